@@ -1,0 +1,16 @@
+/*
+ * quanpiao/quanpiao.h - the whole public API of libquanpiao.
+ *
+ * quanpiao (权票) is a registry of rural homes and rights certificates in
+ * which every change is a signed entry of a tamper-evident log.  Include
+ * this header, or the module headers one by one.
+ */
+#ifndef QUANPIAO_H
+#define QUANPIAO_H
+
+#include "quanpiao/error.h"
+#include "quanpiao/ids.h"
+#include "quanpiao/store.h"
+#include "quanpiao/version.h"
+
+#endif

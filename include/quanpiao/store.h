@@ -1,0 +1,57 @@
+/*
+ * quanpiao/store.h - the registry file.
+ *
+ * A registry is one SQLite database in WAL mode, marked with its own
+ * application id so that no other file is mistaken for one.  Its schema is
+ * built by numbered migrations embedded in the library; each is applied in
+ * its own transaction and recorded with the SHA-256 of its text, so a file
+ * made by a different build of the program is recognised, not damaged.
+ * Opening refuses, without changing a byte, a file that is not a registry,
+ * one that is truncated or damaged, one whose schema is newer than this
+ * program, and one whose recorded migrations differ from this program's.
+ */
+#ifndef QUANPIAO_STORE_H
+#define QUANPIAO_STORE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct qp_store qp_store;
+
+/* Flags for qp_store_open. */
+#define QP_STORE_CREATE	  0x1 /* create the file if it does not exist      */
+#define QP_STORE_READONLY 0x2 /* open read-only; fails if it needs upgrade */
+
+/* The SQLite application id of registry files ("qpia"). */
+#define QP_STORE_APPLICATION_ID 0x71706961
+
+/*
+ * Open the registry at path, creating it with QP_STORE_CREATE, and bring
+ * its schema up to date.  On success *out owns the open registry; free it
+ * with qp_store_free.  On failure *out is NULL and nothing on disk has
+ * changed (a file this call created is removed again).  Errors:
+ * QP_ENOTFOUND (no such file without CREATE), QP_ECORRUPT (not a registry,
+ * truncated, damaged, or migrations that differ from this program's),
+ * QP_EVERSION (newer schema), QP_ECONFLICT (locked by another process past
+ * the busy timeout), QP_EIO, QP_ENOMEM.
+ */
+int qp_store_open(qp_store **out, const char *path, unsigned flags);
+
+/* Close the registry and free it.  NULL is fine. */
+void qp_store_free(qp_store *store);
+
+/* The schema version of the open registry (the last migration applied). */
+int qp_store_schema_version(const qp_store *store);
+
+/* The schema version this program builds (its newest migration). */
+int qp_store_latest_version(void);
+
+/* The path the registry was opened with; owned by store. */
+const char *qp_store_path(const qp_store *store);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

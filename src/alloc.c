@@ -1,0 +1,85 @@
+/*
+ * alloc.c - allocation with failure injection for tests.
+ *
+ * The counters are process-wide atomics: fault-injection tests run one
+ * thread, and in production the counters cost one relaxed increment.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "error.h"
+
+static atomic_ulong alloc_count;
+static atomic_ulong fail_at; /* 0 = never; else the count that fails */
+static atomic_int fail_sticky;
+
+static int should_fail(void)
+{
+	unsigned long n = atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed) + 1;
+	unsigned long at = atomic_load_explicit(&fail_at, memory_order_relaxed);
+	if (at == 0)
+		return 0;
+	if (n == at)
+		return 1;
+	return n > at && atomic_load_explicit(&fail_sticky, memory_order_relaxed);
+}
+
+static void *oom(void)
+{
+	qp_error_set(QP_ENOMEM, "out of memory");
+	return NULL;
+}
+
+void *qp_malloc(size_t size)
+{
+	if (should_fail())
+		return oom();
+	void *p = malloc(size ? size : 1);
+	return p ? p : oom();
+}
+
+void *qp_calloc(size_t count, size_t size)
+{
+	if (should_fail())
+		return oom();
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	return p ? p : oom();
+}
+
+void *qp_realloc(void *ptr, size_t size)
+{
+	if (should_fail())
+		return oom();
+	void *p = realloc(ptr, size ? size : 1);
+	return p ? p : oom();
+}
+
+void qp_free(void *ptr)
+{
+	free(ptr);
+}
+
+char *qp_strndup(const char *s, size_t len)
+{
+	char *p = qp_malloc(len + 1);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *qp_strdup(const char *s)
+{
+	return qp_strndup(s, strlen(s));
+}
+
+unsigned long qp_alloc_fail_at(unsigned long n, int sticky)
+{
+	unsigned long made = atomic_exchange(&alloc_count, 0);
+	atomic_store(&fail_sticky, sticky);
+	atomic_store(&fail_at, n);
+	return made;
+}

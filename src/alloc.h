@@ -1,0 +1,32 @@
+/*
+ * alloc.h - the one place where the library allocates memory (private).
+ *
+ * Every allocation of libquanpiao goes through these functions so that a
+ * test can make the Nth allocation fail and check that each failure path
+ * returns QP_ENOMEM, leaks nothing and leaves the registry as it was.
+ * They raise QP_ENOMEM themselves, so callers only propagate it.
+ */
+#ifndef QP_SRC_ALLOC_H
+#define QP_SRC_ALLOC_H
+
+#include <stddef.h>
+
+/* malloc/calloc/realloc that set QP_ENOMEM and return NULL on failure. */
+void *qp_malloc(size_t size);
+void *qp_calloc(size_t count, size_t size);
+void *qp_realloc(void *ptr, size_t size);
+/* Free what the functions above returned; NULL is fine. */
+void qp_free(void *ptr);
+/* Copy a NUL-terminated string (or its first len bytes) into new memory. */
+char *qp_strdup(const char *s);
+char *qp_strndup(const char *s, size_t len);
+
+/*
+ * Test hook: make the allocation n calls from now fail (n = 1 fails the
+ * next one), and every later one too if sticky is set.  n = 0 turns
+ * failure injection off.  Returns how many allocations were made since
+ * the last call, so a test can first count, then fail each in turn.
+ */
+unsigned long qp_alloc_fail_at(unsigned long n, int sticky);
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * store.c - opening, creating and migrating registry files.
+ *
+ * Order matters for "refuse without changing a byte": the file header is
+ * read and judged with plain stdio before SQLite touches the file, because
+ * SQLite itself would happily turn an empty or foreign database into a
+ * WAL-mode file.  Only a file that carries the registry application id (or
+ * a file this call creates) is ever opened by SQLite read-write.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "migrations.h"
+#include "store_internal.h"
+
+#define BUSY_TIMEOUT_MS	  5000
+#define SQLITE_HEADER_LEN 100
+
+int qp_store_raise(sqlite3 *db, int rc, const char *doing)
+{
+	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+	switch (rc & 0xFF) {
+	case SQLITE_NOMEM: return qp_error_set(QP_ENOMEM, "%s: out of memory", doing);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return qp_error_set(QP_ECONFLICT,
+				    "%s: the registry is busy (locked by another process); try again", doing);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return qp_error_set(QP_ECORRUPT, "%s: the registry file is damaged (%s)", doing, msg);
+	case SQLITE_CONSTRAINT: return qp_error_set(QP_ECONFLICT, "%s: %s", doing, msg);
+	case SQLITE_FULL: return qp_error_set(QP_EIO, "%s: the disk is full", doing);
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return qp_error_set(QP_EIO, "%s: not allowed to write the registry (%s)", doing, msg);
+	default: return qp_error_set(QP_EIO, "%s: %s", doing, msg);
+	}
+}
+
+int qp_store_exec(sqlite3 *db, const char *sql, const char *doing)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? QP_OK : qp_store_raise(db, rc, doing);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Judge an existing, non-empty file by its SQLite header: is it an SQLite
+ * database, is it whole, is it ours?  Reads only.
+ */
+static int check_header(const char *path, off_t size)
+{
+	unsigned char h[SQLITE_HEADER_LEN];
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return qp_error_set(QP_EIO, "%s: cannot read: %s", path, strerror(errno));
+	size_t got = fread(h, 1, sizeof(h), f);
+	int read_error = ferror(f);
+	fclose(f);
+	if (read_error)
+		return qp_error_set(QP_EIO, "%s: cannot read", path);
+	if (got < sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0)
+		return qp_error_set(QP_ECORRUPT, "%s: not a quanpiao registry (not an SQLite database)",
+				    path);
+	uint32_t page_size = (uint32_t)h[16] << 8 | h[17];
+	if (page_size == 1)
+		page_size = 65536;
+	if (page_size < 512 || (page_size & (page_size - 1)) != 0)
+		return qp_error_set(QP_ECORRUPT, "%s: damaged registry (bad page size %u)", path, page_size);
+	if ((uint64_t)size % page_size != 0)
+		return qp_error_set(
+		    QP_ECORRUPT,
+		    "%s: damaged registry: %lld bytes is not a whole number of %u-byte pages (truncated?)",
+		    path, (long long)size, page_size);
+	uint32_t pages = be32(h + 28);
+	if (be32(h + 24) == be32(h + 92) && (uint64_t)pages * page_size > (uint64_t)size)
+		return qp_error_set(QP_ECORRUPT, "%s: damaged registry: truncated to %lld of %llu bytes",
+				    path, (long long)size, (unsigned long long)pages * page_size);
+	if (be32(h + 68) != QP_STORE_APPLICATION_ID)
+		return qp_error_set(QP_ECORRUPT, "%s: an SQLite database but not a quanpiao registry", path);
+	return QP_OK;
+}
+
+static void hash_hex(char out[65], const char *data, size_t len)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(digest, (const unsigned char *)data, len);
+	sodium_bin2hex(out, 65, digest, sizeof(digest));
+}
+
+static const qp_migration *find_migration(int version)
+{
+	if (version < 1 || version > qp_migrations_count)
+		return NULL;
+	return &qp_migrations[version - 1];
+}
+
+/*
+ * Read the migration ledger and compare it with the embedded migrations.
+ * Sets store->schema_version.  Reads only.
+ */
+static int verify_ledger(qp_store *store)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = QP_OK, expect = 1;
+	rc = sqlite3_prepare_v2(store->db,
+				"SELECT version, name, sha256 FROM qp_schema_migrations ORDER BY version", -1,
+				&st, NULL);
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xFF) == SQLITE_ERROR)
+			return qp_error_set(QP_ECORRUPT, "%s: damaged registry: no migration ledger",
+					    store->path);
+		return qp_store_raise(store->db, rc, store->path);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int version = sqlite3_column_int(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *sum = (const char *)sqlite3_column_text(st, 2);
+		if (version != expect) {
+			err = qp_error_set(
+			    QP_ECORRUPT, "%s: damaged registry: migration %d recorded where %d was expected",
+			    store->path, version, expect);
+			goto done;
+		}
+		const qp_migration *m = find_migration(version);
+		if (m == NULL) {
+			err = qp_error_set(QP_EVERSION,
+					   "%s: the registry has schema version %d (%s), newer than this "
+					   "program's %d; use a newer quanpiao",
+					   store->path, version, name ? name : "?", qp_migrations_count);
+			goto done;
+		}
+		char want[65];
+		hash_hex(want, m->sql, m->sql_len);
+		if (name == NULL || sum == NULL || strcmp(name, m->name) != 0 || strcmp(sum, want) != 0) {
+			err = qp_error_set(
+			    QP_ECORRUPT,
+			    "%s: migration %d was applied as %s with checksum %.16s..., but this program's "
+			    "%s has %.16s...; the registry was made by a different build",
+			    store->path, version, name ? name : "?", sum ? sum : "?", m->name, want);
+			goto done;
+		}
+		expect++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = qp_store_raise(store->db, rc, store->path);
+		goto done;
+	}
+	store->schema_version = expect - 1;
+done:
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int apply_migration(qp_store *store, const qp_migration *m)
+{
+	char sum[65], when[32], doing[128];
+	sqlite3_stmt *st = NULL;
+	int err, rc;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	snprintf(doing, sizeof(doing), "applying migration %s", m->name);
+	hash_hex(sum, m->sql, m->sql_len);
+	if (gmtime_r(&now, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return qp_error_set(QP_EINTERNAL, "%s: cannot format the time", doing);
+
+	if ((err = qp_store_exec(store->db, "BEGIN IMMEDIATE", doing)) != QP_OK)
+		return err;
+	/* Another process may have applied it while we waited for the lock. */
+	rc = sqlite3_prepare_v2(store->db, "SELECT count(*) FROM qp_schema_migrations WHERE version = ?1", -1,
+				&st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(st, 1, m->version);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int present = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (present) {
+			err = qp_store_exec(store->db, "COMMIT", doing);
+			goto out;
+		}
+	} else {
+		err = qp_store_raise(store->db, rc, doing);
+		goto rollback;
+	}
+	if ((err = qp_store_exec(store->db, m->sql, doing)) != QP_OK)
+		goto rollback;
+	rc = sqlite3_prepare_v2(
+	    store->db,
+	    "INSERT INTO qp_schema_migrations (version, name, sha256, applied_at) VALUES (?1, ?2, ?3, ?4)",
+	    -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(st, 1, m->version);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 3, sum, -1, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 4, when, -1, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
+		rc = SQLITE_OK;
+	if (rc != SQLITE_OK) {
+		err = qp_store_raise(store->db, rc, doing);
+		goto rollback;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	char pragma[64];
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
+	if ((err = qp_store_exec(store->db, pragma, doing)) != QP_OK)
+		goto rollback;
+	if ((err = qp_store_exec(store->db, "COMMIT", doing)) != QP_OK)
+		goto rollback;
+out:
+	if (err == QP_OK)
+		store->schema_version = m->version;
+	return err;
+rollback:
+	sqlite3_finalize(st);
+	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+static int create_ledger(qp_store *store)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA application_id = %d;"
+		 "CREATE TABLE IF NOT EXISTS qp_schema_migrations ("
+		 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+		 " sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;",
+		 (int)QP_STORE_APPLICATION_ID);
+	return qp_store_exec(store->db, sql, "creating the registry");
+}
+
+static void remove_created(const char *path)
+{
+	static const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char name[4096];
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if (snprintf(name, sizeof(name), "%s%s", path, suffixes[i]) < (int)sizeof(name))
+			unlink(name);
+	}
+}
+
+int qp_store_open(qp_store **out, const char *path, unsigned flags)
+{
+	qp_store *store = NULL;
+	struct stat sb;
+	int err = QP_OK, fresh = 0, rc;
+
+	if (out == NULL || path == NULL || path[0] == '\0')
+		return qp_error_set(QP_EUSAGE, "qp_store_open: no path given");
+	*out = NULL;
+	if ((flags & QP_STORE_CREATE) && (flags & QP_STORE_READONLY))
+		return qp_error_set(QP_EUSAGE, "qp_store_open: cannot create a registry read-only");
+	if (sodium_init() < 0)
+		return qp_error_set(QP_EINTERNAL, "libsodium failed to initialise");
+
+	if (stat(path, &sb) != 0) {
+		if (errno != ENOENT)
+			return qp_error_set(QP_EIO, "%s: %s", path, strerror(errno));
+		if (!(flags & QP_STORE_CREATE))
+			return qp_error_set(QP_ENOTFOUND,
+					    "%s: no such registry (create one with 'quanpiao init')", path);
+		fresh = 1;
+	} else if (!S_ISREG(sb.st_mode)) {
+		return qp_error_set(QP_ECORRUPT, "%s: not a regular file", path);
+	} else if (sb.st_size == 0) {
+		return qp_error_set(QP_ECORRUPT, "%s: empty file, not a quanpiao registry", path);
+	} else if ((err = check_header(path, sb.st_size)) != QP_OK) {
+		return err;
+	}
+
+	store = qp_calloc(1, sizeof(*store));
+	if (store == NULL)
+		return QP_ENOMEM;
+	store->flags = flags;
+	if ((store->path = qp_strdup(path)) == NULL) {
+		qp_free(store);
+		return QP_ENOMEM;
+	}
+
+	int oflags = (flags & QP_STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (fresh)
+		oflags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &store->db, oflags | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		err = qp_store_raise(store->db, rc, path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(store->db, 1);
+	if ((rc = sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS)) != SQLITE_OK) {
+		err = qp_store_raise(store->db, rc, path);
+		goto fail;
+	}
+
+	if (fresh) {
+		err = qp_store_exec(store->db, "PRAGMA journal_mode = WAL", "creating the registry");
+		if (err == QP_OK)
+			err = create_ledger(store);
+	} else {
+		err = verify_ledger(store);
+		if (err == QP_OK && !(flags & QP_STORE_READONLY))
+			err = qp_store_exec(store->db, "PRAGMA journal_mode = WAL", path);
+	}
+	if (err == QP_OK)
+		err = qp_store_exec(store->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", path);
+	if (err != QP_OK)
+		goto fail;
+
+	if (store->schema_version < qp_migrations_count && (flags & QP_STORE_READONLY)) {
+		err = qp_error_set(QP_EVERSION,
+				   "%s: schema version %d needs upgrading to %d; open it read-write once",
+				   path, store->schema_version, qp_migrations_count);
+		goto fail;
+	}
+	for (int v = store->schema_version + 1; v <= qp_migrations_count; v++) {
+		const qp_migration *m = find_migration(v);
+		if (m == NULL) {
+			err = qp_error_set(QP_EINTERNAL, "migration %d is missing from this program", v);
+			goto fail;
+		}
+		if ((err = apply_migration(store, m)) != QP_OK)
+			goto fail;
+	}
+
+	*out = store;
+	return QP_OK;
+
+fail:
+	sqlite3_close_v2(store->db);
+	store->db = NULL;
+	if (fresh)
+		remove_created(path);
+	qp_free(store->path);
+	qp_free(store);
+	return err;
+}
+
+void qp_store_free(qp_store *store)
+{
+	if (store == NULL)
+		return;
+	sqlite3_close_v2(store->db);
+	qp_free(store->path);
+	qp_free(store);
+}
+
+int qp_store_schema_version(const qp_store *store)
+{
+	return store ? store->schema_version : 0;
+}
+
+int qp_store_latest_version(void)
+{
+	return qp_migrations_count;
+}
+
+const char *qp_store_path(const qp_store *store)
+{
+	return store ? store->path : NULL;
+}

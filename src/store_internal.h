@@ -1,0 +1,30 @@
+/*
+ * store_internal.h - what the store's own files share (private).
+ *
+ * All SQL of the project lives in src/store*.c; nothing outside them sees
+ * a sqlite3 handle.
+ */
+#ifndef QP_SRC_STORE_INTERNAL_H
+#define QP_SRC_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "quanpiao/store.h"
+
+struct qp_store {
+	sqlite3 *db;
+	char *path;
+	int schema_version;
+	unsigned flags;
+};
+
+/*
+ * Turn an SQLite result code into a QP_E* code with a message that says
+ * what was being done, and raise it.  Returns the QP_E* code.
+ */
+int qp_store_raise(sqlite3 *db, int rc, const char *doing);
+
+/* Run SQL without results; raises and returns a QP_E* code on failure. */
+int qp_store_exec(sqlite3 *db, const char *sql, const char *doing);
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * test_store.c - creating, reopening and refusing registry files.
+ *
+ * Every refusal is checked two ways: the error code and message, and a
+ * byte comparison of the file with a copy taken before the attempt.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <quanpiao/error.h>
+#include <quanpiao/store.h>
+
+#include "alloc.h"
+#include "testutil.h"
+
+typedef struct fixture {
+	char *dir;
+	char *db;     /* registry path inside dir        */
+	char *backup; /* copy taken before an attempt    */
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	f->dir = tu_mkdtemp();
+	f->db = tu_path(f->dir, "registry.db");
+	f->backup = tu_path(f->dir, "backup.db");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	qp_alloc_fail_at(0, 0);
+	tu_rmdir(f->dir);
+	free(f->dir);
+	free(f->db);
+	free(f->backup);
+	free(f);
+	return 0;
+}
+
+static void create_registry(const char *path)
+{
+	qp_store *s = NULL;
+	assert_int_equal(qp_store_open(&s, path, QP_STORE_CREATE), QP_OK);
+	qp_store_free(s);
+}
+
+/* Run SQL directly on a file, as a tamperer or another program would. */
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	char *err = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static int raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Open must fail with code and leave the file byte for byte as it was. */
+static void expect_refused(fixture *f, int code, const char *needle)
+{
+	qp_store *s = (qp_store *)0x1;
+	tu_copy(f->db, f->backup);
+	assert_int_equal(qp_store_open(&s, f->db, 0), code);
+	assert_null(s);
+	assert_error_contains(needle);
+	assert_true(tu_same_file(f->db, f->backup));
+	/* And with CREATE, which must not "repair" it either. */
+	assert_int_equal(qp_store_open(&s, f->db, QP_STORE_CREATE), code);
+	assert_true(tu_same_file(f->db, f->backup));
+	assert_int_equal(qp_store_open(&s, f->db, QP_STORE_READONLY), code);
+	assert_true(tu_same_file(f->db, f->backup));
+}
+
+static void test_create_fresh(void **state)
+{
+	fixture *f = *state;
+	qp_store *s = NULL;
+	assert_int_equal(qp_store_open(&s, f->db, QP_STORE_CREATE), QP_OK);
+	assert_non_null(s);
+	assert_int_equal(qp_store_schema_version(s), qp_store_latest_version());
+	assert_true(qp_store_latest_version() >= 1);
+	assert_string_equal(qp_store_path(s), f->db);
+	qp_store_free(s);
+
+	assert_int_equal(raw_int(f->db, "PRAGMA application_id"), QP_STORE_APPLICATION_ID);
+	assert_int_equal(raw_int(f->db, "PRAGMA user_version"), qp_store_latest_version());
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM qp_schema_migrations"),
+			 qp_store_latest_version());
+	assert_int_equal(
+	    raw_int(f->db, "SELECT count(*) FROM qp_schema_migrations WHERE length(sha256) = 64"),
+	    qp_store_latest_version());
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'registry_meta'"),
+			 1);
+	/* WAL mode is persistent in the file header (bytes 18 and 19 are 2). */
+	size_t len;
+	unsigned char *h = tu_read(f->db, &len);
+	assert_true(len >= 100);
+	assert_int_equal(h[18], 2);
+	assert_int_equal(h[19], 2);
+	free(h);
+}
+
+static void test_reopen(void **state)
+{
+	fixture *f = *state;
+	create_registry(f->db);
+	int before = raw_int(f->db, "SELECT count(*) FROM qp_schema_migrations");
+	qp_store *s = NULL;
+	assert_int_equal(qp_store_open(&s, f->db, 0), QP_OK);
+	assert_int_equal(qp_store_schema_version(s), qp_store_latest_version());
+	qp_store_free(s);
+	assert_int_equal(qp_store_open(&s, f->db, QP_STORE_READONLY), QP_OK);
+	qp_store_free(s);
+	assert_int_equal(qp_store_open(&s, f->db, QP_STORE_CREATE), QP_OK);
+	qp_store_free(s);
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM qp_schema_migrations"), before);
+}
+
+static void test_missing_file(void **state)
+{
+	fixture *f = *state;
+	qp_store *s = (qp_store *)0x1;
+	assert_int_equal(qp_store_open(&s, f->db, 0), QP_ENOTFOUND);
+	assert_null(s);
+	assert_error_contains("no such registry");
+	assert_false(tu_exists(f->db));
+	assert_int_equal(qp_store_open(&s, f->db, QP_STORE_READONLY), QP_ENOTFOUND);
+	assert_false(tu_exists(f->db));
+}
+
+static void test_bad_arguments(void **state)
+{
+	fixture *f = *state;
+	qp_store *s = NULL;
+	assert_int_equal(qp_store_open(&s, NULL, 0), QP_EUSAGE);
+	assert_int_equal(qp_store_open(&s, "", 0), QP_EUSAGE);
+	assert_int_equal(qp_store_open(NULL, f->db, 0), QP_EUSAGE);
+	assert_int_equal(qp_store_open(&s, f->db, QP_STORE_CREATE | QP_STORE_READONLY), QP_EUSAGE);
+	assert_false(tu_exists(f->db));
+	qp_store_free(NULL);
+	assert_int_equal(qp_store_schema_version(NULL), 0);
+	assert_null(qp_store_path(NULL));
+}
+
+static void test_checksum_mismatch(void **state)
+{
+	fixture *f = *state;
+	create_registry(f->db);
+	raw_exec(f->db,
+		 "UPDATE qp_schema_migrations SET sha256 = "
+		 "'0000000000000000000000000000000000000000000000000000000000000000' WHERE version = 1");
+	expect_refused(f, QP_ECORRUPT, "checksum 0000000000000000");
+	assert_error_contains("different build");
+}
+
+static void test_renamed_migration(void **state)
+{
+	fixture *f = *state;
+	create_registry(f->db);
+	raw_exec(f->db, "UPDATE qp_schema_migrations SET name = '0001_other' WHERE version = 1");
+	expect_refused(f, QP_ECORRUPT, "applied as 0001_other");
+}
+
+static void test_newer_schema(void **state)
+{
+	fixture *f = *state;
+	char sql[256];
+	create_registry(f->db);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO qp_schema_migrations VALUES (%d, '9999_future', 'ab', '2030-01-01T00:00:00Z');"
+		 "PRAGMA user_version = %d",
+		 qp_store_latest_version() + 1, qp_store_latest_version() + 1);
+	raw_exec(f->db, sql);
+	expect_refused(f, QP_EVERSION, "newer than this program");
+	assert_error_contains("9999_future");
+}
+
+static void test_gap_in_ledger(void **state)
+{
+	fixture *f = *state;
+	create_registry(f->db);
+	raw_exec(f->db, "UPDATE qp_schema_migrations SET version = 5 WHERE version = 1");
+	expect_refused(f, QP_ECORRUPT, "migration 5 recorded where 1 was expected");
+}
+
+static void test_no_ledger(void **state)
+{
+	fixture *f = *state;
+	create_registry(f->db);
+	raw_exec(f->db, "DROP TABLE qp_schema_migrations");
+	expect_refused(f, QP_ECORRUPT, "no migration ledger");
+}
+
+static void test_not_a_registry_text(void **state)
+{
+	fixture *f = *state;
+	const char *text = "票号,类型,持有人\nDP-2019-001,地票,张伟\n";
+	tu_write(f->db, text, strlen(text));
+	expect_refused(f, QP_ECORRUPT, "not a quanpiao registry (not an SQLite database)");
+}
+
+static void test_not_a_registry_other_database(void **state)
+{
+	fixture *f = *state;
+	raw_exec(f->db, "CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+	expect_refused(f, QP_ECORRUPT, "an SQLite database but not a quanpiao registry");
+	assert_int_equal(raw_int(f->db, "SELECT x FROM t"), 1);
+}
+
+static void test_empty_file(void **state)
+{
+	fixture *f = *state;
+	tu_write(f->db, "", 0);
+	expect_refused(f, QP_ECORRUPT, "empty file");
+}
+
+static void test_directory(void **state)
+{
+	fixture *f = *state;
+	qp_store *s = NULL;
+	assert_int_equal(mkdir(f->db, 0700), 0);
+	assert_int_equal(qp_store_open(&s, f->db, QP_STORE_CREATE), QP_ECORRUPT);
+	assert_error_contains("not a regular file");
+	rmdir(f->db);
+}
+
+static void test_unwritable_location(void **state)
+{
+	fixture *f = *state;
+	qp_store *s = NULL;
+	char *path = tu_path(f->dir, "no-such-dir/registry.db");
+	assert_int_equal(qp_store_open(&s, path, QP_STORE_CREATE), QP_EIO);
+	assert_null(s);
+	assert_false(tu_exists(path));
+	free(path);
+}
+
+/* Grow the registry past a few pages so that truncations cut real data. */
+static void grow_registry(const char *path)
+{
+	raw_exec(path, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)"
+		       " INSERT INTO registry_meta SELECT 'k' || i, printf('%.200c', 'v') FROM n;"
+		       "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+static void test_truncated(void **state)
+{
+	fixture *f = *state;
+	create_registry(f->db);
+	grow_registry(f->db);
+	size_t len;
+	unsigned char *data = tu_read(f->db, &len);
+	assert_true(len >= 4 * 4096);
+
+	/* Whole pages missing. */
+	tu_write(f->db, data, len - 4096);
+	expect_refused(f, QP_ECORRUPT, "truncated");
+	/* Cut inside a page. */
+	tu_write(f->db, data, len - 100);
+	expect_refused(f, QP_ECORRUPT, "not a whole number");
+	/* Cut inside the header. */
+	tu_write(f->db, data, 50);
+	expect_refused(f, QP_ECORRUPT, "not an SQLite database");
+	free(data);
+}
+
+static void test_damaged_pages(void **state)
+{
+	fixture *f = *state;
+	create_registry(f->db);
+	grow_registry(f->db);
+	size_t len;
+	unsigned char *data = tu_read(f->db, &len);
+	/* Keep the header page, overwrite every other page with garbage. */
+	for (size_t i = 4096; i < len; i++)
+		data[i] = (unsigned char)(i * 131 + 7);
+	tu_write(f->db, data, len);
+	free(data);
+	expect_refused(f, QP_ECORRUPT, "damaged");
+}
+
+static void test_alloc_failures(void **state)
+{
+	fixture *f = *state;
+	/* Count the allocations of a successful create, then fail each in turn. */
+	qp_store *s = NULL;
+	qp_alloc_fail_at(0, 0);
+	assert_int_equal(qp_store_open(&s, f->db, QP_STORE_CREATE), QP_OK);
+	qp_store_free(s);
+	unlink(f->db);
+	unsigned long count = qp_alloc_fail_at(0, 0);
+	assert_true(count >= 1);
+	for (unsigned long n = 1; n <= count; n++) {
+		qp_alloc_fail_at(n, 0);
+		int rc = qp_store_open(&s, f->db, QP_STORE_CREATE);
+		qp_alloc_fail_at(0, 0);
+		assert_int_equal(rc, QP_ENOMEM);
+		assert_null(s);
+		assert_false(tu_exists(f->db));
+	}
+	create_registry(f->db);
+	tu_copy(f->db, f->backup);
+	for (unsigned long n = 1; n <= count; n++) {
+		qp_alloc_fail_at(n, 0);
+		int rc = qp_store_open(&s, f->db, 0);
+		qp_alloc_fail_at(0, 0);
+		assert_int_equal(rc, QP_ENOMEM);
+		assert_true(tu_same_file(f->db, f->backup));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_create_fresh, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_checksum_mismatch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renamed_migration, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gap_in_ledger, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_ledger, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_a_registry_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_a_registry_other_database, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_directory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unwritable_location, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_pages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,43 @@
+/*
+ * testutil.h - small helpers shared by the unit tests: scratch
+ * directories, whole-file reads and byte comparison.
+ */
+#ifndef QP_TESTUTIL_H
+#define QP_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/* Make a fresh scratch directory; returns a malloc'd path.  Fails the test on error. */
+char *tu_mkdtemp(void);
+
+/* Remove a scratch directory and everything in it (one level deep). */
+void tu_rmdir(const char *dir);
+
+/* Join dir and name into a malloc'd path. */
+char *tu_path(const char *dir, const char *name);
+
+/* Read a whole file into malloc'd memory; *len gets its size.  NULL if missing. */
+unsigned char *tu_read(const char *path, size_t *len);
+
+/* Write len bytes to path, replacing it. */
+void tu_write(const char *path, const void *data, size_t len);
+
+/* Copy a file. */
+void tu_copy(const char *from, const char *to);
+
+/* Nonzero if the two files have identical bytes (both missing counts as equal). */
+int tu_same_file(const char *a, const char *b);
+
+/* Nonzero if path exists. */
+int tu_exists(const char *path);
+
+/* Assert that the last library error's message contains needle. */
+#define assert_error_contains(needle) tu_assert_error_contains(needle, __FILE__, __LINE__)
+void tu_assert_error_contains(const char *needle, const char *file, int line);
+
+#endif

@@ -1,0 +1,267 @@
+/*
+ * cli.c - argument parsing, help, errors and JSON output for the commands.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <quanpiao/quanpiao.h>
+
+#include "cli.h"
+
+/* Options every command accepts, anywhere on its command line. */
+static const cli_opt global_opts[] = {
+    {"db", "PATH", "registry file (QUANPIAO_DB, default ./registry.db)"},
+    {"key", "FILE", "secret key to sign with (QUANPIAO_KEY)"},
+    {"server", "URL", "send to a quanpiaod service instead of a local file"},
+    {"json", NULL, "print one JSON document on stdout"},
+    {"help", NULL, "show this help"},
+    {NULL, NULL, NULL},
+};
+
+static void command_name(char *buf, size_t len, const cli_cmd *cmd)
+{
+	if (cmd->group)
+		snprintf(buf, len, "%s %s", cmd->group, cmd->name);
+	else
+		snprintf(buf, len, "%s", cmd->name);
+}
+
+static void print_opts(FILE *f, const cli_opt *opts)
+{
+	for (const cli_opt *o = opts; o && o->name; o++) {
+		char left[64];
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-24s %s\n", left, o->help);
+	}
+}
+
+void cli_print_help(const cli_cmd *cmd)
+{
+	char name[64];
+	command_name(name, sizeof(name), cmd);
+	printf("usage: quanpiao [global options] %s%s%s\n\n", name, cmd->usage ? " " : "",
+	       cmd->usage ? cmd->usage : "");
+	printf("%s\n", cmd->summary);
+	if (cmd->description)
+		printf("\n%s\n", cmd->description);
+	if (cmd->opts && cmd->opts[0].name) {
+		printf("\nOptions:\n");
+		print_opts(stdout, cmd->opts);
+	}
+	printf("\nGlobal options:\n");
+	print_opts(stdout, global_opts);
+	printf("\nExit status: 0 ok, 1 verification failed, 2 usage, 3 input rejected,\n"
+	       "4 not permitted, 5 conflict, 6 not found, 10 I/O or internal error.\n");
+}
+
+int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
+{
+	char name[64] = "";
+	va_list ap;
+	fputs("quanpiao: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (ctx && ctx->cmd) {
+		command_name(name, sizeof(name), ctx->cmd);
+		fprintf(stderr, " (see 'quanpiao %s --help')", name);
+	}
+	fputc('\n', stderr);
+	return CLI_EXIT_USAGE;
+}
+
+/* Find option name in opts; returns its index or -1. */
+static int find_opt(const cli_opt *opts, const char *name, size_t name_len)
+{
+	for (int i = 0; opts && opts[i].name; i++)
+		if (strlen(opts[i].name) == name_len && strncmp(opts[i].name, name, name_len) == 0)
+			return i;
+	return -1;
+}
+
+static int set_global(cli_ctx *ctx, cli_args *args, int idx, const char *value)
+{
+	switch (idx) {
+	case 0: ctx->db_path = value; break;
+	case 1: ctx->key_path = value; break;
+	case 2: ctx->server = value; break;
+	case 3: ctx->json = true; break;
+	case 4: args->help = true; break;
+	default: break;
+	}
+	return CLI_OK;
+}
+
+int cli_parse(cli_ctx *ctx, int argc, char **argv, cli_args *args)
+{
+	const cli_opt *opts = ctx->cmd->opts;
+	bool only_positional = false;
+	memset(args, 0, sizeof(*args));
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_positional || a[0] != '-' || strcmp(a, "-") == 0 || (a[1] >= '0' && a[1] <= '9')) {
+			if (args->npos == CLI_MAX_POS)
+				return cli_usage_error(ctx, "too many arguments");
+			args->pos[args->npos++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_positional = true;
+			continue;
+		}
+		if (strcmp(a, "-h") == 0) {
+			args->help = true;
+			continue;
+		}
+		if (a[1] != '-')
+			return cli_usage_error(ctx, "unknown option %s", a);
+		const char *name = a + 2;
+		const char *eq = strchr(name, '=');
+		size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+		int idx = find_opt(opts, name, name_len);
+		const cli_opt *spec = idx >= 0 ? &opts[idx] : NULL;
+		int gidx = -1;
+		if (spec == NULL) {
+			gidx = find_opt(global_opts, name, name_len);
+			if (gidx < 0)
+				return cli_usage_error(ctx, "unknown option --%.*s", (int)name_len, name);
+			spec = &global_opts[gidx];
+		}
+		const char *value = "";
+		if (spec->arg) {
+			if (eq) {
+				value = eq + 1;
+			} else if (i + 1 < argc) {
+				value = argv[++i];
+			} else {
+				return cli_usage_error(ctx, "option --%s needs a value (%s)", spec->name,
+						       spec->arg);
+			}
+		} else if (eq) {
+			return cli_usage_error(ctx, "option --%s takes no value", spec->name);
+		}
+		if (gidx >= 0) {
+			set_global(ctx, args, gidx, value);
+		} else {
+			if (idx >= CLI_MAX_OPTS)
+				return cli_usage_error(ctx, "too many options");
+			if (args->value[idx] != NULL)
+				return cli_usage_error(ctx, "option --%s given twice", spec->name);
+			args->value[idx] = value;
+		}
+	}
+	if (args->help)
+		cli_print_help(ctx->cmd);
+	return CLI_OK;
+}
+
+const char *cli_opt_value(const cli_ctx *ctx, const cli_args *args, const char *name)
+{
+	int idx = find_opt(ctx->cmd->opts, name, strlen(name));
+	return idx >= 0 && idx < CLI_MAX_OPTS ? args->value[idx] : NULL;
+}
+
+int cli_exit_code(int qp_code)
+{
+	switch (qp_code) {
+	case QP_OK: return CLI_OK;
+	case QP_EVERIFY: return CLI_EXIT_VERIFY;
+	case QP_EUSAGE: return CLI_EXIT_USAGE;
+	case QP_EINVALID: return CLI_EXIT_INVALID;
+	case QP_EPERM: return CLI_EXIT_PERM;
+	case QP_ECONFLICT: return CLI_EXIT_CONFLICT;
+	case QP_ENOTFOUND: return CLI_EXIT_NOTFOUND;
+	default: return CLI_EXIT_IO;
+	}
+}
+
+int cli_fail(const cli_ctx *ctx, int code)
+{
+	const qp_error *e = qp_error_last();
+	const char *msg = e->message[0] ? e->message : qp_strerror(code);
+	fprintf(stderr, "quanpiao: %s\n", msg);
+	int status = cli_exit_code(code);
+	if (ctx && ctx->json) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON *err = cJSON_AddObjectToObject(doc, "error");
+		cli_json_add_text(err, "message", msg);
+		cli_json_add_text(err, "reason", qp_strerror(code));
+		cJSON_AddNumberToObject(err, "exit", status);
+		cli_json_emit(doc);
+	}
+	return status;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if none starts there. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t n;
+	unsigned cp;
+	if ((s[0] & 0xE0) == 0xC0) {
+		n = 2;
+		cp = s[0] & 0x1F;
+	} else if ((s[0] & 0xF0) == 0xE0) {
+		n = 3;
+		cp = s[0] & 0x0F;
+	} else if ((s[0] & 0xF8) == 0xF0) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+	if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+void cli_json_add_text(cJSON *obj, const char *key, const char *text)
+{
+	size_t len = strlen(text);
+	char *clean = malloc(len * 3 + 1);
+	if (clean == NULL) {
+		cJSON_AddNullToObject(obj, key);
+		return;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq((const unsigned char *)text + i);
+		if (n == 0) {
+			memcpy(clean + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(clean + o, text + i, n);
+			o += n;
+			i += n;
+		}
+	}
+	clean[o] = '\0';
+	cJSON_AddStringToObject(obj, key, clean);
+	free(clean);
+}
+
+int cli_json_emit(cJSON *doc)
+{
+	if (doc == NULL)
+		return CLI_EXIT_IO;
+	char *text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	if (text == NULL) {
+		fputs("quanpiao: out of memory printing JSON\n", stderr);
+		return CLI_EXIT_IO;
+	}
+	int ok = puts(text) >= 0;
+	free(text);
+	return ok ? CLI_OK : CLI_EXIT_IO;
+}

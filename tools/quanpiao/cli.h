@@ -1,0 +1,106 @@
+/*
+ * cli.h - what the commands of the quanpiao tool share.
+ *
+ * The tool is a table of commands (main.c), one file per command group
+ * (cmd_<name>.c).  Commands use only the public libquanpiao API.  Each
+ * command parses its arguments with cli_parse, which also accepts the
+ * global options anywhere on the line, and returns an exit status
+ * (DESIGN §4): 0 ok, 1 verification failed, 2 usage, 3 input rejected,
+ * 4 not permitted, 5 conflict, 6 not found, 10 I/O or internal error.
+ */
+#ifndef QP_CLI_H
+#define QP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#define CLI_MAX_OPTS 32
+#define CLI_MAX_POS  16
+
+enum cli_exit {
+	CLI_OK = 0,
+	CLI_EXIT_VERIFY = 1,
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_INVALID = 3,
+	CLI_EXIT_PERM = 4,
+	CLI_EXIT_CONFLICT = 5,
+	CLI_EXIT_NOTFOUND = 6,
+	CLI_EXIT_IO = 10
+};
+
+/* One option of a command: --name, or --name ARG when arg is not NULL. */
+typedef struct cli_opt {
+	const char *name;
+	const char *arg;
+	const char *help;
+} cli_opt;
+
+struct cli_ctx;
+
+/* One command of the tool: "id check", "init", ... */
+typedef struct cli_cmd {
+	const char *group; /* "id", or NULL for a top-level command */
+	const char *name;  /* "check"                               */
+	int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+	const char *summary;	 /* one line for the command list        */
+	const char *usage;	 /* arguments after the command name     */
+	const char *description; /* paragraphs for --help                */
+	const cli_opt *opts;	 /* NULL-terminated, without the globals */
+} cli_cmd;
+
+/* Settings from the global options and the environment. */
+typedef struct cli_ctx {
+	const char *db_path;  /* --db, QUANPIAO_DB, or ./registry.db */
+	const char *key_path; /* --key, QUANPIAO_KEY, or NULL       */
+	const char *server;   /* --server URL or NULL               */
+	bool json;	      /* --json                             */
+	const cli_cmd *cmd;   /* the command being run              */
+} cli_ctx;
+
+/* The parsed arguments of a command. */
+typedef struct cli_args {
+	const char *value[CLI_MAX_OPTS]; /* by index into cmd->opts; "" for flags */
+	const char *pos[CLI_MAX_POS];
+	int npos;
+	bool help;
+} cli_args;
+
+/*
+ * Parse argv (argv[0] is the first word after the command name) against
+ * ctx->cmd->opts and the global options.  Returns CLI_OK, or prints the
+ * problem and returns CLI_EXIT_USAGE.  When --help was given, prints the
+ * help, sets args->help and returns CLI_OK: the caller returns at once.
+ */
+int cli_parse(cli_ctx *ctx, int argc, char **argv, cli_args *args);
+
+/* The value of option name, or NULL if it was not given. */
+const char *cli_opt_value(const cli_ctx *ctx, const cli_args *args, const char *name);
+
+/* Print ctx->cmd's help to stdout. */
+void cli_print_help(const cli_cmd *cmd);
+
+/* Print "quanpiao: <message>" to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The exit status for a QP_E* code. */
+int cli_exit_code(int qp_code);
+
+/*
+ * Report the library's last error: "quanpiao: <message>" on stderr and,
+ * with --json, {"error": {...}} on stdout.  Returns the exit status for
+ * code.
+ */
+int cli_fail(const cli_ctx *ctx, int code);
+
+/*
+ * Print a JSON document on one line of stdout and free it (NULL-safe).
+ * Returns CLI_OK, or CLI_EXIT_IO if it could not be printed.
+ */
+int cli_json_emit(cJSON *doc);
+
+/* Add a string member; bytes that are not UTF-8 become U+FFFD. */
+void cli_json_add_text(cJSON *obj, const char *key, const char *text);
+
+#endif
