@@ -10,6 +10,9 @@
 
 #include "quanpiao/error.h"
 #include "quanpiao/ids.h"
+#include "quanpiao/keys.h"
+#include "quanpiao/merkle.h"
+#include "quanpiao/note.h"
 #include "quanpiao/store.h"
 #include "quanpiao/version.h"
 

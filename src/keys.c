@@ -1,0 +1,2 @@
+/* keys.c - placeholder until the module lands. */
+typedef int qp_placeholder_keys;

@@ -1,0 +1,2 @@
+/* note.c - placeholder until the module lands. */
+typedef int qp_placeholder_note;
