@@ -311,9 +311,15 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 	}
 
 	if (fresh) {
-		err = qp_store_exec(store->db, "PRAGMA journal_mode = WAL", "creating the registry");
+		/*
+		 * The application id goes into the main file before WAL mode is
+		 * turned on: the header is judged from the main file alone, and a
+		 * WAL-mode header change would sit in the -wal file until the next
+		 * checkpoint.
+		 */
+		err = create_ledger(store);
 		if (err == QP_OK)
-			err = create_ledger(store);
+			err = qp_store_exec(store->db, "PRAGMA journal_mode = WAL", "creating the registry");
 	} else {
 		err = verify_ledger(store);
 		if (err == QP_OK && !(flags & QP_STORE_READONLY))
@@ -353,10 +359,29 @@ fail:
 	return err;
 }
 
+sqlite3_stmt *qp_store_stmt(qp_store *store, enum qp_stmt which, const char *sql)
+{
+	sqlite3_stmt *st = store->stmts[which];
+	if (st != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	int rc = sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		qp_store_raise(store->db, rc, "preparing a query");
+		return NULL;
+	}
+	store->stmts[which] = st;
+	return st;
+}
+
 void qp_store_free(qp_store *store)
 {
 	if (store == NULL)
 		return;
+	for (int i = 0; i < QP_STMT_COUNT; i++)
+		sqlite3_finalize(store->stmts[i]);
 	sqlite3_close_v2(store->db);
 	qp_free(store->path);
 	qp_free(store);

@@ -11,12 +11,32 @@
 
 #include "quanpiao/store.h"
 
+/* Prepared statements kept for the life of the connection (hot paths). */
+enum qp_stmt {
+	QP_STMT_NODE_GET,
+	QP_STMT_NODE_PUT,
+	QP_STMT_ENTRY_PUT,
+	QP_STMT_ENTRY_GET,
+	QP_STMT_LOG_SIZE,
+	QP_STMT_KEY_GET,
+	QP_STMT_COUNT
+};
+
 struct qp_store {
 	sqlite3 *db;
 	char *path;
 	int schema_version;
 	unsigned flags;
+	int in_txn;
+	sqlite3_stmt *stmts[QP_STMT_COUNT];
 };
+
+/*
+ * The cached statement which with sql, prepared on first use and reset
+ * and cleared of bindings for the caller.  NULL with the error raised on
+ * failure.
+ */
+sqlite3_stmt *qp_store_stmt(qp_store *store, enum qp_stmt which, const char *sql);
 
 /*
  * Turn an SQLite result code into a QP_E* code with a message that says

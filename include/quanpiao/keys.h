@@ -48,20 +48,30 @@ int qp_key_from_seed(qp_key **out, const char *name, const unsigned char seed[QP
 /*
  * Write key to a new file at path, mode 0600, refusing to overwrite
  * (QP_ECONFLICT if it exists) or follow a symlink.  With a passphrase
- * (NUL-terminated, at least 1 byte) the seed is sealed with Argon2id +
- * authenticated encryption; with passphrase NULL it is stored in clear.
+ * (NUL-terminated, at least 1 byte; "" is QP_EINVALID) the seed is sealed
+ * with Argon2id + XChaCha20-Poly1305; with passphrase NULL it is stored in
+ * clear.  The file is text: a "quanpiao secret key v1" line, then name,
+ * vkey and either kdf/cipher/sealed or seed lines.  QP_EIO if it cannot be
+ * written, and then no file is left behind.
  */
 int qp_key_save(const qp_key *key, const char *path, const char *passphrase);
 
 /*
  * Read a key file.  Refuses a file readable or writable by group or others
- * (QP_EPERM), a damaged or truncated file (QP_EINVALID), a wrong
- * passphrase (QP_EPERM, "wrong passphrase"), a missing passphrase for an
- * encrypted file (QP_EPERM).  passphrase is ignored for a clear file.
+ * (QP_EPERM), a symlink (QP_EPERM), a missing file (QP_ENOTFOUND), a
+ * damaged or truncated file (QP_EINVALID), a wrong passphrase (QP_EPERM,
+ * "wrong passphrase"), a missing passphrase for an encrypted file
+ * (QP_EPERM), KDF limits beyond libsodium's SENSITIVE ones (QP_EINVALID).
+ * passphrase is ignored for a clear file.  *out owns the key; free with
+ * qp_key_free.
  */
 int qp_key_load(qp_key **out, const char *path, const char *passphrase);
 
-/* Nonzero in *out if the key file at path is passphrase-protected. */
+/*
+ * Nonzero in *out if the key file at path is passphrase-protected (so the
+ * caller knows whether to ask for one).  Same file checks and errors as
+ * qp_key_load, without decrypting.
+ */
 int qp_key_file_encrypted(int *out, const char *path);
 
 /* Wipe and free a key.  NULL is fine. */
@@ -71,17 +81,18 @@ const char *qp_key_name(const qp_key *key);
 uint32_t qp_key_id(const qp_key *key);
 const unsigned char *qp_key_public(const qp_key *key);
 
-/* Ed25519 signature of msg. */
+/* Ed25519 signature of msg (msg may be NULL when len is 0).  Thread-safe for one key. */
 int qp_key_sign(unsigned char sig[QP_SIGNATURE_LEN], const qp_key *key, const void *msg, size_t len);
 
-/* The verifier of key (its public half).  *out owns it. */
+/* The verifier of key (its public half, type 0x01).  *out owns it; free with qp_verifier_free. */
 int qp_key_verifier(qp_verifier **out, const qp_key *key);
 
 /*
  * Parse a verifier-key string (surrounding whitespace and a final newline
  * are allowed).  Checks the name, that the key ID matches, the type byte
  * (0x01 Ed25519, or 0x04 cosignature) and the key length.  QP_EINVALID
- * with the reason on failure.
+ * with the reason on failure.  *out owns the verifier; free with
+ * qp_verifier_free.
  */
 int qp_verifier_parse(qp_verifier **out, const char *text);
 
@@ -94,7 +105,11 @@ uint32_t qp_verifier_id(const qp_verifier *v);
 uint8_t qp_verifier_type(const qp_verifier *v);
 const unsigned char *qp_verifier_public(const qp_verifier *v);
 
-/* QP_OK if sig is a valid Ed25519 signature of msg by v, else QP_EVERIFY. */
+/*
+ * QP_OK if sig is a valid Ed25519 signature of msg by v, else QP_EVERIFY.
+ * Only for type 0x01 verifiers: a cosignature (0x04) verifier gives
+ * QP_EUSAGE, as its signatures cover a different message.
+ */
 int qp_verifier_verify(const qp_verifier *v, const unsigned char sig[QP_SIGNATURE_LEN], const void *msg,
 		       size_t len);
 

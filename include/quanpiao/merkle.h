@@ -31,11 +31,12 @@ typedef struct qp_merkle_proof {
 
 /*
  * Callback: write the hash of the complete subtree at (level, index) to
- * out.  Returns QP_OK or a QP_E* code (which the caller propagates).
+ * out.  Returns QP_OK or a negative QP_E* code, which every function below
+ * returns unchanged (a positive return is a bug and becomes QP_EINTERNAL).
  */
 typedef int (*qp_merkle_get_fn)(void *ctx, unsigned level, uint64_t index, unsigned char out[QP_HASH_LEN]);
 
-/* Callback: store the hash of the complete subtree at (level, index). */
+/* Callback: store the hash of the complete subtree at (level, index); codes as for get. */
 typedef int (*qp_merkle_put_fn)(void *ctx, unsigned level, uint64_t index,
 				const unsigned char hash[QP_HASH_LEN]);
 
@@ -49,32 +50,53 @@ void qp_merkle_node_hash(unsigned char out[QP_HASH_LEN], const unsigned char lef
 /*
  * Append the leaf with hash leaf as leaf number index (the tree had index
  * leaves before): put (0, index) and every complete subtree that the new
- * leaf completes, reading the left siblings with get.  O(log n).
+ * leaf completes, reading the left siblings with get.  O(log n).  On error
+ * some of the puts may have happened; the caller's transaction undoes them.
  */
 int qp_merkle_append(uint64_t index, const unsigned char leaf[QP_HASH_LEN], qp_merkle_get_fn get,
 		     qp_merkle_put_fn put, void *ctx);
 
-/* The root hash of the tree of the first size leaves (size 0: SHA-256 of ""). */
+/*
+ * The root hash of the tree of the first size leaves (size 0: SHA-256 of
+ * "", without reading anything).  At most popcount(size) reads.  Returns
+ * QP_OK or the get callback's code (out is then zeroed).
+ */
 int qp_merkle_root(unsigned char out[QP_HASH_LEN], uint64_t size, qp_merkle_get_fn get, void *ctx);
 
-/* The inclusion proof of leaf index in the tree of size leaves (index < size). */
+/*
+ * The inclusion proof (RFC 9162 2.1.3.1 PATH, hashes bottom-up) of leaf
+ * index in the tree of size leaves.  QP_EUSAGE if index >= size; else
+ * QP_OK or the get callback's code.  On failure out->len is 0.
+ */
 int qp_merkle_inclusion_proof(qp_merkle_proof *out, uint64_t index, uint64_t size, qp_merkle_get_fn get,
 			      void *ctx);
 
-/* The consistency proof between sizes size1 <= size2 (RFC 9162 2.1.4). */
+/*
+ * The consistency proof (RFC 9162 2.1.4.1 PROOF) between sizes
+ * 0 < size1 <= size2; empty when size1 == size2.  QP_EUSAGE if size1 >
+ * size2 or size1 == 0 (the empty tree is a prefix of every tree, so there
+ * is nothing to prove and qp_merkle_verify_consistency rejects size1 0);
+ * else QP_OK or the get callback's code.  On failure out->len is 0.
+ */
 int qp_merkle_consistency_proof(qp_merkle_proof *out, uint64_t size1, uint64_t size2, qp_merkle_get_fn get,
 				void *ctx);
 
 /*
  * Verify that leaf is leaf number index of the tree of size leaves with the
- * given root.  Returns QP_OK, or QP_EVERIFY with a message saying why.
+ * given root (RFC 9162 2.1.3.2).  Returns QP_OK, or QP_EVERIFY with a
+ * message saying why (index beyond size, wrong number of hashes, root
+ * differs).  QP_EUSAGE only for NULL arguments.
  */
 int qp_merkle_verify_inclusion(const unsigned char leaf[QP_HASH_LEN], uint64_t index, uint64_t size,
 			       const qp_merkle_proof *proof, const unsigned char root[QP_HASH_LEN]);
 
 /*
- * Verify that the tree (size2, root2) extends the tree (size1, root1).
- * Returns QP_OK, or QP_EVERIFY with a message saying why.
+ * Verify that the tree (size2, root2) extends the tree (size1, root1)
+ * (RFC 9162 2.1.4.2).  size1 == size2 needs an empty proof and equal roots;
+ * size1 == 0 is always rejected, as transparency-dev/merkle does: a proof
+ * from the empty tree proves nothing, so a first checkpoint is trusted on
+ * first use instead.  Returns QP_OK, or QP_EVERIFY with a message saying
+ * why.  QP_EUSAGE only for NULL arguments.
  */
 int qp_merkle_verify_consistency(uint64_t size1, uint64_t size2, const unsigned char root1[QP_HASH_LEN],
 				 const unsigned char root2[QP_HASH_LEN], const qp_merkle_proof *proof);

@@ -29,7 +29,8 @@ typedef struct qp_note_sig {
 	uint32_t id;	    /* key ID from the signature */
 	unsigned char *sig; /* signature bytes after the ID */
 	size_t sig_len;
-	const qp_verifier *by; /* the known verifier that verified it, or NULL */
+	/* The known verifier that verified it, or NULL (borrowed from the caller's array). */
+	const qp_verifier *by;
 } qp_note_sig;
 
 /* An opened (parsed and verified) note. */
@@ -43,7 +44,10 @@ typedef struct qp_note {
 /*
  * Sign text (which must end in '\n' and satisfy the note rules) with each
  * key, producing the note in *out (malloc'd, NUL-terminated, *out_len
- * bytes, caller frees with free()).
+ * bytes, caller frees with free()).  One signature line per key, in the
+ * order given.  QP_EINVALID if the text breaks a rule or the note would
+ * exceed QP_NOTE_MAX_SIZE; QP_EUSAGE for no keys or more than
+ * QP_NOTE_MAX_SIGS.
  */
 int qp_note_sign(char **out, size_t *out_len, const char *text, size_t text_len, const qp_key *const *keys,
 		 size_t nkeys);
@@ -60,9 +64,10 @@ int qp_note_sign(char **out, size_t *out_len, const char *text, size_t text_len,
 int qp_note_open(qp_note **out, const char *msg, size_t msg_len, const qp_verifier *const *known,
 		 size_t nknown);
 
-/* Parse msg strictly without verifying anything (all by == NULL). */
+/* Parse msg strictly without verifying anything (all by == NULL).  *out owns the note. */
 int qp_note_parse(qp_note **out, const char *msg, size_t msg_len);
 
+/* Free a note and everything in it.  NULL is fine. */
 void qp_note_free(qp_note *note);
 
 #ifdef __cplusplus

@@ -11,8 +11,10 @@
 #include "quanpiao/error.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/keys.h"
+#include "quanpiao/log.h"
 #include "quanpiao/merkle.h"
 #include "quanpiao/note.h"
+#include "quanpiao/registry.h"
 #include "quanpiao/store.h"
 #include "quanpiao/version.h"
 

@@ -1,0 +1,119 @@
+/*
+ * quanpiao/registry.h - a registry: its log of signed entries and the
+ * state derived from it.
+ *
+ * Every change is an entry signed by an enrolled key and appended to the
+ * log.  Appending checks the entry against the current state and policy,
+ * then stores the entry, the Merkle tree and the state changes in one
+ * transaction: the log and the state never diverge.  Entry bodies are
+ * passed and returned as JSON text; the library canonicalises them.
+ */
+#ifndef QUANPIAO_REGISTRY_H
+#define QUANPIAO_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "quanpiao/keys.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct qp_registry qp_registry;
+
+/* How far in the future an entry's time may be (signer clocks drift). */
+#define QP_ENTRY_MAX_FUTURE_SECONDS 300
+
+/* What qp_registry_create needs to start a registry. */
+typedef struct qp_genesis {
+	const char *origin;      /* log origin, e.g. "zhuji.quanpiao.example/registry" */
+	const char *county;      /* 6-digit county code, "330681"                   */
+	const char *county_name; /* "诸暨市"                                       */
+	const char *log_vkey;    /* verifier key of the log (checkpoint) key       */
+} qp_genesis;
+
+/*
+ * Create a registry file at path (which must not exist) and append its
+ * first entries, all signed by authority: registry.genesis (origin,
+ * county, the authority's verifier key), key.enroll of the log key (whose
+ * name must be the origin), and policy.set with the default policy.
+ * On failure nothing is left at path.  *out owns the open registry.
+ */
+int qp_registry_create(qp_registry **out, const char *path, const qp_genesis *genesis, const qp_key *authority);
+
+/*
+ * Open an existing registry (flags: QP_STORE_READONLY or 0).  Fails with
+ * QP_ECORRUPT if the file has no genesis entry.
+ */
+int qp_registry_open(qp_registry **out, const char *path, unsigned flags);
+
+void qp_registry_free(qp_registry *reg);
+
+/* Facts from the genesis entry; owned by reg. */
+const char *qp_registry_origin(const qp_registry *reg);
+const char *qp_registry_county(const qp_registry *reg);
+const char *qp_registry_county_name(const qp_registry *reg);
+const char *qp_registry_authority(const qp_registry *reg); /* verifier key string */
+
+/*
+ * Sign an entry of type with the given body (a JSON object as text) as
+ * key, stamped with the current time and the registry's origin.  Does not
+ * append.  *note (malloc'd, free with free()) holds the signed note.
+ */
+int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg, const qp_key *key,
+			   const char *type, const char *body_json);
+
+/*
+ * Append a signed entry note: parse it, check the signature, the signer's
+ * enrolment, role, expiry and revocation, the origin, the time (at most
+ * QP_ENTRY_MAX_FUTURE_SECONDS ahead) and the type's rules, then store it.
+ * *index (may be NULL) gets its leaf index.  Errors: QP_EINVALID
+ * (malformed, rule broken), QP_EPERM (signature, key, role, origin),
+ * QP_ECONFLICT (state conflict, busy), QP_EIO.  On error nothing changes.
+ */
+int qp_registry_append(qp_registry *reg, const char *note, size_t note_len, uint64_t *index);
+
+/*
+ * Append n notes in one transaction (group commit).  results[i] gets each
+ * note's QP_OK or error code and indexes[i] its index; a failing note does
+ * not stop the others.  Returns QP_OK if the transaction committed (even
+ * if some notes were refused), or the error that stopped it (then nothing
+ * was appended).  The message of a refused note is not kept; append it
+ * alone to get it.
+ */
+int qp_registry_append_batch(qp_registry *reg, const char *const *notes, const size_t *note_lens, size_t n,
+			     uint64_t *indexes, int *results);
+
+/* Sign (as key) and append in one call. */
+int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, const char *body_json,
+		       uint64_t *index);
+
+/* A key known to the registry. */
+typedef struct qp_key_info {
+	char *name;
+	uint32_t key_id;
+	char *vkey;
+	char *role;        /* "authority", "officer", "log", "auditor" */
+	char *valid_until; /* "2027-12-31" or NULL                      */
+	uint64_t enrolled_at; /* entry index                              */
+	int revoked;
+	uint64_t revoked_at; /* entry index, if revoked                  */
+	char *revoke_reason;
+} qp_key_info;
+
+/* All keys in enrolment order.  Free with qp_key_infos_free. */
+int qp_registry_keys(qp_key_info **out, size_t *count, qp_registry *reg);
+void qp_key_infos_free(qp_key_info *infos, size_t count);
+
+/*
+ * The policy parameters in force (canonical JSON, malloc'd; free with
+ * free()) and the index of the policy.set entry that set them.
+ */
+int qp_registry_policy(char **params_json, uint64_t *since, qp_registry *reg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

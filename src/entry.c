@@ -1,0 +1,185 @@
+/*
+ * entry.c - the text form of log entries and their strict parsing.
+ *
+ * Parsing is the first gate of an append: whatever passes here has the
+ * exact shape every later reader (audit, verify, other implementations)
+ * relies on, so it is strict and says which rule failed.
+ */
+#include <string.h>
+
+#include "alloc.h"
+#include "canon.h"
+#include "clock.h"
+#include "entry.h"
+#include "error.h"
+
+/* Entry types and the role whose keys may sign them (DESIGN §3). */
+static const struct {
+	const char *type;
+	const char *role;
+} entry_types[] = {
+	{"registry.genesis", "authority"},
+	{"policy.set", "authority"},
+	{"key.enroll", "authority"},
+	{"key.revoke", "authority"},
+	{"village.add", "officer"},
+	{"household.add", "officer"},
+	{"home.add", "officer"},
+	{"home.status", "officer"},
+	{"home.activate", "officer"},
+	{"home.correct", "officer"},
+	{"cert.issue", "officer"},
+	{"cert.transfer", "officer"},
+	{"cert.redeem", "officer"},
+	{"cert.revoke", "officer"},
+	{"cert.freeze", "officer"},
+	{"cert.unfreeze", "officer"},
+};
+
+const char *qp_entry_role(const char *type)
+{
+	for (size_t i = 0; type && i < sizeof(entry_types) / sizeof(entry_types[0]); i++)
+		if (strcmp(entry_types[i].type, type) == 0)
+			return entry_types[i].role;
+	return NULL;
+}
+
+int qp_entry_type_known(const char *type)
+{
+	return qp_entry_role(type) != NULL;
+}
+
+void qp_entry_free(qp_entry *entry)
+{
+	if (entry == NULL)
+		return;
+	qp_note_free(entry->note);
+	cJSON_Delete(entry->json);
+	qp_free(entry);
+}
+
+static const char *member_string(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int qp_entry_parse(qp_entry **out, const char *note, size_t note_len)
+{
+	qp_entry *e = NULL;
+	int err;
+	*out = NULL;
+	if (note_len > QP_ENTRY_MAX_SIZE)
+		return qp_error_set(QP_EINVALID, "entry: %zu bytes is more than the limit of %u", note_len,
+				    QP_ENTRY_MAX_SIZE);
+	if ((e = qp_calloc(1, sizeof(*e))) == NULL)
+		return QP_ENOMEM;
+	if ((err = qp_note_parse(&e->note, note, note_len)) != QP_OK) {
+		qp_error_prefix("entry");
+		goto fail;
+	}
+	const char *text = e->note->text;
+	size_t hlen = strlen(QP_ENTRY_HEADER);
+	if (e->note->text_len < hlen + 1 || memcmp(text, QP_ENTRY_HEADER "\n", hlen + 1) != 0) {
+		err = qp_error_set(QP_EINVALID, "entry: first line must be %s", QP_ENTRY_HEADER);
+		goto fail;
+	}
+	const char *json = text + hlen + 1;
+	size_t json_len = e->note->text_len - hlen - 1;
+	const char *nl = memchr(json, '\n', json_len);
+	if (nl == NULL || (size_t)(nl - json) + 1 != json_len) {
+		err = qp_error_set(QP_EINVALID, "entry: text must be exactly two lines (header and JSON)");
+		goto fail;
+	}
+	if ((err = qp_canon_parse(&e->json, json, (size_t)(nl - json))) != QP_OK) {
+		qp_error_prefix("entry");
+		goto fail;
+	}
+	if (!cJSON_IsObject(e->json)) {
+		err = qp_error_set(QP_EINVALID, "entry: JSON must be an object");
+		goto fail;
+	}
+	static const char *const members[] = {"body", "origin", "signer", "time", "type"};
+	int count = 0;
+	for (const cJSON *m = e->json->child; m; m = m->next) {
+		int known = 0;
+		for (size_t i = 0; i < 5; i++)
+			known |= strcmp(m->string, members[i]) == 0;
+		if (!known) {
+			err = qp_error_set(QP_EINVALID, "entry: unknown member \"%s\"", m->string);
+			goto fail;
+		}
+		count++;
+	}
+	e->type = member_string(e->json, "type");
+	e->signer = member_string(e->json, "signer");
+	e->origin = member_string(e->json, "origin");
+	e->time = member_string(e->json, "time");
+	e->body = cJSON_GetObjectItemCaseSensitive(e->json, "body");
+	if (count != 5 || !e->type || !e->signer || !e->origin || !e->time || !cJSON_IsObject(e->body)) {
+		err = qp_error_set(QP_EINVALID, "entry: needs body (object), origin, signer, time and type (strings)");
+		goto fail;
+	}
+	if (!qp_entry_type_known(e->type)) {
+		err = qp_error_set(QP_EINVALID, "entry: unknown type \"%s\"", e->type);
+		goto fail;
+	}
+	if ((err = qp_time_parse(&e->unix_time, e->time, "entry time")) != QP_OK)
+		goto fail;
+	if (e->note->nsigs != 1) {
+		err = qp_error_set(QP_EINVALID, "entry: must carry exactly one signature, has %zu", e->note->nsigs);
+		goto fail;
+	}
+	if (strcmp(e->note->sigs[0].name, e->signer) != 0) {
+		err = qp_error_set(QP_EINVALID, "entry: signed by %s but names %s as signer", e->note->sigs[0].name,
+				   e->signer);
+		goto fail;
+	}
+	e->key_id = e->note->sigs[0].id;
+	*out = e;
+	return QP_OK;
+fail:
+	qp_entry_free(e);
+	return err;
+}
+
+int qp_entry_text(char **out, size_t *out_len, const char *origin, const char *type, const char *signer,
+		  const char *time, const cJSON *body)
+{
+	cJSON *root = NULL;
+	char *json = NULL;
+	size_t json_len = 0;
+	int err = QP_ENOMEM;
+	*out = NULL;
+	if (!cJSON_IsObject(body))
+		return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
+	/* A shallow wrapper: the body is referenced, not copied. */
+	root = cJSON_CreateObject();
+	if (root == NULL || !cJSON_AddStringToObject(root, "type", type) ||
+	    !cJSON_AddStringToObject(root, "time", time) || !cJSON_AddStringToObject(root, "signer", signer) ||
+	    !cJSON_AddStringToObject(root, "origin", origin) ||
+	    !cJSON_AddItemReferenceToObject(root, "body", (cJSON *)(uintptr_t)body)) {
+		qp_error_set(QP_ENOMEM, "out of memory building an entry");
+		goto done;
+	}
+	if ((err = qp_canon_encode(&json, &json_len, root)) != QP_OK)
+		goto done;
+	size_t hlen = strlen(QP_ENTRY_HEADER);
+	size_t n = hlen + 1 + json_len + 1;
+	char *t = qp_malloc(n + 1);
+	if (t == NULL) {
+		err = QP_ENOMEM;
+		goto done;
+	}
+	memcpy(t, QP_ENTRY_HEADER "\n", hlen + 1);
+	memcpy(t + hlen + 1, json, json_len);
+	t[n - 1] = '\n';
+	t[n] = '\0';
+	*out = t;
+	*out_len = n;
+	err = QP_OK;
+done:
+	cJSON_Delete(root);
+	qp_free(json);
+	return err;
+}

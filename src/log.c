@@ -1,0 +1,335 @@
+/*
+ * log.c - reading the log: entries, roots, checkpoints and proofs in the
+ * C2SP text formats (tlog-checkpoint, tlog-proof, tlog-witness).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "alloc.h"
+#include "clock.h"
+#include "error.h"
+#include "quanpiao/log.h"
+#include "registry_internal.h"
+#include "store_log.h"
+
+int qp_log_size(uint64_t *out, qp_registry *reg)
+{
+	return qp_store_log_size(reg->store, out);
+}
+
+int qp_log_entry(char **note, size_t *note_len, qp_registry *reg, uint64_t index)
+{
+	return qp_store_entry_get(reg->store, index, note, note_len);
+}
+
+struct each_ctx {
+	int (*fn)(void *ctx, const qp_log_item *item);
+	void *ctx;
+};
+
+static int each_row(void *ctx, const qp_store_entry_row *row)
+{
+	struct each_ctx *c = ctx;
+	qp_log_item item = {row->idx, row->type, row->signer, row->time, row->leaf_hash, row->note, row->note_len};
+	return c->fn(c->ctx, &item);
+}
+
+int qp_log_entries(qp_registry *reg, uint64_t start, uint64_t end, int (*fn)(void *ctx, const qp_log_item *item),
+		   void *ctx)
+{
+	struct each_ctx c = {fn, ctx};
+	return qp_store_entries_each(reg->store, start, end, each_row, &c);
+}
+
+/* Check that size is within the log. */
+static int check_size(qp_registry *reg, uint64_t size, const char *what)
+{
+	uint64_t n;
+	int err = qp_store_log_size(reg->store, &n);
+	if (err == QP_OK && size > n)
+		err = qp_error_set(QP_EINVALID, "%s %llu is beyond the log's %llu entries", what,
+				   (unsigned long long)size, (unsigned long long)n);
+	return err;
+}
+
+int qp_log_root(unsigned char root[QP_HASH_LEN], qp_registry *reg, uint64_t size)
+{
+	int err = check_size(reg, size, "size");
+	return err == QP_OK ? qp_merkle_root(root, size, qp_store_node_get, reg->store) : err;
+}
+
+int qp_log_inclusion(qp_merkle_proof *out, qp_registry *reg, uint64_t index, uint64_t size)
+{
+	int err = check_size(reg, size, "size");
+	if (err != QP_OK)
+		return err;
+	if (index >= size)
+		return qp_error_set(QP_EINVALID, "entry %llu is not in a tree of %llu entries", (unsigned long long)index,
+				    (unsigned long long)size);
+	return qp_merkle_inclusion_proof(out, index, size, qp_store_node_get, reg->store);
+}
+
+int qp_log_consistency(qp_merkle_proof *out, qp_registry *reg, uint64_t size1, uint64_t size2)
+{
+	int err = check_size(reg, size2, "size");
+	if (err != QP_OK)
+		return err;
+	if (size1 > size2)
+		return qp_error_set(QP_EINVALID, "size %llu is larger than %llu", (unsigned long long)size1,
+				    (unsigned long long)size2);
+	if (size1 == 0) {
+		/* Every tree extends the empty one; the proof is empty (tlog-witness). */
+		out->len = 0;
+		return QP_OK;
+	}
+	return qp_merkle_consistency_proof(out, size1, size2, qp_store_node_get, reg->store);
+}
+
+/* ---- text building ------------------------------------------------------------ */
+
+/* A growing output buffer; on allocation failure it records QP_ENOMEM once. */
+typedef struct buf {
+	char *p;
+	size_t len, cap;
+	int err;
+} buf;
+
+static void buf_add(buf *b, const char *s, size_t n)
+{
+	if (b->err)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *grown = qp_realloc(b->p, cap);
+		if (grown == NULL) {
+			b->err = QP_ENOMEM;
+			return;
+		}
+		b->p = grown;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void buf_str(buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static void buf_hash_line(buf *b, const unsigned char hash[QP_HASH_LEN])
+{
+	char b64[sodium_base64_ENCODED_LEN(QP_HASH_LEN, sodium_base64_VARIANT_ORIGINAL)];
+	sodium_bin2base64(b64, sizeof(b64), hash, QP_HASH_LEN, sodium_base64_VARIANT_ORIGINAL);
+	buf_str(b, b64);
+	buf_str(b, "\n");
+}
+
+static int buf_finish(buf *b, char **out, size_t *out_len)
+{
+	if (b->err) {
+		qp_free(b->p);
+		*out = NULL;
+		return qp_error_set(QP_ENOMEM, "out of memory");
+	}
+	*out = b->p;
+	if (out_len)
+		*out_len = b->len;
+	return QP_OK;
+}
+
+/* ---- checkpoints ------------------------------------------------------------ */
+
+int qp_checkpoint_parse(qp_checkpoint *out, const char *text, size_t text_len)
+{
+	const char *end = text + text_len, *p = text;
+	const char *line[3];
+	size_t len[3];
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < 3; i++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			return qp_error_set(QP_EINVALID, "checkpoint: needs origin, size and root lines");
+		line[i] = p;
+		len[i] = (size_t)(nl - p);
+		p = nl + 1;
+	}
+	if (len[0] == 0 || len[0] >= sizeof(out->origin))
+		return qp_error_set(QP_EINVALID, "checkpoint: origin line is empty or too long");
+	memcpy(out->origin, line[0], len[0]);
+	if (len[1] == 0 || len[1] > 19 || (len[1] > 1 && line[1][0] == '0'))
+		return qp_error_set(QP_EINVALID, "checkpoint: size must be a decimal without leading zeros");
+	for (size_t i = 0; i < len[1]; i++) {
+		if (line[1][i] < '0' || line[1][i] > '9')
+			return qp_error_set(QP_EINVALID, "checkpoint: size must be a decimal without leading zeros");
+		out->size = out->size * 10 + (uint64_t)(line[1][i] - '0');
+	}
+	size_t got = 0;
+	const char *b64_end = NULL;
+	if (sodium_base642bin(out->root, QP_HASH_LEN, line[2], len[2], NULL, &got, &b64_end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    got != QP_HASH_LEN || b64_end != line[2] + len[2])
+		return qp_error_set(QP_EINVALID, "checkpoint: root must be the base64 of 32 bytes");
+	/* Extension lines, if any, must be non-empty and end in newlines. */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL || nl == p)
+			return qp_error_set(QP_EINVALID, "checkpoint: malformed extension line");
+		p = nl + 1;
+	}
+	return QP_OK;
+}
+
+/* The enrolled, active log key matching log_key, or QP_EPERM. */
+static int check_log_key(qp_registry *reg, const qp_key *log_key)
+{
+	qp_store_key_row row;
+	int err = qp_store_key_get(reg->store, qp_key_name(log_key), qp_key_id(log_key), &row);
+	if (err == QP_ENOTFOUND)
+		return qp_error_set(QP_EPERM, "key %s is not enrolled in this registry", qp_key_name(log_key));
+	if (err != QP_OK)
+		return err;
+	char today[QP_TIME_LEN + 1];
+	qp_time_format(today, qp_clock_now());
+	if (strcmp(row.role, "log") != 0)
+		err = qp_error_set(QP_EPERM, "key %s has role %s; only the log key signs checkpoints", row.name,
+				   row.role);
+	else if (row.revoked)
+		err = qp_error_set(QP_EPERM, "log key %s was revoked by entry %llu", row.name,
+				   (unsigned long long)row.revoked_idx);
+	else if (row.valid_until && strncmp(today, row.valid_until, 10) > 0)
+		err = qp_error_set(QP_EPERM, "log key %s expired on %s", row.name, row.valid_until);
+	qp_store_key_row_clear(&row);
+	return err;
+}
+
+int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *log_key)
+{
+	unsigned char root[QP_HASH_LEN];
+	uint64_t size, latest = 0;
+	char *text = NULL, *old = NULL;
+	size_t old_len = 0;
+	buf b = {0};
+	int err;
+
+	*note = NULL;
+	if ((err = check_log_key(reg, log_key)) != QP_OK)
+		return err;
+	if ((err = qp_store_begin(reg->store)) != QP_OK)
+		return err;
+	if ((err = qp_store_log_size(reg->store, &size)) != QP_OK)
+		goto fail;
+	err = qp_store_checkpoint_get(reg->store, QP_LOG_LATEST, &latest, &old, &old_len);
+	if (err == QP_OK && latest == size) {
+		qp_store_rollback(reg->store);
+		*note = old;
+		*note_len = old_len;
+		return QP_OK;
+	}
+	qp_free(old);
+	if (err != QP_OK && err != QP_ENOTFOUND)
+		goto fail;
+	if ((err = qp_merkle_root(root, size, qp_store_node_get, reg->store)) != QP_OK)
+		goto fail;
+	char num[24];
+	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)size);
+	buf_str(&b, reg->origin);
+	buf_str(&b, "\n");
+	buf_str(&b, num);
+	buf_hash_line(&b, root);
+	size_t text_len = 0;
+	if ((err = buf_finish(&b, &text, &text_len)) != QP_OK)
+		goto fail;
+	if ((err = qp_note_sign(note, note_len, text, text_len, &log_key, 1)) != QP_OK)
+		goto fail;
+	char when[QP_TIME_LEN + 1];
+	qp_time_format(when, qp_clock_now());
+	if ((err = qp_store_checkpoint_put(reg->store, size, root, *note, *note_len, when)) != QP_OK ||
+	    (err = qp_store_commit(reg->store)) != QP_OK)
+		goto fail;
+	qp_free(text);
+	return QP_OK;
+fail:
+	qp_store_rollback(reg->store);
+	qp_free(text);
+	qp_free(*note);
+	*note = NULL;
+	return err;
+}
+
+int qp_log_checkpoint(char **note, size_t *note_len, uint64_t *size_out, qp_registry *reg, uint64_t size)
+{
+	return qp_store_checkpoint_get(reg->store, size, size_out, note, note_len);
+}
+
+int qp_log_tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t index, uint64_t size)
+{
+	char *cp = NULL;
+	size_t cp_len = 0;
+	uint64_t cp_size = 0;
+	qp_merkle_proof proof;
+	buf b = {0};
+	int err;
+
+	*out = NULL;
+	if ((err = qp_store_checkpoint_get(reg->store, size, &cp_size, &cp, &cp_len)) != QP_OK)
+		return err;
+	if (index >= cp_size) {
+		err = qp_error_set(QP_EINVALID, "entry %llu is not covered by the checkpoint of size %llu%s",
+				   (unsigned long long)index, (unsigned long long)cp_size,
+				   size == QP_LOG_LATEST ? "; sign a newer one with 'quanpiao log sign'" : "");
+		goto done;
+	}
+	if ((err = qp_merkle_inclusion_proof(&proof, index, cp_size, qp_store_node_get, reg->store)) != QP_OK)
+		goto done;
+	char line[48];
+	snprintf(line, sizeof(line), "index %llu\n", (unsigned long long)index);
+	buf_str(&b, "c2sp.org/tlog-proof@v1\n");
+	buf_str(&b, line);
+	for (size_t i = 0; i < proof.len; i++)
+		buf_hash_line(&b, proof.hash[i]);
+	buf_str(&b, "\n");
+	buf_add(&b, cp, cp_len);
+	err = buf_finish(&b, out, out_len);
+done:
+	qp_free(cp);
+	return err;
+}
+
+int qp_log_witness_request(char **out, size_t *out_len, qp_registry *reg, uint64_t from)
+{
+	char *cp = NULL;
+	size_t cp_len = 0;
+	uint64_t cp_size = 0;
+	qp_merkle_proof proof = {0};
+	buf b = {0};
+	int err;
+
+	*out = NULL;
+	if ((err = qp_store_checkpoint_get(reg->store, QP_LOG_LATEST, &cp_size, &cp, &cp_len)) != QP_OK)
+		return err;
+	if (from > cp_size) {
+		err = qp_error_set(QP_EINVALID, "size %llu is beyond the latest checkpoint's %llu",
+				   (unsigned long long)from, (unsigned long long)cp_size);
+		goto done;
+	}
+	if (from > 0 && from < cp_size &&
+	    (err = qp_merkle_consistency_proof(&proof, from, cp_size, qp_store_node_get, reg->store)) != QP_OK)
+		goto done;
+	char line[48];
+	snprintf(line, sizeof(line), "old %llu\n", (unsigned long long)from);
+	buf_str(&b, line);
+	for (size_t i = 0; i < proof.len; i++)
+		buf_hash_line(&b, proof.hash[i]);
+	buf_str(&b, "\n");
+	buf_add(&b, cp, cp_len);
+	err = buf_finish(&b, out, out_len);
+done:
+	qp_free(cp);
+	return err;
+}
