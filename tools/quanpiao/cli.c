@@ -1,10 +1,14 @@
 /*
  * cli.c - argument parsing, help, errors and JSON output for the commands.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+
+#include <sodium.h>
 
 #include <quanpiao/quanpiao.h>
 
@@ -15,6 +19,7 @@ static const cli_opt global_opts[] = {
     {"db", "PATH", "registry file (QUANPIAO_DB, default ./registry.db)"},
     {"key", "FILE", "secret key to sign with (QUANPIAO_KEY)"},
     {"server", "URL", "send to a quanpiaod service instead of a local file"},
+    {"passphrase-file", "FILE", "read the key's passphrase from FILE (or QUANPIAO_PASSPHRASE)"},
     {"json", NULL, "print one JSON document on stdout"},
     {"help", NULL, "show this help"},
     {NULL, NULL, NULL},
@@ -81,17 +86,20 @@ static int find_opt(const cli_opt *opts, const char *name, size_t name_len)
 	return -1;
 }
 
-static int set_global(cli_ctx *ctx, cli_args *args, int idx, const char *value)
+static void set_global(cli_ctx *ctx, cli_args *args, const char *name, const char *value)
 {
-	switch (idx) {
-	case 0: ctx->db_path = value; break;
-	case 1: ctx->key_path = value; break;
-	case 2: ctx->server = value; break;
-	case 3: ctx->json = true; break;
-	case 4: args->help = true; break;
-	default: break;
-	}
-	return CLI_OK;
+	if (strcmp(name, "db") == 0)
+		ctx->db_path = value;
+	else if (strcmp(name, "key") == 0)
+		ctx->key_path = value;
+	else if (strcmp(name, "server") == 0)
+		ctx->server = value;
+	else if (strcmp(name, "passphrase-file") == 0)
+		ctx->passphrase_file = value;
+	else if (strcmp(name, "json") == 0)
+		ctx->json = true;
+	else if (strcmp(name, "help") == 0)
+		args->help = true;
 }
 
 int cli_parse(cli_ctx *ctx, int argc, char **argv, cli_args *args)
@@ -144,7 +152,7 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, cli_args *args)
 			return cli_usage_error(ctx, "option --%s takes no value", spec->name);
 		}
 		if (gidx >= 0) {
-			set_global(ctx, args, gidx, value);
+			set_global(ctx, args, spec->name, value);
 		} else {
 			if (idx >= CLI_MAX_OPTS)
 				return cli_usage_error(ctx, "too many options");
@@ -264,4 +272,206 @@ int cli_json_emit(cJSON *doc)
 	int ok = puts(text) >= 0;
 	free(text);
 	return ok ? CLI_OK : CLI_EXIT_IO;
+}
+
+/* ---- secrets, keys and the registry ---------------------------------------- */
+
+#define PASS_MAX 1024
+
+void cli_passphrase_free(char *pass)
+{
+	if (pass)
+		sodium_free(pass);
+}
+
+/* Read one line from f into buf (sodium memory), without the newline. */
+static int read_secret_line(FILE *f, char *buf, size_t cap)
+{
+	size_t n = 0;
+	int c;
+	while ((c = fgetc(f)) != EOF && c != '\n') {
+		if (n + 1 >= cap)
+			return -1;
+		buf[n++] = (char)c;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	return (c == EOF && n == 0 && ferror(f)) ? -1 : 0;
+}
+
+static int prompt_tty(const char *prompt, char *buf, size_t cap)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (tty == NULL)
+		return -1;
+	struct termios old, quiet;
+	int fd = fileno(tty), have = tcgetattr(fd, &old) == 0;
+	fprintf(tty, "%s", prompt);
+	fflush(tty);
+	if (have) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	int rc = read_secret_line(tty, buf, cap);
+	if (have)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	return rc;
+}
+
+int cli_passphrase(const cli_ctx *ctx, const char *prompt, int confirm, char **out)
+{
+	char *pass = sodium_malloc(PASS_MAX);
+	*out = NULL;
+	if (pass == NULL) {
+		fputs("quanpiao: out of memory for the passphrase\n", stderr);
+		return CLI_EXIT_IO;
+	}
+	const char *env = getenv("QUANPIAO_PASSPHRASE");
+	if (ctx->passphrase_file) {
+		FILE *f = fopen(ctx->passphrase_file, "r");
+		int rc = f ? read_secret_line(f, pass, PASS_MAX) : -1;
+		if (f)
+			fclose(f);
+		if (rc != 0) {
+			fprintf(stderr, "quanpiao: --passphrase-file: cannot read %s\n", ctx->passphrase_file);
+			sodium_free(pass);
+			return CLI_EXIT_IO;
+		}
+	} else if (env != NULL) {
+		if (strlen(env) >= PASS_MAX) {
+			fputs("quanpiao: QUANPIAO_PASSPHRASE is too long\n", stderr);
+			sodium_free(pass);
+			return CLI_EXIT_USAGE;
+		}
+		snprintf(pass, PASS_MAX, "%s", env);
+	} else {
+		if (prompt_tty(prompt, pass, PASS_MAX) != 0) {
+			fputs("quanpiao: a passphrase is needed: no terminal to ask on; use --passphrase-file or "
+			      "QUANPIAO_PASSPHRASE\n",
+			      stderr);
+			sodium_free(pass);
+			return CLI_EXIT_PERM;
+		}
+		if (confirm) {
+			char *again = sodium_malloc(PASS_MAX);
+			int same = again && prompt_tty("Repeat the passphrase: ", again, PASS_MAX) == 0 &&
+				   strcmp(again, pass) == 0;
+			if (again)
+				sodium_free(again);
+			if (!same) {
+				fputs("quanpiao: the passphrases differ\n", stderr);
+				sodium_free(pass);
+				return CLI_EXIT_USAGE;
+			}
+		}
+	}
+	if (pass[0] == '\0') {
+		fputs("quanpiao: the passphrase is empty\n", stderr);
+		sodium_free(pass);
+		return CLI_EXIT_USAGE;
+	}
+	*out = pass;
+	return CLI_OK;
+}
+
+int cli_load_key(const cli_ctx *ctx, const char *path, qp_key **out)
+{
+	int encrypted = 0, rc;
+	char *pass = NULL;
+	*out = NULL;
+	if (path == NULL)
+		path = ctx->key_path;
+	if (path == NULL) {
+		fputs("quanpiao: a signing key is needed: give --key FILE or set QUANPIAO_KEY\n", stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = qp_key_file_encrypted(&encrypted, path)) != QP_OK)
+		return cli_fail(ctx, rc);
+	if (encrypted) {
+		char prompt[512];
+		snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", path);
+		if ((rc = cli_passphrase(ctx, prompt, 0, &pass)) != CLI_OK)
+			return rc;
+	}
+	rc = qp_key_load(out, path, pass);
+	cli_passphrase_free(pass);
+	return rc == QP_OK ? CLI_OK : cli_fail(ctx, rc);
+}
+
+int cli_open_registry(const cli_ctx *ctx, unsigned flags, qp_registry **out)
+{
+	int rc = qp_registry_open(out, ctx->db_path, flags);
+	return rc == QP_OK ? CLI_OK : cli_fail(ctx, rc);
+}
+
+int cli_read_file(const cli_ctx *ctx, const char *path, size_t max, char **out, size_t *out_len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	*out = NULL;
+	if (f == NULL) {
+		fprintf(stderr, "quanpiao: %s: %s\n", path, strerror(errno));
+		return errno == ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_IO;
+	}
+	size_t cap = 4096, n = 0;
+	char *data = malloc(cap);
+	while (data) {
+		if (n + 1 >= cap) {
+			if (cap > max + 1)
+				break;
+			char *grown = realloc(data, cap * 2);
+			if (grown == NULL) {
+				free(data);
+				data = NULL;
+				break;
+			}
+			data = grown;
+			cap *= 2;
+		}
+		size_t got = fread(data + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	int bad = f != stdin ? (ferror(f) | (fclose(f) != 0)) : ferror(f);
+	if (data == NULL || bad) {
+		free(data);
+		fprintf(stderr, "quanpiao: %s: cannot read\n", path);
+		return CLI_EXIT_IO;
+	}
+	if (n > max) {
+		free(data);
+		fprintf(stderr, "quanpiao: %s: larger than the limit of %zu bytes\n", path, max);
+		return CLI_EXIT_INVALID;
+	}
+	data[n] = '\0';
+	*out = data;
+	*out_len = n;
+	return CLI_OK;
+}
+
+int cli_parse_u64(const cli_ctx *ctx, const char *opt, const char *text, uint64_t *out)
+{
+	char *end = NULL;
+	if (text == NULL || text[0] < '0' || text[0] > '9')
+		return cli_usage_error(ctx, "--%s must be a whole number", opt);
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v > INT64_MAX)
+		return cli_usage_error(ctx, "--%s must be a whole number", opt);
+	*out = v;
+	return CLI_OK;
+}
+
+int cli_write(const char *data, size_t len)
+{
+	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+		fputs("quanpiao: cannot write the output\n", stderr);
+		return CLI_EXIT_IO;
+	}
+	return CLI_OK;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -55,6 +56,7 @@ typedef struct cli_ctx {
 	const char *db_path;  /* --db, QUANPIAO_DB, or ./registry.db */
 	const char *key_path; /* --key, QUANPIAO_KEY, or NULL       */
 	const char *server;   /* --server URL or NULL               */
+	const char *passphrase_file; /* --passphrase-file FILE or NULL */
 	bool json;	      /* --json                             */
 	const cli_cmd *cmd;   /* the command being run              */
 } cli_ctx;
@@ -102,5 +104,36 @@ int cli_json_emit(cJSON *doc);
 
 /* Add a string member; bytes that are not UTF-8 become U+FFFD. */
 void cli_json_add_text(cJSON *obj, const char *key, const char *text);
+
+struct qp_key;
+struct qp_registry;
+
+/*
+ * Get a passphrase: from --passphrase-file, else QUANPIAO_PASSPHRASE, else
+ * a prompt on the terminal (asked twice when confirm is set).  *out is in
+ * sodium_malloc memory; free it with cli_passphrase_free.  Returns CLI_OK
+ * or an exit status after printing the problem.
+ */
+int cli_passphrase(const cli_ctx *ctx, const char *prompt, int confirm, char **out);
+void cli_passphrase_free(char *pass);
+
+/*
+ * Load the secret key at path (--key when path is NULL), asking for its
+ * passphrase if it has one.  Returns CLI_OK or an exit status after
+ * printing the problem.
+ */
+int cli_load_key(const cli_ctx *ctx, const char *path, struct qp_key **out);
+
+/* Open the registry at --db.  Returns CLI_OK or an exit status after printing the problem. */
+int cli_open_registry(const cli_ctx *ctx, unsigned flags, struct qp_registry **out);
+
+/* Read a whole file ("-" = stdin) into malloc'd memory, at most max bytes. */
+int cli_read_file(const cli_ctx *ctx, const char *path, size_t max, char **out, size_t *out_len);
+
+/* Parse an unsigned decimal option value; prints the problem and returns CLI_EXIT_USAGE on error. */
+int cli_parse_u64(const cli_ctx *ctx, const char *opt, const char *text, uint64_t *out);
+
+/* Write len bytes to stdout exactly; CLI_OK or CLI_EXIT_IO. */
+int cli_write(const char *data, size_t len);
 
 #endif

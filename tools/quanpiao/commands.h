@@ -8,5 +8,18 @@
 #include "cli.h"
 
 extern const cli_cmd cmd_id_check;
+extern const cli_cmd cmd_init;
+extern const cli_cmd cmd_key_enroll;
+extern const cli_cmd cmd_key_generate;
+extern const cli_cmd cmd_key_list;
+extern const cli_cmd cmd_key_revoke;
+extern const cli_cmd cmd_key_show;
+extern const cli_cmd cmd_log_append;
+extern const cli_cmd cmd_log_checkpoint;
+extern const cli_cmd cmd_log_consistency;
+extern const cli_cmd cmd_log_entries;
+extern const cli_cmd cmd_log_entry;
+extern const cli_cmd cmd_log_proof;
+extern const cli_cmd cmd_log_sign;
 
 #endif

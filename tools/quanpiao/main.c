@@ -6,13 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include <quanpiao/quanpiao.h>
 
 #include "cli.h"
 #include "commands.h"
 
 static const cli_cmd *const commands[] = {
-    &cmd_id_check,
+	&cmd_key_generate, &cmd_key_show,	  &cmd_init,	  &cmd_key_enroll, &cmd_key_revoke,
+	&cmd_key_list,	   &cmd_log_sign,	  &cmd_log_checkpoint, &cmd_log_entry,	 &cmd_log_entries,
+	&cmd_log_proof,	   &cmd_log_consistency, &cmd_log_append,	  &cmd_id_check,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -66,13 +70,13 @@ static const cli_cmd *find_command(const char *group, const char *name)
 /* Take a global option at argv[*i]; returns 1 if taken, 0 if not, -1 on error. */
 static int take_global(cli_ctx *ctx, int argc, char **argv, int *i)
 {
-	static const char *with_value[] = {"--db", "--key", "--server"};
+	static const char *with_value[] = {"--db", "--key", "--server", "--passphrase-file"};
 	const char *a = argv[*i];
 	if (strcmp(a, "--json") == 0) {
 		ctx->json = true;
 		return 1;
 	}
-	for (size_t k = 0; k < 3; k++) {
+	for (size_t k = 0; k < 4; k++) {
 		size_t n = strlen(with_value[k]);
 		const char *value = NULL;
 		if (strcmp(a, with_value[k]) == 0) {
@@ -90,8 +94,10 @@ static int take_global(cli_ctx *ctx, int argc, char **argv, int *i)
 			ctx->db_path = value;
 		else if (k == 1)
 			ctx->key_path = value;
-		else
+		else if (k == 2)
 			ctx->server = value;
+		else
+			ctx->passphrase_file = value;
 		return 1;
 	}
 	return 0;
@@ -101,6 +107,11 @@ int main(int argc, char **argv)
 {
 	cli_ctx ctx = {0};
 	int i = 1;
+
+	if (sodium_init() < 0) {
+		fputs("quanpiao: libsodium failed to initialise\n", stderr);
+		return CLI_EXIT_IO;
+	}
 
 	ctx.db_path = getenv("QUANPIAO_DB");
 	if (ctx.db_path == NULL || ctx.db_path[0] == '\0')

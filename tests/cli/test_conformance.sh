@@ -1,0 +1,251 @@
+# Conformance with independent implementations (sourced by run.sh): every
+# entry and checkpoint quanpiao writes must verify under Go's
+# golang.org/x/mod/sumdb/note, and every inclusion and consistency proof it
+# prints must verify under golang.org/x/mod/sumdb/tlog.  The Go checker is
+# tests/conformance/c2spcheck.go, built by meson; its path is QP_C2SPCHECK.
+
+if [ -z "${QP_C2SPCHECK:-}" ] || [ ! -x "$QP_C2SPCHECK" ]; then
+	echo "FAIL: the Go conformance checker is missing (QP_C2SPCHECK='${QP_C2SPCHECK:-}')." >&2
+	echo "  It is built from tests/conformance/c2spcheck.go and needs the Debian packages" >&2
+	echo "  golang-go and golang-golang-x-mod-dev (tools/deps installs them), then 'meson setup --reconfigure' the build dir." >&2
+	exit 1
+fi
+GO="$QP_C2SPCHECK"
+
+# go_check EXIT ARGS... : run the Go checker; sets OUT, ERR, RC.
+go_check() {
+	local want_rc="$1"
+	shift
+	CONTEXT="c2spcheck $*"
+	CHECKS=$((CHECKS + 1))
+	"$GO" "$@" >"$WORK/.out" 2>"$WORK/.err"
+	RC=$?
+	OUT=$(cat "$WORK/.out")
+	ERR=$(cat "$WORK/.err")
+	[ "$RC" = "$want_rc" ] || fail "exit $RC, expected $want_rc"
+}
+
+# save FILE ARGS... : run the tool with its exact stdout in FILE; must exit 0.
+save() {
+	local file="$1"
+	shift
+	CONTEXT="quanpiao $* > $file"
+	CHECKS=$((CHECKS + 1))
+	"$QP" "$@" >"$file" 2>"$WORK/.err"
+	RC=$?
+	OUT="(in $file)"
+	ERR=$(cat "$WORK/.err")
+	[ "$RC" = 0 ] || fail "exit $RC, expected 0"
+}
+
+# same FILE1 FILE2 : the two files hold the same bytes.
+same() {
+	CONTEXT="cmp $1 $2"
+	CHECKS=$((CHECKS + 1))
+	cmp -s "$1" "$2" || fail "$1 and $2 differ"
+}
+
+# corrupt IN OUT OFFSET : OUT is IN with the byte at OFFSET replaced by a
+# different base64 letter (A, or B if it was A), so that text and base64
+# stay well-formed and only the content changes.
+corrupt() {
+	local old new
+	old=$(tail -c +$(($3 + 1)) "$1" | head -c 1)
+	new=A
+	[ "$old" = A ] && new=B
+	{
+		head -c "$3" "$1"
+		printf '%s' "$new"
+		tail -c +$(($3 + 2)) "$1"
+	} >"$2"
+	CONTEXT="corrupt $1 at $3"
+	CHECKS=$((CHECKS + 1))
+	cmp -s "$1" "$2" && fail "corrupting $1 at byte $3 changed nothing"
+	[ "$(wc -c <"$1")" = "$(wc -c <"$2")" ] || fail "corrupting $1 changed its length"
+}
+
+# offset FILE N : byte offset of the start of line N (1-based) of FILE.
+offset() {
+	head -n $(($2 - 1)) "$1" | wc -c
+}
+
+export QUANPIAO_PASSPHRASE=secret
+DB=(--db r.db)
+
+# The registry: authority, log key (named as the origin), officers.
+expect_rc 0 -- key generate --name 330681.authority --out auth.key
+expect_rc 0 -- key generate --name zhuji.example/quanpiao --out log.key --unencrypted
+expect_rc 0 -- "${DB[@]}" --key auth.key init --origin zhuji.example/quanpiao \
+	--county 330681 --county-name 诸暨市 --log-vkey log.key.vkey
+# An impostor: the authority's name with another key.
+expect_rc 0 -- key generate --name 330681.authority --out impostor.key --unencrypted
+
+SIZES=()   # sizes at which a checkpoint was signed, ascending
+ENTRIES=3  # init writes genesis, log key enrolment, default policy
+
+# sign_checkpoint : sign at the current size, keep it as cp.SIZE, and check
+# consistency from 0, from every earlier signed size and from itself.
+sign_checkpoint() {
+	local s="$ENTRIES" a
+	save "sign.$s" "${DB[@]}" log sign --key log.key
+	save "cp.$s" "${DB[@]}" log checkpoint
+	same "sign.$s" "cp.$s"
+	go_check 0 note log.key.vkey -- "cp.$s"
+	[ "$OUT" = "zhuji.example/quanpiao" ] || fail "checkpoint signers: '$OUT'"
+	for a in 0 "${SIZES[@]}" "$s"; do
+		save "cons.$a.$s" "${DB[@]}" log consistency --from "$a"
+		if [ "$a" = 0 ]; then
+			# From the empty tree: no hashes, then the latest checkpoint.
+			printf 'old 0\n\n' >"cons.want"
+			cat "cp.$s" >>"cons.want"
+			same "cons.$a.$s" "cons.want"
+			go_check 0 consistency log.key.vkey - "cons.$a.$s"
+		else
+			tail -c "$(wc -c <"cp.$s")" "cons.$a.$s" >"cons.cp"
+			same "cons.cp" "cp.$s"
+			go_check 0 consistency log.key.vkey "cp.$a" "cons.$a.$s"
+		fi
+		contains "$OUT" "ok: "
+	done
+	SIZES+=("$s")
+}
+
+# enrol N : enrol N more officers, one entry each.
+enrol() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		expect_rc 0 -- key generate --name "330681.officer.o$ENTRIES" --out "o$ENTRIES.key" --unencrypted
+		expect_rc 0 -- "${DB[@]}" --key auth.key key enroll --role officer --vkey "o$ENTRIES.key.vkey"
+		ENTRIES=$((ENTRIES + 1))
+	done
+}
+
+# Checkpoints at sizes 3 4 5 7 8 11 13 16 17 19 20: powers of two, one past,
+# one short, and odd sizes, so the proofs take every shape.
+sign_checkpoint
+enrol 1; sign_checkpoint
+enrol 1; sign_checkpoint
+enrol 2; sign_checkpoint
+enrol 1; sign_checkpoint
+enrol 2
+expect_rc 0 -- "${DB[@]}" --key auth.key key revoke 330681.officer.o9 --reason "left the office"
+ENTRIES=$((ENTRIES + 1))
+sign_checkpoint
+enrol 2; sign_checkpoint
+enrol 3; sign_checkpoint
+enrol 1; sign_checkpoint
+enrol 2; sign_checkpoint
+enrol 1; sign_checkpoint
+LAST=$ENTRIES
+
+# Every entry: exact bytes, signed by the signer the log lists, under all the
+# verifier keys together; its leaf hash as tlog computes it.
+expect_rc 0 -- "${DB[@]}" --json log entries
+JSON="$OUT"
+mapfile -t SIGNERS < <(printf '%s' "$JSON" | grep -o '"signer":"[^"]*"' | sed 's/^"signer":"//; s/"$//')
+mapfile -t LEAVES < <(printf '%s' "$JSON" | grep -o '"leaf_hash":"[0-9a-f]*"' | sed 's/^"leaf_hash":"//; s/"$//')
+CONTEXT="log entries --json"
+CHECKS=$((CHECKS + 1))
+[ "${#SIGNERS[@]}" = "$LAST" ] || fail "${#SIGNERS[@]} signers listed, expected $LAST"
+[ "${#LEAVES[@]}" = "$LAST" ] || fail "${#LEAVES[@]} leaf hashes listed, expected $LAST"
+VKEYS=(auth.key.vkey log.key.vkey o*.key.vkey)
+for ((i = 0; i < LAST; i++)); do
+	save "e.$i" "${DB[@]}" log entry --index "$i"
+	CONTEXT="entry $i"
+	CHECKS=$((CHECKS + 1))
+	[ "$(head -n 1 "e.$i")" = "quanpiao/entry/v1" ] || fail "first line of entry $i: $(head -n 1 "e.$i")"
+	go_check 0 note "${VKEYS[@]}" -- "e.$i"
+	[ "$OUT" = "${SIGNERS[$i]:-}" ] || fail "Go verified signers '$OUT', the log says '${SIGNERS[$i]:-}'"
+	go_check 0 leafhash "e.$i"
+	[ "$OUT" = "${LEAVES[$i]:-}" ] || fail "tlog.RecordHash $OUT, the log says '${LEAVES[$i]:-}'"
+done
+
+# Every checkpoint's root is the RFC 6962 root of its first SIZE entries,
+# recomputed by tlog from the entry bytes alone.
+for s in "${SIZES[@]}"; do
+	files=()
+	for ((i = 0; i < s; i++)); do files+=("e.$i"); done
+	go_check 0 treehash "${files[@]}"
+	[ "$OUT" = "$(sed -n 3p "cp.$s")" ] || fail "tlog root of $s entries $OUT, checkpoint says $(sed -n 3p "cp.$s")"
+done
+
+# An inclusion proof for every index against every signed size that covers it
+# (every index but the last against at least two), and against the latest.
+for ((i = 0; i < LAST; i++)); do
+	for s in "${SIZES[@]}"; do
+		[ "$i" -lt "$s" ] || continue
+		save "p.$i.$s" "${DB[@]}" log proof --index "$i" --size "$s"
+		tail -c "$(wc -c <"cp.$s")" "p.$i.$s" >"p.cp"
+		same "p.cp" "cp.$s"
+		go_check 0 proof log.key.vkey "p.$i.$s" "e.$i"
+		contains "$OUT" "is entry $i of zhuji.example/quanpiao at size $s"
+	done
+	save "p.$i" "${DB[@]}" log proof --index "$i"
+	same "p.$i" "p.$i.$LAST"
+done
+
+# Negative cases: each must make the Go checker exit 1.
+# An entry with one byte of its text changed.
+corrupt e.5 bad.e 20
+go_check 1 note "${VKEYS[@]}" -- bad.e
+contains "$ERR" "invalid signature"
+# An entry under the wrong keys: the log key, the officers, an impostor.
+go_check 1 note log.key.vkey o*.key.vkey -- e.5
+go_check 1 note impostor.key.vkey -- e.5
+contains "$ERR" "no signature by a known key"
+# A checkpoint with a byte of its root changed, alone, in a proof, in a
+# consistency body, and as the old checkpoint.
+corrupt cp.13 bad.cp "$(offset cp.13 3)"
+go_check 1 note log.key.vkey -- bad.cp
+p=p.6.13
+corrupt "$p" bad.p $(($(wc -c <"$p") - $(wc -c <cp.13) + $(offset cp.13 3) + 5))
+go_check 1 proof log.key.vkey bad.p e.6
+c=cons.13.$LAST
+corrupt "$c" bad.c $(($(wc -c <"$c") - $(wc -c <"cp.$LAST") + $(offset "cp.$LAST" 3) + 7))
+go_check 1 consistency log.key.vkey cp.13 bad.c
+go_check 1 consistency log.key.vkey bad.cp "$c"
+# A checkpoint under the wrong key.
+go_check 1 note auth.key.vkey -- "cp.$LAST"
+go_check 1 proof auth.key.vkey p.6.13 e.6
+# An inclusion proof with a byte of each hash changed in turn.
+p=p.6.$LAST
+n=$(($(grep -c '' "$p") - $(grep -c '' "cp.$LAST") - 3))
+CONTEXT="hash lines of $p"
+CHECKS=$((CHECKS + 1))
+[ "$n" -ge 4 ] || fail "$p has $n hashes, expected at least 4"
+for ((k = 0; k < n; k++)); do
+	corrupt "$p" bad.p "$(offset "$p" $((3 + k)))"
+	go_check 1 proof log.key.vkey bad.p e.6
+	contains "$ERR" "invalid transparency proof"
+done
+# A proof with its last hash left out, or an extra one.
+{ head -n $((2 + n - 1)) "$p"; tail -n +$((3 + n)) "$p"; } >bad.p
+go_check 1 proof log.key.vkey bad.p e.6
+{ head -n $((2 + n)) "$p"; sed -n 3p "$p"; tail -n +$((3 + n)) "$p"; } >bad.p
+go_check 1 proof log.key.vkey bad.p e.6
+# A proof checked against the wrong entry, and relabelled with another index.
+go_check 1 proof log.key.vkey "$p" e.7
+contains "$ERR" "invalid transparency proof"
+go_check 1 proof log.key.vkey p.0.4 e.1
+sed '2s/^index 6$/index 7/' "$p" >bad.p
+go_check 1 proof log.key.vkey bad.p e.6
+go_check 1 proof log.key.vkey bad.p e.7
+# A consistency proof with a byte of each hash changed, a hash left out, the
+# wrong old checkpoint, and a hash where there must be none.
+for c in cons.7.$LAST cons.13.$LAST cons.5.16; do
+	m=$(($(grep -c '' "$c") - $(grep -c '' "cp.${c##*.}") - 2))
+	for ((k = 0; k < m; k++)); do
+		corrupt "$c" bad.c "$(offset "$c" $((2 + k)))"
+		go_check 1 consistency log.key.vkey "cp.$(echo "$c" | cut -d. -f2)" bad.c
+	done
+	{ head -n $m "$c"; tail -n +$((2 + m)) "$c"; } >bad.c
+	go_check 1 consistency log.key.vkey "cp.$(echo "$c" | cut -d. -f2)" bad.c
+done
+go_check 1 consistency log.key.vkey cp.8 "cons.7.$LAST"
+{ echo "old 0"; sed -n 2p "cons.7.$LAST"; tail -n +2 "cons.0.$LAST"; } >bad.c
+go_check 1 consistency log.key.vkey - bad.c
+sed '1s/^old 7$/old 8/' "cons.7.$LAST" >bad.c
+go_check 1 consistency log.key.vkey cp.8 bad.c
+# From the same size there must be no hashes.
+{ echo "old $LAST"; sed -n 2p "cons.7.$LAST"; tail -n +2 "cons.$LAST.$LAST"; } >bad.c
+go_check 1 consistency log.key.vkey "cp.$LAST" bad.c

@@ -1,0 +1,485 @@
+// c2spcheck - check quanpiao's signed notes, checkpoints and proofs with an
+// independent implementation: Go's golang.org/x/mod/sumdb/note (C2SP
+// signed-note) and golang.org/x/mod/sumdb/tlog (RFC 6962 Merkle trees).
+//
+// Nothing here shares code with quanpiao; the test suite builds it in GOPATH
+// mode against Debian's golang-golang-x-mod-dev (tests/meson.build).
+//
+// Usage:
+//
+//	c2spcheck note VKEYFILE... -- NOTEFILE
+//	c2spcheck proof LOGVKEY PROOFFILE ENTRYFILE
+//	c2spcheck consistency LOGVKEY OLDCHECKPOINTFILE|- BODYFILE
+//	c2spcheck leafhash ENTRYFILE
+//	c2spcheck treehash ENTRYFILE...
+//
+// Exit status: 0 verified, 1 did not verify (the reason is on stderr),
+// 2 usage error or unreadable file.
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+const usage = `usage:
+  c2spcheck note VKEYFILE... -- NOTEFILE
+  c2spcheck proof LOGVKEY PROOFFILE ENTRYFILE
+  c2spcheck consistency LOGVKEY OLDCHECKPOINTFILE|- BODYFILE
+  c2spcheck leafhash ENTRYFILE
+  c2spcheck treehash ENTRYFILE...
+`
+
+// errUsage marks failures that are the caller's fault (exit 2), not a
+// verification failure (exit 1).
+type errUsage struct{ msg string }
+
+func (e *errUsage) Error() string { return e.msg }
+
+func usageErr(format string, args ...interface{}) error {
+	return &errUsage{fmt.Sprintf(format, args...)}
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	args := os.Args[2:]
+	switch os.Args[1] {
+	case "note":
+		err = cmdNote(args)
+	case "proof":
+		err = cmdProof(args)
+	case "consistency":
+		err = cmdConsistency(args)
+	case "leafhash":
+		err = cmdLeafHash(args)
+	case "treehash":
+		err = cmdTreeHash(args)
+	default:
+		err = usageErr("unknown subcommand %q", os.Args[1])
+	}
+	if err == nil {
+		return
+	}
+	var u *errUsage
+	if errors.As(err, &u) {
+		fmt.Fprintf(os.Stderr, "c2spcheck: %v\n%s", err, usage)
+		os.Exit(2)
+	}
+	fmt.Fprintf(os.Stderr, "c2spcheck: FAIL: %v\n", err)
+	os.Exit(1)
+}
+
+func readFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return b, nil
+}
+
+// readVerifiers reads a file of verifier keys, one per line (a single
+// trailing newline is optional; blank lines are not allowed).
+func readVerifiers(path string) ([]note.Verifier, error) {
+	b, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s := strings.TrimSuffix(string(b), "\n")
+	if s == "" {
+		return nil, usageErr("%s: no verifier key", path)
+	}
+	var vs []note.Verifier
+	for i, line := range strings.Split(s, "\n") {
+		v, err := note.NewVerifier(line)
+		if err != nil {
+			return nil, usageErr("%s:%d: bad verifier key %q: %v", path, i+1, line, err)
+		}
+		vs = append(vs, v)
+	}
+	return vs, nil
+}
+
+func readOneVerifier(path string) (note.Verifier, error) {
+	vs, err := readVerifiers(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) != 1 {
+		return nil, usageErr("%s: want exactly one verifier key, got %d", path, len(vs))
+	}
+	return vs[0], nil
+}
+
+// openNote opens msg with the given verifiers and explains a failure.
+func openNote(what string, msg []byte, vs []note.Verifier) (*note.Note, error) {
+	n, err := note.Open(msg, note.VerifierList(vs...))
+	if err != nil {
+		var unv *note.UnverifiedNoteError
+		if errors.As(err, &unv) {
+			var names []string
+			for _, s := range unv.Note.UnverifiedSigs {
+				names = append(names, fmt.Sprintf("%s+%08x", s.Name, s.Hash))
+			}
+			return nil, fmt.Errorf("%s: no signature by a known key (signatures by: %s)", what, strings.Join(names, ", "))
+		}
+		return nil, fmt.Errorf("%s: note.Open: %v", what, err)
+	}
+	return n, nil
+}
+
+// decimal parses a non-negative ASCII decimal with no leading zeroes
+// (unless it is "0"), as the C2SP formats require.
+func decimal(s string) (int64, error) {
+	if s == "" {
+		return 0, fmt.Errorf("empty number")
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("%q is not an ASCII decimal", s)
+		}
+	}
+	if len(s) > 1 && s[0] == '0' {
+		return 0, fmt.Errorf("%q has a leading zero", s)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q: %v", s, err)
+	}
+	return n, nil
+}
+
+// hash parses one canonical standard-base64 SHA-256 hash.
+func hash(s string) (tlog.Hash, error) {
+	var h tlog.Hash
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return h, fmt.Errorf("hash %q: not standard base64: %v", s, err)
+	}
+	if len(b) != len(h) {
+		return h, fmt.Errorf("hash %q: %d bytes, want %d", s, len(b), len(h))
+	}
+	if base64.StdEncoding.EncodeToString(b) != s {
+		return h, fmt.Errorf("hash %q: not canonical base64", s)
+	}
+	copy(h[:], b)
+	return h, nil
+}
+
+type checkpoint struct {
+	origin string
+	size   int64
+	root   tlog.Hash
+	ext    []string
+}
+
+// openCheckpoint verifies a c2sp.org/tlog-checkpoint with the log key and
+// parses its text: origin, size, root hash, then optional extension lines.
+func openCheckpoint(what string, msg []byte, logKey note.Verifier) (*checkpoint, error) {
+	n, err := openNote(what, msg, []note.Verifier{logKey})
+	if err != nil {
+		return nil, err
+	}
+	// Open guarantees the text is non-empty lines ending in "\n".
+	lines := strings.Split(strings.TrimSuffix(n.Text, "\n"), "\n")
+	if len(lines) < 3 {
+		return nil, fmt.Errorf("%s: checkpoint text has %d lines, want at least 3", what, len(lines))
+	}
+	c := &checkpoint{origin: lines[0], ext: lines[3:]}
+	if c.origin == "" {
+		return nil, fmt.Errorf("%s: empty origin line", what)
+	}
+	if c.origin != logKey.Name() {
+		return nil, fmt.Errorf("%s: origin %q is not the log key's name %q", what, c.origin, logKey.Name())
+	}
+	if c.size, err = decimal(lines[1]); err != nil {
+		return nil, fmt.Errorf("%s: tree size: %v", what, err)
+	}
+	if c.root, err = hash(lines[2]); err != nil {
+		return nil, fmt.Errorf("%s: root: %v", what, err)
+	}
+	for i, e := range c.ext {
+		if e == "" {
+			return nil, fmt.Errorf("%s: empty extension line %d", what, i+1)
+		}
+	}
+	return c, nil
+}
+
+// splitProof splits "hash lines \n\n checkpoint" into hashes and the
+// checkpoint bytes.  rest starts just after the header lines.
+func splitProof(what, rest string) ([]tlog.Hash, []byte, error) {
+	var hs []tlog.Hash
+	for {
+		i := strings.IndexByte(rest, '\n')
+		if i < 0 {
+			return nil, nil, fmt.Errorf("%s: no blank line before the checkpoint", what)
+		}
+		line := rest[:i]
+		rest = rest[i+1:]
+		if line == "" {
+			break
+		}
+		h, err := hash(line)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: proof line %d: %v", what, len(hs)+1, err)
+		}
+		hs = append(hs, h)
+	}
+	if rest == "" {
+		return nil, nil, fmt.Errorf("%s: no checkpoint after the blank line", what)
+	}
+	return hs, []byte(rest), nil
+}
+
+// cutLine returns the first line of s (without "\n") and the rest.
+func cutLine(s string) (string, string, bool) {
+	i := strings.IndexByte(s, '\n')
+	if i < 0 {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+func cmdNote(args []string) error {
+	sep := -1
+	for i, a := range args {
+		if a == "--" {
+			sep = i
+			break
+		}
+	}
+	if sep < 1 || len(args)-sep != 2 {
+		return usageErr("note needs VKEYFILE... -- NOTEFILE")
+	}
+	var vs []note.Verifier
+	for _, f := range args[:sep] {
+		v, err := readVerifiers(f)
+		if err != nil {
+			return err
+		}
+		vs = append(vs, v...)
+	}
+	path := args[sep+1]
+	msg, err := readFile(path)
+	if err != nil {
+		return err
+	}
+	n, err := openNote(path, msg, vs)
+	if err != nil {
+		return err
+	}
+	for _, s := range n.Sigs {
+		fmt.Println(s.Name)
+	}
+	for _, s := range n.UnverifiedSigs {
+		fmt.Fprintf(os.Stderr, "c2spcheck: %s: ignored a signature by unknown key %s+%08x\n", path, s.Name, s.Hash)
+	}
+	return nil
+}
+
+func cmdProof(args []string) error {
+	if len(args) != 3 {
+		return usageErr("proof needs LOGVKEY PROOFFILE ENTRYFILE")
+	}
+	logKey, err := readOneVerifier(args[0])
+	if err != nil {
+		return err
+	}
+	pb, err := readFile(args[1])
+	if err != nil {
+		return err
+	}
+	entry, err := readFile(args[2])
+	if err != nil {
+		return err
+	}
+	what := args[1]
+
+	rest := string(pb)
+	line, rest, ok := cutLine(rest)
+	if !ok || line != "c2sp.org/tlog-proof@v1" {
+		return fmt.Errorf("%s: first line is %q, want \"c2sp.org/tlog-proof@v1\"", what, line)
+	}
+	if line, rest, ok = cutLine(rest); !ok {
+		return fmt.Errorf("%s: truncated after the first line", what)
+	}
+	if strings.HasPrefix(line, "extra ") {
+		x := strings.TrimPrefix(line, "extra ")
+		b, err := base64.StdEncoding.Strict().DecodeString(x)
+		if err != nil || base64.StdEncoding.EncodeToString(b) != x {
+			return fmt.Errorf("%s: extra line is not canonical base64: %q", what, x)
+		}
+		if line, rest, ok = cutLine(rest); !ok {
+			return fmt.Errorf("%s: truncated after the extra line", what)
+		}
+	}
+	if !strings.HasPrefix(line, "index ") {
+		return fmt.Errorf("%s: line %q, want \"index N\"", what, line)
+	}
+	index, err := decimal(strings.TrimPrefix(line, "index "))
+	if err != nil {
+		return fmt.Errorf("%s: index: %v", what, err)
+	}
+	proof, cpb, err := splitProof(what, rest)
+	if err != nil {
+		return err
+	}
+	cp, err := openCheckpoint(what+": checkpoint", cpb, logKey)
+	if err != nil {
+		return err
+	}
+	if index >= cp.size {
+		return fmt.Errorf("%s: index %d is not below the checkpoint's size %d", what, index, cp.size)
+	}
+	leaf := tlog.RecordHash(entry)
+	if err := tlog.CheckRecord(tlog.RecordProof(proof), cp.size, cp.root, index, leaf); err != nil {
+		return fmt.Errorf("%s: tlog.CheckRecord(%d hashes, size %d, root %s, index %d, leaf %s of %s): %v",
+			what, len(proof), cp.size, cp.root, index, hex.EncodeToString(leaf[:]), args[2], err)
+	}
+	fmt.Printf("ok: %s (leaf %s) is entry %d of %s at size %d\n",
+		args[2], hex.EncodeToString(leaf[:]), index, cp.origin, cp.size)
+	return nil
+}
+
+func cmdConsistency(args []string) error {
+	if len(args) != 3 {
+		return usageErr("consistency needs LOGVKEY OLDCHECKPOINTFILE|- BODYFILE")
+	}
+	logKey, err := readOneVerifier(args[0])
+	if err != nil {
+		return err
+	}
+	var old *checkpoint
+	if args[1] != "-" {
+		ob, err := readFile(args[1])
+		if err != nil {
+			return err
+		}
+		if old, err = openCheckpoint(args[1], ob, logKey); err != nil {
+			return err
+		}
+	}
+	bb, err := readFile(args[2])
+	if err != nil {
+		return err
+	}
+	what := args[2]
+
+	line, rest, ok := cutLine(string(bb))
+	if !ok || !strings.HasPrefix(line, "old ") {
+		return fmt.Errorf("%s: first line is %q, want \"old N\"", what, line)
+	}
+	oldSize, err := decimal(strings.TrimPrefix(line, "old "))
+	if err != nil {
+		return fmt.Errorf("%s: old size: %v", what, err)
+	}
+	proof, cpb, err := splitProof(what, rest)
+	if err != nil {
+		return err
+	}
+	cp, err := openCheckpoint(what+": checkpoint", cpb, logKey)
+	if err != nil {
+		return err
+	}
+	if oldSize > cp.size {
+		return fmt.Errorf("%s: old size %d is larger than the checkpoint's size %d", what, oldSize, cp.size)
+	}
+
+	if oldSize == 0 {
+		// tlog-witness: from size 0 the consistency proof is empty; an
+		// empty tree is a prefix of every tree.  tlog.CheckTree does not
+		// take n == 0, so there is nothing more to hand it.
+		if len(proof) != 0 {
+			return fmt.Errorf("%s: old size 0 but the proof has %d hashes, want none", what, len(proof))
+		}
+		if old != nil {
+			if old.size != 0 {
+				return fmt.Errorf("%s: old checkpoint %s has size %d, body says old 0", what, args[1], old.size)
+			}
+			// RFC 6962: MTH({}) = SHA-256().  (tlog.TreeHash(0) is the
+			// zero hash instead, so it is not used here.)
+			if empty := tlog.Hash(sha256.Sum256(nil)); old.root != empty {
+				return fmt.Errorf("%s: old checkpoint of size 0 has root %s, RFC 6962 says %s", args[1], old.root, empty)
+			}
+		}
+		fmt.Printf("ok: old 0 -> %s size %d, empty proof\n", cp.origin, cp.size)
+		return nil
+	}
+	if old == nil {
+		return usageErr("body says old %d: OLDCHECKPOINTFILE is needed (\"-\" only for old 0)", oldSize)
+	}
+	if old.size != oldSize {
+		return fmt.Errorf("%s: body says old %d but the old checkpoint %s has size %d", what, oldSize, args[1], old.size)
+	}
+	if old.origin != cp.origin {
+		return fmt.Errorf("%s: origins differ: old %q, new %q", what, old.origin, cp.origin)
+	}
+	if err := tlog.CheckTree(tlog.TreeProof(proof), cp.size, cp.root, old.size, old.root); err != nil {
+		return fmt.Errorf("%s: tlog.CheckTree(%d hashes, new size %d root %s, old size %d root %s): %v",
+			what, len(proof), cp.size, cp.root, old.size, old.root, err)
+	}
+	fmt.Printf("ok: %s size %d is a prefix of size %d (%d proof hashes)\n", cp.origin, old.size, cp.size, len(proof))
+	return nil
+}
+
+func cmdLeafHash(args []string) error {
+	if len(args) != 1 {
+		return usageErr("leafhash needs ENTRYFILE")
+	}
+	b, err := readFile(args[0])
+	if err != nil {
+		return err
+	}
+	h := tlog.RecordHash(b)
+	fmt.Println(hex.EncodeToString(h[:]))
+	return nil
+}
+
+// cmdTreeHash prints the base64 RFC 6962 root of the given entries, in
+// order, computed by tlog from the entry bytes alone.
+func cmdTreeHash(args []string) error {
+	if len(args) == 0 {
+		return usageErr("treehash needs ENTRYFILE...")
+	}
+	var stored []tlog.Hash
+	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			if x < 0 || x >= int64(len(stored)) {
+				return nil, fmt.Errorf("stored hash %d out of range", x)
+			}
+			out[i] = stored[x]
+		}
+		return out, nil
+	})
+	for i, f := range args {
+		b, err := readFile(f)
+		if err != nil {
+			return err
+		}
+		hs, err := tlog.StoredHashes(int64(i), b, r)
+		if err != nil {
+			return fmt.Errorf("tlog.StoredHashes(%d): %v", i, err)
+		}
+		stored = append(stored, hs...)
+	}
+	root, err := tlog.TreeHash(int64(len(args)), r)
+	if err != nil {
+		return fmt.Errorf("tlog.TreeHash: %v", err)
+	}
+	fmt.Println(root.String())
+	return nil
+}
