@@ -1,0 +1,280 @@
+/*
+ * qp_bench - what the registry costs, next to what it stands on.
+ *
+ * The bound on this machine is the crypto and storage underneath: Ed25519
+ * sign and verify rates (libsodium) and SQLite's insert rate.  In the same
+ * run it measures the registry's append rate (every append verifies one
+ * signature and writes the entry, its tree nodes and state) at a small and
+ * at a large log size, and the latency of inclusion proofs at the large
+ * size, and prints each next to its bound.
+ *
+ * usage: qp_bench [--entries N] [--dir DIR] [--batch B]
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "alloc.h"
+#include "clock.h"
+#include "entry.h"
+#include "policy.h"
+#include "quanpiao/quanpiao.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "qp_bench: %s: %s\n", what, qp_error_last()->message);
+	exit(1);
+}
+
+/* Ed25519 sign and verify per second over a 600-byte message (an entry's size). */
+static void crypto_bound(double *sign_rate, double *verify_rate)
+{
+	unsigned char pk[32], sk[64], sig[64], msg[600];
+	crypto_sign_keypair(pk, sk);
+	randombytes_buf(msg, sizeof(msg));
+	int n = 20000;
+	double t = now();
+	for (int i = 0; i < n; i++) {
+		msg[0] = (unsigned char)i;
+		crypto_sign_detached(sig, NULL, msg, sizeof(msg), sk);
+	}
+	*sign_rate = n / (now() - t);
+	t = now();
+	for (int i = 0; i < n; i++)
+		if (crypto_sign_verify_detached(sig, msg, sizeof(msg), pk) != 0 && i == n - 1)
+			fputs("", stderr);
+	*verify_rate = n / (now() - t);
+}
+
+/* SQLite inserts per second of entry-sized rows, in transactions of batch rows, synchronous=FULL, WAL. */
+static double sqlite_bound(const char *dir, int rows, int batch)
+{
+	char path[4096];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	unsigned char blob[700];
+	snprintf(path, sizeof(path), "%s/sqlite-bound.db", dir);
+	unlink(path);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return 0;
+	sqlite3_exec(db,
+		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		     "CREATE TABLE t (idx INTEGER PRIMARY KEY, note BLOB, leaf BLOB)",
+		     NULL, NULL, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3)", -1, &st, NULL);
+	randombytes_buf(blob, sizeof(blob));
+	double t = now();
+	for (int i = 0; i < rows; i++) {
+		if (i % batch == 0)
+			sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		sqlite3_bind_int64(st, 1, i);
+		sqlite3_bind_blob(st, 2, blob, sizeof(blob), SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, blob, 32, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+		if (i % batch == batch - 1 || i == rows - 1)
+			sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	}
+	double rate = rows / (now() - t);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	unlink(path);
+	return rate;
+}
+
+typedef struct bench {
+	qp_registry *reg;
+	qp_key *authority;
+	char *body;
+	int64_t t0;
+	uint64_t made;
+	int batch;
+	char **notes;
+	size_t *lens;
+	uint64_t *idx;
+	int *res;
+} bench;
+
+/* Sign one batch of policy.set entries (not timed). */
+static void sign_batch(bench *b)
+{
+	for (int i = 0; i < b->batch; i++) {
+		char when[QP_TIME_LEN + 1], *text = NULL;
+		size_t text_len = 0;
+		qp_time_format(when, b->t0 + (int64_t)b->made + i);
+		cJSON *body = cJSON_Parse(b->body);
+		const qp_key *k = b->authority;
+		if (qp_entry_text(&text, &text_len, qp_registry_origin(b->reg), "policy.set", qp_key_name(k), when,
+				  body) != QP_OK ||
+		    qp_note_sign(&b->notes[i], &b->lens[i], text, text_len, &k, 1) != QP_OK)
+			die("signing");
+		cJSON_Delete(body);
+		qp_free(text);
+	}
+}
+
+/* Append one batch; returns the seconds it took. */
+static double append_batch(bench *b)
+{
+	sign_batch(b);
+	double t = now();
+	if (qp_registry_append_batch(b->reg, (const char *const *)b->notes, b->lens, (size_t)b->batch, b->idx, b->res) !=
+	    QP_OK)
+		die("appending");
+	double dt = now() - t;
+	for (int i = 0; i < b->batch; i++) {
+		if (b->res[i] != QP_OK)
+			die("an entry was refused");
+		free(b->notes[i]);
+	}
+	b->made += (uint64_t)b->batch;
+	return dt;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t target = 1000000;
+	const char *dir = "/tmp";
+	int batch = 1000;
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--entries") == 0)
+			target = strtoull(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--dir") == 0)
+			dir = argv[i + 1];
+		else if (strcmp(argv[i], "--batch") == 0)
+			batch = (int)strtol(argv[i + 1], NULL, 10);
+	}
+	if (sodium_init() < 0 || batch < 1 || target < 20000)
+		return fputs("usage: qp_bench [--entries N>=20000] [--dir DIR] [--batch B]\n", stderr), 2;
+
+	double sign_rate, verify_rate;
+	crypto_bound(&sign_rate, &verify_rate);
+	double insert_rate = sqlite_bound(dir, 200000, batch);
+	printf("bound (this machine)\n");
+	printf("  Ed25519 sign           %10.0f /s\n", sign_rate);
+	printf("  Ed25519 verify         %10.0f /s\n", verify_rate);
+	printf("  SQLite insert          %10.0f /s   (WAL, synchronous=FULL, %d rows per transaction)\n",
+	       insert_rate, batch);
+	/* An append verifies once and inserts one entry plus about two tree rows. */
+	double bound_us = 1e6 / verify_rate + 3 * 1e6 / insert_rate;
+	printf("  append bound           %10.1f us   (1 verify + 3 inserts)\n\n", bound_us);
+
+	char path[4096], logname[] = "bench.example/log";
+	snprintf(path, sizeof(path), "%s/qp-bench-%d.db", dir, (int)getpid());
+	unsigned char seed[32];
+	memset(seed, 1, sizeof(seed));
+	bench b = {0};
+	qp_key *log = NULL;
+	qp_verifier *lv = NULL;
+	char *lvs = NULL;
+	if (qp_key_from_seed(&b.authority, "330681.authority", seed) != QP_OK)
+		die("key");
+	seed[0] = 2;
+	if (qp_key_from_seed(&log, logname, seed) != QP_OK || qp_key_verifier(&lv, log) != QP_OK ||
+	    qp_verifier_string(&lvs, lv) != QP_OK)
+		die("log key");
+	b.t0 = (int64_t)time(NULL) - (int64_t)target - 100000;
+	qp_clock_set(b.t0);
+	qp_genesis g = {logname, "330681", "诸暨市", lvs};
+	if (qp_registry_create(&b.reg, path, &g, b.authority) != QP_OK)
+		die("create");
+	qp_clock_set(0);
+	size_t blen = strlen(qp_policy_default_json()) + 16;
+	b.body = malloc(blen);
+	snprintf(b.body, blen, "{\"params\":%s}", qp_policy_default_json());
+	b.batch = batch;
+	b.notes = calloc((size_t)batch, sizeof(char *));
+	b.lens = calloc((size_t)batch, sizeof(size_t));
+	b.idx = calloc((size_t)batch, sizeof(uint64_t));
+	b.res = calloc((size_t)batch, sizeof(int));
+	b.made = 3;
+
+	/* Small log: the time of the batches that take it from 10k to 20k entries. */
+	while (b.made < 10000)
+		append_batch(&b);
+	double small = 0;
+	uint64_t small_n = 0;
+	while (b.made < 20000) {
+		small += append_batch(&b);
+		small_n += (uint64_t)batch;
+	}
+	double small_us = small * 1e6 / (double)small_n;
+	printf("append at 10k entries    %10.1f us/entry  (%6.0f /s, %.2f of bound)\n", small_us, 1e6 / small_us,
+	       bound_us / small_us);
+	fflush(stdout);
+
+	/* Fill to the target (progress on stderr), then time the last 10k. */
+	double fill_start = now();
+	while (b.made + 10000 < target) {
+		append_batch(&b);
+		if (b.made % 100000 < (uint64_t)batch)
+			fprintf(stderr, "\r  filling: %llu / %llu entries (%.0f s)", (unsigned long long)b.made,
+				(unsigned long long)target, now() - fill_start);
+	}
+	fprintf(stderr, "\n");
+	double large = 0;
+	uint64_t large_n = 0;
+	while (b.made < target) {
+		large += append_batch(&b);
+		large_n += (uint64_t)batch;
+	}
+	double large_us = large * 1e6 / (double)large_n;
+	printf("append at %lluk entries %9.1f us/entry  (%6.0f /s, %.2f of bound)\n",
+	       (unsigned long long)(target / 1000), large_us, 1e6 / large_us, bound_us / large_us);
+	printf("  growth 10k -> %lluk     %10.2fx  (bound: 2x)\n", (unsigned long long)(target / 1000),
+	       large_us / small_us);
+
+	/* Inclusion proofs at the full size. */
+	int samples = 2000;
+	double *lat = calloc((size_t)samples, sizeof(double));
+	qp_merkle_proof proof;
+	for (int i = 0; i < samples; i++) {
+		uint64_t index = randombytes_uniform((uint32_t)(b.made > UINT32_MAX ? UINT32_MAX : b.made));
+		double t = now();
+		if (qp_log_inclusion(&proof, b.reg, index, b.made) != QP_OK)
+			die("proof");
+		lat[i] = (now() - t) * 1e6;
+	}
+	qsort(lat, (size_t)samples, sizeof(double), cmp_double);
+	printf("inclusion proof at %lluk median %6.1f us, p99 %6.1f us  (bound: 1000 us)\n",
+	       (unsigned long long)(b.made / 1000), lat[samples / 2], lat[samples * 99 / 100]);
+	int ok = lat[samples / 2] < 1000 && large_us / small_us <= 2.0;
+	printf("%s\n", ok ? "within bounds" : "OUT OF BOUNDS");
+
+	free(lat);
+	free(b.notes);
+	free(b.lens);
+	free(b.idx);
+	free(b.res);
+	free(b.body);
+	free(lvs);
+	qp_verifier_free(lv);
+	qp_key_free(log);
+	qp_key_free(b.authority);
+	qp_registry_free(b.reg);
+	unlink(path);
+	char side[4200];
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	return ok ? 0 : 1;
+}
