@@ -143,6 +143,19 @@ static int buf_finish(buf *b, char **out, size_t *out_len)
 	return QP_OK;
 }
 
+/* head, one base64 line per proof hash, a blank line, then the checkpoint note. */
+static int proof_text(char **out, size_t *out_len, const char *head, const qp_merkle_proof *proof, const char *cp,
+		      size_t cp_len)
+{
+	buf b = {0};
+	buf_str(&b, head);
+	for (size_t i = 0; i < proof->len; i++)
+		buf_hash_line(&b, proof->hash[i]);
+	buf_str(&b, "\n");
+	buf_add(&b, cp, cp_len);
+	return buf_finish(&b, out, out_len);
+}
+
 /* ---- checkpoints ------------------------------------------------------------ */
 
 int qp_checkpoint_parse(qp_checkpoint *out, const char *text, size_t text_len)
@@ -273,7 +286,6 @@ int qp_log_tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t in
 	size_t cp_len = 0;
 	uint64_t cp_size = 0;
 	qp_merkle_proof proof;
-	buf b = {0};
 	int err;
 
 	*out = NULL;
@@ -287,15 +299,9 @@ int qp_log_tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t in
 	}
 	if ((err = qp_merkle_inclusion_proof(&proof, index, cp_size, qp_store_node_get, reg->store)) != QP_OK)
 		goto done;
-	char line[48];
-	snprintf(line, sizeof(line), "index %llu\n", (unsigned long long)index);
-	buf_str(&b, "c2sp.org/tlog-proof@v1\n");
-	buf_str(&b, line);
-	for (size_t i = 0; i < proof.len; i++)
-		buf_hash_line(&b, proof.hash[i]);
-	buf_str(&b, "\n");
-	buf_add(&b, cp, cp_len);
-	err = buf_finish(&b, out, out_len);
+	char head[64];
+	snprintf(head, sizeof(head), "c2sp.org/tlog-proof@v1\nindex %llu\n", (unsigned long long)index);
+	err = proof_text(out, out_len, head, &proof, cp, cp_len);
 done:
 	qp_free(cp);
 	return err;
@@ -307,7 +313,6 @@ int qp_log_witness_request(char **out, size_t *out_len, qp_registry *reg, uint64
 	size_t cp_len = 0;
 	uint64_t cp_size = 0;
 	qp_merkle_proof proof = {0};
-	buf b = {0};
 	int err;
 
 	*out = NULL;
@@ -321,14 +326,9 @@ int qp_log_witness_request(char **out, size_t *out_len, qp_registry *reg, uint64
 	if (from > 0 && from < cp_size &&
 	    (err = qp_merkle_consistency_proof(&proof, from, cp_size, qp_store_node_get, reg->store)) != QP_OK)
 		goto done;
-	char line[48];
-	snprintf(line, sizeof(line), "old %llu\n", (unsigned long long)from);
-	buf_str(&b, line);
-	for (size_t i = 0; i < proof.len; i++)
-		buf_hash_line(&b, proof.hash[i]);
-	buf_str(&b, "\n");
-	buf_add(&b, cp, cp_len);
-	err = buf_finish(&b, out, out_len);
+	char head[48];
+	snprintf(head, sizeof(head), "old %llu\n", (unsigned long long)from);
+	err = proof_text(out, out_len, head, &proof, cp, cp_len);
 done:
 	qp_free(cp);
 	return err;

@@ -55,14 +55,6 @@ static void write_private(const char *path, const void *data, size_t len)
 	assert_int_equal(close(fd), 0);
 }
 
-static qp_key *seeded_key(const char *name, unsigned char fill)
-{
-	unsigned char seed[QP_SEED_LEN];
-	qp_key *key = NULL;
-	memset(seed, fill, sizeof(seed));
-	assert_int_equal(qp_key_from_seed(&key, name, seed), QP_OK);
-	return key;
-}
 
 static void assert_same_key(const qp_key *a, const qp_key *b)
 {
@@ -120,7 +112,7 @@ static int setup(void **state)
 	f->dir = tu_mkdtemp();
 	f->path = tu_path(f->dir, "officer.key");
 	f->backup = tu_path(f->dir, "backup");
-	f->key = seeded_key("330681.officer.zhang-wei", 0x42);
+	f->key = tu_seeded_key("330681.officer.zhang-wei", 0x42);
 	qp_key_set_kdf_limits(crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN);
 	*state = f;
 	return 0;
@@ -176,7 +168,7 @@ static void test_check_name(void **state)
 static void test_compute_id(void **state)
 {
 	/* SHA-256 by hand over the signed-note rule, compared with the library. */
-	qp_key *key = seeded_key("a.b", 7);
+	qp_key *key = tu_seeded_key("a.b", 7);
 	unsigned char buf[3 + 2 + QP_PUBLIC_KEY_LEN], digest[32];
 	memcpy(buf, "a.b\n\x01", 5);
 	memcpy(buf + 5, qp_key_public(key), QP_PUBLIC_KEY_LEN);
@@ -430,7 +422,7 @@ static void test_verifier_parse_errors(void **state)
 
 static void test_verifier_cosignature(void **state)
 {
-	qp_key *key = seeded_key("witness.example", 9);
+	qp_key *key = tu_seeded_key("witness.example", 9);
 	unsigned char raw[33], sig[QP_SIGNATURE_LEN];
 	char vkey[256], *s = NULL;
 	qp_verifier *v = NULL;
@@ -645,8 +637,8 @@ static void test_file_truncated(void **state)
 static void test_file_edited(void **state)
 {
 	fixture *f = *state;
-	qp_key *other = seeded_key("330681.officer.li-na", 0x43);
-	qp_key *same_name = seeded_key("330681.officer.zhang-wei", 0x44);
+	qp_key *other = tu_seeded_key("330681.officer.li-na", 0x43);
+	qp_key *same_name = tu_seeded_key("330681.officer.zhang-wei", 0x44);
 	qp_verifier *v = NULL;
 	char *vkey = NULL, *other_vkey = NULL, *same_name_vkey = NULL, line[512], line2[512];
 
@@ -804,7 +796,7 @@ static void test_file_exists(void **state)
 {
 	fixture *f = *state;
 	char want[512];
-	qp_key *other = seeded_key("other", 1);
+	qp_key *other = tu_seeded_key("other", 1);
 
 	assert_int_equal(qp_key_save(f->key, f->path, PASS), QP_OK);
 	tu_copy(f->path, f->backup);

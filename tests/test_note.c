@@ -58,14 +58,6 @@ static qp_verifier *parse_vkey(const char *s)
 	return v;
 }
 
-static qp_key *seeded_key(const char *name, unsigned char fill)
-{
-	unsigned char seed[QP_SEED_LEN];
-	qp_key *key = NULL;
-	memset(seed, fill, sizeof(seed));
-	assert_int_equal(qp_key_from_seed(&key, name, seed), QP_OK);
-	return key;
-}
 
 static qp_key *peter_key(void)
 {
@@ -212,7 +204,7 @@ static void test_go_open(void **state)
 
 static void test_roundtrip_one(void **state)
 {
-	qp_key *k = seeded_key("330681.officer.zhang-wei", 1);
+	qp_key *k = tu_seeded_key("330681.officer.zhang-wei", 1);
 	qp_verifier *v = verifier_of(k);
 	const qp_key *keys[] = {k};
 	const qp_verifier *known[] = {v};
@@ -243,7 +235,7 @@ static void test_roundtrip_one(void **state)
 
 static void test_roundtrip_three(void **state)
 {
-	qp_key *k[3] = {seeded_key("a.officer", 1), seeded_key("b.log", 2), seeded_key("c.auditor", 3)};
+	qp_key *k[3] = {tu_seeded_key("a.officer", 1), tu_seeded_key("b.log", 2), tu_seeded_key("c.auditor", 3)};
 	qp_verifier *v[3] = {verifier_of(k[0]), verifier_of(k[1]), verifier_of(k[2])};
 	const qp_key *keys[] = {k[0], k[1], k[2]};
 	const qp_verifier *known[] = {v[2], v[0], v[1]}, *only_b[] = {v[1]};
@@ -290,9 +282,9 @@ static void test_roundtrip_three(void **state)
 
 static void test_open_unknown_and_mismatch(void **state)
 {
-	qp_key *k = seeded_key("330681.officer.zhang-wei", 1);
-	qp_key *impostor = seeded_key("330681.officer.zhang-wei", 2); /* same name, another key */
-	qp_key *other = seeded_key("330681.officer.li-na", 3);
+	qp_key *k = tu_seeded_key("330681.officer.zhang-wei", 1);
+	qp_key *impostor = tu_seeded_key("330681.officer.zhang-wei", 2); /* same name, another key */
+	qp_key *other = tu_seeded_key("330681.officer.li-na", 3);
 	qp_verifier *vi = verifier_of(impostor), *vo = verifier_of(other), *vk = verifier_of(k);
 	const qp_key *keys[] = {k, other};
 	char *msg = sign_str("text\n", keys, 1), *msg2 = sign_str("text\n", keys, 2);
@@ -391,7 +383,7 @@ static void test_texts(void **state)
 	    "\xe8\xaf\xb8\xe6\x9a\xa8\xe5\xb8\x82\xe4\xbf\x9d\xe9\x9a\x9c\xe6\x9d\x83\xe7\xa5\xa8\n",
 	    "\xf0\x9f\x8f\xa0 U+1F3E0, \xef\xbf\xbd U+FFFD, \xc2\xa0 U+00A0, ~\n",
 	};
-	qp_key *k = seeded_key("k", 5);
+	qp_key *k = tu_seeded_key("k", 5);
 	qp_verifier *v = verifier_of(k);
 	const qp_key *keys[] = {k};
 	const qp_verifier *known[] = {v};
@@ -413,7 +405,7 @@ static void test_texts(void **state)
 
 static void test_parse_rules(void **state)
 {
-	qp_key *k = seeded_key("alice", 7);
+	qp_key *k = tu_seeded_key("alice", 7);
 	const qp_key *keys[] = {k};
 	char *good = sign_str("hello\n", keys, 1);
 	const char *sigline = good + strlen("hello\n\n"); /* "— alice <b64>\n" */
@@ -540,7 +532,7 @@ static void test_parse_rules(void **state)
 
 static void test_sign_rules(void **state)
 {
-	qp_key *k = seeded_key("alice", 7);
+	qp_key *k = tu_seeded_key("alice", 7);
 	const qp_key *keys[] = {k}, *with_null[] = {k, NULL};
 	char *out = (char *)&out;
 	size_t len = 99;
@@ -594,7 +586,7 @@ static void test_sign_rules(void **state)
 
 static void test_alloc_failures(void **state)
 {
-	qp_key *k[3] = {seeded_key("a", 1), seeded_key("b", 2), seeded_key("c", 3)};
+	qp_key *k[3] = {tu_seeded_key("a", 1), tu_seeded_key("b", 2), tu_seeded_key("c", 3)};
 	qp_verifier *v[3] = {verifier_of(k[0]), verifier_of(k[1]), verifier_of(k[2])};
 	const qp_key *keys[] = {k[0], k[1], k[2]};
 	const qp_verifier *known[] = {v[0], v[1], v[2]};

@@ -25,15 +25,6 @@ typedef struct fx {
 	qp_registry *reg;
 } fx;
 
-static qp_key *seeded_key(const char *name, unsigned char fill)
-{
-	unsigned char seed[QP_SEED_LEN];
-	qp_key *k = NULL;
-	memset(seed, fill, sizeof(seed));
-	assert_int_equal(qp_key_from_seed(&k, name, seed), QP_OK);
-	return k;
-}
-
 static char *vkey_of(const qp_key *k)
 {
 	qp_verifier *v = NULL;
@@ -70,11 +61,11 @@ static int setup(void **state)
 	qp_clock_set(T0);
 	f->dir = tu_mkdtemp();
 	f->db = tu_path(f->dir, "registry.db");
-	f->authority = seeded_key("330681.authority", 1);
-	f->log = seeded_key(ORIGIN, 2);
-	f->officer = seeded_key("330681.officer.li", 3);
-	f->auditor = seeded_key("330681.auditor.wang", 4);
-	f->stranger = seeded_key("330681.officer.zhao", 5);
+	f->authority = tu_seeded_key("330681.authority", 1);
+	f->log = tu_seeded_key(ORIGIN, 2);
+	f->officer = tu_seeded_key("330681.officer.li", 3);
+	f->auditor = tu_seeded_key("330681.auditor.wang", 4);
+	f->stranger = tu_seeded_key("330681.officer.zhao", 5);
 	char *log_vkey = vkey_of(f->log);
 	qp_genesis g = {ORIGIN, "330681", "诸暨市", log_vkey};
 	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
@@ -314,7 +305,7 @@ static void test_expired_key(void **state)
 {
 	fx *f = *state;
 	size_t len;
-	qp_key *temp = seeded_key("330681.officer.temp", 9);
+	qp_key *temp = tu_seeded_key("330681.officer.temp", 9);
 	assert_int_equal(enroll(f->reg, f->authority, temp, "officer", "2026-12-31"), QP_OK);
 	/* 2027-01-01: one day past the last valid day. */
 	qp_clock_set(1798761600);
@@ -383,7 +374,7 @@ static void test_malformed(void **state)
 	expect_refused(f, note, len, QP_EINVALID, "not canonical");
 	free(note);
 	/* A log key with the wrong name. */
-	qp_key *wrong = seeded_key("wrong.example/log", 11);
+	qp_key *wrong = tu_seeded_key("wrong.example/log", 11);
 	assert_int_equal(enroll(f->reg, f->authority, wrong, "log", NULL), QP_EINVALID);
 	assert_error_contains("must be named after the origin");
 	qp_key_free(wrong);

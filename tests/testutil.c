@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <quanpiao/error.h>
+#include <quanpiao/keys.h>
 
 #include "testutil.h"
 
@@ -119,4 +120,13 @@ void tu_assert_error_contains(const char *needle, const char *file, int line)
 		print_error("%s:%d: error message \"%s\" does not contain \"%s\"\n", file, line, msg, needle);
 		_fail(file, line);
 	}
+}
+
+struct qp_key *tu_seeded_key(const char *name, unsigned char fill)
+{
+	unsigned char seed[QP_SEED_LEN];
+	qp_key *key = NULL;
+	memset(seed, fill, sizeof(seed));
+	assert_int_equal(qp_key_from_seed(&key, name, seed), QP_OK);
+	return key;
 }

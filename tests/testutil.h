@@ -36,6 +36,10 @@ int tu_same_file(const char *a, const char *b);
 /* Nonzero if path exists. */
 int tu_exists(const char *path);
 
+struct qp_key;
+/* A key whose 32-byte seed is fill repeated (deterministic test keys). */
+struct qp_key *tu_seeded_key(const char *name, unsigned char fill);
+
 /* Assert that the last library error's message contains needle. */
 #define assert_error_contains(needle) tu_assert_error_contains(needle, __FILE__, __LINE__)
 void tu_assert_error_contains(const char *needle, const char *file, int line);

@@ -167,3 +167,26 @@ expect_rc 0 -- log consistency --from 0
 
 " ] || fail "consistency from 0 must carry no hashes"
 expect_rc 3 -- log consistency --from 8
+
+# ---- passphrases from a terminal ------------------------------------------------
+# Without a terminal and without a passphrase source: a clear refusal, never a hang.
+unset QUANPIAO_PASSPHRASE
+CONTEXT="setsid key show auth.key"
+setsid -w "$QP" key show auth.key </dev/null >tty.out 2>tty.err
+RC=$?
+[ "$RC" = 4 ] || fail "exit $RC without a terminal, expected 4"
+grep -q "no terminal to ask on; use --passphrase-file or QUANPIAO_PASSPHRASE" tty.err || fail "$(cat tty.err)"
+# On a terminal (script(1) gives one), generate asks twice and refuses a mismatch.
+if command -v script >/dev/null 2>&1; then
+	(sleep 0.5; printf 'first\n'; sleep 0.5; printf 'second\n'; sleep 0.5) |
+		script -qec "$QP key generate --name tty.mismatch --out mismatch.key" /dev/null >tty.out 2>&1
+	grep -q "the passphrases differ" tty.out || fail "mismatched passphrases were not refused: $(cat tty.out)"
+	[ -e mismatch.key ] && fail "mismatch.key was created"
+	(sleep 0.5; printf 'tty-pass\n'; sleep 0.5; printf 'tty-pass\n'; sleep 0.5) |
+		script -qec "$QP key generate --name tty.ok --out tty.key" /dev/null >tty.out 2>&1
+	grep -q "generated key tty.ok" tty.out || fail "generate on a terminal failed: $(cat tty.out)"
+	grep -q "tty-pass" tty.out && fail "the passphrase was echoed"
+	(sleep 0.5; printf 'tty-pass\n'; sleep 0.5) | script -qec "$QP key show tty.key" /dev/null >tty.out 2>&1
+	grep -q "name:   tty.ok" tty.out || fail "key show on a terminal failed: $(cat tty.out)"
+	CHECKS=$((CHECKS + 4))
+fi
