@@ -14,6 +14,7 @@
 #include "quanpiao/log.h"
 #include "quanpiao/merkle.h"
 #include "quanpiao/note.h"
+#include "quanpiao/query.h"
 #include "quanpiao/registry.h"
 #include "quanpiao/store.h"
 #include "quanpiao/version.h"
