@@ -30,6 +30,8 @@ void qp_registry_forget_keys(qp_registry *reg)
 	for (size_t i = 0; i < reg->nkeys; i++)
 		qp_verifier_free(reg->keys[i].verifier);
 	reg->nkeys = 0;
+	cJSON_Delete(reg->policy);
+	reg->policy = NULL;
 }
 
 void qp_registry_free(qp_registry *reg)
@@ -54,7 +56,8 @@ static int load_meta(qp_registry *reg)
 	    (err = qp_store_meta_get(reg->store, "county_name", &reg->county_name)) != QP_OK ||
 	    (err = qp_store_meta_get(reg->store, "authority", &reg->authority)) != QP_OK) {
 		if (err == QP_ENOTFOUND)
-			err = qp_error_set(QP_ECORRUPT, "%s: the registry was never initialised (no genesis entry)",
+			err = qp_error_set(QP_ECORRUPT,
+					   "%s: the registry was never initialised (no genesis entry)",
 					   qp_store_path(reg->store));
 		return err;
 	}
@@ -155,7 +158,8 @@ static int lookup_key(qp_registry *reg, const char *name, uint32_t key_id, qp_ca
 		snprintf(k->name, sizeof(k->name), "%s", row.name);
 		k->key_id = key_id;
 		snprintf(k->role, sizeof(k->role), "%s", row.role);
-		snprintf(k->valid_until, sizeof(k->valid_until), "%s", row.valid_until ? row.valid_until : "");
+		snprintf(k->valid_until, sizeof(k->valid_until), "%s",
+			 row.valid_until ? row.valid_until : "");
 		k->revoked = row.revoked;
 		k->revoked_idx = row.revoked_idx;
 		reg->nkeys++;
@@ -176,19 +180,20 @@ static int check_signer(qp_registry *reg, const qp_entry *e, const char *note, s
 		return err;
 	const char *need = qp_entry_role(e->type);
 	if (strcmp(k->role, need) != 0)
-		return qp_error_set(QP_EPERM, "key %s has role %s; %s entries must be signed by %s %s key", k->name,
-				    k->role, e->type, need[0] == 'a' || need[0] == 'o' ? "an" : "a", need);
+		return qp_error_set(QP_EPERM, "key %s has role %s; %s entries must be signed by %s %s key",
+				    k->name, k->role, e->type, need[0] == 'a' || need[0] == 'o' ? "an" : "a",
+				    need);
 	if (k->revoked)
-		return qp_error_set(QP_EPERM, "key %s was revoked by entry %llu and signs nothing after it", k->name,
-				    (unsigned long long)k->revoked_idx);
+		return qp_error_set(QP_EPERM, "key %s was revoked by entry %llu and signs nothing after it",
+				    k->name, (unsigned long long)k->revoked_idx);
 	if (k->valid_until[0] && strncmp(e->time, k->valid_until, 10) > 0)
 		return qp_error_set(QP_EPERM, "key %s expired on %s; the entry is dated %.10s", k->name,
 				    k->valid_until, e->time);
 	const qp_note_sig *sig = &e->note->sigs[0];
 	if (sig->sig_len != QP_SIGNATURE_LEN ||
 	    qp_verifier_verify(k->verifier, sig->sig, e->note->text, e->note->text_len) != QP_OK)
-		return qp_error_set(QP_EPERM, "the signature by %s does not verify (altered entry or wrong key)",
-				    k->name);
+		return qp_error_set(
+		    QP_EPERM, "the signature by %s does not verify (altered entry or wrong key)", k->name);
 	(void)note;
 	(void)note_len;
 	return QP_OK;
@@ -206,7 +211,8 @@ static int check_genesis_signer(const qp_entry *e)
 		return qp_error_prefix("registry.genesis: body.authority");
 	const qp_note_sig *sig = &e->note->sigs[0];
 	if (strcmp(qp_verifier_name(v), e->signer) != 0 || qp_verifier_id(v) != e->key_id)
-		err = qp_error_set(QP_EPERM, "registry.genesis must be signed by the authority key it names (%s)",
+		err = qp_error_set(QP_EPERM,
+				   "registry.genesis must be signed by the authority key it names (%s)",
 				   qp_verifier_name(v));
 	else if (qp_verifier_type(v) != QP_KEY_TYPE_ED25519 || sig->sig_len != QP_SIGNATURE_LEN ||
 		 qp_verifier_verify(v, sig->sig, e->note->text, e->note->text_len) != QP_OK)
@@ -234,12 +240,13 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 		goto done;
 	}
 	if (!genesis && strcmp(e->origin, reg->origin) != 0) {
-		err = qp_error_set(QP_EPERM, "entry is for log %s, not this registry's %s", e->origin, reg->origin);
+		err = qp_error_set(QP_EPERM, "entry is for log %s, not this registry's %s", e->origin,
+				   reg->origin);
 		goto done;
 	}
 	if (e->unix_time > qp_clock_now() + QP_ENTRY_MAX_FUTURE_SECONDS) {
-		err = qp_error_set(QP_EINVALID, "entry time %s is more than %d minutes in the future", e->time,
-				   QP_ENTRY_MAX_FUTURE_SECONDS / 60);
+		err = qp_error_set(QP_EINVALID, "entry time %s is more than %d minutes in the future",
+				   e->time, QP_ENTRY_MAX_FUTURE_SECONDS / 60);
 		goto done;
 	}
 	err = genesis ? check_genesis_signer(e) : check_signer(reg, e, note, note_len);
@@ -248,7 +255,7 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 
 	qp_merkle_leaf_hash(leaf, note, note_len);
 	if ((err = qp_store_entry_put(reg->store, size, note, note_len, leaf, e->type, e->signer, e->time)) !=
-		    QP_OK ||
+		QP_OK ||
 	    (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) != QP_OK ||
 	    (err = qp_rules_apply(reg, e, size)) != QP_OK)
 		goto done;
@@ -325,12 +332,15 @@ int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, co
 static int check_genesis_args(const qp_genesis *g, qp_verifier **log_v)
 {
 	int err;
-	if (g == NULL || g->origin == NULL || g->county == NULL || g->county_name == NULL || g->log_vkey == NULL)
-		return qp_error_set(QP_EUSAGE, "registry creation needs origin, county, county name and log key");
+	if (g == NULL || g->origin == NULL || g->county == NULL || g->county_name == NULL ||
+	    g->log_vkey == NULL)
+		return qp_error_set(QP_EUSAGE,
+				    "registry creation needs origin, county, county name and log key");
 	if (qp_key_check_name(g->origin) != QP_OK)
-		return qp_error_set(QP_EINVALID,
-				    "origin: \"%s\" must be printable ASCII without spaces or '+' (it names the log key)",
-				    g->origin);
+		return qp_error_set(
+		    QP_EINVALID,
+		    "origin: \"%s\" must be printable ASCII without spaces or '+' (it names the log key)",
+		    g->origin);
 	if ((err = qp_ids_check_division(g->county, QP_DIVISION_COUNTY, "county")) != QP_OK)
 		return err;
 	size_t n = strlen(g->county_name);
@@ -339,8 +349,10 @@ static int check_genesis_args(const qp_genesis *g, qp_verifier **log_v)
 	if ((err = qp_verifier_parse(log_v, g->log_vkey)) != QP_OK)
 		return qp_error_prefix("log key");
 	if (strcmp(qp_verifier_name(*log_v), g->origin) != 0) {
-		err = qp_error_set(QP_EINVALID, "log key: its name %s must be the origin %s (witnesses find a log's key by origin)",
-				   qp_verifier_name(*log_v), g->origin);
+		err = qp_error_set(
+		    QP_EINVALID,
+		    "log key: its name %s must be the origin %s (witnesses find a log's key by origin)",
+		    qp_verifier_name(*log_v), g->origin);
 		qp_verifier_free(*log_v);
 		*log_v = NULL;
 	}
@@ -384,7 +396,8 @@ int qp_registry_create(qp_registry **out, const char *path, const qp_genesis *g,
 	if ((err = check_genesis_args(g, &log_v)) != QP_OK)
 		return err;
 	if (strcmp(qp_key_name(authority), g->origin) == 0) {
-		err = qp_error_set(QP_EINVALID, "authority key: must not be named like the log (%s)", g->origin);
+		err = qp_error_set(QP_EINVALID, "authority key: must not be named like the log (%s)",
+				   g->origin);
 		goto done;
 	}
 	if (stat(path, &sb) == 0) {
@@ -420,7 +433,8 @@ int qp_registry_create(qp_registry **out, const char *path, const qp_genesis *g,
 		goto rollback;
 
 	cJSON *eb = cJSON_CreateObject();
-	if (eb && (!cJSON_AddStringToObject(eb, "role", "log") || !cJSON_AddStringToObject(eb, "vkey", log_vkey))) {
+	if (eb &&
+	    (!cJSON_AddStringToObject(eb, "role", "log") || !cJSON_AddStringToObject(eb, "vkey", log_vkey))) {
 		cJSON_Delete(eb);
 		eb = NULL;
 	}

@@ -1,7 +1,6 @@
 /*
  * rules_keys.c - rules of the authority's entries: registry.genesis,
- * key.enroll, key.revoke and policy.set, and the dispatch of every entry
- * type to its rules.
+ * key.enroll, key.revoke and policy.set.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,53 +13,26 @@
 #include "registry_internal.h"
 #include "store_log.h"
 
-/* The body must have exactly these members (optional ones may be absent). */
-static int body_members(const qp_entry *e, const char *const *required, size_t nreq, const char *const *optional,
-			size_t nopt)
-{
-	for (const cJSON *m = e->body->child; m; m = m->next) {
-		int known = 0;
-		for (size_t i = 0; i < nreq; i++)
-			known |= strcmp(m->string, required[i]) == 0;
-		for (size_t i = 0; i < nopt; i++)
-			known |= strcmp(m->string, optional[i]) == 0;
-		if (!known)
-			return qp_error_set(QP_EINVALID, "%s: unknown member body.%s", e->type, m->string);
-	}
-	for (size_t i = 0; i < nreq; i++)
-		if (!cJSON_GetObjectItemCaseSensitive(e->body, required[i]))
-			return qp_error_set(QP_EINVALID, "%s: body.%s is missing", e->type, required[i]);
-	return QP_OK;
-}
-
-/* body.name as a string of 1..max bytes, or an error. */
-static int body_string(const qp_entry *e, const char *name, size_t max, const char **out)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e->body, name);
-	if (!cJSON_IsString(v) || v->valuestring[0] == '\0' || strlen(v->valuestring) > max)
-		return qp_error_set(QP_EINVALID, "%s: body.%s must be a string of 1 to %zu bytes", e->type, name, max);
-	*out = v->valuestring;
-	return QP_OK;
-}
-
-static int apply_genesis(qp_registry *reg, const qp_entry *e, uint64_t idx)
+int qp_rules_genesis(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	static const char *const req[] = {"authority", "county", "county_name"};
 	const char *authority, *county, *county_name;
 	qp_verifier *v = NULL;
 	int err;
-	if ((err = body_members(e, req, 3, NULL, 0)) != QP_OK ||
-	    (err = body_string(e, "authority", 512, &authority)) != QP_OK ||
-	    (err = body_string(e, "county", 6, &county)) != QP_OK ||
-	    (err = body_string(e, "county_name", 64, &county_name)) != QP_OK)
+	if ((err = qp_body_members(e, req, 3, NULL, 0)) != QP_OK ||
+	    (err = qp_body_text(e, "authority", 512, 0, &authority)) != QP_OK ||
+	    (err = qp_body_text(e, "county", 6, 0, &county)) != QP_OK ||
+	    (err = qp_body_text(e, "county_name", 64, 0, &county_name)) != QP_OK)
 		return err;
-	if ((err = qp_ids_check_division(county, QP_DIVISION_COUNTY, "registry.genesis: body.county")) != QP_OK)
+	if ((err = qp_ids_check_division(county, QP_DIVISION_COUNTY, "registry.genesis: body.county")) !=
+	    QP_OK)
 		return err;
 	if (qp_key_check_name(e->origin) != QP_OK)
 		return qp_error_set(QP_EINVALID, "registry.genesis: origin must be a valid key name");
 	if ((err = qp_verifier_parse(&v, authority)) != QP_OK)
 		return err;
-	err = qp_store_key_put(reg->store, qp_verifier_name(v), qp_verifier_id(v), authority, "authority", idx, NULL);
+	err = qp_store_key_put(reg->store, qp_verifier_name(v), qp_verifier_id(v), authority, "authority",
+			       idx, NULL);
 	qp_verifier_free(v);
 	if (err == QP_OK && (err = qp_store_meta_set(reg->store, "origin", e->origin)) == QP_OK &&
 	    (err = qp_store_meta_set(reg->store, "county", county)) == QP_OK &&
@@ -69,7 +41,7 @@ static int apply_genesis(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	return err;
 }
 
-static int apply_enroll(qp_registry *reg, const qp_entry *e, uint64_t idx)
+int qp_rules_key_enroll(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	static const char *const req[] = {"role", "vkey"};
 	static const char *const opt[] = {"valid_until"};
@@ -77,38 +49,44 @@ static int apply_enroll(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	qp_verifier *v = NULL;
 	qp_store_key_row row;
 	int err;
-	if ((err = body_members(e, req, 2, opt, 1)) != QP_OK || (err = body_string(e, "role", 16, &role)) != QP_OK ||
-	    (err = body_string(e, "vkey", 512, &vkey)) != QP_OK)
+	if ((err = qp_body_members(e, req, 2, opt, 1)) != QP_OK ||
+	    (err = qp_body_text(e, "role", 16, 0, &role)) != QP_OK ||
+	    (err = qp_body_text(e, "vkey", 512, 0, &vkey)) != QP_OK)
 		return err;
 	if (strcmp(role, "officer") != 0 && strcmp(role, "log") != 0 && strcmp(role, "auditor") != 0)
-		return qp_error_set(QP_EINVALID, "key.enroll: role must be officer, log or auditor, not \"%s\"%s", role,
-				    strcmp(role, "authority") == 0 ? " (the authority is named by the genesis entry)"
-								   : "");
+		return qp_error_set(
+		    QP_EINVALID, "key.enroll: role must be officer, log or auditor, not \"%s\"%s", role,
+		    strcmp(role, "authority") == 0 ? " (the authority is named by the genesis entry)" : "");
 	if (cJSON_GetObjectItemCaseSensitive(e->body, "valid_until")) {
 		qp_date d;
-		if ((err = body_string(e, "valid_until", 10, &until)) != QP_OK ||
+		if ((err = qp_body_text(e, "valid_until", 10, 0, &until)) != QP_OK ||
 		    (err = qp_ids_parse_date(&d, until, "key.enroll: body.valid_until")) != QP_OK)
 			return err;
 		if (strncmp(until, e->time, 10) < 0)
-			return qp_error_set(QP_EINVALID, "key.enroll: valid_until %s is before the entry's date %.10s",
+			return qp_error_set(QP_EINVALID,
+					    "key.enroll: valid_until %s is before the entry's date %.10s",
 					    until, e->time);
 	}
 	if ((err = qp_verifier_parse(&v, vkey)) != QP_OK)
 		return qp_error_prefix("key.enroll: body.vkey");
 	const char *name = qp_verifier_name(v);
 	if (qp_verifier_type(v) != QP_KEY_TYPE_ED25519 && strcmp(role, "auditor") != 0) {
-		err = qp_error_set(QP_EINVALID, "key.enroll: a %s key must be an Ed25519 (type 0x01) key", role);
+		err = qp_error_set(QP_EINVALID, "key.enroll: a %s key must be an Ed25519 (type 0x01) key",
+				   role);
 		goto done;
 	}
 	if (strcmp(role, "log") == 0 && strcmp(name, reg->origin) != 0) {
-		err = qp_error_set(QP_EINVALID, "key.enroll: a log key must be named after the origin %s, not %s",
+		err = qp_error_set(QP_EINVALID,
+				   "key.enroll: a log key must be named after the origin %s, not %s",
 				   reg->origin, name);
 		goto done;
 	}
 	err = qp_store_key_active(reg->store, name, &row);
 	if (err == QP_OK) {
-		err = qp_error_set(QP_ECONFLICT, "key.enroll: %s already has an active key (enrolled by entry %llu); revoke it first",
-				   name, (unsigned long long)row.enrolled_idx);
+		err = qp_error_set(
+		    QP_ECONFLICT,
+		    "key.enroll: %s already has an active key (enrolled by entry %llu); revoke it first",
+		    name, (unsigned long long)row.enrolled_idx);
 		qp_store_key_row_clear(&row);
 		goto done;
 	}
@@ -121,15 +99,15 @@ done:
 	return err;
 }
 
-static int apply_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
+int qp_rules_key_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	static const char *const req[] = {"name", "reason"};
 	const char *name, *reason;
 	qp_store_key_row row;
 	int err;
-	if ((err = body_members(e, req, 2, NULL, 0)) != QP_OK ||
-	    (err = body_string(e, "name", QP_KEY_NAME_MAX, &name)) != QP_OK ||
-	    (err = body_string(e, "reason", 1000, &reason)) != QP_OK)
+	if ((err = qp_body_members(e, req, 2, NULL, 0)) != QP_OK ||
+	    (err = qp_body_text(e, "name", QP_KEY_NAME_MAX, 0, &name)) != QP_OK ||
+	    (err = qp_body_text(e, "reason", 1000, 0, &reason)) != QP_OK)
 		return err;
 	err = qp_store_key_active(reg->store, name, &row);
 	if (err == QP_ENOTFOUND)
@@ -145,13 +123,13 @@ static int apply_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	return err;
 }
 
-static int apply_policy(qp_registry *reg, const qp_entry *e, uint64_t idx)
+int qp_rules_policy_set(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	static const char *const req[] = {"params"};
 	char *text = NULL;
 	size_t len = 0;
 	int err;
-	if ((err = body_members(e, req, 1, NULL, 0)) != QP_OK)
+	if ((err = qp_body_members(e, req, 1, NULL, 0)) != QP_OK)
 		return err;
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e->body, "params");
 	if ((err = qp_policy_validate(params)) != QP_OK)
@@ -160,18 +138,7 @@ static int apply_policy(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		return err;
 	err = qp_store_policy_put(reg->store, idx, text);
 	qp_free(text);
+	cJSON_Delete(reg->policy);
+	reg->policy = NULL;
 	return err;
-}
-
-int qp_rules_apply(qp_registry *reg, const qp_entry *e, uint64_t idx)
-{
-	if (strcmp(e->type, "registry.genesis") == 0)
-		return apply_genesis(reg, e, idx);
-	if (strcmp(e->type, "key.enroll") == 0)
-		return apply_enroll(reg, e, idx);
-	if (strcmp(e->type, "key.revoke") == 0)
-		return apply_revoke(reg, e, idx);
-	if (strcmp(e->type, "policy.set") == 0)
-		return apply_policy(reg, e, idx);
-	return qp_error_set(QP_EINVALID, "entries of type %s are not handled by this version of quanpiao", e->type);
 }

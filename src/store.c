@@ -359,6 +359,24 @@ fail:
 	return err;
 }
 
+int qp_store_begin_read(qp_store *store)
+{
+	if (store->in_txn || !sqlite3_get_autocommit(store->db))
+		return QP_OK;
+	int err = qp_store_exec(store->db, "BEGIN", "starting a read");
+	if (err == QP_OK)
+		store->in_txn = 2;
+	return err;
+}
+
+void qp_store_end_read(qp_store *store)
+{
+	if (store->in_txn == 2) {
+		sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+		store->in_txn = 0;
+	}
+}
+
 sqlite3_stmt *qp_store_stmt(qp_store *store, enum qp_stmt which, const char *sql)
 {
 	sqlite3_stmt *st = store->stmts[which];

@@ -44,6 +44,13 @@ sqlite3_stmt *qp_store_stmt(qp_store *store, enum qp_stmt which, const char *sql
  */
 int qp_store_raise(sqlite3 *db, int rc, const char *doing);
 
+/*
+ * A read transaction, so that several queries see one state.  Does
+ * nothing inside a write transaction.  end_read never fails.
+ */
+int qp_store_begin_read(qp_store *store);
+void qp_store_end_read(qp_store *store);
+
 /* Run SQL without results; raises and returns a QP_E* code on failure. */
 int qp_store_exec(sqlite3 *db, const char *sql, const char *doing);
 

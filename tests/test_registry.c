@@ -334,7 +334,7 @@ static void test_origin_time_signature(void **state)
 	/* Exactly at the limit is accepted as far as time goes (then the type rules speak). */
 	qp_time_format(future, qp_clock_now() + QP_ENTRY_MAX_FUTURE_SECONDS);
 	note = forge(f->officer, ORIGIN, "village.add", future, "{}", &len);
-	expect_refused(f, note, len, QP_EINVALID, "not handled by this version");
+	expect_refused(f, note, len, QP_EINVALID, "village.add: body.code is missing");
 	free(note);
 
 	/* One changed byte of the text: the signature no longer verifies. */

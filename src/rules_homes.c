@@ -1,0 +1,446 @@
+/*
+ * rules_homes.c - rules of the officers' entries about villages,
+ * households and homes (DESIGN §1): identifiers valid and in the county,
+ * references that exist, one household one homestead, the home
+ * lifecycle, leases of idle homes within the policy's term, corrections
+ * that keep the old value in the history.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "clock.h"
+#include "error.h"
+#include "quanpiao/ids.h"
+#include "quanpiao/query.h"
+#include "registry_internal.h"
+#include "store_homes.h"
+
+/* Hard limits on areas and money, beyond any real home or contract. */
+#define MAX_AREA  10000000LL	    /* 100000.00 m²              */
+#define MAX_MONEY 100000000000000LL /* 1,000,000,000,000.00 yuan */
+
+/* The identifier as text in the body, validated by check (which names the member). */
+static int body_id(const qp_entry *e, const char *name, size_t len, const char **out)
+{
+	int err = qp_body_text(e, name, len, 0, out);
+	if (err == QP_OK && strlen(*out) != len)
+		err = qp_error_set(QP_EINVALID, "%s: body.%s must be %zu characters", e->type, name, len);
+	return err;
+}
+
+static int check_resident(const qp_entry *e, const char *name, const char *value)
+{
+	char field[64], norm[QP_RESIDENT_ID_LEN + 1];
+	snprintf(field, sizeof(field), "%s: body.%s", e->type, name);
+	int err = qp_ids_check_resident(norm, value, field);
+	if (err == QP_OK && strcmp(norm, value) != 0)
+		err = qp_error_set(QP_EINVALID, "%s: write the check character as upper-case X", field);
+	return err;
+}
+
+/* A referenced village that must exist (a missing one is a rejected input, exit 3). */
+static int need_village(qp_registry *reg, const qp_entry *e, const char *code, qp_village *out)
+{
+	int err = qp_store_village_get(reg->store, code, out);
+	if (err == QP_ENOTFOUND)
+		err = qp_error_set(QP_EINVALID, "%s: unknown village %s (add it with village add)", e->type,
+				   code);
+	return err;
+}
+
+static int need_home(qp_registry *reg, const char *unit, qp_home *out)
+{
+	return qp_store_home_get(reg->store, unit, out);
+}
+
+static void masked(char out[QP_RESIDENT_ID_LEN + 1], const char *id)
+{
+	qp_ids_mask_resident(out, id);
+}
+
+static void area_text(char *buf, size_t len, int64_t v)
+{
+	if (qp_ids_format_hundredths(buf, len, v) != QP_OK)
+		snprintf(buf, len, "?");
+}
+
+/* ---- village.add ---------------------------------------------------------------- */
+
+int qp_rules_village_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"code", "name"};
+	static const char *const opt[] = {"uscc"};
+	const char *code, *name, *uscc;
+	qp_village v;
+	int err;
+	if ((err = qp_body_members(e, req, 2, opt, 1)) != QP_OK ||
+	    (err = qp_body_text(e, "code", 12, 0, &code)) != QP_OK ||
+	    (err = qp_body_text(e, "name", 64, 0, &name)) != QP_OK ||
+	    (err = qp_body_text(e, "uscc", QP_USCC_LEN, 1, &uscc)) != QP_OK)
+		return err;
+	if ((err = qp_ids_check_division(code, QP_DIVISION_VILLAGE, "village.add: body.code")) != QP_OK)
+		return err;
+	if (strncmp(code, reg->county, 6) != 0)
+		return qp_error_set(QP_EINVALID,
+				    "village.add: village %s is not in this registry's county %s", code,
+				    reg->county);
+	if (uscc && (err = qp_ids_check_uscc(uscc, QP_USCC_COLLECTIVE, "village.add: body.uscc")) != QP_OK)
+		return err;
+	err = qp_store_village_get(reg->store, code, &v);
+	if (err == QP_OK) {
+		err =
+		    qp_error_set(QP_ECONFLICT, "village.add: village %s (%s) was already added by entry %llu",
+				 code, v.name, (unsigned long long)v.added_at);
+		qp_village_clear(&v);
+		return err;
+	}
+	if (err != QP_ENOTFOUND)
+		return err;
+	return qp_store_village_put(reg->store, code, name, uscc, idx);
+}
+
+/* ---- household.add ------------------------------------------------------------------ */
+
+int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"id_number", "members", "name", "village"};
+	const char *id, *name, *village;
+	int64_t members;
+	qp_village v;
+	qp_household h;
+	int err;
+	if ((err = qp_body_members(e, req, 4, NULL, 0)) != QP_OK ||
+	    (err = body_id(e, "id_number", 18, &id)) != QP_OK ||
+	    (err = qp_body_text(e, "name", 64, 0, &name)) != QP_OK ||
+	    (err = body_id(e, "village", 12, &village)) != QP_OK ||
+	    (err = qp_body_int(e, "members", 1, 50, 0, 1, &members)) != QP_OK)
+		return err;
+	if ((err = check_resident(e, "id_number", id)) != QP_OK)
+		return err;
+	if ((err = need_village(reg, e, village, &v)) != QP_OK)
+		return err;
+	qp_village_clear(&v);
+	err = qp_store_household_get(reg->store, id, &h);
+	if (err == QP_OK) {
+		char m[QP_RESIDENT_ID_LEN + 1];
+		masked(m, id);
+		err =
+		    qp_error_set(QP_ECONFLICT, "household.add: household %s was already added by entry %llu",
+				 m, (unsigned long long)h.added_at);
+		qp_household_clear(&h);
+		return err;
+	}
+	if (err != QP_ENOTFOUND)
+		return err;
+	return qp_store_household_put(reg->store, id, name, village, (int)members, idx);
+}
+
+/* ---- home.add --------------------------------------------------------------------------- */
+
+static int current_year(void)
+{
+	char now[QP_TIME_LEN + 1];
+	qp_time_format(now, qp_clock_now());
+	return (now[0] - '0') * 1000 + (now[1] - '0') * 100 + (now[2] - '0') * 10 + (now[3] - '0');
+}
+
+static int is_live(qp_home_status s)
+{
+	return s == QP_HOME_IN_USE || s == QP_HOME_IDLE || s == QP_HOME_ACTIVATED;
+}
+
+/* One household, one homestead: a second live home is refused unless the policy turns it off. */
+static int check_one_home(qp_registry *reg, const qp_entry *e, const char *household)
+{
+	const cJSON *policy;
+	uint64_t live = 0;
+	int err = qp_registry_policy_params(reg, &policy);
+	if (err != QP_OK)
+		return err;
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(policy, "one_household_one_home")))
+		return QP_OK;
+	if ((err = qp_store_household_live_homes(reg->store, household, &live)) != QP_OK)
+		return err;
+	if (live > 0) {
+		char m[QP_RESIDENT_ID_LEN + 1];
+		masked(m, household);
+		return qp_error_set(QP_EINVALID,
+				    "%s: household %s already holds a home that is in use, idle or activated "
+				    "(one household, one homestead: 一户一宅)",
+				    e->type, m);
+	}
+	return QP_OK;
+}
+
+int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"household", "land_area", "status", "unit", "village"};
+	static const char *const opt[] = {"built", "floor_area"};
+	const char *unit, *village, *household, *status_name;
+	int64_t land, floor_area, built;
+	qp_home h, old;
+	qp_village v;
+	qp_household hh;
+	int err;
+	memset(&h, 0, sizeof(h));
+	if ((err = qp_body_members(e, req, 5, opt, 2)) != QP_OK ||
+	    (err = body_id(e, "unit", 28, &unit)) != QP_OK ||
+	    (err = body_id(e, "village", 12, &village)) != QP_OK ||
+	    (err = body_id(e, "household", 18, &household)) != QP_OK ||
+	    (err = qp_body_text(e, "status", 16, 0, &status_name)) != QP_OK ||
+	    (err = qp_body_int(e, "land_area", 1, MAX_AREA, 0, 0, &land)) != QP_OK ||
+	    (err = qp_body_int(e, "floor_area", 1, MAX_AREA, 1, -1, &floor_area)) != QP_OK ||
+	    (err = qp_body_int(e, "built", 1800, current_year(), 1, 0, &built)) != QP_OK)
+		return err;
+	if ((err = qp_ids_check_unit(unit, reg->county, "home.add: body.unit")) != QP_OK)
+		return err;
+	if (unit[12] != 'J' || unit[13] != 'C')
+		return qp_error_set(
+		    QP_EINVALID, "home.add: unit %s is not on a rural homestead (parcel type JC, not %.2s)",
+		    unit, unit + 12);
+	if (unit[19] != 'F')
+		return qp_error_set(QP_EINVALID,
+				    "home.add: unit %s is not a building (fixture type F, not %c)", unit,
+				    unit[19]);
+	if ((err = qp_home_status_parse(&h.status, status_name)) != QP_OK)
+		return qp_error_prefix("home.add");
+	if (h.status != QP_HOME_IN_USE && h.status != QP_HOME_IDLE && h.status != QP_HOME_DILAPIDATED)
+		return qp_error_set(QP_EINVALID,
+				    "home.add: a home is added as in_use, idle or dilapidated, not %s",
+				    status_name);
+	if ((err = need_village(reg, e, village, &v)) != QP_OK)
+		return err;
+	qp_village_clear(&v);
+	err = qp_store_household_get(reg->store, household, &hh);
+	if (err == QP_ENOTFOUND) {
+		char m[QP_RESIDENT_ID_LEN + 1];
+		masked(m, household);
+		return qp_error_set(QP_EINVALID, "home.add: unknown household %s (add it with household add)",
+				    m);
+	}
+	if (err != QP_OK)
+		return err;
+	int same_village = strcmp(hh.village, village) == 0;
+	char hv[13];
+	snprintf(hv, sizeof(hv), "%s", hh.village);
+	qp_household_clear(&hh);
+	if (!same_village)
+		return qp_error_set(QP_EINVALID, "home.add: the household belongs to village %s, not %s", hv,
+				    village);
+	err = need_home(reg, unit, &old);
+	if (err == QP_OK)
+		return qp_error_set(QP_ECONFLICT, "home.add: home %s was already added by entry %llu", unit,
+				    (unsigned long long)old.added_at);
+	if (err != QP_ENOTFOUND)
+		return err;
+	if (is_live(h.status) && (err = check_one_home(reg, e, household)) != QP_OK)
+		return err;
+
+	snprintf(h.unit, sizeof(h.unit), "%s", unit);
+	snprintf(h.village, sizeof(h.village), "%s", village);
+	snprintf(h.household, sizeof(h.household), "%s", household);
+	h.land_area = land;
+	h.floor_area = floor_area;
+	h.built = (int)built;
+	h.added_at = h.updated_at = idx;
+	if ((err = qp_store_home_put(reg->store, &h)) != QP_OK)
+		return err;
+	char a[32], m[QP_RESIDENT_ID_LEN + 1], summary[256];
+	area_text(a, sizeof(a), land);
+	masked(m, household);
+	snprintf(summary, sizeof(summary), "added as %s: land %s m², village %s, household %s", status_name,
+		 a, village, m);
+	return qp_store_home_event_put(reg->store, unit, idx, summary);
+}
+
+/* ---- home.status ------------------------------------------------------------------------------ */
+
+/* The lifecycle of DESIGN §1; activation goes through home.activate. */
+static const unsigned transitions[QP_HOME_STATUS_COUNT] = {
+    [QP_HOME_IN_USE] = 1u << QP_HOME_IDLE | 1u << QP_HOME_DILAPIDATED | 1u << QP_HOME_WITHDRAWN,
+    [QP_HOME_IDLE] = 1u << QP_HOME_IN_USE | 1u << QP_HOME_DILAPIDATED | 1u << QP_HOME_WITHDRAWN,
+    [QP_HOME_ACTIVATED] = 1u << QP_HOME_IDLE,
+    [QP_HOME_DILAPIDATED] = 1u << QP_HOME_WITHDRAWN | 1u << QP_HOME_DEMOLISHED,
+    [QP_HOME_WITHDRAWN] = 1u << QP_HOME_RECLAIMED,
+    [QP_HOME_DEMOLISHED] = 1u << QP_HOME_RECLAIMED,
+    [QP_HOME_RECLAIMED] = 0,
+};
+
+static void allowed_list(char *buf, size_t len, qp_home_status from)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int s = 0; s < QP_HOME_STATUS_COUNT; s++)
+		if (transitions[from] & (1u << s)) {
+			int w = snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+					 qp_home_status_name((qp_home_status)s));
+			if (w < 0 || (size_t)w >= len - n)
+				break;
+			n += (size_t)w;
+		}
+	if (from == QP_HOME_IDLE && n < len)
+		snprintf(buf + n, len - n, " (and activated, by home activate)");
+	if (buf[0] == '\0')
+		snprintf(buf, len, "none (%s is final)", qp_home_status_name(from));
+}
+
+int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"status", "unit"};
+	static const char *const opt[] = {"reason"};
+	const char *unit, *status_name, *reason;
+	qp_home h;
+	qp_home_status to;
+	int err;
+	if ((err = qp_body_members(e, req, 2, opt, 1)) != QP_OK ||
+	    (err = body_id(e, "unit", 28, &unit)) != QP_OK ||
+	    (err = qp_body_text(e, "status", 16, 0, &status_name)) != QP_OK ||
+	    (err = qp_body_text(e, "reason", 500, 1, &reason)) != QP_OK)
+		return err;
+	if ((err = qp_home_status_parse(&to, status_name)) != QP_OK)
+		return qp_error_prefix("home.status");
+	if ((err = need_home(reg, unit, &h)) != QP_OK)
+		return err;
+	if (!(transitions[h.status] & (1u << to))) {
+		char allowed[160];
+		allowed_list(allowed, sizeof(allowed), h.status);
+		return qp_error_set(QP_EINVALID, "home.status: home %s cannot go from %s to %s; allowed: %s",
+				    unit, qp_home_status_name(h.status), status_name, allowed);
+	}
+	if ((err = qp_store_home_set_status(reg->store, unit, to, idx)) != QP_OK)
+		return err;
+	char summary[700];
+	snprintf(summary, sizeof(summary), "status %s -> %s%s%s%s", qp_home_status_name(h.status),
+		 status_name, reason ? " (" : "", reason ? reason : "", reason ? ")" : "");
+	return qp_store_home_event_put(reg->store, unit, idx, summary);
+}
+
+/* ---- home.activate ------------------------------------------------------------------------------ */
+
+static int check_investor_id(const qp_entry *e, const char *id)
+{
+	int letters = 0;
+	for (size_t i = 0; i + 1 < strlen(id); i++)
+		letters |= !(id[i] >= '0' && id[i] <= '9');
+	if (letters)
+		return qp_ids_check_uscc(id, 0, "home.activate: body.investor_id");
+	return check_resident(e, "investor_id", id);
+}
+
+int qp_rules_home_activate(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"investment", "investor", "investor_id", "rent",
+					  "start",	"unit",	    "use",	   "years"};
+	static const char *const opt[] = {"deal_no"};
+	const char *unit, *investor, *investor_id, *start, *use, *deal_no;
+	int64_t years, rent, investment, min_years, max_years;
+	const cJSON *policy;
+	qp_home h;
+	int err;
+	if ((err = qp_body_members(e, req, 8, opt, 1)) != QP_OK ||
+	    (err = body_id(e, "unit", 28, &unit)) != QP_OK ||
+	    (err = qp_body_text(e, "investor", 128, 0, &investor)) != QP_OK ||
+	    (err = body_id(e, "investor_id", 18, &investor_id)) != QP_OK ||
+	    (err = body_id(e, "start", 10, &start)) != QP_OK ||
+	    (err = qp_body_text(e, "use", 16, 0, &use)) != QP_OK ||
+	    (err = qp_body_text(e, "deal_no", 64, 1, &deal_no)) != QP_OK ||
+	    (err = qp_body_int(e, "years", 0, 1000, 0, 0, &years)) != QP_OK ||
+	    (err = qp_body_int(e, "rent", 0, MAX_MONEY, 0, 0, &rent)) != QP_OK ||
+	    (err = qp_body_int(e, "investment", 0, MAX_MONEY, 0, 0, &investment)) != QP_OK)
+		return err;
+	if ((err = check_investor_id(e, investor_id)) != QP_OK)
+		return err;
+	if ((err = qp_ids_parse_date(NULL, start, "home.activate: body.start")) != QP_OK)
+		return err;
+	if ((err = qp_activation_use_check(use)) != QP_OK)
+		return qp_error_prefix("home.activate");
+	if ((err = qp_registry_policy_params(reg, &policy)) != QP_OK)
+		return err;
+	const cJSON *act = cJSON_GetObjectItemCaseSensitive(policy, "activation");
+	min_years = (int64_t)cJSON_GetObjectItemCaseSensitive(act, "min_years")->valuedouble;
+	max_years = (int64_t)cJSON_GetObjectItemCaseSensitive(act, "max_years")->valuedouble;
+	if (years < min_years || years > max_years)
+		return qp_error_set(
+		    QP_EINVALID,
+		    "home.activate: a lease term of %lld years is outside the policy's %lld to %lld",
+		    (long long)years, (long long)min_years, (long long)max_years);
+	if ((err = need_home(reg, unit, &h)) != QP_OK)
+		return err;
+	if (h.status != QP_HOME_IDLE)
+		return qp_error_set(QP_EINVALID, "home.activate: only idle homes can be activated; %s is %s",
+				    unit, qp_home_status_name(h.status));
+
+	qp_activation a;
+	memset(&a, 0, sizeof(a));
+	a.index = idx;
+	snprintf(a.unit, sizeof(a.unit), "%s", unit);
+	a.investor = (char *)(uintptr_t)investor;
+	snprintf(a.investor_id, sizeof(a.investor_id), "%s", investor_id);
+	snprintf(a.start, sizeof(a.start), "%s", start);
+	a.years = (int)years;
+	a.rent = rent;
+	a.investment = investment;
+	snprintf(a.use, sizeof(a.use), "%s", use);
+	a.deal_no = (char *)(uintptr_t)deal_no;
+	char township[10];
+	snprintf(township, sizeof(township), "%.9s", h.village);
+	if ((err = qp_store_activation_put(reg->store, &a, h.village, township)) != QP_OK ||
+	    (err = qp_store_home_set_status(reg->store, unit, QP_HOME_ACTIVATED, idx)) != QP_OK)
+		return err;
+	char r[32], inv[32], summary[512];
+	area_text(r, sizeof(r), rent);
+	area_text(inv, sizeof(inv), investment);
+	snprintf(summary, sizeof(summary),
+		 "status idle -> activated: leased to %s from %s for %lld years, rent %s yuan/year, "
+		 "investment %s yuan, use %s",
+		 investor, start, (long long)years, r, inv, use);
+	return qp_store_home_event_put(reg->store, unit, idx, summary);
+}
+
+/* ---- home.correct ----------------------------------------------------------------------------------- */
+
+int qp_rules_home_correct(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"field", "reason", "unit", "value"};
+	const char *unit, *field, *reason;
+	int64_t value, old;
+	qp_home h;
+	int err;
+	if ((err = qp_body_members(e, req, 4, NULL, 0)) != QP_OK ||
+	    (err = body_id(e, "unit", 28, &unit)) != QP_OK ||
+	    (err = qp_body_text(e, "field", 16, 0, &field)) != QP_OK ||
+	    (err = qp_body_text(e, "reason", 500, 0, &reason)) != QP_OK)
+		return err;
+	int is_built = strcmp(field, "built") == 0;
+	if (strcmp(field, "land_area") != 0 && strcmp(field, "floor_area") != 0 && !is_built)
+		return qp_error_set(
+		    QP_EINVALID, "home.correct: field must be land_area, floor_area or built, not %s", field);
+	if ((err = qp_body_int(e, "value", is_built ? 1800 : 1, is_built ? current_year() : MAX_AREA, 0, 0,
+			       &value)) != QP_OK)
+		return err;
+	if ((err = need_home(reg, unit, &h)) != QP_OK)
+		return err;
+	old = is_built ? h.built : strcmp(field, "land_area") == 0 ? h.land_area : h.floor_area;
+	if (old == value)
+		return qp_error_set(QP_EINVALID, "home.correct: %s of %s is already that value", field, unit);
+	if ((err = qp_store_home_set_field(reg->store, unit, field, value, idx)) != QP_OK)
+		return err;
+	char was[32], now[32], summary[700];
+	if (is_built) {
+		if (old > 0)
+			snprintf(was, sizeof(was), "%lld", (long long)old);
+		else
+			snprintf(was, sizeof(was), "(none)");
+		snprintf(now, sizeof(now), "%lld", (long long)value);
+	} else {
+		if (old >= 0)
+			area_text(was, sizeof(was), old);
+		else
+			snprintf(was, sizeof(was), "(none)");
+		area_text(now, sizeof(now), value);
+	}
+	snprintf(summary, sizeof(summary), "corrected %s: %s -> %s (%s)", field, was, now, reason);
+	return qp_store_home_event_put(reg->store, unit, idx, summary);
+}

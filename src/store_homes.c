@@ -1,0 +1,723 @@
+/*
+ * store_homes.c - SQL for villages, households, homes, their history,
+ * activations and statistics.
+ *
+ * Lists and statistics pick one of a few fixed statements by which
+ * filters are set, so that each can use its own index; no SQL is ever
+ * assembled from input.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "store_homes.h"
+#include "store_internal.h"
+
+static int prepare(qp_store *store, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(store->db, sql, -1, st, NULL);
+	return rc == SQLITE_OK ? QP_OK : qp_store_raise(store->db, rc, "preparing a query");
+}
+
+static int step_done(qp_store *store, sqlite3_stmt *st, const char *doing)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return QP_OK;
+	if ((rc & 0xFF) == SQLITE_CONSTRAINT)
+		return qp_error_set(QP_ECONFLICT, "%s: %s", doing, sqlite3_errmsg(store->db));
+	return qp_store_raise(store->db, rc, doing);
+}
+
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Copy text column i into a fixed buffer (truncating safely). */
+static void column_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	snprintf(buf, len, "%s", t ? t : "");
+}
+
+/* Copy text column i into qp_malloc'd memory; NULL stays NULL. */
+static int column_dup(sqlite3_stmt *st, int i, char **out)
+{
+	*out = NULL;
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return QP_OK;
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	*out = qp_strndup(t ? t : "", t ? (size_t)sqlite3_column_bytes(st, i) : 0);
+	return *out ? QP_OK : QP_ENOMEM;
+}
+
+/* Grow an array of n elements of size sz to hold one more. */
+static int grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	if (n < *cap)
+		return QP_OK;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p = qp_realloc(*arr, ncap * sz);
+	if (p == NULL)
+		return QP_ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return QP_OK;
+}
+
+/* ---- villages --------------------------------------------------------------- */
+
+static int read_village(sqlite3_stmt *st, qp_village *v)
+{
+	memset(v, 0, sizeof(*v));
+	column_copy(st, 0, v->code, sizeof(v->code));
+	v->added_at = (uint64_t)sqlite3_column_int64(st, 3);
+	int err = column_dup(st, 1, &v->name);
+	if (err == QP_OK)
+		err = column_dup(st, 2, &v->uscc);
+	if (err != QP_OK)
+		qp_village_clear(v);
+	return err;
+}
+
+int qp_store_village_get(qp_store *store, const char *code, qp_village *out)
+{
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof(*out));
+	int err = prepare(store, "SELECT code, name, uscc, added_idx FROM villages WHERE code = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err = read_village(st, out);
+	else if (rc == SQLITE_DONE)
+		err = qp_error_set(QP_ENOTFOUND, "no village %s in the registry", code);
+	else
+		err = qp_store_raise(store->db, rc, "reading villages");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_village_put(qp_store *store, const char *code, const char *name, const char *uscc, uint64_t idx)
+{
+	sqlite3_stmt *st = NULL;
+	int err = prepare(store,
+			  "INSERT INTO villages (code, township, name, uscc, added_idx) VALUES (?1, "
+			  "substr(?1, 1, 9), ?2, ?3, ?4)",
+			  &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	bind_opt_text(st, 3, uscc);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)idx);
+	err = step_done(store, st, "adding the village");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_villages_list(qp_store *store, const char *township, qp_village **out, size_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	qp_village *list = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*count = 0;
+	int err = prepare(
+	    store,
+	    township ? "SELECT code, name, uscc, added_idx FROM villages WHERE township = ?1 ORDER BY code"
+		     : "SELECT code, name, uscc, added_idx FROM villages ORDER BY code",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	if (township)
+		sqlite3_bind_text(st, 1, township, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK ||
+		    (err = read_village(st, &list[n])) != QP_OK)
+			goto fail;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = qp_store_raise(store->db, rc, "listing villages");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*count = n;
+	return QP_OK;
+fail:
+	sqlite3_finalize(st);
+	qp_villages_free(list, n);
+	return err;
+}
+
+/* ---- households ----------------------------------------------------------- */
+
+#define HOUSEHOLD_COLUMNS "id_number, name, village, members, added_idx"
+
+static int read_household(sqlite3_stmt *st, qp_household *h)
+{
+	memset(h, 0, sizeof(*h));
+	column_copy(st, 0, h->id_number, sizeof(h->id_number));
+	column_copy(st, 2, h->village, sizeof(h->village));
+	h->members = sqlite3_column_int(st, 3);
+	h->added_at = (uint64_t)sqlite3_column_int64(st, 4);
+	return column_dup(st, 1, &h->name);
+}
+
+int qp_store_household_get(qp_store *store, const char *id_number, qp_household *out)
+{
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof(*out));
+	int err = prepare(store, "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err = read_household(st, out);
+	else if (rc == SQLITE_DONE)
+		err = qp_error_set(QP_ENOTFOUND, "no household with ID number %.6s******** in the registry",
+				   id_number);
+	else
+		err = qp_store_raise(store->db, rc, "reading households");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_household_put(qp_store *store, const char *id_number, const char *name, const char *village,
+			   int members, uint64_t idx)
+{
+	sqlite3_stmt *st = NULL;
+	int err = prepare(store,
+			  "INSERT INTO households (id_number, name, village, members, added_idx) VALUES (?1, "
+			  "?2, ?3, ?4, ?5)",
+			  &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, village, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, members);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)idx);
+	err = step_done(store, st, "adding the household");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_households_list(qp_store *store, const char *village, const char *after, size_t limit,
+			     qp_household **out, size_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	qp_household *list = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*count = 0;
+	int err = prepare(store,
+			  village ? "SELECT " HOUSEHOLD_COLUMNS
+				    " FROM households WHERE village = ?1 AND id_number > ?2"
+				    " ORDER BY id_number LIMIT ?3"
+				  : "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number > ?2"
+				    " ORDER BY id_number LIMIT ?3",
+			  &st);
+	if (err != QP_OK)
+		return err;
+	if (village)
+		sqlite3_bind_text(st, 1, village, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, after ? after : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+			goto fail;
+		if ((err = read_household(st, &list[n])) != QP_OK)
+			goto fail;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = qp_store_raise(store->db, rc, "listing households");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*count = n;
+	return QP_OK;
+fail:
+	sqlite3_finalize(st);
+	qp_households_free(list, n);
+	return err;
+}
+
+/* ---- homes ------------------------------------------------------------------ */
+
+#define HOME_COLUMNS "unit, village, household, land_area, floor_area, built, status, added_idx, updated_idx"
+
+static int read_home(sqlite3_stmt *st, qp_home *h)
+{
+	memset(h, 0, sizeof(*h));
+	column_copy(st, 0, h->unit, sizeof(h->unit));
+	column_copy(st, 1, h->village, sizeof(h->village));
+	column_copy(st, 2, h->household, sizeof(h->household));
+	h->land_area = sqlite3_column_int64(st, 3);
+	h->floor_area = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+	h->built = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int(st, 5);
+	qp_home_status s;
+	const char *name = (const char *)sqlite3_column_text(st, 6);
+	if (qp_home_status_parse(&s, name) != QP_OK)
+		return qp_error_set(QP_ECORRUPT, "home %s has an unknown status in the store", h->unit);
+	h->status = s;
+	h->added_at = (uint64_t)sqlite3_column_int64(st, 7);
+	h->updated_at = (uint64_t)sqlite3_column_int64(st, 8);
+	return QP_OK;
+}
+
+int qp_store_home_get(qp_store *store, const char *unit, qp_home *out)
+{
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof(*out));
+	int err = prepare(store, "SELECT " HOME_COLUMNS " FROM homes WHERE unit = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err = read_home(st, out);
+	else if (rc == SQLITE_DONE)
+		err = qp_error_set(QP_ENOTFOUND, "no home %s in the registry", unit);
+	else
+		err = qp_store_raise(store->db, rc, "reading homes");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_home_put(qp_store *store, const qp_home *h)
+{
+	sqlite3_stmt *st = NULL;
+	int err = prepare(
+	    store,
+	    "INSERT INTO homes (unit, parcel, village, township, household, land_area, floor_area, built,"
+	    " status, added_idx, updated_idx)"
+	    " VALUES (?1, substr(?1, 1, 19), ?2, substr(?2, 1, 9), ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, h->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, h->village, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, h->household, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, h->land_area);
+	if (h->floor_area >= 0)
+		sqlite3_bind_int64(st, 5, h->floor_area);
+	if (h->built > 0)
+		sqlite3_bind_int(st, 6, h->built);
+	sqlite3_bind_text(st, 7, qp_home_status_name(h->status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)h->added_at);
+	err = step_done(store, st, "adding the home");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status status, uint64_t idx)
+{
+	sqlite3_stmt *st = NULL;
+	int err = prepare(store, "UPDATE homes SET status = ?2, updated_idx = ?3 WHERE unit = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, qp_home_status_name(status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)idx);
+	err = step_done(store, st, "changing the home's status");
+	if (err == QP_OK && sqlite3_changes(store->db) != 1)
+		err = qp_error_set(QP_ENOTFOUND, "no home %s in the registry", unit);
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_home_set_field(qp_store *store, const char *unit, const char *field, int64_t value, uint64_t idx)
+{
+	static const char *const sql[] = {
+	    "UPDATE homes SET land_area = ?2, updated_idx = ?3 WHERE unit = ?1",
+	    "UPDATE homes SET floor_area = ?2, updated_idx = ?3 WHERE unit = ?1",
+	    "UPDATE homes SET built = ?2, updated_idx = ?3 WHERE unit = ?1",
+	};
+	int which = strcmp(field, "land_area") == 0    ? 0
+		    : strcmp(field, "floor_area") == 0 ? 1
+		    : strcmp(field, "built") == 0      ? 2
+						       : -1;
+	if (which < 0)
+		return qp_error_set(QP_EUSAGE, "home field %s cannot be corrected", field);
+	sqlite3_stmt *st = NULL;
+	int err = prepare(store, sql[which], &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	if (value >= 0)
+		sqlite3_bind_int64(st, 2, value);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)idx);
+	err = step_done(store, st, "correcting the home");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_household_live_homes(qp_store *store, const char *id_number, uint64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	*out = 0;
+	int err = prepare(
+	    store,
+	    "SELECT count(*) FROM homes WHERE household = ?1 AND status IN ('in_use', 'idle', 'activated')",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		err = qp_store_raise(store->db, rc, "counting homes");
+	sqlite3_finalize(st);
+	return err;
+}
+
+/*
+ * One statement per filter: scope (none, village, township, household)
+ * times status (no, yes).  ?1 scope value, ?2 status, ?3 after, ?4 limit.
+ */
+#define HOME_LIST(where) "SELECT " HOME_COLUMNS " FROM homes WHERE " where " unit > ?3 ORDER BY unit LIMIT ?4"
+static const char *const home_list_sql[8] = {
+    HOME_LIST(""),
+    HOME_LIST("status = ?2 AND"),
+    HOME_LIST("village = ?1 AND"),
+    HOME_LIST("village = ?1 AND status = ?2 AND"),
+    HOME_LIST("township = ?1 AND"),
+    HOME_LIST("township = ?1 AND status = ?2 AND"),
+    HOME_LIST("household = ?1 AND"),
+    HOME_LIST("household = ?1 AND status = ?2 AND"),
+};
+
+static int prepare_home_list(qp_store *store, const qp_home_filter *f, const char *prefix, sqlite3_stmt **st)
+{
+	int scope = f->village ? 1 : f->township ? 2 : f->household ? 3 : 0;
+	const char *scope_value = f->village ? f->village : f->township ? f->township : f->household;
+	int has_status = f->status >= 0;
+	if (has_status && qp_home_status_name((qp_home_status)f->status) == NULL)
+		return qp_error_set(QP_EINVALID, "status %d is not a home status", f->status);
+	char sql[512];
+	snprintf(sql, sizeof(sql), "%s%s", prefix, home_list_sql[scope * 2 + has_status]);
+	int err = prepare(store, sql, st);
+	if (err != QP_OK)
+		return err;
+	if (scope)
+		sqlite3_bind_text(*st, 1, scope_value, -1, SQLITE_STATIC);
+	if (has_status)
+		sqlite3_bind_text(*st, 2, qp_home_status_name((qp_home_status)f->status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(*st, 3, f->after ? f->after : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(*st, 4, f->limit ? (sqlite3_int64)f->limit : -1);
+	return QP_OK;
+}
+
+int qp_store_homes_list(qp_store *store, const qp_home_filter *f, qp_home **out, size_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	qp_home *list = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*count = 0;
+	int err = prepare_home_list(store, f, "", &st);
+	if (err != QP_OK)
+		return err;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK ||
+		    (err = read_home(st, &list[n])) != QP_OK)
+			goto fail;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = qp_store_raise(store->db, rc, "listing homes");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*count = n;
+	return QP_OK;
+fail:
+	sqlite3_finalize(st);
+	qp_free(list);
+	return err;
+}
+
+int qp_store_homes_list_plan(qp_store *store, const qp_home_filter *f, char **out)
+{
+	sqlite3_stmt *st = NULL;
+	char *plan = NULL;
+	size_t len = 0;
+	*out = NULL;
+	int err = prepare_home_list(store, f, "EXPLAIN QUERY PLAN ", &st);
+	if (err != QP_OK)
+		return err;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(st, 3);
+		size_t n = detail ? strlen(detail) : 0;
+		char *grown = qp_realloc(plan, len + n + 2);
+		if (grown == NULL) {
+			err = QP_ENOMEM;
+			break;
+		}
+		plan = grown;
+		memcpy(plan + len, detail ? detail : "", n);
+		len += n;
+		plan[len++] = '\n';
+		plan[len] = '\0';
+	}
+	if (err == QP_OK && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "explaining a query");
+	sqlite3_finalize(st);
+	if (err != QP_OK) {
+		qp_free(plan);
+		return err;
+	}
+	*out = plan ? plan : qp_strdup("");
+	return *out ? QP_OK : QP_ENOMEM;
+}
+
+/* ---- history and activations ------------------------------------------------- */
+
+int qp_store_home_event_put(qp_store *store, const char *unit, uint64_t idx, const char *summary)
+{
+	sqlite3_stmt *st = NULL;
+	int err = prepare(store, "INSERT INTO home_events (unit, idx, summary) VALUES (?1, ?2, ?3)", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+	sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
+	err = step_done(store, st, "recording the home's history");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_home_events(qp_store *store, const char *unit, qp_home_event **out, size_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	qp_home_event *list = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*count = 0;
+	int err = prepare(store,
+			  "SELECT e.idx, l.time, l.signer, l.type, e.summary FROM home_events e"
+			  " JOIN log_entries l ON l.idx = e.idx WHERE e.unit = ?1 ORDER BY e.idx",
+			  &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+			goto fail;
+		qp_home_event *e = &list[n];
+		memset(e, 0, sizeof(*e));
+		n++;
+		e->index = (uint64_t)sqlite3_column_int64(st, 0);
+		column_copy(st, 1, e->time, sizeof(e->time));
+		column_copy(st, 3, e->type, sizeof(e->type));
+		if ((err = column_dup(st, 2, &e->signer)) != QP_OK ||
+		    (err = column_dup(st, 4, &e->summary)) != QP_OK)
+			goto fail;
+	}
+	if (rc != SQLITE_DONE) {
+		err = qp_store_raise(store->db, rc, "reading the home's history");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*count = n;
+	return QP_OK;
+fail:
+	sqlite3_finalize(st);
+	qp_home_events_free(list, n);
+	return err;
+}
+
+int qp_store_activation_put(qp_store *store, const qp_activation *a, const char *village,
+			    const char *township)
+{
+	sqlite3_stmt *st = NULL;
+	int err = prepare(
+	    store,
+	    "INSERT INTO activations (idx, unit, village, township, investor, investor_id, start, start_year,"
+	    " years, rent, investment, use, deal_no)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(substr(?7, 1, 4) AS INTEGER), ?8, ?9, ?10, ?11, ?12)",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)a->index);
+	sqlite3_bind_text(st, 2, a->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, village, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, township, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->investor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, a->investor_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, a->start, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, a->years);
+	sqlite3_bind_int64(st, 9, a->rent);
+	sqlite3_bind_int64(st, 10, a->investment);
+	sqlite3_bind_text(st, 11, a->use, -1, SQLITE_STATIC);
+	bind_opt_text(st, 12, a->deal_no);
+	err = step_done(store, st, "recording the activation");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_activations(qp_store *store, const char *unit, qp_activation **out, size_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	qp_activation *list = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*count = 0;
+	int err =
+	    prepare(store,
+		    "SELECT idx, unit, investor, investor_id, start, years, rent, investment, use, deal_no"
+		    " FROM activations WHERE unit = ?1 ORDER BY idx",
+		    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+			goto fail;
+		qp_activation *a = &list[n];
+		memset(a, 0, sizeof(*a));
+		n++;
+		a->index = (uint64_t)sqlite3_column_int64(st, 0);
+		column_copy(st, 1, a->unit, sizeof(a->unit));
+		column_copy(st, 3, a->investor_id, sizeof(a->investor_id));
+		column_copy(st, 4, a->start, sizeof(a->start));
+		a->years = sqlite3_column_int(st, 5);
+		a->rent = sqlite3_column_int64(st, 6);
+		a->investment = sqlite3_column_int64(st, 7);
+		column_copy(st, 8, a->use, sizeof(a->use));
+		if ((err = column_dup(st, 2, &a->investor)) != QP_OK ||
+		    (err = column_dup(st, 9, &a->deal_no)) != QP_OK)
+			goto fail;
+	}
+	if (rc != SQLITE_DONE) {
+		err = qp_store_raise(store->db, rc, "reading activations");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*count = n;
+	return QP_OK;
+fail:
+	sqlite3_finalize(st);
+	qp_activations_free(list, n);
+	return err;
+}
+
+/* ---- statistics ---------------------------------------------------------------- */
+
+/* Run a statement with ?1 = scope value (if any) and ?2 = year (if any); call row for each row. */
+static int stats_query(qp_store *store, const char *sql, const char *scope, int year,
+		       void (*row)(sqlite3_stmt *st, qp_stats *out), qp_stats *out)
+{
+	sqlite3_stmt *st = NULL;
+	int err = prepare(store, sql, &st);
+	if (err != QP_OK)
+		return err;
+	if (scope)
+		sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
+	if (year)
+		sqlite3_bind_int(st, 2, year);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		row(st, out);
+	if (rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "computing statistics");
+	sqlite3_finalize(st);
+	return err;
+}
+
+static void home_row(sqlite3_stmt *st, qp_stats *out)
+{
+	qp_home_status s;
+	if (qp_home_status_parse(&s, (const char *)sqlite3_column_text(st, 0)) == QP_OK) {
+		out->homes[s] = (uint64_t)sqlite3_column_int64(st, 1);
+		out->land_area[s] = sqlite3_column_int64(st, 2);
+	}
+}
+
+static void count_villages(sqlite3_stmt *st, qp_stats *out)
+{
+	out->villages = (uint64_t)sqlite3_column_int64(st, 0);
+}
+
+static void count_households(sqlite3_stmt *st, qp_stats *out)
+{
+	out->households = (uint64_t)sqlite3_column_int64(st, 0);
+}
+
+static void activation_row(sqlite3_stmt *st, qp_stats *out)
+{
+	out->activations = (uint64_t)sqlite3_column_int64(st, 0);
+	out->investment = sqlite3_column_int64(st, 1);
+	out->first_year_rent = sqlite3_column_int64(st, 2);
+}
+
+int qp_store_stats(qp_store *store, int year, const char *village, const char *township, qp_stats *out)
+{
+	/* [scope: 0 county, 1 village, 2 township] */
+	static const char *const homes_sql[3] = {
+	    "SELECT status, count(*), coalesce(sum(land_area), 0) FROM homes GROUP BY status",
+	    "SELECT status, count(*), coalesce(sum(land_area), 0) FROM homes WHERE village = ?1 GROUP BY "
+	    "status",
+	    "SELECT status, count(*), coalesce(sum(land_area), 0) FROM homes WHERE township = ?1 GROUP BY "
+	    "status",
+	};
+	static const char *const villages_sql[3] = {
+	    "SELECT count(*) FROM villages",
+	    "SELECT count(*) FROM villages WHERE code = ?1",
+	    "SELECT count(*) FROM villages WHERE township = ?1",
+	};
+	static const char *const households_sql[3] = {
+	    "SELECT count(*) FROM households",
+	    "SELECT count(*) FROM households WHERE village = ?1",
+	    "SELECT count(*) FROM households WHERE village IN (SELECT code FROM villages WHERE township = "
+	    "?1)",
+	};
+	/* [scope][year given] */
+	static const char *const activations_sql[3][2] = {
+	    {"SELECT count(*), coalesce(sum(investment), 0), coalesce(sum(rent), 0) FROM activations",
+	     "SELECT count(*), coalesce(sum(investment), 0), coalesce(sum(rent), 0) FROM activations WHERE "
+	     "start_year = ?2"},
+	    {"SELECT count(*), coalesce(sum(investment), 0), coalesce(sum(rent), 0) FROM activations WHERE "
+	     "village = ?1",
+	     "SELECT count(*), coalesce(sum(investment), 0), coalesce(sum(rent), 0) FROM activations WHERE "
+	     "start_year = ?2 AND village = ?1"},
+	    {"SELECT count(*), coalesce(sum(investment), 0), coalesce(sum(rent), 0) FROM activations WHERE "
+	     "township = ?1",
+	     "SELECT count(*), coalesce(sum(investment), 0), coalesce(sum(rent), 0) FROM activations"
+	     " WHERE start_year = ?2 AND township = ?1"},
+	};
+	int scope = village ? 1 : township ? 2 : 0;
+	const char *value = village ? village : township;
+	int err;
+	memset(out, 0, sizeof(*out));
+	if ((err = qp_store_begin_read(store)) != QP_OK)
+		return err;
+	if ((err = stats_query(store, homes_sql[scope], value, 0, home_row, out)) == QP_OK &&
+	    (err = stats_query(store, villages_sql[scope], value, 0, count_villages, out)) == QP_OK &&
+	    (err = stats_query(store, households_sql[scope], value, 0, count_households, out)) == QP_OK)
+		err = stats_query(store, activations_sql[scope][year != 0], value, year, activation_row, out);
+	qp_store_end_read(store);
+	return err;
+}

@@ -1,0 +1,53 @@
+/*
+ * store_homes.h - the store's tables for villages, households, homes,
+ * home history and activations (private).  Rows are read into the public
+ * structs of quanpiao/query.h.
+ */
+#ifndef QP_SRC_STORE_HOMES_H
+#define QP_SRC_STORE_HOMES_H
+
+#include <stdint.h>
+
+#include "quanpiao/query.h"
+#include "quanpiao/store.h"
+
+/* Villages.  get: QP_ENOTFOUND if absent. */
+int qp_store_village_get(qp_store *store, const char *code, qp_village *out);
+int qp_store_village_put(qp_store *store, const char *code, const char *name, const char *uscc, uint64_t idx);
+int qp_store_villages_list(qp_store *store, const char *township, qp_village **out, size_t *count);
+
+/* Households. */
+int qp_store_household_get(qp_store *store, const char *id_number, qp_household *out);
+int qp_store_household_put(qp_store *store, const char *id_number, const char *name, const char *village,
+			   int members, uint64_t idx);
+int qp_store_households_list(qp_store *store, const char *village, const char *after, size_t limit,
+			     qp_household **out, size_t *count);
+
+/* Homes. */
+int qp_store_home_get(qp_store *store, const char *unit, qp_home *out);
+int qp_store_home_put(qp_store *store, const qp_home *home);
+int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status status, uint64_t idx);
+/* field is "land_area", "floor_area" or "built"; value < 0 stores NULL. */
+int qp_store_home_set_field(qp_store *store, const char *unit, const char *field, int64_t value,
+			    uint64_t idx);
+/* How many of the household's homes are in_use, idle or activated. */
+int qp_store_household_live_homes(qp_store *store, const char *id_number, uint64_t *out);
+int qp_store_homes_list(qp_store *store, const qp_home_filter *filter, qp_home **out, size_t *count);
+/*
+ * The query plan SQLite chooses for qp_store_homes_list with this filter,
+ * one step per line (for tests that check an index is used).  *out is
+ * qp_malloc'd.
+ */
+int qp_store_homes_list_plan(qp_store *store, const qp_home_filter *filter, char **out);
+
+/* History and activations. */
+int qp_store_home_event_put(qp_store *store, const char *unit, uint64_t idx, const char *summary);
+int qp_store_home_events(qp_store *store, const char *unit, qp_home_event **out, size_t *count);
+int qp_store_activation_put(qp_store *store, const qp_activation *a, const char *village,
+			    const char *township);
+int qp_store_activations(qp_store *store, const char *unit, qp_activation **out, size_t *count);
+
+/* Statistics: see qp_stats_get. */
+int qp_store_stats(qp_store *store, int year, const char *village, const char *township, qp_stats *out);
+
+#endif

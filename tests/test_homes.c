@@ -1,0 +1,508 @@
+/*
+ * test_homes.c - villages, households and homes: every rule of the
+ * registry refused with its code and leaving the state as it was, the
+ * lifecycle, leases, corrections with history, statistics, and the
+ * indexes behind the lists.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "alloc.h"
+#include "clock.h"
+#include "quanpiao/quanpiao.h"
+#include "registry_internal.h"
+#include "store_homes.h"
+#include "testutil.h"
+
+#define ORIGIN	 "zhuji.example/quanpiao"
+#define VILLAGE	 "330681101201"
+#define VILLAGE2 "330681102203"
+#define HH1	 "33068119800101103X"
+#define HH2	 "330681198502023450"
+#define UNIT1	 "330681001002JC00123F00010001"
+#define UNIT2	 "330681001002JC00124F00010001"
+#define UNIT3	 "330681001002JC00125F00010001"
+
+typedef struct fx {
+	char *dir, *db;
+	qp_key *authority, *officer;
+	qp_registry *reg;
+} fx;
+
+static char *vkey_of(const qp_key *k)
+{
+	qp_verifier *v = NULL;
+	char *s = NULL;
+	assert_int_equal(qp_key_verifier(&v, k), QP_OK);
+	assert_int_equal(qp_verifier_string(&s, v), QP_OK);
+	qp_verifier_free(v);
+	return s;
+}
+
+/* Submit as the officer; returns the code. */
+static int put(fx *f, const char *type, const char *body)
+{
+	return qp_registry_submit(f->reg, f->officer, type, body, NULL);
+}
+
+static void ok(fx *f, const char *type, const char *body)
+{
+	if (put(f, type, body) != QP_OK)
+		fail_msg("%s %s: %s", type, body, qp_error_last()->message);
+}
+
+static uint64_t log_size(fx *f)
+{
+	uint64_t n;
+	assert_int_equal(qp_log_size(&n, f->reg), QP_OK);
+	return n;
+}
+
+/* A digest of every state table, to prove a refusal changed nothing. */
+static void state_digest(fx *f, unsigned char out[32])
+{
+	crypto_hash_sha256_state h;
+	crypto_hash_sha256_init(&h);
+	qp_home *homes = NULL;
+	size_t n = 0;
+	assert_int_equal(qp_homes_list(&homes, &n, f->reg, NULL), QP_OK);
+	crypto_hash_sha256_update(&h, (const unsigned char *)homes, n * sizeof(*homes));
+	qp_homes_free(homes);
+	qp_household *hh = NULL;
+	assert_int_equal(qp_households_list(&hh, &n, f->reg, NULL, NULL, 0), QP_OK);
+	for (size_t i = 0; i < n; i++)
+		crypto_hash_sha256_update(&h, (const unsigned char *)hh[i].id_number,
+					  sizeof(hh[i].id_number));
+	qp_households_free(hh, n);
+	qp_village *vv = NULL;
+	assert_int_equal(qp_villages_list(&vv, &n, f->reg, NULL), QP_OK);
+	for (size_t i = 0; i < n; i++)
+		crypto_hash_sha256_update(&h, (const unsigned char *)vv[i].code, sizeof(vv[i].code));
+	qp_villages_free(vv, n);
+	uint64_t size = log_size(f);
+	crypto_hash_sha256_update(&h, (const unsigned char *)&size, sizeof(size));
+	crypto_hash_sha256_final(&h, out);
+}
+
+static void refused(fx *f, const char *type, const char *body, int code, const char *needle)
+{
+	unsigned char before[32], after[32];
+	state_digest(f, before);
+	int rc = put(f, type, body);
+	if (rc != code)
+		fail_msg("%s %s gave %d (%s), expected %d", type, body, rc, qp_error_last()->message, code);
+	assert_error_contains(needle);
+	state_digest(f, after);
+	assert_memory_equal(before, after, 32);
+}
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof(*f));
+	assert_true(sodium_init() >= 0);
+	qp_clock_set(1795000000); /* 2026-11-19 */
+	f->dir = tu_mkdtemp();
+	f->db = tu_path(f->dir, "registry.db");
+	f->authority = tu_seeded_key("330681.authority", 1);
+	f->officer = tu_seeded_key("330681.officer.li", 3);
+	qp_key *log = tu_seeded_key(ORIGIN, 2);
+	char *lv = vkey_of(log), *ov = vkey_of(f->officer), body[512];
+	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
+	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
+	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ov);
+	assert_int_equal(qp_registry_submit(f->reg, f->authority, "key.enroll", body, NULL), QP_OK);
+	free(lv);
+	free(ov);
+	qp_key_free(log);
+	ok(f, "village.add",
+	   "{\"code\":\"" VILLAGE "\",\"name\":\"东白湖村\",\"uscc\":\"N2330681MF0000000A\"}");
+	ok(f, "village.add", "{\"code\":\"" VILLAGE2 "\",\"name\":\"斯宅村\"}");
+	ok(f, "household.add",
+	   "{\"id_number\":\"" HH1 "\",\"members\":4,\"name\":\"张伟\",\"village\":\"" VILLAGE "\"}");
+	ok(f, "household.add",
+	   "{\"id_number\":\"" HH2 "\",\"members\":2,\"name\":\"李娜\",\"village\":\"" VILLAGE "\"}");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	qp_clock_set(0);
+	qp_registry_free(f->reg);
+	qp_key_free(f->authority);
+	qp_key_free(f->officer);
+	tu_rmdir(f->dir);
+	free(f->dir);
+	free(f->db);
+	free(f);
+	return 0;
+}
+
+#define HOME_BODY(unit, hh, status, area)                                                                    \
+	"{\"household\":\"" hh "\",\"land_area\":" area ",\"status\":\"" status "\",\"unit\":\"" unit        \
+	"\",\"village\":\"" VILLAGE "\"}"
+
+static void test_villages_and_households(void **state)
+{
+	fx *f = *state;
+	qp_village v;
+	assert_int_equal(qp_village_get(&v, f->reg, VILLAGE), QP_OK);
+	assert_string_equal(v.name, "东白湖村");
+	assert_string_equal(v.uscc, "N2330681MF0000000A");
+	qp_village_clear(&v);
+	refused(f, "village.add", "{\"code\":\"" VILLAGE "\",\"name\":\"x\"}", QP_ECONFLICT,
+		"already added by entry");
+	refused(f, "village.add", "{\"code\":\"330682101201\",\"name\":\"x\"}", QP_EINVALID,
+		"is not in this registry's county 330681");
+	refused(f, "village.add", "{\"code\":\"330681101105\",\"name\":\"x\"}", QP_EINVALID,
+		"not a village committee");
+	refused(f, "village.add",
+		"{\"code\":\"330681101202\",\"name\":\"x\",\"uscc\":\"91350100M000100Y43\"}", QP_EINVALID,
+		"starts with N2");
+	refused(f, "village.add", "{\"code\":\"330681101202\",\"name\":\"a\\nb\"}", QP_EINVALID,
+		"control character");
+	refused(f, "village.add", "{\"code\":\"330681101202\"}", QP_EINVALID, "body.name is missing");
+	refused(f, "village.add", "{\"code\":\"330681101202\",\"name\":\"x\",\"extra\":1}", QP_EINVALID,
+		"unknown member body.extra");
+
+	qp_household h;
+	assert_int_equal(qp_household_get(&h, f->reg, HH1), QP_OK);
+	assert_string_equal(h.name, "张伟");
+	assert_int_equal(h.members, 4);
+	qp_household_clear(&h);
+	assert_int_equal(qp_household_get(&h, f->reg, "33068119800101103x"), QP_OK);
+	qp_household_clear(&h);
+	assert_int_equal(qp_household_get(&h, f->reg, "110105194912310021"), QP_EINVALID);
+	assert_int_equal(qp_household_get(&h, f->reg, "11010519491231002X"), QP_ENOTFOUND);
+	refused(f, "household.add",
+		"{\"id_number\":\"" HH1 "\",\"members\":1,\"name\":\"x\",\"village\":\"" VILLAGE "\"}",
+		QP_ECONFLICT, "household 330681********103X was already added");
+	refused(f, "household.add",
+		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"x\",\"village\":"
+		"\"330681101299\"}",
+		QP_EINVALID, "unknown village 330681101299");
+	refused(f, "household.add",
+		"{\"id_number\":\"110105194912310021\",\"members\":1,\"name\":\"x\",\"village\":\"" VILLAGE
+		"\"}",
+		QP_EINVALID, "check character");
+	refused(f, "household.add",
+		"{\"id_number\":\"11010519491231002x\",\"members\":1,\"name\":\"x\",\"village\":\"" VILLAGE
+		"\"}",
+		QP_EINVALID, "upper-case X");
+	refused(f, "household.add",
+		"{\"id_number\":\"11010519491231002X\",\"members\":0,\"name\":\"x\",\"village\":\"" VILLAGE
+		"\"}",
+		QP_EINVALID, "body.members must be an integer from 1 to 50");
+
+	qp_household *list = NULL;
+	size_t n = 0;
+	assert_int_equal(qp_households_list(&list, &n, f->reg, VILLAGE, NULL, 1), QP_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].id_number, HH1);
+	char after[19];
+	snprintf(after, sizeof(after), "%s", list[0].id_number);
+	qp_households_free(list, n);
+	assert_int_equal(qp_households_list(&list, &n, f->reg, VILLAGE, after, 10), QP_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].id_number, HH2);
+	qp_households_free(list, n);
+}
+
+static void test_home_add_rules(void **state)
+{
+	fx *f = *state;
+	ok(f, "home.add", HOME_BODY(UNIT1, HH1, "in_use", "12050"));
+	qp_home h;
+	assert_int_equal(qp_home_get(&h, f->reg, UNIT1), QP_OK);
+	assert_int_equal(h.land_area, 12050);
+	assert_int_equal(h.status, QP_HOME_IN_USE);
+	assert_int_equal(h.floor_area, -1);
+	assert_int_equal(h.built, 0);
+
+	refused(f, "home.add", HOME_BODY(UNIT1, HH2, "in_use", "100"), QP_ECONFLICT,
+		"already added by entry");
+	refused(f, "home.add", HOME_BODY("330681001002JC00123F0001000", HH2, "in_use", "100"), QP_EINVALID,
+		"must be 28 characters");
+	refused(f, "home.add", HOME_BODY("330681001002JC00123F0001000A", HH2, "in_use", "100"), QP_EINVALID,
+		"character 28");
+	refused(f, "home.add", HOME_BODY("330682001002JC00126F00010001", HH2, "in_use", "100"), QP_EINVALID,
+		"county 330682 is not this registry's county 330681");
+	refused(f, "home.add", HOME_BODY("330681001002JA00126F00010001", HH2, "in_use", "100"), QP_EINVALID,
+		"not on a rural homestead");
+	refused(f, "home.add", HOME_BODY("330681001002JC00126W00000000", HH2, "in_use", "100"), QP_EINVALID,
+		"not a building");
+	/* One household, one homestead. */
+	refused(f, "home.add", HOME_BODY(UNIT2, HH1, "idle", "100"), QP_EINVALID, "一户一宅");
+	/* A dilapidated second home is not live: allowed. */
+	ok(f, "home.add", HOME_BODY(UNIT2, HH1, "dilapidated", "8000"));
+	refused(f, "home.add", HOME_BODY(UNIT3, HH2, "in_use", "0"), QP_EINVALID,
+		"body.land_area must be an integer from 1 to 10000000");
+	refused(f, "home.add", HOME_BODY(UNIT3, HH2, "in_use", "-5"), QP_EINVALID, "land_area");
+	refused(f, "home.add", HOME_BODY(UNIT3, HH2, "in_use", "10000001"), QP_EINVALID, "land_area");
+	refused(f, "home.add", HOME_BODY(UNIT3, HH2, "activated", "100"), QP_EINVALID,
+		"added as in_use, idle or dilapidated");
+	refused(f, "home.add", HOME_BODY(UNIT3, HH2, "ruined", "100"), QP_EINVALID, "is not one of in_use");
+	refused(f, "home.add", HOME_BODY(UNIT3, "11010519491231002X", "in_use", "100"), QP_EINVALID,
+		"unknown household 110105********002X");
+	refused(f, "home.add",
+		"{\"household\":\"" HH2 "\",\"land_area\":100,\"status\":\"in_use\",\"unit\":\"" UNIT3
+		"\",\"village\":\"330681101299\"}",
+		QP_EINVALID, "unknown village 330681101299");
+	ok(f, "household.add",
+	   "{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"王芳\",\"village\":\"" VILLAGE2
+	   "\"}");
+	refused(f, "home.add", HOME_BODY(UNIT3, "11010519491231002X", "in_use", "100"), QP_EINVALID,
+		"belongs to village 330681102203");
+	refused(f, "home.add",
+		"{\"built\":2999,\"household\":\"" HH2
+		"\",\"land_area\":100,\"status\":\"in_use\",\"unit\":\"" UNIT3 "\",\"village\":\"" VILLAGE
+		"\"}",
+		QP_EINVALID, "body.built");
+	ok(f, "home.add",
+	   "{\"built\":1985,\"floor_area\":24000,\"household\":\"" HH2
+	   "\",\"land_area\":11000,\"status\":\"idle\",\"unit\":\"" UNIT3 "\",\"village\":\"" VILLAGE "\"}");
+	assert_int_equal(qp_home_get(&h, f->reg, UNIT3), QP_OK);
+	assert_int_equal(h.built, 1985);
+	assert_int_equal(h.floor_area, 24000);
+}
+
+static void test_one_home_policy_off(void **state)
+{
+	fx *f = *state;
+	char *params = NULL, body[2048];
+	assert_int_equal(qp_registry_policy(&params, NULL, f->reg), QP_OK);
+	char *p = strstr(params, "\"one_household_one_home\":true");
+	assert_non_null(p);
+	memcpy(p + strlen("\"one_household_one_home\":"), "fals", 4);
+	/* "true" became "fals" + "e" ... rebuild the text properly. */
+	snprintf(body, sizeof(body), "{\"params\":%.*s\"one_household_one_home\":false%s}", (int)(p - params),
+		 params, p + strlen("\"one_household_one_home\":true"));
+	free(params);
+	assert_int_equal(qp_registry_submit(f->reg, f->authority, "policy.set", body, NULL), QP_OK);
+	ok(f, "home.add", HOME_BODY(UNIT1, HH1, "in_use", "100"));
+	ok(f, "home.add", HOME_BODY(UNIT2, HH1, "idle", "100"));
+}
+
+static void test_lifecycle(void **state)
+{
+	fx *f = *state;
+	ok(f, "home.add", HOME_BODY(UNIT1, HH1, "in_use", "12050"));
+	ok(f, "home.status",
+	   "{\"reason\":\"family moved to town\",\"status\":\"idle\",\"unit\":\"" UNIT1 "\"}");
+	refused(f, "home.status", "{\"status\":\"reclaimed\",\"unit\":\"" UNIT1 "\"}", QP_EINVALID,
+		"cannot go from idle to reclaimed; allowed: in_use, dilapidated, withdrawn (and activated, "
+		"by home activate)");
+	refused(f, "home.status", "{\"status\":\"activated\",\"unit\":\"" UNIT1 "\"}", QP_EINVALID,
+		"cannot go from idle to activated");
+	refused(f, "home.status", "{\"status\":\"idle\",\"unit\":\"" UNIT1 "\"}", QP_EINVALID,
+		"cannot go from idle to idle");
+	assert_int_equal(put(f, "home.status", "{\"status\":\"idle\",\"unit\":\"" UNIT2 "\"}"), QP_ENOTFOUND);
+
+	const char *lease =
+	    "{\"deal_no\":\"ZJ-2021-0007\",\"investment\":120000000,\"investor\":\"诸暨民宿发展有限公司\","
+	    "\"investor_id\":\"91350100M000100Y43\",\"rent\":2490000,\"start\":\"2021-05-01\","
+	    "\"unit\":\"" UNIT1 "\",\"use\":\"homestay\",\"years\":15}";
+	refused(f, "home.activate",
+		"{\"investment\":1,\"investor\":\"x\",\"investor_id\":\"91350100M000100Y43\",\"rent\":1,"
+		"\"start\":\"2021-05-01\",\"unit\":\"" UNIT1 "\",\"use\":\"homestay\",\"years\":21}",
+		QP_EINVALID, "a lease term of 21 years is outside the policy's 1 to 20");
+	refused(f, "home.activate",
+		"{\"investment\":1,\"investor\":\"x\",\"investor_id\":\"91350100M000100Y43\",\"rent\":1,"
+		"\"start\":\"2021-05-01\",\"unit\":\"" UNIT1 "\",\"use\":\"homestay\",\"years\":0}",
+		QP_EINVALID, "outside the policy's 1 to 20");
+	refused(f, "home.activate",
+		"{\"investment\":1,\"investor\":\"x\",\"investor_id\":\"91350100M000100Y44\",\"rent\":1,"
+		"\"start\":\"2021-05-01\",\"unit\":\"" UNIT1 "\",\"use\":\"homestay\",\"years\":5}",
+		QP_EINVALID, "body.investor_id: check character");
+	refused(f, "home.activate",
+		"{\"investment\":1,\"investor\":\"x\",\"investor_id\":\"110105194912310021\",\"rent\":1,"
+		"\"start\":\"2021-05-01\",\"unit\":\"" UNIT1 "\",\"use\":\"homestay\",\"years\":5}",
+		QP_EINVALID, "body.investor_id: check character");
+	refused(f, "home.activate",
+		"{\"investment\":1,\"investor\":\"x\",\"investor_id\":\"11010519491231002X\",\"rent\":1,"
+		"\"start\":\"2021-02-30\",\"unit\":\"" UNIT1 "\",\"use\":\"homestay\",\"years\":5}",
+		QP_EINVALID, "not a real date");
+	refused(f, "home.activate",
+		"{\"investment\":1,\"investor\":\"x\",\"investor_id\":\"11010519491231002X\",\"rent\":1,"
+		"\"start\":\"2021-02-03\",\"unit\":\"" UNIT1 "\",\"use\":\"casino\",\"years\":5}",
+		QP_EINVALID, "use: \"casino\" is not one of");
+	ok(f, "home.activate", lease);
+	refused(f, "home.activate", lease, QP_EINVALID,
+		"only idle homes can be activated; " UNIT1 " is activated");
+	ok(f, "home.status", "{\"reason\":\"lease ended\",\"status\":\"idle\",\"unit\":\"" UNIT1 "\"}");
+	ok(f, "home.status", "{\"status\":\"withdrawn\",\"unit\":\"" UNIT1 "\"}");
+	ok(f, "home.status", "{\"status\":\"reclaimed\",\"unit\":\"" UNIT1 "\"}");
+	refused(f, "home.status", "{\"status\":\"idle\",\"unit\":\"" UNIT1 "\"}", QP_EINVALID,
+		"allowed: none (reclaimed is final)");
+	/* The other path: dilapidated, demolished, reclaimed. */
+	ok(f, "home.add", HOME_BODY(UNIT2, HH2, "dilapidated", "9000"));
+	refused(f, "home.activate",
+		"{\"investment\":1,\"investor\":\"x\",\"investor_id\":\"11010519491231002X\",\"rent\":1,"
+		"\"start\":\"2021-02-03\",\"unit\":\"" UNIT2 "\",\"use\":\"homestay\",\"years\":5}",
+		QP_EINVALID, "only idle homes");
+	ok(f, "home.status", "{\"status\":\"demolished\",\"unit\":\"" UNIT2 "\"}");
+	ok(f, "home.status", "{\"status\":\"reclaimed\",\"unit\":\"" UNIT2 "\"}");
+
+	/* History: every change, with its signer. */
+	qp_home_event *ev = NULL;
+	size_t n = 0;
+	assert_int_equal(qp_home_history(&ev, &n, f->reg, UNIT1), QP_OK);
+	assert_int_equal(n, 6);
+	assert_string_equal(ev[0].type, "home.add");
+	assert_non_null(strstr(ev[0].summary, "added as in_use: land 120.50 m², village " VILLAGE
+					      ", household 330681********103X"));
+	assert_string_equal(ev[1].summary, "status in_use -> idle (family moved to town)");
+	assert_string_equal(ev[2].type, "home.activate");
+	assert_non_null(strstr(ev[2].summary, "leased to 诸暨民宿发展有限公司 from 2021-05-01 for 15 years, "
+					      "rent 24900.00 yuan/year, investment 1200000.00 yuan"));
+	assert_string_equal(ev[5].summary, "status withdrawn -> reclaimed");
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(ev[i].signer, "330681.officer.li");
+	assert_true(ev[0].index < ev[5].index);
+	qp_home_events_free(ev, n);
+	qp_activation *acts = NULL;
+	assert_int_equal(qp_home_activations(&acts, &n, f->reg, UNIT1), QP_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(acts[0].investment, 120000000);
+	assert_int_equal(acts[0].rent, 2490000);
+	assert_string_equal(acts[0].deal_no, "ZJ-2021-0007");
+	assert_string_equal(acts[0].use, "homestay");
+	qp_activations_free(acts, n);
+}
+
+static void test_correct(void **state)
+{
+	fx *f = *state;
+	ok(f, "home.add", HOME_BODY(UNIT1, HH1, "in_use", "12050"));
+	refused(f, "home.correct",
+		"{\"field\":\"land_area\",\"reason\":\"resurvey\",\"unit\":\"" UNIT1 "\",\"value\":12050}",
+		QP_EINVALID, "already that value");
+	refused(f, "home.correct",
+		"{\"field\":\"status\",\"reason\":\"x\",\"unit\":\"" UNIT1 "\",\"value\":1}", QP_EINVALID,
+		"field must be land_area, floor_area or built");
+	refused(f, "home.correct", "{\"field\":\"land_area\",\"unit\":\"" UNIT1 "\",\"value\":1}",
+		QP_EINVALID, "body.reason is missing");
+	refused(f, "home.correct",
+		"{\"field\":\"land_area\",\"reason\":\"x\",\"unit\":\"" UNIT1 "\",\"value\":0}", QP_EINVALID,
+		"body.value");
+	ok(f, "home.correct",
+	   "{\"field\":\"land_area\",\"reason\":\"resurvey 2026\",\"unit\":\"" UNIT1 "\",\"value\":12500}");
+	ok(f, "home.correct",
+	   "{\"field\":\"built\",\"reason\":\"archive record\",\"unit\":\"" UNIT1 "\",\"value\":1979}");
+	qp_home h;
+	assert_int_equal(qp_home_get(&h, f->reg, UNIT1), QP_OK);
+	assert_int_equal(h.land_area, 12500);
+	assert_int_equal(h.built, 1979);
+	qp_home_event *ev = NULL;
+	size_t n = 0;
+	assert_int_equal(qp_home_history(&ev, &n, f->reg, UNIT1), QP_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(ev[1].summary, "corrected land_area: 120.50 -> 125.00 (resurvey 2026)");
+	assert_string_equal(ev[2].summary, "corrected built: (none) -> 1979 (archive record)");
+	qp_home_events_free(ev, n);
+}
+
+static void test_lists_and_index(void **state)
+{
+	fx *f = *state;
+	ok(f, "home.add", HOME_BODY(UNIT1, HH1, "in_use", "12050"));
+	ok(f, "home.add", HOME_BODY(UNIT2, HH2, "idle", "10000"));
+	ok(f, "home.add", HOME_BODY(UNIT3, HH2, "dilapidated", "5000"));
+	qp_home *list = NULL;
+	size_t n = 0;
+	qp_home_filter fv = {VILLAGE, NULL, NULL, -1, NULL, 0};
+	assert_int_equal(qp_homes_list(&list, &n, f->reg, &fv), QP_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[0].unit, UNIT1);
+	assert_string_equal(list[2].unit, UNIT3);
+	qp_homes_free(list);
+	qp_home_filter fs = {VILLAGE, NULL, NULL, QP_HOME_IDLE, NULL, 0};
+	assert_int_equal(qp_homes_list(&list, &n, f->reg, &fs), QP_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].unit, UNIT2);
+	qp_homes_free(list);
+	qp_home_filter fp = {NULL, "330681101", NULL, -1, UNIT1, 1};
+	assert_int_equal(qp_homes_list(&list, &n, f->reg, &fp), QP_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].unit, UNIT2);
+	qp_homes_free(list);
+	qp_home_filter fh = {NULL, NULL, HH2, -1, NULL, 0};
+	assert_int_equal(qp_homes_list(&list, &n, f->reg, &fh), QP_OK);
+	assert_int_equal(n, 2);
+	qp_homes_free(list);
+	qp_home_filter bad = {VILLAGE, "330681101", NULL, -1, NULL, 0};
+	assert_int_equal(qp_homes_list(&list, &n, f->reg, &bad), QP_EUSAGE);
+	qp_home_filter badv = {"330681101", NULL, NULL, -1, NULL, 0};
+	assert_int_equal(qp_homes_list(&list, &n, f->reg, &badv), QP_EINVALID);
+
+	/* Every filter answers from an index: no step scans the homes table. */
+	const qp_home_filter filters[] = {
+	    {VILLAGE, NULL, NULL, -1, NULL, 100},     {VILLAGE, NULL, NULL, QP_HOME_IDLE, UNIT1, 100},
+	    {NULL, "330681101", NULL, -1, NULL, 100}, {NULL, "330681101", NULL, QP_HOME_IDLE, NULL, 100},
+	    {NULL, NULL, HH1, -1, NULL, 100},	      {NULL, NULL, NULL, QP_HOME_IDLE, NULL, 100},
+	};
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		char *plan = NULL;
+		assert_int_equal(qp_store_homes_list_plan(f->reg->store, &filters[i], &plan), QP_OK);
+		if (strstr(plan, "USING INDEX") == NULL && strstr(plan, "USING COVERING INDEX") == NULL)
+			fail_msg("filter %zu does not use an index:\n%s", i, plan);
+		if (strstr(plan, "SCAN homes\n") || strstr(plan, "USE TEMP B-TREE"))
+			fail_msg("filter %zu scans or sorts:\n%s", i, plan);
+		qp_free(plan);
+	}
+}
+
+static void test_stats(void **state)
+{
+	fx *f = *state;
+	ok(f, "home.add", HOME_BODY(UNIT1, HH1, "idle", "12050"));
+	ok(f, "home.add", HOME_BODY(UNIT2, HH2, "idle", "10000"));
+	ok(f, "home.activate",
+	   "{\"investment\":120000000,\"investor\":\"甲\",\"investor_id\":\"91350100M000100Y43\",\"rent\":"
+	   "2490000,"
+	   "\"start\":\"2021-05-01\",\"unit\":\"" UNIT1 "\",\"use\":\"homestay\",\"years\":15}");
+	ok(f, "home.activate",
+	   "{\"investment\":30000050,\"investor\":\"乙\",\"investor_id\":\"11010519491231002X\",\"rent\":"
+	   "100001,"
+	   "\"start\":\"2022-01-01\",\"unit\":\"" UNIT2 "\",\"use\":\"culture\",\"years\":5}");
+	qp_stats s;
+	assert_int_equal(qp_stats_get(&s, f->reg, 2021, NULL, NULL), QP_OK);
+	assert_int_equal(s.activations, 1);
+	assert_int_equal(s.investment, 120000000);
+	assert_int_equal(s.first_year_rent, 2490000);
+	assert_int_equal(s.homes[QP_HOME_ACTIVATED], 2);
+	assert_int_equal(s.land_area[QP_HOME_ACTIVATED], 22050);
+	assert_int_equal(s.villages, 2);
+	assert_int_equal(s.households, 2);
+	assert_int_equal(qp_stats_get(&s, f->reg, 0, NULL, NULL), QP_OK);
+	assert_int_equal(s.activations, 2);
+	assert_int_equal(s.investment, 150000050);
+	assert_int_equal(qp_stats_get(&s, f->reg, 0, VILLAGE2, NULL), QP_OK);
+	assert_int_equal(s.activations, 0);
+	assert_int_equal(s.villages, 1);
+	assert_int_equal(s.households, 0);
+	assert_int_equal(qp_stats_get(&s, f->reg, 2022, NULL, "330681101"), QP_OK);
+	assert_int_equal(s.activations, 1);
+	assert_int_equal(s.villages, 1);
+	assert_int_equal(qp_stats_get(&s, f->reg, 1800, NULL, NULL), QP_EINVALID);
+	assert_int_equal(qp_stats_get(&s, f->reg, 0, VILLAGE, "330681101"), QP_EUSAGE);
+	assert_int_equal(qp_stats_get(&s, f->reg, 0, "33068110120", NULL), QP_EINVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_villages_and_households, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_home_add_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_one_home_policy_off, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_correct, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lists_and_index, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
