@@ -2,6 +2,7 @@
  * query.c - reading villages, households, homes, history, activations and
  * statistics: arguments are checked here, the SQL is in store_homes.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,8 @@
 #include "quanpiao/ids.h"
 #include "quanpiao/query.h"
 #include "registry_internal.h"
+#include "clock.h"
+#include "store_certs.h"
 #include "store_homes.h"
 
 static const char *const status_names[] = {"in_use",	"idle",	      "activated", "dilapidated",
@@ -206,5 +209,13 @@ int qp_stats_get(qp_stats *out, qp_registry *reg, int year, const char *village,
 	int err = village    ? check_code(village, QP_DIVISION_VILLAGE, "village")
 		  : township ? check_code(township, QP_DIVISION_TOWNSHIP, "township")
 			     : QP_OK;
-	return err == QP_OK ? qp_store_stats(reg->store, year, village, township, out) : err;
+	if (err == QP_OK)
+		err = qp_store_stats(reg->store, year, village, township, out);
+	if (err == QP_OK) {
+		char now[QP_TIME_LEN + 1], today[11];
+		qp_time_format(now, qp_clock_now());
+		snprintf(today, sizeof(today), "%.10s", now);
+		err = qp_store_cert_stats(reg->store, village, township, today, out->certs, out->cert_area);
+	}
+	return err;
 }

@@ -63,6 +63,12 @@ int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_activate(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_correct(qp_registry *reg, const qp_entry *e, uint64_t idx);
+int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx);
+int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx);
+int qp_rules_cert_redeem(qp_registry *reg, const qp_entry *e, uint64_t idx);
+int qp_rules_cert_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx);
+int qp_rules_cert_freeze(qp_registry *reg, const qp_entry *e, uint64_t idx);
+int qp_rules_cert_unfreeze(qp_registry *reg, const qp_entry *e, uint64_t idx);
 
 /*
  * Check and apply one entry's rules at index idx (already stored in the

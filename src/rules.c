@@ -79,11 +79,24 @@ static const struct {
 	const char *type;
 	int (*apply)(qp_registry *reg, const qp_entry *e, uint64_t idx);
 } rules[] = {
-    {"registry.genesis", qp_rules_genesis},    {"policy.set", qp_rules_policy_set},
-    {"key.enroll", qp_rules_key_enroll},       {"key.revoke", qp_rules_key_revoke},
-    {"village.add", qp_rules_village_add},     {"household.add", qp_rules_household_add},
-    {"home.add", qp_rules_home_add},	       {"home.status", qp_rules_home_status},
-    {"home.activate", qp_rules_home_activate}, {"home.correct", qp_rules_home_correct},
+	/* clang-format off */
+	{"registry.genesis", qp_rules_genesis},
+	{"policy.set", qp_rules_policy_set},
+	{"key.enroll", qp_rules_key_enroll},
+	{"key.revoke", qp_rules_key_revoke},
+	{"village.add", qp_rules_village_add},
+	{"household.add", qp_rules_household_add},
+	{"home.add", qp_rules_home_add},
+	{"home.status", qp_rules_home_status},
+	{"home.activate", qp_rules_home_activate},
+	{"home.correct", qp_rules_home_correct},
+	{"cert.issue", qp_rules_cert_issue},
+	{"cert.transfer", qp_rules_cert_transfer},
+	{"cert.redeem", qp_rules_cert_redeem},
+	{"cert.revoke", qp_rules_cert_revoke},
+	{"cert.freeze", qp_rules_cert_freeze},
+	{"cert.unfreeze", qp_rules_cert_unfreeze},
+	/* clang-format on */
 };
 
 int qp_rules_apply(qp_registry *reg, const qp_entry *e, uint64_t idx)

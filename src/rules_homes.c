@@ -15,6 +15,7 @@
 #include "quanpiao/ids.h"
 #include "quanpiao/query.h"
 #include "registry_internal.h"
+#include "store_certs.h"
 #include "store_homes.h"
 
 /* Hard limits on areas and money, beyond any real home or contract. */
@@ -311,6 +312,9 @@ int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	}
 	if ((err = qp_store_home_set_status(reg->store, unit, to, idx)) != QP_OK)
 		return err;
+	if ((to == QP_HOME_WITHDRAWN || to == QP_HOME_DEMOLISHED) &&
+	    (err = qp_store_home_set_exit_path(reg->store, unit, status_name)) != QP_OK)
+		return err;
 	char summary[700];
 	snprintf(summary, sizeof(summary), "status %s -> %s%s%s%s", qp_home_status_name(h.status),
 		 status_name, reason ? " (" : "", reason ? reason : "", reason ? ")" : "");
@@ -423,6 +427,23 @@ int qp_rules_home_correct(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	if ((err = need_home(reg, unit, &h)) != QP_OK)
 		return err;
 	old = is_built ? h.built : strcmp(field, "land_area") == 0 ? h.land_area : h.floor_area;
+	if (strcmp(field, "land_area") == 0) {
+		/* Certificates already issued from the home bound how small it can be made. */
+		for (int k = 0; k < QP_CERT_KIND_COUNT; k++) {
+			int64_t issued = 0;
+			if ((err = qp_store_home_cert_area(reg->store, unit, (qp_cert_kind)k, &issued)) !=
+			    QP_OK)
+				return err;
+			if (value < issued) {
+				char i[32];
+				area_text(i, sizeof(i), issued);
+				return qp_error_set(QP_EINVALID,
+						    "home.correct: %s m² of %s certificates were issued from "
+						    "%s; its land area cannot be less",
+						    i, qp_cert_kind_name((qp_cert_kind)k), unit);
+			}
+		}
+	}
 	if (old == value)
 		return qp_error_set(QP_EINVALID, "home.correct: %s of %s is already that value", field, unit);
 	if ((err = qp_store_home_set_field(reg->store, unit, field, value, idx)) != QP_OK)

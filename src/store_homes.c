@@ -14,72 +14,16 @@
 #include "store_homes.h"
 #include "store_internal.h"
 
-static int prepare(qp_store *store, const char *sql, sqlite3_stmt **st)
-{
-	int rc = sqlite3_prepare_v2(store->db, sql, -1, st, NULL);
-	return rc == SQLITE_OK ? QP_OK : qp_store_raise(store->db, rc, "preparing a query");
-}
-
-static int step_done(qp_store *store, sqlite3_stmt *st, const char *doing)
-{
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return QP_OK;
-	if ((rc & 0xFF) == SQLITE_CONSTRAINT)
-		return qp_error_set(QP_ECONFLICT, "%s: %s", doing, sqlite3_errmsg(store->db));
-	return qp_store_raise(store->db, rc, doing);
-}
-
-static void bind_opt_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-/* Copy text column i into a fixed buffer (truncating safely). */
-static void column_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	snprintf(buf, len, "%s", t ? t : "");
-}
-
-/* Copy text column i into qp_malloc'd memory; NULL stays NULL. */
-static int column_dup(sqlite3_stmt *st, int i, char **out)
-{
-	*out = NULL;
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return QP_OK;
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	*out = qp_strndup(t ? t : "", t ? (size_t)sqlite3_column_bytes(st, i) : 0);
-	return *out ? QP_OK : QP_ENOMEM;
-}
-
-/* Grow an array of n elements of size sz to hold one more. */
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	if (n < *cap)
-		return QP_OK;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p = qp_realloc(*arr, ncap * sz);
-	if (p == NULL)
-		return QP_ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return QP_OK;
-}
-
 /* ---- villages --------------------------------------------------------------- */
 
 static int read_village(sqlite3_stmt *st, qp_village *v)
 {
 	memset(v, 0, sizeof(*v));
-	column_copy(st, 0, v->code, sizeof(v->code));
+	qp_store_column_copy(st, 0, v->code, sizeof(v->code));
 	v->added_at = (uint64_t)sqlite3_column_int64(st, 3);
-	int err = column_dup(st, 1, &v->name);
+	int err = qp_store_column_dup(st, 1, &v->name);
 	if (err == QP_OK)
-		err = column_dup(st, 2, &v->uscc);
+		err = qp_store_column_dup(st, 2, &v->uscc);
 	if (err != QP_OK)
 		qp_village_clear(v);
 	return err;
@@ -89,7 +33,7 @@ int qp_store_village_get(qp_store *store, const char *code, qp_village *out)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = prepare(store, "SELECT code, name, uscc, added_idx FROM villages WHERE code = ?1", &st);
+	int err = qp_store_prepare(store, "SELECT code, name, uscc, added_idx FROM villages WHERE code = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -107,7 +51,7 @@ int qp_store_village_get(qp_store *store, const char *code, qp_village *out)
 int qp_store_village_put(qp_store *store, const char *code, const char *name, const char *uscc, uint64_t idx)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store,
+	int err = qp_store_prepare(store,
 			  "INSERT INTO villages (code, township, name, uscc, added_idx) VALUES (?1, "
 			  "substr(?1, 1, 9), ?2, ?3, ?4)",
 			  &st);
@@ -115,9 +59,9 @@ int qp_store_village_put(qp_store *store, const char *code, const char *name, co
 		return err;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	bind_opt_text(st, 3, uscc);
+	qp_store_bind_opt_text(st, 3, uscc);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)idx);
-	err = step_done(store, st, "adding the village");
+	err = qp_store_step_done(store, st, "adding the village");
 	sqlite3_finalize(st);
 	return err;
 }
@@ -129,7 +73,7 @@ int qp_store_villages_list(qp_store *store, const char *township, qp_village **o
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err = prepare(
+	int err = qp_store_prepare(
 	    store,
 	    township ? "SELECT code, name, uscc, added_idx FROM villages WHERE township = ?1 ORDER BY code"
 		     : "SELECT code, name, uscc, added_idx FROM villages ORDER BY code",
@@ -140,7 +84,7 @@ int qp_store_villages_list(qp_store *store, const char *township, qp_village **o
 		sqlite3_bind_text(st, 1, township, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK ||
+		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK ||
 		    (err = read_village(st, &list[n])) != QP_OK)
 			goto fail;
 		n++;
@@ -166,18 +110,18 @@ fail:
 static int read_household(sqlite3_stmt *st, qp_household *h)
 {
 	memset(h, 0, sizeof(*h));
-	column_copy(st, 0, h->id_number, sizeof(h->id_number));
-	column_copy(st, 2, h->village, sizeof(h->village));
+	qp_store_column_copy(st, 0, h->id_number, sizeof(h->id_number));
+	qp_store_column_copy(st, 2, h->village, sizeof(h->village));
 	h->members = sqlite3_column_int(st, 3);
 	h->added_at = (uint64_t)sqlite3_column_int64(st, 4);
-	return column_dup(st, 1, &h->name);
+	return qp_store_column_dup(st, 1, &h->name);
 }
 
 int qp_store_household_get(qp_store *store, const char *id_number, qp_household *out)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = prepare(store, "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number = ?1", &st);
+	int err = qp_store_prepare(store, "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
@@ -197,7 +141,7 @@ int qp_store_household_put(qp_store *store, const char *id_number, const char *n
 			   int members, uint64_t idx)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store,
+	int err = qp_store_prepare(store,
 			  "INSERT INTO households (id_number, name, village, members, added_idx) VALUES (?1, "
 			  "?2, ?3, ?4, ?5)",
 			  &st);
@@ -208,7 +152,7 @@ int qp_store_household_put(qp_store *store, const char *id_number, const char *n
 	sqlite3_bind_text(st, 3, village, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, members);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)idx);
-	err = step_done(store, st, "adding the household");
+	err = qp_store_step_done(store, st, "adding the household");
 	sqlite3_finalize(st);
 	return err;
 }
@@ -221,7 +165,7 @@ int qp_store_households_list(qp_store *store, const char *village, const char *a
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err = prepare(store,
+	int err = qp_store_prepare(store,
 			  village ? "SELECT " HOUSEHOLD_COLUMNS
 				    " FROM households WHERE village = ?1 AND id_number > ?2"
 				    " ORDER BY id_number LIMIT ?3"
@@ -236,7 +180,7 @@ int qp_store_households_list(qp_store *store, const char *village, const char *a
 	sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
 			goto fail;
 		if ((err = read_household(st, &list[n])) != QP_OK)
 			goto fail;
@@ -263,9 +207,9 @@ fail:
 static int read_home(sqlite3_stmt *st, qp_home *h)
 {
 	memset(h, 0, sizeof(*h));
-	column_copy(st, 0, h->unit, sizeof(h->unit));
-	column_copy(st, 1, h->village, sizeof(h->village));
-	column_copy(st, 2, h->household, sizeof(h->household));
+	qp_store_column_copy(st, 0, h->unit, sizeof(h->unit));
+	qp_store_column_copy(st, 1, h->village, sizeof(h->village));
+	qp_store_column_copy(st, 2, h->household, sizeof(h->household));
 	h->land_area = sqlite3_column_int64(st, 3);
 	h->floor_area = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
 	h->built = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int(st, 5);
@@ -283,7 +227,7 @@ int qp_store_home_get(qp_store *store, const char *unit, qp_home *out)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = prepare(store, "SELECT " HOME_COLUMNS " FROM homes WHERE unit = ?1", &st);
+	int err = qp_store_prepare(store, "SELECT " HOME_COLUMNS " FROM homes WHERE unit = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
@@ -301,7 +245,7 @@ int qp_store_home_get(qp_store *store, const char *unit, qp_home *out)
 int qp_store_home_put(qp_store *store, const qp_home *h)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(
+	int err = qp_store_prepare(
 	    store,
 	    "INSERT INTO homes (unit, parcel, village, township, household, land_area, floor_area, built,"
 	    " status, added_idx, updated_idx)"
@@ -319,7 +263,7 @@ int qp_store_home_put(qp_store *store, const qp_home *h)
 		sqlite3_bind_int(st, 6, h->built);
 	sqlite3_bind_text(st, 7, qp_home_status_name(h->status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)h->added_at);
-	err = step_done(store, st, "adding the home");
+	err = qp_store_step_done(store, st, "adding the home");
 	sqlite3_finalize(st);
 	return err;
 }
@@ -327,13 +271,13 @@ int qp_store_home_put(qp_store *store, const qp_home *h)
 int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status status, uint64_t idx)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store, "UPDATE homes SET status = ?2, updated_idx = ?3 WHERE unit = ?1", &st);
+	int err = qp_store_prepare(store, "UPDATE homes SET status = ?2, updated_idx = ?3 WHERE unit = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, qp_home_status_name(status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)idx);
-	err = step_done(store, st, "changing the home's status");
+	err = qp_store_step_done(store, st, "changing the home's status");
 	if (err == QP_OK && sqlite3_changes(store->db) != 1)
 		err = qp_error_set(QP_ENOTFOUND, "no home %s in the registry", unit);
 	sqlite3_finalize(st);
@@ -354,14 +298,14 @@ int qp_store_home_set_field(qp_store *store, const char *unit, const char *field
 	if (which < 0)
 		return qp_error_set(QP_EUSAGE, "home field %s cannot be corrected", field);
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store, sql[which], &st);
+	int err = qp_store_prepare(store, sql[which], &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	if (value >= 0)
 		sqlite3_bind_int64(st, 2, value);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)idx);
-	err = step_done(store, st, "correcting the home");
+	err = qp_store_step_done(store, st, "correcting the home");
 	sqlite3_finalize(st);
 	return err;
 }
@@ -370,7 +314,7 @@ int qp_store_household_live_homes(qp_store *store, const char *id_number, uint64
 {
 	sqlite3_stmt *st = NULL;
 	*out = 0;
-	int err = prepare(
+	int err = qp_store_prepare(
 	    store,
 	    "SELECT count(*) FROM homes WHERE household = ?1 AND status IN ('in_use', 'idle', 'activated')",
 	    &st);
@@ -411,7 +355,7 @@ static int prepare_home_list(qp_store *store, const qp_home_filter *f, const cha
 		return qp_error_set(QP_EINVALID, "status %d is not a home status", f->status);
 	char sql[512];
 	snprintf(sql, sizeof(sql), "%s%s", prefix, home_list_sql[scope * 2 + has_status]);
-	int err = prepare(store, sql, st);
+	int err = qp_store_prepare(store, sql, st);
 	if (err != QP_OK)
 		return err;
 	if (scope)
@@ -435,7 +379,7 @@ int qp_store_homes_list(qp_store *store, const qp_home_filter *f, qp_home **out,
 		return err;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK ||
+		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK ||
 		    (err = read_home(st, &list[n])) != QP_OK)
 			goto fail;
 		n++;
@@ -494,13 +438,13 @@ int qp_store_homes_list_plan(qp_store *store, const qp_home_filter *f, char **ou
 int qp_store_home_event_put(qp_store *store, const char *unit, uint64_t idx, const char *summary)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store, "INSERT INTO home_events (unit, idx, summary) VALUES (?1, ?2, ?3)", &st);
+	int err = qp_store_prepare(store, "INSERT INTO home_events (unit, idx, summary) VALUES (?1, ?2, ?3)", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
 	sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
-	err = step_done(store, st, "recording the home's history");
+	err = qp_store_step_done(store, st, "recording the home's history");
 	sqlite3_finalize(st);
 	return err;
 }
@@ -512,7 +456,7 @@ int qp_store_home_events(qp_store *store, const char *unit, qp_home_event **out,
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err = prepare(store,
+	int err = qp_store_prepare(store,
 			  "SELECT e.idx, l.time, l.signer, l.type, e.summary FROM home_events e"
 			  " JOIN log_entries l ON l.idx = e.idx WHERE e.unit = ?1 ORDER BY e.idx",
 			  &st);
@@ -521,16 +465,16 @@ int qp_store_home_events(qp_store *store, const char *unit, qp_home_event **out,
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
 			goto fail;
 		qp_home_event *e = &list[n];
 		memset(e, 0, sizeof(*e));
 		n++;
 		e->index = (uint64_t)sqlite3_column_int64(st, 0);
-		column_copy(st, 1, e->time, sizeof(e->time));
-		column_copy(st, 3, e->type, sizeof(e->type));
-		if ((err = column_dup(st, 2, &e->signer)) != QP_OK ||
-		    (err = column_dup(st, 4, &e->summary)) != QP_OK)
+		qp_store_column_copy(st, 1, e->time, sizeof(e->time));
+		qp_store_column_copy(st, 3, e->type, sizeof(e->type));
+		if ((err = qp_store_column_dup(st, 2, &e->signer)) != QP_OK ||
+		    (err = qp_store_column_dup(st, 4, &e->summary)) != QP_OK)
 			goto fail;
 	}
 	if (rc != SQLITE_DONE) {
@@ -551,7 +495,7 @@ int qp_store_activation_put(qp_store *store, const qp_activation *a, const char 
 			    const char *township)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(
+	int err = qp_store_prepare(
 	    store,
 	    "INSERT INTO activations (idx, unit, village, township, investor, investor_id, start, start_year,"
 	    " years, rent, investment, use, deal_no)"
@@ -570,8 +514,8 @@ int qp_store_activation_put(qp_store *store, const qp_activation *a, const char 
 	sqlite3_bind_int64(st, 9, a->rent);
 	sqlite3_bind_int64(st, 10, a->investment);
 	sqlite3_bind_text(st, 11, a->use, -1, SQLITE_STATIC);
-	bind_opt_text(st, 12, a->deal_no);
-	err = step_done(store, st, "recording the activation");
+	qp_store_bind_opt_text(st, 12, a->deal_no);
+	err = qp_store_step_done(store, st, "recording the activation");
 	sqlite3_finalize(st);
 	return err;
 }
@@ -584,7 +528,7 @@ int qp_store_activations(qp_store *store, const char *unit, qp_activation **out,
 	*out = NULL;
 	*count = 0;
 	int err =
-	    prepare(store,
+	    qp_store_prepare(store,
 		    "SELECT idx, unit, investor, investor_id, start, years, rent, investment, use, deal_no"
 		    " FROM activations WHERE unit = ?1 ORDER BY idx",
 		    &st);
@@ -593,21 +537,21 @@ int qp_store_activations(qp_store *store, const char *unit, qp_activation **out,
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
 			goto fail;
 		qp_activation *a = &list[n];
 		memset(a, 0, sizeof(*a));
 		n++;
 		a->index = (uint64_t)sqlite3_column_int64(st, 0);
-		column_copy(st, 1, a->unit, sizeof(a->unit));
-		column_copy(st, 3, a->investor_id, sizeof(a->investor_id));
-		column_copy(st, 4, a->start, sizeof(a->start));
+		qp_store_column_copy(st, 1, a->unit, sizeof(a->unit));
+		qp_store_column_copy(st, 3, a->investor_id, sizeof(a->investor_id));
+		qp_store_column_copy(st, 4, a->start, sizeof(a->start));
 		a->years = sqlite3_column_int(st, 5);
 		a->rent = sqlite3_column_int64(st, 6);
 		a->investment = sqlite3_column_int64(st, 7);
-		column_copy(st, 8, a->use, sizeof(a->use));
-		if ((err = column_dup(st, 2, &a->investor)) != QP_OK ||
-		    (err = column_dup(st, 9, &a->deal_no)) != QP_OK)
+		qp_store_column_copy(st, 8, a->use, sizeof(a->use));
+		if ((err = qp_store_column_dup(st, 2, &a->investor)) != QP_OK ||
+		    (err = qp_store_column_dup(st, 9, &a->deal_no)) != QP_OK)
 			goto fail;
 	}
 	if (rc != SQLITE_DONE) {
@@ -631,7 +575,7 @@ static int stats_query(qp_store *store, const char *sql, const char *scope, int 
 		       void (*row)(sqlite3_stmt *st, qp_stats *out), qp_stats *out)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store, sql, &st);
+	int err = qp_store_prepare(store, sql, &st);
 	if (err != QP_OK)
 		return err;
 	if (scope)

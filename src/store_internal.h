@@ -51,6 +51,19 @@ int qp_store_raise(sqlite3 *db, int rc, const char *doing);
 int qp_store_begin_read(qp_store *store);
 void qp_store_end_read(qp_store *store);
 
+/* Shared helpers (store_util.c); each raises its error. */
+int qp_store_prepare(qp_store *store, const char *sql, sqlite3_stmt **st);
+/* Step a statement that returns no row; a constraint failure is QP_ECONFLICT. */
+int qp_store_step_done(qp_store *store, sqlite3_stmt *st, const char *doing);
+/* Bind text, or NULL when s is NULL or empty. */
+void qp_store_bind_opt_text(sqlite3_stmt *st, int i, const char *s);
+/* Copy text column i into buf (truncating safely; "" for NULL). */
+void qp_store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t len);
+/* Copy text column i into qp_malloc'd memory; SQL NULL gives NULL. */
+int qp_store_column_dup(sqlite3_stmt *st, int i, char **out);
+/* Make room for one more element in an array of n elements of size bytes. */
+int qp_store_grow(void **arr, size_t *cap, size_t n, size_t size);
+
 /* Run SQL without results; raises and returns a QP_E* code on failure. */
 int qp_store_exec(sqlite3 *db, const char *sql, const char *doing);
 

@@ -60,32 +60,6 @@ void qp_store_rollback_to(qp_store *store)
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static int prepare(qp_store *store, const char *sql, sqlite3_stmt **st)
-{
-	int rc = sqlite3_prepare_v2(store->db, sql, -1, st, NULL);
-	return rc == SQLITE_OK ? QP_OK : qp_store_raise(store->db, rc, "preparing a query");
-}
-
-/* Step a statement that returns no row. */
-static int step_done(qp_store *store, sqlite3_stmt *st, const char *doing)
-{
-	int rc = sqlite3_step(st);
-	return rc == SQLITE_DONE ? QP_OK : qp_store_raise(store->db, rc, doing);
-}
-
-/* Copy column i as a qp_malloc'd string, or NULL for SQL NULL. */
-static int column_dup(sqlite3_stmt *st, int i, char **out)
-{
-	*out = NULL;
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return QP_OK;
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	if (t == NULL)
-		return qp_error_set(QP_ENOMEM, "out of memory reading the registry");
-	*out = qp_strndup(t, (size_t)sqlite3_column_bytes(st, i));
-	return *out ? QP_OK : QP_ENOMEM;
-}
-
 static int column_blob_dup(sqlite3_stmt *st, int i, char **out, size_t *len)
 {
 	const void *b = sqlite3_column_blob(st, i);
@@ -112,13 +86,13 @@ int qp_store_meta_get(qp_store *store, const char *key, char **out)
 {
 	sqlite3_stmt *st = NULL;
 	*out = NULL;
-	int err = prepare(store, "SELECT value FROM registry_meta WHERE key = ?1", &st);
+	int err = qp_store_prepare(store, "SELECT value FROM registry_meta WHERE key = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		err = column_dup(st, 0, out);
+		err = qp_store_column_dup(st, 0, out);
 	else if (rc == SQLITE_DONE)
 		err = qp_error_set(QP_ENOTFOUND, "registry has no %s", key);
 	else
@@ -130,12 +104,12 @@ int qp_store_meta_get(qp_store *store, const char *key, char **out)
 int qp_store_meta_set(qp_store *store, const char *key, const char *value)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store, "INSERT OR REPLACE INTO registry_meta (key, value) VALUES (?1, ?2)", &st);
+	int err = qp_store_prepare(store, "INSERT OR REPLACE INTO registry_meta (key, value) VALUES (?1, ?2)", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	err = step_done(store, st, "writing registry facts");
+	err = qp_store_step_done(store, st, "writing registry facts");
 	sqlite3_finalize(st);
 	return err;
 }
@@ -171,7 +145,7 @@ int qp_store_entry_put(qp_store *store, uint64_t idx, const char *note, size_t n
 	sqlite3_bind_text(st, 4, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, signer, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, time, -1, SQLITE_STATIC);
-	int err = step_done(store, st, "storing the entry");
+	int err = qp_store_step_done(store, st, "storing the entry");
 	sqlite3_reset(st);
 	return err;
 }
@@ -199,7 +173,7 @@ int qp_store_entries_each(qp_store *store, uint64_t start, uint64_t end,
 			  int (*fn)(void *ctx, const qp_store_entry_row *row), void *ctx)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store,
+	int err = qp_store_prepare(store,
 			  "SELECT idx, type, signer, time, note, leaf_hash FROM log_entries"
 			  " WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
 			  &st);
@@ -265,7 +239,7 @@ int qp_store_node_put(void *ctx, unsigned level, uint64_t idx, const unsigned ch
 	sqlite3_bind_int(st, 1, (int)level);
 	bind_u64(st, 2, idx);
 	sqlite3_bind_blob(st, 3, hash, QP_HASH_LEN, SQLITE_STATIC);
-	int err = step_done(store, st, "storing the tree");
+	int err = qp_store_step_done(store, st, "storing the tree");
 	sqlite3_reset(st);
 	return err;
 }
@@ -276,7 +250,7 @@ int qp_store_checkpoint_put(qp_store *store, uint64_t size, const unsigned char 
 			    const char *note, size_t note_len, const char *signed_at)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store, "INSERT INTO checkpoints (size, root, note, signed_at) VALUES (?1, ?2, ?3, ?4)", &st);
+	int err = qp_store_prepare(store, "INSERT INTO checkpoints (size, root, note, signed_at) VALUES (?1, ?2, ?3, ?4)", &st);
 	if (err != QP_OK)
 		return err;
 	bind_u64(st, 1, size);
@@ -300,7 +274,7 @@ int qp_store_checkpoint_get(qp_store *store, uint64_t size, uint64_t *out_size, 
 	sqlite3_stmt *st = NULL;
 	*note = NULL;
 	int latest = size == UINT64_MAX;
-	int err = prepare(store,
+	int err = qp_store_prepare(store,
 			  latest ? "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"
 				 : "SELECT size, note FROM checkpoints WHERE size = ?1",
 			  &st);
@@ -344,9 +318,9 @@ static int read_key_row(sqlite3_stmt *st, qp_store_key_row *out)
 {
 	int err;
 	memset(out, 0, sizeof(*out));
-	if ((err = column_dup(st, 0, &out->name)) != QP_OK || (err = column_dup(st, 1, &out->vkey)) != QP_OK ||
-	    (err = column_dup(st, 2, &out->role)) != QP_OK || (err = column_dup(st, 4, &out->valid_until)) != QP_OK ||
-	    (err = column_dup(st, 6, &out->revoke_reason)) != QP_OK) {
+	if ((err = qp_store_column_dup(st, 0, &out->name)) != QP_OK || (err = qp_store_column_dup(st, 1, &out->vkey)) != QP_OK ||
+	    (err = qp_store_column_dup(st, 2, &out->role)) != QP_OK || (err = qp_store_column_dup(st, 4, &out->valid_until)) != QP_OK ||
+	    (err = qp_store_column_dup(st, 6, &out->revoke_reason)) != QP_OK) {
 		qp_store_key_row_clear(out);
 		return err;
 	}
@@ -361,7 +335,7 @@ int qp_store_key_put(qp_store *store, const char *name, uint32_t key_id, const c
 		     uint64_t enrolled_idx, const char *valid_until)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store,
+	int err = qp_store_prepare(store,
 			  "INSERT INTO keys (name, key_id, vkey, role, enrolled_idx, valid_until)"
 			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 			  &st);
@@ -389,7 +363,7 @@ static int key_lookup(qp_store *store, const char *sql, const char *value, int64
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = prepare(store, sql, &st);
+	int err = qp_store_prepare(store, sql, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
@@ -426,7 +400,7 @@ int qp_store_key_by_vkey(qp_store *store, const char *vkey, qp_store_key_row *ou
 int qp_store_key_revoke(qp_store *store, const char *name, uint64_t revoked_idx, const char *reason)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store,
+	int err = qp_store_prepare(store,
 			  "UPDATE keys SET revoked_idx = ?2, revoke_reason = ?3 WHERE name = ?1 AND revoked_idx IS NULL",
 			  &st);
 	if (err != QP_OK)
@@ -434,7 +408,7 @@ int qp_store_key_revoke(qp_store *store, const char *name, uint64_t revoked_idx,
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	bind_u64(st, 2, revoked_idx);
 	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-	err = step_done(store, st, "revoking the key");
+	err = qp_store_step_done(store, st, "revoking the key");
 	if (err == QP_OK && sqlite3_changes(store->db) != 1)
 		err = qp_error_set(QP_ECONFLICT, "key %s is not enrolled or already revoked", name);
 	sqlite3_finalize(st);
@@ -448,7 +422,7 @@ int qp_store_keys_all(qp_store *store, qp_store_key_row **out, size_t *count)
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err = prepare(store, "SELECT " KEY_COLUMNS " FROM keys ORDER BY enrolled_idx, name", &st);
+	int err = qp_store_prepare(store, "SELECT " KEY_COLUMNS " FROM keys ORDER BY enrolled_idx, name", &st);
 	if (err != QP_OK)
 		return err;
 	int rc;
@@ -493,12 +467,12 @@ void qp_store_key_rows_free(qp_store_key_row *rows, size_t count)
 int qp_store_policy_put(qp_store *store, uint64_t idx, const char *params)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(store, "INSERT INTO policy_versions (idx, params) VALUES (?1, ?2)", &st);
+	int err = qp_store_prepare(store, "INSERT INTO policy_versions (idx, params) VALUES (?1, ?2)", &st);
 	if (err != QP_OK)
 		return err;
 	bind_u64(st, 1, idx);
 	sqlite3_bind_text(st, 2, params, -1, SQLITE_STATIC);
-	err = step_done(store, st, "storing the policy");
+	err = qp_store_step_done(store, st, "storing the policy");
 	sqlite3_finalize(st);
 	return err;
 }
@@ -507,14 +481,14 @@ int qp_store_policy_current(qp_store *store, uint64_t *idx, char **params)
 {
 	sqlite3_stmt *st = NULL;
 	*params = NULL;
-	int err = prepare(store, "SELECT idx, params FROM policy_versions ORDER BY idx DESC LIMIT 1", &st);
+	int err = qp_store_prepare(store, "SELECT idx, params FROM policy_versions ORDER BY idx DESC LIMIT 1", &st);
 	if (err != QP_OK)
 		return err;
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if (idx)
 			*idx = (uint64_t)sqlite3_column_int64(st, 0);
-		err = column_dup(st, 1, params);
+		err = qp_store_column_dup(st, 1, params);
 	} else if (rc == SQLITE_DONE) {
 		err = qp_error_set(QP_ENOTFOUND, "no policy is in force");
 	} else {

@@ -8,6 +8,7 @@
 #ifndef QUANPIAO_H
 #define QUANPIAO_H
 
+#include "quanpiao/certs.h"
 #include "quanpiao/error.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/keys.h"

@@ -54,7 +54,7 @@ int qp_activation_use_check(const char *use);
 typedef struct qp_village {
 	char code[13];
 	char *name;
-	char *uscc;       /* NULL if none */
+	char *uscc;	   /* NULL if none */
 	uint64_t added_at; /* entry index */
 } qp_village;
 
@@ -72,7 +72,7 @@ typedef struct qp_home {
 	char household[19];
 	int64_t land_area;  /* hundredths of m² */
 	int64_t floor_area; /* hundredths of m², -1 if not recorded */
-	int built;          /* year, 0 if not recorded */
+	int built;	    /* year, 0 if not recorded */
 	qp_home_status status;
 	uint64_t added_at, updated_at; /* entry indexes */
 } qp_home;
@@ -84,7 +84,7 @@ typedef struct qp_activation {
 	char investor_id[19];
 	char start[11]; /* YYYY-MM-DD */
 	int years;
-	int64_t rent;       /* annual, fen */
+	int64_t rent;	    /* annual, fen */
 	int64_t investment; /* fen */
 	char use[16];
 	char *deal_no; /* NULL if none */
@@ -104,9 +104,9 @@ typedef struct qp_home_filter {
 	const char *village;   /* 12-digit code          */
 	const char *township;  /* 9-digit code           */
 	const char *household; /* resident ID            */
-	int status;            /* qp_home_status, or -1  */
+	int status;	       /* qp_home_status, or -1  */
 	const char *after;     /* unit code: page after  */
-	size_t limit;          /* 0: no limit            */
+	size_t limit;	       /* 0: no limit            */
 } qp_home_filter;
 
 int qp_village_get(qp_village *out, qp_registry *reg, const char *code);
@@ -115,8 +115,8 @@ void qp_village_clear(qp_village *v);
 void qp_villages_free(qp_village *list, size_t count);
 
 int qp_household_get(qp_household *out, qp_registry *reg, const char *id_number);
-int qp_households_list(qp_household **out, size_t *count, qp_registry *reg, const char *village, const char *after,
-		       size_t limit);
+int qp_households_list(qp_household **out, size_t *count, qp_registry *reg, const char *village,
+		       const char *after, size_t limit);
 void qp_household_clear(qp_household *h);
 void qp_households_free(qp_household *list, size_t count);
 
@@ -134,13 +134,20 @@ void qp_activations_free(qp_activation *list, size_t count);
 
 /* Statistics, for the whole county or one village or township. */
 typedef struct qp_stats {
-	uint64_t homes[QP_HOME_STATUS_COUNT];     /* homes by status              */
-	int64_t land_area[QP_HOME_STATUS_COUNT];  /* their land area, hundredths  */
+	uint64_t homes[QP_HOME_STATUS_COUNT];	 /* homes by status              */
+	int64_t land_area[QP_HOME_STATUS_COUNT]; /* their land area, hundredths  */
 	uint64_t villages, households;
 	/* Activations started in the year (all years when year is 0). */
 	uint64_t activations;
-	int64_t investment;      /* fen */
+	int64_t investment;	 /* fen */
 	int64_t first_year_rent; /* fen */
+	/*
+	 * Certificates by kind (guarantee, retention, collective) and state
+	 * (live, spent, frozen, revoked, expired), count and area; of homes in
+	 * the village or township when one is given.  Every year.
+	 */
+	uint64_t certs[3][5];
+	int64_t cert_area[3][5];
 } qp_stats;
 
 /*

@@ -1,0 +1,141 @@
+/*
+ * quanpiao/certs.h - rights certificates (权票): guarantee, retention and
+ * collective, through their whole life.
+ *
+ * Certificates are spent, never edited.  An issue creates a root
+ * certificate from a home (or, for a guarantee on entitlement, from none);
+ * a transfer spends one and creates the recipient's and, if partial, a
+ * remainder for the old holder; a redemption spends one, records the area
+ * redeemed and creates a remainder if partial; a revocation voids one.
+ * Areas are conserved exactly: per home and kind, the area issued equals
+ * the live (and frozen) area plus the area redeemed plus the area revoked.
+ *
+ * Entry bodies (for qp_registry_submit):
+ *   cert.issue     {"kind","holder","area","basis"[,"home"][,"valid_until"][,"legacy_no"]}
+ *   cert.transfer  {"cert","to","basis"[,"area"]}
+ *   cert.redeem    {"cert","area","purpose","note"}
+ *   cert.revoke    {"cert","reason"}
+ *   cert.freeze    {"cert","reason"}
+ *   cert.unfreeze  {"cert"[,"reason"]}
+ * Holders: a household (resident ID number), a village collective
+ * (12-digit village code) or an enterprise (unified social credit code).
+ */
+#ifndef QUANPIAO_CERTS_H
+#define QUANPIAO_CERTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "quanpiao/registry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum qp_cert_kind {
+	QP_CERT_GUARANTEE,
+	QP_CERT_RETENTION,
+	QP_CERT_COLLECTIVE,
+	QP_CERT_KIND_COUNT
+} qp_cert_kind;
+
+/* Stored states; "expired" is a live certificate past its valid_until (see qp_cert.expired). */
+typedef enum qp_cert_state {
+	QP_CERT_LIVE,
+	QP_CERT_SPENT,
+	QP_CERT_FROZEN,
+	QP_CERT_REVOKED,
+	QP_CERT_STATE_COUNT
+} qp_cert_state;
+
+/* "guarantee" ... / 保障权票 ... / 'G' 'R' 'C'. */
+const char *qp_cert_kind_name(qp_cert_kind k);
+const char *qp_cert_kind_label(qp_cert_kind k);
+char qp_cert_kind_letter(qp_cert_kind k);
+int qp_cert_kind_parse(qp_cert_kind *out, const char *name);
+const char *qp_cert_state_name(qp_cert_state s);  /* live spent frozen revoked */
+const char *qp_cert_state_label(qp_cert_state s); /* 有效 已使用 冻结 已注销 */
+int qp_cert_state_parse(qp_cert_state *out, const char *name);
+
+#define QP_CERT_ID_LEN 20 /* "330681-2026-G-000123" */
+
+typedef struct qp_cert {
+	char id[QP_CERT_ID_LEN + 1];
+	qp_cert_kind kind;
+	char holder[19];
+	char holder_type[12]; /* "household", "collective", "enterprise" */
+	int64_t area;	      /* hundredths of m² */
+	char home[29];	      /* "" for a guarantee on entitlement */
+	char basis[16]; /* withdrawal entitlement demolition reclamation legacy sale inheritance exchange
+			   remainder */
+	qp_cert_state state;
+	int expired;			 /* live but past valid_until (as of today) */
+	char parent[QP_CERT_ID_LEN + 1]; /* "" for an issued certificate */
+	char root[QP_CERT_ID_LEN + 1];	 /* the issued ancestor (itself if issued) */
+	char issued_on[11];		 /* date of the entry that created it */
+	char valid_until[11];		 /* "" if none */
+	char legacy_no[65];		 /* "" if none */
+	uint64_t created_at;		 /* entry index */
+	uint64_t ended_at;		 /* entry that spent or revoked it, if any */
+	char ended_by[16];		 /* "transfer", "redeem", "revoke" or "" */
+	char *reason;			 /* freeze or revocation reason, or NULL */
+} qp_cert;
+
+void qp_cert_clear(qp_cert *c);
+void qp_certs_free(qp_cert *list, size_t count);
+
+int qp_cert_get(qp_cert *out, qp_registry *reg, const char *id);
+
+/*
+ * The display number: 浙(2026)诸暨市保障权票第000123号 (province from the
+ * county code, the registry's county name).  Returns QP_EINVALID if buf is
+ * too small (128 bytes suffice).
+ */
+int qp_cert_display_number(char *buf, size_t len, qp_registry *reg, const qp_cert *c);
+
+/* Filters for qp_certs_list; NULL or -1 members do not filter. */
+typedef struct qp_cert_filter {
+	const char *holder;
+	int kind;  /* qp_cert_kind or -1 */
+	int state; /* qp_cert_state, QP_CERT_STATE_COUNT for "expired", or -1 */
+	const char *home;
+	const char *after; /* certificate id: page after */
+	size_t limit;
+} qp_cert_filter;
+
+int qp_certs_list(qp_cert **out, size_t *count, qp_registry *reg, const qp_cert_filter *filter);
+
+/* The certificates an entry created (issue, transfer, redeem remainder), in number order. */
+int qp_certs_created_by(qp_cert **out, size_t *count, qp_registry *reg, uint64_t index);
+
+/* The direct children of a certificate. */
+int qp_cert_children(qp_cert **out, size_t *count, qp_registry *reg, const char *id);
+
+/* One change in a certificate tree. */
+typedef struct qp_cert_event {
+	uint64_t index;
+	char time[21];
+	char *signer;
+	char type[24];
+	char cert[QP_CERT_ID_LEN + 1];
+	char *summary;
+} qp_cert_event;
+
+/* The whole tree's history, from the issue of id's root to now, oldest first. */
+int qp_cert_history(qp_cert_event **out, size_t *count, qp_registry *reg, const char *id);
+void qp_cert_events_free(qp_cert_event *list, size_t count);
+
+/*
+ * Check the certificate invariants over the whole registry: per home and
+ * kind, issued = live + frozen + redeemed + revoked areas; every spent
+ * certificate's children sum to its area minus what was redeemed; no
+ * certificate ended twice; every certificate's root is an issued one.
+ * QP_OK, or QP_EVERIFY with the first problem found.
+ */
+int qp_certs_check_invariants(qp_registry *reg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,653 @@
+/*
+ * rules_certs.c - rules of certificate entries (DESIGN §1): who may hold
+ * each kind, the basis that must match the home's state, the per-home
+ * cap, the policy's transfer rule, redemption purposes and validity, and
+ * the exact conservation of area through transfers and redemptions.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "quanpiao/certs.h"
+#include "quanpiao/ids.h"
+#include "quanpiao/query.h"
+#include "registry_internal.h"
+#include "store_certs.h"
+#include "store_homes.h"
+
+#define MAX_AREA 10000000LL /* 100000.00 m² */
+
+/* The kind's parameters in the policy in force. */
+static int kind_policy(qp_registry *reg, qp_cert_kind kind, const cJSON **out)
+{
+	const cJSON *policy;
+	int err = qp_registry_policy_params(reg, &policy);
+	if (err != QP_OK)
+		return err;
+	*out = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(policy, "kinds"),
+						qp_cert_kind_name(kind));
+	return *out ? QP_OK
+		    : qp_error_set(QP_ECORRUPT, "the policy has no parameters for %s",
+				   qp_cert_kind_name(kind));
+}
+
+static int64_t policy_int(const cJSON *kp, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(kp, name);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static const char *policy_str(const cJSON *kp, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(kp, name);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void area_text(char *buf, size_t len, int64_t v)
+{
+	if (qp_ids_format_hundredths(buf, len, v) != QP_OK)
+		snprintf(buf, len, "?");
+}
+
+/* A holder written for messages and history: ID numbers masked. */
+static void holder_text(char *buf, size_t len, const char *holder)
+{
+	if (strlen(holder) == QP_RESIDENT_ID_LEN && qp_ids_check_resident(NULL, holder, NULL) == QP_OK) {
+		char m[QP_RESIDENT_ID_LEN + 1];
+		qp_ids_mask_resident(m, holder);
+		snprintf(buf, len, "%s", m);
+	} else {
+		snprintf(buf, len, "%s", holder);
+	}
+}
+
+/*
+ * Classify and check a holder: a household (resident ID, must be
+ * registered), a collective (village code, must be registered) or an
+ * enterprise (credit code).  type gets "household" etc.; village (13
+ * bytes) gets the household's or collective's village, or "".
+ */
+static int check_holder(qp_registry *reg, const qp_entry *e, const char *field, const char *holder,
+			char type[12], char village[13])
+{
+	size_t n = strlen(holder);
+	char name[64];
+	village[0] = '\0';
+	snprintf(name, sizeof(name), "%s: body.%s", e->type, field);
+	if (n == 12) {
+		qp_village v;
+		int err = qp_ids_check_division(holder, QP_DIVISION_VILLAGE, name);
+		if (err == QP_OK && (err = qp_store_village_get(reg->store, holder, &v)) == QP_ENOTFOUND)
+			return qp_error_set(QP_EINVALID, "%s: unknown village %s", name, holder);
+		if (err != QP_OK)
+			return err;
+		qp_village_clear(&v);
+		snprintf(type, 12, "collective");
+		snprintf(village, 13, "%s", holder);
+		return QP_OK;
+	}
+	int letters = 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		letters |= !(holder[i] >= '0' && holder[i] <= '9');
+	if (n == 18 && letters) {
+		int err = qp_ids_check_uscc(holder, 0, name);
+		if (err != QP_OK)
+			return err;
+		if (holder[0] == 'N' && holder[1] == '2')
+			return qp_error_set(
+			    QP_EINVALID,
+			    "%s: a village collective holds certificates by its village code, not %s", name,
+			    holder);
+		snprintf(type, 12, "enterprise");
+		return QP_OK;
+	}
+	char norm[QP_RESIDENT_ID_LEN + 1];
+	qp_household h;
+	int err = qp_ids_check_resident(norm, holder, name);
+	if (err != QP_OK)
+		return err;
+	if (strcmp(norm, holder) != 0)
+		return qp_error_set(QP_EINVALID, "%s: write the check character as upper-case X", name);
+	err = qp_store_household_get(reg->store, holder, &h);
+	if (err == QP_ENOTFOUND) {
+		char m[32];
+		holder_text(m, sizeof(m), holder);
+		return qp_error_set(QP_EINVALID, "%s: unknown household %s", name, m);
+	}
+	if (err != QP_OK)
+		return err;
+	snprintf(village, 13, "%s", h.village);
+	qp_household_clear(&h);
+	snprintf(type, 12, "household");
+	return QP_OK;
+}
+
+/* The certificate named by body.cert, which must be live and not expired to be spent. */
+static int spendable(qp_registry *reg, const qp_entry *e, const char *id, int allow_frozen, qp_cert *c)
+{
+	char today[11];
+	snprintf(today, sizeof(today), "%.10s", e->time);
+	int err = qp_store_cert_get(reg->store, id, today, c);
+	if (err != QP_OK)
+		return err;
+	const char *why = NULL;
+	if (c->state == QP_CERT_SPENT)
+		why = "spent";
+	else if (c->state == QP_CERT_REVOKED)
+		why = "revoked";
+	else if (c->state == QP_CERT_FROZEN && !allow_frozen)
+		why = "frozen";
+	if (why) {
+		err = c->state == QP_CERT_FROZEN
+			  ? qp_error_set(QP_ECONFLICT, "%s: certificate %s is frozen (%s); unfreeze it first",
+					 e->type, id, c->reason ? c->reason : "no reason given")
+			  : qp_error_set(QP_ECONFLICT, "%s: certificate %s is already %s (by entry %llu)",
+					 e->type, id, why, (unsigned long long)c->ended_at);
+	} else if (c->expired && !allow_frozen) {
+		err = qp_error_set(QP_ECONFLICT, "%s: certificate %s expired on %s", e->type, id,
+				   c->valid_until);
+	}
+	if (err != QP_OK)
+		qp_cert_clear(c);
+	return err;
+}
+
+/* Make a new certificate numbered in the entry's year, as a child of parent (or a root if NULL). */
+static int create(qp_registry *reg, const qp_entry *e, uint64_t idx, qp_cert *c, const qp_cert *parent,
+		  const char *village, char *id_out)
+{
+	int year = (e->time[0] - '0') * 1000 + (e->time[1] - '0') * 100 + (e->time[2] - '0') * 10 +
+		   (e->time[3] - '0');
+	int64_t seq;
+	if (parent)
+		c->kind = parent->kind;
+	int err = qp_store_cert_next_seq(reg->store, c->kind, year, &seq);
+	if (err != QP_OK)
+		return err;
+	char id[64];
+	snprintf(id, sizeof(id), "%.6s-%04u-%c-%06u", reg->county, (unsigned)year % 10000u,
+		 qp_cert_kind_letter(c->kind), (unsigned)seq % 1000000u);
+	snprintf(c->id, sizeof(c->id), "%.20s", id);
+	snprintf(c->issued_on, sizeof(c->issued_on), "%.10s", e->time);
+	c->created_at = idx;
+	if (parent) {
+		snprintf(c->parent, sizeof(c->parent), "%s", parent->id);
+		snprintf(c->root, sizeof(c->root), "%s", parent->root);
+		snprintf(c->home, sizeof(c->home), "%s", parent->home);
+		snprintf(c->valid_until, sizeof(c->valid_until), "%s", parent->valid_until);
+		c->kind = parent->kind;
+	} else {
+		snprintf(c->root, sizeof(c->root), "%s", c->id);
+	}
+	/* Statistics by place follow the home, or the holder's village without one. */
+	char v[13] = "", t[10] = "";
+	if (c->home[0]) {
+		qp_home h;
+		if ((err = qp_store_home_get(reg->store, c->home, &h)) != QP_OK)
+			return err;
+		snprintf(v, sizeof(v), "%s", h.village);
+	} else if (village) {
+		snprintf(v, sizeof(v), "%s", village);
+	}
+	if (v[0])
+		snprintf(t, sizeof(t), "%.9s", v);
+	if (id_out)
+		snprintf(id_out, QP_CERT_ID_LEN + 1, "%s", c->id);
+	return qp_store_cert_put(reg->store, c, year, seq, v[0] ? v : NULL, t[0] ? t : NULL);
+}
+
+/* ---- cert.issue ------------------------------------------------------------------------ */
+
+static const char *const issue_bases[QP_CERT_KIND_COUNT][3] = {
+    {"withdrawal", "entitlement", "legacy"},
+    {"demolition", "legacy", NULL},
+    {"reclamation", "legacy", NULL},
+};
+
+/* Add years to an ISO date (29 February becomes 28 February when needed). */
+static void add_years(char out[11], const char *date, int64_t years)
+{
+	int y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
+	int m = (date[5] - '0') * 10 + (date[6] - '0'), d = (date[8] - '0') * 10 + (date[9] - '0');
+	y += (int)years;
+	if (!qp_ids_date_exists(y, m, d))
+		d = 28;
+	qp_date when = {y, m, d};
+	qp_ids_format_date(out, &when);
+}
+
+/* The home's state must be what the basis says happened to it. */
+static int check_basis_state(qp_registry *reg, const qp_entry *e, const char *basis, const qp_home *h)
+{
+	char path[16];
+	int err = qp_store_home_exit_path(reg->store, h->unit, path);
+	if (err != QP_OK)
+		return err;
+	const char *need = NULL;
+	int ok = 1;
+	if (strcmp(basis, "withdrawal") == 0) {
+		need = "withdrawn (or reclaimed after withdrawal)";
+		ok = h->status == QP_HOME_WITHDRAWN ||
+		     (h->status == QP_HOME_RECLAIMED && strcmp(path, "withdrawn") == 0);
+	} else if (strcmp(basis, "demolition") == 0) {
+		need = "demolished (or reclaimed after demolition)";
+		ok = h->status == QP_HOME_DEMOLISHED ||
+		     (h->status == QP_HOME_RECLAIMED && strcmp(path, "demolished") == 0);
+	} else if (strcmp(basis, "reclamation") == 0) {
+		need = "reclaimed";
+		ok = h->status == QP_HOME_RECLAIMED;
+	}
+	if (!ok)
+		return qp_error_set(QP_EINVALID, "%s: basis %s needs a home that is %s; %s is %s", e->type,
+				    basis, need, h->unit, qp_home_status_name(h->status));
+	return QP_OK;
+}
+
+int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"area", "basis", "holder", "kind"};
+	static const char *const opt[] = {"home", "legacy_no", "valid_until"};
+	const char *kind_name, *holder, *basis, *home_unit, *legacy_no, *valid_until;
+	int64_t area, issued;
+	qp_cert_kind kind;
+	const cJSON *kp;
+	qp_cert c;
+	qp_home h;
+	char holder_type[12], holder_village[13], a[32], b[32];
+	int err;
+	memset(&c, 0, sizeof(c));
+	if ((err = qp_body_members(e, req, 4, opt, 3)) != QP_OK ||
+	    (err = qp_body_text(e, "kind", 16, 0, &kind_name)) != QP_OK ||
+	    (err = qp_body_text(e, "holder", 18, 0, &holder)) != QP_OK ||
+	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||
+	    (err = qp_body_text(e, "home", 28, 1, &home_unit)) != QP_OK ||
+	    (err = qp_body_text(e, "legacy_no", 64, 1, &legacy_no)) != QP_OK ||
+	    (err = qp_body_text(e, "valid_until", 10, 1, &valid_until)) != QP_OK ||
+	    (err = qp_body_int(e, "area", 1, MAX_AREA, 0, 0, &area)) != QP_OK)
+		return err;
+	if ((err = qp_cert_kind_parse(&kind, kind_name)) != QP_OK)
+		return qp_error_prefix("cert.issue");
+	int basis_ok = 0;
+	for (int i = 0; i < 3; i++)
+		basis_ok |= issue_bases[kind][i] && strcmp(issue_bases[kind][i], basis) == 0;
+	if (!basis_ok)
+		return qp_error_set(QP_EINVALID, "cert.issue: a %s certificate is issued on %s%s%s%s, not %s",
+				    kind_name, issue_bases[kind][0], issue_bases[kind][1] ? ", " : "",
+				    issue_bases[kind][1] ? issue_bases[kind][1] : "",
+				    issue_bases[kind][2] ? ", legacy" : "", basis);
+	int legacy = strcmp(basis, "legacy") == 0, entitlement = strcmp(basis, "entitlement") == 0;
+	if (legacy != (legacy_no != NULL))
+		return qp_error_set(QP_EINVALID,
+				    "cert.issue: legacy_no is given exactly when the basis is legacy");
+	if ((err = check_holder(reg, e, "holder", holder, holder_type, holder_village)) != QP_OK)
+		return err;
+	const char *want_type = kind == QP_CERT_COLLECTIVE ? "collective" : "household";
+	if (strcmp(holder_type, want_type) != 0)
+		return qp_error_set(QP_EINVALID, "cert.issue: a %s certificate is held by a %s, not a%s %s",
+				    kind_name, want_type, holder_type[0] == 'e' ? "n" : "", holder_type);
+	if ((err = kind_policy(reg, kind, &kp)) != QP_OK)
+		return err;
+	int64_t max = policy_int(kp, "max_area");
+	if (max > 0 && area > max) {
+		area_text(a, sizeof(a), area);
+		area_text(b, sizeof(b), max);
+		return qp_error_set(QP_EINVALID,
+				    "cert.issue: %s m² is over the policy's %s m² per %s certificate", a, b,
+				    kind_name);
+	}
+	if (entitlement) {
+		uint64_t live = 0;
+		int64_t before = 0;
+		if (home_unit)
+			return qp_error_set(
+			    QP_EINVALID, "cert.issue: a guarantee on entitlement is issued without a home");
+		if ((err = qp_store_household_live_homes(reg->store, holder, &live)) != QP_OK ||
+		    (err = qp_store_entitlements(reg->store, holder, &before)) != QP_OK)
+			return err;
+		if (live > 0)
+			return qp_error_set(QP_EINVALID, "cert.issue: the household holds a home; "
+							 "entitlement is for households without one");
+		if (before > 0)
+			return qp_error_set(
+			    QP_ECONFLICT, "cert.issue: the household already has a guarantee on entitlement");
+	} else {
+		if (home_unit == NULL)
+			return qp_error_set(
+			    QP_EINVALID,
+			    "cert.issue: body.home is missing (the home the certificate comes from)");
+		if ((err = qp_ids_check_unit(home_unit, reg->county, "cert.issue: body.home")) != QP_OK)
+			return err;
+		err = qp_store_home_get(reg->store, home_unit, &h);
+		if (err == QP_ENOTFOUND)
+			return qp_error_set(QP_EINVALID, "cert.issue: unknown home %s", home_unit);
+		if (err != QP_OK)
+			return err;
+		if (!legacy && (err = check_basis_state(reg, e, basis, &h)) != QP_OK)
+			return err;
+		const char *owner = kind == QP_CERT_COLLECTIVE ? h.village : h.household;
+		if (strcmp(owner, holder) != 0) {
+			char m[32];
+			holder_text(m, sizeof(m), owner);
+			return qp_error_set(
+			    QP_EINVALID,
+			    "cert.issue: home %s belongs to %s; a %s certificate from it goes to %s",
+			    home_unit, m, kind_name,
+			    kind == QP_CERT_COLLECTIVE ? "its village" : "its household");
+		}
+		const cJSON *policy;
+		if ((err = qp_registry_policy_params(reg, &policy)) != QP_OK)
+			return err;
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(policy, "per_home_cap"))) {
+			if ((err = qp_store_home_cert_area(reg->store, home_unit, kind, &issued)) != QP_OK)
+				return err;
+			if (issued + area > h.land_area) {
+				char l[32];
+				area_text(a, sizeof(a), area);
+				area_text(b, sizeof(b), issued);
+				area_text(l, sizeof(l), h.land_area);
+				return qp_error_set(QP_EINVALID,
+						    "cert.issue: %s m² more would exceed home %s's land area "
+						    "of %s m² (%s m² of %s already issued)",
+						    a, home_unit, l, b, kind_name);
+			}
+		}
+		snprintf(c.home, sizeof(c.home), "%s", home_unit);
+	}
+	char today[11];
+	snprintf(today, sizeof(today), "%.10s", e->time);
+	if (valid_until) {
+		if ((err = qp_ids_parse_date(NULL, valid_until, "cert.issue: body.valid_until")) != QP_OK)
+			return err;
+		if (strcmp(valid_until, today) < 0)
+			return qp_error_set(QP_EINVALID,
+					    "cert.issue: valid_until %s is before the issue date %s",
+					    valid_until, today);
+		snprintf(c.valid_until, sizeof(c.valid_until), "%s", valid_until);
+	} else if (policy_int(kp, "validity_years") > 0) {
+		add_years(c.valid_until, today, policy_int(kp, "validity_years"));
+	}
+	if (legacy) {
+		qp_cert_filter f = {NULL, -1, -1, NULL, NULL, 0};
+		(void)f;
+		snprintf(c.legacy_no, sizeof(c.legacy_no), "%s", legacy_no);
+	}
+	c.kind = kind;
+	snprintf(c.holder, sizeof(c.holder), "%s", holder);
+	snprintf(c.holder_type, sizeof(c.holder_type), "%s", holder_type);
+	snprintf(c.basis, sizeof(c.basis), "%s", basis);
+	c.area = area;
+	char id[QP_CERT_ID_LEN + 1];
+	if ((err = create(reg, e, idx, &c, NULL, holder_village, id)) != QP_OK) {
+		if (err == QP_ECONFLICT && legacy)
+			return qp_error_set(QP_ECONFLICT,
+					    "cert.issue: legacy number %s is already in the registry",
+					    legacy_no);
+		return err;
+	}
+	char m[32], summary[256];
+	holder_text(m, sizeof(m), holder);
+	area_text(a, sizeof(a), area);
+	snprintf(summary, sizeof(summary), "issued %s m² to %s, basis %s%s%s%s%s", a, m, basis,
+		 c.home[0] ? ", from home " : "", c.home, c.valid_until[0] ? ", valid until " : "",
+		 c.valid_until);
+	return qp_store_cert_event_put(reg->store, id, idx, summary);
+}
+
+/* ---- cert.transfer --------------------------------------------------------------------------- */
+
+int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"basis", "cert", "to"};
+	static const char *const opt[] = {"area"};
+	const char *id, *to, *basis;
+	int64_t area;
+	const cJSON *kp;
+	qp_cert c, child, rest;
+	char to_type[12], to_village[13], from_type[12], from_village[13], a[32], b[32];
+	int err;
+	if ((err = qp_body_members(e, req, 3, opt, 1)) != QP_OK ||
+	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
+	    (err = qp_body_text(e, "to", 18, 0, &to)) != QP_OK ||
+	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||
+	    (err = qp_body_int(e, "area", 1, MAX_AREA, 1, 0, &area)) != QP_OK)
+		return err;
+	if (strcmp(basis, "sale") != 0 && strcmp(basis, "inheritance") != 0 && strcmp(basis, "exchange") != 0)
+		return qp_error_set(
+		    QP_EINVALID, "cert.transfer: basis must be sale, inheritance or exchange, not %s", basis);
+	if ((err = spendable(reg, e, id, 0, &c)) != QP_OK)
+		return err;
+	if (area == 0)
+		area = c.area;
+	if (area > c.area) {
+		area_text(a, sizeof(a), area);
+		area_text(b, sizeof(b), c.area);
+		err = qp_error_set(QP_EINVALID, "cert.transfer: %s m² is more than the certificate's %s m²",
+				   a, b);
+		goto done;
+	}
+	if ((err = check_holder(reg, e, "to", to, to_type, to_village)) != QP_OK ||
+	    (err = check_holder(reg, e, "holder", c.holder, from_type, from_village)) != QP_OK ||
+	    (err = kind_policy(reg, c.kind, &kp)) != QP_OK)
+		goto done;
+	if (strcmp(to, c.holder) == 0) {
+		err = qp_error_set(QP_EINVALID,
+				   "cert.transfer: the certificate already belongs to that holder");
+		goto done;
+	}
+	const char *rule = policy_str(kp, "transfer"), *kind_name = qp_cert_kind_name(c.kind);
+	if (strcmp(rule, "none") == 0) {
+		err = qp_error_set(QP_EINVALID,
+				   "cert.transfer: %s certificates are not transferable under the policy",
+				   kind_name);
+	} else if (strcmp(rule, "inheritance_only") == 0) {
+		if (strcmp(basis, "inheritance") != 0)
+			err = qp_error_set(
+			    QP_EINVALID,
+			    "cert.transfer: a %s certificate passes only by inheritance, not by %s",
+			    kind_name, basis);
+		else if (strcmp(to_type, "household") != 0)
+			err = qp_error_set(QP_EINVALID,
+					   "cert.transfer: a %s certificate passes only to a household",
+					   kind_name);
+	} else if (strcmp(rule, "same_village") == 0) {
+		if (strcmp(to_type, "household") != 0)
+			err = qp_error_set(
+			    QP_EINVALID,
+			    "cert.transfer: a %s certificate goes only to a household, not a%s %s", kind_name,
+			    to_type[0] == 'e' ? "n" : "", to_type);
+		else if (strcmp(to_village, from_village) != 0)
+			err = qp_error_set(QP_EINVALID,
+					   "cert.transfer: a %s certificate goes only to a household of the "
+					   "same village (%s, not %s)",
+					   kind_name, from_village, to_village);
+	} else if (strcmp(rule, "collective_or_enterprise") == 0) {
+		if (strcmp(to_type, "household") == 0)
+			err = qp_error_set(QP_EINVALID,
+					   "cert.transfer: a %s certificate goes to another collective or an "
+					   "enterprise, not a person",
+					   kind_name);
+	}
+	if (err != QP_OK)
+		goto done;
+
+	memset(&child, 0, sizeof(child));
+	snprintf(child.holder, sizeof(child.holder), "%s", to);
+	snprintf(child.holder_type, sizeof(child.holder_type), "%s", to_type);
+	snprintf(child.basis, sizeof(child.basis), "%s", basis);
+	child.area = area;
+	char cid[QP_CERT_ID_LEN + 1], rid[QP_CERT_ID_LEN + 1] = "";
+	if ((err = qp_store_cert_end(reg->store, c.id, idx, "transfer", NULL)) != QP_OK ||
+	    (err = create(reg, e, idx, &child, &c, to_village, cid)) != QP_OK)
+		goto done;
+	if (area < c.area) {
+		memset(&rest, 0, sizeof(rest));
+		snprintf(rest.holder, sizeof(rest.holder), "%s", c.holder);
+		snprintf(rest.holder_type, sizeof(rest.holder_type), "%s", c.holder_type);
+		snprintf(rest.basis, sizeof(rest.basis), "remainder");
+		rest.area = c.area - area;
+		if ((err = create(reg, e, idx, &rest, &c, from_village, rid)) != QP_OK)
+			goto done;
+	}
+	char m[32], summary[320];
+	holder_text(m, sizeof(m), to);
+	area_text(a, sizeof(a), area);
+	snprintf(summary, sizeof(summary), "transferred %s m² to %s by %s as %s%s%s", a, m, basis, cid,
+		 rid[0] ? ", remainder " : "", rid);
+	if ((err = qp_store_cert_event_put(reg->store, c.id, idx, summary)) != QP_OK)
+		goto done;
+	snprintf(summary, sizeof(summary), "created from %s: %s m² to %s by %s", c.id, a, m, basis);
+	if ((err = qp_store_cert_event_put(reg->store, cid, idx, summary)) != QP_OK)
+		goto done;
+	if (rid[0]) {
+		area_text(b, sizeof(b), c.area - area);
+		holder_text(m, sizeof(m), c.holder);
+		snprintf(summary, sizeof(summary), "created from %s: remainder %s m² kept by %s", c.id, b, m);
+		err = qp_store_cert_event_put(reg->store, rid, idx, summary);
+	}
+done:
+	qp_cert_clear(&c);
+	return err;
+}
+
+/* ---- cert.redeem ---------------------------------------------------------------------------------- */
+
+int qp_rules_cert_redeem(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"area", "cert", "note", "purpose"};
+	const char *id, *purpose, *note;
+	int64_t area;
+	const cJSON *kp;
+	qp_cert c, rest;
+	char a[32], b[32];
+	int err;
+	if ((err = qp_body_members(e, req, 4, NULL, 0)) != QP_OK ||
+	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
+	    (err = qp_body_text(e, "purpose", 16, 0, &purpose)) != QP_OK ||
+	    (err = qp_body_text(e, "note", 500, 0, &note)) != QP_OK ||
+	    (err = qp_body_int(e, "area", 1, MAX_AREA, 0, 0, &area)) != QP_OK)
+		return err;
+	if ((err = spendable(reg, e, id, 0, &c)) != QP_OK)
+		return err;
+	if ((err = kind_policy(reg, c.kind, &kp)) != QP_OK)
+		goto done;
+	int allowed = 0;
+	const cJSON *p;
+	char list[128] = "";
+	size_t used = 0;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(kp, "redeem"))
+	{
+		if (!cJSON_IsString(p))
+			continue;
+		allowed |= strcmp(p->valuestring, purpose) == 0;
+		int w = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", p->valuestring);
+		if (w > 0 && (size_t)w < sizeof(list) - used)
+			used += (size_t)w;
+	}
+	if (!allowed) {
+		err = qp_error_set(QP_EINVALID, "cert.redeem: a %s certificate is redeemed for %s, not %s",
+				   qp_cert_kind_name(c.kind), list[0] ? list : "nothing", purpose);
+		goto done;
+	}
+	if (area > c.area) {
+		area_text(a, sizeof(a), area);
+		area_text(b, sizeof(b), c.area);
+		err = qp_error_set(QP_EINVALID, "cert.redeem: %s m² is more than the certificate's %s m²", a,
+				   b);
+		goto done;
+	}
+	char rid[QP_CERT_ID_LEN + 1] = "", village[13] = "";
+	if ((err = qp_store_cert_end(reg->store, c.id, idx, "redeem", NULL)) != QP_OK ||
+	    (err = qp_store_redemption_put(reg->store, idx, c.id, area, purpose, note)) != QP_OK)
+		goto done;
+	if (area < c.area) {
+		char type[12];
+		if ((err = check_holder(reg, e, "holder", c.holder, type, village)) != QP_OK)
+			goto done;
+		memset(&rest, 0, sizeof(rest));
+		snprintf(rest.holder, sizeof(rest.holder), "%s", c.holder);
+		snprintf(rest.holder_type, sizeof(rest.holder_type), "%s", c.holder_type);
+		snprintf(rest.basis, sizeof(rest.basis), "remainder");
+		rest.area = c.area - area;
+		if ((err = create(reg, e, idx, &rest, &c, village, rid)) != QP_OK)
+			goto done;
+	}
+	char summary[700];
+	area_text(a, sizeof(a), area);
+	snprintf(summary, sizeof(summary), "redeemed %s m² for %s (%s)%s%s", a, purpose, note,
+		 rid[0] ? ", remainder " : "", rid);
+	if ((err = qp_store_cert_event_put(reg->store, c.id, idx, summary)) != QP_OK)
+		goto done;
+	if (rid[0]) {
+		area_text(b, sizeof(b), c.area - area);
+		snprintf(summary, sizeof(summary), "created from %s: remainder %s m² after redemption", c.id,
+			 b);
+		err = qp_store_cert_event_put(reg->store, rid, idx, summary);
+	}
+done:
+	qp_cert_clear(&c);
+	return err;
+}
+
+/* ---- cert.revoke, cert.freeze, cert.unfreeze ------------------------------------------------------------
+ */
+
+int qp_rules_cert_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"cert", "reason"};
+	const char *id, *reason;
+	qp_cert c;
+	int err;
+	if ((err = qp_body_members(e, req, 2, NULL, 0)) != QP_OK ||
+	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
+	    (err = qp_body_text(e, "reason", 500, 0, &reason)) != QP_OK)
+		return err;
+	if ((err = spendable(reg, e, id, 1, &c)) != QP_OK)
+		return err;
+	qp_cert_clear(&c);
+	if ((err = qp_store_cert_end(reg->store, id, idx, "revoke", reason)) != QP_OK)
+		return err;
+	char summary[600];
+	snprintf(summary, sizeof(summary), "revoked (%s)", reason);
+	return qp_store_cert_event_put(reg->store, id, idx, summary);
+}
+
+static int freeze(qp_registry *reg, const qp_entry *e, uint64_t idx, int frozen)
+{
+	static const char *const req[] = {"cert", "reason"};
+	static const char *const req_unfreeze[] = {"cert"};
+	static const char *const opt[] = {"reason"};
+	const char *id, *reason;
+	qp_cert c;
+	int err;
+	if ((err = frozen ? qp_body_members(e, req, 2, NULL, 0)
+			  : qp_body_members(e, req_unfreeze, 1, opt, 1)) != QP_OK ||
+	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
+	    (err = qp_body_text(e, "reason", 500, !frozen, &reason)) != QP_OK)
+		return err;
+	char today[11];
+	snprintf(today, sizeof(today), "%.10s", e->time);
+	if ((err = qp_store_cert_get(reg->store, id, today, &c)) != QP_OK)
+		return err;
+	qp_cert_state state = c.state;
+	qp_cert_clear(&c);
+	if (state != (frozen ? QP_CERT_LIVE : QP_CERT_FROZEN))
+		return qp_error_set(QP_ECONFLICT, "%s: certificate %s is %s, not %s", e->type, id,
+				    qp_cert_state_name(state), frozen ? "live" : "frozen");
+	if ((err = qp_store_cert_freeze(reg->store, id, frozen, reason)) != QP_OK)
+		return err;
+	char summary[600];
+	snprintf(summary, sizeof(summary), "%s%s%s%s", frozen ? "frozen" : "unfrozen", reason ? " (" : "",
+		 reason ? reason : "", reason ? ")" : "");
+	return qp_store_cert_event_put(reg->store, id, idx, summary);
+}
+
+int qp_rules_cert_freeze(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	return freeze(reg, e, idx, 1);
+}
+
+int qp_rules_cert_unfreeze(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	return freeze(reg, e, idx, 0);
+}

@@ -1,0 +1,506 @@
+/*
+ * store_certs.c - SQL for certificates, their history, redemptions,
+ * the per-home cap, statistics and the area invariants.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "store_certs.h"
+#include "store_internal.h"
+
+#define CERT_COLUMNS                                                                                         \
+	"id, kind, holder, holder_type, area, coalesce(home, ''), basis, state, coalesce(parent, ''), root,   \
+	issued_on, coalesce(valid_until, ''), coalesce(legacy_no, ''), created_idx, coalesce(ended_idx, 0),   \
+	coalesce(ended_by, ''), reason"
+
+static int read_cert(sqlite3_stmt *st, const char *today, qp_cert *c)
+{
+	memset(c, 0, sizeof(*c));
+	qp_store_column_copy(st, 0, c->id, sizeof(c->id));
+	qp_store_column_copy(st, 2, c->holder, sizeof(c->holder));
+	qp_store_column_copy(st, 3, c->holder_type, sizeof(c->holder_type));
+	c->area = sqlite3_column_int64(st, 4);
+	qp_store_column_copy(st, 5, c->home, sizeof(c->home));
+	qp_store_column_copy(st, 6, c->basis, sizeof(c->basis));
+	qp_store_column_copy(st, 8, c->parent, sizeof(c->parent));
+	qp_store_column_copy(st, 9, c->root, sizeof(c->root));
+	qp_store_column_copy(st, 10, c->issued_on, sizeof(c->issued_on));
+	qp_store_column_copy(st, 11, c->valid_until, sizeof(c->valid_until));
+	qp_store_column_copy(st, 12, c->legacy_no, sizeof(c->legacy_no));
+	c->created_at = (uint64_t)sqlite3_column_int64(st, 13);
+	c->ended_at = (uint64_t)sqlite3_column_int64(st, 14);
+	qp_store_column_copy(st, 15, c->ended_by, sizeof(c->ended_by));
+	if (qp_cert_kind_parse(&c->kind, (const char *)sqlite3_column_text(st, 1)) != QP_OK ||
+	    qp_cert_state_parse(&c->state, (const char *)sqlite3_column_text(st, 7)) != QP_OK)
+		return qp_error_set(QP_ECORRUPT, "certificate %s is damaged in the store", c->id);
+	c->expired =
+	    c->state == QP_CERT_LIVE && c->valid_until[0] && today && strcmp(c->valid_until, today) < 0;
+	return qp_store_column_dup(st, 16, &c->reason);
+}
+
+/* Run a statement returning certificate rows into a new array. */
+static int read_certs(qp_store *store, sqlite3_stmt *st, const char *today, qp_cert **out, size_t *count)
+{
+	qp_cert *list = NULL;
+	size_t n = 0, cap = 0;
+	int rc, err = QP_OK;
+	*out = NULL;
+	*count = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+			break;
+		err = read_cert(st, today, &list[n]);
+		n++;
+		if (err != QP_OK)
+			break;
+	}
+	if (err == QP_OK && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading certificates");
+	sqlite3_finalize(st);
+	if (err != QP_OK) {
+		qp_certs_free(list, n);
+		return err;
+	}
+	*out = list;
+	*count = n;
+	return QP_OK;
+}
+
+int qp_store_cert_get(qp_store *store, const char *id, const char *today, qp_cert *out)
+{
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof(*out));
+	int err = qp_store_prepare(store, "SELECT " CERT_COLUMNS " FROM certificates WHERE id = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err = read_cert(st, today, out);
+	else if (rc == SQLITE_DONE)
+		err = qp_error_set(QP_ENOTFOUND, "no certificate %s in the registry", id);
+	else
+		err = qp_store_raise(store->db, rc, "reading certificates");
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* One integer from a query with up to two text parameters and one integer. */
+static int query_int(qp_store *store, const char *sql, const char *a, const char *b, int64_t n, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	*out = 0;
+	int err = qp_store_prepare(store, sql, &st);
+	if (err != QP_OK)
+		return err;
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, n);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		err = qp_store_raise(store->db, rc, "reading certificates");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_cert_next_seq(qp_store *store, qp_cert_kind kind, int year, int64_t *out)
+{
+	int err = query_int(
+	    store, "SELECT coalesce(max(seq), 0) + 1 FROM certificates WHERE kind = ?1 AND year = ?3",
+	    qp_cert_kind_name(kind), NULL, year, out);
+	if (err == QP_OK && *out > 999999)
+		err = qp_error_set(QP_ECONFLICT, "certificate numbers of %s for %d are exhausted",
+				   qp_cert_kind_name(kind), year);
+	return err;
+}
+
+int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, const char *village,
+		      const char *township)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(
+	    store,
+	    "INSERT INTO certificates (id, kind, year, seq, holder, holder_type, area, home, village,"
+	    " township, basis, state, parent, root, issued_on, valid_until, legacy_no, created_idx)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'live', ?12, ?13, ?14, ?15, ?16, ?17)",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, qp_cert_kind_name(c->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, year);
+	sqlite3_bind_int64(st, 4, seq);
+	sqlite3_bind_text(st, 5, c->holder, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, c->holder_type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, c->area);
+	qp_store_bind_opt_text(st, 8, c->home);
+	qp_store_bind_opt_text(st, 9, village);
+	qp_store_bind_opt_text(st, 10, township);
+	sqlite3_bind_text(st, 11, c->basis, -1, SQLITE_STATIC);
+	qp_store_bind_opt_text(st, 12, c->parent);
+	sqlite3_bind_text(st, 13, c->root, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, c->issued_on, -1, SQLITE_STATIC);
+	qp_store_bind_opt_text(st, 15, c->valid_until);
+	qp_store_bind_opt_text(st, 16, c->legacy_no);
+	sqlite3_bind_int64(st, 17, (sqlite3_int64)c->created_at);
+	err = qp_store_step_done(store, st, "creating the certificate");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_cert_end(qp_store *store, const char *id, uint64_t idx, const char *how, const char *reason)
+{
+	sqlite3_stmt *st = NULL;
+	int revoke = strcmp(how, "revoke") == 0;
+	int err = qp_store_prepare(
+	    store,
+	    revoke ? "UPDATE certificates SET state = 'revoked', ended_idx = ?2, ended_by = ?3, reason = ?4"
+		     " WHERE id = ?1 AND state IN ('live', 'frozen')"
+		   : "UPDATE certificates SET state = 'spent', ended_idx = ?2, ended_by = ?3, reason = ?4"
+		     " WHERE id = ?1 AND state = 'live'",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+	sqlite3_bind_text(st, 3, how, -1, SQLITE_STATIC);
+	qp_store_bind_opt_text(st, 4, reason);
+	err = qp_store_step_done(store, st, "ending the certificate");
+	if (err == QP_OK && sqlite3_changes(store->db) != 1)
+		err = qp_error_set(QP_ECONFLICT, "certificate %s is no longer live", id);
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_cert_freeze(qp_store *store, const char *id, int frozen, const char *reason)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(
+	    store,
+	    frozen ? "UPDATE certificates SET state = 'frozen', reason = ?2 WHERE id = ?1 AND state = 'live'"
+		   : "UPDATE certificates SET state = 'live', reason = ?2 WHERE id = ?1 AND state = 'frozen'",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	qp_store_bind_opt_text(st, 2, reason);
+	err =
+	    qp_store_step_done(store, st, frozen ? "freezing the certificate" : "unfreezing the certificate");
+	if (err == QP_OK && sqlite3_changes(store->db) != 1)
+		err = qp_error_set(QP_ECONFLICT, "certificate %s is not %s", id, frozen ? "live" : "frozen");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_cert_event_put(qp_store *store, const char *cert, uint64_t idx, const char *summary)
+{
+	sqlite3_stmt *st = NULL;
+	int err =
+	    qp_store_prepare(store, "INSERT INTO cert_events (cert, idx, summary) VALUES (?1, ?2, ?3)", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, cert, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+	sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
+	err = qp_store_step_done(store, st, "recording the certificate's history");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_redemption_put(qp_store *store, uint64_t idx, const char *cert, int64_t area,
+			    const char *purpose, const char *note)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(
+	    store, "INSERT INTO redemptions (idx, cert, area, purpose, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)idx);
+	sqlite3_bind_text(st, 2, cert, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, area);
+	sqlite3_bind_text(st, 4, purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, note, -1, SQLITE_STATIC);
+	err = qp_store_step_done(store, st, "recording the redemption");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind, int64_t *out)
+{
+	return query_int(store,
+			 "SELECT coalesce(sum(CASE WHEN parent IS NULL THEN area ELSE 0 END), 0)"
+			 " - coalesce(sum(CASE WHEN state = 'revoked' THEN area ELSE 0 END), 0)"
+			 " FROM certificates WHERE home = ?1 AND kind = ?2",
+			 home, qp_cert_kind_name(kind), 0, out);
+}
+
+int qp_store_entitlements(qp_store *store, const char *holder, int64_t *out)
+{
+	return query_int(store,
+			 "SELECT count(*) FROM certificates WHERE holder = ?1 AND kind = 'guarantee'"
+			 " AND basis = 'entitlement' AND state != 'revoked'",
+			 holder, NULL, 0, out);
+}
+
+int qp_store_home_exit_path(qp_store *store, const char *unit, char out[16])
+{
+	sqlite3_stmt *st = NULL;
+	out[0] = '\0';
+	int err = qp_store_prepare(store, "SELECT coalesce(exit_path, '') FROM homes WHERE unit = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		qp_store_column_copy(st, 0, out, 16);
+	else if (rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading homes");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_home_set_exit_path(qp_store *store, const char *unit, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(store, "UPDATE homes SET exit_path = ?2 WHERE unit = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	err = qp_store_step_done(store, st, "recording how the home left use");
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* ---- lists --------------------------------------------------------------------- */
+
+/* The state a list filters on: stored state, or "expired" for live ones past valid_until. */
+#define SHOWN_STATE                                                                                          \
+	"(CASE WHEN state = 'live' AND valid_until IS NOT NULL AND valid_until < ?6 THEN 'expired' ELSE "    \
+	"state END)"
+#define CERT_FILTERS                                                                                         \
+	" (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR " SHOWN_STATE " = ?3) AND (?4 IS NULL OR home = ?4)"  \
+	" AND id > ?5 ORDER BY id LIMIT ?7"
+
+int qp_store_certs_list(qp_store *store, const qp_cert_filter *f, const char *today, qp_cert **out,
+			size_t *count)
+{
+	/* Lead with the most selective index: holder, then home, then state. */
+	static const char *const sql[] = {
+	    "SELECT " CERT_COLUMNS " FROM certificates WHERE holder = ?1 AND" CERT_FILTERS,
+	    "SELECT " CERT_COLUMNS " FROM certificates WHERE home = ?4 AND" CERT_FILTERS,
+	    "SELECT " CERT_COLUMNS " FROM certificates WHERE" CERT_FILTERS,
+	};
+	static const char *const states[] = {"live", "spent", "frozen", "revoked", "expired"};
+	sqlite3_stmt *st = NULL;
+	int which = f->holder ? 0 : f->home ? 1 : 2;
+	int err = qp_store_prepare(store, sql[which], &st);
+	if (err != QP_OK)
+		return err;
+	qp_store_bind_opt_text(st, 1, f->holder);
+	qp_store_bind_opt_text(st, 2, f->kind >= 0 ? qp_cert_kind_name((qp_cert_kind)f->kind) : NULL);
+	qp_store_bind_opt_text(st, 3,
+			       f->state >= 0 && f->state <= QP_CERT_STATE_COUNT ? states[f->state] : NULL);
+	qp_store_bind_opt_text(st, 4, f->home);
+	sqlite3_bind_text(st, 5, f->after ? f->after : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, today, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, f->limit ? (sqlite3_int64)f->limit : -1);
+	return read_certs(store, st, today, out, count);
+}
+
+int qp_store_certs_created_by(qp_store *store, uint64_t idx, const char *today, qp_cert **out, size_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(
+	    store, "SELECT " CERT_COLUMNS " FROM certificates WHERE created_idx = ?1 ORDER BY id", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)idx);
+	return read_certs(store, st, today, out, count);
+}
+
+int qp_store_cert_children(qp_store *store, const char *id, const char *today, qp_cert **out, size_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(
+	    store, "SELECT " CERT_COLUMNS " FROM certificates WHERE parent = ?1 ORDER BY id", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	return read_certs(store, st, today, out, count);
+}
+
+int qp_store_cert_history(qp_store *store, const char *root, qp_cert_event **out, size_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	qp_cert_event *list = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*count = 0;
+	int err =
+	    qp_store_prepare(store,
+			     "SELECT e.idx, l.time, l.signer, l.type, e.cert, e.summary FROM cert_events e"
+			     " JOIN certificates c ON c.id = e.cert JOIN log_entries l ON l.idx = e.idx"
+			     " WHERE c.root = ?1 ORDER BY e.idx, e.cert",
+			     &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+			goto fail;
+		qp_cert_event *e = &list[n];
+		memset(e, 0, sizeof(*e));
+		n++;
+		e->index = (uint64_t)sqlite3_column_int64(st, 0);
+		qp_store_column_copy(st, 1, e->time, sizeof(e->time));
+		qp_store_column_copy(st, 3, e->type, sizeof(e->type));
+		qp_store_column_copy(st, 4, e->cert, sizeof(e->cert));
+		if ((err = qp_store_column_dup(st, 2, &e->signer)) != QP_OK ||
+		    (err = qp_store_column_dup(st, 5, &e->summary)) != QP_OK)
+			goto fail;
+	}
+	if (rc != SQLITE_DONE) {
+		err = qp_store_raise(store->db, rc, "reading the certificate's history");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*count = n;
+	return QP_OK;
+fail:
+	sqlite3_finalize(st);
+	qp_cert_events_free(list, n);
+	return err;
+}
+
+/* ---- statistics and invariants ---------------------------------------------------- */
+
+int qp_store_cert_stats(qp_store *store, const char *village, const char *township, const char *today,
+			uint64_t count[3][5], int64_t area[3][5])
+{
+	static const char *const sql[3] = {
+	    "SELECT kind, " SHOWN_STATE ", count(*), coalesce(sum(area), 0) FROM certificates GROUP BY 1, 2",
+	    "SELECT kind, " SHOWN_STATE
+	    ", count(*), coalesce(sum(area), 0) FROM certificates WHERE village = ?1"
+	    " GROUP BY 1, 2",
+	    "SELECT kind, " SHOWN_STATE
+	    ", count(*), coalesce(sum(area), 0) FROM certificates WHERE township = ?1"
+	    " GROUP BY 1, 2",
+	};
+	static const char *const states[] = {"live", "spent", "frozen", "revoked", "expired"};
+	sqlite3_stmt *st = NULL;
+	int scope = village ? 1 : township ? 2 : 0;
+	memset(count, 0, sizeof(uint64_t) * 15);
+	memset(area, 0, sizeof(int64_t) * 15);
+	int err = qp_store_prepare(store, sql[scope], &st);
+	if (err != QP_OK)
+		return err;
+	if (scope)
+		sqlite3_bind_text(st, 1, village ? village : township, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, today, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		qp_cert_kind k;
+		const char *s = (const char *)sqlite3_column_text(st, 1);
+		if (qp_cert_kind_parse(&k, (const char *)sqlite3_column_text(st, 0)) != QP_OK || s == NULL)
+			continue;
+		for (int i = 0; i < 5; i++)
+			if (strcmp(s, states[i]) == 0) {
+				count[k][i] = (uint64_t)sqlite3_column_int64(st, 2);
+				area[k][i] = sqlite3_column_int64(st, 3);
+			}
+	}
+	if (rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "computing certificate statistics");
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* Run a query whose rows are problems; raise QP_EVERIFY with the first. */
+static int no_rows(qp_store *store, const char *sql, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(store, sql, &st);
+	if (err != QP_OK)
+		return err;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(st, 0);
+		err = qp_error_set(QP_EVERIFY, "%s: %s", what, a ? a : "?");
+	} else if (rc != SQLITE_DONE) {
+		err = qp_store_raise(store->db, rc, "checking certificates");
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_cert_invariants(qp_store *store)
+{
+	int err;
+	if ((err = qp_store_begin_read(store)) != QP_OK)
+		return err;
+	/* Per home and kind: issued = live + frozen + redeemed + revoked. */
+	if ((err = no_rows(
+		 store,
+		 "SELECT coalesce(c.home, '(no home)') || ' ' || c.kind || ': issued ' ||"
+		 " sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END) || ', live ' ||"
+		 " sum(CASE WHEN c.state IN ('live', 'frozen') THEN c.area ELSE 0 END) || ', redeemed ' ||"
+		 " coalesce(sum(r.area), 0) || ', revoked ' || sum(CASE WHEN c.state = 'revoked' THEN c.area "
+		 "ELSE 0 END)"
+		 " FROM certificates c LEFT JOIN redemptions r ON r.cert = c.id"
+		 " GROUP BY c.home, c.kind HAVING sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END) !="
+		 " sum(CASE WHEN c.state IN ('live', 'frozen') THEN c.area ELSE 0 END) + "
+		 "coalesce(sum(r.area), 0)"
+		 " + sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END)",
+		 "area not conserved")) != QP_OK)
+		goto done;
+	/* A spent certificate's children and redemption make up its area, all from the entry that spent it.
+	 */
+	if ((err = no_rows(
+		 store,
+		 "SELECT p.id || ' (' || p.area || ') has children of ' || coalesce((SELECT sum(area) FROM"
+		 " certificates c WHERE c.parent = p.id), 0) || ' and redeemed ' || coalesce((SELECT area "
+		 "FROM"
+		 " redemptions r WHERE r.cert = p.id), 0) FROM certificates p WHERE p.state = 'spent' AND "
+		 "p.area !="
+		 " coalesce((SELECT sum(area) FROM certificates c WHERE c.parent = p.id), 0) +"
+		 " coalesce((SELECT area FROM redemptions r WHERE r.cert = p.id), 0)",
+		 "spent area not accounted for")) != QP_OK)
+		goto done;
+	if ((err = no_rows(
+		 store,
+		 "SELECT c.id || ' was created by entry ' || c.created_idx || ' but its parent ' || p.id ||"
+		 " ' ended at ' || coalesce(p.ended_idx, 'never') FROM certificates c JOIN certificates p ON"
+		 " p.id = c.parent WHERE p.state != 'spent' OR p.ended_idx != c.created_idx",
+		 "certificate spent twice or not spent")) != QP_OK)
+		goto done;
+	if ((err = no_rows(
+		 store,
+		 "SELECT c.id || ' has root ' || c.root FROM certificates c LEFT JOIN certificates p ON p.id "
+		 "= c.parent"
+		 " WHERE (c.parent IS NULL AND c.root != c.id) OR (c.parent IS NOT NULL AND (p.id IS NULL OR"
+		 " c.root != p.root))",
+		 "broken ancestry")) != QP_OK)
+		goto done;
+	err = no_rows(
+	    store,
+	    "SELECT id || ' is ' || state || ' but ended by ' || coalesce(ended_by, 'nothing') FROM "
+	    "certificates"
+	    " WHERE (state IN ('live', 'frozen') AND ended_idx IS NOT NULL) OR (state = 'spent' AND ended_by "
+	    "NOT IN"
+	    " ('transfer', 'redeem')) OR (state = 'revoked' AND ended_by != 'revoke')"
+	    " OR (state = 'live' AND EXISTS (SELECT 1 FROM certificates c WHERE c.parent = certificates.id))",
+	    "state and history disagree");
+done:
+	qp_store_end_read(store);
+	return err;
+}

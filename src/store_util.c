@@ -1,0 +1,65 @@
+/*
+ * store_util.c - small helpers the store's SQL files share: preparing,
+ * stepping, copying columns, growing result arrays.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "store_internal.h"
+
+int qp_store_prepare(qp_store *store, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(store->db, sql, -1, st, NULL);
+	return rc == SQLITE_OK ? QP_OK : qp_store_raise(store->db, rc, "preparing a query");
+}
+
+int qp_store_step_done(qp_store *store, sqlite3_stmt *st, const char *doing)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return QP_OK;
+	if ((rc & 0xFF) == SQLITE_CONSTRAINT)
+		return qp_error_set(QP_ECONFLICT, "%s: %s", doing, sqlite3_errmsg(store->db));
+	return qp_store_raise(store->db, rc, doing);
+}
+
+void qp_store_bind_opt_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s && s[0])
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void qp_store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	snprintf(buf, len, "%s", t ? t : "");
+}
+
+int qp_store_column_dup(sqlite3_stmt *st, int i, char **out)
+{
+	*out = NULL;
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return QP_OK;
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	if (t == NULL)
+		return qp_error_set(QP_ENOMEM, "out of memory reading the registry");
+	*out = qp_strndup(t, (size_t)sqlite3_column_bytes(st, i));
+	return *out ? QP_OK : QP_ENOMEM;
+}
+
+int qp_store_grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return QP_OK;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p = qp_realloc(*arr, ncap * size);
+	if (p == NULL)
+		return QP_ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return QP_OK;
+}
