@@ -17,8 +17,9 @@
 static const char *const kind_names[] = {"guarantee", "retention", "collective"};
 static const char *const kind_labels[] = {"保障权票", "保留权票", "集体权票"};
 static const char kind_letters[] = "GRC";
-static const char *const state_names[] = {"live", "spent", "frozen", "revoked"};
-static const char *const state_labels[] = {"有效", "已使用", "冻结", "已注销"};
+/* The fifth name is the shown state QP_CERT_EXPIRED. */
+static const char *const state_names[] = {"live", "spent", "frozen", "revoked", "expired"};
+static const char *const state_labels[] = {"有效", "已使用", "冻结", "已注销", "已过期"};
 
 const char *qp_cert_kind_name(qp_cert_kind k)
 {
@@ -48,12 +49,12 @@ int qp_cert_kind_parse(qp_cert_kind *out, const char *name)
 
 const char *qp_cert_state_name(qp_cert_state s)
 {
-	return (unsigned)s < QP_CERT_STATE_COUNT ? state_names[s] : NULL;
+	return (unsigned)s <= QP_CERT_STATE_COUNT ? state_names[s] : NULL;
 }
 
 const char *qp_cert_state_label(qp_cert_state s)
 {
-	return (unsigned)s < QP_CERT_STATE_COUNT ? state_labels[s] : NULL;
+	return (unsigned)s <= QP_CERT_STATE_COUNT ? state_labels[s] : NULL;
 }
 
 int qp_cert_state_parse(qp_cert_state *out, const char *name)

@@ -90,10 +90,11 @@ static int check_length(const char *value, size_t want, const char *field, const
 {
 	if (value == NULL || value[0] == '\0')
 		return invalid(field, "is empty; a %s has %zu characters", what, want);
-	size_t n = bounded_len(value, want);
+	size_t n = bounded_len(value, 4096);
 	if (n != want)
-		return n > want ? invalid(field, "must be %zu characters (%s), got more", want, what)
-				: invalid(field, "must be %zu characters (%s), got %zu", want, what, n);
+		return n > 4096
+			   ? invalid(field, "must be %zu characters (%s), got more than 4096", want, what)
+			   : invalid(field, "must be %zu characters (%s), got %zu", want, what, n);
 	return QP_OK;
 }
 

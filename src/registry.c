@@ -318,12 +318,30 @@ fail_committed:
 int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, const char *body_json,
 		       uint64_t *index)
 {
-	char *note = NULL;
-	size_t len = 0;
-	int err = qp_registry_sign_entry(&note, &len, reg, key, type, body_json);
-	if (err == QP_OK)
-		err = qp_registry_append(reg, note, len, index);
-	qp_free(note);
+	int err = QP_OK;
+	if (!qp_entry_type_known(type))
+		return qp_error_set(QP_EINVALID, "unknown entry type \"%s\"", type ? type : "");
+	/* A certificate number taken by a concurrent append is retried with the next one. */
+	for (int attempt = 0; attempt < 20; attempt++) {
+		char *note = NULL;
+		size_t len = 0;
+		cJSON *body = body_json ? cJSON_Parse(body_json) : NULL;
+		if (!cJSON_IsObject(body)) {
+			cJSON_Delete(body);
+			return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
+		}
+		int64_t now = qp_clock_now();
+		err = qp_registry_number_certs(reg, type, body, now);
+		if (err == QP_OK)
+			err = sign_with(&note, &len, reg->origin, key, type, body);
+		cJSON_Delete(body);
+		reg->numbering_conflict = 0;
+		if (err == QP_OK)
+			err = qp_registry_append(reg, note, len, index);
+		qp_free(note);
+		if (!(err == QP_ECONFLICT && reg->numbering_conflict))
+			break;
+	}
 	return err;
 }
 

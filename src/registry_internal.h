@@ -30,7 +30,16 @@ struct qp_registry {
 	qp_cached_key keys[QP_KEY_CACHE];
 	size_t nkeys;
 	cJSON *policy; /* parameters in force, cached; NULL until read */
+	int numbering_conflict; /* the last refusal was a stale certificate number */
 };
+
+/*
+ * Put the numbers of the certificates an entry will create into its body
+ * ("id" for cert.issue; "new_id" and, when partial, "remainder_id" for
+ * cert.transfer; "remainder_id" for a partial cert.redeem), as the next
+ * free numbers in the year of now.  Bodies of other types are untouched.
+ */
+int qp_registry_number_certs(qp_registry *reg, const char *type, cJSON *body, int64_t now);
 
 /* Forget cached keys and policy (at each transaction start and after changes). */
 void qp_registry_forget_keys(qp_registry *reg);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "error.h"
 #include "quanpiao/certs.h"
 #include "quanpiao/ids.h"
@@ -155,7 +156,7 @@ static int spendable(qp_registry *reg, const qp_entry *e, const char *id, int al
 
 /* Make a new certificate numbered in the entry's year, as a child of parent (or a root if NULL). */
 static int create(qp_registry *reg, const qp_entry *e, uint64_t idx, qp_cert *c, const qp_cert *parent,
-		  const char *village, char *id_out)
+		  const char *village, const char *id_member, char *id_out)
 {
 	int year = (e->time[0] - '0') * 1000 + (e->time[1] - '0') * 100 + (e->time[2] - '0') * 10 +
 		   (e->time[3] - '0');
@@ -169,6 +170,16 @@ static int create(qp_registry *reg, const qp_entry *e, uint64_t idx, qp_cert *c,
 	snprintf(id, sizeof(id), "%.6s-%04u-%c-%06u", reg->county, (unsigned)year % 10000u,
 		 qp_cert_kind_letter(c->kind), (unsigned)seq % 1000000u);
 	snprintf(c->id, sizeof(c->id), "%.20s", id);
+	/* The entry names every certificate it creates; the number must be the next one. */
+	const char *claimed;
+	if ((err = qp_body_text(e, id_member, QP_CERT_ID_LEN, 0, &claimed)) != QP_OK)
+		return err;
+	if (strcmp(claimed, c->id) != 0) {
+		reg->numbering_conflict = 1;
+		return qp_error_set(
+		    QP_ECONFLICT, "%s: certificate number %s in body.%s is not the next one (%s); sign again",
+		    e->type, claimed, id_member, c->id);
+	}
 	snprintf(c->issued_on, sizeof(c->issued_on), "%.10s", e->time);
 	c->created_at = idx;
 	if (parent) {
@@ -247,7 +258,7 @@ static int check_basis_state(qp_registry *reg, const qp_entry *e, const char *ba
 int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	static const char *const req[] = {"area", "basis", "holder", "kind"};
-	static const char *const opt[] = {"home", "legacy_no", "valid_until"};
+	static const char *const opt[] = {"home", "id", "legacy_no", "valid_until"};
 	const char *kind_name, *holder, *basis, *home_unit, *legacy_no, *valid_until;
 	int64_t area, issued;
 	qp_cert_kind kind;
@@ -257,7 +268,7 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	char holder_type[12], holder_village[13], a[32], b[32];
 	int err;
 	memset(&c, 0, sizeof(c));
-	if ((err = qp_body_members(e, req, 4, opt, 3)) != QP_OK ||
+	if ((err = qp_body_members(e, req, 4, opt, 4)) != QP_OK ||
 	    (err = qp_body_text(e, "kind", 16, 0, &kind_name)) != QP_OK ||
 	    (err = qp_body_text(e, "holder", 18, 0, &holder)) != QP_OK ||
 	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||
@@ -378,7 +389,7 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	snprintf(c.basis, sizeof(c.basis), "%s", basis);
 	c.area = area;
 	char id[QP_CERT_ID_LEN + 1];
-	if ((err = create(reg, e, idx, &c, NULL, holder_village, id)) != QP_OK) {
+	if ((err = create(reg, e, idx, &c, NULL, holder_village, "id", id)) != QP_OK) {
 		if (err == QP_ECONFLICT && legacy)
 			return qp_error_set(QP_ECONFLICT,
 					    "cert.issue: legacy number %s is already in the registry",
@@ -399,14 +410,14 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	static const char *const req[] = {"basis", "cert", "to"};
-	static const char *const opt[] = {"area"};
+	static const char *const opt[] = {"area", "new_id", "remainder_id"};
 	const char *id, *to, *basis;
 	int64_t area;
 	const cJSON *kp;
 	qp_cert c, child, rest;
 	char to_type[12], to_village[13], from_type[12], from_village[13], a[32], b[32];
 	int err;
-	if ((err = qp_body_members(e, req, 3, opt, 1)) != QP_OK ||
+	if ((err = qp_body_members(e, req, 3, opt, 3)) != QP_OK ||
 	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
 	    (err = qp_body_text(e, "to", 18, 0, &to)) != QP_OK ||
 	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||
@@ -424,6 +435,12 @@ int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		area_text(b, sizeof(b), c.area);
 		err = qp_error_set(QP_EINVALID, "cert.transfer: %s m² is more than the certificate's %s m²",
 				   a, b);
+		goto done;
+	}
+	if ((area < c.area) != (cJSON_GetObjectItemCaseSensitive(e->body, "remainder_id") != NULL)) {
+		err = qp_error_set(
+		    QP_EINVALID,
+		    "cert.transfer: body.remainder_id is given exactly when part of the area remains");
 		goto done;
 	}
 	if ((err = check_holder(reg, e, "to", to, to_type, to_village)) != QP_OK ||
@@ -478,7 +495,7 @@ int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	child.area = area;
 	char cid[QP_CERT_ID_LEN + 1], rid[QP_CERT_ID_LEN + 1] = "";
 	if ((err = qp_store_cert_end(reg->store, c.id, idx, "transfer", NULL)) != QP_OK ||
-	    (err = create(reg, e, idx, &child, &c, to_village, cid)) != QP_OK)
+	    (err = create(reg, e, idx, &child, &c, to_village, "new_id", cid)) != QP_OK)
 		goto done;
 	if (area < c.area) {
 		memset(&rest, 0, sizeof(rest));
@@ -486,7 +503,7 @@ int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		snprintf(rest.holder_type, sizeof(rest.holder_type), "%s", c.holder_type);
 		snprintf(rest.basis, sizeof(rest.basis), "remainder");
 		rest.area = c.area - area;
-		if ((err = create(reg, e, idx, &rest, &c, from_village, rid)) != QP_OK)
+		if ((err = create(reg, e, idx, &rest, &c, from_village, "remainder_id", rid)) != QP_OK)
 			goto done;
 	}
 	char m[32], summary[320];
@@ -515,13 +532,14 @@ done:
 int qp_rules_cert_redeem(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	static const char *const req[] = {"area", "cert", "note", "purpose"};
+	static const char *const opt[] = {"remainder_id"};
 	const char *id, *purpose, *note;
 	int64_t area;
 	const cJSON *kp;
 	qp_cert c, rest;
 	char a[32], b[32];
 	int err;
-	if ((err = qp_body_members(e, req, 4, NULL, 0)) != QP_OK ||
+	if ((err = qp_body_members(e, req, 4, opt, 1)) != QP_OK ||
 	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
 	    (err = qp_body_text(e, "purpose", 16, 0, &purpose)) != QP_OK ||
 	    (err = qp_body_text(e, "note", 500, 0, &note)) != QP_OK ||
@@ -556,6 +574,12 @@ int qp_rules_cert_redeem(qp_registry *reg, const qp_entry *e, uint64_t idx)
 				   b);
 		goto done;
 	}
+	if ((area < c.area) != (cJSON_GetObjectItemCaseSensitive(e->body, "remainder_id") != NULL)) {
+		err = qp_error_set(
+		    QP_EINVALID,
+		    "cert.redeem: body.remainder_id is given exactly when part of the area remains");
+		goto done;
+	}
 	char rid[QP_CERT_ID_LEN + 1] = "", village[13] = "";
 	if ((err = qp_store_cert_end(reg->store, c.id, idx, "redeem", NULL)) != QP_OK ||
 	    (err = qp_store_redemption_put(reg->store, idx, c.id, area, purpose, note)) != QP_OK)
@@ -569,7 +593,7 @@ int qp_rules_cert_redeem(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		snprintf(rest.holder_type, sizeof(rest.holder_type), "%s", c.holder_type);
 		snprintf(rest.basis, sizeof(rest.basis), "remainder");
 		rest.area = c.area - area;
-		if ((err = create(reg, e, idx, &rest, &c, village, rid)) != QP_OK)
+		if ((err = create(reg, e, idx, &rest, &c, village, "remainder_id", rid)) != QP_OK)
 			goto done;
 	}
 	char summary[700];
@@ -650,4 +674,53 @@ int qp_rules_cert_freeze(qp_registry *reg, const qp_entry *e, uint64_t idx)
 int qp_rules_cert_unfreeze(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	return freeze(reg, e, idx, 0);
+}
+
+/* ---- numbering for signers ---------------------------------------------------------------------------- */
+
+/* Set member name of body to the id of kind's number seq in year. */
+static int set_id(qp_registry *reg, cJSON *body, const char *name, qp_cert_kind kind, int year, int64_t seq)
+{
+	char id[64];
+	snprintf(id, sizeof(id), "%.6s-%04u-%c-%06u", reg->county, (unsigned)year % 10000u,
+		 qp_cert_kind_letter(kind), (unsigned)seq % 1000000u);
+	cJSON_DeleteItemFromObjectCaseSensitive(body, name);
+	return cJSON_AddStringToObject(body, name, id) ? QP_OK : qp_error_set(QP_ENOMEM, "out of memory");
+}
+
+int qp_registry_number_certs(qp_registry *reg, const char *type, cJSON *body, int64_t now)
+{
+	char when[QP_TIME_LEN + 1], today[11];
+	qp_time_format(when, now);
+	snprintf(today, sizeof(today), "%.10s", when);
+	int year = (when[0] - '0') * 1000 + (when[1] - '0') * 100 + (when[2] - '0') * 10 + (when[3] - '0');
+	int issue = strcmp(type, "cert.issue") == 0, transfer = strcmp(type, "cert.transfer") == 0;
+	int redeem = strcmp(type, "cert.redeem") == 0;
+	qp_cert_kind kind;
+	int64_t seq;
+	int err;
+	if (!issue && !transfer && !redeem)
+		return QP_OK;
+	if (issue) {
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(body, "kind");
+		if (!cJSON_IsString(k) || qp_cert_kind_parse(&kind, k->valuestring) != QP_OK)
+			return QP_OK; /* the rules will say what is wrong */
+		if ((err = qp_store_cert_next_seq(reg->store, kind, year, &seq)) != QP_OK)
+			return err;
+		return set_id(reg, body, "id", kind, year, seq);
+	}
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(body, "cert");
+	const cJSON *area = cJSON_GetObjectItemCaseSensitive(body, "area");
+	qp_cert c;
+	if (!cJSON_IsString(id) || qp_store_cert_get(reg->store, id->valuestring, today, &c) != QP_OK)
+		return QP_OK;
+	kind = c.kind;
+	int partial = cJSON_IsNumber(area) && area->valuedouble < (double)c.area;
+	qp_cert_clear(&c);
+	if ((err = qp_store_cert_next_seq(reg->store, kind, year, &seq)) != QP_OK)
+		return err;
+	if (transfer && (err = set_id(reg, body, "new_id", kind, year, seq++)) != QP_OK)
+		return err;
+	cJSON_DeleteItemFromObjectCaseSensitive(body, "remainder_id");
+	return partial ? set_id(reg, body, "remainder_id", kind, year, seq) : QP_OK;
 }

@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "quanpiao/ids.h"
 #include "store_homes.h"
 #include "store_internal.h"
 
@@ -33,7 +34,8 @@ int qp_store_village_get(qp_store *store, const char *code, qp_village *out)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = qp_store_prepare(store, "SELECT code, name, uscc, added_idx FROM villages WHERE code = ?1", &st);
+	int err =
+	    qp_store_prepare(store, "SELECT code, name, uscc, added_idx FROM villages WHERE code = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -52,9 +54,9 @@ int qp_store_village_put(qp_store *store, const char *code, const char *name, co
 {
 	sqlite3_stmt *st = NULL;
 	int err = qp_store_prepare(store,
-			  "INSERT INTO villages (code, township, name, uscc, added_idx) VALUES (?1, "
-			  "substr(?1, 1, 9), ?2, ?3, ?4)",
-			  &st);
+				   "INSERT INTO villages (code, township, name, uscc, added_idx) VALUES (?1, "
+				   "substr(?1, 1, 9), ?2, ?3, ?4)",
+				   &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -121,17 +123,19 @@ int qp_store_household_get(qp_store *store, const char *id_number, qp_household 
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = qp_store_prepare(store, "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number = ?1", &st);
+	int err =
+	    qp_store_prepare(store, "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		err = read_household(st, out);
-	else if (rc == SQLITE_DONE)
-		err = qp_error_set(QP_ENOTFOUND, "no household with ID number %.6s******** in the registry",
-				   id_number);
-	else
+	else if (rc == SQLITE_DONE) {
+		char masked[QP_RESIDENT_ID_LEN + 1];
+		qp_ids_mask_resident(masked, id_number);
+		err = qp_error_set(QP_ENOTFOUND, "no household with ID number %s in the registry", masked);
+	} else
 		err = qp_store_raise(store->db, rc, "reading households");
 	sqlite3_finalize(st);
 	return err;
@@ -141,10 +145,11 @@ int qp_store_household_put(qp_store *store, const char *id_number, const char *n
 			   int members, uint64_t idx)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store,
-			  "INSERT INTO households (id_number, name, village, members, added_idx) VALUES (?1, "
-			  "?2, ?3, ?4, ?5)",
-			  &st);
+	int err = qp_store_prepare(
+	    store,
+	    "INSERT INTO households (id_number, name, village, members, added_idx) VALUES (?1, "
+	    "?2, ?3, ?4, ?5)",
+	    &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
@@ -165,13 +170,13 @@ int qp_store_households_list(qp_store *store, const char *village, const char *a
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err = qp_store_prepare(store,
-			  village ? "SELECT " HOUSEHOLD_COLUMNS
-				    " FROM households WHERE village = ?1 AND id_number > ?2"
-				    " ORDER BY id_number LIMIT ?3"
-				  : "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number > ?2"
-				    " ORDER BY id_number LIMIT ?3",
-			  &st);
+	int err = qp_store_prepare(
+	    store,
+	    village ? "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE village = ?1 AND id_number > ?2"
+		      " ORDER BY id_number LIMIT ?3"
+		    : "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number > ?2"
+		      " ORDER BY id_number LIMIT ?3",
+	    &st);
 	if (err != QP_OK)
 		return err;
 	if (village)
@@ -271,7 +276,8 @@ int qp_store_home_put(qp_store *store, const qp_home *h)
 int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status status, uint64_t idx)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store, "UPDATE homes SET status = ?2, updated_idx = ?3 WHERE unit = ?1", &st);
+	int err =
+	    qp_store_prepare(store, "UPDATE homes SET status = ?2, updated_idx = ?3 WHERE unit = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
@@ -438,7 +444,8 @@ int qp_store_homes_list_plan(qp_store *store, const qp_home_filter *f, char **ou
 int qp_store_home_event_put(qp_store *store, const char *unit, uint64_t idx, const char *summary)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store, "INSERT INTO home_events (unit, idx, summary) VALUES (?1, ?2, ?3)", &st);
+	int err =
+	    qp_store_prepare(store, "INSERT INTO home_events (unit, idx, summary) VALUES (?1, ?2, ?3)", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
@@ -457,9 +464,9 @@ int qp_store_home_events(qp_store *store, const char *unit, qp_home_event **out,
 	*out = NULL;
 	*count = 0;
 	int err = qp_store_prepare(store,
-			  "SELECT e.idx, l.time, l.signer, l.type, e.summary FROM home_events e"
-			  " JOIN log_entries l ON l.idx = e.idx WHERE e.unit = ?1 ORDER BY e.idx",
-			  &st);
+				   "SELECT e.idx, l.time, l.signer, l.type, e.summary FROM home_events e"
+				   " JOIN log_entries l ON l.idx = e.idx WHERE e.unit = ?1 ORDER BY e.idx",
+				   &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
@@ -527,11 +534,11 @@ int qp_store_activations(qp_store *store, const char *unit, qp_activation **out,
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err =
-	    qp_store_prepare(store,
-		    "SELECT idx, unit, investor, investor_id, start, years, rent, investment, use, deal_no"
-		    " FROM activations WHERE unit = ?1 ORDER BY idx",
-		    &st);
+	int err = qp_store_prepare(
+	    store,
+	    "SELECT idx, unit, investor, investor_id, start, years, rent, investment, use, deal_no"
+	    " FROM activations WHERE unit = ?1 ORDER BY idx",
+	    &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);

@@ -252,6 +252,24 @@ static void test_issue_rules(void **state)
 		QP_EINVALID, "unknown home");
 	refused(f, "cert.issue", ISSUE("galaxy", H1, "100", U_WD, "withdrawal"), QP_EINVALID,
 		"kind: \"galaxy\"");
+	/* Entries name the certificates they create; a stale or missing number is refused. */
+	char *note = NULL;
+	size_t len = 0;
+	assert_int_equal(qp_registry_sign_entry(&note, &len, f->reg, f->officer, "cert.issue",
+						ISSUE("guarantee", H2, "100", U_RC, "withdrawal")),
+			 QP_OK);
+	assert_int_equal(qp_registry_append(f->reg, note, len, NULL), QP_EINVALID);
+	assert_error_contains("body.id must be text");
+	free(note);
+	assert_int_equal(qp_registry_sign_entry(&note, &len, f->reg, f->officer, "cert.issue",
+						"{\"area\":100,\"basis\":\"withdrawal\",\"holder\":\"" H2
+						"\",\"home\":\"" U_RC
+						"\",\"id\":\"330681-2026-G-000001\",\"kind\":\"guarantee\"}"),
+			 QP_OK);
+	assert_int_equal(qp_registry_append(f->reg, note, len, NULL), QP_ECONFLICT);
+	assert_error_contains(
+	    "certificate number 330681-2026-G-000001 in body.id is not the next one (330681-2026-G-000006)");
+	free(note);
 	/* A correction cannot shrink a home below what was issued from it. */
 	refused(f, "home.correct",
 		"{\"field\":\"land_area\",\"reason\":\"resurvey\",\"unit\":\"" U_WD "\",\"value\":11999}",

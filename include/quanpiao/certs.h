@@ -48,6 +48,12 @@ typedef enum qp_cert_state {
 	QP_CERT_STATE_COUNT
 } qp_cert_state;
 
+/*
+ * The state shown for a live certificate past its valid_until: not stored,
+ * but listed and counted (qp_cert_filter.state, qp_stats.certs[k][4]).
+ */
+#define QP_CERT_EXPIRED QP_CERT_STATE_COUNT
+
 /* "guarantee" ... / 保障权票 ... / 'G' 'R' 'C'. */
 const char *qp_cert_kind_name(qp_cert_kind k);
 const char *qp_cert_kind_label(qp_cert_kind k);

@@ -39,8 +39,8 @@ typedef struct qp_log_item {
 } qp_log_item;
 
 /* Call fn for entries [start, end) in order; stops at fn's first error. */
-int qp_log_entries(qp_registry *reg, uint64_t start, uint64_t end, int (*fn)(void *ctx, const qp_log_item *item),
-		   void *ctx);
+int qp_log_entries(qp_registry *reg, uint64_t start, uint64_t end,
+		   int (*fn)(void *ctx, const qp_log_item *item), void *ctx);
 
 /* The root hash of the tree of the first size entries. */
 int qp_log_root(unsigned char root[QP_HASH_LEN], qp_registry *reg, uint64_t size);

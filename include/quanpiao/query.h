@@ -99,7 +99,10 @@ typedef struct qp_home_event {
 	char *summary; /* what changed, e.g. "status idle -> activated" */
 } qp_home_event;
 
-/* Filters for qp_homes_list; NULL or 0 members do not filter. */
+/*
+ * Filters for qp_homes_list; NULL, -1 or 0 members do not filter.  At most
+ * one of village, township and household may be set (QP_EUSAGE).
+ */
 typedef struct qp_home_filter {
 	const char *village;   /* 12-digit code          */
 	const char *township;  /* 9-digit code           */
@@ -142,8 +145,8 @@ typedef struct qp_stats {
 	int64_t investment;	 /* fen */
 	int64_t first_year_rent; /* fen */
 	/*
-	 * Certificates by kind (guarantee, retention, collective) and state
-	 * (live, spent, frozen, revoked, expired), count and area; of homes in
+	 * Certificates by kind (qp_cert_kind) and shown state (qp_cert_state,
+	 * and QP_CERT_EXPIRED for index 4), count and area; of homes in
 	 * the village or township when one is given.  Every year.
 	 */
 	uint64_t certs[3][5];

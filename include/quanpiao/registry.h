@@ -27,10 +27,10 @@ typedef struct qp_registry qp_registry;
 
 /* What qp_registry_create needs to start a registry. */
 typedef struct qp_genesis {
-	const char *origin;      /* log origin, e.g. "zhuji.quanpiao.example/registry" */
-	const char *county;      /* 6-digit county code, "330681"                   */
+	const char *origin;	 /* log origin, e.g. "zhuji.quanpiao.example/registry" */
+	const char *county;	 /* 6-digit county code, "330681"                   */
 	const char *county_name; /* "诸暨市"                                       */
-	const char *log_vkey;    /* verifier key of the log (checkpoint) key       */
+	const char *log_vkey;	 /* verifier key of the log (checkpoint) key       */
 } qp_genesis;
 
 /*
@@ -40,7 +40,8 @@ typedef struct qp_genesis {
  * name must be the origin), and policy.set with the default policy.
  * On failure nothing is left at path.  *out owns the open registry.
  */
-int qp_registry_create(qp_registry **out, const char *path, const qp_genesis *genesis, const qp_key *authority);
+int qp_registry_create(qp_registry **out, const char *path, const qp_genesis *genesis,
+		       const qp_key *authority);
 
 /*
  * Open an existing registry (flags: QP_STORE_READONLY or 0).  Fails with
@@ -94,8 +95,8 @@ typedef struct qp_key_info {
 	char *name;
 	uint32_t key_id;
 	char *vkey;
-	char *role;        /* "authority", "officer", "log", "auditor" */
-	char *valid_until; /* "2027-12-31" or NULL                      */
+	char *role;	      /* "authority", "officer", "log", "auditor" */
+	char *valid_until;    /* "2027-12-31" or NULL                      */
 	uint64_t enrolled_at; /* entry index                              */
 	int revoked;
 	uint64_t revoked_at; /* entry index, if revoked                  */
