@@ -186,10 +186,9 @@ int cli_exit_code(int qp_code)
 	}
 }
 
-int cli_fail(const cli_ctx *ctx, int code)
+/* Print msg on stderr and, with --json, as an error document; returns the exit status for code. */
+static int report_error(const cli_ctx *ctx, const char *msg, int code)
 {
-	const qp_error *e = qp_error_last();
-	const char *msg = e->message[0] ? e->message : qp_strerror(code);
 	fprintf(stderr, "quanpiao: %s\n", msg);
 	int status = cli_exit_code(code);
 	if (ctx && ctx->json) {
@@ -201,6 +200,22 @@ int cli_fail(const cli_ctx *ctx, int code)
 		cli_json_emit(doc);
 	}
 	return status;
+}
+
+int cli_fail(const cli_ctx *ctx, int code)
+{
+	const qp_error *e = qp_error_last();
+	return report_error(ctx, e->message[0] ? e->message : qp_strerror(code), code);
+}
+
+int cli_invalid(const cli_ctx *ctx, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return report_error(ctx, msg, QP_EINVALID);
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0 if none starts there. */
@@ -386,7 +401,7 @@ int cli_load_key(const cli_ctx *ctx, const char *path, qp_key **out)
 	*out = NULL;
 	if (path == NULL)
 		path = ctx->key_path;
-	if (path == NULL) {
+	if (path == NULL || path[0] == '\0') {
 		fputs("quanpiao: a signing key is needed: give --key FILE or set QUANPIAO_KEY\n", stderr);
 		return CLI_EXIT_USAGE;
 	}
@@ -472,6 +487,64 @@ int cli_write(const char *data, size_t len)
 	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
 		fputs("quanpiao: cannot write the output\n", stderr);
 		return CLI_EXIT_IO;
+	}
+	return CLI_OK;
+}
+
+/* ---- shared by the commands that write and read records -------------------- */
+
+int cli_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
+{
+	qp_registry *reg = NULL;
+	qp_key *key = NULL;
+	char *json = cJSON_PrintUnformatted(body);
+	int rc;
+	cJSON_Delete(body);
+	if (json == NULL) {
+		fputs("quanpiao: out of memory building the entry\n", stderr);
+		return CLI_EXIT_IO;
+	}
+	if ((rc = cli_load_key(ctx, NULL, &key)) == CLI_OK &&
+	    (rc = cli_open_registry(ctx, 0, &reg)) == CLI_OK) {
+		int err = qp_registry_submit(reg, key, type, json, index);
+		rc = err == QP_OK ? CLI_OK : cli_fail(ctx, err);
+	}
+	free(json);
+	qp_registry_free(reg);
+	qp_key_free(key);
+	return rc;
+}
+
+int cli_parse_int(const cli_ctx *ctx, const char *opt, const char *text, long long min, long long max,
+		  long long *out)
+{
+	long long v = 0;
+	size_t i = 0;
+	for (; text[i] >= '0' && text[i] <= '9' && i < 18; i++)
+		v = v * 10 + (text[i] - '0');
+	if (i == 0 || text[i] != '\0' || v < min || v > max)
+		return cli_invalid(ctx, "--%s: \"%s\" is not a whole number from %lld to %lld", opt, text,
+				   min, max);
+	*out = v;
+	return CLI_OK;
+}
+
+int cli_check_text(const cli_ctx *ctx, const char *opt, const char *text, size_t max_len)
+{
+	size_t len = strlen(text);
+	if (len == 0)
+		return cli_invalid(ctx, "--%s: must not be empty", opt);
+	if (len > max_len)
+		return cli_invalid(ctx, "--%s: is %zu bytes long; at most %zu are allowed", opt, len,
+				   max_len);
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq((const unsigned char *)text + i);
+		if (n == 0)
+			return cli_invalid(ctx, "--%s: is not valid UTF-8 (byte %zu)", opt, i + 1);
+		const unsigned char *u = (const unsigned char *)text + i;
+		if ((n == 1 && (u[0] < 0x20 || u[0] == 0x7F)) || (n == 2 && u[0] == 0xC2 && u[1] < 0xA0))
+			return cli_invalid(ctx, "--%s: must not contain control characters", opt);
+		i += n;
 	}
 	return CLI_OK;
 }

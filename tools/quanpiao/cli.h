@@ -136,4 +136,31 @@ int cli_parse_u64(const cli_ctx *ctx, const char *opt, const char *text, uint64_
 /* Write len bytes to stdout exactly; CLI_OK or CLI_EXIT_IO. */
 int cli_write(const char *data, size_t len);
 
+/*
+ * Sign body (a JSON object, which this takes and frees) as an entry of
+ * type with the key from --key or QUANPIAO_KEY, and append it to the
+ * registry at --db.  *index (may be NULL) gets the entry's index.  Returns
+ * CLI_OK, or an exit status after printing the problem (a refusal by the
+ * registry's rules keeps its message and code).
+ */
+int cli_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index);
+
+/*
+ * Parse the value of option opt (named without dashes) as a whole number
+ * from min to max.  Prints "quanpiao: --opt: ..." and returns
+ * CLI_EXIT_INVALID when it is not one (a bad value, not a usage error).
+ */
+int cli_parse_int(const cli_ctx *ctx, const char *opt, const char *text, long long min, long long max,
+		  long long *out);
+
+/*
+ * Check a free-text option value (a name, a reason): not empty, UTF-8, no
+ * control characters, at most max_len bytes.  Prints the problem and
+ * returns CLI_EXIT_INVALID, or returns CLI_OK.
+ */
+int cli_check_text(const cli_ctx *ctx, const char *opt, const char *text, size_t max_len);
+
+/* Print "quanpiao: <message>" (and the --json error document); returns CLI_EXIT_INVALID. */
+int cli_invalid(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -195,26 +195,6 @@ const cli_cmd cmd_key_show = {
 
 /* ---- key enroll / revoke / list -------------------------------------------------- */
 
-/* Sign body as type with --key and append it; prints the outcome. */
-static int submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
-{
-	qp_registry *reg = NULL;
-	qp_key *key = NULL;
-	char *json = cJSON_PrintUnformatted(body);
-	int rc;
-	cJSON_Delete(body);
-	if (json == NULL)
-		return CLI_EXIT_IO;
-	if ((rc = cli_load_key(ctx, NULL, &key)) == CLI_OK && (rc = cli_open_registry(ctx, 0, &reg)) == CLI_OK) {
-		int err = qp_registry_submit(reg, key, type, json, index);
-		rc = err == QP_OK ? CLI_OK : cli_fail(ctx, err);
-	}
-	free(json);
-	qp_registry_free(reg);
-	qp_key_free(key);
-	return rc;
-}
-
 static const cli_opt enroll_opts[] = {
 	{"role", "ROLE", "officer, auditor or log"},
 	{"vkey", "FILE", "the key's verifier key file"},
@@ -256,7 +236,7 @@ static int run_enroll(cli_ctx *ctx, int argc, char **argv)
 		cJSON_AddStringToObject(body, "valid_until", until);
 	free(vkey);
 	uint64_t index = 0;
-	if ((rc = submit(ctx, "key.enroll", body, &index)) != CLI_OK)
+	if ((rc = cli_submit(ctx, "key.enroll", body, &index)) != CLI_OK)
 		goto done;
 	if (ctx->json) {
 		cJSON *doc = cJSON_CreateObject();
@@ -302,7 +282,7 @@ static int run_revoke(cli_ctx *ctx, int argc, char **argv)
 	cJSON_AddStringToObject(body, "name", args.pos[0]);
 	cJSON_AddStringToObject(body, "reason", reason);
 	uint64_t index = 0;
-	if ((rc = submit(ctx, "key.revoke", body, &index)) != CLI_OK)
+	if ((rc = cli_submit(ctx, "key.revoke", body, &index)) != CLI_OK)
 		return rc;
 	if (ctx->json) {
 		cJSON *doc = cJSON_CreateObject();

@@ -14,9 +14,36 @@
 #include "commands.h"
 
 static const cli_cmd *const commands[] = {
-	&cmd_key_generate, &cmd_key_show,	  &cmd_init,	  &cmd_key_enroll, &cmd_key_revoke,
-	&cmd_key_list,	   &cmd_log_sign,	  &cmd_log_checkpoint, &cmd_log_entry,	 &cmd_log_entries,
-	&cmd_log_proof,	   &cmd_log_consistency, &cmd_log_append,	  &cmd_id_check,
+    /* keys and the registry */
+    &cmd_key_generate,
+    &cmd_key_show,
+    &cmd_init,
+    &cmd_key_enroll,
+    &cmd_key_revoke,
+    &cmd_key_list,
+    /* villages, households, homes */
+    &cmd_village_add,
+    &cmd_village_list,
+    &cmd_household_add,
+    &cmd_household_list,
+    &cmd_household_show,
+    &cmd_home_add,
+    &cmd_home_status,
+    &cmd_home_activate,
+    &cmd_home_correct,
+    &cmd_home_list,
+    &cmd_home_show,
+    &cmd_stats,
+    /* the log */
+    &cmd_log_sign,
+    &cmd_log_checkpoint,
+    &cmd_log_entry,
+    &cmd_log_entries,
+    &cmd_log_proof,
+    &cmd_log_consistency,
+    &cmd_log_append,
+    /* tools */
+    &cmd_id_check,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,268 @@
+/*
+ * cmd_household.c - quanpiao household add|list|show: the member
+ * households (户) of the villages' collectives, identified by the resident
+ * ID number of the head of household.
+ *
+ * ID numbers are personal data: lists and show print them masked
+ * (330681********123X) unless --reveal is given.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <quanpiao/quanpiao.h>
+
+#include "cli.h"
+#include "table.h"
+
+#define NAME_MAX_LEN  64 /* bytes, as the registry allows */
+#define MEMBERS_MAX   50
+#define LIST_MAX_PAGE 1000000
+
+/* ---- household add ------------------------------------------------------- */
+
+static const cli_opt add_opts[] = {
+    {"id-number", "ID", "resident ID number of the head of household (GB 11643)"},
+    {"name", "NAME", "name of the head of household"},
+    {"village", "CODE", "12-digit code of the household's village"},
+    {"members", "N", "members of the household, 1 to 50 (default 1)"},
+    {NULL, NULL, NULL},
+};
+
+static int run_add(cli_ctx *ctx, int argc, char **argv)
+{
+	cli_args args;
+	char id[QP_RESIDENT_ID_LEN + 1], masked[QP_RESIDENT_ID_LEN + 1];
+	long long members = 1;
+	int rc = cli_parse(ctx, argc, argv, &args);
+	if (rc != CLI_OK || args.help)
+		return rc;
+	const char *id_arg = cli_opt_value(ctx, &args, "id-number"),
+		   *name = cli_opt_value(ctx, &args, "name");
+	const char *village = cli_opt_value(ctx, &args, "village"), *m = cli_opt_value(ctx, &args, "members");
+	if (args.npos != 0)
+		return cli_usage_error(ctx, "household add takes no arguments");
+	if (id_arg == NULL || name == NULL || village == NULL)
+		return cli_usage_error(ctx, "household add needs --id-number, --name and --village");
+	if ((rc = qp_ids_check_resident(id, id_arg, "--id-number")) != QP_OK)
+		return cli_fail(ctx, rc);
+	if ((rc = cli_check_text(ctx, "name", name, NAME_MAX_LEN)) != CLI_OK)
+		return rc;
+	if ((rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK)
+		return cli_fail(ctx, rc);
+	if (m && (rc = cli_parse_int(ctx, "members", m, 1, MEMBERS_MAX, &members)) != CLI_OK)
+		return rc;
+
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "id_number", id);
+	cJSON_AddStringToObject(body, "name", name);
+	cJSON_AddStringToObject(body, "village", village);
+	cJSON_AddNumberToObject(body, "members", (double)members);
+	uint64_t index = 0;
+	if ((rc = cli_submit(ctx, "household.add", body, &index)) != CLI_OK)
+		return rc;
+
+	if (ctx->json) {
+		qp_household h = {.name = strdup(name), .members = (int)members, .added_at = index};
+		snprintf(h.id_number, sizeof(h.id_number), "%s", id);
+		snprintf(h.village, sizeof(h.village), "%s", village);
+		cJSON *doc = NULL;
+		if (h.name) {
+			doc = cJSON_CreateObject();
+			cJSON_AddNumberToObject(doc, "index", (double)index);
+			cJSON_AddItemToObject(doc, "household", cli_household_json(&h, false));
+		}
+		free(h.name);
+		return cli_json_emit(doc);
+	}
+	cli_show_resident(masked, id, false);
+	printf("added household %s %s in %s (entry %llu)\n", masked, name, village,
+	       (unsigned long long)index);
+	return CLI_OK;
+}
+
+const cli_cmd cmd_household_add = {
+    .group = "household",
+    .name = "add",
+    .run = run_add,
+    .summary = "add a member household of a village (officer key)",
+    .usage = "--id-number ID --name NAME --village CODE [--members N] --key OFFICER.key",
+    .description = "Appends a household.add entry.  The village must be in the registry; an ID number\n"
+		   "already registered is a conflict (exit 5).  A lower-case x check character is\n"
+		   "stored as X.",
+    .opts = add_opts,
+};
+
+/* ---- household list ------------------------------------------------------ */
+
+static const cli_opt list_opts[] = {
+    {"village", "CODE", "only the households of this village"},
+    {"after", "ID", "start after this ID number (the next page)"},
+    {"limit", "N", "at most N households"},
+    {"reveal", NULL, "show ID numbers in full (officers only; they are personal data)"},
+    {NULL, NULL, NULL},
+};
+
+static int run_list(cli_ctx *ctx, int argc, char **argv)
+{
+	cli_args args;
+	qp_registry *reg = NULL;
+	qp_household *list = NULL;
+	size_t n = 0;
+	long long limit = 0;
+	char after[QP_RESIDENT_ID_LEN + 1];
+	int rc = cli_parse(ctx, argc, argv, &args);
+	if (rc != CLI_OK || args.help)
+		return rc;
+	const char *village = cli_opt_value(ctx, &args, "village"), *a = cli_opt_value(ctx, &args, "after");
+	const char *l = cli_opt_value(ctx, &args, "limit");
+	bool reveal = cli_opt_value(ctx, &args, "reveal") != NULL;
+	if (args.npos != 0)
+		return cli_usage_error(ctx, "household list takes no arguments");
+	if (village && (rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK)
+		return cli_fail(ctx, rc);
+	if (a && (rc = qp_ids_check_resident(after, a, "--after")) != QP_OK)
+		return cli_fail(ctx, rc);
+	if (l && (rc = cli_parse_int(ctx, "limit", l, 1, LIST_MAX_PAGE, &limit)) != CLI_OK)
+		return rc;
+	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
+		return rc;
+	/* One more than asked for tells whether there is a next page. */
+	if ((rc = qp_households_list(&list, &n, reg, village, a ? after : NULL,
+				     limit ? (size_t)limit + 1 : 0)) != QP_OK) {
+		rc = cli_fail(ctx, rc);
+		goto done;
+	}
+	bool more = limit && n > (size_t)limit;
+	size_t shown = more ? (size_t)limit : n;
+	if (ctx->json) {
+		cJSON *doc = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(doc, "households");
+		for (size_t i = 0; i < shown; i++)
+			cJSON_AddItemToArray(arr, cli_household_json(&list[i], reveal));
+		cJSON_AddBoolToObject(doc, "more", more);
+		if (more && reveal)
+			cJSON_AddStringToObject(doc, "next", list[shown - 1].id_number);
+		else
+			cJSON_AddNullToObject(doc, "next");
+		rc = cli_json_emit(doc);
+		goto done;
+	}
+	static const char *const headers[] = {"身份证号 ID number", "户主 name", "村 village", "人口 members",
+					      "条目 entry"};
+	cli_table *t = cli_table_new(5, headers, "lllrr");
+	for (size_t i = 0; i < shown; i++) {
+		char id[QP_RESIDENT_ID_LEN + 1], members[16], index[24];
+		cli_show_resident(id, list[i].id_number, reveal);
+		snprintf(members, sizeof(members), "%d", list[i].members);
+		snprintf(index, sizeof(index), "%llu", (unsigned long long)list[i].added_at);
+		cli_table_row(t, (const char *const[]){id, list[i].name, list[i].village, members, index});
+	}
+	rc = cli_table_print(t, stdout, 0);
+	cli_table_free(t);
+	if (rc == CLI_OK && more) {
+		if (reveal)
+			printf("more: --after %s\n", list[shown - 1].id_number);
+		else
+			printf("more: add --reveal to see the --after ID of the next page\n");
+	}
+done:
+	qp_households_free(list, n);
+	qp_registry_free(reg);
+	return rc;
+}
+
+const cli_cmd cmd_household_list = {
+    .group = "household",
+    .name = "list",
+    .run = run_list,
+    .summary = "list households, by ID number",
+    .usage = "[--village CODE] [--after ID] [--limit N] [--reveal]",
+    .description = "ID numbers are masked (330681********123X) unless --reveal is given.  When --limit cuts\n"
+		   "the list short, a last line names the --after ID of the next page (with --reveal).",
+    .opts = list_opts,
+};
+
+/* ---- household show ------------------------------------------------------ */
+
+static const cli_opt show_opts[] = {
+    {"reveal", NULL, "show ID numbers in full (officers only; they are personal data)"},
+    {NULL, NULL, NULL},
+};
+
+static int run_show(cli_ctx *ctx, int argc, char **argv)
+{
+	cli_args args;
+	qp_registry *reg = NULL;
+	qp_household h = {0};
+	qp_village v = {0};
+	qp_home *homes = NULL;
+	size_t nhomes = 0;
+	char id[QP_RESIDENT_ID_LEN + 1];
+	int rc = cli_parse(ctx, argc, argv, &args);
+	if (rc != CLI_OK || args.help)
+		return rc;
+	bool reveal = cli_opt_value(ctx, &args, "reveal") != NULL;
+	if (args.npos != 1)
+		return cli_usage_error(ctx, "household show needs one ID number");
+	if ((rc = qp_ids_check_resident(id, args.pos[0], "ID number")) != QP_OK)
+		return cli_fail(ctx, rc);
+	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
+		return rc;
+	qp_home_filter filter = {.household = id, .status = -1};
+	if ((rc = qp_household_get(&h, reg, id)) != QP_OK ||
+	    (rc = qp_village_get(&v, reg, h.village)) != QP_OK ||
+	    (rc = qp_homes_list(&homes, &nhomes, reg, &filter)) != QP_OK) {
+		rc = cli_fail(ctx, rc);
+		goto done;
+	}
+	if (ctx->json) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddItemToObject(doc, "household", cli_household_json(&h, reveal));
+		cJSON_AddItemToObject(doc, "village", cli_village_json(&v));
+		cJSON *arr = cJSON_AddArrayToObject(doc, "homes");
+		for (size_t i = 0; i < nhomes; i++)
+			cJSON_AddItemToArray(arr, cli_home_json(&homes[i], reveal));
+		rc = cli_json_emit(doc);
+		goto done;
+	}
+	char shown[QP_RESIDENT_ID_LEN + 1], village[256], members[16], index[24];
+	cli_show_resident(shown, h.id_number, reveal);
+	snprintf(village, sizeof(village), "%s %s", v.code, v.name);
+	snprintf(members, sizeof(members), "%d", h.members);
+	snprintf(index, sizeof(index), "%llu", (unsigned long long)h.added_at);
+	cli_table *kv = cli_table_new(2, NULL, NULL);
+	cli_table_row(kv, (const char *const[]){"户 household", shown});
+	cli_table_row(kv, (const char *const[]){"户主 name", h.name});
+	cli_table_row(kv, (const char *const[]){"村 village", village});
+	cli_table_row(kv, (const char *const[]){"人口 members", members});
+	cli_table_row(kv, (const char *const[]){"登记 entry", index});
+	rc = cli_table_print(kv, stdout, 0);
+	cli_table_free(kv);
+	if (rc != CLI_OK)
+		goto done;
+	printf("\n农房 homes (%zu)\n", nhomes);
+	if (nhomes > 0) {
+		cli_table *t = cli_homes_table();
+		for (size_t i = 0; i < nhomes; i++)
+			cli_homes_table_row(t, &homes[i], reveal);
+		rc = cli_table_print(t, stdout, 2);
+		cli_table_free(t);
+	}
+done:
+	qp_homes_free(homes);
+	qp_village_clear(&v);
+	qp_household_clear(&h);
+	qp_registry_free(reg);
+	return rc;
+}
+
+const cli_cmd cmd_household_show = {
+    .group = "household",
+    .name = "show",
+    .run = run_show,
+    .summary = "show a household and its homes",
+    .usage = "ID [--reveal]",
+    .description = "ID numbers are masked unless --reveal is given.  Exit 6 if the household is not\n"
+		   "registered.",
+    .opts = show_opts,
+};
