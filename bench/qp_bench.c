@@ -9,8 +9,17 @@
  * size, and prints each next to its bound.
  *
  * usage: qp_bench [--entries N] [--dir DIR] [--batch B]
+ *        qp_bench audit [--entries N] [--dir DIR]
+ *
+ * The audit mode builds a registry of N household.add entries and
+ * measures, each in a child process so that its peak memory is its own,
+ * a full audit (against Ed25519 verify rate x cores, measured in the same
+ * run) and an incremental audit after 1,000 new entries.
  */
+#define _DEFAULT_SOURCE /* wait4 */
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +158,162 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sign count household.add entries (from number first) as officer and append them in batches. */
+static void add_households(qp_registry *reg, const qp_key *officer, uint64_t first, uint64_t count)
+{
+	enum { B = 1000 };
+	static char *notes[B];
+	static size_t lens[B];
+	static uint64_t idx[B];
+	static int res[B];
+	size_t n = 0;
+	for (uint64_t i = first; i < first + count; i++) {
+		char d[18], id[19], body[256];
+		/* Unique, valid resident IDs: a birth date per 1000 sequence numbers. */
+		uint64_t day = i / 1000, seq = i % 1000;
+		int year = 1940 + (int)(day / 336), month = 1 + (int)(day / 28 % 12), dd = 1 + (int)(day % 28);
+		snprintf(d, sizeof(d), "330681%04u%02u%02u%03u", (unsigned)year % 10000u, (unsigned)month % 100u,
+			 (unsigned)dd % 100u, (unsigned)seq % 1000u);
+		memcpy(id, d, 17);
+		id[17] = qp_ids_resident_check_char(d);
+		id[18] = '\0';
+		snprintf(body, sizeof(body), "{\"id_number\":\"%s\",\"members\":3,\"name\":\"户\",\"village\":\"330681101201\"}",
+			 id);
+		if (qp_registry_sign_entry(&notes[n], &lens[n], reg, officer, "household.add", body) != QP_OK)
+			die("signing");
+		if (++n == B || i + 1 == first + count) {
+			if (qp_registry_append_batch(reg, (const char *const *)notes, lens, n, idx, res) != QP_OK)
+				die("appending");
+			for (size_t k = 0; k < n; k++) {
+				if (res[k] != QP_OK)
+					die("an entry was refused");
+				free(notes[k]);
+			}
+			n = 0;
+		}
+	}
+}
+
+/* Run an audit in a child process; returns its seconds and peak RSS in MiB. */
+static int audit_child(const char *path, const char *keep, const char *since, double *seconds, double *rss_mib)
+{
+	double t = now();
+	pid_t pid = fork();
+	if (pid == 0) {
+		qp_registry *reg = NULL;
+		qp_audit_result r;
+		qp_audit_options opt = {0, keep, since, NULL, NULL, NULL};
+		if (qp_registry_open(&reg, path, QP_STORE_READONLY) != QP_OK)
+			_exit(2);
+		int err = qp_audit(&r, reg, &opt);
+		if (err != QP_OK)
+			fprintf(stderr, "qp_bench: audit: %s\n", qp_error_last()->message);
+		qp_registry_free(reg);
+		_exit(err == QP_OK ? 0 : 1);
+	}
+	int status = 0;
+	struct rusage ru;
+	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
+		return -1;
+	*seconds = now() - t;
+	*rss_mib = (double)ru.ru_maxrss / 1024.0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int bench_audit(uint64_t target, const char *dir)
+{
+	double sign_rate, verify_rate;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	crypto_bound(&sign_rate, &verify_rate);
+	double bound = verify_rate * (double)(cores > 0 ? cores : 1);
+	printf("bound (this machine)\n  Ed25519 verify        %10.0f /s x %ld cores = %.0f /s\n\n", verify_rate, cores, bound);
+
+	char path[4096], keep[4096], since[4200], logname[] = "bench.example/log";
+	snprintf(path, sizeof(path), "%s/qp-bench-audit-%d.db", dir, (int)getpid());
+	snprintf(keep, sizeof(keep), "%s/qp-bench-audit-%d.keep", dir, (int)getpid());
+	unsigned char seed[32];
+	qp_key *authority = NULL, *log = NULL, *officer = NULL;
+	qp_verifier *v = NULL;
+	char *lvs = NULL, *ovs = NULL, body[512];
+	memset(seed, 1, sizeof(seed));
+	qp_key_from_seed(&authority, "330681.authority", seed);
+	seed[0] = 2;
+	qp_key_from_seed(&log, logname, seed);
+	seed[0] = 3;
+	qp_key_from_seed(&officer, "330681.officer.bench", seed);
+	if (!authority || !log || !officer || qp_key_verifier(&v, log) != QP_OK || qp_verifier_string(&lvs, v) != QP_OK)
+		die("keys");
+	qp_verifier_free(v);
+	if (qp_key_verifier(&v, officer) != QP_OK || qp_verifier_string(&ovs, v) != QP_OK)
+		die("keys");
+	qp_verifier_free(v);
+	qp_registry *reg = NULL;
+	qp_genesis g = {logname, "330681", "诸暨市", lvs};
+	if (qp_registry_create(&reg, path, &g, authority) != QP_OK)
+		die("create");
+	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ovs);
+	if (qp_registry_submit(reg, authority, "key.enroll", body, NULL) != QP_OK ||
+	    qp_registry_submit(reg, officer, "village.add", "{\"code\":\"330681101201\",\"name\":\"村\"}", NULL) != QP_OK)
+		die("setup");
+	double t = now();
+	for (uint64_t made = 0; made < target; made += 10000) {
+		add_households(reg, officer, made, target - made < 10000 ? target - made : 10000);
+		fprintf(stderr, "\r  building: %llu / %llu entries (%.0f s)", (unsigned long long)made + 10000,
+			(unsigned long long)target, now() - t);
+	}
+	fprintf(stderr, "\n");
+	char *cp = NULL;
+	size_t cp_len = 0;
+	if (qp_log_sign(&cp, &cp_len, reg, log) != QP_OK)
+		die("checkpoint");
+	free(cp);
+	uint64_t size = 0;
+	qp_log_size(&size, reg);
+
+	double secs, rss;
+	if (audit_child(path, keep, NULL, &secs, &rss) != 0)
+		die("full audit");
+	double rate = (double)size / secs;
+	printf("full audit of %llu entries  %8.1f s  %8.0f entries/s  (%.0f%% of the bound; target 70%%)\n",
+	       (unsigned long long)size, secs, rate, 100.0 * rate / bound);
+	printf("  peak memory            %8.1f MiB  (target: under 200 MiB)\n", rss);
+	double full = secs;
+
+	add_households(reg, officer, target, 1000);
+	if (qp_log_sign(&cp, &cp_len, reg, log) != QP_OK)
+		die("checkpoint");
+	free(cp);
+	snprintf(since, sizeof(since), "%s/checkpoint", keep);
+	if (audit_child(path, NULL, since, &secs, &rss) != 0)
+		die("incremental audit");
+	printf("incremental audit of 1000 new entries  %.3f s  (%.2f%% of the full audit; target under 2%%)\n", secs,
+	       100.0 * secs / full);
+	printf("  peak memory            %8.1f MiB\n", rss);
+
+	qp_registry_free(reg);
+	char side[4300];
+	const char *files[] = {path, "replay.db", "checkpoint"};
+	if (getenv("QP_BENCH_KEEP"))
+		printf("kept %s\n", path);
+	else
+		unlink(path);
+	for (size_t i = 1; i < 3; i++) {
+		snprintf(side, sizeof(side), "%s/%s", keep, files[i]);
+		unlink(side);
+	}
+	rmdir(keep);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	free(lvs);
+	free(ovs);
+	qp_key_free(authority);
+	qp_key_free(log);
+	qp_key_free(officer);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t target = 1000000;
@@ -161,6 +326,17 @@ int main(int argc, char **argv)
 			dir = argv[i + 1];
 		else if (strcmp(argv[i], "--batch") == 0)
 			batch = (int)strtol(argv[i + 1], NULL, 10);
+	}
+	if (argc > 1 && strcmp(argv[1], "audit") == 0) {
+		for (int i = 2; i + 1 < argc; i += 2) {
+			if (strcmp(argv[i], "--entries") == 0)
+				target = strtoull(argv[i + 1], NULL, 10);
+			else if (strcmp(argv[i], "--dir") == 0)
+				dir = argv[i + 1];
+		}
+		if (sodium_init() < 0 || target < 1000)
+			return fputs("usage: qp_bench audit [--entries N>=1000] [--dir DIR]\n", stderr), 2;
+		return bench_audit(target, dir);
 	}
 	if (sodium_init() < 0 || batch < 1 || target < 20000)
 		return fputs("usage: qp_bench [--entries N>=20000] [--dir DIR] [--batch B]\n", stderr), 2;

@@ -48,7 +48,7 @@ void qp_registry_free(qp_registry *reg)
 }
 
 /* Read the genesis facts into reg. */
-static int load_meta(qp_registry *reg)
+int qp_registry_load_meta(qp_registry *reg)
 {
 	int err;
 	if ((err = qp_store_meta_get(reg->store, "origin", &reg->origin)) != QP_OK ||
@@ -72,7 +72,22 @@ int qp_registry_open(qp_registry **out, const char *path, unsigned flags)
 	if ((reg = qp_calloc(1, sizeof(*reg))) == NULL)
 		return QP_ENOMEM;
 	if ((err = qp_store_open(&reg->store, path, flags & QP_STORE_READONLY)) != QP_OK ||
-	    (err = load_meta(reg)) != QP_OK) {
+	    (err = qp_registry_load_meta(reg)) != QP_OK) {
+		qp_registry_free(reg);
+		return err;
+	}
+	*out = reg;
+	return QP_OK;
+}
+
+int qp_registry_create_empty(qp_registry **out, const char *path)
+{
+	qp_registry *reg;
+	int err;
+	*out = NULL;
+	if ((reg = qp_calloc(1, sizeof(*reg))) == NULL)
+		return QP_ENOMEM;
+	if ((err = qp_store_open(&reg->store, path, QP_STORE_CREATE)) != QP_OK) {
 		qp_registry_free(reg);
 		return err;
 	}
@@ -172,7 +187,7 @@ static int lookup_key(qp_registry *reg, const char *name, uint32_t key_id, qp_ca
 }
 
 /* Check the signer's right to append this entry, and its signature. */
-static int check_signer(qp_registry *reg, const qp_entry *e, const char *note, size_t note_len)
+static int check_signer(qp_registry *reg, const qp_entry *e, qp_apply *apply)
 {
 	qp_cached_key *k = NULL;
 	int err = lookup_key(reg, e->signer, e->key_id, &k);
@@ -190,17 +205,23 @@ static int check_signer(qp_registry *reg, const qp_entry *e, const char *note, s
 		return qp_error_set(QP_EPERM, "key %s expired on %s; the entry is dated %.10s", k->name,
 				    k->valid_until, e->time);
 	const qp_note_sig *sig = &e->note->sigs[0];
-	if (sig->sig_len != QP_SIGNATURE_LEN ||
-	    qp_verifier_verify(k->verifier, sig->sig, e->note->text, e->note->text_len) != QP_OK)
+	if (sig->sig_len != QP_SIGNATURE_LEN)
+		return qp_error_set(QP_EPERM, "the signature by %s has the wrong length", k->name);
+	if (apply && (apply->flags & QP_APPLY_DEFER_SIGNATURE)) {
+		/* The caller verifies it (on another thread): hand over what it needs. */
+		memcpy(apply->public_key, qp_verifier_public(k->verifier), QP_PUBLIC_KEY_LEN);
+		memcpy(apply->signature, sig->sig, QP_SIGNATURE_LEN);
+		apply->signed_len = e->note->text_len;
+		return QP_OK;
+	}
+	if (qp_verifier_verify(k->verifier, sig->sig, e->note->text, e->note->text_len) != QP_OK)
 		return qp_error_set(
 		    QP_EPERM, "the signature by %s does not verify (altered entry or wrong key)", k->name);
-	(void)note;
-	(void)note_len;
 	return QP_OK;
 }
 
 /* Verify a genesis entry against the authority key it names. */
-static int check_genesis_signer(const qp_entry *e)
+static int check_genesis_signer(const qp_entry *e, qp_apply *apply)
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(e->body, "authority");
 	qp_verifier *v = NULL;
@@ -214,15 +235,20 @@ static int check_genesis_signer(const qp_entry *e)
 		err = qp_error_set(QP_EPERM,
 				   "registry.genesis must be signed by the authority key it names (%s)",
 				   qp_verifier_name(v));
-	else if (qp_verifier_type(v) != QP_KEY_TYPE_ED25519 || sig->sig_len != QP_SIGNATURE_LEN ||
-		 qp_verifier_verify(v, sig->sig, e->note->text, e->note->text_len) != QP_OK)
+	else if (qp_verifier_type(v) != QP_KEY_TYPE_ED25519 || sig->sig_len != QP_SIGNATURE_LEN)
+		err = qp_error_set(QP_EPERM, "the signature by %s does not verify", e->signer);
+	else if (apply && (apply->flags & QP_APPLY_DEFER_SIGNATURE)) {
+		memcpy(apply->public_key, qp_verifier_public(v), QP_PUBLIC_KEY_LEN);
+		memcpy(apply->signature, sig->sig, QP_SIGNATURE_LEN);
+		apply->signed_len = e->note->text_len;
+	} else if (qp_verifier_verify(v, sig->sig, e->note->text, e->note->text_len) != QP_OK)
 		err = qp_error_set(QP_EPERM, "the signature by %s does not verify", e->signer);
 	qp_verifier_free(v);
 	return err;
 }
 
 /* Check and store one entry; the caller holds the transaction. */
-static int append_one(qp_registry *reg, const char *note, size_t note_len, uint64_t *index)
+static int append_one(qp_registry *reg, const char *note, size_t note_len, uint64_t *index, qp_apply *apply)
 {
 	qp_entry *e = NULL;
 	uint64_t size;
@@ -244,12 +270,13 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 				   reg->origin);
 		goto done;
 	}
-	if (e->unix_time > qp_clock_now() + QP_ENTRY_MAX_FUTURE_SECONDS) {
+	if (!(apply && (apply->flags & QP_APPLY_NO_CLOCK)) &&
+	    e->unix_time > qp_clock_now() + QP_ENTRY_MAX_FUTURE_SECONDS) {
 		err = qp_error_set(QP_EINVALID, "entry time %s is more than %d minutes in the future",
 				   e->time, QP_ENTRY_MAX_FUTURE_SECONDS / 60);
 		goto done;
 	}
-	err = genesis ? check_genesis_signer(e) : check_signer(reg, e, note, note_len);
+	err = genesis ? check_genesis_signer(e, apply) : check_signer(reg, e, apply);
 	if (err != QP_OK)
 		goto done;
 
@@ -266,13 +293,30 @@ done:
 	return err;
 }
 
+int qp_registry_apply(qp_registry *reg, const char *note, size_t note_len, uint64_t *index, qp_apply *apply)
+{
+	int err;
+	if ((err = qp_store_savepoint(reg->store)) != QP_OK)
+		return err;
+	if ((err = append_one(reg, note, note_len, index, apply)) != QP_OK) {
+		qp_store_rollback_to(reg->store);
+		qp_registry_forget_keys(reg);
+		return err;
+	}
+	if ((err = qp_store_release(reg->store)) != QP_OK)
+		return err;
+	if (reg->origin == NULL && (err = qp_registry_load_meta(reg)) != QP_OK)
+		return err;
+	return QP_OK;
+}
+
 int qp_registry_append(qp_registry *reg, const char *note, size_t note_len, uint64_t *index)
 {
 	int err;
 	qp_registry_forget_keys(reg);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
 		return err;
-	if ((err = append_one(reg, note, note_len, index)) != QP_OK) {
+	if ((err = append_one(reg, note, note_len, index, NULL)) != QP_OK) {
 		qp_store_rollback(reg->store);
 		qp_registry_forget_keys(reg);
 		return err;
@@ -290,7 +334,7 @@ int qp_registry_append_batch(qp_registry *reg, const char *const *notes, const s
 	for (size_t i = 0; i < n; i++) {
 		if ((err = qp_store_savepoint(reg->store)) != QP_OK)
 			goto fail;
-		results[i] = append_one(reg, notes[i], note_lens[i], &indexes[i]);
+		results[i] = append_one(reg, notes[i], note_lens[i], &indexes[i], NULL);
 		if (results[i] == QP_OK) {
 			if ((err = qp_store_release(reg->store)) != QP_OK)
 				goto fail;
@@ -385,7 +429,7 @@ static int create_entry(qp_registry *reg, const qp_key *authority, const char *t
 	int err = body ? sign_with(&note, &len, reg->origin, authority, type, body)
 		       : qp_error_set(QP_ENOMEM, "out of memory building %s", type);
 	if (err == QP_OK)
-		err = append_one(reg, note, len, NULL);
+		err = append_one(reg, note, len, NULL, NULL);
 	qp_free(note);
 	cJSON_Delete(body);
 	return err;
@@ -474,7 +518,7 @@ int qp_registry_create(qp_registry **out, const char *path, const qp_genesis *g,
 		goto done;
 	qp_free(reg->origin);
 	reg->origin = NULL;
-	if ((err = load_meta(reg)) != QP_OK)
+	if ((err = qp_registry_load_meta(reg)) != QP_OK)
 		goto done;
 	*out = reg;
 	reg = NULL;

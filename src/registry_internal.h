@@ -41,6 +41,31 @@ struct qp_registry {
  */
 int qp_registry_number_certs(qp_registry *reg, const char *type, cJSON *body, int64_t now);
 
+/* How qp_registry_apply treats an entry. */
+#define QP_APPLY_DEFER_SIGNATURE 0x1 /* check the signer but let the caller verify the signature */
+#define QP_APPLY_NO_CLOCK 0x2        /* no future-time check (replaying entries accepted before) */
+
+typedef struct qp_apply {
+	unsigned flags;
+	/* Out, with QP_APPLY_DEFER_SIGNATURE: what verifying the signature takes. */
+	unsigned char public_key[32];
+	unsigned char signature[64];
+	size_t signed_len; /* the note text: the first signed_len bytes of the note */
+} qp_apply;
+
+/*
+ * Check and store one entry inside the caller's transaction, in its own
+ * savepoint (rolled back on refusal).  After a genesis entry the
+ * registry's facts are loaded.
+ */
+int qp_registry_apply(qp_registry *reg, const char *note, size_t note_len, uint64_t *index, qp_apply *apply);
+
+/* A registry file with no entries yet, to replay a log into. */
+int qp_registry_create_empty(qp_registry **out, const char *path);
+
+/* Read the genesis facts (origin, county...) from the store. */
+int qp_registry_load_meta(qp_registry *reg);
+
 /* Forget cached keys and policy (at each transaction start and after changes). */
 void qp_registry_forget_keys(qp_registry *reg);
 

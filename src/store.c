@@ -400,6 +400,10 @@ void qp_store_free(qp_store *store)
 		return;
 	for (int i = 0; i < QP_STMT_COUNT; i++)
 		sqlite3_finalize(store->stmts[i]);
+	for (int i = 0; i < QP_STMT_CACHE; i++) {
+		sqlite3_finalize(store->cache[i].st);
+		qp_free(store->cache[i].sql);
+	}
 	sqlite3_close_v2(store->db);
 	qp_free(store->path);
 	qp_free(store);

@@ -58,7 +58,7 @@ static int read_certs(qp_store *store, sqlite3_stmt *st, const char *today, qp_c
 	}
 	if (err == QP_OK && rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "reading certificates");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	if (err != QP_OK) {
 		qp_certs_free(list, n);
 		return err;
@@ -72,7 +72,7 @@ int qp_store_cert_get(qp_store *store, const char *id, const char *today, qp_cer
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = qp_store_prepare(store, "SELECT " CERT_COLUMNS " FROM certificates WHERE id = ?1", &st);
+	int err = qp_store_prepare_cached(store, "SELECT " CERT_COLUMNS " FROM certificates WHERE id = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -83,7 +83,7 @@ int qp_store_cert_get(qp_store *store, const char *id, const char *today, qp_cer
 		err = qp_error_set(QP_ENOTFOUND, "no certificate %s in the registry", id);
 	else
 		err = qp_store_raise(store->db, rc, "reading certificates");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -92,7 +92,7 @@ static int query_int(qp_store *store, const char *sql, const char *a, const char
 {
 	sqlite3_stmt *st = NULL;
 	*out = 0;
-	int err = qp_store_prepare(store, sql, &st);
+	int err = qp_store_prepare_cached(store, sql, &st);
 	if (err != QP_OK)
 		return err;
 	if (a)
@@ -105,7 +105,7 @@ static int query_int(qp_store *store, const char *sql, const char *a, const char
 		*out = sqlite3_column_int64(st, 0);
 	else
 		err = qp_store_raise(store->db, rc, "reading certificates");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -124,7 +124,7 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 		      const char *township)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store,
 	    "INSERT INTO certificates (id, kind, year, seq, holder, holder_type, area, home, village,"
 	    " township, basis, state, parent, root, issued_on, valid_until, legacy_no, created_idx)"
@@ -150,7 +150,7 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 	qp_store_bind_opt_text(st, 16, c->legacy_no);
 	sqlite3_bind_int64(st, 17, (sqlite3_int64)c->created_at);
 	err = qp_store_step_done(store, st, "creating the certificate");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -158,7 +158,7 @@ int qp_store_cert_end(qp_store *store, const char *id, uint64_t idx, const char 
 {
 	sqlite3_stmt *st = NULL;
 	int revoke = strcmp(how, "revoke") == 0;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store,
 	    revoke ? "UPDATE certificates SET state = 'revoked', ended_idx = ?2, ended_by = ?3, reason = ?4"
 		     " WHERE id = ?1 AND state IN ('live', 'frozen')"
@@ -174,14 +174,14 @@ int qp_store_cert_end(qp_store *store, const char *id, uint64_t idx, const char 
 	err = qp_store_step_done(store, st, "ending the certificate");
 	if (err == QP_OK && sqlite3_changes(store->db) != 1)
 		err = qp_error_set(QP_ECONFLICT, "certificate %s is no longer live", id);
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
 int qp_store_cert_freeze(qp_store *store, const char *id, int frozen, const char *reason)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store,
 	    frozen ? "UPDATE certificates SET state = 'frozen', reason = ?2 WHERE id = ?1 AND state = 'live'"
 		   : "UPDATE certificates SET state = 'live', reason = ?2 WHERE id = ?1 AND state = 'frozen'",
@@ -194,7 +194,7 @@ int qp_store_cert_freeze(qp_store *store, const char *id, int frozen, const char
 	    qp_store_step_done(store, st, frozen ? "freezing the certificate" : "unfreezing the certificate");
 	if (err == QP_OK && sqlite3_changes(store->db) != 1)
 		err = qp_error_set(QP_ECONFLICT, "certificate %s is not %s", id, frozen ? "live" : "frozen");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -202,14 +202,14 @@ int qp_store_cert_event_put(qp_store *store, const char *cert, uint64_t idx, con
 {
 	sqlite3_stmt *st = NULL;
 	int err =
-	    qp_store_prepare(store, "INSERT INTO cert_events (cert, idx, summary) VALUES (?1, ?2, ?3)", &st);
+	    qp_store_prepare_cached(store, "INSERT INTO cert_events (cert, idx, summary) VALUES (?1, ?2, ?3)", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, cert, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
 	sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
 	err = qp_store_step_done(store, st, "recording the certificate's history");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -217,7 +217,7 @@ int qp_store_redemption_put(qp_store *store, uint64_t idx, const char *cert, int
 			    const char *purpose, const char *note)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store, "INSERT INTO redemptions (idx, cert, area, purpose, note) VALUES (?1, ?2, ?3, ?4, ?5)",
 	    &st);
 	if (err != QP_OK)
@@ -228,7 +228,7 @@ int qp_store_redemption_put(qp_store *store, uint64_t idx, const char *cert, int
 	sqlite3_bind_text(st, 4, purpose, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, note, -1, SQLITE_STATIC);
 	err = qp_store_step_done(store, st, "recording the redemption");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -253,7 +253,7 @@ int qp_store_home_exit_path(qp_store *store, const char *unit, char out[16])
 {
 	sqlite3_stmt *st = NULL;
 	out[0] = '\0';
-	int err = qp_store_prepare(store, "SELECT coalesce(exit_path, '') FROM homes WHERE unit = ?1", &st);
+	int err = qp_store_prepare_cached(store, "SELECT coalesce(exit_path, '') FROM homes WHERE unit = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
@@ -262,20 +262,20 @@ int qp_store_home_exit_path(qp_store *store, const char *unit, char out[16])
 		qp_store_column_copy(st, 0, out, 16);
 	else if (rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "reading homes");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
 int qp_store_home_set_exit_path(qp_store *store, const char *unit, const char *path)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store, "UPDATE homes SET exit_path = ?2 WHERE unit = ?1", &st);
+	int err = qp_store_prepare_cached(store, "UPDATE homes SET exit_path = ?2 WHERE unit = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	err = qp_store_step_done(store, st, "recording how the home left use");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -301,7 +301,7 @@ int qp_store_certs_list(qp_store *store, const qp_cert_filter *f, const char *to
 	static const char *const states[] = {"live", "spent", "frozen", "revoked", "expired"};
 	sqlite3_stmt *st = NULL;
 	int which = f->holder ? 0 : f->home ? 1 : 2;
-	int err = qp_store_prepare(store, sql[which], &st);
+	int err = qp_store_prepare_cached(store, sql[which], &st);
 	if (err != QP_OK)
 		return err;
 	qp_store_bind_opt_text(st, 1, f->holder);
@@ -318,7 +318,7 @@ int qp_store_certs_list(qp_store *store, const qp_cert_filter *f, const char *to
 int qp_store_certs_created_by(qp_store *store, uint64_t idx, const char *today, qp_cert **out, size_t *count)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store, "SELECT " CERT_COLUMNS " FROM certificates WHERE created_idx = ?1 ORDER BY id", &st);
 	if (err != QP_OK)
 		return err;
@@ -329,7 +329,7 @@ int qp_store_certs_created_by(qp_store *store, uint64_t idx, const char *today, 
 int qp_store_cert_children(qp_store *store, const char *id, const char *today, qp_cert **out, size_t *count)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store, "SELECT " CERT_COLUMNS " FROM certificates WHERE parent = ?1 ORDER BY id", &st);
 	if (err != QP_OK)
 		return err;
@@ -345,7 +345,7 @@ int qp_store_cert_history(qp_store *store, const char *root, qp_cert_event **out
 	*out = NULL;
 	*count = 0;
 	int err =
-	    qp_store_prepare(store,
+	    qp_store_prepare_cached(store,
 			     "SELECT e.idx, l.time, l.signer, l.type, e.cert, e.summary FROM cert_events e"
 			     " JOIN certificates c ON c.id = e.cert JOIN log_entries l ON l.idx = e.idx"
 			     " WHERE c.root = ?1 ORDER BY e.idx, e.cert",
@@ -372,12 +372,12 @@ int qp_store_cert_history(qp_store *store, const char *root, qp_cert_event **out
 		err = qp_store_raise(store->db, rc, "reading the certificate's history");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	*out = list;
 	*count = n;
 	return QP_OK;
 fail:
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	qp_cert_events_free(list, n);
 	return err;
 }
@@ -401,7 +401,7 @@ int qp_store_cert_stats(qp_store *store, const char *village, const char *townsh
 	int scope = village ? 1 : township ? 2 : 0;
 	memset(count, 0, sizeof(uint64_t) * 15);
 	memset(area, 0, sizeof(int64_t) * 15);
-	int err = qp_store_prepare(store, sql[scope], &st);
+	int err = qp_store_prepare_cached(store, sql[scope], &st);
 	if (err != QP_OK)
 		return err;
 	if (scope)
@@ -421,7 +421,7 @@ int qp_store_cert_stats(qp_store *store, const char *village, const char *townsh
 	}
 	if (rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "computing certificate statistics");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -429,7 +429,7 @@ int qp_store_cert_stats(qp_store *store, const char *village, const char *townsh
 static int no_rows(qp_store *store, const char *sql, const char *what)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store, sql, &st);
+	int err = qp_store_prepare_cached(store, sql, &st);
 	if (err != QP_OK)
 		return err;
 	int rc = sqlite3_step(st);
@@ -439,7 +439,7 @@ static int no_rows(qp_store *store, const char *sql, const char *what)
 	} else if (rc != SQLITE_DONE) {
 		err = qp_store_raise(store->db, rc, "checking certificates");
 	}
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -462,6 +462,15 @@ int qp_store_cert_invariants(qp_store *store)
 		 "coalesce(sum(r.area), 0)"
 		 " + sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END)",
 		 "area not conserved")) != QP_OK)
+		goto done;
+	/* Per home and kind: what was issued, less what was revoked, fits in the home's land area. */
+	if ((err = no_rows(store,
+			   "SELECT c.home || ' ' || c.kind || ': ' || (sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END)"
+			   " - sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END)) || ' issued from a land area of '"
+			   " || h.land_area FROM certificates c JOIN homes h ON h.unit = c.home GROUP BY c.home, c.kind"
+			   " HAVING sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END)"
+			   " - sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END) > h.land_area",
+			   "per-home cap exceeded")) != QP_OK)
 		goto done;
 	/* A spent certificate's children and redemption make up its area, all from the entry that spent it.
 	 */

@@ -35,7 +35,7 @@ int qp_store_village_get(qp_store *store, const char *code, qp_village *out)
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
 	int err =
-	    qp_store_prepare(store, "SELECT code, name, uscc, added_idx FROM villages WHERE code = ?1", &st);
+	    qp_store_prepare_cached(store, "SELECT code, name, uscc, added_idx FROM villages WHERE code = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -46,14 +46,14 @@ int qp_store_village_get(qp_store *store, const char *code, qp_village *out)
 		err = qp_error_set(QP_ENOTFOUND, "no village %s in the registry", code);
 	else
 		err = qp_store_raise(store->db, rc, "reading villages");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
 int qp_store_village_put(qp_store *store, const char *code, const char *name, const char *uscc, uint64_t idx)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store,
+	int err = qp_store_prepare_cached(store,
 				   "INSERT INTO villages (code, township, name, uscc, added_idx) VALUES (?1, "
 				   "substr(?1, 1, 9), ?2, ?3, ?4)",
 				   &st);
@@ -64,7 +64,7 @@ int qp_store_village_put(qp_store *store, const char *code, const char *name, co
 	qp_store_bind_opt_text(st, 3, uscc);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)idx);
 	err = qp_store_step_done(store, st, "adding the village");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -75,7 +75,7 @@ int qp_store_villages_list(qp_store *store, const char *township, qp_village **o
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store,
 	    township ? "SELECT code, name, uscc, added_idx FROM villages WHERE township = ?1 ORDER BY code"
 		     : "SELECT code, name, uscc, added_idx FROM villages ORDER BY code",
@@ -95,12 +95,12 @@ int qp_store_villages_list(qp_store *store, const char *township, qp_village **o
 		err = qp_store_raise(store->db, rc, "listing villages");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	*out = list;
 	*count = n;
 	return QP_OK;
 fail:
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	qp_villages_free(list, n);
 	return err;
 }
@@ -124,7 +124,7 @@ int qp_store_household_get(qp_store *store, const char *id_number, qp_household 
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
 	int err =
-	    qp_store_prepare(store, "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number = ?1", &st);
+	    qp_store_prepare_cached(store, "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
@@ -137,7 +137,7 @@ int qp_store_household_get(qp_store *store, const char *id_number, qp_household 
 		err = qp_error_set(QP_ENOTFOUND, "no household with ID number %s in the registry", masked);
 	} else
 		err = qp_store_raise(store->db, rc, "reading households");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -145,7 +145,7 @@ int qp_store_household_put(qp_store *store, const char *id_number, const char *n
 			   int members, uint64_t idx)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store,
 	    "INSERT INTO households (id_number, name, village, members, added_idx) VALUES (?1, "
 	    "?2, ?3, ?4, ?5)",
@@ -158,7 +158,7 @@ int qp_store_household_put(qp_store *store, const char *id_number, const char *n
 	sqlite3_bind_int(st, 4, members);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)idx);
 	err = qp_store_step_done(store, st, "adding the household");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -170,7 +170,7 @@ int qp_store_households_list(qp_store *store, const char *village, const char *a
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store,
 	    village ? "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE village = ?1 AND id_number > ?2"
 		      " ORDER BY id_number LIMIT ?3"
@@ -195,12 +195,12 @@ int qp_store_households_list(qp_store *store, const char *village, const char *a
 		err = qp_store_raise(store->db, rc, "listing households");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	*out = list;
 	*count = n;
 	return QP_OK;
 fail:
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	qp_households_free(list, n);
 	return err;
 }
@@ -232,7 +232,7 @@ int qp_store_home_get(qp_store *store, const char *unit, qp_home *out)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = qp_store_prepare(store, "SELECT " HOME_COLUMNS " FROM homes WHERE unit = ?1", &st);
+	int err = qp_store_prepare_cached(store, "SELECT " HOME_COLUMNS " FROM homes WHERE unit = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
@@ -243,14 +243,14 @@ int qp_store_home_get(qp_store *store, const char *unit, qp_home *out)
 		err = qp_error_set(QP_ENOTFOUND, "no home %s in the registry", unit);
 	else
 		err = qp_store_raise(store->db, rc, "reading homes");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
 int qp_store_home_put(qp_store *store, const qp_home *h)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store,
 	    "INSERT INTO homes (unit, parcel, village, township, household, land_area, floor_area, built,"
 	    " status, added_idx, updated_idx)"
@@ -269,7 +269,7 @@ int qp_store_home_put(qp_store *store, const qp_home *h)
 	sqlite3_bind_text(st, 7, qp_home_status_name(h->status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)h->added_at);
 	err = qp_store_step_done(store, st, "adding the home");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -277,7 +277,7 @@ int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status s
 {
 	sqlite3_stmt *st = NULL;
 	int err =
-	    qp_store_prepare(store, "UPDATE homes SET status = ?2, updated_idx = ?3 WHERE unit = ?1", &st);
+	    qp_store_prepare_cached(store, "UPDATE homes SET status = ?2, updated_idx = ?3 WHERE unit = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
@@ -286,7 +286,7 @@ int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status s
 	err = qp_store_step_done(store, st, "changing the home's status");
 	if (err == QP_OK && sqlite3_changes(store->db) != 1)
 		err = qp_error_set(QP_ENOTFOUND, "no home %s in the registry", unit);
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -304,7 +304,7 @@ int qp_store_home_set_field(qp_store *store, const char *unit, const char *field
 	if (which < 0)
 		return qp_error_set(QP_EUSAGE, "home field %s cannot be corrected", field);
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store, sql[which], &st);
+	int err = qp_store_prepare_cached(store, sql[which], &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
@@ -312,7 +312,7 @@ int qp_store_home_set_field(qp_store *store, const char *unit, const char *field
 		sqlite3_bind_int64(st, 2, value);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)idx);
 	err = qp_store_step_done(store, st, "correcting the home");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -320,7 +320,7 @@ int qp_store_household_live_homes(qp_store *store, const char *id_number, uint64
 {
 	sqlite3_stmt *st = NULL;
 	*out = 0;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store,
 	    "SELECT count(*) FROM homes WHERE household = ?1 AND status IN ('in_use', 'idle', 'activated')",
 	    &st);
@@ -332,7 +332,7 @@ int qp_store_household_live_homes(qp_store *store, const char *id_number, uint64
 		*out = (uint64_t)sqlite3_column_int64(st, 0);
 	else
 		err = qp_store_raise(store->db, rc, "counting homes");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -361,7 +361,7 @@ static int prepare_home_list(qp_store *store, const qp_home_filter *f, const cha
 		return qp_error_set(QP_EINVALID, "status %d is not a home status", f->status);
 	char sql[512];
 	snprintf(sql, sizeof(sql), "%s%s", prefix, home_list_sql[scope * 2 + has_status]);
-	int err = qp_store_prepare(store, sql, st);
+	int err = qp_store_prepare_cached(store, sql, st);
 	if (err != QP_OK)
 		return err;
 	if (scope)
@@ -394,12 +394,12 @@ int qp_store_homes_list(qp_store *store, const qp_home_filter *f, qp_home **out,
 		err = qp_store_raise(store->db, rc, "listing homes");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	*out = list;
 	*count = n;
 	return QP_OK;
 fail:
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	qp_free(list);
 	return err;
 }
@@ -430,7 +430,7 @@ int qp_store_homes_list_plan(qp_store *store, const qp_home_filter *f, char **ou
 	}
 	if (err == QP_OK && rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "explaining a query");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	if (err != QP_OK) {
 		qp_free(plan);
 		return err;
@@ -445,14 +445,14 @@ int qp_store_home_event_put(qp_store *store, const char *unit, uint64_t idx, con
 {
 	sqlite3_stmt *st = NULL;
 	int err =
-	    qp_store_prepare(store, "INSERT INTO home_events (unit, idx, summary) VALUES (?1, ?2, ?3)", &st);
+	    qp_store_prepare_cached(store, "INSERT INTO home_events (unit, idx, summary) VALUES (?1, ?2, ?3)", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
 	sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
 	err = qp_store_step_done(store, st, "recording the home's history");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -463,7 +463,7 @@ int qp_store_home_events(qp_store *store, const char *unit, qp_home_event **out,
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err = qp_store_prepare(store,
+	int err = qp_store_prepare_cached(store,
 				   "SELECT e.idx, l.time, l.signer, l.type, e.summary FROM home_events e"
 				   " JOIN log_entries l ON l.idx = e.idx WHERE e.unit = ?1 ORDER BY e.idx",
 				   &st);
@@ -488,12 +488,12 @@ int qp_store_home_events(qp_store *store, const char *unit, qp_home_event **out,
 		err = qp_store_raise(store->db, rc, "reading the home's history");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	*out = list;
 	*count = n;
 	return QP_OK;
 fail:
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	qp_home_events_free(list, n);
 	return err;
 }
@@ -502,7 +502,7 @@ int qp_store_activation_put(qp_store *store, const qp_activation *a, const char 
 			    const char *township)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store,
 	    "INSERT INTO activations (idx, unit, village, township, investor, investor_id, start, start_year,"
 	    " years, rent, investment, use, deal_no)"
@@ -523,7 +523,7 @@ int qp_store_activation_put(qp_store *store, const qp_activation *a, const char 
 	sqlite3_bind_text(st, 11, a->use, -1, SQLITE_STATIC);
 	qp_store_bind_opt_text(st, 12, a->deal_no);
 	err = qp_store_step_done(store, st, "recording the activation");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -534,7 +534,7 @@ int qp_store_activations(qp_store *store, const char *unit, qp_activation **out,
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err = qp_store_prepare(
+	int err = qp_store_prepare_cached(
 	    store,
 	    "SELECT idx, unit, investor, investor_id, start, years, rent, investment, use, deal_no"
 	    " FROM activations WHERE unit = ?1 ORDER BY idx",
@@ -565,12 +565,12 @@ int qp_store_activations(qp_store *store, const char *unit, qp_activation **out,
 		err = qp_store_raise(store->db, rc, "reading activations");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	*out = list;
 	*count = n;
 	return QP_OK;
 fail:
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	qp_activations_free(list, n);
 	return err;
 }
@@ -582,7 +582,7 @@ static int stats_query(qp_store *store, const char *sql, const char *scope, int 
 		       void (*row)(sqlite3_stmt *st, qp_stats *out), qp_stats *out)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store, sql, &st);
+	int err = qp_store_prepare_cached(store, sql, &st);
 	if (err != QP_OK)
 		return err;
 	if (scope)
@@ -594,7 +594,7 @@ static int stats_query(qp_store *store, const char *sql, const char *scope, int 
 		row(st, out);
 	if (rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "computing statistics");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 

@@ -22,8 +22,16 @@ enum qp_stmt {
 	QP_STMT_COUNT
 };
 
+#define QP_STMT_CACHE 64
+
 struct qp_store {
 	sqlite3 *db;
+	/* Statements kept by qp_store_prepare_cached, keyed by their SQL text. */
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+		int busy;
+	} cache[QP_STMT_CACHE];
 	char *path;
 	int schema_version;
 	unsigned flags;
@@ -53,6 +61,14 @@ void qp_store_end_read(qp_store *store);
 
 /* Shared helpers (store_util.c); each raises its error. */
 int qp_store_prepare(qp_store *store, const char *sql, sqlite3_stmt **st);
+/*
+ * Like qp_store_prepare, but the statement is kept for the life of the
+ * connection (keyed by the SQL text) and handed out again reset; give it
+ * back with qp_store_finish, never sqlite3_finalize.
+ */
+int qp_store_prepare_cached(qp_store *store, const char *sql, sqlite3_stmt **st);
+/* Give back a statement from either prepare function. */
+void qp_store_finish(qp_store *store, sqlite3_stmt *st);
 /* Step a statement that returns no row; a constraint failure is QP_ECONFLICT. */
 int qp_store_step_done(qp_store *store, sqlite3_stmt *st, const char *doing);
 /* Bind text, or NULL when s is NULL or empty. */

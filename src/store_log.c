@@ -5,6 +5,7 @@
  * call.  Every SQLite result is checked and turned into a QP_E* code.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -43,19 +44,37 @@ void qp_store_rollback(qp_store *store)
 	store->in_txn = 0;
 }
 
+/* Run one cached statement without results (savepoints run once per entry). */
+static int exec_cached(qp_store *store, const char *sql, const char *doing)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare_cached(store, sql, &st);
+	if (err != QP_OK)
+		return err;
+	err = qp_store_step_done(store, st, doing);
+	qp_store_finish(store, st);
+	return err;
+}
+
 int qp_store_savepoint(qp_store *store)
 {
-	return qp_store_exec(store->db, "SAVEPOINT qp_entry", "starting an entry");
+	return exec_cached(store, "SAVEPOINT qp_entry", "starting an entry");
 }
 
 int qp_store_release(qp_store *store)
 {
-	return qp_store_exec(store->db, "RELEASE qp_entry", "finishing an entry");
+	return exec_cached(store, "RELEASE qp_entry", "finishing an entry");
 }
 
 void qp_store_rollback_to(qp_store *store)
 {
-	sqlite3_exec(store->db, "ROLLBACK TO qp_entry; RELEASE qp_entry", NULL, NULL, NULL);
+	/* Keep the caller's error: the refusal is what matters. */
+	qp_error err = *qp_error_last();
+	char msg[1024];
+	snprintf(msg, sizeof(msg), "%s", err.message);
+	exec_cached(store, "ROLLBACK TO qp_entry", "undoing an entry");
+	exec_cached(store, "RELEASE qp_entry", "undoing an entry");
+	qp_error_set(err.code, "%s", msg);
 }
 
 /* ---- small helpers ---------------------------------------------------- */

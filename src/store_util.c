@@ -15,6 +15,45 @@ int qp_store_prepare(qp_store *store, const char *sql, sqlite3_stmt **st)
 	return rc == SQLITE_OK ? QP_OK : qp_store_raise(store->db, rc, "preparing a query");
 }
 
+int qp_store_prepare_cached(qp_store *store, const char *sql, sqlite3_stmt **st)
+{
+	int free_slot = -1;
+	for (int i = 0; i < QP_STMT_CACHE; i++) {
+		if (store->cache[i].sql == NULL) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		if (!store->cache[i].busy && strcmp(store->cache[i].sql, sql) == 0) {
+			store->cache[i].busy = 1;
+			*st = store->cache[i].st;
+			return QP_OK;
+		}
+	}
+	int rc = sqlite3_prepare_v3(store->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, st, NULL);
+	if (rc != SQLITE_OK)
+		return qp_store_raise(store->db, rc, "preparing a query");
+	if (free_slot >= 0 && (store->cache[free_slot].sql = qp_strdup(sql)) != NULL) {
+		store->cache[free_slot].st = *st;
+		store->cache[free_slot].busy = 1;
+	}
+	return QP_OK;
+}
+
+void qp_store_finish(qp_store *store, sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < QP_STMT_CACHE; i++)
+		if (store->cache[i].st == st && store->cache[i].sql) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			store->cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
 int qp_store_step_done(qp_store *store, sqlite3_stmt *st, const char *doing)
 {
 	int rc = sqlite3_step(st);

@@ -664,6 +664,20 @@ static void test_random_walk(void **state)
 		      accepted, refused_n, m.n);
 	assert_true(accepted > WALK_OPS / 4);
 	free(m.c);
+
+	/* The whole registry audits clean, and rebuilding it from the log gives the same state. */
+	qp_audit_result res;
+	qp_audit_options opt = {0, NULL, NULL, NULL, NULL, NULL};
+	if (qp_audit(&res, f->reg, &opt) != QP_OK)
+		fail_msg("audit: %s", qp_error_last()->message);
+	assert_int_equal(res.problems, 0);
+	assert_true(res.signatures == res.entries);
+	char live[65], rebuilt[65], *out = tu_path(f->dir, "rebuilt.db");
+	assert_int_equal(qp_registry_rebuild(live, rebuilt, f->reg, out), QP_OK);
+	assert_string_equal(live, rebuilt);
+	print_message("audit: %llu entries, %llu signatures; rebuilt state %.16s... equals the live state\n",
+		      (unsigned long long)res.entries, (unsigned long long)res.signatures, live);
+	free(out);
 }
 
 int main(void)

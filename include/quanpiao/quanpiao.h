@@ -8,7 +8,10 @@
 #ifndef QUANPIAO_H
 #define QUANPIAO_H
 
+#include "quanpiao/audit.h"
+#include "quanpiao/bundle.h"
 #include "quanpiao/certs.h"
+#include "quanpiao/cosign.h"
 #include "quanpiao/error.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/keys.h"

@@ -249,3 +249,24 @@ go_check 1 consistency log.key.vkey cp.8 bad.c
 # From the same size there must be no hashes.
 { echo "old $LAST"; sed -n 2p "cons.7.$LAST"; tail -n +2 "cons.$LAST.$LAST"; } >bad.c
 go_check 1 consistency log.key.vkey "cp.$LAST" bad.c
+
+# Cosignatures: an auditor witnesses the latest checkpoint; printed with its
+# cosignature, the checkpoint is still a note Go opens with the log key, and
+# the cosignature verifies under a checker written from c2sp.org/tlog-cosignature.
+expect_rc 0 -- key generate --name 330681.auditor.wang --out auditor.key --unencrypted
+expect_rc 0 -- "${DB[@]}" --key auth.key key enroll --role auditor --vkey auditor.key.vkey
+save sign.cos "${DB[@]}" log sign --key log.key
+expect_rc 0 -- "${DB[@]}" witness cosign --key auditor.key --state witness
+save cp.cos "${DB[@]}" log checkpoint
+CONTEXT="cosigned checkpoint"
+CHECKS=$((CHECKS + 1))
+[ "$(head -c "$(wc -c <sign.cos)" cp.cos)" = "$(cat sign.cos)" ] || fail "the cosigned checkpoint does not start with the signed one"
+go_check 0 note log.key.vkey -- cp.cos
+[ "$OUT" = "zhuji.example/quanpiao" ] || fail "checkpoint signers: '$OUT'"
+go_check 0 cosignature auditor.key.vkey log.key.vkey cp.cos
+contains "$OUT" "ok: cosigned by 330681.auditor.wang+"
+go_check 0 cosignature auditor.key.vkey log.key.vkey witness/checkpoint
+corrupt cp.cos bad.cos $(($(wc -c <cp.cos) - 20))
+go_check 1 cosignature auditor.key.vkey log.key.vkey bad.cos
+go_check 1 cosignature o3.key.vkey log.key.vkey cp.cos
+contains "$ERR" "no cosignature by 330681.officer.o3+"

@@ -462,7 +462,9 @@ expect 0 "户 household  330681********0024
 农房 homes (2)
   单元 unit                     村 village    户 household        状态 status       宅基地 land m²  建筑 floor m²  建成 built
   330681101201JC00002F00010001  330681101201  330681********0024  已复垦 reclaimed           98.00          75.50           -
-  330681101201JC00006F00010001  330681101201  330681********0024  在用 in_use               110.00              -           -" "" -- \
+  330681101201JC00006F00010001  330681101201  330681********0024  在用 in_use               110.00              -           -
+
+权票 certificates (0)" "" -- \
 	household show $H2
 expect 0 "户 household  33068119881212007X
 户主 name     孙丽
@@ -470,8 +472,10 @@ expect 0 "户 household  33068119881212007X
 人口 members  5
 登记 entry    12
 
-农房 homes (0)" "" -- household show 33068119881212007x --reveal
-expect 0 '{"household":{"id_number":"330681197001010024","name":"李小红","village":"330681101201","members":3,"added_at":9},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5},"homes":[{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},{"unit":"330681101201JC00006F00010001","parcel":"330681101201JC00006","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"110.00","floor_area":null,"built":null,"status":"in_use","status_label":"在用","added_at":27,"updated_at":27}]}' "" -- \
+农房 homes (0)
+
+权票 certificates (0)" "" -- household show 33068119881212007x --reveal
+expect 0 '{"household":{"id_number":"330681197001010024","name":"李小红","village":"330681101201","members":3,"added_at":9},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5},"homes":[{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},{"unit":"330681101201JC00006F00010001","parcel":"330681101201JC00006","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"110.00","floor_area":null,"built":null,"status":"in_use","status_label":"在用","added_at":27,"updated_at":27}],"certificates":[]}' "" -- \
 	household show $H2 --reveal --json
 expect_rc 6 -- household show $NOBODY
 contains "$ERR" "quanpiao: no household with ID number 330681"
@@ -492,4 +496,4 @@ done
 expect_rc 0 -- home --help
 contains "$OUT" "  activate     lease an idle home to an investor (officer key)"
 expect_rc 0 -- --help
-contains "$OUT" "  household show           show a household and its homes"
+contains "$OUT" "  household show           show a household, its homes and its certificates"

@@ -49,6 +49,15 @@ lease 7 $V2 2023-06-30 100000000.00 99999999.99
 setup home status "$(unit $V2 6)" withdrawn
 
 HOMES_HEADER="状态 status        农房 homes  宅基地 land m²"
+# No certificates are issued here (test_certs.sh counts them): every kind and state is zero.
+NO_CERTS="权票 certificates
+  状态 state      保障权票 guarantee    m²  保留权票 retention    m²  集体权票 collective    m²
+  有效 live                        0  0.00                   0  0.00                    0  0.00
+  已使用 spent                     0  0.00                   0  0.00                    0  0.00
+  冻结 frozen                      0  0.00                   0  0.00                    0  0.00
+  已注销 revoked                   0  0.00                   0  0.00                    0  0.00
+  已过期 expired                   0  0.00                   0  0.00                    0  0.00"
+NO_CERTS_JSON=',"certificates":{"guarantee":{"live":{"count":0,"area":"0.00"},"spent":{"count":0,"area":"0.00"},"frozen":{"count":0,"area":"0.00"},"revoked":{"count":0,"area":"0.00"},"expired":{"count":0,"area":"0.00"}},"retention":{"live":{"count":0,"area":"0.00"},"spent":{"count":0,"area":"0.00"},"frozen":{"count":0,"area":"0.00"},"revoked":{"count":0,"area":"0.00"},"expired":{"count":0,"area":"0.00"}},"collective":{"live":{"count":0,"area":"0.00"},"spent":{"count":0,"area":"0.00"},"frozen":{"count":0,"area":"0.00"},"revoked":{"count":0,"area":"0.00"},"expired":{"count":0,"area":"0.00"}}}'
 
 # ---- the county, all years ---------------------------------------------------------------
 # 572007999.99 yuan is 5.72亿 (5.7200799999 rounded); 100162250.00 yuan is 1.00亿.
@@ -70,7 +79,9 @@ $HOMES_HEADER
 激活 activations, all years
   数量 count                4
   投资 investment           572007999.99 (5.72亿元)
-  首年租金 first-year rent  100162250.00 (1.00亿元)" "" -- stats
+  首年租金 first-year rent  100162250.00 (1.00亿元)
+
+$NO_CERTS" "" -- stats
 
 # ---- 2021: the county's report -------------------------------------------------------------
 # 472000000.00 yuan = 4.72亿元; 149900.00 yuan = 14.99万元.
@@ -92,8 +103,10 @@ $HOMES_HEADER
 激活 activations started in 2021
   数量 count                2
   投资 investment           472000000.00 (4.72亿元)
-  首年租金 first-year rent  149900.00 (14.99万元)" "" -- stats --year 2021
-expect 0 '{"county":"330681","village":null,"township":null,"year":2021,"villages":3,"households":7,"homes":{"in_use":{"count":1,"land_area":"120.50"},"idle":{"count":0,"land_area":"0.00"},"activated":{"count":4,"land_area":"420.25"},"dilapidated":{"count":1,"land_area":"60.00"},"withdrawn":{"count":1,"land_area":"90.00"},"demolished":{"count":0,"land_area":"0.00"},"reclaimed":{"count":0,"land_area":"0.00"},"total":{"count":7,"land_area":"690.75"}},"activations":{"count":2,"investment":"472000000.00","first_year_rent":"149900.00"}}' "" -- \
+  首年租金 first-year rent  149900.00 (14.99万元)
+
+$NO_CERTS" "" -- stats --year 2021
+expect 0 '{"county":"330681","village":null,"township":null,"year":2021,"villages":3,"households":7,"homes":{"in_use":{"count":1,"land_area":"120.50"},"idle":{"count":0,"land_area":"0.00"},"activated":{"count":4,"land_area":"420.25"},"dilapidated":{"count":1,"land_area":"60.00"},"withdrawn":{"count":1,"land_area":"90.00"},"demolished":{"count":0,"land_area":"0.00"},"reclaimed":{"count":0,"land_area":"0.00"},"total":{"count":7,"land_area":"690.75"}},"activations":{"count":2,"investment":"472000000.00","first_year_rent":"149900.00"}'"$NO_CERTS_JSON"'}' "" -- \
 	stats --year 2021 --json
 
 # ---- a village, a township -----------------------------------------------------------------
@@ -116,7 +129,9 @@ $HOMES_HEADER
 激活 activations started in 2021
   数量 count                1
   投资 investment           470800000.00 (4.71亿元)
-  首年租金 first-year rent  125000.00 (12.50万元)" "" -- stats --year 2021 --village $V2
+  首年租金 first-year rent  125000.00 (12.50万元)
+
+$NO_CERTS" "" -- stats --year 2021 --village $V2
 # Below 1万 yuan the amount stays in 元; 12350.00 yuan = 1.235万, rounded half up to 1.24万元.
 expect 0 "范围 scope     村 village 330681102201 枫桥村
 年份 year      2022
@@ -136,13 +151,15 @@ $HOMES_HEADER
 激活 activations started in 2022
   数量 count                1
   投资 investment           8000.00 (8000.00元)
-  首年租金 first-year rent  12350.00 (1.24万元)" "" -- stats --village $V3 --year 2022
+  首年租金 first-year rent  12350.00 (1.24万元)
+
+$NO_CERTS" "" -- stats --village $V3 --year 2022
 # The 1亿 boundary: 99999999.99 yuan is still 万 (9999.9999999万, rounded to 10000.00万元).
 expect_rc 0 -- stats --year 2023
 contains "$OUT" "  投资 investment           99999999.99 (10000.00万元)
   首年租金 first-year rent  100000000.00 (1.00亿元)"
 # The township of V1 and V2 leaves out V3's lease of 2022.
-expect 0 '{"county":"330681","village":null,"township":"330681101","year":2021,"villages":2,"households":5,"homes":{"in_use":{"count":1,"land_area":"120.50"},"idle":{"count":0,"land_area":"0.00"},"activated":{"count":3,"land_area":"340.00"},"dilapidated":{"count":0,"land_area":"0.00"},"withdrawn":{"count":1,"land_area":"90.00"},"demolished":{"count":0,"land_area":"0.00"},"reclaimed":{"count":0,"land_area":"0.00"},"total":{"count":5,"land_area":"550.50"}},"activations":{"count":2,"investment":"472000000.00","first_year_rent":"149900.00"}}' "" -- \
+expect 0 '{"county":"330681","village":null,"township":"330681101","year":2021,"villages":2,"households":5,"homes":{"in_use":{"count":1,"land_area":"120.50"},"idle":{"count":0,"land_area":"0.00"},"activated":{"count":3,"land_area":"340.00"},"dilapidated":{"count":0,"land_area":"0.00"},"withdrawn":{"count":1,"land_area":"90.00"},"demolished":{"count":0,"land_area":"0.00"},"reclaimed":{"count":0,"land_area":"0.00"},"total":{"count":5,"land_area":"550.50"}},"activations":{"count":2,"investment":"472000000.00","first_year_rent":"149900.00"}'"$NO_CERTS_JSON"'}' "" -- \
 	stats --township 330681101 --year 2021 --json
 expect_rc 0 -- stats --township 330681102 --year 2021
 contains "$OUT" "范围 scope     乡镇 township 330681102"

@@ -45,7 +45,7 @@ static void fail(const char *what)
 /* Resident ID number n of a village, with its check character. */
 static void resident(char out[19], int n)
 {
-	char d[18];
+	char d[24]; /* 17 digits; room for what -O2 with sanitizers thinks a negative n could print */
 	snprintf(d, sizeof(d), "3306811970%02d%02d%03d", 1 + n / 28 % 12, 1 + n % 28, n % 1000);
 	memcpy(out, d, 17);
 	out[17] = qp_ids_resident_check_char(d);
@@ -147,6 +147,43 @@ int main(int argc, char **argv)
 		add(&b, "home.activate", body);
 	}
 	flush(&b);
+
+	/* With QP_MKSTATS_KEYS=DIR: also the keys (unencrypted) and a few certificates. */
+	const char *dir = getenv("QP_MKSTATS_KEYS");
+	if (dir && dir[0]) {
+		char path[4096];
+		const struct {
+			const char *file;
+			const qp_key *key;
+		} keys[] = {{"authority.key", authority}, {"log.key", log}, {"officer.key", officer}};
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, keys[i].file);
+			if (qp_key_save(keys[i].key, path, NULL) != QP_OK)
+				fail(path);
+		}
+		for (int i = 0; i < 3; i++) {
+			char id[19], unit[29];
+			resident(id, n + i);
+			snprintf(unit, sizeof(unit), "330681001003JC%05dF00010001", i + 1);
+			snprintf(body, sizeof(body), "{\"id_number\":\"%s\",\"members\":3,\"name\":\"户\",\"village\":\"330681101200\"}", id);
+			if (qp_registry_submit(b.reg, officer, "household.add", body, NULL) != QP_OK)
+				fail("household");
+			snprintf(body, sizeof(body),
+				 "{\"household\":\"%s\",\"land_area\":12000,\"status\":\"idle\",\"unit\":\"%s\","
+				 "\"village\":\"330681101200\"}",
+				 id, unit);
+			if (qp_registry_submit(b.reg, officer, "home.add", body, NULL) != QP_OK)
+				fail("home");
+			snprintf(body, sizeof(body), "{\"status\":\"withdrawn\",\"unit\":\"%s\"}", unit);
+			if (qp_registry_submit(b.reg, officer, "home.status", body, NULL) != QP_OK)
+				fail("status");
+			snprintf(body, sizeof(body),
+				 "{\"area\":12000,\"basis\":\"withdrawal\",\"holder\":\"%s\",\"home\":\"%s\",\"kind\":\"guarantee\"}",
+				 id, unit);
+			if (qp_registry_submit(b.reg, officer, "cert.issue", body, NULL) != QP_OK)
+				fail("issue");
+		}
+	}
 	qp_registry_free(b.reg);
 	free(lv);
 	free(ov);

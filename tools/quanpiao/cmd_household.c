@@ -1,7 +1,8 @@
 /*
  * cmd_household.c - quanpiao household add|list|show: the member
  * households (户) of the villages' collectives, identified by the resident
- * ID number of the head of household.
+ * ID number of the head of household; show lists their homes and their
+ * rights certificates.
  *
  * ID numbers are personal data: lists and show print them masked
  * (330681********123X) unless --reveal is given.
@@ -13,6 +14,7 @@
 #include <quanpiao/quanpiao.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "table.h"
 
 #define NAME_MAX_LEN  64 /* bytes, as the registry allows */
@@ -196,7 +198,8 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 	qp_household h = {0};
 	qp_village v = {0};
 	qp_home *homes = NULL;
-	size_t nhomes = 0;
+	qp_cert *certs = NULL;
+	size_t nhomes = 0, ncerts = 0;
 	char id[QP_RESIDENT_ID_LEN + 1];
 	int rc = cli_parse(ctx, argc, argv, &args);
 	if (rc != CLI_OK || args.help)
@@ -209,9 +212,11 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
 		return rc;
 	qp_home_filter filter = {.household = id, .status = -1};
+	qp_cert_filter cert_filter = {.holder = id, .kind = -1, .state = -1};
 	if ((rc = qp_household_get(&h, reg, id)) != QP_OK ||
 	    (rc = qp_village_get(&v, reg, h.village)) != QP_OK ||
-	    (rc = qp_homes_list(&homes, &nhomes, reg, &filter)) != QP_OK) {
+	    (rc = qp_homes_list(&homes, &nhomes, reg, &filter)) != QP_OK ||
+	    (rc = qp_certs_list(&certs, &ncerts, reg, &cert_filter)) != QP_OK) {
 		rc = cli_fail(ctx, rc);
 		goto done;
 	}
@@ -222,6 +227,9 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 		cJSON *arr = cJSON_AddArrayToObject(doc, "homes");
 		for (size_t i = 0; i < nhomes; i++)
 			cJSON_AddItemToArray(arr, cli_home_json(&homes[i], reveal));
+		arr = cJSON_AddArrayToObject(doc, "certificates");
+		for (size_t i = 0; i < ncerts; i++)
+			cJSON_AddItemToArray(arr, cli_cert_json(reg, &certs[i], reveal));
 		rc = cli_json_emit(doc);
 		goto done;
 	}
@@ -247,8 +255,19 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 			cli_homes_table_row(t, &homes[i], reveal);
 		rc = cli_table_print(t, stdout, 2);
 		cli_table_free(t);
+		if (rc != CLI_OK)
+			goto done;
+	}
+	printf("\n权票 certificates (%zu)\n", ncerts);
+	if (ncerts > 0) {
+		cli_table *t = cli_certs_table();
+		for (size_t i = 0; i < ncerts; i++)
+			cli_certs_table_row(t, &certs[i], reveal);
+		rc = cli_table_print(t, stdout, 2);
+		cli_table_free(t);
 	}
 done:
+	qp_certs_free(certs, ncerts);
 	qp_homes_free(homes);
 	qp_village_clear(&v);
 	qp_household_clear(&h);
@@ -260,9 +279,10 @@ const cli_cmd cmd_household_show = {
     .group = "household",
     .name = "show",
     .run = run_show,
-    .summary = "show a household and its homes",
+    .summary = "show a household, its homes and its certificates",
     .usage = "ID [--reveal]",
-    .description = "ID numbers are masked unless --reveal is given.  Exit 6 if the household is not\n"
-		   "registered.",
+    .description = "Lists the household's homes and every certificate it holds or held (spent ones too,\n"
+		   "by number).  ID numbers are masked unless --reveal is given.  Exit 6 if the household\n"
+		   "is not registered.",
     .opts = show_opts,
 };

@@ -95,7 +95,7 @@ static int run_checkpoint(cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
 		return rc;
-	int err = qp_log_checkpoint(&note, &len, &got, reg, size);
+	int err = qp_log_checkpoint_cosigned(&note, &len, &got, NULL, reg, size);
 	rc = err == QP_OK ? emit_note(ctx, "size", note, len, got) : cli_fail(ctx, err);
 	free(note);
 	qp_registry_free(reg);
@@ -108,7 +108,9 @@ const cli_cmd cmd_log_checkpoint = {
 	.run = run_checkpoint,
 	.summary = "print the latest signed checkpoint (c2sp.org/tlog-checkpoint)",
 	.usage = "[--size N]",
-	.description = NULL,
+	.description = "Prints the checkpoint note signed by the log key, followed by the cosignature lines\n"
+		       "(c2sp.org/tlog-cosignature) of the auditors who witnessed it ('witness cosign'):\n"
+		       "one note with several signatures.  'log sign' prints the bare checkpoint.",
 	.opts = checkpoint_opts,
 };
 

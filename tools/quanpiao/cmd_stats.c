@@ -2,8 +2,9 @@
  * cmd_stats.c - quanpiao stats: the figures the county reports (e.g.
  * "2021: 516 idle homes activated, 472 million yuan of social capital
  * attracted"): homes by status with their land area, and the activations
- * started in a year with their investment and first-year rent, for the
- * county or one village or township.
+ * started in a year with their investment and first-year rent, and the
+ * rights certificates by kind and state with their area, for the county
+ * or one village or township.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <quanpiao/quanpiao.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "table.h"
 
 static const cli_opt stats_opts[] = {
@@ -61,6 +63,53 @@ static void emit_json(cJSON *doc, const qp_stats *st, const char *county, int ye
 	cJSON_AddStringToObject(acts, "investment", buf);
 	cli_format_hundredths(buf, sizeof(buf), st->first_year_rent);
 	cJSON_AddStringToObject(acts, "first_year_rent", buf);
+	cJSON *certs = cJSON_AddObjectToObject(doc, "certificates");
+	for (int k = 0; k < QP_CERT_KIND_COUNT; k++) {
+		cJSON *kind = cJSON_AddObjectToObject(certs, qp_cert_kind_name((qp_cert_kind)k));
+		for (int s = 0; s <= QP_CERT_EXPIRED; s++) {
+			cJSON *o = cJSON_AddObjectToObject(kind, qp_cert_state_name((qp_cert_state)s));
+			cJSON_AddNumberToObject(o, "count", (double)st->certs[k][s]);
+			cli_format_hundredths(buf, sizeof(buf), st->cert_area[k][s]);
+			cJSON_AddStringToObject(o, "area", buf);
+		}
+	}
+}
+
+/*
+ * Certificates by shown state (rows) and kind (a count and an area
+ * column each).  No total: a spent certificate's area lives on in its
+ * children, so sums across states would count it twice.
+ */
+static int print_certs(const qp_stats *st)
+{
+	const char *headers[1 + 2 * QP_CERT_KIND_COUNT];
+	char kinds[QP_CERT_KIND_COUNT][64];
+	headers[0] = "状态 state";
+	for (int k = 0; k < QP_CERT_KIND_COUNT; k++) {
+		cli_cert_kind_text(kinds[k], sizeof(kinds[k]), (qp_cert_kind)k);
+		headers[1 + 2 * k] = kinds[k];
+		headers[2 + 2 * k] = "m²";
+	}
+	cli_table *t = cli_table_new(1 + 2 * QP_CERT_KIND_COUNT, headers, "lrrrrrr");
+	for (int s = 0; s <= QP_CERT_EXPIRED; s++) {
+		char state[64], cells[2 * QP_CERT_KIND_COUNT][32];
+		const char *row[1 + 2 * QP_CERT_KIND_COUNT];
+		cli_cert_state_text(state, sizeof(state), s);
+		row[0] = state;
+		for (int k = 0; k < QP_CERT_KIND_COUNT; k++) {
+			snprintf(cells[2 * k], sizeof(cells[2 * k]), "%llu",
+				 (unsigned long long)st->certs[k][s]);
+			cli_format_hundredths(cells[2 * k + 1], sizeof(cells[2 * k + 1]),
+					      st->cert_area[k][s]);
+			row[1 + 2 * k] = cells[2 * k];
+			row[2 + 2 * k] = cells[2 * k + 1];
+		}
+		cli_table_row(t, row);
+	}
+	printf("\n权票 certificates\n");
+	int rc = cli_table_print(t, stdout, 2);
+	cli_table_free(t);
+	return rc;
 }
 
 static int print_human(const qp_stats *st, const char *scope, int year)
@@ -120,7 +169,7 @@ static int print_human(const qp_stats *st, const char *scope, int year)
 	cli_table_row(kv, (const char *const[]){"首年租金 first-year rent", rent});
 	rc = cli_table_print(kv, stdout, 2);
 	cli_table_free(kv);
-	return rc;
+	return rc != CLI_OK ? rc : print_certs(st);
 }
 
 static int run_stats(cli_ctx *ctx, int argc, char **argv)
@@ -184,12 +233,15 @@ const cli_cmd cmd_stats = {
     .group = NULL,
     .name = "stats",
     .run = run_stats,
-    .summary = "statistics: homes by status, activations, investment and rent",
+    .summary = "statistics: homes by status, activations, investment and rent, certificates",
     .usage = "[--year YEAR] [--village CODE | --township CODE]",
     .description =
 	"Counts the homes in each status with their land area, and the activations (leases)\n"
 	"that start in YEAR with the investment they attract and their first-year rent, for the\n"
 	"whole county or one village or township.  Amounts are printed in yuan with 2 decimals and\n"
-	"in 万元 or 亿元 (rounded half up to 2 decimals), e.g. 472000000.00 (4.72亿元).",
+	"in 万元 or 亿元 (rounded half up to 2 decimals), e.g. 472000000.00 (4.72亿元).\n"
+	"Certificates are counted by kind and state (a live one past its validity as expired),\n"
+	"with their area, whatever the year; for a village or township, those of its homes (and a\n"
+	"guarantee on entitlement by its holder's village).",
     .opts = stats_opts,
 };

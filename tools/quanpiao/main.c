@@ -34,6 +34,18 @@ static const cli_cmd *const commands[] = {
     &cmd_home_list,
     &cmd_home_show,
     &cmd_stats,
+    /* rights certificates and the policy */
+    &cmd_cert_issue,
+    &cmd_cert_transfer,
+    &cmd_cert_redeem,
+    &cmd_cert_freeze,
+    &cmd_cert_unfreeze,
+    &cmd_cert_revoke,
+    &cmd_cert_show,
+    &cmd_cert_list,
+    &cmd_cert_history,
+    &cmd_policy_show,
+    &cmd_policy_set,
     /* the log */
     &cmd_log_sign,
     &cmd_log_checkpoint,
@@ -42,6 +54,12 @@ static const cli_cmd *const commands[] = {
     &cmd_log_proof,
     &cmd_log_consistency,
     &cmd_log_append,
+    /* audit */
+    &cmd_audit,
+    &cmd_rebuild,
+    &cmd_export,
+    &cmd_verify,
+    &cmd_witness_cosign,
     /* tools */
     &cmd_id_check,
 };

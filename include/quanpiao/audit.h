@@ -1,0 +1,69 @@
+/*
+ * quanpiao/audit.h - proving that nothing in a registry was altered.
+ *
+ * The audit replays the log, entry by entry, through the registry's rules
+ * into a fresh registry, verifying every signature on all cores, and then
+ * compares everything the registry stores with the replay: the entries,
+ * the Merkle tree, every state table row by row, and every checkpoint
+ * (signature, root, consistency with the one before).  Rebuild is the
+ * same replay, kept as a new registry file.
+ */
+#ifndef QUANPIAO_AUDIT_H
+#define QUANPIAO_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "quanpiao/registry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct qp_audit_options {
+	int jobs;             /* threads verifying signatures; 0: one per core */
+	const char *keep_dir; /* keep the replay and the newest checkpoint here, or NULL */
+	const char *since;    /* incremental: a trusted checkpoint file in a directory kept by
+				 an earlier audit (its replay.db beside it), or NULL for a full audit */
+	/* Called now and then with entries done and the total; may be NULL. */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	/* Called for each problem: where ("entry 17", "homes row ...") and what. */
+	void (*problem)(void *ctx, const char *where, const char *what);
+	void *ctx;
+} qp_audit_options;
+
+typedef struct qp_audit_result {
+	uint64_t entries;     /* entries checked (new ones only when incremental) */
+	uint64_t from;        /* first entry checked */
+	uint64_t checkpoints; /* checkpoints checked */
+	uint64_t problems;    /* problems reported */
+	uint64_t signatures;  /* signatures verified */
+} qp_audit_result;
+
+/*
+ * Audit the registry.  Returns QP_OK if nothing is wrong, QP_EVERIFY if
+ * problems were found (each reported through opt->problem), or another
+ * code if the audit itself could not run (QP_EIO, QP_ENOMEM, QP_EINVALID
+ * for a bad --since file, QP_ENOTFOUND when the kept replay is missing).
+ */
+int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt);
+
+/*
+ * Rebuild the registry from its log alone into a new file at out_path
+ * (which must not exist): every entry checked and applied again, the
+ * checkpoints copied once their roots are confirmed.  live_hash and
+ * rebuilt_hash (65 bytes each, hex) get the SHA-256 content hashes of the
+ * state tables of both; they are equal when the live state is what the
+ * log says.  Returns QP_OK, QP_EVERIFY if an entry or checkpoint failed
+ * (with the message), or another error.
+ */
+int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_registry *reg, const char *out_path);
+
+/* The SHA-256 content hash (hex, 65 bytes) of the registry's state tables. */
+int qp_registry_state_hash(char *out, qp_registry *reg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,580 @@
+/*
+ * audit.c - the full and incremental audit, and rebuild.
+ *
+ * One pass over the log: each entry's leaf hash is recomputed, the entry
+ * is applied to a fresh registry (the replay) with its signer's role,
+ * revocation and expiry checked there, and its Ed25519 signature is
+ * queued for worker threads that verify on every core.  Then the stored
+ * tables are compared with the replay's, every checkpoint is checked
+ * against the replay's tree, and the certificate invariants are checked.
+ * Memory stays flat: entries are streamed, the queue is bounded, and the
+ * replay lives in a file.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "quanpiao/audit.h"
+#include "quanpiao/certs.h"
+#include "quanpiao/log.h"
+#include "registry_internal.h"
+#include "store_audit.h"
+#include "store_log.h"
+
+#define QUEUE_SIZE 1024
+#define BATCH 5000
+#define REPORT_LIMIT 10
+
+/* ---- the signature queue --------------------------------------------------------- */
+
+typedef struct job {
+	uint64_t index;
+	unsigned char pub[32], sig[64];
+	char *text;
+	size_t len;
+} job;
+
+typedef struct queue {
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty, not_full;
+	job jobs[QUEUE_SIZE];
+	size_t head, count;
+	int done;
+	/* Results, under lock. */
+	uint64_t *bad;
+	size_t nbad, capbad;
+	uint64_t verified;
+	int oom;
+} queue;
+
+#define TAKE 16 /* jobs a worker takes at once */
+
+static void *worker(void *arg)
+{
+	queue *q = arg;
+	job mine[TAKE];
+	for (;;) {
+		size_t n = 0;
+		pthread_mutex_lock(&q->lock);
+		while (q->count == 0 && !q->done)
+			pthread_cond_wait(&q->not_empty, &q->lock);
+		if (q->count == 0 && q->done) {
+			pthread_mutex_unlock(&q->lock);
+			return NULL;
+		}
+		while (n < TAKE && q->count > 0) {
+			mine[n++] = q->jobs[q->head];
+			q->head = (q->head + 1) % QUEUE_SIZE;
+			q->count--;
+		}
+		pthread_cond_signal(&q->not_full);
+		pthread_mutex_unlock(&q->lock);
+
+		uint64_t bad[TAKE];
+		size_t nbad = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (crypto_sign_verify_detached(mine[i].sig, (const unsigned char *)mine[i].text, mine[i].len,
+							mine[i].pub) != 0)
+				bad[nbad++] = mine[i].index;
+			free(mine[i].text);
+		}
+		pthread_mutex_lock(&q->lock);
+		q->verified += n;
+		for (size_t i = 0; i < nbad; i++) {
+			if (q->nbad == q->capbad) {
+				size_t cap = q->capbad ? q->capbad * 2 : 16;
+				uint64_t *grown = realloc(q->bad, cap * sizeof(*grown));
+				if (grown) {
+					q->bad = grown;
+					q->capbad = cap;
+				} else {
+					q->oom = 1;
+				}
+			}
+			if (q->nbad < q->capbad)
+				q->bad[q->nbad++] = bad[i];
+		}
+		pthread_mutex_unlock(&q->lock);
+	}
+}
+
+/* Jobs gathered by the reader and handed over in groups, to keep the lock cold. */
+#define GIVE 64
+typedef struct pending {
+	job jobs[GIVE];
+	size_t n;
+} pending;
+
+static void flush_jobs(queue *q, pending *p)
+{
+	size_t i = 0;
+	while (i < p->n) {
+		pthread_mutex_lock(&q->lock);
+		while (q->count == QUEUE_SIZE)
+			pthread_cond_wait(&q->not_full, &q->lock);
+		while (i < p->n && q->count < QUEUE_SIZE) {
+			q->jobs[(q->head + q->count) % QUEUE_SIZE] = p->jobs[i++];
+			q->count++;
+		}
+		pthread_cond_broadcast(&q->not_empty);
+		pthread_mutex_unlock(&q->lock);
+	}
+	p->n = 0;
+}
+
+/* Queue a signature; the text is copied.  Returns QP_ENOMEM if it cannot be. */
+static int enqueue(queue *q, pending *p, uint64_t index, const qp_apply *a, const char *note)
+{
+	job *j = &p->jobs[p->n];
+	j->index = index;
+	memcpy(j->pub, a->public_key, 32);
+	memcpy(j->sig, a->signature, 64);
+	j->len = a->signed_len;
+	/* Workers free with free(): this copy is not counted by the allocation hook. */
+	j->text = malloc(j->len ? j->len : 1);
+	if (j->text == NULL)
+		return qp_error_set(QP_ENOMEM, "out of memory queueing a signature");
+	memcpy(j->text, note, j->len);
+	if (++p->n == GIVE)
+		flush_jobs(q, p);
+	return QP_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* ---- the pass over the log --------------------------------------------------------- */
+
+typedef struct audit {
+	qp_registry *live, *replay;
+	const qp_audit_options *opt;
+	qp_audit_result *res;
+	queue *q;
+	pending pend;
+	uint64_t expected, total, in_batch;
+	int defer;       /* verify on worker threads */
+	int stop_error;  /* an I/O error that ends the pass */
+} audit;
+
+static void problem(audit *a, const char *where, const char *what)
+{
+	a->res->problems++;
+	if (a->opt && a->opt->problem)
+		a->opt->problem(a->opt->ctx, where, what);
+}
+
+static void problem_cb(void *ctx, const char *where, const char *what)
+{
+	problem(ctx, where, what);
+}
+
+static int each_entry(void *ctx, const qp_store_entry_row *row)
+{
+	audit *a = ctx;
+	char where[64];
+	snprintf(where, sizeof(where), "entry %llu", (unsigned long long)row->idx);
+	if (row->idx != a->expected) {
+		char what[128];
+		snprintf(what, sizeof(what), "entries %llu to %llu are missing from the log",
+			 (unsigned long long)a->expected, (unsigned long long)row->idx - 1);
+		problem(a, where, what);
+	}
+	a->expected = row->idx + 1;
+	unsigned char leaf[QP_HASH_LEN];
+	qp_merkle_leaf_hash(leaf, row->note, row->note_len);
+	if (sodium_memcmp(leaf, row->leaf_hash, QP_HASH_LEN) != 0)
+		problem(a, where, "its stored leaf hash is not the hash of its bytes");
+
+	qp_apply ap = {a->defer ? QP_APPLY_DEFER_SIGNATURE | QP_APPLY_NO_CLOCK : QP_APPLY_NO_CLOCK, {0}, {0}, 0};
+	uint64_t got = 0;
+	int err = qp_registry_apply(a->replay, row->note, row->note_len, &got, &ap);
+	if (err == QP_OK) {
+		if (a->defer && (err = enqueue(a->q, &a->pend, row->idx, &ap, row->note)) != QP_OK)
+			return err;
+		if (!a->defer)
+			a->res->signatures++;
+	} else if (err == QP_EIO || err == QP_ENOMEM || err == QP_ECORRUPT) {
+		return err;
+	} else {
+		char what[1100];
+		snprintf(what, sizeof(what), "%s (%s by %s): %s", "refused by the rules", row->type, row->signer,
+			 qp_error_last()->message);
+		problem(a, where, what);
+	}
+	a->res->entries++;
+	if (++a->in_batch == BATCH) {
+		a->in_batch = 0;
+		if ((err = qp_store_commit(a->replay->store)) != QP_OK || (err = qp_store_begin(a->replay->store)) != QP_OK)
+			return err;
+	}
+	if (a->opt && a->opt->progress && (a->res->entries % 10000 == 0))
+		a->opt->progress(a->opt->ctx, a->res->entries, a->total);
+	return QP_OK;
+}
+
+/* ---- checkpoints ------------------------------------------------------------------------ */
+
+typedef struct cp_check {
+	audit *a;
+	uint64_t prev_size;
+	unsigned char prev_root[QP_HASH_LEN];
+	int have_prev;
+} cp_check;
+
+struct key_find {
+	uint64_t size;
+	qp_verifier *keys[16];
+	size_t n;
+};
+
+static int collect_log_key(void *ctx, const char *vkey, uint64_t enrolled, int revoked, uint64_t revoked_idx)
+{
+	struct key_find *k = ctx;
+	/* A key signs checkpoints of sizes after its enrolment and up to its revocation. */
+	if (enrolled >= k->size || (revoked && revoked_idx < k->size) || k->n == 16)
+		return QP_OK;
+	qp_verifier *v = NULL;
+	if (qp_verifier_parse(&v, vkey) == QP_OK)
+		k->keys[k->n++] = v;
+	return QP_OK;
+}
+
+static int each_checkpoint(void *ctx, uint64_t size, const unsigned char *root, const char *note, size_t note_len)
+{
+	cp_check *c = ctx;
+	audit *a = c->a;
+	char where[64];
+	snprintf(where, sizeof(where), "checkpoint of size %llu", (unsigned long long)size);
+	a->res->checkpoints++;
+	struct key_find k = {size, {NULL}, 0};
+	int err = qp_store_log_keys_each(a->replay->store, collect_log_key, &k);
+	if (err != QP_OK)
+		return err;
+	qp_note *opened = NULL;
+	if (qp_note_open(&opened, note, note_len, (const qp_verifier *const *)k.keys, k.n) != QP_OK) {
+		char what[600];
+		snprintf(what, sizeof(what), "not signed by a log key valid at that size: %s", qp_error_last()->message);
+		problem(a, where, what);
+	} else {
+		qp_checkpoint cp;
+		if (qp_checkpoint_parse(&cp, opened->text, opened->text_len) != QP_OK || cp.size != size ||
+		    sodium_memcmp(cp.root, root, QP_HASH_LEN) != 0 || strcmp(cp.origin, a->replay->origin) != 0)
+			problem(a, where, "its stored size or root differs from its signed text");
+	}
+	qp_note_free(opened);
+	for (size_t i = 0; i < k.n; i++)
+		qp_verifier_free(k.keys[i]);
+
+	uint64_t n = 0;
+	if ((err = qp_store_log_size(a->replay->store, &n)) != QP_OK)
+		return err;
+	unsigned char want[QP_HASH_LEN];
+	if (size > n) {
+		problem(a, where, "covers more entries than the log has");
+		return QP_OK;
+	}
+	if ((err = qp_merkle_root(want, size, qp_store_node_get, a->replay->store)) != QP_OK)
+		return err;
+	if (sodium_memcmp(want, root, QP_HASH_LEN) != 0) {
+		problem(a, where, "its root is not the root of the log's first entries (the log was rewritten?)");
+		return QP_OK;
+	}
+	if (c->have_prev && c->prev_size > 0) {
+		qp_merkle_proof proof;
+		if ((err = qp_merkle_consistency_proof(&proof, c->prev_size, size, qp_store_node_get, a->replay->store)) !=
+			    QP_OK ||
+		    qp_merkle_verify_consistency(c->prev_size, size, c->prev_root, root, &proof) != QP_OK)
+			problem(a, where, "is not consistent with the checkpoint before it");
+	}
+	c->have_prev = 1;
+	c->prev_size = size;
+	memcpy(c->prev_root, root, QP_HASH_LEN);
+	return QP_OK;
+}
+
+/* ---- the audit ------------------------------------------------------------------------------ */
+
+static int file_exists(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0;
+}
+
+static void remove_db(const char *path)
+{
+	static const char *const suffixes[] = {"-wal", "-shm", "-journal"};
+	char side[4200];
+	unlink(path);
+	for (size_t i = 0; i < 3; i++)
+		if ((size_t)snprintf(side, sizeof(side), "%s%s", path, suffixes[i]) < sizeof(side))
+			unlink(side);
+}
+
+static int cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/* Read a trusted checkpoint file and check it against the replay's log keys and tree. */
+static int trusted_checkpoint(audit *a, const char *path, uint64_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[8192];
+	size_t len = f ? fread(buf, 1, sizeof(buf), f) : 0;
+	if (f)
+		fclose(f);
+	if (f == NULL || len == 0 || len == sizeof(buf))
+		return qp_error_set(QP_EINVALID, "%s: cannot read a checkpoint", path);
+	qp_note *n = NULL;
+	qp_checkpoint cp;
+	int err = qp_note_parse(&n, buf, len);
+	if (err == QP_OK)
+		err = qp_checkpoint_parse(&cp, n->text, n->text_len);
+	qp_note_free(n);
+	if (err != QP_OK)
+		return qp_error_prefix("%s", path);
+	cp_check c = {a, 0, {0}, 0};
+	uint64_t before = a->res->problems;
+	unsigned char root[QP_HASH_LEN];
+	memcpy(root, cp.root, QP_HASH_LEN);
+	/* Its signature and root, as for a stored checkpoint. */
+	if ((err = each_checkpoint(&c, cp.size, root, buf, len)) != QP_OK)
+		return err;
+	if (a->res->problems != before)
+		return qp_error_set(QP_EVERIFY, "%s: the trusted checkpoint does not match this registry's log", path);
+	*size = cp.size;
+	return QP_OK;
+}
+
+int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt)
+{
+	qp_audit_result local;
+	audit a;
+	queue q;
+	pthread_t threads[64];
+	int nthreads = 0, err = QP_OK, incremental = opt && opt->since;
+	char replay_path[4096] = "";
+	if (out == NULL)
+		out = &local;
+	memset(out, 0, sizeof(*out));
+	memset(&a, 0, sizeof(a));
+	memset(&q, 0, sizeof(q));
+	a.live = reg;
+	a.opt = opt;
+	a.res = out;
+	a.q = &q;
+
+	if ((err = qp_store_log_size(reg->store, &a.total)) != QP_OK)
+		return err;
+	/* Where the replay lives: beside a trusted checkpoint, in the keep dir, or a temporary file. */
+	if (incremental) {
+		const char *slash = strrchr(opt->since, '/');
+		int dir_len = slash ? (int)(slash - opt->since) : 1;
+		snprintf(replay_path, sizeof(replay_path), "%.*s/replay.db", dir_len, slash ? opt->since : ".");
+		if (!file_exists(replay_path))
+			return qp_error_set(QP_ENOTFOUND,
+					    "%s: no replay beside the trusted checkpoint; run a full audit with --keep first",
+					    replay_path);
+		if ((err = qp_registry_open(&a.replay, replay_path, 0)) != QP_OK)
+			return err;
+	} else {
+		if (opt && opt->keep_dir) {
+			mkdir(opt->keep_dir, 0700);
+			snprintf(replay_path, sizeof(replay_path), "%s/replay.db", opt->keep_dir);
+		} else {
+			const char *tmp = getenv("TMPDIR");
+			snprintf(replay_path, sizeof(replay_path), "%s/quanpiao-audit-%ld-%lu.db", tmp && tmp[0] ? tmp : "/tmp",
+				 (long)getpid(), (unsigned long)randombytes_random());
+		}
+		remove_db(replay_path);
+		if ((err = qp_registry_create_empty(&a.replay, replay_path)) != QP_OK)
+			return err;
+	}
+	if ((err = qp_store_fast_writes(a.replay->store)) != QP_OK)
+		goto done;
+	uint64_t since = 0;
+	if (incremental) {
+		uint64_t trusted = 0;
+		if ((err = trusted_checkpoint(&a, opt->since, &trusted)) != QP_OK)
+			goto done;
+		if ((err = qp_store_log_size(a.replay->store, &since)) != QP_OK)
+			goto done;
+		if (since < trusted) {
+			err = qp_error_set(QP_EINVALID, "%s: the kept replay has %llu entries, fewer than the checkpoint's %llu",
+					   replay_path, (unsigned long long)since, (unsigned long long)trusted);
+			goto done;
+		}
+	}
+	a.expected = since;
+	out->from = since;
+
+	int jobs = opt && opt->jobs > 0 ? opt->jobs : cpu_count();
+	a.defer = 1;
+	pthread_mutex_init(&q.lock, NULL);
+	pthread_cond_init(&q.not_empty, NULL);
+	pthread_cond_init(&q.not_full, NULL);
+	for (int i = 0; i < jobs && i < 64; i++)
+		if (pthread_create(&threads[nthreads], NULL, worker, &q) == 0)
+			nthreads++;
+	if (nthreads == 0)
+		a.defer = 0;
+
+	if ((err = qp_store_begin(a.replay->store)) == QP_OK) {
+		err = qp_store_entries_each(reg->store, since, UINT64_MAX, each_entry, &a);
+		if (err == QP_OK)
+			err = qp_store_commit(a.replay->store);
+		else
+			qp_store_rollback(a.replay->store);
+	}
+	flush_jobs(&q, &a.pend);
+	pthread_mutex_lock(&q.lock);
+	q.done = 1;
+	pthread_cond_broadcast(&q.not_empty);
+	pthread_mutex_unlock(&q.lock);
+	for (int i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	out->signatures += q.verified;
+	if (err != QP_OK)
+		goto done;
+	if (q.oom) {
+		err = qp_error_set(QP_ENOMEM, "out of memory recording bad signatures");
+		goto done;
+	}
+	qsort(q.bad, q.nbad, sizeof(*q.bad), cmp_u64);
+	for (size_t i = 0; i < q.nbad; i++) {
+		char where[64];
+		snprintf(where, sizeof(where), "entry %llu", (unsigned long long)q.bad[i]);
+		problem(&a, where, "its signature does not verify (the entry was altered or signed by another key)");
+	}
+	if (a.expected < a.total || (a.total > 0 && a.expected == since && since < a.total)) {
+		char what[96];
+		snprintf(what, sizeof(what), "the log ends at entry %llu", (unsigned long long)a.expected);
+		problem(&a, "log", what);
+	}
+	if (opt && opt->progress)
+		opt->progress(opt->ctx, out->entries, a.total);
+
+	/* Tables against the replay; checkpoints against its tree; invariants on both. */
+	uint64_t diffs = 0;
+	if ((err = qp_store_attach_replay(reg->store, replay_path)) != QP_OK)
+		goto done;
+	err = qp_store_compare_replay(reg->store, since, REPORT_LIMIT, problem_cb, &a, &diffs);
+	qp_store_detach_replay(reg->store);
+	if (err != QP_OK)
+		goto done;
+	cp_check c = {&a, 0, {0}, 0};
+	if ((err = qp_store_checkpoints_each(reg->store, each_checkpoint, &c)) != QP_OK)
+		goto done;
+	if (qp_certs_check_invariants(reg) == QP_EVERIFY)
+		problem(&a, "certificates", qp_error_last()->message);
+	if (qp_certs_check_invariants(a.replay) == QP_EVERIFY)
+		problem(&a, "certificates (replay)", qp_error_last()->message);
+
+	/* Keep the newest checkpoint the replay confirms, for the next incremental audit. */
+	if (opt && (opt->keep_dir || incremental) && out->problems == 0) {
+		char *note = NULL, path[4200], tmp[4300];
+		size_t len = 0;
+		if (qp_log_checkpoint(&note, &len, NULL, reg, QP_LOG_LATEST) == QP_OK) {
+			const char *dir = opt->keep_dir;
+			char buf[4096];
+			if (dir == NULL) {
+				const char *slash = strrchr(opt->since, '/');
+				snprintf(buf, sizeof(buf), "%.*s", slash ? (int)(slash - opt->since) : 1, slash ? opt->since : ".");
+				dir = buf;
+			}
+			snprintf(path, sizeof(path), "%s/checkpoint", dir);
+			snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+			FILE *f = fopen(tmp, "wb");
+			int ok = f && fwrite(note, 1, len, f) == len;
+			if (f && fclose(f) != 0)
+				ok = 0;
+			if (!ok || rename(tmp, path) != 0)
+				err = qp_error_set(QP_EIO, "%s: cannot save the checkpoint", path);
+			free(note);
+		}
+	}
+done:
+	if (nthreads || q.bad) {
+		pthread_mutex_destroy(&q.lock);
+		pthread_cond_destroy(&q.not_empty);
+		pthread_cond_destroy(&q.not_full);
+	}
+	free(q.bad);
+	qp_registry_free(a.replay);
+	/*
+	 * A throw-away replay is removed; so is a kept one that now holds
+	 * entries that did not pass (the next audit must be a full one).
+	 */
+	if (replay_path[0] && ((!incremental && !(opt && opt->keep_dir)) || (incremental && (err != QP_OK || out->problems))))
+		remove_db(replay_path);
+	if (err == QP_OK && out->problems)
+		err = qp_error_set(QP_EVERIFY, "the audit found %llu problem%s", (unsigned long long)out->problems,
+				   out->problems == 1 ? "" : "s");
+	return err;
+}
+
+/* ---- rebuild and state hashes ---------------------------------------------------------------- */
+
+int qp_registry_state_hash(char *out, qp_registry *reg)
+{
+	unsigned char h[32];
+	int err = qp_store_state_hash(reg->store, h);
+	if (err == QP_OK)
+		sodium_bin2hex(out, 65, h, sizeof(h));
+	return err;
+}
+
+static void rebuild_problem(void *ctx, const char *where, const char *what)
+{
+	char *first = ctx;
+	if (first[0] == '\0')
+		snprintf(first, 1024, "%s: %s", where, what);
+}
+
+int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_registry *reg, const char *out_path)
+{
+	char first[1024] = "";
+	if (file_exists(out_path))
+		return qp_error_set(QP_ECONFLICT, "%s already exists; refusing to overwrite it", out_path);
+	/* The rebuild is an audit that keeps its replay: entries, tree and checkpoints all checked. */
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s.rebuild", out_path);
+	mkdir(dir, 0700);
+	qp_audit_options opt = {0, dir, NULL, NULL, rebuild_problem, first};
+	qp_audit_result res;
+	int err = qp_audit(&res, reg, &opt);
+	char replay[4200], side[4300];
+	snprintf(replay, sizeof(replay), "%s/replay.db", dir);
+	if (err == QP_OK || err == QP_EVERIFY) {
+		int audit_err = err;
+		qp_registry *rebuilt = NULL;
+		err = rename(replay, out_path) == 0 ? QP_OK : qp_error_set(QP_EIO, "%s: cannot write", out_path);
+		if (err == QP_OK)
+			err = qp_registry_open(&rebuilt, out_path, 0);
+		if (err == QP_OK)
+			err = qp_store_copy_checkpoints(rebuilt->store, qp_store_path(reg->store));
+		if (err == QP_OK)
+			err = qp_registry_state_hash(rebuilt_hash, rebuilt);
+		if (err == QP_OK)
+			err = qp_registry_state_hash(live_hash, reg);
+		qp_registry_free(rebuilt);
+		if (err == QP_OK && audit_err == QP_EVERIFY)
+			err = qp_error_set(QP_EVERIFY, "the log and the registry disagree: %s", first);
+	}
+	snprintf(side, sizeof(side), "%s/checkpoint", dir);
+	unlink(side);
+	remove_db(replay);
+	rmdir(dir);
+	return err;
+}

@@ -1,0 +1,37 @@
+/*
+ * bundle_internal.h - what the two halves of bundle verification share
+ * (private): bundle_verify.c checks the format, the signatures, the keys
+ * and the inclusion proofs; bundle_lineage.c replays the certificate
+ * entries into a model of the lineage and judges the certificate.
+ */
+#ifndef QP_SRC_BUNDLE_INTERNAL_H
+#define QP_SRC_BUNDLE_INTERNAL_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "entry.h"
+#include "quanpiao/bundle.h"
+
+typedef struct qp_lineage qp_lineage;
+
+/* A model for a registry of county (6 digits).  *out owns it; free with qp_lineage_free. */
+int qp_lineage_new(qp_lineage **out, const char *county);
+void qp_lineage_free(qp_lineage *l);
+
+/*
+ * Apply the cert.* entry e, leaf index idx, under the policy parameters in
+ * force (NULL when no policy.set came before it).  QP_EVERIFY naming the
+ * entry and the rule it breaks; QP_ENOMEM.
+ */
+int qp_lineage_apply(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON *policy);
+
+/*
+ * Check that cert_id was created by an applied entry and that every
+ * applied entry belongs to its lineage, then fill info->cert, lineage and
+ * lineage_len; expiry is judged at the date of now.  QP_EVERIFY, QP_ENOMEM.
+ */
+int qp_lineage_finish(qp_lineage *l, const char *cert_id, int64_t now, qp_bundle_info *info);
+
+#endif

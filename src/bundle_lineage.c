@@ -1,0 +1,568 @@
+/*
+ * bundle_lineage.c - replaying a bundle's certificate entries offline.
+ *
+ * The registry judged each certificate entry against its whole state
+ * (homes, households, the per-home cap); a bundle has only the entries of
+ * one lineage, so this replays what the entries themselves can show: the
+ * numbers each entry claims for the certificates it creates, the state
+ * each certificate must be in to be spent, frozen or revoked, the
+ * conservation of area through transfers and redemptions, and the parts
+ * of the policy in force that need no other state (area limits, the
+ * transfer rule, redemption purposes, validity).  What is left is the
+ * certificate as of the checkpoint: holder, area, kind, state.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "bundle_internal.h"
+#include "clock.h"
+#include "error.h"
+#include "quanpiao/ids.h"
+#include "registry_internal.h"
+
+#define MAX_AREA 10000000LL /* 100000.00 m², as the registry's rules */
+
+/* What one applied entry did: the certificate it named and those it created. */
+typedef struct applied {
+	uint64_t idx;
+	const char *type; /* one of cert_types */
+	char named[QP_CERT_ID_LEN + 1];
+	char created[2][QP_CERT_ID_LEN + 1];
+} applied;
+
+struct qp_lineage {
+	char county[7];
+	qp_cert *certs;
+	size_t n, cap;
+	applied *ev;
+	size_t nev, evcap;
+};
+
+static const char *const cert_types[] = {"cert.issue",	"cert.transfer", "cert.redeem",
+					 "cert.revoke", "cert.freeze",	 "cert.unfreeze"};
+
+int qp_lineage_new(qp_lineage **out, const char *county)
+{
+	*out = qp_calloc(1, sizeof(**out));
+	if (*out == NULL)
+		return QP_ENOMEM;
+	snprintf((*out)->county, sizeof((*out)->county), "%s", county ? county : "");
+	return QP_OK;
+}
+
+void qp_lineage_free(qp_lineage *l)
+{
+	if (l == NULL)
+		return;
+	qp_certs_free(l->certs, l->n);
+	qp_free(l->ev);
+	qp_free(l);
+}
+
+/* Raise QP_EVERIFY "entry N (type): <message>". */
+static int bad(const qp_entry *e, uint64_t idx, const char *fmt, ...) QP_PRINTF(3, 4);
+static int bad(const qp_entry *e, uint64_t idx, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return qp_error_set(QP_EVERIFY, "entry %llu (%s): %s", (unsigned long long)idx, e->type, msg);
+}
+
+/* A body helper failed: keep its message, as a verification failure of this entry. */
+static int bad_body(const qp_entry *e, uint64_t idx, int err)
+{
+	if (err == QP_ENOMEM)
+		return err;
+	char msg[768];
+	snprintf(msg, sizeof(msg), "%s", qp_error_last()->message);
+	return bad(e, idx, "%s", msg);
+}
+
+static qp_cert *find(qp_lineage *l, const char *id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->certs[i].id, id) == 0)
+			return &l->certs[i];
+	return NULL;
+}
+
+/* The holder's kind by the form of its identifier, or NULL if it is none of them. */
+static const char *holder_form(const char *h)
+{
+	size_t n = strlen(h);
+	if (n == 12)
+		return qp_ids_check_division(h, QP_DIVISION_VILLAGE, "holder") == QP_OK ? "collective" : NULL;
+	if (n != 18)
+		return NULL;
+	int letters = 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		letters |= !(h[i] >= '0' && h[i] <= '9');
+	if (letters)
+		return qp_ids_check_uscc(h, 0, "holder") == QP_OK ? "enterprise" : NULL;
+	char norm[QP_RESIDENT_ID_LEN + 1];
+	return qp_ids_check_resident(norm, h, "holder") == QP_OK && strcmp(norm, h) == 0 ? "household" : NULL;
+}
+
+/* The date part of the entry's time, "YYYY-MM-DD". */
+static void entry_date(char out[11], const qp_entry *e)
+{
+	snprintf(out, 11, "%.10s", e->time);
+}
+
+/* The kind's parameters in the policy. */
+static const cJSON *kind_policy(const cJSON *policy, qp_cert_kind kind)
+{
+	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(policy, "kinds"),
+						qp_cert_kind_name(kind));
+}
+
+static int64_t policy_int(const cJSON *kp, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(kp, name);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static const char *policy_str(const cJSON *kp, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(kp, name);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* Add years to an ISO date, as the registry does (29 February becomes 28 February). */
+static void add_years(char out[11], const char *date, int64_t years)
+{
+	int y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
+	int m = (date[5] - '0') * 10 + (date[6] - '0'), d = (date[8] - '0') * 10 + (date[9] - '0');
+	y += (int)years;
+	if (!qp_ids_date_exists(y, m, d))
+		d = 28;
+	qp_date when = {y, m, d};
+	qp_ids_format_date(out, &when);
+}
+
+/*
+ * A number an entry claims for a certificate it creates: the registry's
+ * form county-year-letter-sequence, in the entry's year and the kind's
+ * letter, and not used before.
+ */
+static int check_new_id(qp_lineage *l, const qp_entry *e, uint64_t idx, const char *member, const char *id,
+			qp_cert_kind kind)
+{
+	char want[QP_CERT_ID_LEN + 1];
+	snprintf(want, sizeof(want), "%.6s-%.4s-%c-", l->county, e->time, qp_cert_kind_letter(kind));
+	int ok = strlen(id) == QP_CERT_ID_LEN && strncmp(id, want, 14) == 0 && strcmp(id + 14, "000000") != 0;
+	for (size_t i = 14; ok && i < QP_CERT_ID_LEN; i++)
+		ok = id[i] >= '0' && id[i] <= '9';
+	if (!ok)
+		return bad(e, idx, "body.%s %s is not a %s number of %s in %.4s (%sNNNNNN)", member, id,
+			   qp_cert_kind_name(kind), l->county, e->time, want);
+	if (find(l, id) != NULL)
+		return bad(e, idx, "body.%s %s was already created by an earlier entry", member, id);
+	return QP_OK;
+}
+
+/* Make room for and return a new, zeroed certificate. */
+static qp_cert *new_cert(qp_lineage *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		qp_cert *grown = qp_realloc(l->certs, cap * sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		l->certs = grown;
+		l->cap = cap;
+	}
+	qp_cert *c = &l->certs[l->n++];
+	memset(c, 0, sizeof(*c));
+	return c;
+}
+
+/* A child of parent created by entry e. */
+static qp_cert *child(qp_lineage *l, const qp_entry *e, uint64_t idx, const qp_cert *parent_in,
+		      const char *id, const char *holder, const char *basis, int64_t area)
+{
+	char pid[QP_CERT_ID_LEN + 1];
+	snprintf(pid, sizeof(pid), "%s", parent_in->id); /* new_cert may move the parent */
+	qp_cert *c = new_cert(l);
+	if (c == NULL)
+		return NULL;
+	const qp_cert *p = find(l, pid);
+	if (p == NULL)
+		return NULL;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	c->kind = p->kind;
+	snprintf(c->holder, sizeof(c->holder), "%s", holder);
+	const char *form = holder_form(holder);
+	snprintf(c->holder_type, sizeof(c->holder_type), "%s", form ? form : "");
+	c->area = area;
+	snprintf(c->home, sizeof(c->home), "%s", p->home);
+	snprintf(c->basis, sizeof(c->basis), "%s", basis);
+	c->state = QP_CERT_LIVE;
+	snprintf(c->parent, sizeof(c->parent), "%s", p->id);
+	snprintf(c->root, sizeof(c->root), "%s", p->root);
+	entry_date(c->issued_on, e);
+	snprintf(c->valid_until, sizeof(c->valid_until), "%s", p->valid_until);
+	c->created_at = idx;
+	return c;
+}
+
+/* The certificate body.cert names, which must be in the lineage so far. */
+static int named(qp_lineage *l, const qp_entry *e, uint64_t idx, const char *id, qp_cert **out)
+{
+	*out = find(l, id);
+	if (*out == NULL)
+		return bad(e, idx, "names certificate %s, which no earlier entry in the bundle created", id);
+	return QP_OK;
+}
+
+/* A certificate a transfer or redemption spends: live and not past its validity on the entry's date. */
+static int spendable(const qp_entry *e, uint64_t idx, const qp_cert *c)
+{
+	char today[11];
+	entry_date(today, e);
+	if (c->state != QP_CERT_LIVE)
+		return bad(e, idx, "spends certificate %s, which was %s%s", c->id,
+			   qp_cert_state_name(c->state),
+			   c->state == QP_CERT_FROZEN ? "" : " by an earlier entry");
+	if (c->valid_until[0] && strcmp(c->valid_until, today) < 0)
+		return bad(e, idx, "spends certificate %s, which expired on %s", c->id, c->valid_until);
+	return QP_OK;
+}
+
+static const char *const issue_bases[QP_CERT_KIND_COUNT][3] = {
+    {"withdrawal", "entitlement", "legacy"},
+    {"demolition", "legacy", NULL},
+    {"reclamation", "legacy", NULL},
+};
+
+static int apply_issue(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON *policy, applied *a)
+{
+	static const char *const req[] = {"area", "basis", "holder", "id", "kind"};
+	static const char *const opt[] = {"home", "legacy_no", "valid_until"};
+	const char *kind_name, *holder, *basis, *home, *legacy_no, *valid_until, *id;
+	int64_t area;
+	qp_cert_kind kind;
+	int err;
+	if ((err = qp_body_members(e, req, 5, opt, 3)) != QP_OK ||
+	    (err = qp_body_text(e, "kind", 16, 0, &kind_name)) != QP_OK ||
+	    (err = qp_body_text(e, "holder", 18, 0, &holder)) != QP_OK ||
+	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||
+	    (err = qp_body_text(e, "id", QP_CERT_ID_LEN, 0, &id)) != QP_OK ||
+	    (err = qp_body_text(e, "home", 28, 1, &home)) != QP_OK ||
+	    (err = qp_body_text(e, "legacy_no", 64, 1, &legacy_no)) != QP_OK ||
+	    (err = qp_body_text(e, "valid_until", 10, 1, &valid_until)) != QP_OK ||
+	    (err = qp_body_int(e, "area", 1, MAX_AREA, 0, 0, &area)) != QP_OK ||
+	    (err = qp_cert_kind_parse(&kind, kind_name)) != QP_OK)
+		return bad_body(e, idx, err);
+	int basis_ok = 0;
+	for (int i = 0; i < 3; i++)
+		basis_ok |= issue_bases[kind][i] && strcmp(issue_bases[kind][i], basis) == 0;
+	if (!basis_ok)
+		return bad(e, idx, "a %s certificate is not issued on basis %s", kind_name, basis);
+	if ((strcmp(basis, "legacy") == 0) != (legacy_no != NULL))
+		return bad(e, idx, "legacy_no is given exactly when the basis is legacy");
+	if ((strcmp(basis, "entitlement") == 0) == (home != NULL))
+		return bad(e, idx, "%s",
+			   home ? "a guarantee on entitlement is issued without a home"
+				: "body.home is missing");
+	if (home && qp_ids_check_unit(home, l->county, "body.home") != QP_OK)
+		return bad_body(e, idx, QP_EINVALID);
+	const char *form = holder_form(holder);
+	const char *want = kind == QP_CERT_COLLECTIVE ? "collective" : "household";
+	if (form == NULL || strcmp(form, want) != 0)
+		return bad(e, idx, "a %s certificate is held by a %s; %s is not one", kind_name, want,
+			   holder);
+	const cJSON *kp = kind_policy(policy, kind);
+	int64_t max = policy_int(kp, "max_area");
+	if (max > 0 && area > max)
+		return bad(e, idx, "area %lld is over the policy's %lld per %s certificate", (long long)area,
+			   (long long)max, kind_name);
+	if ((err = check_new_id(l, e, idx, "id", id, kind)) != QP_OK)
+		return err;
+	qp_cert *c = new_cert(l);
+	if (c == NULL)
+		return QP_ENOMEM;
+	char today[11];
+	entry_date(today, e);
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	c->kind = kind;
+	snprintf(c->holder, sizeof(c->holder), "%s", holder);
+	snprintf(c->holder_type, sizeof(c->holder_type), "%s", form);
+	c->area = area;
+	snprintf(c->home, sizeof(c->home), "%s", home ? home : "");
+	snprintf(c->basis, sizeof(c->basis), "%s", basis);
+	c->state = QP_CERT_LIVE;
+	snprintf(c->root, sizeof(c->root), "%s", id);
+	snprintf(c->issued_on, sizeof(c->issued_on), "%s", today);
+	snprintf(c->legacy_no, sizeof(c->legacy_no), "%s", legacy_no ? legacy_no : "");
+	c->created_at = idx;
+	if (valid_until) {
+		if (qp_ids_parse_date(NULL, valid_until, "body.valid_until") != QP_OK)
+			return bad_body(e, idx, QP_EINVALID);
+		if (strcmp(valid_until, today) < 0)
+			return bad(e, idx, "valid_until %s is before the issue date %s", valid_until, today);
+		snprintf(c->valid_until, sizeof(c->valid_until), "%s", valid_until);
+	} else if (policy_int(kp, "validity_years") > 0) {
+		add_years(c->valid_until, today, policy_int(kp, "validity_years"));
+	}
+	snprintf(a->created[0], sizeof(a->created[0]), "%s", id);
+	return QP_OK;
+}
+
+/* body.remainder_id is there exactly when part of the area is left. */
+static int check_remainder(const qp_entry *e, uint64_t idx, int64_t area, const qp_cert *c)
+{
+	if ((area < c->area) != (cJSON_GetObjectItemCaseSensitive(e->body, "remainder_id") != NULL))
+		return bad(e, idx, "body.remainder_id is given exactly when part of the area remains");
+	return QP_OK;
+}
+
+static int apply_transfer(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON *policy, applied *a)
+{
+	static const char *const req[] = {"basis", "cert", "new_id", "to"};
+	static const char *const opt[] = {"area", "remainder_id"};
+	const char *id, *to, *basis, *new_id, *rest_id;
+	int64_t area;
+	qp_cert *c;
+	int err;
+	if ((err = qp_body_members(e, req, 4, opt, 2)) != QP_OK ||
+	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
+	    (err = qp_body_text(e, "to", 18, 0, &to)) != QP_OK ||
+	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||
+	    (err = qp_body_text(e, "new_id", QP_CERT_ID_LEN, 0, &new_id)) != QP_OK ||
+	    (err = qp_body_text(e, "remainder_id", QP_CERT_ID_LEN, 1, &rest_id)) != QP_OK ||
+	    (err = qp_body_int(e, "area", 1, MAX_AREA, 1, 0, &area)) != QP_OK)
+		return bad_body(e, idx, err);
+	snprintf(a->named, sizeof(a->named), "%s", id);
+	if (strcmp(basis, "sale") != 0 && strcmp(basis, "inheritance") != 0 && strcmp(basis, "exchange") != 0)
+		return bad(e, idx, "basis must be sale, inheritance or exchange, not %s", basis);
+	if ((err = named(l, e, idx, id, &c)) != QP_OK || (err = spendable(e, idx, c)) != QP_OK)
+		return err;
+	if (area == 0)
+		area = c->area;
+	if (area > c->area)
+		return bad(e, idx, "transfers %lld of certificate %s's %lld", (long long)area, c->id,
+			   (long long)c->area);
+	if ((err = check_remainder(e, idx, area, c)) != QP_OK)
+		return err;
+	if (strcmp(to, c->holder) == 0)
+		return bad(e, idx, "certificate %s already belongs to that holder", c->id);
+	const char *form = holder_form(to), *rule = policy_str(kind_policy(policy, c->kind), "transfer");
+	if (form == NULL)
+		return bad(e, idx, "body.to %s is not a household, collective or enterprise", to);
+	if (strcmp(rule, "none") == 0 ||
+	    (strcmp(rule, "inheritance_only") == 0 &&
+	     (strcmp(basis, "inheritance") != 0 || strcmp(form, "household") != 0)) ||
+	    (strcmp(rule, "same_village") == 0 && strcmp(form, "household") != 0) ||
+	    (strcmp(rule, "collective_or_enterprise") == 0 && strcmp(form, "household") == 0))
+		return bad(e, idx,
+			   "the policy in force (transfer rule %s for %s certificates) does not allow "
+			   "this transfer by %s to a%s %s",
+			   rule[0] ? rule : "none", qp_cert_kind_name(c->kind), basis,
+			   form[0] == 'e' ? "n" : "", form);
+	if ((err = check_new_id(l, e, idx, "new_id", new_id, c->kind)) != QP_OK ||
+	    (rest_id && (err = check_new_id(l, e, idx, "remainder_id", rest_id, c->kind)) != QP_OK))
+		return err;
+	if (rest_id && strcmp(rest_id, new_id) == 0)
+		return bad(e, idx, "body.new_id and body.remainder_id are the same number");
+	char holder[19], pid[QP_CERT_ID_LEN + 1];
+	int64_t whole = c->area;
+	snprintf(holder, sizeof(holder), "%s", c->holder);
+	snprintf(pid, sizeof(pid), "%s", c->id);
+	c->state = QP_CERT_SPENT;
+	c->ended_at = idx;
+	snprintf(c->ended_by, sizeof(c->ended_by), "transfer");
+	qp_free(c->reason);
+	c->reason = NULL;
+	if (child(l, e, idx, c, new_id, to, basis, area) == NULL ||
+	    (rest_id && child(l, e, idx, find(l, pid), rest_id, holder, "remainder", whole - area) == NULL))
+		return QP_ENOMEM;
+	snprintf(a->created[0], sizeof(a->created[0]), "%s", new_id);
+	snprintf(a->created[1], sizeof(a->created[1]), "%s", rest_id ? rest_id : "");
+	return QP_OK;
+}
+
+static int apply_redeem(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON *policy, applied *a)
+{
+	static const char *const req[] = {"area", "cert", "note", "purpose"};
+	static const char *const opt[] = {"remainder_id"};
+	const char *id, *purpose, *note, *rest_id;
+	int64_t area;
+	qp_cert *c;
+	int err;
+	if ((err = qp_body_members(e, req, 4, opt, 1)) != QP_OK ||
+	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
+	    (err = qp_body_text(e, "purpose", 16, 0, &purpose)) != QP_OK ||
+	    (err = qp_body_text(e, "note", 500, 0, &note)) != QP_OK ||
+	    (err = qp_body_text(e, "remainder_id", QP_CERT_ID_LEN, 1, &rest_id)) != QP_OK ||
+	    (err = qp_body_int(e, "area", 1, MAX_AREA, 0, 0, &area)) != QP_OK)
+		return bad_body(e, idx, err);
+	snprintf(a->named, sizeof(a->named), "%s", id);
+	if ((err = named(l, e, idx, id, &c)) != QP_OK || (err = spendable(e, idx, c)) != QP_OK)
+		return err;
+	int allowed = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(kind_policy(policy, c->kind), "redeem"))
+	    allowed |= cJSON_IsString(p) && strcmp(p->valuestring, purpose) == 0;
+	if (!allowed)
+		return bad(e, idx, "the policy in force does not redeem %s certificates for %s",
+			   qp_cert_kind_name(c->kind), purpose);
+	if (area > c->area)
+		return bad(e, idx, "redeems %lld of certificate %s's %lld", (long long)area, c->id,
+			   (long long)c->area);
+	if ((err = check_remainder(e, idx, area, c)) != QP_OK ||
+	    (rest_id && (err = check_new_id(l, e, idx, "remainder_id", rest_id, c->kind)) != QP_OK))
+		return err;
+	char holder[19], pid[QP_CERT_ID_LEN + 1];
+	int64_t whole = c->area;
+	snprintf(holder, sizeof(holder), "%s", c->holder);
+	snprintf(pid, sizeof(pid), "%s", c->id);
+	c->state = QP_CERT_SPENT;
+	c->ended_at = idx;
+	snprintf(c->ended_by, sizeof(c->ended_by), "redeem");
+	qp_free(c->reason);
+	c->reason = NULL;
+	if (rest_id && child(l, e, idx, find(l, pid), rest_id, holder, "remainder", whole - area) == NULL)
+		return QP_ENOMEM;
+	snprintf(a->created[0], sizeof(a->created[0]), "%s", rest_id ? rest_id : "");
+	return QP_OK;
+}
+
+/* cert.revoke, cert.freeze (freeze = 1) and cert.unfreeze (freeze = 0). */
+static int apply_state(qp_lineage *l, const qp_entry *e, uint64_t idx, int revoke, int freeze, applied *a)
+{
+	static const char *const req[] = {"cert", "reason"};
+	static const char *const req_unfreeze[] = {"cert"};
+	static const char *const opt[] = {"reason"};
+	const char *id, *reason;
+	qp_cert *c;
+	int unfreeze = !revoke && !freeze;
+	int err;
+	if ((err = unfreeze ? qp_body_members(e, req_unfreeze, 1, opt, 1)
+			    : qp_body_members(e, req, 2, NULL, 0)) != QP_OK ||
+	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
+	    (err = qp_body_text(e, "reason", 500, unfreeze, &reason)) != QP_OK)
+		return bad_body(e, idx, err);
+	snprintf(a->named, sizeof(a->named), "%s", id);
+	if ((err = named(l, e, idx, id, &c)) != QP_OK)
+		return err;
+	int ok = revoke ? (c->state == QP_CERT_LIVE || c->state == QP_CERT_FROZEN)
+			: c->state == (freeze ? QP_CERT_LIVE : QP_CERT_FROZEN);
+	if (!ok)
+		return bad(e, idx, "certificate %s is %s; it cannot be %s", c->id,
+			   qp_cert_state_name(c->state),
+			   revoke   ? "revoked"
+			   : freeze ? "frozen"
+				    : "unfrozen");
+	char *why = NULL;
+	if (reason && (why = qp_strdup(reason)) == NULL)
+		return QP_ENOMEM;
+	qp_free(c->reason);
+	c->reason = why;
+	if (revoke) {
+		c->state = QP_CERT_REVOKED;
+		c->ended_at = idx;
+		snprintf(c->ended_by, sizeof(c->ended_by), "revoke");
+	} else {
+		c->state = freeze ? QP_CERT_FROZEN : QP_CERT_LIVE;
+	}
+	return QP_OK;
+}
+
+int qp_lineage_apply(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON *policy)
+{
+	applied a;
+	int err, which = -1;
+	for (int i = 0; i < 6; i++)
+		if (strcmp(e->type, cert_types[i]) == 0)
+			which = i;
+	if (which < 0)
+		return bad(e, idx, "is not a certificate entry");
+	if (!cJSON_IsObject(policy))
+		return bad(e, idx, "no policy is in force: the bundle has no policy.set entry before it");
+	memset(&a, 0, sizeof(a));
+	a.idx = idx;
+	a.type = cert_types[which];
+	switch (which) {
+	case 0: err = apply_issue(l, e, idx, policy, &a); break;
+	case 1: err = apply_transfer(l, e, idx, policy, &a); break;
+	case 2: err = apply_redeem(l, e, idx, policy, &a); break;
+	case 3: err = apply_state(l, e, idx, 1, 0, &a); break;
+	case 4: err = apply_state(l, e, idx, 0, 1, &a); break;
+	default: err = apply_state(l, e, idx, 0, 0, &a); break;
+	}
+	if (err != QP_OK)
+		return err;
+	if (l->nev == l->evcap) {
+		size_t cap = l->evcap ? l->evcap * 2 : 16;
+		applied *grown = qp_realloc(l->ev, cap * sizeof(*grown));
+		if (grown == NULL)
+			return QP_ENOMEM;
+		l->ev = grown;
+		l->evcap = cap;
+	}
+	l->ev[l->nev++] = a;
+	return QP_OK;
+}
+
+static int in_list(char **list, size_t n, const char *id)
+{
+	for (size_t i = 0; id[0] && i < n; i++)
+		if (strcmp(list[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+int qp_lineage_finish(qp_lineage *l, const char *cert_id, int64_t now, qp_bundle_info *info)
+{
+	const qp_cert *c = find(l, cert_id);
+	size_t depth = 0;
+	if (c == NULL)
+		return qp_error_set(QP_EVERIFY,
+				    "certificate %s: no entry in the bundle creates it (the bundle is for "
+				    "another certificate or an entry is missing)",
+				    cert_id);
+	for (const qp_cert *p = c; p; p = p->parent[0] ? find(l, p->parent) : NULL) {
+		if (++depth > l->n)
+			return qp_error_set(QP_EVERIFY, "certificate %s: its ancestry loops", cert_id);
+	}
+	char **lin = qp_calloc(depth, sizeof(*lin));
+	if (lin == NULL)
+		return QP_ENOMEM;
+	size_t k = depth;
+	for (const qp_cert *p = c; p; p = p->parent[0] ? find(l, p->parent) : NULL)
+		if ((lin[--k] = qp_strdup(p->id)) == NULL) {
+			for (size_t i = 0; i < depth; i++)
+				qp_free(lin[i]);
+			qp_free(lin);
+			return QP_ENOMEM;
+		}
+	info->lineage = lin;
+	info->lineage_len = depth;
+	/* Every certificate entry must be about the lineage: nothing else belongs in this bundle. */
+	for (size_t i = 0; i < l->nev; i++) {
+		const applied *a = &l->ev[i];
+		if (!in_list(lin, depth, a->named) && !in_list(lin, depth, a->created[0]) &&
+		    !in_list(lin, depth, a->created[1]))
+			return qp_error_set(QP_EVERIFY,
+					    "entry %llu (%s): is not part of certificate %s's history",
+					    (unsigned long long)a->idx, a->type, cert_id);
+	}
+	if (c->parent[0] == '\0' && strcmp(c->root, c->id) != 0)
+		return qp_error_set(QP_EINTERNAL, "certificate %s: broken root", cert_id);
+	info->cert = *c;
+	info->cert.reason = NULL;
+	if (c->reason && (info->cert.reason = qp_strdup(c->reason)) == NULL)
+		return QP_ENOMEM;
+	char today[QP_TIME_LEN + 1];
+	qp_time_format(today, now ? now : qp_clock_now());
+	today[10] = '\0';
+	info->cert.expired =
+	    c->state == QP_CERT_LIVE && c->valid_until[0] && strcmp(c->valid_until, today) < 0;
+	return QP_OK;
+}

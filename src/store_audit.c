@@ -1,0 +1,287 @@
+/*
+ * store_audit.c - SQL for the audit: the replayed registry is ATTACHed
+ * to the live one and every table is compared with EXCEPT in both
+ * directions; differing rows are then described column by column.
+ *
+ * The statements are assembled with snprintf from the constant table
+ * list below only; nothing from input ever reaches the SQL text.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "store_audit.h"
+#include "store_internal.h"
+
+/*
+ * The tables derived from the log.  key names a row for people (ID
+ * numbers masked); order is its primary key; changed selects the rows an
+ * entry at or after ?1 can have touched.
+ */
+static const struct table {
+	const char *name;
+	const char *key;
+	const char *order;
+	const char *changed;
+	int state; /* part of the state hash */
+} tables[] = {
+	{"registry_meta", "key", "key", "0", 1},
+	{"keys", "name || ' (' || printf('%08x', key_id) || ')'", "name, key_id",
+	 "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1},
+	{"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1},
+	{"villages", "code", "code", "added_idx >= ?1", 1},
+	{"households", "substr(id_number, 1, 6) || '********' || substr(id_number, 15)", "id_number",
+	 "added_idx >= ?1", 1},
+	{"homes", "unit", "unit", "updated_idx >= ?1", 1},
+	{"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1},
+	{"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1},
+	{"certificates", "id", "id",
+	 "created_idx >= ?1 OR ended_idx >= ?1 OR id IN (SELECT cert FROM main.cert_events WHERE idx >= ?1)", 1},
+	{"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1},
+	{"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1},
+	{"log_entries", "idx", "idx", "idx >= ?1", 0},
+	{"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "((idx + 1) << level) > ?1", 0},
+};
+
+int qp_store_fast_writes(qp_store *store)
+{
+	return qp_store_exec(store->db, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536",
+			     "preparing the replay");
+}
+
+int qp_store_attach_replay(qp_store *store, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(store, "ATTACH DATABASE ?1 AS replay", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	err = qp_store_step_done(store, st, "opening the replay");
+	sqlite3_finalize(st);
+	return err;
+}
+
+void qp_store_detach_replay(qp_store *store)
+{
+	sqlite3_exec(store->db, "DETACH DATABASE replay", NULL, NULL, NULL);
+}
+
+/* Describe how row `key` of t differs between main and replay. */
+static void describe(qp_store *store, const struct table *t, const char *key,
+		     void (*report)(void *ctx, const char *where, const char *what), void *ctx)
+{
+	char sql[512], where[256], what[1024];
+	sqlite3_stmt *a = NULL, *b = NULL;
+	snprintf(where, sizeof(where), "%s row %s", t->name, key);
+	snprintf(sql, sizeof(sql), "SELECT * FROM main.%s WHERE (%s) = ?1", t->name, t->key);
+	int ha = sqlite3_prepare_v2(store->db, sql, -1, &a, NULL) == SQLITE_OK;
+	snprintf(sql, sizeof(sql), "SELECT * FROM replay.%s WHERE (%s) = ?1", t->name, t->key);
+	int hb = sqlite3_prepare_v2(store->db, sql, -1, &b, NULL) == SQLITE_OK;
+	if (!ha || !hb) {
+		report(ctx, where, "differs from the replay of the log");
+		goto done;
+	}
+	sqlite3_bind_text(a, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(b, 1, key, -1, SQLITE_STATIC);
+	int ra = sqlite3_step(a) == SQLITE_ROW, rb = sqlite3_step(b) == SQLITE_ROW;
+	if (ra && !rb) {
+		report(ctx, where, "is in the registry but the log does not create it");
+	} else if (!ra && rb) {
+		report(ctx, where, "is missing from the registry (the log creates it)");
+	} else if (ra && rb) {
+		size_t used = 0;
+		what[0] = '\0';
+		for (int i = 0; i < sqlite3_column_count(a); i++) {
+			/* Types first: reading a value as text may convert it. */
+			int ta = sqlite3_column_type(a, i), tb = sqlite3_column_type(b, i);
+			int blob = ta == SQLITE_BLOB || tb == SQLITE_BLOB;
+			const unsigned char *va = blob ? sqlite3_column_blob(a, i) : sqlite3_column_text(a, i);
+			const unsigned char *vb = blob ? sqlite3_column_blob(b, i) : sqlite3_column_text(b, i);
+			int na = sqlite3_column_bytes(a, i), nb = sqlite3_column_bytes(b, i);
+			int same = ta == tb && na == nb && (na == 0 || (va && vb && memcmp(va, vb, (size_t)na) == 0));
+			if (same)
+				continue;
+			int w = blob ? snprintf(what + used, sizeof(what) - used, "%s%s differs", used ? "; " : "",
+						sqlite3_column_name(a, i))
+				     : snprintf(what + used, sizeof(what) - used, "%s%s: stored %.60s, the log says %.60s",
+						used ? "; " : "", sqlite3_column_name(a, i), va ? (const char *)va : "NULL",
+						vb ? (const char *)vb : "NULL");
+			if (w < 0 || (size_t)w >= sizeof(what) - used)
+				break;
+			used += (size_t)w;
+		}
+		report(ctx, where, used ? what : "differs from the replay of the log");
+	} else {
+		report(ctx, where, "differs from the replay of the log");
+	}
+done:
+	sqlite3_finalize(a);
+	sqlite3_finalize(b);
+}
+
+int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned limit,
+			    void (*report)(void *ctx, const char *where, const char *what), void *ctx,
+			    uint64_t *count)
+{
+	char sql[2048];
+	int err = QP_OK;
+	*count = 0;
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		const struct table *tb = &tables[t];
+		for (int dir = 0; dir < 2 && err == QP_OK; dir++) {
+			const char *x = dir ? "replay" : "main", *y = dir ? "main" : "replay";
+			const char *cond = since ? tb->changed : "1";
+			/* The key of each differing row, and whether the other side lacks it. */
+			snprintf(sql, sizeof(sql),
+				 "SELECT %s FROM (SELECT * FROM %s.%s WHERE %s EXCEPT SELECT * FROM %s.%s WHERE %s)",
+				 tb->key, x, tb->name, cond, y, tb->name, cond);
+			sqlite3_stmt *st = NULL;
+			if ((err = qp_store_prepare(store, sql, &st)) != QP_OK)
+				break;
+			if (since)
+				sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+			unsigned seen = 0;
+			int rc;
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				const char *key = (const char *)sqlite3_column_text(st, 0);
+				(*count)++;
+				/* A row that differs shows up in both directions: describe it once. */
+				if (dir == 1) {
+					char probe[512];
+					snprintf(probe, sizeof(probe), "SELECT 1 FROM main.%s WHERE (%s) = ?1", tb->name, tb->key);
+					sqlite3_stmt *p = NULL;
+					int in_main = 0;
+					if (sqlite3_prepare_v2(store->db, probe, -1, &p, NULL) == SQLITE_OK) {
+						sqlite3_bind_text(p, 1, key ? key : "", -1, SQLITE_STATIC);
+						in_main = sqlite3_step(p) == SQLITE_ROW;
+					}
+					sqlite3_finalize(p);
+					if (in_main) {
+						(*count)--;
+						continue;
+					}
+				}
+				if (seen++ < limit)
+					describe(store, tb, key ? key : "", report, ctx);
+			}
+			if (rc != SQLITE_DONE)
+				err = qp_store_raise(store->db, rc, "comparing with the replay");
+			if (seen > limit) {
+				char where[64], what[64];
+				snprintf(where, sizeof(where), "%s", tb->name);
+				snprintf(what, sizeof(what), "%u more rows differ", seen - limit);
+				report(ctx, where, what);
+			}
+			sqlite3_finalize(st);
+		}
+		if (err != QP_OK)
+			break;
+	}
+	return err;
+}
+
+int qp_store_state_hash(qp_store *store, unsigned char out[32])
+{
+	crypto_hash_sha256_state h;
+	char sql[256];
+	int err = qp_store_begin_read(store);
+	if (err != QP_OK)
+		return err;
+	crypto_hash_sha256_init(&h);
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && err == QP_OK; t++) {
+		if (!tables[t].state)
+			continue;
+		snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY %s", tables[t].name, tables[t].order);
+		sqlite3_stmt *st = NULL;
+		if ((err = qp_store_prepare(store, sql, &st)) != QP_OK)
+			break;
+		crypto_hash_sha256_update(&h, (const unsigned char *)tables[t].name, strlen(tables[t].name) + 1);
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			for (int i = 0; i < sqlite3_column_count(st); i++) {
+				unsigned char tag[5];
+				const void *v = sqlite3_column_blob(st, i);
+				uint32_t n = (uint32_t)sqlite3_column_bytes(st, i);
+				tag[0] = (unsigned char)sqlite3_column_type(st, i);
+				tag[1] = (unsigned char)(n >> 24);
+				tag[2] = (unsigned char)(n >> 16);
+				tag[3] = (unsigned char)(n >> 8);
+				tag[4] = (unsigned char)n;
+				crypto_hash_sha256_update(&h, tag, sizeof(tag));
+				if (n && v)
+					crypto_hash_sha256_update(&h, v, n);
+			}
+		}
+		if (rc != SQLITE_DONE)
+			err = qp_store_raise(store->db, rc, "hashing the state");
+		sqlite3_finalize(st);
+	}
+	qp_store_end_read(store);
+	if (err == QP_OK)
+		crypto_hash_sha256_final(&h, out);
+	return err;
+}
+
+int qp_store_checkpoints_each(qp_store *store, int (*fn)(void *ctx, uint64_t size, const unsigned char *root,
+							  const char *note, size_t note_len),
+			      void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(store, "SELECT size, root, note FROM checkpoints ORDER BY size", &st);
+	if (err != QP_OK)
+		return err;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *root = sqlite3_column_blob(st, 1);
+		if (root == NULL || sqlite3_column_bytes(st, 1) != 32) {
+			err = qp_error_set(QP_ECORRUPT, "checkpoint %lld has a damaged root", sqlite3_column_int64(st, 0));
+			break;
+		}
+		err = fn(ctx, (uint64_t)sqlite3_column_int64(st, 0), root, sqlite3_column_blob(st, 2),
+			 (size_t)sqlite3_column_bytes(st, 2));
+		if (err != QP_OK)
+			break;
+	}
+	if (err == QP_OK && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading checkpoints");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_copy_checkpoints(qp_store *store, const char *src)
+{
+	int err = qp_store_attach_replay(store, src);
+	if (err != QP_OK)
+		return err;
+	err = qp_store_exec(store->db, "INSERT INTO main.checkpoints SELECT * FROM replay.checkpoints",
+			    "copying checkpoints");
+	qp_store_detach_replay(store);
+	return err;
+}
+
+int qp_store_log_keys_each(qp_store *store, int (*fn)(void *ctx, const char *vkey, uint64_t enrolled, int revoked,
+						       uint64_t revoked_idx),
+			   void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(store,
+				   "SELECT vkey, enrolled_idx, revoked_idx FROM keys WHERE role = 'log' ORDER BY enrolled_idx",
+				   &st);
+	if (err != QP_OK)
+		return err;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *vkey = (const char *)sqlite3_column_text(st, 0);
+		int revoked = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		if ((err = fn(ctx, vkey ? vkey : "", (uint64_t)sqlite3_column_int64(st, 1), revoked,
+			      (uint64_t)sqlite3_column_int64(st, 2))) != QP_OK)
+			break;
+	}
+	if (err == QP_OK && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading keys");
+	sqlite3_finalize(st);
+	return err;
+}

@@ -1,0 +1,126 @@
+# quanpiao audit and rebuild: a clean registry audits clean; each kind of
+# tampering is found, exit 1, naming the entry or row (sourced by run.sh).
+MK="${QP_MKSTATS:?QP_MKSTATS must name the qp_mkstats test tool}"
+TAMPER="${QP_TAMPER:?QP_TAMPER must name the qp_tamper test tool}"
+FORGE="${QP_FORGE:?QP_FORGE must name the qp_forge test tool}"
+ORIGIN=zhuji.example/quanpiao
+mkdir -p keys
+QP_MKSTATS_KEYS=keys "$MK" clean.db >/dev/null || fail "qp_mkstats"
+expect_rc 0 -- --db clean.db log sign --key keys/log.key
+SIZE=$(sed -n 2p <<<"$OUT")
+
+expect_rc 0 -- --db clean.db audit
+contains "$OUT" "full audit of clean.db: $SIZE entries from 0, $SIZE signatures, 1 checkpoints: no problems"
+expect_rc 0 -- --db clean.db audit --json --jobs 1
+contains "$OUT" '"ok":true'
+contains "$OUT" '"problems":[]'
+expect_rc 0 -- --db clean.db rebuild --out rebuilt.db
+contains "$OUT" "identical: the state is exactly what the log says"
+expect_rc 0 -- --db rebuilt.db audit
+expect_rc 5 -- --db clean.db rebuild --out rebuilt.db
+expect_rc 2 -- --db clean.db audit --jobs 0x
+expect_rc 2 -- --db clean.db audit --keep a --since b/checkpoint
+
+# tamper NAME SQL... : copy the clean registry, run the SQL on it, expect exit 1.
+tamper() {
+	local name="$1"
+	shift
+	cp clean.db "$name.db"
+	sqlite3 "$name.db" "$@" || fail "sqlite3 $name"
+	expect_rc 1 -- --db "$name.db" audit
+	contains "$ERR" "quanpiao: the audit found"
+}
+
+# One byte of an entry body changed (the first household's members).
+H=$(sqlite3 clean.db "SELECT min(idx) FROM log_entries WHERE type = 'household.add'")
+sqlite3 clean.db "SELECT writefile('e5', note) FROM log_entries WHERE idx = $H" >/dev/null
+sed 's/"members":3/"members":4/' e5 >e5.bad
+cmp -s e5 e5.bad && fail "the edit did not change entry 5"
+tamper body "UPDATE log_entries SET note = readfile('e5.bad') WHERE idx = $H"
+contains "$OUT" "PROBLEM entry $H: its stored leaf hash is not the hash of its bytes"
+contains "$OUT" "PROBLEM entry $H: its signature does not verify"
+contains "$OUT" "PROBLEM households row 330681********"
+contains "$OUT" "members: stored 3, the log says 4"
+# ... and the stored leaf hash fixed up too: the tree and the signature still tell.
+tamper body2 "UPDATE log_entries SET note = readfile('e5.bad'), leaf_hash = (SELECT leaf_hash FROM log_entries WHERE idx = $H) WHERE idx = $H"
+contains "$OUT" "PROBLEM entry $H: its signature does not verify"
+
+# A signature changed: entry 6's signature line on entry 5's text.
+sqlite3 clean.db "SELECT writefile('e6', note) FROM log_entries WHERE idx = $((H + 1))" >/dev/null
+{ sed '/^— /d' e5; grep '^— ' e6; } >e5.sig
+tamper signature "UPDATE log_entries SET note = readfile('e5.sig') WHERE idx = $H"
+contains "$OUT" "PROBLEM entry $H: its signature does not verify"
+
+# An entry deleted.
+tamper deleted "DELETE FROM log_entries WHERE idx = 7"
+contains "$OUT" "PROBLEM entry 8: entries 7 to 7 are missing from the log"
+
+# Two entries swapped (whole rows, leaf hashes included).
+tamper swapped "UPDATE log_entries SET idx = 999999 WHERE idx = 9; UPDATE log_entries SET idx = 9 WHERE idx = 10; UPDATE log_entries SET idx = 10 WHERE idx = 999999"
+contains "$OUT" "PROBLEM tree_nodes row (0, 9): hash differs"
+contains "$OUT" "PROBLEM checkpoint of size $SIZE: its root is not the root"
+
+# A stored tree hash changed.
+tamper node "UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 3 AND idx = 2"
+contains "$OUT" "PROBLEM tree_nodes row (3, 2): hash differs"
+
+# State rows changed: a certificate's holder and area, a home's status.
+CERT=$(sqlite3 clean.db "SELECT id FROM certificates ORDER BY id LIMIT 1")
+tamper holder "UPDATE certificates SET holder = '11010519491231002X' WHERE id = '$CERT'"
+contains "$OUT" "PROBLEM certificates row $CERT: holder: stored 11010519491231002X, the log says"
+tamper area "UPDATE certificates SET area = area + 100 WHERE id = '$CERT'"
+contains "$OUT" "PROBLEM certificates row $CERT: area: stored 12100, the log says 12000"
+contains "$OUT" "PROBLEM certificates: per-home cap exceeded"
+tamper status "UPDATE homes SET status = 'idle' WHERE unit = '330681001002JC00007F00010001'"
+contains "$OUT" "PROBLEM homes row 330681001002JC00007F00010001: status: stored idle, the log says activated"
+
+# An entry appended with a valid signature by a key revoked before it.
+"$FORGE" keys/officer.key $ORIGIN village.add "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '{"code":"330681101399","name":"x"}' >late.note ||
+	fail "qp_forge"
+cp clean.db revoked.db
+expect_rc 0 -- --db revoked.db key revoke 330681.officer.li --reason "left" --key keys/authority.key
+"$TAMPER" append revoked.db late.note >/dev/null || fail "qp_tamper append"
+expect_rc 1 -- --db revoked.db audit
+contains "$OUT" "PROBLEM entry $((SIZE + 1)): refused by the rules (village.add by tampered): key 330681.officer.li was revoked by entry $SIZE"
+
+# A checkpoint, properly signed by the log key, whose root is not the log's.
+cp clean.db badcp.db
+"$TAMPER" checkpoint badcp.db keys/log.key 10 || fail "qp_tamper checkpoint"
+expect_rc 1 -- --db badcp.db audit
+contains "$OUT" "PROBLEM checkpoint of size 10: its root is not the root of the log's first entries"
+# ... and one whose stored root was edited after signing.
+tamper cproot "UPDATE checkpoints SET root = zeroblob(32)"
+contains "$OUT" "PROBLEM checkpoint of size $SIZE: its stored size or root differs from its signed text"
+
+# rebuild refuses to call a tampered registry identical.
+expect_rc 1 -- --db status.db rebuild
+contains "$ERR" "the log and the registry disagree: homes row 330681001002JC00007F00010001"
+
+# Incremental: keep, grow, audit only what is new; a bad trusted checkpoint is refused.
+cp clean.db inc.db
+expect_rc 0 -- --db inc.db audit --keep kept
+[ -f kept/checkpoint ] && [ -f kept/replay.db ] || fail "audit --keep did not keep its state"
+expect_rc 0 -- --db inc.db village add --code 330681101398 --name 新村 --key keys/officer.key
+expect_rc 0 -- --db inc.db village add --code 330681101397 --name 新村二 --key keys/officer.key
+expect_rc 0 -- --db inc.db log sign --key keys/log.key
+expect_rc 0 -- --db inc.db audit --since kept/checkpoint
+contains "$OUT" "incremental audit of inc.db: 2 entries from $SIZE, 2 signatures"
+contains "$OUT" "no problems"
+# A row touched by a new entry, altered before the incremental audit: found.
+expect_rc 0 -- --db inc.db village add --code 330681101396 --name 新村三 --key keys/officer.key
+sqlite3 inc.db "UPDATE villages SET name = 'x' WHERE code = '330681101396'"
+expect_rc 1 -- --db inc.db audit --since kept/checkpoint
+contains "$OUT" "PROBLEM villages row 330681101396: name: stored x, the log says 新村三"
+contains "$ERR" "quanpiao: the audit found 1 problem"
+# A failed incremental audit discards the kept replay: the next one must be full.
+[ -e kept/replay.db ] && fail "the kept replay survived a failed audit"
+expect_rc 6 -- --db inc.db audit --since kept/checkpoint
+expect_rc 6 -- --db inc.db audit --since nowhere/checkpoint
+# A trusted checkpoint that is not this log's.
+cp kept/checkpoint other.cp
+sed -i '3s/^./X/' other.cp
+expect_rc 0 -- --db clean.db audit --keep kept2
+cp other.cp kept2/checkpoint
+expect_rc 1 -- --db clean.db audit --since kept2/checkpoint
+contains "$OUT" "PROBLEM checkpoint of size"
+contains "$ERR" "the trusted checkpoint does not match this registry's log"
