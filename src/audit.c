@@ -451,7 +451,8 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
 		err = qp_error_set(QP_ENOMEM, "out of memory recording bad signatures");
 		goto done;
 	}
-	qsort(q.bad, q.nbad, sizeof(*q.bad), cmp_u64);
+	if (q.nbad > 1)
+		qsort(q.bad, q.nbad, sizeof(*q.bad), cmp_u64);
 	for (size_t i = 0; i < q.nbad; i++) {
 		char where[64];
 		snprintf(where, sizeof(where), "entry %llu", (unsigned long long)q.bad[i]);
