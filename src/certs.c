@@ -59,12 +59,12 @@ const char *qp_cert_state_label(qp_cert_state s)
 
 int qp_cert_state_parse(qp_cert_state *out, const char *name)
 {
-	for (int i = 0; name && i < QP_CERT_STATE_COUNT; i++)
+	for (int i = 0; name && i <= QP_CERT_STATE_COUNT; i++)
 		if (strcmp(name, state_names[i]) == 0) {
 			*out = (qp_cert_state)i;
 			return QP_OK;
 		}
-	return qp_error_set(QP_EINVALID, "state: \"%s\" is not one of live, spent, frozen, revoked",
+	return qp_error_set(QP_EINVALID, "state: \"%s\" is not one of live, spent, frozen, revoked, expired",
 			    name ? name : "");
 }
 

@@ -359,7 +359,7 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 				area_text(l, sizeof(l), h.land_area);
 				return qp_error_set(QP_EINVALID,
 						    "cert.issue: %s m² more would exceed home %s's land area "
-						    "of %s m² (%s m² of %s already issued)",
+						    "of %s m² (%s m² of %s issued and not revoked)",
 						    a, home_unit, l, b, kind_name);
 			}
 		}

@@ -213,7 +213,7 @@ static void test_issue_rules(void **state)
 	assert_string_equal(ids[0], "330681-2026-G-000001");
 	refused(f, "cert.issue", ISSUE("guarantee", H1, "4001", U_WD, "withdrawal"), QP_EINVALID,
 		"40.01 m² more would exceed home " U_WD
-		"'s land area of 120.00 m² (80.00 m² of guarantee already issued)");
+		"'s land area of 120.00 m² (80.00 m² of guarantee issued and not revoked)");
 	created(f, "cert.issue", ISSUE("guarantee", H1, "4000", U_WD, "withdrawal"), ids, 1);
 	assert_string_equal(ids[0], "330681-2026-G-000002");
 	/* Revoking frees its area under the cap. */

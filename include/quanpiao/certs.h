@@ -61,6 +61,7 @@ char qp_cert_kind_letter(qp_cert_kind k);
 int qp_cert_kind_parse(qp_cert_kind *out, const char *name);
 const char *qp_cert_state_name(qp_cert_state s);  /* live spent frozen revoked */
 const char *qp_cert_state_label(qp_cert_state s); /* 有效 已使用 冻结 已注销 */
+/* Parses "expired" too, as QP_CERT_EXPIRED (a shown state, never stored). */
 int qp_cert_state_parse(qp_cert_state *out, const char *name);
 
 #define QP_CERT_ID_LEN 20 /* "330681-2026-G-000123" */

@@ -40,27 +40,27 @@ forged cert.transfer "{\"area\":5050,\"basis\":\"sale\",\"cert\":\"$G1\",\"new_i
 
 # ---- export ---------------------------------------------------------------------------------
 expect 3 "" "quanpiao: no checkpoint has been signed yet; sign one with 'quanpiao log sign' and export again" -- \
-	export $G2 --out g2.bundle
+	export "$G2" --out g2.bundle
 [ -e g2.bundle ] && fail "a refused export wrote g2.bundle"
 expect_rc 0 -- log sign --key log.key
-expect 2 "" "quanpiao: export needs one CERT and --out FILE (see 'quanpiao export --help')" -- export $G2
-expect 6 "" "quanpiao: no certificate 330681-$Y-G-000009 in the registry" -- export 330681-$Y-G-000009 --out x.bundle
+expect 2 "" "quanpiao: export needs one CERT and --out FILE (see 'quanpiao export --help')" -- export "$G2"
+expect 6 "" "quanpiao: no certificate 330681-$Y-G-000009 in the registry" -- export "330681-$Y-G-000009" --out x.bundle
 forged cert.freeze "{\"cert\":\"$G2\",\"reason\":\"法院查封\"}" # 12
 expect 3 "" "quanpiao: the latest checkpoint (size 12) does not cover entry 12 of certificate $G2's history; sign a newer one with 'quanpiao log sign' and export again" -- \
-	export $G2 --out g2.bundle
+	export "$G2" --out g2.bundle
 expect_rc 0 -- log sign --key log.key
 expect_rc 0 -- witness cosign --key auditor.key --state witness
 # genesis, log key, policy, officer, auditor, issue, transfer, freeze
 expect 0 "exported $G2 to g2.bundle: 8 entries, each proven against the checkpoint of size 13" "" -- \
-	export $G2 --out g2.bundle
-expect_rc 0 -- export $G2 --out -
+	export "$G2" --out g2.bundle
+expect_rc 0 -- export "$G2" --out -
 cmp -s <(printf '%s\n' "$OUT") g2.bundle || fail "export --out - differs from the file"
-expect_rc 0 -- export $G2 --out g2.json.bundle --json
+expect_rc 0 -- export "$G2" --out g2.json.bundle --json
 contains "$OUT" "{\"certificate\":\"$G2\",\"out\":\"g2.json.bundle\",\"entries\":8,\"size\":13,\"bytes\":"
 [ "$(head -n 2 g2.bundle)" = "quanpiao/bundle/v1
 certificate $G2" ] || fail "bundle header: $(head -n 2 g2.bundle)"
 [ "$(tail -n 1 g2.bundle | cut -c1-7)" = "sha256 " ] || fail "bundle must end with its digest"
-expect_rc 0 -- export $G3 --out g3.bundle
+expect_rc 0 -- export "$G3" --out g3.bundle
 
 # ---- verify offline ----------------------------------------------------------------------------
 mkdir offline
@@ -90,7 +90,12 @@ contains "$OUT" "持有人 holder         $H2 (household)"
 expect_rc 0 -- verify g3.bundle --authority auth.key.vkey --json
 contains "$OUT" "{\"verified\":true,\"certificate\":{\"id\":\"$G3\",\"kind\":\"guarantee\",\"holder\":\"330681********0018\",\"holder_type\":\"household\",\"area\":\"69.50\",\"home\":\"$U1\",\"basis\":\"remainder\",\"state\":\"live\""
 contains "$OUT" "\"lineage\":[\"$G1\",\"$G3\"]},\"checkpoint\":{\"origin\":\"$ORIGIN\",\"size\":13,\"cosigners\":[\"330681.auditor.wang\"]},\"entries\":7}"
-[ -z "$(ls | grep -v -e bundle -e vkey)" ] || fail "verify left files behind: $(ls)"
+for f in *; do
+	case "$f" in
+	*.bundle | *.vkey) ;;
+	*) fail "verify left a file behind: $f" ;;
+	esac
+done
 
 # The wrong authority: an impostor of the same name, or the log's key.
 expect 1 "" "quanpiao: entry 0 (registry.genesis): the registry's authority is $(cat auth.key.vkey), not the key given (330681.authority)" -- \

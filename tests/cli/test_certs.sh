@@ -7,6 +7,10 @@
 # A refused command must leave the registry byte-identical: `refused` compares
 # `sqlite3 r.db .dump` before and after.  An expired certificate needs an issue
 # dated years ago, which the CLI never signs: QP_FORGE signs it.
+#
+# Identifiers and certificate numbers ($G1 = 330681-$Y-G-000001 ...) hold no
+# blanks or glob characters, so they are passed unquoted, as in test_homes.sh.
+# shellcheck disable=SC2086,SC2206
 FORGE="${QP_FORGE:?QP_FORGE must name the qp_forge test tool}"
 command -v sqlite3 >/dev/null || {
 	echo "sqlite3 (the command-line shell) is needed: run tools/deps" >&2
@@ -57,7 +61,7 @@ export QUANPIAO_KEY=officer.key
 
 V1=330681101201 V2=330681101202
 H1=330681196503120018 H2=330681197001010024 H3=330681198012310035 H4=330681195505050047 H5=33068119881212007X
-M1=330681********0018 M2=330681********0024 M3=330681********0035 M4=330681********0047 M5=330681********007X
+M1='330681********0018' M2='330681********0024' M3='330681********0035' M4='330681********0047' M5='330681********007X'
 U1=330681101201JC00001F00010001 U2=330681101201JC00002F00010001 U3=330681101202JC00003F00010001
 U4=330681101201JC00004F00010001
 NOBODY=330681199009090136 ENTERPRISE=91330681MA2BXY001M
@@ -127,7 +131,7 @@ expect 3 '{"error":{"message":"--kind: \"villa\" is not one of guarantee, retent
 
 # ---- the three kinds issued, and a legacy record ------------------------------------------------
 expect 0 "issued $G1 浙($Y)诸暨市保障权票第000001号: 120.00 m² to $M1 (entry 20)" "" -- "${ISSUE_G1[@]}"
-expect 0 '{"index":21,"certificates":[{"id":"'$R1'","display_number":"浙('$Y')诸暨市保留权票第000001号","kind":"retention","kind_label":"保留权票","holder":"'$M2'","holder_type":"household","area":"80.00","home":"'$U2'","basis":"demolition","state":"live","state_label":"有效","parent":null,"root":"'$R1'","issued_on":"'$TODAY'","valid_until":"'$(in_years 10)'","legacy_no":null,"created_at":21,"ended_at":null,"ended_by":null,"reason":null}]}' "" -- \
+expect 0 '{"index":21,"certificates":[{"id":"'"$R1"'","display_number":"浙('"$Y"')诸暨市保留权票第000001号","kind":"retention","kind_label":"保留权票","holder":"'"$M2"'","holder_type":"household","area":"80.00","home":"'"$U2"'","basis":"demolition","state":"live","state_label":"有效","parent":null,"root":"'"$R1"'","issued_on":"'"$TODAY"'","valid_until":"'"$(in_years 10)"'","legacy_no":null,"created_at":21,"ended_at":null,"ended_by":null,"reason":null}]}' "" -- \
 	cert issue --kind retention --holder $H2 --area 80 --home $U2 --basis demolition --json
 expect 0 "issued $C1 浙($Y)诸暨市集体权票第000001号: 150.00 m² to $V2 (entry 22)" "" -- \
 	cert issue --kind collective --holder $V2 --area 150.00 --home $U3 --basis reclamation
@@ -170,11 +174,11 @@ refused 3 "quanpiao: cert.issue: basis reclamation needs a home that is reclaime
 # The policy's largest certificate, the per-home cap, one entitlement per household.
 refused 3 "quanpiao: cert.issue: 160.01 m² is over the policy's 160.00 m² per guarantee certificate" -- \
 	cert issue --kind guarantee --holder $H4 --area 160.01 --basis entitlement
-refused 3 "quanpiao: cert.issue: 80.01 m² more would exceed home $U1's land area of 200.00 m² (120.00 m² of guarantee already issued)" -- \
+refused 3 "quanpiao: cert.issue: 80.01 m² more would exceed home $U1's land area of 200.00 m² (120.00 m² of guarantee issued and not revoked)" -- \
 	cert issue --kind guarantee --holder $H1 --area 80.01 --home $U1 --basis withdrawal
-refused 3 "quanpiao: cert.issue: 0.01 m² more would exceed home $U3's land area of 150.00 m² (150.00 m² of collective already issued)" -- \
+refused 3 "quanpiao: cert.issue: 0.01 m² more would exceed home $U3's land area of 150.00 m² (150.00 m² of collective issued and not revoked)" -- \
 	cert issue --kind collective --holder $V2 --area 0.01 --home $U3 --basis reclamation
-refused 3 "quanpiao: cert.issue: 60.01 m² more would exceed home $U4's land area of 120.00 m² (60.00 m² of retention already issued)" -- \
+refused 3 "quanpiao: cert.issue: 60.01 m² more would exceed home $U4's land area of 120.00 m² (60.00 m² of retention issued and not revoked)" -- \
 	cert issue --kind retention --holder $H5 --area 60.01 --home $U4 --basis legacy --legacy-no 诸暨危房权益-2015-0032
 refused 5 "quanpiao: cert.issue: the household already has a guarantee on entitlement" -- \
 	cert issue --kind guarantee --holder $H4 --area 10 --basis entitlement
@@ -192,7 +196,7 @@ expect 0 "transferred 50.00 m² of $G1 by 转让 sale (entry 25)
 	cert transfer $G1 --to $H2 --area 50.00
 refused 5 "quanpiao: cert.transfer: certificate $G1 is already spent (by entry 25)" -- cert transfer $G1 --to $H5
 # The cap counts what a home issued, spent or live: the transfer freed nothing.
-refused 3 "quanpiao: cert.issue: 80.01 m² more would exceed home $U1's land area of 200.00 m² (120.00 m² of guarantee already issued)" -- \
+refused 3 "quanpiao: cert.issue: 80.01 m² more would exceed home $U1's land area of 200.00 m² (120.00 m² of guarantee issued and not revoked)" -- \
 	cert issue --kind guarantee --holder $H1 --area 80.01 --home $U1 --basis withdrawal
 # Who may receive each kind, under the default policy.
 refused 3 "quanpiao: cert.transfer: a guarantee certificate goes only to a household of the same village ($V1, not $V2)" -- \
@@ -227,7 +231,7 @@ refused 2 "quanpiao: cert transfer needs one CERT and --to HOLDER (see 'quanpiao
 	cert transfer --to $H5
 
 # A retention certificate passes by inheritance, whole.
-expect 0 '{"index":26,"cert":"'$R1'","area":"80.00","basis":"inheritance","certificates":[{"id":"'$R3'","display_number":"浙('$Y')诸暨市保留权票第000003号","kind":"retention","kind_label":"保留权票","holder":"'$M5'","holder_type":"household","area":"80.00","home":"'$U2'","basis":"inheritance","state":"live","state_label":"有效","parent":"'$R1'","root":"'$R1'","issued_on":"'$TODAY'","valid_until":"'$(in_years 10)'","legacy_no":null,"created_at":26,"ended_at":null,"ended_by":null,"reason":null}]}' "" -- \
+expect 0 '{"index":26,"cert":"'"$R1"'","area":"80.00","basis":"inheritance","certificates":[{"id":"'"$R3"'","display_number":"浙('"$Y"')诸暨市保留权票第000003号","kind":"retention","kind_label":"保留权票","holder":"'"$M5"'","holder_type":"household","area":"80.00","home":"'"$U2"'","basis":"inheritance","state":"live","state_label":"有效","parent":"'"$R1"'","root":"'"$R1"'","issued_on":"'"$TODAY"'","valid_until":"'"$(in_years 10)"'","legacy_no":null,"created_at":26,"ended_at":null,"ended_by":null,"reason":null}]}' "" -- \
 	cert transfer $R1 --to $H5 --basis inheritance --json
 # A collective certificate goes to an enterprise (in part) and to another collective.
 expect 0 "transferred 100.00 m² of $C1 by 互换 exchange (entry 27)
@@ -256,7 +260,7 @@ refused 3 "quanpiao: --area: must not be negative" -- cert redeem $G5 --area -1 
 refused 2 "quanpiao: cert redeem needs one CERT, --area, --purpose and --note (see 'quanpiao cert redeem --help')" -- \
 	cert redeem $G5 --area 20 --purpose subsidy
 # The whole of a certificate: no remainder.
-expect 0 '{"index":30,"cert":"'$R3'","area":"80.00","purpose":"rebuild","note":"原址重建 诸自然资规〔2026〕12号","certificates":[]}' "" -- \
+expect 0 '{"index":30,"cert":"'"$R3"'","area":"80.00","purpose":"rebuild","note":"原址重建 诸自然资规〔2026〕12号","certificates":[]}' "" -- \
 	cert redeem $R3 --area 80 --purpose rebuild --note "原址重建 诸自然资规〔2026〕12号" --json
 
 # ---- freeze, unfreeze, revoke -----------------------------------------------------------------------
@@ -267,7 +271,7 @@ refused 5 "quanpiao: cert.redeem: certificate $G4 is frozen (诸暨市人民法�
 	cert redeem $G4 --area 10 --purpose subsidy --note x
 refused 5 "quanpiao: cert.freeze: certificate $G4 is frozen, not live" -- cert freeze $G4 --reason again
 refused 2 "quanpiao: cert freeze needs one CERT and --reason (see 'quanpiao cert freeze --help')" -- cert freeze $G4
-expect 0 '{"index":32,"cert":"'$G4'","from":"frozen","to":"live","reason":null}' "" -- cert unfreeze $G4 --json
+expect 0 '{"index":32,"cert":"'"$G4"'","from":"frozen","to":"live","reason":null}' "" -- cert unfreeze $G4 --json
 refused 5 "quanpiao: cert.unfreeze: certificate $G4 is live, not frozen" -- cert unfreeze $G4
 expect 0 "certificate $G5: live -> revoked (entry 33)" "" -- cert revoke $G5 --reason 重复登记
 refused 5 "quanpiao: cert.transfer: certificate $G5 is already revoked (by entry 33)" -- cert transfer $G5 --to $H5
@@ -279,11 +283,11 @@ refused 5 "quanpiao: cert.revoke: certificate $G3 is already spent (by entry 29)
 refused 2 "quanpiao: cert revoke needs one CERT and --reason (see 'quanpiao cert revoke --help')" -- cert revoke $G5
 refused 3 "quanpiao: --reason: must not be empty" -- cert revoke $G4 --reason ""
 # A revoked certificate's area no longer counts against its home's cap (120.00 issued, 20.00 revoked).
-refused 3 "quanpiao: cert.issue: 100.01 m² more would exceed home $U1's land area of 200.00 m² (100.00 m² of guarantee already issued)" -- \
+refused 3 "quanpiao: cert.issue: 100.01 m² more would exceed home $U1's land area of 200.00 m² (100.00 m² of guarantee issued and not revoked)" -- \
 	cert issue --kind guarantee --holder $H1 --area 100.01 --home $U1 --basis withdrawal
 # A frozen certificate can be revoked.
 expect 0 "certificate $C2: live -> frozen (entry 34)" "" -- cert freeze $C2 --reason 异议登记
-expect 0 '{"index":35,"cert":"'$C2'","from":"frozen","to":"revoked","reason":"异议成立，权票作废"}' "" -- \
+expect 0 '{"index":35,"cert":"'"$C2"'","from":"frozen","to":"revoked","reason":"异议成立，权票作废"}' "" -- \
 	cert revoke $C2 --reason 异议成立，权票作废 --json
 
 # ---- an expired certificate: issued in 2018, valid until 2019-03-01 (signed by qp_forge) ---------------
@@ -472,9 +476,9 @@ EOF
 expect_rc 0 -- cert history $G5
 [ "$(printf '%s\n' "$OUT" | notime)" = "$W" ] || fail "cert history differs; expected: $W"
 expect_rc 0 -- cert history $G3 --json
-[ "$(printf '%s' "$OUT" | grep -o '"type":"cert.transfer","cert":"'$G3'"' | wc -l)" = 1 ] ||
+[ "$(printf '%s' "$OUT" | grep -o '"type":"cert.transfer","cert":"'"$G3"'"' | wc -l)" = 1 ] ||
 	fail "the history should hold one transfer creating $G3"
-contains "$OUT" '{"cert":"'$G3'","root":"'$G1'","history":[{"index":20,"time":"'$TODAY'T'
+contains "$OUT" '{"cert":"'"$G3"'","root":"'"$G1"'","history":[{"index":20,"time":"'"$TODAY"'T'
 # Reading: numbers, filters and values checked, naming the option.
 refused 6 "quanpiao: no certificate 330681-$Y-C-000099 in the registry" -- cert show 330681-$Y-C-000099
 refused 6 "quanpiao: no certificate 330681-$Y-C-000099 in the registry" -- cert history 330681-$Y-C-000099

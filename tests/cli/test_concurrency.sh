@@ -58,10 +58,10 @@ for round in $(seq 1 "$ROUNDS"); do
 	CONTEXT="round $round"
 	run cert issue --kind guarantee --holder $H1 --area 1.00 --home $U1 --basis withdrawal
 	CERT=$(printf '%s' "$OUT" | sed -n 's/^issued \([0-9A-Z-]*\) .*/\1/p')
-	[ "$RC" = 0 ] && [ -n "$CERT" ] || {
+	if [ "$RC" != 0 ] || [ -z "$CERT" ]; then
 		fail "cert issue failed"
 		break
-	}
+	fi
 	entries=$((entries + 1))
 	transfer $H2 a &
 	pa=$!
@@ -93,17 +93,17 @@ for round in $(seq 1 "$ROUNDS"); do
 		continue
 	fi
 	entries=$((entries + 1))
-	case "$(cat $loser.err)" in
+	case "$(cat "$loser.err")" in
 	"quanpiao: cert.transfer: certificate $CERT is already spent (by entry $((entries - 1)))") spent=$((spent + 1)) ;;
 	*"the registry is busy"*) busy=$((busy + 1)) ;;
 	*)
-		OUT=$(cat $loser.out) ERR=$(cat $loser.err) RC=5
+		OUT=$(cat "$loser.out") ERR=$(cat "$loser.err") RC=5
 		fail "the losing transfer failed for another reason"
 		;;
 	esac
 	CHECKS=$((CHECKS + 1))
-	grep -q "^transferred 1.00 m² of $CERT by 转让 sale (entry $((entries - 1)))$" $winner.out ||
-		fail "the winning transfer printed: $(cat $winner.out)"
+	grep -q "^transferred 1.00 m² of $CERT by 转让 sale (entry $((entries - 1)))$" "$winner.out" ||
+		fail "the winning transfer printed: $(cat "$winner.out")"
 	# The certificate's history holds exactly one transfer of it, to the winner.
 	run cert history "$CERT" --json
 	CHECKS=$((CHECKS + 1))

@@ -4,7 +4,6 @@
 # and a log that shrank, naming both checkpoints.  The registry prints the
 # cosignatures under the checkpoint.
 ORIGIN=zhuji.example/quanpiao
-V1=330681101201
 
 for k in auth:330681.authority log:$ORIGIN officer:330681.officer.li auditor:330681.auditor.wang \
 	auditor2:330681.auditor.chen stranger:330681.auditor.zhao; do
@@ -69,6 +68,10 @@ contains "$OUT" "\\n— 330681.auditor.wang "
 # The same checkpoint again: consistent with itself.
 expect_rc 0 -- witness cosign --key auditor.key --state w
 contains "$OUT" "cosigned $ORIGIN at size 5 (consistent with size 5)"
+# A later second replaces the line (one per checkpoint and witness key).
+LINE=$(printf '%s\n' "$OUT" | sed -n 2p)
+expect 0 "$(cat cp.5)
+$LINE" "" -- log checkpoint
 
 # ---- growth, with a consistency proof ------------------------------------------------------
 for i in 1 2 3; do

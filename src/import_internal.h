@@ -1,0 +1,158 @@
+/*
+ * import_internal.h - the parts of the legacy import (private).
+ *
+ *   import_read.c    bytes -> UTF-8 (BOM, GB18030 via iconv) -> CSV or
+ *                    JSON Lines records, streamed with bounded buffers
+ *   import_values.c  the mapping, column names, and the value parsers:
+ *                    trimming, full-width folding, dates, areas
+ *   import_row.c     one record -> a checked row -> its entries, appended
+ *                    in one savepoint
+ *   import.c         qp_import: batches, transactions, counts, progress
+ */
+#ifndef QP_SRC_IMPORT_INTERNAL_H
+#define QP_SRC_IMPORT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "quanpiao/certs.h"
+#include "quanpiao/import.h"
+
+/* ---- reading records (import_read.c) -------------------------------------------------- */
+
+#define QP_IMPORT_MAX_RECORD (1024u * 1024u) /* bytes of one row, all fields together */
+#define QP_IMPORT_MAX_FIELDS 256
+
+/* One record as read: a CSV row (names NULL) or a JSON object (names set). */
+typedef struct qp_import_record {
+	uint64_t line; /* where it starts */
+	size_t nfields;
+	const char *const *names;  /* JSON member names, or NULL for CSV */
+	const char *const *values; /* NUL-terminated UTF-8 text          */
+	const char *malformed;	   /* why the record is not well-formed, or NULL */
+} qp_import_record;
+
+typedef struct qp_import_reader qp_import_reader;
+
+/* Open path for reading records; detects the encoding when asked to (auto). */
+int qp_import_reader_open(qp_import_reader **out, const char *path, qp_import_format format,
+			  qp_import_encoding encoding);
+/*
+ * The next record, owned by the reader until the next call; *out is NULL
+ * at the end.  Blank lines are skipped.  Errors: QP_EIO, QP_ENOMEM.
+ */
+int qp_import_reader_next(qp_import_reader *r, const qp_import_record **out);
+/* Input bytes consumed so far and the file's size (0 when unknown). */
+void qp_import_reader_position(const qp_import_reader *r, uint64_t *done, uint64_t *total);
+/* "UTF-8" or "GB18030": the encoding in use. */
+const char *qp_import_reader_encoding(const qp_import_reader *r);
+void qp_import_reader_free(qp_import_reader *r);
+
+/* ---- columns, mapping and values (import_values.c) ------------------------------------ */
+
+typedef enum qp_import_col {
+	QP_ICOL_LEGACY_NO,
+	QP_ICOL_TYPE,
+	QP_ICOL_HOLDER_NAME,
+	QP_ICOL_HOLDER_ID,
+	QP_ICOL_VILLAGE,
+	QP_ICOL_UNIT,
+	QP_ICOL_AREA,
+	QP_ICOL_ISSUED_ON,
+	QP_ICOL_VALID_UNTIL,
+	QP_ICOL_STATUS,
+	QP_ICOL_NOTE,
+	QP_ICOL_LAND_AREA,
+	QP_ICOL_COUNT,
+	QP_ICOL_UNKNOWN = -1
+} qp_import_col;
+
+/* What the legacy status says happened to the ticket. */
+typedef enum qp_import_outcome {
+	QP_IMPORT_LIVE,
+	QP_IMPORT_REDEEMED,
+	QP_IMPORT_REVOKED
+} qp_import_outcome;
+
+/* The English name of a column ("legacy_no"), used in body.legacy. */
+const char *qp_import_col_name(qp_import_col c);
+/* Nonzero if a file must have the column. */
+int qp_import_col_required(qp_import_col c);
+
+typedef struct qp_import_map qp_import_map;
+
+/* The default mapping, with mapping_json (may be NULL) over it.  QP_EINVALID naming the member. */
+int qp_import_map_new(qp_import_map **out, const char *mapping_json);
+void qp_import_map_free(qp_import_map *m);
+/* The column a header name stands for (trimmed; English names in any case), or QP_ICOL_UNKNOWN. */
+qp_import_col qp_import_map_column(const qp_import_map *m, const char *header);
+/* The kind of a legacy type; QP_EINVALID listing the known types. */
+int qp_import_map_type(const qp_import_map *m, const char *type, qp_cert_kind *out);
+int qp_import_map_status(const qp_import_map *m, const char *status, qp_import_outcome *out);
+/* The redemption purpose the mapping names for kind, or NULL (the policy's first is used). */
+const char *qp_import_map_purpose(const qp_import_map *m, qp_cert_kind kind);
+
+/*
+ * Copy src to dst (dst_len bytes) without surrounding white space (ASCII,
+ * U+3000, U+00A0).  Returns QP_EINVALID if it does not fit.
+ */
+int qp_import_trim(char *dst, size_t dst_len, const char *src);
+/* Fold full-width ASCII forms (U+FF01..U+FF5E) and U+3000 to ASCII, in place. */
+void qp_import_fold_width(char *s);
+/*
+ * A date as 2019-03-05, 2019/3/5, 2019.3.5 or 2019年3月5日 (full-width
+ * digits folded first) into ISO form (11 bytes).  QP_EINVALID with the
+ * reason (no field prefix).
+ */
+int qp_import_parse_date(char out[11], const char *text);
+/*
+ * An area in m² with at most 2 decimals, an optional ㎡, 平方米, m² or m2
+ * suffix, full-width digits allowed, more than 0 and at most 100000.00,
+ * into hundredths.  QP_EINVALID with the reason (negative, malformed...).
+ */
+int qp_import_parse_area(int64_t *out, const char *text);
+
+/* ---- rows (import_row.c) --------------------------------------------------------------- */
+
+/* One import in progress: what the rows share. */
+typedef struct qp_import_run {
+	struct qp_registry *reg;
+	const qp_key *officer;
+	const qp_import_options *opt;
+	qp_import_map *map;
+	const char *source; /* the file's name, for notes in entries */
+	/* The CSV header: each field's column and name (qp_malloc'd). */
+	int have_header;
+	size_t ncols;
+	qp_import_col cols[QP_IMPORT_MAX_FIELDS];
+	char *col_names[QP_IMPORT_MAX_FIELDS];
+	uint64_t warnings;
+} qp_import_run;
+
+/* What became of a row. */
+typedef enum qp_import_fate {
+	QP_IMPORT_ROW_IMPORTED,
+	QP_IMPORT_ROW_PRESENT,
+	QP_IMPORT_ROW_REJECTED,
+	QP_IMPORT_ROW_BLANK
+} qp_import_fate;
+
+/*
+ * The columns of a CSV file from its header record.  QP_EINVALID for a
+ * missing required column or one given twice.
+ */
+int qp_import_run_header(qp_import_run *run, const qp_import_record *rec);
+
+/*
+ * Check one record and, if it is good, append its entries inside the
+ * caller's transaction, in one savepoint.  *fate says what became of it;
+ * *entries gets the number appended.  Problems go to the options'
+ * callback.  Returns QP_OK, or an error that must stop the import
+ * (QP_EIO, QP_ENOMEM, QP_EPERM, QP_ECORRUPT, or a callback's code).
+ */
+int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import_fate *fate,
+		      uint64_t *entries);
+
+#endif
