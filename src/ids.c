@@ -191,6 +191,14 @@ static int uscc_value(char c)
 	return p ? (int)(p - uscc_alphabet) : -1;
 }
 
+int qp_ids_looks_like_uscc(const char *value)
+{
+	for (size_t i = 0; value && value[i]; i++)
+		if (!is_digit(value[i]) && !(i == 17 && (value[i] == 'X' || value[i] == 'x')))
+			return 1;
+	return 0;
+}
+
 char qp_ids_uscc_check_char(const char *code17)
 {
 	static const int weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};

@@ -88,10 +88,7 @@ static int check_holder(qp_registry *reg, const qp_entry *e, const char *field, 
 		snprintf(village, 13, "%s", holder);
 		return QP_OK;
 	}
-	int letters = 0;
-	for (size_t i = 0; i + 1 < n; i++)
-		letters |= !(holder[i] >= '0' && holder[i] <= '9');
-	if (n == 18 && letters) {
+	if (n == 18 && qp_ids_looks_like_uscc(holder)) {
 		int err = qp_ids_check_uscc(holder, 0, name);
 		if (err != QP_OK)
 			return err;

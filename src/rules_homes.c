@@ -325,10 +325,7 @@ int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 static int check_investor_id(const qp_entry *e, const char *id)
 {
-	int letters = 0;
-	for (size_t i = 0; i + 1 < strlen(id); i++)
-		letters |= !(id[i] >= '0' && id[i] <= '9');
-	if (letters)
+	if (qp_ids_looks_like_uscc(id))
 		return qp_ids_check_uscc(id, 0, "home.activate: body.investor_id");
 	return check_resident(e, "investor_id", id);
 }

@@ -330,6 +330,11 @@ static void test_lifecycle(void **state)
 		"{\"investment\":1,\"investor\":\"x\",\"investor_id\":\"11010519491231002X\",\"rent\":1,"
 		"\"start\":\"2021-02-03\",\"unit\":\"" UNIT1 "\",\"use\":\"casino\",\"years\":5}",
 		QP_EINVALID, "use: \"casino\" is not one of");
+	/* A credit code whose only letter is its check character is still a credit code. */
+	refused(f, "home.activate",
+		"{\"investment\":1,\"investor\":\"x\",\"investor_id\":\"91110000600037341L\",\"rent\":1,"
+		"\"start\":\"2021-05-01\",\"unit\":\"" UNIT1 "\",\"use\":\"homestay\",\"years\":21}",
+		QP_EINVALID, "a lease term of 21 years");
 	ok(f, "home.activate", lease);
 	refused(f, "home.activate", lease, QP_EINVALID,
 		"only idle homes can be activated; " UNIT1 " is activated");

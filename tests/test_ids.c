@@ -230,6 +230,12 @@ static void test_uscc_rules(void **state)
 	assert_int_equal(qp_ids_check_uscc("91350100M000100Y44", 0, "--investor-id"), QP_EINVALID);
 	assert_error_contains("--investor-id: check character is '4', expected '3'");
 	assert_int_equal(qp_ids_uscc_check_char("91350100M000100YI"), '\0');
+	/* Which check a field that takes either applies. */
+	assert_true(qp_ids_looks_like_uscc("91110000600037341L"));
+	assert_true(qp_ids_looks_like_uscc("91350100M000100Y43"));
+	assert_false(qp_ids_looks_like_uscc("11010519491231002X"));
+	assert_false(qp_ids_looks_like_uscc("11010519491231002x"));
+	assert_false(qp_ids_looks_like_uscc("110105194912310021"));
 }
 
 /* ---- division codes -------------------------------------------------- */

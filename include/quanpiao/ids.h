@@ -65,6 +65,14 @@ void qp_ids_mask_resident(char *out, const char *value);
  */
 int qp_ids_check_uscc(const char *value, unsigned flags, const char *field);
 
+/*
+ * Nonzero if an 18-character value is written like a credit code rather
+ * than a resident ID number: a character other than a digit, except an X
+ * or x in the last place.  Tells which check to apply to a field that
+ * takes either.
+ */
+int qp_ids_looks_like_uscc(const char *value);
+
 /* The GB 32100 check character for the 17 characters at code17, or '\0'. */
 char qp_ids_uscc_check_char(const char *code17);
 
