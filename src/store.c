@@ -361,17 +361,23 @@ fail:
 
 int qp_store_begin_read(qp_store *store)
 {
-	if (store->in_txn || !sqlite3_get_autocommit(store->db))
+	/* Nested reads share the outermost one; only it ends the snapshot. */
+	if (store->read_depth > 0 || store->in_txn || !sqlite3_get_autocommit(store->db)) {
+		if (store->in_txn == 2)
+			store->read_depth++;
 		return QP_OK;
+	}
 	int err = qp_store_exec(store->db, "BEGIN", "starting a read");
-	if (err == QP_OK)
+	if (err == QP_OK) {
 		store->in_txn = 2;
+		store->read_depth = 1;
+	}
 	return err;
 }
 
 void qp_store_end_read(qp_store *store)
 {
-	if (store->in_txn == 2) {
+	if (store->in_txn == 2 && --store->read_depth == 0) {
 		sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
 		store->in_txn = 0;
 	}

@@ -35,7 +35,8 @@ struct qp_store {
 	char *path;
 	int schema_version;
 	unsigned flags;
-	int in_txn;
+	int in_txn;     /* 1: write transaction, 2: read snapshot (qp_store_begin_read) */
+	int read_depth; /* nesting of qp_store_begin_read */
 	sqlite3_stmt *stmts[QP_STMT_COUNT];
 };
 

@@ -15,6 +15,7 @@
 #include <quanpiao/store.h>
 
 #include "alloc.h"
+#include "store_internal.h"
 #include "testutil.h"
 
 typedef struct fixture {
@@ -149,6 +150,23 @@ static void test_concurrent_open(void **state)
 	qp_store_free(c);
 	qp_store_free(b);
 	qp_store_free(a);
+}
+
+/* A read snapshot nested in another ends only with the outermost. */
+static void test_nested_reads(void **state)
+{
+	fixture *f = *state;
+	qp_store *s = NULL;
+	assert_int_equal(qp_store_open(&s, f->db, QP_STORE_CREATE), QP_OK);
+	assert_int_equal(qp_store_begin_read(s), QP_OK);
+	assert_int_equal(qp_store_begin_read(s), QP_OK);
+	qp_store_end_read(s);
+	assert_false(sqlite3_get_autocommit(s->db));
+	qp_store_end_read(s);
+	assert_true(sqlite3_get_autocommit(s->db));
+	qp_store_end_read(s); /* one too many: harmless */
+	assert_true(sqlite3_get_autocommit(s->db));
+	qp_store_free(s);
 }
 
 static void test_missing_file(void **state)
@@ -350,6 +368,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_create_fresh, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_concurrent_open, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nested_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_checksum_mismatch, setup, teardown),
