@@ -27,23 +27,25 @@ static const struct table {
 	const char *order;
 	const char *changed;
 	int state; /* part of the state hash */
+	/* Columns compared; the log's note bytes are covered by the leaf hashes and the tree. */
+	const char *cols;
 } tables[] = {
-	{"registry_meta", "key", "key", "0", 1},
+	{"registry_meta", "key", "key", "0", 1, NULL},
 	{"keys", "name || ' (' || printf('%08x', key_id) || ')'", "name, key_id",
-	 "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1},
-	{"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1},
-	{"villages", "code", "code", "added_idx >= ?1", 1},
+	 "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1, NULL},
+	{"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
+	{"villages", "code", "code", "added_idx >= ?1", 1, NULL},
 	{"households", "substr(id_number, 1, 6) || '********' || substr(id_number, 15)", "id_number",
-	 "added_idx >= ?1", 1},
-	{"homes", "unit", "unit", "updated_idx >= ?1", 1},
-	{"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1},
-	{"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1},
+	 "added_idx >= ?1", 1, NULL},
+	{"homes", "unit", "unit", "updated_idx >= ?1", 1, NULL},
+	{"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1, NULL},
+	{"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
 	{"certificates", "id", "id",
-	 "created_idx >= ?1 OR ended_idx >= ?1 OR id IN (SELECT cert FROM main.cert_events WHERE idx >= ?1)", 1},
-	{"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1},
-	{"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1},
-	{"log_entries", "idx", "idx", "idx >= ?1", 0},
-	{"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "((idx + 1) << level) > ?1", 0},
+	 "created_idx >= ?1 OR ended_idx >= ?1 OR id IN (SELECT cert FROM main.cert_events WHERE idx >= ?1)", 1, NULL},
+	{"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1, NULL},
+	{"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
+	{"log_entries", "idx", "idx", "idx >= ?1", 0, "idx, leaf_hash, type, signer, time"},
+	{"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "((idx + 1) << level) > ?1", 0, NULL},
 };
 
 int qp_store_fast_writes(qp_store *store)
@@ -135,9 +137,10 @@ int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned limit,
 			const char *x = dir ? "replay" : "main", *y = dir ? "main" : "replay";
 			const char *cond = since ? tb->changed : "1";
 			/* The key of each differing row, and whether the other side lacks it. */
+			const char *cols = tb->cols ? tb->cols : "*";
 			snprintf(sql, sizeof(sql),
-				 "SELECT %s FROM (SELECT * FROM %s.%s WHERE %s EXCEPT SELECT * FROM %s.%s WHERE %s)",
-				 tb->key, x, tb->name, cond, y, tb->name, cond);
+				 "SELECT %s FROM (SELECT %s FROM %s.%s WHERE %s EXCEPT SELECT %s FROM %s.%s WHERE %s)",
+				 tb->key, cols, x, tb->name, cond, cols, y, tb->name, cond);
 			sqlite3_stmt *st = NULL;
 			if ((err = qp_store_prepare(store, sql, &st)) != QP_OK)
 				break;
