@@ -299,7 +299,8 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 	int oflags = (flags & QP_STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (fresh)
 		oflags |= SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, &store->db, oflags | SQLITE_OPEN_NOFOLLOW, NULL);
+	/* One connection per thread (a qp_store is never shared): no per-call mutex. */
+	rc = sqlite3_open_v2(path, &store->db, oflags | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		err = qp_store_raise(store->db, rc, path);
 		goto fail;

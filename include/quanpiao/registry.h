@@ -20,6 +20,7 @@
 extern "C" {
 #endif
 
+/* An open registry; like a qp_store, used from one thread at a time. */
 typedef struct qp_registry qp_registry;
 
 /* How far in the future an entry's time may be (signer clocks drift). */

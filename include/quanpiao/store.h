@@ -17,6 +17,11 @@
 extern "C" {
 #endif
 
+/*
+ * One open registry file: one SQLite connection, opened without SQLite's
+ * own per-call locking.  Use a qp_store (and a qp_registry) from one thread
+ * at a time; threads that work in parallel open their own.
+ */
 typedef struct qp_store qp_store;
 
 /* Flags for qp_store_open. */
