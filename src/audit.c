@@ -37,9 +37,12 @@
 typedef struct job {
 	uint64_t index;
 	unsigned char pub[32], sig[64];
-	char *text;
-	size_t len;
+	char *text; /* a buffer of cap bytes, recycled between jobs */
+	size_t len, cap;
 } job;
+
+/* Buffers the workers are done with, handed back to the reader to reuse. */
+#define SPARE (QUEUE_SIZE + 128)
 
 typedef struct queue {
 	pthread_mutex_t lock;
@@ -52,6 +55,12 @@ typedef struct queue {
 	size_t nbad, capbad;
 	uint64_t verified;
 	int oom;
+	/* Text buffers back from the workers (all allocation stays on the reader). */
+	struct {
+		char *p;
+		size_t cap;
+	} spare[SPARE];
+	size_t nspare;
 } queue;
 
 #define TAKE 16 /* jobs a worker takes at once */
@@ -79,13 +88,19 @@ static void *worker(void *arg)
 
 		uint64_t bad[TAKE];
 		size_t nbad = 0;
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++)
 			if (crypto_sign_verify_detached(mine[i].sig, (const unsigned char *)mine[i].text, mine[i].len,
 							mine[i].pub) != 0)
 				bad[nbad++] = mine[i].index;
-			free(mine[i].text);
-		}
 		pthread_mutex_lock(&q->lock);
+		for (size_t i = 0; i < n; i++) {
+			if (q->nspare < SPARE) {
+				q->spare[q->nspare].p = mine[i].text;
+				q->spare[q->nspare++].cap = mine[i].cap;
+			} else {
+				free(mine[i].text);
+			}
+		}
 		q->verified += n;
 		for (size_t i = 0; i < nbad; i++) {
 			if (q->nbad == q->capbad) {
@@ -110,6 +125,12 @@ static void *worker(void *arg)
 typedef struct pending {
 	job jobs[GIVE];
 	size_t n;
+	/* Buffers taken back from the queue, ready for the next jobs. */
+	struct {
+		char *p;
+		size_t cap;
+	} spare[SPARE];
+	size_t nspare;
 } pending;
 
 static void flush_jobs(queue *q, pending *p)
@@ -122,6 +143,11 @@ static void flush_jobs(queue *q, pending *p)
 		while (i < p->n && q->count < QUEUE_SIZE) {
 			q->jobs[(q->head + q->count) % QUEUE_SIZE] = p->jobs[i++];
 			q->count++;
+		}
+		while (q->nspare > 0 && p->nspare < SPARE) {
+			q->nspare--;
+			p->spare[p->nspare].p = q->spare[q->nspare].p;
+			p->spare[p->nspare++].cap = q->spare[q->nspare].cap;
 		}
 		pthread_cond_broadcast(&q->not_empty);
 		pthread_mutex_unlock(&q->lock);
@@ -137,10 +163,24 @@ static int enqueue(queue *q, pending *p, uint64_t index, const qp_apply *a, cons
 	memcpy(j->pub, a->public_key, 32);
 	memcpy(j->sig, a->signature, 64);
 	j->len = a->signed_len;
-	/* Workers free with free(): this copy is not counted by the allocation hook. */
-	j->text = malloc(j->len ? j->len : 1);
-	if (j->text == NULL)
-		return qp_error_set(QP_ENOMEM, "out of memory queueing a signature");
+	/* Reuse a buffer the workers gave back; plain malloc, freed by whoever holds it last. */
+	j->text = NULL;
+	j->cap = 0;
+	if (p->nspare > 0) {
+		p->nspare--;
+		j->text = p->spare[p->nspare].p;
+		j->cap = p->spare[p->nspare].cap;
+	}
+	if (j->cap < j->len) {
+		size_t cap = j->len < 1024 ? 1024 : j->len;
+		char *grown = realloc(j->text, cap);
+		if (grown == NULL) {
+			free(j->text);
+			return qp_error_set(QP_ENOMEM, "out of memory queueing a signature");
+		}
+		j->text = grown;
+		j->cap = cap;
+	}
 	memcpy(j->text, note, j->len);
 	if (++p->n == GIVE)
 		flush_jobs(q, p);
@@ -512,6 +552,12 @@ done:
 		pthread_cond_destroy(&q.not_full);
 	}
 	free(q.bad);
+	for (size_t i = 0; i < q.nspare; i++)
+		free(q.spare[i].p);
+	for (size_t i = 0; i < a.pend.nspare; i++)
+		free(a.pend.spare[i].p);
+	for (size_t i = 0; i < a.pend.n; i++)
+		free(a.pend.jobs[i].text);
 	qp_registry_free(a.replay);
 	/*
 	 * A throw-away replay is removed; so is a kept one that now holds
