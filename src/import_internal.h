@@ -129,6 +129,9 @@ typedef struct qp_import_run {
 	qp_import_col cols[QP_IMPORT_MAX_FIELDS];
 	char *col_names[QP_IMPORT_MAX_FIELDS];
 	uint64_t warnings;
+	struct qp_store_seen *seen; /* the legacy numbers read so far */
+	int stop;     /* a problem callback's non-QP_OK answer: the import stops with it */
+	int verified; /* the first signature of the import was verified in full       */
 } qp_import_run;
 
 /* What became of a row. */

@@ -252,10 +252,30 @@ static int check_basis_state(qp_registry *reg, const qp_entry *e, const char *ba
 	return QP_OK;
 }
 
+/*
+ * body.legacy, the record an import brought from the old system: only with
+ * basis legacy, an object of at most 64 text members of at most 1000 bytes.
+ */
+static int check_legacy_record(const qp_entry *e)
+{
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(e->body, "legacy");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(e->body, "basis");
+	int n = 0;
+	if (l == NULL)
+		return QP_OK;
+	if (!cJSON_IsObject(l) || !cJSON_IsString(b) || strcmp(b->valuestring, "legacy") != 0)
+		return qp_error_set(QP_EINVALID, "cert.issue: body.legacy is an object, given only with basis legacy");
+	for (const cJSON *m = l->child; m; m = m->next)
+		if (++n > 64 || !cJSON_IsString(m) || strlen(m->string) > 64 || strlen(m->valuestring) > 1000)
+			return qp_error_set(QP_EINVALID, "cert.issue: body.legacy holds at most 64 members, each "
+							 "text of at most 1000 bytes");
+	return QP_OK;
+}
+
 int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	static const char *const req[] = {"area", "basis", "holder", "kind"};
-	static const char *const opt[] = {"home", "id", "legacy_no", "valid_until"};
+	static const char *const opt[] = {"home", "id", "legacy", "legacy_no", "valid_until"};
 	const char *kind_name, *holder, *basis, *home_unit, *legacy_no, *valid_until;
 	int64_t area, issued;
 	qp_cert_kind kind;
@@ -265,7 +285,7 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	char holder_type[12], holder_village[13], a[32], b[32];
 	int err;
 	memset(&c, 0, sizeof(c));
-	if ((err = qp_body_members(e, req, 4, opt, 4)) != QP_OK ||
+	if ((err = qp_body_members(e, req, 4, opt, 5)) != QP_OK || (err = check_legacy_record(e)) != QP_OK ||
 	    (err = qp_body_text(e, "kind", 16, 0, &kind_name)) != QP_OK ||
 	    (err = qp_body_text(e, "holder", 18, 0, &holder)) != QP_OK ||
 	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||

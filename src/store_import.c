@@ -1,13 +1,25 @@
 /*
  * store_import.c - SQL for the legacy import: the legacy-number lookup
- * (certificates.legacy_no is UNIQUE, so indexed) and the scratch table of
- * numbers seen, in temp storage so memory stays flat on huge files.
+ * (certificates.legacy_no is UNIQUE, so indexed), the connection's
+ * temporary storage during an import, and the scratch database of the
+ * legacy numbers seen, on disk so memory stays flat on huge files.
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "error.h"
 #include "store_import.h"
 #include "store_internal.h"
+
+/* Scratch inserts are committed this many at a time (nothing there needs to survive a crash). */
+#define SEEN_TXN 4096
+
+struct qp_store_seen {
+	sqlite3 *db;
+	sqlite3_stmt *add;
+	unsigned pending; /* inserts in the open transaction */
+};
 
 int qp_store_cert_by_legacy(qp_store *store, const char *legacy_no, char id[QP_CERT_ID_LEN + 1],
 			    uint64_t *created_idx)
@@ -33,45 +45,83 @@ int qp_store_cert_by_legacy(qp_store *store, const char *legacy_no, char id[QP_C
 	return err;
 }
 
-int qp_store_import_seen_reset(qp_store *store)
+int qp_store_import_begin(qp_store *store)
 {
-	return qp_store_exec(store->db,
-			     "CREATE TEMP TABLE IF NOT EXISTS qp_import_seen ("
-			     " legacy_no TEXT PRIMARY KEY NOT NULL, line INTEGER NOT NULL) WITHOUT ROWID;"
-			     "DELETE FROM temp.qp_import_seen",
-			     "preparing the import");
+	return qp_store_exec(store->db, "PRAGMA temp_store = MEMORY", "preparing the import");
 }
 
-int qp_store_import_seen(qp_store *store, const char *legacy_no, uint64_t line, uint64_t *first)
+void qp_store_import_end(qp_store *store)
 {
-	sqlite3_stmt *st = NULL;
-	*first = line;
-	/* The no-op update makes RETURNING give the line of the row already there. */
-	int err = qp_store_prepare_cached(store,
-					  "INSERT INTO temp.qp_import_seen (legacy_no, line) VALUES (?1, ?2)"
-					  " ON CONFLICT (legacy_no) DO UPDATE SET line = line RETURNING line",
-					  &st);
-	if (err != QP_OK)
-		return err;
-	sqlite3_bind_text(st, 1, legacy_no, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)line);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*first = (uint64_t)sqlite3_column_int64(st, 0);
-		rc = sqlite3_step(st);
+	/* Keep the caller's error: restoring a setting is not news. */
+	sqlite3_exec(store->db, "PRAGMA temp_store = DEFAULT", NULL, NULL, NULL);
+}
+
+int qp_store_seen_open(qp_store_seen **out)
+{
+	qp_store_seen *s;
+	int rc, err;
+	*out = NULL;
+	if ((s = qp_calloc(1, sizeof(*s))) == NULL)
+		return QP_ENOMEM;
+	/* "" is a private temporary database on disk, deleted by SQLite when closed. */
+	rc = sqlite3_open_v2("", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		err = s->db ? qp_store_raise(s->db, rc, "opening the import's scratch database")
+			    : qp_error_set(QP_ENOMEM, "out of memory opening the import's scratch database");
+		goto fail;
 	}
-	if (rc != SQLITE_DONE)
-		err = qp_store_raise(store->db, rc, "noting a legacy number");
-	qp_store_finish(store, st);
+	if ((err = qp_store_exec(s->db,
+				 "PRAGMA temp_store = FILE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+				 "PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -2048;"
+				 "CREATE TABLE seen (legacy_no TEXT PRIMARY KEY NOT NULL, line INTEGER NOT NULL)"
+				 " WITHOUT ROWID",
+				 "preparing the import's scratch database")) != QP_OK)
+		goto fail;
+	/* The no-op update makes RETURNING give the line of the row already there. */
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO seen (legacy_no, line) VALUES (?1, ?2)"
+				" ON CONFLICT (legacy_no) DO UPDATE SET line = line RETURNING line",
+				-1, &s->add, NULL);
+	if (rc != SQLITE_OK) {
+		err = qp_store_raise(s->db, rc, "preparing the import's scratch database");
+		goto fail;
+	}
+	*out = s;
+	return QP_OK;
+fail:
+	qp_store_seen_close(s);
 	return err;
 }
 
-void qp_store_import_seen_drop(qp_store *store)
+int qp_store_seen_add(qp_store_seen *s, const char *legacy_no, uint64_t line, uint64_t *first)
 {
-	qp_error saved = *qp_error_last();
-	char msg[1024];
-	snprintf(msg, sizeof(msg), "%s", saved.message);
-	sqlite3_exec(store->db, "DROP TABLE IF EXISTS temp.qp_import_seen", NULL, NULL, NULL);
-	if (saved.code != QP_OK)
-		qp_error_set(saved.code, "%s", msg);
+	int err = QP_OK, rc;
+	*first = line;
+	if (s->pending == 0 && (err = qp_store_exec(s->db, "BEGIN", "noting a legacy number")) != QP_OK)
+		return err;
+	sqlite3_bind_text(s->add, 1, legacy_no, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s->add, 2, (sqlite3_int64)line);
+	rc = sqlite3_step(s->add);
+	if (rc == SQLITE_ROW) {
+		*first = (uint64_t)sqlite3_column_int64(s->add, 0);
+		rc = sqlite3_step(s->add);
+	}
+	if (rc != SQLITE_DONE)
+		err = qp_store_raise(s->db, rc, "noting a legacy number");
+	sqlite3_reset(s->add);
+	sqlite3_clear_bindings(s->add);
+	if (err == QP_OK && ++s->pending == SEEN_TXN) {
+		s->pending = 0;
+		err = qp_store_exec(s->db, "COMMIT", "noting a legacy number");
+	}
+	return err;
+}
+
+void qp_store_seen_close(qp_store_seen *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->add);
+	sqlite3_close(s->db);
+	qp_free(s);
 }

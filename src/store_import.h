@@ -1,8 +1,9 @@
 /*
  * store_import.h - the store's part of the legacy import (private): finding
- * a certificate by its legacy number, and the per-connection scratch table
- * of the legacy numbers one import has seen (so that duplicates within a
- * file are found without holding the file's numbers in memory).
+ * a certificate by its legacy number, the connection settings an import
+ * wants, and a scratch database of the legacy numbers one import has seen
+ * (so that duplicates within a file are found without holding the file's
+ * numbers in memory).
  */
 #ifndef QP_SRC_STORE_IMPORT_H
 #define QP_SRC_STORE_IMPORT_H
@@ -20,19 +21,29 @@ int qp_store_cert_by_legacy(qp_store *store, const char *legacy_no, char id[QP_C
 			    uint64_t *created_idx);
 
 /*
- * Create (or empty) the scratch table of legacy numbers seen.  It lives in
- * the connection's temporary database, never in the registry file, and
- * its rows follow the caller's transactions.
+ * Keep the connection's temporary files in memory while importing.  A row
+ * is one savepoint around several entries, and SQLite writes the pages a
+ * savepoint may have to restore to a statement journal that spills to a
+ * file past 64 KiB; in memory it costs a copy instead of a system call.
+ * The journal lives only while the row is open, so memory stays bounded.
+ * qp_store_import_end restores the default.
  */
-int qp_store_import_seen_reset(qp_store *store);
+int qp_store_import_begin(qp_store *store);
+void qp_store_import_end(qp_store *store);
 
+/*
+ * The legacy numbers seen so far: a private on-disk SQLite database that
+ * SQLite deletes when it is closed (and removes from the directory at
+ * once), with a small page cache, independent of the registry's
+ * transactions.  *out owns it; free with qp_store_seen_close.
+ */
+typedef struct qp_store_seen qp_store_seen;
+int qp_store_seen_open(qp_store_seen **out);
 /*
  * Note that legacy_no was read at line; *first gets the line where it
  * was first seen (line itself when it is new).
  */
-int qp_store_import_seen(qp_store *store, const char *legacy_no, uint64_t line, uint64_t *first);
-
-/* Drop the scratch table.  Never fails (it goes with the connection anyway). */
-void qp_store_import_seen_drop(qp_store *store);
+int qp_store_seen_add(qp_store_seen *seen, const char *legacy_no, uint64_t line, uint64_t *first);
+void qp_store_seen_close(qp_store_seen *seen);
 
 #endif

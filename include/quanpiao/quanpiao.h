@@ -14,6 +14,7 @@
 #include "quanpiao/cosign.h"
 #include "quanpiao/error.h"
 #include "quanpiao/ids.h"
+#include "quanpiao/import.h"
 #include "quanpiao/keys.h"
 #include "quanpiao/log.h"
 #include "quanpiao/merkle.h"

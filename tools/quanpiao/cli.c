@@ -13,6 +13,7 @@
 #include <quanpiao/quanpiao.h>
 
 #include "cli.h"
+#include "client.h"
 
 /* Options every command accepts, anywhere on its command line. */
 static const cli_opt global_opts[] = {
@@ -420,6 +421,8 @@ int cli_load_key(const cli_ctx *ctx, const char *path, qp_key **out)
 
 int cli_open_registry(const cli_ctx *ctx, unsigned flags, qp_registry **out)
 {
+	if (ctx->server) /* a synced, verified mirror of the served registry */
+		return client_open_registry(ctx, flags, out);
 	int rc = qp_registry_open(out, ctx->db_path, flags);
 	return rc == QP_OK ? CLI_OK : cli_fail(ctx, rc);
 }
@@ -497,6 +500,8 @@ int cli_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 {
 	qp_registry *reg = NULL;
 	qp_key *key = NULL;
+	if (ctx->server) /* signed here, appended by the service */
+		return client_submit(ctx, type, body, index);
 	char *json = cJSON_PrintUnformatted(body);
 	int rc;
 	cJSON_Delete(body);

@@ -28,6 +28,7 @@ extern const cli_cmd cmd_household_show;
 extern const cli_cmd cmd_audit;
 extern const cli_cmd cmd_export;
 extern const cli_cmd cmd_id_check;
+extern const cli_cmd cmd_import;
 extern const cli_cmd cmd_rebuild;
 extern const cli_cmd cmd_init;
 extern const cli_cmd cmd_key_enroll;

@@ -44,6 +44,7 @@ static const cli_cmd *const commands[] = {
     &cmd_cert_show,
     &cmd_cert_list,
     &cmd_cert_history,
+    &cmd_import,
     &cmd_policy_show,
     &cmd_policy_set,
     /* the log */

@@ -1,0 +1,958 @@
+/*
+ * import_row.c - one legacy row: read it, check it, and bring it into the
+ * registry as one unit.
+ *
+ * A row is checked in three steps, and every problem of a step is
+ * reported, not just the first.  First the values alone (identifiers,
+ * dates, areas, the mapping of type and status): they make the row's
+ * legacy record, body.legacy of its cert.issue.  Then the legacy number:
+ * seen before in this file (a duplicate), or already in the registry
+ * (present if its record is the same, a conflict if not).  Only then the
+ * checks that depend on the day and the registry's state: dates not in
+ * the future, validity not passed for a live ticket, the village, the
+ * household and the home.  A row that passes becomes its entries, signed
+ * and appended in one savepoint, so a refusal by the registry's rules
+ * undoes the whole row.
+ *
+ * Entries are signed here and applied with the signature check deferred:
+ * the public key the registry resolves for the signer is compared byte for
+ * byte with the officer key that signed (and the first signature of an
+ * import is verified in full), so the import costs one Ed25519 signature
+ * per entry, not a signature and a verification.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "alloc.h"
+#include "canon.h"
+#include "clock.h"
+#include "entry.h"
+#include "error.h"
+#include "import_internal.h"
+#include "quanpiao/ids.h"
+#include "quanpiao/note.h"
+#include "quanpiao/query.h"
+#include "registry_internal.h"
+#include "store_certs.h"
+#include "store_homes.h"
+#include "store_import.h"
+#include "store_log.h"
+
+#define MAX_NAME	64   /* holder name, as household.add allows        */
+#define MAX_LEGACY_NO	64   /* as cert.issue allows                         */
+#define MAX_VALUE	1000 /* one value of body.legacy                     */
+#define MAX_LEGACY_KEYS 64   /* members of body.legacy                       */
+#define MAX_NOTE	500  /* cert.redeem note and cert.revoke reason      */
+
+/* A row as read and checked. */
+typedef struct row {
+	uint64_t line;
+	const char *text[QP_ICOL_COUNT]; /* trimmed value, NULL when absent or empty */
+	const char *name[QP_ICOL_COUNT]; /* the column's name in the file            */
+	char legacy_no[MAX_LEGACY_NO + 1];
+	const char *legacy_raw; /* for reports */
+	qp_cert_kind kind;
+	qp_import_outcome outcome;
+	char holder_id[QP_RESIDENT_ID_LEN + 1];
+	int holder_is_village;
+	char village[13], unit[29];
+	int64_t area, land_area;
+	char issued_on[11], valid_until[11];
+	cJSON *legacy; /* body.legacy */
+	int present[QP_ICOL_COUNT]; /* the file has the column */
+	int problems, blank;
+	char *arena; /* the trimmed values */
+	size_t arena_len, arena_cap;
+} row;
+
+/* What a checked row will append. */
+typedef struct plan {
+	int add_household;
+	const char *home_state; /* home.add status, or NULL if the home is registered */
+	const char *steps[2];	/* home.status targets */
+	size_t nsteps;
+	char holder[19];
+	char valid_until[11];
+	char purpose[17];
+	size_t nwarn;
+	struct {
+		const char *column, *value;
+		char reason[512];
+	} warn[2];
+} plan;
+
+/* ---- reporting --------------------------------------------------------------------------------- */
+
+static void report(qp_import_run *run, row *r, const char *column, const char *value, int code, int warning,
+		   const char *fmt, ...) QP_PRINTF(7, 8);
+static void report(qp_import_run *run, row *r, const char *column, const char *value, int code, int warning,
+		   const char *fmt, ...)
+{
+	char reason[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (warning)
+		run->warnings++;
+	else
+		r->problems++;
+	if (run->opt->problem == NULL || run->stop != QP_OK)
+		return;
+	qp_import_problem p = {r->line,
+			       r->legacy_raw ? r->legacy_raw : "",
+			       column ? column : "",
+			       value ? value : "",
+			       reason,
+			       warning ? QP_OK : code,
+			       warning};
+	run->stop = run->opt->problem(run->opt->ctx, &p);
+}
+
+/* Report the last library error for a column, without the "field: " prefix its message starts with. */
+static void report_error(qp_import_run *run, row *r, qp_import_col c, const char *value)
+{
+	const char *msg = qp_error_last()->message, *name = r->name[c];
+	size_t n = strlen(name);
+	if (strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+		msg += n + 2;
+	report(run, r, name, value, QP_EINVALID, 0, "%s", msg);
+}
+
+/* ---- reading the record ------------------------------------------------------------------------- */
+
+static const char *keep(row *r, const char *value)
+{
+	size_t n = strlen(value) + 1;
+	if (r->arena_len + n > r->arena_cap)
+		return NULL;
+	char *dst = r->arena + r->arena_len;
+	if (qp_import_trim(dst, n, value) != QP_OK)
+		return NULL;
+	r->arena_len += strlen(dst) + 1;
+	return dst;
+}
+
+/* A value with a control character other than LF and tab (which entries cannot carry), or U+FFFD. */
+static const char *bad_text(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+			return "contains a control character";
+		if (p[0] == 0xEF && p[1] == 0xBF && p[2] == 0xBD)
+			return "contains bytes that could not be decoded (U+FFFD)";
+	}
+	return NULL;
+}
+
+/* Sort the record's fields into the row's columns; other columns go to body.legacy as they are. */
+static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < rec->nfields; i++)
+		total += strlen(rec->values[i]) + 1;
+	r->arena_cap = total + 1;
+	if ((r->arena = qp_malloc(r->arena_cap)) == NULL || (r->legacy = cJSON_CreateObject()) == NULL)
+		return qp_error_set(QP_ENOMEM, "out of memory reading a row");
+	for (int c = 0; c < QP_ICOL_COUNT; c++)
+		r->name[c] = qp_import_col_name((qp_import_col)c);
+	if (rec->names == NULL)
+		for (size_t i = 0; i < run->ncols; i++)
+			if (run->cols[i] != QP_ICOL_UNKNOWN)
+				r->name[run->cols[i]] = run->col_names[i];
+	r->blank = 1;
+	int seen[QP_ICOL_COUNT] = {0}, extra = 0;
+	if (rec->names == NULL)
+		for (size_t i = 0; i < run->ncols; i++)
+			if (run->cols[i] != QP_ICOL_UNKNOWN)
+				r->present[run->cols[i]] = 1;
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const char *value = keep(r, rec->values[i]);
+		if (value == NULL)
+			return qp_error_set(QP_EINTERNAL, "import: a row's values do not fit");
+		r->blank &= value[0] == '\0';
+		qp_import_col c;
+		const char *name;
+		if (rec->names) {
+			name = rec->names[i];
+			c = qp_import_map_column(run->map, name);
+		} else if (i < run->ncols) {
+			name = run->col_names[i];
+			c = run->cols[i];
+		} else {
+			extra += value[0] != '\0';
+			continue;
+		}
+		if (c != QP_ICOL_UNKNOWN) {
+			if (seen[c]++) {
+				report(run, r, name, value, QP_EINVALID, 0, "a second column for %s",
+				       qp_import_col_name(c));
+				continue;
+			}
+			r->name[c] = name;
+			r->present[c] = 1;
+			r->text[c] = value[0] ? value : NULL;
+			continue;
+		}
+		if (value[0] == '\0')
+			continue;
+		const char *why = bad_text(value);
+		if (why)
+			report(run, r, name, value, QP_EINVALID, 0, "%s", why);
+		else if (strlen(value) > MAX_VALUE)
+			report(run, r, name, value, QP_EINVALID, 0, "is longer than %d bytes", MAX_VALUE);
+		else if (name[0] == '\0' || strlen(name) > 64 || bad_text(name))
+			report(run, r, name, value, QP_EINVALID, 0,
+			       "a column name must be 1 to 64 bytes of text");
+		else if (cJSON_GetObjectItemCaseSensitive(r->legacy, name))
+			report(run, r, name, value, QP_EINVALID, 0, "a second column named %s", name);
+		else if (cJSON_GetArraySize(r->legacy) >= MAX_LEGACY_KEYS - QP_ICOL_COUNT)
+			report(run, r, name, value, QP_EINVALID, 0, "more than %d extra columns",
+			       MAX_LEGACY_KEYS - QP_ICOL_COUNT);
+		else if (!cJSON_AddStringToObject(r->legacy, name, value))
+			return qp_error_set(QP_ENOMEM, "out of memory reading a row");
+	}
+	if (extra)
+		report(run, r, "", "", QP_EINVALID, 0, "the row has %zu fields; the header has %zu columns",
+		       rec->nfields, run->ncols);
+	if (r->text[QP_ICOL_LEGACY_NO])
+		r->legacy_raw = r->text[QP_ICOL_LEGACY_NO];
+	return QP_OK;
+}
+
+/* ---- step 1: the values alone ------------------------------------------------------------------ */
+
+/* The value of a column the row must have, or NULL after reporting its absence. */
+static const char *required(qp_import_run *run, row *r, qp_import_col c)
+{
+	if (r->text[c])
+		return r->text[c];
+	report(run, r, r->name[c], "", QP_EINVALID, 0, r->present[c] ? "is empty" : "the column is missing");
+	return NULL;
+}
+
+/* v with full-width forms folded, into t (len bytes); 0 if it does not fit. */
+static int folded(char *t, size_t len, const char *v)
+{
+	if (strlen(v) >= len)
+		return 0;
+	memcpy(t, v, strlen(v) + 1);
+	qp_import_fold_width(t);
+	return 1;
+}
+
+static void check_values(qp_import_run *run, row *r)
+{
+	const char *county = qp_registry_county(run->reg), *v;
+	char t[128];
+	int bad[QP_ICOL_COUNT] = {0}, kind_ok = 0, village_ok = 0;
+
+	for (int c = 0; c < QP_ICOL_COUNT; c++) {
+		const char *why = r->text[c] ? bad_text(r->text[c]) : NULL;
+		if (why == NULL && r->text[c] && c != QP_ICOL_NOTE && strpbrk(r->text[c], "\n\t"))
+			why = "contains a line break or tab";
+		if (why) {
+			report(run, r, r->name[c], r->text[c], QP_EINVALID, 0, "%s", why);
+			bad[c] = 1;
+		}
+	}
+	if (!bad[QP_ICOL_LEGACY_NO] && (v = required(run, r, QP_ICOL_LEGACY_NO))) {
+		if (!folded(t, sizeof(t), v) || strlen(t) > MAX_LEGACY_NO)
+			report(run, r, r->name[QP_ICOL_LEGACY_NO], v, QP_EINVALID, 0, "is longer than %d bytes",
+			       MAX_LEGACY_NO);
+		else
+			snprintf(r->legacy_no, sizeof(r->legacy_no), "%s", t);
+	}
+	if (!bad[QP_ICOL_TYPE] && (v = required(run, r, QP_ICOL_TYPE))) {
+		if (qp_import_map_type(run->map, v, &r->kind) == QP_OK)
+			kind_ok = 1;
+		else
+			report_error(run, r, QP_ICOL_TYPE, v);
+	}
+	if (!bad[QP_ICOL_STATUS] && (v = required(run, r, QP_ICOL_STATUS)) &&
+	    qp_import_map_status(run->map, v, &r->outcome) != QP_OK)
+		report_error(run, r, QP_ICOL_STATUS, v);
+	if (!bad[QP_ICOL_HOLDER_NAME] && (v = required(run, r, QP_ICOL_HOLDER_NAME)) && strlen(v) > MAX_NAME)
+		report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "is longer than %d bytes",
+		       MAX_NAME);
+	if (!bad[QP_ICOL_VILLAGE] && (v = required(run, r, QP_ICOL_VILLAGE))) {
+		if (!folded(t, sizeof(t), v) ||
+		    qp_ids_check_division(t, QP_DIVISION_VILLAGE, r->name[QP_ICOL_VILLAGE]) != QP_OK)
+			report_error(run, r, QP_ICOL_VILLAGE, v);
+		else if (strncmp(t, county, 6) != 0)
+			report(run, r, r->name[QP_ICOL_VILLAGE], v, QP_EINVALID, 0,
+			       "village %s is not in this registry's county %s", t, county);
+		else {
+			snprintf(r->village, sizeof(r->village), "%s", t);
+			village_ok = 1;
+		}
+	}
+	if (!bad[QP_ICOL_HOLDER_ID] && (v = required(run, r, QP_ICOL_HOLDER_ID))) {
+		char norm[QP_RESIDENT_ID_LEN + 1];
+		int ok = folded(t, sizeof(t), v);
+		if (ok && kind_ok && r->kind == QP_CERT_COLLECTIVE && strlen(t) == 12 &&
+		    strspn(t, "0123456789") == 12) {
+			/* A collective ticket may name the village itself as holder. */
+			if (village_ok && strcmp(t, r->village) == 0) {
+				r->holder_is_village = 1;
+				snprintf(r->holder_id, sizeof(r->holder_id), "%s", t);
+			} else {
+				report(run, r, r->name[QP_ICOL_HOLDER_ID], v, QP_EINVALID, 0,
+				       "a collective ticket's holder is the row's village (%s) or the "
+				       "household's resident ID",
+				       r->village);
+			}
+		} else if (!ok || qp_ids_check_resident(norm, t, r->name[QP_ICOL_HOLDER_ID]) != QP_OK) {
+			report_error(run, r, QP_ICOL_HOLDER_ID, v);
+		} else {
+			snprintf(r->holder_id, sizeof(r->holder_id), "%s", norm);
+		}
+	}
+	if (!bad[QP_ICOL_UNIT] && (v = required(run, r, QP_ICOL_UNIT))) {
+		if (!folded(t, sizeof(t), v) || qp_ids_check_unit(t, county, r->name[QP_ICOL_UNIT]) != QP_OK)
+			report_error(run, r, QP_ICOL_UNIT, v);
+		else if (t[12] != 'J' || t[13] != 'C')
+			report(run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
+			       "is not on a rural homestead (parcel type JC, not %.2s)", t + 12);
+		else if (t[19] != 'F')
+			report(run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
+			       "is not a building (fixture type F, not %c)", t[19]);
+		else
+			snprintf(r->unit, sizeof(r->unit), "%s", t);
+	}
+	if (!bad[QP_ICOL_AREA] && (v = required(run, r, QP_ICOL_AREA)) &&
+	    qp_import_parse_area(&r->area, v) != QP_OK)
+		report_error(run, r, QP_ICOL_AREA, v);
+	if (!bad[QP_ICOL_LAND_AREA] && (v = r->text[QP_ICOL_LAND_AREA])) {
+		if (qp_import_parse_area(&r->land_area, v) != QP_OK)
+			report_error(run, r, QP_ICOL_LAND_AREA, v);
+		else if (r->area > 0 && r->land_area < r->area)
+			report(run, r, r->name[QP_ICOL_LAND_AREA], v, QP_EINVALID, 0,
+			       "is less than the ticket's area");
+	}
+	if (!bad[QP_ICOL_ISSUED_ON] && (v = required(run, r, QP_ICOL_ISSUED_ON)) &&
+	    qp_import_parse_date(r->issued_on, v) != QP_OK)
+		report_error(run, r, QP_ICOL_ISSUED_ON, v);
+	if (!bad[QP_ICOL_VALID_UNTIL] && (v = r->text[QP_ICOL_VALID_UNTIL])) {
+		if (qp_import_parse_date(r->valid_until, v) != QP_OK)
+			report_error(run, r, QP_ICOL_VALID_UNTIL, v);
+		else if (r->issued_on[0] && strcmp(r->valid_until, r->issued_on) < 0)
+			report(run, r, r->name[QP_ICOL_VALID_UNTIL], v, QP_EINVALID, 0,
+			       "is before the issue date %s", r->issued_on);
+	}
+	if (!bad[QP_ICOL_NOTE] && (v = r->text[QP_ICOL_NOTE]) && strlen(v) > MAX_VALUE)
+		report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0, "is longer than %d bytes", MAX_VALUE);
+}
+
+/* Put the checked values into body.legacy, under the columns' English names. */
+static int legacy_record(row *r)
+{
+	char a[32], l[32];
+	qp_ids_format_hundredths(a, sizeof(a), r->area);
+	qp_ids_format_hundredths(l, sizeof(l), r->land_area);
+	const struct {
+		qp_import_col c;
+		const char *v;
+	} kv[] = {
+	    {QP_ICOL_TYPE, r->text[QP_ICOL_TYPE]},
+	    {QP_ICOL_HOLDER_NAME, r->text[QP_ICOL_HOLDER_NAME]},
+	    {QP_ICOL_HOLDER_ID, r->holder_id},
+	    {QP_ICOL_VILLAGE, r->village},
+	    {QP_ICOL_UNIT, r->unit},
+	    {QP_ICOL_AREA, a},
+	    {QP_ICOL_LAND_AREA, r->text[QP_ICOL_LAND_AREA] ? l : NULL},
+	    {QP_ICOL_ISSUED_ON, r->issued_on},
+	    {QP_ICOL_VALID_UNTIL, r->valid_until[0] ? r->valid_until : NULL},
+	    {QP_ICOL_STATUS, r->text[QP_ICOL_STATUS]},
+	    {QP_ICOL_NOTE, r->text[QP_ICOL_NOTE]},
+	};
+	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+		if (kv[i].v && !cJSON_AddStringToObject(r->legacy, qp_import_col_name(kv[i].c), kv[i].v))
+			return qp_error_set(QP_ENOMEM, "out of memory reading a row");
+	return QP_OK;
+}
+
+/* ---- step 2: the legacy number ------------------------------------------------------------------ */
+
+/* The column of a body.legacy member, as the file names it. */
+static const char *key_column(row *r, const char *key)
+{
+	for (int c = 0; c < QP_ICOL_COUNT; c++)
+		if (strcmp(qp_import_col_name((qp_import_col)c), key) == 0)
+			return r->name[c];
+	return key;
+}
+
+/* Report one member of body.legacy that differs between the registry (have) and the file (want). */
+static void conflict(qp_import_run *run, row *r, const char *id, uint64_t idx, const char *key,
+		     const cJSON *have, const cJSON *want)
+{
+	const char *hv = cJSON_IsString(have) ? have->valuestring : "(none)";
+	report(run, r, key_column(r, key), cJSON_IsString(want) ? want->valuestring : "", QP_ECONFLICT, 0,
+	       "conflict: legacy number %s is in the registry as %s (entry %llu) with %s %s", r->legacy_no, id,
+	       (unsigned long long)idx, key_column(r, key), hv);
+}
+
+/*
+ * Compare the row with the cert.issue entry idx that brought its legacy
+ * number in: the same legacy record, kind, holder, area and home make it
+ * present (*same = 1); every difference is reported as a conflict.
+ */
+static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, const char *holder, int *same)
+{
+	char *note = NULL, *have_text = NULL, *want_text = NULL;
+	size_t note_len = 0;
+	qp_entry *e = NULL;
+	int before = r->problems;
+	int err = qp_store_entry_get(run->reg->store, idx, &note, &note_len);
+	if (err == QP_OK)
+		err = qp_entry_parse(&e, note, note_len);
+	qp_free(note);
+	if (err != QP_OK)
+		return err == QP_ENOMEM ? err : qp_error_set(QP_ECORRUPT, "entry %llu is damaged", (unsigned long long)idx);
+	*same = 0;
+	const cJSON *have = cJSON_GetObjectItemCaseSensitive(e->body, "legacy");
+	if (cJSON_IsObject(have)) {
+		if ((err = qp_canon_encode(&have_text, NULL, have)) != QP_OK ||
+		    (err = qp_canon_encode(&want_text, NULL, r->legacy)) != QP_OK)
+			goto done;
+		if (strcmp(have_text, want_text) != 0) {
+			for (const cJSON *m = have->child; m; m = m->next)
+				if (!cJSON_Compare(m, cJSON_GetObjectItemCaseSensitive(r->legacy, m->string), 1))
+					conflict(run, r, id, idx, m->string, m,
+						 cJSON_GetObjectItemCaseSensitive(r->legacy, m->string));
+			for (const cJSON *m = r->legacy->child; m; m = m->next)
+				if (!cJSON_GetObjectItemCaseSensitive(have, m->string))
+					conflict(run, r, id, idx, m->string, NULL, m);
+		}
+	}
+	if (r->problems == before) {
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(e->body, "kind");
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(e->body, "holder");
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(e->body, "area");
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(e->body, "home");
+		char area[32];
+		qp_ids_format_hundredths(area, sizeof(area), cJSON_IsNumber(a) ? (int64_t)a->valuedouble : 0);
+		if (!cJSON_IsString(k) || strcmp(k->valuestring, qp_cert_kind_name(r->kind)) != 0)
+			report(run, r, r->name[QP_ICOL_TYPE], r->text[QP_ICOL_TYPE], QP_ECONFLICT, 0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu), a %s certificate",
+			       r->legacy_no, id, (unsigned long long)idx, cJSON_IsString(k) ? k->valuestring : "?");
+		if (!cJSON_IsString(h) || strcmp(h->valuestring, holder) != 0)
+			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT, 0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu), held by another "
+			       "holder",
+			       r->legacy_no, id, (unsigned long long)idx);
+		if (!cJSON_IsNumber(a) || (int64_t)a->valuedouble != r->area)
+			report(run, r, r->name[QP_ICOL_AREA], r->text[QP_ICOL_AREA], QP_ECONFLICT, 0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu) with %s m²",
+			       r->legacy_no, id, (unsigned long long)idx, area);
+		if (!cJSON_IsString(u) || strcmp(u->valuestring, r->unit) != 0)
+			report(run, r, r->name[QP_ICOL_UNIT], r->text[QP_ICOL_UNIT], QP_ECONFLICT, 0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu) from home %s",
+			       r->legacy_no, id, (unsigned long long)idx, cJSON_IsString(u) ? u->valuestring : "(none)");
+	}
+	*same = r->problems == before;
+done:
+	qp_free(have_text);
+	qp_free(want_text);
+	qp_entry_free(e);
+	return err;
+}
+
+/* ---- step 3: the day and the registry's state ---------------------------------------------------- */
+
+/* Add years to an ISO date (29 February becomes 28 February when needed), as the rules do. */
+static void add_years(char out[11], const char *date, int64_t years)
+{
+	qp_date d;
+	if (qp_ids_parse_date(&d, date, "date") != QP_OK) {
+		out[0] = '\0';
+		return;
+	}
+	d.year += (int)years;
+	if (!qp_ids_date_exists(d.year, d.month, d.day))
+		d.day = 28;
+	qp_ids_format_date(out, &d);
+}
+
+static const char *implied_state(qp_cert_kind kind)
+{
+	return kind == QP_CERT_GUARANTEE ? "withdrawn" : kind == QP_CERT_RETENTION ? "demolished" : "reclaimed";
+}
+
+static void warn(plan *p, const char *column, const char *value, const char *fmt, ...) QP_PRINTF(4, 5);
+static void warn(plan *p, const char *column, const char *value, const char *fmt, ...)
+{
+	va_list ap;
+	if (p->nwarn == 2)
+		return;
+	p->warn[p->nwarn].column = column;
+	p->warn[p->nwarn].value = value;
+	va_start(ap, fmt);
+	vsnprintf(p->warn[p->nwarn].reason, sizeof(p->warn[p->nwarn].reason), fmt, ap);
+	va_end(ap);
+	p->nwarn++;
+}
+
+/* The home: registered in a state that fits the row, moved on to reclaimed, or added. */
+static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
+{
+	qp_store *store = run->reg->store;
+	const char *unit_col = r->name[QP_ICOL_UNIT], *unit_text = r->text[QP_ICOL_UNIT];
+	char m[QP_RESIDENT_ID_LEN + 1], path[16];
+	qp_home h;
+	int err = qp_store_home_get(store, r->unit, &h);
+	if (err == QP_OK) {
+		if (strcmp(h.village, r->village) != 0)
+			report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
+			       "home %s is in village %s", r->unit, h.village);
+		if (!r->holder_is_village && strcmp(h.household, r->holder_id) != 0) {
+			qp_ids_mask_resident(m, h.household);
+			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_EINVALID, 0,
+			       "home %s belongs to household %s", r->unit, m);
+		}
+		if ((err = qp_store_home_exit_path(store, r->unit, path)) != QP_OK)
+			return err;
+		int fits = r->kind == QP_CERT_GUARANTEE
+			       ? h.status == QP_HOME_WITHDRAWN ||
+				     (h.status == QP_HOME_RECLAIMED && strcmp(path, "withdrawn") == 0)
+			   : r->kind == QP_CERT_RETENTION
+			       ? h.status == QP_HOME_DEMOLISHED ||
+				     (h.status == QP_HOME_RECLAIMED && strcmp(path, "demolished") == 0)
+			       : h.status == QP_HOME_RECLAIMED;
+		if (r->kind == QP_CERT_COLLECTIVE &&
+		    (h.status == QP_HOME_WITHDRAWN || h.status == QP_HOME_DEMOLISHED)) {
+			/* A land ticket is the evidence that the land was reclaimed. */
+			p->steps[p->nsteps++] = "reclaimed";
+		} else if (!fits) {
+			warn(p, unit_col, unit_text,
+			     "warning: home %s is %s in the registry; a %s record implies %s: the certificate "
+			     "is issued and the home's status is left as it is",
+			     r->unit, qp_home_status_name(h.status), r->text[QP_ICOL_TYPE], implied_state(r->kind));
+		}
+		return QP_OK;
+	}
+	if (err != QP_ENOTFOUND)
+		return err;
+	if (r->holder_is_village) {
+		report(run, r, unit_col, unit_text, QP_EINVALID, 0,
+		       "is not registered; to add the home the row needs the household's resident ID in %s",
+		       r->name[QP_ICOL_HOLDER_ID]);
+		return QP_OK;
+	}
+	/* The state before the exit is not in the legacy record: the path's first state is entered. */
+	p->home_state = r->kind == QP_CERT_RETENTION ? "dilapidated" : "idle";
+	if (r->kind == QP_CERT_RETENTION) {
+		p->steps[p->nsteps++] = "demolished";
+	} else {
+		uint64_t live = 0;
+		if (!p->add_household && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(policy, "one_household_one_home"))) {
+			if ((err = qp_store_household_live_homes(store, r->holder_id, &live)) != QP_OK)
+				return err;
+		}
+		if (live > 0) {
+			/* Entering it idle would break one household, one homestead for a moment. */
+			p->home_state = "dilapidated";
+			qp_ids_mask_resident(m, r->holder_id);
+			warn(p, unit_col, unit_text,
+			     "warning: household %s holds a home in use, idle or activated; home %s is entered "
+			     "as dilapidated before its withdrawal (一户一宅)",
+			     m, r->unit);
+		}
+		p->steps[p->nsteps++] = "withdrawn";
+		if (r->kind == QP_CERT_COLLECTIVE)
+			p->steps[p->nsteps++] = "reclaimed";
+	}
+	return QP_OK;
+}
+
+static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
+{
+	qp_store *store = run->reg->store;
+	const cJSON *policy;
+	int err;
+	if ((err = qp_registry_policy_params(run->reg, &policy)) != QP_OK)
+		return err;
+	const cJSON *kp = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(policy, "kinds"),
+							   qp_cert_kind_name(r->kind));
+	snprintf(p->holder, sizeof(p->holder), "%s", r->kind == QP_CERT_COLLECTIVE ? r->village : r->holder_id);
+
+	/* Dates: not in the future; a live ticket not past its validity. */
+	if (strcmp(r->issued_on, today) > 0)
+		report(run, r, r->name[QP_ICOL_ISSUED_ON], r->text[QP_ICOL_ISSUED_ON], QP_EINVALID, 0,
+		       "is in the future (today is %s)", today);
+	const cJSON *years = cJSON_GetObjectItemCaseSensitive(kp, "validity_years");
+	qp_import_col vcol = QP_ICOL_VALID_UNTIL;
+	if (r->valid_until[0]) {
+		snprintf(p->valid_until, sizeof(p->valid_until), "%s", r->valid_until);
+	} else if (cJSON_IsNumber(years) && years->valuedouble > 0) {
+		add_years(p->valid_until, r->issued_on, (int64_t)years->valuedouble);
+		vcol = QP_ICOL_ISSUED_ON;
+	}
+	if (p->valid_until[0] && strcmp(p->valid_until, today) < 0) {
+		if (r->outcome == QP_IMPORT_LIVE)
+			report(run, r, r->name[vcol], r->text[vcol], QP_EINVALID, 0,
+			       "the ticket expired on %s; an expired ticket cannot be imported as live (%s)",
+			       p->valid_until, r->text[QP_ICOL_STATUS]);
+		/* Spent or revoked at once: its past validity stays in body.legacy. */
+		p->valid_until[0] = '\0';
+	}
+	if (r->outcome == QP_IMPORT_REDEEMED) {
+		const char *purpose = qp_import_map_purpose(run->map, r->kind);
+		const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(kp, "redeem"), 0);
+		if (purpose == NULL && cJSON_IsString(first))
+			purpose = first->valuestring;
+		if (purpose == NULL)
+			report(run, r, r->name[QP_ICOL_STATUS], r->text[QP_ICOL_STATUS], QP_EINVALID, 0,
+			       "the policy names no redemption purpose for %s certificates", qp_cert_kind_name(r->kind));
+		else
+			snprintf(p->purpose, sizeof(p->purpose), "%s", purpose);
+	}
+
+	/* The village must be registered; the household is added if it is new. */
+	qp_village v;
+	err = qp_store_village_get(store, r->village, &v);
+	if (err == QP_ENOTFOUND) {
+		report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
+		       "unknown village %s (add it with village add)", r->village);
+		return QP_OK;
+	}
+	if (err != QP_OK)
+		return err;
+	qp_village_clear(&v);
+	if (!r->holder_is_village) {
+		qp_household h;
+		err = qp_store_household_get(store, r->holder_id, &h);
+		if (err == QP_ENOTFOUND) {
+			p->add_household = 1;
+		} else if (err != QP_OK) {
+			return err;
+		} else {
+			char m[QP_RESIDENT_ID_LEN + 1];
+			qp_ids_mask_resident(m, r->holder_id);
+			if (strcmp(h.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
+				report(run, r, r->name[QP_ICOL_HOLDER_NAME], r->text[QP_ICOL_HOLDER_NAME],
+				       QP_EINVALID, 0, "household %s is registered under the name %s", m, h.name);
+			if (strcmp(h.village, r->village) != 0)
+				report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
+				       "household %s belongs to village %s", m, h.village);
+			qp_household_clear(&h);
+		}
+	}
+	return r->problems ? QP_OK : plan_home(run, r, p, policy);
+}
+
+/* ---- appending ---------------------------------------------------------------------------------- */
+
+/* Sign body as an entry of type at now and apply it in the open transaction. */
+static int append(qp_import_run *run, const char *type, const cJSON *body, int64_t now)
+{
+	char when[QP_TIME_LEN + 1], *text = NULL, *note = NULL;
+	size_t text_len = 0, note_len = 0;
+	qp_apply ap;
+	qp_time_format(when, now);
+	memset(&ap, 0, sizeof(ap));
+	ap.flags = QP_APPLY_DEFER_SIGNATURE;
+	int err = qp_entry_text(&text, &text_len, qp_registry_origin(run->reg), type, qp_key_name(run->officer),
+				when, body);
+	if (err == QP_OK)
+		err = qp_note_sign(&note, &note_len, text, text_len, &run->officer, 1);
+	if (err == QP_OK)
+		err = qp_registry_apply(run->reg, note, note_len, NULL, &ap);
+	/* The registry resolved the signer to an enrolled key: it must be the one that signed. */
+	if (err == QP_OK && (!run->verified || memcmp(ap.public_key, qp_key_public(run->officer),
+						      QP_PUBLIC_KEY_LEN) != 0)) {
+		if (crypto_sign_verify_detached(ap.signature, (const unsigned char *)note, ap.signed_len,
+						ap.public_key) != 0)
+			err = qp_error_set(QP_EPERM, "the signature by %s does not verify with its enrolled key",
+					   qp_key_name(run->officer));
+		else
+			run->verified = 1;
+	}
+	qp_free(text);
+	qp_free(note);
+	return err;
+}
+
+/* Cut s to at most max bytes without splitting a UTF-8 character. */
+static void utf8_cut(char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	s[n] = '\0';
+}
+
+/* Text for a note or reason (out holds max + 1 bytes): line breaks and tabs become spaces. */
+static void note_text(char *out, size_t max, const char *fmt, ...) QP_PRINTF(3, 4);
+static void note_text(char *out, size_t max, const char *fmt, ...)
+{
+	char text[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	for (char *c = text; *c; c++)
+		if (*c == '\n' || *c == '\t')
+			*c = ' ';
+	utf8_cut(text, max);
+	memcpy(out, text, strlen(text) + 1);
+}
+
+/* The column a refusal by the registry's rules is about. */
+static qp_import_col refusal_column(const char *type, const char *msg)
+{
+	if (strcmp(type, "household.add") == 0)
+		return QP_ICOL_HOLDER_ID;
+	if (strncmp(type, "home.", 5) == 0)
+		return QP_ICOL_UNIT;
+	if (strcmp(type, "cert.issue") == 0)
+		return strstr(msg, "valid_until") ? QP_ICOL_VALID_UNTIL : QP_ICOL_AREA;
+	return QP_ICOL_STATUS;
+}
+
+static cJSON *object(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (o == NULL)
+		qp_error_set(QP_ENOMEM, "out of memory building an entry");
+	return o;
+}
+
+/* Add members to o; QP_ENOMEM if any could not be. */
+static int add_str(cJSON *o, const char *k, const char *v)
+{
+	return cJSON_AddStringToObject(o, k, v) ? QP_OK : qp_error_set(QP_ENOMEM, "out of memory building an entry");
+}
+
+static int add_num(cJSON *o, const char *k, int64_t v)
+{
+	return cJSON_AddNumberToObject(o, k, (double)v) ? QP_OK
+						       : qp_error_set(QP_ENOMEM, "out of memory building an entry");
+}
+
+/* Build entry n of the row's plan into *out (NULL when the plan has no entry n). */
+static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert, const char **type, cJSON **out)
+{
+	char text[MAX_NOTE + 1];
+	cJSON *b = NULL;
+	int err = QP_OK;
+	size_t at = 0;
+	*out = NULL;
+	if (p->add_household && n == at++) {
+		*type = "household.add";
+		if ((b = object()) == NULL || (err = add_str(b, "id_number", r->holder_id)) != QP_OK ||
+		    (err = add_num(b, "members", 1)) != QP_OK ||
+		    (err = add_str(b, "name", r->text[QP_ICOL_HOLDER_NAME])) != QP_OK ||
+		    (err = add_str(b, "village", r->village)) != QP_OK)
+			goto fail;
+	} else if (p->home_state && n == at++) {
+		*type = "home.add";
+		if ((b = object()) == NULL || (err = add_str(b, "household", r->holder_id)) != QP_OK ||
+		    (err = add_num(b, "land_area", r->land_area > 0 ? r->land_area : r->area)) != QP_OK ||
+		    (err = add_str(b, "status", p->home_state)) != QP_OK || (err = add_str(b, "unit", r->unit)) != QP_OK ||
+		    (err = add_str(b, "village", r->village)) != QP_OK)
+			goto fail;
+	} else if (n < (at += p->nsteps)) {
+		*type = "home.status";
+		note_text(text, MAX_NOTE, "legacy import: %s %s (%s)", r->name[QP_ICOL_LEGACY_NO], r->legacy_no,
+			  r->text[QP_ICOL_TYPE]);
+		if ((b = object()) == NULL || (err = add_str(b, "reason", text)) != QP_OK ||
+		    (err = add_str(b, "status", p->steps[n - (at - p->nsteps)])) != QP_OK ||
+		    (err = add_str(b, "unit", r->unit)) != QP_OK)
+			goto fail;
+	} else if (n == at++) {
+		*type = "cert.issue";
+		cJSON *legacy = cJSON_Duplicate(r->legacy, 1);
+		if ((b = object()) == NULL || legacy == NULL || !cJSON_AddItemToObject(b, "legacy", legacy)) {
+			cJSON_Delete(legacy);
+			err = qp_error_set(QP_ENOMEM, "out of memory building an entry");
+			goto fail;
+		}
+		if ((err = add_num(b, "area", r->area)) != QP_OK || (err = add_str(b, "basis", "legacy")) != QP_OK ||
+		    (err = add_str(b, "holder", p->holder)) != QP_OK || (err = add_str(b, "home", r->unit)) != QP_OK ||
+		    (err = add_str(b, "kind", qp_cert_kind_name(r->kind))) != QP_OK ||
+		    (err = add_str(b, "legacy_no", r->legacy_no)) != QP_OK ||
+		    (p->valid_until[0] && (err = add_str(b, "valid_until", p->valid_until)) != QP_OK))
+			goto fail;
+	} else if (r->outcome != QP_IMPORT_LIVE && n == at++) {
+		const char *note = r->text[QP_ICOL_NOTE];
+		note_text(text, MAX_NOTE, "legacy import: %s %s was %s in the legacy system%s%s%s%s",
+			  r->name[QP_ICOL_LEGACY_NO], r->legacy_no, r->text[QP_ICOL_STATUS], note ? "; " : "",
+			  note ? r->name[QP_ICOL_NOTE] : "", note ? ": " : "", note ? note : "");
+		if ((b = object()) == NULL || (err = add_str(b, "cert", cert)) != QP_OK)
+			goto fail;
+		if (r->outcome == QP_IMPORT_REDEEMED) {
+			*type = "cert.redeem";
+			if ((err = add_num(b, "area", r->area)) != QP_OK || (err = add_str(b, "note", text)) != QP_OK ||
+			    (err = add_str(b, "purpose", p->purpose)) != QP_OK)
+				goto fail;
+		} else {
+			*type = "cert.revoke";
+			if ((err = add_str(b, "reason", text)) != QP_OK)
+				goto fail;
+		}
+	}
+	*out = b;
+	return QP_OK;
+fail:
+	cJSON_Delete(b);
+	return err ? err : QP_ENOMEM;
+}
+
+/* Append the row's entries in one savepoint; a refusal undoes them all and rejects the row. */
+static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, uint64_t *entries)
+{
+	qp_store *store = run->reg->store;
+	int64_t now = qp_clock_now();
+	char cert[QP_CERT_ID_LEN + 1] = "";
+	uint64_t n = 0;
+	int err = qp_store_savepoint(store);
+	if (err != QP_OK)
+		return err;
+	for (size_t i = 0;; i++) {
+		const char *type = NULL;
+		cJSON *body = NULL;
+		if ((err = build(run, r, p, i, cert, &type, &body)) != QP_OK)
+			break;
+		if (body == NULL)
+			break;
+		if (strcmp(type, "cert.issue") == 0) {
+			err = qp_registry_number_certs(run->reg, type, body, now);
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(body, "id");
+			if (err == QP_OK && cJSON_IsString(id))
+				snprintf(cert, sizeof(cert), "%s", id->valuestring);
+		}
+		if (err == QP_OK)
+			err = append(run, type, body, now);
+		cJSON_Delete(body);
+		if (err == QP_EINVALID || err == QP_ECONFLICT || err == QP_ENOTFOUND) {
+			qp_import_col c = refusal_column(type, qp_error_last()->message);
+			qp_store_rollback_to(store);
+			report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s",
+			       qp_error_last()->message);
+			*fate = QP_IMPORT_ROW_REJECTED;
+			return QP_OK;
+		}
+		if (err != QP_OK)
+			break;
+		n++;
+	}
+	if (err != QP_OK) {
+		qp_store_rollback_to(store);
+		return err;
+	}
+	if ((err = qp_store_release(store)) != QP_OK)
+		return err;
+	for (size_t i = 0; i < p->nwarn; i++)
+		report(run, r, p->warn[i].column, p->warn[i].value, QP_OK, 1, "%s", p->warn[i].reason);
+	*fate = QP_IMPORT_ROW_IMPORTED;
+	*entries = n;
+	return QP_OK;
+}
+
+/* ---- a row ----------------------------------------------------------------------------------------- */
+
+int qp_import_run_header(qp_import_run *run, const qp_import_record *rec)
+{
+	char missing[512] = "";
+	size_t used = 0;
+	if (rec->malformed)
+		return qp_error_set(QP_EINVALID, "line %llu: the header row: %s", (unsigned long long)rec->line,
+				    rec->malformed);
+	run->ncols = rec->nfields;
+	for (size_t i = 0; i < rec->nfields; i++) {
+		char name[128];
+		if (qp_import_trim(name, sizeof(name), rec->values[i]) != QP_OK || strlen(name) > 64 ||
+		    bad_text(name) || strpbrk(name, "\n\t"))
+			return qp_error_set(QP_EINVALID, "line %llu: header column %zu: a column name is 1 to 64 bytes "
+							 "of text on one line",
+					    (unsigned long long)rec->line, i + 1);
+		if (name[0] == '\0')
+			snprintf(name, sizeof(name), "column %zu", i + 1);
+		if ((run->col_names[i] = qp_strdup(name)) == NULL)
+			return QP_ENOMEM;
+		run->cols[i] = qp_import_map_column(run->map, name);
+		for (size_t j = 0; j < i; j++)
+			if ((run->cols[i] != QP_ICOL_UNKNOWN && run->cols[j] == run->cols[i]) ||
+			    strcmp(run->col_names[j], name) == 0)
+				return qp_error_set(QP_EINVALID, "line %llu: header: columns %s and %s are both %s",
+						    (unsigned long long)rec->line, run->col_names[j], name,
+						    run->cols[i] != QP_ICOL_UNKNOWN ? qp_import_col_name(run->cols[i])
+										    : name);
+	}
+	for (int c = 0; c < QP_ICOL_COUNT; c++) {
+		int have = 0;
+		for (size_t i = 0; i < run->ncols; i++)
+			have |= run->cols[i] == (qp_import_col)c;
+		if (!have && qp_import_col_required((qp_import_col)c)) {
+			int w = snprintf(missing + used, sizeof(missing) - used, "%s%s", used ? ", " : "",
+					 qp_import_col_name((qp_import_col)c));
+			if (w > 0 && (size_t)w < sizeof(missing) - used)
+				used += (size_t)w;
+		}
+	}
+	run->have_header = 1;
+	if (used)
+		return qp_error_set(QP_EINVALID, "line %llu: the header has no column for %s (see the mapping)",
+				    (unsigned long long)rec->line, missing);
+	return QP_OK;
+}
+
+int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import_fate *fate, uint64_t *entries)
+{
+	row r;
+	plan p;
+	char id[QP_CERT_ID_LEN + 1], today[QP_TIME_LEN + 1];
+	uint64_t idx = 0, first = 0;
+	int err, same = 0;
+	memset(&r, 0, sizeof(r));
+	memset(&p, 0, sizeof(p));
+	r.line = rec->line;
+	*fate = QP_IMPORT_ROW_REJECTED;
+	*entries = 0;
+	if ((err = collect(run, rec, &r)) != QP_OK)
+		goto done;
+	if (r.blank && !rec->malformed) {
+		*fate = QP_IMPORT_ROW_BLANK;
+		goto done;
+	}
+	if (rec->malformed)
+		report(run, &r, "", "", QP_EINVALID, 0, "%s", rec->malformed);
+	check_values(run, &r);
+	if (r.legacy_no[0]) {
+		if ((err = qp_store_seen_add(run->seen, r.legacy_no, r.line, &first)) != QP_OK)
+			goto done;
+		if (first != r.line)
+			report(run, &r, r.name[QP_ICOL_LEGACY_NO], r.legacy_raw, QP_ECONFLICT, 0,
+			       "duplicate: line %llu has the same legacy number", (unsigned long long)first);
+	}
+	if (r.problems || (err = legacy_record(&r)) != QP_OK)
+		goto done;
+	err = qp_store_cert_by_legacy(run->reg->store, r.legacy_no, id, &idx);
+	if (err == QP_OK) {
+		const char *holder = r.kind == QP_CERT_COLLECTIVE ? r.village : r.holder_id;
+		if ((err = compare(run, &r, id, idx, holder, &same)) == QP_OK && same)
+			*fate = QP_IMPORT_ROW_PRESENT;
+		goto done;
+	}
+	if (err != QP_ENOTFOUND)
+		goto done;
+	qp_time_format(today, qp_clock_now());
+	today[10] = '\0';
+	if ((err = plan_row(run, &r, &p, today)) != QP_OK || r.problems)
+		goto done;
+	err = apply_row(run, &r, &p, fate, entries);
+done:
+	if (err == QP_OK && run->stop != QP_OK)
+		err = run->stop;
+	cJSON_Delete(r.legacy);
+	qp_free(r.arena);
+	return err;
+}

@@ -1,0 +1,169 @@
+/*
+ * fixture.c - the fixed registry and keys the fuzz targets and mkseeds
+ * share (fuzz.h).  Everything here is deterministic except the scratch
+ * directory's name: the same seeds, the same clock, the same entries.
+ */
+#define _DEFAULT_SOURCE
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "clock.h"
+#include "fuzz.h"
+
+void fz_check(int err, const char *what)
+{
+	if (err != QP_OK) {
+		fprintf(stderr, "fuzz fixture: %s: %d %s\n", what, err, qp_error_last()->message);
+		abort();
+	}
+}
+
+static qp_key *seeded(const char *name, unsigned char fill)
+{
+	unsigned char seed[QP_SEED_LEN];
+	qp_key *key = NULL;
+	memset(seed, fill, sizeof(seed));
+	fz_check(qp_key_from_seed(&key, name, seed), name);
+	return key;
+}
+
+const fz_keys *fz_init(void)
+{
+	static fz_keys keys;
+	static int done;
+	if (!done) {
+		if (sodium_init() < 0)
+			abort();
+		keys.authority = seeded("330681.authority", 1);
+		keys.log = seeded(FZ_ORIGIN, 2);
+		keys.officer = seeded("330681.officer.li", 3);
+		keys.auditor = seeded("330681.auditor.wang", 4);
+		done = 1;
+	}
+	qp_clock_set(FZ_T0);
+	return &keys;
+}
+
+char *fz_vkey(const qp_key *key)
+{
+	qp_verifier *v = NULL;
+	char *s = NULL;
+	fz_check(qp_key_verifier(&v, key), "verifier");
+	fz_check(qp_verifier_string(&s, v), "verifier string");
+	qp_verifier_free(v);
+	return s;
+}
+
+static void put(qp_registry *reg, const qp_key *key, const char *type, const char *body)
+{
+	fz_check(qp_registry_submit(reg, key, type, body, NULL), body);
+}
+
+qp_registry *fz_registry_create(const char *path)
+{
+	const fz_keys *k = fz_init();
+	qp_registry *reg = NULL;
+	char *lv = fz_vkey(k->log), *ov = fz_vkey(k->officer), *av = fz_vkey(k->auditor), body[1024];
+	qp_genesis g = {FZ_ORIGIN, "330681", "诸暨市", lv};
+	fz_check(qp_registry_create(&reg, path, &g, k->authority), "create");
+	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ov);
+	put(reg, k->authority, "key.enroll", body);
+	snprintf(body, sizeof(body), "{\"role\":\"auditor\",\"vkey\":\"%s\"}", av);
+	put(reg, k->authority, "key.enroll", body);
+	free(lv);
+	free(ov);
+	free(av);
+
+	const qp_key *o = k->officer;
+	put(reg, o, "village.add", "{\"code\":\"" FZ_V1 "\",\"name\":\"东白湖村\"}");
+	put(reg, o, "village.add", "{\"code\":\"" FZ_V2 "\",\"name\":\"斯宅村\"}");
+	const char *hh[][2] = {{FZ_H1, FZ_V1}, {FZ_H2, FZ_V1}, {FZ_H3, FZ_V2}, {FZ_H4, FZ_V1}, {FZ_H5, FZ_V2}};
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(body, sizeof(body),
+			 "{\"id_number\":\"%s\",\"members\":2,\"name\":\"户%zu\",\"village\":\"%s\"}", hh[i][0],
+			 i + 1, hh[i][1]);
+		put(reg, o, "household.add", body);
+	}
+#define HOME(unit, hh, village, area, status)                                                                \
+	"{\"household\":\"" hh "\",\"land_area\":" area ",\"status\":\"" status "\",\"unit\":\"" unit        \
+	"\",\"village\":\"" village "\"}"
+	put(reg, o, "home.add", HOME(FZ_U_WD, FZ_H1, FZ_V1, "12000", "idle"));
+	put(reg, o, "home.status", "{\"reason\":\"moved to town\",\"status\":\"withdrawn\",\"unit\":\"" FZ_U_WD "\"}");
+	put(reg, o, "home.add", HOME(FZ_U_DM, FZ_H2, FZ_V1, "10000", "dilapidated"));
+	put(reg, o, "home.status", "{\"status\":\"demolished\",\"unit\":\"" FZ_U_DM "\"}");
+	put(reg, o, "home.add", HOME(FZ_U_RC, FZ_H2, FZ_V1, "30000", "dilapidated"));
+	put(reg, o, "home.status", "{\"status\":\"withdrawn\",\"unit\":\"" FZ_U_RC "\"}");
+	put(reg, o, "home.status", "{\"status\":\"reclaimed\",\"unit\":\"" FZ_U_RC "\"}");
+	put(reg, o, "home.add", HOME(FZ_U_IU, FZ_H3, FZ_V2, "9000", "in_use"));
+	put(reg, o, "home.add", HOME(FZ_U_ID, FZ_H4, FZ_V1, "15000", "idle"));
+	put(reg, o, "home.correct",
+	    "{\"field\":\"floor_area\",\"reason\":\"resurvey\",\"unit\":\"" FZ_U_ID "\",\"value\":24000}");
+	put(reg, o, "home.activate",
+	    "{\"deal_no\":\"ZJ-2021-0007\",\"investment\":120000000,\"investor\":\"诸暨民宿发展有限公司\","
+	    "\"investor_id\":\"" FZ_ENTERPRISE "\",\"rent\":2490000,\"start\":\"2026-05-01\",\"unit\":\"" FZ_U_ID
+	    "\",\"use\":\"homestay\",\"years\":15}");
+#define ISSUE(kind, holder, area, home, basis)                                                               \
+	"{\"area\":" area ",\"basis\":\"" basis "\",\"holder\":\"" holder "\",\"home\":\"" home              \
+	"\",\"kind\":\"" kind "\"}"
+	put(reg, o, "cert.issue", ISSUE("guarantee", FZ_H1, "5000", FZ_U_WD, "withdrawal"));   /* G-000001 */
+	put(reg, o, "cert.issue", ISSUE("retention", FZ_H2, "10000", FZ_U_DM, "demolition"));  /* R-000001 */
+	put(reg, o, "cert.issue", ISSUE("collective", FZ_V1, "30000", FZ_U_RC, "reclamation")); /* C-000001 */
+	put(reg, o, "cert.issue",
+	    "{\"area\":8000,\"basis\":\"entitlement\",\"holder\":\"" FZ_H5 "\",\"kind\":\"guarantee\"}"); /* G-2 */
+	/* G-000001: 20.00 to H4 (G-000003), the rest stays with H1 (G-000004). */
+	put(reg, o, "cert.transfer",
+	    "{\"area\":2000,\"basis\":\"sale\",\"cert\":\"330681-2026-G-000001\",\"to\":\"" FZ_H4 "\"}");
+	put(reg, o, "cert.freeze", "{\"cert\":\"330681-2026-R-000001\",\"reason\":\"objection\"}");
+	put(reg, o, "cert.unfreeze", "{\"cert\":\"330681-2026-R-000001\",\"reason\":\"withdrawn\"}");
+	put(reg, o, "cert.redeem",
+	    "{\"area\":1000,\"cert\":\"330681-2026-C-000001\",\"note\":\"项目 A\",\"purpose\":\"quota\"}");
+	put(reg, o, "cert.revoke", "{\"cert\":\"330681-2026-G-000002\",\"reason\":\"issued in error\"}");
+
+	/* A checkpoint of everything, cosigned by the auditor. */
+	char *cp = NULL, *line = NULL;
+	size_t cp_len = 0, line_len = 0;
+	fz_check(qp_log_sign(&cp, &cp_len, reg, k->log), "log sign");
+	fz_check(qp_cosign_sign(&line, &line_len, k->auditor, cp, cp_len, FZ_T0), "cosign");
+	fz_check(qp_log_add_cosignature(reg, line, line_len, QP_LOG_LATEST), "add cosignature");
+	free(cp);
+	free(line);
+	return reg;
+}
+
+char *fz_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	struct stat sb;
+	char tmpl[4096];
+	if (base == NULL || base[0] == '\0')
+		base = stat("/dev/shm", &sb) == 0 && access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(tmpl, sizeof(tmpl), "%s/qp-fuzz-XXXXXX", base);
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		abort();
+	}
+	return strdup(tmpl);
+}
+
+void fz_rmdir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}

@@ -1,0 +1,103 @@
+# tests/service/lib.sh - helpers for the service tests (sourced after
+# tests/cli/run.sh's helpers): a registry with its keys, quanpiaod on an
+# ephemeral loopback port that is always stopped at the end, valid
+# resident ID numbers, and signed notes posted with curl.
+QPD="${QP_QUANPIAOD:?QP_QUANPIAOD must name the quanpiaod program}"
+FORGE="${QP_FORGE:?QP_FORGE must name the qp_forge test tool}"
+command -v curl >/dev/null || { echo "curl is needed (tools/deps installs it)" >&2; exit 1; }
+ORIGIN=zhuji.example/quanpiao
+V1=330681101201
+QPD_PID=
+# The service is stopped however the script ends; run.sh's own clean-up follows.
+trap 'stop_service; rm -rf "$WORK"' EXIT
+
+stop_service() {
+	if [ -n "$QPD_PID" ]; then
+		kill -TERM "$QPD_PID" 2>/dev/null
+		wait "$QPD_PID" 2>/dev/null
+		QPD_PID=
+	fi
+}
+
+# make_registry: keys (the log key encrypted), a registry r.db with an officer and an auditor.
+make_registry() {
+	local k
+	for k in auth:330681.authority officer:330681.officer.li officer2:330681.officer.wu \
+		auditor:330681.auditor.zhao stranger:330681.officer.x; do
+		"$QP" key generate --name "${k#*:}" --out "${k%%:*}.key" --unencrypted >/dev/null 2>&1 ||
+			fail "key generate $k"
+	done
+	QUANPIAO_PASSPHRASE=log-secret "$QP" key generate --name $ORIGIN --out log.key >/dev/null 2>&1 ||
+		fail "key generate log"
+	"$QP" --db r.db --key auth.key init --origin $ORIGIN --county 330681 --county-name 诸暨市 \
+		--log-vkey log.key.vkey >/dev/null 2>&1 || fail "init"
+	for k in officer:officer officer2:officer auditor:auditor; do
+		"$QP" --db r.db --key auth.key key enroll --role "${k#*:}" --vkey "${k%%:*}.key.vkey" >/dev/null 2>&1 ||
+			fail "enroll $k"
+	done
+}
+
+# start_service [OPTIONS...]: quanpiaod on 127.0.0.1 port 0; sets URL.
+start_service() {
+	QUANPIAO_PASSPHRASE=log-secret "$QPD" --db r.db --listen 127.0.0.1:0 --log-key log.key "$@" \
+		>qpd.out 2>qpd.err &
+	QPD_PID=$!
+	URL=
+	for _ in $(seq 1 200); do
+		URL=$(sed -n 's/^quanpiaod: listening on //p' qpd.out)
+		[ -n "$URL" ] && return 0
+		kill -0 "$QPD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "quanpiaod did not start: $(cat qpd.err)"
+	return 1
+}
+
+# rid N: a valid resident ID number (born 1970-01-01, sequence N).
+rid() {
+	local b w s=0 i c="10X98765432"
+	b="33068119700101$(printf %03d "$1")"
+	w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2)
+	for i in $(seq 0 16); do s=$((s + ${b:i:1} * w[i])); done
+	echo "$b${c:s%11:1}"
+}
+
+now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+# forge KEY TYPE BODY OUT: a signed entry note in OUT and its JSON request in OUT.json.
+forge() {
+	"$FORGE" "$1" $ORIGIN "$2" "$(now)" "$3" >"$4" || fail "qp_forge $2"
+	python3 -c 'import json,sys; sys.stdout.write(json.dumps({"note": open(sys.argv[1], encoding="utf-8").read()}))' \
+		"$4" >"$4.json"
+}
+
+# post FILE [CONTENT_TYPE] [PATH]: POST the file; sets STATUS and BODY.
+post() {
+	STATUS=$(curl -s -o resp.body -w '%{http_code}' -H "Content-Type: ${2:-application/json}" \
+		--data-binary @"$1" "$URL${3:-/v1/entries}")
+	BODY=$(cat resp.body)
+}
+
+# get PATH: sets STATUS and BODY.
+get() {
+	STATUS=$(curl -s -o resp.body -w '%{http_code}' "$URL$1")
+	BODY=$(cat resp.body)
+}
+
+# field NAME: a member of the JSON in resp.body, as text.
+field() {
+	python3 -c 'import json,sys; v=json.load(open("resp.body"))[sys.argv[1]]; sys.stdout.write(v if isinstance(v,str) else json.dumps(v))' "$1"
+}
+
+# expect_http STATUS BODY: exact status and body of the last request.
+expect_http() {
+	CHECKS=$((CHECKS + 1))
+	OUT="$BODY" ERR="" RC="$STATUS"
+	[ "$STATUS" = "$1" ] || fail "HTTP status $STATUS, expected $1"
+	[ "$BODY" = "$2" ] || fail "body differs; expected: $2"
+}
+
+# problem STATUS SLUG TITLE DETAIL: the exact application/problem+json body.
+problem() {
+	printf '{"type":"/problems/%s","title":"%s","status":%s,"detail":"%s"}' "$2" "$3" "$1" "$4"
+}

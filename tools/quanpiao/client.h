@@ -1,0 +1,37 @@
+/*
+ * client.h - the CLI as a client of quanpiaod (--server URL), with libcurl.
+ *
+ * Writes: the entry is numbered and signed here, with the officer's key,
+ * which never leaves the desk, and POSTed to the service; reads: the
+ * command runs on a local mirror of the served registry (quanpiao/mirror.h)
+ * that is brought up to date, and verified, before each use.  So every
+ * command prints exactly what it prints on a local file.
+ */
+#ifndef QP_CLIENT_H
+#define QP_CLIENT_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+
+struct qp_registry;
+
+/*
+ * cli_submit through --server: sign body (taken and freed) as an entry of
+ * type and POST it to /v1/entries; *index gets its index.  Retries when a
+ * concurrent write took the certificate number the entry claimed.
+ * Returns CLI_OK or an exit status after printing the service's reason.
+ */
+int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index);
+
+/*
+ * cli_open_registry through --server: sync the mirror of the served
+ * registry and open it read-only.  A command that would write to the
+ * registry file itself (flags without QP_STORE_READONLY) is refused with
+ * a usage error.
+ */
+int client_open_registry(const cli_ctx *ctx, unsigned flags, struct qp_registry **out);
+
+#endif

@@ -1,0 +1,259 @@
+/*
+ * writer.c - the one writer: group commit.
+ *
+ * SQLite has one writer at a time and every commit waits for the disk
+ * (synchronous=FULL).  So the writer thread takes every write waiting in
+ * the queue - up to max_batch - and appends the entries as one
+ * transaction (qp_registry_append_batch), then signs one checkpoint that
+ * covers them all (qp_log_sign, its own durable transaction), and only
+ * then tells each waiting request its outcome.  Under load a commit
+ * carries many entries; alone, an entry still gets its own.  An entry the
+ * batch refused is appended again alone: that gives its own message (the
+ * batch keeps none) and, if an entry earlier in the queue made it valid
+ * after all, appends it - as if it had come a moment later.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service.h"
+
+struct qpd_writer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	qpd_job *head, *tail;
+	int stopping;
+	unsigned max_batch;
+	qp_registry *reg;
+	const qp_key *log_key;
+};
+
+static void copy_message(qpd_job *job, int code)
+{
+	const qp_error *e = qp_error_last();
+	snprintf(job->message, sizeof(job->message), "%s", e->message[0] ? e->message : qp_strerror(code));
+}
+
+/* Append the entry jobs of one batch; fills in each job's outcome. */
+static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
+{
+	const char **notes = calloc(n, sizeof(*notes));
+	size_t *lens = calloc(n, sizeof(*lens));
+	uint64_t *idx = calloc(n, sizeof(*idx));
+	int *res = calloc(n, sizeof(*res));
+	size_t nrefused = 0;
+	double t0 = qpd_now();
+	if (!notes || !lens || !idx || !res) {
+		for (size_t i = 0; i < n; i++) {
+			jobs[i]->result = QP_ENOMEM;
+			snprintf(jobs[i]->message, sizeof(jobs[i]->message), "out of memory");
+		}
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		notes[i] = jobs[i]->data;
+		lens[i] = jobs[i]->len;
+	}
+	int err = qp_registry_append_batch(w->reg, notes, lens, n, idx, res);
+	if (err != QP_OK) {
+		/* Nothing was appended: every waiting request gets the reason. */
+		for (size_t i = 0; i < n; i++) {
+			jobs[i]->result = err;
+			copy_message(jobs[i], err);
+		}
+		nrefused = n;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		jobs[i]->result = res[i];
+		jobs[i]->index = idx[i];
+		if (res[i] == QP_OK)
+			continue;
+		/* Alone, after the batch: its own message, or its place after all. */
+		jobs[i]->result = qp_registry_append(w->reg, notes[i], lens[i], &jobs[i]->index);
+		if (jobs[i]->result != QP_OK) {
+			copy_message(jobs[i], jobs[i]->result);
+			nrefused++;
+		}
+	}
+	char *cp = NULL;
+	size_t cp_len = 0;
+	uint64_t size = 0;
+	if (nrefused < n) {
+		/* One checkpoint covers the whole batch. */
+		if ((err = qp_log_sign(&cp, &cp_len, w->reg, w->log_key)) == QP_OK)
+			err = qp_log_size(&size, w->reg);
+		if (err != QP_OK) {
+			char why[768];
+			snprintf(why, sizeof(why), "%s", qp_error_last()->message);
+			for (size_t i = 0; i < n; i++)
+				if (jobs[i]->result == QP_OK) {
+					/* Appended and durable, but no checkpoint to prove it with. */
+					jobs[i]->result = QP_EIO;
+					snprintf(
+					    jobs[i]->message, sizeof(jobs[i]->message),
+					    "appended as entry %llu, but no checkpoint could be signed: %s",
+					    (unsigned long long)jobs[i]->index, why);
+				}
+		} else {
+			qpd_metrics_tree_size(size);
+		}
+	}
+	for (size_t i = 0; cp && i < n; i++) {
+		if (jobs[i]->result != QP_OK)
+			continue;
+		jobs[i]->cp_size = size;
+		jobs[i]->checkpoint = strdup(cp);
+		if (jobs[i]->checkpoint == NULL) {
+			jobs[i]->result = QP_ENOMEM;
+			snprintf(jobs[i]->message, sizeof(jobs[i]->message),
+				 "appended as entry %llu; out of memory answering",
+				 (unsigned long long)jobs[i]->index);
+		}
+	}
+	free(cp);
+done:
+	qpd_metrics_batch(n, nrefused, qpd_now() - t0);
+	free(notes);
+	free(lens);
+	free(idx);
+	free(res);
+}
+
+static void add_cosignature(qpd_writer *w, qpd_job *job)
+{
+	job->result = qp_log_add_cosignature(w->reg, job->data, job->len, job->size);
+	if (job->result != QP_OK)
+		copy_message(job, job->result);
+}
+
+static void *writer_main(void *arg)
+{
+	qpd_writer *w = arg;
+	qpd_job **taken = calloc(w->max_batch, sizeof(*taken));
+	qpd_job **entries = calloc(w->max_batch, sizeof(*entries));
+	for (;;) {
+		size_t n = 0, ne = 0;
+		pthread_mutex_lock(&w->lock);
+		while (w->head == NULL && !w->stopping)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->head == NULL || taken == NULL || entries == NULL) {
+			/* Stopping with nothing left (or no memory to work with: refuse what waits). */
+			qpd_job *rest = w->head;
+			w->head = w->tail = NULL;
+			pthread_mutex_unlock(&w->lock);
+			while (rest) {
+				qpd_job *next = rest->next;
+				rest->result = QP_ENOMEM;
+				snprintf(rest->message, sizeof(rest->message), "out of memory in the writer");
+				rest->done(rest);
+				rest = next;
+			}
+			if (w->stopping || taken == NULL || entries == NULL)
+				break;
+			continue;
+		}
+		/* Everything waiting, up to the batch limit, in arrival order. */
+		while (w->head && n < w->max_batch) {
+			taken[n++] = w->head;
+			w->head = w->head->next;
+		}
+		if (w->head == NULL)
+			w->tail = NULL;
+		pthread_mutex_unlock(&w->lock);
+
+		/* Entries as one commit; cosignatures after it, each its own small change. */
+		for (size_t i = 0; i < n; i++)
+			if (taken[i]->kind == QPD_JOB_ENTRY)
+				entries[ne++] = taken[i];
+		if (ne > 0)
+			append_entries(w, entries, ne);
+		for (size_t i = 0; i < n; i++)
+			if (taken[i]->kind == QPD_JOB_COSIGN)
+				add_cosignature(w, taken[i]);
+		double now = qpd_now();
+		for (size_t i = 0; i < n; i++) {
+			if (taken[i]->kind == QPD_JOB_ENTRY)
+				qpd_metrics_append_latency(now - taken[i]->queued_at);
+			/* The job belongs to its request again from here on. */
+			taken[i]->done(taken[i]);
+		}
+	}
+	free(taken);
+	free(entries);
+	return NULL;
+}
+
+int qpd_writer_start(qpd_writer **out, const char *db_path, const qp_key *log_key, unsigned max_batch)
+{
+	qpd_writer *w = calloc(1, sizeof(*w));
+	char *cp = NULL;
+	size_t cp_len = 0;
+	uint64_t size = 0;
+	int err;
+	*out = NULL;
+	if (w == NULL)
+		return QP_ENOMEM;
+	w->max_batch = max_batch ? max_batch : 1;
+	w->log_key = log_key;
+	if ((err = qp_registry_open(&w->reg, db_path, 0)) != QP_OK) {
+		free(w);
+		return err;
+	}
+	/* A checkpoint of the whole log now: a wrong log key is found at start, not at the first write. */
+	if ((err = qp_log_sign(&cp, &cp_len, w->reg, log_key)) != QP_OK ||
+	    (err = qp_log_size(&size, w->reg)) != QP_OK) {
+		qp_registry_free(w->reg);
+		free(w);
+		return err;
+	}
+	free(cp);
+	qpd_metrics_tree_size(size);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		pthread_mutex_destroy(&w->lock);
+		pthread_cond_destroy(&w->wake);
+		qp_registry_free(w->reg);
+		free(w);
+		return QP_EIO;
+	}
+	*out = w;
+	return QP_OK;
+}
+
+int qpd_writer_submit(qpd_writer *w, qpd_job *job)
+{
+	job->next = NULL;
+	job->queued_at = qpd_now();
+	pthread_mutex_lock(&w->lock);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->lock);
+		return QP_ECONFLICT;
+	}
+	if (w->tail)
+		w->tail->next = job;
+	else
+		w->head = job;
+	w->tail = job;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	return QP_OK;
+}
+
+void qpd_writer_stop(qpd_writer *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	qp_registry_free(w->reg);
+	free(w);
+}
