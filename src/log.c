@@ -174,6 +174,10 @@ int qp_checkpoint_parse(qp_checkpoint *out, const char *text, size_t text_len)
 	}
 	if (len[0] == 0 || len[0] >= sizeof(out->origin))
 		return qp_error_set(QP_EINVALID, "checkpoint: origin line is empty or too long");
+	/* The origin is compared as a C string: a NUL or control byte would cut it short. */
+	for (size_t i = 0; i < len[0]; i++)
+		if ((unsigned char)line[0][i] < 0x20 || line[0][i] == 0x7F)
+			return qp_error_set(QP_EINVALID, "checkpoint: origin line contains a control character");
 	memcpy(out->origin, line[0], len[0]);
 	if (len[1] == 0 || len[1] > 19 || (len[1] > 1 && line[1][0] == '0'))
 		return qp_error_set(QP_EINVALID, "checkpoint: size must be a decimal without leading zeros");

@@ -95,6 +95,29 @@ static int check_header(const char *path, off_t size)
 	return QP_OK;
 }
 
+/*
+ * check_header, allowing for a checkpoint in progress: another connection
+ * copying the WAL into the file writes page 1 (with the new page count)
+ * before the pages that extend the file, so for a moment a live WAL-mode
+ * registry looks truncated.  Look again a few times before saying so.
+ */
+static int check_header_settled(const char *path, off_t size)
+{
+	int err = check_header(path, size);
+	for (int tries = 0; err == QP_ECORRUPT && tries < 20; tries++) {
+		char wal[4200];
+		struct stat sb;
+		if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal) || stat(wal, &sb) != 0)
+			break; /* no WAL: nothing in progress, the file is what it is */
+		struct timespec pause = {0, 10 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+		if (stat(path, &sb) != 0)
+			break;
+		err = check_header(path, sb.st_size);
+	}
+	return err;
+}
+
 static void hash_hex(char out[65], const char *data, size_t len)
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
@@ -283,7 +306,7 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 		return qp_error_set(QP_ECORRUPT, "%s: not a regular file", path);
 	} else if (sb.st_size == 0) {
 		return qp_error_set(QP_ECORRUPT, "%s: empty file, not a quanpiao registry", path);
-	} else if ((err = check_header(path, sb.st_size)) != QP_OK) {
+	} else if ((err = check_header_settled(path, sb.st_size)) != QP_OK) {
 		return err;
 	}
 

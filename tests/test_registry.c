@@ -511,9 +511,14 @@ static void test_checkpoint_parse(void **state)
 		"\n12\nSijqfFyweN7GiNdl7oW+qH7vWf1+g3GibeOVONJ+eNg=\n",
 		"example.com/log\n-1\nSijqfFyweN7GiNdl7oW+qH7vWf1+g3GibeOVONJ+eNg=\n",
 		"example.com/log\n12\nSijqfFyweN7GiNdl7oW+qH7vWf1+g3GibeOVONJ+eNg=\n\n",
+		"example\tcom/log\n12\nSijqfFyweN7GiNdl7oW+qH7vWf1+g3GibeOVONJ+eNg=\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(qp_checkpoint_parse(&c, bad[i], strlen(bad[i])), QP_EINVALID);
+	/* A NUL inside the origin line (found by fuzzing): refused, not cut short. */
+	static const char nul[] = "example.com\0/log\n12\nSijqfFyweN7GiNdl7oW+qH7vWf1+g3GibeOVONJ+eNg=\n";
+	assert_int_equal(qp_checkpoint_parse(&c, nul, sizeof(nul) - 1), QP_EINVALID);
+	assert_error_contains("origin line contains a control character");
 }
 
 static void test_alloc_failures(void **state)
