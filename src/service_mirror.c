@@ -86,9 +86,11 @@ int qp_mirror_apply(qp_registry *reg, uint64_t first, const char *const *notes, 
 		qp_apply ap = {QP_APPLY_NO_CLOCK, {0}, {0}, 0};
 		if ((err = qp_registry_apply(reg, notes[i], note_lens[i], &got, &ap)) != QP_OK) {
 			if (err != QP_EIO && err != QP_ENOMEM) {
-				qp_error_prefix("mirror: the served entry %llu does not replay",
-						(unsigned long long)idx);
-				err = qp_error_set(QP_EVERIFY, "%s", qp_error_last()->message);
+				/* Copy first: the message must not be formatted into itself. */
+				char why[1024];
+				snprintf(why, sizeof(why), "%s", qp_error_last()->message);
+				err = qp_error_set(QP_EVERIFY, "mirror: the served entry %llu does not replay: %s",
+						   (unsigned long long)idx, why);
 			}
 			goto fail;
 		}
