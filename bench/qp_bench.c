@@ -10,11 +10,16 @@
  *
  * usage: qp_bench [--entries N] [--dir DIR] [--batch B]
  *        qp_bench audit [--entries N] [--dir DIR]
+ *        qp_bench import [--rows N] [--dir DIR]
  *
  * The audit mode builds a registry of N household.add entries and
  * measures, each in a child process so that its peak memory is its own,
  * a full audit (against Ed25519 verify rate x cores, measured in the same
  * run) and an incremental audit after 1,000 new entries.
+ *
+ * The import mode writes a legacy export of N rows (default 1,000,000)
+ * and imports it in a child process, next to its bound: one signature
+ * and three inserts per entry, times the entries a row makes.
  */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <sqlite3.h>
@@ -33,6 +38,7 @@
 #include "entry.h"
 #include "policy.h"
 #include "quanpiao/quanpiao.h"
+#include "service_bench.h"
 
 static double now(void)
 {
@@ -314,6 +320,260 @@ static int bench_audit(uint64_t target, const char *dir)
 	return 0;
 }
 
+/* ---- import: a realistic legacy export of N rows ------------------------------------------ */
+
+/*
+ * Write n rows as the old system exports them: every type and status,
+ * households with one or two tickets (a withdrawal and the land ticket of
+ * its reclaimed homestead), three date spellings, area suffixes, quoted
+ * notes with commas and quotes, an extra column.  Every row is good.
+ */
+static void import_file(const char *path, uint64_t n)
+{
+	static const char *const surnames[] = {"王", "李", "陈", "张", "赵", "周", "吴", "徐", "孙", "楼", "宣", "斯"};
+	static const char *const given[] = {"建国", "秀英", "德胜", "淑芬", "伟", "海", "丽", "文", "卫东", "玉兰"};
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		die("writing the import file");
+	int year_now = 1970 + (int)(time(NULL) / 31556952);
+	uint32_t x = 12345;
+#define RND(m) ((x = x * 1664525u + 1013904223u), (x >> 8) % (uint32_t)(m))
+	fputs("票号,类型,持有人,证件号码,村代码,不动产单元号,面积,发证日期,有效期至,状态,备注,原档案号\n", f);
+	uint64_t h = 0;
+	int prev_withdrawal = 0;
+	unsigned prev_area = 0;
+	char prev_unit[29] = "";
+	for (uint64_t i = 0; i < n; i++) {
+		/* A land ticket of the homestead the row before withdrew, one time in four. */
+		int land_of_prev = prev_withdrawal && RND(4) == 0;
+		if (!land_of_prev)
+			h++;
+		char d[18], id[19], unit[29], village[13], area[32], issued[24], note[96] = "";
+		uint64_t day = h / 1000, seq = h % 1000;
+		snprintf(d, sizeof(d), "330681%04u%02u%02u%03u", (unsigned)(1940 + day / 336) % 10000u,
+			 (unsigned)(1 + day / 28 % 12), (unsigned)(1 + day % 28), (unsigned)seq);
+		memcpy(id, d, 17);
+		id[17] = qp_ids_resident_check_char(d);
+		id[18] = '\0';
+		snprintf(village, sizeof(village), "330681%03u%03u", 101 + (unsigned)(h % 10), 201 + (unsigned)(h / 10 % 5));
+		unsigned r = RND(100);
+		const char *type = land_of_prev ? "地票" : r < 45 ? "宅基地退出" : r < 70 ? "危旧房权益保全" : r < 90 ? "地票" : "复垦";
+		r = RND(100);
+		const char *status = r < 70 ? "有效" : r < 90 ? "已使用" : "已注销";
+		unsigned a = land_of_prev ? 1000 + RND(prev_area - 1000) : 3000 + RND(13000);
+		if (land_of_prev)
+			snprintf(unit, sizeof(unit), "%s", prev_unit);
+		else
+			snprintf(unit, sizeof(unit), "330681%03u%03uJC%05uF%08u", (unsigned)(h % 1000), 1 + (unsigned)(h / 1000 % 999),
+				 1 + (unsigned)(h / 999000 % 99999), 10001u);
+		r = RND(3);
+		snprintf(area, sizeof(area), r == 0 ? "%u.%02u" : r == 1 ? "%u.%02u㎡" : "%u.%02u平方米", a / 100, a % 100);
+		/* Retention tickets last 10 years: a live one was issued within the last 9. */
+		int y = strcmp(type, "危旧房权益保全") == 0 ? year_now - 1 - (int)RND(8) : 2012 + (int)RND(12);
+		unsigned mo = 1 + RND(12), dd = 1 + RND(28);
+		r = RND(3);
+		snprintf(issued, sizeof(issued), r == 0 ? "%d-%02u-%02u" : r == 1 ? "%d/%u/%u" : "%d年%u月%u日", y, mo, dd);
+		if (RND(10) == 0)
+			snprintf(note, sizeof(note), "\"旧系统第%llu号, 经办人\"\"%s\"\"\"", (unsigned long long)i,
+				 surnames[RND(12)]);
+		fprintf(f, "LT-%08llu,%s,%s%s,%s,%s,%s,%s,%s,,%s,%s,ZJ-%07llu\n", (unsigned long long)i, type,
+			surnames[h % 12], given[h / 12 % 10], id, village, unit, area, issued, status, note,
+			(unsigned long long)i);
+		prev_withdrawal = !land_of_prev && strcmp(type, "宅基地退出") == 0;
+		prev_area = a;
+		snprintf(prev_unit, sizeof(prev_unit), "%s", unit);
+	}
+#undef RND
+	if (fclose(f) != 0)
+		die("writing the import file");
+}
+
+/* Import path into the registry at db in a child process; its seconds, peak RSS (MiB) and counts. */
+static int import_child(const char *db, const char *path, const qp_key *officer, double *seconds, double *rss_mib,
+			qp_import_stats *s)
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		return -1;
+	double t = now();
+	pid_t pid = fork();
+	if (pid == 0) {
+		qp_registry *reg = NULL;
+		qp_import_stats cs;
+		close(fds[0]);
+		if (qp_registry_open(&reg, db, 0) != QP_OK)
+			_exit(2);
+		int err = qp_import(&cs, reg, officer, path, NULL);
+		if (err != QP_OK)
+			fprintf(stderr, "qp_bench: import: %s\n", qp_error_last()->message);
+		qp_registry_free(reg);
+		_exit(write(fds[1], &cs, sizeof(cs)) == (ssize_t)sizeof(cs) && err == QP_OK ? 0 : 1);
+	}
+	close(fds[1]);
+	int status = 0;
+	struct rusage ru;
+	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || read(fds[0], s, sizeof(*s)) != (ssize_t)sizeof(*s)) {
+		close(fds[0]);
+		return -1;
+	}
+	close(fds[0]);
+	*seconds = now() - t;
+	*rss_mib = (double)ru.ru_maxrss / 1024.0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * Rows of the state tables an entry of type writes, inserted or updated
+ * (rules_homes.c, rules_certs.c): household.add a household; home.add a
+ * home and its history line; home.status the home and a history line;
+ * cert.issue a certificate and its history line; cert.redeem the
+ * certificate, the redemption and a history line; cert.revoke the
+ * certificate and a history line.
+ */
+static int state_writes(const char *type)
+{
+	static const struct {
+		const char *type;
+		int writes;
+	} w[] = {{"household.add", 1}, {"home.add", 2},    {"home.status", 2},
+		 {"cert.issue", 2},    {"cert.redeem", 3}, {"cert.revoke", 2}};
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (strcmp(w[i].type, type) == 0)
+			return w[i].writes;
+	return 0;
+}
+
+/* The state rows written by the entries from index start on (read from the log). */
+static double import_state_writes(const char *db, uint64_t start)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	double n = 0;
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT type, count(*) FROM log_entries WHERE idx >= ?1 GROUP BY type", -1, &st,
+			       NULL) != SQLITE_OK)
+		die("reading the log");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)start);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		n += (double)state_writes((const char *)sqlite3_column_text(st, 0)) * (double)sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+/*
+ * The bound of an import, per row: the work no import can skip, at the
+ * rates of the primitives measured in this run.  Each of the row's
+ * entries is signed once, and written: its log row and about two tree
+ * rows (as the append bound counts), and the state rows of its type
+ * (state_writes).  With E entries and S state rows per row (both
+ * measured on this import), a row costs E signatures and 3E + S inserts:
+ *   bound rows/s = 1 / (E / sign + (3E + S) / insert).
+ * The log-only bound, E * (1/sign + 3/insert), leaves the state tables
+ * out; it is printed too.
+ */
+static int bench_import(uint64_t rows, const char *dir)
+{
+	double sign_rate, verify_rate;
+	crypto_bound(&sign_rate, &verify_rate);
+	double insert_rate = sqlite_bound(dir, 200000, 1000);
+	double entry_us = 1e6 / sign_rate + 3 * 1e6 / insert_rate;
+	printf("bound (this machine)\n");
+	printf("  Ed25519 sign           %10.0f /s\n", sign_rate);
+	printf("  SQLite insert          %10.0f /s   (WAL, synchronous=FULL, 1000 rows per transaction)\n", insert_rate);
+	printf("  per entry, log only    %10.1f us   (1 sign + 3 inserts)\n\n", entry_us);
+	fflush(stdout);
+
+	char db[4096], csv[4096], logname[] = "bench.example/log", body[512];
+	snprintf(db, sizeof(db), "%s/qp-bench-import-%d.db", dir, (int)getpid());
+	snprintf(csv, sizeof(csv), "%s/qp-bench-import-%d.csv", dir, (int)getpid());
+	double t = now();
+	import_file(csv, rows);
+	printf("generated %llu rows in %.1f s\n", (unsigned long long)rows, now() - t);
+
+	unsigned char seed[32];
+	qp_key *authority = NULL, *log = NULL, *officer = NULL;
+	qp_verifier *v = NULL;
+	char *lvs = NULL, *ovs = NULL;
+	memset(seed, 1, sizeof(seed));
+	qp_key_from_seed(&authority, "330681.authority", seed);
+	seed[0] = 2;
+	qp_key_from_seed(&log, logname, seed);
+	seed[0] = 3;
+	qp_key_from_seed(&officer, "330681.officer.bench", seed);
+	if (!authority || !log || !officer || qp_key_verifier(&v, log) != QP_OK || qp_verifier_string(&lvs, v) != QP_OK)
+		die("keys");
+	qp_verifier_free(v);
+	if (qp_key_verifier(&v, officer) != QP_OK || qp_verifier_string(&ovs, v) != QP_OK)
+		die("keys");
+	qp_verifier_free(v);
+	qp_registry *reg = NULL;
+	qp_genesis g = {logname, "330681", "诸暨市", lvs};
+	if (qp_registry_create(&reg, db, &g, authority) != QP_OK)
+		die("create");
+	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ovs);
+	if (qp_registry_submit(reg, authority, "key.enroll", body, NULL) != QP_OK)
+		die("setup");
+	for (unsigned tw = 101; tw <= 110; tw++)
+		for (unsigned vi = 201; vi <= 205; vi++) {
+			snprintf(body, sizeof(body), "{\"code\":\"330681%03u%03u\",\"name\":\"村%u%u\"}", tw, vi, tw, vi);
+			if (qp_registry_submit(reg, officer, "village.add", body, NULL) != QP_OK)
+				die("villages");
+		}
+	uint64_t start = 0;
+	if (qp_log_size(&start, reg) != QP_OK)
+		die("log size");
+	qp_registry_free(reg);
+
+	double secs, rss;
+	qp_import_stats s;
+	if (import_child(db, csv, officer, &secs, &rss, &s) != 0)
+		die("import");
+	if (s.imported != rows)
+		fprintf(stderr, "qp_bench: only %llu of %llu rows were imported\n", (unsigned long long)s.imported,
+			(unsigned long long)rows);
+	double per_row = s.imported ? (double)s.entries / (double)s.imported : 0;
+	double state = s.imported ? import_state_writes(db, start) / (double)s.imported : 0;
+	double row_us = per_row * 1e6 / sign_rate + (3 * per_row + state) * 1e6 / insert_rate;
+	double rate = (double)s.imported / secs, bound = 1e6 / row_us, log_bound = 1e6 / (per_row * entry_us);
+	printf("import of %llu rows      %8.1f s  %8.0f rows/s  (%.0f entries/s, %.2f entries per row)\n",
+	       (unsigned long long)s.imported, secs, rate, (double)s.entries / secs, per_row);
+	printf("  bound                  %8.0f rows/s  (%.2f signatures + %.2f inserts = %.1f us a row)\n", bound,
+	       per_row, 3 * per_row + state, row_us);
+	printf("  rate / bound           %8.0f%%       (target: at least 50%%)\n", 100.0 * rate / bound);
+	printf("  log-only bound         %8.0f rows/s  (%.2f x (1 sign + 3 inserts)): rate is %.0f%% of it\n",
+	       log_bound, per_row, 100.0 * rate / log_bound);
+	printf("  peak memory            %8.1f MiB     (target: under 150 MiB)\n", rss);
+	fflush(stdout);
+	int ok = rate >= 0.5 * bound && rss < 150;
+
+	/* A rerun: every row is present and nothing is written. */
+	if (import_child(db, csv, officer, &secs, &rss, &s) != 0)
+		die("rerun");
+	printf("rerun: %llu already present, %llu imported  %8.1f s  (%.0f rows/s, peak %.1f MiB)\n",
+	       (unsigned long long)s.present, (unsigned long long)s.imported, secs, (double)s.read / secs, rss);
+	ok &= s.present == rows && s.imported == 0;
+	printf("%s\n", ok ? "within bounds" : "OUT OF BOUNDS");
+
+	char side[4200];
+	if (getenv("QP_BENCH_KEEP")) {
+		printf("kept %s and %s\n", db, csv);
+	} else {
+		unlink(db);
+		unlink(csv);
+		snprintf(side, sizeof(side), "%s-wal", db);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", db);
+		unlink(side);
+	}
+	free(lvs);
+	free(ovs);
+	qp_key_free(authority);
+	qp_key_free(log);
+	qp_key_free(officer);
+	return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t target = 1000000;
@@ -326,6 +586,20 @@ int main(int argc, char **argv)
 			dir = argv[i + 1];
 		else if (strcmp(argv[i], "--batch") == 0)
 			batch = (int)strtol(argv[i + 1], NULL, 10);
+	}
+	if (argc > 1 && strcmp(argv[1], "service") == 0)
+		return sodium_init() < 0 ? 10 : qp_bench_service(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "import") == 0) {
+		uint64_t rows = 1000000;
+		for (int i = 2; i + 1 < argc; i += 2) {
+			if (strcmp(argv[i], "--rows") == 0)
+				rows = strtoull(argv[i + 1], NULL, 10);
+			else if (strcmp(argv[i], "--dir") == 0)
+				dir = argv[i + 1];
+		}
+		if (sodium_init() < 0 || rows < 1000)
+			return fputs("usage: qp_bench import [--rows N>=1000] [--dir DIR]\n", stderr), 2;
+		return bench_import(rows, dir);
 	}
 	if (argc > 1 && strcmp(argv[1], "audit") == 0) {
 		for (int i = 2; i + 1 < argc; i += 2) {

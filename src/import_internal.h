@@ -158,4 +158,6 @@ int qp_import_run_header(qp_import_run *run, const qp_import_record *rec);
 int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import_fate *fate,
 		      uint64_t *entries);
 
+#define QP_IMPORT_MAX_ENTRIES 8 /* entries of one row */
+
 #endif

@@ -647,21 +647,13 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 
 /* ---- appending ---------------------------------------------------------------------------------- */
 
-/* Sign body as an entry of type at now and apply it in the open transaction. */
-static int append(qp_import_run *run, const char *type, const cJSON *body, int64_t now)
+/* Apply a note the signer made, in the open transaction. */
+static int apply_note(qp_import_run *run, const char *note, size_t note_len)
 {
-	char when[QP_TIME_LEN + 1], *text = NULL, *note = NULL;
-	size_t text_len = 0, note_len = 0;
 	qp_apply ap;
-	qp_time_format(when, now);
 	memset(&ap, 0, sizeof(ap));
 	ap.flags = QP_APPLY_DEFER_SIGNATURE;
-	int err = qp_entry_text(&text, &text_len, qp_registry_origin(run->reg), type, qp_key_name(run->officer),
-				when, body);
-	if (err == QP_OK)
-		err = qp_note_sign(&note, &note_len, text, text_len, &run->officer, 1);
-	if (err == QP_OK)
-		err = qp_registry_apply(run->reg, note, note_len, NULL, &ap);
+	int err = qp_registry_apply(run->reg, note, note_len, NULL, &ap);
 	/* The registry resolved the signer to an enrolled key: it must be the one that signed. */
 	if (err == QP_OK && (!run->verified || memcmp(ap.public_key, qp_key_public(run->officer),
 						      QP_PUBLIC_KEY_LEN) != 0)) {
@@ -672,8 +664,6 @@ static int append(qp_import_run *run, const char *type, const cJSON *body, int64
 		else
 			run->verified = 1;
 	}
-	qp_free(text);
-	qp_free(note);
 	return err;
 }
 
@@ -806,55 +796,71 @@ fail:
 	return err ? err : QP_ENOMEM;
 }
 
-/* Append the row's entries in one savepoint; a refusal undoes them all and rejects the row. */
+/*
+ * Append the row's entries in one savepoint; a refusal undoes them all and
+ * rejects the row.  All the entries are built (and the certificate
+ * numbered) before the first is applied.
+ */
 static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, uint64_t *entries)
 {
 	qp_store *store = run->reg->store;
+	const char *types[QP_IMPORT_MAX_ENTRIES];
+	char *texts[QP_IMPORT_MAX_ENTRIES] = {NULL}, cert[QP_CERT_ID_LEN + 1] = "", when[QP_TIME_LEN + 1];
+	size_t lens[QP_IMPORT_MAX_ENTRIES], n = 0, applied = 0;
+	int err = QP_OK, savepoint = 0;
 	int64_t now = qp_clock_now();
-	char cert[QP_CERT_ID_LEN + 1] = "";
-	uint64_t n = 0;
-	int err = qp_store_savepoint(store);
-	if (err != QP_OK)
-		return err;
-	for (size_t i = 0;; i++) {
-		const char *type = NULL;
+	qp_time_format(when, now);
+	for (size_t i = 0; err == QP_OK; i++) {
 		cJSON *body = NULL;
-		if ((err = build(run, r, p, i, cert, &type, &body)) != QP_OK)
+		if ((err = build(run, r, p, i, cert, &types[n], &body)) != QP_OK || body == NULL)
 			break;
-		if (body == NULL)
-			break;
-		if (strcmp(type, "cert.issue") == 0) {
-			err = qp_registry_number_certs(run->reg, type, body, now);
+		if (n == QP_IMPORT_MAX_ENTRIES)
+			err = qp_error_set(QP_EINTERNAL, "import: a row of more than %d entries", QP_IMPORT_MAX_ENTRIES);
+		if (err == QP_OK && strcmp(types[n], "cert.issue") == 0) {
+			/* The row's earlier entries create no certificate: the number is the next one now. */
+			err = qp_registry_number_certs(run->reg, types[n], body, now);
 			const cJSON *id = cJSON_GetObjectItemCaseSensitive(body, "id");
 			if (err == QP_OK && cJSON_IsString(id))
 				snprintf(cert, sizeof(cert), "%s", id->valuestring);
 		}
-		if (err == QP_OK)
-			err = append(run, type, body, now);
+		if (err == QP_OK && (err = qp_entry_text(&texts[n], &lens[n], qp_registry_origin(run->reg), types[n],
+							 qp_key_name(run->officer), when, body)) == QP_OK)
+			n++;
 		cJSON_Delete(body);
-		if (err == QP_EINVALID || err == QP_ECONFLICT || err == QP_ENOTFOUND) {
-			qp_import_col c = refusal_column(type, qp_error_last()->message);
-			qp_store_rollback_to(store);
-			report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s",
-			       qp_error_last()->message);
-			*fate = QP_IMPORT_ROW_REJECTED;
-			return QP_OK;
-		}
-		if (err != QP_OK)
-			break;
-		n++;
 	}
-	if (err != QP_OK) {
+	if (err == QP_OK && (err = qp_store_savepoint(store)) == QP_OK)
+		savepoint = 1;
+	while (err == QP_OK && applied < n) {
+		char *note = NULL;
+		size_t note_len = 0;
+		if ((err = qp_note_sign(&note, &note_len, texts[applied], lens[applied], &run->officer, 1)) == QP_OK)
+			err = apply_note(run, note, note_len);
+		qp_free(note);
+		if (err == QP_OK)
+			applied++;
+	}
+	if (savepoint && (err == QP_EINVALID || err == QP_ECONFLICT || err == QP_ENOTFOUND)) {
+		/* A refusal by the registry's rules: the row is rejected, nothing of it kept. */
+		qp_import_col c = refusal_column(types[applied], qp_error_last()->message);
 		qp_store_rollback_to(store);
-		return err;
+		report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s", qp_error_last()->message);
+		*fate = QP_IMPORT_ROW_REJECTED;
+		savepoint = 0;
+		err = QP_OK;
+	} else if (err != QP_OK) {
+		if (savepoint)
+			qp_store_rollback_to(store);
+		savepoint = 0;
 	}
-	if ((err = qp_store_release(store)) != QP_OK)
-		return err;
-	for (size_t i = 0; i < p->nwarn; i++)
-		report(run, r, p->warn[i].column, p->warn[i].value, QP_OK, 1, "%s", p->warn[i].reason);
-	*fate = QP_IMPORT_ROW_IMPORTED;
-	*entries = n;
-	return QP_OK;
+	if (savepoint && (err = qp_store_release(store)) == QP_OK) {
+		for (size_t i = 0; i < p->nwarn; i++)
+			report(run, r, p->warn[i].column, p->warn[i].value, QP_OK, 1, "%s", p->warn[i].reason);
+		*fate = QP_IMPORT_ROW_IMPORTED;
+		*entries = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		qp_free(texts[i]);
+	return err;
 }
 
 /* ---- a row ----------------------------------------------------------------------------------------- */
@@ -869,8 +875,12 @@ int qp_import_run_header(qp_import_run *run, const qp_import_record *rec)
 	run->ncols = rec->nfields;
 	for (size_t i = 0; i < rec->nfields; i++) {
 		char name[128];
+		const char *why = bad_text(rec->values[i]);
+		if (why)
+			return qp_error_set(QP_EINVALID, "line %llu: header column %zu %s; is the encoding right?",
+					    (unsigned long long)rec->line, i + 1, why);
 		if (qp_import_trim(name, sizeof(name), rec->values[i]) != QP_OK || strlen(name) > 64 ||
-		    bad_text(name) || strpbrk(name, "\n\t"))
+		    strpbrk(name, "\n\t"))
 			return qp_error_set(QP_EINVALID, "line %llu: header column %zu: a column name is 1 to 64 bytes "
 							 "of text on one line",
 					    (unsigned long long)rec->line, i + 1);

@@ -392,7 +392,7 @@ static void strip_unit(char *t)
 	size_t n = strlen(t);
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		size_t u = strlen(units[i]);
-		if (n > u && strcmp(t + n - u, units[i]) == 0) {
+		if (n >= u && strcmp(t + n - u, units[i]) == 0) {
 			n -= u;
 			while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
 				n--;

@@ -17,7 +17,7 @@
 
 struct qp_store_seen {
 	sqlite3 *db;
-	sqlite3_stmt *add;
+	sqlite3_stmt *get, *add;
 	unsigned pending; /* inserts in the open transaction */
 };
 
@@ -45,15 +45,29 @@ int qp_store_cert_by_legacy(qp_store *store, const char *legacy_no, char id[QP_C
 	return err;
 }
 
-int qp_store_import_begin(qp_store *store)
+int qp_store_import_begin(qp_store *store, int64_t *saved_cache)
 {
-	return qp_store_exec(store->db, "PRAGMA temp_store = MEMORY", "preparing the import");
+	sqlite3_stmt *st = NULL;
+	char sql[96];
+	int err = qp_store_prepare(store, "PRAGMA cache_size", &st);
+	if (err != QP_OK)
+		return err;
+	int rc = sqlite3_step(st);
+	*saved_cache = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2000;
+	qp_store_finish(store, st);
+	if (rc != SQLITE_ROW)
+		return qp_store_raise(store->db, rc, "preparing the import");
+	/* An integer, not input: PRAGMA values cannot be bound. */
+	snprintf(sql, sizeof(sql), "PRAGMA temp_store = MEMORY; PRAGMA cache_size = %d", QP_IMPORT_CACHE_SIZE);
+	return qp_store_exec(store->db, sql, "preparing the import");
 }
 
-void qp_store_import_end(qp_store *store)
+void qp_store_import_end(qp_store *store, int64_t saved_cache)
 {
-	/* Keep the caller's error: restoring a setting is not news. */
-	sqlite3_exec(store->db, "PRAGMA temp_store = DEFAULT", NULL, NULL, NULL);
+	char sql[96];
+	/* Keep the caller's error: restoring settings is not news. */
+	snprintf(sql, sizeof(sql), "PRAGMA temp_store = DEFAULT; PRAGMA cache_size = %lld", (long long)saved_cache);
+	sqlite3_exec(store->db, sql, NULL, NULL, NULL);
 }
 
 int qp_store_seen_open(qp_store_seen **out)
@@ -77,12 +91,11 @@ int qp_store_seen_open(qp_store_seen **out)
 				 " WITHOUT ROWID",
 				 "preparing the import's scratch database")) != QP_OK)
 		goto fail;
-	/* The no-op update makes RETURNING give the line of the row already there. */
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT INTO seen (legacy_no, line) VALUES (?1, ?2)"
-				" ON CONFLICT (legacy_no) DO UPDATE SET line = line RETURNING line",
-				-1, &s->add, NULL);
-	if (rc != SQLITE_OK) {
+	/* Two plain statements: RETURNING would build a temporary table on every call. */
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT line FROM seen WHERE legacy_no = ?1", -1, &s->get, NULL)) !=
+		SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(s->db, "INSERT INTO seen (legacy_no, line) VALUES (?1, ?2)", -1, &s->add,
+				     NULL)) != SQLITE_OK) {
 		err = qp_store_raise(s->db, rc, "preparing the import's scratch database");
 		goto fail;
 	}
@@ -99,18 +112,23 @@ int qp_store_seen_add(qp_store_seen *s, const char *legacy_no, uint64_t line, ui
 	*first = line;
 	if (s->pending == 0 && (err = qp_store_exec(s->db, "BEGIN", "noting a legacy number")) != QP_OK)
 		return err;
-	sqlite3_bind_text(s->add, 1, legacy_no, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s->add, 2, (sqlite3_int64)line);
-	rc = sqlite3_step(s->add);
+	sqlite3_bind_text(s->get, 1, legacy_no, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s->get);
 	if (rc == SQLITE_ROW) {
-		*first = (uint64_t)sqlite3_column_int64(s->add, 0);
+		*first = (uint64_t)sqlite3_column_int64(s->get, 0);
+		rc = SQLITE_DONE;
+	} else if (rc == SQLITE_DONE) {
+		sqlite3_bind_text(s->add, 1, legacy_no, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s->add, 2, (sqlite3_int64)line);
 		rc = sqlite3_step(s->add);
+		sqlite3_reset(s->add);
+		sqlite3_clear_bindings(s->add);
 	}
+	sqlite3_reset(s->get);
+	sqlite3_clear_bindings(s->get);
 	if (rc != SQLITE_DONE)
-		err = qp_store_raise(s->db, rc, "noting a legacy number");
-	sqlite3_reset(s->add);
-	sqlite3_clear_bindings(s->add);
-	if (err == QP_OK && ++s->pending == SEEN_TXN) {
+		return qp_store_raise(s->db, rc, "noting a legacy number");
+	if (++s->pending == SEEN_TXN) {
 		s->pending = 0;
 		err = qp_store_exec(s->db, "COMMIT", "noting a legacy number");
 	}
@@ -121,6 +139,7 @@ void qp_store_seen_close(qp_store_seen *s)
 {
 	if (s == NULL)
 		return;
+	sqlite3_finalize(s->get);
 	sqlite3_finalize(s->add);
 	sqlite3_close(s->db);
 	qp_free(s);

@@ -21,15 +21,18 @@ int qp_store_cert_by_legacy(qp_store *store, const char *legacy_no, char id[QP_C
 			    uint64_t *created_idx);
 
 /*
- * Keep the connection's temporary files in memory while importing.  A row
- * is one savepoint around several entries, and SQLite writes the pages a
- * savepoint may have to restore to a statement journal that spills to a
- * file past 64 KiB; in memory it costs a copy instead of a system call.
- * The journal lives only while the row is open, so memory stays bounded.
- * qp_store_import_end restores the default.
+ * The connection's settings while importing.  Temporary files in memory:
+ * a row is one savepoint around several entries, and SQLite writes the
+ * pages a savepoint may have to restore to a statement journal that
+ * spills to a file past 64 KiB; in memory it costs a copy instead of a
+ * system call, and it lives only while the row is open.  A page cache of
+ * QP_IMPORT_CACHE_SIZE, so that a batch's pages stay in memory until its
+ * commit.  *saved_cache gets the cache size to give back to
+ * qp_store_import_end, which restores both settings.
  */
-int qp_store_import_begin(qp_store *store);
-void qp_store_import_end(qp_store *store);
+#define QP_IMPORT_CACHE_SIZE (-65536) /* SQLite cache_size: negative means KiB, so 64 MiB */
+int qp_store_import_begin(qp_store *store, int64_t *saved_cache);
+void qp_store_import_end(qp_store *store, int64_t saved_cache);
 
 /*
  * The legacy numbers seen so far: a private on-disk SQLite database that

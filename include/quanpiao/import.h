@@ -49,7 +49,7 @@ typedef enum qp_import_encoding {
 #define QP_IMPORT_ALL_OR_NOTHING 0x2 /* one transaction: commit only if no row is rejected         */
 
 /* Rows per transaction when qp_import_options.batch_rows is 0. */
-#define QP_IMPORT_BATCH_ROWS 500
+#define QP_IMPORT_BATCH_ROWS 1000
 
 /*
  * One problem with one row.  Rejections stop the row; warnings do not

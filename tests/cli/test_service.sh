@@ -33,7 +33,7 @@ contains "$(cat v1.tlog-proof)" "$(cat v1.checkpoint)"
 # ---- refusals: status and problem body ------------------------------------------------------
 CONTEXT="bad signature"
 sed 's/东白湖村/西白湖村/' v1.note >bad.note
-python3 -c 'import json,sys; sys.stdout.write(json.dumps({"note": open("bad.note").read()}))' >bad.json
+json_note bad.note >bad.json
 post bad.json
 expect_http 403 "$(problem 403 not-permitted Forbidden 'the signature by 330681.officer.li does not verify (altered entry or wrong key)')"
 
@@ -60,6 +60,11 @@ CONTEXT="oversized body"
 head -c 10000 /dev/zero | tr '\0' 'a' >big.json
 post big.json
 expect_http 413 "$(problem 413 too-large 'Content Too Large' 'the body of 10000 bytes is larger than the limit of 8192 bytes')"
+
+CONTEXT="oversized headers"
+CHECKS=$((CHECKS + 1))
+STATUS=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" "$URL/healthz")
+[ "$STATUS" = 431 ] || fail "headers of 20000 bytes: status $STATUS, expected 431"
 
 CONTEXT="wrong content type"
 post v1.note.json text/plain

@@ -24,6 +24,16 @@ void fz_check(int err, const char *what)
 	}
 }
 
+int fz_known(const char *bug)
+{
+	const char *list = getenv("QP_FUZZ_KNOWN");
+	size_t n = strlen(bug);
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, bug, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 static qp_key *seeded(const char *name, unsigned char fill)
 {
 	unsigned char seed[QP_SEED_LEN];

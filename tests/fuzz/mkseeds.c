@@ -146,7 +146,7 @@ static void entries(void)
 	free(note);
 	put_str("entry", "not-canonical",
 		"quanpiao/entry/v1\n{\"body\": {},\"origin\":\"" FZ_ORIGIN
-		"\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-18T07:33:20Z\",\"type\":\"village.add\"}\n\n"
+		"\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-18T11:06:40Z\",\"type\":\"village.add\"}\n\n"
 		"\xE2\x80\x94 330681.officer.li AAAAAA==\n");
 }
 
@@ -277,7 +277,7 @@ static void ids(void)
 	    {"parcel", "330681001002JC00001"},   {"area", "120.50"},
 	    {"area-int", "7"},		      {"area-big", "92233720368547758.07"},
 	    {"date", "2026-02-28"},	      {"date-leap", "2024-02-29"},
-	    {"time", "2026-11-18T07:33:20Z"},    {"key-name", "330681.officer.li"},
+	    {"time", "2026-11-18T11:06:40Z"},    {"key-name", "330681.officer.li"},
 	    {"status", "reclaimed"},		      {"kind", "collective"},
 	    {"state", "expired"},		      {"use", "homestay"},
 	    {"sql", "'; DROP TABLE homes; --"},

@@ -67,8 +67,14 @@ now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 # forge KEY TYPE BODY OUT: a signed entry note in OUT and its JSON request in OUT.json.
 forge() {
 	"$FORGE" "$1" $ORIGIN "$2" "$(now)" "$3" >"$4" || fail "qp_forge $2"
-	python3 -c 'import json,sys; sys.stdout.write(json.dumps({"note": open(sys.argv[1], encoding="utf-8").read()}))' \
-		"$4" >"$4.json"
+	json_note "$4" >"$4.json"
+}
+
+# json_note FILE: {"note": "<the file>"} (a note has no control characters but its newlines).
+json_note() {
+	printf '{"note":"'
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/$/\\n/' "$1" | tr -d '\n'
+	printf '"}'
 }
 
 # post FILE [CONTENT_TYPE] [PATH]: POST the file; sets STATUS and BODY.

@@ -169,7 +169,7 @@ static void print_summary(const cli_ctx *ctx, const qp_import_stats *s, unsigned
 		       (unsigned long long)s->read, (unsigned long long)s->valid, (unsigned long long)s->present,
 		       (unsigned long long)s->rejected, warnings);
 	else if ((flags & QP_IMPORT_ALL_OR_NOTHING) && s->rejected)
-		printf("read %llu rows: %llu rejected, so none was imported (--all-or-nothing); %llu were good, "
+		printf("read %llu rows: %llu rejected, so nothing was imported (--all-or-nothing); %llu good, "
 		       "%llu already present%s\n",
 		       (unsigned long long)s->read, (unsigned long long)s->rejected, (unsigned long long)s->valid,
 		       (unsigned long long)s->present, warnings);

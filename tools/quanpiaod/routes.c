@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -50,6 +51,16 @@ int qpd_reader(qp_registry **out)
 	qp_registry *reg = pthread_getspecific(reader_key);
 	if (reg == NULL) {
 		int err = qp_registry_open(&reg, reader_path, QP_STORE_READONLY);
+		/*
+		 * qp_store_open judges the file's size from its header before SQLite
+		 * opens it, and can catch a WAL checkpoint by the writer half done
+		 * (header updated, file not yet grown): "truncated".  It passes a
+		 * moment later.
+		 */
+		for (int i = 0; err == QP_ECORRUPT && i < 5; i++) {
+			nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+			err = qp_registry_open(&reg, reader_path, QP_STORE_READONLY);
+		}
 		if (err != QP_OK) {
 			*out = NULL;
 			return err;
@@ -434,6 +445,24 @@ static cJSON *hashes(const qp_merkle_proof *p)
 	return arr;
 }
 
+/* The hash lines of a tlog-proof text: after "index N", up to the blank line. */
+static cJSON *proof_hashes(const char *text)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const char *p = strchr(text, '\n');
+	p = p ? strchr(p + 1, '\n') : NULL;
+	while (p && p[1] != '\n' && p[1] != '\0') {
+		const char *line = p + 1, *nl = strchr(line, '\n');
+		if (nl == NULL)
+			break;
+		char b64[64];
+		snprintf(b64, sizeof(b64), "%.*s", (int)(nl - line), line);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(b64));
+		p = nl;
+	}
+	return arr;
+}
+
 static void inclusion(qpd_reply *r, qp_registry *reg, const args *a)
 {
 	uint64_t index, size, latest;
@@ -448,20 +477,22 @@ static void inclusion(qpd_reply *r, qp_registry *reg, const args *a)
 	if (latest_size(r, reg, &latest) != QP_OK || arg_u64(r, a, "index", 0, &index) != 0 ||
 	    arg_u64(r, a, "size", latest, &size) != 0)
 		return;
-	if ((err = qp_log_inclusion(&proof, reg, index, size)) != QP_OK) {
-		query_problem(r, err);
-		return;
-	}
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddNumberToObject(doc, "index", (double)index);
 	cJSON_AddNumberToObject(doc, "size", (double)size);
-	cJSON_AddItemToObject(doc, "hashes", hashes(&proof));
-	/* The c2sp.org/tlog-proof when a checkpoint of that size was signed (a .tlog-proof file). */
-	if (qp_log_tlog_proof(&text, &len, reg, index, size) == QP_OK)
+	/* With a checkpoint of that size, the c2sp.org/tlog-proof (a .tlog-proof file) carries the hashes. */
+	if (index < size && qp_log_tlog_proof(&text, &len, reg, index, size) == QP_OK) {
+		cJSON_AddItemToObject(doc, "hashes", proof_hashes(text));
 		cJSON_AddStringToObject(doc, "proof", text);
-	else
+		free(text);
+	} else if ((err = qp_log_inclusion(&proof, reg, index, size)) == QP_OK) {
+		cJSON_AddItemToObject(doc, "hashes", hashes(&proof));
 		cJSON_AddNullToObject(doc, "proof");
-	free(text);
+	} else {
+		cJSON_Delete(doc);
+		query_problem(r, err);
+		return;
+	}
 	qp_error_clear();
 	qpd_reply_json(r, doc);
 }

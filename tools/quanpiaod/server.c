@@ -313,13 +313,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		}
 		if (!q->decided && q->post)
 			check_write(q);
-		/* Early answers and reads need no body: answer at once. */
-		if (q->decided || !q->post) {
-			if (!q->decided)
-				qpd_route_get(&q->reply, q->route, q->tail, get_arg, conn);
-			q->decided = 1;
+		/*
+		 * A refused write is answered at once, before its body is read (and
+		 * the connection closed).  Everything else is answered on the next
+		 * call, once libmicrohttpd has the whole request: an answer queued
+		 * now would count as an early one and close a kept-alive connection.
+		 */
+		if (q->decided && q->post)
 			return send_reply(q);
-		}
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -354,6 +355,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	if (q->decided)
 		return send_reply(q);
+	if (!q->post) {
+		qpd_route_get(&q->reply, q->route, q->tail, get_arg, conn);
+		return send_reply(q);
+	}
 	return start_write(q);
 }
 
@@ -445,12 +450,12 @@ int qpd_server_start(qpd_server **out, const qpd_config *cfg, qpd_writer *writer
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
-	    flags, 0, NULL, NULL, handle, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-	    (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, handle, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "quanpiaod: cannot listen on %s\n", cfg->listen);
 		free(srv);

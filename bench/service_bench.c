@@ -1,0 +1,582 @@
+/*
+ * service_bench.c - qp_bench service: quanpiaod driven from another
+ * process over loopback, beside the bound it stands on.
+ *
+ *   qp_bench service [--seconds S] [--connections N] [--writers N]
+ *                    [--households N] [--dir DIR] [--quanpiaod PATH]
+ *
+ * It builds a registry of N households, starts quanpiaod on it (a child
+ * process, port 0), and runs a load generator of its own in this process:
+ * one epoll thread keeping C keep-alive HTTP/1.1 connections busy, each
+ * sending its next request as soon as the answer to the last arrived
+ * (closed loop), recording every latency.  Three phases of S seconds:
+ *   reads   GET /v1/households/{id} (state: a household, its homes, its
+ *           certificates), random IDs
+ *   proofs  GET /v1/proof/inclusion?index=random (the auditor's read)
+ *   writes  POST /v1/entries of pre-signed household.add notes from W
+ *           connections, each answered only when its group commit and
+ *           checkpoint are durable
+ * and prints requests/s with p50/p99/max, next to the bound measured in
+ * the same run: Ed25519 verify and an in-process qp_registry_append_batch
+ * (verify + append, no HTTP) on a copy of the same registry.
+ */
+#define _DEFAULT_SOURCE /* kill, strdup in older libcs */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+
+#include "quanpiao/quanpiao.h"
+#include "service_bench.h"
+
+#ifndef QP_QUANPIAOD_PATH
+#define QP_QUANPIAOD_PATH "quanpiaod"
+#endif
+
+#define VILLAGE "330681101201"
+#define ORIGIN	"bench.example/registry"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "qp_bench service: %s: %s\n", what, qp_error_last()->message);
+	exit(1);
+}
+
+/* The n-th valid resident ID number: birth dates from 1950-01-01 on, 1000 per date. */
+static void resident_id(char out[19], unsigned n)
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	unsigned day = n / 1000, seq = n % 1000;
+	unsigned y = 1950 + day / (12 * 28), m = 1 + (day / 28) % 12, d = 1 + day % 28;
+	char b[18];
+	snprintf(b, sizeof(b), "330681%04u%02u%02u%03u", y % 10000, m % 100, d % 100, seq);
+	int s = 0;
+	for (int i = 0; i < 17; i++)
+		s += (b[i] - '0') * w[i];
+	snprintf(out, 19, "%s%c", b, "10X98765432"[s % 11]);
+}
+
+static char *household_body(unsigned n)
+{
+	char id[19], body[160];
+	resident_id(id, n);
+	snprintf(body, sizeof(body),
+		 "{\"id_number\":\"%s\",\"members\":2,\"name\":\"户%u\",\"village\":\"%s\"}", id, n, VILLAGE);
+	return strdup(body);
+}
+
+/* ---- the load generator --------------------------------------------------------------------- */
+
+typedef struct conn {
+	int fd;
+	char *req;
+	size_t req_len, sent;
+	char buf[1 << 16];
+	size_t got;
+	double t0;
+	int busy;
+} conn;
+
+typedef struct load {
+	struct sockaddr_in addr;
+	/* next(ctx, i, &len): the i-th request's bytes (valid until the next call for this connection). */
+	char *(*next)(void *ctx, size_t *len);
+	void *ctx;
+	double *lat;
+	size_t nlat, cap;
+	unsigned long ok, bad;
+	unsigned long statuses[6]; /* 2xx 3xx 4xx 5xx, other */
+} load;
+
+static int connect_one(const load *l)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	if (fd < 0 || connect(fd, (const struct sockaddr *)&l->addr, sizeof(l->addr)) != 0) {
+		perror("qp_bench service: connect");
+		exit(1);
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
+static void start_request(load *l, conn *c)
+{
+	free(c->req);
+	c->req = l->next(l->ctx, &c->req_len);
+	c->sent = 0;
+	c->got = 0;
+	c->t0 = now_s();
+	c->busy = 1;
+	ssize_t n = send(c->fd, c->req, c->req_len, MSG_NOSIGNAL);
+	if (n > 0)
+		c->sent = (size_t)n;
+}
+
+/* A whole response in c->buf?  Returns its length, 0 if not yet; *status gets the status code. */
+static size_t response_len(const conn *c, int *status)
+{
+	const char *end = NULL;
+	for (size_t i = 0; i + 4 <= c->got && end == NULL; i++)
+		if (memcmp(c->buf + i, "\r\n\r\n", 4) == 0)
+			end = c->buf + i;
+	if (end == NULL)
+		return 0;
+	size_t head = (size_t)(end - c->buf) + 4, body = 0;
+	*status = (int)strtol(c->buf + 9, NULL, 10); /* "HTTP/1.1 200 " */
+	for (const char *p = c->buf; p < end; p++) {
+		if ((p == c->buf || p[-1] == '\n') && strncasecmp(p, "Content-Length:", 15) == 0) {
+			body = strtoul(p + 15, NULL, 10);
+			break;
+		}
+	}
+	return c->got >= head + body ? head + body : 0;
+}
+
+/* Run nconn closed-loop connections for seconds; latencies of completed requests go to l->lat. */
+static double run_load(load *l, int nconn, double seconds)
+{
+	int ep = epoll_create1(0);
+	conn *cs = calloc((size_t)nconn, sizeof(*cs));
+	if (ep < 0 || cs == NULL) {
+		perror("qp_bench service");
+		exit(1);
+	}
+	for (int i = 0; i < nconn; i++) {
+		cs[i].fd = connect_one(l);
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.ptr = &cs[i]};
+		epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
+	}
+	double start = now_s(), until = start + seconds;
+	for (int i = 0; i < nconn; i++)
+		start_request(l, &cs[i]);
+	struct epoll_event evs[256];
+	int stopping = 0;
+	for (;;) {
+		int n = epoll_wait(ep, evs, 256, 100);
+		double t = now_s();
+		if (t >= until)
+			stopping = 1;
+		for (int k = 0; k < n; k++) {
+			conn *c = evs[k].data.ptr;
+			if ((evs[k].events & EPOLLOUT) && c->busy && c->sent < c->req_len) {
+				ssize_t w = send(c->fd, c->req + c->sent, c->req_len - c->sent, MSG_NOSIGNAL);
+				if (w > 0)
+					c->sent += (size_t)w;
+			}
+			if (!(evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || !c->busy)
+				continue;
+			ssize_t r = recv(c->fd, c->buf + c->got, sizeof(c->buf) - c->got, 0);
+			if (r <= 0) {
+				if (r < 0 && errno == EAGAIN)
+					continue;
+				fprintf(stderr, "qp_bench service: the service closed a connection\n");
+				exit(1);
+			}
+			c->got += (size_t)r;
+			int status = 0;
+			size_t len = response_len(c, &status);
+			if (len == 0) {
+				if (c->got == sizeof(c->buf)) {
+					fprintf(stderr, "qp_bench service: an answer larger than %zu bytes\n",
+						sizeof(c->buf));
+					exit(1);
+				}
+				continue;
+			}
+			double lat = now_s() - c->t0;
+			if (l->nlat == l->cap) {
+				l->cap = l->cap ? l->cap * 2 : 1 << 16;
+				l->lat = realloc(l->lat, l->cap * sizeof(double));
+				if (l->lat == NULL)
+					exit(1);
+			}
+			l->lat[l->nlat++] = lat;
+			if (status >= 200 && status < 300)
+				l->ok++;
+			else
+				l->bad++;
+			l->statuses[status >= 200 && status < 600 ? status / 100 - 2 : 4]++;
+			c->busy = 0;
+			if (!stopping)
+				start_request(l, c);
+		}
+		if (stopping) {
+			int busy = 0;
+			for (int i = 0; i < nconn; i++)
+				busy |= cs[i].busy;
+			if (!busy || now_s() > until + 30)
+				break;
+		}
+	}
+	double elapsed = now_s() - start;
+	for (int i = 0; i < nconn; i++) {
+		close(cs[i].fd);
+		free(cs[i].req);
+	}
+	free(cs);
+	close(ep);
+	return elapsed;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, load *l, double elapsed, int nconn)
+{
+	qsort(l->lat, l->nlat, sizeof(double), cmp_double);
+	double p50 = l->nlat ? l->lat[l->nlat / 2] : 0,
+	       p99 = l->nlat ? l->lat[(size_t)((double)l->nlat * 0.99)] : 0;
+	double max = l->nlat ? l->lat[l->nlat - 1] : 0;
+	printf("  %-8s %9.0f /s  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  (%lu ok, %lu not, %d connections, "
+	       "%.1f s)\n",
+	       what, (double)l->ok / elapsed, p50 * 1e3, p99 * 1e3, max * 1e3, l->ok, l->bad, nconn, elapsed);
+	free(l->lat);
+	l->lat = NULL;
+	l->nlat = l->cap = 0;
+	l->ok = l->bad = 0;
+}
+
+/* ---- the workloads ---------------------------------------------------------------------------- */
+
+typedef struct work {
+	unsigned households;
+	uint64_t size;
+	char **notes; /* pre-signed writes */
+	size_t nnotes, next_note;
+	unsigned seed;
+} work;
+
+static char *fmt_request(size_t *len, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *fmt_request(size_t *len, const char *fmt, ...)
+{
+	char *out = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (out = malloc((size_t)n + 1)) == NULL)
+		exit(1);
+	va_start(ap, fmt);
+	vsnprintf(out, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	*len = (size_t)n;
+	return out;
+}
+
+static char *next_household(void *ctx, size_t *len)
+{
+	work *w = ctx;
+	char id[19];
+	resident_id(id, (unsigned)rand_r(&w->seed) % w->households);
+	return fmt_request(len, "GET /v1/households/%s HTTP/1.1\r\nHost: bench\r\n\r\n", id);
+}
+
+static char *next_proof(void *ctx, size_t *len)
+{
+	work *w = ctx;
+	unsigned long long index = (unsigned long long)rand_r(&w->seed) % w->size;
+	return fmt_request(len, "GET /v1/proof/inclusion?index=%llu HTTP/1.1\r\nHost: bench\r\n\r\n", index);
+}
+
+static char *next_write(void *ctx, size_t *len)
+{
+	work *w = ctx;
+	if (w->next_note >= w->nnotes) {
+		fprintf(stderr, "qp_bench service: ran out of pre-signed writes; lower --seconds\n");
+		exit(1);
+	}
+	const char *json = w->notes[w->next_note++];
+	return fmt_request(len,
+			   "POST /v1/entries HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+			   "Content-Length: %zu\r\n\r\n%s",
+			   strlen(json), json);
+}
+
+/* Sign n household.add notes numbered from first, as the JSON bodies of POST /v1/entries. */
+static char **sign_notes(qp_registry *reg, const qp_key *officer, unsigned first, size_t n)
+{
+	char **out = calloc(n, sizeof(*out));
+	for (size_t i = 0; out && i < n; i++) {
+		char *body = household_body(first + (unsigned)i), *note = NULL;
+		size_t len = 0;
+		if (qp_registry_sign_entry(&note, &len, reg, officer, "household.add", body) != QP_OK)
+			die("signing");
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "note", note);
+		out[i] = cJSON_PrintUnformatted(doc);
+		cJSON_Delete(doc);
+		free(note);
+		free(body);
+	}
+	return out;
+}
+
+/* ---- the bound: verify + append in process ------------------------------------------------------ */
+
+static double append_bound(const char *src, const char *dir, const qp_key *officer, unsigned first, size_t n)
+{
+	char path[4096], cmd[8300];
+	qp_registry *reg = NULL;
+	snprintf(path, sizeof(path), "%s/bound.db", dir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", src, path);
+	if (system(cmd) != 0 || qp_registry_open(&reg, path, 0) != QP_OK)
+		die("copying the registry for the bound");
+	char **notes = calloc(n, sizeof(*notes));
+	size_t *lens = calloc(n, sizeof(*lens));
+	uint64_t *idx = calloc(n, sizeof(*idx));
+	int *res = calloc(n, sizeof(*res));
+	for (size_t i = 0; i < n; i++) {
+		char *body = household_body(first + (unsigned)i);
+		if (qp_registry_sign_entry(&notes[i], &lens[i], reg, officer, "household.add", body) != QP_OK)
+			die("signing");
+		free(body);
+	}
+	/* Batches as the service makes them under load. */
+	size_t batch = 256;
+	double t = now_s();
+	for (size_t i = 0; i < n; i += batch) {
+		size_t k = n - i < batch ? n - i : batch;
+		if (qp_registry_append_batch(reg, (const char *const *)notes + i, lens + i, k, idx + i,
+					     res + i) != QP_OK)
+			die("append_batch");
+	}
+	double rate = (double)n / (now_s() - t);
+	for (size_t i = 0; i < n; i++)
+		free(notes[i]);
+	free(notes);
+	free(lens);
+	free(idx);
+	free(res);
+	qp_registry_free(reg);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/bound.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/bound.db-shm", dir);
+	unlink(path);
+	return rate;
+}
+
+static double verify_rate(void)
+{
+	unsigned char pk[32], sk[64], sig[64], msg[600];
+	crypto_sign_keypair(pk, sk);
+	randombytes_buf(msg, sizeof(msg));
+	crypto_sign_detached(sig, NULL, msg, sizeof(msg), sk);
+	int n = 20000, ok = 0;
+	double t = now_s();
+	for (int i = 0; i < n; i++)
+		ok += crypto_sign_verify_detached(sig, msg, sizeof(msg), pk) == 0;
+	return ok / (now_s() - t);
+}
+
+/* ---- the service --------------------------------------------------------------------------------- */
+
+static pid_t start_service(const char *exe, const char *db, const char *key, int *port)
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		exit(1);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execl(exe, exe, "--db", db, "--listen", "127.0.0.1:0", "--log-key", key, "--max-connections",
+		      "1024", (char *)NULL);
+		fprintf(stderr, "qp_bench service: cannot run %s: %s (build it, or give --quanpiaod PATH)\n",
+			exe, strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	FILE *f = fdopen(fds[0], "r");
+	char line[256] = "";
+	if (f == NULL || fgets(line, sizeof(line), f) == NULL) {
+		fprintf(stderr, "qp_bench service: quanpiaod did not start\n");
+		exit(1);
+	}
+	fclose(f);
+	const char *colon = strrchr(line, ':');
+	*port = colon ? (int)strtol(colon + 1, NULL, 10) : 0;
+	return pid;
+}
+
+int qp_bench_service(int argc, char **argv)
+{
+	double seconds = 10;
+	int readers = 32, writers = 128;
+	unsigned households = 20000;
+	const char *dir = "/tmp", *exe = QP_QUANPIAOD_PATH;
+	for (int i = 0; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--seconds") == 0)
+			seconds = strtod(argv[i + 1], NULL);
+		else if (strcmp(argv[i], "--connections") == 0)
+			readers = (int)strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--writers") == 0)
+			writers = (int)strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--households") == 0)
+			households = (unsigned)strtoul(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--dir") == 0)
+			dir = argv[i + 1];
+		else if (strcmp(argv[i], "--quanpiaod") == 0)
+			exe = argv[i + 1];
+		else
+			return fputs("usage: qp_bench service [--seconds S] [--connections N] [--writers N] "
+				     "[--households N] [--dir DIR] [--quanpiaod PATH]\n",
+				     stderr),
+			       2;
+	}
+	if (seconds <= 0 || readers < 1 || writers < 1 || households < 100 || households > 5000000)
+		return fputs("qp_bench service: bad arguments\n", stderr), 2;
+
+	char work_dir[4096], db[4200], keyfile[4200];
+	snprintf(work_dir, sizeof(work_dir), "%s/qp-bench-service-%d", dir, (int)getpid());
+	if (mkdir(work_dir, 0700) != 0) {
+		perror(work_dir);
+		return 1;
+	}
+	snprintf(db, sizeof(db), "%s/registry.db", work_dir);
+	snprintf(keyfile, sizeof(keyfile), "%s/log.key", work_dir);
+
+	/* The registry: an authority, the log key (a file for the service), an officer, a village,
+	 * households. */
+	qp_key *auth = NULL, *logk = NULL, *officer = NULL;
+	qp_verifier *lv = NULL, *ov = NULL;
+	char *log_vkey = NULL, *off_vkey = NULL;
+	qp_registry *reg = NULL;
+	if (qp_key_generate(&auth, "330681.authority") != QP_OK || qp_key_generate(&logk, ORIGIN) != QP_OK ||
+	    qp_key_generate(&officer, "330681.officer.bench") != QP_OK ||
+	    qp_key_verifier(&lv, logk) != QP_OK || qp_verifier_string(&log_vkey, lv) != QP_OK ||
+	    qp_key_verifier(&ov, officer) != QP_OK || qp_verifier_string(&off_vkey, ov) != QP_OK ||
+	    qp_key_save(logk, keyfile, NULL) != QP_OK)
+		die("keys");
+	qp_genesis g = {ORIGIN, "330681", "诸暨市", log_vkey};
+	if (qp_registry_create(&reg, db, &g, auth) != QP_OK)
+		die("creating the registry");
+	char body[512];
+	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", off_vkey);
+	if (qp_registry_submit(reg, auth, "key.enroll", body, NULL) != QP_OK ||
+	    qp_registry_submit(reg, officer, "village.add",
+			       "{\"code\":\"" VILLAGE "\",\"name\":\"东白湖村\"}", NULL) != QP_OK)
+		die("enrolling");
+	fprintf(stderr, "qp_bench service: building a registry of %u households...\n", households);
+	{
+		size_t batch = 1000;
+		char **notes = calloc(batch, sizeof(*notes));
+		size_t *lens = calloc(batch, sizeof(*lens));
+		uint64_t *idx = calloc(batch, sizeof(*idx));
+		int *res = calloc(batch, sizeof(*res));
+		for (unsigned i = 0; i < households; i += (unsigned)batch) {
+			size_t k = households - i < batch ? households - i : batch;
+			for (size_t j = 0; j < k; j++) {
+				char *b = household_body(i + (unsigned)j);
+				if (qp_registry_sign_entry(&notes[j], &lens[j], reg, officer, "household.add",
+							   b) != QP_OK)
+					die("signing");
+				free(b);
+			}
+			if (qp_registry_append_batch(reg, (const char *const *)notes, lens, k, idx, res) !=
+			    QP_OK)
+				die("appending");
+			for (size_t j = 0; j < k; j++)
+				free(notes[j]);
+		}
+		free(notes);
+		free(lens);
+		free(idx);
+		free(res);
+	}
+	char *cp = NULL;
+	size_t cp_len = 0;
+	if (qp_log_sign(&cp, &cp_len, reg, logk) != QP_OK)
+		die("signing a checkpoint");
+	free(cp);
+	work w = {.households = households, .seed = 1};
+	qp_log_size(&w.size, reg);
+
+	/* The bound, in process, before the service runs (the machine is otherwise idle). */
+	double vrate = verify_rate();
+	double arate = append_bound(db, work_dir, officer, 4000000, 20000);
+
+	/* Pre-signed writes: enough for the phase at a generous rate. */
+	w.nnotes = (size_t)(seconds * 12000) + (size_t)writers * 4;
+	fprintf(stderr, "qp_bench service: signing %zu writes...\n", w.nnotes);
+	w.notes = sign_notes(reg, officer, 2000000, w.nnotes);
+	qp_registry_free(reg);
+
+	int port = 0;
+	pid_t pid = start_service(exe, db, keyfile, &port);
+	load l = {0};
+	l.addr.sin_family = AF_INET;
+	l.addr.sin_port = htons((uint16_t)port);
+	l.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l.ctx = &w;
+
+	printf("quanpiaod on loopback, %ld cores, %u households, %llu entries; load from this process "
+	       "(one epoll thread, closed loop)\n",
+	       sysconf(_SC_NPROCESSORS_ONLN), households, (unsigned long long)w.size);
+	printf("bound (in process, no HTTP)\n");
+	printf("  Ed25519 verify          %9.0f /s\n", vrate);
+	printf("  verify + append         %9.0f /s   (qp_registry_append_batch, 256 per commit)\n", arate);
+	printf("service\n");
+	l.next = next_household;
+	double el = run_load(&l, readers, seconds);
+	report("reads", &l, el, readers);
+	l.next = next_proof;
+	el = run_load(&l, readers, seconds);
+	report("proofs", &l, el, readers);
+	l.next = next_write;
+	el = run_load(&l, writers, seconds);
+	double wrate = (double)l.ok / el;
+	report("writes", &l, el, writers);
+	printf("  writes are %.0f%% of the verify + append bound; each answered after its commit and "
+	       "checkpoint are durable\n",
+	       100.0 * wrate / arate);
+
+	kill(pid, SIGTERM);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fprintf(stderr, "qp_bench service: quanpiaod did not exit cleanly (status %d)\n", status);
+	for (size_t i = 0; i < w.nnotes; i++)
+		free(w.notes[i]);
+	free(w.notes);
+	char cmd[4300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "qp_bench service: could not remove %s\n", work_dir);
+	qp_key_free(auth);
+	qp_key_free(logk);
+	qp_key_free(officer);
+	qp_verifier_free(lv);
+	qp_verifier_free(ov);
+	free(log_vkey);
+	free(off_vkey);
+	return 0;
+}
