@@ -45,7 +45,8 @@ static const struct table {
 	{"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1, NULL},
 	{"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
 	{"log_entries", "idx", "idx", "idx >= ?1", 0, "idx, leaf_hash, type, signer, time"},
-	{"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "((idx + 1) << level) > ?1", 0, NULL},
+	/* Incremental: see per_level below. */
+	{"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "1", 0, NULL},
 };
 
 int qp_store_fast_writes(qp_store *store)
@@ -138,9 +139,23 @@ int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned limit,
 			const char *cond = since ? tb->changed : "1";
 			/* The key of each differing row, and whether the other side lacks it. */
 			const char *cols = tb->cols ? tb->cols : "*";
-			snprintf(sql, sizeof(sql),
-				 "SELECT %s FROM (SELECT %s FROM %s.%s WHERE %s EXCEPT SELECT %s FROM %s.%s WHERE %s)",
-				 tb->key, cols, x, tb->name, cond, cols, y, tb->name, cond);
+			if (since && strcmp(tb->name, "tree_nodes") == 0) {
+				/*
+				 * (level, idx) covers leaves below (idx + 1) << level, so the nodes an entry at
+				 * or after ?1 touched are idx >= ?1 >> level: one index range per level.
+				 */
+#define LEVELS "(WITH RECURSIVE lv(level) AS (SELECT 0 UNION ALL SELECT level + 1 FROM lv WHERE level < 63) SELECT level FROM lv)"
+				snprintf(sql, sizeof(sql),
+					 "SELECT %s FROM (SELECT t.level, t.idx, t.hash FROM " LEVELS " l JOIN %s.tree_nodes t"
+					 " ON t.level = l.level AND t.idx >= (?1 >> l.level) EXCEPT SELECT t.level, t.idx, t.hash FROM "
+					 LEVELS " l JOIN %s.tree_nodes t ON t.level = l.level AND t.idx >= (?1 >> l.level))",
+					 tb->key, x, y);
+#undef LEVELS
+			} else {
+				snprintf(sql, sizeof(sql),
+					 "SELECT %s FROM (SELECT %s FROM %s.%s WHERE %s EXCEPT SELECT %s FROM %s.%s WHERE %s)",
+					 tb->key, cols, x, tb->name, cond, cols, y, tb->name, cond);
+			}
 			sqlite3_stmt *st = NULL;
 			if ((err = qp_store_prepare(store, sql, &st)) != QP_OK)
 				break;
