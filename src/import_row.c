@@ -264,7 +264,7 @@ static void check_values(qp_import_run *run, row *r)
 			report(run, r, r->name[QP_ICOL_LEGACY_NO], v, QP_EINVALID, 0, "is longer than %d bytes",
 			       MAX_LEGACY_NO);
 		else
-			snprintf(r->legacy_no, sizeof(r->legacy_no), "%s", t);
+			snprintf(r->legacy_no, sizeof(r->legacy_no), "%.*s", (int)sizeof(r->legacy_no) - 1, t);
 	}
 	if (!bad[QP_ICOL_TYPE] && (v = required(run, r, QP_ICOL_TYPE))) {
 		if (qp_import_map_type(run->map, v, &r->kind) == QP_OK)
@@ -286,7 +286,7 @@ static void check_values(qp_import_run *run, row *r)
 			report(run, r, r->name[QP_ICOL_VILLAGE], v, QP_EINVALID, 0,
 			       "village %s is not in this registry's county %s", t, county);
 		else {
-			snprintf(r->village, sizeof(r->village), "%s", t);
+			snprintf(r->village, sizeof(r->village), "%.*s", (int)sizeof(r->village) - 1, t);
 			village_ok = 1;
 		}
 	}
@@ -298,7 +298,7 @@ static void check_values(qp_import_run *run, row *r)
 			/* A collective ticket may name the village itself as holder. */
 			if (village_ok && strcmp(t, r->village) == 0) {
 				r->holder_is_village = 1;
-				snprintf(r->holder_id, sizeof(r->holder_id), "%s", t);
+				snprintf(r->holder_id, sizeof(r->holder_id), "%.*s", (int)sizeof(r->holder_id) - 1, t);
 			} else {
 				report(run, r, r->name[QP_ICOL_HOLDER_ID], v, QP_EINVALID, 0,
 				       "a collective ticket's holder is the row's village (%s) or the "
@@ -321,7 +321,7 @@ static void check_values(qp_import_run *run, row *r)
 			report(run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
 			       "is not a building (fixture type F, not %c)", t[19]);
 		else
-			snprintf(r->unit, sizeof(r->unit), "%s", t);
+			snprintf(r->unit, sizeof(r->unit), "%.*s", (int)sizeof(r->unit) - 1, t);
 	}
 	if (!bad[QP_ICOL_AREA] && (v = required(run, r, QP_ICOL_AREA)) &&
 	    qp_import_parse_area(&r->area, v) != QP_OK)
