@@ -330,8 +330,10 @@ static int bench_audit(uint64_t target, const char *dir)
  */
 static void import_file(const char *path, uint64_t n)
 {
-	static const char *const surnames[] = {"王", "李", "陈", "张", "赵", "周", "吴", "徐", "孙", "楼", "宣", "斯"};
-	static const char *const given[] = {"建国", "秀英", "德胜", "淑芬", "伟", "海", "丽", "文", "卫东", "玉兰"};
+	static const char *const surnames[] = {"王", "李", "陈", "张", "赵", "周",
+					       "吴", "徐", "孙", "楼", "宣", "斯"};
+	static const char *const given[] = {"建国", "秀英", "德胜", "淑芬", "伟",
+					    "海",   "丽",   "文",   "卫东", "玉兰"};
 	FILE *f = fopen(path, "w");
 	if (f == NULL)
 		die("writing the import file");
@@ -355,27 +357,41 @@ static void import_file(const char *path, uint64_t n)
 		memcpy(id, d, 17);
 		id[17] = qp_ids_resident_check_char(d);
 		id[18] = '\0';
-		snprintf(village, sizeof(village), "330681%03u%03u", 101 + (unsigned)(h % 10), 201 + (unsigned)(h / 10 % 5));
+		snprintf(village, sizeof(village), "330681%03u%03u", 101 + (unsigned)(h % 10),
+			 201 + (unsigned)(h / 10 % 5));
 		unsigned r = RND(100);
-		const char *type = land_of_prev ? "地票" : r < 45 ? "宅基地退出" : r < 70 ? "危旧房权益保全" : r < 90 ? "地票" : "复垦";
+		const char *type = land_of_prev ? "地票"
+				   : r < 45	? "宅基地退出"
+				   : r < 70	? "危旧房权益保全"
+				   : r < 90	? "地票"
+						: "复垦";
 		r = RND(100);
 		const char *status = r < 70 ? "有效" : r < 90 ? "已使用" : "已注销";
 		unsigned a = land_of_prev ? 1000 + RND(prev_area - 1000) : 3000 + RND(13000);
 		if (land_of_prev)
 			snprintf(unit, sizeof(unit), "%s", prev_unit);
 		else
-			snprintf(unit, sizeof(unit), "330681%03u%03uJC%05uF%08u", (unsigned)(h % 1000), 1 + (unsigned)(h / 1000 % 999),
-				 1 + (unsigned)(h / 999000 % 99999), 10001u);
+			snprintf(unit, sizeof(unit), "330681%03u%03uJC%05uF%08u", (unsigned)(h % 1000),
+				 1 + (unsigned)(h / 1000 % 999), 1 + (unsigned)(h / 999000 % 99999), 10001u);
 		r = RND(3);
-		snprintf(area, sizeof(area), r == 0 ? "%u.%02u" : r == 1 ? "%u.%02u㎡" : "%u.%02u平方米", a / 100, a % 100);
+		snprintf(area, sizeof(area),
+			 r == 0	  ? "%u.%02u"
+			 : r == 1 ? "%u.%02u㎡"
+				  : "%u.%02u平方米",
+			 a / 100, a % 100);
 		/* Retention tickets last 10 years: a live one was issued within the last 9. */
-		int y = strcmp(type, "危旧房权益保全") == 0 ? year_now - 1 - (int)RND(8) : 2012 + (int)RND(12);
+		int y =
+		    strcmp(type, "危旧房权益保全") == 0 ? year_now - 1 - (int)RND(8) : 2012 + (int)RND(12);
 		unsigned mo = 1 + RND(12), dd = 1 + RND(28);
 		r = RND(3);
-		snprintf(issued, sizeof(issued), r == 0 ? "%d-%02u-%02u" : r == 1 ? "%d/%u/%u" : "%d年%u月%u日", y, mo, dd);
+		snprintf(issued, sizeof(issued),
+			 r == 0	  ? "%d-%02u-%02u"
+			 : r == 1 ? "%d/%u/%u"
+				  : "%d年%u月%u日",
+			 y, mo, dd);
 		if (RND(10) == 0)
-			snprintf(note, sizeof(note), "\"旧系统第%llu号, 经办人\"\"%s\"\"\"", (unsigned long long)i,
-				 surnames[RND(12)]);
+			snprintf(note, sizeof(note), "\"旧系统第%llu号, 经办人\"\"%s\"\"\"",
+				 (unsigned long long)i, surnames[RND(12)]);
 		fprintf(f, "LT-%08llu,%s,%s%s,%s,%s,%s,%s,%s,,%s,%s,ZJ-%07llu\n", (unsigned long long)i, type,
 			surnames[h % 12], given[h / 12 % 10], id, village, unit, area, issued, status, note,
 			(unsigned long long)i);
@@ -389,8 +405,8 @@ static void import_file(const char *path, uint64_t n)
 }
 
 /* Import path into the registry at db in a child process; its seconds, peak RSS (MiB) and counts. */
-static int import_child(const char *db, const char *path, const qp_key *officer, double *seconds, double *rss_mib,
-			qp_import_stats *s)
+static int import_child(const char *db, const char *path, const qp_key *officer, double *seconds,
+			double *rss_mib, qp_import_stats *s)
 {
 	int fds[2];
 	if (pipe(fds) != 0)
@@ -412,7 +428,8 @@ static int import_child(const char *db, const char *path, const qp_key *officer,
 	close(fds[1]);
 	int status = 0;
 	struct rusage ru;
-	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || read(fds[0], s, sizeof(*s)) != (ssize_t)sizeof(*s)) {
+	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid ||
+	    read(fds[0], s, sizeof(*s)) != (ssize_t)sizeof(*s)) {
 		close(fds[0]);
 		return -1;
 	}
@@ -435,7 +452,7 @@ static int state_writes(const char *type)
 	static const struct {
 		const char *type;
 		int writes;
-	} w[] = {{"household.add", 1}, {"home.add", 2},    {"home.status", 2},
+	} w[] = {{"household.add", 1}, {"home.add", 2},	   {"home.status", 2},
 		 {"cert.issue", 2},    {"cert.redeem", 3}, {"cert.revoke", 2}};
 	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		if (strcmp(w[i].type, type) == 0)
@@ -450,12 +467,13 @@ static double import_state_writes(const char *db, uint64_t start)
 	sqlite3_stmt *st = NULL;
 	double n = 0;
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT type, count(*) FROM log_entries WHERE idx >= ?1 GROUP BY type", -1, &st,
-			       NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(h, "SELECT type, count(*) FROM log_entries WHERE idx >= ?1 GROUP BY type", -1,
+			       &st, NULL) != SQLITE_OK)
 		die("reading the log");
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)start);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		n += (double)state_writes((const char *)sqlite3_column_text(st, 0)) * (double)sqlite3_column_int64(st, 1);
+		n += (double)state_writes((const char *)sqlite3_column_text(st, 0)) *
+		     (double)sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	return n;
@@ -474,14 +492,18 @@ static double import_state_writes(const char *db, uint64_t start)
  */
 static int bench_import(uint64_t rows, const char *dir)
 {
+	/*
+	 * The primitives are measured before and after the import, and the
+	 * faster figure of each is the bound: on a shared machine a busy moment
+	 * can then only make the ratio look worse, never better.
+	 */
 	double sign_rate, verify_rate;
 	crypto_bound(&sign_rate, &verify_rate);
 	double insert_rate = sqlite_bound(dir, 200000, 1000);
-	double entry_us = 1e6 / sign_rate + 3 * 1e6 / insert_rate;
-	printf("bound (this machine)\n");
+	printf("bound (this machine), before the import\n");
 	printf("  Ed25519 sign           %10.0f /s\n", sign_rate);
-	printf("  SQLite insert          %10.0f /s   (WAL, synchronous=FULL, 1000 rows per transaction)\n", insert_rate);
-	printf("  per entry, log only    %10.1f us   (1 sign + 3 inserts)\n\n", entry_us);
+	printf("  SQLite insert          %10.0f /s   (WAL, synchronous=FULL, 1000 rows per transaction)\n",
+	       insert_rate);
 	fflush(stdout);
 
 	char db[4096], csv[4096], logname[] = "bench.example/log", body[512];
@@ -501,7 +523,8 @@ static int bench_import(uint64_t rows, const char *dir)
 	qp_key_from_seed(&log, logname, seed);
 	seed[0] = 3;
 	qp_key_from_seed(&officer, "330681.officer.bench", seed);
-	if (!authority || !log || !officer || qp_key_verifier(&v, log) != QP_OK || qp_verifier_string(&lvs, v) != QP_OK)
+	if (!authority || !log || !officer || qp_key_verifier(&v, log) != QP_OK ||
+	    qp_verifier_string(&lvs, v) != QP_OK)
 		die("keys");
 	qp_verifier_free(v);
 	if (qp_key_verifier(&v, officer) != QP_OK || qp_verifier_string(&ovs, v) != QP_OK)
@@ -516,7 +539,8 @@ static int bench_import(uint64_t rows, const char *dir)
 		die("setup");
 	for (unsigned tw = 101; tw <= 110; tw++)
 		for (unsigned vi = 201; vi <= 205; vi++) {
-			snprintf(body, sizeof(body), "{\"code\":\"330681%03u%03u\",\"name\":\"村%u%u\"}", tw, vi, tw, vi);
+			snprintf(body, sizeof(body), "{\"code\":\"330681%03u%03u\",\"name\":\"村%u%u\"}", tw,
+				 vi, tw, vi);
 			if (qp_registry_submit(reg, officer, "village.add", body, NULL) != QP_OK)
 				die("villages");
 		}
@@ -529,17 +553,30 @@ static int bench_import(uint64_t rows, const char *dir)
 	qp_import_stats s;
 	if (import_child(db, csv, officer, &secs, &rss, &s) != 0)
 		die("import");
+	double sign_after, insert_after;
+	crypto_bound(&sign_after, &verify_rate);
+	insert_after = sqlite_bound(dir, 200000, 1000);
+	printf("bound (this machine), after the import\n");
+	printf("  Ed25519 sign           %10.0f /s\n", sign_after);
+	printf("  SQLite insert          %10.0f /s\n", insert_after);
+	sign_rate = sign_after > sign_rate ? sign_after : sign_rate;
+	insert_rate = insert_after > insert_rate ? insert_after : insert_rate;
+	double entry_us = 1e6 / sign_rate + 3 * 1e6 / insert_rate;
+	printf(
+	    "  the faster of each: %.0f signatures/s, %.0f inserts/s; %.1f us per entry, log only (1 sign + "
+	    "3 inserts)\n\n",
+	    sign_rate, insert_rate, entry_us);
 	if (s.imported != rows)
-		fprintf(stderr, "qp_bench: only %llu of %llu rows were imported\n", (unsigned long long)s.imported,
-			(unsigned long long)rows);
+		fprintf(stderr, "qp_bench: only %llu of %llu rows were imported\n",
+			(unsigned long long)s.imported, (unsigned long long)rows);
 	double per_row = s.imported ? (double)s.entries / (double)s.imported : 0;
 	double state = s.imported ? import_state_writes(db, start) / (double)s.imported : 0;
 	double row_us = per_row * 1e6 / sign_rate + (3 * per_row + state) * 1e6 / insert_rate;
 	double rate = (double)s.imported / secs, bound = 1e6 / row_us, log_bound = 1e6 / (per_row * entry_us);
 	printf("import of %llu rows      %8.1f s  %8.0f rows/s  (%.0f entries/s, %.2f entries per row)\n",
 	       (unsigned long long)s.imported, secs, rate, (double)s.entries / secs, per_row);
-	printf("  bound                  %8.0f rows/s  (%.2f signatures + %.2f inserts = %.1f us a row)\n", bound,
-	       per_row, 3 * per_row + state, row_us);
+	printf("  bound                  %8.0f rows/s  (%.2f signatures + %.2f inserts = %.1f us a row)\n",
+	       bound, per_row, 3 * per_row + state, row_us);
 	printf("  rate / bound           %8.0f%%       (target: at least 50%%)\n", 100.0 * rate / bound);
 	printf("  log-only bound         %8.0f rows/s  (%.2f x (1 sign + 3 inserts)): rate is %.0f%% of it\n",
 	       log_bound, per_row, 100.0 * rate / log_bound);
@@ -551,7 +588,8 @@ static int bench_import(uint64_t rows, const char *dir)
 	if (import_child(db, csv, officer, &secs, &rss, &s) != 0)
 		die("rerun");
 	printf("rerun: %llu already present, %llu imported  %8.1f s  (%.0f rows/s, peak %.1f MiB)\n",
-	       (unsigned long long)s.present, (unsigned long long)s.imported, secs, (double)s.read / secs, rss);
+	       (unsigned long long)s.present, (unsigned long long)s.imported, secs, (double)s.read / secs,
+	       rss);
 	ok &= s.present == rows && s.imported == 0;
 	printf("%s\n", ok ? "within bounds" : "OUT OF BOUNDS");
 

@@ -34,12 +34,13 @@ static void progress(qp_import_run *run, qp_import_stats *s, const qp_import_rea
 int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, const char *path,
 	      const qp_import_options *opt)
 {
-	static const qp_import_options defaults = {QP_IMPORT_CSV, QP_IMPORT_AUTO, 0, NULL, 0, NULL, NULL, NULL};
+	static const qp_import_options defaults = {QP_IMPORT_CSV, QP_IMPORT_AUTO, 0,   NULL, 0,
+						   NULL,	  NULL,		  NULL};
 	qp_import_stats s;
 	qp_import_run run;
 	qp_import_reader *rd = NULL;
 	int err, in_txn = 0, began = 0;
-	int64_t saved_cache = 0;
+	qp_store_import_settings saved = {0, 0};
 	/* Counts of the open transaction, added to s when it commits. */
 	uint64_t pending_rows = 0, pending_entries = 0, batch_read = 0;
 
@@ -56,10 +57,10 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 	run.reg = reg;
 	run.officer = officer;
 	run.opt = opt;
-	run.source = path;
 	if ((err = qp_import_map_new(&run.map, opt->mapping_json)) != QP_OK ||
 	    (err = qp_import_reader_open(&rd, path, opt->format, opt->encoding)) != QP_OK ||
-	    (err = qp_store_seen_open(&run.seen)) != QP_OK || (err = qp_store_import_begin(reg->store, &saved_cache)) != QP_OK)
+	    (err = qp_store_seen_open(&run.seen)) != QP_OK ||
+	    (err = qp_store_import_begin(reg->store, &saved)) != QP_OK)
 		goto done;
 	began = 1;
 	if (opt->format == QP_IMPORT_JSONL)
@@ -139,7 +140,7 @@ done:
 		qp_store_rollback(reg->store);
 	qp_registry_forget_keys(reg);
 	if (began)
-		qp_store_import_end(reg->store, saved_cache);
+		qp_store_import_end(reg->store, &saved);
 	qp_store_seen_close(run.seen);
 	if (rd)
 		progress(&run, &s, rd);

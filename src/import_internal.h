@@ -70,11 +70,7 @@ typedef enum qp_import_col {
 } qp_import_col;
 
 /* What the legacy status says happened to the ticket. */
-typedef enum qp_import_outcome {
-	QP_IMPORT_LIVE,
-	QP_IMPORT_REDEEMED,
-	QP_IMPORT_REVOKED
-} qp_import_outcome;
+typedef enum qp_import_outcome { QP_IMPORT_LIVE, QP_IMPORT_REDEEMED, QP_IMPORT_REVOKED } qp_import_outcome;
 
 /* The English name of a column ("legacy_no"), used in body.legacy. */
 const char *qp_import_col_name(qp_import_col c);
@@ -122,7 +118,6 @@ typedef struct qp_import_run {
 	const qp_key *officer;
 	const qp_import_options *opt;
 	qp_import_map *map;
-	const char *source; /* the file's name, for notes in entries */
 	/* The CSV header: each field's column and name (qp_malloc'd). */
 	int have_header;
 	size_t ncols;
@@ -130,8 +125,8 @@ typedef struct qp_import_run {
 	char *col_names[QP_IMPORT_MAX_FIELDS];
 	uint64_t warnings;
 	struct qp_store_seen *seen; /* the legacy numbers read so far */
-	int stop;     /* a problem callback's non-QP_OK answer: the import stops with it */
-	int verified; /* the first signature of the import was verified in full       */
+	int stop;		    /* a problem callback's non-QP_OK answer: the import stops with it */
+	int verified;		    /* the first signature of the import was verified in full       */
 } qp_import_run;
 
 /* What became of a row. */

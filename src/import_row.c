@@ -61,7 +61,7 @@ typedef struct row {
 	char village[13], unit[29];
 	int64_t area, land_area;
 	char issued_on[11], valid_until[11];
-	cJSON *legacy; /* body.legacy */
+	cJSON *legacy;		    /* body.legacy */
 	int present[QP_ICOL_COUNT]; /* the file has the column */
 	int problems, blank;
 	char *arena; /* the trimmed values */
@@ -140,7 +140,8 @@ static const char *keep(row *r, const char *value)
 static const char *bad_text(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F ||
+		    (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
 			return "contains a control character";
 		if (p[0] == 0xEF && p[1] == 0xBF && p[2] == 0xBD)
 			return "contains bytes that could not be decoded (U+FFFD)";
@@ -163,6 +164,12 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 		for (size_t i = 0; i < run->ncols; i++)
 			if (run->cols[i] != QP_ICOL_UNKNOWN)
 				r->name[run->cols[i]] = run->col_names[i];
+	/* The legacy number first, so that every problem of the row names it. */
+	for (size_t i = 0; i < rec->nfields && r->legacy_raw == NULL; i++)
+		if ((rec->names	      ? qp_import_map_column(run->map, rec->names[i])
+		     : i < run->ncols ? run->cols[i]
+				      : QP_ICOL_UNKNOWN) == QP_ICOL_LEGACY_NO)
+			r->legacy_raw = rec->values[i];
 	r->blank = 1;
 	int seen[QP_ICOL_COUNT] = {0}, extra = 0;
 	if (rec->names == NULL)
@@ -261,8 +268,8 @@ static void check_values(qp_import_run *run, row *r)
 	}
 	if (!bad[QP_ICOL_LEGACY_NO] && (v = required(run, r, QP_ICOL_LEGACY_NO))) {
 		if (!folded(t, sizeof(t), v) || strlen(t) > MAX_LEGACY_NO)
-			report(run, r, r->name[QP_ICOL_LEGACY_NO], v, QP_EINVALID, 0, "is longer than %d bytes",
-			       MAX_LEGACY_NO);
+			report(run, r, r->name[QP_ICOL_LEGACY_NO], v, QP_EINVALID, 0,
+			       "is longer than %d bytes", MAX_LEGACY_NO);
 		else
 			snprintf(r->legacy_no, sizeof(r->legacy_no), "%.*s", (int)sizeof(r->legacy_no) - 1, t);
 	}
@@ -344,7 +351,8 @@ static void check_values(qp_import_run *run, row *r)
 			       "is before the issue date %s", r->issued_on);
 	}
 	if (!bad[QP_ICOL_NOTE] && (v = r->text[QP_ICOL_NOTE]) && strlen(v) > MAX_VALUE)
-		report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0, "is longer than %d bytes", MAX_VALUE);
+		report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0, "is longer than %d bytes",
+		       MAX_VALUE);
 }
 
 /* Put the checked values into body.legacy, under the columns' English names. */
@@ -392,8 +400,8 @@ static void conflict(qp_import_run *run, row *r, const char *id, uint64_t idx, c
 {
 	const char *hv = cJSON_IsString(have) ? have->valuestring : "(none)";
 	report(run, r, key_column(r, key), cJSON_IsString(want) ? want->valuestring : "", QP_ECONFLICT, 0,
-	       "conflict: legacy number %s is in the registry as %s (entry %llu) with %s %s", r->legacy_no, id,
-	       (unsigned long long)idx, key_column(r, key), hv);
+	       "conflict: legacy number %s is in the registry as %s (entry %llu) with %s %s", r->legacy_no,
+	       id, (unsigned long long)idx, key_column(r, key), hv);
 }
 
 /*
@@ -412,7 +420,9 @@ static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, con
 		err = qp_entry_parse(&e, note, note_len);
 	qp_free(note);
 	if (err != QP_OK)
-		return err == QP_ENOMEM ? err : qp_error_set(QP_ECORRUPT, "entry %llu is damaged", (unsigned long long)idx);
+		return err == QP_ENOMEM
+			   ? err
+			   : qp_error_set(QP_ECORRUPT, "entry %llu is damaged", (unsigned long long)idx);
 	*same = 0;
 	const cJSON *have = cJSON_GetObjectItemCaseSensitive(e->body, "legacy");
 	if (cJSON_IsObject(have)) {
@@ -421,7 +431,8 @@ static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, con
 			goto done;
 		if (strcmp(have_text, want_text) != 0) {
 			for (const cJSON *m = have->child; m; m = m->next)
-				if (!cJSON_Compare(m, cJSON_GetObjectItemCaseSensitive(r->legacy, m->string), 1))
+				if (!cJSON_Compare(m, cJSON_GetObjectItemCaseSensitive(r->legacy, m->string),
+						   1))
 					conflict(run, r, id, idx, m->string, m,
 						 cJSON_GetObjectItemCaseSensitive(r->legacy, m->string));
 			for (const cJSON *m = r->legacy->child; m; m = m->next)
@@ -438,11 +449,15 @@ static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, con
 		qp_ids_format_hundredths(area, sizeof(area), cJSON_IsNumber(a) ? (int64_t)a->valuedouble : 0);
 		if (!cJSON_IsString(k) || strcmp(k->valuestring, qp_cert_kind_name(r->kind)) != 0)
 			report(run, r, r->name[QP_ICOL_TYPE], r->text[QP_ICOL_TYPE], QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), a %s certificate",
-			       r->legacy_no, id, (unsigned long long)idx, cJSON_IsString(k) ? k->valuestring : "?");
+			       "conflict: legacy number %s is in the registry as %s (entry %llu), a %s "
+			       "certificate",
+			       r->legacy_no, id, (unsigned long long)idx,
+			       cJSON_IsString(k) ? k->valuestring : "?");
 		if (!cJSON_IsString(h) || strcmp(h->valuestring, holder) != 0)
-			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), held by another "
+			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT,
+			       0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu), held by "
+			       "another "
 			       "holder",
 			       r->legacy_no, id, (unsigned long long)idx);
 		if (!cJSON_IsNumber(a) || (int64_t)a->valuedouble != r->area)
@@ -450,9 +465,11 @@ static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, con
 			       "conflict: legacy number %s is in the registry as %s (entry %llu) with %s m²",
 			       r->legacy_no, id, (unsigned long long)idx, area);
 		if (!cJSON_IsString(u) || strcmp(u->valuestring, r->unit) != 0)
-			report(run, r, r->name[QP_ICOL_UNIT], r->text[QP_ICOL_UNIT], QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu) from home %s",
-			       r->legacy_no, id, (unsigned long long)idx, cJSON_IsString(u) ? u->valuestring : "(none)");
+			report(
+			    run, r, r->name[QP_ICOL_UNIT], r->text[QP_ICOL_UNIT], QP_ECONFLICT, 0,
+			    "conflict: legacy number %s is in the registry as %s (entry %llu) from home %s",
+			    r->legacy_no, id, (unsigned long long)idx,
+			    cJSON_IsString(u) ? u->valuestring : "(none)");
 	}
 	*same = r->problems == before;
 done:
@@ -480,7 +497,9 @@ static void add_years(char out[11], const char *date, int64_t years)
 
 static const char *implied_state(qp_cert_kind kind)
 {
-	return kind == QP_CERT_GUARANTEE ? "withdrawn" : kind == QP_CERT_RETENTION ? "demolished" : "reclaimed";
+	return kind == QP_CERT_GUARANTEE   ? "withdrawn"
+	       : kind == QP_CERT_RETENTION ? "demolished"
+					   : "reclaimed";
 }
 
 static void warn(plan *p, const char *column, const char *value, const char *fmt, ...) QP_PRINTF(4, 5);
@@ -528,10 +547,12 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 			/* A land ticket is the evidence that the land was reclaimed. */
 			p->steps[p->nsteps++] = "reclaimed";
 		} else if (!fits) {
-			warn(p, unit_col, unit_text,
-			     "warning: home %s is %s in the registry; a %s record implies %s: the certificate "
-			     "is issued and the home's status is left as it is",
-			     r->unit, qp_home_status_name(h.status), r->text[QP_ICOL_TYPE], implied_state(r->kind));
+			warn(
+			    p, unit_col, unit_text,
+			    "warning: home %s is %s in the registry; a %s record implies %s: the certificate "
+			    "is issued and the home's status is left as it is",
+			    r->unit, qp_home_status_name(h.status), r->text[QP_ICOL_TYPE],
+			    implied_state(r->kind));
 		}
 		return QP_OK;
 	}
@@ -549,7 +570,8 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 		p->steps[p->nsteps++] = "demolished";
 	} else {
 		uint64_t live = 0;
-		if (!p->add_household && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(policy, "one_household_one_home"))) {
+		if (!p->add_household &&
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(policy, "one_household_one_home"))) {
 			if ((err = qp_store_household_live_homes(store, r->holder_id, &live)) != QP_OK)
 				return err;
 		}
@@ -558,7 +580,8 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 			p->home_state = "dilapidated";
 			qp_ids_mask_resident(m, r->holder_id);
 			warn(p, unit_col, unit_text,
-			     "warning: household %s holds a home in use, idle or activated; home %s is entered "
+			     "warning: household %s holds a home in use, idle or activated; home %s is "
+			     "entered "
 			     "as dilapidated before its withdrawal (一户一宅)",
 			     m, r->unit);
 		}
@@ -578,7 +601,8 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 		return err;
 	const cJSON *kp = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(policy, "kinds"),
 							   qp_cert_kind_name(r->kind));
-	snprintf(p->holder, sizeof(p->holder), "%s", r->kind == QP_CERT_COLLECTIVE ? r->village : r->holder_id);
+	snprintf(p->holder, sizeof(p->holder), "%s",
+		 r->kind == QP_CERT_COLLECTIVE ? r->village : r->holder_id);
 
 	/* Dates: not in the future; a live ticket not past its validity. */
 	if (strcmp(r->issued_on, today) > 0)
@@ -607,7 +631,8 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 			purpose = first->valuestring;
 		if (purpose == NULL)
 			report(run, r, r->name[QP_ICOL_STATUS], r->text[QP_ICOL_STATUS], QP_EINVALID, 0,
-			       "the policy names no redemption purpose for %s certificates", qp_cert_kind_name(r->kind));
+			       "the policy names no redemption purpose for %s certificates",
+			       qp_cert_kind_name(r->kind));
 		else
 			snprintf(p->purpose, sizeof(p->purpose), "%s", purpose);
 	}
@@ -635,10 +660,11 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 			qp_ids_mask_resident(m, r->holder_id);
 			if (strcmp(h.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
 				report(run, r, r->name[QP_ICOL_HOLDER_NAME], r->text[QP_ICOL_HOLDER_NAME],
-				       QP_EINVALID, 0, "household %s is registered under the name %s", m, h.name);
+				       QP_EINVALID, 0, "household %s is registered under the name %s", m,
+				       h.name);
 			if (strcmp(h.village, r->village) != 0)
-				report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
-				       "household %s belongs to village %s", m, h.village);
+				report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE],
+				       QP_EINVALID, 0, "household %s belongs to village %s", m, h.village);
 			qp_household_clear(&h);
 		}
 	}
@@ -655,11 +681,12 @@ static int apply_note(qp_import_run *run, const char *note, size_t note_len)
 	ap.flags = QP_APPLY_DEFER_SIGNATURE;
 	int err = qp_registry_apply(run->reg, note, note_len, NULL, &ap);
 	/* The registry resolved the signer to an enrolled key: it must be the one that signed. */
-	if (err == QP_OK && (!run->verified || memcmp(ap.public_key, qp_key_public(run->officer),
-						      QP_PUBLIC_KEY_LEN) != 0)) {
+	if (err == QP_OK &&
+	    (!run->verified || memcmp(ap.public_key, qp_key_public(run->officer), QP_PUBLIC_KEY_LEN) != 0)) {
 		if (crypto_sign_verify_detached(ap.signature, (const unsigned char *)note, ap.signed_len,
 						ap.public_key) != 0)
-			err = qp_error_set(QP_EPERM, "the signature by %s does not verify with its enrolled key",
+			err = qp_error_set(QP_EPERM,
+					   "the signature by %s does not verify with its enrolled key",
 					   qp_key_name(run->officer));
 		else
 			run->verified = 1;
@@ -718,17 +745,20 @@ static cJSON *object(void)
 /* Add members to o; QP_ENOMEM if any could not be. */
 static int add_str(cJSON *o, const char *k, const char *v)
 {
-	return cJSON_AddStringToObject(o, k, v) ? QP_OK : qp_error_set(QP_ENOMEM, "out of memory building an entry");
+	return cJSON_AddStringToObject(o, k, v) ? QP_OK
+						: qp_error_set(QP_ENOMEM, "out of memory building an entry");
 }
 
 static int add_num(cJSON *o, const char *k, int64_t v)
 {
-	return cJSON_AddNumberToObject(o, k, (double)v) ? QP_OK
-						       : qp_error_set(QP_ENOMEM, "out of memory building an entry");
+	return cJSON_AddNumberToObject(o, k, (double)v)
+		   ? QP_OK
+		   : qp_error_set(QP_ENOMEM, "out of memory building an entry");
 }
 
 /* Build entry n of the row's plan into *out (NULL when the plan has no entry n). */
-static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert, const char **type, cJSON **out)
+static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert, const char **type,
+		 cJSON **out)
 {
 	char text[MAX_NOTE + 1];
 	cJSON *b = NULL;
@@ -746,13 +776,14 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 		*type = "home.add";
 		if ((b = object()) == NULL || (err = add_str(b, "household", r->holder_id)) != QP_OK ||
 		    (err = add_num(b, "land_area", r->land_area > 0 ? r->land_area : r->area)) != QP_OK ||
-		    (err = add_str(b, "status", p->home_state)) != QP_OK || (err = add_str(b, "unit", r->unit)) != QP_OK ||
+		    (err = add_str(b, "status", p->home_state)) != QP_OK ||
+		    (err = add_str(b, "unit", r->unit)) != QP_OK ||
 		    (err = add_str(b, "village", r->village)) != QP_OK)
 			goto fail;
 	} else if (n < (at += p->nsteps)) {
 		*type = "home.status";
-		note_text(text, MAX_NOTE, "legacy import: %s %s (%s)", r->name[QP_ICOL_LEGACY_NO], r->legacy_no,
-			  r->text[QP_ICOL_TYPE]);
+		note_text(text, MAX_NOTE, "legacy import: %s %s (%s)", r->name[QP_ICOL_LEGACY_NO],
+			  r->legacy_no, r->text[QP_ICOL_TYPE]);
 		if ((b = object()) == NULL || (err = add_str(b, "reason", text)) != QP_OK ||
 		    (err = add_str(b, "status", p->steps[n - (at - p->nsteps)])) != QP_OK ||
 		    (err = add_str(b, "unit", r->unit)) != QP_OK)
@@ -765,8 +796,10 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 			err = qp_error_set(QP_ENOMEM, "out of memory building an entry");
 			goto fail;
 		}
-		if ((err = add_num(b, "area", r->area)) != QP_OK || (err = add_str(b, "basis", "legacy")) != QP_OK ||
-		    (err = add_str(b, "holder", p->holder)) != QP_OK || (err = add_str(b, "home", r->unit)) != QP_OK ||
+		if ((err = add_num(b, "area", r->area)) != QP_OK ||
+		    (err = add_str(b, "basis", "legacy")) != QP_OK ||
+		    (err = add_str(b, "holder", p->holder)) != QP_OK ||
+		    (err = add_str(b, "home", r->unit)) != QP_OK ||
 		    (err = add_str(b, "kind", qp_cert_kind_name(r->kind))) != QP_OK ||
 		    (err = add_str(b, "legacy_no", r->legacy_no)) != QP_OK ||
 		    (p->valid_until[0] && (err = add_str(b, "valid_until", p->valid_until)) != QP_OK))
@@ -780,7 +813,8 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 			goto fail;
 		if (r->outcome == QP_IMPORT_REDEEMED) {
 			*type = "cert.redeem";
-			if ((err = add_num(b, "area", r->area)) != QP_OK || (err = add_str(b, "note", text)) != QP_OK ||
+			if ((err = add_num(b, "area", r->area)) != QP_OK ||
+			    (err = add_str(b, "note", text)) != QP_OK ||
 			    (err = add_str(b, "purpose", p->purpose)) != QP_OK)
 				goto fail;
 		} else {
@@ -815,7 +849,8 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		if ((err = build(run, r, p, i, cert, &types[n], &body)) != QP_OK || body == NULL)
 			break;
 		if (n == QP_IMPORT_MAX_ENTRIES)
-			err = qp_error_set(QP_EINTERNAL, "import: a row of more than %d entries", QP_IMPORT_MAX_ENTRIES);
+			err = qp_error_set(QP_EINTERNAL, "import: a row of more than %d entries",
+					   QP_IMPORT_MAX_ENTRIES);
 		if (err == QP_OK && strcmp(types[n], "cert.issue") == 0) {
 			/* The row's earlier entries create no certificate: the number is the next one now. */
 			err = qp_registry_number_certs(run->reg, types[n], body, now);
@@ -823,8 +858,9 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 			if (err == QP_OK && cJSON_IsString(id))
 				snprintf(cert, sizeof(cert), "%s", id->valuestring);
 		}
-		if (err == QP_OK && (err = qp_entry_text(&texts[n], &lens[n], qp_registry_origin(run->reg), types[n],
-							 qp_key_name(run->officer), when, body)) == QP_OK)
+		if (err == QP_OK &&
+		    (err = qp_entry_text(&texts[n], &lens[n], qp_registry_origin(run->reg), types[n],
+					 qp_key_name(run->officer), when, body)) == QP_OK)
 			n++;
 		cJSON_Delete(body);
 	}
@@ -833,7 +869,8 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 	while (err == QP_OK && applied < n) {
 		char *note = NULL;
 		size_t note_len = 0;
-		if ((err = qp_note_sign(&note, &note_len, texts[applied], lens[applied], &run->officer, 1)) == QP_OK)
+		if ((err = qp_note_sign(&note, &note_len, texts[applied], lens[applied], &run->officer, 1)) ==
+		    QP_OK)
 			err = apply_note(run, note, note_len);
 		qp_free(note);
 		if (err == QP_OK)
@@ -843,7 +880,8 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		/* A refusal by the registry's rules: the row is rejected, nothing of it kept. */
 		qp_import_col c = refusal_column(types[applied], qp_error_last()->message);
 		qp_store_rollback_to(store);
-		report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s", qp_error_last()->message);
+		report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s",
+		       qp_error_last()->message);
 		*fate = QP_IMPORT_ROW_REJECTED;
 		savepoint = 0;
 		err = QP_OK;
@@ -854,7 +892,8 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 	}
 	if (savepoint && (err = qp_store_release(store)) == QP_OK) {
 		for (size_t i = 0; i < p->nwarn; i++)
-			report(run, r, p->warn[i].column, p->warn[i].value, QP_OK, 1, "%s", p->warn[i].reason);
+			report(run, r, p->warn[i].column, p->warn[i].value, QP_OK, 1, "%s",
+			       p->warn[i].reason);
 		*fate = QP_IMPORT_ROW_IMPORTED;
 		*entries = n;
 	}
@@ -870,19 +909,21 @@ int qp_import_run_header(qp_import_run *run, const qp_import_record *rec)
 	char missing[512] = "";
 	size_t used = 0;
 	if (rec->malformed)
-		return qp_error_set(QP_EINVALID, "line %llu: the header row: %s", (unsigned long long)rec->line,
-				    rec->malformed);
+		return qp_error_set(QP_EINVALID, "line %llu: the header row: %s",
+				    (unsigned long long)rec->line, rec->malformed);
 	run->ncols = rec->nfields;
 	for (size_t i = 0; i < rec->nfields; i++) {
 		char name[128];
 		const char *why = bad_text(rec->values[i]);
 		if (why)
-			return qp_error_set(QP_EINVALID, "line %llu: header column %zu %s; is the encoding right?",
+			return qp_error_set(QP_EINVALID,
+					    "line %llu: header column %zu %s; is the encoding right?",
 					    (unsigned long long)rec->line, i + 1, why);
 		if (qp_import_trim(name, sizeof(name), rec->values[i]) != QP_OK || strlen(name) > 64 ||
 		    strpbrk(name, "\n\t"))
-			return qp_error_set(QP_EINVALID, "line %llu: header column %zu: a column name is 1 to 64 bytes "
-							 "of text on one line",
+			return qp_error_set(QP_EINVALID,
+					    "line %llu: header column %zu: a column name is 1 to 64 bytes "
+					    "of text on one line",
 					    (unsigned long long)rec->line, i + 1);
 		if (name[0] == '\0')
 			snprintf(name, sizeof(name), "column %zu", i + 1);
@@ -892,10 +933,11 @@ int qp_import_run_header(qp_import_run *run, const qp_import_record *rec)
 		for (size_t j = 0; j < i; j++)
 			if ((run->cols[i] != QP_ICOL_UNKNOWN && run->cols[j] == run->cols[i]) ||
 			    strcmp(run->col_names[j], name) == 0)
-				return qp_error_set(QP_EINVALID, "line %llu: header: columns %s and %s are both %s",
-						    (unsigned long long)rec->line, run->col_names[j], name,
-						    run->cols[i] != QP_ICOL_UNKNOWN ? qp_import_col_name(run->cols[i])
-										    : name);
+				return qp_error_set(
+				    QP_EINVALID, "line %llu: header: columns %s and %s are both %s",
+				    (unsigned long long)rec->line, run->col_names[j], name,
+				    run->cols[i] != QP_ICOL_UNKNOWN ? qp_import_col_name(run->cols[i])
+								    : name);
 	}
 	for (int c = 0; c < QP_ICOL_COUNT; c++) {
 		int have = 0;
@@ -910,12 +952,14 @@ int qp_import_run_header(qp_import_run *run, const qp_import_record *rec)
 	}
 	run->have_header = 1;
 	if (used)
-		return qp_error_set(QP_EINVALID, "line %llu: the header has no column for %s (see the mapping)",
+		return qp_error_set(QP_EINVALID,
+				    "line %llu: the header has no column for %s (see the mapping)",
 				    (unsigned long long)rec->line, missing);
 	return QP_OK;
 }
 
-int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import_fate *fate, uint64_t *entries)
+int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import_fate *fate,
+		      uint64_t *entries)
 {
 	row r;
 	plan p;

@@ -17,8 +17,8 @@
 #define MAX_AREA 10000000LL /* 100000.00 m², as the registry's rules */
 
 static const char *const col_names[QP_ICOL_COUNT] = {
-    "legacy_no", "type",	"holder_name", "holder_id", "village",	 "unit",
-    "area",	 "issued_on", "valid_until", "status",	  "note",	 "land_area",
+    "legacy_no", "type",      "holder_name", "holder_id", "village", "unit",
+    "area",	 "issued_on", "valid_until", "status",	  "note",    "land_area",
 };
 
 static const char *const outcome_names[] = {"live", "redeemed", "revoked"};
@@ -87,7 +87,8 @@ static int check_section(const cJSON *sec, const char *name, int (*check)(const 
 					    name, m->string);
 		if (!cJSON_IsString(m) || (check && check(m->valuestring) < 0) ||
 		    (!check && (m->valuestring[0] == '\0' || strlen(m->valuestring) > 16)))
-			return qp_error_set(QP_EINVALID, "mapping: %s.%s must be %s", name, m->string, allowed);
+			return qp_error_set(QP_EINVALID, "mapping: %s.%s must be %s", name, m->string,
+					    allowed);
 	}
 	return QP_OK;
 }
@@ -122,10 +123,11 @@ int qp_import_map_new(qp_import_map **out, const char *mapping_json)
 			while (i < 4 && strcmp(s->string, sections[i]) != 0)
 				i++;
 			if (i == 4) {
-				err = qp_error_set(QP_EINVALID,
-						   "mapping: unknown member \"%s\" (columns, types, statuses, "
-						   "purposes)",
-						   s->string);
+				err =
+				    qp_error_set(QP_EINVALID,
+						 "mapping: unknown member \"%s\" (columns, types, statuses, "
+						 "purposes)",
+						 s->string);
 				goto done;
 			}
 		}
@@ -136,23 +138,24 @@ int qp_import_map_new(qp_import_map **out, const char *mapping_json)
 					  "area, issued_on, valid_until, status, note or land_area",
 					  0)) != QP_OK) ||
 		    ((sec = cJSON_GetObjectItemCaseSensitive(file, "types")) &&
-		     (err = check_section(sec, "types", kind_check, "guarantee, retention or collective", 0)) !=
-			 QP_OK) ||
+		     (err = check_section(sec, "types", kind_check, "guarantee, retention or collective",
+					  0)) != QP_OK) ||
 		    ((sec = cJSON_GetObjectItemCaseSensitive(file, "statuses")) &&
-		     (err = check_section(sec, "statuses", outcome_by_name, "live, redeemed or revoked", 0)) !=
-			 QP_OK) ||
+		     (err = check_section(sec, "statuses", outcome_by_name, "live, redeemed or revoked",
+					  0)) != QP_OK) ||
 		    ((sec = cJSON_GetObjectItemCaseSensitive(file, "purposes")) &&
-		     (err = check_section(sec, "purposes", NULL, "a redemption purpose of 1 to 16 bytes", 1)) !=
-			 QP_OK))
+		     (err = check_section(sec, "purposes", NULL, "a redemption purpose of 1 to 16 bytes",
+					  1)) != QP_OK))
 			goto done;
 		for (size_t i = 0; i < 4; i++) {
 			cJSON *from = cJSON_GetObjectItemCaseSensitive(file, sections[i]);
 			cJSON *to = cJSON_GetObjectItemCaseSensitive(m->json, sections[i]);
 			for (cJSON *e = from ? from->child : NULL; e; e = e->next) {
 				cJSON *v = cJSON_CreateString(e->valuestring);
-				if (v == NULL || (cJSON_GetObjectItemCaseSensitive(to, e->string)
-						      ? !cJSON_ReplaceItemInObjectCaseSensitive(to, e->string, v)
-						      : !cJSON_AddItemToObject(to, e->string, v))) {
+				if (v == NULL ||
+				    (cJSON_GetObjectItemCaseSensitive(to, e->string)
+					 ? !cJSON_ReplaceItemInObjectCaseSensitive(to, e->string, v)
+					 : !cJSON_AddItemToObject(to, e->string, v))) {
 					cJSON_Delete(v);
 					err = qp_error_set(QP_ENOMEM, "out of memory reading the mapping");
 					goto done;
@@ -254,8 +257,8 @@ int qp_import_map_status(const qp_import_map *m, const char *status, qp_import_o
 
 const char *qp_import_map_purpose(const qp_import_map *m, qp_cert_kind kind)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m->json, "purposes"),
-							   qp_cert_kind_name(kind));
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(m->json, "purposes"), qp_cert_kind_name(kind));
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
@@ -374,8 +377,7 @@ int qp_import_parse_date(char out[11], const char *text)
 		}
 	}
 	if (!ok)
-		return qp_error_set(QP_EINVALID,
-				    "is not a date; write 2019-03-05, 2019/3/5 or 2019年3月5日");
+		return qp_error_set(QP_EINVALID, "is not a date; write 2019-03-05, 2019/3/5 or 2019年3月5日");
 	if (y < 1900 || y > 2999 || !qp_ids_date_exists(y, m, d))
 		return qp_error_set(QP_EINVALID, "%04d-%02d-%02d is not a date in the calendar", y, m, d);
 	qp_date when = {y, m, d};
@@ -426,7 +428,8 @@ int qp_import_parse_area(int64_t *out, const char *text)
 		p++;
 		while (*p >= '0' && *p <= '9') {
 			if (++decimals > 2)
-				return qp_error_set(QP_EINVALID, "has more than 2 decimals (hundredths of m²)");
+				return qp_error_set(QP_EINVALID,
+						    "has more than 2 decimals (hundredths of m²)");
 			frac = frac * 10 + (*p++ - '0');
 		}
 		if (decimals == 0)

@@ -27,8 +27,8 @@ int qp_store_cert_by_legacy(qp_store *store, const char *legacy_no, char id[QP_C
 	sqlite3_stmt *st = NULL;
 	id[0] = '\0';
 	*created_idx = 0;
-	int err = qp_store_prepare_cached(store, "SELECT id, created_idx FROM certificates WHERE legacy_no = ?1",
-					  &st);
+	int err = qp_store_prepare_cached(
+	    store, "SELECT id, created_idx FROM certificates WHERE legacy_no = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, legacy_no, -1, SQLITE_STATIC);
@@ -45,29 +45,50 @@ int qp_store_cert_by_legacy(qp_store *store, const char *legacy_no, char id[QP_C
 	return err;
 }
 
-int qp_store_import_begin(qp_store *store, int64_t *saved_cache)
+/* One integer from a PRAGMA that reports a setting. */
+static int pragma_int(qp_store *store, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *st = NULL;
-	char sql[96];
-	int err = qp_store_prepare(store, "PRAGMA cache_size", &st);
+	int err = qp_store_prepare(store, sql, &st);
 	if (err != QP_OK)
 		return err;
 	int rc = sqlite3_step(st);
-	*saved_cache = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2000;
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
 	qp_store_finish(store, st);
-	if (rc != SQLITE_ROW)
-		return qp_store_raise(store->db, rc, "preparing the import");
-	/* An integer, not input: PRAGMA values cannot be bound. */
-	snprintf(sql, sizeof(sql), "PRAGMA temp_store = MEMORY; PRAGMA cache_size = %d", QP_IMPORT_CACHE_SIZE);
-	return qp_store_exec(store->db, sql, "preparing the import");
+	return rc == SQLITE_ROW ? QP_OK : qp_store_raise(store->db, rc, "preparing the import");
 }
 
-void qp_store_import_end(qp_store *store, int64_t saved_cache)
+int qp_store_import_begin(qp_store *store, qp_store_import_settings *saved)
 {
-	char sql[96];
-	/* Keep the caller's error: restoring settings is not news. */
-	snprintf(sql, sizeof(sql), "PRAGMA temp_store = DEFAULT; PRAGMA cache_size = %lld", (long long)saved_cache);
+	char sql[160];
+	int err;
+	if ((err = pragma_int(store, "PRAGMA cache_size", &saved->cache_size)) != QP_OK ||
+	    (err = pragma_int(store, "PRAGMA wal_autocheckpoint", &saved->wal_autocheckpoint)) != QP_OK)
+		return err;
+	/* Integers, not input: PRAGMA values cannot be bound. */
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA temp_store = MEMORY; PRAGMA cache_size = %d; PRAGMA wal_autocheckpoint = %d",
+		 QP_IMPORT_CACHE_SIZE, QP_IMPORT_WAL_PAGES);
+	if ((err = qp_store_exec(store->db, sql, "preparing the import")) != QP_OK)
+		qp_store_import_end(store, saved);
+	return err;
+}
+
+void qp_store_import_end(qp_store *store, const qp_store_import_settings *saved)
+{
+	char sql[160];
+	/* Keep the caller's error: restoring settings is not news, and the checkpoint may find readers. */
+	qp_error e = *qp_error_last();
+	char msg[1024];
+	snprintf(msg, sizeof(msg), "%s", e.message);
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA temp_store = DEFAULT; PRAGMA cache_size = %lld; PRAGMA wal_autocheckpoint = %lld",
+		 (long long)saved->cache_size, (long long)saved->wal_autocheckpoint);
 	sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+	sqlite3_exec(store->db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
+	if (e.code != QP_OK)
+		qp_error_set(e.code, "%s", msg);
 }
 
 int qp_store_seen_open(qp_store_seen **out)
@@ -84,16 +105,17 @@ int qp_store_seen_open(qp_store_seen **out)
 			    : qp_error_set(QP_ENOMEM, "out of memory opening the import's scratch database");
 		goto fail;
 	}
-	if ((err = qp_store_exec(s->db,
-				 "PRAGMA temp_store = FILE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-				 "PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -2048;"
-				 "CREATE TABLE seen (legacy_no TEXT PRIMARY KEY NOT NULL, line INTEGER NOT NULL)"
-				 " WITHOUT ROWID",
-				 "preparing the import's scratch database")) != QP_OK)
+	if ((err = qp_store_exec(
+		 s->db,
+		 "PRAGMA temp_store = FILE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+		 "PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -2048;"
+		 "CREATE TABLE seen (legacy_no TEXT PRIMARY KEY NOT NULL, line INTEGER NOT NULL)"
+		 " WITHOUT ROWID",
+		 "preparing the import's scratch database")) != QP_OK)
 		goto fail;
 	/* Two plain statements: RETURNING would build a temporary table on every call. */
-	if ((rc = sqlite3_prepare_v2(s->db, "SELECT line FROM seen WHERE legacy_no = ?1", -1, &s->get, NULL)) !=
-		SQLITE_OK ||
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT line FROM seen WHERE legacy_no = ?1", -1, &s->get,
+				     NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_prepare_v2(s->db, "INSERT INTO seen (legacy_no, line) VALUES (?1, ?2)", -1, &s->add,
 				     NULL)) != SQLITE_OK) {
 		err = qp_store_raise(s->db, rc, "preparing the import's scratch database");

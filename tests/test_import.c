@@ -194,13 +194,19 @@ static void test_dates(void **state)
 	static const struct {
 		const char *in, *out;
 	} good[] = {
-	    {"2019-03-05", "2019-03-05"},   {"2019/3/5", "2019-03-05"},	   {"2019年3月5日", "2019-03-05"},
-	    {" 2019.03.05 ", "2019-03-05"}, {"２０１９－３－５", "2019-03-05"}, {"2024/2/29", "2024-02-29"},
-	    {"\xe3\x80\x80" "2019-12-31", "2019-12-31"},
+	    {"2019-03-05", "2019-03-05"},
+	    {"2019/3/5", "2019-03-05"},
+	    {"2019年3月5日", "2019-03-05"},
+	    {" 2019.03.05 ", "2019-03-05"},
+	    {"２０１９－３－５", "2019-03-05"},
+	    {"2024/2/29", "2024-02-29"},
+	    {"\xe3\x80\x80"
+	     "2019-12-31",
+	     "2019-12-31"},
 	};
-	static const char *const bad[] = {"",	       "2019-3",      "2019/3-5", "19-03-05",  "2019-02-29",
-					  "2019-13-01", "2019年3月5", "2019-03-05x", "1899-12-31", "3000-01-01",
-					  "2019 03 05", "2019-003-05"};
+	static const char *const bad[] = {"",		"2019-3",     "2019/3-5",   "19-03-05",
+					  "2019-02-29", "2019-13-01", "2019年3月5", "2019-03-05x",
+					  "1899-12-31", "3000-01-01", "2019 03 05", "2019-003-05"};
 	char out[11];
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -223,20 +229,35 @@ static void test_areas(void **state)
 		const char *in;
 		int64_t out;
 	} good[] = {
-	    {"120.50", 12050}, {"120.5", 12050},	{"7", 700},	      {"0.01", 1},     {"80㎡", 8000},
-	    {"80 ㎡", 8000},   {"200.00平方米", 20000}, {"１２０．５", 12050}, {"99m²", 9900}, {"99 m2", 9900},
+	    {"120.50", 12050},
+	    {"120.5", 12050},
+	    {"7", 700},
+	    {"0.01", 1},
+	    {"80㎡", 8000},
+	    {"80 ㎡", 8000},
+	    {"200.00平方米", 20000},
+	    {"１２０．５", 12050},
+	    {"99m²", 9900},
+	    {"99 m2", 9900},
 	    {"100000", 10000000},
 	};
 	static const struct {
 		const char *in, *why;
 	} bad[] = {
-	    {"-12.5", "is negative"},	{"12.345", "more than 2 decimals"},
-	    {"0", "is zero"},		{"0.00", "is zero"},
-	    {"100000.01", "more than 100000.00"}, {"1e3", "is not an area"},
-	    {"1,200", "is not an area"}, {"12.", "is not an area"},
-	    {".5", "is not an area"},	{"+5", "is not an area"},
-	    {"一百", "is not an area"},	{"", "is empty"},
-	    {"㎡", "is empty"},		{"1200000000", "more than 100000.00"},
+	    {"-12.5", "is negative"},
+	    {"12.345", "more than 2 decimals"},
+	    {"0", "is zero"},
+	    {"0.00", "is zero"},
+	    {"100000.01", "more than 100000.00"},
+	    {"1e3", "is not an area"},
+	    {"1,200", "is not an area"},
+	    {"12.", "is not an area"},
+	    {".5", "is not an area"},
+	    {"+5", "is not an area"},
+	    {"一百", "is not an area"},
+	    {"", "is empty"},
+	    {"㎡", "is empty"},
+	    {"1200000000", "more than 100000.00"},
 	};
 	int64_t v;
 	(void)state;
@@ -256,9 +277,15 @@ static void test_trim_fold(void **state)
 {
 	char out[64];
 	(void)state;
-	assert_int_equal(qp_import_trim(out, sizeof(out), " \t\xe3\x80\x80" "王 大明\xc2\xa0\r\n"), QP_OK);
+	assert_int_equal(qp_import_trim(out, sizeof(out),
+					" \t\xe3\x80\x80"
+					"王 大明\xc2\xa0\r\n"),
+			 QP_OK);
 	assert_string_equal(out, "王 大明");
-	assert_int_equal(qp_import_trim(out, sizeof(out), "\xef\xbb\xbf" "a"), QP_OK);
+	assert_int_equal(qp_import_trim(out, sizeof(out),
+					"\xef\xbb\xbf"
+					"a"),
+			 QP_OK);
 	assert_string_equal(out, "a");
 	assert_int_equal(qp_import_trim(out, 3, "abcd"), QP_EINVALID);
 	char s[] = "ＤＰ－２０１９ａ（１）\xe3\x80\x80x";
@@ -284,7 +311,8 @@ static void records(fx *f, const char *path, qp_import_format format, qp_import_
 			used += (size_t)snprintf(out + used, len - used, "!%s", rec->malformed);
 		for (size_t i = 0; i < rec->nfields && !rec->malformed; i++)
 			used += (size_t)snprintf(out + used, len - used, "%s%s%s%s", i ? "|" : "",
-						 rec->names ? rec->names[i] : "", rec->names ? "=" : "", rec->values[i]);
+						 rec->names ? rec->names[i] : "", rec->names ? "=" : "",
+						 rec->values[i]);
 		used += (size_t)snprintf(out + used, len - used, "\n");
 		assert_true(used < len);
 	}
@@ -296,7 +324,8 @@ static void test_csv(void **state)
 	fx *f = *state;
 	char out[4096];
 	char *p = file(f, "a.csv",
-		       "\xef\xbb\xbf" "a,b,c\r\n"
+		       "\xef\xbb\xbf"
+		       "a,b,c\r\n"
 		       "1,\"x, y\",\"say \"\"hi\"\"\"\r\n"
 		       "\r\n"
 		       "2,\"two\r\nlines\",\"\"\n"
@@ -316,9 +345,10 @@ static void test_csv(void **state)
 	free(p);
 	p = file(f, "b.csv", "a,b\n\"x\"y,z\n\"open,\nmore\n");
 	records(f, p, QP_IMPORT_CSV, QP_IMPORT_AUTO, out, sizeof(out));
-	assert_string_equal(out, "1:a|b\n"
-				 "2:!text after the closing quote of column 1\n"
-				 "3:!a quoted field opened on line 3 is not closed before the end of the file\n");
+	assert_string_equal(out,
+			    "1:a|b\n"
+			    "2:!text after the closing quote of column 1\n"
+			    "3:!a quoted field opened on line 3 is not closed before the end of the file\n");
 	free(p);
 	/* A row of 300 columns, and one over 1 MiB: malformed, and the reader goes on. */
 	size_t big = QP_IMPORT_MAX_RECORD + 100;
@@ -384,7 +414,8 @@ static void test_encodings(void **state)
 	en += (size_t)snprintf(expect + en, cap * 2 - en, "1:名|值\n");
 	for (int i = 0; n < cap - 200; i++) {
 		n += (size_t)snprintf(text + n, cap - n, "王%d诸暨市宅基地𠀀,\"备注：%d\"\n", i, i);
-		en += (size_t)snprintf(expect + en, cap * 2 - en, "%d:王%d诸暨市宅基地𠀀|备注：%d\n", i + 2, i, i);
+		en += (size_t)snprintf(expect + en, cap * 2 - en, "%d:王%d诸暨市宅基地𠀀|备注：%d\n", i + 2,
+				       i, i);
 	}
 	char *p = file(f, "u.csv", text);
 	records(f, p, QP_IMPORT_CSV, QP_IMPORT_AUTO, got, cap * 2);
@@ -443,16 +474,17 @@ static void test_good(void **state)
 	char got[2048] = "";
 	for (size_t i = 0; i < n; i++) {
 		size_t used = strlen(got);
-		snprintf(got + used, sizeof(got) - used, "%s %s %s %s %lld %s %s\n", list[i].legacy_no, list[i].id,
-			 qp_cert_kind_name(list[i].kind), qp_cert_state_name(list[i].state), (long long)list[i].area,
-			 list[i].holder, list[i].valid_until);
+		snprintf(got + used, sizeof(got) - used, "%s %s %s %s %lld %s %s\n", list[i].legacy_no,
+			 list[i].id, qp_cert_kind_name(list[i].kind), qp_cert_state_name(list[i].state),
+			 (long long)list[i].area, list[i].holder, list[i].valid_until);
 	}
 	qp_certs_free(list, n);
-	assert_string_equal(got, "DP-2020-003 330681-2026-C-000001 collective revoked 20000 330681101202 \n"
-				 "DP-2020-004 330681-2026-C-000002 collective live 6050 330681101201 \n"
-				 "DP-2019-001 330681-2026-G-000001 guarantee live 12050 330681196503120018 \n"
-				 "DP-2021-005 330681-2026-G-000002 guarantee spent 10000 330681195505050047 \n"
-				 "DP-2019-002 330681-2026-R-000001 retention spent 8000 330681197001010024 2099-12-31\n");
+	assert_string_equal(
+	    got, "DP-2020-003 330681-2026-C-000001 collective revoked 20000 330681101202 \n"
+		 "DP-2020-004 330681-2026-C-000002 collective live 6050 330681101201 \n"
+		 "DP-2019-001 330681-2026-G-000001 guarantee live 12050 330681196503120018 \n"
+		 "DP-2021-005 330681-2026-G-000002 guarantee spent 10000 330681195505050047 \n"
+		 "DP-2019-002 330681-2026-R-000001 retention spent 8000 330681197001010024 2099-12-31\n");
 	qp_home h;
 	assert_int_equal(qp_home_get(&h, f->reg, "330681101201JC00001F00010001"), QP_OK);
 	assert_int_equal(h.status, QP_HOME_RECLAIMED);
@@ -503,7 +535,8 @@ static void test_bad(void **state)
 	assert_problem(f, "14|发证日期|is in the future (today is 2026-11-18)\n");
 	assert_problem(f, "15|持有人|is empty\n");
 	assert_problem(f, "16||text after the closing quote of column 7\n");
-	assert_problem(f, "17|面积|cert.issue: 200.00 m² is over the policy's 160.00 m² per guarantee certificate\n");
+	assert_problem(
+	    f, "17|面积|cert.issue: 200.00 m² is over the policy's 160.00 m² per guarantee certificate\n");
 	/* The refused row's household and home went with its certificate. */
 	qp_household hh;
 	assert_int_equal(qp_household_get(&hh, f->reg, "330681199011110060"), QP_ENOTFOUND);
@@ -532,15 +565,18 @@ static void test_conflict(void **state)
 		       HEADER "DP-2019-001,宅基地退出,王大明,330681196503120018,330681101201,"
 			      "330681101201JC00001F00010001,120.50,2019-03-05,,有效,新备注,ZJ-9999\n");
 	assert_int_equal(run(f, p, &s), QP_OK);
-	assert_string_equal(f->problems, "2|原档案号|conflict: legacy number DP-2019-001 is in the registry as "
-					 "330681-2026-G-000001 (entry 10) with 原档案号 ZJ-0001\n"
-					 "2|备注|conflict: legacy number DP-2019-001 is in the registry as "
-					 "330681-2026-G-000001 (entry 10) with 备注 (none)\n");
+	assert_string_equal(f->problems,
+			    "2|原档案号|conflict: legacy number DP-2019-001 is in the registry as "
+			    "330681-2026-G-000001 (entry 10) with 原档案号 ZJ-0001\n"
+			    "2|备注|conflict: legacy number DP-2019-001 is in the registry as "
+			    "330681-2026-G-000001 (entry 10) with 备注 (none)\n");
 	/* The same record under another mapping is a certificate of another kind. */
-	assert_int_equal(run_opts(f, good, &s, QP_IMPORT_CSV, 0, "{\"types\":{\"地票\":\"guarantee\"}}"), QP_OK);
+	assert_int_equal(run_opts(f, good, &s, QP_IMPORT_CSV, 0, "{\"types\":{\"地票\":\"guarantee\"}}"),
+			 QP_OK);
 	assert_int_equal(s.present, 4);
-	assert_problem(f, "4|类型|conflict: legacy number DP-2020-003 is in the registry as 330681-2026-C-000001 "
-			  "(entry 20), a collective certificate\n");
+	assert_problem(
+	    f, "4|类型|conflict: legacy number DP-2020-003 is in the registry as 330681-2026-C-000001 "
+	       "(entry 20), a collective certificate\n");
 	free(p);
 	free(good);
 	free(conflict);
@@ -680,44 +716,60 @@ static void test_registry_state(void **state)
 	qp_import_stats s;
 	/* A household and its home in use, registered before the import. */
 	ok(f, "household.add",
-	   "{\"id_number\":\"330681196503120018\",\"members\":3,\"name\":\"王大明\",\"village\":\"330681101201\"}");
+	   "{\"id_number\":\"330681196503120018\",\"members\":3,\"name\":\"王大明\",\"village\":"
+	   "\"330681101201\"}");
 	ok(f, "home.add",
 	   "{\"household\":\"330681196503120018\",\"land_area\":20000,\"status\":\"in_use\","
 	   "\"unit\":\"330681101201JC00001F00010001\",\"village\":\"330681101201\"}");
-	char *p = file(f, "st.csv",
-		       HEADER
-		       /* On the registered home in use: issued, the home left as it is, a warning. */
-		       "S-1,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00001F00010001,100,2019-03-05,,有效,,\n"
-		       /* A new home of the same household: entered dilapidated (一户一宅), a warning. */
-		       "S-2,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00002F00010001,90,2019-03-05,,有效,,\n"
-		       /* The registered name differs. */
-		       "S-3,宅基地退出,王小明,330681196503120018,330681101201,330681101201JC00003F00010001,90,2019-03-05,,有效,,\n"
-		       /* The household is of another village. */
-		       "S-4,宅基地退出,王大明,330681196503120018,330681101202,330681101202JC00004F00010001,90,2019-03-05,,有效,,\n"
-		       /* A land ticket held by the village itself, on a home not registered. */
-		       "S-5,地票,村集体,330681101201,330681101201,330681101201JC00005F00010001,90,2019-03-05,,有效,,\n"
-		       /* ... and on the registered one: the home is in use, so it stays in use, with a warning. */
-		       "S-6,地票,村集体,330681101201,330681101201,330681101201JC00001F00010001,50,2019-03-05,,有效,,\n"
-		       /* Over the per-home cap: 100 + 150 > 200. */
-		       "S-7,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00001F00010001,150,2019-03-05,,有效,,\n"
-		       /* A row with more fields than the header. */
-		       "S-8,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00009F00010001,50,2019-03-05,,有效,,,extra\n");
+	char *p = file(
+	    f, "st.csv",
+	    HEADER
+	    /* On the registered home in use: issued, the home left as it is, a warning. */
+	    "S-1,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00001F00010001,100,2019-03-"
+	    "05,,有效,,\n"
+	    /* A new home of the same household: entered dilapidated (一户一宅), a warning. */
+	    "S-2,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00002F00010001,90,2019-03-"
+	    "05,,有效,,\n"
+	    /* The registered name differs. */
+	    "S-3,宅基地退出,王小明,330681196503120018,330681101201,330681101201JC00003F00010001,90,2019-03-"
+	    "05,,有效,,\n"
+	    /* The household is of another village. */
+	    "S-4,宅基地退出,王大明,330681196503120018,330681101202,330681101202JC00004F00010001,90,2019-03-"
+	    "05,,有效,,\n"
+	    /* A land ticket held by the village itself, on a home not registered. */
+	    "S-5,地票,村集体,330681101201,330681101201,330681101201JC00005F00010001,90,2019-03-05,,有效,,\n"
+	    /* ... and on the registered one: the home is in use, so it stays in use, with a warning. */
+	    "S-6,地票,村集体,330681101201,330681101201,330681101201JC00001F00010001,50,2019-03-05,,有效,,\n"
+	    /* Over the per-home cap: 100 + 150 > 200. */
+	    "S-7,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00001F00010001,150,2019-03-"
+	    "05,,有效,,\n"
+	    /* A row with more fields than the header. */
+	    "S-8,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00009F00010001,50,2019-03-"
+	    "05,,有效,,,extra\n");
 	assert_int_equal(run(f, p, &s), QP_OK);
 	assert_int_equal(s.imported, 3);
 	assert_int_equal(s.rejected, 5);
 	assert_int_equal(s.warnings, 3);
-	assert_problem(f, "2|不动产单元号|warning: home 330681101201JC00001F00010001 is in_use in the registry; a 宅基地退出 "
-			  "record implies withdrawn: the certificate is issued and the home's status is left as it is\n");
-	assert_problem(f, "3|不动产单元号|warning: household 330681********0018 holds a home in use, idle or activated; "
-			  "home 330681101201JC00002F00010001 is entered as dilapidated before its withdrawal (一户一宅)\n");
+	assert_problem(
+	    f,
+	    "2|不动产单元号|warning: home 330681101201JC00001F00010001 is in_use in the registry; a "
+	    "宅基地退出 "
+	    "record implies withdrawn: the certificate is issued and the home's status is left as it is\n");
+	assert_problem(
+	    f,
+	    "3|不动产单元号|warning: household 330681********0018 holds a home in use, idle or activated; "
+	    "home 330681101201JC00002F00010001 is entered as dilapidated before its withdrawal (一户一宅)\n");
 	assert_problem(f, "4|持有人|household 330681********0018 is registered under the name 王大明\n");
 	assert_problem(f, "5|村代码|household 330681********0018 belongs to village 330681101201\n");
-	assert_problem(f, "6|不动产单元号|is not registered; to add the home the row needs the household's resident ID "
-			  "in 证件号码\n");
-	assert_problem(f, "7|不动产单元号|warning: home 330681101201JC00001F00010001 is in_use in the registry; a 地票 "
-			  "record implies reclaimed");
-	assert_problem(f, "8|面积|cert.issue: 150.00 m² more would exceed home 330681101201JC00001F00010001's land "
-			  "area of 200.00 m² (100.00 m² of guarantee");
+	assert_problem(
+	    f, "6|不动产单元号|is not registered; to add the home the row needs the household's resident ID "
+	       "in 证件号码\n");
+	assert_problem(
+	    f, "7|不动产单元号|warning: home 330681101201JC00001F00010001 is in_use in the registry; a 地票 "
+	       "record implies reclaimed");
+	assert_problem(
+	    f, "8|面积|cert.issue: 150.00 m² more would exceed home 330681101201JC00001F00010001's land "
+	       "area of 200.00 m² (100.00 m² of guarantee");
 	assert_problem(f, "9||the row has 13 fields; the header has 12 columns\n");
 	qp_home h;
 	assert_int_equal(qp_home_get(&h, f->reg, "330681101201JC00001F00010001"), QP_OK);
@@ -748,15 +800,17 @@ static void test_stops(void **state)
 	/* A header without a required column, an empty file, no file, bad mappings, no registry. */
 	char *p = file(f, "h.csv", "票号,类型\nX,地票\n");
 	assert_int_equal(run(f, p, &s), QP_EINVALID);
-	assert_error_contains("line 1: the header has no column for holder_name, holder_id, village, unit, area, "
-			      "issued_on, status");
+	assert_error_contains(
+	    "line 1: the header has no column for holder_name, holder_id, village, unit, area, "
+	    "issued_on, status");
 	free(p);
 	p = file(f, "e.csv", "\n\n");
 	assert_int_equal(run(f, p, &s), QP_EINVALID);
 	assert_error_contains("the file is empty (no header row)");
 	free(p);
 	assert_int_equal(run(f, "/nonexistent/x.csv", &s), QP_ENOTFOUND);
-	assert_int_equal(run_opts(f, good, &s, QP_IMPORT_CSV, 0, "{\"columns\":{\"x\":\"nothing\"}}"), QP_EINVALID);
+	assert_int_equal(run_opts(f, good, &s, QP_IMPORT_CSV, 0, "{\"columns\":{\"x\":\"nothing\"}}"),
+			 QP_EINVALID);
 	assert_error_contains("mapping: columns.x must be a column");
 	assert_int_equal(run_opts(f, good, &s, QP_IMPORT_CSV, 0, "[]"), QP_EINVALID);
 	assert_int_equal(qp_import(&s, NULL, f->officer, good, NULL), QP_EUSAGE);
@@ -790,9 +844,10 @@ static void test_alloc_failures(void **state)
 	qp_import_stats s;
 	unsigned char want[32], got[32];
 	char *p = file(f, "two.csv",
-		       HEADER
-		       "A-1,危旧房权益保全,李小红,330681197001010024,330681101201,330681101201JC00002F00010001,80,2019-03-05,2099-01-01,已使用,备注,X\n"
-		       "A-2,地票,陈国强,330681198012310035,330681101202,330681101202JC00003F00010001,200,2020-01-02,,已注销,,Y\n");
+		       HEADER "A-1,危旧房权益保全,李小红,330681197001010024,330681101201,"
+			      "330681101201JC00002F00010001,80,2019-03-05,2099-01-01,已使用,备注,X\n"
+			      "A-2,地票,陈国强,330681198012310035,330681101202,330681101202JC00003F00010001,"
+			      "200,2020-01-02,,已注销,,Y\n");
 	assert_int_equal(run(f, p, &s), QP_OK);
 	assert_int_equal(s.imported, 2);
 	root_of(f, want);
@@ -840,15 +895,17 @@ static void test_alloc_failures(void **state)
 			assert_int_equal(s.imported + s.present, 2);
 			root_of(f, got);
 			if (!hooked && memcmp(want, got, 32) != 0)
-				fail_msg("allocation %lu: the rerun did not end where an import never failed ends", n);
+				fail_msg(
+				    "allocation %lu: the rerun did not end where an import never failed ends",
+				    n);
 			/*
 			 * With cJSON failing, a row can be refused as bad input (an entry's
 			 * JSON "not valid") and imported by the rerun after the other:
 			 * exactly once still, in another order.
 			 */
 			if (hooked && memcmp(want, got, 32) != 0 && misreports++ < 3)
-				print_message("allocation %lu: out of memory reported as a rejected row: %s", n,
-					      during);
+				print_message("allocation %lu: out of memory reported as a rejected row: %s",
+					      n, during);
 		}
 		cJSON_InitHooks(NULL);
 		if (hooked)

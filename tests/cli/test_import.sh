@@ -132,6 +132,11 @@ expect 0 "read 2 rows: 2 imported, 0 already present, 0 rejected (9 entries)" ""
 unchanged 3 "read 2 rows: 0 imported, 1 already present, 1 rejected (0 entries)" \
 	"quanpiao: line 2 (DP-2019-001): 面积 \"130.00\": conflict: legacy number DP-2019-001 is in the registry as 330681-$(date -u +%Y)-G-000001 (entry 10) with 面积 120.50" -- \
 	import "$DATA/conflict.csv"
+unchanged 3 "read 2 rows: 0 imported, 1 already present, 1 rejected (0 entries)
+problems are listed in conflict.csv" "" -- import "$DATA/conflict.csv" --report conflict.csv
+[ "$(sed 's/\r$//' conflict.csv)" = "${BOM}line,legacy_no,column,value,reason
+2,DP-2019-001,面积,130.00,conflict: legacy number DP-2019-001 is in the registry as 330681-$(date -u +%Y)-G-000001 (entry 10) with 面积 120.50" ] ||
+	fail "conflict.csv differs: $(cat conflict.csv)"
 
 # ---- every invalid value class, each with its line and reason -------------------------------
 unchanged 3 "read 16 rows: 15 rejected, so nothing was imported (--all-or-nothing); 1 good, 0 already present

@@ -30,7 +30,7 @@ static const cli_opt import_opts[] = {
     {"report", "FILE", "write every problem to FILE as CSV (line,legacy_no,column,value,reason)"},
     {"dry-run", NULL, "check every row against the registry and write nothing"},
     {"all-or-nothing", NULL, "import nothing if any row is rejected"},
-    {"batch", "N", "rows per transaction (default 500)"},
+    {"batch", "N", "rows per transaction (default 2000)"},
     {NULL, NULL, NULL},
 };
 
@@ -164,19 +164,23 @@ static void print_summary(const cli_ctx *ctx, const qp_import_stats *s, unsigned
 		snprintf(warnings, sizeof(warnings), ", %llu warning%s", (unsigned long long)s->warnings,
 			 s->warnings == 1 ? "" : "s");
 	if (flags & QP_IMPORT_DRY_RUN)
-		printf("dry run: read %llu rows: %llu would be imported, %llu already present, %llu rejected%s; "
-		       "nothing was written\n",
-		       (unsigned long long)s->read, (unsigned long long)s->valid, (unsigned long long)s->present,
-		       (unsigned long long)s->rejected, warnings);
+		printf(
+		    "dry run: read %llu rows: %llu would be imported, %llu already present, %llu rejected%s; "
+		    "nothing was written\n",
+		    (unsigned long long)s->read, (unsigned long long)s->valid, (unsigned long long)s->present,
+		    (unsigned long long)s->rejected, warnings);
 	else if ((flags & QP_IMPORT_ALL_OR_NOTHING) && s->rejected)
-		printf("read %llu rows: %llu rejected, so nothing was imported (--all-or-nothing); %llu good, "
-		       "%llu already present%s\n",
-		       (unsigned long long)s->read, (unsigned long long)s->rejected, (unsigned long long)s->valid,
-		       (unsigned long long)s->present, warnings);
+		printf(
+		    "read %llu rows: %llu rejected, so nothing was imported (--all-or-nothing); %llu good, "
+		    "%llu already present%s\n",
+		    (unsigned long long)s->read, (unsigned long long)s->rejected,
+		    (unsigned long long)s->valid, (unsigned long long)s->present, warnings);
 	else
-		printf("read %llu rows: %llu imported, %llu already present, %llu rejected%s (%llu entries)\n",
-		       (unsigned long long)s->read, (unsigned long long)s->imported, (unsigned long long)s->present,
-		       (unsigned long long)s->rejected, warnings, (unsigned long long)s->entries);
+		printf(
+		    "read %llu rows: %llu imported, %llu already present, %llu rejected%s (%llu entries)\n",
+		    (unsigned long long)s->read, (unsigned long long)s->imported,
+		    (unsigned long long)s->present, (unsigned long long)s->rejected, warnings,
+		    (unsigned long long)s->entries);
 	if (report && (s->rejected || s->warnings))
 		printf("problems are listed in %s\n", report);
 }
@@ -223,7 +227,8 @@ static int run_import(cli_ctx *ctx, int argc, char **argv)
 				 on_progress,
 				 &ui};
 	qp_import_stats s;
-	if ((rc = cli_load_key(ctx, NULL, &key)) != CLI_OK || (rc = cli_open_registry(ctx, 0, &reg)) != CLI_OK)
+	if ((rc = cli_load_key(ctx, NULL, &key)) != CLI_OK ||
+	    (rc = cli_open_registry(ctx, 0, &reg)) != CLI_OK)
 		goto done;
 	if (report) {
 		if ((ui.report = fopen(report, "w")) == NULL) {
