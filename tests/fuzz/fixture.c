@@ -93,18 +93,20 @@ qp_registry *fz_registry_create(const char *path)
 	const qp_key *o = k->officer;
 	put(reg, o, "village.add", "{\"code\":\"" FZ_V1 "\",\"name\":\"东白湖村\"}");
 	put(reg, o, "village.add", "{\"code\":\"" FZ_V2 "\",\"name\":\"斯宅村\"}");
-	const char *hh[][2] = {{FZ_H1, FZ_V1}, {FZ_H2, FZ_V1}, {FZ_H3, FZ_V2}, {FZ_H4, FZ_V1}, {FZ_H5, FZ_V2}};
+	const char *hh[][2] = {
+	    {FZ_H1, FZ_V1}, {FZ_H2, FZ_V1}, {FZ_H3, FZ_V2}, {FZ_H4, FZ_V1}, {FZ_H5, FZ_V2}};
 	for (size_t i = 0; i < 5; i++) {
 		snprintf(body, sizeof(body),
-			 "{\"id_number\":\"%s\",\"members\":2,\"name\":\"户%zu\",\"village\":\"%s\"}", hh[i][0],
-			 i + 1, hh[i][1]);
+			 "{\"id_number\":\"%s\",\"members\":2,\"name\":\"户%zu\",\"village\":\"%s\"}",
+			 hh[i][0], i + 1, hh[i][1]);
 		put(reg, o, "household.add", body);
 	}
 #define HOME(unit, hh, village, area, status)                                                                \
 	"{\"household\":\"" hh "\",\"land_area\":" area ",\"status\":\"" status "\",\"unit\":\"" unit        \
 	"\",\"village\":\"" village "\"}"
 	put(reg, o, "home.add", HOME(FZ_U_WD, FZ_H1, FZ_V1, "12000", "idle"));
-	put(reg, o, "home.status", "{\"reason\":\"moved to town\",\"status\":\"withdrawn\",\"unit\":\"" FZ_U_WD "\"}");
+	put(reg, o, "home.status",
+	    "{\"reason\":\"moved to town\",\"status\":\"withdrawn\",\"unit\":\"" FZ_U_WD "\"}");
 	put(reg, o, "home.add", HOME(FZ_U_DM, FZ_H2, FZ_V1, "10000", "dilapidated"));
 	put(reg, o, "home.status", "{\"status\":\"demolished\",\"unit\":\"" FZ_U_DM "\"}");
 	put(reg, o, "home.add", HOME(FZ_U_RC, FZ_H2, FZ_V1, "30000", "dilapidated"));
@@ -116,16 +118,18 @@ qp_registry *fz_registry_create(const char *path)
 	    "{\"field\":\"floor_area\",\"reason\":\"resurvey\",\"unit\":\"" FZ_U_ID "\",\"value\":24000}");
 	put(reg, o, "home.activate",
 	    "{\"deal_no\":\"ZJ-2021-0007\",\"investment\":120000000,\"investor\":\"诸暨民宿发展有限公司\","
-	    "\"investor_id\":\"" FZ_ENTERPRISE "\",\"rent\":2490000,\"start\":\"2026-05-01\",\"unit\":\"" FZ_U_ID
+	    "\"investor_id\":\"" FZ_ENTERPRISE
+	    "\",\"rent\":2490000,\"start\":\"2026-05-01\",\"unit\":\"" FZ_U_ID
 	    "\",\"use\":\"homestay\",\"years\":15}");
 #define ISSUE(kind, holder, area, home, basis)                                                               \
 	"{\"area\":" area ",\"basis\":\"" basis "\",\"holder\":\"" holder "\",\"home\":\"" home              \
 	"\",\"kind\":\"" kind "\"}"
-	put(reg, o, "cert.issue", ISSUE("guarantee", FZ_H1, "5000", FZ_U_WD, "withdrawal"));   /* G-000001 */
-	put(reg, o, "cert.issue", ISSUE("retention", FZ_H2, "10000", FZ_U_DM, "demolition"));  /* R-000001 */
+	put(reg, o, "cert.issue", ISSUE("guarantee", FZ_H1, "5000", FZ_U_WD, "withdrawal"));	/* G-000001 */
+	put(reg, o, "cert.issue", ISSUE("retention", FZ_H2, "10000", FZ_U_DM, "demolition"));	/* R-000001 */
 	put(reg, o, "cert.issue", ISSUE("collective", FZ_V1, "30000", FZ_U_RC, "reclamation")); /* C-000001 */
 	put(reg, o, "cert.issue",
-	    "{\"area\":8000,\"basis\":\"entitlement\",\"holder\":\"" FZ_H5 "\",\"kind\":\"guarantee\"}"); /* G-2 */
+	    "{\"area\":8000,\"basis\":\"entitlement\",\"holder\":\"" FZ_H5
+	    "\",\"kind\":\"guarantee\"}"); /* G-2 */
 	/* G-000001: 20.00 to H4 (G-000003), the rest stays with H1 (G-000004). */
 	put(reg, o, "cert.transfer",
 	    "{\"area\":2000,\"basis\":\"sale\",\"cert\":\"330681-2026-G-000001\",\"to\":\"" FZ_H4 "\"}");
@@ -176,4 +180,67 @@ void fz_rmdir(const char *dir)
 	}
 	closedir(d);
 	rmdir(dir);
+}
+
+/* ---- the shared registry of the targets that append -------------------------------------- */
+
+static char *shared_dir, *shared_path;
+static unsigned char *pristine; /* the fixture file as first made */
+static size_t pristine_len;
+static qp_registry *shared;
+
+static void shared_cleanup(void)
+{
+	qp_registry_free(shared);
+	shared = NULL;
+	if (shared_dir)
+		fz_rmdir(shared_dir);
+}
+
+static void write_file(const char *p, const void *data, size_t len)
+{
+	FILE *f = fopen(p, "wb");
+	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		abort();
+}
+
+qp_registry *fz_registry_reset(void)
+{
+	char side[4200];
+	if (shared_path == NULL) {
+		shared_dir = fz_tmpdir();
+		/* The audit's replay goes to $TMPDIR: beside the registry. */
+		setenv("TMPDIR", shared_dir, 1);
+		shared_path = malloc(strlen(shared_dir) + 16);
+		sprintf(shared_path, "%s/registry.db", shared_dir);
+		shared = fz_registry_create(shared_path);
+		qp_registry_free(shared); /* the last close folds the WAL into the file */
+		shared = NULL;
+		FILE *f = fopen(shared_path, "rb");
+		if (f == NULL || fseek(f, 0, SEEK_END) != 0)
+			abort();
+		pristine_len = (size_t)ftell(f);
+		rewind(f);
+		pristine = malloc(pristine_len);
+		if (pristine == NULL || fread(pristine, 1, pristine_len, f) != pristine_len)
+			abort();
+		fclose(f);
+		atexit(shared_cleanup);
+	}
+	qp_registry_free(shared);
+	shared = NULL;
+	write_file(shared_path, pristine, pristine_len);
+	snprintf(side, sizeof(side), "%s-wal", shared_path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", shared_path);
+	unlink(side);
+	fz_check(qp_registry_open(&shared, shared_path, 0), "reopen the fixture");
+	return shared;
+}
+
+const char *fz_scratch_dir(void)
+{
+	if (shared_dir == NULL)
+		fz_registry_reset();
+	return shared_dir;
 }

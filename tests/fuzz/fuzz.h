@@ -23,18 +23,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_T0	  1795000000 /* 2026-11-18T...Z: the clock of every target */
 
 /* The fixture's identifiers (valid check characters, one county). */
-#define FZ_V1	"330681101201"
-#define FZ_V2	"330681102203"
-#define FZ_H1	"330681197001010016"
-#define FZ_H2	"330681197001010024"
-#define FZ_H3	"330681197001010032"
-#define FZ_H4	"330681197001010040"
-#define FZ_H5	"330681195505050047" /* V2, no home */
-#define FZ_U_WD "330681001002JC00001F00010001" /* H1, withdrawn, 120.00 */
-#define FZ_U_DM "330681001002JC00002F00010001" /* H2, demolished, 100.00 */
-#define FZ_U_RC "330681001002JC00003F00010001" /* H2, reclaimed, 300.00 */
-#define FZ_U_IU "330681001002JC00004F00010001" /* H3 (V2), in use */
-#define FZ_U_ID "330681001002JC00005F00010001" /* H4, idle */
+#define FZ_V1	      "330681101201"
+#define FZ_V2	      "330681102203"
+#define FZ_H1	      "330681197001010016"
+#define FZ_H2	      "330681197001010024"
+#define FZ_H3	      "330681197001010032"
+#define FZ_H4	      "330681197001010040"
+#define FZ_H5	      "330681195505050047"	     /* V2, no home */
+#define FZ_U_WD	      "330681001002JC00001F00010001" /* H1, withdrawn, 120.00 */
+#define FZ_U_DM	      "330681001002JC00002F00010001" /* H2, demolished, 100.00 */
+#define FZ_U_RC	      "330681001002JC00003F00010001" /* H2, reclaimed, 300.00 */
+#define FZ_U_IU	      "330681001002JC00004F00010001" /* H3 (V2), in use */
+#define FZ_U_ID	      "330681001002JC00005F00010001" /* H4, idle */
 #define FZ_ENTERPRISE "91350100M000100Y43"
 
 /* The fixture's keys, made once from fixed seeds (never freed). */
@@ -59,6 +59,17 @@ char *fz_vkey(const qp_key *key);
  * owns the open registry.  Aborts on failure.
  */
 qp_registry *fz_registry_create(const char *path);
+
+/*
+ * The fixture registry shared by the targets that append: made once in a
+ * scratch directory (removed at exit) and put back as it was first made
+ * by every call.  Returns the open registry (owned here; valid until the
+ * next call).
+ */
+qp_registry *fz_registry_reset(void);
+
+/* The shared registry's scratch directory (for the targets' own files). */
+const char *fz_scratch_dir(void);
 
 /* A fresh scratch directory (under $TMPDIR, else /dev/shm or /tmp); malloc'd path. */
 char *fz_tmpdir(void);

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "entry.h"
@@ -27,63 +26,15 @@
 #define RESET_AFTER 64
 
 static const fz_keys *keys;
-static char *dir, *path;
-static unsigned char *pristine; /* the fixture file as first made */
-static size_t pristine_len;
 static qp_registry *reg;
 static unsigned accepted;
 static int verbose; /* QP_FUZZ_VERBOSE set: say what became of each append */
-
-static void cleanup(void)
-{
-	qp_registry_free(reg);
-	reg = NULL;
-	if (dir)
-		fz_rmdir(dir);
-}
-
-static void write_file(const char *p, const void *data, size_t len)
-{
-	FILE *f = fopen(p, "wb");
-	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0)
-		abort();
-}
-
-static void reopen(void)
-{
-	char side[4200];
-	qp_registry_free(reg);
-	reg = NULL;
-	write_file(path, pristine, pristine_len);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-	fz_check(qp_registry_open(&reg, path, 0), "reopen the fixture");
-	accepted = 0;
-}
 
 static void init(void)
 {
 	keys = fz_init();
 	verbose = getenv("QP_FUZZ_VERBOSE") != NULL;
-	dir = fz_tmpdir();
-	path = malloc(strlen(dir) + 16);
-	sprintf(path, "%s/registry.db", dir);
-	reg = fz_registry_create(path);
-	qp_registry_free(reg); /* the last close folds the WAL into the file */
-	reg = NULL;
-	FILE *f = fopen(path, "rb");
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0)
-		abort();
-	pristine_len = (size_t)ftell(f);
-	rewind(f);
-	pristine = malloc(pristine_len);
-	if (pristine == NULL || fread(pristine, 1, pristine_len, f) != pristine_len)
-		abort();
-	fclose(f);
-	atexit(cleanup);
-	reopen();
+	reg = fz_registry_reset();
 }
 
 static void on_accepted(void)
@@ -98,10 +49,12 @@ static void on_accepted(void)
 	qp_audit_options opt = {.jobs = 1};
 	int err = qp_audit(&res, reg, &opt);
 	if (err != QP_OK) {
-		fprintf(stderr, "audit after %u accepted entries: %d %s\n", accepted, err, qp_error_last()->message);
+		fprintf(stderr, "audit after %u accepted entries: %d %s\n", accepted, err,
+			qp_error_last()->message);
 		abort();
 	}
-	reopen();
+	reg = fz_registry_reset();
+	accepted = 0;
 }
 
 static const qp_key *fixture_key(const char *name)
@@ -171,7 +124,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (key != NULL) {
 		char *resigned = NULL;
 		size_t resigned_len = 0;
-		if (qp_note_sign(&resigned, &resigned_len, e->note->text, e->note->text_len, &key, 1) == QP_OK) {
+		if (qp_note_sign(&resigned, &resigned_len, e->note->text, e->note->text_len, &key, 1) ==
+		    QP_OK) {
 			append(resigned, resigned_len, size & 1);
 			free(resigned);
 		}

@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)qp_ids_resident_check_char(s);
 	qp_ids_mask_resident(masked, s);
-	must(strlen(masked) == QP_RESIDENT_ID_LEN || (len != QP_RESIDENT_ID_LEN && strlen(masked) <= QP_RESIDENT_ID_LEN),
+	must(strlen(masked) == QP_RESIDENT_ID_LEN ||
+		 (len != QP_RESIDENT_ID_LEN && strlen(masked) <= QP_RESIDENT_ID_LEN),
 	     "mask length", s);
 
 	for (unsigned flags = 0; flags < 2; flags++) {
@@ -86,7 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char buf[24];
 		must(h >= 0, "hundredths sign", s);
 		must(qp_ids_format_hundredths(buf, sizeof(buf), h) == QP_OK, "format hundredths", s);
-		must(qp_ids_parse_hundredths(&h2, buf, field) == QP_OK && h2 == h, "hundredths round trip", s);
+		must(qp_ids_parse_hundredths(&h2, buf, field) == QP_OK && h2 == h, "hundredths round trip",
+		     s);
 	}
 	char small[4];
 	(void)qp_ids_format_hundredths(small, sizeof(small), (int64_t)size * 1000);

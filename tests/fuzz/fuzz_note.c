@@ -79,16 +79,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (qp_checkpoint_parse(&cp, msg, size) == QP_OK && !fz_known("checkpoint-origin")) {
 		size_t n = strlen(cp.origin);
 		if (n == 0 || n >= size || msg[n] != '\n') {
-			fprintf(stderr, "checkpoint origin \"%s\" is not the first line of the text\n", cp.origin);
+			fprintf(stderr, "checkpoint origin \"%s\" is not the first line of the text\n",
+				cp.origin);
 			abort();
 		}
 		for (size_t i = 0; i < n; i++)
 			if ((unsigned char)cp.origin[i] < 0x20 || cp.origin[i] == 0x7F) {
-				fprintf(stderr, "checkpoint origin has a control character at byte %zu\n", i + 1);
+				fprintf(stderr, "checkpoint origin has a control character at byte %zu\n",
+					i + 1);
 				abort();
 			}
 	}
-	if (qp_cosign_check(&cp, msg, size, known[1], NULL, NULL) == QP_OK && strcmp(cp.origin, FZ_ORIGIN) != 0)
+	if (qp_cosign_check(&cp, msg, size, known[1], NULL, NULL) == QP_OK &&
+	    strcmp(cp.origin, FZ_ORIGIN) != 0)
 		abort();
 
 	uint64_t old = 0;

@@ -93,13 +93,15 @@ static void entries(void)
 	uscc[18] = '\0';
 	snprintf(body, sizeof(body), "{\"code\":\"330681101203\",\"name\":\"新村\",\"uscc\":\"%s\"}", uscc);
 	free(new_entry("new-village", o, "village.add", body));
-	free(new_entry("new-household", o, "household.add",
-		       "{\"id_number\":\"330681198001010010\",\"members\":3,\"name\":\"王\",\"village\":\"" FZ_V2
-		       "\"}"));
-	free(new_entry("new-home", o, "home.add",
-		       "{\"built\":1988,\"floor_area\":18000,\"household\":\"" FZ_H4
-		       "\",\"land_area\":11000,\"status\":\"dilapidated\",\"unit\":\"330681001002JC00009F00010001\","
-		       "\"village\":\"" FZ_V1 "\"}"));
+	free(new_entry(
+	    "new-household", o, "household.add",
+	    "{\"id_number\":\"330681198001010010\",\"members\":3,\"name\":\"王\",\"village\":\"" FZ_V2
+	    "\"}"));
+	free(new_entry(
+	    "new-home", o, "home.add",
+	    "{\"built\":1988,\"floor_area\":18000,\"household\":\"" FZ_H4
+	    "\",\"land_area\":11000,\"status\":\"dilapidated\",\"unit\":\"330681001002JC00009F00010001\","
+	    "\"village\":\"" FZ_V1 "\"}"));
 	free(new_entry("home-status", o, "home.status",
 		       "{\"reason\":\"empty\",\"status\":\"idle\",\"unit\":\"" FZ_U_IU "\"}"));
 	free(new_entry("home-lease-end", o, "home.status", "{\"status\":\"idle\",\"unit\":\"" FZ_U_ID "\"}"));
@@ -108,23 +110,30 @@ static void entries(void)
 	free(new_entry("cert-issue", o, "cert.issue",
 		       "{\"area\":3000,\"basis\":\"withdrawal\",\"holder\":\"" FZ_H1 "\",\"home\":\"" FZ_U_WD
 		       "\",\"kind\":\"guarantee\"}"));
-	free(new_entry("cert-issue-legacy", o, "cert.issue",
-		       "{\"area\":100,\"basis\":\"legacy\",\"holder\":\"" FZ_H3 "\",\"home\":\"" FZ_U_IU
-		       "\",\"kind\":\"retention\",\"legacy_no\":\"DP-2019-001\",\"valid_until\":\"2030-01-01\"}"));
+	free(new_entry(
+	    "cert-issue-legacy", o, "cert.issue",
+	    "{\"area\":100,\"basis\":\"legacy\",\"holder\":\"" FZ_H3 "\",\"home\":\"" FZ_U_IU
+	    "\",\"kind\":\"retention\",\"legacy_no\":\"DP-2019-001\",\"valid_until\":\"2030-01-01\"}"));
 	free(new_entry("cert-transfer", o, "cert.transfer",
 		       "{\"basis\":\"sale\",\"cert\":\"330681-2026-G-000004\",\"to\":\"" FZ_H2 "\"}"));
-	free(new_entry("cert-transfer-part", o, "cert.transfer",
-		       "{\"area\":10000,\"basis\":\"sale\",\"cert\":\"330681-2026-C-000002\",\"to\":\"" FZ_ENTERPRISE
-		       "\"}"));
+	free(new_entry(
+	    "cert-transfer-part", o, "cert.transfer",
+	    "{\"area\":10000,\"basis\":\"sale\",\"cert\":\"330681-2026-C-000002\",\"to\":\"" FZ_ENTERPRISE
+	    "\"}"));
 	free(new_entry("cert-inherit", o, "cert.transfer",
 		       "{\"basis\":\"inheritance\",\"cert\":\"330681-2026-R-000001\",\"to\":\"" FZ_H1 "\"}"));
 	free(new_entry("cert-redeem", o, "cert.redeem",
-		       "{\"area\":500,\"cert\":\"330681-2026-G-000003\",\"note\":\"安置房\",\"purpose\":\"resettlement\"}"));
-	free(new_entry("cert-freeze", o, "cert.freeze", "{\"cert\":\"330681-2026-G-000004\",\"reason\":\"court\"}"));
+		       "{\"area\":500,\"cert\":\"330681-2026-G-000003\",\"note\":\"安置房\",\"purpose\":"
+		       "\"resettlement\"}"));
+	free(new_entry("cert-freeze", o, "cert.freeze",
+		       "{\"cert\":\"330681-2026-G-000004\",\"reason\":\"court\"}"));
 	free(new_entry("cert-unfreeze", o, "cert.unfreeze", "{\"cert\":\"330681-2026-G-000004\"}"));
-	free(new_entry("cert-revoke", o, "cert.revoke", "{\"cert\":\"330681-2026-G-000003\",\"reason\":\"fraud\"}"));
-	free(new_entry("key-revoke", a, "key.revoke", "{\"name\":\"330681.auditor.wang\",\"reason\":\"left\"}"));
-	snprintf(body, sizeof(body), "{\"role\":\"auditor\",\"valid_until\":\"2030-12-31\",\"vkey\":\"%s\"}", vk);
+	free(new_entry("cert-revoke", o, "cert.revoke",
+		       "{\"cert\":\"330681-2026-G-000003\",\"reason\":\"fraud\"}"));
+	free(new_entry("key-revoke", a, "key.revoke",
+		       "{\"name\":\"330681.auditor.wang\",\"reason\":\"left\"}"));
+	snprintf(body, sizeof(body), "{\"role\":\"auditor\",\"valid_until\":\"2030-12-31\",\"vkey\":\"%s\"}",
+		 vk);
 	free(new_entry("key-enroll-conflict", a, "key.enroll", body));
 	free(vk);
 	char *params = NULL;
@@ -134,19 +143,22 @@ static void entries(void)
 	free(new_entry("policy-set", a, "policy.set", body));
 	/* Wrong role, wrong key, damaged. */
 	free(new_entry("role-officer-enrolls", o, "key.enroll", "{\"role\":\"officer\",\"vkey\":\"x\"}"));
-	free(new_entry("role-authority-village", a, "village.add", "{\"code\":\"330681101204\",\"name\":\"x\"}"));
+	free(new_entry("role-authority-village", a, "village.add",
+		       "{\"code\":\"330681101204\",\"name\":\"x\"}"));
 	free(new_entry("role-auditor-cert", keys->auditor, "cert.freeze",
 		       "{\"cert\":\"330681-2026-G-000004\",\"reason\":\"x\"}"));
 	free(new_entry("role-log-home", keys->log, "home.status",
 		       "{\"status\":\"idle\",\"unit\":\"" FZ_U_IU "\"}"));
-	char *note = new_entry("bad-signature", o, "home.status", "{\"status\":\"idle\",\"unit\":\"" FZ_U_IU "\"}");
+	char *note =
+	    new_entry("bad-signature", o, "home.status", "{\"status\":\"idle\",\"unit\":\"" FZ_U_IU "\"}");
 	size_t len = strlen(note);
 	note[len - 10] ^= 1; /* a bit of the signature */
 	put_file("entry", "bad-signature", note, len);
 	free(note);
 	put_str("entry", "not-canonical",
 		"quanpiao/entry/v1\n{\"body\": {},\"origin\":\"" FZ_ORIGIN
-		"\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-18T11:06:40Z\",\"type\":\"village.add\"}\n\n"
+		"\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-18T11:06:40Z\",\"type\":\"village."
+		"add\"}\n\n"
 		"\xE2\x80\x94 330681.officer.li AAAAAA==\n");
 }
 
@@ -189,7 +201,8 @@ static void notes_and_proofs(void)
 	uint64_t size = 0;
 	fz_check(qp_log_checkpoint(&cp, &cp_len, &size, reg, QP_LOG_LATEST), "checkpoint");
 	put_file("note", "checkpoint", cp, cp_len);
-	fz_check(qp_log_checkpoint_cosigned(&cosigned, &cosigned_len, NULL, NULL, reg, QP_LOG_LATEST), "cosigned");
+	fz_check(qp_log_checkpoint_cosigned(&cosigned, &cosigned_len, NULL, NULL, reg, QP_LOG_LATEST),
+		 "cosigned");
 	put_file("note", "checkpoint-cosigned", cosigned, cosigned_len);
 	fz_check(qp_cosign_sign(&line, &line_len, keys->auditor, cp, cp_len, FZ_T0 + 60), "cosign");
 	char *both = malloc(cp_len + line_len);
@@ -204,8 +217,7 @@ static void notes_and_proofs(void)
 	put_file("note", "witness-request", req, req_len);
 	fz_check(qp_log_entry(&entry, &entry_len, reg, 3), "entry");
 	put_file("note", "entry-note", entry, entry_len);
-	put_str("note", "two-signatures",
-		"text\n\n\xE2\x80\x94 a AAAAAAAA\n\xE2\x80\x94 b+x BBBBBBBB\n");
+	put_str("note", "two-signatures", "text\n\n\xE2\x80\x94 a AAAAAAAA\n\xE2\x80\x94 b+x BBBBBBBB\n");
 	put_str("note", "control-char", "te\x01xt\n\n\xE2\x80\x94 a AAAAAAAA\n");
 
 	for (uint64_t i = 0; i < size; i += 7) {
@@ -269,17 +281,28 @@ static void bundles(void)
 static void ids(void)
 {
 	const char *values[][2] = {
-	    {"resident", FZ_H1},	      {"resident-x", "33068119881212007x"},
-	    {"resident-bad", "330681197001010017"}, {"uscc", FZ_ENTERPRISE},
-	    {"uscc-collective", "N2330681MA2B3C4D5X"}, {"county", "330681"},
-	    {"township", "330681101"},	      {"village", FZ_V1},
-	    {"unit", FZ_U_WD},		      {"unit-w", "330681001002JC00001W00000000"},
-	    {"parcel", "330681001002JC00001"},   {"area", "120.50"},
-	    {"area-int", "7"},		      {"area-big", "92233720368547758.07"},
-	    {"date", "2026-02-28"},	      {"date-leap", "2024-02-29"},
-	    {"time", "2026-11-18T11:06:40Z"},    {"key-name", "330681.officer.li"},
-	    {"status", "reclaimed"},		      {"kind", "collective"},
-	    {"state", "expired"},		      {"use", "homestay"},
+	    {"resident", FZ_H1},
+	    {"resident-x", "33068119881212007x"},
+	    {"resident-bad", "330681197001010017"},
+	    {"uscc", FZ_ENTERPRISE},
+	    {"uscc-collective", "N2330681MA2B3C4D5X"},
+	    {"county", "330681"},
+	    {"township", "330681101"},
+	    {"village", FZ_V1},
+	    {"unit", FZ_U_WD},
+	    {"unit-w", "330681001002JC00001W00000000"},
+	    {"parcel", "330681001002JC00001"},
+	    {"area", "120.50"},
+	    {"area-int", "7"},
+	    {"area-big", "92233720368547758.07"},
+	    {"date", "2026-02-28"},
+	    {"date-leap", "2024-02-29"},
+	    {"time", "2026-11-18T11:06:40Z"},
+	    {"key-name", "330681.officer.li"},
+	    {"status", "reclaimed"},
+	    {"kind", "collective"},
+	    {"state", "expired"},
+	    {"use", "homestay"},
 	    {"sql", "'; DROP TABLE homes; --"},
 	};
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
