@@ -106,24 +106,27 @@ static int setup(void **state)
 	const char *hh[][2] = {{H1, V1}, {H2, V1}, {H3, V2}, {H4, V1}, {H5, V2}};
 	for (size_t i = 0; i < 5; i++) {
 		char body[256];
-		snprintf(body, sizeof(body), "{\"id_number\":\"%s\",\"members\":2,\"name\":\"户\",\"village\":\"%s\"}",
-			 hh[i][0], hh[i][1]);
+		snprintf(body, sizeof(body),
+			 "{\"id_number\":\"%s\",\"members\":2,\"name\":\"户\",\"village\":\"%s\"}", hh[i][0],
+			 hh[i][1]);
 		ok(f, o, "household.add", body);
 	}
 	ok(f, o, "home.add",
-	   "{\"household\":\"" H1 "\",\"land_area\":12000,\"status\":\"idle\",\"unit\":\"" U_WD "\",\"village\":\"" V1
-	   "\"}");
+	   "{\"household\":\"" H1 "\",\"land_area\":12000,\"status\":\"idle\",\"unit\":\"" U_WD
+	   "\",\"village\":\"" V1 "\"}");
 	ok(f, o, "home.status", "{\"status\":\"withdrawn\",\"unit\":\"" U_WD "\"}");
 	ok(f, o, "home.add",
-	   "{\"household\":\"" H3 "\",\"land_area\":9000,\"status\":\"in_use\",\"unit\":\"" U_IU "\",\"village\":\"" V2
-	   "\"}");
+	   "{\"household\":\"" H3 "\",\"land_area\":9000,\"status\":\"in_use\",\"unit\":\"" U_IU
+	   "\",\"village\":\"" V2 "\"}");
 	ok(f, o, "home.add",
-	   "{\"household\":\"" H2 "\",\"land_area\":15000,\"status\":\"idle\",\"unit\":\"" U_ID "\",\"village\":\"" V1
-	   "\"}");
+	   "{\"household\":\"" H2 "\",\"land_area\":15000,\"status\":\"idle\",\"unit\":\"" U_ID
+	   "\",\"village\":\"" V1 "\"}");
 	ok(f, o, "cert.issue",
-	   "{\"area\":5000,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD "\",\"kind\":\"guarantee\"}");
+	   "{\"area\":5000,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD
+	   "\",\"kind\":\"guarantee\"}");
 	ok(f, o, "cert.issue",
-	   "{\"area\":1000,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD "\",\"kind\":\"guarantee\"}");
+	   "{\"area\":1000,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD
+	   "\",\"kind\":\"guarantee\"}");
 	ok(f, o, "cert.freeze", "{\"cert\":\"" G2 "\",\"reason\":\"objection\"}");
 	*state = f;
 	return 0;
@@ -168,25 +171,30 @@ static const struct {
 	int role;
 	const char *body; /* NULL: made by body_of (key.enroll, policy.set) */
 } matrix[] = {
-	{"policy.set", AUTHORITY, NULL},
-	{"key.enroll", AUTHORITY, NULL},
-	{"key.revoke", AUTHORITY, "{\"name\":\"330681.auditor.wang\",\"reason\":\"left\"}"},
-	{"village.add", OFFICER, "{\"code\":\"330681101202\",\"name\":\"新村\"}"},
-	{"household.add", OFFICER, "{\"id_number\":\"330681198001010010\",\"members\":1,\"name\":\"户\",\"village\":\"" V1 "\"}"},
-	{"home.add", OFFICER,
-	 "{\"household\":\"" H5 "\",\"land_area\":10000,\"status\":\"in_use\",\"unit\":\"" U_NEW "\",\"village\":\"" V2 "\"}"},
-	{"home.status", OFFICER, "{\"reason\":\"empty\",\"status\":\"idle\",\"unit\":\"" U_IU "\"}"},
-	{"home.activate", OFFICER,
-	 "{\"investment\":100000,\"investor\":\"诸暨民宿发展有限公司\",\"investor_id\":\"91350100M000100Y43\","
-	 "\"rent\":2490000,\"start\":\"2026-05-01\",\"unit\":\"" U_ID "\",\"use\":\"homestay\",\"years\":15}"},
-	{"home.correct", OFFICER, "{\"field\":\"built\",\"reason\":\"deed\",\"unit\":\"" U_IU "\",\"value\":1980}"},
-	{"cert.issue", OFFICER,
-	 "{\"area\":1000,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD "\",\"kind\":\"guarantee\"}"},
-	{"cert.transfer", OFFICER, "{\"basis\":\"sale\",\"cert\":\"" G1 "\",\"to\":\"" H2 "\"}"},
-	{"cert.redeem", OFFICER, "{\"area\":1000,\"cert\":\"" G1 "\",\"note\":\"安置房\",\"purpose\":\"resettlement\"}"},
-	{"cert.revoke", OFFICER, "{\"cert\":\"" G1 "\",\"reason\":\"issued in error\"}"},
-	{"cert.freeze", OFFICER, "{\"cert\":\"" G1 "\",\"reason\":\"court order\"}"},
-	{"cert.unfreeze", OFFICER, "{\"cert\":\"" G2 "\",\"reason\":\"settled\"}"},
+    {"policy.set", AUTHORITY, NULL},
+    {"key.enroll", AUTHORITY, NULL},
+    {"key.revoke", AUTHORITY, "{\"name\":\"330681.auditor.wang\",\"reason\":\"left\"}"},
+    {"village.add", OFFICER, "{\"code\":\"330681101202\",\"name\":\"新村\"}"},
+    {"household.add", OFFICER,
+     "{\"id_number\":\"330681198001010010\",\"members\":1,\"name\":\"户\",\"village\":\"" V1 "\"}"},
+    {"home.add", OFFICER,
+     "{\"household\":\"" H5 "\",\"land_area\":10000,\"status\":\"in_use\",\"unit\":\"" U_NEW
+     "\",\"village\":\"" V2 "\"}"},
+    {"home.status", OFFICER, "{\"reason\":\"empty\",\"status\":\"idle\",\"unit\":\"" U_IU "\"}"},
+    {"home.activate", OFFICER,
+     "{\"investment\":100000,\"investor\":\"诸暨民宿发展有限公司\",\"investor_id\":\"91350100M000100Y43\","
+     "\"rent\":2490000,\"start\":\"2026-05-01\",\"unit\":\"" U_ID "\",\"use\":\"homestay\",\"years\":15}"},
+    {"home.correct", OFFICER,
+     "{\"field\":\"built\",\"reason\":\"deed\",\"unit\":\"" U_IU "\",\"value\":1980}"},
+    {"cert.issue", OFFICER,
+     "{\"area\":1000,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD
+     "\",\"kind\":\"guarantee\"}"},
+    {"cert.transfer", OFFICER, "{\"basis\":\"sale\",\"cert\":\"" G1 "\",\"to\":\"" H2 "\"}"},
+    {"cert.redeem", OFFICER,
+     "{\"area\":1000,\"cert\":\"" G1 "\",\"note\":\"安置房\",\"purpose\":\"resettlement\"}"},
+    {"cert.revoke", OFFICER, "{\"cert\":\"" G1 "\",\"reason\":\"issued in error\"}"},
+    {"cert.freeze", OFFICER, "{\"cert\":\"" G1 "\",\"reason\":\"court order\"}"},
+    {"cert.unfreeze", OFFICER, "{\"cert\":\"" G2 "\",\"reason\":\"settled\"}"},
 };
 #define NTYPES (sizeof(matrix) / sizeof(matrix[0]))
 
@@ -219,10 +227,10 @@ static void matrix_row(fx *f, size_t t)
 		assert_int_equal(qp_registry_state_hash(before, f->reg), QP_OK);
 		int rc = qp_registry_submit(f->reg, f->keys[r], matrix[t].type, body, NULL);
 		if (rc != QP_EPERM)
-			fail_msg("%s signed by the %s key: %d (%s), expected QP_EPERM", matrix[t].type, role_names[r], rc,
-				 qp_error_last()->message);
-		snprintf(want, sizeof(want), "has role %s; %s entries must be signed by %s %s key", role_names[r],
-			 matrix[t].type, need[0] == 'a' || need[0] == 'o' ? "an" : "a", need);
+			fail_msg("%s signed by the %s key: %d (%s), expected QP_EPERM", matrix[t].type,
+				 role_names[r], rc, qp_error_last()->message);
+		snprintf(want, sizeof(want), "has role %s; %s entries must be signed by %s %s key",
+			 role_names[r], matrix[t].type, need[0] == 'a' || need[0] == 'o' ? "an" : "a", need);
 		assert_error_contains(want);
 		assert_int_equal(log_size(f->reg), size);
 		assert_int_equal(qp_registry_state_hash(after, f->reg), QP_OK);
@@ -231,7 +239,8 @@ static void matrix_row(fx *f, size_t t)
 	uint64_t size = log_size(f->reg);
 	int rc = qp_registry_submit(f->reg, f->keys[matrix[t].role], matrix[t].type, body, NULL);
 	if (rc != QP_OK)
-		fail_msg("%s signed by the %s key: %d (%s)", matrix[t].type, need, rc, qp_error_last()->message);
+		fail_msg("%s signed by the %s key: %d (%s)", matrix[t].type, need, rc,
+			 qp_error_last()->message);
 	assert_int_equal(log_size(f->reg), size + 1);
 }
 
@@ -272,10 +281,12 @@ static void test_genesis(void **state)
 {
 	fx *f = *state;
 	char *auth = vkey_of(f->keys[AUTHORITY]), body[1024];
-	snprintf(body, sizeof(body), "{\"authority\":\"%s\",\"county\":\"330681\",\"county_name\":\"诸暨市\"}", auth);
+	snprintf(body, sizeof(body),
+		 "{\"authority\":\"%s\",\"county\":\"330681\",\"county_name\":\"诸暨市\"}", auth);
 	for (int r = 0; r < NROLES; r++) {
 		uint64_t size = log_size(f->reg);
-		assert_int_equal(qp_registry_submit(f->reg, f->keys[r], "registry.genesis", body, NULL), QP_ECONFLICT);
+		assert_int_equal(qp_registry_submit(f->reg, f->keys[r], "registry.genesis", body, NULL),
+				 QP_ECONFLICT);
 		assert_error_contains("the registry already has its genesis entry");
 		assert_int_equal(log_size(f->reg), size);
 	}
@@ -283,8 +294,8 @@ static void test_genesis(void **state)
 	for (int r = 0; r < NROLES; r++) {
 		char *note = NULL, path[64];
 		size_t len = 0;
-		assert_int_equal(qp_registry_sign_entry(&note, &len, f->reg, f->keys[r], "registry.genesis", body),
-				 QP_OK);
+		assert_int_equal(
+		    qp_registry_sign_entry(&note, &len, f->reg, f->keys[r], "registry.genesis", body), QP_OK);
 		snprintf(path, sizeof(path), "mirror-%d.db", r);
 		char *p = tu_path(f->dir, path);
 		qp_registry *m = NULL;
@@ -296,8 +307,8 @@ static void test_genesis(void **state)
 				fail_msg("genesis by the authority: %d %s", rc, qp_error_last()->message);
 		} else {
 			if (rc != QP_EVERIFY)
-				fail_msg("genesis naming the authority, signed by the %s key: %d (%s)", role_names[r], rc,
-					 qp_error_last()->message);
+				fail_msg("genesis naming the authority, signed by the %s key: %d (%s)",
+					 role_names[r], rc, qp_error_last()->message);
 			uint64_t n = 1;
 			assert_int_equal(qp_log_size(&n, m), QP_OK);
 			assert_int_equal(n, 0);
@@ -330,12 +341,14 @@ static void test_checkpoint_roles(void **state)
 		if (r == AUDITOR)
 			assert_int_equal(rc, QP_OK);
 		else if (rc != QP_EPERM)
-			fail_msg("cosignature by the %s key: %d (%s)", role_names[r], rc, qp_error_last()->message);
+			fail_msg("cosignature by the %s key: %d (%s)", role_names[r], rc,
+				 qp_error_last()->message);
 		free(line);
 	}
 	size_t cosigs = 0;
 	char *note = NULL;
-	assert_int_equal(qp_log_checkpoint_cosigned(&note, NULL, NULL, &cosigs, f->reg, QP_LOG_LATEST), QP_OK);
+	assert_int_equal(qp_log_checkpoint_cosigned(&note, NULL, NULL, &cosigs, f->reg, QP_LOG_LATEST),
+			 QP_OK);
 	assert_int_equal(cosigs, 1);
 	free(note);
 	free(cp);
@@ -350,7 +363,8 @@ static void test_revocation(void **state)
 	/* Entries officer2 signed and appended before: they stay. */
 	ok(f, f->officer2, "village.add", "{\"code\":\"330681101203\",\"name\":\"旧村\"}");
 	ok(f, f->officer2, "cert.issue",
-	   "{\"area\":500,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD "\",\"kind\":\"guarantee\"}");
+	   "{\"area\":500,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD
+	   "\",\"kind\":\"guarantee\"}");
 	/* Signed now, submitted after the revocation. */
 	for (size_t t = 0; t < NTYPES; t++) {
 		if (matrix[t].role != OFFICER)
@@ -358,17 +372,18 @@ static void test_revocation(void **state)
 		char *numbered = NULL;
 		body_of(f, t, body, sizeof(body));
 		assert_int_equal(qp_mirror_number(&numbered, f->reg, matrix[t].type, body), QP_OK);
-		assert_int_equal(qp_registry_sign_entry(&early[t], &early_len[t], f->reg, f->officer2, matrix[t].type,
-							numbered),
+		assert_int_equal(qp_registry_sign_entry(&early[t], &early_len[t], f->reg, f->officer2,
+							matrix[t].type, numbered),
 				 QP_OK);
 		free(numbered);
 	}
 	/* A batch: the revocation, then an entry signed before it: refused from the revocation on. */
 	char *revoke = NULL;
 	size_t revoke_len = 0;
-	assert_int_equal(qp_registry_sign_entry(&revoke, &revoke_len, f->reg, f->keys[AUTHORITY], "key.revoke",
-						"{\"name\":\"330681.officer.wu\",\"reason\":\"left the bureau\"}"),
-			 QP_OK);
+	assert_int_equal(
+	    qp_registry_sign_entry(&revoke, &revoke_len, f->reg, f->keys[AUTHORITY], "key.revoke",
+				   "{\"name\":\"330681.officer.wu\",\"reason\":\"left the bureau\"}"),
+	    QP_OK);
 	size_t t_village = 3;
 	assert_string_equal(matrix[t_village].type, "village.add");
 	const char *notes[2] = {revoke, early[t_village]};
@@ -384,7 +399,8 @@ static void test_revocation(void **state)
 	free(revoke);
 
 	char want[128];
-	snprintf(want, sizeof(want), "key 330681.officer.wu was revoked by entry %llu", (unsigned long long)revoked_at);
+	snprintf(want, sizeof(want), "key 330681.officer.wu was revoked by entry %llu",
+		 (unsigned long long)revoked_at);
 	int refused = 0;
 	for (size_t t = 0; t < NTYPES; t++) {
 		if (early[t] == NULL)
@@ -402,19 +418,21 @@ static void test_revocation(void **state)
 		assert_string_equal(before, after);
 		/* Signed after the revocation: refused too. */
 		body_of(f, t, body, sizeof(body));
-		assert_int_equal(qp_registry_submit(f->reg, f->officer2, matrix[t].type, body, NULL), QP_EPERM);
+		assert_int_equal(qp_registry_submit(f->reg, f->officer2, matrix[t].type, body, NULL),
+				 QP_EPERM);
 		assert_error_contains(want);
 		refused += 2;
 		free(early[t]);
 	}
-	print_message("revoked officer: %d entries refused (%d types, each signed before and after)\n", refused,
-		      refused / 2);
+	print_message("revoked officer: %d entries refused (%d types, each signed before and after)\n",
+		      refused, refused / 2);
 	/* What officer2 signed before its revocation stays valid: the audit and a bundle say so. */
 	audit_clean(f->reg);
 	char *cp = NULL, *bundle = NULL;
 	size_t cp_len = 0, bundle_len = 0;
 	assert_int_equal(qp_log_sign(&cp, &cp_len, f->reg, f->keys[LOG]), QP_OK);
-	assert_int_equal(qp_bundle_export(&bundle, &bundle_len, NULL, NULL, f->reg, "330681-2026-G-000003"), QP_OK);
+	assert_int_equal(qp_bundle_export(&bundle, &bundle_len, NULL, NULL, f->reg, "330681-2026-G-000003"),
+			 QP_OK);
 	char *auth = vkey_of(f->keys[AUTHORITY]);
 	qp_bundle_info info;
 	int rc = qp_bundle_verify(&info, bundle, bundle_len, auth, T0);
@@ -458,8 +476,10 @@ static void test_mirror_refusal_message(void **state)
 	fx *f = *state;
 	char *auth = vkey_of(f->keys[AUTHORITY]), body[1024], *note = NULL;
 	size_t len = 0;
-	snprintf(body, sizeof(body), "{\"authority\":\"%s\",\"county\":\"330681\",\"county_name\":\"诸暨市\"}", auth);
-	assert_int_equal(qp_registry_sign_entry(&note, &len, f->reg, f->keys[OFFICER], "registry.genesis", body), QP_OK);
+	snprintf(body, sizeof(body),
+		 "{\"authority\":\"%s\",\"county\":\"330681\",\"county_name\":\"诸暨市\"}", auth);
+	assert_int_equal(
+	    qp_registry_sign_entry(&note, &len, f->reg, f->keys[OFFICER], "registry.genesis", body), QP_OK);
 	char *p = tu_path(f->dir, "mirror.db");
 	qp_registry *m = NULL;
 	assert_int_equal(qp_mirror_open(&m, p), QP_OK);
@@ -476,12 +496,12 @@ static void test_mirror_refusal_message(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_matrix, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_genesis, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mirror_refusal_message, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoint_roles, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_revocation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_revoked_log_and_auditor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_matrix, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_genesis, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mirror_refusal_message, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_checkpoint_roles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_revocation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_revoked_log_and_auditor, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
