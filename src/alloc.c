@@ -4,6 +4,8 @@
  * The counters are process-wide atomics: fault-injection tests run one
  * thread, and in production the counters cost one relaxed increment.
  */
+#include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +28,12 @@ static int should_fail(void)
 	return n > at && atomic_load_explicit(&fail_sticky, memory_order_relaxed);
 }
 
+/* Failed allocations on this thread (a parser that returns NULL asks). */
+static _Thread_local unsigned long failures;
+
 static void *oom(void)
 {
+	failures++;
 	qp_error_set(QP_ENOMEM, "out of memory");
 	return NULL;
 }
@@ -82,4 +88,34 @@ unsigned long qp_alloc_fail_at(unsigned long n, int sticky)
 	atomic_store(&fail_sticky, sticky);
 	atomic_store(&fail_at, n);
 	return made;
+}
+
+unsigned long qp_alloc_failures(void)
+{
+	return failures;
+}
+
+static void json_hooks(void)
+{
+	cJSON_Hooks h = {qp_malloc, qp_free};
+	cJSON_InitHooks(&h);
+}
+
+void qp_alloc_json_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, json_hooks);
+}
+
+cJSON *qp_json_parse(const char *text, size_t len, const char **end, int *err)
+{
+	qp_alloc_json_init();
+	unsigned long before = failures;
+	const char *stop = NULL;
+	cJSON *j = text ? cJSON_ParseWithLengthOpts(text, len, &stop, 0) : NULL;
+	if (end)
+		*end = stop;
+	if (err)
+		*err = j ? QP_OK : failures != before ? QP_ENOMEM : QP_EINVALID;
+	return j;
 }

@@ -9,6 +9,7 @@
 #ifndef QP_SRC_ALLOC_H
 #define QP_SRC_ALLOC_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
 /* malloc/calloc/realloc that set QP_ENOMEM and return NULL on failure. */
@@ -28,5 +29,23 @@ char *qp_strndup(const char *s, size_t len);
  * the last call, so a test can first count, then fail each in turn.
  */
 unsigned long qp_alloc_fail_at(unsigned long n, int sticky);
+
+/* How many allocations have failed on this thread so far. */
+unsigned long qp_alloc_failures(void);
+
+/*
+ * cJSON allocates through qp_malloc too (installed once, process-wide), so
+ * that its allocations fail under the test hook and a parse that runs out
+ * of memory can be told from bad input.  qp_json_parse calls it.
+ */
+void qp_alloc_json_init(void);
+
+/*
+ * Parse the first len bytes of text (NULL gives NULL).  On failure *err
+ * (if not NULL) is QP_ENOMEM if memory ran out, else QP_EINVALID; nothing
+ * is raised, the caller words the error.  *end (if not NULL) is where
+ * cJSON stopped.
+ */
+cJSON *qp_json_parse(const char *text, size_t len, const char **end, int *err);
 
 #endif

@@ -284,9 +284,11 @@ static int collect_log_key(void *ctx, const char *vkey, uint64_t enrolled, int r
 	if (enrolled >= k->size || (revoked && revoked_idx < k->size) || k->n == 16)
 		return QP_OK;
 	qp_verifier *v = NULL;
-	if (qp_verifier_parse(&v, vkey) == QP_OK)
+	int err = qp_verifier_parse(&v, vkey);
+	if (err == QP_OK)
 		k->keys[k->n++] = v;
-	return QP_OK;
+	/* A stored key that does not parse leaves its checkpoints unverified (reported); memory does not. */
+	return err == QP_ENOMEM ? err : QP_OK;
 }
 
 static int each_checkpoint(void *ctx, uint64_t size, const unsigned char *root, const char *note, size_t note_len)
@@ -298,16 +300,27 @@ static int each_checkpoint(void *ctx, uint64_t size, const unsigned char *root, 
 	a->res->checkpoints++;
 	struct key_find k = {size, {NULL}, 0};
 	int err = qp_store_log_keys_each(a->replay->store, collect_log_key, &k);
-	if (err != QP_OK)
-		return err;
 	qp_note *opened = NULL;
-	if (qp_note_open(&opened, note, note_len, (const qp_verifier *const *)k.keys, k.n) != QP_OK) {
+	if (err == QP_OK)
+		err = qp_note_open(&opened, note, note_len, (const qp_verifier *const *)k.keys, k.n);
+	if (err == QP_ENOMEM || err == QP_EIO) {
+		for (size_t i = 0; i < k.n; i++)
+			qp_verifier_free(k.keys[i]);
+		return err;
+	}
+	if (err != QP_OK) {
 		char what[600];
 		snprintf(what, sizeof(what), "not signed by a log key valid at that size: %s", qp_error_last()->message);
 		problem(a, where, what);
 	} else {
 		qp_checkpoint cp;
-		if (qp_checkpoint_parse(&cp, opened->text, opened->text_len) != QP_OK || cp.size != size ||
+		if ((err = qp_checkpoint_parse(&cp, opened->text, opened->text_len)) == QP_ENOMEM) {
+			qp_note_free(opened);
+			for (size_t i = 0; i < k.n; i++)
+				qp_verifier_free(k.keys[i]);
+			return err;
+		}
+		if (err != QP_OK || cp.size != size ||
 		    sodium_memcmp(cp.root, root, QP_HASH_LEN) != 0 || strcmp(cp.origin, a->replay->origin) != 0)
 			problem(a, where, "its stored size or root differs from its signed text");
 	}
@@ -331,9 +344,11 @@ static int each_checkpoint(void *ctx, uint64_t size, const unsigned char *root, 
 	}
 	if (c->have_prev && c->prev_size > 0) {
 		qp_merkle_proof proof;
+		/* Both trees are the replay's: building the proof can only fail for want of memory or I/O. */
 		if ((err = qp_merkle_consistency_proof(&proof, c->prev_size, size, qp_store_node_get, a->replay->store)) !=
-			    QP_OK ||
-		    qp_merkle_verify_consistency(c->prev_size, size, c->prev_root, root, &proof) != QP_OK)
+		    QP_OK)
+			return err;
+		if (qp_merkle_verify_consistency(c->prev_size, size, c->prev_root, root, &proof) != QP_OK)
 			problem(a, where, "is not consistent with the checkpoint before it");
 	}
 	c->have_prev = 1;
@@ -517,10 +532,15 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
 	cp_check c = {&a, 0, {0}, 0};
 	if ((err = qp_store_checkpoints_each(reg->store, each_checkpoint, &c)) != QP_OK)
 		goto done;
-	if (qp_certs_check_invariants(reg) == QP_EVERIFY)
+	if ((err = qp_certs_check_invariants(reg)) == QP_EVERIFY)
 		problem(&a, "certificates", qp_error_last()->message);
-	if (qp_certs_check_invariants(a.replay) == QP_EVERIFY)
+	else if (err != QP_OK)
+		goto done;
+	if ((err = qp_certs_check_invariants(a.replay)) == QP_EVERIFY)
 		problem(&a, "certificates (replay)", qp_error_last()->message);
+	else if (err != QP_OK)
+		goto done;
+	err = QP_OK;
 
 	/* Keep the newest checkpoint the replay confirms, for the next incremental audit. */
 	if (opt && (opt->keep_dir || incremental) && out->problems == 0) {

@@ -689,6 +689,7 @@ int qp_bundle_verify(qp_bundle_info *info, const char *bundle, size_t bundle_len
 	vstate st;
 	int err;
 
+	qp_alloc_json_init();
 	memset(&b, 0, sizeof(b));
 	memset(&st, 0, sizeof(st));
 	if (info == NULL || bundle == NULL || authority_vkey == NULL)

@@ -439,8 +439,11 @@ int qp_canon_parse(cJSON **out, const char *text, size_t len)
 		return qp_error_set(QP_EINVALID, "not valid JSON at byte %zu: NUL byte",
 				    (size_t)(nul - text));
 	/* Not require_null_terminated: with a length, cJSON would then demand a NUL inside it. */
-	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	int perr = QP_OK;
+	cJSON *j = qp_json_parse(text, len, &end, &perr);
 	if (j == NULL) {
+		if (perr == QP_ENOMEM)
+			return qp_error_set(QP_ENOMEM, "out of memory parsing JSON");
 		size_t at =
 		    end != NULL && end >= text && (size_t)(end - text) <= len ? (size_t)(end - text) : 0;
 		return qp_error_set(QP_EINVALID, "not valid JSON at byte %zu", at);

@@ -153,12 +153,17 @@ int qp_entry_text(char **out, size_t *out_len, const char *origin, const char *t
 	*out = NULL;
 	if (!cJSON_IsObject(body))
 		return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
-	/* A shallow wrapper: the body is referenced, not copied. */
+	/*
+	 * A shallow wrapper: the body is referenced, not copied.  (Not with
+	 * cJSON_AddItemReferenceToObject: it leaks its reference when adding
+	 * it runs out of memory.)
+	 */
 	root = cJSON_CreateObject();
-	if (root == NULL || !cJSON_AddStringToObject(root, "type", type) ||
+	cJSON *ref = cJSON_CreateObjectReference(body->child);
+	if (root == NULL || ref == NULL || !cJSON_AddStringToObject(root, "type", type) ||
 	    !cJSON_AddStringToObject(root, "time", time) || !cJSON_AddStringToObject(root, "signer", signer) ||
-	    !cJSON_AddStringToObject(root, "origin", origin) ||
-	    !cJSON_AddItemReferenceToObject(root, "body", (cJSON *)(uintptr_t)body)) {
+	    !cJSON_AddStringToObject(root, "origin", origin) || !cJSON_AddItemToObject(root, "body", ref)) {
+		cJSON_Delete(ref);
 		qp_error_set(QP_ENOMEM, "out of memory building an entry");
 		goto done;
 	}

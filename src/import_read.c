@@ -547,7 +547,10 @@ static int jsonl_next(qp_import_reader *r, const qp_import_record **out)
 		if (blank)
 			continue;
 		if (!r->malformed[0]) {
-			r->json = cJSON_ParseWithLength(r->buf, r->buf_len);
+			int perr = QP_OK;
+			r->json = qp_json_parse(r->buf, r->buf_len, NULL, &perr);
+			if (r->json == NULL && perr == QP_ENOMEM)
+				return qp_error_set(QP_ENOMEM, "out of memory reading a JSON line");
 			if (r->json == NULL)
 				set_malformed(r, "the line is not valid JSON");
 			else if (!cJSON_IsObject(r->json))

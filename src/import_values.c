@@ -108,12 +108,17 @@ int qp_import_map_new(qp_import_map **out, const char *mapping_json)
 	*out = NULL;
 	if ((m = qp_calloc(1, sizeof(*m))) == NULL)
 		return QP_ENOMEM;
-	if ((m->json = cJSON_Parse(default_mapping)) == NULL) {
+	if ((m->json = qp_json_parse(default_mapping, strlen(default_mapping), NULL, NULL)) == NULL) {
 		qp_free(m);
 		return qp_error_set(QP_ENOMEM, "out of memory reading the default mapping");
 	}
 	if (mapping_json) {
-		file = cJSON_Parse(mapping_json);
+		int perr = QP_OK;
+		file = qp_json_parse(mapping_json, strlen(mapping_json), NULL, &perr);
+		if (file == NULL && perr == QP_ENOMEM) {
+			err = qp_error_set(QP_ENOMEM, "out of memory reading the mapping");
+			goto done;
+		}
 		if (!cJSON_IsObject(file)) {
 			err = qp_error_set(QP_EINVALID, "mapping: not a JSON object");
 			goto done;

@@ -66,6 +66,7 @@ int qp_registry_load_meta(qp_registry *reg)
 
 int qp_registry_open(qp_registry **out, const char *path, unsigned flags)
 {
+	qp_alloc_json_init();
 	qp_registry *reg;
 	int err;
 	*out = NULL;
@@ -82,6 +83,7 @@ int qp_registry_open(qp_registry **out, const char *path, unsigned flags)
 
 int qp_registry_create_empty(qp_registry **out, const char *path)
 {
+	qp_alloc_json_init();
 	qp_registry *reg;
 	int err;
 	*out = NULL;
@@ -138,9 +140,12 @@ int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg
 	*note = NULL;
 	if (!qp_entry_type_known(type))
 		return qp_error_set(QP_EINVALID, "unknown entry type \"%s\"", type ? type : "");
-	cJSON *body = body_json ? cJSON_Parse(body_json) : NULL;
+	int perr = QP_OK;
+	cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
 	if (!cJSON_IsObject(body)) {
 		cJSON_Delete(body);
+		if (body == NULL && perr == QP_ENOMEM)
+			return qp_error_set(QP_ENOMEM, "out of memory parsing the entry body");
 		return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
 	}
 	int err = sign_with(note, note_len, reg->origin, key, type, body);
@@ -369,9 +374,12 @@ int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, co
 	for (int attempt = 0; attempt < 20; attempt++) {
 		char *note = NULL;
 		size_t len = 0;
-		cJSON *body = body_json ? cJSON_Parse(body_json) : NULL;
+		int perr = QP_OK;
+		cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
 		if (!cJSON_IsObject(body)) {
 			cJSON_Delete(body);
+			if (body == NULL && perr == QP_ENOMEM)
+				return qp_error_set(QP_ENOMEM, "out of memory parsing the entry body");
 			return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
 		}
 		int64_t now = qp_clock_now();
@@ -505,8 +513,8 @@ int qp_registry_create(qp_registry **out, const char *path, const qp_genesis *g,
 
 	cJSON *pb = cJSON_CreateObject();
 	cJSON *params = cJSON_Parse(qp_policy_default_json());
-	if (pb && params)
-		cJSON_AddItemToObject(pb, "params", params);
+	if (pb && params && cJSON_AddItemToObject(pb, "params", params))
+		params = NULL;
 	else {
 		cJSON_Delete(pb);
 		cJSON_Delete(params);

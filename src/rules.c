@@ -66,8 +66,11 @@ int qp_registry_policy_params(qp_registry *reg, const cJSON **out)
 		int err = qp_store_policy_current(reg->store, NULL, &text);
 		if (err != QP_OK)
 			return err;
-		reg->policy = cJSON_Parse(text);
+		int perr = QP_OK;
+		reg->policy = qp_json_parse(text, strlen(text), NULL, &perr);
 		qp_free(text);
+		if (reg->policy == NULL && perr == QP_ENOMEM)
+			return qp_error_set(QP_ENOMEM, "out of memory reading the policy in force");
 		if (reg->policy == NULL)
 			return qp_error_set(QP_ECORRUPT, "the policy in force is damaged in the store");
 	}
