@@ -370,6 +370,11 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 			goto fail;
 	}
 
+	if ((rc = sqlite3_prepare_v2(store->db, "ROLLBACK", -1, &store->rollback, NULL)) != SQLITE_OK) {
+		err = qp_store_raise(store->db, rc, path);
+		goto fail;
+	}
+
 	*out = store;
 	return QP_OK;
 
@@ -383,8 +388,33 @@ fail:
 	return err;
 }
 
+void qp_store_clear_stale(qp_store *store)
+{
+	/*
+	 * A transaction open though none of ours is: a ROLLBACK or COMMIT
+	 * that itself failed (out of memory) left it.  End it before it
+	 * makes the next BEGIN fail or shows a failed write's changes.
+	 */
+	if (store->in_txn == 0 && store->read_depth == 0)
+		qp_store_rollback_now(store);
+}
+
+void qp_store_rollback_now(qp_store *store)
+{
+	if (sqlite3_get_autocommit(store->db))
+		return;
+	if (store->rollback != NULL) {
+		sqlite3_reset(store->rollback);
+		sqlite3_step(store->rollback);
+		sqlite3_reset(store->rollback);
+	}
+	if (!sqlite3_get_autocommit(store->db))
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 int qp_store_begin_read(qp_store *store)
 {
+	qp_store_clear_stale(store);
 	/* Nested reads share the outermost one; only it ends the snapshot. */
 	if (store->read_depth > 0 || store->in_txn || !sqlite3_get_autocommit(store->db)) {
 		if (store->in_txn == 2)
@@ -402,7 +432,8 @@ int qp_store_begin_read(qp_store *store)
 void qp_store_end_read(qp_store *store)
 {
 	if (store->in_txn == 2 && --store->read_depth == 0) {
-		sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+		/* Nothing to keep from a read: a ROLLBACK ends it without needing memory. */
+		qp_store_rollback_now(store);
 		store->in_txn = 0;
 	}
 }
@@ -428,6 +459,7 @@ void qp_store_free(qp_store *store)
 {
 	if (store == NULL)
 		return;
+	sqlite3_finalize(store->rollback);
 	for (int i = 0; i < QP_STMT_COUNT; i++)
 		sqlite3_finalize(store->stmts[i]);
 	for (int i = 0; i < QP_STMT_CACHE; i++) {

@@ -58,6 +58,9 @@ int qp_store_fast_writes(qp_store *store)
 int qp_store_attach_replay(qp_store *store, const char *path)
 {
 	sqlite3_stmt *st = NULL;
+	/* A DETACH that failed (out of memory) after an earlier audit left it attached. */
+	if (sqlite3_db_filename(store->db, "replay") != NULL)
+		qp_store_detach_replay(store);
 	int err = qp_store_prepare(store, "ATTACH DATABASE ?1 AS replay", &st);
 	if (err != QP_OK)
 		return err;

@@ -38,7 +38,12 @@ struct qp_store {
 	int in_txn;     /* 1: write transaction, 2: read snapshot (qp_store_begin_read) */
 	int read_depth; /* nesting of qp_store_begin_read */
 	sqlite3_stmt *stmts[QP_STMT_COUNT];
+	/* ROLLBACK, prepared at open: ending a failed write must not need memory. */
+	sqlite3_stmt *rollback;
 };
+
+/* Roll back the open transaction (if any) with the prepared statement. */
+void qp_store_rollback_now(qp_store *store);
 
 /*
  * The cached statement which with sql, prepared on first use and reset
@@ -57,6 +62,8 @@ int qp_store_raise(sqlite3 *db, int rc, const char *doing);
  * A read transaction, so that several queries see one state.  Does
  * nothing inside a write transaction.  end_read never fails.
  */
+/* End a transaction left open by a ROLLBACK or COMMIT that failed (none of ours is open). */
+void qp_store_clear_stale(qp_store *store);
 int qp_store_begin_read(qp_store *store);
 void qp_store_end_read(qp_store *store);
 

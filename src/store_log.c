@@ -17,6 +17,7 @@
 
 int qp_store_begin(qp_store *store)
 {
+	qp_store_clear_stale(store);
 	int err = qp_store_exec(store->db, "BEGIN IMMEDIATE", "starting a write");
 	if (err == QP_OK)
 		store->in_txn = 1;
@@ -39,8 +40,7 @@ void qp_store_rollback(qp_store *store)
 	if (store == NULL || !store->in_txn)
 		return;
 	/* Keep the caller's error: ROLLBACK's own outcome is not news. */
-	if (!sqlite3_get_autocommit(store->db))
-		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	qp_store_rollback_now(store);
 	store->in_txn = 0;
 }
 

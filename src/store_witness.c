@@ -13,6 +13,7 @@
 int qp_store_snapshot_begin(qp_store *store, int *started)
 {
 	*started = 0;
+	qp_store_clear_stale(store);
 	if (store->in_txn || !sqlite3_get_autocommit(store->db))
 		return QP_OK;
 	int err = qp_store_begin_read(store);
