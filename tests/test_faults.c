@@ -8,9 +8,10 @@
  * once with every allocation from the Nth on failing.  Each failed run
  * must return QP_ENOMEM, change nothing (log size, state hash, latest
  * checkpoint, files) and leak nothing (LeakSanitizer in the sanitizer
- * pass).  The same loops run again with cJSON's allocations routed
- * through the library's allocator, and with SQLite's own allocator
- * failing, where an out-of-memory may surface as another clean error.
+ * pass); cJSON's allocations are among them (the library routes cJSON
+ * through its allocator).  The same loops run again with SQLite's own
+ * allocator failing, where an out-of-memory may surface as another clean
+ * error.
  *
  * I/O failure: a test VFS, registered as the default, wraps the "unix"
  * VFS and fails the Nth xWrite, xSync or xTruncate (SQLITE_IOERR_* or
@@ -324,14 +325,6 @@ static void sqlite_malloc_install(void)
 	sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
 }
 
-/* ---- cJSON's allocations through the library's allocator -------------------------- */
-
-static void cjson_hooked(int on)
-{
-	cJSON_Hooks h = {qp_malloc, qp_free};
-	cJSON_InitHooks(on ? &h : NULL);
-}
-
 /* ---- the fixture -------------------------------------------------------------------- */
 
 typedef struct fx {
@@ -438,7 +431,6 @@ static int teardown(void **state)
 	fault_off();
 	sm.armed = 0;
 	qp_alloc_fail_at(0, 0);
-	cjson_hooked(0);
 	qp_clock_set(0);
 	qp_registry_free(f->reg);
 	qp_registry_free(f->held_reg);
@@ -531,9 +523,10 @@ static char *signed_note(fx *f, const qp_key *key, const char *type, const char 
 
 /*
  * How failing allocations must surface: QP_ENOMEM, or QP_EIO where SQLite
- * reports its own failure as an I/O error.  With only the library's
- * allocator failing, the first other code fails the test at once.  With
- * cJSON's or SQLite's allocator failing, the loops go on (the registry
+ * reports its own failure as an I/O error.  With the library's allocator
+ * failing (cJSON's allocations go through it too), the first other code
+ * fails the test at once.  With SQLite's allocator failing, the loops go
+ * on (the registry
  * must still be unchanged after every run) and each distinct wrong code
  * is collected, printed and fails the test at the end: an out-of-memory
  * reported as bad input, a damaged registry or a failed verification
@@ -652,7 +645,7 @@ static int full_run(void)
 static unsigned long current_n;
 
 /*
- * Sample only where allocations run into thousands: 1 for cJSON's (every
+ * Sample only where allocations run into thousands: 1 samples (every
  * one with QP_FAULTS_FULL), 2 for SQLite's (a denser sample then).
  */
 static int sampling;
@@ -965,22 +958,10 @@ static void all_ops(fx *f, arm_fn arm)
 	audit_clean(f->reg);
 }
 
+/* The library's allocations, cJSON's among them (it allocates through qp_malloc). */
 static void test_library_allocation(void **state)
 {
 	all_ops(*state, arm_library);
-}
-
-static void test_cjson_allocation(void **state)
-{
-	/* cJSON allocates with malloc; route it through qp_malloc so it fails too. */
-	cjson_hooked(1);
-	strict_enomem = 0;
-	sampling = 1;
-	all_ops(*state, arm_library);
-	sampling = 0;
-	strict_enomem = 1;
-	cjson_hooked(0);
-	wrong_codes_report("cJSON");
 }
 
 static void test_sqlite_allocation(void **state)
@@ -1023,10 +1004,7 @@ static void test_audit_tampered(void **state)
 		sqlite3_close(db);
 		qp_registry *r = NULL;
 		assert_int_equal(qp_registry_open(&r, copy, 0), QP_OK);
-		for (int cj = 0; cj < 2; cj++) {
-			cjson_hooked(cj);
-			strict_enomem = !cj;
-			sampling = cj;
+		{
 			for (int sticky = 0; sticky < 1 + full_run(); sticky++) {
 				unsigned long n, errors = 0, runs = 0;
 				char what[128];
@@ -1037,8 +1015,7 @@ static void test_audit_tampered(void **state)
 					int rc = run_audit(f, r);
 					unsigned long made = qp_alloc_fail_at(0, 0);
 					if (rc == QP_OK)
-						fail_msg("%s passed with allocation %lu failing (%s cJSON)",
-							 what, n, cj ? "with" : "without");
+						fail_msg("%s passed with allocation %lu failing", what, n);
 					if (rc != QP_EVERIFY)
 						expect_oom(rc, what, n);
 					errors += rc != QP_EVERIFY;
@@ -1047,19 +1024,14 @@ static void test_audit_tampered(void **state)
 						break;
 					}
 				}
-				print_message("%s: %lu allocations (%s, %s cJSON), %lu runs, %lu ran out\n",
-					      what, n - 1, sticky ? "persistent" : "single",
-					      cj ? "with" : "without", runs, errors);
+				print_message("%s: %lu allocations (%s), %lu runs, %lu ran out\n", what,
+					      n - 1, sticky ? "persistent" : "single", runs, errors);
 			}
-			cjson_hooked(0);
-			strict_enomem = 1;
-			sampling = 0;
 		}
 		qp_registry_free(r);
 	}
 	free(copy);
 	assert_int_equal(qp_registry_open(&f->reg, f->db, 0), QP_OK);
-	wrong_codes_report("cJSON (tampered registries)");
 }
 
 /* ---- I/O failure --------------------------------------------------------------------- */
@@ -1229,7 +1201,6 @@ int main(void)
 	fault_vfs_register();
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_library_allocation, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cjson_allocation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sqlite_allocation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_tampered, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_io_faults, setup, teardown),
