@@ -103,8 +103,20 @@ contains "$OUT" "issued 330681-2026-G-000005 "
 expect 5 "" "quanpiao: village.add: village $V1 (东白湖村) was already added by entry 6" -- $S village add --code $V1 --name 东白湖村
 expect 4 "" "quanpiao: key 330681.auditor.zhao has role auditor; village.add entries must be signed by an officer key" -- \
 	--server "$URL" --key auditor.key village add --code 330681101202 --name 新村
+# An entry signed elsewhere goes through the service as it goes onto the file.
+forge officer.key village.add '{"code":"330681101202","name":"新村"}' v2.note
+run --server "$URL" log append v2.note
+CHECKS=$((CHECKS + 1))
+[ "$RC" = 0 ] || fail "log append through the service: exit $RC: $ERR"
+V2_AT=$(sed -n 's/^appended entry \([0-9]*\)$/\1/p' <<<"$OUT")
+expect 0 "$(cat v2.note)" "" -- --db r.db log entry --index "$V2_AT"
+expect 5 "" "quanpiao: village.add: village 330681101202 (新村) was already added by entry $V2_AT" -- \
+	--server "$URL" log append v2.note
+expect 4 "" "quanpiao: the signature by 330681.officer.li does not verify (altered entry or wrong key)" -- \
+	--server "$URL" log append bad.note
+# Signing checkpoints is the service's own work, with its log key.
 expect 2 "" "quanpiao: this command changes the registry file itself and does not work with --server; run it where the registry is" -- \
-	--server "$URL" log append v1.note
+	--server "$URL" --key log.key log sign
 # Reads print what they print on the file.
 for cmd in "cert show 330681-2026-G-000001" "cert list" "cert history 330681-2026-G-000002" "home show $U1" \
 	"home list" "household show $H1" "stats" "log entry --index 7" "log proof --index 8" "log checkpoint" \
@@ -184,6 +196,16 @@ for cert in 330681-2026-G-000002 330681-2026-G-000003 330681-2026-G-000004; do
 	fi
 	contains "$(cat $loser.err)" "quanpiao: cert.transfer: certificate $cert is already spent (by entry "
 done
+# A witness cosigns through the service; the served checkpoint carries the cosignature.
+CONTEXT="witness"
+run --server "$URL" --key auditor.key witness cosign --state wit
+CHECKS=$((CHECKS + 1))
+[ "$RC" = 0 ] || fail "witness cosign through the service: exit $RC: $ERR"
+contains "$OUT" "cosigned $ORIGIN at size "
+cosig=$(tail -n 1 <<<"$OUT")
+get /checkpoint
+contains "$BODY" "$cosig"
+expect 0 "$BODY" "" -- --db r.db log checkpoint
 expect_rc 0 -- --db r.db audit
 stop_service
 CHECKS=$((CHECKS + 1))

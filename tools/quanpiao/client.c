@@ -403,6 +403,58 @@ static int check_appended(cli_ctx *ctx, uint64_t index, const char *note, size_t
 	return rc;
 }
 
+/* POST {"member": text} (and "size" unless QP_LOG_LATEST) to path. */
+static int post(const cli_ctx *ctx, const char *path, const char *member, const char *text, uint64_t size,
+		response *r)
+{
+	cJSON *req = cJSON_CreateObject();
+	int ok = req && cJSON_AddStringToObject(req, member, text) &&
+		 (size == QP_LOG_LATEST || cJSON_AddNumberToObject(req, "size", (double)size));
+	char *json = ok ? cJSON_PrintUnformatted(req) : NULL;
+	cJSON_Delete(req);
+	int rc = json ? http(ctx, path, json, r) : report(ctx, QP_ENOMEM, "out of memory");
+	free(json);
+	return rc;
+}
+
+/* A 200 to a POSTed note: its index, once the signed log is seen to hold the note there. */
+static int appended(cli_ctx *ctx, const response *r, const char *note, size_t note_len, uint64_t *index)
+{
+	cJSON *doc = cJSON_Parse(r->body);
+	const cJSON *idx = cJSON_GetObjectItemCaseSensitive(doc, "index");
+	int rc;
+	if (cJSON_IsNumber(idx) && idx->valuedouble >= 0) {
+		uint64_t got = (uint64_t)idx->valuedouble;
+		rc = check_appended(ctx, got, note, note_len);
+		if (rc == CLI_OK && index)
+			*index = got;
+	} else {
+		rc = report(ctx, QP_EIO, "--server %s: the answer has no entry index", ctx->server);
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+int client_append(cli_ctx *ctx, const char *note, size_t note_len, uint64_t *index)
+{
+	response r = {0};
+	int rc = post(ctx, "/v1/entries", "note", note, QP_LOG_LATEST, &r);
+	if (rc == CLI_OK)
+		rc = r.status == 200 ? appended(ctx, &r, note, note_len, index) : report_problem(ctx, &r);
+	free(r.body);
+	return rc;
+}
+
+int client_cosign(cli_ctx *ctx, const char *line, uint64_t size)
+{
+	response r = {0};
+	int rc = post(ctx, "/v1/cosignatures", "cosignature", line, size, &r);
+	if (rc == CLI_OK && r.status != 200)
+		rc = report_problem(ctx, &r);
+	free(r.body);
+	return rc;
+}
+
 int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 {
 	char *json = cJSON_PrintUnformatted(body), *prev = NULL;
@@ -436,30 +488,14 @@ int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 		prev = NULL;
 		free(r.body);
 		r.body = NULL;
-		cJSON *req = cJSON_CreateObject();
-		cJSON_AddStringToObject(req, "note", note);
-		char *text = cJSON_PrintUnformatted(req);
-		cJSON_Delete(req);
-		rc = text ? http(ctx, "/v1/entries", text, &r) : report(ctx, QP_ENOMEM, "out of memory");
-		free(text);
+		rc = post(ctx, "/v1/entries", "note", note, QP_LOG_LATEST, &r);
 		if (rc != CLI_OK) {
 			free(numbered);
 			free(note);
 			break;
 		}
 		if (r.status == 200) {
-			cJSON *doc = cJSON_Parse(r.body);
-			const cJSON *idx = cJSON_GetObjectItemCaseSensitive(doc, "index");
-			if (cJSON_IsNumber(idx) && idx->valuedouble >= 0) {
-				uint64_t got = (uint64_t)idx->valuedouble;
-				rc = check_appended(ctx, got, note, note_len);
-				if (rc == CLI_OK && index)
-					*index = got;
-			} else {
-				rc = report(ctx, QP_EIO, "--server %s: the answer has no entry index",
-					    ctx->server);
-			}
-			cJSON_Delete(doc);
+			rc = appended(ctx, &r, note, note_len, index);
 			free(numbered);
 			free(note);
 			break;

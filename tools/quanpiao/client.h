@@ -27,6 +27,19 @@ struct qp_registry;
 int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index);
 
 /*
+ * log append through --server: POST a note signed elsewhere to
+ * /v1/entries; *index gets its index once the served log is seen to hold
+ * it there.  Returns CLI_OK or an exit status after printing the reason.
+ */
+int client_append(cli_ctx *ctx, const char *note, size_t note_len, uint64_t *index);
+
+/*
+ * witness cosign through --server: POST a cosignature line (NUL-terminated)
+ * of the checkpoint of the given size to /v1/cosignatures.
+ */
+int client_cosign(cli_ctx *ctx, const char *line, uint64_t size);
+
+/*
  * cli_open_registry through --server: sync the mirror of the served
  * registry and open it read-only.  A command that would write to the
  * registry file itself (flags without QP_STORE_READONLY) is refused with

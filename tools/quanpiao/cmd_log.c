@@ -14,6 +14,7 @@
 #include <quanpiao/quanpiao.h>
 
 #include "cli.h"
+#include "client.h"
 
 static const cli_opt no_opts[] = {{NULL, NULL, NULL}};
 
@@ -42,6 +43,9 @@ static int run_sign(cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (args.npos != 0)
 		return cli_usage_error(ctx, "log sign takes no arguments");
+	/* The service signs its checkpoints itself: refuse before asking for a passphrase. */
+	if (ctx->server)
+		return cli_open_registry(ctx, 0, &reg);
 	if ((rc = cli_load_key(ctx, NULL, &key)) != CLI_OK || (rc = cli_open_registry(ctx, 0, &reg)) != CLI_OK)
 		goto done;
 	int err = qp_log_sign(&note, &len, reg, key);
@@ -343,12 +347,17 @@ static int run_append(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "log append needs one FILE (or - for standard input)");
 	if ((rc = cli_read_file(ctx, args.pos[0], 1u << 20, &note, &len)) != CLI_OK)
 		return rc;
-	if ((rc = cli_open_registry(ctx, 0, &reg)) == CLI_OK) {
-		uint64_t index = 0;
+	uint64_t index = 0;
+	if (ctx->server) {
+		/* The service checks and appends it as it would here. */
+		rc = client_append(ctx, note, len, &index);
+	} else if ((rc = cli_open_registry(ctx, 0, &reg)) == CLI_OK) {
 		int err = qp_registry_append(reg, note, len, &index);
-		if (err != QP_OK) {
+		if (err != QP_OK)
 			rc = cli_fail(ctx, err);
-		} else if (ctx->json) {
+	}
+	if (rc == CLI_OK) {
+		if (ctx->json) {
 			cJSON *doc = cJSON_CreateObject();
 			cJSON_AddNumberToObject(doc, "index", (double)index);
 			rc = cli_json_emit(doc);

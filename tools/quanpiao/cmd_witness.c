@@ -22,6 +22,7 @@
 #include <quanpiao/quanpiao.h>
 
 #include "cli.h"
+#include "client.h"
 
 #define STATE_FILE "checkpoint"
 #define STATE_MAX  (1u << 20)
@@ -141,7 +142,7 @@ static int run_cosign(cli_ctx *ctx, int argc, char **argv)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE) >= (int)sizeof(path))
 		return cli_usage_error(ctx, "--state: the path is too long");
 	if ((rc = cli_load_key(ctx, NULL, &key)) != CLI_OK ||
-	    (rc = cli_open_registry(ctx, 0, &reg)) != CLI_OK)
+	    (rc = cli_open_registry(ctx, ctx->server ? QP_STORE_READONLY : 0, &reg)) != CLI_OK)
 		goto done;
 	/* Only an enrolled auditor's cosignature counts: say so before anything is written. */
 	if ((err = qp_log_check_cosigner(reg, qp_key_name(key), qp_key_public(key), QP_LOG_LATEST)) !=
@@ -201,7 +202,11 @@ static int run_cosign(cli_ctx *ctx, int argc, char **argv)
 	memcpy(state_note + note_len, line, line_len);
 	if ((rc = write_state(dir, STATE_FILE, state_note, note_len + line_len)) != CLI_OK)
 		goto done;
-	if ((err = qp_log_add_cosignature(reg, line, line_len, cp.size)) != QP_OK) {
+	if (ctx->server) {
+		/* Through the service, checked and stored as it would be here. */
+		if ((rc = client_cosign(ctx, line, cp.size)) != CLI_OK)
+			goto done;
+	} else if ((err = qp_log_add_cosignature(reg, line, line_len, cp.size)) != QP_OK) {
 		rc = cli_fail(ctx, err);
 		goto done;
 	}
