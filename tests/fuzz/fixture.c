@@ -244,3 +244,10 @@ const char *fz_scratch_dir(void)
 		fz_registry_reset();
 	return shared_dir;
 }
+
+const char *fz_registry_path(void)
+{
+	if (shared_path == NULL)
+		fz_registry_reset();
+	return shared_path;
+}

@@ -68,6 +68,9 @@ qp_registry *fz_registry_create(const char *path);
  */
 qp_registry *fz_registry_reset(void);
 
+/* The shared registry's file (for a second connection to it, as a reader). */
+const char *fz_registry_path(void);
+
 /* The shared registry's scratch directory (for the targets' own files). */
 const char *fz_scratch_dir(void);
 

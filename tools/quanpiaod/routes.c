@@ -172,7 +172,7 @@ static void home(qpd_reply *r, qp_registry *reg, const char *unit)
 	size_t nacts = 0, nevents = 0;
 	int err;
 	if ((err = qp_home_get(&h, reg, unit)) != QP_OK) {
-		qpd_problem_code(r, err, NULL);
+		query_problem(r, err); /* a malformed unit is a bad request */
 		return;
 	}
 	if ((err = qp_home_activations(&acts, &nacts, reg, unit)) != QP_OK ||
@@ -284,7 +284,7 @@ static void cert(qpd_reply *r, qp_registry *reg, const char *id)
 	size_t n = 0;
 	int err;
 	if ((err = qp_cert_get(&c, reg, id)) != QP_OK) {
-		qpd_problem_code(r, err, NULL);
+		query_problem(r, err); /* a malformed number is a bad request */
 		return;
 	}
 	if ((err = qp_cert_children(&children, &n, reg, id)) != QP_OK) {
@@ -309,7 +309,7 @@ static void cert_history(qpd_reply *r, qp_registry *reg, const char *id)
 	size_t n = 0;
 	int err;
 	if ((err = qp_cert_get(&c, reg, id)) != QP_OK) {
-		qpd_problem_code(r, err, NULL);
+		query_problem(r, err); /* a malformed number is a bad request */
 		return;
 	}
 	if ((err = qp_cert_history(&events, &n, reg, id)) != QP_OK) {
