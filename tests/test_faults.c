@@ -3,7 +3,8 @@
  *
  * Allocation failure: each key operation (append of a cert.issue, submit
  * of a village.add, checkpoint signing, audit, bundle export and verify,
- * opening and creating a registry) runs with its Nth allocation failing,
+ * opening and creating a registry, import of a two-row legacy file) runs
+ * with its Nth allocation failing,
  * for n = 1, 2, ... until it succeeds, once with a single failure and
  * once with every allocation from the Nth on failing.  Each failed run
  * must return QP_ENOMEM, change nothing (log size, state hash, latest
@@ -15,12 +16,13 @@
  *
  * I/O failure: a test VFS, registered as the default, wraps the "unix"
  * VFS and fails the Nth xWrite, xSync or xTruncate (SQLITE_IOERR_* or
- * SQLITE_FULL, once or from then on) during single appends, batches and
- * checkpoint signing.  Each failure must be a clean QP_E* error; then,
+ * SQLITE_FULL, once or from then on) during single appends, batches,
+ * checkpoint signing and imports.  Each failure must be a clean QP_E* error; then,
  * with the fault off, the registry reopens, its log grew by exactly the
  * entries reported appended, and the audit finds nothing wrong.  A copy
  * of the files as they were at the failure (the state a crash right then
- * would leave) must open and audit clean too.
+ * would leave) must open and audit clean too; an import run again after
+ * its failure ends with each of its rows in the registry once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,7 +335,7 @@ typedef struct fx {
 	char *authority_vkey;
 	qp_registry *reg;
 	/* What a loop holds between runs, freed by teardown if a check fails midway. */
-	char *held[4];
+	char *held[5];
 	qp_registry *held_reg;
 } fx;
 
@@ -879,6 +881,73 @@ static int run_open(fx *f, void *ctx)
 	return rc;
 }
 
+/* ---- import of a small file ---- */
+
+typedef struct import_ctx {
+	char *path;
+	unsigned long problems;
+} import_ctx;
+
+/* A resident ID number of the 1985 cohort, sequence k (distinct from next_household's). */
+static void import_id(char id[QP_RESIDENT_ID_LEN + 1], unsigned long k)
+{
+	snprintf(id, QP_RESIDENT_ID_LEN + 1, "3306811985%02lu%02lu%03lu", 1 + k / 28 % 12, 1 + k % 28,
+		 100 + k / 336 % 900);
+	id[17] = qp_ids_resident_check_char(id);
+	id[18] = '\0';
+}
+
+/*
+ * Write a two-row legacy file of new tickets: a live guarantee ticket on a
+ * new household and home, and a used retention ticket on another.
+ */
+static void write_import_file(const char *path)
+{
+	static unsigned long k;
+	char text[2048], id1[QP_RESIDENT_ID_LEN + 1], id2[QP_RESIDENT_ID_LEN + 1];
+	import_id(id1, 2 * k);
+	import_id(id2, 2 * k + 1);
+	int n = snprintf(text, sizeof(text),
+			 "票号,类型,持有人,证件号码,村代码,不动产单元号,面积,发证日期,有效期至,状态,备注\n"
+			 "F-%05lu-1,宅基地退出,钱%lu,%s," V1 "," V1 "JC%05luF00010001,100.50,2019-03-05,,有效,\n"
+			 "F-%05lu-2,危旧房权益保全,孙%lu,%s," V1 "," V1 "JC%05luF00010002,66,2024/3/5,,已使用,旧档\n",
+			 k, k, id1, 1 + k, k, k, id2, 1 + k);
+	tu_write(path, text, (size_t)n);
+	k++;
+}
+
+static void prepare_import(fx *f, void *ctx)
+{
+	import_ctx *c = ctx;
+	write_import_file(c->path);
+}
+
+static int count_import_problem(void *ctx, const qp_import_problem *p)
+{
+	import_ctx *c = ctx;
+	if (c->problems++ == 0)
+		print_message("import problem: line %llu, %s: %s\n", (unsigned long long)p->line, p->column,
+			      p->reason);
+	return QP_OK;
+}
+
+static int run_import(fx *f, void *ctx)
+{
+	import_ctx *c = ctx;
+	qp_import_stats st;
+	qp_import_options opt = {.problem = count_import_problem, .ctx = c};
+	c->problems = 0;
+	int rc = qp_import(&st, f->reg, f->officer, c->path, &opt);
+	if (rc == QP_OK && (st.rejected != 0 || c->problems != 0 || st.imported != 2)) {
+		/* An import that runs out of memory must not reject a good row. */
+		print_error("import of two good rows: %llu imported, %llu rejected, %lu problems\n",
+			    (unsigned long long)st.imported, (unsigned long long)st.rejected, c->problems);
+		expect_oom(QP_EINVALID, "import (a good row rejected)", current_n);
+		return QP_ENOMEM;
+	}
+	return rc;
+}
+
 typedef struct create_ctx {
 	char *path;
 	qp_genesis g;
@@ -938,6 +1007,15 @@ static void all_ops(fx *f, arm_fn arm)
 	const op_def verify = {.what = "verify a bundle", .prepare = NULL, .run = run_verify, .adds = 0};
 	const op_def open_rw = {.what = "open read-write", .prepare = NULL, .run = run_open, .adds = 0};
 	const op_def open_ro = {.what = "open read-only", .prepare = NULL, .run = run_open, .adds = 0};
+	import_ctx imp = {.path = f->held[4] = tu_path(f->dir, "legacy.csv"), .problems = 0};
+	op_def import = {.what = "import a small file", .prepare = prepare_import, .run = run_import};
+	/* How many entries two rows make: import once with nothing failing. */
+	uint64_t s0 = 0, s1 = 0;
+	assert_int_equal(qp_log_size(&s0, f->reg), QP_OK);
+	prepare_import(f, &imp);
+	assert_int_equal(run_import(f, &imp), QP_OK);
+	assert_int_equal(qp_log_size(&s1, f->reg), QP_OK);
+	import.adds = s1 - s0;
 	const op_def make = {.what = "create a registry",
 			     .prepare = NULL,
 			     .run = run_create,
@@ -953,6 +1031,7 @@ static void all_ops(fx *f, arm_fn arm)
 		total += oom_loop(f, &open_rw, &rw, sticky, arm);
 		total += oom_loop(f, &open_ro, &ro, sticky, arm);
 		total += oom_loop(f, &make, &create, sticky, arm);
+		total += oom_loop(f, &import, &imp, sticky, arm);
 	}
 	print_message("%lu failing runs in all\n", total);
 	audit_clean(f->reg);
@@ -961,7 +1040,10 @@ static void all_ops(fx *f, arm_fn arm)
 /* The library's allocations, cJSON's among them (it allocates through qp_malloc). */
 static void test_library_allocation(void **state)
 {
+	/* Every allocation up to the 60th of each operation, then a sample (all with QP_FAULTS_FULL). */
+	sampling = 1;
 	all_ops(*state, arm_library);
+	sampling = 0;
 }
 
 static void test_sqlite_allocation(void **state)
@@ -1186,6 +1268,51 @@ static void test_io_faults(void **state)
 				break;
 		}
 	}
+	/*
+	 * An import while the disk fails: a clean error, the registry opens
+	 * and audits clean, and a rerun ends with each row in once.
+	 */
+	import_ctx imp = {.path = f->held[4] = tu_path(f->dir, "legacy.csv"), .problems = 0};
+	unsigned long import_runs = 0;
+	for (size_t fault = 0; fault < sizeof(io_faults) / sizeof(io_faults[0]); fault++) {
+		for (int sticky = 0; sticky < 2; sticky++) {
+			unsigned long n;
+			/* Every write up to the 20th, then a sample (every one with QP_FAULTS_FULL). */
+			for (n = 1; n < 1000; n = full_run() || n < 20 ? n + 1 : n + 1 + (n - 20) / 4) {
+				qp_import_stats st;
+				qp_import_options opt = {.problem = count_import_problem, .ctx = &imp};
+				write_import_file(imp.path);
+				imp.problems = 0;
+				fault_arm(io_faults[fault].op, io_faults[fault].code, n, sticky);
+				int rc = qp_import(&st, f->reg, f->officer, imp.path, &opt);
+				unsigned long fired = fv.fired;
+				fault_off();
+				if (rc != QP_OK && rc != QP_EIO && rc != QP_ECONFLICT)
+					fail_msg("import, %s at call %lu: %d %s", io_faults[fault].name, n, rc,
+						 qp_error_last()->message);
+				if (rc == QP_OK && (st.rejected || imp.problems || st.imported != 2))
+					fail_msg("import, %s at call %lu: %llu imported, %llu rejected",
+						 io_faults[fault].name, n, (unsigned long long)st.imported,
+						 (unsigned long long)st.rejected);
+				total += rc != QP_OK;
+				import_runs++;
+				reopen(f);
+				audit_clean(f->reg);
+				/* The rerun: whatever was committed is present, the rest imported. */
+				memset(&st, 0, sizeof(st));
+				assert_int_equal(qp_import(&st, f->reg, f->officer, imp.path, &opt), QP_OK);
+				if (st.imported + st.present != 2 || st.rejected != 0 || (rc == QP_OK && st.present != 2))
+					fail_msg("import, %s at call %lu: rerun %llu imported, %llu present, %llu "
+						 "rejected",
+						 io_faults[fault].name, n, (unsigned long long)st.imported,
+						 (unsigned long long)st.present, (unsigned long long)st.rejected);
+				if (fired == 0)
+					break;
+			}
+			assert_true(n < 1000);
+		}
+	}
+	print_message("import under I/O faults: %lu runs, each rerun imported every row once\n", import_runs);
 	print_message("%lu failing runs in all; %lu faults SQLite coped with; %lu failed appends were "
 		      "in the crash image\n",
 		      total, tolerated, ambiguous);

@@ -12,7 +12,7 @@ command -v python3 >/dev/null || {
 	exit 1
 }
 ORIGIN=zhuji.example/quanpiao
-TRIALS=${QP_CRASH_TRIALS:-10}
+TRIALS=${QP_CRASH_TRIALS:-20}
 
 for k in auth:330681.authority log:$ORIGIN officer:330681.officer.li; do
 	"$QP" key generate --name "${k#*:}" --out "${k%%:*}.key" --unencrypted >/dev/null 2>&1 || fail "key generate $k"

@@ -82,6 +82,14 @@ CHECKS=$((CHECKS + 1))
 CONTEXT="not found, method"
 get /v1/certificates/330681-2026-G-999999
 expect_http 404 "$(problem 404 not-found 'Not Found' 'no certificate 330681-2026-G-999999 in the registry')"
+# A malformed number or unit in the path is a bad request, as a bad query parameter is.
+get /v1/homes/33068X001002JC00002F00010001
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 400 ] || fail "malformed unit: status $STATUS, expected 400: $BODY"
+contains "$BODY" '"type":"/problems/malformed"'
+get /v1/certificates/330681-2026-Q-000001/history
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 400 ] || fail "malformed certificate number: status $STATUS, expected 400: $BODY"
 get /v1/nothing
 expect_http 404 "$(problem 404 not-found 'Not Found' 'no such resource')"
 STATUS=$(curl -s -o resp.body -w '%{http_code}' -X DELETE "$URL/v1/entries")
