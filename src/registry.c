@@ -286,6 +286,10 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 		goto done;
 
 	qp_merkle_leaf_hash(leaf, note, note_len);
+	if (apply) {
+		memcpy(apply->leaf, leaf, QP_HASH_LEN);
+		apply->have_leaf = 1;
+	}
 	if ((err = qp_store_entry_put(reg->store, size, note, note_len, leaf, e->type, e->signer, e->time)) !=
 		QP_OK ||
 	    (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) != QP_OK ||

@@ -51,6 +51,9 @@ typedef struct qp_apply {
 	unsigned char public_key[32];
 	unsigned char signature[64];
 	size_t signed_len; /* the note text: the first signed_len bytes of the note */
+	/* Out: the entry's leaf hash, once computed (have_leaf), also when the rules refuse it. */
+	unsigned char leaf[32];
+	int have_leaf;
 } qp_apply;
 
 /*

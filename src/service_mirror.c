@@ -83,7 +83,7 @@ int qp_mirror_apply(qp_registry *reg, uint64_t first, const char *const *notes, 
 			continue;
 		}
 		/* Entries accepted long ago are replayed as they are: no future-time check. */
-		qp_apply ap = {QP_APPLY_NO_CLOCK, {0}, {0}, 0};
+		qp_apply ap = {.flags = QP_APPLY_NO_CLOCK};
 		if ((err = qp_registry_apply(reg, notes[i], note_lens[i], &got, &ap)) != QP_OK) {
 			if (err != QP_EIO && err != QP_ENOMEM) {
 				/* Copy first: the message must not be formatted into itself. */

@@ -128,6 +128,117 @@ done:
 	sqlite3_finalize(b);
 }
 
+/* SQLite's order of two values under the BINARY collation: NULL, numbers, text, blobs. */
+static int value_cmp(sqlite3_stmt *a, sqlite3_stmt *b, int i)
+{
+	static const int rank[] = {0, 1, 1, 2, 3, 0}; /* by SQLITE_INTEGER=1 .. SQLITE_NULL=5 */
+	int ta = sqlite3_column_type(a, i), tb = sqlite3_column_type(b, i);
+	if (rank[ta] != rank[tb])
+		return rank[ta] < rank[tb] ? -1 : 1;
+	if (ta == SQLITE_NULL)
+		return 0;
+	if (ta == SQLITE_INTEGER && tb == SQLITE_INTEGER) {
+		sqlite3_int64 x = sqlite3_column_int64(a, i), y = sqlite3_column_int64(b, i);
+		return (x > y) - (x < y);
+	}
+	if (rank[ta] == 1) {
+		double x = sqlite3_column_double(a, i), y = sqlite3_column_double(b, i);
+		return (x > y) - (x < y);
+	}
+	const void *va = ta == SQLITE_TEXT ? (const void *)sqlite3_column_text(a, i) : sqlite3_column_blob(a, i);
+	const void *vb = tb == SQLITE_TEXT ? (const void *)sqlite3_column_text(b, i) : sqlite3_column_blob(b, i);
+	int na = sqlite3_column_bytes(a, i), nb = sqlite3_column_bytes(b, i);
+	int c = na && nb ? memcmp(va, vb, (size_t)(na < nb ? na : nb)) : 0;
+	return c ? (c < 0 ? -1 : 1) : (na > nb) - (na < nb);
+}
+
+/* The same value: type and bytes. */
+static int value_same(sqlite3_stmt *a, sqlite3_stmt *b, int i)
+{
+	int ta = sqlite3_column_type(a, i);
+	if (ta != sqlite3_column_type(b, i))
+		return 0;
+	switch (ta) {
+	case SQLITE_NULL:
+		return 1;
+	case SQLITE_INTEGER:
+		return sqlite3_column_int64(a, i) == sqlite3_column_int64(b, i);
+	case SQLITE_FLOAT:
+		return sqlite3_column_double(a, i) == sqlite3_column_double(b, i);
+	default: {
+		const void *va = ta == SQLITE_TEXT ? (const void *)sqlite3_column_text(a, i) : sqlite3_column_blob(a, i);
+		const void *vb = ta == SQLITE_TEXT ? (const void *)sqlite3_column_text(b, i) : sqlite3_column_blob(b, i);
+		int na = sqlite3_column_bytes(a, i), nb = sqlite3_column_bytes(b, i);
+		return na == nb && (na == 0 || memcmp(va, vb, (size_t)na) == 0);
+	}
+	}
+}
+
+/*
+ * The whole of table tb in main and in the replay, compared by walking
+ * both in primary-key order side by side: two scans, no sorting.  Each
+ * row is (key for people, the ordering columns, the compared columns).
+ */
+static int compare_whole(qp_store *store, const struct table *tb, unsigned limit,
+			 void (*report)(void *ctx, const char *where, const char *what), void *ctx,
+			 uint64_t *count)
+{
+	char sql[1024];
+	sqlite3_stmt *st[2] = {NULL, NULL};
+	int norder = 1, err = QP_OK, rc[2];
+	unsigned seen = 0;
+	for (const char *c = tb->order; *c; c++)
+		norder += *c == ',';
+	for (int side = 0; side < 2 && err == QP_OK; side++) {
+		snprintf(sql, sizeof(sql), "SELECT %s, %s, %s FROM %s.%s ORDER BY %s", tb->key, tb->order,
+			 tb->cols ? tb->cols : "*", side ? "replay" : "main", tb->name, tb->order);
+		err = qp_store_prepare(store, sql, &st[side]);
+	}
+	if (err != QP_OK)
+		goto done;
+	int ncols = sqlite3_column_count(st[0]);
+	rc[0] = sqlite3_step(st[0]);
+	rc[1] = sqlite3_step(st[1]);
+	while (rc[0] == SQLITE_ROW || rc[1] == SQLITE_ROW) {
+		/* A side that failed (not ended) is no missing rows: stop and say why. */
+		if ((rc[0] != SQLITE_ROW && rc[0] != SQLITE_DONE) || (rc[1] != SQLITE_ROW && rc[1] != SQLITE_DONE))
+			break;
+		int c = 0;
+		if (rc[0] != SQLITE_ROW)
+			c = 1;
+		else if (rc[1] != SQLITE_ROW)
+			c = -1;
+		else
+			for (int i = 1; i <= norder && c == 0; i++)
+				c = value_cmp(st[0], st[1], i);
+		int differs = c != 0;
+		for (int i = 1 + norder; !differs && i < ncols; i++)
+			differs = !value_same(st[0], st[1], i);
+		if (differs) {
+			(*count)++;
+			const unsigned char *key = sqlite3_column_text(st[c > 0], 0);
+			if (seen++ < limit)
+				describe(store, tb, key ? (const char *)key : "", report, ctx);
+		}
+		if (c <= 0)
+			rc[0] = sqlite3_step(st[0]);
+		if (c >= 0)
+			rc[1] = sqlite3_step(st[1]);
+	}
+	for (int side = 0; side < 2 && err == QP_OK; side++)
+		if (rc[side] != SQLITE_DONE && rc[side] != SQLITE_ROW)
+			err = qp_store_raise(store->db, rc[side], "comparing with the replay");
+	if (err == QP_OK && seen > limit) {
+		char what[64];
+		snprintf(what, sizeof(what), "%u more rows differ", seen - limit);
+		report(ctx, tb->name, what);
+	}
+done:
+	sqlite3_finalize(st[0]);
+	sqlite3_finalize(st[1]);
+	return err;
+}
+
 int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned limit,
 			    void (*report)(void *ctx, const char *where, const char *what), void *ctx,
 			    uint64_t *count)
@@ -137,6 +248,11 @@ int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned limit,
 	*count = 0;
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
 		const struct table *tb = &tables[t];
+		if (since == 0) {
+			if ((err = compare_whole(store, tb, limit, report, ctx, count)) != QP_OK)
+				break;
+			continue;
+		}
 		for (int dir = 0; dir < 2 && err == QP_OK; dir++) {
 			const char *x = dir ? "replay" : "main", *y = dir ? "main" : "replay";
 			const char *cond = since ? tb->changed : "1";
