@@ -28,7 +28,12 @@
 #include "store_audit.h"
 #include "store_log.h"
 
-#define QUEUE_SIZE 1024
+/*
+ * Signatures waiting for a worker.  Deep enough (about 40 MiB of note
+ * text at most) that the replay runs ahead of verification and the
+ * table comparison at the end overlaps the verification still to do.
+ */
+#define QUEUE_SIZE 98304
 #define BATCH 5000
 #define REPORT_LIMIT 10
 
@@ -44,10 +49,15 @@ typedef struct job {
 /* Buffers the workers are done with, handed back to the reader to reuse. */
 #define SPARE (QUEUE_SIZE + 128)
 
+struct spare {
+	char *p;
+	size_t cap;
+};
+
 typedef struct queue {
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty, not_full;
-	job jobs[QUEUE_SIZE];
+	job *jobs; /* QUEUE_SIZE */
 	size_t head, count;
 	int done;
 	/* Results, under lock. */
@@ -56,10 +66,7 @@ typedef struct queue {
 	uint64_t verified;
 	int oom;
 	/* Text buffers back from the workers (all allocation stays on the reader). */
-	struct {
-		char *p;
-		size_t cap;
-	} spare[SPARE];
+	struct spare *spare; /* SPARE */
 	size_t nspare;
 } queue;
 
@@ -125,11 +132,8 @@ static void *worker(void *arg)
 typedef struct pending {
 	job jobs[GIVE];
 	size_t n;
-	/* Buffers taken back from the queue, ready for the next jobs. */
-	struct {
-		char *p;
-		size_t cap;
-	} spare[SPARE];
+	/* Buffers taken back from the queue, ready for the next jobs (SPARE). */
+	struct spare *spare;
 	size_t nspare;
 } pending;
 
@@ -172,7 +176,7 @@ static int enqueue(queue *q, pending *p, uint64_t index, const qp_apply *a, cons
 		j->cap = p->spare[p->nspare].cap;
 	}
 	if (j->cap < j->len) {
-		size_t cap = j->len < 1024 ? 1024 : j->len;
+		size_t cap = (j->len + 63) & ~(size_t)63;
 		char *grown = realloc(j->text, cap);
 		if (grown == NULL) {
 			free(j->text);
@@ -241,6 +245,21 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 		qp_merkle_leaf_hash(ap.leaf, row->note, row->note_len);
 	if (sodium_memcmp(ap.leaf, row->leaf_hash, QP_HASH_LEN) != 0)
 		problem(a, where, "its stored leaf hash is not the hash of its bytes");
+	/* The columns stored beside the note say what the note says (the table comparison skips them). */
+	if (ap.have_meta) {
+		const char *names[] = {"type", "signer", "time"};
+		const char *stored[] = {row->type, row->signer, row->time};
+		const char *says[] = {ap.type, ap.signer, ap.time};
+		for (int i = 0; i < 3; i++) {
+			if (stored[i] && strcmp(stored[i], says[i]) == 0)
+				continue;
+			char lwhere[64], what[256];
+			snprintf(lwhere, sizeof(lwhere), "log_entries row %llu", (unsigned long long)row->idx);
+			snprintf(what, sizeof(what), "%s: stored %.60s, the log says %.60s", names[i],
+				 stored[i] ? stored[i] : "NULL", says[i]);
+			problem(a, lwhere, what);
+		}
+	}
 	if (err == QP_OK) {
 		if (a->defer && (err = enqueue(a->q, &a->pend, row->idx, &ap, row->note)) != QP_OK)
 			return err;
@@ -477,6 +496,12 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
 	a.expected = since;
 	out->from = since;
 
+	if ((q.jobs = qp_calloc(QUEUE_SIZE, sizeof(*q.jobs))) == NULL ||
+	    (q.spare = qp_calloc(SPARE, sizeof(*q.spare))) == NULL ||
+	    (a.pend.spare = qp_calloc(SPARE, sizeof(*a.pend.spare))) == NULL) {
+		err = QP_ENOMEM;
+		goto done;
+	}
 	int jobs = opt && opt->jobs > 0 ? opt->jobs : cpu_count();
 	a.defer = 1;
 	pthread_mutex_init(&q.lock, NULL);
@@ -581,6 +606,9 @@ done:
 		free(a.pend.spare[i].p);
 	for (size_t i = 0; i < a.pend.n; i++)
 		free(a.pend.jobs[i].text);
+	qp_free(q.jobs);
+	qp_free(q.spare);
+	qp_free(a.pend.spare);
 	qp_registry_free(a.replay);
 	/*
 	 * A throw-away replay is removed; so is a kept one that now holds

@@ -262,6 +262,12 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 
 	if ((err = qp_entry_parse(&e, note, note_len)) != QP_OK)
 		return err;
+	if (apply) {
+		snprintf(apply->type, sizeof(apply->type), "%s", e->type);
+		snprintf(apply->signer, sizeof(apply->signer), "%s", e->signer);
+		snprintf(apply->time, sizeof(apply->time), "%s", e->time);
+		apply->have_meta = 1;
+	}
 	if ((err = qp_store_log_size(reg->store, &size)) != QP_OK)
 		goto done;
 	int genesis = strcmp(e->type, "registry.genesis") == 0;

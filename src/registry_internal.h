@@ -54,6 +54,9 @@ typedef struct qp_apply {
 	/* Out: the entry's leaf hash, once computed (have_leaf), also when the rules refuse it. */
 	unsigned char leaf[32];
 	int have_leaf;
+	/* Out, once the note parses (have_meta): its type, signer and time (cut to fit). */
+	char type[64], signer[128], time[40];
+	int have_meta;
 } qp_apply;
 
 /*

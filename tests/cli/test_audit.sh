@@ -51,6 +51,11 @@ sqlite3 clean.db "SELECT writefile('e6', note) FROM log_entries WHERE idx = $((H
 tamper signature "UPDATE log_entries SET note = readfile('e5.sig') WHERE idx = $H"
 contains "$OUT" "PROBLEM entry $H: its signature does not verify"
 
+# The columns stored beside a note (what lists and histories show) altered.
+tamper signer "UPDATE log_entries SET signer = '330681.officer.x', time = '2020-01-01T00:00:00Z' WHERE idx = $H"
+contains "$OUT" "PROBLEM log_entries row $H: signer: stored 330681.officer.x, the log says 330681.officer."
+contains "$OUT" "PROBLEM log_entries row $H: time: stored 2020-01-01T00:00:00Z, the log says"
+
 # An entry deleted.
 tamper deleted "DELETE FROM log_entries WHERE idx = 7"
 contains "$OUT" "PROBLEM entry 8: entries 7 to 7 are missing from the log"
