@@ -122,6 +122,12 @@ expect 5 "" "quanpiao: village.add: village 330681101202 (新村) was already ad
 	--server "$URL" log append v2.note
 expect 4 "" "quanpiao: the signature by 330681.officer.li does not verify (altered entry or wrong key)" -- \
 	--server "$URL" log append bad.note
+# A bulk import runs where the registry is; an audit runs on the client's verified mirror.
+expect 2 "" "quanpiao: import does not work with --server: it commits rows in batches to the registry file itself; run it where the registry is" -- \
+	$S import legacy.csv
+run --server "$URL" audit
+CHECKS=$((CHECKS + 1))
+[ "$RC" = 0 ] || fail "audit through the service: exit $RC: $ERR"
 # Signing checkpoints is the service's own work, with its log key.
 expect 2 "" "quanpiao: this command changes the registry file itself and does not work with --server; run it where the registry is" -- \
 	--server "$URL" --key log.key log sign

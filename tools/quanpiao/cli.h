@@ -49,6 +49,7 @@ typedef struct cli_cmd {
 	const char *usage;	 /* arguments after the command name     */
 	const char *description; /* paragraphs for --help                */
 	const cli_opt *opts;	 /* NULL-terminated, without the globals */
+	const char *local_only;	 /* why it refuses --server, or NULL     */
 } cli_cmd;
 
 /* Settings from the global options and the environment. */

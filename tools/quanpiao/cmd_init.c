@@ -82,4 +82,5 @@ const cli_cmd cmd_init = {
 		       "registry.genesis (origin, county, the authority's verifier key), the enrolment of the log\n"
 		       "key, and the default policy.  The authority's verifier key is all an auditor needs.",
 	.opts = init_opts,
+	.local_only = "it creates the registry file; run it where the registry will be",
 };

@@ -207,5 +207,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "quanpiao: unknown command '%s' (see 'quanpiao --help')\n", name);
 		return CLI_EXIT_USAGE;
 	}
+	if (ctx.server && ctx.cmd->local_only) {
+		int help = 0;
+		for (int k = i; k < argc; k++)
+			help |= strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0;
+		if (!help) {
+			fprintf(stderr, "quanpiao: %s%s%s does not work with --server: %s\n",
+				group ? group : "", group ? " " : "", name, ctx.cmd->local_only);
+			return CLI_EXIT_USAGE;
+		}
+	}
 	return ctx.cmd->run(&ctx, argc - i, argv + i);
 }
