@@ -177,16 +177,18 @@ RC=$?
 [ "$RC" = 4 ] || fail "exit $RC without a terminal, expected 4"
 grep -q "no terminal to ask on; use --passphrase-file or QUANPIAO_PASSPHRASE" tty.err || fail "$(cat tty.err)"
 # On a terminal (script(1) gives one), generate asks twice and refuses a mismatch.
+# Typing waits QP_TEST_TYPING seconds between lines (longer when the tool runs under valgrind).
 if command -v script >/dev/null 2>&1; then
-	(sleep 0.5; printf 'first\n'; sleep 0.5; printf 'second\n'; sleep 0.5) |
+	d=${QP_TEST_TYPING:-0.5}
+	(sleep $d; printf 'first\n'; sleep $d; printf 'second\n'; sleep $d) |
 		script -qec "$QP key generate --name tty.mismatch --out mismatch.key" /dev/null >tty.out 2>&1
 	grep -q "the passphrases differ" tty.out || fail "mismatched passphrases were not refused: $(cat tty.out)"
 	[ -e mismatch.key ] && fail "mismatch.key was created"
-	(sleep 0.5; printf 'tty-pass\n'; sleep 0.5; printf 'tty-pass\n'; sleep 0.5) |
+	(sleep $d; printf 'tty-pass\n'; sleep $d; printf 'tty-pass\n'; sleep $d) |
 		script -qec "$QP key generate --name tty.ok --out tty.key" /dev/null >tty.out 2>&1
 	grep -q "generated key tty.ok" tty.out || fail "generate on a terminal failed: $(cat tty.out)"
 	grep -q "tty-pass" tty.out && fail "the passphrase was echoed"
-	(sleep 0.5; printf 'tty-pass\n'; sleep 0.5) | script -qec "$QP key show tty.key" /dev/null >tty.out 2>&1
+	(sleep $d; printf 'tty-pass\n'; sleep $d) | script -qec "$QP key show tty.key" /dev/null >tty.out 2>&1
 	grep -q "name:   tty.ok" tty.out || fail "key show on a terminal failed: $(cat tty.out)"
 	CHECKS=$((CHECKS + 4))
 fi
