@@ -234,7 +234,7 @@ int main(int argc, char **argv)
 	}
 	qpd_reader_init(cfg.db_path);
 	if (qpd_server_start(&srv, &cfg, writer) != 0) {
-		qpd_writer_stop(writer);
+		qpd_writer_free(writer);
 		qp_key_free(log_key);
 		return 10;
 	}
@@ -254,6 +254,8 @@ int main(int argc, char **argv)
 	/* The answers of the last writes may still be on their way out. */
 	(void)qpd_server_wait_idle(srv, 2);
 	qpd_server_stop(srv);
+	/* Only now: a request read to its end after the writer stopped still submits (and gets 503). */
+	qpd_writer_free(writer);
 	qp_key_free(log_key);
 	fputs("quanpiaod: stopped\n", stderr);
 	return 0;

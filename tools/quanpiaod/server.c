@@ -3,9 +3,17 @@
  * writes to the writer.  What a request's bytes decide (its route, the
  * early refusals of a write, the parsed body) is in dispatch.c.
  *
- * The daemon runs a pool of epoll threads; each serves many connections
+ * The daemon runs a pool of poll threads; each serves many connections
  * and never blocks on a client, so a slow client holds a socket and some
- * memory, never a thread, and is dropped after the idle timeout.  A write
+ * memory, never a thread, and is dropped after the idle timeout.  Not
+ * epoll: libmicrohttpd 0.9.75's epoll loop, when one epoll_wait returns
+ * its full batch of 128 events, waits again with the timeout it computed
+ * before that batch instead of serving the connections it just marked
+ * ready.  When nothing else happens (128 closed-loop clients each waiting
+ * for its answer) the thread sleeps until the oldest connection's idle
+ * deadline, and then its timeout pass, which runs before the ready
+ * connections are served, closes every one of them with its request
+ * unread.  The poll loop serves every connection on every round.  A write
  * is checked and parsed on the request thread, then its connection is
  * suspended and the job queued for the writer; when the commit and its
  * checkpoint are durable the writer resumes the connection and the
@@ -246,7 +254,8 @@ int qpd_server_start(qpd_server **out, const qpd_config *cfg, qpd_writer *writer
 		return -1;
 	srv->cfg = cfg;
 	srv->writer = writer;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	/* Poll, not epoll: see the top of this file. */
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(

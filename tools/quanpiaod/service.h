@@ -137,8 +137,14 @@ typedef struct qpd_writer qpd_writer;
 int qpd_writer_start(qpd_writer **out, const char *db_path, const qp_key *log_key, unsigned max_batch);
 /* Queue a job; QP_ECONFLICT (shutting down) if the writer takes no more. */
 int qpd_writer_submit(qpd_writer *w, qpd_job *job);
-/* Take no more jobs, finish every queued one, and stop.  NULL is fine. */
+/*
+ * Take no more jobs, finish every queued one, and stop the thread.  The
+ * writer stays allocated: a request still being read may submit after
+ * this and is refused (QP_ECONFLICT).  NULL is fine.
+ */
 void qpd_writer_stop(qpd_writer *w);
+/* Free a stopped writer, once nothing can submit to it (the server is stopped).  NULL is fine. */
+void qpd_writer_free(qpd_writer *w);
 
 /* ---- reads ------------------------------------------------------------------------------------ */
 

@@ -248,12 +248,23 @@ void qpd_writer_stop(qpd_writer *w)
 	if (w == NULL)
 		return;
 	pthread_mutex_lock(&w->lock);
+	int already = w->stopping;
 	w->stopping = 1;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
+	if (already)
+		return;
 	pthread_join(w->thread, NULL);
+	qp_registry_free(w->reg);
+	w->reg = NULL;
+}
+
+void qpd_writer_free(qpd_writer *w)
+{
+	if (w == NULL)
+		return;
+	qpd_writer_stop(w);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
-	qp_registry_free(w->reg);
 	free(w);
 }
