@@ -33,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -98,9 +99,14 @@ typedef struct conn {
 	size_t got;
 	double t0;
 	int busy;
+	int want_out;	    /* EPOLLOUT asked for: the request is not all sent */
+	unsigned long done; /* requests answered on this connection */
 } conn;
 
 typedef struct load {
+	const char *phase;
+	int ep;
+	double start;
 	struct sockaddr_in addr;
 	/* next(ctx, i, &len): the i-th request's bytes (valid until the next call for this connection). */
 	char *(*next)(void *ctx, size_t *len);
@@ -123,7 +129,57 @@ static int connect_one(const load *l)
 	return fd;
 }
 
-static void start_request(load *l, conn *c)
+/* Stop the run: what went wrong, with the connection's state, for finding out whose fault it is. */
+static void fail(const load *l, const conn *c, int idx, const char *what)
+{
+	struct sockaddr_in me;
+	socklen_t me_len = sizeof(me);
+	int port = getsockname(c->fd, (struct sockaddr *)&me, &me_len) == 0 ? ntohs(me.sin_port) : 0;
+	fprintf(
+	    stderr,
+	    "qp_bench service: %s (phase %s, %.3f s in; connection %d, local port %d, %lu answered on it "
+	    "before; this request: %zu of %zu bytes sent, %zu bytes of answer received, waiting %.3f s)\n",
+	    what, l->phase, now_s() - l->start, idx, port, c->done, c->sent, c->req_len, c->got,
+	    now_s() - c->t0);
+	if (c->got)
+		fprintf(stderr, "qp_bench service: received so far: %.*s\n",
+			(int)(c->got < 300 ? c->got : 300), c->buf);
+	exit(1);
+}
+
+/* Ask for EPOLLOUT only while a request is not all sent (level-triggered, it would fire always). */
+static void want_out(load *l, conn *c, int on)
+{
+	if (c->want_out == on)
+		return;
+	struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = c};
+	if (epoll_ctl(l->ep, EPOLL_CTL_MOD, c->fd, &ev) != 0) {
+		perror("qp_bench service: epoll_ctl");
+		exit(1);
+	}
+	c->want_out = on;
+}
+
+/* Send what is left of the request; the rest waits for EPOLLOUT. */
+static void send_more(load *l, conn *c, int idx)
+{
+	while (c->sent < c->req_len) {
+		ssize_t n = send(c->fd, c->req + c->sent, c->req_len - c->sent, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			char what[128];
+			snprintf(what, sizeof(what), "sending a request failed: %s", strerror(errno));
+			fail(l, c, idx, what);
+		}
+		c->sent += (size_t)n;
+	}
+	want_out(l, c, c->sent < c->req_len);
+}
+
+static void start_request(load *l, conn *c, int idx)
 {
 	free(c->req);
 	c->req = l->next(l->ctx, &c->req_len);
@@ -131,9 +187,7 @@ static void start_request(load *l, conn *c)
 	c->got = 0;
 	c->t0 = now_s();
 	c->busy = 1;
-	ssize_t n = send(c->fd, c->req, c->req_len, MSG_NOSIGNAL);
-	if (n > 0)
-		c->sent = (size_t)n;
+	send_more(l, c, idx);
 }
 
 /* A whole response in c->buf?  Returns its length, 0 if not yet; *status gets the status code. */
@@ -156,6 +210,20 @@ static size_t response_len(const conn *c, int *status)
 	return c->got >= head + body ? head + body : 0;
 }
 
+/* Requests the service never answered: its failure, not a figure to print. */
+static void unanswered(const load *l, const conn *cs, int nconn, int busy, int last)
+{
+	char what[128];
+	for (int i = 0; i < nconn; i++)
+		if (cs[i].busy && i != last)
+			fprintf(stderr,
+				"qp_bench service: connection %d unanswered: %zu of %zu bytes sent, "
+				"%zu received, waiting %.3f s\n",
+				i, cs[i].sent, cs[i].req_len, cs[i].got, now_s() - cs[i].t0);
+	snprintf(what, sizeof(what), "%d request(s) unanswered 30 s after the phase", busy);
+	fail(l, &cs[last], last, what);
+}
+
 /* Run nconn closed-loop connections for seconds; latencies of completed requests go to l->lat. */
 static double run_load(load *l, int nconn, double seconds)
 {
@@ -165,14 +233,19 @@ static double run_load(load *l, int nconn, double seconds)
 		perror("qp_bench service");
 		exit(1);
 	}
+	l->ep = ep;
 	for (int i = 0; i < nconn; i++) {
 		cs[i].fd = connect_one(l);
-		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.ptr = &cs[i]};
-		epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &cs[i]};
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev) != 0) {
+			perror("qp_bench service: epoll_ctl");
+			exit(1);
+		}
 	}
 	double start = now_s(), until = start + seconds;
+	l->start = start;
 	for (int i = 0; i < nconn; i++)
-		start_request(l, &cs[i]);
+		start_request(l, &cs[i], i);
 	struct epoll_event evs[256];
 	int stopping = 0;
 	for (;;) {
@@ -182,31 +255,43 @@ static double run_load(load *l, int nconn, double seconds)
 			stopping = 1;
 		for (int k = 0; k < n; k++) {
 			conn *c = evs[k].data.ptr;
-			if ((evs[k].events & EPOLLOUT) && c->busy && c->sent < c->req_len) {
-				ssize_t w = send(c->fd, c->req + c->sent, c->req_len - c->sent, MSG_NOSIGNAL);
-				if (w > 0)
-					c->sent += (size_t)w;
-			}
-			if (!(evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || !c->busy)
+			int idx = (int)(c - cs);
+			if ((evs[k].events & EPOLLOUT) && c->busy)
+				send_more(l, c, idx);
+			if (!(evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 				continue;
-			ssize_t r = recv(c->fd, c->buf + c->got, sizeof(c->buf) - c->got, 0);
-			if (r <= 0) {
-				if (r < 0 && errno == EAGAIN)
+			if (!c->busy) {
+				/* Nothing is asked on it: bytes or a close now are the service's, unasked. */
+				char byte;
+				ssize_t r = recv(c->fd, &byte, 1, MSG_PEEK);
+				if (r < 0 && (errno == EAGAIN || errno == EINTR))
 					continue;
-				fprintf(stderr, "qp_bench service: the service closed a connection\n");
-				exit(1);
+				fail(l, c, idx,
+				     r == 0  ? "the service closed an idle kept-alive connection"
+				     : r > 0 ? "the service sent bytes nobody asked for"
+					     : "an idle connection failed");
+			}
+			ssize_t r = recv(c->fd, c->buf + c->got, sizeof(c->buf) - c->got, 0);
+			if (r < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (r <= 0) {
+				char what[128];
+				snprintf(what, sizeof(what), "the service closed a connection (%s)",
+					 r == 0 ? "end of stream" : strerror(errno));
+				fail(l, c, idx, what);
 			}
 			c->got += (size_t)r;
 			int status = 0;
 			size_t len = response_len(c, &status);
 			if (len == 0) {
-				if (c->got == sizeof(c->buf)) {
-					fprintf(stderr, "qp_bench service: an answer larger than %zu bytes\n",
-						sizeof(c->buf));
-					exit(1);
-				}
+				if (c->got == sizeof(c->buf))
+					fail(l, c, idx, "an answer larger than the receive buffer");
 				continue;
 			}
+			if (c->got > len)
+				fail(l, c, idx, "bytes after the answer, before the next request");
+			if (c->sent < c->req_len)
+				fail(l, c, idx, "an answer before the whole request was sent");
 			double lat = now_s() - c->t0;
 			if (l->nlat == l->cap) {
 				l->cap = l->cap ? l->cap * 2 : 1 << 16;
@@ -221,15 +306,21 @@ static double run_load(load *l, int nconn, double seconds)
 				l->bad++;
 			l->statuses[status >= 200 && status < 600 ? status / 100 - 2 : 4]++;
 			c->busy = 0;
+			c->done++;
 			if (!stopping)
-				start_request(l, c);
+				start_request(l, c, idx);
 		}
 		if (stopping) {
-			int busy = 0;
+			int busy = 0, last = -1;
 			for (int i = 0; i < nconn; i++)
-				busy |= cs[i].busy;
-			if (!busy || now_s() > until + 30)
+				if (cs[i].busy) {
+					busy++;
+					last = i;
+				}
+			if (!busy)
 				break;
+			if (now_s() > until + 30)
+				unanswered(l, cs, nconn, busy, last);
 		}
 	}
 	double elapsed = now_s() - start;
@@ -398,13 +489,67 @@ static double verify_rate(void)
 
 /* ---- the service --------------------------------------------------------------------------------- */
 
-static pid_t start_service(const char *exe, const char *db, const char *key, int *port)
+/*
+ * quanpiaod shares this process's stderr: left running after the bench
+ * ends, it would hold a pipe that a caller (tee, CI) reads to its end,
+ * and that would wait forever.  So it is stopped on every way out: by
+ * stop_service at the end and on exit(), and by the kernel (SIGTERM) if
+ * the bench is killed.  The work directory goes on exit() too.
+ */
+static pid_t service_pid;
+static char work_dir[4096];
+
+/* SIGTERM, then SIGKILL if it has not exited after its drain time; its wait status. */
+static int stop_service(void)
+{
+	int status = 0;
+	if (service_pid <= 0)
+		return 0;
+	kill(service_pid, SIGTERM);
+	double until = now_s() + 45;
+	pid_t r;
+	while ((r = waitpid(service_pid, &status, WNOHANG)) == 0 && now_s() < until)
+		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+	if (r == 0) {
+		fprintf(stderr, "qp_bench service: quanpiaod did not stop on SIGTERM; killing it\n");
+		kill(service_pid, SIGKILL);
+		waitpid(service_pid, &status, 0);
+	}
+	service_pid = 0;
+	return status;
+}
+
+static void remove_work_dir(void)
+{
+	char cmd[4300];
+	if (work_dir[0] == '\0')
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "qp_bench service: could not remove %s\n", work_dir);
+	work_dir[0] = '\0';
+}
+
+static void clean_up_at_exit(void)
+{
+	(void)stop_service();
+	remove_work_dir();
+}
+
+static void start_service(const char *exe, const char *db, const char *key, int *port)
 {
 	int fds[2];
 	if (pipe(fds) != 0)
 		exit(1);
+	pid_t parent = getpid();
 	pid_t pid = fork();
+	if (pid < 0) {
+		perror("qp_bench service: fork");
+		exit(1);
+	}
 	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+			_exit(127);
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
@@ -415,6 +560,7 @@ static pid_t start_service(const char *exe, const char *db, const char *key, int
 		_exit(127);
 	}
 	close(fds[1]);
+	service_pid = pid;
 	FILE *f = fdopen(fds[0], "r");
 	char line[256] = "";
 	if (f == NULL || fgets(line, sizeof(line), f) == NULL) {
@@ -424,7 +570,6 @@ static pid_t start_service(const char *exe, const char *db, const char *key, int
 	fclose(f);
 	const char *colon = strrchr(line, ':');
 	*port = colon ? (int)strtol(colon + 1, NULL, 10) : 0;
-	return pid;
 }
 
 int qp_bench_service(int argc, char **argv)
@@ -455,12 +600,14 @@ int qp_bench_service(int argc, char **argv)
 	if (seconds <= 0 || readers < 1 || writers < 1 || households < 100 || households > 5000000)
 		return fputs("qp_bench service: bad arguments\n", stderr), 2;
 
-	char work_dir[4096], db[4200], keyfile[4200];
+	char db[4200], keyfile[4200];
 	snprintf(work_dir, sizeof(work_dir), "%s/qp-bench-service-%d", dir, (int)getpid());
 	if (mkdir(work_dir, 0700) != 0) {
 		perror(work_dir);
+		work_dir[0] = '\0';
 		return 1;
 	}
+	atexit(clean_up_at_exit);
 	snprintf(db, sizeof(db), "%s/registry.db", work_dir);
 	snprintf(keyfile, sizeof(keyfile), "%s/log.key", work_dir);
 
@@ -531,7 +678,7 @@ int qp_bench_service(int argc, char **argv)
 	qp_registry_free(reg);
 
 	int port = 0;
-	pid_t pid = start_service(exe, db, keyfile, &port);
+	start_service(exe, db, keyfile, &port);
 	load l = {0};
 	l.addr.sin_family = AF_INET;
 	l.addr.sin_port = htons((uint16_t)port);
@@ -546,12 +693,15 @@ int qp_bench_service(int argc, char **argv)
 	printf("  verify + append         %9.0f /s   (qp_registry_append_batch, 256 per commit)\n", arate);
 	printf("service\n");
 	l.next = next_household;
+	l.phase = "reads";
 	double el = run_load(&l, readers, seconds);
 	report("reads", &l, el, readers);
 	l.next = next_proof;
+	l.phase = "proofs";
 	el = run_load(&l, readers, seconds);
 	report("proofs", &l, el, readers);
 	l.next = next_write;
+	l.phase = "writes";
 	el = run_load(&l, writers, seconds);
 	double wrate = (double)l.ok / el;
 	report("writes", &l, el, writers);
@@ -559,18 +709,13 @@ int qp_bench_service(int argc, char **argv)
 	       "checkpoint are durable\n",
 	       100.0 * wrate / arate);
 
-	kill(pid, SIGTERM);
-	int status = 0;
-	waitpid(pid, &status, 0);
+	int status = stop_service();
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fprintf(stderr, "qp_bench service: quanpiaod did not exit cleanly (status %d)\n", status);
 	for (size_t i = 0; i < w.nnotes; i++)
 		free(w.notes[i]);
 	free(w.notes);
-	char cmd[4300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "qp_bench service: could not remove %s\n", work_dir);
+	remove_work_dir();
 	qp_key_free(auth);
 	qp_key_free(logk);
 	qp_key_free(officer);
