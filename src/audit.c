@@ -237,7 +237,7 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 
 	qp_apply ap;
 	memset(&ap, 0, sizeof(ap));
-	ap.flags = a->defer ? QP_APPLY_DEFER_SIGNATURE | QP_APPLY_NO_CLOCK : QP_APPLY_NO_CLOCK;
+	ap.flags = QP_APPLY_NO_CLOCK | QP_APPLY_META | (a->defer ? QP_APPLY_DEFER_SIGNATURE : 0);
 	uint64_t got = 0;
 	int err = qp_registry_apply(a->replay, row->note, row->note_len, &got, &ap);
 	/* The replay hashed the note as it stored it; one refused early is hashed here. */
@@ -325,30 +325,26 @@ static int each_checkpoint(void *ctx, uint64_t size, const unsigned char *root, 
 	qp_note *opened = NULL;
 	if (err == QP_OK)
 		err = qp_note_open(&opened, note, note_len, (const qp_verifier *const *)k.keys, k.n);
-	if (err == QP_ENOMEM || err == QP_EIO) {
-		for (size_t i = 0; i < k.n; i++)
-			qp_verifier_free(k.keys[i]);
-		return err;
-	}
-	if (err != QP_OK) {
+	if (err == QP_OK) {
+		qp_checkpoint cp;
+		err = qp_checkpoint_parse(&cp, opened->text, opened->text_len);
+		if (err != QP_ENOMEM && (err != QP_OK || cp.size != size || sodium_memcmp(cp.root, root, QP_HASH_LEN) != 0 ||
+					 strcmp(cp.origin, a->replay->origin) != 0)) {
+			problem(a, where, "its stored size or root differs from its signed text");
+			err = QP_OK;
+		}
+	} else if (err != QP_ENOMEM && err != QP_EIO) {
 		char what[600];
 		snprintf(what, sizeof(what), "not signed by a log key valid at that size: %s", qp_error_last()->message);
 		problem(a, where, what);
-	} else {
-		qp_checkpoint cp;
-		if ((err = qp_checkpoint_parse(&cp, opened->text, opened->text_len)) == QP_ENOMEM) {
-			qp_note_free(opened);
-			for (size_t i = 0; i < k.n; i++)
-				qp_verifier_free(k.keys[i]);
-			return err;
-		}
-		if (err != QP_OK || cp.size != size ||
-		    sodium_memcmp(cp.root, root, QP_HASH_LEN) != 0 || strcmp(cp.origin, a->replay->origin) != 0)
-			problem(a, where, "its stored size or root differs from its signed text");
+		err = QP_OK;
 	}
 	qp_note_free(opened);
 	for (size_t i = 0; i < k.n; i++)
 		qp_verifier_free(k.keys[i]);
+	/* Out of memory or I/O: no finding, the audit stops with the error. */
+	if (err != QP_OK)
+		return err;
 
 	uint64_t n = 0;
 	if ((err = qp_store_log_size(a->replay->store, &n)) != QP_OK)

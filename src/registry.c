@@ -262,7 +262,7 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 
 	if ((err = qp_entry_parse(&e, note, note_len)) != QP_OK)
 		return err;
-	if (apply) {
+	if (apply && (apply->flags & QP_APPLY_META)) {
 		snprintf(apply->type, sizeof(apply->type), "%s", e->type);
 		snprintf(apply->signer, sizeof(apply->signer), "%s", e->signer);
 		snprintf(apply->time, sizeof(apply->time), "%s", e->time);

@@ -44,6 +44,7 @@ int qp_registry_number_certs(qp_registry *reg, const char *type, cJSON *body, in
 /* How qp_registry_apply treats an entry. */
 #define QP_APPLY_DEFER_SIGNATURE 0x1 /* check the signer but let the caller verify the signature */
 #define QP_APPLY_NO_CLOCK 0x2        /* no future-time check (replaying entries accepted before) */
+#define QP_APPLY_META 0x4            /* copy the entry's type, signer and time out (the audit) */
 
 typedef struct qp_apply {
 	unsigned flags;
@@ -54,7 +55,7 @@ typedef struct qp_apply {
 	/* Out: the entry's leaf hash, once computed (have_leaf), also when the rules refuse it. */
 	unsigned char leaf[32];
 	int have_leaf;
-	/* Out, once the note parses (have_meta): its type, signer and time (cut to fit). */
+	/* Out, with QP_APPLY_META once the note parses (have_meta): type, signer, time (cut to fit). */
 	char type[64], signer[128], time[40];
 	int have_meta;
 } qp_apply;
