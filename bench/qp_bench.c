@@ -228,11 +228,16 @@ static int audit_child(const char *path, const char *keep, const char *since, do
 
 static int bench_audit(uint64_t target, const char *dir)
 {
-	double sign_rate, verify_rate;
+	/*
+	 * The verify rate is measured before the audits and again after them,
+	 * and the faster is the bound: a busy moment on a shared machine can
+	 * then only make the ratio look worse, never better.
+	 */
+	double sign_rate, verify_rate, verify_after;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	crypto_bound(&sign_rate, &verify_rate);
-	double bound = verify_rate * (double)(cores > 0 ? cores : 1);
-	printf("bound (this machine)\n  Ed25519 verify        %10.0f /s x %ld cores = %.0f /s\n\n", verify_rate, cores, bound);
+	printf("bound (this machine), before\n  Ed25519 verify        %10.0f /s x %ld cores = %.0f /s\n\n", verify_rate,
+	       cores, verify_rate * (double)(cores > 0 ? cores : 1));
 
 	char path[4096], keep[4096], since[4200], logname[] = "bench.example/log";
 	snprintf(path, sizeof(path), "%s/qp-bench-audit-%d.db", dir, (int)getpid());
@@ -276,14 +281,29 @@ static int bench_audit(uint64_t target, const char *dir)
 	uint64_t size = 0;
 	qp_log_size(&size, reg);
 
+	double full_secs, full_rss, keep_secs, keep_rss;
+	/*
+	 * The full audit as an auditor runs it (quanpiao audit), then again
+	 * keeping its replay (--keep: the replay gets indexes and a tree of its
+	 * own, for the incremental audit after it).
+	 */
 	double secs, rss;
-	if (audit_child(path, keep, NULL, &secs, &rss) != 0)
+	if (audit_child(path, NULL, NULL, &full_secs, &full_rss) != 0)
 		die("full audit");
-	double rate = (double)size / secs;
+	if (audit_child(path, keep, NULL, &keep_secs, &keep_rss) != 0)
+		die("full audit keeping its replay");
+	crypto_bound(&sign_rate, &verify_after);
+	printf("bound (this machine), after\n  Ed25519 verify        %10.0f /s x %ld cores = %.0f /s\n", verify_after,
+	       cores, verify_after * (double)(cores > 0 ? cores : 1));
+	double bound = (verify_after > verify_rate ? verify_after : verify_rate) * (double)(cores > 0 ? cores : 1);
+	printf("  the faster: %.0f /s\n\n", bound);
+	double rate = (double)size / full_secs;
 	printf("full audit of %llu entries  %8.1f s  %8.0f entries/s  (%.0f%% of the bound; target 70%%)\n",
-	       (unsigned long long)size, secs, rate, 100.0 * rate / bound);
-	printf("  peak memory            %8.1f MiB  (target: under 200 MiB)\n", rss);
-	double full = secs;
+	       (unsigned long long)size, full_secs, rate, 100.0 * rate / bound);
+	printf("  peak memory            %8.1f MiB  (target: under 200 MiB)\n", full_rss);
+	printf("full audit with --keep   %8.1f s  %8.0f entries/s  (%.0f%% of the bound), peak %.1f MiB\n", keep_secs,
+	       (double)size / keep_secs, 100.0 * (double)size / keep_secs / bound, keep_rss);
+	double full = keep_secs;
 
 	add_households(reg, officer, target, 1000);
 	if (qp_log_sign(&cp, &cp_len, reg, log) != QP_OK)
@@ -292,7 +312,7 @@ static int bench_audit(uint64_t target, const char *dir)
 	snprintf(since, sizeof(since), "%s/checkpoint", keep);
 	if (audit_child(path, NULL, since, &secs, &rss) != 0)
 		die("incremental audit");
-	printf("incremental audit of 1000 new entries  %.3f s  (%.2f%% of the full audit; target under 2%%)\n", secs,
+	printf("incremental audit of 1000 new entries  %.3f s  (%.2f%% of the full audit with --keep; target under 2%%)\n", secs,
 	       100.0 * secs / full);
 	printf("  peak memory            %8.1f MiB\n", rss);
 

@@ -197,6 +197,114 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* ---- the tree, computed as the log is read ---------------------------------------------- */
+
+/*
+ * A full audit computes the Merkle tree of the stored entries itself,
+ * holding only the last complete node of each level (all that the next
+ * append or the root needs), and checks every node against the stored
+ * tree as it completes.  The replay writes no tree of its own unless it
+ * is kept.  Each checkpoint's root is taken when the tree reaches its
+ * size; two checkpoints whose roots are both roots of this one tree are
+ * consistent with each other.
+ */
+struct cp_root {
+	uint64_t size;
+	unsigned char root[QP_HASH_LEN];
+	int have;
+};
+
+typedef struct tree {
+	/* The last two nodes of each level: an append reads a left sibling after writing its right. */
+	unsigned char node[64][2][QP_HASH_LEN];
+	uint64_t idx[64][2];
+	uint64_t have[2]; /* bit L of have[s]: node[L][s] is node (L, idx[L][s]) */
+	uint64_t size; /* leaves so far */
+	qp_store_tree_walk *walk;
+	qp_store *keep; /* the kept replay, which gets the nodes too; or NULL */
+	struct cp_root *cps;
+	size_t ncps, capcps, next;
+} tree;
+
+static int tree_get(void *ctx, unsigned level, uint64_t idx, unsigned char out[QP_HASH_LEN])
+{
+	tree *t = ctx;
+	unsigned s = (unsigned)(idx & 1);
+	if (level >= 64 || !((t->have[s] >> level) & 1) || t->idx[level][s] != idx)
+		return qp_error_set(QP_EINTERNAL, "audit: tree node (%u, %llu) is not held", level, (unsigned long long)idx);
+	memcpy(out, t->node[level][s], QP_HASH_LEN);
+	return QP_OK;
+}
+
+static int tree_put(void *ctx, unsigned level, uint64_t idx, const unsigned char hash[QP_HASH_LEN])
+{
+	tree *t = ctx;
+	if (level >= 64)
+		return qp_error_set(QP_EINTERNAL, "audit: tree level %u", level);
+	unsigned s = (unsigned)(idx & 1);
+	memcpy(t->node[level][s], hash, QP_HASH_LEN);
+	t->idx[level][s] = idx;
+	t->have[s] |= (uint64_t)1 << level;
+	int err = qp_store_tree_walk_check(t->walk, level, idx, hash);
+	if (err == QP_OK && t->keep)
+		err = qp_store_node_put(t->keep, level, idx, hash);
+	return err;
+}
+
+/* Take the roots of the checkpoints of the tree's size. */
+static int tree_roots(tree *t)
+{
+	int err = QP_OK;
+	while (err == QP_OK && t->next < t->ncps && t->cps[t->next].size <= t->size) {
+		struct cp_root *c = &t->cps[t->next++];
+		if (c->size == t->size && (err = qp_merkle_root(c->root, t->size, tree_get, t)) == QP_OK)
+			c->have = 1;
+	}
+	return err;
+}
+
+static int tree_add(tree *t, const unsigned char leaf[QP_HASH_LEN])
+{
+	int err = qp_merkle_append(t->size, leaf, tree_get, tree_put, t);
+	if (err != QP_OK)
+		return err;
+	t->size++;
+	return tree_roots(t);
+}
+
+static int collect_size(void *ctx, uint64_t size, const unsigned char *root, const char *note, size_t note_len)
+{
+	tree *t = ctx;
+	(void)root;
+	(void)note;
+	(void)note_len;
+	if (t->ncps == t->capcps) {
+		size_t cap = t->capcps ? 2 * t->capcps : 64;
+		struct cp_root *grown = qp_realloc(t->cps, cap * sizeof(*grown));
+		if (grown == NULL)
+			return qp_error_set(QP_ENOMEM, "out of memory reading checkpoints");
+		t->cps = grown;
+		t->capcps = cap;
+	}
+	memset(&t->cps[t->ncps], 0, sizeof(t->cps[0]));
+	t->cps[t->ncps++].size = size;
+	return QP_OK;
+}
+
+/* The root the tree had at size, or NULL if it never reached it. */
+static const unsigned char *tree_root_at(const tree *t, uint64_t size)
+{
+	size_t lo = 0, hi = t->ncps;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->cps[mid].size < size)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->ncps && t->cps[lo].size == size && t->cps[lo].have ? t->cps[lo].root : NULL;
+}
+
 /* ---- the pass over the log --------------------------------------------------------- */
 
 typedef struct audit {
@@ -208,6 +316,16 @@ typedef struct audit {
 	uint64_t expected, total, in_batch;
 	int defer;       /* verify on worker threads */
 	int stop_error;  /* an I/O error that ends the pass */
+	tree *tree;      /* the tree computed here (full audit), or NULL (the replay keeps it) */
+	/*
+	 * With the tree computed here, each entry keeps its index in the
+	 * replay (a refused one leaves a gap, so the rows after it still say
+	 * which entry made them), and the replay has no savepoint per entry:
+	 * a refused entry rolls the batch back, and the entries of the batch
+	 * accepted before it are applied again (accepted, naccepted).
+	 */
+	uint64_t *accepted; /* BATCH */
+	size_t naccepted;
 } audit;
 
 static void problem(audit *a, const char *where, const char *what)
@@ -222,29 +340,69 @@ static void problem_cb(void *ctx, const char *where, const char *what)
 	problem(ctx, where, what);
 }
 
+static void entry_problem(audit *a, uint64_t idx, const char *what)
+{
+	char where[64];
+	snprintf(where, sizeof(where), "entry %llu", (unsigned long long)idx);
+	problem(a, where, what);
+}
+
+/* Undo a refused entry in a replay without savepoints: the batch again, without it. */
+static int undo_refused(audit *a)
+{
+	qp_store *rs = a->replay->store;
+	int err;
+	qp_store_rollback(rs);
+	qp_registry_forget_keys(a->replay);
+	if ((err = qp_store_begin(rs)) != QP_OK)
+		return err;
+	for (size_t i = 0; i < a->naccepted; i++) {
+		char *note = NULL;
+		size_t len = 0;
+		qp_apply ap;
+		memset(&ap, 0, sizeof(ap));
+		ap.flags = QP_APPLY_NO_CLOCK | QP_APPLY_DEFER_SIGNATURE | QP_APPLY_NO_TREE | QP_APPLY_AT |
+			   QP_APPLY_NO_SAVEPOINT;
+		ap.at = a->accepted[i];
+		if ((err = qp_store_entry_get(a->live->store, a->accepted[i], &note, &len)) == QP_OK)
+			err = qp_registry_apply(a->replay, note, len, NULL, &ap);
+		qp_free(note);
+		if (err == QP_EIO || err == QP_ENOMEM)
+			return err;
+		if (err != QP_OK)
+			return qp_error_set(QP_EINTERNAL, "audit: entry %llu, accepted once, was refused the second time: %s",
+					    (unsigned long long)a->accepted[i], qp_error_last()->message);
+	}
+	return QP_OK;
+}
+
 static int each_entry(void *ctx, const qp_store_entry_row *row)
 {
 	audit *a = ctx;
-	char where[64];
-	snprintf(where, sizeof(where), "entry %llu", (unsigned long long)row->idx);
 	if (row->idx != a->expected) {
 		char what[128];
 		snprintf(what, sizeof(what), "entries %llu to %llu are missing from the log",
 			 (unsigned long long)a->expected, (unsigned long long)row->idx - 1);
-		problem(a, where, what);
+		entry_problem(a, row->idx, what);
 	}
 	a->expected = row->idx + 1;
 
 	qp_apply ap;
 	memset(&ap, 0, sizeof(ap));
-	ap.flags = QP_APPLY_NO_CLOCK | QP_APPLY_META | (a->defer ? QP_APPLY_DEFER_SIGNATURE : 0);
+	ap.flags = QP_APPLY_NO_CLOCK | QP_APPLY_META | (a->defer ? QP_APPLY_DEFER_SIGNATURE : 0) |
+		   (a->tree ? QP_APPLY_NO_TREE | QP_APPLY_AT | QP_APPLY_NO_SAVEPOINT : 0);
+	ap.at = row->idx;
 	uint64_t got = 0;
 	int err = qp_registry_apply(a->replay, row->note, row->note_len, &got, &ap);
 	/* The replay hashed the note as it stored it; one refused early is hashed here. */
 	if (!ap.have_leaf)
 		qp_merkle_leaf_hash(ap.leaf, row->note, row->note_len);
 	if (sodium_memcmp(ap.leaf, row->leaf_hash, QP_HASH_LEN) != 0)
-		problem(a, where, "its stored leaf hash is not the hash of its bytes");
+		entry_problem(a, row->idx, "its stored leaf hash is not the hash of its bytes");
+	/* The tree is of the stored entries, each in its place, whatever the rules say of them. */
+	int terr;
+	if (a->tree && (terr = tree_add(a->tree, ap.leaf)) != QP_OK)
+		return terr;
 	/* The columns stored beside the note say what the note says (the table comparison skips them). */
 	if (ap.have_meta) {
 		const char *names[] = {"type", "signer", "time"};
@@ -265,17 +423,22 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 			return err;
 		if (!a->defer)
 			a->res->signatures++;
+		if (a->tree)
+			a->accepted[a->naccepted++] = row->idx;
 	} else if (err == QP_EIO || err == QP_ENOMEM || err == QP_ECORRUPT) {
 		return err;
 	} else {
 		char what[1100];
 		snprintf(what, sizeof(what), "%s (%s by %s): %s", "refused by the rules", row->type, row->signer,
 			 qp_error_last()->message);
-		problem(a, where, what);
+		entry_problem(a, row->idx, what);
+		if (a->tree && (err = undo_refused(a)) != QP_OK)
+			return err;
 	}
 	a->res->entries++;
 	if (++a->in_batch == BATCH) {
 		a->in_batch = 0;
+		a->naccepted = 0;
 		if ((err = qp_store_commit(a->replay->store)) != QP_OK || (err = qp_store_begin(a->replay->store)) != QP_OK)
 			return err;
 	}
@@ -347,11 +510,22 @@ static int each_checkpoint(void *ctx, uint64_t size, const unsigned char *root, 
 		return err;
 
 	uint64_t n = 0;
-	if ((err = qp_store_log_size(a->replay->store, &n)) != QP_OK)
+	if (a->tree)
+		n = a->tree->size;
+	else if ((err = qp_store_log_size(a->replay->store, &n)) != QP_OK)
 		return err;
 	unsigned char want[QP_HASH_LEN];
 	if (size > n) {
 		problem(a, where, "covers more entries than the log has");
+		return QP_OK;
+	}
+	if (a->tree) {
+		/* Its root was taken as the tree passed its size; consistency follows from one tree. */
+		const unsigned char *at = tree_root_at(a->tree, size);
+		if (at == NULL)
+			return qp_error_set(QP_EINTERNAL, "audit: no root taken at size %llu", (unsigned long long)size);
+		if (sodium_memcmp(at, root, QP_HASH_LEN) != 0)
+			problem(a, where, "its root is not the root of the log's first entries (the log was rewritten?)");
 		return QP_OK;
 	}
 	if ((err = qp_merkle_root(want, size, qp_store_node_get, a->replay->store)) != QP_OK)
@@ -430,19 +604,53 @@ static int trusted_checkpoint(audit *a, const char *path, uint64_t *size)
 	return QP_OK;
 }
 
-int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt)
+/* Let the workers finish the queue and wait for them; their results go to out. */
+static void stop_workers(queue *q, pending *p, pthread_t *threads, int *nthreads, qp_audit_result *out)
+{
+	if (*nthreads == 0)
+		return;
+	flush_jobs(q, p);
+	pthread_mutex_lock(&q->lock);
+	q->done = 1;
+	pthread_cond_broadcast(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+	for (int i = 0; i < *nthreads; i++)
+		pthread_join(threads[i], NULL);
+	*nthreads = 0;
+	out->signatures += q->verified;
+}
+
+/* Tell the workers no more jobs are coming; they go on with the queue. */
+static void close_queue(queue *q, pending *p, int nthreads)
+{
+	if (nthreads == 0)
+		return;
+	flush_jobs(q, p);
+	pthread_mutex_lock(&q->lock);
+	q->done = 1;
+	pthread_cond_broadcast(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/*
+ * The audit; rebuild asks for a replay with its own tree, built through the
+ * store as appends build it (the rebuilt registry is that replay).
+ */
+static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt, int rebuild)
 {
 	qp_audit_result local;
 	audit a;
 	queue q;
+	tree t;
 	pthread_t threads[64];
-	int nthreads = 0, err = QP_OK, incremental = opt && opt->since;
+	int nthreads = 0, err = QP_OK, incremental = opt && opt->since, locks = 0;
 	char replay_path[4096] = "";
 	if (out == NULL)
 		out = &local;
 	memset(out, 0, sizeof(*out));
 	memset(&a, 0, sizeof(a));
 	memset(&q, 0, sizeof(q));
+	memset(&t, 0, sizeof(t));
 	a.live = reg;
 	a.opt = opt;
 	a.res = out;
@@ -488,6 +696,20 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
 					   replay_path, (unsigned long long)since, (unsigned long long)trusted);
 			goto done;
 		}
+	} else if (!rebuild) {
+		/* The full audit computes the tree itself (see tree above). */
+		a.tree = &t;
+		t.keep = opt && opt->keep_dir ? a.replay->store : NULL;
+		if (t.keep == NULL && (err = qp_store_replay_lean(a.replay->store)) != QP_OK)
+			goto done;
+		if ((a.accepted = qp_calloc(BATCH, sizeof(*a.accepted))) == NULL) {
+			err = QP_ENOMEM;
+			goto done;
+		}
+		if ((err = qp_store_checkpoints_each(reg->store, collect_size, &t)) != QP_OK ||
+		    (err = tree_roots(&t)) != QP_OK ||
+		    (err = qp_store_tree_walk_open(&t.walk, reg->store, REPORT_LIMIT, problem_cb, &a)) != QP_OK)
+			goto done;
 	}
 	a.expected = since;
 	out->from = since;
@@ -503,6 +725,7 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
 	pthread_mutex_init(&q.lock, NULL);
 	pthread_cond_init(&q.not_empty, NULL);
 	pthread_cond_init(&q.not_full, NULL);
+	locks = 1;
 	for (int i = 0; i < jobs && i < 64; i++)
 		if (pthread_create(&threads[nthreads], NULL, worker, &q) == 0)
 			nthreads++;
@@ -516,40 +739,32 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
 		else
 			qp_store_rollback(a.replay->store);
 	}
-	flush_jobs(&q, &a.pend);
-	pthread_mutex_lock(&q.lock);
-	q.done = 1;
-	pthread_cond_broadcast(&q.not_empty);
-	pthread_mutex_unlock(&q.lock);
-	for (int i = 0; i < nthreads; i++)
-		pthread_join(threads[i], NULL);
-	out->signatures += q.verified;
+	/*
+	 * The workers go on with the queue while this thread compares the
+	 * tables: no core waits for the other.
+	 */
+	close_queue(&q, &a.pend, nthreads);
 	if (err != QP_OK)
 		goto done;
-	if (q.oom) {
-		err = qp_error_set(QP_ENOMEM, "out of memory recording bad signatures");
-		goto done;
-	}
-	if (q.nbad > 1)
-		qsort(q.bad, q.nbad, sizeof(*q.bad), cmp_u64);
-	for (size_t i = 0; i < q.nbad; i++) {
-		char where[64];
-		snprintf(where, sizeof(where), "entry %llu", (unsigned long long)q.bad[i]);
-		problem(&a, where, "its signature does not verify (the entry was altered or signed by another key)");
+	uint64_t diffs = 0;
+	if (t.walk) {
+		err = qp_store_tree_walk_finish(t.walk, &diffs);
+		qp_store_tree_walk_free(t.walk);
+		t.walk = NULL;
+		if (err != QP_OK)
+			goto done;
 	}
 	if (a.expected < a.total || (a.total > 0 && a.expected == since && since < a.total)) {
 		char what[96];
 		snprintf(what, sizeof(what), "the log ends at entry %llu", (unsigned long long)a.expected);
 		problem(&a, "log", what);
 	}
-	if (opt && opt->progress)
-		opt->progress(opt->ctx, out->entries, a.total);
 
-	/* Tables against the replay; checkpoints against its tree; invariants on both. */
-	uint64_t diffs = 0;
+	/* Tables against the replay; checkpoints against the tree; invariants on both. */
 	if ((err = qp_store_attach_replay(reg->store, replay_path)) != QP_OK)
 		goto done;
-	err = qp_store_compare_replay(reg->store, since, REPORT_LIMIT, problem_cb, &a, &diffs);
+	err = qp_store_compare_replay(reg->store, since, a.tree ? QP_COMPARE_NO_TREE : 0, REPORT_LIMIT, problem_cb,
+				      &a, &diffs);
 	qp_store_detach_replay(reg->store);
 	if (err != QP_OK)
 		goto done;
@@ -565,6 +780,20 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
 	else if (err != QP_OK)
 		goto done;
 	err = QP_OK;
+	stop_workers(&q, &a.pend, threads, &nthreads, out);
+	if (q.oom) {
+		err = qp_error_set(QP_ENOMEM, "out of memory recording bad signatures");
+		goto done;
+	}
+	if (q.nbad > 1)
+		qsort(q.bad, q.nbad, sizeof(*q.bad), cmp_u64);
+	for (size_t i = 0; i < q.nbad; i++) {
+		char where[64];
+		snprintf(where, sizeof(where), "entry %llu", (unsigned long long)q.bad[i]);
+		problem(&a, where, "its signature does not verify (the entry was altered or signed by another key)");
+	}
+	if (opt && opt->progress)
+		opt->progress(opt->ctx, out->entries, a.total);
 
 	/* Keep the newest checkpoint the replay confirms, for the next incremental audit. */
 	if (opt && (opt->keep_dir || incremental) && out->problems == 0) {
@@ -590,7 +819,12 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
 		}
 	}
 done:
-	if (nthreads || q.bad) {
+	if (t.walk)
+		qp_store_tree_walk_free(t.walk);
+	qp_free(t.cps);
+	qp_free(a.accepted);
+	stop_workers(&q, &a.pend, threads, &nthreads, out);
+	if (locks) {
 		pthread_mutex_destroy(&q.lock);
 		pthread_cond_destroy(&q.not_empty);
 		pthread_cond_destroy(&q.not_full);
@@ -607,15 +841,22 @@ done:
 	qp_free(a.pend.spare);
 	qp_registry_free(a.replay);
 	/*
-	 * A throw-away replay is removed; so is a kept one that now holds
-	 * entries that did not pass (the next audit must be a full one).
+	 * A throw-away replay is removed; so is a kept one that holds entries
+	 * that did not pass (the next audit must be a full one).  A rebuild
+	 * keeps its replay whatever it found: it is the rebuilt registry.
 	 */
-	if (replay_path[0] && ((!incremental && !(opt && opt->keep_dir)) || (incremental && (err != QP_OK || out->problems))))
+	int kept = incremental || (opt && opt->keep_dir);
+	if (replay_path[0] && (!kept || (!rebuild && (err != QP_OK || out->problems))))
 		remove_db(replay_path);
 	if (err == QP_OK && out->problems)
 		err = qp_error_set(QP_EVERIFY, "the audit found %llu problem%s", (unsigned long long)out->problems,
 				   out->problems == 1 ? "" : "s");
 	return err;
+}
+
+int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt)
+{
+	return audit_run(out, reg, opt, 0);
 }
 
 /* ---- rebuild and state hashes ---------------------------------------------------------------- */
@@ -647,7 +888,7 @@ int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_registry *reg, c
 	mkdir(dir, 0700);
 	qp_audit_options opt = {0, dir, NULL, NULL, rebuild_problem, first};
 	qp_audit_result res;
-	int err = qp_audit(&res, reg, &opt);
+	int err = audit_run(&res, reg, &opt, 1);
 	char replay[4200], side[4300];
 	snprintf(replay, sizeof(replay), "%s/replay.db", dir);
 	if (err == QP_OK || err == QP_EVERIFY) {

@@ -268,7 +268,9 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 		snprintf(apply->time, sizeof(apply->time), "%s", e->time);
 		apply->have_meta = 1;
 	}
-	if ((err = qp_store_log_size(reg->store, &size)) != QP_OK)
+	if (apply && (apply->flags & QP_APPLY_AT))
+		size = apply->at;
+	else if ((err = qp_store_log_size(reg->store, &size)) != QP_OK)
 		goto done;
 	int genesis = strcmp(e->type, "registry.genesis") == 0;
 	if (genesis != (size == 0)) {
@@ -298,7 +300,8 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 	}
 	if ((err = qp_store_entry_put(reg->store, size, note, note_len, leaf, e->type, e->signer, e->time)) !=
 		QP_OK ||
-	    (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) != QP_OK ||
+	    (!(apply && (apply->flags & QP_APPLY_NO_TREE)) &&
+	     (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) != QP_OK) ||
 	    (err = qp_rules_apply(reg, e, size)) != QP_OK)
 		goto done;
 	if (index)
@@ -310,15 +313,16 @@ done:
 
 int qp_registry_apply(qp_registry *reg, const char *note, size_t note_len, uint64_t *index, qp_apply *apply)
 {
-	int err;
-	if ((err = qp_store_savepoint(reg->store)) != QP_OK)
+	int err, own = !(apply && (apply->flags & QP_APPLY_NO_SAVEPOINT));
+	if (own && (err = qp_store_savepoint(reg->store)) != QP_OK)
 		return err;
 	if ((err = append_one(reg, note, note_len, index, apply)) != QP_OK) {
-		qp_store_rollback_to(reg->store);
+		if (own)
+			qp_store_rollback_to(reg->store);
 		qp_registry_forget_keys(reg);
 		return err;
 	}
-	if ((err = qp_store_release(reg->store)) != QP_OK)
+	if (own && (err = qp_store_release(reg->store)) != QP_OK)
 		return err;
 	if (reg->origin == NULL && (err = qp_registry_load_meta(reg)) != QP_OK)
 		return err;

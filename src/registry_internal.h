@@ -45,9 +45,13 @@ int qp_registry_number_certs(qp_registry *reg, const char *type, cJSON *body, in
 #define QP_APPLY_DEFER_SIGNATURE 0x1 /* check the signer but let the caller verify the signature */
 #define QP_APPLY_NO_CLOCK 0x2        /* no future-time check (replaying entries accepted before) */
 #define QP_APPLY_META 0x4            /* copy the entry's type, signer and time out (the audit) */
+#define QP_APPLY_NO_TREE 0x8         /* leave the Merkle tree to the caller (the audit computes it) */
+#define QP_APPLY_AT 0x10             /* the entry's index is `at`: the caller counts the log */
+#define QP_APPLY_NO_SAVEPOINT 0x20   /* the caller undoes a refused entry (by rolling back) */
 
 typedef struct qp_apply {
 	unsigned flags;
+	uint64_t at; /* in, with QP_APPLY_AT */
 	/* Out, with QP_APPLY_DEFER_SIGNATURE: what verifying the signature takes. */
 	unsigned char public_key[32];
 	unsigned char signature[64];

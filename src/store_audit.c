@@ -55,6 +55,25 @@ int qp_store_fast_writes(qp_store *store)
 			     "preparing the replay");
 }
 
+int qp_store_replay_lean(qp_store *store)
+{
+	/* Indexes the rules of no entry type read (they read by primary key, holder, home and household). */
+	static const char *const unread[] = {
+	    "villages_township",      "villages_added",	     "households_village",   "households_added",
+	    "homes_village",	      "homes_village_status", "homes_township",	     "homes_township_status",
+	    "homes_status",	      "homes_updated",	     "home_events_idx",	     "activations_year",
+	    "activations_township",   "certificates_parent",  "certificates_root",    "certificates_created",
+	    "certificates_state",     "certificates_ended",   "cert_events_idx",
+	};
+	char sql[128];
+	int err = qp_store_exec(store->db, "PRAGMA foreign_keys = OFF", "preparing the replay");
+	for (size_t i = 0; err == QP_OK && i < sizeof(unread) / sizeof(unread[0]); i++) {
+		snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s", unread[i]);
+		err = qp_store_exec(store->db, sql, "preparing the replay");
+	}
+	return err;
+}
+
 int qp_store_attach_replay(qp_store *store, const char *path)
 {
 	sqlite3_stmt *st = NULL;
@@ -239,7 +258,7 @@ done:
 	return err;
 }
 
-int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned limit,
+int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned flags, unsigned limit,
 			    void (*report)(void *ctx, const char *where, const char *what), void *ctx,
 			    uint64_t *count)
 {
@@ -248,6 +267,8 @@ int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned limit,
 	*count = 0;
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
 		const struct table *tb = &tables[t];
+		if ((flags & QP_COMPARE_NO_TREE) && strcmp(tb->name, "tree_nodes") == 0)
+			continue;
 		/*
 		 * A full audit checks each log_entries row as it replays it (leaf
 		 * hash, type, signer, time; gaps and the end of the log), so the
@@ -325,6 +346,113 @@ int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned limit,
 			break;
 	}
 	return err;
+}
+
+/* ---- the stored tree beside a computed one ---------------------------------------------- */
+
+#define TREE_LEVELS 64
+
+struct qp_store_tree_walk {
+	qp_store *store;
+	sqlite3_stmt *level[TREE_LEVELS]; /* stored nodes of a level by idx, opened when first needed */
+	int rc[TREE_LEVELS];		  /* the last step's result on each open level */
+	unsigned limit;
+	void (*report)(void *ctx, const char *where, const char *what);
+	void *ctx;
+	uint64_t count;
+};
+
+int qp_store_tree_walk_open(qp_store_tree_walk **out, qp_store *store, unsigned limit,
+			    void (*report)(void *ctx, const char *where, const char *what), void *ctx)
+{
+	qp_store_tree_walk *w = qp_calloc(1, sizeof(*w));
+	*out = NULL;
+	if (w == NULL)
+		return qp_error_set(QP_ENOMEM, "out of memory reading the tree");
+	w->store = store;
+	w->limit = limit;
+	w->report = report;
+	w->ctx = ctx;
+	*out = w;
+	return QP_OK;
+}
+
+static void tree_problem(qp_store_tree_walk *w, unsigned level, int64_t idx, const char *what)
+{
+	if (w->count++ < w->limit) {
+		char where[96];
+		snprintf(where, sizeof(where), "tree_nodes row (%u, %lld)", level, (long long)idx);
+		w->report(w->ctx, where, what);
+	}
+}
+
+static int tree_level(qp_store_tree_walk *w, unsigned level)
+{
+	if (w->level[level])
+		return QP_OK;
+	int err = qp_store_prepare(w->store, "SELECT idx, hash FROM main.tree_nodes WHERE level = ?1 ORDER BY idx",
+				   &w->level[level]);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_int(w->level[level], 1, (int)level);
+	w->rc[level] = sqlite3_step(w->level[level]);
+	return QP_OK;
+}
+
+/* The stored rows of a level before idx are extra; stops at idx or past it. */
+static int tree_skip_to(qp_store_tree_walk *w, unsigned level, int64_t idx)
+{
+	sqlite3_stmt *st = w->level[level];
+	while (w->rc[level] == SQLITE_ROW && sqlite3_column_int64(st, 0) < idx) {
+		tree_problem(w, level, sqlite3_column_int64(st, 0), "is in the registry but the log does not create it");
+		w->rc[level] = sqlite3_step(st);
+	}
+	if (w->rc[level] != SQLITE_ROW && w->rc[level] != SQLITE_DONE)
+		return qp_store_raise(w->store->db, w->rc[level], "reading the tree");
+	return QP_OK;
+}
+
+int qp_store_tree_walk_check(qp_store_tree_walk *w, unsigned level, uint64_t idx, const unsigned char hash[32])
+{
+	int err;
+	if (level >= TREE_LEVELS || idx > INT64_MAX)
+		return qp_error_set(QP_EINTERNAL, "tree node (%u, %llu) out of range", level, (unsigned long long)idx);
+	if ((err = tree_level(w, level)) != QP_OK || (err = tree_skip_to(w, level, (int64_t)idx)) != QP_OK)
+		return err;
+	sqlite3_stmt *st = w->level[level];
+	if (w->rc[level] != SQLITE_ROW || sqlite3_column_int64(st, 0) != (int64_t)idx) {
+		tree_problem(w, level, (int64_t)idx, "is missing from the registry (the log creates it)");
+		return QP_OK;
+	}
+	const void *stored = sqlite3_column_blob(st, 1);
+	if (sqlite3_column_bytes(st, 1) != 32 || stored == NULL || memcmp(stored, hash, 32) != 0)
+		tree_problem(w, level, (int64_t)idx, "hash differs");
+	w->rc[level] = sqlite3_step(st);
+	return QP_OK;
+}
+
+int qp_store_tree_walk_finish(qp_store_tree_walk *w, uint64_t *count)
+{
+	int err = QP_OK;
+	for (unsigned level = 0; level < TREE_LEVELS && err == QP_OK; level++)
+		if ((err = tree_level(w, level)) == QP_OK)
+			err = tree_skip_to(w, level, INT64_MAX);
+	if (err == QP_OK && w->count > w->limit) {
+		char what[64];
+		snprintf(what, sizeof(what), "%llu more rows differ", (unsigned long long)(w->count - w->limit));
+		w->report(w->ctx, "tree_nodes", what);
+	}
+	*count = w->count;
+	return err;
+}
+
+void qp_store_tree_walk_free(qp_store_tree_walk *w)
+{
+	if (w == NULL)
+		return;
+	for (unsigned level = 0; level < TREE_LEVELS; level++)
+		sqlite3_finalize(w->level[level]);
+	qp_free(w);
 }
 
 int qp_store_state_hash(qp_store *store, unsigned char out[32])
