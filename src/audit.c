@@ -604,22 +604,6 @@ static int trusted_checkpoint(audit *a, const char *path, uint64_t *size)
 	return QP_OK;
 }
 
-/* Let the workers finish the queue and wait for them; their results go to out. */
-static void stop_workers(queue *q, pending *p, pthread_t *threads, int *nthreads, qp_audit_result *out)
-{
-	if (*nthreads == 0)
-		return;
-	flush_jobs(q, p);
-	pthread_mutex_lock(&q->lock);
-	q->done = 1;
-	pthread_cond_broadcast(&q->not_empty);
-	pthread_mutex_unlock(&q->lock);
-	for (int i = 0; i < *nthreads; i++)
-		pthread_join(threads[i], NULL);
-	*nthreads = 0;
-	out->signatures += q->verified;
-}
-
 /* Tell the workers no more jobs are coming; they go on with the queue. */
 static void close_queue(queue *q, pending *p, int nthreads)
 {
@@ -630,6 +614,18 @@ static void close_queue(queue *q, pending *p, int nthreads)
 	q->done = 1;
 	pthread_cond_broadcast(&q->not_empty);
 	pthread_mutex_unlock(&q->lock);
+}
+
+/* Let the workers finish the queue and wait for them; their results go to out. */
+static void stop_workers(queue *q, pending *p, pthread_t *threads, int *nthreads, qp_audit_result *out)
+{
+	if (*nthreads == 0)
+		return;
+	close_queue(q, p, *nthreads);
+	for (int i = 0; i < *nthreads; i++)
+		pthread_join(threads[i], NULL);
+	*nthreads = 0;
+	out->signatures += q->verified;
 }
 
 /*
