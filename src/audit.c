@@ -639,7 +639,7 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	queue q;
 	tree t;
 	pthread_t threads[64];
-	int nthreads = 0, err = QP_OK, incremental = opt && opt->since, locks = 0;
+	int nthreads = 0, err = QP_OK, incremental = opt && opt->since, locks = 0, attached = 0, reading = 0;
 	char replay_path[4096] = "";
 	if (out == NULL)
 		out = &local;
@@ -652,8 +652,6 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	a.res = out;
 	a.q = &q;
 
-	if ((err = qp_store_log_size(reg->store, &a.total)) != QP_OK)
-		return err;
 	/* Where the replay lives: beside a trusted checkpoint, in the keep dir, or a temporary file. */
 	if (incremental) {
 		const char *slash = strrchr(opt->since, '/');
@@ -680,6 +678,28 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	}
 	if ((err = qp_store_fast_writes(a.replay->store)) != QP_OK)
 		goto done;
+	/* The full audit computes the tree itself (see tree above); its replay is thrown away unless kept. */
+	if (!incremental && !rebuild) {
+		a.tree = &t;
+		t.keep = opt && opt->keep_dir ? a.replay->store : NULL;
+		if (t.keep == NULL && (err = qp_store_replay_lean(a.replay->store)) != QP_OK)
+			goto done;
+	}
+	/*
+	 * One snapshot of the registry for the whole audit: entries appended
+	 * and checkpoints signed while it runs are neither read by the pass
+	 * nor compared, so they are no finding (the next audit reads them).
+	 * The replay is attached first (not allowed inside a transaction); it
+	 * is read only after the pass.
+	 */
+	if ((err = qp_store_attach_replay(reg->store, replay_path)) != QP_OK)
+		goto done;
+	attached = 1;
+	if ((err = qp_store_begin_read(reg->store)) != QP_OK)
+		goto done;
+	reading = 1;
+	if ((err = qp_store_log_size(reg->store, &a.total)) != QP_OK)
+		goto done;
 	uint64_t since = 0;
 	if (incremental) {
 		uint64_t trusted = 0;
@@ -692,12 +712,7 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 					   replay_path, (unsigned long long)since, (unsigned long long)trusted);
 			goto done;
 		}
-	} else if (!rebuild) {
-		/* The full audit computes the tree itself (see tree above). */
-		a.tree = &t;
-		t.keep = opt && opt->keep_dir ? a.replay->store : NULL;
-		if (t.keep == NULL && (err = qp_store_replay_lean(a.replay->store)) != QP_OK)
-			goto done;
+	} else if (a.tree) {
 		if ((a.accepted = qp_calloc(BATCH, sizeof(*a.accepted))) == NULL) {
 			err = QP_ENOMEM;
 			goto done;
@@ -735,6 +750,8 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 		else
 			qp_store_rollback(a.replay->store);
 	}
+	if (err == QP_OK && opt && opt->progress)
+		opt->progress(opt->ctx, out->entries, a.total);
 	/*
 	 * The workers go on with the queue while this thread compares the
 	 * tables: no core waits for the other.
@@ -757,11 +774,8 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	}
 
 	/* Tables against the replay; checkpoints against the tree; invariants on both. */
-	if ((err = qp_store_attach_replay(reg->store, replay_path)) != QP_OK)
-		goto done;
 	err = qp_store_compare_replay(reg->store, since, a.tree ? QP_COMPARE_NO_TREE : 0, REPORT_LIMIT, problem_cb,
 				      &a, &diffs);
-	qp_store_detach_replay(reg->store);
 	if (err != QP_OK)
 		goto done;
 	cp_check c = {&a, 0, {0}, 0};
@@ -788,8 +802,6 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 		snprintf(where, sizeof(where), "entry %llu", (unsigned long long)q.bad[i]);
 		problem(&a, where, "its signature does not verify (the entry was altered or signed by another key)");
 	}
-	if (opt && opt->progress)
-		opt->progress(opt->ctx, out->entries, a.total);
 
 	/* Keep the newest checkpoint the replay confirms, for the next incremental audit. */
 	if (opt && (opt->keep_dir || incremental) && out->problems == 0) {
@@ -817,6 +829,10 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 done:
 	if (t.walk)
 		qp_store_tree_walk_free(t.walk);
+	if (reading)
+		qp_store_end_read(reg->store);
+	if (attached)
+		qp_store_detach_replay(reg->store);
 	qp_free(t.cps);
 	qp_free(a.accepted);
 	stop_workers(&q, &a.pend, threads, &nthreads, out);

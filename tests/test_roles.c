@@ -16,6 +16,8 @@
  * signed before it stay valid (the audit and bundles accept them), and
  * every entry it signed - before or after the revocation - that is
  * submitted after it is refused, alone or later in the same batch.
+ * The audit, which checks all of that, reads one snapshot while others
+ * write.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,6 +470,72 @@ static void test_revoked_log_and_auditor(void **state)
 }
 
 /*
+ * The audit reads one snapshot of the registry.  While it runs, a second
+ * handle (an officer and the log signer at work) signs a checkpoint of the
+ * size the pass reached, appends an entry and signs a checkpoint of that:
+ * neither is a finding (a checkpoint of exactly the pass's size once made
+ * the audit fail with an internal error, and one beyond it read as "covers
+ * more entries than the log has").  The next audit reads all of it.
+ */
+struct busy {
+	fx *f;
+	int calls;
+	uint64_t cp_sizes[2];
+};
+
+static void busy_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct busy *b = ctx;
+	if (done != total || b->calls++ > 0)
+		return;
+	qp_registry *other = NULL;
+	char *cp = NULL;
+	size_t len = 0;
+	assert_int_equal(qp_registry_open(&other, b->f->db, 0), QP_OK);
+	assert_int_equal(qp_log_sign(&cp, &len, other, b->f->keys[LOG]), QP_OK);
+	free(cp);
+	assert_int_equal(qp_log_size(&b->cp_sizes[0], other), QP_OK);
+	assert_int_equal(qp_registry_submit(other, b->f->keys[OFFICER], "village.add",
+					    "{\"code\":\"330681101299\",\"name\":\"后村\"}", NULL),
+			 QP_OK);
+	assert_int_equal(qp_log_sign(&cp, &len, other, b->f->keys[LOG]), QP_OK);
+	free(cp);
+	assert_int_equal(qp_log_size(&b->cp_sizes[1], other), QP_OK);
+	qp_registry_free(other);
+}
+
+static void test_audit_snapshot(void **state)
+{
+	fx *f = *state;
+	char *cp = NULL;
+	size_t len = 0;
+	assert_int_equal(qp_log_sign(&cp, &len, f->reg, f->keys[LOG]), QP_OK);
+	free(cp);
+	ok(f, f->keys[OFFICER], "village.add", "{\"code\":\"330681101298\",\"name\":\"前村\"}");
+	uint64_t n = log_size(f->reg);
+
+	struct busy b = {f, 0, {0, 0}};
+	qp_audit_result res;
+	qp_audit_options opt = {.jobs = 1, .progress = busy_progress, .ctx = &b};
+	int rc = qp_audit(&res, f->reg, &opt);
+	if (rc != QP_OK)
+		fail_msg("audit while the registry is written: %d (%s)", rc, qp_error_last()->message);
+	assert_int_equal(b.calls, 1);
+	assert_int_equal(b.cp_sizes[0], n);
+	assert_int_equal(b.cp_sizes[1], n + 1);
+	assert_int_equal(res.entries, n);
+	assert_int_equal(res.checkpoints, 1);
+	assert_int_equal(res.problems, 0);
+
+	/* The next audit reads what was written meanwhile. */
+	b.calls = 1;
+	assert_int_equal(qp_audit(&res, f->reg, &opt), QP_OK);
+	assert_int_equal(res.entries, n + 1);
+	assert_int_equal(res.checkpoints, 3);
+	assert_int_equal(res.problems, 0);
+}
+
+/*
  * A mirror's refusal says why.  (service_mirror.c passed the thread's own
  * message buffer as the argument of the qp_error_set that rewrites it.)
  */
@@ -502,6 +570,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_checkpoint_roles, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_revocation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_revoked_log_and_auditor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_audit_snapshot, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
