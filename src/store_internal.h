@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "quanpiao/store.h"
+#include "store_log.h"
 
 /* Prepared statements kept for the life of the connection (hot paths). */
 enum qp_stmt {
@@ -58,14 +59,8 @@ sqlite3_stmt *qp_store_stmt(qp_store *store, enum qp_stmt which, const char *sql
  */
 int qp_store_raise(sqlite3 *db, int rc, const char *doing);
 
-/*
- * A read transaction, so that several queries see one state.  Does
- * nothing inside a write transaction.  end_read never fails.
- */
 /* End a transaction left open by a ROLLBACK or COMMIT that failed (none of ours is open). */
 void qp_store_clear_stale(qp_store *store);
-int qp_store_begin_read(qp_store *store);
-void qp_store_end_read(qp_store *store);
 
 /* Shared helpers (store_util.c); each raises its error. */
 int qp_store_prepare(qp_store *store, const char *sql, sqlite3_stmt **st);

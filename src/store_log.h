@@ -14,6 +14,13 @@
 
 /* Start a write transaction (BEGIN IMMEDIATE: waits for other writers). */
 int qp_store_begin(qp_store *store);
+/*
+ * A read transaction, so that several queries see one state (nested ones
+ * share the outermost).  Does nothing inside a write transaction.
+ * end_read never fails.
+ */
+int qp_store_begin_read(qp_store *store);
+void qp_store_end_read(qp_store *store);
 int qp_store_commit(qp_store *store);
 /* Roll back; safe to call when no transaction is open.  Keeps the last error. */
 void qp_store_rollback(qp_store *store);
