@@ -298,8 +298,8 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 		memcpy(apply->leaf, leaf, QP_HASH_LEN);
 		apply->have_leaf = 1;
 	}
-	if ((err = qp_store_entry_put(reg->store, size, note, note_len, leaf, e->type, e->signer, e->time)) !=
-		QP_OK ||
+	if ((!(apply && (apply->flags & QP_APPLY_NO_LOG)) &&
+	     (err = qp_store_entry_put(reg->store, size, note, note_len, leaf, e->type, e->signer, e->time)) != QP_OK) ||
 	    (!(apply && (apply->flags & QP_APPLY_NO_TREE)) &&
 	     (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) != QP_OK) ||
 	    (err = qp_rules_apply(reg, e, size)) != QP_OK)

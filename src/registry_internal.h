@@ -48,6 +48,7 @@ int qp_registry_number_certs(qp_registry *reg, const char *type, cJSON *body, in
 #define QP_APPLY_NO_TREE 0x8         /* leave the Merkle tree to the caller (the audit computes it) */
 #define QP_APPLY_AT 0x10             /* the entry's index is `at`: the caller counts the log */
 #define QP_APPLY_NO_SAVEPOINT 0x20   /* the caller undoes a refused entry (by rolling back) */
+#define QP_APPLY_NO_LOG 0x40         /* leave the note out of log_entries (a replay the audit throws away) */
 
 typedef struct qp_apply {
 	unsigned flags;

@@ -55,8 +55,56 @@ int qp_store_fast_writes(qp_store *store)
 			     "preparing the replay");
 }
 
+/*
+ * Make an empty table of the replay a WITHOUT ROWID one, with its indexes
+ * as they were: a row keyed by text is then one B-tree insert, not a rowid
+ * row and an index entry.  Nothing reads rowids.
+ */
+static int without_rowid(qp_store *store, const char *table)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql[16] = {NULL}, *create = NULL;
+	size_t n = 0;
+	int err = qp_store_prepare(store,
+				   "SELECT sql FROM sqlite_master WHERE tbl_name = ?1 AND sql IS NOT NULL"
+				   " ORDER BY type = 'index', name",
+				   &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 16) {
+		if ((sql[n] = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 0))) == NULL) {
+			err = qp_error_set(QP_ENOMEM, "out of memory preparing the replay");
+			break;
+		}
+		n++;
+	}
+	if (err == QP_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = qp_store_raise(store->db, rc, "preparing the replay");
+	sqlite3_finalize(st);
+	if (err == QP_OK && (n == 0 || n == 16))
+		err = qp_error_set(QP_EINTERNAL, "replay: table %s not as expected", table);
+	if (err == QP_OK && strstr(sql[0], "WITHOUT ROWID") == NULL) {
+		char drop[96];
+		snprintf(drop, sizeof(drop), "DROP TABLE %s", table);
+		if ((create = sqlite3_mprintf("%s, WITHOUT ROWID", sql[0])) == NULL)
+			err = qp_error_set(QP_ENOMEM, "out of memory preparing the replay");
+		else if ((err = qp_store_exec(store->db, drop, "preparing the replay")) == QP_OK)
+			err = qp_store_exec(store->db, create, "preparing the replay");
+		for (size_t i = 1; err == QP_OK && i < n; i++)
+			err = qp_store_exec(store->db, sql[i], "preparing the replay");
+	}
+	sqlite3_free(create);
+	for (size_t i = 0; i < n; i++)
+		sqlite3_free(sql[i]);
+	return err;
+}
+
 int qp_store_replay_lean(qp_store *store)
 {
+	/* Tables keyed by text, which the rules insert into most (all but keys, which are few). */
+	static const char *const keyed[] = {"villages", "households", "homes", "certificates"};
 	/* Indexes the rules of no entry type read (they read by primary key, holder, home and household). */
 	static const char *const unread[] = {
 	    "villages_township",      "villages_added",	     "households_village",   "households_added",
@@ -71,6 +119,8 @@ int qp_store_replay_lean(qp_store *store)
 		snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s", unread[i]);
 		err = qp_store_exec(store->db, sql, "preparing the replay");
 	}
+	for (size_t i = 0; err == QP_OK && i < sizeof(keyed) / sizeof(keyed[0]); i++)
+		err = without_rowid(store, keyed[i]);
 	return err;
 }
 

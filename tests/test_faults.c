@@ -504,7 +504,7 @@ static void count_problem(void *ctx, const char *where, const char *what)
 static void audit_clean(qp_registry *reg)
 {
 	qp_audit_result res;
-	qp_audit_options opt = {.jobs = 1, .problem = count_problem};
+	qp_audit_options opt = {.jobs = 2, .problem = count_problem};
 	problems_seen = 0;
 	int rc = qp_audit(&res, reg, &opt);
 	if (rc != QP_OK || problems_seen != 0)
@@ -833,7 +833,7 @@ static void check_signed(fx *f, void *ctx)
 static int run_audit(fx *f, void *ctx)
 {
 	qp_audit_result res;
-	qp_audit_options opt = {.jobs = 1, .problem = count_problem};
+	qp_audit_options opt = {.jobs = 2, .problem = count_problem};
 	problems_seen = 0;
 	int rc = qp_audit(&res, (qp_registry *)(ctx ? ctx : f->reg), &opt);
 	if (ctx == NULL && (rc == QP_EVERIFY || problems_seen != 0)) {

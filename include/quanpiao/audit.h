@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 typedef struct qp_audit_options {
-	int jobs;             /* threads verifying signatures; 0: one per core */
+	int jobs;             /* threads verifying signatures, the replay's among them; 0: one per core */
 	const char *keep_dir; /* keep the replay and the newest checkpoint here, or NULL */
 	const char *since;    /* incremental: a trusted checkpoint file in a directory kept by
 				 an earlier audit (its replay.db beside it), or NULL for a full audit */

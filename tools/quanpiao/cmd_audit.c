@@ -11,7 +11,7 @@
 #include "cli.h"
 
 static const cli_opt audit_opts[] = {
-	{"jobs", "N", "threads verifying signatures (default: one per core)"},
+	{"jobs", "N", "threads verifying signatures, the replay's among them (default: one per core)"},
 	{"keep", "DIR", "keep the replay and the newest checkpoint in DIR for later --since audits"},
 	{"since", "FILE", "incremental: trust this checkpoint (kept by an earlier audit) and check what came after"},
 	{NULL, NULL, NULL},
