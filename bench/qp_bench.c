@@ -647,6 +647,23 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "service") == 0)
 		return sodium_init() < 0 ? 10 : qp_bench_service(argc - 2, argv + 2);
+	if (argc > 4 && strcmp(argv[1], "gen") == 0) {
+		import_file(argv[2], strtoull(argv[3], NULL, 10));
+		return 0;
+	}
+	if (argc > 3 && strcmp(argv[1], "into") == 0) {
+		unsigned char seed[32];
+		qp_key *officer = NULL;
+		memset(seed, 1, sizeof(seed));
+		seed[0] = 3;
+		if (sodium_init() < 0) return 1;
+		qp_key_from_seed(&officer, "330681.officer.bench", seed);
+		double secs, rss;
+		qp_import_stats s;
+		int rc = import_child(argv[2], argv[3], officer, &secs, &rss, &s);
+		printf("rc %d: %llu imported in %.2f s = %.0f rows/s, %.1f MiB\n", rc, (unsigned long long)s.imported, secs, s.imported / secs, rss);
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "import") == 0) {
 		uint64_t rows = 1000000;
 		for (int i = 2; i + 1 < argc; i += 2) {

@@ -107,11 +107,11 @@ int qp_store_replay_lean(qp_store *store)
 	static const char *const keyed[] = {"villages", "households", "homes", "certificates"};
 	/* Indexes the rules of no entry type read (they read by primary key, holder, home and household). */
 	static const char *const unread[] = {
-	    "villages_township",      "villages_added",	     "households_village",   "households_added",
-	    "homes_village",	      "homes_village_status", "homes_township",	     "homes_township_status",
-	    "homes_status",	      "homes_updated",	     "home_events_idx",	     "activations_year",
-	    "activations_township",   "certificates_parent",  "certificates_root",    "certificates_created",
-	    "certificates_state",     "certificates_ended",   "cert_events_idx",
+	    "villages_township",    "villages_added",	  "households_village",	 "households_added",
+	    "homes_village",	    "homes_township",	  "homes_status",	 "homes_updated",
+	    "home_events_idx",	    "activations_year",	  "activations_township", "certificates_parent",
+	    "certificates_root",    "certificates_created", "certificates_state",	 "certificates_ended",
+	    "cert_events_idx",
 	};
 	char sql[128];
 	int err = qp_store_exec(store->db, "PRAGMA foreign_keys = OFF", "preparing the replay");

@@ -339,17 +339,21 @@ int qp_store_household_live_homes(qp_store *store, const char *id_number, uint64
 /*
  * One statement per filter: scope (none, village, township, household)
  * times status (no, yes).  ?1 scope value, ?2 status, ?3 after, ?4 limit.
+ * With a scope, the scope's index (village, township or household, then
+ * unit) is read and the status checked on each home: "+status" keeps the
+ * planner off homes_status, which would read every home of that status in
+ * the county to find the scope's (migration 0007).
  */
 #define HOME_LIST(where) "SELECT " HOME_COLUMNS " FROM homes WHERE " where " unit > ?3 ORDER BY unit LIMIT ?4"
 static const char *const home_list_sql[8] = {
     HOME_LIST(""),
     HOME_LIST("status = ?2 AND"),
     HOME_LIST("village = ?1 AND"),
-    HOME_LIST("village = ?1 AND status = ?2 AND"),
+    HOME_LIST("village = ?1 AND +status = ?2 AND"),
     HOME_LIST("township = ?1 AND"),
-    HOME_LIST("township = ?1 AND status = ?2 AND"),
+    HOME_LIST("township = ?1 AND +status = ?2 AND"),
     HOME_LIST("household = ?1 AND"),
-    HOME_LIST("household = ?1 AND status = ?2 AND"),
+    HOME_LIST("household = ?1 AND +status = ?2 AND"),
 };
 
 static int prepare_home_list(qp_store *store, const qp_home_filter *f, const char *prefix, sqlite3_stmt **st)
