@@ -60,6 +60,7 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 	if ((err = qp_import_map_new(&run.map, opt->mapping_json)) != QP_OK ||
 	    (err = qp_import_reader_open(&rd, path, opt->format, opt->encoding)) != QP_OK ||
 	    (err = qp_store_seen_open(&run.seen)) != QP_OK ||
+	    (err = qp_signer_start(&run.signer, officer)) != QP_OK ||
 	    (err = qp_store_import_begin(reg->store, &saved)) != QP_OK)
 		goto done;
 	began = 1;
@@ -142,6 +143,7 @@ done:
 	if (began)
 		qp_store_import_end(reg->store, &saved);
 	qp_store_seen_close(run.seen);
+	qp_signer_stop(run.signer);
 	if (rd)
 		progress(&run, &s, rd);
 	if (out) {

@@ -127,6 +127,7 @@ typedef struct qp_import_run {
 	struct qp_store_seen *seen; /* the legacy numbers read so far */
 	int stop;		    /* a problem callback's non-QP_OK answer: the import stops with it */
 	int verified;		    /* the first signature of the import was verified in full       */
+	struct qp_signer *signer;   /* signs a row's later entries on another thread, or NULL */
 } qp_import_run;
 
 /* What became of a row. */
@@ -154,5 +155,21 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 		      uint64_t *entries);
 
 #define QP_IMPORT_MAX_ENTRIES 8 /* entries of one row */
+
+/*
+ * The signing thread (import_sign.c).  start gives *out == NULL, and
+ * QP_OK, when no thread can be made: the import then signs everything
+ * itself.  post hands over texts[0..n) (n <= QP_IMPORT_MAX_ENTRIES), which
+ * the caller keeps alive until drain; take waits for signature i and
+ * copies it out, and is 0 if i was not posted or could not be signed (the
+ * caller signs it itself).  drain waits for the whole batch; stop ends
+ * the thread (after a drain).
+ */
+typedef struct qp_signer qp_signer;
+int qp_signer_start(qp_signer **out, const qp_key *key);
+void qp_signer_post(qp_signer *s, const char *const *texts, const size_t *lens, size_t n);
+int qp_signer_take(qp_signer *s, size_t i, unsigned char sig[QP_SIGNATURE_LEN]);
+void qp_signer_drain(qp_signer *s);
+void qp_signer_stop(qp_signer *s);
 
 #endif

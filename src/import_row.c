@@ -32,6 +32,7 @@
 #include "entry.h"
 #include "error.h"
 #include "import_internal.h"
+#include "note_internal.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/note.h"
 #include "quanpiao/query.h"
@@ -864,18 +865,29 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 			n++;
 		cJSON_Delete(body);
 	}
+	/* Entries 1, 2, ... are signed on the signing thread while this one signs and applies those before. */
+	int posted = err == QP_OK && run->signer && n > 1;
+	if (posted)
+		qp_signer_post(run->signer, (const char *const *)texts + 1, lens + 1, n - 1);
 	if (err == QP_OK && (err = qp_store_savepoint(store)) == QP_OK)
 		savepoint = 1;
 	while (err == QP_OK && applied < n) {
 		char *note = NULL;
 		size_t note_len = 0;
-		if ((err = qp_note_sign(&note, &note_len, texts[applied], lens[applied], &run->officer, 1)) ==
-		    QP_OK)
+		unsigned char sig[QP_SIGNATURE_LEN];
+		if (posted && applied > 0 && qp_signer_take(run->signer, applied - 1, sig))
+			err = qp_note_sign_given(&note, &note_len, texts[applied], lens[applied], run->officer, sig);
+		else
+			err = qp_note_sign(&note, &note_len, texts[applied], lens[applied], &run->officer, 1);
+		if (err == QP_OK)
 			err = apply_note(run, note, note_len);
 		qp_free(note);
 		if (err == QP_OK)
 			applied++;
 	}
+	/* The texts stay until the signing thread is done with them. */
+	if (posted)
+		qp_signer_drain(run->signer);
 	if (savepoint && (err == QP_EINVALID || err == QP_ECONFLICT || err == QP_ENOTFOUND)) {
 		/* A refusal by the registry's rules: the row is rejected, nothing of it kept. */
 		qp_import_col c = refusal_column(types[applied], qp_error_last()->message);

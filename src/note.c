@@ -21,6 +21,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "keys_internal.h"
+#include "note_internal.h"
 #include "quanpiao/note.h"
 
 #define SIG_PREFIX     "\xE2\x80\x94 " /* U+2014 EM DASH, one space */
@@ -321,8 +322,9 @@ int qp_note_open(qp_note **out, const char *msg, size_t msg_len, const qp_verifi
 	return QP_OK;
 }
 
-int qp_note_sign(char **out, size_t *out_len, const char *text, size_t text_len, const qp_key *const *keys,
-		 size_t nkeys)
+/* The note of text signed by each key; given, if not NULL, holds the one key's signature already made. */
+static int note_build(char **out, size_t *out_len, const char *text, size_t text_len, const qp_key *const *keys,
+		      size_t nkeys, const unsigned char *given)
 {
 	const size_t b64_len = sodium_base64_ENCODED_LEN(SIG_ID_LEN + QP_SIGNATURE_LEN, B64) - 1;
 	size_t total, at;
@@ -369,7 +371,9 @@ int qp_note_sign(char **out, size_t *out_len, const char *text, size_t text_len,
 		raw[1] = (unsigned char)(id >> 16);
 		raw[2] = (unsigned char)(id >> 8);
 		raw[3] = (unsigned char)id;
-		if ((err = qp_key_sign(raw + SIG_ID_LEN, keys[i], text, text_len)) != QP_OK) {
+		if (given)
+			memcpy(raw + SIG_ID_LEN, given, QP_SIGNATURE_LEN);
+		else if ((err = qp_key_sign(raw + SIG_ID_LEN, keys[i], text, text_len)) != QP_OK) {
 			qp_free(buf);
 			return err;
 		}
@@ -387,4 +391,18 @@ int qp_note_sign(char **out, size_t *out_len, const char *text, size_t text_len,
 	*out = buf;
 	*out_len = at;
 	return QP_OK;
+}
+
+int qp_note_sign(char **out, size_t *out_len, const char *text, size_t text_len, const qp_key *const *keys,
+		 size_t nkeys)
+{
+	return note_build(out, out_len, text, text_len, keys, nkeys, NULL);
+}
+
+int qp_note_sign_given(char **out, size_t *out_len, const char *text, size_t text_len, const qp_key *key,
+		       const unsigned char sig[QP_SIGNATURE_LEN])
+{
+	if (sig == NULL)
+		return qp_error_set(QP_EUSAGE, "qp_note_sign_given: no signature given");
+	return note_build(out, out_len, text, text_len, &key, 1, sig);
 }
