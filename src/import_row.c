@@ -674,12 +674,17 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 
 /* ---- appending ---------------------------------------------------------------------------------- */
 
-/* Apply a note the signer made, in the open transaction. */
+/*
+ * Apply a note the signer made, in the open transaction and the row's
+ * savepoint (apply_row), which undoes the whole row if an entry is refused:
+ * no savepoint of its own (each would copy every page the entry changes
+ * to a statement journal once more).
+ */
 static int apply_note(qp_import_run *run, const char *note, size_t note_len)
 {
 	qp_apply ap;
 	memset(&ap, 0, sizeof(ap));
-	ap.flags = QP_APPLY_DEFER_SIGNATURE;
+	ap.flags = QP_APPLY_DEFER_SIGNATURE | QP_APPLY_NO_SAVEPOINT;
 	int err = qp_registry_apply(run->reg, note, note_len, NULL, &ap);
 	/* The registry resolved the signer to an enrolled key: it must be the one that signed. */
 	if (err == QP_OK &&
