@@ -56,6 +56,7 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 	size_t batch = opt->batch_rows ? opt->batch_rows : QP_IMPORT_BATCH_ROWS;
 	run.reg = reg;
 	run.officer = officer;
+	run.by_batch = !single;
 	run.opt = opt;
 	if ((err = qp_import_map_new(&run.map, opt->mapping_json)) != QP_OK ||
 	    (err = qp_import_reader_open(&rd, path, opt->format, opt->encoding)) != QP_OK ||
@@ -108,6 +109,7 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 				goto done;
 			}
 			in_txn = 0;
+			qp_import_batch_clear(&run);
 			s.imported += pending_rows;
 			s.entries += pending_entries;
 			s.committed |= pending_rows > 0;
@@ -144,6 +146,9 @@ done:
 		qp_store_import_end(reg->store, &saved);
 	qp_store_seen_close(run.seen);
 	qp_signer_stop(run.signer);
+	qp_import_batch_clear(&run);
+	qp_free(run.notes);
+	qp_free(run.note_lens);
 	if (rd)
 		progress(&run, &s, rd);
 	if (out) {

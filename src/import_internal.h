@@ -128,7 +128,19 @@ typedef struct qp_import_run {
 	int stop;		    /* a problem callback's non-QP_OK answer: the import stops with it */
 	int verified;		    /* the first signature of the import was verified in full       */
 	struct qp_signer *signer;   /* signs a row's later entries on another thread, or NULL */
+	/*
+	 * In batches (not --dry-run or --all-or-nothing) a row has no savepoint:
+	 * its notes are kept here until the batch commits, and a row the rules
+	 * refuse part-way is undone by rolling the transaction back and applying
+	 * the batch's kept notes again (qp_import_batch_clear after a commit).
+	 */
+	int by_batch;
+	char **notes;
+	size_t *note_lens, nnotes, capnotes;
 } qp_import_run;
+
+/* Forget the notes kept for the batch (it was committed or rolled back). */
+void qp_import_batch_clear(qp_import_run *run);
 
 /* What became of a row. */
 typedef enum qp_import_fate {

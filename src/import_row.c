@@ -700,6 +700,58 @@ static int apply_note(qp_import_run *run, const char *note, size_t note_len)
 	return err;
 }
 
+void qp_import_batch_clear(qp_import_run *run)
+{
+	for (size_t i = 0; i < run->nnotes; i++)
+		qp_free(run->notes[i]);
+	run->nnotes = 0;
+}
+
+/* Keep an applied note until the batch commits (it now belongs to run). */
+static int keep_note(qp_import_run *run, char *note, size_t len)
+{
+	if (run->nnotes == run->capnotes) {
+		size_t cap = run->capnotes ? 2 * run->capnotes : 1024;
+		char **notes = qp_realloc(run->notes, cap * sizeof(*notes));
+		if (notes == NULL)
+			return qp_error_set(QP_ENOMEM, "out of memory keeping a batch's entries");
+		run->notes = notes;
+		size_t *lens = qp_realloc(run->note_lens, cap * sizeof(*lens));
+		if (lens == NULL)
+			return qp_error_set(QP_ENOMEM, "out of memory keeping a batch's entries");
+		run->note_lens = lens;
+		run->capnotes = cap;
+	}
+	run->notes[run->nnotes] = note;
+	run->note_lens[run->nnotes++] = len;
+	return QP_OK;
+}
+
+/*
+ * Undo a row the rules refused part-way, without a savepoint: roll the
+ * transaction back and apply the batch's rows before it again (their
+ * notes, first kept of them).  Each was accepted once in this very state,
+ * so a refusal now is an internal error.
+ */
+static int undo_row(qp_import_run *run, size_t first)
+{
+	qp_store *store = run->reg->store;
+	for (size_t i = first; i < run->nnotes; i++)
+		qp_free(run->notes[i]);
+	run->nnotes = first;
+	qp_store_rollback(store);
+	qp_registry_forget_keys(run->reg);
+	int err = qp_store_begin(store);
+	for (size_t i = 0; err == QP_OK && i < run->nnotes; i++) {
+		if ((err = apply_note(run, run->notes[i], run->note_lens[i])) != QP_OK && err != QP_EIO &&
+		    err != QP_ENOMEM)
+			err = qp_error_set(QP_EINTERNAL, "import: an entry of the batch, accepted once, was refused "
+							 "when the batch was applied again: %s",
+					   qp_error_last()->message);
+	}
+	return err;
+}
+
 /* Cut s to at most max bytes without splitting a UTF-8 character. */
 static void utf8_cut(char *s, size_t max)
 {
@@ -874,7 +926,11 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 	int posted = err == QP_OK && run->signer && n > 1;
 	if (posted)
 		qp_signer_post(run->signer, (const char *const *)texts + 1, lens + 1, n - 1);
-	if (err == QP_OK && (err = qp_store_savepoint(store)) == QP_OK)
+	/* 1: the row's own savepoint; 2: the batch undoes it (undo_row). */
+	size_t first = run->nnotes;
+	if (err == QP_OK && run->by_batch)
+		savepoint = 2;
+	else if (err == QP_OK && (err = qp_store_savepoint(store)) == QP_OK)
 		savepoint = 1;
 	while (err == QP_OK && applied < n) {
 		char *note = NULL;
@@ -886,6 +942,10 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 			err = qp_note_sign(&note, &note_len, texts[applied], lens[applied], &run->officer, 1);
 		if (err == QP_OK)
 			err = apply_note(run, note, note_len);
+		if (err == QP_OK && savepoint == 2) {
+			err = keep_note(run, note, note_len);
+			note = NULL;
+		}
 		qp_free(note);
 		if (err == QP_OK)
 			applied++;
@@ -896,18 +956,20 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 	if (savepoint && (err == QP_EINVALID || err == QP_ECONFLICT || err == QP_ENOTFOUND)) {
 		/* A refusal by the registry's rules: the row is rejected, nothing of it kept. */
 		qp_import_col c = refusal_column(types[applied], qp_error_last()->message);
-		qp_store_rollback_to(store);
+		if (savepoint == 1)
+			qp_store_rollback_to(store);
 		report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s",
 		       qp_error_last()->message);
 		*fate = QP_IMPORT_ROW_REJECTED;
+		err = savepoint == 2 ? undo_row(run, first) : QP_OK;
 		savepoint = 0;
-		err = QP_OK;
 	} else if (err != QP_OK) {
-		if (savepoint)
+		/* Without a savepoint the import stops and rolls the whole batch back. */
+		if (savepoint == 1)
 			qp_store_rollback_to(store);
 		savepoint = 0;
 	}
-	if (savepoint && (err = qp_store_release(store)) == QP_OK) {
+	if (savepoint && (savepoint == 2 || (err = qp_store_release(store)) == QP_OK)) {
 		for (size_t i = 0; i < p->nwarn; i++)
 			report(run, r, p->warn[i].column, p->warn[i].value, QP_OK, 1, "%s",
 			       p->warn[i].reason);
