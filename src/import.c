@@ -56,7 +56,7 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 	size_t batch = opt->batch_rows ? opt->batch_rows : QP_IMPORT_BATCH_ROWS;
 	run.reg = reg;
 	run.officer = officer;
-	run.by_batch = !single;
+	run.by_batch = !single && batch <= QP_IMPORT_UNDO_ROWS;
 	run.opt = opt;
 	if ((err = qp_import_map_new(&run.map, opt->mapping_json)) != QP_OK ||
 	    (err = qp_import_reader_open(&rd, path, opt->format, opt->encoding)) != QP_OK ||

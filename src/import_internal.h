@@ -134,7 +134,7 @@ typedef struct qp_import_run {
 	 * refuse part-way is undone by rolling the transaction back and applying
 	 * the batch's kept notes again (qp_import_batch_clear after a commit).
 	 */
-	int by_batch;
+	int by_batch; /* batches of at most QP_IMPORT_UNDO_ROWS rows; larger ones give each row a savepoint */
 	char **notes;
 	size_t *note_lens, nnotes, capnotes;
 } qp_import_run;
@@ -167,6 +167,7 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 		      uint64_t *entries);
 
 #define QP_IMPORT_MAX_ENTRIES 8 /* entries of one row */
+#define QP_IMPORT_UNDO_ROWS 10000 /* rows of a batch whose notes are kept (about 30 MB at most) */
 
 /*
  * The signing thread (import_sign.c).  start gives *out == NULL, and
