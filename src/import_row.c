@@ -942,10 +942,9 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 			err = qp_note_sign(&note, &note_len, texts[applied], lens[applied], &run->officer, 1);
 		if (err == QP_OK)
 			err = apply_note(run, note, note_len);
-		if (err == QP_OK && savepoint == 2) {
-			err = keep_note(run, note, note_len);
+		/* Kept, the note is the batch's; not kept (out of memory), it is freed here. */
+		if (err == QP_OK && savepoint == 2 && (err = keep_note(run, note, note_len)) == QP_OK)
 			note = NULL;
-		}
 		qp_free(note);
 		if (err == QP_OK)
 			applied++;
