@@ -675,10 +675,10 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 /* ---- appending ---------------------------------------------------------------------------------- */
 
 /*
- * Apply a note the signer made, in the open transaction and the row's
- * savepoint (apply_row), which undoes the whole row if an entry is refused:
- * no savepoint of its own (each would copy every page the entry changes
- * to a statement journal once more).
+ * Apply a note the signer made, in the open transaction.  No savepoint of
+ * its own (each would copy every page the entry changes to a statement
+ * journal once more): apply_row undoes the whole row if an entry is
+ * refused, by the row's savepoint or by undo_row.
  */
 static int apply_note(qp_import_run *run, const char *note, size_t note_len)
 {
