@@ -66,12 +66,20 @@ static uint64_t split_point(uint64_t n)
 
 void qp_merkle_leaf_hash(unsigned char out[QP_HASH_LEN], const void *data, size_t len)
 {
+	qp_merkle_leaf_hash2(out, data, len, NULL, 0);
+}
+
+void qp_merkle_leaf_hash2(unsigned char out[QP_HASH_LEN], const void *head, size_t head_len, const void *tail,
+			  size_t tail_len)
+{
 	static const unsigned char prefix = 0x00;
 	crypto_hash_sha256_state st;
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, &prefix, 1);
-	if (len > 0)
-		crypto_hash_sha256_update(&st, data, len);
+	if (head_len > 0)
+		crypto_hash_sha256_update(&st, head, head_len);
+	if (tail_len > 0)
+		crypto_hash_sha256_update(&st, tail, tail_len);
 	crypto_hash_sha256_final(&st, out);
 }
 

@@ -323,6 +323,33 @@ int qp_note_open(qp_note **out, const char *msg, size_t msg_len, const qp_verifi
 }
 
 /* The note of text signed by each key; given, if not NULL, holds the one key's signature already made. */
+size_t qp_note_sig_line(char *buf, size_t cap, const qp_key *key, const unsigned char sig[QP_SIGNATURE_LEN])
+{
+	unsigned char raw[SIG_ID_LEN + QP_SIGNATURE_LEN];
+	char b64[sodium_base64_ENCODED_LEN(SIG_ID_LEN + QP_SIGNATURE_LEN, B64)];
+	const size_t b64_len = sizeof(b64) - 1;
+	uint32_t id = qp_key_id(key);
+	const char *name = qp_key_name(key);
+	size_t name_len = strlen(name), at = 0;
+	if (SIG_PREFIX_LEN + name_len + 1 + b64_len + 1 > cap)
+		return 0;
+	raw[0] = (unsigned char)(id >> 24);
+	raw[1] = (unsigned char)(id >> 16);
+	raw[2] = (unsigned char)(id >> 8);
+	raw[3] = (unsigned char)id;
+	memcpy(raw + SIG_ID_LEN, sig, QP_SIGNATURE_LEN);
+	sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw), B64);
+	memcpy(buf + at, SIG_PREFIX, SIG_PREFIX_LEN);
+	at += SIG_PREFIX_LEN;
+	memcpy(buf + at, name, name_len);
+	at += name_len;
+	buf[at++] = ' ';
+	memcpy(buf + at, b64, b64_len);
+	at += b64_len;
+	buf[at++] = '\n';
+	return at;
+}
+
 static int note_build(char **out, size_t *out_len, const char *text, size_t text_len, const qp_key *const *keys,
 		      size_t nkeys, const unsigned char *given)
 {
@@ -361,31 +388,14 @@ static int note_build(char **out, size_t *out_len, const char *text, size_t text
 	buf[text_len] = '\n';
 	at = text_len + 1;
 	for (size_t i = 0; i < nkeys; i++) {
-		unsigned char raw[SIG_ID_LEN + QP_SIGNATURE_LEN];
-		char b64[sodium_base64_ENCODED_LEN(SIG_ID_LEN + QP_SIGNATURE_LEN, B64)];
-		uint32_t id = qp_key_id(keys[i]);
-		const char *name = qp_key_name(keys[i]);
-		size_t name_len = strlen(name);
-
-		raw[0] = (unsigned char)(id >> 24);
-		raw[1] = (unsigned char)(id >> 16);
-		raw[2] = (unsigned char)(id >> 8);
-		raw[3] = (unsigned char)id;
+		unsigned char sig[QP_SIGNATURE_LEN];
 		if (given)
-			memcpy(raw + SIG_ID_LEN, given, QP_SIGNATURE_LEN);
-		else if ((err = qp_key_sign(raw + SIG_ID_LEN, keys[i], text, text_len)) != QP_OK) {
+			memcpy(sig, given, QP_SIGNATURE_LEN);
+		else if ((err = qp_key_sign(sig, keys[i], text, text_len)) != QP_OK) {
 			qp_free(buf);
 			return err;
 		}
-		sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw), B64);
-		memcpy(buf + at, SIG_PREFIX, SIG_PREFIX_LEN);
-		at += SIG_PREFIX_LEN;
-		memcpy(buf + at, name, name_len);
-		at += name_len;
-		buf[at++] = ' ';
-		memcpy(buf + at, b64, b64_len);
-		at += b64_len;
-		buf[at++] = '\n';
+		at += qp_note_sig_line(buf + at, total + 1 - at, keys[i], sig);
 	}
 	buf[at] = '\0';
 	*out = buf;

@@ -222,6 +222,19 @@ static void test_hashes(void **state)
 	assert_memory_equal(got, want, 32);
 	qp_merkle_leaf_hash(got, NULL, 0);
 	assert_memory_equal(got, want, 32);
+	qp_merkle_leaf_hash2(got, NULL, 0, NULL, 0);
+	assert_memory_equal(got, want, 32);
+	/* The leaf hash of data in two parts is that of the whole, at every split (the reference hashes it whole). */
+	static const char text[] = "quanpiao/entry/v1\n{\"a\":1}\n\n\xE2\x80\x94 k AAAA\n";
+	ref_leaf(want, text, sizeof(text) - 1);
+	for (size_t cut = 0; cut < sizeof(text); cut++) {
+		qp_merkle_leaf_hash2(got, text, cut, text + cut, sizeof(text) - 1 - cut);
+		if (memcmp(got, want, 32) != 0)
+			fail_msg("leaf hash split at %zu differs from the whole", cut);
+	}
+	qp_merkle_leaf_hash2(got, text, 5, NULL, 0);
+	ref_leaf(want, text, 5);
+	assert_memory_equal(got, want, 32);
 	/* Node hash, including output aliasing an input. */
 	ref_leaf(l, "a", 1);
 	ref_leaf(r, "b", 1);

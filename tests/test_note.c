@@ -18,6 +18,7 @@
 #include <quanpiao/note.h>
 
 #include "alloc.h"
+#include "note_internal.h"
 #include "testutil.h"
 
 /* ---- known answers from Go's sumdb/note tests ---------------------- */
@@ -639,6 +640,39 @@ static void test_alloc_failures(void **state)
 	}
 }
 
+/* A note from a signature made elsewhere, and its signature line alone, equal the note qp_note_sign makes. */
+static void test_sign_given(void **state)
+{
+	(void)state;
+	static const char text[] = "quanpiao/entry/v1\n{\"x\":1}\n";
+	const size_t len = sizeof(text) - 1;
+	qp_key *k = tu_seeded_key("330681.officer.zhang-wei", 1);
+	const qp_key *keys[1] = {k};
+	char *want = NULL, *got = NULL, line[QP_NOTE_SIG_LINE_MAX];
+	size_t want_len = 0, got_len = 0;
+	unsigned char sig[QP_SIGNATURE_LEN];
+	assert_int_equal(qp_note_sign(&want, &want_len, text, len, keys, 1), QP_OK);
+	assert_int_equal(qp_key_sign(sig, k, text, len), QP_OK);
+	assert_int_equal(qp_note_sign_given(&got, &got_len, text, len, k, sig), QP_OK);
+	assert_int_equal(got_len, want_len);
+	assert_memory_equal(got, want, want_len);
+	/* The note is the text, an empty line and the signature line. */
+	size_t n = qp_note_sig_line(line, sizeof(line), k, sig);
+	assert_int_equal(len + 1 + n, want_len);
+	assert_memory_equal(want, text, len);
+	assert_int_equal(want[len], '\n');
+	assert_memory_equal(want + len + 1, line, n);
+	/* Exactly n bytes are enough; one fewer is refused, with nothing written past them. */
+	assert_int_equal(qp_note_sig_line(line, n, k, sig), n);
+	memset(line, 'z', sizeof(line));
+	assert_int_equal(qp_note_sig_line(line, n - 1, k, sig), 0);
+	assert_int_equal(line[0], 'z');
+	assert_int_equal(qp_note_sign_given(&got, &got_len, text, len, k, NULL), QP_EUSAGE);
+	qp_free(want);
+	qp_free(got);
+	qp_key_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +681,7 @@ int main(void)
 	    cmocka_unit_test(test_roundtrip_three), cmocka_unit_test(test_open_unknown_and_mismatch),
 	    cmocka_unit_test(test_texts),	    cmocka_unit_test(test_parse_rules),
 	    cmocka_unit_test(test_sign_rules),	    cmocka_unit_test(test_alloc_failures),
+	    cmocka_unit_test(test_sign_given),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,10 @@ typedef int (*qp_merkle_put_fn)(void *ctx, unsigned level, uint64_t index,
 /* SHA-256(0x00 || data). */
 void qp_merkle_leaf_hash(unsigned char out[QP_HASH_LEN], const void *data, size_t len);
 
+/* The leaf hash of head || tail, without joining them: SHA-256(0x00 || head || tail). */
+void qp_merkle_leaf_hash2(unsigned char out[QP_HASH_LEN], const void *head, size_t head_len, const void *tail,
+			  size_t tail_len);
+
 /* SHA-256(0x01 || left || right). */
 void qp_merkle_node_hash(unsigned char out[QP_HASH_LEN], const unsigned char left[QP_HASH_LEN],
 			 const unsigned char right[QP_HASH_LEN]);
