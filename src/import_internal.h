@@ -126,8 +126,8 @@ typedef struct qp_import_run {
 	uint64_t warnings;
 	struct qp_store_seen *seen; /* the legacy numbers read so far */
 	int stop;		    /* a problem callback's non-QP_OK answer: the import stops with it */
-	int verified;		    /* the first signature of the import was verified in full       */
-	struct qp_signer *signer;   /* signs a row's later entries on another thread, or NULL */
+	int verified;		    /* the first note of the import was checked in full             */
+	struct qp_signer *signer;   /* signs a row's entries on another thread, or NULL */
 	/*
 	 * In batches (not --dry-run or --all-or-nothing) a row has no savepoint:
 	 * its notes are kept here until the batch commits, and a row the rules
@@ -173,15 +173,16 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
  * The signing thread (import_sign.c).  start gives *out == NULL, and
  * QP_OK, when no thread can be made: the import then signs everything
  * itself.  post hands over texts[0..n) (n <= QP_IMPORT_MAX_ENTRIES), which
- * the caller keeps alive until drain; take waits for signature i and
- * copies it out, and is 0 if i was not posted or could not be signed (the
- * caller signs it itself).  drain waits for the whole batch; stop ends
- * the thread (after a drain).
+ * the caller keeps alive until drain; note waits for text i and gives its
+ * signed note (the caller's to free) and the note's leaf hash, or
+ * QP_ENOTFOUND if i was not posted or could not be signed (the caller
+ * signs it itself), or QP_ENOMEM.  drain waits for the whole batch; stop
+ * ends the thread (after a drain).
  */
 typedef struct qp_signer qp_signer;
 int qp_signer_start(qp_signer **out, const qp_key *key);
 void qp_signer_post(qp_signer *s, const char *const *texts, const size_t *lens, size_t n);
-int qp_signer_take(qp_signer *s, size_t i, unsigned char sig[QP_SIGNATURE_LEN]);
+int qp_signer_note(qp_signer *s, size_t i, char **note, size_t *note_len, unsigned char leaf[32]);
 void qp_signer_drain(qp_signer *s);
 void qp_signer_stop(qp_signer *s);
 

@@ -675,10 +675,10 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 /* ---- appending ---------------------------------------------------------------------------------- */
 
 /*
- * Apply a note the signer made, in the open transaction.  No savepoint of
- * its own (each would copy every page the entry changes to a statement
- * journal once more): apply_row undoes the whole row if an entry is
- * refused, by the row's savepoint or by undo_row.
+ * Apply a note the import signed, in the open transaction (undo_row,
+ * applying a batch again).  No savepoint of its own (each would copy
+ * every page the entry changes to a statement journal once more): the
+ * caller undoes the whole row if an entry is refused.
  */
 static int apply_note(qp_import_run *run, const char *note, size_t note_len)
 {
@@ -687,17 +687,61 @@ static int apply_note(qp_import_run *run, const char *note, size_t note_len)
 	ap.flags = QP_APPLY_DEFER_SIGNATURE | QP_APPLY_NO_SAVEPOINT;
 	int err = qp_registry_apply(run->reg, note, note_len, NULL, &ap);
 	/* The registry resolved the signer to an enrolled key: it must be the one that signed. */
-	if (err == QP_OK &&
-	    (!run->verified || memcmp(ap.public_key, qp_key_public(run->officer), QP_PUBLIC_KEY_LEN) != 0)) {
-		if (crypto_sign_verify_detached(ap.signature, (const unsigned char *)note, ap.signed_len,
-						ap.public_key) != 0)
-			err = qp_error_set(QP_EPERM,
-					   "the signature by %s does not verify with its enrolled key",
-					   qp_key_name(run->officer));
-		else
-			run->verified = 1;
-	}
+	if (err == QP_OK && memcmp(ap.public_key, qp_key_public(run->officer), QP_PUBLIC_KEY_LEN) != 0)
+		err = qp_error_set(QP_EPERM, "the signature by %s does not verify with its enrolled key",
+				   qp_key_name(run->officer));
 	return err;
+}
+
+/*
+ * Run the rules of a row's entry as entry `at` of the log, on the entry as
+ * built (no parsing of its note back); its signed note goes into the log
+ * after the rules of the whole row (log_built), which gives the signing
+ * thread that long to make it.
+ */
+static int rules_built(qp_import_run *run, const qp_entry *e, uint64_t at)
+{
+	qp_apply ap;
+	memset(&ap, 0, sizeof(ap));
+	int err = qp_registry_apply_built(run->reg, e, at, &ap);
+	/* The registry resolved the signer to an enrolled key: the import must sign with that one. */
+	if (err == QP_OK && memcmp(ap.public_key, qp_key_public(run->officer), QP_PUBLIC_KEY_LEN) != 0)
+		err = qp_error_set(QP_EPERM, "the signature by %s does not verify with its enrolled key",
+				   qp_key_name(run->officer));
+	return err;
+}
+
+/* Put the signed note of text i (entry `at`) into the log; *note is the caller's to keep or free. */
+static int log_built(qp_import_run *run, int posted, size_t i, uint64_t at, const char *type, const char *time,
+		     const char *text, size_t len, char **note, size_t *note_len)
+{
+	unsigned char leaf[QP_HASH_LEN];
+	*note = NULL;
+	int err = posted ? qp_signer_note(run->signer, i, note, note_len, leaf) : QP_ENOTFOUND;
+	if (err == QP_ENOTFOUND && (err = qp_note_sign(note, note_len, text, len, &run->officer, 1)) == QP_OK)
+		qp_merkle_leaf_hash(leaf, *note, *note_len);
+	if (err != QP_OK)
+		return err;
+	if (!run->verified) {
+		/* Once an import: the note parses back to the entry's text, verifies and hashes to its leaf. */
+		qp_note *n = NULL;
+		unsigned char want[QP_HASH_LEN];
+		qp_merkle_leaf_hash(want, *note, *note_len);
+		if ((err = qp_note_parse(&n, *note, *note_len)) == QP_ENOMEM)
+			return err;
+		if (err != QP_OK || n->nsigs != 1 || n->text_len != len || memcmp(n->text, text, len) != 0 ||
+		    n->sigs[0].sig_len != QP_SIGNATURE_LEN ||
+		    crypto_sign_verify_detached(n->sigs[0].sig, (const unsigned char *)text, len,
+						qp_key_public(run->officer)) != 0 ||
+		    memcmp(want, leaf, QP_HASH_LEN) != 0)
+			err = qp_error_set(QP_EINTERNAL, "import: the note signed for entry %llu does not check",
+					   (unsigned long long)at);
+		qp_note_free(n);
+		if (err != QP_OK)
+			return err;
+		run->verified = 1;
+	}
+	return qp_registry_log_put(run->reg, at, *note, *note_len, leaf, type, qp_key_name(run->officer), time);
 }
 
 void qp_import_batch_clear(qp_import_run *run)
@@ -891,14 +935,17 @@ fail:
 /*
  * Append the row's entries in one savepoint; a refusal undoes them all and
  * rejects the row.  All the entries are built (and the certificate
- * numbered) before the first is applied.
+ * numbered) before the first is applied, and handed to the signing
+ * thread at once: it signs them while this thread runs their rules.
  */
 static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, uint64_t *entries)
 {
 	qp_store *store = run->reg->store;
 	const char *types[QP_IMPORT_MAX_ENTRIES];
+	cJSON *bodies[QP_IMPORT_MAX_ENTRIES] = {NULL};
 	char *texts[QP_IMPORT_MAX_ENTRIES] = {NULL}, cert[QP_CERT_ID_LEN + 1] = "", when[QP_TIME_LEN + 1];
 	size_t lens[QP_IMPORT_MAX_ENTRIES], n = 0, applied = 0;
+	uint64_t size = 0;
 	int err = QP_OK, savepoint = 0;
 	int64_t now = qp_clock_now();
 	qp_time_format(when, now);
@@ -919,41 +966,49 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		if (err == QP_OK &&
 		    (err = qp_entry_text(&texts[n], &lens[n], qp_registry_origin(run->reg), types[n],
 					 qp_key_name(run->officer), when, body)) == QP_OK)
-			n++;
-		cJSON_Delete(body);
+			bodies[n++] = body;
+		else
+			cJSON_Delete(body);
 	}
-	/* Entries 1, 2, ... are signed on the signing thread while this one signs and applies those before. */
-	int posted = err == QP_OK && run->signer && n > 1;
+	int posted = err == QP_OK && run->signer && n > 0;
 	if (posted)
-		qp_signer_post(run->signer, (const char *const *)texts + 1, lens + 1, n - 1);
+		qp_signer_post(run->signer, (const char *const *)texts, lens, n);
 	/* 1: the row's own savepoint; 2: the batch undoes it (undo_row). */
 	size_t first = run->nnotes;
+	if (err == QP_OK)
+		err = qp_store_log_size(store, &size);
 	if (err == QP_OK && run->by_batch)
 		savepoint = 2;
 	else if (err == QP_OK && (err = qp_store_savepoint(store)) == QP_OK)
 		savepoint = 1;
+	/* The rules of every entry, then their notes into the log: by then the signatures are made. */
 	while (err == QP_OK && applied < n) {
+		qp_entry e;
+		memset(&e, 0, sizeof(e));
+		e.type = types[applied];
+		e.signer = qp_key_name(run->officer);
+		e.origin = qp_registry_origin(run->reg);
+		e.time = when;
+		e.unix_time = now;
+		e.body = bodies[applied];
+		e.key_id = qp_key_id(run->officer);
+		if ((err = rules_built(run, &e, size + applied)) == QP_OK)
+			applied++;
+	}
+	for (size_t i = 0; err == QP_OK && i < n; i++) {
 		char *note = NULL;
 		size_t note_len = 0;
-		unsigned char sig[QP_SIGNATURE_LEN];
-		if (posted && applied > 0 && qp_signer_take(run->signer, applied - 1, sig))
-			err = qp_note_sign_given(&note, &note_len, texts[applied], lens[applied], run->officer, sig);
-		else
-			err = qp_note_sign(&note, &note_len, texts[applied], lens[applied], &run->officer, 1);
-		if (err == QP_OK)
-			err = apply_note(run, note, note_len);
+		err = log_built(run, posted, i, size + i, types[i], when, texts[i], lens[i], &note, &note_len);
 		/* Kept, the note is the batch's; not kept (out of memory), it is freed here. */
 		if (err == QP_OK && savepoint == 2 && (err = keep_note(run, note, note_len)) == QP_OK)
 			note = NULL;
 		qp_free(note);
-		if (err == QP_OK)
-			applied++;
 	}
 	/* The texts stay until the signing thread is done with them. */
 	if (posted)
 		qp_signer_drain(run->signer);
-	if (savepoint && (err == QP_EINVALID || err == QP_ECONFLICT || err == QP_ENOTFOUND)) {
-		/* A refusal by the registry's rules: the row is rejected, nothing of it kept. */
+	if (savepoint && applied < n && (err == QP_EINVALID || err == QP_ECONFLICT || err == QP_ENOTFOUND)) {
+		/* A refusal by the registry's rules (entry `applied`): the row is rejected, nothing of it kept. */
 		qp_import_col c = refusal_column(types[applied], qp_error_last()->message);
 		if (savepoint == 1)
 			qp_store_rollback_to(store);
@@ -975,8 +1030,10 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		*fate = QP_IMPORT_ROW_IMPORTED;
 		*entries = n;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		qp_free(texts[i]);
+		cJSON_Delete(bodies[i]);
+	}
 	return err;
 }
 

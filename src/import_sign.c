@@ -1,15 +1,16 @@
 /*
- * import_sign.c - the import's second core: the entries of a row after
- * its first are signed on a thread of their own while the importing
- * thread applies the entries before them.
+ * import_sign.c - the import's second core: a row's entries are signed
+ * on a thread of their own while the importing thread applies them.
  *
- * A row's entries are all built before the first is applied (import_row.c),
- * and signing one takes about as long as applying one, so while the
- * importing thread signs and applies entry 0, this thread signs entries 1,
- * 2, ...; the importing thread then finds each signature ready.  Signing
- * here touches no allocator and no global state: only the key, the texts
- * the importing thread keeps alive until qp_signer_drain, and this
- * struct under its lock.
+ * A row's entries are all built before the first is applied (import_row.c)
+ * and posted here at once.  For each, this thread makes the signature,
+ * the note's signature line and the note's leaf hash; meanwhile the
+ * importing thread runs the rules of the entry (which need no signature)
+ * and takes the signed note only to store it in the log.  Signing here
+ * touches no allocator and no global state: only the key, the texts the
+ * importing thread keeps alive until qp_signer_drain, and this struct
+ * under its lock.  The importing thread joins text and line into the
+ * note (allocating there).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,20 +19,43 @@
 #include "alloc.h"
 #include "error.h"
 #include "import_internal.h"
+#include "note_internal.h"
+#include "quanpiao/merkle.h"
+
+/* What is made of one text: "\n" and the signature line (the note is text + tail), and the leaf hash. */
+struct signed_text {
+	char tail[1 + QP_NOTE_SIG_LINE_MAX];
+	size_t tail_len; /* 0: signing failed */
+	unsigned char leaf[QP_HASH_LEN];
+};
 
 struct qp_signer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t work, done;
 	const qp_key *key;
-	/* The posted batch: texts[0..n); made counts the signatures made, in order. */
+	/* The posted batch: texts[0..n); made counts the texts signed, in order. */
 	const char *const *texts;
 	const size_t *lens;
 	size_t n, made;
-	unsigned char sigs[QP_IMPORT_MAX_ENTRIES][QP_SIGNATURE_LEN];
-	int failed[QP_IMPORT_MAX_ENTRIES];
+	struct signed_text out[QP_IMPORT_MAX_ENTRIES];
 	int quit;
 };
+
+/* Sign one text: tail_len stays 0 if the key cannot sign (no secret) or its name is too long. */
+static void sign_text(struct signed_text *o, const qp_key *key, const char *text, size_t len)
+{
+	unsigned char sig[QP_SIGNATURE_LEN];
+	o->tail_len = 0;
+	if (qp_key_sign(sig, key, text, len) != QP_OK)
+		return;
+	size_t line = qp_note_sig_line(o->tail + 1, sizeof(o->tail) - 1, key, sig);
+	if (line == 0)
+		return;
+	o->tail[0] = '\n';
+	o->tail_len = 1 + line;
+	qp_merkle_leaf_hash2(o->leaf, text, len, o->tail, o->tail_len);
+}
 
 static void *signer_main(void *arg)
 {
@@ -46,10 +70,8 @@ static void *signer_main(void *arg)
 		const char *text = s->texts[i];
 		size_t len = s->lens[i];
 		pthread_mutex_unlock(&s->lock);
-		/* Only a key without its secret fails; the importing thread then signs itself and says why. */
-		int failed = qp_key_sign(s->sigs[i], s->key, text, len) != QP_OK;
+		sign_text(&s->out[i], s->key, text, len);
 		pthread_mutex_lock(&s->lock);
-		s->failed[i] = failed;
 		s->made++;
 		pthread_cond_broadcast(&s->done);
 	}
@@ -90,20 +112,33 @@ void qp_signer_post(qp_signer *s, const char *const *texts, const size_t *lens, 
 	pthread_mutex_unlock(&s->lock);
 }
 
-int qp_signer_take(qp_signer *s, size_t i, unsigned char sig[QP_SIGNATURE_LEN])
+int qp_signer_note(qp_signer *s, size_t i, char **note, size_t *note_len, unsigned char leaf[QP_HASH_LEN])
 {
+	*note = NULL;
+	*note_len = 0;
 	pthread_mutex_lock(&s->lock);
 	if (i >= s->n) {
 		pthread_mutex_unlock(&s->lock);
-		return 0;
+		return QP_ENOTFOUND;
 	}
 	while (s->made <= i)
 		pthread_cond_wait(&s->done, &s->lock);
-	int ok = !s->failed[i];
-	if (ok)
-		memcpy(sig, s->sigs[i], QP_SIGNATURE_LEN);
 	pthread_mutex_unlock(&s->lock);
-	return ok;
+	/* Made and no longer touched by the thread until the next post. */
+	const struct signed_text *o = &s->out[i];
+	if (o->tail_len == 0)
+		return QP_ENOTFOUND;
+	size_t len = s->lens[i];
+	char *buf = qp_malloc(len + o->tail_len + 1);
+	if (buf == NULL)
+		return QP_ENOMEM;
+	memcpy(buf, s->texts[i], len);
+	memcpy(buf + len, o->tail, o->tail_len);
+	buf[len + o->tail_len] = '\0';
+	memcpy(leaf, o->leaf, QP_HASH_LEN);
+	*note = buf;
+	*note_len = len + o->tail_len;
+	return QP_OK;
 }
 
 void qp_signer_drain(qp_signer *s)

@@ -209,6 +209,13 @@ static int check_signer(qp_registry *reg, const qp_entry *e, qp_apply *apply)
 	if (k->valid_until[0] && strncmp(e->time, k->valid_until, 10) > 0)
 		return qp_error_set(QP_EPERM, "key %s expired on %s; the entry is dated %.10s", k->name,
 				    k->valid_until, e->time);
+	if (e->note == NULL) {
+		/* Built by the caller, who signs it (qp_registry_apply_built): hand over the enrolled key. */
+		if (apply == NULL)
+			return qp_error_set(QP_EINTERNAL, "an entry without a note needs its caller to sign it");
+		memcpy(apply->public_key, qp_verifier_public(k->verifier), QP_PUBLIC_KEY_LEN);
+		return QP_OK;
+	}
 	const qp_note_sig *sig = &e->note->sigs[0];
 	if (sig->sig_len != QP_SIGNATURE_LEN)
 		return qp_error_set(QP_EPERM, "the signature by %s has the wrong length", k->name);
@@ -252,6 +259,23 @@ static int check_genesis_signer(const qp_entry *e, qp_apply *apply)
 	return err;
 }
 
+/* What every entry must pass before its rules: genesis first and only first, origin, clock, signer. */
+static int check_entry(qp_registry *reg, const qp_entry *e, uint64_t size, qp_apply *apply)
+{
+	int genesis = strcmp(e->type, "registry.genesis") == 0;
+	if (genesis != (size == 0))
+		return genesis ? qp_error_set(QP_ECONFLICT, "the registry already has its genesis entry")
+			       : qp_error_set(QP_EINVALID, "the first entry must be registry.genesis");
+	if (!genesis && strcmp(e->origin, reg->origin) != 0)
+		return qp_error_set(QP_EPERM, "entry is for log %s, not this registry's %s", e->origin,
+				    reg->origin);
+	if (!(apply && (apply->flags & QP_APPLY_NO_CLOCK)) &&
+	    e->unix_time > qp_clock_now() + QP_ENTRY_MAX_FUTURE_SECONDS)
+		return qp_error_set(QP_EINVALID, "entry time %s is more than %d minutes in the future", e->time,
+				    QP_ENTRY_MAX_FUTURE_SECONDS / 60);
+	return genesis ? check_genesis_signer(e, apply) : check_signer(reg, e, apply);
+}
+
 /* Check and store one entry; the caller holds the transaction. */
 static int append_one(qp_registry *reg, const char *note, size_t note_len, uint64_t *index, qp_apply *apply)
 {
@@ -272,25 +296,7 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 		size = apply->at;
 	else if ((err = qp_store_log_size(reg->store, &size)) != QP_OK)
 		goto done;
-	int genesis = strcmp(e->type, "registry.genesis") == 0;
-	if (genesis != (size == 0)) {
-		err = genesis ? qp_error_set(QP_ECONFLICT, "the registry already has its genesis entry")
-			      : qp_error_set(QP_EINVALID, "the first entry must be registry.genesis");
-		goto done;
-	}
-	if (!genesis && strcmp(e->origin, reg->origin) != 0) {
-		err = qp_error_set(QP_EPERM, "entry is for log %s, not this registry's %s", e->origin,
-				   reg->origin);
-		goto done;
-	}
-	if (!(apply && (apply->flags & QP_APPLY_NO_CLOCK)) &&
-	    e->unix_time > qp_clock_now() + QP_ENTRY_MAX_FUTURE_SECONDS) {
-		err = qp_error_set(QP_EINVALID, "entry time %s is more than %d minutes in the future",
-				   e->time, QP_ENTRY_MAX_FUTURE_SECONDS / 60);
-		goto done;
-	}
-	err = genesis ? check_genesis_signer(e, apply) : check_signer(reg, e, apply);
-	if (err != QP_OK)
+	if ((err = check_entry(reg, e, size, apply)) != QP_OK)
 		goto done;
 
 	qp_merkle_leaf_hash(leaf, note, note_len);
@@ -327,6 +333,28 @@ int qp_registry_apply(qp_registry *reg, const char *note, size_t note_len, uint6
 	if (reg->origin == NULL && (err = qp_registry_load_meta(reg)) != QP_OK)
 		return err;
 	return QP_OK;
+}
+
+int qp_registry_apply_built(qp_registry *reg, const qp_entry *e, uint64_t at, qp_apply *apply)
+{
+	if (e == NULL || e->note != NULL || apply == NULL || reg->origin == NULL ||
+	    strcmp(e->type, "registry.genesis") == 0)
+		return qp_error_set(QP_EUSAGE, "qp_registry_apply_built: a built entry of a registry with a genesis");
+	int err = check_entry(reg, e, at, apply);
+	if (err == QP_OK)
+		err = qp_rules_apply(reg, e, at);
+	if (err != QP_OK)
+		qp_registry_forget_keys(reg);
+	return err;
+}
+
+int qp_registry_log_put(qp_registry *reg, uint64_t at, const char *note, size_t note_len,
+			const unsigned char leaf[QP_HASH_LEN], const char *type, const char *signer, const char *time)
+{
+	int err = qp_store_entry_put(reg->store, at, note, note_len, leaf, type, signer, time);
+	if (err == QP_OK)
+		err = qp_merkle_append(at, leaf, qp_store_node_get, qp_store_node_put, reg->store);
+	return err;
 }
 
 int qp_registry_append(qp_registry *reg, const char *note, size_t note_len, uint64_t *index)

@@ -72,6 +72,23 @@ typedef struct qp_apply {
  */
 int qp_registry_apply(qp_registry *reg, const char *note, size_t note_len, uint64_t *index, qp_apply *apply);
 
+/*
+ * The import's way in, for entries it builds and signs itself.  e is the
+ * entry as parsing its note would give it, but with no note (e->note
+ * NULL, e->key_id the signing key's): the checks and rules of
+ * qp_registry_apply run on it as entry `at`, without a savepoint, and it
+ * is not stored in the log.  apply->public_key is set to the enrolled
+ * key of e->signer: the caller must sign with that key.  The caller then
+ * stores the signed note with qp_registry_log_put, in the same
+ * transaction; until then, the rows the rules wrote name an entry the log
+ * does not have yet (the caller's connection does not check foreign keys).
+ */
+int qp_registry_apply_built(qp_registry *reg, const qp_entry *e, uint64_t at, qp_apply *apply);
+
+/* Store the signed note of entry `at` (leaf: its leaf hash) in the log and the tree. */
+int qp_registry_log_put(qp_registry *reg, uint64_t at, const char *note, size_t note_len,
+			const unsigned char leaf[32], const char *type, const char *signer, const char *time);
+
 /* A registry file with no entries yet, to replay a log into. */
 int qp_registry_create_empty(qp_registry **out, const char *path);
 

@@ -399,8 +399,20 @@ void qp_store_clear_stale(qp_store *store)
 		qp_store_rollback_now(store);
 }
 
+int qp_store_refresh_rollback(qp_store *store, const char *doing)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(store->db, "ROLLBACK", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return qp_store_raise(store->db, rc, doing);
+	sqlite3_finalize(store->rollback);
+	store->rollback = st;
+	return QP_OK;
+}
+
 void qp_store_rollback_now(qp_store *store)
 {
+	qp_store_tip_forget(store);
 	if (sqlite3_get_autocommit(store->db))
 		return;
 	if (store->rollback != NULL) {

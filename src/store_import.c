@@ -68,9 +68,12 @@ int qp_store_import_begin(qp_store *store, qp_store_import_settings *saved)
 		return err;
 	/* Integers, not input: PRAGMA values cannot be bound. */
 	snprintf(sql, sizeof(sql),
-		 "PRAGMA temp_store = MEMORY; PRAGMA cache_size = %d; PRAGMA wal_autocheckpoint = %d",
+		 "PRAGMA temp_store = MEMORY; PRAGMA cache_size = %d; PRAGMA wal_autocheckpoint = %d;"
+		 " PRAGMA foreign_keys = OFF",
 		 QP_IMPORT_CACHE_SIZE, QP_IMPORT_WAL_PAGES);
-	if ((err = qp_store_exec(store->db, sql, "preparing the import")) != QP_OK)
+	/* foreign_keys, a flag PRAGMA, expires the prepared statements: the ROLLBACK is prepared again now. */
+	if ((err = qp_store_exec(store->db, sql, "preparing the import")) != QP_OK ||
+	    (err = qp_store_refresh_rollback(store, "preparing the import")) != QP_OK)
 		qp_store_import_end(store, saved);
 	return err;
 }
@@ -83,9 +86,11 @@ void qp_store_import_end(qp_store *store, const qp_store_import_settings *saved)
 	char msg[1024];
 	snprintf(msg, sizeof(msg), "%s", e.message);
 	snprintf(sql, sizeof(sql),
-		 "PRAGMA temp_store = DEFAULT; PRAGMA cache_size = %lld; PRAGMA wal_autocheckpoint = %lld",
+		 "PRAGMA foreign_keys = ON; PRAGMA temp_store = DEFAULT; PRAGMA cache_size = %lld;"
+		 " PRAGMA wal_autocheckpoint = %lld",
 		 (long long)saved->cache_size, (long long)saved->wal_autocheckpoint);
 	sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+	qp_store_refresh_rollback(store, "ending the import");
 	sqlite3_exec(store->db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
 	if (e.code != QP_OK)
 		qp_error_set(e.code, "%s", msg);

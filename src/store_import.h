@@ -32,6 +32,13 @@ int qp_store_cert_by_legacy(qp_store *store, const char *legacy_no, char id[QP_C
  * many batches touch reach the database file once rather than once per
  * batch, at the cost of a -wal file of up to 1 GiB (SQLite removes it when
  * the last connection closes) and a longer recovery after a crash.
+ * Foreign keys unchecked by SQLite: the rules of an entry the import
+ * built write rows that name the entry's index before its signed note is
+ * in the log (qp_registry_apply_built), and what else a row refers to
+ * (village, household, home) is looked up by the import's plan and by the
+ * rules before anything refers to it.  (Deferring the checks to the
+ * commit instead makes SQLite search the tables that refer to the log for
+ * each entry it adds.)  The end of the import switches them on again.
  */
 #define QP_IMPORT_CACHE_SIZE (-65536) /* SQLite cache_size: negative means KiB, so 64 MiB */
 #define QP_IMPORT_WAL_PAGES  262144   /* 1 GiB of 4 KiB pages */

@@ -41,10 +41,36 @@ struct qp_store {
 	sqlite3_stmt *stmts[QP_STMT_COUNT];
 	/* ROLLBACK, prepared at open: ending a failed write must not need memory. */
 	sqlite3_stmt *rollback;
+	/*
+	 * The log's tip as this write transaction left it, so that appending
+	 * an entry need not ask SQLite for the log's size and the left
+	 * sibling of each new tree node: the size once read (have_size), and
+	 * per tree level the node last stored (bit L of have_edge).  Valid
+	 * only inside the write transaction that wrote it; begin, commit and
+	 * every rollback forget it (qp_store_tip_forget).
+	 */
+	struct {
+		int have_size;
+		uint64_t size;
+		uint64_t have_edge;
+		uint64_t edge_idx[64];
+		unsigned char edge[64][32];
+	} tip;
 };
+
+/* Forget the cached tip of the log (store->tip). */
+void qp_store_tip_forget(qp_store *store);
 
 /* Roll back the open transaction (if any) with the prepared statement. */
 void qp_store_rollback_now(qp_store *store);
+
+/*
+ * Prepare the ROLLBACK statement again, as the first thing after a
+ * setting that expires every prepared statement (a flag PRAGMA): an
+ * expired statement is prepared again when next run, which takes memory,
+ * and ending a failed write must not.  The old one is kept on failure.
+ */
+int qp_store_refresh_rollback(qp_store *store, const char *doing);
 
 /*
  * The cached statement which with sql, prepared on first use and reset

@@ -15,9 +15,22 @@
 
 /* ---- transactions ---------------------------------------------------- */
 
+void qp_store_tip_forget(qp_store *store)
+{
+	store->tip.have_size = 0;
+	store->tip.have_edge = 0;
+}
+
+/* Whether the cached tip may be used: inside our write transaction, still open. */
+static int tip_usable(const qp_store *store)
+{
+	return store->in_txn == 1 && !sqlite3_get_autocommit(store->db);
+}
+
 int qp_store_begin(qp_store *store)
 {
 	qp_store_clear_stale(store);
+	qp_store_tip_forget(store);
 	int err = qp_store_exec(store->db, "BEGIN IMMEDIATE", "starting a write");
 	if (err == QP_OK)
 		store->in_txn = 1;
@@ -26,6 +39,7 @@ int qp_store_begin(qp_store *store)
 
 int qp_store_commit(qp_store *store)
 {
+	qp_store_tip_forget(store);
 	int err = qp_store_exec(store->db, "COMMIT", "committing");
 	if (err != QP_OK) {
 		qp_store_rollback(store);
@@ -39,6 +53,7 @@ void qp_store_rollback(qp_store *store)
 {
 	if (store == NULL || !store->in_txn)
 		return;
+	qp_store_tip_forget(store);
 	/* Keep the caller's error: ROLLBACK's own outcome is not news. */
 	qp_store_rollback_now(store);
 	store->in_txn = 0;
@@ -72,6 +87,7 @@ void qp_store_rollback_to(qp_store *store)
 	qp_error err = *qp_error_last();
 	char msg[1024];
 	snprintf(msg, sizeof(msg), "%s", err.message);
+	qp_store_tip_forget(store);
 	exec_cached(store, "ROLLBACK TO qp_entry", "undoing an entry");
 	exec_cached(store, "RELEASE qp_entry", "undoing an entry");
 	qp_error_set(err.code, "%s", msg);
@@ -138,6 +154,11 @@ int qp_store_meta_set(qp_store *store, const char *key, const char *value)
 int qp_store_log_size(qp_store *store, uint64_t *out)
 {
 	*out = 0;
+	int usable = tip_usable(store);
+	if (usable && store->tip.have_size) {
+		*out = store->tip.size;
+		return QP_OK;
+	}
 	sqlite3_stmt *st = qp_store_stmt(store, QP_STMT_LOG_SIZE, "SELECT coalesce(max(idx) + 1, 0) FROM log_entries");
 	if (st == NULL)
 		return qp_error_last()->code;
@@ -146,6 +167,10 @@ int qp_store_log_size(qp_store *store, uint64_t *out)
 		return qp_store_raise(store->db, rc, "reading the log size");
 	*out = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
+	if (usable) {
+		store->tip.size = *out;
+		store->tip.have_size = 1;
+	}
 	return QP_OK;
 }
 
@@ -166,6 +191,10 @@ int qp_store_entry_put(qp_store *store, uint64_t idx, const char *note, size_t n
 	sqlite3_bind_text(st, 6, time, -1, SQLITE_STATIC);
 	int err = qp_store_step_done(store, st, "storing the entry");
 	sqlite3_reset(st);
+	if (store->tip.have_size)
+		store->tip.have_size = err == QP_OK && idx == store->tip.size && tip_usable(store);
+	if (store->tip.have_size)
+		store->tip.size = idx + 1;
 	return err;
 }
 
@@ -230,6 +259,11 @@ int qp_store_entries_each(qp_store *store, uint64_t start, uint64_t end,
 int qp_store_node_get(void *ctx, unsigned level, uint64_t idx, unsigned char out[QP_HASH_LEN])
 {
 	qp_store *store = ctx;
+	if (level < 64 && (store->tip.have_edge >> level & 1) && store->tip.edge_idx[level] == idx &&
+	    tip_usable(store)) {
+		memcpy(out, store->tip.edge[level], QP_HASH_LEN);
+		return QP_OK;
+	}
 	sqlite3_stmt *st =
 		qp_store_stmt(store, QP_STMT_NODE_GET, "SELECT hash FROM tree_nodes WHERE level = ?1 AND idx = ?2");
 	if (st == NULL)
@@ -260,6 +294,15 @@ int qp_store_node_put(void *ctx, unsigned level, uint64_t idx, const unsigned ch
 	sqlite3_bind_blob(st, 3, hash, QP_HASH_LEN, SQLITE_STATIC);
 	int err = qp_store_step_done(store, st, "storing the tree");
 	sqlite3_reset(st);
+	if (level < 64) {
+		if (err == QP_OK && tip_usable(store)) {
+			store->tip.edge_idx[level] = idx;
+			memcpy(store->tip.edge[level], hash, QP_HASH_LEN);
+			store->tip.have_edge |= (uint64_t)1 << level;
+		} else {
+			store->tip.have_edge &= ~((uint64_t)1 << level);
+		}
+	}
 	return err;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -176,6 +177,33 @@ static uint64_t log_size(fx *f)
 	uint64_t size;
 	assert_int_equal(qp_log_size(&size, f->reg), QP_OK);
 	return size;
+}
+
+/*
+ * What the import wrote is what the registry's notes say: the audit
+ * replays every note and finds the live tables, tree and leaves equal;
+ * and nothing refers to a missing row (the import writes with SQLite's
+ * foreign-key checks off, so this is checked here).
+ */
+static void assert_consistent(fx *f)
+{
+	qp_audit_result res;
+	qp_audit_options opt = {.jobs = 1};
+	int rc = qp_audit(&res, f->reg, &opt);
+	if (rc != QP_OK || res.problems != 0)
+		fail_msg("audit: %d (%s), %llu problems", rc, qp_error_last()->message,
+			 (unsigned long long)res.problems);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL), SQLITE_OK);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		fail_msg("table %s row %lld refers to a missing row of %s", sqlite3_column_text(st, 0),
+			 (long long)sqlite3_column_int64(st, 1), sqlite3_column_text(st, 2));
+	assert_int_equal(step, SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 }
 
 static void assert_problem(fx *f, const char *needle)
@@ -495,6 +523,7 @@ static void test_good(void **state)
 	assert_int_equal(hh.members, 1);
 	qp_household_clear(&hh);
 	assert_int_equal(qp_certs_check_invariants(f->reg), QP_OK);
+	assert_consistent(f);
 
 	/* A rerun: nothing new, every row present, the log as it was. */
 	unsigned char a[32], b[32];
@@ -560,6 +589,7 @@ static void bad_file(fx *f, size_t rows_per_batch)
 	qp_home h;
 	assert_int_equal(qp_home_get(&h, f->reg, "330681101201JC00115F00010001"), QP_ENOTFOUND);
 	assert_int_equal(qp_certs_check_invariants(f->reg), QP_OK);
+	assert_consistent(f);
 	free(p);
 }
 
@@ -803,6 +833,7 @@ static void test_registry_state(void **state)
 	assert_int_equal(h.status, QP_HOME_IN_USE);
 	assert_int_equal(qp_home_get(&h, f->reg, "330681101201JC00002F00010001"), QP_OK);
 	assert_int_equal(h.status, QP_HOME_WITHDRAWN);
+	assert_consistent(f);
 	free(p);
 }
 
