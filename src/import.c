@@ -110,6 +110,8 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 			}
 			in_txn = 0;
 			qp_import_batch_clear(&run);
+			/* Other officers' writes go between two batches. */
+			qp_store_yield(reg->store);
 			s.imported += pending_rows;
 			s.entries += pending_entries;
 			s.committed |= pending_rows > 0;

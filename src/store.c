@@ -23,6 +23,7 @@
 #include "store_internal.h"
 
 #define BUSY_TIMEOUT_MS	  5000
+#define BUSY_POLL_US	  1000
 #define SQLITE_HEADER_LEN 100
 
 int qp_store_raise(sqlite3 *db, int rc, const char *doing)
@@ -93,6 +94,41 @@ static int check_header(const char *path, off_t size)
 	if (be32(h + 68) != QP_STORE_APPLICATION_ID)
 		return qp_error_set(QP_ECORRUPT, "%s: an SQLite database but not a quanpiao registry", path);
 	return QP_OK;
+}
+
+static int64_t monotonic_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/*
+ * SQLite's busy handler: try again every millisecond for up to
+ * BUSY_TIMEOUT_MS.  SQLite's own (sqlite3_busy_timeout) backs off to a
+ * try every 100 ms, and a writer that tries so seldom almost never finds
+ * the moment between two batches of an import (qp_store_yield), which
+ * then keeps the lock for the whole file.
+ */
+static int busy_wait(void *ctx, int count)
+{
+	qp_store *store = ctx;
+	int64_t now = monotonic_us();
+	if (count == 0)
+		store->busy_since = now;
+	if (now - store->busy_since >= (int64_t)BUSY_TIMEOUT_MS * 1000)
+		return 0;
+	struct timespec pause = {0, BUSY_POLL_US * 1000};
+	nanosleep(&pause, NULL);
+	return 1;
+}
+
+void qp_store_yield(qp_store *store)
+{
+	(void)store;
+	/* Two polls of a waiting writer's busy handler. */
+	struct timespec pause = {0, 2 * BUSY_POLL_US * 1000};
+	nanosleep(&pause, NULL);
 }
 
 /*
@@ -329,7 +365,7 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(store->db, 1);
-	if ((rc = sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS)) != SQLITE_OK) {
+	if ((rc = sqlite3_busy_handler(store->db, busy_wait, store)) != SQLITE_OK) {
 		err = qp_store_raise(store->db, rc, path);
 		goto fail;
 	}

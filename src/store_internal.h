@@ -39,6 +39,7 @@ struct qp_store {
 	int in_txn;     /* 1: write transaction, 2: read snapshot (qp_store_begin_read) */
 	int read_depth; /* nesting of qp_store_begin_read */
 	sqlite3_stmt *stmts[QP_STMT_COUNT];
+	int64_t busy_since; /* when the busy handler began waiting (monotonic microseconds) */
 	/* ROLLBACK, prepared at open: ending a failed write must not need memory. */
 	sqlite3_stmt *rollback;
 	/*

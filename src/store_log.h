@@ -22,6 +22,11 @@ int qp_store_begin(qp_store *store);
 int qp_store_begin_read(qp_store *store);
 void qp_store_end_read(qp_store *store);
 int qp_store_commit(qp_store *store);
+/*
+ * Pause between two write transactions of a long run (an import's
+ * batches) long enough for a writer waiting on the lock to take it.
+ */
+void qp_store_yield(qp_store *store);
 /* Roll back; safe to call when no transaction is open.  Keeps the last error. */
 void qp_store_rollback(qp_store *store);
 /* Savepoints inside a transaction, for batches where one entry may fail. */
