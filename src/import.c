@@ -2,11 +2,12 @@
  * import.c - qp_import: a legacy export read to the end, its rows
  * committed in batches.
  *
- * Each batch of rows is one write transaction, and each row inside it one
- * savepoint (import_row.c), so at any moment the registry file holds whole
- * rows only: a kill between or inside batches loses the batch in flight
- * and nothing else, and a rerun finds the committed rows by their legacy
- * numbers and counts them as present.  With --all-or-nothing or --dry-run
+ * Each batch of rows is one write transaction (a row the rules refuse
+ * part-way is undone inside it: import_row.c), so at any moment the
+ * registry file holds whole rows only: a kill between or inside batches
+ * loses the batch in flight and nothing else, and a rerun finds the
+ * committed rows by their legacy numbers and counts them as present.
+ * Between two batches the import pauses for other writers (qp_store_yield).  With --all-or-nothing or --dry-run
  * the whole file is one transaction, committed only when no row was
  * rejected (all-or-nothing) or never (dry run), so the checks see each
  * row against the state the rows before it made, as a real import would.
