@@ -7,8 +7,9 @@
  * registry file holds whole rows only: a kill between or inside batches
  * loses the batch in flight and nothing else, and a rerun finds the
  * committed rows by their legacy numbers and counts them as present.
- * Between two batches the import pauses for other writers (qp_store_yield).  With --all-or-nothing or --dry-run
- * the whole file is one transaction, committed only when no row was
+ * Between two batches the import pauses for other writers
+ * (qp_store_yield).  With --all-or-nothing or --dry-run the whole file is
+ * one transaction, committed only when no row was
  * rejected (all-or-nothing) or never (dry run), so the checks see each
  * row against the state the rows before it made, as a real import would.
  * Such a transaction keeps other writers waiting until the file is read.

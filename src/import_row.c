@@ -680,17 +680,22 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
  * every page the entry changes to a statement journal once more): the
  * caller undoes the whole row if an entry is refused.
  */
+/* The registry resolved the signer to an enrolled key (enrolled): the import must sign with that one. */
+static int officer_enrolled(const qp_import_run *run, const unsigned char enrolled[QP_PUBLIC_KEY_LEN])
+{
+	if (memcmp(enrolled, qp_key_public(run->officer), QP_PUBLIC_KEY_LEN) == 0)
+		return QP_OK;
+	return qp_error_set(QP_EPERM, "the signature by %s does not verify with its enrolled key",
+			    qp_key_name(run->officer));
+}
+
 static int apply_note(qp_import_run *run, const char *note, size_t note_len)
 {
 	qp_apply ap;
 	memset(&ap, 0, sizeof(ap));
 	ap.flags = QP_APPLY_DEFER_SIGNATURE | QP_APPLY_NO_SAVEPOINT;
 	int err = qp_registry_apply(run->reg, note, note_len, NULL, &ap);
-	/* The registry resolved the signer to an enrolled key: it must be the one that signed. */
-	if (err == QP_OK && memcmp(ap.public_key, qp_key_public(run->officer), QP_PUBLIC_KEY_LEN) != 0)
-		err = qp_error_set(QP_EPERM, "the signature by %s does not verify with its enrolled key",
-				   qp_key_name(run->officer));
-	return err;
+	return err == QP_OK ? officer_enrolled(run, ap.public_key) : err;
 }
 
 /*
@@ -704,11 +709,7 @@ static int rules_built(qp_import_run *run, const qp_entry *e, uint64_t at)
 	qp_apply ap;
 	memset(&ap, 0, sizeof(ap));
 	int err = qp_registry_apply_built(run->reg, e, at, &ap);
-	/* The registry resolved the signer to an enrolled key: the import must sign with that one. */
-	if (err == QP_OK && memcmp(ap.public_key, qp_key_public(run->officer), QP_PUBLIC_KEY_LEN) != 0)
-		err = qp_error_set(QP_EPERM, "the signature by %s does not verify with its enrolled key",
-				   qp_key_name(run->officer));
-	return err;
+	return err == QP_OK ? officer_enrolled(run, ap.public_key) : err;
 }
 
 /* Put the signed note of text i (entry `at`) into the log; *note is the caller's to keep or free. */

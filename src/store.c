@@ -406,10 +406,8 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 			goto fail;
 	}
 
-	if ((rc = sqlite3_prepare_v2(store->db, "ROLLBACK", -1, &store->rollback, NULL)) != SQLITE_OK) {
-		err = qp_store_raise(store->db, rc, path);
+	if ((err = qp_store_refresh_rollback(store, path)) != QP_OK)
 		goto fail;
-	}
 
 	*out = store;
 	return QP_OK;
