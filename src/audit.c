@@ -371,9 +371,16 @@ static void problem(audit *a, const char *where, const char *what)
 		a->opt->problem(a->opt->ctx, where, what);
 }
 
+/* A problem in what a rebuild from the log makes again: tables, tree, stored hashes. */
+static void derived_problem(audit *a, const char *where, const char *what)
+{
+	a->res->derived++;
+	problem(a, where, what);
+}
+
 static void problem_cb(void *ctx, const char *where, const char *what)
 {
-	problem(ctx, where, what);
+	derived_problem(ctx, where, what);
 }
 
 static void entry_problem(audit *a, uint64_t idx, const char *what)
@@ -431,8 +438,11 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 	/* The replay hashed the note as it stored it; one refused early is hashed here. */
 	if (!ap.have_leaf)
 		qp_merkle_leaf_hash(ap.leaf, row->note, row->note_len);
-	if (sodium_memcmp(ap.leaf, row->leaf_hash, QP_HASH_LEN) != 0)
-		entry_problem(a, row->idx, "its stored leaf hash is not the hash of its bytes");
+	if (sodium_memcmp(ap.leaf, row->leaf_hash, QP_HASH_LEN) != 0) {
+		char where[64];
+		snprintf(where, sizeof(where), "entry %llu", (unsigned long long)row->idx);
+		derived_problem(a, where, "its stored leaf hash is not the hash of its bytes");
+	}
 	/* The tree is of the stored entries, each in its place, whatever the rules say of them. */
 	int terr;
 	if (a->tree && (terr = tree_add(a->tree, ap.leaf)) != QP_OK)
@@ -449,7 +459,7 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 			snprintf(lwhere, sizeof(lwhere), "log_entries row %llu", (unsigned long long)row->idx);
 			snprintf(what, sizeof(what), "%s: stored %.60s, the log says %.60s", names[i],
 				 stored[i] ? stored[i] : "NULL", says[i]);
-			problem(a, lwhere, what);
+			derived_problem(a, lwhere, what);
 		}
 	}
 	if (err == QP_OK) {
@@ -819,7 +829,7 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	if ((err = qp_store_checkpoints_each(reg->store, each_checkpoint, &c)) != QP_OK)
 		goto done;
 	if ((err = qp_certs_check_invariants(reg)) == QP_EVERIFY)
-		problem(&a, "certificates", qp_error_last()->message);
+		derived_problem(&a, "certificates", qp_error_last()->message);
 	else if (err != QP_OK)
 		goto done;
 	if ((err = qp_certs_check_invariants(a.replay)) == QP_EVERIFY)
@@ -927,7 +937,8 @@ static void rebuild_problem(void *ctx, const char *where, const char *what)
 		snprintf(first, 1024, "%s: %s", where, what);
 }
 
-int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_registry *reg, const char *out_path)
+int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_audit_result *out, qp_registry *reg,
+			const char *out_path)
 {
 	char first[1024] = "";
 	if (file_exists(out_path))
@@ -939,6 +950,8 @@ int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_registry *reg, c
 	qp_audit_options opt = {0, dir, NULL, NULL, rebuild_problem, first};
 	qp_audit_result res;
 	int err = audit_run(&res, reg, &opt, 1);
+	if (out)
+		*out = res;
 	char replay[4200], side[4300];
 	snprintf(replay, sizeof(replay), "%s/replay.db", dir);
 	if (err == QP_OK || err == QP_EVERIFY) {

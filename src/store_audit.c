@@ -11,6 +11,8 @@
 
 #include <sodium.h>
 
+#include "quanpiao/ids.h"
+
 #include "alloc.h"
 #include "error.h"
 #include "store_audit.h"
@@ -148,11 +150,57 @@ void qp_store_detach_replay(qp_store *store)
 	sqlite3_exec(store->db, "DETACH DATABASE replay", NULL, NULL, NULL);
 }
 
+/*
+ * Append column col's value as people read it: areas in m² and money in
+ * yuan (the tables hold integer hundredths), long text cut at a character
+ * boundary with its length said, NULL as "none".
+ */
+static void append_value(sqlite3_str *s, const char *col, sqlite3_stmt *st, int i)
+{
+	static const char *const m2[] = {"land_area", "floor_area", "area"};
+	static const char *const yuan[] = {"rent", "investment"};
+	int type = sqlite3_column_type(st, i);
+	if (type == SQLITE_NULL) {
+		sqlite3_str_appendall(s, "none");
+		return;
+	}
+	if (type == SQLITE_INTEGER) {
+		const char *unit = NULL;
+		for (size_t k = 0; k < sizeof(m2) / sizeof(m2[0]); k++)
+			if (strcmp(col, m2[k]) == 0)
+				unit = "m²";
+		for (size_t k = 0; k < sizeof(yuan) / sizeof(yuan[0]); k++)
+			if (strcmp(col, yuan[k]) == 0)
+				unit = "yuan";
+		char num[32];
+		sqlite3_int64 v = sqlite3_column_int64(st, i);
+		if (unit && v >= 0 && qp_ids_format_hundredths(num, sizeof(num), v) == QP_OK)
+			sqlite3_str_appendf(s, "%s %s", num, unit);
+		else
+			sqlite3_str_appendf(s, "%lld", (long long)v);
+		return;
+	}
+	const unsigned char *v = sqlite3_column_text(st, i);
+	int n = sqlite3_column_bytes(st, i), cut = n;
+	if (v == NULL) {
+		sqlite3_str_appendall(s, "?");
+		return;
+	}
+	if (n > 120) {
+		cut = 120;
+		while (cut > 0 && (v[cut] & 0xC0) == 0x80) /* not inside a UTF-8 character */
+			cut--;
+	}
+	sqlite3_str_append(s, (const char *)v, cut);
+	if (cut < n)
+		sqlite3_str_appendf(s, "… (%d bytes)", n);
+}
+
 /* Describe how row `key` of t differs between main and replay. */
 static void describe(qp_store *store, const struct table *t, const char *key,
 		     void (*report)(void *ctx, const char *where, const char *what), void *ctx)
 {
-	char sql[512], where[256], what[1024];
+	char sql[512], where[256];
 	sqlite3_stmt *a = NULL, *b = NULL;
 	snprintf(where, sizeof(where), "%s row %s", t->name, key);
 	snprintf(sql, sizeof(sql), "SELECT * FROM main.%s WHERE (%s) = ?1", t->name, t->key);
@@ -171,8 +219,7 @@ static void describe(qp_store *store, const struct table *t, const char *key,
 	} else if (!ra && rb) {
 		report(ctx, where, "is missing from the registry (the log creates it)");
 	} else if (ra && rb) {
-		size_t used = 0;
-		what[0] = '\0';
+		sqlite3_str *s = sqlite3_str_new(store->db);
 		for (int i = 0; i < sqlite3_column_count(a); i++) {
 			/* Types first: reading a value as text may convert it. */
 			int ta = sqlite3_column_type(a, i), tb = sqlite3_column_type(b, i);
@@ -183,16 +230,21 @@ static void describe(qp_store *store, const struct table *t, const char *key,
 			int same = ta == tb && na == nb && (na == 0 || (va && vb && memcmp(va, vb, (size_t)na) == 0));
 			if (same)
 				continue;
-			int w = blob ? snprintf(what + used, sizeof(what) - used, "%s%s differs", used ? "; " : "",
-						sqlite3_column_name(a, i))
-				     : snprintf(what + used, sizeof(what) - used, "%s%s: stored %.60s, the log says %.60s",
-						used ? "; " : "", sqlite3_column_name(a, i), va ? (const char *)va : "NULL",
-						vb ? (const char *)vb : "NULL");
-			if (w < 0 || (size_t)w >= sizeof(what) - used)
-				break;
-			used += (size_t)w;
+			const char *col = sqlite3_column_name(a, i);
+			if (sqlite3_str_length(s) > 0)
+				sqlite3_str_appendall(s, "; ");
+			if (blob) {
+				sqlite3_str_appendf(s, "%s differs", col);
+				continue;
+			}
+			sqlite3_str_appendf(s, "%s: stored ", col);
+			append_value(s, col, a, i);
+			sqlite3_str_appendall(s, ", the log says ");
+			append_value(s, col, b, i);
 		}
-		report(ctx, where, used ? what : "differs from the replay of the log");
+		char *what = sqlite3_str_finish(s);
+		report(ctx, where, what && what[0] ? what : "differs from the replay of the log");
+		sqlite3_free(what);
 	} else {
 		report(ctx, where, "differs from the replay of the log");
 	}

@@ -443,6 +443,9 @@ static int no_rows(qp_store *store, const char *sql, const char *what)
 	return err;
 }
 
+/* SQL for an area x (integer hundredths of m², not negative) as people read it: 120.50 m². */
+#define M2(x) "(((" x ") / 100) || '.' || printf('%02d', (" x ") % 100) || ' m²')"
+
 int qp_store_cert_invariants(qp_store *store)
 {
 	int err;
@@ -452,10 +455,10 @@ int qp_store_cert_invariants(qp_store *store)
 	if ((err = no_rows(
 		 store,
 		 "SELECT coalesce(c.home, '(no home)') || ' ' || c.kind || ': issued ' ||"
-		 " sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END) || ', live ' ||"
-		 " sum(CASE WHEN c.state IN ('live', 'frozen') THEN c.area ELSE 0 END) || ', redeemed ' ||"
-		 " coalesce(sum(r.area), 0) || ', revoked ' || sum(CASE WHEN c.state = 'revoked' THEN c.area "
-		 "ELSE 0 END)"
+		 M2("sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END)") " || ', live ' ||"
+		 M2("sum(CASE WHEN c.state IN ('live', 'frozen') THEN c.area ELSE 0 END)") " || ', redeemed ' ||"
+		 M2("coalesce(sum(r.area), 0)") " || ', revoked ' ||"
+		 M2("sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END)")
 		 " FROM certificates c LEFT JOIN redemptions r ON r.cert = c.id"
 		 " GROUP BY c.home, c.kind HAVING sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END) !="
 		 " sum(CASE WHEN c.state IN ('live', 'frozen') THEN c.area ELSE 0 END) + "
@@ -465,9 +468,10 @@ int qp_store_cert_invariants(qp_store *store)
 		goto done;
 	/* Per home and kind: what was issued, less what was revoked, fits in the home's land area. */
 	if ((err = no_rows(store,
-			   "SELECT c.home || ' ' || c.kind || ': ' || (sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END)"
-			   " - sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END)) || ' issued from a land area of '"
-			   " || h.land_area FROM certificates c JOIN homes h ON h.unit = c.home GROUP BY c.home, c.kind"
+			   "SELECT c.home || ' ' || c.kind || ': ' ||"
+			   M2("sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END)"
+			      " - sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END)")
+			   " || ' issued from a land area of ' || " M2("h.land_area") " FROM certificates c JOIN homes h ON h.unit = c.home GROUP BY c.home, c.kind"
 			   " HAVING sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END)"
 			   " - sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END) > h.land_area",
 			   "per-home cap exceeded")) != QP_OK)
@@ -476,10 +480,10 @@ int qp_store_cert_invariants(qp_store *store)
 	 */
 	if ((err = no_rows(
 		 store,
-		 "SELECT p.id || ' (' || p.area || ') has children of ' || coalesce((SELECT sum(area) FROM"
-		 " certificates c WHERE c.parent = p.id), 0) || ' and redeemed ' || coalesce((SELECT area "
-		 "FROM"
-		 " redemptions r WHERE r.cert = p.id), 0) FROM certificates p WHERE p.state = 'spent' AND "
+		 "SELECT p.id || ' (' || " M2("p.area") " || ') has children of ' ||"
+		 M2("coalesce((SELECT sum(area) FROM certificates c WHERE c.parent = p.id), 0)")
+		 " || ' and redeemed ' ||"
+		 M2("coalesce((SELECT area FROM redemptions r WHERE r.cert = p.id), 0)") " FROM certificates p WHERE p.state = 'spent' AND "
 		 "p.area !="
 		 " coalesce((SELECT sum(area) FROM certificates c WHERE c.parent = p.id), 0) +"
 		 " coalesce((SELECT area FROM redemptions r WHERE r.cert = p.id), 0)",

@@ -673,7 +673,7 @@ static void test_random_walk(void **state)
 	assert_int_equal(res.problems, 0);
 	assert_true(res.signatures == res.entries);
 	char live[65], rebuilt[65], *out = tu_path(f->dir, "rebuilt.db");
-	assert_int_equal(qp_registry_rebuild(live, rebuilt, f->reg, out), QP_OK);
+	assert_int_equal(qp_registry_rebuild(live, rebuilt, NULL, f->reg, out), QP_OK);
 	assert_string_equal(live, rebuilt);
 	print_message("audit: %llu entries, %llu signatures; rebuilt state %.16s... equals the live state\n",
 		      (unsigned long long)res.entries, (unsigned long long)res.signatures, live);

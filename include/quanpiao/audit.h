@@ -37,6 +37,10 @@ typedef struct qp_audit_result {
 	uint64_t from;        /* first entry checked */
 	uint64_t checkpoints; /* checkpoints checked */
 	uint64_t problems;    /* problems reported */
+	uint64_t derived;     /* of them, in what is derived from the log's entries (state
+				 tables, the tree, the columns stored beside each note): a
+				 rebuild from the log repairs these; the others are in the
+				 log itself (entries, signatures, checkpoints) */
 	uint64_t signatures;  /* signatures verified */
 } qp_audit_result;
 
@@ -54,10 +58,14 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
  * checkpoints copied once their roots are confirmed.  live_hash and
  * rebuilt_hash (65 bytes each, hex) get the SHA-256 content hashes of the
  * state tables of both; they are equal when the live state is what the
- * log says.  Returns QP_OK, QP_EVERIFY if an entry or checkpoint failed
- * (with the message), or another error.
+ * log says.  res (may be NULL) gets the counts of the audit the rebuild
+ * is, problems and derived among them: when all problems are derived, the
+ * log is intact and the rebuilt file is the registry repaired.  Returns
+ * QP_OK, QP_EVERIFY if anything disagreed (with the first problem as the
+ * message), or another error.
  */
-int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_registry *reg, const char *out_path);
+int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_audit_result *res, qp_registry *reg,
+			const char *out_path);
 
 /* The SHA-256 content hash (hex, 65 bytes) of the registry's state tables. */
 int qp_registry_state_hash(char *out, qp_registry *reg);

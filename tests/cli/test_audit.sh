@@ -41,6 +41,9 @@ contains "$OUT" "PROBLEM entry $H: its stored leaf hash is not the hash of its b
 contains "$OUT" "PROBLEM entry $H: its signature does not verify"
 contains "$OUT" "PROBLEM households row 330681********"
 contains "$OUT" "members: stored 3, the log says 4"
+# The log itself is at fault: no rebuild can repair it, and the advice says so.
+contains "$ERR" "in the log itself (entries, signatures or checkpoints), which a rebuild cannot make again."
+case "$ERR" in *"rebuild --out"*) fail "a rebuild is advised for a damaged log" ;; esac
 # ... and the stored leaf hash fixed up too: the tree and the signature still tell.
 tamper body2 "UPDATE log_entries SET note = readfile('e5.bad'), leaf_hash = (SELECT leaf_hash FROM log_entries WHERE idx = $H) WHERE idx = $H"
 contains "$OUT" "PROBLEM entry $H: its signature does not verify"
@@ -84,8 +87,14 @@ CERT=$(sqlite3 clean.db "SELECT id FROM certificates ORDER BY id LIMIT 1")
 tamper holder "UPDATE certificates SET holder = '11010519491231002X' WHERE id = '$CERT'"
 contains "$OUT" "PROBLEM certificates row $CERT: holder: stored 11010519491231002X, the log says"
 tamper area "UPDATE certificates SET area = area + 100 WHERE id = '$CERT'"
-contains "$OUT" "PROBLEM certificates row $CERT: area: stored 12100, the log says 12000"
-contains "$OUT" "PROBLEM certificates: per-home cap exceeded"
+contains "$OUT" "PROBLEM certificates row $CERT: area: stored 121.00 m², the log says 120.00 m²"
+contains "$OUT" "PROBLEM certificates: per-home cap exceeded: 330681001003JC00001F00010001 guarantee: 121.00 m² issued from a land area of 120.00 m²"
+# Only derived tables are wrong: the advice is a rebuild, named for this file, that pastes.
+contains "$ERR" "To repair: all 2 problems are in tables derived from the log, and the log itself is intact."
+contains "$ERR" "  quanpiao --db area.db rebuild --out repaired.db "
+contains "$ERR" "keep area.db for the investigation and put repaired.db in its place."
+expect_rc 1 -- --db area.db rebuild --out repaired-area.db
+expect_rc 0 -- --db repaired-area.db audit
 tamper status "UPDATE homes SET status = 'idle' WHERE unit = '330681001002JC00007F00010001'"
 contains "$OUT" "PROBLEM homes row 330681001002JC00007F00010001: status: stored idle, the log says activated"
 
@@ -110,6 +119,12 @@ contains "$OUT" "PROBLEM checkpoint of size $SIZE: its stored size or root diffe
 # rebuild refuses to call a tampered registry identical.
 expect_rc 1 -- --db status.db rebuild
 contains "$ERR" "the log and the registry disagree: homes row 330681001002JC00007F00010001"
+contains "$ERR" "To repair: 'quanpiao audit' names each row that differs.  'quanpiao --db status.db rebuild --out repaired.db' makes the registry again from its log"
+expect_rc 1 -- --db status.db rebuild --out status-repaired.db
+contains "$ERR" "status-repaired.db is the registry made again from the log: check it with 'quanpiao --db status-repaired.db audit'"
+expect_rc 0 -- --db status-repaired.db audit
+expect_rc 1 -- --db body.db rebuild
+contains "$ERR" "To repair: the log itself fails a check, and no rebuild can make it again."
 
 # Incremental: keep, grow, audit only what is new; a bad trusted checkpoint is refused.
 cp clean.db inc.db

@@ -407,6 +407,13 @@ W=$(cat <<EOF
 EOF
 )
 expect 0 "$W" "" -- cert list --holder $H2 --reveal
+# An ID number copied from a list is masked: the message says so and how to see it in full.
+MASKED="330681********0024"
+MASK_HINT="is masked, as lists show ID numbers; lists and show commands print them in full with --reveal, e.g. 'quanpiao household list --reveal' (officers only: it is personal data)"
+refused 3 "quanpiao: --holder: $MASKED $MASK_HINT" -- cert list --holder $MASKED
+refused 3 "quanpiao: --to: $MASKED $MASK_HINT" -- cert transfer 330681-$Y-G-000001 --to $MASKED
+refused 3 "quanpiao: ID number: $MASKED $MASK_HINT" -- household show $MASKED
+refused 3 "quanpiao: --household: $MASKED $MASK_HINT" -- home list --household $MASKED
 W=$(cat <<EOF
 编号 certificate      种类 kind            持有人 holder  面积 area m²  状态 state  依据 basis  农房 home                     发证 issued
 330681-$Y-C-000004  集体权票 collective  330681101201          50.00  有效 live   转让 sale   330681101202JC00003F00010001  $TODAY

@@ -128,6 +128,9 @@ expect 2 "" "quanpiao: import does not work with --server: it commits rows in ba
 run --server "$URL" audit
 CHECKS=$((CHECKS + 1))
 [ "$RC" = 0 ] || fail "audit through the service: exit $RC: $ERR"
+# ... and says so: what it audited is the mirror, named with its file, not ./registry.db.
+contains "$OUT" "full audit of the local mirror of $URL ($QUANPIAO_CACHE/mirror-"
+case "$OUT" in *registry.db*) fail "the audit through the service names a local registry file" ;; esac
 # Signing checkpoints is the service's own work, with its log key.
 expect 2 "" "quanpiao: this command changes the registry file itself and does not work with --server; run it where the registry is" -- \
 	--server "$URL" --key log.key log sign
@@ -224,3 +227,9 @@ expect_rc 0 -- --db r.db audit
 stop_service
 CHECKS=$((CHECKS + 1))
 contains "$(cat qpd.err)" "quanpiaod: stopped"
+# Nothing listens any more: curl's words, and what to check.
+expect_rc 10 -- --server "$URL" cert list
+contains "$ERR" "quanpiao: --server $URL: "
+contains "$ERR" "; is quanpiaod running and listening there?"
+expect_rc 10 -- --server "ftp://127.0.0.1:1" cert list
+contains "$ERR" "; the URL must be http://HOST:PORT or https://HOST:PORT"

@@ -534,6 +534,18 @@ int cli_parse_int(const cli_ctx *ctx, const char *opt, const char *text, long lo
 	return CLI_OK;
 }
 
+int cli_check_resident(const cli_ctx *ctx, char out[19], const char *text, const char *opt)
+{
+	if (strchr(text, '*') != NULL)
+		return cli_invalid(ctx,
+				   "%s: %s is masked, as lists show ID numbers; lists and show commands print "
+				   "them in full with --reveal, e.g. 'quanpiao household list --reveal' (officers "
+				   "only: it is personal data)",
+				   opt, text);
+	int rc = qp_ids_check_resident(out, text, opt);
+	return rc == QP_OK ? CLI_OK : cli_fail(ctx, rc);
+}
+
 int cli_check_text(const cli_ctx *ctx, const char *opt, const char *text, size_t max_len)
 {
 	size_t len = strlen(text);

@@ -161,6 +161,14 @@ int cli_parse_int(const cli_ctx *ctx, const char *opt, const char *text, long lo
  */
 int cli_check_text(const cli_ctx *ctx, const char *opt, const char *text, size_t max_len);
 
+/*
+ * Check a resident ID number given as option opt ("--holder") and write it
+ * normalised (upper-case X) to out.  A value masked the way lists show ID
+ * numbers (330681********001X) gets a message saying how to see it in
+ * full.  Prints the problem and returns CLI_EXIT_INVALID, or returns CLI_OK.
+ */
+int cli_check_resident(const cli_ctx *ctx, char out[19], const char *text, const char *opt);
+
 /* Print "quanpiao: <message>" (and the --json error document); returns CLI_EXIT_INVALID. */
 int cli_invalid(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -161,8 +161,20 @@ static int http(const cli_ctx *ctx, const char *path, const char *post_json, res
 		if (r->too_big)
 			return report(ctx, QP_EIO, "--server %s: the answer is larger than %u bytes",
 				      ctx->server, MAX_RESPONSE);
-		return report(ctx, QP_EIO, "--server %s: %s", ctx->server,
-			      errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		/* curl's words say what failed; say also what to do about it. */
+		const char *hint = "";
+		if (rc == CURLE_COULDNT_CONNECT)
+			hint = "; is quanpiaod running and listening there? (it prints 'listening on URL' "
+			       "when it starts; see 'man quanpiaod')";
+		else if (rc == CURLE_COULDNT_RESOLVE_HOST)
+			hint = "; check the host name in the URL";
+		else if (rc == CURLE_OPERATION_TIMEDOUT)
+			hint = "; the service did not answer in time: is the address right, and is it "
+			       "reachable from here?";
+		else if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT)
+			hint = "; the URL must be http://HOST:PORT or https://HOST:PORT";
+		return report(ctx, QP_EIO, "--server %s: %s%s", ctx->server,
+			      errbuf[0] ? errbuf : curl_easy_strerror(rc), hint);
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
 	if (r->body == NULL && (r->body = calloc(1, 1)) == NULL)
@@ -203,7 +215,7 @@ static int mkdirs(const char *path)
 }
 
 /* The mirror's file for ctx->server: <cache>/mirror-<16 hex of SHA-256(URL)>.db. */
-static int mirror_path(const cli_ctx *ctx, char *out, size_t len)
+int client_mirror_path(const cli_ctx *ctx, char *out, size_t len)
 {
 	const char *dir = getenv("QUANPIAO_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	char base[4096];
@@ -285,7 +297,7 @@ static int sync_mirror(const cli_ctx *ctx, char *path, size_t path_len, qp_regis
 	int rc, err;
 	if (out)
 		*out = NULL;
-	if ((rc = mirror_path(ctx, path, path_len)) != CLI_OK ||
+	if ((rc = client_mirror_path(ctx, path, path_len)) != CLI_OK ||
 	    (rc = http(ctx, "/checkpoint", NULL, &cp)) != CLI_OK)
 		return rc;
 	if (cp.status != 200) {

@@ -40,6 +40,14 @@ int client_append(cli_ctx *ctx, const char *note, size_t note_len, uint64_t *ind
 int client_cosign(cli_ctx *ctx, const char *line, uint64_t size);
 
 /*
+ * The file of the local mirror of ctx->server:
+ * $QUANPIAO_CACHE (or $XDG_CACHE_HOME/quanpiao, ~/.cache/quanpiao)
+ * /mirror-<16 hex of SHA-256(URL)>.db; the directory is created.  Returns
+ * CLI_OK or an exit status after printing the problem.
+ */
+int client_mirror_path(const cli_ctx *ctx, char *out, size_t len);
+
+/*
  * cli_open_registry through --server: sync the mirror of the served
  * registry and open it read-only.  A command that would write to the
  * registry file itself (flags without QP_STORE_READONLY) is refused with

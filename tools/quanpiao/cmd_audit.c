@@ -9,6 +9,7 @@
 #include <quanpiao/quanpiao.h>
 
 #include "cli.h"
+#include "client.h"
 
 static const cli_opt audit_opts[] = {
 	{"jobs", "N", "threads verifying signatures, the replay's among them (default: one per core)"},
@@ -48,6 +49,58 @@ static void on_progress(void *p, uint64_t done, uint64_t total)
 		return;
 	fprintf(stderr, "\raudit: %llu / %llu entries", (unsigned long long)done, (unsigned long long)total);
 	r->progress_shown = 1;
+}
+
+/*
+ * What is audited, for the summary: the registry file, or with --server
+ * the local mirror of the served log (synced and verified before the
+ * audit), so that nobody takes one for the other.
+ */
+static void audited_name(const cli_ctx *ctx, char *buf, size_t len)
+{
+	char path[4096];
+	if (ctx->server == NULL)
+		snprintf(buf, len, "%s", ctx->db_path);
+	else if (client_mirror_path(ctx, path, sizeof(path)) == CLI_OK)
+		snprintf(buf, len, "the local mirror of %s (%s)", ctx->server, path);
+	else
+		snprintf(buf, len, "the local mirror of %s", ctx->server);
+}
+
+/*
+ * How to repair what the audit found (docs/audit.md): the state tables,
+ * the tree and the columns beside each note are derived from the log, so
+ * a rebuild makes them again; entries, signatures and checkpoints are the
+ * log itself, which only a good copy can restore.
+ */
+static void repair_advice(const cli_ctx *ctx, const qp_audit_result *res)
+{
+	if (ctx->server) {
+		fprintf(stderr, "To repair: the problems are in the local mirror of %s.  Tell the registry's "
+				"operator; if the service's own audit is clean, remove the mirror and the next "
+				"command fetches it again.\n",
+			ctx->server);
+		return;
+	}
+	if (res->derived == res->problems) {
+		fprintf(stderr,
+			"To repair: all %llu problem%s %s in tables derived from the log, and the log itself "
+			"is intact.\n"
+			"  quanpiao --db %s rebuild --out repaired.db      # the registry made again from its log\n"
+			"  quanpiao --db repaired.db audit                   # must say: no problems\n"
+			"Then, while no one writes, keep %s for the investigation and put repaired.db in its "
+			"place.\n",
+			(unsigned long long)res->problems, res->problems == 1 ? "" : "s",
+			res->problems == 1 ? "is" : "are", ctx->db_path, ctx->db_path);
+		return;
+	}
+	fprintf(stderr,
+		"To repair: %llu problem%s %s in the log itself (entries, signatures or checkpoints), which "
+		"a rebuild cannot make again.  Restore the registry file from a backup or a copy whose "
+		"log extends the last checkpoint you trust (one an auditor or witness kept), audit it, "
+		"and keep %s for the investigation.\n",
+		(unsigned long long)(res->problems - res->derived), res->problems - res->derived == 1 ? "" : "s",
+		res->problems - res->derived == 1 ? "is" : "are", ctx->db_path);
 }
 
 static int run_audit(cli_ctx *ctx, int argc, char **argv)
@@ -92,11 +145,19 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 		cJSON_AddNumberToObject(doc, "entries", (double)res.entries);
 		cJSON_AddNumberToObject(doc, "signatures", (double)res.signatures);
 		cJSON_AddNumberToObject(doc, "checkpoints", (double)res.checkpoints);
+		cJSON_AddNumberToObject(doc, "derived_problems", (double)res.derived);
+		{
+			char what[4200];
+			audited_name(ctx, what, sizeof(what));
+			cli_json_add_text(doc, "audited", what);
+		}
 		cJSON_AddItemToObject(doc, "problems", r.problems);
 		rc = cli_json_emit(doc);
 	} else {
+		char what[4200];
+		audited_name(ctx, what, sizeof(what));
 		printf("%s audit of %s: %llu entries from %llu, %llu signatures, %llu checkpoints: %s\n",
-		       since ? "incremental" : "full", ctx->db_path, (unsigned long long)res.entries,
+		       since ? "incremental" : "full", what, (unsigned long long)res.entries,
 		       (unsigned long long)res.from, (unsigned long long)res.signatures,
 		       (unsigned long long)res.checkpoints,
 		       err == QP_OK ? "no problems" : "PROBLEMS FOUND");
@@ -105,6 +166,8 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 	qp_registry_free(reg);
 	if (err == QP_EVERIFY) {
 		fprintf(stderr, "quanpiao: %s\n", qp_error_last()->message);
+		if (!ctx->json)
+			repair_advice(ctx, &res);
 		return CLI_EXIT_VERIFY;
 	}
 	return rc;
@@ -149,7 +212,9 @@ static int run_rebuild(cli_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
 		return rc;
-	int err = qp_registry_rebuild(live, rebuilt, reg, out);
+	qp_audit_result res;
+	memset(&res, 0, sizeof(res));
+	int err = qp_registry_rebuild(live, rebuilt, &res, reg, out);
 	qp_registry_free(reg);
 	if (out == tmp) {
 		char side[4200];
@@ -180,6 +245,24 @@ static int run_rebuild(cli_ctx *ctx, int argc, char **argv)
 	if (!same) {
 		fprintf(stderr, "quanpiao: %s\n",
 			err == QP_EVERIFY ? qp_error_last()->message : "the rebuilt state differs from the live state");
+		if (err == QP_EVERIFY && res.derived < res.problems)
+			fprintf(stderr, "To repair: the log itself fails a check, and no rebuild can make it "
+					"again.  'quanpiao audit' lists every problem.  Restore the registry file from "
+					"a backup or a copy whose log extends the last checkpoint you trust, and keep "
+					"%s for the investigation.\n",
+				ctx->db_path);
+		else if (out != tmp)
+			fprintf(stderr, "To repair: 'quanpiao audit' names each row that differs.  %s is the "
+					"registry made again from the log: check it with 'quanpiao --db %s audit', "
+					"then, while no one writes, keep %s for the investigation and put %s in its "
+					"place.\n",
+				out, out, ctx->db_path, out);
+		else
+			fprintf(stderr, "To repair: 'quanpiao audit' names each row that differs.  'quanpiao "
+					"--db %s rebuild --out repaired.db' makes the registry again from its log; "
+					"check it with 'quanpiao --db repaired.db audit', then, while no one writes, "
+					"keep %s for the investigation and put repaired.db in its place.\n",
+				ctx->db_path, ctx->db_path);
 		return CLI_EXIT_VERIFY;
 	}
 	return CLI_OK;

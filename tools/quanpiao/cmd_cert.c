@@ -174,6 +174,8 @@ int cli_cert_parse_holder(const cli_ctx *ctx, const char *opt, const char *text,
 	size_t len = strlen(text);
 	int rc;
 	bool digits = true, code = false;
+	if (strchr(text, '*') != NULL) /* copied from a list, where ID numbers are masked */
+		return cli_check_resident(ctx, out, text, opt);
 	for (size_t i = 0; i < len; i++) {
 		bool digit = text[i] >= '0' && text[i] <= '9';
 		digits &= digit;
@@ -199,9 +201,7 @@ int cli_cert_parse_holder(const cli_ctx *ctx, const char *opt, const char *text,
 		snprintf(out, 19, "%s", text);
 		return CLI_OK;
 	}
-	if ((rc = qp_ids_check_resident(out, text, opt)) != QP_OK)
-		return cli_fail(ctx, rc);
-	return CLI_OK;
+	return cli_check_resident(ctx, out, text, opt);
 }
 
 int cli_cert_check_number(const cli_ctx *ctx, const char *what, const char *text)

@@ -117,9 +117,10 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 	if (!unit || !village || !hh || !la)
 		return cli_usage_error(ctx, "home add needs --unit, --village, --household and --land-area");
 	if ((rc = qp_ids_check_unit(unit, NULL, "--unit")) != QP_OK ||
-	    (rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK ||
-	    (rc = qp_ids_check_resident(household, hh, "--household")) != QP_OK)
+	    (rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK)
 		return cli_fail(ctx, rc);
+	if ((rc = cli_check_resident(ctx, household, hh, "--household")) != CLI_OK)
+		return rc;
 	if ((rc = parse_area(ctx, "--land-area", la, &land)) != CLI_OK ||
 	    (fa && (rc = parse_area(ctx, "--floor-area", fa, &floor)) != CLI_OK) ||
 	    (b && (rc = cli_parse_int(ctx, "built", b, BUILT_MIN, current_year(), &built)) != CLI_OK))
@@ -292,6 +293,8 @@ static int check_investor_id(const cli_ctx *ctx, const char *value, char *out)
 		    "ID number), got %zu",
 		    len);
 	bool code = false;
+	if (strchr(value, '*') != NULL) /* copied from a list, where ID numbers are masked */
+		return cli_check_resident(ctx, out, value, "--investor-id");
 	for (size_t i = 0; i < len; i++)
 		if ((value[i] < '0' || value[i] > '9') && !(i == 17 && (value[i] == 'X' || value[i] == 'x')))
 			code = true;
@@ -299,8 +302,8 @@ static int check_investor_id(const cli_ctx *ctx, const char *value, char *out)
 		if ((rc = qp_ids_check_uscc(value, 0, "--investor-id")) != QP_OK)
 			return cli_fail(ctx, rc);
 		snprintf(out, QP_USCC_LEN + 1, "%s", value);
-	} else if ((rc = qp_ids_check_resident(out, value, "--investor-id")) != QP_OK) {
-		return cli_fail(ctx, rc);
+	} else if ((rc = cli_check_resident(ctx, out, value, "--investor-id")) != CLI_OK) {
+		return rc;
 	}
 	return CLI_OK;
 }
@@ -549,9 +552,10 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "give one of --village, --township and --household, not more");
 	if ((village && (rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK) ||
 	    (town && (rc = qp_ids_check_division(town, QP_DIVISION_TOWNSHIP, "--township")) != QP_OK) ||
-	    (st && (rc = qp_home_status_parse(&status, st)) != QP_OK) ||
-	    (hh && (rc = qp_ids_check_resident(household, hh, "--household")) != QP_OK))
+	    (st && (rc = qp_home_status_parse(&status, st)) != QP_OK))
 		return cli_fail(ctx, rc);
+	if (hh && (rc = cli_check_resident(ctx, household, hh, "--household")) != CLI_OK)
+		return rc;
 	if (l && (rc = cli_parse_int(ctx, "limit", l, 1, LIST_MAX_PAGE, &limit)) != CLI_OK)
 		return rc;
 	if (st)

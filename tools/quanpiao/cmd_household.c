@@ -46,8 +46,8 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "household add takes no arguments");
 	if (id_arg == NULL || name == NULL || village == NULL)
 		return cli_usage_error(ctx, "household add needs --id-number, --name and --village");
-	if ((rc = qp_ids_check_resident(id, id_arg, "--id-number")) != QP_OK)
-		return cli_fail(ctx, rc);
+	if ((rc = cli_check_resident(ctx, id, id_arg, "--id-number")) != CLI_OK)
+		return rc;
 	if ((rc = cli_check_text(ctx, "name", name, NAME_MAX_LEN)) != CLI_OK)
 		return rc;
 	if ((rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK)
@@ -123,8 +123,8 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "household list takes no arguments");
 	if (village && (rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK)
 		return cli_fail(ctx, rc);
-	if (a && (rc = qp_ids_check_resident(after, a, "--after")) != QP_OK)
-		return cli_fail(ctx, rc);
+	if (a && (rc = cli_check_resident(ctx, after, a, "--after")) != CLI_OK)
+		return rc;
 	if (l && (rc = cli_parse_int(ctx, "limit", l, 1, LIST_MAX_PAGE, &limit)) != CLI_OK)
 		return rc;
 	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
@@ -207,8 +207,8 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 	bool reveal = cli_opt_value(ctx, &args, "reveal") != NULL;
 	if (args.npos != 1)
 		return cli_usage_error(ctx, "household show needs one ID number");
-	if ((rc = qp_ids_check_resident(id, args.pos[0], "ID number")) != QP_OK)
-		return cli_fail(ctx, rc);
+	if ((rc = cli_check_resident(ctx, id, args.pos[0], "ID number")) != CLI_OK)
+		return rc;
 	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
 		return rc;
 	qp_home_filter filter = {.household = id, .status = -1};
