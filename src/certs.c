@@ -126,6 +126,21 @@ int qp_cert_get(qp_cert *out, qp_registry *reg, const char *id)
 	return qp_store_cert_get(reg->store, id, t, out);
 }
 
+int qp_cert_redemption(qp_redemption *out, qp_registry *reg, const char *id)
+{
+	memset(out, 0, sizeof(*out));
+	int err = check_id(id);
+	return err != QP_OK ? err : qp_store_redemption_get(reg->store, id, out);
+}
+
+void qp_redemption_clear(qp_redemption *r)
+{
+	if (r == NULL)
+		return;
+	qp_free(r->note);
+	memset(r, 0, sizeof(*r));
+}
+
 /* GB/T 2260 province codes and their one-character abbreviations. */
 static const struct {
 	char code[3];

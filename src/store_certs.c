@@ -232,6 +232,32 @@ int qp_store_redemption_put(qp_store *store, uint64_t idx, const char *cert, int
 	return err;
 }
 
+int qp_store_redemption_get(qp_store *store, const char *cert, qp_redemption *out)
+{
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof(*out));
+	int err = qp_store_prepare_cached(store, "SELECT idx, area, purpose, note FROM redemptions WHERE cert = ?1",
+					  &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, cert, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->index = (uint64_t)sqlite3_column_int64(st, 0);
+		out->area = sqlite3_column_int64(st, 1);
+		qp_store_column_copy(st, 2, out->purpose, sizeof(out->purpose));
+		err = qp_store_column_dup(st, 3, &out->note);
+	} else if (rc == SQLITE_DONE) {
+		err = qp_error_set(QP_ENOTFOUND, "certificate %s was not redeemed", cert);
+	} else {
+		err = qp_store_raise(store->db, rc, "reading redemptions");
+	}
+	qp_store_finish(store, st);
+	if (err != QP_OK)
+		qp_redemption_clear(out);
+	return err;
+}
+
 int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind, int64_t *out)
 {
 	return query_int(store,

@@ -24,6 +24,8 @@ int qp_store_cert_freeze(qp_store *store, const char *id, int frozen, const char
 int qp_store_cert_event_put(qp_store *store, const char *cert, uint64_t idx, const char *summary);
 int qp_store_redemption_put(qp_store *store, uint64_t idx, const char *cert, int64_t area,
 			    const char *purpose, const char *note);
+/* The redemption of cert; QP_ENOTFOUND if it has none. */
+int qp_store_redemption_get(qp_store *store, const char *cert, qp_redemption *out);
 /* Area issued from home for kind, less the area revoked since: what counts against the cap. */
 int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind, int64_t *out);
 /* Guarantee certificates on entitlement ever issued to holder (not revoked). */

@@ -356,6 +356,19 @@ static void test_transfer_and_redeem(void **state)
 	assert_string_equal(a.holder, "91350100M000100Y43");
 	qp_cert_clear(&a);
 	refused(f, "cert.redeem", body, QP_ECONFLICT, "already spent");
+	/* What it was redeemed for; a certificate not redeemed has no redemption. */
+	qp_redemption red;
+	assert_int_equal(qp_cert_redemption(&red, f->reg, ent), QP_OK);
+	assert_int_equal(red.area, 4000);
+	assert_string_equal(red.purpose, "quota");
+	assert_string_equal(red.note, "项目 A 用地指标");
+	assert_true(red.index > 0);
+	qp_redemption_clear(&red);
+	assert_null(red.note);
+	assert_int_equal(qp_cert_redemption(&red, f->reg, kids[0]), QP_ENOTFOUND);
+	assert_null(red.note);
+	assert_int_equal(qp_cert_redemption(&red, f->reg, "x"), QP_EINVALID);
+	qp_redemption_clear(NULL);
 
 	/* History of the whole tree, with signers. */
 	qp_cert_event *ev = NULL;

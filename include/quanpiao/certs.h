@@ -112,6 +112,21 @@ typedef struct qp_cert_filter {
 
 int qp_certs_list(qp_cert **out, size_t *count, qp_registry *reg, const qp_cert_filter *filter);
 
+/* What a redemption spent a certificate for (cert.redeem). */
+typedef struct qp_redemption {
+	uint64_t index;	  /* the cert.redeem entry */
+	int64_t area;	  /* hundredths of m² redeemed */
+	char purpose[16]; /* resettlement subsidy homestead rebuild quota */
+	char *note;	  /* the officer's note */
+} qp_redemption;
+
+/*
+ * The redemption that spent certificate id.  *out is filled (free its note
+ * with qp_redemption_clear); QP_ENOTFOUND if id was not redeemed.
+ */
+int qp_cert_redemption(qp_redemption *out, qp_registry *reg, const char *id);
+void qp_redemption_clear(qp_redemption *r);
+
 /* The certificates an entry created (issue, transfer, redeem remainder), in number order. */
 int qp_certs_created_by(qp_cert **out, size_t *count, qp_registry *reg, uint64_t index);
 

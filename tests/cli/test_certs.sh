@@ -247,6 +247,13 @@ expect 0 "redeemed 30.00 m² of $G3 for 安置房 resettlement (entry 29)
 	cert redeem $G3 --area 30.00 --purpose resettlement --note "诸暨市安置房 2026-017"
 refused 5 "quanpiao: cert.redeem: certificate $G3 is already spent (by entry 29)" -- \
 	cert redeem $G3 --area 1 --purpose subsidy --note again
+# What it was redeemed for is shown where a freeze or revocation shows its reason.
+expect_rc 0 -- cert show $G3
+contains "$OUT" "兑现 redeemed         30.00 m² for 安置房 resettlement (entry 29)"
+contains "$OUT" "说明 note             诸暨市安置房 2026-017"
+case "$OUT" in *"原因 reason"*) fail "a redeemed certificate shows a reason row" ;; esac
+expect_rc 0 -- cert show $G3 --json
+contains "$OUT" '"redemption":{"index":29,"area":"30.00","purpose":"resettlement","note":"诸暨市安置房 2026-017"}'
 refused 3 "quanpiao: cert.redeem: 20.01 m² is more than the certificate's 20.00 m²" -- \
 	cert redeem $G5 --area 20.01 --purpose subsidy --note x
 refused 3 "quanpiao: cert.redeem: a guarantee certificate is redeemed for homestead, resettlement, subsidy, not rebuild" -- \

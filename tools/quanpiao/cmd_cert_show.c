@@ -28,6 +28,7 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 	cli_args args;
 	qp_registry *reg = NULL;
 	qp_cert c = {0}, *children = NULL;
+	qp_redemption red = {0};
 	size_t nchildren = 0;
 	int rc = cli_parse(ctx, argc, argv, &args);
 	if (rc != CLI_OK || args.help)
@@ -40,13 +41,24 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	int err;
 	if ((err = qp_cert_get(&c, reg, args.pos[0])) != QP_OK ||
-	    (err = qp_cert_children(&children, &nchildren, reg, c.id)) != QP_OK) {
+	    (err = qp_cert_children(&children, &nchildren, reg, c.id)) != QP_OK ||
+	    (strcmp(c.ended_by, "redeem") == 0 && (err = qp_cert_redemption(&red, reg, c.id)) != QP_OK)) {
 		rc = cli_fail(ctx, err);
 		goto done;
 	}
+	char red_area[32] = "";
+	if (red.note)
+		cli_format_hundredths(red_area, sizeof(red_area), red.area);
 	if (ctx->json) {
 		cJSON *doc = cJSON_CreateObject();
 		cJSON_AddItemToObject(doc, "certificate", cli_cert_json(reg, &c, reveal));
+		if (red.note) {
+			cJSON *r = cJSON_AddObjectToObject(doc, "redemption");
+			cJSON_AddNumberToObject(r, "index", (double)red.index);
+			cJSON_AddStringToObject(r, "area", red_area);
+			cJSON_AddStringToObject(r, "purpose", red.purpose);
+			cli_json_add_text(r, "note", red.note);
+		}
 		cJSON *arr = cJSON_AddArrayToObject(doc, "children");
 		for (size_t i = 0; i < nchildren; i++)
 			cJSON_AddItemToArray(arr, cli_cert_json(reg, &children[i], reveal));
@@ -84,7 +96,17 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 	cli_table_row(kv, (const char *const[]){"源头 root", c.root});
 	cli_table_row(kv, (const char *const[]){"原编号 legacy number", c.legacy_no[0] ? c.legacy_no : none});
 	cli_table_row(kv, (const char *const[]){"终止 ended", ended});
-	cli_table_row(kv, (const char *const[]){"原因 reason", c.reason ? c.reason : none});
+	if (red.note) {
+		/* A redemption's "reason" is what it was redeemed for, and the officer's note. */
+		char purpose[64], redeemed[160];
+		cli_cert_purpose_text(purpose, sizeof(purpose), red.purpose);
+		snprintf(redeemed, sizeof(redeemed), "%s m² for %s (entry %llu)", red_area, purpose,
+			 (unsigned long long)red.index);
+		cli_table_row(kv, (const char *const[]){"兑现 redeemed", redeemed});
+		cli_table_row(kv, (const char *const[]){"说明 note", red.note});
+	} else {
+		cli_table_row(kv, (const char *const[]){"原因 reason", c.reason ? c.reason : none});
+	}
 	rc = cli_table_print(kv, stdout, 0);
 	cli_table_free(kv);
 	if (rc != CLI_OK)
@@ -99,6 +121,7 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 	}
 done:
 	qp_certs_free(children, nchildren);
+	qp_redemption_clear(&red);
 	qp_cert_clear(&c);
 	qp_registry_free(reg);
 	return rc;
