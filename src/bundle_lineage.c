@@ -446,7 +446,7 @@ static int apply_state(qp_lineage *l, const qp_entry *e, uint64_t idx, int revok
 	if ((err = unfreeze ? qp_body_members(e, req_unfreeze, 1, opt, 1)
 			    : qp_body_members(e, req, 2, NULL, 0)) != QP_OK ||
 	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", 500, unfreeze, &reason)) != QP_OK)
+	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, unfreeze, &reason)) != QP_OK)
 		return bad_body(e, idx, err);
 	snprintf(a->named, sizeof(a->named), "%s", id);
 	if ((err = named(l, e, idx, id, &c)) != QP_OK)

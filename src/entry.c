@@ -23,6 +23,7 @@ static const struct {
 	{"key.enroll", "authority"},
 	{"key.revoke", "authority"},
 	{"village.add", "officer"},
+	{"village.correct", "officer"},
 	{"household.add", "officer"},
 	{"home.add", "officer"},
 	{"home.status", "officer"},

@@ -88,6 +88,7 @@ static const struct {
 	{"key.enroll", qp_rules_key_enroll},
 	{"key.revoke", qp_rules_key_revoke},
 	{"village.add", qp_rules_village_add},
+	{"village.correct", qp_rules_village_correct},
 	{"household.add", qp_rules_household_add},
 	{"home.add", qp_rules_home_add},
 	{"home.status", qp_rules_home_status},

@@ -641,7 +641,7 @@ int qp_rules_cert_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	int err;
 	if ((err = qp_body_members(e, req, 2, NULL, 0)) != QP_OK ||
 	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", 500, 0, &reason)) != QP_OK)
+	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, 0, &reason)) != QP_OK)
 		return err;
 	if ((err = spendable(reg, e, id, 1, &c)) != QP_OK)
 		return err;
@@ -664,7 +664,7 @@ static int freeze(qp_registry *reg, const qp_entry *e, uint64_t idx, int frozen)
 	if ((err = frozen ? qp_body_members(e, req, 2, NULL, 0)
 			  : qp_body_members(e, req_unfreeze, 1, opt, 1)) != QP_OK ||
 	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", 500, !frozen, &reason)) != QP_OK)
+	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, !frozen, &reason)) != QP_OK)
 		return err;
 	char today[11];
 	snprintf(today, sizeof(today), "%.10s", e->time);

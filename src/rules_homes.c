@@ -78,7 +78,7 @@ int qp_rules_village_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	int err;
 	if ((err = qp_body_members(e, req, 2, opt, 1)) != QP_OK ||
 	    (err = qp_body_text(e, "code", 12, 0, &code)) != QP_OK ||
-	    (err = qp_body_text(e, "name", 64, 0, &name)) != QP_OK ||
+	    (err = qp_body_text(e, "name", QP_NAME_MAX_LEN, 0, &name)) != QP_OK ||
 	    (err = qp_body_text(e, "uscc", QP_USCC_LEN, 1, &uscc)) != QP_OK)
 		return err;
 	if ((err = qp_ids_check_division(code, QP_DIVISION_VILLAGE, "village.add: body.code")) != QP_OK)
@@ -102,6 +102,45 @@ int qp_rules_village_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	return qp_store_village_put(reg->store, code, name, uscc, idx);
 }
 
+/* ---- village.correct ---------------------------------------------------------------- */
+
+/*
+ * A village's name or its collective's credit code set right.  The code
+ * is the village's identity and is never corrected; the entry says why.
+ */
+int qp_rules_village_correct(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	static const char *const req[] = {"code", "reason"};
+	static const char *const opt[] = {"name", "uscc"};
+	const char *code, *name, *uscc, *reason;
+	qp_village v;
+	int err;
+	if ((err = qp_body_members(e, req, 2, opt, 2)) != QP_OK ||
+	    (err = qp_body_text(e, "code", 12, 0, &code)) != QP_OK ||
+	    (err = qp_body_text(e, "name", QP_NAME_MAX_LEN, 1, &name)) != QP_OK ||
+	    (err = qp_body_text(e, "uscc", QP_USCC_LEN, 1, &uscc)) != QP_OK ||
+	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, 0, &reason)) != QP_OK)
+		return err;
+	if (name == NULL && uscc == NULL)
+		return qp_error_set(QP_EINVALID, "village.correct: body.name or body.uscc (or both) must be given");
+	if ((err = qp_ids_check_division(code, QP_DIVISION_VILLAGE, "village.correct: body.code")) != QP_OK)
+		return err;
+	if (uscc && (err = qp_ids_check_uscc(uscc, QP_USCC_COLLECTIVE, "village.correct: body.uscc")) != QP_OK)
+		return err;
+	if ((err = qp_store_village_get(reg->store, code, &v)) == QP_ENOTFOUND)
+		return qp_error_set(QP_ENOTFOUND, "village.correct: no village %s in the registry", code);
+	if (err != QP_OK)
+		return err;
+	const char *new_name = name ? name : v.name, *new_uscc = uscc ? uscc : v.uscc;
+	if (strcmp(new_name, v.name) == 0 && (new_uscc == v.uscc || (new_uscc && v.uscc && strcmp(new_uscc, v.uscc) == 0)))
+		err = qp_error_set(QP_EINVALID, "village.correct: village %s already has that %s", code,
+				   name && uscc ? "name and credit code" : name ? "name" : "credit code");
+	else
+		err = qp_store_village_correct(reg->store, code, new_name, new_uscc, idx);
+	qp_village_clear(&v);
+	return err;
+}
+
 /* ---- household.add ------------------------------------------------------------------ */
 
 int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
@@ -114,7 +153,7 @@ int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	int err;
 	if ((err = qp_body_members(e, req, 4, NULL, 0)) != QP_OK ||
 	    (err = body_id(e, "id_number", 18, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "name", 64, 0, &name)) != QP_OK ||
+	    (err = qp_body_text(e, "name", QP_NAME_MAX_LEN, 0, &name)) != QP_OK ||
 	    (err = body_id(e, "village", 12, &village)) != QP_OK ||
 	    (err = qp_body_int(e, "members", 1, 50, 0, 1, &members)) != QP_OK)
 		return err;
@@ -298,7 +337,7 @@ int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	if ((err = qp_body_members(e, req, 2, opt, 1)) != QP_OK ||
 	    (err = body_id(e, "unit", 28, &unit)) != QP_OK ||
 	    (err = qp_body_text(e, "status", 16, 0, &status_name)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", 500, 1, &reason)) != QP_OK)
+	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, 1, &reason)) != QP_OK)
 		return err;
 	if ((err = qp_home_status_parse(&to, status_name)) != QP_OK)
 		return qp_error_prefix("home.status");
@@ -412,7 +451,7 @@ int qp_rules_home_correct(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	if ((err = qp_body_members(e, req, 4, NULL, 0)) != QP_OK ||
 	    (err = body_id(e, "unit", 28, &unit)) != QP_OK ||
 	    (err = qp_body_text(e, "field", 16, 0, &field)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", 500, 0, &reason)) != QP_OK)
+	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, 0, &reason)) != QP_OK)
 		return err;
 	int is_built = strcmp(field, "built") == 0;
 	if (strcmp(field, "land_area") != 0 && strcmp(field, "floor_area") != 0 && !is_built)

@@ -36,7 +36,7 @@ static const struct table {
 	{"keys", "name || ' (' || printf('%08x', key_id) || ')'", "name, key_id",
 	 "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1, NULL},
 	{"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
-	{"villages", "code", "code", "added_idx >= ?1", 1, NULL},
+	{"villages", "code", "code", "added_idx >= ?1 OR updated_idx >= ?1", 1, NULL},
 	{"households", "substr(id_number, 1, 6) || '********' || substr(id_number, 15)", "id_number",
 	 "added_idx >= ?1", 1, NULL},
 	{"homes", "unit", "unit", "updated_idx >= ?1", 1, NULL},
@@ -114,7 +114,7 @@ int qp_store_replay_lean(qp_store *store)
 	 * live or spent certificate's children were a scan of the table).
 	 */
 	static const char *const unread[] = {
-	    "villages_township",    "villages_added",	    "households_village", "households_added",
+	    "villages_township",    "villages_added",	    "villages_updated",	    "households_village", "households_added",
 	    "homes_village",	    "homes_township",	    "homes_status",	  "homes_updated",
 	    "home_events_idx",	    "activations_year",	    "activations_township", "certificates_root",
 	    "certificates_created", "certificates_state", "certificates_ended", "cert_events_idx",

@@ -22,6 +22,7 @@ static int read_village(sqlite3_stmt *st, qp_village *v)
 	memset(v, 0, sizeof(*v));
 	qp_store_column_copy(st, 0, v->code, sizeof(v->code));
 	v->added_at = (uint64_t)sqlite3_column_int64(st, 3);
+	v->updated_at = (uint64_t)sqlite3_column_int64(st, 4);
 	int err = qp_store_column_dup(st, 1, &v->name);
 	if (err == QP_OK)
 		err = qp_store_column_dup(st, 2, &v->uscc);
@@ -35,7 +36,7 @@ int qp_store_village_get(qp_store *store, const char *code, qp_village *out)
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
 	int err =
-	    qp_store_prepare_cached(store, "SELECT code, name, uscc, added_idx FROM villages WHERE code = ?1", &st);
+	    qp_store_prepare_cached(store, "SELECT code, name, uscc, added_idx, coalesce(updated_idx, added_idx) FROM villages WHERE code = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -54,8 +55,8 @@ int qp_store_village_put(qp_store *store, const char *code, const char *name, co
 {
 	sqlite3_stmt *st = NULL;
 	int err = qp_store_prepare_cached(store,
-				   "INSERT INTO villages (code, township, name, uscc, added_idx) VALUES (?1, "
-				   "substr(?1, 1, 9), ?2, ?3, ?4)",
+				   "INSERT INTO villages (code, township, name, uscc, added_idx, updated_idx) "
+				   "VALUES (?1, substr(?1, 1, 9), ?2, ?3, ?4, ?4)",
 				   &st);
 	if (err != QP_OK)
 		return err;
@@ -64,6 +65,26 @@ int qp_store_village_put(qp_store *store, const char *code, const char *name, co
 	qp_store_bind_opt_text(st, 3, uscc);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)idx);
 	err = qp_store_step_done(store, st, "adding the village");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_village_correct(qp_store *store, const char *code, const char *name, const char *uscc,
+			      uint64_t idx)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare_cached(store,
+					  "UPDATE villages SET name = ?2, uscc = ?3, updated_idx = ?4 WHERE code = ?1",
+					  &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	qp_store_bind_opt_text(st, 3, uscc);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)idx);
+	err = qp_store_step_done(store, st, "correcting the village");
+	if (err == QP_OK && sqlite3_changes(store->db) != 1)
+		err = qp_error_set(QP_ENOTFOUND, "no village %s in the registry", code);
 	qp_store_finish(store, st);
 	return err;
 }
@@ -77,8 +98,8 @@ int qp_store_villages_list(qp_store *store, const char *township, qp_village **o
 	*count = 0;
 	int err = qp_store_prepare_cached(
 	    store,
-	    township ? "SELECT code, name, uscc, added_idx FROM villages WHERE township = ?1 ORDER BY code"
-		     : "SELECT code, name, uscc, added_idx FROM villages ORDER BY code",
+	    township ? "SELECT code, name, uscc, added_idx, coalesce(updated_idx, added_idx) FROM villages WHERE township = ?1 ORDER BY code"
+		     : "SELECT code, name, uscc, added_idx, coalesce(updated_idx, added_idx) FROM villages ORDER BY code",
 	    &st);
 	if (err != QP_OK)
 		return err;

@@ -55,7 +55,8 @@ typedef struct qp_village {
 	char code[13];
 	char *name;
 	char *uscc;	   /* NULL if none */
-	uint64_t added_at; /* entry index */
+	uint64_t added_at;   /* entry index */
+	uint64_t updated_at; /* the entry that last changed it (added_at unless corrected) */
 } qp_village;
 
 typedef struct qp_household {

@@ -70,7 +70,7 @@ export QUANPIAO_KEY=officer.key
 # ---- villages -----------------------------------------------------------------------
 expect 0 "added village $V1 东白湖村 (entry 5)" "" -- village add --code $V1 --name 东白湖村 --uscc N2330681MA2B3C4D5A
 expect 0 "added village $V2 斯宅村 (entry 6)" "" -- village add --code $V2 --name 斯宅村
-expect 0 '{"index":7,"village":{"code":"330681102201","name":"枫桥村","township":"330681102","uscc":null,"added_at":7}}' "" -- \
+expect 0 '{"index":7,"village":{"code":"330681102201","name":"枫桥村","township":"330681102","uscc":null,"added_at":7,"updated_at":7}}' "" -- \
 	village add --code $V3 --name 枫桥村 --json
 
 refused 5 "quanpiao: village.add: village $V1 (东白湖村) was already added by entry 5" -- village add --code $V1 --name 东白湖村
@@ -94,7 +94,7 @@ expect 0 "代码 code     名称 name  集体经济组织 collective (uscc)  条
 expect 0 "代码 code     名称 name  集体经济组织 collective (uscc)  条目 entry
 330681101201  东白湖村   N2330681MA2B3C4D5A                       5
 330681101202  斯宅村     -                                        6" "" -- village list --township 330681101
-expect 0 '{"villages":[{"code":"330681102201","name":"枫桥村","township":"330681102","uscc":null,"added_at":7}]}' "" -- \
+expect 0 '{"villages":[{"code":"330681102201","name":"枫桥村","township":"330681102","uscc":null,"added_at":7,"updated_at":7}]}' "" -- \
 	village list --township 330681102 --json
 expect 0 "代码 code  名称 name  集体经济组织 collective (uscc)  条目 entry" "" -- village list --township 330681103
 refused 3 "quanpiao: --township: must be 9 characters (township code), got 6" -- village list --township 330681
@@ -373,7 +373,7 @@ contains "$OUT" "          24  张三             330681198507200129  2022-07-01
 
 # --json: the home, its village and household, leases and history (a correction from "none").
 expect_rc 0 -- home show $U2 --json
-[ "$(printf '%s\n' "$OUT" | notime)" = '{"home":{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681********0024","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5},"household":{"id_number":"330681********0024","name":"李小红","village":"330681101201","members":3,"added_at":9},"activations":[],"history":[{"index":14,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.add","summary":"added as idle: land 98.00 m², village 330681101201, household 330681********0024"},{"index":20,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.status","summary":"status idle -> withdrawn"},{"index":21,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.status","summary":"status withdrawn -> reclaimed"},{"index":26,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.wu","type":"home.correct","summary":"corrected floor_area: (none) -> 75.50 (补录)"}]}' ] ||
+[ "$(printf '%s\n' "$OUT" | notime)" = '{"home":{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681********0024","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5,"updated_at":5},"household":{"id_number":"330681********0024","name":"李小红","village":"330681101201","members":3,"added_at":9},"activations":[],"history":[{"index":14,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.add","summary":"added as idle: land 98.00 m², village 330681101201, household 330681********0024"},{"index":20,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.status","summary":"status idle -> withdrawn"},{"index":21,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.status","summary":"status withdrawn -> reclaimed"},{"index":26,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.wu","type":"home.correct","summary":"corrected floor_area: (none) -> 75.50 (补录)"}]}' ] ||
 	fail "home show $U2 --json differs: $(printf '%s\n' "$OUT" | notime)"
 # The history's times are the entries' own.
 T25=$("$QP" log entries --json --start 25 --end 26 | grep -o '"time":"[^"]*"')
@@ -475,18 +475,64 @@ expect 0 "户 household  33068119881212007X
 农房 homes (0)
 
 权票 certificates (0)" "" -- household show 33068119881212007x --reveal
-expect 0 '{"household":{"id_number":"330681197001010024","name":"李小红","village":"330681101201","members":3,"added_at":9},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5},"homes":[{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},{"unit":"330681101201JC00006F00010001","parcel":"330681101201JC00006","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"110.00","floor_area":null,"built":null,"status":"in_use","status_label":"在用","added_at":27,"updated_at":27}],"certificates":[]}' "" -- \
+expect 0 '{"household":{"id_number":"330681197001010024","name":"李小红","village":"330681101201","members":3,"added_at":9},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5,"updated_at":5},"homes":[{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},{"unit":"330681101201JC00006F00010001","parcel":"330681101201JC00006","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"110.00","floor_area":null,"built":null,"status":"in_use","status_label":"在用","added_at":27,"updated_at":27}],"certificates":[]}' "" -- \
 	household show $H2 --reveal --json
 expect_rc 6 -- household show $NOBODY
 contains "$ERR" "quanpiao: no household with ID number 330681"
 expect 3 "" "quanpiao: ID number: check character is '7', expected '6'" -- household show 330681199009090137
 
+# ---- village correct ------------------------------------------------------------------------------------
+# A name or a credit code set right, with the reason; the code never changes; refusals leave no trace.
+export QUANPIAO_KEY=officer.key
+expect 0 "village $V2: name 斯宅村 -> 斯宅村村委会 (entry 28)" "" -- \
+	village correct $V2 --name 斯宅村村委会 --reason "诸暨市民政局 2026-3 号文"
+expect 0 '{"index":29,"code":"330681101202","old":{"name":"斯宅村村委会","uscc":null},"new":{"name":"斯宅村","uscc":"N2330681MA2B3C4E5B"},"reason":"更正"}' "" -- \
+	village correct $V2 --name 斯宅村 --uscc N2330681MA2B3C4E5B --reason 更正 --json
+expect 0 '{"villages":[{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5,"updated_at":5},{"code":"330681101202","name":"斯宅村","township":"330681101","uscc":"N2330681MA2B3C4E5B","added_at":6,"updated_at":29}]}' "" -- \
+	village list --township 330681101 --json
+refused 3 "quanpiao: village.correct: village $V2 already has that name" -- village correct $V2 --name 斯宅村 --reason x
+refused 3 "quanpiao: village.correct: village $V2 already has that name and credit code" -- \
+	village correct $V2 --name 斯宅村 --uscc N2330681MA2B3C4E5B --reason x
+refused 6 "quanpiao: no village 330681101399 in the registry" -- village correct 330681101399 --name x --reason x
+refused 2 "quanpiao: village correct needs one CODE, --name or --uscc (or both), and --reason (see 'quanpiao village correct --help')" -- \
+	village correct $V2 --reason x
+refused 2 "quanpiao: village correct needs one CODE, --name or --uscc (or both), and --reason (see 'quanpiao village correct --help')" -- \
+	village correct $V2 --name x
+refused 3 "quanpiao: --reason: must not be empty" -- village correct $V2 --name x --reason ""
+refused 3 "quanpiao: --name: must not contain control characters" -- village correct $V2 --name $'a\nb' --reason x
+refused 3 "quanpiao: --uscc: a village collective economic organisation's code starts with N2, not 91" -- \
+	village correct $V2 --uscc 91330681MA2BXY001M --reason x
+refused 3 "quanpiao: CODE: village part 105 is not a village committee (村委会 codes are 200-399)" -- \
+	village correct 330681101105 --name x --reason x
+refused 4 "quanpiao: key 330681.authority has role authority; village.correct entries must be signed by an officer key" -- \
+	village correct $V2 --name x --reason x --key auth.key
+# What the CLI checks, the registry checks too.
+forged 3 "quanpiao: village.correct: body.name or body.uscc (or both) must be given" village.correct "{\"code\":\"$V2\",\"reason\":\"x\"}"
+forged 3 "quanpiao: village.correct: body.reason is missing" village.correct "{\"code\":\"$V2\",\"name\":\"x\"}"
+forged 3 "quanpiao: village.correct: unknown member body.township" village.correct "{\"code\":\"$V2\",\"name\":\"x\",\"reason\":\"x\",\"township\":\"330681101\"}"
+forged 6 "quanpiao: village.correct: no village 330681101399 in the registry" village.correct '{"code":"330681101399","name":"x","reason":"x"}'
+# The audit replays corrections; a name changed in the table behind the log's back is found.
+expect_rc 0 -- log sign --key log.key
+expect_rc 0 -- audit --keep kept
+cp r.db renamed.db
+sqlite3 renamed.db "UPDATE villages SET name = '假村' WHERE code = '$V2'"
+expect_rc 1 -- --db renamed.db audit
+contains "$OUT" "PROBLEM villages row $V2: name: stored 假村, the log says 斯宅村"
+# ... and so does an incremental audit, once a later correction makes the row new since its checkpoint.
+expect_rc 0 -- village correct $V3 --name 枫桥村委 --reason x
+expect_rc 0 -- log sign --key log.key
+sqlite3 r.db "UPDATE villages SET name = '假村' WHERE code = '$V3'"
+expect_rc 1 -- audit --since kept/checkpoint
+contains "$OUT" "PROBLEM villages row $V3: name: stored 假村, the log says 枫桥村委"
+sqlite3 r.db "UPDATE villages SET name = '枫桥村委' WHERE code = '$V3'"
+expect_rc 0 -- audit
+
 # ---- the log holds exactly the accepted entries ---------------------------------------------------------
 expect_rc 0 -- log entries --json
-[ "$(printf '%s' "$OUT" | grep -o '"index":' | wc -l)" = 28 ] || fail "the log should hold 28 entries"
+[ "$(printf '%s' "$OUT" | grep -o '"index":' | wc -l)" = 31 ] || fail "the log should hold 31 entries"
 
 # ---- help -----------------------------------------------------------------------------------------------
-for c in "village add" "village list" "household add" "household list" "household show" "home add" \
+for c in "village add" "village list" "village correct" "household add" "household list" "household show" "home add" \
 	"home status" "home activate" "home correct" "home list" "home show"; do
 	# shellcheck disable=SC2086
 	expect_rc 0 -- $c --help

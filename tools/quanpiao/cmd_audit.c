@@ -83,15 +83,18 @@ static void repair_advice(const cli_ctx *ctx, const qp_audit_result *res)
 		return;
 	}
 	if (res->derived == res->problems) {
+		char all[64];
+		if (res->problems == 1)
+			snprintf(all, sizeof(all), "the problem is");
+		else
+			snprintf(all, sizeof(all), "all %llu problems are", (unsigned long long)res->problems);
 		fprintf(stderr,
-			"To repair: all %llu problem%s %s in tables derived from the log, and the log itself "
-			"is intact.\n"
+			"To repair: %s in tables derived from the log, and the log itself is intact.\n"
 			"  quanpiao --db %s rebuild --out repaired.db      # the registry made again from its log\n"
 			"  quanpiao --db repaired.db audit                   # must say: no problems\n"
 			"Then, while no one writes, keep %s for the investigation and put repaired.db in its "
 			"place.\n",
-			(unsigned long long)res->problems, res->problems == 1 ? "" : "s",
-			res->problems == 1 ? "is" : "are", ctx->db_path, ctx->db_path);
+			all, ctx->db_path, ctx->db_path);
 		return;
 	}
 	fprintf(stderr,

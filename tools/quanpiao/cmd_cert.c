@@ -23,7 +23,6 @@
 #include "table.h"
 
 #define AREA_MAX   10000000 /* 100000.00 m², in hundredths, as the registry allows */
-#define REASON_MAX 500
 #define NOTE_MAX   500
 #define LEGACY_MAX 64
 
@@ -624,7 +623,7 @@ static int change_state(cli_ctx *ctx, int argc, char **argv, const char *type, b
 	name[4] = ' ';
 	if (args.npos != 1 || (need_reason && !reason))
 		return cli_usage_error(ctx, "%s needs one CERT%s", name, need_reason ? " and --reason" : "");
-	if ((reason && (rc = cli_check_text(ctx, "reason", reason, REASON_MAX)) != CLI_OK) ||
+	if ((reason && (rc = cli_check_text(ctx, "reason", reason, QP_REASON_MAX_LEN)) != CLI_OK) ||
 	    (rc = read_cert(ctx, args.pos[0], &c)) != CLI_OK)
 		goto done;
 	const char *from = qp_cert_state_name((qp_cert_state)cli_cert_shown_state(&c));

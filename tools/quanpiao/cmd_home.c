@@ -27,7 +27,6 @@
 #define YEARS_MAX     100 /* the policy's term is checked by the registry */
 #define INVESTOR_MAX  128 /* bytes, as the registry allows */
 #define DEAL_NO_MAX   64
-#define REASON_MAX    500
 #define LIST_MAX_PAGE 1000000
 
 static const cli_opt reveal_opts[] = {
@@ -214,7 +213,7 @@ static int run_status(cli_ctx *ctx, int argc, char **argv)
 	if ((rc = qp_ids_check_unit(unit, NULL, "UNIT")) != QP_OK ||
 	    (rc = qp_home_status_parse(&status, args.pos[1])) != QP_OK)
 		return cli_fail(ctx, rc);
-	if (reason && (rc = cli_check_text(ctx, "reason", reason, REASON_MAX)) != CLI_OK)
+	if (reason && (rc = cli_check_text(ctx, "reason", reason, QP_REASON_MAX_LEN)) != CLI_OK)
 		return rc;
 	rc = open_for(ctx, &reg, county, unit, "UNIT", &home);
 	qp_registry_free(reg);
@@ -471,7 +470,7 @@ static int run_correct(cli_ctx *ctx, int argc, char **argv)
 		rc = cli_parse_int(ctx, "value", v, BUILT_MIN, current_year(), &year);
 		value = year;
 	}
-	if (rc != CLI_OK || (rc = cli_check_text(ctx, "reason", reason, REASON_MAX)) != CLI_OK)
+	if (rc != CLI_OK || (rc = cli_check_text(ctx, "reason", reason, QP_REASON_MAX_LEN)) != CLI_OK)
 		return rc;
 	rc = open_for(ctx, &reg, county, unit, "UNIT", &home);
 	qp_registry_free(reg);

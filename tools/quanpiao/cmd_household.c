@@ -17,7 +17,6 @@
 #include "commands.h"
 #include "table.h"
 
-#define NAME_MAX_LEN  64 /* bytes, as the registry allows */
 #define MEMBERS_MAX   50
 #define LIST_MAX_PAGE 1000000
 
@@ -48,7 +47,7 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "household add needs --id-number, --name and --village");
 	if ((rc = cli_check_resident(ctx, id, id_arg, "--id-number")) != CLI_OK)
 		return rc;
-	if ((rc = cli_check_text(ctx, "name", name, NAME_MAX_LEN)) != CLI_OK)
+	if ((rc = cli_check_text(ctx, "name", name, QP_NAME_MAX_LEN)) != CLI_OK)
 		return rc;
 	if ((rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK)
 		return cli_fail(ctx, rc);

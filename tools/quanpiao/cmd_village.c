@@ -1,6 +1,6 @@
 /*
- * cmd_village.c - quanpiao village add|list: the villages (村) of the
- * registry's county, each with its collective economic organisation.
+ * cmd_village.c - quanpiao village add|list|correct: the villages (村) of
+ * the registry's county, each with its collective economic organisation.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "table.h"
 
-#define NAME_MAX_LEN 64 /* bytes, as the registry allows */
 
 /* ---- village add --------------------------------------------------------- */
 
@@ -36,7 +35,7 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "village add needs --code and --name");
 	if ((rc = qp_ids_check_division(code, QP_DIVISION_VILLAGE, "--code")) != QP_OK)
 		return cli_fail(ctx, rc);
-	if ((rc = cli_check_text(ctx, "name", name, NAME_MAX_LEN)) != CLI_OK)
+	if ((rc = cli_check_text(ctx, "name", name, QP_NAME_MAX_LEN)) != CLI_OK)
 		return rc;
 	if (uscc && (rc = qp_ids_check_uscc(uscc, QP_USCC_COLLECTIVE, "--uscc")) != QP_OK)
 		return cli_fail(ctx, rc);
@@ -136,4 +135,90 @@ const cli_cmd cmd_village_list = {
     .usage = "[--township CODE]",
     .description = NULL,
     .opts = list_opts,
+};
+
+/* ---- village correct ----------------------------------------------------- */
+
+static const cli_opt correct_opts[] = {
+    {"name", "NAME", "the village's right name"},
+    {"uscc", "CODE", "the right credit code of its collective economic organisation (starts N2)"},
+    {"reason", "TEXT", "why the record was wrong, e.g. the document that says so (required)"},
+    {NULL, NULL, NULL},
+};
+
+static int run_correct(cli_ctx *ctx, int argc, char **argv)
+{
+	cli_args args;
+	qp_registry *reg = NULL;
+	qp_village old = {0};
+	int rc = cli_parse(ctx, argc, argv, &args);
+	if (rc != CLI_OK || args.help)
+		return rc;
+	const char *name = cli_opt_value(ctx, &args, "name"), *uscc = cli_opt_value(ctx, &args, "uscc");
+	const char *reason = cli_opt_value(ctx, &args, "reason");
+	if (args.npos != 1 || reason == NULL || (name == NULL && uscc == NULL))
+		return cli_usage_error(ctx, "village correct needs one CODE, --name or --uscc (or both), and --reason");
+	const char *code = args.pos[0];
+	if ((rc = qp_ids_check_division(code, QP_DIVISION_VILLAGE, "CODE")) != QP_OK)
+		return cli_fail(ctx, rc);
+	if ((name && (rc = cli_check_text(ctx, "name", name, QP_NAME_MAX_LEN)) != CLI_OK) ||
+	    (rc = cli_check_text(ctx, "reason", reason, QP_REASON_MAX_LEN)) != CLI_OK)
+		return rc;
+	if (uscc && (rc = qp_ids_check_uscc(uscc, QP_USCC_COLLECTIVE, "--uscc")) != QP_OK)
+		return cli_fail(ctx, rc);
+	/* The values before, to show what changed. */
+	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
+		return rc;
+	int err = qp_village_get(&old, reg, code);
+	qp_registry_free(reg);
+	if (err != QP_OK)
+		return cli_fail(ctx, err);
+
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "code", code);
+	if (name)
+		cJSON_AddStringToObject(body, "name", name);
+	if (uscc)
+		cJSON_AddStringToObject(body, "uscc", uscc);
+	cJSON_AddStringToObject(body, "reason", reason);
+	uint64_t index = 0;
+	if ((rc = cli_submit(ctx, "village.correct", body, &index)) != CLI_OK)
+		goto done;
+	if (ctx->json) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddNumberToObject(doc, "index", (double)index);
+		cJSON_AddStringToObject(doc, "code", code);
+		const char *names[2] = {old.name, name ? name : old.name};
+		const char *codes[2] = {old.uscc, uscc ? uscc : old.uscc};
+		for (int i = 0; i < 2; i++) {
+			cJSON *v = cJSON_AddObjectToObject(doc, i ? "new" : "old");
+			cli_json_add_text(v, "name", names[i]);
+			if (codes[i])
+				cJSON_AddStringToObject(v, "uscc", codes[i]);
+			else
+				cJSON_AddNullToObject(v, "uscc");
+		}
+		cli_json_add_text(doc, "reason", reason);
+		rc = cli_json_emit(doc);
+		goto done;
+	}
+	if (name)
+		printf("village %s: name %s -> %s (entry %llu)\n", code, old.name, name, (unsigned long long)index);
+	if (uscc)
+		printf("village %s: uscc %s -> %s (entry %llu)\n", code, old.uscc ? old.uscc : "(none)", uscc,
+		       (unsigned long long)index);
+done:
+	qp_village_clear(&old);
+	return rc;
+}
+
+const cli_cmd cmd_village_correct = {
+    .group = "village",
+    .name = "correct",
+    .run = run_correct,
+    .summary = "correct a village's name or its collective's credit code (更正; officer key)",
+    .usage = "CODE [--name NAME] [--uscc CODE] --reason TEXT --key OFFICER.key",
+    .description = "Appends a village.correct entry.  The village code is the village's identity and is not\n"
+		   "corrected.  The old values stay in the log: 'log entries --json' shows every entry.",
+    .opts = correct_opts,
 };

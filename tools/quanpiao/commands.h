@@ -50,6 +50,7 @@ extern const cli_cmd cmd_verify;
 extern const cli_cmd cmd_witness_cosign;
 extern const cli_cmd cmd_village_add;
 extern const cli_cmd cmd_village_list;
+extern const cli_cmd cmd_village_correct;
 
 /*
  * How a rights certificate is shown, the same in every command

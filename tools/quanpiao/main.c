@@ -24,6 +24,7 @@ static const cli_cmd *const commands[] = {
     /* villages, households, homes */
     &cmd_village_add,
     &cmd_village_list,
+    &cmd_village_correct,
     &cmd_household_add,
     &cmd_household_list,
     &cmd_household_show,

@@ -357,6 +357,7 @@ cJSON *cli_village_json(const qp_village *v)
 	cJSON_AddStringToObject(o, "township", township);
 	add_text_or_null(o, "uscc", v->uscc);
 	add_index(o, "added_at", v->added_at);
+	add_index(o, "updated_at", v->updated_at ? v->updated_at : v->added_at);
 	return o;
 }
 
