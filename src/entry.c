@@ -13,7 +13,7 @@
 #include "entry.h"
 #include "error.h"
 
-/* Entry types and the role whose keys may sign them (DESIGN §3). */
+/* Entry types and the role whose keys may sign them (docs/design.md §3). */
 static const struct {
 	const char *type;
 	const char *role;

@@ -52,7 +52,7 @@ int qp_entry_text(char **out, size_t *out_len, const char *origin, const char *t
 /* The role that may sign entries of type, or NULL if the type is unknown. */
 const char *qp_entry_role(const char *type);
 
-/* Nonzero if type is an entry type of DESIGN §3. */
+/* Nonzero if type is an entry type of docs/design.md §3. */
 int qp_entry_type_known(const char *type);
 
 #endif

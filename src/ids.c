@@ -1,5 +1,5 @@
 /*
- * ids.c - identifier and value checks (DESIGN §1).
+ * ids.c - identifier and value checks (docs/design.md §1).
  *
  * The checks are strict and say which rule failed, because an officer uses
  * the message to correct a form.  They never allocate and never touch the

@@ -1,7 +1,7 @@
 /*
  * policy.h - the registry's policy parameters (private).
  *
- * Every value of DESIGN §1's policy table is a parameter published in a
+ * Every value of the policy table of docs/rules.md is a parameter published in a
  * signed policy.set entry; the body of that entry is {"params": {...}}.
  * The parameters in force when an entry is appended are the ones its
  * rules are checked against, by the registry and again by the audit.

@@ -1,5 +1,5 @@
 /*
- * rules_certs.c - rules of certificate entries (DESIGN §1): who may hold
+ * rules_certs.c - rules of certificate entries (docs/design.md §1): who may hold
  * each kind, the basis that must match the home's state, the per-home
  * cap, the policy's transfer rule, redemption purposes and validity, and
  * the exact conservation of area through transfers and redemptions.

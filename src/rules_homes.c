@@ -1,6 +1,6 @@
 /*
  * rules_homes.c - rules of the officers' entries about villages,
- * households and homes (DESIGN §1): identifiers valid and in the county,
+ * households and homes (docs/design.md §1): identifiers valid and in the county,
  * references that exist, one household one homestead, the home
  * lifecycle, leases of idle homes within the policy's term, corrections
  * that keep the old value in the history.
@@ -297,7 +297,7 @@ int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 /* ---- home.status ------------------------------------------------------------------------------ */
 
-/* The lifecycle of DESIGN §1; activation goes through home.activate. */
+/* The lifecycle of docs/design.md §1; activation goes through home.activate. */
 static const unsigned transitions[QP_HOME_STATUS_COUNT] = {
     [QP_HOME_IN_USE] = 1u << QP_HOME_IDLE | 1u << QP_HOME_DILAPIDATED | 1u << QP_HOME_WITHDRAWN,
     [QP_HOME_IDLE] = 1u << QP_HOME_IN_USE | 1u << QP_HOME_DILAPIDATED | 1u << QP_HOME_WITHDRAWN,

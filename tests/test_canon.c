@@ -259,7 +259,7 @@ static void test_structure(void **state)
 	    "{\"a\":false,\"b\":[1,{\"c\":true,\"d\":null},[],{}]}");
 	/* Arrays keep their order. */
 	expect_canonical_of("[3,1,2,\"b\",\"a\"]", "[3,1,2,\"b\",\"a\"]");
-	/* An entry line as DESIGN section 3 shows it. */
+	/* An entry line as docs/design.md §3 shows it. */
 	expect_canonical_of(
 	    "{\"type\":\"cert.issue\",\"time\":\"2026-11-28T10:00:00Z\",\"signer\":\"330681.officer."
 	    "zhang-wei\",\"origin\":\"zhuji\",\"body\":{\"kind\":\"guarantee\",\"area\":12050}}",

@@ -255,7 +255,7 @@ static void test_example_vkey(void **state)
 	free(path);
 }
 
-/* Go sumdb/note's test pair, quoted in tests/../shared/testvectors/README.md. */
+/* Go sumdb/note's test pair (golang.org/x/mod/sumdb/note, the package documentation's example). */
 #define PETER_SKEY "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 #define PETER_VKEY "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
 

@@ -1,10 +1,10 @@
 /*
- * test_roles.c - who may sign what (DESIGN §3), the whole matrix both
+ * test_roles.c - who may sign what (docs/design.md §3), the whole matrix both
  * ways, and revocation.
  *
  * For each of the 16 entry types and each of the 4 roles (authority,
  * officer, log, auditor), an entry with a body the rules accept is signed
- * by the fixture's key of that role and appended: only the role DESIGN §3
+ * by the fixture's key of that role and appended: only the role docs/design.md §3
  * names is accepted; the three others are refused with QP_EPERM naming
  * both roles, and the registry is unchanged (log size and state hash).
  * registry.genesis is the authority's own: it is refused in a registry
@@ -167,7 +167,7 @@ static void audit_clean(qp_registry *reg)
 			 (unsigned long long)res.problems);
 }
 
-/* The role DESIGN §3 names for each type, and a body the rules accept in the fixture. */
+/* The role docs/design.md §3 names for each type, and a body the rules accept in the fixture. */
 static const struct {
 	const char *type;
 	int role;

@@ -1,7 +1,7 @@
 /*
  * quanpiao/bundle.h - certificate bundles: everything a certificate's
  * history depends on, in one file that verifies offline with nothing but
- * the authority's public key (DESIGN §3), and single tlog-proofs.
+ * the authority's public key (docs/design.md §3), and single tlog-proofs.
  *
  * A bundle is text, in sections whose lengths are given up front, so that
  * nothing in the signed bytes can be mistaken for structure:

@@ -1,6 +1,6 @@
 /*
  * quanpiao/log.h - reading the log: entries, checkpoints and proofs, in
- * the exact formats other tools consume (DESIGN §3-4).
+ * the exact formats other tools consume (docs/design.md §3-4).
  *
  * A checkpoint (c2sp.org/tlog-checkpoint) is a note "<origin>\n<size>\n
  * <base64 root>\n" signed by the registry's log key.  Every checkpoint

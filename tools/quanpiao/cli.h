@@ -5,7 +5,7 @@
  * (cmd_<name>.c).  Commands use only the public libquanpiao API.  Each
  * command parses its arguments with cli_parse, which also accepts the
  * global options anywhere on the line, and returns an exit status
- * (DESIGN §4): 0 ok, 1 verification failed, 2 usage, 3 input rejected,
+ * (docs/design.md §4): 0 ok, 1 verification failed, 2 usage, 3 input rejected,
  * 4 not permitted, 5 conflict, 6 not found, 10 I/O or internal error.
  */
 #ifndef QP_CLI_H

@@ -1,6 +1,6 @@
 /*
  * cmd_cert.c - quanpiao cert issue|transfer|redeem|freeze|unfreeze|revoke:
- * the writes of the rights certificates (权票, DESIGN §1), and the one way
+ * the writes of the rights certificates (权票, docs/design.md §1), and the one way
  * a certificate is shown (JSON object, table row) that cert show|list
  * (cmd_cert_show.c) and household show share.
  *

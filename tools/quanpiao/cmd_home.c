@@ -1,7 +1,7 @@
 /*
  * cmd_home.c - quanpiao home add|status|activate|correct|list|show: rural
  * homes (农房) on homestead parcels, identified by their real-estate unit
- * code, and their lifecycle (DESIGN §1):
+ * code, and their lifecycle (docs/design.md §1):
  *
  *   in_use -> idle -> activated -> idle          (activate: a lease)
  *   in_use|idle|dilapidated -> withdrawn -> reclaimed

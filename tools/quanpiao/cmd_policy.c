@@ -1,6 +1,6 @@
 /*
  * cmd_policy.c - quanpiao policy show|set: the policy parameters in force
- * (DESIGN §1), published by the authority as signed policy.set entries.
+ * (docs/design.md §1), published by the authority as signed policy.set entries.
  *
  * Every rule of the certificates and of the homes that a county may tune
  * is a parameter: per kind of certificate the largest area of one

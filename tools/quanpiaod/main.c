@@ -1,5 +1,5 @@
 /*
- * main.c - quanpiaod: serve a registry over HTTP (DESIGN §4).
+ * main.c - quanpiaod: serve a registry over HTTP (docs/design.md §4).
  *
  *   quanpiaod --db PATH --listen ADDRESS:PORT --log-key FILE [--threads N]
  *             [--max-body BYTES] [--max-header BYTES] [--max-connections N]

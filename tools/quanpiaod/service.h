@@ -51,7 +51,7 @@ typedef struct qpd_reply {
 #define QPD_PROBLEM_JSON "application/problem+json"
 #define QPD_TEXT	 "text/plain; charset=utf-8"
 
-/* The HTTP status for a QP_E* code (DESIGN §4: the reasons the CLI gives). */
+/* The HTTP status for a QP_E* code (docs/design.md §4: the reasons the CLI gives). */
 unsigned qpd_status_for(int qp_code);
 
 /*
