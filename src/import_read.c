@@ -444,11 +444,12 @@ static int csv_next(qp_import_reader *r, const qp_import_record **out)
 					return QP_OK;
 				}
 				if (st == QUOTED)
-					set_malformed(
-					    r,
-					    "a quoted field opened on line %llu is not closed before the "
-					    "end of the file",
-					    (unsigned long long)quote_line);
+					set_malformed(r,
+						      "a quoted field opened on line %llu is not closed before the "
+						      "end of the file, so the rest of the file was read as this one "
+						      "row; close the quote (a quote inside a field is written twice: "
+						      "\"\")",
+						      (unsigned long long)quote_line);
 				break;
 			}
 			if (st == QUOTED) {

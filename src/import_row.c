@@ -42,7 +42,6 @@
 #include "store_import.h"
 #include "store_log.h"
 
-#define MAX_NAME	64   /* holder name, as household.add allows        */
 #define MAX_LEGACY_NO	64   /* as cert.issue allows                         */
 #define MAX_VALUE	1000 /* one value of body.legacy                     */
 #define MAX_LEGACY_KEYS 64   /* members of body.legacy                       */
@@ -64,6 +63,7 @@ typedef struct row {
 	char issued_on[11], valid_until[11];
 	cJSON *legacy;		    /* body.legacy */
 	int present[QP_ICOL_COUNT]; /* the file has the column */
+	int ok[QP_ICOL_COUNT];	    /* its value passed the checks of the values alone */
 	int problems, blank;
 	char *arena; /* the trimmed values */
 	size_t arena_len, arena_cap;
@@ -272,20 +272,28 @@ static void check_values(qp_import_run *run, row *r)
 			report(run, r, r->name[QP_ICOL_LEGACY_NO], v, QP_EINVALID, 0,
 			       "is longer than %d bytes", MAX_LEGACY_NO);
 		else
-			snprintf(r->legacy_no, sizeof(r->legacy_no), "%.*s", (int)sizeof(r->legacy_no) - 1, t);
+			r->ok[QP_ICOL_LEGACY_NO] =
+			    snprintf(r->legacy_no, sizeof(r->legacy_no), "%.*s", (int)sizeof(r->legacy_no) - 1, t) > 0;
 	}
 	if (!bad[QP_ICOL_TYPE] && (v = required(run, r, QP_ICOL_TYPE))) {
 		if (qp_import_map_type(run->map, v, &r->kind) == QP_OK)
-			kind_ok = 1;
+			kind_ok = r->ok[QP_ICOL_TYPE] = 1;
 		else
 			report_error(run, r, QP_ICOL_TYPE, v);
 	}
-	if (!bad[QP_ICOL_STATUS] && (v = required(run, r, QP_ICOL_STATUS)) &&
-	    qp_import_map_status(run->map, v, &r->outcome) != QP_OK)
-		report_error(run, r, QP_ICOL_STATUS, v);
-	if (!bad[QP_ICOL_HOLDER_NAME] && (v = required(run, r, QP_ICOL_HOLDER_NAME)) && strlen(v) > MAX_NAME)
-		report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "is longer than %d bytes",
-		       MAX_NAME);
+	if (!bad[QP_ICOL_STATUS] && (v = required(run, r, QP_ICOL_STATUS))) {
+		if (qp_import_map_status(run->map, v, &r->outcome) == QP_OK)
+			r->ok[QP_ICOL_STATUS] = 1;
+		else
+			report_error(run, r, QP_ICOL_STATUS, v);
+	}
+	if (!bad[QP_ICOL_HOLDER_NAME] && (v = required(run, r, QP_ICOL_HOLDER_NAME))) {
+		if (strlen(v) > QP_NAME_MAX_LEN)
+			report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "is longer than %d bytes",
+			       QP_NAME_MAX_LEN);
+		else
+			r->ok[QP_ICOL_HOLDER_NAME] = 1;
+	}
 	if (!bad[QP_ICOL_VILLAGE] && (v = required(run, r, QP_ICOL_VILLAGE))) {
 		if (!folded(t, sizeof(t), v) ||
 		    qp_ids_check_division(t, QP_DIVISION_VILLAGE, r->name[QP_ICOL_VILLAGE]) != QP_OK)
@@ -295,7 +303,7 @@ static void check_values(qp_import_run *run, row *r)
 			       "village %s is not in this registry's county %s", t, county);
 		else {
 			snprintf(r->village, sizeof(r->village), "%.*s", (int)sizeof(r->village) - 1, t);
-			village_ok = 1;
+			village_ok = r->ok[QP_ICOL_VILLAGE] = 1;
 		}
 	}
 	if (!bad[QP_ICOL_HOLDER_ID] && (v = required(run, r, QP_ICOL_HOLDER_ID))) {
@@ -305,7 +313,7 @@ static void check_values(qp_import_run *run, row *r)
 		    strspn(t, "0123456789") == 12) {
 			/* A collective ticket may name the village itself as holder. */
 			if (village_ok && strcmp(t, r->village) == 0) {
-				r->holder_is_village = 1;
+				r->holder_is_village = r->ok[QP_ICOL_HOLDER_ID] = 1;
 				snprintf(r->holder_id, sizeof(r->holder_id), "%.*s", (int)sizeof(r->holder_id) - 1, t);
 			} else {
 				report(run, r, r->name[QP_ICOL_HOLDER_ID], v, QP_EINVALID, 0,
@@ -317,6 +325,7 @@ static void check_values(qp_import_run *run, row *r)
 			report_error(run, r, QP_ICOL_HOLDER_ID, v);
 		} else {
 			snprintf(r->holder_id, sizeof(r->holder_id), "%s", norm);
+			r->ok[QP_ICOL_HOLDER_ID] = 1;
 		}
 	}
 	if (!bad[QP_ICOL_UNIT] && (v = required(run, r, QP_ICOL_UNIT))) {
@@ -329,11 +338,14 @@ static void check_values(qp_import_run *run, row *r)
 			report(run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
 			       "is not a building (fixture type F, not %c)", t[19]);
 		else
-			snprintf(r->unit, sizeof(r->unit), "%.*s", (int)sizeof(r->unit) - 1, t);
+			r->ok[QP_ICOL_UNIT] = snprintf(r->unit, sizeof(r->unit), "%.*s", (int)sizeof(r->unit) - 1, t) > 0;
 	}
-	if (!bad[QP_ICOL_AREA] && (v = required(run, r, QP_ICOL_AREA)) &&
-	    qp_import_parse_area(&r->area, v) != QP_OK)
-		report_error(run, r, QP_ICOL_AREA, v);
+	if (!bad[QP_ICOL_AREA] && (v = required(run, r, QP_ICOL_AREA))) {
+		if (qp_import_parse_area(&r->area, v) == QP_OK)
+			r->ok[QP_ICOL_AREA] = 1;
+		else
+			report_error(run, r, QP_ICOL_AREA, v);
+	}
 	if (!bad[QP_ICOL_LAND_AREA] && (v = r->text[QP_ICOL_LAND_AREA])) {
 		if (qp_import_parse_area(&r->land_area, v) != QP_OK)
 			report_error(run, r, QP_ICOL_LAND_AREA, v);
@@ -341,12 +353,17 @@ static void check_values(qp_import_run *run, row *r)
 			report(run, r, r->name[QP_ICOL_LAND_AREA], v, QP_EINVALID, 0,
 			       "is less than the ticket's area");
 	}
-	if (!bad[QP_ICOL_ISSUED_ON] && (v = required(run, r, QP_ICOL_ISSUED_ON)) &&
-	    qp_import_parse_date(r->issued_on, v) != QP_OK)
-		report_error(run, r, QP_ICOL_ISSUED_ON, v);
+	if (!bad[QP_ICOL_ISSUED_ON] && (v = required(run, r, QP_ICOL_ISSUED_ON))) {
+		if (qp_import_parse_date(r->issued_on, v) == QP_OK)
+			r->ok[QP_ICOL_ISSUED_ON] = 1;
+		else
+			report_error(run, r, QP_ICOL_ISSUED_ON, v);
+	}
 	if (!bad[QP_ICOL_VALID_UNTIL] && (v = r->text[QP_ICOL_VALID_UNTIL])) {
-		if (qp_import_parse_date(r->valid_until, v) != QP_OK)
+		if (qp_import_parse_date(r->valid_until, v) != QP_OK) {
 			report_error(run, r, QP_ICOL_VALID_UNTIL, v);
+			r->valid_until[0] = '\0';
+		}
 		else if (r->issued_on[0] && strcmp(r->valid_until, r->issued_on) < 0)
 			report(run, r, r->name[QP_ICOL_VALID_UNTIL], v, QP_EINVALID, 0,
 			       "is before the issue date %s", r->issued_on);
@@ -593,6 +610,12 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 	return QP_OK;
 }
 
+/*
+ * The checks that depend on the day and the registry's state, then the
+ * plan of the row's entries.  A row with problems in its values gets the
+ * checks whose values passed (so that every problem of a row is reported
+ * at once), and no plan.
+ */
 static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 {
 	qp_store *store = run->reg->store;
@@ -606,26 +629,27 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 		 r->kind == QP_CERT_COLLECTIVE ? r->village : r->holder_id);
 
 	/* Dates: not in the future; a live ticket not past its validity. */
-	if (strcmp(r->issued_on, today) > 0)
+	if (r->ok[QP_ICOL_ISSUED_ON] && strcmp(r->issued_on, today) > 0)
 		report(run, r, r->name[QP_ICOL_ISSUED_ON], r->text[QP_ICOL_ISSUED_ON], QP_EINVALID, 0,
 		       "is in the future (today is %s)", today);
 	const cJSON *years = cJSON_GetObjectItemCaseSensitive(kp, "validity_years");
 	qp_import_col vcol = QP_ICOL_VALID_UNTIL;
 	if (r->valid_until[0]) {
 		snprintf(p->valid_until, sizeof(p->valid_until), "%s", r->valid_until);
-	} else if (cJSON_IsNumber(years) && years->valuedouble > 0) {
+	} else if (r->ok[QP_ICOL_TYPE] && r->ok[QP_ICOL_ISSUED_ON] && cJSON_IsNumber(years) &&
+		   years->valuedouble > 0) {
 		add_years(p->valid_until, r->issued_on, (int64_t)years->valuedouble);
 		vcol = QP_ICOL_ISSUED_ON;
 	}
 	if (p->valid_until[0] && strcmp(p->valid_until, today) < 0) {
-		if (r->outcome == QP_IMPORT_LIVE)
+		if (r->ok[QP_ICOL_STATUS] && r->outcome == QP_IMPORT_LIVE)
 			report(run, r, r->name[vcol], r->text[vcol], QP_EINVALID, 0,
 			       "the ticket expired on %s; an expired ticket cannot be imported as live (%s)",
 			       p->valid_until, r->text[QP_ICOL_STATUS]);
 		/* Spent or revoked at once: its past validity stays in body.legacy. */
 		p->valid_until[0] = '\0';
 	}
-	if (r->outcome == QP_IMPORT_REDEEMED) {
+	if (r->ok[QP_ICOL_TYPE] && r->ok[QP_ICOL_STATUS] && r->outcome == QP_IMPORT_REDEEMED) {
 		const char *purpose = qp_import_map_purpose(run->map, r->kind);
 		const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(kp, "redeem"), 0);
 		if (purpose == NULL && cJSON_IsString(first))
@@ -639,6 +663,8 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 	}
 
 	/* The village must be registered; the household is added if it is new. */
+	if (!r->ok[QP_ICOL_VILLAGE])
+		return QP_OK;
 	qp_village v;
 	err = qp_store_village_get(store, r->village, &v);
 	if (err == QP_ENOTFOUND) {
@@ -649,7 +675,7 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 	if (err != QP_OK)
 		return err;
 	qp_village_clear(&v);
-	if (!r->holder_is_village) {
+	if (r->ok[QP_ICOL_HOLDER_ID] && !r->holder_is_village) {
 		qp_household h;
 		err = qp_store_household_get(store, r->holder_id, &h);
 		if (err == QP_ENOTFOUND) {
@@ -659,7 +685,7 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 		} else {
 			char m[QP_RESIDENT_ID_LEN + 1];
 			qp_ids_mask_resident(m, r->holder_id);
-			if (strcmp(h.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
+			if (r->ok[QP_ICOL_HOLDER_NAME] && strcmp(h.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
 				report(run, r, r->name[QP_ICOL_HOLDER_NAME], r->text[QP_ICOL_HOLDER_NAME],
 				       QP_EINVALID, 0, "household %s is registered under the name %s", m,
 				       h.name);
@@ -1113,8 +1139,11 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 		*fate = QP_IMPORT_ROW_BLANK;
 		goto done;
 	}
-	if (rec->malformed)
+	if (rec->malformed) {
+		/* Its fields are not what the header says: one message, not one per column. */
 		report(run, &r, "", "", QP_EINVALID, 0, "%s", rec->malformed);
+		goto done;
+	}
 	check_values(run, &r);
 	if (r.legacy_no[0]) {
 		if ((err = qp_store_seen_add(run->seen, r.legacy_no, r.line, &first)) != QP_OK)
@@ -1123,7 +1152,14 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 			report(run, &r, r.name[QP_ICOL_LEGACY_NO], r.legacy_raw, QP_ECONFLICT, 0,
 			       "duplicate: line %llu has the same legacy number", (unsigned long long)first);
 	}
-	if (r.problems || (err = legacy_record(&r)) != QP_OK)
+	qp_time_format(today, qp_clock_now());
+	today[10] = '\0';
+	if (r.problems) {
+		/* What the registry says of the values that passed, too: every problem at once. */
+		err = plan_row(run, &r, &p, today);
+		goto done;
+	}
+	if ((err = legacy_record(&r)) != QP_OK)
 		goto done;
 	err = qp_store_cert_by_legacy(run->reg->store, r.legacy_no, id, &idx);
 	if (err == QP_OK) {
@@ -1134,8 +1170,6 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 	}
 	if (err != QP_ENOTFOUND)
 		goto done;
-	qp_time_format(today, qp_clock_now());
-	today[10] = '\0';
 	if ((err = plan_row(run, &r, &p, today)) != QP_OK || r.problems)
 		goto done;
 	err = apply_row(run, &r, &p, fate, entries);

@@ -165,20 +165,20 @@ static void print_summary(const cli_ctx *ctx, const qp_import_stats *s, unsigned
 			 s->warnings == 1 ? "" : "s");
 	if (flags & QP_IMPORT_DRY_RUN)
 		printf(
-		    "dry run: read %llu rows: %llu would be imported, %llu already present, %llu rejected%s; "
+		    "dry run: read %llu row%s: %llu would be imported, %llu already present, %llu rejected%s; "
 		    "nothing was written\n",
-		    (unsigned long long)s->read, (unsigned long long)s->valid, (unsigned long long)s->present,
+		    (unsigned long long)s->read, s->read == 1 ? "" : "s", (unsigned long long)s->valid, (unsigned long long)s->present,
 		    (unsigned long long)s->rejected, warnings);
 	else if ((flags & QP_IMPORT_ALL_OR_NOTHING) && s->rejected)
 		printf(
-		    "read %llu rows: %llu rejected, so nothing was imported (--all-or-nothing); %llu good, "
+		    "read %llu row%s: %llu rejected, so nothing was imported (--all-or-nothing); %llu good, "
 		    "%llu already present%s\n",
-		    (unsigned long long)s->read, (unsigned long long)s->rejected,
+		    (unsigned long long)s->read, s->read == 1 ? "" : "s", (unsigned long long)s->rejected,
 		    (unsigned long long)s->valid, (unsigned long long)s->present, warnings);
 	else
 		printf(
-		    "read %llu rows: %llu imported, %llu already present, %llu rejected%s (%llu entries)\n",
-		    (unsigned long long)s->read, (unsigned long long)s->imported,
+		    "read %llu row%s: %llu imported, %llu already present, %llu rejected%s (%llu entries)\n",
+		    (unsigned long long)s->read, s->read == 1 ? "" : "s", (unsigned long long)s->imported,
 		    (unsigned long long)s->present, (unsigned long long)s->rejected, warnings,
 		    (unsigned long long)s->entries);
 	if (report && (s->rejected || s->warnings))
