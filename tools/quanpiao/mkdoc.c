@@ -216,8 +216,11 @@ static int check_table(void)
 				return -1;
 			}
 	}
-	if (cli_ncommands > MAX_WORDS * 4) {
-		fputs("mkdoc: too many commands; raise MAX_WORDS\n", stderr);
+	size_t nwords = 0;
+	for (size_t i = 0; i < cli_ncommands; i++)
+		nwords += !cli_first_seen(i);
+	if (nwords > MAX_WORDS) {
+		fputs("mkdoc: more first words than MAX_WORDS; raise it\n", stderr);
 		return -1;
 	}
 	return 0;
