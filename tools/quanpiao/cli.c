@@ -15,8 +15,7 @@
 #include "cli.h"
 #include "client.h"
 
-/* Options every command accepts, anywhere on its command line. */
-static const cli_opt global_opts[] = {
+const cli_opt cli_global_opts[] = {
     {"db", "PATH", "registry file (QUANPIAO_DB, default ./registry.db)"},
     {"key", "FILE", "secret key to sign with (QUANPIAO_KEY)"},
     {"server", "URL", "send to a quanpiaod service instead of a local file"},
@@ -57,7 +56,7 @@ void cli_print_help(const cli_cmd *cmd)
 		print_opts(stdout, cmd->opts);
 	}
 	printf("\nGlobal options:\n");
-	print_opts(stdout, global_opts);
+	print_opts(stdout, cli_global_opts);
 	printf("\nExit status: 0 ok, 1 verification failed, 2 usage, 3 input rejected,\n"
 	       "4 not permitted, 5 conflict, 6 not found, 10 I/O or internal error.\n");
 }
@@ -87,7 +86,7 @@ static int find_opt(const cli_opt *opts, const char *name, size_t name_len)
 	return -1;
 }
 
-static void set_global(cli_ctx *ctx, cli_args *args, const char *name, const char *value)
+void cli_set_global(cli_ctx *ctx, const char *name, const char *value)
 {
 	if (strcmp(name, "db") == 0)
 		ctx->db_path = value;
@@ -99,8 +98,6 @@ static void set_global(cli_ctx *ctx, cli_args *args, const char *name, const cha
 		ctx->passphrase_file = value;
 	else if (strcmp(name, "json") == 0)
 		ctx->json = true;
-	else if (strcmp(name, "help") == 0)
-		args->help = true;
 }
 
 int cli_parse(cli_ctx *ctx, int argc, char **argv, cli_args *args)
@@ -134,10 +131,10 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, cli_args *args)
 		const cli_opt *spec = idx >= 0 ? &opts[idx] : NULL;
 		int gidx = -1;
 		if (spec == NULL) {
-			gidx = find_opt(global_opts, name, name_len);
+			gidx = find_opt(cli_global_opts, name, name_len);
 			if (gidx < 0)
 				return cli_usage_error(ctx, "unknown option --%.*s", (int)name_len, name);
-			spec = &global_opts[gidx];
+			spec = &cli_global_opts[gidx];
 		}
 		const char *value = "";
 		if (spec->arg) {
@@ -153,7 +150,10 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, cli_args *args)
 			return cli_usage_error(ctx, "option --%s takes no value", spec->name);
 		}
 		if (gidx >= 0) {
-			set_global(ctx, args, spec->name, value);
+			if (strcmp(spec->name, "help") == 0)
+				args->help = true;
+			else
+				cli_set_global(ctx, spec->name, value);
 		} else {
 			if (idx >= CLI_MAX_OPTS)
 				return cli_usage_error(ctx, "too many options");

@@ -52,6 +52,14 @@ typedef struct cli_cmd {
 	const char *local_only;	 /* why it refuses --server, or NULL     */
 } cli_cmd;
 
+/*
+ * The options every command accepts anywhere on its command line (cli.c),
+ * NULL-terminated: --db, --key, --server, --passphrase-file, --json and
+ * --help.  main.c takes them before the command, the help, man pages and
+ * completion (mkdoc.c) list them from here.
+ */
+extern const cli_opt cli_global_opts[];
+
 /* Settings from the global options and the environment. */
 typedef struct cli_ctx {
 	const char *db_path;  /* --db, QUANPIAO_DB, or ./registry.db */
@@ -77,6 +85,9 @@ typedef struct cli_args {
  * help, sets args->help and returns CLI_OK: the caller returns at once.
  */
 int cli_parse(cli_ctx *ctx, int argc, char **argv, cli_args *args);
+
+/* Set the global option name (of cli_global_opts, not "help") to value ("" for a flag). */
+void cli_set_global(cli_ctx *ctx, const char *name, const char *value);
 
 /* The value of option name, or NULL if it was not given. */
 const char *cli_opt_value(const cli_ctx *ctx, const cli_args *args, const char *name);

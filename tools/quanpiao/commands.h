@@ -1,56 +1,40 @@
 /*
  * commands.h - the commands of the quanpiao tool, one cli_cmd each,
- * defined in the cmd_<group>.c files and listed in main.c.
+ * defined in the cmd_<group>.c files and listed in commands.def.
  */
 #ifndef QP_COMMANDS_H
 #define QP_COMMANDS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
 #include "cli.h"
 
-extern const cli_cmd cmd_cert_freeze;
-extern const cli_cmd cmd_cert_history;
-extern const cli_cmd cmd_cert_issue;
-extern const cli_cmd cmd_cert_list;
-extern const cli_cmd cmd_cert_redeem;
-extern const cli_cmd cmd_cert_revoke;
-extern const cli_cmd cmd_cert_show;
-extern const cli_cmd cmd_cert_transfer;
-extern const cli_cmd cmd_cert_unfreeze;
-extern const cli_cmd cmd_home_activate;
-extern const cli_cmd cmd_home_add;
-extern const cli_cmd cmd_home_correct;
-extern const cli_cmd cmd_home_list;
-extern const cli_cmd cmd_home_show;
-extern const cli_cmd cmd_home_status;
-extern const cli_cmd cmd_household_add;
-extern const cli_cmd cmd_household_list;
-extern const cli_cmd cmd_household_show;
-extern const cli_cmd cmd_audit;
-extern const cli_cmd cmd_export;
-extern const cli_cmd cmd_id_check;
-extern const cli_cmd cmd_import;
-extern const cli_cmd cmd_rebuild;
-extern const cli_cmd cmd_init;
-extern const cli_cmd cmd_key_enroll;
-extern const cli_cmd cmd_key_generate;
-extern const cli_cmd cmd_key_list;
-extern const cli_cmd cmd_key_revoke;
-extern const cli_cmd cmd_key_show;
-extern const cli_cmd cmd_log_append;
-extern const cli_cmd cmd_log_checkpoint;
-extern const cli_cmd cmd_log_consistency;
-extern const cli_cmd cmd_log_entries;
-extern const cli_cmd cmd_log_entry;
-extern const cli_cmd cmd_log_proof;
-extern const cli_cmd cmd_log_sign;
-extern const cli_cmd cmd_policy_set;
-extern const cli_cmd cmd_policy_show;
-extern const cli_cmd cmd_stats;
-extern const cli_cmd cmd_verify;
-extern const cli_cmd cmd_witness_cosign;
-extern const cli_cmd cmd_village_add;
-extern const cli_cmd cmd_village_list;
-extern const cli_cmd cmd_village_correct;
+/* The commands, cmd_<id> for each QP_COMMAND(id) line of commands.def. */
+#define QP_COMMAND(id) extern const cli_cmd cmd_##id;
+#include "commands.def"
+#undef QP_COMMAND
+
+/* The command table (commands.c): every command, in the order of commands.def. */
+extern const cli_cmd *const cli_commands[];
+extern const size_t cli_ncommands;
+
+/* Whether word is a command group ("key", "cert"): the first word of some command's name. */
+bool cli_is_group(const char *word);
+/* The command "group name", or the top-level command name when group is NULL; NULL if none. */
+const cli_cmd *cli_find_command(const char *group, const char *name);
+/* A command's first word after "quanpiao": its group, or its name for a top-level command. */
+const char *cli_first_word(const cli_cmd *cmd);
+/* Whether a command before cli_commands[i] has the same first word (to list each word once). */
+bool cli_first_seen(size_t i);
+
+/*
+ * The help (help.c): the overview of every command, and a group's
+ * subcommands, printed to f.
+ */
+void cli_print_overview(FILE *f);
+void cli_print_group(FILE *f, const char *group);
 
 /*
  * How a rights certificate is shown, the same in every command
