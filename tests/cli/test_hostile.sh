@@ -15,10 +15,7 @@ command -v sqlite3 >/dev/null || {
 	echo "sqlite3 (the command-line shell) is needed: run tools/deps" >&2
 	exit 1
 }
-command -v python3 >/dev/null || {
-	echo "python3 is needed: run tools/deps" >&2
-	exit 1
-}
+: "${QP_JSON:?QP_JSON must name the qp_json test tool}"
 ORIGIN=zhuji.example/quanpiao
 
 # ---- hostile values -----------------------------------------------------------------------
@@ -124,14 +121,7 @@ log_size() { sqlite3 "$DB" 'SELECT count(*) FROM log_entries'; }
 # body_has INDEX FIELD VALUE: the signed body of entry INDEX has FIELD = VALUE, byte for byte.
 body_has() {
 	"$QP" log entry --index "$1" >entry.note 2>/dev/null || return 1
-	python3 - "$2" "$3" <<'EOF'
-import json, os, sys
-field, want = sys.argv[1], os.fsencode(sys.argv[2])
-lines = open("entry.note", "rb").read().split(b"\n")
-body = json.loads(lines[1])["body"]
-got = body.get(field)
-sys.exit(0 if isinstance(got, str) and got.encode("utf-8") == want else 1)
-EOF
+	"$QP_JSON" body-has entry.note "$2" "$3"
 }
 
 # shown VALUE -- ARGS...: some string of the --json output of ARGS contains VALUE.
@@ -139,20 +129,7 @@ shown() {
 	local value="$1"
 	shift 2
 	"$QP" --json "$@" >shown.json 2>/dev/null || return 1
-	python3 - "$value" <<'EOF'
-import json, os, sys
-want = os.fsencode(sys.argv[1])
-def strings(x):
-    if isinstance(x, str):
-        yield x.encode("utf-8")
-    elif isinstance(x, dict):
-        for k, v in x.items():
-            yield from strings(v)
-    elif isinstance(x, list):
-        for v in x:
-            yield from strings(v)
-sys.exit(0 if any(want in s for s in strings(json.load(open("shown.json", "rb")))) else 1)
-EOF
+	"$QP_JSON" contains shown.json "$value"
 }
 
 rejected=0 stored=0
