@@ -120,7 +120,8 @@ static const char *unfit(const char *text, size_t len)
 		if (in_string && s[i] < 0x20)
 			return "a raw control character in a string";
 		if (in_string && s[i] == '\\') {
-			if (i + 1 < len && s[i + 1] == 'u' && len - i >= 6 && memcmp(s + i + 2, "0000", 4) == 0)
+			if (i + 1 < len && s[i + 1] == 'u' && len - i >= 6 &&
+			    memcmp(s + i + 2, "0000", 4) == 0)
 				return "a \\u0000 escape";
 			i += 2; /* the escaped character is ASCII or the parser rejects it */
 			continue;
@@ -219,7 +220,7 @@ static int cmd_each(const char *file, const char *array, const char *key)
 		cJSON_ArrayForEach(element, list)
 		{
 			const cJSON *item =
-				cJSON_IsObject(element) ? cJSON_GetObjectItemCaseSensitive(element, key) : NULL;
+			    cJSON_IsObject(element) ? cJSON_GetObjectItemCaseSensitive(element, key) : NULL;
 			if (!item) {
 				rc = EXIT_NO;
 				break;
@@ -246,10 +247,11 @@ static int cmd_body_has(const char *file, const char *field, const char *value)
 		return error(file, "no second line");
 	}
 	line++;
-	char *end = memchr(line, '\n', len - (size_t)(line - note));
-	if (end)
-		*end = '\0';
-	cJSON *json = parse(file, line, strlen(line));
+	size_t rest = len - (size_t)(line - note);
+	char *end = memchr(line, '\n', rest);
+	size_t line_len = end ? (size_t)(end - line) : rest;
+	line[line_len] = '\0'; /* a NUL byte within the line is still seen by parse() */
+	cJSON *json = parse(file, line, line_len);
 	free(note);
 	if (!json)
 		return EXIT_ERROR;

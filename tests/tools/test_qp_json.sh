@@ -83,6 +83,8 @@ note '{"body":"v"}'
 is 2 "" -- body-has bad.note v v
 note '{"body":{"v":"a"}'
 is 2 "" -- body-has bad.note v a
+printf 'origin\n{"body":{"v":"a"}}\0x\n\nsig\n' >bad.note
+is 2 "" -- body-has bad.note v a
 printf 'one line\n' >bad.note
 is 2 "" -- body-has bad.note v a
 is 2 "" -- body-has missing.note v a
