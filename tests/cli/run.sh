@@ -11,6 +11,7 @@
 set -u
 QP="$1"
 SCRIPT="$2"
+# shellcheck disable=SC2034 # the sourced script reads it
 PART="${3:-}"
 WORK=$(mktemp -d "${QP_TEST_TMP:-/tmp}/qp-cli-XXXXXX" 2>/dev/null || mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
