@@ -22,7 +22,6 @@
 #include "commands.h"
 #include "table.h"
 
-#define AREA_MAX	10000000 /* 100000.00 m², in hundredths: the largest certificate */
 #define VALIDITY_MAX	100
 #define LEASE_MAX	70
 #define POLICY_FILE_MAX (64 * 1024)
@@ -305,7 +304,7 @@ static int apply_kind(const cli_ctx *ctx, const cli_args *args, cJSON *params, c
 			snprintf(field, sizeof(field), "--%s", opt);
 			if ((rc = qp_ids_parse_hundredths(&area, v, field)) != QP_OK)
 				return cli_fail(ctx, rc);
-			if (area > AREA_MAX)
+			if (area > QP_AREA_MAX)
 				return cli_invalid(ctx, "--%s: %s m² is more than 100000.00 m²", opt, v);
 		}
 		put(k, "max_area", cJSON_CreateNumber((double)area));
