@@ -304,8 +304,12 @@ static int apply_kind(const cli_ctx *ctx, const cli_args *args, cJSON *params, c
 			snprintf(field, sizeof(field), "--%s", opt);
 			if ((rc = qp_ids_parse_hundredths(&area, v, field)) != QP_OK)
 				return cli_fail(ctx, rc);
-			if (area > QP_AREA_MAX)
-				return cli_invalid(ctx, "--%s: %s m² is more than 100000.00 m²", opt, v);
+			if (area > QP_AREA_MAX) {
+				char max[32];
+				if (qp_ids_format_hundredths(max, sizeof(max), QP_AREA_MAX) != QP_OK)
+					snprintf(max, sizeof(max), "?");
+				return cli_invalid(ctx, "--%s: %s m² is more than %s m²", opt, v, max);
+			}
 		}
 		put(k, "max_area", cJSON_CreateNumber((double)area));
 	}
