@@ -142,8 +142,7 @@ static void format_text(buf *b, const qp_schema_member *m)
 		names(b, kind_name, NULL);
 		break;
 	case QP_FORMAT_CERT_BASIS:
-		put(b, "; by kind: guarantee `withdrawal`, `entitlement`; retention `demolition`; collective "
-		       "`reclamation`; any kind `legacy` (an import)");
+		put(b, "; a basis the kind is issued on ([design.md](design.md) §1; `legacy` for an import)");
 		break;
 	case QP_FORMAT_PURPOSE: put(b, "; a purpose the policy in force allows for the kind"); break;
 	case QP_FORMAT_AREA: put(b, " hundredths of m²"); break;
