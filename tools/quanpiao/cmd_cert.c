@@ -12,6 +12,7 @@
  * was created is then read back from the registry (qp_certs_created_by),
  * so the command prints exactly what the registry holds.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,12 +215,15 @@ int cli_cert_check_number(const cli_ctx *ctx, const char *what, const char *text
 	return CLI_OK;
 }
 
-/* value must be one of the n names; else "--opt: "x" is not one of a, b, c". */
+/*
+ * value must be one of the names (n of them, or up to a NULL); else
+ * "--opt: "x" is not one of a, b, c".
+ */
 static int one_of(const cli_ctx *ctx, const char *opt, const char *value, const char *const *names, size_t n)
 {
 	char list[256] = "";
 	size_t used = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && names[i]; i++) {
 		if (strcmp(value, names[i]) == 0)
 			return CLI_OK;
 		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
@@ -329,7 +333,7 @@ static int run_issue(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "cert issue needs --kind, --holder, --area and --basis");
 	if (qp_cert_kind_parse(&kind, k) != QP_OK)
 		return cli_invalid(ctx, "--kind: \"%s\" is not one of guarantee, retention, collective", k);
-	if ((rc = one_of(ctx, "--basis", basis, bases, 5)) != CLI_OK)
+	if ((rc = one_of(ctx, "--basis", basis, bases, NLABELS(bases))) != CLI_OK)
 		return rc;
 	bool entitlement = strcmp(basis, "entitlement") == 0, legacy = strcmp(basis, "legacy") == 0;
 	if (entitlement && home)
@@ -430,7 +434,7 @@ static const cli_opt transfer_opts[] = {
 
 static int run_transfer(cli_ctx *ctx, int argc, char **argv)
 {
-	static const char *const bases[] = {"sale", "inheritance", "exchange"};
+	const char *const *bases = qp_schema_member_get("cert.transfer", "basis")->values;
 	cli_args args;
 	qp_registry *reg = NULL;
 	qp_cert c = {0}, *certs = NULL;
@@ -447,7 +451,7 @@ static int run_transfer(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "cert transfer needs one CERT and --to HOLDER");
 	if (basis == NULL)
 		basis = "sale";
-	if ((rc = one_of(ctx, "--basis", basis, bases, 3)) != CLI_OK ||
+	if ((rc = one_of(ctx, "--basis", basis, bases, SIZE_MAX)) != CLI_OK ||
 	    (rc = cli_cert_parse_holder(ctx, "--to", t, to)) != CLI_OK ||
 	    (a && (rc = cli_parse_area(ctx, "--area", a, &area)) != CLI_OK) ||
 	    (rc = read_cert(ctx, args.pos[0], &c)) != CLI_OK)
@@ -531,7 +535,7 @@ static int run_redeem(cli_ctx *ctx, int argc, char **argv)
 	if (args.npos != 1 || !a || !purpose || !note)
 		return cli_usage_error(ctx, "cert redeem needs one CERT, --area, --purpose and --note");
 	if ((rc = cli_parse_area(ctx, "--area", a, &area)) != CLI_OK ||
-	    (rc = one_of(ctx, "--purpose", purpose, purposes, 5)) != CLI_OK ||
+	    (rc = one_of(ctx, "--purpose", purpose, purposes, NLABELS(purposes))) != CLI_OK ||
 	    (rc = cli_check_member(ctx, "cert.redeem", "note", "note", note)) != CLI_OK ||
 	    (rc = read_cert(ctx, args.pos[0], &c)) != CLI_OK)
 		goto done;
