@@ -234,12 +234,11 @@ int qp_schema_limits(const char *type, const char *name, int64_t *min, int64_t *
 
 /* ---- checking a body ------------------------------------------------------------------------- */
 
-int qp_body_text(const qp_entry *e, const char *name, size_t max, int optional, const char **out)
+/* body.name as text of 1..max bytes without control characters. */
+static int body_text(const qp_entry *e, const char *name, size_t max, const char **out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e->body, name);
 	*out = NULL;
-	if (v == NULL && optional)
-		return QP_OK;
 	if (!cJSON_IsString(v) || v->valuestring[0] == '\0' || strlen(v->valuestring) > max)
 		return qp_error_set(QP_EINVALID, "%s: body.%s must be text of 1 to %zu bytes", e->type, name,
 				    max);
@@ -314,7 +313,7 @@ static int check_member(const qp_entry *e, const qp_schema_member *m, const cJSO
 	int err;
 	switch (m->type) {
 	case QP_SCHEMA_TEXT:
-		if ((err = qp_body_text(e, m->name, (size_t)m->max, 0, &text)) != QP_OK)
+		if ((err = body_text(e, m->name, (size_t)m->max, &text)) != QP_OK)
 			return err;
 		if (m->min > 1 && strlen(text) != (size_t)m->min)
 			return qp_error_set(QP_EINVALID, "%s: body.%s must be %zu characters", e->type,
@@ -380,5 +379,5 @@ int qp_body_numbered(const qp_entry *e, const char *name, const char **out)
 	*out = NULL;
 	if (m == NULL)
 		return qp_error_set(QP_EINTERNAL, "%s: no member body.%s in the schema", e->type, name);
-	return qp_body_text(e, name, (size_t)m->max, 0, out);
+	return body_text(e, name, (size_t)m->max, out);
 }

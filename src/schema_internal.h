@@ -36,13 +36,6 @@ int64_t qp_body_num(const qp_entry *e, const char *name, int64_t dflt);
 int qp_body_numbered(const qp_entry *e, const char *name, const char **out);
 
 /*
- * body.name as text of 1..max bytes without control characters; with
- * optional set, an absent member gives *out = NULL and QP_OK.  For what
- * the schema cannot bound alone.
- */
-int qp_body_text(const qp_entry *e, const char *name, size_t max, int optional, const char **out);
-
-/*
  * body.name as an integer in [lo, hi]; with optional set, absent gives
  * *out = dflt.  For a member whose range the rules set (QP_MEMBER_BY_RULES).
  */
