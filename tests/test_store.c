@@ -318,6 +318,61 @@ static void test_truncated(void **state)
 	free(data);
 }
 
+/*
+ * A checkpoint killed after it wrote page 1 (with the new page count) but
+ * before the pages that extend the file: the file is short, and every page
+ * it lacks is in the WAL beside it.  That is a crash to recover from, not a
+ * truncated registry.  The image is made by copying the file and its WAL
+ * while a writer that never checkpoints holds them, then giving the copied
+ * file's header more pages than it has.
+ */
+static void test_short_file_with_wal(void **state)
+{
+	fixture *f = *state;
+	create_registry(f->db);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "PRAGMA wal_autocheckpoint = 0;"
+				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)"
+				      " INSERT INTO registry_meta SELECT 'k' || i, printf('%.200c', 'v') FROM n",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	char *crash = tu_path(f->dir, "crash.db"), *wal = tu_path(f->dir, "registry.db-wal");
+	char *crash_wal = tu_path(f->dir, "crash.db-wal");
+	size_t len, wal_len;
+	unsigned char *data = tu_read(f->db, &len), *frames = tu_read(wal, &wal_len);
+	assert_true(wal_len > 32 + 4096);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	/* The header says three pages more than the file has. */
+	uint32_t pages = (uint32_t)(len / 4096) + 3;
+	data[28] = (unsigned char)(pages >> 24), data[29] = (unsigned char)(pages >> 16);
+	data[30] = (unsigned char)(pages >> 8), data[31] = (unsigned char)pages;
+	tu_write(crash, data, len);
+	tu_write(crash_wal, frames, wal_len);
+
+	qp_store *s = NULL;
+	assert_int_equal(qp_store_open(&s, crash, 0), QP_OK);
+	qp_store_free(s);
+	assert_int_equal(raw_int(crash, "SELECT count(*) FROM registry_meta WHERE key LIKE 'k%'"), 200);
+
+	/* Without its WAL (or with an empty one) the same file is truncated. */
+	tu_write(crash, data, len);
+	unlink(crash_wal);
+	tu_write(crash_wal, frames, 0);
+	qp_store *t = (qp_store *)0x1;
+	assert_int_equal(qp_store_open(&t, crash, 0), QP_ECORRUPT);
+	assert_error_contains("truncated");
+	unlink(crash_wal);
+	assert_int_equal(qp_store_open(&t, crash, 0), QP_ECORRUPT);
+	assert_error_contains("truncated");
+	free(data);
+	free(frames);
+	free(crash);
+	free(wal);
+	free(crash_wal);
+}
+
 static void test_damaged_pages(void **state)
 {
 	fixture *f = *state;
@@ -414,6 +469,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_directory, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unwritable_location, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_short_file_with_wal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_pages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replay_lean, setup, teardown),
