@@ -27,8 +27,25 @@ typedef struct qp_registry qp_registry;
 #define QP_NAME_MAX_LEN	  64  /* a village's or a household's name */
 #define QP_REASON_MAX_LEN 500 /* the reason of a correction, status change, freeze or revocation */
 
-/* How far in the future an entry's time may be (signer clocks drift). */
-#define QP_ENTRY_MAX_FUTURE_SECONDS 300
+/*
+ * How far two clocks may disagree: a signer's and the registry's, or two
+ * signers'.  An entry may be dated at most this far ahead of the
+ * registry's clock, and the policy's default allowed skew below the log's
+ * time (time_skew_seconds, docs/rules.md) is this much too.
+ */
+#define QP_CLOCK_SKEW_SECONDS 300
+#define QP_ENTRY_MAX_FUTURE_SECONDS QP_CLOCK_SKEW_SECONDS
+/* The limits of the policy's time_skew_seconds: an hour at most. */
+#define QP_TIME_SKEW_MAX_SECONDS 3600
+
+/*
+ * How far behind its own index the log state an entry names may be
+ * (docs/format.md): the state of size S named by entry I needs
+ * I - QP_LOG_STATE_MAX_LAG <= S <= I.  100,000 lets the import name the
+ * state at the start of a batch (10,000 rows of at most 8 entries) and a
+ * group commit take 1,000 entries signed against the served checkpoint.
+ */
+#define QP_LOG_STATE_MAX_LAG 100000
 
 /* What qp_registry_create needs to start a registry. */
 typedef struct qp_genesis {
