@@ -350,6 +350,7 @@ typedef struct audit {
 	pending pend;
 	uint64_t expected, total, in_batch;
 	int defer;       /* verify on worker threads */
+	int keep_refused; /* rebuild: a refused entry stays in the rebuilt log, unapplied */
 	int stop_error;  /* an I/O error that ends the pass */
 	tree *tree;      /* the tree computed here (full audit), or NULL (the replay keeps it) */
 	/*
@@ -529,6 +530,17 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 			 qp_error_last()->message);
 		entry_problem(a, row->idx, what);
 		if (a->tree && (err = undo_refused(a)) != QP_OK)
+			return err;
+		/*
+		 * A rebuild makes the registry again from the log, all of it: an
+		 * entry the rules refuse keeps its place in the rebuilt log (with
+		 * nothing applied), so that the rebuilt file's audit names it too
+		 * rather than a rebuild silently dropping it.
+		 */
+		uint64_t at = 0;
+		if (a->keep_refused && ((err = qp_store_log_size(a->replay->store, &at)) != QP_OK ||
+					(err = qp_registry_log_put(a->replay, at, row->note, row->note_len, ap.leaf,
+								   row->type, row->signer, row->time)) != QP_OK))
 			return err;
 	}
 	a->res->entries++;
@@ -744,6 +756,7 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	memset(&q, 0, sizeof(q));
 	memset(&t, 0, sizeof(t));
 	a.live = reg;
+	a.keep_refused = rebuild;
 	a.opt = opt;
 	a.res = out;
 	a.q = &q;
