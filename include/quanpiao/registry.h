@@ -81,8 +81,10 @@ const char *qp_registry_authority(const qp_registry *reg); /* verifier key strin
 
 /*
  * Sign an entry of type with the given body (a JSON object as text) as
- * key, stamped with the current time and the registry's origin.  Does not
- * append.  *note (malloc'd, free with free()) holds the signed note.
+ * key, stamped with the current time, the registry's origin and the
+ * registry's current log state (its size and root: docs/format.md; for the
+ * CLI's mirror, the served checkpoint).  Does not append.  *note (malloc'd,
+ * free with free()) holds the signed note.
  */
 int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg, const qp_key *key,
 			   const char *type, const char *body_json);
@@ -90,7 +92,9 @@ int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg
 /*
  * Append a signed entry note: parse it, check the signature, the signer's
  * enrolment, role, expiry and revocation, the origin, the time (at most
- * QP_ENTRY_MAX_FUTURE_SECONDS ahead) and the type's rules, then store it.
+ * QP_ENTRY_MAX_FUTURE_SECONDS ahead, not before the log's time minus the
+ * policy's skew), the log state it names (docs/format.md) and the type's
+ * rules, then store it.
  * *index (may be NULL) gets its leaf index.  Errors: QP_EINVALID
  * (malformed, rule broken), QP_EPERM (signature, key, role, origin),
  * QP_ECONFLICT (state conflict, busy), QP_EIO.  On error nothing changes.
