@@ -326,19 +326,24 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	}
 	if (entitlement) {
 		uint64_t live = 0;
-		int64_t before = 0;
+		char had[QP_CERT_ID_LEN + 1], had_basis[16];
 		if (home_unit)
 			return qp_error_set(
 			    QP_EINVALID, "cert.issue: a guarantee on entitlement is issued without a home");
-		if ((err = qp_store_household_live_homes(reg->store, holder, &live)) != QP_OK ||
-		    (err = qp_store_entitlements(reg->store, holder, &before)) != QP_OK)
+		if ((err = qp_store_household_live_homes(reg->store, holder, &live)) != QP_OK)
 			return err;
 		if (live > 0)
 			return qp_error_set(QP_EINVALID, "cert.issue: the household holds a home; "
 							 "entitlement is for households without one");
-		if (before > 0)
-			return qp_error_set(
-			    QP_ECONFLICT, "cert.issue: the household already has a guarantee on entitlement");
+		/* One homestead's guarantee per household: not again for a homestead it withdrew. */
+		err = qp_store_household_guarantee(reg->store, holder, had, had_basis);
+		if (err == QP_OK)
+			return qp_error_set(QP_ECONFLICT,
+					    "cert.issue: the household already received guarantee %s (on %s); a "
+					    "household is guaranteed one homestead",
+					    had, had_basis);
+		if (err != QP_ENOTFOUND)
+			return err;
 	} else {
 		if (home_unit == NULL)
 			return qp_error_set(

@@ -267,12 +267,30 @@ int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind
 			 home, qp_cert_kind_name(kind), 0, out);
 }
 
-int qp_store_entitlements(qp_store *store, const char *holder, int64_t *out)
+int qp_store_household_guarantee(qp_store *store, const char *holder, char id[QP_CERT_ID_LEN + 1],
+				  char basis[16])
 {
-	return query_int(store,
-			 "SELECT count(*) FROM certificates WHERE holder = ?1 AND kind = 'guarantee'"
-			 " AND basis = 'entitlement' AND state != 'revoked'",
-			 holder, NULL, 0, out);
+	sqlite3_stmt *st = NULL;
+	id[0] = basis[0] = '\0';
+	int err = qp_store_prepare_cached(store,
+					  "SELECT id, basis FROM certificates WHERE holder = ?1 AND kind = 'guarantee'"
+					  " AND parent IS NULL AND basis IN ('withdrawal', 'entitlement')"
+					  " AND state != 'revoked' ORDER BY id LIMIT 1",
+					  &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, holder, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		qp_store_column_copy(st, 0, id, QP_CERT_ID_LEN + 1);
+		qp_store_column_copy(st, 1, basis, 16);
+	} else if (rc == SQLITE_DONE) {
+		err = QP_ENOTFOUND;
+	} else {
+		err = qp_store_raise(store->db, rc, "reading certificates");
+	}
+	qp_store_finish(store, st);
+	return err;
 }
 
 int qp_store_home_exit_path(qp_store *store, const char *unit, char out[16])

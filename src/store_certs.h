@@ -29,7 +29,12 @@ int qp_store_redemption_get(qp_store *store, const char *cert, qp_redemption *ou
 /* Area issued from home for kind, less the area revoked since: what counts against the cap. */
 int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind, int64_t *out);
 /* Guarantee certificates on entitlement ever issued to holder (not revoked). */
-int qp_store_entitlements(qp_store *store, const char *holder, int64_t *out);
+/*
+ * The first guarantee certificate issued to household holder for a homestead (on withdrawal or
+ * entitlement) and not revoked: its id and basis; QP_ENOTFOUND if it has none.
+ */
+int qp_store_household_guarantee(qp_store *store, const char *holder, char id[QP_CERT_ID_LEN + 1],
+				  char basis[16]);
 /* The home's exit path ("withdrawn", "demolished" or "" if none). */
 int qp_store_home_exit_path(qp_store *store, const char *unit, char out[16]);
 int qp_store_home_set_exit_path(qp_store *store, const char *unit, const char *path);

@@ -244,7 +244,11 @@ static void test_issue_rules(void **state)
 		1);
 	refused(f, "cert.issue",
 		"{\"area\":100,\"basis\":\"entitlement\",\"holder\":\"" H4 "\",\"kind\":\"guarantee\"}",
-		QP_ECONFLICT, "already has a guarantee on entitlement");
+		QP_ECONFLICT, "(on entitlement); a household is guaranteed one homestead");
+	/* Nor one for a household guaranteed for the homestead it withdrew (H1, withdrawn above). */
+	refused(f, "cert.issue",
+		"{\"area\":100,\"basis\":\"entitlement\",\"holder\":\"" H1 "\",\"kind\":\"guarantee\"}",
+		QP_ECONFLICT, "(on withdrawal); a household is guaranteed one homestead");
 	/* Unknown references. */
 	refused(f, "cert.issue", ISSUE("guarantee", "11010519491231002X", "100", U_WD, "withdrawal"),
 		QP_EINVALID, "unknown household");

@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# run.sh QUANPIAO TEST_SCRIPT - run one CLI test script with the helpers below.
+# run.sh QUANPIAO TEST_SCRIPT [PART] - run one CLI test script with the helpers below.
+#
+# A long script runs in parts, each registered as its own test
+# (tests/meson.build) so that none comes near its time limit: PART, when
+# given, names the part; the script says what its parts are.
 #
 # Each check runs the tool, captures stdout, stderr and the exit status, and
 # compares them exactly; every failure is reported, and the script exits 1
@@ -7,6 +11,8 @@
 set -u
 QP="$1"
 SCRIPT="$2"
+# shellcheck disable=SC2034 # the sourced script reads it
+PART="${3:-}"
 WORK=$(mktemp -d "${QP_TEST_TMP:-/tmp}/qp-cli-XXXXXX" 2>/dev/null || mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 1

@@ -180,8 +180,10 @@ refused 3 "quanpiao: cert.issue: 0.01 m² more would exceed home $U3's land area
 	cert issue --kind collective --holder $V2 --area 0.01 --home $U3 --basis reclamation
 refused 3 "quanpiao: cert.issue: 60.01 m² more would exceed home $U4's land area of 120.00 m² (60.00 m² of retention issued and not revoked)" -- \
 	cert issue --kind retention --holder $H5 --area 60.01 --home $U4 --basis legacy --legacy-no 诸暨危房权益-2015-0032
-refused 5 "quanpiao: cert.issue: the household already has a guarantee on entitlement" -- \
+refused 5 "quanpiao: cert.issue: the household already received guarantee $G2 (on entitlement); a household is guaranteed one homestead" -- \
 	cert issue --kind guarantee --holder $H4 --area 10 --basis entitlement
+refused 5 "quanpiao: cert.issue: the household already received guarantee $G1 (on withdrawal); a household is guaranteed one homestead" -- \
+	cert issue --kind guarantee --holder $H1 --area 10 --basis entitlement
 refused 5 "quanpiao: cert.issue: legacy number 诸暨危房权益-2015-0031 is already in the registry" -- \
 	cert issue --kind retention --holder $H5 --area 10 --home $U4 --basis legacy --legacy-no 诸暨危房权益-2015-0031
 refused 3 "quanpiao: cert.issue: valid_until 2020-01-01 is before the issue date $TODAY" -- \

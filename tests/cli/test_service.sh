@@ -151,7 +151,7 @@ ids="" after="" pages=0
 while :; do
 	get "/v1/certificates?kind=guarantee&limit=2${after:+&after=$after}"
 	[ "$STATUS" = 200 ] || { fail "page: $STATUS $BODY"; break; }
-	ids="$ids$(python3 -c 'import json; print(" ".join(c["id"] for c in json.load(open("resp.body"))["certificates"]))') "
+	ids="$ids$("$QP_JSON" each resp.body certificates id | tr '\n' ' ')"
 	pages=$((pages + 1))
 	after=$(field next)
 	[ "$after" = null ] && break
@@ -163,7 +163,7 @@ CHECKS=$((CHECKS + 1))
 	fail "pages gave: $ids"
 get "/v1/entries?start=3&limit=4"
 CHECKS=$((CHECKS + 1))
-[ "$(python3 -c 'import json; d=json.load(open("resp.body")); print([e["index"] for e in d["entries"]], d["next"])')" = "[3, 4, 5, 6] 7" ] ||
+[ "$("$QP_JSON" each resp.body entries index | tr '\n' ' ')next $(field next)" = "3 4 5 6 next 7" ] ||
 	fail "entries page: $BODY"
 get /v1/entries/6
 expect_http 200 "$(cat v1.note)"

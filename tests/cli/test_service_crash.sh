@@ -8,6 +8,8 @@
 #     not at all, never half there;
 #   - `quanpiao audit` exits 0.
 # QP_CRASH_TRIALS sets the number of trials (at least 20, default 20).
+# Parts (run.sh's PART), each a test of its own with its own registry: 1
+# and 2, the first and the second half of the trials.  Without a part, all.
 # The kill points (acknowledged writes before the kill, and how many
 # unacknowledged ones had committed) are summed up at the end.
 # shellcheck source=/dev/null
@@ -19,13 +21,22 @@ command -v sqlite3 >/dev/null || {
 
 TRIALS=${QP_CRASH_TRIALS:-20}
 [ "$TRIALS" -ge 20 ] || TRIALS=20
+case "$PART" in
+"") first=1 last=$TRIALS ;;
+1) first=1 last=$((TRIALS / 2)) ;;
+2) first=$((TRIALS / 2 + 1)) last=$TRIALS ;;
+*)
+	echo "test_service_crash.sh: no part $PART (1, 2)" >&2
+	exit 1
+	;;
+esac
 CLIENTS=4 PER_CLIENT=10
 make_registry
 "$QP" --db r.db --key officer.key village add --code $V1 --name 东白湖村 >/dev/null 2>&1 || fail "village add"
 # Distinct households for every write of every trial (rid takes 1..999).
 total=$((TRIALS * CLIENTS * PER_CLIENT))
 [ "$total" -le 999 ] || fail "too many trials for the resident ID numbers: $TRIALS"
-for n in $(seq 1 "$total"); do
+for n in $(seq $(((first - 1) * CLIENTS * PER_CLIENT + 1)) $((last * CLIENTS * PER_CLIENT))); do
 	forge officer.key household.add "{\"id_number\":\"$(rid "$n")\",\"members\":1,\"name\":\"户$n\",\"village\":\"$V1\"}" "n$n.note"
 done
 
@@ -41,7 +52,7 @@ client() {
 }
 
 acked_total=0 lost_total=0 landed_total=0 points=""
-for trial in $(seq 1 "$TRIALS"); do
+for trial in $(seq "$first" "$last"); do
 	CONTEXT="trial $trial"
 	start_service --threads 2 || return
 	pids=""
@@ -93,6 +104,6 @@ done
 CONTEXT="service crash trials"
 CHECKS=$((CHECKS + 1))
 [ "$acked_total" -gt 0 ] || fail "no write was acknowledged in any trial"
-echo "service crash trials: $TRIALS kills of quanpiaod, $acked_total acknowledged writes (all present, audits clean);"
+echo "service crash trials ${first}-${last} of $TRIALS: $((last - first + 1)) kills of quanpiaod, $acked_total acknowledged writes (all present, audits clean);"
 echo "  $lost_total writes cut off by the kill, $landed_total of them committed (present once)."
 echo "  kill points (acknowledged/committed-unanswered per trial):$points"

@@ -6,6 +6,7 @@ QPD="${QP_QUANPIAOD:?QP_QUANPIAOD must name the quanpiaod program}"
 FORGE="${QP_FORGE:?QP_FORGE must name the qp_forge test tool}"
 # Forged entries name the log state of the served registry (qp_forge).
 export QP_FORGE_DB=r.db
+: "${QP_JSON:?QP_JSON must name the qp_json test tool}"
 command -v curl >/dev/null || { echo "curl is needed (tools/deps installs it)" >&2; exit 1; }
 ORIGIN=zhuji.example/quanpiao
 V1=330681101201
@@ -92,9 +93,9 @@ get() {
 	BODY=$(cat resp.body)
 }
 
-# field NAME: a member of the JSON in resp.body, as text.
+# field NAME: a member of the JSON in resp.body, as text (a string as its bytes, else compact JSON).
 field() {
-	python3 -c 'import json,sys; v=json.load(open("resp.body"))[sys.argv[1]]; sys.stdout.write(v if isinstance(v,str) else json.dumps(v))' "$1"
+	"$QP_JSON" get resp.body "$1"
 }
 
 # expect_http STATUS BODY: exact status and body of the last request.
