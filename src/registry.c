@@ -186,15 +186,18 @@ static int log_time(qp_registry *reg, int *have, int64_t *out)
 	return err;
 }
 
+/* The log's time before an entry, as check_entry read it. */
+typedef struct log_clock {
+	int have;
+	int64_t time;
+} log_clock;
+
 /* Keep the log's time as the latest entry time so far (once the entry is accepted). */
-static int advance_log_time(qp_registry *reg, const qp_entry *e)
+static int advance_log_time(qp_registry *reg, const qp_entry *e, const log_clock *before)
 {
-	int have = 0;
-	int64_t t = 0;
-	int err = log_time(reg, &have, &t);
-	if (err == QP_OK && (!have || e->unix_time > t))
-		err = qp_store_log_time_set(reg->store, e->time);
-	return err;
+	if (before->have && e->unix_time <= before->time)
+		return QP_OK;
+	return qp_store_log_time_set(reg->store, e->time);
 }
 
 /* ---- signing -------------------------------------------------------------- */
@@ -343,7 +346,7 @@ static int check_genesis_signer(const qp_entry *e, qp_apply *apply)
 }
 
 /* What every entry must pass before its rules: genesis first and only first, origin, clock, signer. */
-static int check_entry(qp_registry *reg, const qp_entry *e, uint64_t size, qp_apply *apply)
+static int check_entry(qp_registry *reg, const qp_entry *e, uint64_t size, qp_apply *apply, log_clock *clock)
 {
 	int genesis = strcmp(e->type, "registry.genesis") == 0;
 	if (genesis != (size == 0))
@@ -357,15 +360,17 @@ static int check_entry(qp_registry *reg, const qp_entry *e, uint64_t size, qp_ap
 		return qp_error_set(QP_EINVALID, "entry time %s is more than %d minutes in the future", e->time,
 				    QP_ENTRY_MAX_FUTURE_SECONDS / 60);
 	/* Bound to the log it extends, and not dated back (docs/format.md). */
-	int err, have = 0;
-	int64_t t = 0, skew = QP_CLOCK_SKEW_SECONDS;
+	int err;
+	int64_t skew = QP_CLOCK_SKEW_SECONDS;
+	clock->have = 0;
+	clock->time = 0;
 	if (apply && apply->root_of)
 		err = qp_logstate_check(e, size, apply->root_of, apply->root_ctx);
 	else
 		err = qp_logstate_check(e, size, qp_registry_root, reg->store);
-	if (err == QP_OK && !genesis && (err = log_time(reg, &have, &t)) == QP_OK &&
+	if (err == QP_OK && !genesis && (err = log_time(reg, &clock->have, &clock->time)) == QP_OK &&
 	    (err = time_skew(reg, &skew)) == QP_OK)
-		err = qp_logtime_check(e, have, t, skew);
+		err = qp_logtime_check(e, clock->have, clock->time, skew);
 	if (err != QP_OK)
 		return err;
 	return genesis ? check_genesis_signer(e, apply) : check_signer(reg, e, apply);
@@ -395,7 +400,8 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 		size = apply->at;
 	else if ((err = qp_store_log_size(reg->store, &size)) != QP_OK)
 		goto done;
-	if ((err = check_entry(reg, e, size, apply)) != QP_OK)
+	log_clock clock;
+	if ((err = check_entry(reg, e, size, apply, &clock)) != QP_OK)
 		goto done;
 
 	qp_merkle_leaf_hash(leaf, note, note_len);
@@ -407,7 +413,7 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 	     (err = qp_store_entry_put(reg->store, size, note, note_len, leaf, e->type, e->signer, e->time)) != QP_OK) ||
 	    (!(apply && (apply->flags & QP_APPLY_NO_TREE)) &&
 	     (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) != QP_OK) ||
-	    (err = qp_rules_apply(reg, e, size)) != QP_OK || (err = advance_log_time(reg, e)) != QP_OK)
+	    (err = qp_rules_apply(reg, e, size)) != QP_OK || (err = advance_log_time(reg, e, &clock)) != QP_OK)
 		goto done;
 	if (index)
 		*index = size;
@@ -439,11 +445,12 @@ int qp_registry_apply_built(qp_registry *reg, const qp_entry *e, uint64_t at, qp
 	if (e == NULL || e->note != NULL || apply == NULL || reg->origin == NULL ||
 	    strcmp(e->type, "registry.genesis") == 0)
 		return qp_error_set(QP_EUSAGE, "qp_registry_apply_built: a built entry of a registry with a genesis");
-	int err = check_entry(reg, e, at, apply);
+	log_clock clock;
+	int err = check_entry(reg, e, at, apply, &clock);
 	if (err == QP_OK)
 		err = qp_rules_apply(reg, e, at);
 	if (err == QP_OK)
-		err = advance_log_time(reg, e);
+		err = advance_log_time(reg, e, &clock);
 	if (err != QP_OK)
 		qp_registry_forget_keys(reg);
 	return err;
