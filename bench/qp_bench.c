@@ -137,8 +137,8 @@ static void sign_batch(bench *b)
 		qp_time_format(when, b->t0 + (int64_t)b->made + i);
 		cJSON *body = cJSON_Parse(b->body);
 		const qp_key *k = b->authority;
-		if (qp_entry_text(&text, &text_len, qp_registry_origin(b->reg), "policy.set", qp_key_name(k), when,
-				  &log, body) != QP_OK ||
+		if (qp_entry_text(&text, &text_len, qp_registry_origin(b->reg), "policy.set", qp_key_name(k),
+				  when, &log, body) != QP_OK ||
 		    qp_note_sign(&b->notes[i], &b->lens[i], text, text_len, &k, 1) != QP_OK)
 			die("signing");
 		cJSON_Delete(body);

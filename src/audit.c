@@ -538,9 +538,10 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 		 * rather than a rebuild silently dropping it.
 		 */
 		uint64_t at = 0;
-		if (a->keep_refused && ((err = qp_store_log_size(a->replay->store, &at)) != QP_OK ||
-					(err = qp_registry_log_put(a->replay, at, row->note, row->note_len, ap.leaf,
-								   row->type, row->signer, row->time)) != QP_OK))
+		if (a->keep_refused &&
+		    ((err = qp_store_log_size(a->replay->store, &at)) != QP_OK ||
+		     (err = qp_registry_log_put(a->replay, at, row->note, row->note_len, ap.leaf, row->type,
+						row->signer, row->time)) != QP_OK))
 			return err;
 	}
 	a->res->entries++;

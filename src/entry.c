@@ -79,8 +79,8 @@ static int parse_log_state(qp_log_state *out, const cJSON *log)
 	for (const cJSON *m = cJSON_IsObject(log) ? log->child : NULL; m; m = m->next)
 		count++;
 	if (!cJSON_IsObject(log) || count != 2 || !cJSON_IsString(root) || !cJSON_IsNumber(size))
-		return qp_error_set(QP_EINVALID,
-				    "entry: log must be an object of exactly root (string) and size (integer)");
+		return qp_error_set(
+		    QP_EINVALID, "entry: log must be an object of exactly root (string) and size (integer)");
 	/* Canonical JSON holds integers only, at most 2^53 - 1: exact in a double. */
 	if (size->valuedouble < 0)
 		return qp_error_set(QP_EINVALID, "entry: log.size must be an integer of at least 0");
@@ -161,10 +161,11 @@ int qp_entry_parse(qp_entry **out, const char *note, size_t note_len)
 	e->time = member_string(e->json, "time");
 	e->body = cJSON_GetObjectItemCaseSensitive(e->json, "body");
 	const cJSON *log = cJSON_GetObjectItemCaseSensitive(e->json, "log");
-	if (count != nmembers || !e->type || !e->signer || !e->origin || !e->time || !cJSON_IsObject(e->body) ||
-	    !cJSON_IsObject(log)) {
-		err = qp_error_set(QP_EINVALID,
-				   "entry: needs body and log (objects), origin, signer, time and type (strings)");
+	if (count != nmembers || !e->type || !e->signer || !e->origin || !e->time ||
+	    !cJSON_IsObject(e->body) || !cJSON_IsObject(log)) {
+		err = qp_error_set(
+		    QP_EINVALID,
+		    "entry: needs body and log (objects), origin, signer, time and type (strings)");
 		goto fail;
 	}
 	if ((err = parse_log_state(&e->log, log)) != QP_OK)
@@ -223,7 +224,8 @@ int qp_entry_text(char **out, size_t *out_len, const char *origin, const char *t
 	}
 	state = NULL; /* root's now */
 	if (ref == NULL || !cJSON_AddStringToObject(root, "type", type) ||
-	    !cJSON_AddStringToObject(root, "time", time) || !cJSON_AddStringToObject(root, "signer", signer) ||
+	    !cJSON_AddStringToObject(root, "time", time) ||
+	    !cJSON_AddStringToObject(root, "signer", signer) ||
 	    !cJSON_AddStringToObject(root, "origin", origin) || !cJSON_AddItemToObject(root, "body", ref)) {
 		cJSON_Delete(ref);
 		qp_error_set(QP_ENOMEM, "out of memory building an entry");

@@ -976,7 +976,8 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 	int err = QP_OK, savepoint = 0;
 	int64_t now = qp_clock_now();
 	qp_time_format(when, now);
-	/* Every entry of the row names the log's state before the row (docs/format.md): the freshest there is. */
+	/* Every entry of the row names the log's state before the row (docs/format.md): the freshest there
+	 * is. */
 	qp_log_state log;
 	err = qp_registry_log_state(&log, run->reg);
 	for (size_t i = 0; err == QP_OK; i++) {

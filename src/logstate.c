@@ -31,12 +31,14 @@ int qp_logstate_check(const qp_entry *e, uint64_t idx, qp_log_root_fn root_of, v
 	sodium_bin2base64(b64, sizeof(b64), e->log.root, sizeof(e->log.root), sodium_base64_VARIANT_ORIGINAL);
 	if (size > idx)
 		return qp_error_set(QP_EINVALID,
-				    "entry names log state of size %" PRIu64 " with root %s, which this log never had "
+				    "entry names log state of size %" PRIu64
+				    " with root %s, which this log never had "
 				    "before it: log.size may be at most the entry's own index %" PRIu64,
 				    size, b64, idx);
 	if (idx - size > QP_LOG_STATE_MAX_LAG)
 		return qp_error_set(QP_EINVALID,
-				    "entry names log state of size %" PRIu64 ", more than %d entries before its own index "
+				    "entry names log state of size %" PRIu64
+				    ", more than %d entries before its own index "
 				    "%" PRIu64 ": log.size must be at least %" PRIu64,
 				    size, QP_LOG_STATE_MAX_LAG, idx, idx - QP_LOG_STATE_MAX_LAG);
 	int err = QP_OK;
@@ -46,7 +48,8 @@ int qp_logstate_check(const qp_entry *e, uint64_t idx, qp_log_root_fn root_of, v
 		return err;
 	if (sodium_memcmp(want, e->log.root, sizeof(want)) != 0)
 		return qp_error_set(QP_EINVALID,
-				    "entry names log state of size %" PRIu64 " with root %s, which this log never had "
+				    "entry names log state of size %" PRIu64
+				    " with root %s, which this log never had "
 				    "(log.root must be the root of the log's first %" PRIu64 " entries)",
 				    size, b64, size);
 	return QP_OK;

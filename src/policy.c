@@ -25,7 +25,8 @@ static const char default_json[] =
 	"\"transfer\":\"same_village\",\"validity_years\":0},"
 	"\"retention\":{\"max_area\":16000,\"redeem\":[\"rebuild\"],\"transfer\":\"inheritance_only\","
 	"\"validity_years\":10}},"
-	"\"one_household_one_home\":true,\"per_home_cap\":true,\"time_skew_seconds\":" STR(QP_CLOCK_SKEW_SECONDS) "}";
+	"\"one_household_one_home\":true,\"per_home_cap\":true,"
+	"\"time_skew_seconds\":" STR(QP_CLOCK_SKEW_SECONDS) "}";
 
 const char *qp_policy_default_json(void)
 {

@@ -203,8 +203,8 @@ static int advance_log_time(qp_registry *reg, const qp_entry *e, const log_clock
 /* ---- signing -------------------------------------------------------------- */
 
 /* Sign an entry with explicit origin and log state, at the current time (create, sign_entry, submit). */
-static int sign_with(char **note, size_t *note_len, const char *origin, const qp_log_state *log, const qp_key *key,
-		     const char *type, const cJSON *body)
+static int sign_with(char **note, size_t *note_len, const char *origin, const qp_log_state *log,
+		     const qp_key *key, const char *type, const cJSON *body)
 {
 	char when[QP_TIME_LEN + 1];
 	char *text = NULL;
@@ -410,10 +410,13 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 		apply->have_leaf = 1;
 	}
 	if ((!(apply && (apply->flags & QP_APPLY_NO_LOG)) &&
-	     (err = qp_store_entry_put(reg->store, size, note, note_len, leaf, e->type, e->signer, e->time)) != QP_OK) ||
+	     (err = qp_store_entry_put(reg->store, size, note, note_len, leaf, e->type, e->signer,
+				       e->time)) != QP_OK) ||
 	    (!(apply && (apply->flags & QP_APPLY_NO_TREE)) &&
-	     (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) != QP_OK) ||
-	    (err = qp_rules_apply(reg, e, size)) != QP_OK || (err = advance_log_time(reg, e, &clock)) != QP_OK)
+	     (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) !=
+		 QP_OK) ||
+	    (err = qp_rules_apply(reg, e, size)) != QP_OK ||
+	    (err = advance_log_time(reg, e, &clock)) != QP_OK)
 		goto done;
 	if (index)
 		*index = size;
@@ -588,7 +591,8 @@ static int create_entry(qp_registry *reg, const qp_key *authority, const char *t
 	char *note = NULL;
 	size_t len = 0;
 	qp_log_state log;
-	int err = body ? qp_registry_log_state(&log, reg) : qp_error_set(QP_ENOMEM, "out of memory building %s", type);
+	int err = body ? qp_registry_log_state(&log, reg)
+		       : qp_error_set(QP_ENOMEM, "out of memory building %s", type);
 	if (err == QP_OK)
 		err = sign_with(&note, &len, reg->origin, &log, authority, type, body);
 	if (err == QP_OK)

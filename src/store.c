@@ -395,11 +395,12 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 
 	/* Schemas before 0009 hold entries in format v1 (docs/format.md), which nothing reads any more. */
 	if (store->schema_version >= 1 && store->schema_version < QP_SCHEMA_ENTRY_V2) {
-		err = qp_error_set(QP_EVERSION,
-				   "%s: this registry (schema version %d) holds entries in entry format v1, and this "
-				   "program reads entry format v2 only; nothing is deployed: create the registry "
-				   "again (quanpiao init, then import or append its records)",
-				   path, store->schema_version);
+		err = qp_error_set(
+		    QP_EVERSION,
+		    "%s: this registry (schema version %d) holds entries in entry format v1, and this "
+		    "program reads entry format v2 only; nothing is deployed: create the registry "
+		    "again (quanpiao init, then import or append its records)",
+		    path, store->schema_version);
 		goto fail;
 	}
 	if (store->schema_version < qp_migrations_count && (flags & QP_STORE_READONLY)) {

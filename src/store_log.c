@@ -154,7 +154,8 @@ int qp_store_log_time_get(qp_store *store, char *out, size_t out_len)
 {
 	sqlite3_stmt *st = NULL;
 	out[0] = '\0';
-	int err = qp_store_prepare_cached(store, "SELECT value FROM registry_meta WHERE key = 'log_time'", &st);
+	int err =
+	    qp_store_prepare_cached(store, "SELECT value FROM registry_meta WHERE key = 'log_time'", &st);
 	if (err != QP_OK)
 		return err;
 	int rc = sqlite3_step(st);

@@ -627,7 +627,8 @@ static void m_add_at(mlog *m, const qp_key *key, const char *origin, const char 
 		crypto_hash_sha256(log.root, (const unsigned char *)"", 0);
 	else
 		assert_int_equal(qp_merkle_root(log.root, m->n, m_get, m), QP_OK);
-	assert_int_equal(qp_entry_text(&text, &text_len, origin, type, qp_key_name(key), time, &log, j), QP_OK);
+	assert_int_equal(qp_entry_text(&text, &text_len, origin, type, qp_key_name(key), time, &log, j),
+			 QP_OK);
 	assert_int_equal(qp_note_sign(&note, &len, text, text_len, &key, 1), QP_OK);
 	m_add_raw(m, note, len);
 	cJSON_Delete(j);

@@ -25,8 +25,8 @@
 #include "store_log.h"
 #include "testutil.h"
 
-#define ORIGIN "zhuji.example/quanpiao"
-#define T0 1795000000 /* 2026-11-18T11:06:40Z */
+#define ORIGIN		   "zhuji.example/quanpiao"
+#define T0		   1795000000 /* 2026-11-18T11:06:40Z */
 #define VILLAGE_BODY(code) "{\"code\":\"" code "\",\"name\":\"东白湖村\"}"
 
 typedef struct fx {
@@ -90,8 +90,8 @@ static int teardown(void **state)
 }
 
 /* A note of type by key, dated t, naming log state `log` (NULL: the registry's current state). */
-static char *forge(fx *f, const qp_key *key, const char *type, int64_t t, const qp_log_state *log, const char *body,
-		   size_t *len)
+static char *forge(fx *f, const qp_key *key, const char *type, int64_t t, const qp_log_state *log,
+		   const char *body, size_t *len)
 {
 	char *text = NULL, *note = NULL, when[QP_TIME_LEN + 1];
 	size_t text_len = 0;
@@ -103,7 +103,8 @@ static char *forge(fx *f, const qp_key *key, const char *type, int64_t t, const 
 	qp_time_format(when, t);
 	cJSON *b = cJSON_Parse(body);
 	assert_non_null(b);
-	assert_int_equal(qp_entry_text(&text, &text_len, ORIGIN, type, qp_key_name(key), when, log, b), QP_OK);
+	assert_int_equal(qp_entry_text(&text, &text_len, ORIGIN, type, qp_key_name(key), when, log, b),
+			 QP_OK);
 	assert_int_equal(qp_note_sign(&note, len, text, text_len, &key, 1), QP_OK);
 	cJSON_Delete(b);
 	qp_free(text);
@@ -150,7 +151,8 @@ static void test_named_state(void **state)
 	bad.root[0] ^= 1;
 	char *note = forge(f, f->officer, "village.add", T0, &bad, VILLAGE_BODY("330681101201"), &len);
 	char needle[64];
-	snprintf(needle, sizeof(needle), "entry names log state of size %llu with root ", (unsigned long long)n);
+	snprintf(needle, sizeof(needle), "entry names log state of size %llu with root ",
+		 (unsigned long long)n);
 	refused(f, note, len, QP_EINVALID, needle);
 	assert_error_contains("which this log never had");
 	/* A size beyond the entry's own index (a state after it). */
@@ -173,7 +175,9 @@ static void test_named_state(void **state)
 	qp_log_state signed_state;
 	assert_int_equal(qp_registry_log_state(&signed_state, f->reg), QP_OK);
 	accepted(f, forge(f, f->officer, "village.add", T0, NULL, VILLAGE_BODY("330681101203"), &len), len);
-	accepted(f, forge(f, f->officer, "village.add", T0, &signed_state, VILLAGE_BODY("330681101204"), &len), len);
+	accepted(f,
+		 forge(f, f->officer, "village.add", T0, &signed_state, VILLAGE_BODY("330681101204"), &len),
+		 len);
 	/* The checkpoint's root tampered in the store: the entry naming its true state is refused. */
 	signed_state.root[5] ^= 0x40;
 	note = forge(f, f->officer, "village.add", T0, &signed_state, VILLAGE_BODY("330681101205"), &len);
@@ -199,7 +203,8 @@ static void test_lag(void **state)
 	/* At most QP_LOG_STATE_MAX_LAG behind: accepted at the limit, refused one past it. */
 	assert_int_equal(qp_logstate_check(&e, 5 + QP_LOG_STATE_MAX_LAG, fake_root, NULL), QP_OK);
 	assert_int_equal(qp_logstate_check(&e, 5 + QP_LOG_STATE_MAX_LAG + 1, fake_root, NULL), QP_EINVALID);
-	assert_error_contains("entry names log state of size 5, more than 100000 entries before its own index 100006");
+	assert_error_contains(
+	    "entry names log state of size 5, more than 100000 entries before its own index 100006");
 	assert_int_equal(qp_logstate_check(&e, 5, fake_root, NULL), QP_OK);
 	assert_int_equal(qp_logstate_check(&e, 4, fake_root, NULL), QP_EINVALID);
 	/* The lag the design needs: an import batch of 10,000 rows of 8 entries, a group commit of 1,000. */
@@ -223,14 +228,17 @@ static void test_backdated(void **state)
 	assert_string_equal(t, want);
 	/* More than the skew (300 s) before it: exit 3. */
 	char *note = forge(f, f->officer, "village.add", T0 - 301, NULL, VILLAGE_BODY("330681101201"), &len);
-	refused(f, note, len, QP_EINVALID, "entry time 2026-11-18T11:01:39Z is before the log's time 2026-11-18T11:06:40Z");
+	refused(f, note, len, QP_EINVALID,
+		"entry time 2026-11-18T11:01:39Z is before the log's time 2026-11-18T11:06:40Z");
 	assert_error_contains("minus the allowed skew of 300 s (policy time_skew_seconds)");
 	/* Within the skew (signers' clocks differ): accepted, and the log's time does not go back. */
-	accepted(f, forge(f, f->officer, "village.add", T0 - 300, NULL, VILLAGE_BODY("330681101201"), &len), len);
+	accepted(f, forge(f, f->officer, "village.add", T0 - 300, NULL, VILLAGE_BODY("330681101201"), &len),
+		 len);
 	assert_int_equal(qp_store_log_time_get(f->reg->store, t, sizeof(t)), QP_OK);
 	assert_string_equal(t, want);
 	/* A later entry moves it on. */
-	accepted(f, forge(f, f->officer, "village.add", T0 + 100, NULL, VILLAGE_BODY("330681101202"), &len), len);
+	accepted(f, forge(f, f->officer, "village.add", T0 + 100, NULL, VILLAGE_BODY("330681101202"), &len),
+		 len);
 	qp_time_format(want, T0 + 100);
 	assert_int_equal(qp_store_log_time_get(f->reg->store, t, sizeof(t)), QP_OK);
 	assert_string_equal(t, want);
@@ -249,7 +257,8 @@ static void test_backdated(void **state)
 	refused(f, note, len, QP_EINVALID, "minus the allowed skew of 0 s");
 	/* Its limits: 0 to QP_TIME_SKEW_MAX_SECONDS. */
 	params = cJSON_Parse(qp_policy_default_json());
-	cJSON_ReplaceItemInObject(params, "time_skew_seconds", cJSON_CreateNumber(QP_TIME_SKEW_MAX_SECONDS + 1));
+	cJSON_ReplaceItemInObject(params, "time_skew_seconds",
+				  cJSON_CreateNumber(QP_TIME_SKEW_MAX_SECONDS + 1));
 	ptext = cJSON_PrintUnformatted(params);
 	snprintf(body, sizeof(body), "{\"params\":%s}", ptext);
 	free(ptext);
@@ -272,14 +281,15 @@ static void test_backdated_expired_key(void **state)
 	size_t len = 0;
 	qp_key *temp = tu_seeded_key("330681.officer.temp", 9);
 	char *vkey = vkey_of(temp), body[1024];
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\",\"valid_until\":\"2026-12-31\"}", vkey);
+	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\",\"valid_until\":\"2026-12-31\"}",
+		 vkey);
 	free(vkey);
 	assert_int_equal(qp_registry_submit(f->reg, f->authority, "key.enroll", body, NULL), QP_OK);
 	/* 2027-01-01T00:00:00Z: the registry goes on; the key's last day is over. */
 	const int64_t jan1 = 1798761600;
 	qp_clock_set(jan1);
-	assert_int_equal(qp_registry_submit(f->reg, f->officer, "village.add", VILLAGE_BODY("330681101201"), NULL),
-			 QP_OK);
+	assert_int_equal(
+	    qp_registry_submit(f->reg, f->officer, "village.add", VILLAGE_BODY("330681101201"), NULL), QP_OK);
 	/* Dated today: expired (exit 4). */
 	char *note = forge(f, temp, "village.add", jan1, NULL, VILLAGE_BODY("330681101202"), &len);
 	refused(f, note, len, QP_EPERM, "expired on 2026-12-31");
@@ -315,7 +325,8 @@ static void test_group_commit(void **state)
 			 200 + i % 200, i);
 		notes[i] = forge(f, f->officer, "village.add", T0 + i % 7, NULL, body, &lens[i]);
 	}
-	assert_int_equal(qp_registry_append_batch(f->reg, (const char *const *)notes, lens, N, idx, res), QP_OK);
+	assert_int_equal(qp_registry_append_batch(f->reg, (const char *const *)notes, lens, N, idx, res),
+			 QP_OK);
 	for (int i = 0; i < N; i++) {
 		if (res[i] != QP_OK)
 			fail_msg("entry %d of the batch: %d (%s)", i, res[i], qp_error_last()->message);
@@ -345,9 +356,11 @@ static void test_format_v1(void **state)
 	const qp_key *k = f->officer;
 	/* A v1 entry (five members, the old first line), properly signed. */
 	const char *text = "quanpiao/entry/v1\n{\"body\":{},\"origin\":\"" ORIGIN
-			   "\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-19T06:13:20Z\",\"type\":\"village.add\"}\n";
+			   "\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-19T06:13:20Z\",\"type\":"
+			   "\"village.add\"}\n";
 	assert_int_equal(qp_note_sign(&note, &len, text, strlen(text), &k, 1), QP_OK);
-	refused(f, note, len, QP_EINVALID, "this is entry format v1, and this program reads quanpiao/entry/v2 only");
+	refused(f, note, len, QP_EINVALID,
+		"this is entry format v1, and this program reads quanpiao/entry/v2 only");
 	/* v2 without log, or with a malformed one. */
 	static const char *const bad[][2] = {
 	    {"", "needs body and log (objects)"},
@@ -365,7 +378,8 @@ static void test_format_v1(void **state)
 		char t[1024];
 		snprintf(t, sizeof(t),
 			 "quanpiao/entry/v2\n{\"body\":{},%s\"origin\":\"" ORIGIN
-			 "\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-19T06:13:20Z\",\"type\":\"village.add\"}\n",
+			 "\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-19T06:13:20Z\",\"type\":"
+			 "\"village.add\"}\n",
 			 bad[i][0]);
 		assert_int_equal(qp_note_sign(&note, &len, t, strlen(t), &k, 1), QP_OK);
 		refused(f, note, len, QP_EINVALID, bad[i][1]);
@@ -380,20 +394,23 @@ static void test_registry_v1(void **state)
 	f->reg = NULL;
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DELETE FROM qp_schema_migrations WHERE version >= 9", NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "DELETE FROM qp_schema_migrations WHERE version >= 9", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	qp_registry *r = NULL;
 	assert_int_equal(qp_registry_open(&r, f->db, 0), QP_EVERSION);
 	assert_null(r);
-	assert_error_contains("holds entries in entry format v1, and this program reads entry format v2 only");
+	assert_error_contains(
+	    "holds entries in entry format v1, and this program reads entry format v2 only");
 	assert_error_contains("create the registry again");
 	/* Read-only too, and nothing was migrated by the attempt. */
 	assert_int_equal(qp_registry_open(&r, f->db, QP_STORE_READONLY), QP_EVERSION);
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT max(version) FROM qp_schema_migrations", -1, &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT max(version) FROM qp_schema_migrations", -1, &st, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), 8);
 	sqlite3_finalize(st);

@@ -118,7 +118,8 @@ static char *forge(const qp_key *key, const char *origin, const char *type, cons
 		assert_int_equal(qp_registry_log_state(&log, forge_reg), QP_OK);
 	else
 		qp_logstate_empty_root(log.root);
-	assert_int_equal(qp_entry_text(&text, &text_len, origin, type, qp_key_name(key), time, &log, b), QP_OK);
+	assert_int_equal(qp_entry_text(&text, &text_len, origin, type, qp_key_name(key), time, &log, b),
+			 QP_OK);
 	assert_int_equal(qp_note_sign(&note, len, text, text_len, &key, 1), QP_OK);
 	cJSON_Delete(b);
 	qp_free(text);
@@ -384,8 +385,11 @@ static void test_malformed(void **state)
 	expect_refused(f, "not a note", 10, QP_EINVALID, "entry");
 	/* Not canonical JSON: a space after the colon, re-signed. */
 	const qp_key *k = f->authority;
-	const char *text = "quanpiao/entry/v2\n{\"body\": {},\"log\":{\"root\":\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\",\"size\":0},\"origin\":\"" ORIGIN
-			   "\",\"signer\":\"330681.authority\",\"time\":\"2026-11-19T08:26:40Z\",\"type\":\"policy.set\"}\n";
+	const char *text =
+	    "quanpiao/entry/v2\n{\"body\": "
+	    "{},\"log\":{\"root\":\"47DEQpj8HBSa+/"
+	    "TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\",\"size\":0},\"origin\":\"" ORIGIN
+	    "\",\"signer\":\"330681.authority\",\"time\":\"2026-11-19T08:26:40Z\",\"type\":\"policy.set\"}\n";
 	assert_int_equal(qp_note_sign(&note, &len, text, strlen(text), &k, 1), QP_OK);
 	expect_refused(f, note, len, QP_EINVALID, "not canonical");
 	free(note);

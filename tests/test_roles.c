@@ -291,8 +291,8 @@ static int sign_genesis(char **note, size_t *len, const qp_registry *reg, const 
 	qp_logstate_empty_root(empty.root);
 	qp_time_format(when, qp_clock_now());
 	cJSON *b = cJSON_Parse(body);
-	int rc = qp_entry_text(&text, &text_len, qp_registry_origin(reg), "registry.genesis", qp_key_name(key), when,
-			       &empty, b);
+	int rc = qp_entry_text(&text, &text_len, qp_registry_origin(reg), "registry.genesis",
+			       qp_key_name(key), when, &empty, b);
 	if (rc == QP_OK)
 		rc = qp_note_sign(note, len, text, text_len, &key, 1);
 	cJSON_Delete(b);

@@ -33,7 +33,7 @@ typedef struct qp_registry qp_registry;
  * registry's clock, and the policy's default allowed skew below the log's
  * time (time_skew_seconds, docs/rules.md) is this much too.
  */
-#define QP_CLOCK_SKEW_SECONDS 300
+#define QP_CLOCK_SKEW_SECONDS	    300
 #define QP_ENTRY_MAX_FUTURE_SECONDS QP_CLOCK_SKEW_SECONDS
 /* The limits of the policy's time_skew_seconds: an hour at most. */
 #define QP_TIME_SKEW_MAX_SECONDS 3600

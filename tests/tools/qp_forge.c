@@ -32,10 +32,11 @@ static int log_state(qp_log_state *out, int argc, char **argv)
 		size_t len = 0;
 		out->size = strtoull(argv[6], &end, 10);
 		if (end == argv[6] || *end != '\0' ||
-		    sodium_base642bin(out->root, sizeof(out->root), argv[7], strlen(argv[7]), NULL, &len, NULL,
-				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    sodium_base642bin(out->root, sizeof(out->root), argv[7], strlen(argv[7]), NULL, &len,
+				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		    len != sizeof(out->root))
-			return qp_error_set(QP_EUSAGE, "LOG_SIZE must be an integer and LOG_ROOT base64 of 32 bytes");
+			return qp_error_set(QP_EUSAGE,
+					    "LOG_SIZE must be an integer and LOG_ROOT base64 of 32 bytes");
 		return QP_OK;
 	}
 	const char *db = getenv("QP_FORGE_DB");

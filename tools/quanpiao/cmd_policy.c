@@ -195,7 +195,8 @@ const cli_cmd cmd_policy_show = {
 	"inheritance; collective_or_enterprise: another collective or an enterprise; none), what it\n"
 	"is redeemed for and its validity from issue; then the lease term of activations, one\n"
 	"household, one home (一户一宅), the per-home cap and the time skew (how far an entry may\n"
-	"be dated before the log's time), and the policy.set entry that set them.  --json gives the parameters as the registry holds them (areas in hundredths of m²).",
+	"be dated before the log's time), and the policy.set entry that set them.  --json gives the "
+	"parameters as the registry holds them (areas in hundredths of m²).",
     .opts = NULL,
 };
 
@@ -375,7 +376,8 @@ static int apply_options(const cli_ctx *ctx, const cli_args *args, cJSON *params
 	const char *skew = cli_opt_value(ctx, args, "time-skew-seconds");
 	if (skew != NULL) {
 		long long secs = 0;
-		if ((rc = cli_parse_int(ctx, "time-skew-seconds", skew, 0, QP_TIME_SKEW_MAX_SECONDS, &secs)) != CLI_OK)
+		if ((rc = cli_parse_int(ctx, "time-skew-seconds", skew, 0, QP_TIME_SKEW_MAX_SECONDS,
+					&secs)) != CLI_OK)
 			return rc;
 		put(params, "time_skew_seconds", cJSON_CreateNumber((double)secs));
 	}
