@@ -150,10 +150,24 @@ int qp_store_meta_set(qp_store *store, const char *key, const char *value)
 	return err;
 }
 
+/* Remember the log's time in the tip (inside the write transaction only). */
+static void tip_time(qp_store *store, const char *time)
+{
+	store->tip.have_time = 0;
+	if (strlen(time) < sizeof(store->tip.time) && tip_usable(store)) {
+		snprintf(store->tip.time, sizeof(store->tip.time), "%s", time);
+		store->tip.have_time = 1;
+	}
+}
+
 int qp_store_log_time_get(qp_store *store, char *out, size_t out_len)
 {
 	sqlite3_stmt *st = NULL;
 	out[0] = '\0';
+	if (store->tip.have_time && tip_usable(store) && strlen(store->tip.time) < out_len) {
+		snprintf(out, out_len, "%s", store->tip.time);
+		return QP_OK;
+	}
 	int err =
 	    qp_store_prepare_cached(store, "SELECT value FROM registry_meta WHERE key = 'log_time'", &st);
 	if (err != QP_OK)
@@ -163,8 +177,10 @@ int qp_store_log_time_get(qp_store *store, char *out, size_t out_len)
 		const unsigned char *v = sqlite3_column_text(st, 0);
 		if (v == NULL || (size_t)sqlite3_column_bytes(st, 0) >= out_len)
 			err = qp_error_set(QP_ECORRUPT, "the log's time is damaged in the store");
-		else
+		else {
 			snprintf(out, out_len, "%s", (const char *)v);
+			tip_time(store, out);
+		}
 	} else if (rc == SQLITE_DONE)
 		err = QP_ENOTFOUND;
 	else
@@ -176,13 +192,25 @@ int qp_store_log_time_get(qp_store *store, char *out, size_t out_len)
 int qp_store_log_time_set(qp_store *store, const char *time)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(
-	    store, "INSERT OR REPLACE INTO registry_meta (key, value) VALUES ('log_time', ?1)", &st);
+	store->tip.have_time = 0;
+	/* An update in place (every append that moves the time on); the first entry inserts the row. */
+	int err =
+	    qp_store_prepare_cached(store, "UPDATE registry_meta SET value = ?1 WHERE key = 'log_time'", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, time, -1, SQLITE_STATIC);
 	err = qp_store_step_done(store, st, "writing the log's time");
 	qp_store_finish(store, st);
+	if (err == QP_OK && sqlite3_changes(store->db) == 0) {
+		if ((err = qp_store_prepare_cached(
+			 store, "INSERT INTO registry_meta (key, value) VALUES ('log_time', ?1)", &st)) != QP_OK)
+			return err;
+		sqlite3_bind_text(st, 1, time, -1, SQLITE_STATIC);
+		err = qp_store_step_done(store, st, "writing the log's time");
+		qp_store_finish(store, st);
+	}
+	if (err == QP_OK)
+		tip_time(store, time);
 	return err;
 }
 
