@@ -203,7 +203,8 @@ int qp_store_log_time_set(qp_store *store, const char *time)
 	qp_store_finish(store, st);
 	if (err == QP_OK && sqlite3_changes(store->db) == 0) {
 		if ((err = qp_store_prepare_cached(
-			 store, "INSERT INTO registry_meta (key, value) VALUES ('log_time', ?1)", &st)) != QP_OK)
+			 store, "INSERT INTO registry_meta (key, value) VALUES ('log_time', ?1)", &st)) !=
+		    QP_OK)
 			return err;
 		sqlite3_bind_text(st, 1, time, -1, SQLITE_STATIC);
 		err = qp_store_step_done(store, st, "writing the log's time");
