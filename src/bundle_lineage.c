@@ -22,8 +22,6 @@
 #include "quanpiao/ids.h"
 #include "registry_internal.h"
 
-#define MAX_AREA 10000000LL /* 100000.00 m², as the registry's rules */
-
 /* What one applied entry did: the certificate it named and those it created. */
 typedef struct applied {
 	uint64_t idx;
@@ -242,21 +240,14 @@ static const char *const issue_bases[QP_CERT_KIND_COUNT][3] = {
 
 static int apply_issue(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON *policy, applied *a)
 {
-	static const char *const req[] = {"area", "basis", "holder", "id", "kind"};
-	static const char *const opt[] = {"home", "legacy_no", "valid_until"};
-	const char *kind_name, *holder, *basis, *home, *legacy_no, *valid_until, *id;
-	int64_t area;
+	const char *kind_name = qp_body_str(e, "kind"), *holder = qp_body_str(e, "holder");
+	const char *basis = qp_body_str(e, "basis"), *home = qp_body_str(e, "home");
+	const char *legacy_no = qp_body_str(e, "legacy_no"), *valid_until = qp_body_str(e, "valid_until"),
+		   *id;
+	int64_t area = qp_body_num(e, "area", 0);
 	qp_cert_kind kind;
 	int err;
-	if ((err = qp_body_members(e, req, 5, opt, 3)) != QP_OK ||
-	    (err = qp_body_text(e, "kind", 16, 0, &kind_name)) != QP_OK ||
-	    (err = qp_body_text(e, "holder", 18, 0, &holder)) != QP_OK ||
-	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||
-	    (err = qp_body_text(e, "id", QP_CERT_ID_LEN, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "home", 28, 1, &home)) != QP_OK ||
-	    (err = qp_body_text(e, "legacy_no", 64, 1, &legacy_no)) != QP_OK ||
-	    (err = qp_body_text(e, "valid_until", 10, 1, &valid_until)) != QP_OK ||
-	    (err = qp_body_int(e, "area", 1, MAX_AREA, 0, 0, &area)) != QP_OK ||
+	if ((err = qp_body_numbered(e, "id", &id)) != QP_OK ||
 	    (err = qp_cert_kind_parse(&kind, kind_name)) != QP_OK)
 		return bad_body(e, idx, err);
 	int basis_ok = 0;
@@ -324,23 +315,14 @@ static int check_remainder(const qp_entry *e, uint64_t idx, int64_t area, const 
 
 static int apply_transfer(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON *policy, applied *a)
 {
-	static const char *const req[] = {"basis", "cert", "new_id", "to"};
-	static const char *const opt[] = {"area", "remainder_id"};
-	const char *id, *to, *basis, *new_id, *rest_id;
-	int64_t area;
+	const char *id = qp_body_str(e, "cert"), *to = qp_body_str(e, "to"), *basis = qp_body_str(e, "basis");
+	const char *rest_id = qp_body_str(e, "remainder_id"), *new_id;
+	int64_t area = qp_body_num(e, "area", 0);
 	qp_cert *c;
 	int err;
-	if ((err = qp_body_members(e, req, 4, opt, 2)) != QP_OK ||
-	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "to", 18, 0, &to)) != QP_OK ||
-	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||
-	    (err = qp_body_text(e, "new_id", QP_CERT_ID_LEN, 0, &new_id)) != QP_OK ||
-	    (err = qp_body_text(e, "remainder_id", QP_CERT_ID_LEN, 1, &rest_id)) != QP_OK ||
-	    (err = qp_body_int(e, "area", 1, MAX_AREA, 1, 0, &area)) != QP_OK)
+	if ((err = qp_body_numbered(e, "new_id", &new_id)) != QP_OK)
 		return bad_body(e, idx, err);
 	snprintf(a->named, sizeof(a->named), "%s", id);
-	if (strcmp(basis, "sale") != 0 && strcmp(basis, "inheritance") != 0 && strcmp(basis, "exchange") != 0)
-		return bad(e, idx, "basis must be sale, inheritance or exchange, not %s", basis);
 	if ((err = named(l, e, idx, id, &c)) != QP_OK || (err = spendable(e, idx, c)) != QP_OK)
 		return err;
 	if (area == 0)
@@ -389,19 +371,11 @@ static int apply_transfer(qp_lineage *l, const qp_entry *e, uint64_t idx, const 
 
 static int apply_redeem(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON *policy, applied *a)
 {
-	static const char *const req[] = {"area", "cert", "note", "purpose"};
-	static const char *const opt[] = {"remainder_id"};
-	const char *id, *purpose, *note, *rest_id;
-	int64_t area;
+	const char *id = qp_body_str(e, "cert"), *purpose = qp_body_str(e, "purpose");
+	const char *rest_id = qp_body_str(e, "remainder_id");
+	int64_t area = qp_body_num(e, "area", 0);
 	qp_cert *c;
 	int err;
-	if ((err = qp_body_members(e, req, 4, opt, 1)) != QP_OK ||
-	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "purpose", 16, 0, &purpose)) != QP_OK ||
-	    (err = qp_body_text(e, "note", 500, 0, &note)) != QP_OK ||
-	    (err = qp_body_text(e, "remainder_id", QP_CERT_ID_LEN, 1, &rest_id)) != QP_OK ||
-	    (err = qp_body_int(e, "area", 1, MAX_AREA, 0, 0, &area)) != QP_OK)
-		return bad_body(e, idx, err);
 	snprintf(a->named, sizeof(a->named), "%s", id);
 	if ((err = named(l, e, idx, id, &c)) != QP_OK || (err = spendable(e, idx, c)) != QP_OK)
 		return err;
@@ -436,18 +410,9 @@ static int apply_redeem(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJ
 /* cert.revoke, cert.freeze (freeze = 1) and cert.unfreeze (freeze = 0). */
 static int apply_state(qp_lineage *l, const qp_entry *e, uint64_t idx, int revoke, int freeze, applied *a)
 {
-	static const char *const req[] = {"cert", "reason"};
-	static const char *const req_unfreeze[] = {"cert"};
-	static const char *const opt[] = {"reason"};
-	const char *id, *reason;
+	const char *id = qp_body_str(e, "cert"), *reason = qp_body_str(e, "reason");
 	qp_cert *c;
-	int unfreeze = !revoke && !freeze;
 	int err;
-	if ((err = unfreeze ? qp_body_members(e, req_unfreeze, 1, opt, 1)
-			    : qp_body_members(e, req, 2, NULL, 0)) != QP_OK ||
-	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, unfreeze, &reason)) != QP_OK)
-		return bad_body(e, idx, err);
 	snprintf(a->named, sizeof(a->named), "%s", id);
 	if ((err = named(l, e, idx, id, &c)) != QP_OK)
 		return err;
@@ -478,13 +443,15 @@ int qp_lineage_apply(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON
 {
 	applied a;
 	int err, which = -1;
-	for (int i = 0; i < 6; i++)
+	for (size_t i = 0; i < sizeof(cert_types) / sizeof(cert_types[0]); i++)
 		if (strcmp(e->type, cert_types[i]) == 0)
-			which = i;
+			which = (int)i;
 	if (which < 0)
 		return bad(e, idx, "is not a certificate entry");
 	if (!cJSON_IsObject(policy))
 		return bad(e, idx, "no policy is in force: the bundle has no policy.set entry before it");
+	if ((err = qp_schema_check_body(e)) != QP_OK)
+		return bad_body(e, idx, err);
 	memset(&a, 0, sizeof(a));
 	a.idx = idx;
 	a.type = cert_types[which];

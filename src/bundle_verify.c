@@ -434,14 +434,11 @@ static int body_err(const qp_entry *e, uint64_t idx, int err)
 
 static int do_genesis(vstate *st, const qp_entry *e, const qp_verifier *auth)
 {
-	static const char *const req[] = {"authority", "county", "county_name"};
-	const char *authority, *county, *county_name;
+	const char *authority = qp_body_str(e, "authority"), *county = qp_body_str(e, "county");
+	const char *county_name = qp_body_str(e, "county_name");
 	qp_verifier *v = NULL;
 	int err;
-	if ((err = qp_body_members(e, req, 3, NULL, 0)) != QP_OK ||
-	    (err = qp_body_text(e, "authority", 512, 0, &authority)) != QP_OK ||
-	    (err = qp_body_text(e, "county", 6, 0, &county)) != QP_OK ||
-	    (err = qp_body_text(e, "county_name", 64, 0, &county_name)) != QP_OK)
+	if ((err = qp_schema_check_body(e)) != QP_OK)
 		return body_err(e, 0, err);
 	if (qp_ids_check_division(county, QP_DIVISION_COUNTY, "body.county") != QP_OK)
 		return body_err(e, 0, QP_EINVALID);
@@ -475,17 +472,13 @@ static int do_genesis(vstate *st, const qp_entry *e, const qp_verifier *auth)
 
 static int do_enroll(vstate *st, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"role", "vkey"};
-	static const char *const opt[] = {"valid_until"};
-	const char *role, *vkey, *until;
+	const char *role = qp_body_str(e, "role"), *vkey = qp_body_str(e, "vkey");
+	const char *until = qp_body_str(e, "valid_until");
 	qp_verifier *v = NULL;
 	int err;
-	if ((err = qp_body_members(e, req, 2, opt, 1)) != QP_OK ||
-	    (err = qp_body_text(e, "role", 16, 0, &role)) != QP_OK ||
-	    (err = qp_body_text(e, "vkey", 512, 0, &vkey)) != QP_OK ||
-	    (err = qp_body_text(e, "valid_until", 10, 1, &until)) != QP_OK)
+	if ((err = qp_schema_check_body(e)) != QP_OK)
 		return body_err(e, idx, err);
-	if (strcmp(role, "officer") != 0 && strcmp(role, "log") != 0 && strcmp(role, "auditor") != 0)
+	if (!qp_schema_member_allows(qp_schema_member_get(e->type, "role"), role))
 		return bad(e, idx, "role must be officer, log or auditor, not %s", role);
 	if (until && qp_ids_parse_date(NULL, until, "body.valid_until") != QP_OK)
 		return body_err(e, idx, QP_EINVALID);
@@ -509,12 +502,9 @@ static int do_enroll(vstate *st, const qp_entry *e, uint64_t idx)
 
 static int do_revoke(vstate *st, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"name", "reason"};
-	const char *name, *reason;
+	const char *name = qp_body_str(e, "name");
 	int err;
-	if ((err = qp_body_members(e, req, 2, NULL, 0)) != QP_OK ||
-	    (err = qp_body_text(e, "name", QP_KEY_NAME_MAX, 0, &name)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", 1000, 0, &reason)) != QP_OK)
+	if ((err = qp_schema_check_body(e)) != QP_OK)
 		return body_err(e, idx, err);
 	bkey *k = active_key(st, name);
 	if (k == NULL)
@@ -528,9 +518,8 @@ static int do_revoke(vstate *st, const qp_entry *e, uint64_t idx)
 
 static int do_policy(vstate *st, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"params"};
 	int err;
-	if ((err = qp_body_members(e, req, 1, NULL, 0)) != QP_OK)
+	if ((err = qp_schema_check_body(e)) != QP_OK)
 		return body_err(e, idx, err);
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e->body, "params");
 	if ((err = qp_policy_validate(params)) != QP_OK)

@@ -14,37 +14,13 @@
 #include "clock.h"
 #include "entry.h"
 #include "error.h"
+#include "quanpiao/schema.h"
 
-/* Entry types and the role whose keys may sign them (docs/design.md §3). */
-static const struct {
-	const char *type;
-	const char *role;
-} entry_types[] = {
-	{"registry.genesis", "authority"},
-	{"policy.set", "authority"},
-	{"key.enroll", "authority"},
-	{"key.revoke", "authority"},
-	{"village.add", "officer"},
-	{"village.correct", "officer"},
-	{"household.add", "officer"},
-	{"home.add", "officer"},
-	{"home.status", "officer"},
-	{"home.activate", "officer"},
-	{"home.correct", "officer"},
-	{"cert.issue", "officer"},
-	{"cert.transfer", "officer"},
-	{"cert.redeem", "officer"},
-	{"cert.revoke", "officer"},
-	{"cert.freeze", "officer"},
-	{"cert.unfreeze", "officer"},
-};
-
+/* Entry types and the role whose keys may sign them: the schema (quanpiao/schema.h). */
 const char *qp_entry_role(const char *type)
 {
-	for (size_t i = 0; type && i < sizeof(entry_types) / sizeof(entry_types[0]); i++)
-		if (strcmp(entry_types[i].type, type) == 0)
-			return entry_types[i].role;
-	return NULL;
+	const qp_schema_entry *s = qp_schema_entry_get(type);
+	return s ? s->role : NULL;
 }
 
 int qp_entry_type_known(const char *type)

@@ -36,23 +36,22 @@
 #include "quanpiao/ids.h"
 #include "quanpiao/note.h"
 #include "quanpiao/query.h"
+#include "quanpiao/schema.h"
 #include "registry_internal.h"
 #include "store_certs.h"
 #include "store_homes.h"
 #include "store_import.h"
 #include "store_log.h"
 
-#define MAX_LEGACY_NO	64   /* as cert.issue allows                         */
-#define MAX_VALUE	1000 /* one value of body.legacy                     */
-#define MAX_LEGACY_KEYS 64   /* members of body.legacy                       */
-#define MAX_NOTE	500  /* cert.redeem note and cert.revoke reason      */
+/* The limits of the bodies built here are the schema's (quanpiao/schema.h). */
+#define NOTE_BUF 1024 /* room for a reason or note the import writes, cut to its member's limit */
 
 /* A row as read and checked. */
 typedef struct row {
 	uint64_t line;
 	const char *text[QP_ICOL_COUNT]; /* trimmed value, NULL when absent or empty */
 	const char *name[QP_ICOL_COUNT]; /* the column's name in the file            */
-	char legacy_no[MAX_LEGACY_NO + 1];
+	char legacy_no[QP_LEGACY_NO_MAX_LEN + 1];
 	const char *legacy_raw; /* for reports */
 	qp_cert_kind kind;
 	qp_import_outcome outcome;
@@ -210,16 +209,17 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 		const char *why = bad_text(value);
 		if (why)
 			report(run, r, name, value, QP_EINVALID, 0, "%s", why);
-		else if (strlen(value) > MAX_VALUE)
-			report(run, r, name, value, QP_EINVALID, 0, "is longer than %d bytes", MAX_VALUE);
-		else if (name[0] == '\0' || strlen(name) > 64 || bad_text(name))
+		else if (strlen(value) > QP_LEGACY_VALUE_MAX_LEN)
+			report(run, r, name, value, QP_EINVALID, 0, "is longer than %d bytes",
+			       QP_LEGACY_VALUE_MAX_LEN);
+		else if (name[0] == '\0' || strlen(name) > QP_LEGACY_KEY_MAX_LEN || bad_text(name))
 			report(run, r, name, value, QP_EINVALID, 0,
-			       "a column name must be 1 to 64 bytes of text");
+			       "a column name must be 1 to %d bytes of text", QP_LEGACY_KEY_MAX_LEN);
 		else if (cJSON_GetObjectItemCaseSensitive(r->legacy, name))
 			report(run, r, name, value, QP_EINVALID, 0, "a second column named %s", name);
-		else if (cJSON_GetArraySize(r->legacy) >= MAX_LEGACY_KEYS - QP_ICOL_COUNT)
+		else if (cJSON_GetArraySize(r->legacy) >= QP_LEGACY_MAX_MEMBERS - QP_ICOL_COUNT)
 			report(run, r, name, value, QP_EINVALID, 0, "more than %d extra columns",
-			       MAX_LEGACY_KEYS - QP_ICOL_COUNT);
+			       QP_LEGACY_MAX_MEMBERS - QP_ICOL_COUNT);
 		else if (!cJSON_AddStringToObject(r->legacy, name, value))
 			return qp_error_set(QP_ENOMEM, "out of memory reading a row");
 	}
@@ -268,9 +268,9 @@ static void check_values(qp_import_run *run, row *r)
 		}
 	}
 	if (!bad[QP_ICOL_LEGACY_NO] && (v = required(run, r, QP_ICOL_LEGACY_NO))) {
-		if (!folded(t, sizeof(t), v) || strlen(t) > MAX_LEGACY_NO)
+		if (!folded(t, sizeof(t), v) || strlen(t) > QP_LEGACY_NO_MAX_LEN)
 			report(run, r, r->name[QP_ICOL_LEGACY_NO], v, QP_EINVALID, 0,
-			       "is longer than %d bytes", MAX_LEGACY_NO);
+			       "is longer than %d bytes", QP_LEGACY_NO_MAX_LEN);
 		else
 			r->ok[QP_ICOL_LEGACY_NO] =
 			    snprintf(r->legacy_no, sizeof(r->legacy_no), "%.*s", (int)sizeof(r->legacy_no) - 1, t) > 0;
@@ -368,9 +368,9 @@ static void check_values(qp_import_run *run, row *r)
 			report(run, r, r->name[QP_ICOL_VALID_UNTIL], v, QP_EINVALID, 0,
 			       "is before the issue date %s", r->issued_on);
 	}
-	if (!bad[QP_ICOL_NOTE] && (v = r->text[QP_ICOL_NOTE]) && strlen(v) > MAX_VALUE)
+	if (!bad[QP_ICOL_NOTE] && (v = r->text[QP_ICOL_NOTE]) && strlen(v) > QP_LEGACY_VALUE_MAX_LEN)
 		report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0, "is longer than %d bytes",
-		       MAX_VALUE);
+		       QP_LEGACY_VALUE_MAX_LEN);
 }
 
 /* Put the checked values into body.legacy, under the columns' English names. */
@@ -836,8 +836,16 @@ static void utf8_cut(char *s, size_t max)
 }
 
 /* Text for a note or reason (out holds max + 1 bytes): line breaks and tabs become spaces. */
-static void note_text(char *out, size_t max, const char *fmt, ...) QP_PRINTF(3, 4);
-static void note_text(char *out, size_t max, const char *fmt, ...)
+/* The limit of the text member of entry type, from the schema. */
+static size_t text_max(const char *type, const char *member)
+{
+	int64_t max = 0;
+	return qp_schema_limits(type, member, NULL, &max) == QP_OK ? (size_t)max : 0;
+}
+
+/* Format into out (out_len bytes), line breaks as spaces, cut at max bytes on a UTF-8 boundary. */
+static void note_text(char *out, size_t out_len, size_t max, const char *fmt, ...) QP_PRINTF(4, 5);
+static void note_text(char *out, size_t out_len, size_t max, const char *fmt, ...)
 {
 	char text[2048];
 	va_list ap;
@@ -847,7 +855,7 @@ static void note_text(char *out, size_t max, const char *fmt, ...)
 	for (char *c = text; *c; c++)
 		if (*c == '\n' || *c == '\t')
 			*c = ' ';
-	utf8_cut(text, max);
+	utf8_cut(text, max < out_len ? max : out_len - 1);
 	memcpy(out, text, strlen(text) + 1);
 }
 
@@ -889,7 +897,7 @@ static int add_num(cJSON *o, const char *k, int64_t v)
 static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert, const char **type,
 		 cJSON **out)
 {
-	char text[MAX_NOTE + 1];
+	char text[NOTE_BUF];
 	cJSON *b = NULL;
 	int err = QP_OK;
 	size_t at = 0;
@@ -911,8 +919,8 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 			goto fail;
 	} else if (n < (at += p->nsteps)) {
 		*type = "home.status";
-		note_text(text, MAX_NOTE, "legacy import: %s %s (%s)", r->name[QP_ICOL_LEGACY_NO],
-			  r->legacy_no, r->text[QP_ICOL_TYPE]);
+		note_text(text, sizeof(text), text_max("home.status", "reason"), "legacy import: %s %s (%s)",
+			  r->name[QP_ICOL_LEGACY_NO], r->legacy_no, r->text[QP_ICOL_TYPE]);
 		if ((b = object()) == NULL || (err = add_str(b, "reason", text)) != QP_OK ||
 		    (err = add_str(b, "status", p->steps[n - (at - p->nsteps)])) != QP_OK ||
 		    (err = add_str(b, "unit", r->unit)) != QP_OK)
@@ -935,7 +943,10 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 			goto fail;
 	} else if (r->outcome != QP_IMPORT_LIVE && n == at++) {
 		const char *note = r->text[QP_ICOL_NOTE];
-		note_text(text, MAX_NOTE, "legacy import: %s %s was %s in the legacy system%s%s%s%s",
+		note_text(text, sizeof(text),
+			  text_max(r->outcome == QP_IMPORT_REDEEMED ? "cert.redeem" : "cert.revoke",
+				   r->outcome == QP_IMPORT_REDEEMED ? "note" : "reason"),
+			  "legacy import: %s %s was %s in the legacy system%s%s%s%s",
 			  r->name[QP_ICOL_LEGACY_NO], r->legacy_no, r->text[QP_ICOL_STATUS], note ? "; " : "",
 			  note ? r->name[QP_ICOL_NOTE] : "", note ? ": " : "", note ? note : "");
 		if ((b = object()) == NULL || (err = add_str(b, "cert", cert)) != QP_OK)
@@ -1086,12 +1097,12 @@ int qp_import_run_header(qp_import_run *run, const qp_import_record *rec)
 			return qp_error_set(QP_EINVALID,
 					    "line %llu: header column %zu %s; is the encoding right?",
 					    (unsigned long long)rec->line, i + 1, why);
-		if (qp_import_trim(name, sizeof(name), rec->values[i]) != QP_OK || strlen(name) > 64 ||
-		    strpbrk(name, "\n\t"))
+		if (qp_import_trim(name, sizeof(name), rec->values[i]) != QP_OK ||
+		    strlen(name) > QP_LEGACY_KEY_MAX_LEN || strpbrk(name, "\n\t"))
 			return qp_error_set(QP_EINVALID,
-					    "line %llu: header column %zu: a column name is 1 to 64 bytes "
+					    "line %llu: header column %zu: a column name is 1 to %d bytes "
 					    "of text on one line",
-					    (unsigned long long)rec->line, i + 1);
+					    (unsigned long long)rec->line, i + 1, QP_LEGACY_KEY_MAX_LEN);
 		if (name[0] == '\0')
 			snprintf(name, sizeof(name), "column %zu", i + 1);
 		if ((run->col_names[i] = qp_strdup(name)) == NULL)

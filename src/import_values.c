@@ -13,8 +13,7 @@
 #include "error.h"
 #include "import_internal.h"
 #include "quanpiao/ids.h"
-
-#define MAX_AREA 10000000LL /* 100000.00 m², as the registry's rules */
+#include "quanpiao/schema.h"
 
 static const char *const col_names[QP_ICOL_COUNT] = {
     "legacy_no", "type",      "holder_name", "holder_id", "village", "unit",
@@ -447,8 +446,12 @@ int qp_import_parse_area(int64_t *out, const char *text)
 	int64_t v = whole * 100 + frac;
 	if (v == 0)
 		return qp_error_set(QP_EINVALID, "is zero; an area is more than 0 m²");
-	if (v > MAX_AREA)
-		return qp_error_set(QP_EINVALID, "is more than 100000.00 m²");
+	if (v > QP_AREA_MAX) {
+		char max[32];
+		if (qp_ids_format_hundredths(max, sizeof(max), QP_AREA_MAX) != QP_OK)
+			snprintf(max, sizeof(max), "?");
+		return qp_error_set(QP_EINVALID, "is more than %s m²", max);
+	}
 	*out = v;
 	return QP_OK;
 }

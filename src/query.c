@@ -42,9 +42,15 @@ int qp_home_status_parse(qp_home_status *out, const char *name)
 			    name ? name : "");
 }
 
+static const char *const uses[] = {"homestay", "culture", "eldercare", "rental", "office", "other"};
+
+const char *qp_activation_use_name(size_t i)
+{
+	return i < sizeof(uses) / sizeof(uses[0]) ? uses[i] : NULL;
+}
+
 int qp_activation_use_check(const char *use)
 {
-	static const char *const uses[] = {"homestay", "culture", "eldercare", "rental", "office", "other"};
 	for (size_t i = 0; use && i < sizeof(uses) / sizeof(uses[0]); i++)
 		if (strcmp(use, uses[i]) == 0)
 			return QP_OK;

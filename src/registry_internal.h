@@ -10,6 +10,7 @@
 
 #include "entry.h"
 #include "logstate.h"
+#include "schema_internal.h"
 #include "quanpiao/registry.h"
 #include "quanpiao/store.h"
 
@@ -123,21 +124,11 @@ void qp_registry_forget_keys(qp_registry *reg);
 /* The policy parameters in force (cached until the next policy.set or transaction). */
 int qp_registry_policy_params(qp_registry *reg, const cJSON **out);
 
-/* ---- helpers for the rules of each entry type (rules.c) ---- */
-
-/* The body has the required members and no others but the optional ones. */
-int qp_body_members(const qp_entry *e, const char *const *required, size_t nreq, const char *const *optional,
-		    size_t nopt);
 /*
- * body.name as text of 1..max bytes without control characters; with
- * optional set, an absent member gives *out = NULL and QP_OK.
+ * Rules of each entry type: check against the state, then apply.  The body
+ * has been checked against the schema (qp_schema_check_body) before: they
+ * read it with the getters of schema_internal.h.
  */
-int qp_body_text(const qp_entry *e, const char *name, size_t max, int optional, const char **out);
-/* body.name as an integer in [lo, hi]; with optional set, absent gives *out = dflt. */
-int qp_body_int(const qp_entry *e, const char *name, int64_t lo, int64_t hi, int optional, int64_t dflt,
-		int64_t *out);
-
-/* Rules of each entry type: check against the state, then apply. */
 int qp_rules_genesis(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_key_enroll(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_key_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx);

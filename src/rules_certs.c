@@ -17,8 +17,6 @@
 #include "store_certs.h"
 #include "store_homes.h"
 
-#define MAX_AREA 10000000LL /* 100000.00 m² */
-
 /* The kind's parameters in the policy in force. */
 static int kind_policy(qp_registry *reg, qp_cert_kind kind, const cJSON **out)
 {
@@ -169,7 +167,7 @@ static int create(qp_registry *reg, const qp_entry *e, uint64_t idx, qp_cert *c,
 	snprintf(c->id, sizeof(c->id), "%.20s", id);
 	/* The entry names every certificate it creates; the number must be the next one. */
 	const char *claimed;
-	if ((err = qp_body_text(e, id_member, QP_CERT_ID_LEN, 0, &claimed)) != QP_OK)
+	if ((err = qp_body_numbered(e, id_member, &claimed)) != QP_OK)
 		return err;
 	if (strcmp(claimed, c->id) != 0) {
 		reg->numbering_conflict = 1;
@@ -252,32 +250,12 @@ static int check_basis_state(qp_registry *reg, const qp_entry *e, const char *ba
 	return QP_OK;
 }
 
-/*
- * body.legacy, the record an import brought from the old system: only with
- * basis legacy, an object of at most 64 text members of at most 1000 bytes.
- */
-static int check_legacy_record(const qp_entry *e)
-{
-	const cJSON *l = cJSON_GetObjectItemCaseSensitive(e->body, "legacy");
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(e->body, "basis");
-	int n = 0;
-	if (l == NULL)
-		return QP_OK;
-	if (!cJSON_IsObject(l) || !cJSON_IsString(b) || strcmp(b->valuestring, "legacy") != 0)
-		return qp_error_set(QP_EINVALID, "cert.issue: body.legacy is an object, given only with basis legacy");
-	for (const cJSON *m = l->child; m; m = m->next)
-		if (++n > 64 || !cJSON_IsString(m) || strlen(m->string) > 64 || strlen(m->valuestring) > 1000)
-			return qp_error_set(QP_EINVALID, "cert.issue: body.legacy holds at most 64 members, each "
-							 "text of at most 1000 bytes");
-	return QP_OK;
-}
-
 int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"area", "basis", "holder", "kind"};
-	static const char *const opt[] = {"home", "id", "legacy", "legacy_no", "valid_until"};
-	const char *kind_name, *holder, *basis, *home_unit, *legacy_no, *valid_until;
-	int64_t area, issued;
+	const char *kind_name = qp_body_str(e, "kind"), *holder = qp_body_str(e, "holder");
+	const char *basis = qp_body_str(e, "basis"), *home_unit = qp_body_str(e, "home");
+	const char *legacy_no = qp_body_str(e, "legacy_no"), *valid_until = qp_body_str(e, "valid_until");
+	int64_t area = qp_body_num(e, "area", 0), issued;
 	qp_cert_kind kind;
 	const cJSON *kp;
 	qp_cert c;
@@ -285,15 +263,6 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	char holder_type[12], holder_village[13], a[32], b[32];
 	int err;
 	memset(&c, 0, sizeof(c));
-	if ((err = qp_body_members(e, req, 4, opt, 5)) != QP_OK || (err = check_legacy_record(e)) != QP_OK ||
-	    (err = qp_body_text(e, "kind", 16, 0, &kind_name)) != QP_OK ||
-	    (err = qp_body_text(e, "holder", 18, 0, &holder)) != QP_OK ||
-	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||
-	    (err = qp_body_text(e, "home", 28, 1, &home_unit)) != QP_OK ||
-	    (err = qp_body_text(e, "legacy_no", 64, 1, &legacy_no)) != QP_OK ||
-	    (err = qp_body_text(e, "valid_until", 10, 1, &valid_until)) != QP_OK ||
-	    (err = qp_body_int(e, "area", 1, MAX_AREA, 0, 0, &area)) != QP_OK)
-		return err;
 	if ((err = qp_cert_kind_parse(&kind, kind_name)) != QP_OK)
 		return qp_error_prefix("cert.issue");
 	int basis_ok = 0;
@@ -431,23 +400,13 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"basis", "cert", "to"};
-	static const char *const opt[] = {"area", "new_id", "remainder_id"};
-	const char *id, *to, *basis;
-	int64_t area;
+	const char *id = qp_body_str(e, "cert"), *to = qp_body_str(e, "to");
+	const char *basis = qp_body_str(e, "basis");
+	int64_t area = qp_body_num(e, "area", 0);
 	const cJSON *kp;
 	qp_cert c, child, rest;
 	char to_type[12], to_village[13], from_type[12], from_village[13], a[32], b[32];
 	int err;
-	if ((err = qp_body_members(e, req, 3, opt, 3)) != QP_OK ||
-	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "to", 18, 0, &to)) != QP_OK ||
-	    (err = qp_body_text(e, "basis", 16, 0, &basis)) != QP_OK ||
-	    (err = qp_body_int(e, "area", 1, MAX_AREA, 1, 0, &area)) != QP_OK)
-		return err;
-	if (strcmp(basis, "sale") != 0 && strcmp(basis, "inheritance") != 0 && strcmp(basis, "exchange") != 0)
-		return qp_error_set(
-		    QP_EINVALID, "cert.transfer: basis must be sale, inheritance or exchange, not %s", basis);
 	if ((err = spendable(reg, e, id, 0, &c)) != QP_OK)
 		return err;
 	if (area == 0)
@@ -553,20 +512,13 @@ done:
 
 int qp_rules_cert_redeem(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"area", "cert", "note", "purpose"};
-	static const char *const opt[] = {"remainder_id"};
-	const char *id, *purpose, *note;
-	int64_t area;
+	const char *id = qp_body_str(e, "cert"), *purpose = qp_body_str(e, "purpose");
+	const char *note = qp_body_str(e, "note");
+	int64_t area = qp_body_num(e, "area", 0);
 	const cJSON *kp;
 	qp_cert c, rest;
 	char a[32], b[32];
 	int err;
-	if ((err = qp_body_members(e, req, 4, opt, 1)) != QP_OK ||
-	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "purpose", 16, 0, &purpose)) != QP_OK ||
-	    (err = qp_body_text(e, "note", 500, 0, &note)) != QP_OK ||
-	    (err = qp_body_int(e, "area", 1, MAX_AREA, 0, 0, &area)) != QP_OK)
-		return err;
 	if ((err = spendable(reg, e, id, 0, &c)) != QP_OK)
 		return err;
 	if ((err = kind_policy(reg, c.kind, &kp)) != QP_OK)
@@ -640,14 +592,9 @@ done:
 
 int qp_rules_cert_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"cert", "reason"};
-	const char *id, *reason;
+	const char *id = qp_body_str(e, "cert"), *reason = qp_body_str(e, "reason");
 	qp_cert c;
 	int err;
-	if ((err = qp_body_members(e, req, 2, NULL, 0)) != QP_OK ||
-	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, 0, &reason)) != QP_OK)
-		return err;
 	if ((err = spendable(reg, e, id, 1, &c)) != QP_OK)
 		return err;
 	qp_cert_clear(&c);
@@ -660,17 +607,9 @@ int qp_rules_cert_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 static int freeze(qp_registry *reg, const qp_entry *e, uint64_t idx, int frozen)
 {
-	static const char *const req[] = {"cert", "reason"};
-	static const char *const req_unfreeze[] = {"cert"};
-	static const char *const opt[] = {"reason"};
-	const char *id, *reason;
+	const char *id = qp_body_str(e, "cert"), *reason = qp_body_str(e, "reason");
 	qp_cert c;
 	int err;
-	if ((err = frozen ? qp_body_members(e, req, 2, NULL, 0)
-			  : qp_body_members(e, req_unfreeze, 1, opt, 1)) != QP_OK ||
-	    (err = qp_body_text(e, "cert", 32, 0, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, !frozen, &reason)) != QP_OK)
-		return err;
 	char today[11];
 	snprintf(today, sizeof(today), "%.10s", e->time);
 	if ((err = qp_store_cert_get(reg->store, id, today, &c)) != QP_OK)

@@ -18,19 +18,6 @@
 #include "store_certs.h"
 #include "store_homes.h"
 
-/* Hard limits on areas and money, beyond any real home or contract. */
-#define MAX_AREA  10000000LL	    /* 100000.00 m²              */
-#define MAX_MONEY 100000000000000LL /* 1,000,000,000,000.00 yuan */
-
-/* The identifier as text in the body, validated by check (which names the member). */
-static int body_id(const qp_entry *e, const char *name, size_t len, const char **out)
-{
-	int err = qp_body_text(e, name, len, 0, out);
-	if (err == QP_OK && strlen(*out) != len)
-		err = qp_error_set(QP_EINVALID, "%s: body.%s must be %zu characters", e->type, name, len);
-	return err;
-}
-
 static int check_resident(const qp_entry *e, const char *name, const char *value)
 {
 	char field[64], norm[QP_RESIDENT_ID_LEN + 1];
@@ -71,16 +58,10 @@ static void area_text(char *buf, size_t len, int64_t v)
 
 int qp_rules_village_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"code", "name"};
-	static const char *const opt[] = {"uscc"};
-	const char *code, *name, *uscc;
+	const char *code = qp_body_str(e, "code"), *name = qp_body_str(e, "name");
+	const char *uscc = qp_body_str(e, "uscc");
 	qp_village v;
 	int err;
-	if ((err = qp_body_members(e, req, 2, opt, 1)) != QP_OK ||
-	    (err = qp_body_text(e, "code", 12, 0, &code)) != QP_OK ||
-	    (err = qp_body_text(e, "name", QP_NAME_MAX_LEN, 0, &name)) != QP_OK ||
-	    (err = qp_body_text(e, "uscc", QP_USCC_LEN, 1, &uscc)) != QP_OK)
-		return err;
 	if ((err = qp_ids_check_division(code, QP_DIVISION_VILLAGE, "village.add: body.code")) != QP_OK)
 		return err;
 	if (strncmp(code, reg->county, 6) != 0)
@@ -110,17 +91,10 @@ int qp_rules_village_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
  */
 int qp_rules_village_correct(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"code", "reason"};
-	static const char *const opt[] = {"name", "uscc"};
-	const char *code, *name, *uscc, *reason;
+	const char *code = qp_body_str(e, "code"), *name = qp_body_str(e, "name");
+	const char *uscc = qp_body_str(e, "uscc");
 	qp_village v;
 	int err;
-	if ((err = qp_body_members(e, req, 2, opt, 2)) != QP_OK ||
-	    (err = qp_body_text(e, "code", 12, 0, &code)) != QP_OK ||
-	    (err = qp_body_text(e, "name", QP_NAME_MAX_LEN, 1, &name)) != QP_OK ||
-	    (err = qp_body_text(e, "uscc", QP_USCC_LEN, 1, &uscc)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, 0, &reason)) != QP_OK)
-		return err;
 	if (name == NULL && uscc == NULL)
 		return qp_error_set(QP_EINVALID, "village.correct: body.name or body.uscc (or both) must be given");
 	if ((err = qp_ids_check_division(code, QP_DIVISION_VILLAGE, "village.correct: body.code")) != QP_OK)
@@ -145,18 +119,12 @@ int qp_rules_village_correct(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"id_number", "members", "name", "village"};
-	const char *id, *name, *village;
-	int64_t members;
+	const char *id = qp_body_str(e, "id_number"), *name = qp_body_str(e, "name");
+	const char *village = qp_body_str(e, "village");
+	int64_t members = qp_body_num(e, "members", 1);
 	qp_village v;
 	qp_household h;
 	int err;
-	if ((err = qp_body_members(e, req, 4, NULL, 0)) != QP_OK ||
-	    (err = body_id(e, "id_number", 18, &id)) != QP_OK ||
-	    (err = qp_body_text(e, "name", QP_NAME_MAX_LEN, 0, &name)) != QP_OK ||
-	    (err = body_id(e, "village", 12, &village)) != QP_OK ||
-	    (err = qp_body_int(e, "members", 1, 50, 0, 1, &members)) != QP_OK)
-		return err;
 	if ((err = check_resident(e, "id_number", id)) != QP_OK)
 		return err;
 	if ((err = need_village(reg, e, village, &v)) != QP_OK)
@@ -178,13 +146,6 @@ int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 }
 
 /* ---- home.add --------------------------------------------------------------------------- */
-
-static int current_year(void)
-{
-	char now[QP_TIME_LEN + 1];
-	qp_time_format(now, qp_clock_now());
-	return (now[0] - '0') * 1000 + (now[1] - '0') * 100 + (now[2] - '0') * 10 + (now[3] - '0');
-}
 
 static int is_live(qp_home_status s)
 {
@@ -216,24 +177,15 @@ static int check_one_home(qp_registry *reg, const qp_entry *e, const char *house
 
 int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"household", "land_area", "status", "unit", "village"};
-	static const char *const opt[] = {"built", "floor_area"};
-	const char *unit, *village, *household, *status_name;
-	int64_t land, floor_area, built;
+	const char *unit = qp_body_str(e, "unit"), *village = qp_body_str(e, "village");
+	const char *household = qp_body_str(e, "household"), *status_name = qp_body_str(e, "status");
+	int64_t land = qp_body_num(e, "land_area", 0), floor_area = qp_body_num(e, "floor_area", -1);
+	int64_t built = qp_body_num(e, "built", 0);
 	qp_home h, old;
 	qp_village v;
 	qp_household hh;
 	int err;
 	memset(&h, 0, sizeof(h));
-	if ((err = qp_body_members(e, req, 5, opt, 2)) != QP_OK ||
-	    (err = body_id(e, "unit", 28, &unit)) != QP_OK ||
-	    (err = body_id(e, "village", 12, &village)) != QP_OK ||
-	    (err = body_id(e, "household", 18, &household)) != QP_OK ||
-	    (err = qp_body_text(e, "status", 16, 0, &status_name)) != QP_OK ||
-	    (err = qp_body_int(e, "land_area", 1, MAX_AREA, 0, 0, &land)) != QP_OK ||
-	    (err = qp_body_int(e, "floor_area", 1, MAX_AREA, 1, -1, &floor_area)) != QP_OK ||
-	    (err = qp_body_int(e, "built", 1800, current_year(), 1, 0, &built)) != QP_OK)
-		return err;
 	if ((err = qp_ids_check_unit(unit, reg->county, "home.add: body.unit")) != QP_OK)
 		return err;
 	if (unit[12] != 'J' || unit[13] != 'C')
@@ -328,17 +280,11 @@ static void allowed_list(char *buf, size_t len, qp_home_status from)
 
 int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"status", "unit"};
-	static const char *const opt[] = {"reason"};
-	const char *unit, *status_name, *reason;
+	const char *unit = qp_body_str(e, "unit"), *status_name = qp_body_str(e, "status");
+	const char *reason = qp_body_str(e, "reason");
 	qp_home h;
 	qp_home_status to;
 	int err;
-	if ((err = qp_body_members(e, req, 2, opt, 1)) != QP_OK ||
-	    (err = body_id(e, "unit", 28, &unit)) != QP_OK ||
-	    (err = qp_body_text(e, "status", 16, 0, &status_name)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, 1, &reason)) != QP_OK)
-		return err;
 	if ((err = qp_home_status_parse(&to, status_name)) != QP_OK)
 		return qp_error_prefix("home.status");
 	if ((err = need_home(reg, unit, &h)) != QP_OK)
@@ -371,25 +317,14 @@ static int check_investor_id(const qp_entry *e, const char *id)
 
 int qp_rules_home_activate(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"investment", "investor", "investor_id", "rent",
-					  "start",	"unit",	    "use",	   "years"};
-	static const char *const opt[] = {"deal_no"};
-	const char *unit, *investor, *investor_id, *start, *use, *deal_no;
-	int64_t years, rent, investment, min_years, max_years;
+	const char *unit = qp_body_str(e, "unit"), *investor = qp_body_str(e, "investor");
+	const char *investor_id = qp_body_str(e, "investor_id"), *start = qp_body_str(e, "start");
+	const char *use = qp_body_str(e, "use"), *deal_no = qp_body_str(e, "deal_no");
+	int64_t years = qp_body_num(e, "years", 0), rent = qp_body_num(e, "rent", 0);
+	int64_t investment = qp_body_num(e, "investment", 0), min_years, max_years;
 	const cJSON *policy;
 	qp_home h;
 	int err;
-	if ((err = qp_body_members(e, req, 8, opt, 1)) != QP_OK ||
-	    (err = body_id(e, "unit", 28, &unit)) != QP_OK ||
-	    (err = qp_body_text(e, "investor", 128, 0, &investor)) != QP_OK ||
-	    (err = body_id(e, "investor_id", 18, &investor_id)) != QP_OK ||
-	    (err = body_id(e, "start", 10, &start)) != QP_OK ||
-	    (err = qp_body_text(e, "use", 16, 0, &use)) != QP_OK ||
-	    (err = qp_body_text(e, "deal_no", 64, 1, &deal_no)) != QP_OK ||
-	    (err = qp_body_int(e, "years", 0, 1000, 0, 0, &years)) != QP_OK ||
-	    (err = qp_body_int(e, "rent", 0, MAX_MONEY, 0, 0, &rent)) != QP_OK ||
-	    (err = qp_body_int(e, "investment", 0, MAX_MONEY, 0, 0, &investment)) != QP_OK)
-		return err;
 	if ((err = check_investor_id(e, investor_id)) != QP_OK)
 		return err;
 	if ((err = qp_ids_parse_date(NULL, start, "home.activate: body.start")) != QP_OK)
@@ -443,22 +378,15 @@ int qp_rules_home_activate(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 int qp_rules_home_correct(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"field", "reason", "unit", "value"};
-	const char *unit, *field, *reason;
-	int64_t value, old;
+	const char *unit = qp_body_str(e, "unit"), *field = qp_body_str(e, "field");
+	const char *reason = qp_body_str(e, "reason");
+	int64_t value, old, lo, hi;
 	qp_home h;
 	int err;
-	if ((err = qp_body_members(e, req, 4, NULL, 0)) != QP_OK ||
-	    (err = body_id(e, "unit", 28, &unit)) != QP_OK ||
-	    (err = qp_body_text(e, "field", 16, 0, &field)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", QP_REASON_MAX_LEN, 0, &reason)) != QP_OK)
-		return err;
+	/* body.value has the range of the member of home.add it corrects. */
 	int is_built = strcmp(field, "built") == 0;
-	if (strcmp(field, "land_area") != 0 && strcmp(field, "floor_area") != 0 && !is_built)
-		return qp_error_set(
-		    QP_EINVALID, "home.correct: field must be land_area, floor_area or built, not %s", field);
-	if ((err = qp_body_int(e, "value", is_built ? 1800 : 1, is_built ? current_year() : MAX_AREA, 0, 0,
-			       &value)) != QP_OK)
+	if ((err = qp_schema_limits("home.add", field, &lo, &hi)) != QP_OK ||
+	    (err = qp_body_int(e, "value", lo, hi, 0, 0, &value)) != QP_OK)
 		return err;
 	if ((err = need_home(reg, unit, &h)) != QP_OK)
 		return err;

@@ -15,15 +15,10 @@
 
 int qp_rules_genesis(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"authority", "county", "county_name"};
-	const char *authority, *county, *county_name;
+	const char *authority = qp_body_str(e, "authority"), *county = qp_body_str(e, "county");
+	const char *county_name = qp_body_str(e, "county_name");
 	qp_verifier *v = NULL;
 	int err;
-	if ((err = qp_body_members(e, req, 3, NULL, 0)) != QP_OK ||
-	    (err = qp_body_text(e, "authority", 512, 0, &authority)) != QP_OK ||
-	    (err = qp_body_text(e, "county", 6, 0, &county)) != QP_OK ||
-	    (err = qp_body_text(e, "county_name", 64, 0, &county_name)) != QP_OK)
-		return err;
 	if ((err = qp_ids_check_division(county, QP_DIVISION_COUNTY, "registry.genesis: body.county")) !=
 	    QP_OK)
 		return err;
@@ -43,24 +38,18 @@ int qp_rules_genesis(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 int qp_rules_key_enroll(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"role", "vkey"};
-	static const char *const opt[] = {"valid_until"};
-	const char *role, *vkey, *until = NULL;
+	const char *role = qp_body_str(e, "role"), *vkey = qp_body_str(e, "vkey");
+	const char *until = qp_body_str(e, "valid_until");
 	qp_verifier *v = NULL;
 	qp_store_key_row row;
 	int err;
-	if ((err = qp_body_members(e, req, 2, opt, 1)) != QP_OK ||
-	    (err = qp_body_text(e, "role", 16, 0, &role)) != QP_OK ||
-	    (err = qp_body_text(e, "vkey", 512, 0, &vkey)) != QP_OK)
-		return err;
-	if (strcmp(role, "officer") != 0 && strcmp(role, "log") != 0 && strcmp(role, "auditor") != 0)
+	if (!qp_schema_member_allows(qp_schema_member_get(e->type, "role"), role))
 		return qp_error_set(
 		    QP_EINVALID, "key.enroll: role must be officer, log or auditor, not \"%s\"%s", role,
 		    strcmp(role, "authority") == 0 ? " (the authority is named by the genesis entry)" : "");
-	if (cJSON_GetObjectItemCaseSensitive(e->body, "valid_until")) {
+	if (until) {
 		qp_date d;
-		if ((err = qp_body_text(e, "valid_until", 10, 0, &until)) != QP_OK ||
-		    (err = qp_ids_parse_date(&d, until, "key.enroll: body.valid_until")) != QP_OK)
+		if ((err = qp_ids_parse_date(&d, until, "key.enroll: body.valid_until")) != QP_OK)
 			return err;
 		if (strncmp(until, e->time, 10) < 0)
 			return qp_error_set(QP_EINVALID,
@@ -101,15 +90,9 @@ done:
 
 int qp_rules_key_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"name", "reason"};
-	const char *name, *reason;
+	const char *name = qp_body_str(e, "name"), *reason = qp_body_str(e, "reason");
 	qp_store_key_row row;
-	int err;
-	if ((err = qp_body_members(e, req, 2, NULL, 0)) != QP_OK ||
-	    (err = qp_body_text(e, "name", QP_KEY_NAME_MAX, 0, &name)) != QP_OK ||
-	    (err = qp_body_text(e, "reason", 1000, 0, &reason)) != QP_OK)
-		return err;
-	err = qp_store_key_active(reg->store, name, &row);
+	int err = qp_store_key_active(reg->store, name, &row);
 	if (err == QP_ENOTFOUND)
 		return qp_error_set(QP_ENOTFOUND, "key.revoke: no active key is named %s", name);
 	if (err != QP_OK)
@@ -125,12 +108,9 @@ int qp_rules_key_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 int qp_rules_policy_set(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	static const char *const req[] = {"params"};
 	char *text = NULL;
 	size_t len = 0;
 	int err;
-	if ((err = qp_body_members(e, req, 1, NULL, 0)) != QP_OK)
-		return err;
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e->body, "params");
 	if ((err = qp_policy_validate(params)) != QP_OK)
 		return err;

@@ -21,6 +21,7 @@
 #include "quanpiao/note.h"
 #include "quanpiao/query.h"
 #include "quanpiao/registry.h"
+#include "quanpiao/schema.h"
 #include "quanpiao/store.h"
 #include "quanpiao/version.h"
 

@@ -50,6 +50,8 @@ int qp_home_status_parse(qp_home_status *out, const char *name);
 
 /* Activation uses: homestay culture eldercare rental office other. */
 int qp_activation_use_check(const char *use);
+/* The i-th activation use (a static string), or NULL when i is past the last. */
+const char *qp_activation_use_name(size_t i);
 
 typedef struct qp_village {
 	char code[13];

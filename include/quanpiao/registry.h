@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "quanpiao/keys.h"
+#include "quanpiao/schema.h" /* the entry bodies and their limits */
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,10 +23,6 @@ extern "C" {
 
 /* An open registry; like a qp_store, used from one thread at a time. */
 typedef struct qp_registry qp_registry;
-
-/* Limits of free text in entries, in bytes of UTF-8 (the CLI checks them before signing). */
-#define QP_NAME_MAX_LEN	  64  /* a village's or a household's name */
-#define QP_REASON_MAX_LEN 500 /* the reason of a correction, status change, freeze or revocation */
 
 /*
  * How far two clocks may disagree: a signer's and the registry's, or two

@@ -87,6 +87,11 @@ homestead|legacy import: 票号 DP-2021-005 was 已使用 in the legacy system' 
 ISSUE=$(sqlite3 r.db "SELECT created_idx FROM certificates WHERE legacy_no = 'DP-2020-003'")
 run log entry --index "$ISSUE"
 contains "$OUT" '"legacy":{"area":"200.00","holder_id":"330681198012310035","holder_name":"陈国强","issued_on":"2020-01-02","note":"第一行\n第二行","status":"已注销","type":"地票","unit":"330681101202JC00003F00010001","village":"330681101202","原档案号":"ZJ-0003"},"legacy_no":"DP-2020-003"'
+# An imported certificate's bundle verifies offline, its legacy record and all.
+IMPORTED=$(sqlite3 r.db "SELECT id FROM certificates WHERE legacy_no = 'DP-2020-004'")
+expect_rc 0 -- log sign --key log.key
+expect_rc 0 -- export "$IMPORTED" --out imported.bundle
+expect_rc 0 -- verify imported.bundle --authority auth.key.vkey
 
 # A rerun imports nothing and changes nothing.
 unchanged 0 "read 5 rows: 0 imported, 5 already present, 0 rejected (0 entries)" "" -- import "$DATA/good.csv"

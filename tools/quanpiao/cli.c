@@ -546,6 +546,37 @@ int cli_check_resident(const cli_ctx *ctx, char out[19], const char *text, const
 	return rc == QP_OK ? CLI_OK : cli_fail(ctx, rc);
 }
 
+int cli_check_member(const cli_ctx *ctx, const char *type, const char *member, const char *opt,
+		     const char *text)
+{
+	int64_t max = 0;
+	int rc = qp_schema_limits(type, member, NULL, &max);
+	return rc == QP_OK ? cli_check_text(ctx, opt, text, (size_t)max) : cli_fail(ctx, rc);
+}
+
+int cli_parse_member(const cli_ctx *ctx, const char *type, const char *member, const char *opt,
+		     const char *text, long long *out)
+{
+	int64_t min = 0, max = 0;
+	int rc = qp_schema_limits(type, member, &min, &max);
+	return rc == QP_OK ? cli_parse_int(ctx, opt, text, min, max, out) : cli_fail(ctx, rc);
+}
+
+int cli_parse_area(const cli_ctx *ctx, const char *opt, const char *text, int64_t *out)
+{
+	char max[32];
+	int rc = qp_ids_parse_hundredths(out, text, opt);
+	if (rc != QP_OK)
+		return cli_fail(ctx, rc);
+	if (*out <= 0 || *out > QP_AREA_MAX) {
+		if (qp_ids_format_hundredths(max, sizeof(max), QP_AREA_MAX) != QP_OK)
+			snprintf(max, sizeof(max), "?");
+		return cli_invalid(ctx, "%s: %s m² is out of range; an area is more than 0 and at most %s m²",
+				   opt, text, max);
+	}
+	return CLI_OK;
+}
+
 int cli_check_text(const cli_ctx *ctx, const char *opt, const char *text, size_t max_len)
 {
 	size_t len = strlen(text);

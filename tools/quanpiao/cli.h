@@ -173,6 +173,28 @@ int cli_parse_int(const cli_ctx *ctx, const char *opt, const char *text, long lo
 int cli_check_text(const cli_ctx *ctx, const char *opt, const char *text, size_t max_len);
 
 /*
+ * Check a free-text option value (opt, without "--") that becomes the
+ * member of an entry body of type: as cli_check_text, with the member's
+ * limit from the schema (quanpiao/schema.h).
+ */
+int cli_check_member(const cli_ctx *ctx, const char *type, const char *member, const char *opt,
+		     const char *text);
+
+/*
+ * Parse an integer option (opt, without "--") that becomes the member of
+ * an entry body of type: as cli_parse_int, within the member's range in
+ * the schema.
+ */
+int cli_parse_member(const cli_ctx *ctx, const char *type, const char *member, const char *opt,
+		     const char *text, long long *out);
+
+/*
+ * An area option ("--area", as given): hundredths of m², more than 0 and
+ * at most QP_AREA_MAX.  Prints the problem and returns CLI_EXIT_INVALID.
+ */
+int cli_parse_area(const cli_ctx *ctx, const char *opt, const char *text, int64_t *out);
+
+/*
  * Check a resident ID number given as option opt ("--holder") and write it
  * normalised (upper-case X) to out.  A value masked the way lists show ID
  * numbers (330681********001X) gets a message saying how to see it in

@@ -12,6 +12,7 @@
  * was created is then read back from the registry (qp_certs_created_by),
  * so the command prints exactly what the registry holds.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "table.h"
-
-#define AREA_MAX   10000000 /* 100000.00 m², in hundredths, as the registry allows */
-#define NOTE_MAX   500
-#define LEGACY_MAX 64
 
 /* ---- how a certificate is shown ---------------------------------------------------- */
 
@@ -218,25 +215,15 @@ int cli_cert_check_number(const cli_ctx *ctx, const char *what, const char *text
 	return CLI_OK;
 }
 
-/* An area option: hundredths of m², more than 0 and at most 100000.00. */
-static int parse_area(const cli_ctx *ctx, const char *opt, const char *text, int64_t *out)
-{
-	int rc = qp_ids_parse_hundredths(out, text, opt);
-	if (rc != QP_OK)
-		return cli_fail(ctx, rc);
-	if (*out <= 0 || *out > AREA_MAX)
-		return cli_invalid(
-		    ctx, "%s: %s m² is out of range; an area is more than 0 and at most 100000.00 m²", opt,
-		    text);
-	return CLI_OK;
-}
-
-/* value must be one of the n names; else "--opt: "x" is not one of a, b, c". */
+/*
+ * value must be one of the names (n of them, or up to a NULL); else
+ * "--opt: "x" is not one of a, b, c".
+ */
 static int one_of(const cli_ctx *ctx, const char *opt, const char *value, const char *const *names, size_t n)
 {
 	char list[256] = "";
 	size_t used = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && names[i]; i++) {
 		if (strcmp(value, names[i]) == 0)
 			return CLI_OK;
 		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
@@ -346,7 +333,7 @@ static int run_issue(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "cert issue needs --kind, --holder, --area and --basis");
 	if (qp_cert_kind_parse(&kind, k) != QP_OK)
 		return cli_invalid(ctx, "--kind: \"%s\" is not one of guarantee, retention, collective", k);
-	if ((rc = one_of(ctx, "--basis", basis, bases, 5)) != CLI_OK)
+	if ((rc = one_of(ctx, "--basis", basis, bases, NLABELS(bases))) != CLI_OK)
 		return rc;
 	bool entitlement = strcmp(basis, "entitlement") == 0, legacy = strcmp(basis, "legacy") == 0;
 	if (entitlement && home)
@@ -358,12 +345,13 @@ static int run_issue(cli_ctx *ctx, int argc, char **argv)
 	if (legacy != (legacy_no != NULL))
 		return cli_usage_error(ctx, "--legacy-no goes with --basis legacy, and only with it");
 	if ((rc = cli_cert_parse_holder(ctx, "--holder", h, holder)) != CLI_OK ||
-	    (rc = parse_area(ctx, "--area", a, &area)) != CLI_OK)
+	    (rc = cli_parse_area(ctx, "--area", a, &area)) != CLI_OK)
 		return rc;
 	if ((home && (rc = qp_ids_check_unit(home, NULL, "--home")) != QP_OK) ||
 	    (vu && (rc = qp_ids_parse_date(&until, vu, "--valid-until")) != QP_OK))
 		return cli_fail(ctx, rc);
-	if (legacy_no && (rc = cli_check_text(ctx, "legacy-no", legacy_no, LEGACY_MAX)) != CLI_OK)
+	if (legacy_no &&
+	    (rc = cli_check_member(ctx, "cert.issue", "legacy_no", "legacy-no", legacy_no)) != CLI_OK)
 		return rc;
 	if (home) {
 		if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
@@ -446,7 +434,7 @@ static const cli_opt transfer_opts[] = {
 
 static int run_transfer(cli_ctx *ctx, int argc, char **argv)
 {
-	static const char *const bases[] = {"sale", "inheritance", "exchange"};
+	const char *const *bases = qp_schema_member_get("cert.transfer", "basis")->values;
 	cli_args args;
 	qp_registry *reg = NULL;
 	qp_cert c = {0}, *certs = NULL;
@@ -463,9 +451,9 @@ static int run_transfer(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "cert transfer needs one CERT and --to HOLDER");
 	if (basis == NULL)
 		basis = "sale";
-	if ((rc = one_of(ctx, "--basis", basis, bases, 3)) != CLI_OK ||
+	if ((rc = one_of(ctx, "--basis", basis, bases, SIZE_MAX)) != CLI_OK ||
 	    (rc = cli_cert_parse_holder(ctx, "--to", t, to)) != CLI_OK ||
-	    (a && (rc = parse_area(ctx, "--area", a, &area)) != CLI_OK) ||
+	    (a && (rc = cli_parse_area(ctx, "--area", a, &area)) != CLI_OK) ||
 	    (rc = read_cert(ctx, args.pos[0], &c)) != CLI_OK)
 		goto done;
 
@@ -546,9 +534,9 @@ static int run_redeem(cli_ctx *ctx, int argc, char **argv)
 	const char *note = cli_opt_value(ctx, &args, "note");
 	if (args.npos != 1 || !a || !purpose || !note)
 		return cli_usage_error(ctx, "cert redeem needs one CERT, --area, --purpose and --note");
-	if ((rc = parse_area(ctx, "--area", a, &area)) != CLI_OK ||
-	    (rc = one_of(ctx, "--purpose", purpose, purposes, 5)) != CLI_OK ||
-	    (rc = cli_check_text(ctx, "note", note, NOTE_MAX)) != CLI_OK ||
+	if ((rc = cli_parse_area(ctx, "--area", a, &area)) != CLI_OK ||
+	    (rc = one_of(ctx, "--purpose", purpose, purposes, NLABELS(purposes))) != CLI_OK ||
+	    (rc = cli_check_member(ctx, "cert.redeem", "note", "note", note)) != CLI_OK ||
 	    (rc = read_cert(ctx, args.pos[0], &c)) != CLI_OK)
 		goto done;
 
@@ -623,7 +611,7 @@ static int change_state(cli_ctx *ctx, int argc, char **argv, const char *type, b
 	name[4] = ' ';
 	if (args.npos != 1 || (need_reason && !reason))
 		return cli_usage_error(ctx, "%s needs one CERT%s", name, need_reason ? " and --reason" : "");
-	if ((reason && (rc = cli_check_text(ctx, "reason", reason, QP_REASON_MAX_LEN)) != CLI_OK) ||
+	if ((reason && (rc = cli_check_member(ctx, type, "reason", "reason", reason)) != CLI_OK) ||
 	    (rc = read_cert(ctx, args.pos[0], &c)) != CLI_OK)
 		goto done;
 	const char *from = qp_cert_state_name((qp_cert_state)cli_cert_shown_state(&c));

@@ -22,39 +22,13 @@
 #include "cli.h"
 #include "table.h"
 
-#define AREA_MAX      10000000 /* 100000.00 m², in hundredths */
-#define BUILT_MIN     1800
-#define YEARS_MAX     100 /* the policy's term is checked by the registry */
-#define INVESTOR_MAX  128 /* bytes, as the registry allows */
-#define DEAL_NO_MAX   64
+#define YEARS_MAX     100 /* a sanity bound of the CLI; the policy's term is checked by the registry */
 #define LIST_MAX_PAGE 1000000
 
 static const cli_opt reveal_opts[] = {
     {"reveal", NULL, "show resident ID numbers in full (officers only; they are personal data)"},
     {NULL, NULL, NULL},
 };
-
-static int current_year(void)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	if (gmtime_r(&now, &tm) == NULL)
-		return 2999;
-	return tm.tm_year + 1900;
-}
-
-/* An area option: hundredths of m², more than 0 and at most 100000.00. */
-static int parse_area(const cli_ctx *ctx, const char *opt, const char *text, int64_t *out)
-{
-	int rc = qp_ids_parse_hundredths(out, text, opt);
-	if (rc != QP_OK)
-		return cli_fail(ctx, rc);
-	if (*out <= 0 || *out > AREA_MAX)
-		return cli_invalid(
-		    ctx, "%s: %s m² is out of range; an area is more than 0 and at most 100000.00 m²", opt,
-		    text);
-	return CLI_OK;
-}
 
 /* A money option: hundredths of a yuan. */
 static int parse_money(const cli_ctx *ctx, const char *opt, const char *text, int64_t *out)
@@ -120,9 +94,9 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 		return cli_fail(ctx, rc);
 	if ((rc = cli_check_resident(ctx, household, hh, "--household")) != CLI_OK)
 		return rc;
-	if ((rc = parse_area(ctx, "--land-area", la, &land)) != CLI_OK ||
-	    (fa && (rc = parse_area(ctx, "--floor-area", fa, &floor)) != CLI_OK) ||
-	    (b && (rc = cli_parse_int(ctx, "built", b, BUILT_MIN, current_year(), &built)) != CLI_OK))
+	if ((rc = cli_parse_area(ctx, "--land-area", la, &land)) != CLI_OK ||
+	    (fa && (rc = cli_parse_area(ctx, "--floor-area", fa, &floor)) != CLI_OK) ||
+	    (b && (rc = cli_parse_member(ctx, "home.add", "built", "built", b, &built)) != CLI_OK))
 		return rc;
 	if (st) {
 		if ((rc = qp_home_status_parse(&status, st)) != QP_OK)
@@ -213,7 +187,7 @@ static int run_status(cli_ctx *ctx, int argc, char **argv)
 	if ((rc = qp_ids_check_unit(unit, NULL, "UNIT")) != QP_OK ||
 	    (rc = qp_home_status_parse(&status, args.pos[1])) != QP_OK)
 		return cli_fail(ctx, rc);
-	if (reason && (rc = cli_check_text(ctx, "reason", reason, QP_REASON_MAX_LEN)) != CLI_OK)
+	if (reason && (rc = cli_check_member(ctx, "home.status", "reason", "reason", reason)) != CLI_OK)
 		return rc;
 	rc = open_for(ctx, &reg, county, unit, "UNIT", &home);
 	qp_registry_free(reg);
@@ -333,7 +307,7 @@ static int run_activate(cli_ctx *ctx, int argc, char **argv)
 	const char *unit = args.pos[0];
 	if ((rc = qp_ids_check_unit(unit, NULL, "UNIT")) != QP_OK)
 		return cli_fail(ctx, rc);
-	if ((rc = cli_check_text(ctx, "investor", investor, INVESTOR_MAX)) != CLI_OK ||
+	if ((rc = cli_check_member(ctx, "home.activate", "investor", "investor", investor)) != CLI_OK ||
 	    (rc = check_investor_id(ctx, iid, investor_id)) != CLI_OK)
 		return rc;
 	if ((rc = qp_ids_parse_date(&start, s, "--start")) != QP_OK)
@@ -344,7 +318,7 @@ static int run_activate(cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = qp_activation_use_check(use)) != QP_OK)
 		return cli_fail(ctx, rc);
-	if (deal && (rc = cli_check_text(ctx, "deal-no", deal, DEAL_NO_MAX)) != CLI_OK)
+	if (deal && (rc = cli_check_member(ctx, "home.activate", "deal_no", "deal-no", deal)) != CLI_OK)
 		return rc;
 	rc = open_for(ctx, &reg, county, unit, "UNIT", &home);
 	qp_registry_free(reg);
@@ -464,13 +438,14 @@ static int run_correct(cli_ctx *ctx, int argc, char **argv)
 	if (!area && strcmp(field, "built") != 0)
 		return cli_invalid(ctx, "--field: \"%s\" is not one of land_area, floor_area, built", field);
 	if (area) {
-		rc = parse_area(ctx, "--value", v, &value);
+		rc = cli_parse_area(ctx, "--value", v, &value);
 	} else {
 		long long year = 0;
-		rc = cli_parse_int(ctx, "value", v, BUILT_MIN, current_year(), &year);
+		rc = cli_parse_member(ctx, "home.add", "built", "value", v, &year);
 		value = year;
 	}
-	if (rc != CLI_OK || (rc = cli_check_text(ctx, "reason", reason, QP_REASON_MAX_LEN)) != CLI_OK)
+	if (rc != CLI_OK ||
+	    (rc = cli_check_member(ctx, "home.correct", "reason", "reason", reason)) != CLI_OK)
 		return rc;
 	rc = open_for(ctx, &reg, county, unit, "UNIT", &home);
 	qp_registry_free(reg);

@@ -17,7 +17,6 @@
 #include "commands.h"
 #include "table.h"
 
-#define MEMBERS_MAX   50
 #define LIST_MAX_PAGE 1000000
 
 /* ---- household add ------------------------------------------------------- */
@@ -47,11 +46,11 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "household add needs --id-number, --name and --village");
 	if ((rc = cli_check_resident(ctx, id, id_arg, "--id-number")) != CLI_OK)
 		return rc;
-	if ((rc = cli_check_text(ctx, "name", name, QP_NAME_MAX_LEN)) != CLI_OK)
+	if ((rc = cli_check_member(ctx, "household.add", "name", "name", name)) != CLI_OK)
 		return rc;
 	if ((rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK)
 		return cli_fail(ctx, rc);
-	if (m && (rc = cli_parse_int(ctx, "members", m, 1, MEMBERS_MAX, &members)) != CLI_OK)
+	if (m && (rc = cli_parse_member(ctx, "household.add", "members", "members", m, &members)) != CLI_OK)
 		return rc;
 
 	cJSON *body = cJSON_CreateObject();

@@ -22,7 +22,6 @@
 #include "commands.h"
 #include "table.h"
 
-#define AREA_MAX	10000000 /* 100000.00 m², in hundredths: the largest certificate */
 #define VALIDITY_MAX	100
 #define LEASE_MAX	70
 #define POLICY_FILE_MAX (64 * 1024)
@@ -310,8 +309,12 @@ static int apply_kind(const cli_ctx *ctx, const cli_args *args, cJSON *params, c
 			snprintf(field, sizeof(field), "--%s", opt);
 			if ((rc = qp_ids_parse_hundredths(&area, v, field)) != QP_OK)
 				return cli_fail(ctx, rc);
-			if (area > AREA_MAX)
-				return cli_invalid(ctx, "--%s: %s m² is more than 100000.00 m²", opt, v);
+			if (area > QP_AREA_MAX) {
+				char max[32];
+				if (qp_ids_format_hundredths(max, sizeof(max), QP_AREA_MAX) != QP_OK)
+					snprintf(max, sizeof(max), "?");
+				return cli_invalid(ctx, "--%s: %s m² is more than %s m²", opt, v, max);
+			}
 		}
 		put(k, "max_area", cJSON_CreateNumber((double)area));
 	}

@@ -35,7 +35,7 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "village add needs --code and --name");
 	if ((rc = qp_ids_check_division(code, QP_DIVISION_VILLAGE, "--code")) != QP_OK)
 		return cli_fail(ctx, rc);
-	if ((rc = cli_check_text(ctx, "name", name, QP_NAME_MAX_LEN)) != CLI_OK)
+	if ((rc = cli_check_member(ctx, "village.add", "name", "name", name)) != CLI_OK)
 		return rc;
 	if (uscc && (rc = qp_ids_check_uscc(uscc, QP_USCC_COLLECTIVE, "--uscc")) != QP_OK)
 		return cli_fail(ctx, rc);
@@ -161,8 +161,8 @@ static int run_correct(cli_ctx *ctx, int argc, char **argv)
 	const char *code = args.pos[0];
 	if ((rc = qp_ids_check_division(code, QP_DIVISION_VILLAGE, "CODE")) != QP_OK)
 		return cli_fail(ctx, rc);
-	if ((name && (rc = cli_check_text(ctx, "name", name, QP_NAME_MAX_LEN)) != CLI_OK) ||
-	    (rc = cli_check_text(ctx, "reason", reason, QP_REASON_MAX_LEN)) != CLI_OK)
+	if ((name && (rc = cli_check_member(ctx, "village.correct", "name", "name", name)) != CLI_OK) ||
+	    (rc = cli_check_member(ctx, "village.correct", "reason", "reason", reason)) != CLI_OK)
 		return rc;
 	if (uscc && (rc = qp_ids_check_uscc(uscc, QP_USCC_COLLECTIVE, "--uscc")) != QP_OK)
 		return cli_fail(ctx, rc);
