@@ -350,6 +350,7 @@ typedef struct audit {
 	pending pend;
 	uint64_t expected, total, in_batch;
 	int defer;       /* verify on worker threads */
+	int keep_refused; /* rebuild: a refused entry stays in the rebuilt log, unapplied */
 	int stop_error;  /* an I/O error that ends the pass */
 	tree *tree;      /* the tree computed here (full audit), or NULL (the replay keeps it) */
 	/*
@@ -360,7 +361,12 @@ typedef struct audit {
 	 * accepted before it are applied again (accepted, naccepted).
 	 */
 	uint64_t *accepted; /* BATCH */
+	qp_log_state *accepted_named; /* BATCH: the state each accepted entry named, judged once */
 	size_t naccepted;
+	/* The last named state read from the registry's stored tree (audit_root). */
+	int have_named;
+	uint64_t named_size;
+	unsigned char named_root[QP_HASH_LEN];
 	unsigned flags; /* how entries are applied to the replay (QP_APPLY_*) */
 } audit;
 
@@ -390,6 +396,45 @@ static void entry_problem(audit *a, uint64_t idx, const char *what)
 	problem(a, where, what);
 }
 
+/*
+ * The full audit's reader of the log states entries name (the replay has
+ * no tree: it is computed here).  The state of the tree's own size, which
+ * is what an entry signed against the current log names, comes from the
+ * tree computed in this pass.  An older one comes from the registry's
+ * stored tree nodes, O(log n) reads (the last one read is kept: the
+ * entries of an import batch or a group commit name the same state).
+ * Those nodes are no weak point: the pass compares every stored node with
+ * the tree it computes (qp_store_tree_walk_check), so a node tampered to
+ * make a named state look right is a finding of its own.
+ */
+static int audit_root(void *ctx, uint64_t size, unsigned char out[QP_HASH_LEN])
+{
+	audit *a = ctx;
+	if (size == a->tree->size)
+		return qp_merkle_root(out, size, tree_get, a->tree);
+	if (a->have_named && a->named_size == size) {
+		memcpy(out, a->named_root, QP_HASH_LEN);
+		return QP_OK;
+	}
+	int err = qp_merkle_root(out, size, qp_store_node_get, a->live->store);
+	if (err == QP_OK) {
+		a->have_named = 1;
+		a->named_size = size;
+		memcpy(a->named_root, out, QP_HASH_LEN);
+	}
+	return err;
+}
+
+/* Applying an accepted entry again (undo_refused): the state it named was judged the first time. */
+static int judged_root(void *ctx, uint64_t size, unsigned char out[QP_HASH_LEN])
+{
+	const qp_log_state *named = ctx;
+	if (size != named->size)
+		return qp_error_set(QP_EINTERNAL, "audit: an entry names another state the second time");
+	memcpy(out, named->root, QP_HASH_LEN);
+	return QP_OK;
+}
+
 /* Undo a refused entry in a replay without savepoints: the batch again, without it. */
 static int undo_refused(audit *a)
 {
@@ -406,6 +451,8 @@ static int undo_refused(audit *a)
 		memset(&ap, 0, sizeof(ap));
 		ap.flags = a->flags | QP_APPLY_DEFER_SIGNATURE;
 		ap.at = a->accepted[i];
+		ap.root_of = judged_root;
+		ap.root_ctx = &a->accepted_named[i];
 		if ((err = qp_store_entry_get(a->live->store, a->accepted[i], &note, &len)) == QP_OK)
 			err = qp_registry_apply(a->replay, note, len, NULL, &ap);
 		qp_free(note);
@@ -433,6 +480,10 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 	memset(&ap, 0, sizeof(ap));
 	ap.flags = a->flags | QP_APPLY_META | (a->defer ? QP_APPLY_DEFER_SIGNATURE : 0);
 	ap.at = row->idx;
+	if (a->tree) {
+		ap.root_of = audit_root;
+		ap.root_ctx = a;
+	}
 	uint64_t got = 0;
 	int err = qp_registry_apply(a->replay, row->note, row->note_len, &got, &ap);
 	/* The replay hashed the note as it stored it; one refused early is hashed here. */
@@ -467,8 +518,10 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 			return err;
 		if (!a->defer)
 			a->res->signatures++;
-		if (a->tree)
+		if (a->tree) {
+			a->accepted_named[a->naccepted] = ap.named;
 			a->accepted[a->naccepted++] = row->idx;
+		}
 	} else if (err == QP_EIO || err == QP_ENOMEM || err == QP_ECORRUPT) {
 		return err;
 	} else {
@@ -477,6 +530,18 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 			 qp_error_last()->message);
 		entry_problem(a, row->idx, what);
 		if (a->tree && (err = undo_refused(a)) != QP_OK)
+			return err;
+		/*
+		 * A rebuild makes the registry again from the log, all of it: an
+		 * entry the rules refuse keeps its place in the rebuilt log (with
+		 * nothing applied), so that the rebuilt file's audit names it too
+		 * rather than a rebuild silently dropping it.
+		 */
+		uint64_t at = 0;
+		if (a->keep_refused &&
+		    ((err = qp_store_log_size(a->replay->store, &at)) != QP_OK ||
+		     (err = qp_registry_log_put(a->replay, at, row->note, row->note_len, ap.leaf, row->type,
+						row->signer, row->time)) != QP_OK))
 			return err;
 	}
 	a->res->entries++;
@@ -692,6 +757,7 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	memset(&q, 0, sizeof(q));
 	memset(&t, 0, sizeof(t));
 	a.live = reg;
+	a.keep_refused = rebuild;
 	a.opt = opt;
 	a.res = out;
 	a.q = &q;
@@ -760,7 +826,8 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 			goto done;
 		}
 	} else if (a.tree) {
-		if ((a.accepted = qp_calloc(BATCH, sizeof(*a.accepted))) == NULL) {
+		if ((a.accepted = qp_calloc(BATCH, sizeof(*a.accepted))) == NULL ||
+		    (a.accepted_named = qp_calloc(BATCH, sizeof(*a.accepted_named))) == NULL) {
 			err = QP_ENOMEM;
 			goto done;
 		}
@@ -884,6 +951,7 @@ done:
 		qp_store_detach_replay(reg->store);
 	qp_free(t.cps);
 	qp_free(a.accepted);
+	qp_free(a.accepted_named);
 	stop_workers(&q, &a.pend, threads, &nthreads, out);
 	if (locks) {
 		pthread_mutex_destroy(&q.lock);

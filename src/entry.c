@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "alloc.h"
 #include "canon.h"
 #include "clock.h"
@@ -41,6 +43,39 @@ static const char *member_string(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/*
+ * The "log" member: exactly {"root": base64 of 32 bytes in its one
+ * spelling, "size": an integer >= 0}.
+ */
+static int parse_log_state(qp_log_state *out, const cJSON *log)
+{
+	const cJSON *root = cJSON_GetObjectItemCaseSensitive(log, "root");
+	const cJSON *size = cJSON_GetObjectItemCaseSensitive(log, "size");
+	int count = 0;
+	for (const cJSON *m = cJSON_IsObject(log) ? log->child : NULL; m; m = m->next)
+		count++;
+	if (!cJSON_IsObject(log) || count != 2 || !cJSON_IsString(root) || !cJSON_IsNumber(size))
+		return qp_error_set(
+		    QP_EINVALID, "entry: log must be an object of exactly root (string) and size (integer)");
+	/* Canonical JSON holds integers only, at most 2^53 - 1: exact in a double. */
+	if (size->valuedouble < 0)
+		return qp_error_set(QP_EINVALID, "entry: log.size must be an integer of at least 0");
+	out->size = (uint64_t)size->valuedouble;
+	size_t bin_len = 0;
+	const char *end = NULL;
+	char again[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+	const char *b64 = root->valuestring;
+	if (strlen(b64) != sizeof(again) - 1 ||
+	    sodium_base642bin(out->root, sizeof(out->root), b64, strlen(b64), NULL, &bin_len, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    bin_len != sizeof(out->root) || *end != '\0' ||
+	    strcmp(sodium_bin2base64(again, sizeof(again), out->root, sizeof(out->root),
+				     sodium_base64_VARIANT_ORIGINAL),
+		   b64) != 0)
+		return qp_error_set(QP_EINVALID, "entry: log.root must be the base64 of exactly 32 bytes");
+	return QP_OK;
+}
+
 int qp_entry_parse(qp_entry **out, const char *note, size_t note_len)
 {
 	qp_entry *e = NULL;
@@ -57,6 +92,13 @@ int qp_entry_parse(qp_entry **out, const char *note, size_t note_len)
 	}
 	const char *text = e->note->text;
 	size_t hlen = strlen(QP_ENTRY_HEADER);
+	if (e->note->text_len >= hlen + 1 && memcmp(text, QP_ENTRY_HEADER_V1 "\n", hlen + 1) == 0) {
+		err = qp_error_set(QP_EINVALID,
+				   "entry: first line %s: this is entry format v1, and this program reads %s "
+				   "only (nothing is deployed: re-create the registry)",
+				   QP_ENTRY_HEADER_V1, QP_ENTRY_HEADER);
+		goto fail;
+	}
 	if (e->note->text_len < hlen + 1 || memcmp(text, QP_ENTRY_HEADER "\n", hlen + 1) != 0) {
 		err = qp_error_set(QP_EINVALID, "entry: first line must be %s", QP_ENTRY_HEADER);
 		goto fail;
@@ -76,11 +118,12 @@ int qp_entry_parse(qp_entry **out, const char *note, size_t note_len)
 		err = qp_error_set(QP_EINVALID, "entry: JSON must be an object");
 		goto fail;
 	}
-	static const char *const members[] = {"body", "origin", "signer", "time", "type"};
-	int count = 0;
+	static const char *const members[] = {"body", "log", "origin", "signer", "time", "type"};
+	const size_t nmembers = sizeof(members) / sizeof(members[0]);
+	size_t count = 0;
 	for (const cJSON *m = e->json->child; m; m = m->next) {
 		int known = 0;
-		for (size_t i = 0; i < 5; i++)
+		for (size_t i = 0; i < nmembers; i++)
 			known |= strcmp(m->string, members[i]) == 0;
 		if (!known) {
 			err = qp_error_set(QP_EINVALID, "entry: unknown member \"%s\"", m->string);
@@ -93,10 +136,16 @@ int qp_entry_parse(qp_entry **out, const char *note, size_t note_len)
 	e->origin = member_string(e->json, "origin");
 	e->time = member_string(e->json, "time");
 	e->body = cJSON_GetObjectItemCaseSensitive(e->json, "body");
-	if (count != 5 || !e->type || !e->signer || !e->origin || !e->time || !cJSON_IsObject(e->body)) {
-		err = qp_error_set(QP_EINVALID, "entry: needs body (object), origin, signer, time and type (strings)");
+	const cJSON *log = cJSON_GetObjectItemCaseSensitive(e->json, "log");
+	if (count != nmembers || !e->type || !e->signer || !e->origin || !e->time ||
+	    !cJSON_IsObject(e->body) || !cJSON_IsObject(log)) {
+		err = qp_error_set(
+		    QP_EINVALID,
+		    "entry: needs body and log (objects), origin, signer, time and type (strings)");
 		goto fail;
 	}
+	if ((err = parse_log_state(&e->log, log)) != QP_OK)
+		goto fail;
 	if (!qp_entry_type_known(e->type)) {
 		err = qp_error_set(QP_EINVALID, "entry: unknown type \"%s\"", e->type);
 		goto fail;
@@ -121,15 +170,19 @@ fail:
 }
 
 int qp_entry_text(char **out, size_t *out_len, const char *origin, const char *type, const char *signer,
-		  const char *time, const cJSON *body)
+		  const char *time, const qp_log_state *log, const cJSON *body)
 {
-	cJSON *root = NULL;
+	cJSON *root = NULL, *state = NULL;
+	char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
 	char *json = NULL;
 	size_t json_len = 0;
 	int err = QP_ENOMEM;
 	*out = NULL;
 	if (!cJSON_IsObject(body))
 		return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
+	if (log == NULL || log->size > ((uint64_t)1 << 53) - 1)
+		return qp_error_set(QP_EINVALID, "entry: log.size must be an integer from 0 to 2^53 - 1");
+	sodium_bin2base64(b64, sizeof(b64), log->root, sizeof(log->root), sodium_base64_VARIANT_ORIGINAL);
 	/*
 	 * A shallow wrapper: the body is referenced, not copied.  (Not with
 	 * cJSON_AddItemReferenceToObject: it leaks its reference when adding
@@ -137,8 +190,18 @@ int qp_entry_text(char **out, size_t *out_len, const char *origin, const char *t
 	 */
 	root = cJSON_CreateObject();
 	cJSON *ref = cJSON_CreateObjectReference(body->child);
-	if (root == NULL || ref == NULL || !cJSON_AddStringToObject(root, "type", type) ||
-	    !cJSON_AddStringToObject(root, "time", time) || !cJSON_AddStringToObject(root, "signer", signer) ||
+	state = cJSON_CreateObject();
+	if (state == NULL || !cJSON_AddStringToObject(state, "root", b64) ||
+	    !cJSON_AddNumberToObject(state, "size", (double)log->size) || root == NULL ||
+	    !cJSON_AddItemToObject(root, "log", state)) {
+		cJSON_Delete(ref);
+		qp_error_set(QP_ENOMEM, "out of memory building an entry");
+		goto done;
+	}
+	state = NULL; /* root's now */
+	if (ref == NULL || !cJSON_AddStringToObject(root, "type", type) ||
+	    !cJSON_AddStringToObject(root, "time", time) ||
+	    !cJSON_AddStringToObject(root, "signer", signer) ||
 	    !cJSON_AddStringToObject(root, "origin", origin) || !cJSON_AddItemToObject(root, "body", ref)) {
 		cJSON_Delete(ref);
 		qp_error_set(QP_ENOMEM, "out of memory building an entry");
@@ -161,6 +224,7 @@ int qp_entry_text(char **out, size_t *out_len, const char *origin, const char *t
 	*out_len = n;
 	err = QP_OK;
 done:
+	cJSON_Delete(state);
 	cJSON_Delete(root);
 	qp_free(json);
 	return err;

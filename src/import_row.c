@@ -987,6 +987,10 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 	int err = QP_OK, savepoint = 0;
 	int64_t now = qp_clock_now();
 	qp_time_format(when, now);
+	/* Every entry of the row names the log's state before the row (docs/format.md): the freshest there
+	 * is. */
+	qp_log_state log;
+	err = qp_registry_log_state(&log, run->reg);
 	for (size_t i = 0; err == QP_OK; i++) {
 		cJSON *body = NULL;
 		if ((err = build(run, r, p, i, cert, &types[n], &body)) != QP_OK || body == NULL)
@@ -1003,7 +1007,7 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		}
 		if (err == QP_OK &&
 		    (err = qp_entry_text(&texts[n], &lens[n], qp_registry_origin(run->reg), types[n],
-					 qp_key_name(run->officer), when, body)) == QP_OK)
+					 qp_key_name(run->officer), when, &log, body)) == QP_OK)
 			bodies[n++] = body;
 		else
 			cJSON_Delete(body);
@@ -1029,6 +1033,7 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		e.time = when;
 		e.unix_time = now;
 		e.body = bodies[applied];
+		e.log = log;
 		e.key_id = qp_key_id(run->officer);
 		if ((err = rules_built(run, &e, size + applied)) == QP_OK)
 			applied++;

@@ -3,12 +3,18 @@
  *
  * Areas are integer hundredths of m² (16000 = 160.00 m²); 0 means "no
  * limit" for max_area and "never expires" for validity_years.
+ * time_skew_seconds is how far an entry may be dated before the log's time
+ * (docs/format.md); its default is QP_CLOCK_SKEW_SECONDS.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "error.h"
 #include "policy.h"
+#include "quanpiao/registry.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static const char default_json[] =
 	"{\"activation\":{\"max_years\":20,\"min_years\":1},"
@@ -19,7 +25,8 @@ static const char default_json[] =
 	"\"transfer\":\"same_village\",\"validity_years\":0},"
 	"\"retention\":{\"max_area\":16000,\"redeem\":[\"rebuild\"],\"transfer\":\"inheritance_only\","
 	"\"validity_years\":10}},"
-	"\"one_household_one_home\":true,\"per_home_cap\":true}";
+	"\"one_household_one_home\":true,\"per_home_cap\":true,"
+	"\"time_skew_seconds\":" STR(QP_CLOCK_SKEW_SECONDS) "}";
 
 const char *qp_policy_default_json(void)
 {
@@ -65,7 +72,8 @@ static int check_choice(const cJSON *v, const char *what, const char *const *cho
 
 int qp_policy_validate(const cJSON *params)
 {
-	static const char *const top[] = {"activation", "kinds", "one_household_one_home", "per_home_cap"};
+	static const char *const top[] = {"activation", "kinds", "one_household_one_home", "per_home_cap",
+					  "time_skew_seconds"};
 	static const char *const activation[] = {"max_years", "min_years"};
 	static const char *const kinds[] = {"collective", "guarantee", "retention"};
 	static const char *const kind_members[] = {"max_area", "redeem", "transfer", "validity_years"};
@@ -75,7 +83,8 @@ int qp_policy_validate(const cJSON *params)
 	int err;
 	char path[64];
 
-	if ((err = check_members(params, "params", top, 4)) != QP_OK)
+	if ((err = check_members(params, "params", top, sizeof(top) / sizeof(top[0]))) != QP_OK ||
+	    (err = check_int(params, "params", "time_skew_seconds", 0, QP_TIME_SKEW_MAX_SECONDS)) != QP_OK)
 		return err;
 	const cJSON *act = cJSON_GetObjectItemCaseSensitive(params, "activation");
 	if ((err = check_members(act, "activation", activation, 2)) != QP_OK ||

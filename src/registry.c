@@ -117,17 +117,100 @@ const char *qp_registry_authority(const qp_registry *reg)
 	return reg->authority;
 }
 
+/* ---- log states ----------------------------------------------------------- */
+
+int qp_registry_root(void *ctx, uint64_t size, unsigned char out[QP_HASH_LEN])
+{
+	qp_store *store = ctx;
+	uint64_t now = 0;
+	if (qp_store_root_cache_get(store, size, out) == QP_OK)
+		return QP_OK;
+	if (size == 0) {
+		qp_logstate_empty_root(out);
+		return QP_OK;
+	}
+	int err = qp_store_log_size(store, &now);
+	if (err == QP_OK && size != now) {
+		/* An older state: a checkpoint's (one indexed read) if one was signed at that size. */
+		err = qp_store_checkpoint_root(store, size, out);
+		if (err == QP_OK) {
+			qp_store_root_cache_put(store, size, out);
+			return QP_OK;
+		}
+		if (err == QP_ENOTFOUND)
+			err = QP_OK;
+	}
+	if (err == QP_OK && (err = qp_merkle_root(out, size, qp_store_node_get, store)) == QP_OK)
+		qp_store_root_cache_put(store, size, out);
+	return err;
+}
+
+int qp_registry_log_state(qp_log_state *out, const qp_registry *reg)
+{
+	memset(out, 0, sizeof(*out));
+	int err = qp_store_log_size(reg->store, &out->size);
+	if (err == QP_OK)
+		err = qp_registry_root(reg->store, out->size, out->root);
+	return err;
+}
+
+/* The policy's allowed skew below the log's time; the default before the first policy.set. */
+static int time_skew(qp_registry *reg, int64_t *out)
+{
+	const cJSON *params = NULL;
+	*out = QP_CLOCK_SKEW_SECONDS;
+	int err = qp_registry_policy_params(reg, &params);
+	if (err == QP_ENOTFOUND)
+		return QP_OK;
+	if (err != QP_OK)
+		return err;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, "time_skew_seconds");
+	if (!cJSON_IsNumber(v))
+		return qp_error_set(QP_ECORRUPT, "the policy in force has no time_skew_seconds");
+	*out = (int64_t)v->valuedouble;
+	return QP_OK;
+}
+
+/* The log's time before this entry: *have 0 before the first entry. */
+static int log_time(qp_registry *reg, int *have, int64_t *out)
+{
+	char text[QP_TIME_LEN + 1];
+	*have = 0;
+	*out = 0;
+	int err = qp_store_log_time_get(reg->store, text, sizeof(text));
+	if (err == QP_ENOTFOUND)
+		return QP_OK;
+	if (err == QP_OK && qp_time_parse(out, text, "log_time") != QP_OK)
+		err = qp_error_set(QP_ECORRUPT, "the log's time is damaged in the store: %s", text);
+	*have = err == QP_OK;
+	return err;
+}
+
+/* The log's time before an entry, as check_entry read it. */
+typedef struct log_clock {
+	int have;
+	int64_t time;
+} log_clock;
+
+/* Keep the log's time as the latest entry time so far (once the entry is accepted). */
+static int advance_log_time(qp_registry *reg, const qp_entry *e, const log_clock *before)
+{
+	if (before->have && e->unix_time <= before->time)
+		return QP_OK;
+	return qp_store_log_time_set(reg->store, e->time);
+}
+
 /* ---- signing -------------------------------------------------------------- */
 
-/* Sign an entry with explicit origin and time (shared by create and sign_entry). */
-static int sign_with(char **note, size_t *note_len, const char *origin, const qp_key *key, const char *type,
-		     const cJSON *body)
+/* Sign an entry with explicit origin and log state, at the current time (create, sign_entry, submit). */
+static int sign_with(char **note, size_t *note_len, const char *origin, const qp_log_state *log,
+		     const qp_key *key, const char *type, const cJSON *body)
 {
 	char when[QP_TIME_LEN + 1];
 	char *text = NULL;
 	size_t text_len = 0;
 	qp_time_format(when, qp_clock_now());
-	int err = qp_entry_text(&text, &text_len, origin, type, qp_key_name(key), when, body);
+	int err = qp_entry_text(&text, &text_len, origin, type, qp_key_name(key), when, log, body);
 	if (err == QP_OK)
 		err = qp_note_sign(note, note_len, text, text_len, &key, 1);
 	qp_free(text);
@@ -148,7 +231,10 @@ int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg
 			return qp_error_set(QP_ENOMEM, "out of memory parsing the entry body");
 		return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
 	}
-	int err = sign_with(note, note_len, reg->origin, key, type, body);
+	qp_log_state log;
+	int err = qp_registry_log_state(&log, reg);
+	if (err == QP_OK)
+		err = sign_with(note, note_len, reg->origin, &log, key, type, body);
 	cJSON_Delete(body);
 	return err;
 }
@@ -260,7 +346,7 @@ static int check_genesis_signer(const qp_entry *e, qp_apply *apply)
 }
 
 /* What every entry must pass before its rules: genesis first and only first, origin, clock, signer. */
-static int check_entry(qp_registry *reg, const qp_entry *e, uint64_t size, qp_apply *apply)
+static int check_entry(qp_registry *reg, const qp_entry *e, uint64_t size, qp_apply *apply, log_clock *clock)
 {
 	int genesis = strcmp(e->type, "registry.genesis") == 0;
 	if (genesis != (size == 0))
@@ -273,6 +359,21 @@ static int check_entry(qp_registry *reg, const qp_entry *e, uint64_t size, qp_ap
 	    e->unix_time > qp_clock_now() + QP_ENTRY_MAX_FUTURE_SECONDS)
 		return qp_error_set(QP_EINVALID, "entry time %s is more than %d minutes in the future", e->time,
 				    QP_ENTRY_MAX_FUTURE_SECONDS / 60);
+	/* Bound to the log it extends, and not dated back (docs/format.md). */
+	int err;
+	int64_t skew = QP_CLOCK_SKEW_SECONDS;
+	clock->have = 0;
+	clock->time = 0;
+	if (apply && apply->root_of)
+		err = qp_logstate_check(e, size, apply->root_of, apply->root_ctx);
+	else
+		err = qp_logstate_check(e, size, qp_registry_root, reg->store);
+	/* The skew (a policy read) matters only to an entry dated before the log's time. */
+	if (err == QP_OK && !genesis && (err = log_time(reg, &clock->have, &clock->time)) == QP_OK &&
+	    clock->have && e->unix_time < clock->time && (err = time_skew(reg, &skew)) == QP_OK)
+		err = qp_logtime_check(e, clock->have, clock->time, skew);
+	if (err != QP_OK)
+		return err;
 	return genesis ? check_genesis_signer(e, apply) : check_signer(reg, e, apply);
 }
 
@@ -286,6 +387,10 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 
 	if ((err = qp_entry_parse(&e, note, note_len)) != QP_OK)
 		return err;
+	if (apply) {
+		apply->named = e->log;
+		apply->have_named = 1;
+	}
 	if (apply && (apply->flags & QP_APPLY_META)) {
 		snprintf(apply->type, sizeof(apply->type), "%s", e->type);
 		snprintf(apply->signer, sizeof(apply->signer), "%s", e->signer);
@@ -296,7 +401,8 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 		size = apply->at;
 	else if ((err = qp_store_log_size(reg->store, &size)) != QP_OK)
 		goto done;
-	if ((err = check_entry(reg, e, size, apply)) != QP_OK)
+	log_clock clock;
+	if ((err = check_entry(reg, e, size, apply, &clock)) != QP_OK)
 		goto done;
 
 	qp_merkle_leaf_hash(leaf, note, note_len);
@@ -305,10 +411,13 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 		apply->have_leaf = 1;
 	}
 	if ((!(apply && (apply->flags & QP_APPLY_NO_LOG)) &&
-	     (err = qp_store_entry_put(reg->store, size, note, note_len, leaf, e->type, e->signer, e->time)) != QP_OK) ||
+	     (err = qp_store_entry_put(reg->store, size, note, note_len, leaf, e->type, e->signer,
+				       e->time)) != QP_OK) ||
 	    (!(apply && (apply->flags & QP_APPLY_NO_TREE)) &&
-	     (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) != QP_OK) ||
-	    (err = qp_rules_apply(reg, e, size)) != QP_OK)
+	     (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) !=
+		 QP_OK) ||
+	    (err = qp_rules_apply(reg, e, size)) != QP_OK ||
+	    (err = advance_log_time(reg, e, &clock)) != QP_OK)
 		goto done;
 	if (index)
 		*index = size;
@@ -340,9 +449,12 @@ int qp_registry_apply_built(qp_registry *reg, const qp_entry *e, uint64_t at, qp
 	if (e == NULL || e->note != NULL || apply == NULL || reg->origin == NULL ||
 	    strcmp(e->type, "registry.genesis") == 0)
 		return qp_error_set(QP_EUSAGE, "qp_registry_apply_built: a built entry of a registry with a genesis");
-	int err = check_entry(reg, e, at, apply);
+	log_clock clock;
+	int err = check_entry(reg, e, at, apply, &clock);
 	if (err == QP_OK)
 		err = qp_rules_apply(reg, e, at);
+	if (err == QP_OK)
+		err = advance_log_time(reg, e, &clock);
 	if (err != QP_OK)
 		qp_registry_forget_keys(reg);
 	return err;
@@ -425,9 +537,12 @@ int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, co
 			return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
 		}
 		int64_t now = qp_clock_now();
+		qp_log_state log;
 		err = qp_registry_number_certs(reg, type, body, now);
 		if (err == QP_OK)
-			err = sign_with(&note, &len, reg->origin, key, type, body);
+			err = qp_registry_log_state(&log, reg);
+		if (err == QP_OK)
+			err = sign_with(&note, &len, reg->origin, &log, key, type, body);
 		cJSON_Delete(body);
 		reg->numbering_conflict = 0;
 		if (err == QP_OK)
@@ -476,8 +591,11 @@ static int create_entry(qp_registry *reg, const qp_key *authority, const char *t
 {
 	char *note = NULL;
 	size_t len = 0;
-	int err = body ? sign_with(&note, &len, reg->origin, authority, type, body)
+	qp_log_state log;
+	int err = body ? qp_registry_log_state(&log, reg)
 		       : qp_error_set(QP_ENOMEM, "out of memory building %s", type);
+	if (err == QP_OK)
+		err = sign_with(&note, &len, reg->origin, &log, authority, type, body);
 	if (err == QP_OK)
 		err = append_one(reg, note, len, NULL, NULL);
 	qp_free(note);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "entry.h"
+#include "logstate.h"
 #include "schema_internal.h"
 #include "quanpiao/registry.h"
 #include "quanpiao/store.h"
@@ -64,6 +65,16 @@ typedef struct qp_apply {
 	/* Out, with QP_APPLY_META once the note parses (have_meta): type, signer, time (cut to fit). */
 	char type[64], signer[128], time[40];
 	int have_meta;
+	/*
+	 * In: how the log states entries name are read, when the registry's
+	 * own store cannot say (the audit's replay leaves the tree to the
+	 * audit); NULL: the registry's reader (qp_registry_root).
+	 */
+	qp_log_root_fn root_of;
+	void *root_ctx;
+	/* Out, once the note parses (have_named): the log state the entry names. */
+	qp_log_state named;
+	int have_named;
 } qp_apply;
 
 /*
@@ -89,6 +100,17 @@ int qp_registry_apply_built(qp_registry *reg, const qp_entry *e, uint64_t at, qp
 /* Store the signed note of entry `at` (leaf: its leaf hash) in the log and the tree. */
 int qp_registry_log_put(qp_registry *reg, uint64_t at, const char *note, size_t note_len,
 			const unsigned char leaf[32], const char *type, const char *signer, const char *time);
+
+/*
+ * The registry's reader of log states (a qp_log_root_fn; ctx is the
+ * qp_store): the root of the first size entries from a root read before in
+ * this transaction, the stored checkpoint of that size, or the stored
+ * tree nodes (O(log n) reads; the current size's come from the store's tip).
+ */
+int qp_registry_root(void *store, uint64_t size, unsigned char out[32]);
+
+/* The registry's current log state (its size and root): what entries signed now name. */
+int qp_registry_log_state(qp_log_state *out, const qp_registry *reg);
 
 /* A registry file with no entries yet, to replay a log into. */
 int qp_registry_create_empty(qp_registry **out, const char *path);

@@ -56,6 +56,13 @@ struct qp_store {
 		uint64_t have_edge;
 		uint64_t edge_idx[64];
 		unsigned char edge[64][32];
+		/* The log's time as last read or written in this transaction (qp_store_log_time_*). */
+		int have_time;
+		char time[24];
+		/* The last root read for a named log state (qp_store_root_cache_*). */
+		int have_root;
+		uint64_t root_size;
+		unsigned char root[32];
 	} tip;
 };
 

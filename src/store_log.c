@@ -19,6 +19,7 @@ void qp_store_tip_forget(qp_store *store)
 {
 	store->tip.have_size = 0;
 	store->tip.have_edge = 0;
+	store->tip.have_root = 0;
 }
 
 /* Whether the cached tip may be used: inside our write transaction, still open. */
@@ -147,6 +148,86 @@ int qp_store_meta_set(qp_store *store, const char *key, const char *value)
 	err = qp_store_step_done(store, st, "writing registry facts");
 	sqlite3_finalize(st);
 	return err;
+}
+
+/* Remember the log's time in the tip (inside the write transaction only). */
+static void tip_time(qp_store *store, const char *time)
+{
+	store->tip.have_time = 0;
+	if (strlen(time) < sizeof(store->tip.time) && tip_usable(store)) {
+		snprintf(store->tip.time, sizeof(store->tip.time), "%s", time);
+		store->tip.have_time = 1;
+	}
+}
+
+int qp_store_log_time_get(qp_store *store, char *out, size_t out_len)
+{
+	sqlite3_stmt *st = NULL;
+	out[0] = '\0';
+	if (store->tip.have_time && tip_usable(store) && strlen(store->tip.time) < out_len) {
+		snprintf(out, out_len, "%s", store->tip.time);
+		return QP_OK;
+	}
+	int err =
+	    qp_store_prepare_cached(store, "SELECT value FROM registry_meta WHERE key = 'log_time'", &st);
+	if (err != QP_OK)
+		return err;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		if (v == NULL || (size_t)sqlite3_column_bytes(st, 0) >= out_len)
+			err = qp_error_set(QP_ECORRUPT, "the log's time is damaged in the store");
+		else {
+			snprintf(out, out_len, "%s", (const char *)v);
+			tip_time(store, out);
+		}
+	} else if (rc == SQLITE_DONE)
+		err = QP_ENOTFOUND;
+	else
+		err = qp_store_raise(store->db, rc, "reading the log's time");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_log_time_set(qp_store *store, const char *time)
+{
+	sqlite3_stmt *st = NULL;
+	store->tip.have_time = 0;
+	/* An update in place (every append that moves the time on); the first entry inserts the row. */
+	int err =
+	    qp_store_prepare_cached(store, "UPDATE registry_meta SET value = ?1 WHERE key = 'log_time'", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, time, -1, SQLITE_STATIC);
+	err = qp_store_step_done(store, st, "writing the log's time");
+	qp_store_finish(store, st);
+	if (err == QP_OK && sqlite3_changes(store->db) == 0) {
+		if ((err = qp_store_prepare_cached(
+			 store, "INSERT INTO registry_meta (key, value) VALUES ('log_time', ?1)", &st)) !=
+		    QP_OK)
+			return err;
+		sqlite3_bind_text(st, 1, time, -1, SQLITE_STATIC);
+		err = qp_store_step_done(store, st, "writing the log's time");
+		qp_store_finish(store, st);
+	}
+	if (err == QP_OK)
+		tip_time(store, time);
+	return err;
+}
+
+int qp_store_root_cache_get(qp_store *store, uint64_t size, unsigned char out[QP_HASH_LEN])
+{
+	if (!store->tip.have_root || store->tip.root_size != size || !tip_usable(store))
+		return QP_ENOTFOUND;
+	memcpy(out, store->tip.root, QP_HASH_LEN);
+	return QP_OK;
+}
+
+void qp_store_root_cache_put(qp_store *store, uint64_t size, const unsigned char root[QP_HASH_LEN])
+{
+	store->tip.have_root = tip_usable(store);
+	store->tip.root_size = size;
+	memcpy(store->tip.root, root, QP_HASH_LEN);
 }
 
 /* ---- log entries -------------------------------------------------------- */
@@ -328,6 +409,27 @@ int qp_store_checkpoint_put(qp_store *store, uint64_t size, const unsigned char 
 	else
 		err = qp_store_raise(store->db, rc, "storing the checkpoint");
 	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_checkpoint_root(qp_store *store, uint64_t size, unsigned char out[QP_HASH_LEN])
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare_cached(store, "SELECT root FROM checkpoints WHERE size = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	bind_u64(st, 1, size);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == QP_HASH_LEN)
+		memcpy(out, sqlite3_column_blob(st, 0), QP_HASH_LEN);
+	else if (rc == SQLITE_ROW)
+		err = qp_error_set(QP_ECORRUPT, "the checkpoint of size %llu is damaged in the store",
+				   (unsigned long long)size);
+	else if (rc == SQLITE_DONE)
+		err = QP_ENOTFOUND;
+	else
+		err = qp_store_raise(store->db, rc, "reading a checkpoint");
+	qp_store_finish(store, st);
 	return err;
 }
 

@@ -41,6 +41,22 @@ int qp_store_meta_set(qp_store *store, const char *key, const char *value);
 /* Number of entries in the log. */
 int qp_store_log_size(qp_store *store, uint64_t *out);
 
+/*
+ * The log's time (the latest entry time so far, "YYYY-MM-DDTHH:MM:SSZ",
+ * kept in registry_meta as log_time) into out; QP_ENOTFOUND (no message)
+ * before the first entry.
+ */
+int qp_store_log_time_get(qp_store *store, char *out, size_t out_len);
+int qp_store_log_time_set(qp_store *store, const char *time);
+
+/*
+ * One root of a log state remembered inside the write transaction (begin,
+ * commit and every rollback forget it): get gives QP_ENOTFOUND (no
+ * message) unless put was called for size in this transaction.
+ */
+int qp_store_root_cache_get(qp_store *store, uint64_t size, unsigned char out[QP_HASH_LEN]);
+void qp_store_root_cache_put(qp_store *store, uint64_t size, const unsigned char root[QP_HASH_LEN]);
+
 /* Store entry idx (must be the next index). */
 int qp_store_entry_put(qp_store *store, uint64_t idx, const char *note, size_t note_len,
 		       const unsigned char leaf_hash[QP_HASH_LEN], const char *type, const char *signer,
@@ -70,6 +86,8 @@ int qp_store_node_put(void *store, unsigned level, uint64_t idx, const unsigned 
 int qp_store_checkpoint_put(qp_store *store, uint64_t size, const unsigned char root[QP_HASH_LEN],
 			    const char *note, size_t note_len, const char *signed_at);
 /* The checkpoint of size, or the latest when size is UINT64_MAX.  QP_ENOTFOUND if none. */
+/* The root of the stored checkpoint of size; QP_ENOTFOUND (no message) if there is none. */
+int qp_store_checkpoint_root(qp_store *store, uint64_t size, unsigned char out[QP_HASH_LEN]);
 int qp_store_checkpoint_get(qp_store *store, uint64_t size, uint64_t *out_size, char **note, size_t *note_len);
 
 /* A row of the keys table. */

@@ -621,7 +621,14 @@ static void m_add_at(mlog *m, const qp_key *key, const char *origin, const char 
 	size_t text_len = 0, len = 0;
 	cJSON *j = cJSON_Parse(body);
 	assert_non_null(j);
-	assert_int_equal(qp_entry_text(&text, &text_len, origin, type, qp_key_name(key), time, j), QP_OK);
+	/* Each entry names the log before it, as a registry's signer would. */
+	qp_log_state log = {m->n, {0}};
+	if (m->n == 0)
+		crypto_hash_sha256(log.root, (const unsigned char *)"", 0);
+	else
+		assert_int_equal(qp_merkle_root(log.root, m->n, m_get, m), QP_OK);
+	assert_int_equal(qp_entry_text(&text, &text_len, origin, type, qp_key_name(key), time, &log, j),
+			 QP_OK);
 	assert_int_equal(qp_note_sign(&note, &len, text, text_len, &key, 1), QP_OK);
 	m_add_raw(m, note, len);
 	cJSON_Delete(j);

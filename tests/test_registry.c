@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "entry.h"
 #include "quanpiao/quanpiao.h"
+#include "registry_internal.h"
 #include "testutil.h"
 
 #define ORIGIN "zhuji.example/quanpiao"
@@ -54,6 +55,10 @@ static int enroll(qp_registry *reg, const qp_key *by, const qp_key *who, const c
 	return qp_registry_submit(reg, by, "key.enroll", body, NULL);
 }
 
+/* The registry whose current log state forged entries name (NULL: the empty log), or an explicit state. */
+static qp_registry *forge_reg;
+static const qp_log_state *forge_log;
+
 static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
@@ -72,6 +77,8 @@ static int setup(void **state)
 	free(log_vkey);
 	assert_int_equal(enroll(f->reg, f->authority, f->officer, "officer", NULL), QP_OK);
 	assert_int_equal(enroll(f->reg, f->authority, f->auditor, "auditor", NULL), QP_OK);
+	forge_reg = f->reg;
+	forge_log = NULL;
 	*state = f;
 	return 0;
 }
@@ -81,6 +88,8 @@ static int teardown(void **state)
 	fx *f = *state;
 	qp_clock_set(0);
 	qp_alloc_fail_at(0, 0);
+	forge_reg = NULL;
+	forge_log = NULL;
 	qp_registry_free(f->reg);
 	qp_key_free(f->authority);
 	qp_key_free(f->log);
@@ -102,7 +111,15 @@ static char *forge(const qp_key *key, const char *origin, const char *type, cons
 	size_t text_len = 0;
 	cJSON *b = cJSON_Parse(body);
 	assert_non_null(b);
-	assert_int_equal(qp_entry_text(&text, &text_len, origin, type, qp_key_name(key), time, b), QP_OK);
+	qp_log_state log = {0, {0}};
+	if (forge_log)
+		log = *forge_log;
+	else if (forge_reg)
+		assert_int_equal(qp_registry_log_state(&log, forge_reg), QP_OK);
+	else
+		qp_logstate_empty_root(log.root);
+	assert_int_equal(qp_entry_text(&text, &text_len, origin, type, qp_key_name(key), time, &log, b),
+			 QP_OK);
 	assert_int_equal(qp_note_sign(&note, len, text, text_len, &key, 1), QP_OK);
 	cJSON_Delete(b);
 	qp_free(text);
@@ -368,8 +385,11 @@ static void test_malformed(void **state)
 	expect_refused(f, "not a note", 10, QP_EINVALID, "entry");
 	/* Not canonical JSON: a space after the colon, re-signed. */
 	const qp_key *k = f->authority;
-	const char *text = "quanpiao/entry/v1\n{\"body\": {},\"origin\":\"" ORIGIN
-			   "\",\"signer\":\"330681.authority\",\"time\":\"2026-11-19T08:26:40Z\",\"type\":\"policy.set\"}\n";
+	const char *text =
+	    "quanpiao/entry/v2\n{\"body\": "
+	    "{},\"log\":{\"root\":\"47DEQpj8HBSa+/"
+	    "TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\",\"size\":0},\"origin\":\"" ORIGIN
+	    "\",\"signer\":\"330681.authority\",\"time\":\"2026-11-19T08:26:40Z\",\"type\":\"policy.set\"}\n";
 	assert_int_equal(qp_note_sign(&note, &len, text, strlen(text), &k, 1), QP_OK);
 	expect_refused(f, note, len, QP_EINVALID, "not canonical");
 	free(note);

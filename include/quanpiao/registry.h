@@ -24,8 +24,25 @@ extern "C" {
 /* An open registry; like a qp_store, used from one thread at a time. */
 typedef struct qp_registry qp_registry;
 
-/* How far in the future an entry's time may be (signer clocks drift). */
-#define QP_ENTRY_MAX_FUTURE_SECONDS 300
+/*
+ * How far two clocks may disagree: a signer's and the registry's, or two
+ * signers'.  An entry may be dated at most this far ahead of the
+ * registry's clock, and the policy's default allowed skew below the log's
+ * time (time_skew_seconds, docs/rules.md) is this much too.
+ */
+#define QP_CLOCK_SKEW_SECONDS	    300
+#define QP_ENTRY_MAX_FUTURE_SECONDS QP_CLOCK_SKEW_SECONDS
+/* The limits of the policy's time_skew_seconds: an hour at most. */
+#define QP_TIME_SKEW_MAX_SECONDS 3600
+
+/*
+ * How far behind its own index the log state an entry names may be
+ * (docs/format.md): the state of size S named by entry I needs
+ * I - QP_LOG_STATE_MAX_LAG <= S <= I.  100,000 lets the import name the
+ * state at the start of a batch (10,000 rows of at most 8 entries) and a
+ * group commit take 1,000 entries signed against the served checkpoint.
+ */
+#define QP_LOG_STATE_MAX_LAG 100000
 
 /* What qp_registry_create needs to start a registry. */
 typedef struct qp_genesis {
@@ -61,8 +78,10 @@ const char *qp_registry_authority(const qp_registry *reg); /* verifier key strin
 
 /*
  * Sign an entry of type with the given body (a JSON object as text) as
- * key, stamped with the current time and the registry's origin.  Does not
- * append.  *note (malloc'd, free with free()) holds the signed note.
+ * key, stamped with the current time, the registry's origin and the
+ * registry's current log state (its size and root: docs/format.md; for the
+ * CLI's mirror, the served checkpoint).  Does not append.  *note (malloc'd,
+ * free with free()) holds the signed note.
  */
 int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg, const qp_key *key,
 			   const char *type, const char *body_json);
@@ -70,7 +89,9 @@ int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg
 /*
  * Append a signed entry note: parse it, check the signature, the signer's
  * enrolment, role, expiry and revocation, the origin, the time (at most
- * QP_ENTRY_MAX_FUTURE_SECONDS ahead) and the type's rules, then store it.
+ * QP_ENTRY_MAX_FUTURE_SECONDS ahead, not before the log's time minus the
+ * policy's skew), the log state it names (docs/format.md) and the type's
+ * rules, then store it.
  * *index (may be NULL) gets its leaf index.  Errors: QP_EINVALID
  * (malformed, rule broken), QP_EPERM (signature, key, role, origin),
  * QP_ECONFLICT (state conflict, busy), QP_EIO.  On error nothing changes.

@@ -78,6 +78,32 @@ tamper swapped "UPDATE log_entries SET idx = 999999 WHERE idx = 9; UPDATE log_en
 contains "$OUT" "PROBLEM tree_nodes row (0, 9): hash differs"
 contains "$OUT" "PROBLEM checkpoint of size $SIZE: its root is not the root"
 
+# The holes of entry format v1 (issue 19), as an insider with the file would try them: a middle
+# entry deleted (or two entries swapped), the registry rebuilt from what is left, so that tree,
+# tables and leaf hashes are all consistent again, and every checkpoint above it deleted.  The
+# entries after it name log states (size, root) that the rebuilt log never had: the audit names
+# them (exit 1).  Entry 10 of the fixture (household.add) names the state of size 10.
+# rewritten NAME SQL... : copy the clean registry, run the SQL, rebuild it (exit 1: the log is at
+# fault), delete the checkpoints above entry 7 in the rebuilt file; its audit must find it.
+rewritten() {
+	local name="$1"
+	shift
+	cp clean.db "$name.db"
+	sqlite3 "$name.db" "$@" || fail "sqlite3 $name"
+	expect_rc 1 -- --db "$name.db" rebuild --out "$name-rebuilt.db"
+	sqlite3 "$name-rebuilt.db" "DELETE FROM checkpoints WHERE size > 7" || fail "sqlite3 $name-rebuilt"
+	expect_rc 1 -- --db "$name-rebuilt.db" audit
+	contains "$ERR" "quanpiao: the audit found"
+}
+rewritten hole "DELETE FROM log_entries WHERE idx = 7"
+contains "$OUT" "PROBLEM entry 9: refused by the rules (household.add by 330681.officer.li): entry names log state of size 10 with root "
+contains "$OUT" "which this log never had before it: log.size may be at most the entry's own index 9"
+# The rebuild keeps every entry of the log, the refused ones unapplied: nothing is dropped unseen.
+[ "$(sqlite3 hole-rebuilt.db "SELECT count(*) FROM log_entries")" = "$((SIZE - 1))" ] ||
+	fail "the rebuilt log does not hold every entry that was left"
+rewritten swap "UPDATE log_entries SET idx = 999999 WHERE idx = 9; UPDATE log_entries SET idx = 9 WHERE idx = 10; UPDATE log_entries SET idx = 10 WHERE idx = 999999"
+contains "$OUT" "PROBLEM entry 9: refused by the rules (household.add by 330681.officer.li): entry names log state of size 10"
+
 # A stored tree hash changed.
 tamper node "UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 3 AND idx = 2"
 contains "$OUT" "PROBLEM tree_nodes row (3, 2): hash differs"

@@ -299,15 +299,20 @@ expect 0 "certificate $C2: live -> frozen (entry 34)" "" -- cert freeze $C2 --re
 expect 0 '{"index":35,"cert":"'"$C2"'","from":"frozen","to":"revoked","reason":"异议成立，权票作废"}' "" -- \
 	cert revoke $C2 --reason 异议成立，权票作废 --json
 
-# ---- an expired certificate: issued in 2018, valid until 2019-03-01 (signed by qp_forge) ---------------
+# ---- no certificate issued in the past: an entry dated back is refused (signed by qp_forge) --------------
+# Issued "in 2018, valid until 2019-03-01", it would be expired, numbered 330681-2018-...: the log's
+# time forbids it (exit 3).  Expiry itself: tests/test_certs.c, with the library's clock.
 X1=330681-2018-R-000001
 "$FORGE" officer.key $ORIGIN cert.issue 2018-03-01T09:00:00Z \
 	"{\"area\":1000,\"basis\":\"demolition\",\"holder\":\"$H2\",\"home\":\"$U2\",\"id\":\"$X1\",\"kind\":\"retention\",\"valid_until\":\"2019-03-01\"}" \
 	>old.note || fail "qp_forge cert.issue"
-expect 0 "appended entry 36" "" -- log append old.note
-refused 5 "quanpiao: cert.transfer: certificate $X1 expired on 2019-03-01" -- cert transfer $X1 --to $H5 --basis inheritance
-refused 5 "quanpiao: cert.redeem: certificate $X1 expired on 2019-03-01" -- \
-	cert redeem $X1 --area 10 --purpose rebuild --note x
+expect_rc 3 -- log append old.note
+contains "$ERR" "quanpiao: entry time 2018-03-01T09:00:00Z is before the log's time $TODAY"
+contains "$ERR" "minus the allowed skew of 300 s (policy time_skew_seconds): an entry may not be dated back"
+refused 6 "quanpiao: no certificate $X1 in the registry" -- cert transfer $X1 --to $H5 --basis inheritance
+# Entry 36: an auditor enrolled (the entries after it keep their numbers).
+"$QP" key generate --name 330681.auditor.zhou --out auditor.key --unencrypted >/dev/null 2>&1 || fail "key generate auditor"
+expect 0 "enrolled 330681.auditor.zhou as auditor (entry 36)" "" -- key enroll --role auditor --vkey auditor.key.vkey --key auth.key
 
 # ---- cert show: state (expired shown as such), holder masked unless --reveal, parent and children ----
 unset QUANPIAO_KEY
@@ -358,28 +363,6 @@ W=$(cat <<EOF
 EOF
 )
 expect 0 "$W" "" -- cert show $R2
-# Past its validity, a live certificate is shown as expired.
-W=$(cat <<EOF
-编号 certificate      330681-2018-R-000001
-证号 display number   浙(2018)诸暨市保留权票第000001号
-种类 kind             保留权票 retention
-状态 state            已过期 expired
-持有人 holder         330681197001010024 (农户 household)
-面积 area             10.00 m²
-农房 home             330681101201JC00002F00010001
-依据 basis            拆除 demolition
-发证 issued on        2018-03-01 (entry 36)
-有效期至 valid until  2019-03-01
-上级 parent           -
-源头 root             330681-2018-R-000001
-原编号 legacy number  -
-终止 ended            -
-原因 reason           -
-
-下级 children (0)
-EOF
-)
-expect 0 "$W" "" -- cert show $X1 --reveal
 # A revoked certificate keeps its reason; an enterprise's credit code is never masked.
 W=$(cat <<EOF
 {"certificate":{"id":"330681-$Y-C-000002","display_number":"浙($Y)诸暨市集体权票第000002号","kind":"collective","kind_label":"集体权票","holder":"91330681MA2BXY001M","holder_type":"enterprise","area":"100.00","home":"330681101202JC00003F00010001","basis":"exchange","state":"revoked","state_label":"已注销","parent":"330681-$Y-C-000001","root":"330681-$Y-C-000001","issued_on":"$TODAY","valid_until":null,"legacy_no":null,"created_at":27,"ended_at":35,"ended_by":"revoke","reason":"异议成立，权票作废"},"children":[]}
@@ -391,7 +374,6 @@ expect 0 "$W" "" -- cert show $C2 --json
 # Every certificate ever created, spent ones too; areas of live, frozen, redeemed and revoked ones add up.
 W=$(cat <<EOF
 编号 certificate      种类 kind            持有人 holder       面积 area m²  状态 state      依据 basis        农房 home                     发证 issued
-330681-2018-R-000001  保留权票 retention   330681********0024         10.00  已过期 expired  拆除 demolition   330681101201JC00002F00010001  2018-03-01
 330681-$Y-C-000001  集体权票 collective  330681101202              150.00  已使用 spent    复垦 reclamation  330681101202JC00003F00010001  $TODAY
 330681-$Y-C-000002  集体权票 collective  91330681MA2BXY001M        100.00  已注销 revoked  互换 exchange     330681101202JC00003F00010001  $TODAY
 330681-$Y-C-000003  集体权票 collective  330681101202               50.00  已使用 spent    剩余 remainder    330681101202JC00003F00010001  $TODAY
@@ -409,7 +391,6 @@ EOF
 expect 0 "$W" "" -- cert list
 W=$(cat <<EOF
 编号 certificate      种类 kind           持有人 holder       面积 area m²  状态 state      依据 basis       农房 home                     发证 issued
-330681-2018-R-000001  保留权票 retention  330681197001010024         10.00  已过期 expired  拆除 demolition  330681101201JC00002F00010001  2018-03-01
 330681-$Y-G-000003  保障权票 guarantee  330681197001010024         50.00  已使用 spent    转让 sale        330681101201JC00001F00010001  $TODAY
 330681-$Y-G-000005  保障权票 guarantee  330681197001010024         20.00  已注销 revoked  剩余 remainder   330681101201JC00001F00010001  $TODAY
 330681-$Y-R-000001  保留权票 retention  330681197001010024         80.00  已使用 spent    拆除 demolition  330681101201JC00002F00010001  $TODAY
@@ -450,7 +431,7 @@ EOF
 )
 expect 0 "$W" "" -- cert list --limit 2 --kind guarantee --after $G2 --json
 W=$(cat <<EOF
-{"certificates":[{"id":"330681-2018-R-000001","display_number":"浙(2018)诸暨市保留权票第000001号","kind":"retention","kind_label":"保留权票","holder":"330681********0024","holder_type":"household","area":"10.00","home":"330681101201JC00002F00010001","basis":"demolition","state":"expired","state_label":"已过期","parent":null,"root":"330681-2018-R-000001","issued_on":"2018-03-01","valid_until":"2019-03-01","legacy_no":null,"created_at":36,"ended_at":null,"ended_by":null,"reason":null}],"more":false,"next":null}
+{"certificates":[],"more":false,"next":null}
 EOF
 )
 expect 0 "$W" "" -- cert list --state expired --json
@@ -517,7 +498,7 @@ expect 0 '{"certificates":[],"more":false,"next":null}' "" -- cert list --holder
 # ---- stats: certificates by kind and state, with their area -------------------------------------------
 export QUANPIAO_KEY=officer.key
 expect 0 "certificate $G2: live -> frozen (entry 37)" "" -- cert freeze $G2 --reason 资格复核
-# live G4 70 + (G2 frozen 90); spent G1 120 + G3 50; revoked G5 20 ... expired: the 2018 certificate.
+# live G4 70 + (G2 frozen 90); spent G1 120 + G3 50; revoked G5 20 ... expired: none (tests/test_certs.c).
 expect_rc 0 -- stats
 contains "$OUT" "
 
@@ -527,15 +508,15 @@ contains "$OUT" "
   已使用 spent                     2  170.00                   2  160.00                    2  200.00
   冻结 frozen                      1   90.00                   0    0.00                    0    0.00
   已注销 revoked                   1   20.00                   0    0.00                    1  100.00
-  已过期 expired                   0    0.00                   1   10.00                    0    0.00"
+  已过期 expired                   0    0.00                   0    0.00                    0    0.00"
 # By place: certificates of the village's homes (a guarantee on entitlement: its holder's village).
 expect_rc 0 -- stats --village $V2 --json
 contains "$OUT" ',"certificates":{"guarantee":{"live":{"count":0,"area":"0.00"},"spent":{"count":0,"area":"0.00"},"frozen":{"count":0,"area":"0.00"},"revoked":{"count":0,"area":"0.00"},"expired":{"count":0,"area":"0.00"}},"retention":{"live":{"count":0,"area":"0.00"},"spent":{"count":0,"area":"0.00"},"frozen":{"count":0,"area":"0.00"},"revoked":{"count":0,"area":"0.00"},"expired":{"count":0,"area":"0.00"}},"collective":{"live":{"count":1,"area":"50.00"},"spent":{"count":2,"area":"200.00"},"frozen":{"count":0,"area":"0.00"},"revoked":{"count":1,"area":"100.00"},"expired":{"count":0,"area":"0.00"}}}}'
 expect_rc 0 -- stats --township 330681101 --json
-contains "$OUT" ',"certificates":{"guarantee":{"live":{"count":1,"area":"70.00"},"spent":{"count":2,"area":"170.00"},"frozen":{"count":1,"area":"90.00"},"revoked":{"count":1,"area":"20.00"},"expired":{"count":0,"area":"0.00"}},"retention":{"live":{"count":1,"area":"60.00"},"spent":{"count":2,"area":"160.00"},"frozen":{"count":0,"area":"0.00"},"revoked":{"count":0,"area":"0.00"},"expired":{"count":1,"area":"10.00"}},"collective":'
+contains "$OUT" ',"certificates":{"guarantee":{"live":{"count":1,"area":"70.00"},"spent":{"count":2,"area":"170.00"},"frozen":{"count":1,"area":"90.00"},"revoked":{"count":1,"area":"20.00"},"expired":{"count":0,"area":"0.00"}},"retention":{"live":{"count":1,"area":"60.00"},"spent":{"count":2,"area":"160.00"},"frozen":{"count":0,"area":"0.00"},"revoked":{"count":0,"area":"0.00"},"expired":{"count":0,"area":"0.00"}},"collective":'
 
 # ---- policy show ---------------------------------------------------------------------------------------
-DEFAULT_POLICY='{"activation":{"max_years":20,"min_years":1},"kinds":{"collective":{"max_area":0,"redeem":["quota"],"transfer":"collective_or_enterprise","validity_years":0},"guarantee":{"max_area":16000,"redeem":["homestead","resettlement","subsidy"],"transfer":"same_village","validity_years":0},"retention":{"max_area":16000,"redeem":["rebuild"],"transfer":"inheritance_only","validity_years":10}},"one_household_one_home":true,"per_home_cap":true}'
+DEFAULT_POLICY='{"activation":{"max_years":20,"min_years":1},"kinds":{"collective":{"max_area":0,"redeem":["quota"],"transfer":"collective_or_enterprise","validity_years":0},"guarantee":{"max_area":16000,"redeem":["homestead","resettlement","subsidy"],"transfer":"same_village","validity_years":0},"retention":{"max_area":16000,"redeem":["rebuild"],"transfer":"inheritance_only","validity_years":10}},"one_household_one_home":true,"per_home_cap":true,"time_skew_seconds":300}'
 expect 0 "政策 policy in force since entry 2
 
 种类 kind            单证上限 max area  转让 transfer                        兑付 redeem for                   有效期 validity
@@ -545,7 +526,8 @@ expect 0 "政策 policy in force since entry 2
 
 激活租期 lease term               1 to 20 years
 一户一宅 one household, one home  on
-每宅上限 per-home cap             on" "" -- policy show
+每宅上限 per-home cap             on
+时间容差 time skew                300 s" "" -- policy show
 expect 0 '{"since":2,"params":'"$DEFAULT_POLICY"'}' "" -- policy show --json
 refused 2 "quanpiao: policy show takes no arguments (see 'quanpiao policy show --help')" -- policy show all
 
@@ -604,7 +586,7 @@ expect_rc 0 -- policy show --json
 printf '%s\n' "$OUT" | sed 's/"max_area":10000/"max_area":16000/' >policy.json
 expect 0 "policy set (entry 40); it applies to the entries after it
   kinds.guarantee.max_area  100.00 m²  ->  160.00 m²" "" -- policy set --file policy.json
-expect 0 '{"index":41,"changes":[{"param":"kinds.collective.redeem","old":["quota"],"new":["quota","homestead"]},{"param":"kinds.guarantee.max_area","old":16000,"new":0},{"param":"one_household_one_home","old":true,"new":false}],"params":{"activation":{"max_years":20,"min_years":1},"kinds":{"collective":{"max_area":0,"redeem":["quota","homestead"],"transfer":"collective_or_enterprise","validity_years":0},"guarantee":{"max_area":0,"redeem":["homestead","resettlement","subsidy"],"transfer":"same_village","validity_years":0},"retention":{"max_area":16000,"redeem":["rebuild"],"transfer":"inheritance_only","validity_years":8}},"one_household_one_home":false,"per_home_cap":true}}' "" -- \
+expect 0 '{"index":41,"changes":[{"param":"kinds.collective.redeem","old":["quota"],"new":["quota","homestead"]},{"param":"kinds.guarantee.max_area","old":16000,"new":0},{"param":"one_household_one_home","old":true,"new":false}],"params":{"activation":{"max_years":20,"min_years":1},"kinds":{"collective":{"max_area":0,"redeem":["quota","homestead"],"transfer":"collective_or_enterprise","validity_years":0},"guarantee":{"max_area":0,"redeem":["homestead","resettlement","subsidy"],"transfer":"same_village","validity_years":0},"retention":{"max_area":16000,"redeem":["rebuild"],"transfer":"inheritance_only","validity_years":8}},"one_household_one_home":false,"per_home_cap":true,"time_skew_seconds":300}}' "" -- \
 	policy set --collective-redeem quota,homestead --guarantee-max-area none --one-household-one-home off --json
 expect 0 "政策 policy in force since entry 41
 
@@ -615,7 +597,8 @@ expect 0 "政策 policy in force since entry 41
 
 激活租期 lease term               1 to 20 years
 一户一宅 one household, one home  off
-每宅上限 per-home cap             on" "" -- policy show
+每宅上限 per-home cap             on
+时间容差 time skew                300 s" "" -- policy show
 # Under the new policy a collective certificate is redeemed for a homestead.
 export QUANPIAO_KEY=officer.key
 expect 0 "redeemed 10.00 m² of $C4 for 新宅基地 homestead (entry 42)

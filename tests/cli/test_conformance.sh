@@ -153,12 +153,19 @@ for ((i = 0; i < LAST; i++)); do
 	save "e.$i" "${DB[@]}" log entry --index "$i"
 	CONTEXT="entry $i"
 	CHECKS=$((CHECKS + 1))
-	[ "$(head -n 1 "e.$i")" = "quanpiao/entry/v1" ] || fail "first line of entry $i: $(head -n 1 "e.$i")"
+	[ "$(head -n 1 "e.$i")" = "quanpiao/entry/v2" ] || fail "first line of entry $i: $(head -n 1 "e.$i")"
 	go_check 0 note "${VKEYS[@]}" -- "e.$i"
 	[ "$OUT" = "${SIGNERS[$i]:-}" ] || fail "Go verified signers '$OUT', the log says '${SIGNERS[$i]:-}'"
 	go_check 0 leafhash "e.$i"
 	[ "$OUT" = "${LEAVES[$i]:-}" ] || fail "tlog.RecordHash $OUT, the log says '${LEAVES[$i]:-}'"
 done
+
+# Every entry names a state of this log: its size at most the entry's index
+# and its root the tlog root of that many entries (docs/format.md).
+ALL=()
+for ((i = 0; i < LAST; i++)); do ALL+=("e.$i"); done
+go_check 0 logstate "${ALL[@]}"
+[ "$OUT" = "$LAST entries name states of this log" ] || fail "logstate: $OUT"
 
 # Every checkpoint's root is the RFC 6962 root of its first SIZE entries,
 # recomputed by tlog from the entry bytes alone.

@@ -103,12 +103,18 @@ append_forged 3 "minutes in the future" auth.key $ORIGIN key.enroll "$(date -u -
 expect_rc 4 -- log append tampered.note
 contains "$ERR" "does not verify"
 expect_rc 3 -- log append /dev/null
-# An expired key: enrolled (in the past) until 2020-06-30.
+# An entry dated back, before the log's time minus the skew, is refused (exit 3): an enrolment
+# in 2020 of a key valid until 2020-06-30 cannot be slipped in today.  (An expired key signing
+# an entry dated before its expiry: tests/test_registry.c, test_backdated_expired_key.)
 TEMP_VKEY=$(cat temp.key.vkey)
-"$FORGE" auth.key $ORIGIN key.enroll 2020-01-01T00:00:00Z \
-	"{\"role\":\"officer\",\"valid_until\":\"2020-06-30\",\"vkey\":\"$TEMP_VKEY\"}" >enroll-temp.note
+append_forged 3 "is before the log's time" auth.key $ORIGIN key.enroll 2020-01-01T00:00:00Z \
+	"{\"role\":\"officer\",\"valid_until\":\"2020-06-30\",\"vkey\":\"$TEMP_VKEY\"}"
+TODAY=${NOW%%T*}
+"$FORGE" auth.key $ORIGIN key.enroll "$NOW" \
+	"{\"role\":\"officer\",\"valid_until\":\"$TODAY\",\"vkey\":\"$TEMP_VKEY\"}" >enroll-temp.note
 expect 0 "appended entry 5" "" -- log append enroll-temp.note
-append_forged 4 "expired on 2020-06-30" temp.key $ORIGIN village.add "$NOW" '{}'
+# Valid until today: it signs today, and nothing it dates back to 2020 is taken.
+append_forged 3 "may not be dated back" temp.key $ORIGIN village.add 2020-06-01T00:00:00Z '{}'
 # A revoked key, including an entry it signed before the revocation.
 "$FORGE" officer.key $ORIGIN village.add "$NOW" '{}' >early.note
 expect 0 "revoked 330681.officer.li (entry 6); it signs nothing from now on" "" -- \

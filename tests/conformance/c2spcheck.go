@@ -12,6 +12,7 @@
 //	c2spcheck consistency LOGVKEY OLDCHECKPOINTFILE|- BODYFILE
 //	c2spcheck leafhash ENTRYFILE
 //	c2spcheck treehash ENTRYFILE...
+//	c2spcheck logstate ENTRYFILE...
 //	c2spcheck cosignature WITNESSVKEY LOGVKEY NOTEFILE
 //
 // Exit status: 0 verified, 1 did not verify (the reason is on stderr),
@@ -40,6 +41,7 @@ const usage = `usage:
   c2spcheck consistency LOGVKEY OLDCHECKPOINTFILE|- BODYFILE
   c2spcheck leafhash ENTRYFILE
   c2spcheck treehash ENTRYFILE...
+  c2spcheck logstate ENTRYFILE...
   c2spcheck cosignature WITNESSVKEY LOGVKEY NOTEFILE
 `
 
@@ -71,6 +73,8 @@ func main() {
 		err = cmdLeafHash(args)
 	case "treehash":
 		err = cmdTreeHash(args)
+	case "logstate":
+		err = cmdLogState(args)
 	case "cosignature":
 		err = cmdCosignature(args)
 	default:
@@ -487,6 +491,78 @@ func cmdTreeHash(args []string) error {
 		return fmt.Errorf("tlog.TreeHash: %v", err)
 	}
 	fmt.Println(root.String())
+	return nil
+}
+
+// cmdLogState checks the log state each entry names (entry format v2,
+// docs/format.md): the entries are the log's first ones, in order; entry i's
+// JSON line has "log":{"root":"<base64>","size":N} with N <= i, and root is
+// the RFC 6962 root of the first N entries as tlog computes it from their
+// bytes.  Written from docs/format.md alone: the member is found in the
+// canonical JSON by its exact spelling.
+func cmdLogState(args []string) error {
+	if len(args) == 0 {
+		return usageErr("logstate needs ENTRYFILE...")
+	}
+	var stored []tlog.Hash
+	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			if x < 0 || x >= int64(len(stored)) {
+				return nil, fmt.Errorf("stored hash %d out of range", x)
+			}
+			out[i] = stored[x]
+		}
+		return out, nil
+	})
+	roots := []tlog.Hash{tlog.Hash(sha256.Sum256(nil))}
+	for i, f := range args {
+		b, err := readFile(f)
+		if err != nil {
+			return err
+		}
+		lines := strings.Split(string(b), "\n")
+		if len(lines) < 2 || lines[0] != "quanpiao/entry/v2" {
+			return fmt.Errorf("entry %d: first line %q, not quanpiao/entry/v2", i, lines[0])
+		}
+		const key = `"log":{"root":"`
+		at := strings.Index(lines[1], key)
+		if at < 0 {
+			return fmt.Errorf("entry %d: no log member", i)
+		}
+		rest := lines[1][at+len(key):]
+		q := strings.IndexByte(rest, '"')
+		if q < 0 || !strings.HasPrefix(rest[q:], `","size":`) {
+			return fmt.Errorf("entry %d: log member malformed", i)
+		}
+		root, err := base64.StdEncoding.DecodeString(rest[:q])
+		if err != nil || len(root) != sha256.Size {
+			return fmt.Errorf("entry %d: log.root is not base64 of 32 bytes", i)
+		}
+		digits := rest[q+len(`","size":`):]
+		end := strings.IndexByte(digits, '}')
+		if end < 0 {
+			return fmt.Errorf("entry %d: log member malformed", i)
+		}
+		size, err := strconv.ParseInt(digits[:end], 10, 64)
+		if err != nil || size < 0 || size > int64(i) {
+			return fmt.Errorf("entry %d: log.size %q is not an integer from 0 to %d", i, digits[:end], i)
+		}
+		if tlog.Hash(*(*[32]byte)(root)) != roots[size] {
+			return fmt.Errorf("entry %d: names a state of size %d whose root is not the log's", i, size)
+		}
+		hs, err := tlog.StoredHashes(int64(i), b, r)
+		if err != nil {
+			return fmt.Errorf("tlog.StoredHashes(%d): %v", i, err)
+		}
+		stored = append(stored, hs...)
+		th, err := tlog.TreeHash(int64(i+1), r)
+		if err != nil {
+			return fmt.Errorf("tlog.TreeHash: %v", err)
+		}
+		roots = append(roots, th)
+	}
+	fmt.Printf("%d entries name states of this log\n", len(args))
 	return nil
 }
 

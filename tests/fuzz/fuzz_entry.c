@@ -105,8 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A parsed entry prints back to its own text. */
 		char *text = NULL;
 		size_t text_len = 0;
-		fz_check(qp_entry_text(&text, &text_len, e->origin, e->type, e->signer, e->time, e->body),
-			 "entry text of a parsed entry");
+		fz_check(
+		    qp_entry_text(&text, &text_len, e->origin, e->type, e->signer, e->time, &e->log, e->body),
+		    "entry text of a parsed entry");
 		if (text_len != e->note->text_len || memcmp(text, e->note->text, text_len) != 0) {
 			fprintf(stderr, "entry text differs from the parsed note\n");
 			abort();

@@ -156,10 +156,24 @@ static void entries(void)
 	put_file("entry", "bad-signature", note, len);
 	free(note);
 	put_str("entry", "not-canonical",
-		"quanpiao/entry/v1\n{\"body\": {},\"origin\":\"" FZ_ORIGIN
+		"quanpiao/entry/v2\n{\"body\": "
+		"{},\"log\":{\"root\":\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\","
+		"\"size\":0},\"origin\":\"" FZ_ORIGIN
 		"\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-18T11:06:40Z\",\"type\":\"village."
 		"add\"}\n\n"
 		"\xE2\x80\x94 330681.officer.li AAAAAA==\n");
+	/* The format before v2, and a log state whose root is not 32 bytes. */
+	put_str("entry", "format-v1",
+		"quanpiao/entry/v1\n{\"body\":{},\"origin\":\"" FZ_ORIGIN
+		"\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-18T11:06:40Z\",\"type\":\"village."
+		"add\"}\n\n"
+		"\xE2\x80\x94 330681.officer.li AAAAAA==\n");
+	put_str(
+	    "entry", "log-root-short",
+	    "quanpiao/entry/v2\n{\"body\":{},\"log\":{\"root\":\"AAAA\",\"size\":0},\"origin\":\"" FZ_ORIGIN
+	    "\",\"signer\":\"330681.officer.li\",\"time\":\"2026-11-18T11:06:40Z\",\"type\":\"village."
+	    "add\"}\n\n"
+	    "\xE2\x80\x94 330681.officer.li AAAAAA==\n");
 }
 
 static void canon(void)

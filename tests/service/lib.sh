@@ -4,6 +4,8 @@
 # resident ID numbers, and signed notes posted with curl.
 QPD="${QP_QUANPIAOD:?QP_QUANPIAOD must name the quanpiaod program}"
 FORGE="${QP_FORGE:?QP_FORGE must name the qp_forge test tool}"
+# Forged entries name the log state of the served registry (qp_forge).
+export QP_FORGE_DB=r.db
 : "${QP_JSON:?QP_JSON must name the qp_json test tool}"
 command -v curl >/dev/null || { echo "curl is needed (tools/deps installs it)" >&2; exit 1; }
 ORIGIN=zhuji.example/quanpiao

@@ -167,10 +167,13 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 		 int_of(member(act, "max_years")));
 	value_text(one, sizeof(one), "", member(params, "one_household_one_home"));
 	value_text(cap, sizeof(cap), "", member(params, "per_home_cap"));
+	char skew[32];
+	snprintf(skew, sizeof(skew), "%lld s", int_of(member(params, "time_skew_seconds")));
 	cli_table *kv = cli_table_new(2, NULL, NULL);
 	cli_table_row(kv, (const char *const[]){"激活租期 lease term", lease});
 	cli_table_row(kv, (const char *const[]){"一户一宅 one household, one home", one});
 	cli_table_row(kv, (const char *const[]){"每宅上限 per-home cap", cap});
+	cli_table_row(kv, (const char *const[]){"时间容差 time skew", skew});
 	putchar('\n');
 	rc = cli_table_print(kv, stdout, 0);
 	cli_table_free(kv);
@@ -190,8 +193,9 @@ const cli_cmd cmd_policy_show = {
 	"(same_village: a household of the holder's village; inheritance_only: a household, by\n"
 	"inheritance; collective_or_enterprise: another collective or an enterprise; none), what it\n"
 	"is redeemed for and its validity from issue; then the lease term of activations, one\n"
-	"household, one home (一户一宅) and the per-home cap, and the policy.set entry that set\n"
-	"them.  --json gives the parameters as the registry holds them (areas in hundredths of m²).",
+	"household, one home (一户一宅), the per-home cap and the time skew (how far an entry may\n"
+	"be dated before the log's time), and the policy.set entry that set them.  --json gives the "
+	"parameters as the registry holds them (areas in hundredths of m²).",
     .opts = NULL,
 };
 
@@ -220,6 +224,7 @@ static const cli_opt set_opts[] = {
     {"one-household-one-home", "on|off",
      "a household holds at most one home in use, idle or activated (一户一宅)"},
     {"per-home-cap", "on|off", "certificates of one kind from a home never exceed its land area"},
+    {"time-skew-seconds", "N", "how far an entry may be dated before the log's time (0 to 3600)"},
     {NULL, NULL, NULL},
 };
 
@@ -370,6 +375,14 @@ static int apply_options(const cli_ctx *ctx, const cli_args *args, cJSON *params
 		if ((rc = parse_switch(ctx, switches[i][0], v, &on)) != CLI_OK)
 			return rc;
 		put(params, switches[i][1], cJSON_CreateBool(on));
+	}
+	const char *skew = cli_opt_value(ctx, args, "time-skew-seconds");
+	if (skew != NULL) {
+		long long secs = 0;
+		if ((rc = cli_parse_int(ctx, "time-skew-seconds", skew, 0, QP_TIME_SKEW_MAX_SECONDS,
+					&secs)) != CLI_OK)
+			return rc;
+		put(params, "time_skew_seconds", cJSON_CreateNumber((double)secs));
 	}
 	/* Name the options when they cross (the registry would name only the parameters). */
 	const cJSON *act = member(params, "activation");
@@ -539,6 +552,7 @@ const cli_cmd cmd_policy_set = {
     .usage = "[--file PARAMS.json] [--KIND-max-area M2|none] [--KIND-transfer RULE]\n"
 	     "       [--KIND-redeem LIST|none] [--KIND-validity-years N] [--lease-min-years N]\n"
 	     "       [--lease-max-years N] [--one-household-one-home on|off] [--per-home-cap on|off]\n"
+	     "       [--time-skew-seconds N]\n"
 	     "       --key AUTHORITY.key",
     .description =
 	"Reads the policy in force (or the parameter set in --file: the object that policy show\n"
