@@ -20,6 +20,7 @@ void qp_store_tip_forget(qp_store *store)
 	store->tip.have_size = 0;
 	store->tip.have_edge = 0;
 	store->tip.have_root = 0;
+	store->tip.have_time = 0;
 }
 
 /* Whether the cached tip may be used: inside our write transaction, still open. */

@@ -271,6 +271,34 @@ static void test_backdated(void **state)
 }
 
 /*
+ * A rollback forgets the log's time the rolled-back entries set: an import
+ * that rolls a batch back and applies its earlier rows again must store the
+ * time of the rows it keeps (the cached time once outlived the rollback, and
+ * the stored time stayed behind the log's).
+ */
+static void test_time_after_rollback(void **state)
+{
+	fx *f = *state;
+	qp_store *s = f->reg->store;
+	char t[QP_TIME_LEN + 1], was[QP_TIME_LEN + 1], later[QP_TIME_LEN + 1];
+	assert_int_equal(qp_store_log_time_get(s, was, sizeof(was)), QP_OK);
+	qp_time_format(later, T0 + 200);
+	assert_int_equal(qp_store_begin(s), QP_OK);
+	assert_int_equal(qp_store_savepoint(s), QP_OK);
+	assert_int_equal(qp_store_log_time_set(s, later), QP_OK);
+	assert_int_equal(qp_store_log_time_get(s, t, sizeof(t)), QP_OK);
+	assert_string_equal(t, later);
+	qp_store_rollback_to(s);
+	assert_int_equal(qp_store_log_time_get(s, t, sizeof(t)), QP_OK);
+	assert_string_equal(t, was);
+	/* And the whole transaction rolled back. */
+	assert_int_equal(qp_store_log_time_set(s, later), QP_OK);
+	qp_store_rollback(s);
+	assert_int_equal(qp_store_log_time_get(s, t, sizeof(t)), QP_OK);
+	assert_string_equal(t, was);
+}
+
+/*
  * The hole of format v1: a key that expired signs today by dating its
  * entries before its expiry.  The log's time has passed the expiry, so
  * such an entry is dated back: refused, exit 3 (input rejected).
@@ -424,6 +452,7 @@ int main(void)
 	    cmocka_unit_test(test_lag),
 	    cmocka_unit_test_setup_teardown(test_backdated, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backdated_expired_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_time_after_rollback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_format_v1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_registry_v1, setup, teardown),
