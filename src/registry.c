@@ -352,6 +352,9 @@ static int check_entry(qp_registry *reg, const qp_entry *e, uint64_t size, qp_ap
 	if (genesis != (size == 0))
 		return genesis ? qp_error_set(QP_ECONFLICT, "the registry already has its genesis entry")
 			       : qp_error_set(QP_EINVALID, "the first entry must be registry.genesis");
+	/* A replay whose genesis entry was refused (damaged) has no origin to compare with. */
+	if (!genesis && reg->origin == NULL)
+		return qp_error_set(QP_EINVALID, "the log's genesis entry was not accepted, so no later entry can be");
 	if (!genesis && strcmp(e->origin, reg->origin) != 0)
 		return qp_error_set(QP_EPERM, "entry is for log %s, not this registry's %s", e->origin,
 				    reg->origin);

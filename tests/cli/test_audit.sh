@@ -69,6 +69,11 @@ tamper signer "UPDATE log_entries SET signer = '330681.officer.x', time = '2020-
 contains "$OUT" "PROBLEM log_entries row $H: signer: stored 330681.officer.x, the log says 330681.officer."
 contains "$OUT" "PROBLEM log_entries row $H: time: stored 2020-01-01T00:00:00Z, the log says"
 
+# The genesis entry damaged (its first byte): every later entry is refused, named, and nothing crashes.
+tamper genesis "UPDATE log_entries SET note = CAST('X' || substr(CAST(note AS TEXT), 2) AS BLOB) WHERE idx = 0"
+contains "$OUT" "PROBLEM entry 0: refused by the rules (registry.genesis by 330681.authority): entry: first line must be quanpiao/entry/v2"
+contains "$OUT" "PROBLEM entry 1: refused by the rules (key.enroll by 330681.authority): the log's genesis entry was not accepted, so no later entry can be"
+
 # An entry deleted.
 tamper deleted "DELETE FROM log_entries WHERE idx = 7"
 contains "$OUT" "PROBLEM entry 8: entries 7 to 7 are missing from the log"
