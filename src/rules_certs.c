@@ -665,8 +665,9 @@ int qp_registry_number_certs(qp_registry *reg, const char *type, cJSON *body, in
 		if ((err = qp_registry_next_household_number(number, reg)) != QP_OK)
 			return err;
 		cJSON_DeleteItemFromObjectCaseSensitive(body, "number");
-		return cJSON_AddStringToObject(body, "number", number) ? QP_OK
-								       : qp_error_set(QP_ENOMEM, "out of memory");
+		return cJSON_AddStringToObject(body, "number", number)
+			   ? QP_OK
+			   : qp_error_set(QP_ENOMEM, "out of memory");
 	}
 	if (!issue && !transfer && !redeem)
 		return QP_OK;

@@ -170,10 +170,11 @@ int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		return err;
 	if (strcmp(claimed, next) != 0) {
 		reg->numbering_conflict = 1;
-		return qp_error_set(QP_ECONFLICT,
-				    "household.add: household number %s in body.number is not the next one (%s); "
-				    "sign again",
-				    claimed, next);
+		return qp_error_set(
+		    QP_ECONFLICT,
+		    "household.add: household number %s in body.number is not the next one (%s); "
+		    "sign again",
+		    claimed, next);
 	}
 	return qp_store_household_put(reg->store, id, claimed, name, village, (int)members, idx);
 }
@@ -184,7 +185,8 @@ int qp_registry_next_household_number(char out[QP_HOUSEHOLD_NUMBER_LEN + 1], qp_
 	out[0] = '\0';
 	int err = qp_store_household_next_seq(reg->store, &seq);
 	if (err == QP_OK)
-		snprintf(out, QP_HOUSEHOLD_NUMBER_LEN + 1, "%.6s-H-%07u", reg->county, (unsigned)seq % 10000000u);
+		snprintf(out, QP_HOUSEHOLD_NUMBER_LEN + 1, "%.6s-H-%07u", reg->county,
+			 (unsigned)seq % 10000000u);
 	return err;
 }
 

@@ -603,7 +603,8 @@ static char *next_household_at(fx *f, size_t *len, size_t at)
 	k++;
 	/* Numbered here, not by signed_note: the entries of a batch take consecutive numbers. */
 	char *note = NULL;
-	assert_int_equal(qp_registry_sign_entry(&note, len, f->reg, f->officer, "household.add", body), QP_OK);
+	assert_int_equal(qp_registry_sign_entry(&note, len, f->reg, f->officer, "household.add", body),
+			 QP_OK);
 	return note;
 }
 
@@ -1217,7 +1218,8 @@ static unsigned long io_loop(fx *f, size_t fault, int sticky, size_t batch, unsi
 		if (rc == QP_OK && batch > 1)
 			for (size_t i = 0; i < batch; i++)
 				if (results[i] != QP_OK)
-					fail_msg("%s: entry %zu of the batch gave %d (%s)", what, i, results[i], qp_error_last()->message);
+					fail_msg("%s: entry %zu of the batch gave %d (%s)", what, i,
+						 results[i], qp_error_last()->message);
 		failures += rc != QP_OK;
 		*tolerated += rc == QP_OK && fired;
 		uint64_t want = rc == QP_OK ? size0 + batch : size0;

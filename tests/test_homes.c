@@ -224,8 +224,8 @@ static int append_raw(fx *f, const char *body)
 	return rc;
 }
 
-#define HH3_BODY(number)                                                                                   \
-	"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"王芳\"," number                \
+#define HH3_BODY(number)                                                                                     \
+	"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"王芳\"," number                      \
 	"\"village\":\"" VILLAGE "\"}"
 
 static void test_household_numbers(void **state)
