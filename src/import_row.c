@@ -1005,6 +1005,9 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 			if (err == QP_OK && cJSON_IsString(id))
 				snprintf(cert, sizeof(cert), "%s", id->valuestring);
 		}
+		/* A row adds at most one household: its number is the next one now. */
+		if (err == QP_OK && strcmp(types[n], "household.add") == 0)
+			err = qp_registry_number_certs(run->reg, types[n], body, now);
 		if (err == QP_OK &&
 		    (err = qp_entry_text(&texts[n], &lens[n], qp_registry_origin(run->reg), types[n],
 					 qp_key_name(run->officer), when, &log, body)) == QP_OK)

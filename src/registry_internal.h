@@ -12,6 +12,7 @@
 #include "logstate.h"
 #include "schema_internal.h"
 #include "quanpiao/registry.h"
+#include "quanpiao/schema.h"
 #include "quanpiao/store.h"
 
 #define QP_KEY_CACHE 8
@@ -32,16 +33,24 @@ struct qp_registry {
 	qp_cached_key keys[QP_KEY_CACHE];
 	size_t nkeys;
 	cJSON *policy; /* parameters in force, cached; NULL until read */
-	int numbering_conflict; /* the last refusal was a stale certificate number */
+	int numbering_conflict; /* the last refusal was a stale certificate or household number */
 };
 
 /*
  * Put the numbers of the certificates an entry will create into its body
  * ("id" for cert.issue; "new_id" and, when partial, "remainder_id" for
  * cert.transfer; "remainder_id" for a partial cert.redeem), as the next
- * free numbers in the year of now.  Bodies of other types are untouched.
+ * free numbers in the year of now, and the household's "number" into a
+ * household.add.  Bodies of other types are untouched.
  */
 int qp_registry_number_certs(qp_registry *reg, const char *type, cJSON *body, int64_t now);
+
+/*
+ * The number the next household.add must name: <county>-H-<seq, 7 digits>,
+ * one more than the highest so far.  The rules and the numbering for
+ * signers (qp_registry_number_certs) both use it.
+ */
+int qp_registry_next_household_number(char out[QP_HOUSEHOLD_NUMBER_LEN + 1], qp_registry *reg);
 
 /* How qp_registry_apply treats an entry. */
 #define QP_APPLY_DEFER_SIGNATURE 0x1 /* check the signer but let the caller verify the signature */

@@ -660,6 +660,15 @@ int qp_registry_number_certs(qp_registry *reg, const char *type, cJSON *body, in
 	qp_cert_kind kind;
 	int64_t seq;
 	int err;
+	if (strcmp(type, "household.add") == 0) {
+		char number[QP_HOUSEHOLD_NUMBER_LEN + 1];
+		if ((err = qp_registry_next_household_number(number, reg)) != QP_OK)
+			return err;
+		cJSON_DeleteItemFromObjectCaseSensitive(body, "number");
+		return cJSON_AddStringToObject(body, "number", number)
+			   ? QP_OK
+			   : qp_error_set(QP_ENOMEM, "out of memory");
+	}
 	if (!issue && !transfer && !redeem)
 		return QP_OK;
 	if (issue) {

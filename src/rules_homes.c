@@ -14,7 +14,9 @@
 #include "error.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/query.h"
+#include "quanpiao/schema.h"
 #include "registry_internal.h"
+#include "schema_internal.h"
 #include "store_certs.h"
 #include "store_homes.h"
 
@@ -117,6 +119,18 @@ int qp_rules_village_correct(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 /* ---- household.add ------------------------------------------------------------------ */
 
+/* Nonzero if number is <the registry's county>-H-<7 digits>. */
+static int household_number_shaped(const qp_registry *reg, const char *number)
+{
+	if (strlen(number) != QP_HOUSEHOLD_NUMBER_LEN || strncmp(number, reg->county, 6) != 0 ||
+	    strncmp(number + 6, "-H-", 3) != 0)
+		return 0;
+	for (size_t i = 9; i < QP_HOUSEHOLD_NUMBER_LEN; i++)
+		if (number[i] < '0' || number[i] > '9')
+			return 0;
+	return 1;
+}
+
 int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	const char *id = qp_body_str(e, "id_number"), *name = qp_body_str(e, "name");
@@ -142,7 +156,38 @@ int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	}
 	if (err != QP_ENOTFOUND)
 		return err;
-	return qp_store_household_put(reg->store, id, name, village, (int)members, idx);
+	/* The entry names the household's number; it must be the next one, like a certificate's. */
+	const char *claimed;
+	char next[QP_HOUSEHOLD_NUMBER_LEN + 1];
+	if ((err = qp_body_numbered(e, "number", &claimed)) != QP_OK)
+		return err;
+	if (!household_number_shaped(reg, claimed))
+		return qp_error_set(QP_EINVALID,
+				    "household.add: body.number %s is not a household number of county %s "
+				    "(%s-H- and 7 digits)",
+				    claimed, reg->county, reg->county);
+	if ((err = qp_registry_next_household_number(next, reg)) != QP_OK)
+		return err;
+	if (strcmp(claimed, next) != 0) {
+		reg->numbering_conflict = 1;
+		return qp_error_set(
+		    QP_ECONFLICT,
+		    "household.add: household number %s in body.number is not the next one (%s); "
+		    "sign again",
+		    claimed, next);
+	}
+	return qp_store_household_put(reg->store, id, claimed, name, village, (int)members, idx);
+}
+
+int qp_registry_next_household_number(char out[QP_HOUSEHOLD_NUMBER_LEN + 1], qp_registry *reg)
+{
+	int64_t seq;
+	out[0] = '\0';
+	int err = qp_store_household_next_seq(reg->store, &seq);
+	if (err == QP_OK)
+		snprintf(out, QP_HOUSEHOLD_NUMBER_LEN + 1, "%.6s-H-%07u", reg->county,
+			 (unsigned)seq % 10000000u);
+	return err;
 }
 
 /* ---- home.add --------------------------------------------------------------------------- */

@@ -81,6 +81,7 @@ static const qp_schema_member household_add[] = {
 	IDENT("id_number", REQ, QP_RESIDENT_ID_LEN, QP_FORMAT_RESIDENT, "the head of the household (check character X upper-case)"),
 	INT("members", REQ, 1, MEMBERS_MAX, QP_FORMAT_NONE, "the number of members"),
 	TEXT("name", REQ, QP_NAME_MAX_LEN, QP_FORMAT_NONE, "the head's name"),
+	IDENT("number", QP_MEMBER_NUMBERED, QP_HOUSEHOLD_NUMBER_LEN, QP_FORMAT_HOUSEHOLD, "the household's registry number: the next free one"),
 	IDENT("village", REQ, 12, QP_FORMAT_VILLAGE, "the household's village, already added"),
 };
 static const qp_schema_member home_add[] = {

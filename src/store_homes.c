@@ -128,7 +128,7 @@ fail:
 
 /* ---- households ----------------------------------------------------------- */
 
-#define HOUSEHOLD_COLUMNS "id_number, name, village, members, added_idx"
+#define HOUSEHOLD_COLUMNS "id_number, name, village, members, added_idx, number"
 
 static int read_household(sqlite3_stmt *st, qp_household *h)
 {
@@ -137,6 +137,7 @@ static int read_household(sqlite3_stmt *st, qp_household *h)
 	qp_store_column_copy(st, 2, h->village, sizeof(h->village));
 	h->members = sqlite3_column_int(st, 3);
 	h->added_at = (uint64_t)sqlite3_column_int64(st, 4);
+	qp_store_column_copy(st, 5, h->number, sizeof(h->number));
 	return qp_store_column_dup(st, 1, &h->name);
 }
 
@@ -162,14 +163,34 @@ int qp_store_household_get(qp_store *store, const char *id_number, qp_household 
 	return err;
 }
 
-int qp_store_household_put(qp_store *store, const char *id_number, const char *name, const char *village,
-			   int members, uint64_t idx)
+int qp_store_household_next_seq(qp_store *store, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	*out = 0;
+	/* The number is <county>-H-<7 digits>: its sequence starts at the 10th character. */
+	int err = qp_store_prepare_cached(
+	    store, "SELECT coalesce(max(CAST(substr(number, 10) AS INTEGER)), 0) + 1 FROM households", &st);
+	if (err != QP_OK)
+		return err;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		err = qp_store_raise(store->db, rc, "reading households");
+	qp_store_finish(store, st);
+	if (err == QP_OK && *out > 9999999)
+		err = qp_error_set(QP_ECONFLICT, "household numbers are exhausted");
+	return err;
+}
+
+int qp_store_household_put(qp_store *store, const char *id_number, const char *number, const char *name,
+			   const char *village, int members, uint64_t idx)
 {
 	sqlite3_stmt *st = NULL;
 	int err = qp_store_prepare_cached(
 	    store,
-	    "INSERT INTO households (id_number, name, village, members, added_idx) VALUES (?1, "
-	    "?2, ?3, ?4, ?5)",
+	    "INSERT INTO households (id_number, name, village, members, added_idx, number) VALUES (?1, "
+	    "?2, ?3, ?4, ?5, ?6)",
 	    &st);
 	if (err != QP_OK)
 		return err;
@@ -178,6 +199,7 @@ int qp_store_household_put(qp_store *store, const char *id_number, const char *n
 	sqlite3_bind_text(st, 3, village, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, members);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)idx);
+	sqlite3_bind_text(st, 6, number, -1, SQLITE_STATIC);
 	err = qp_store_step_done(store, st, "adding the household");
 	qp_store_finish(store, st);
 	return err;

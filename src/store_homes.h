@@ -21,8 +21,11 @@ int qp_store_villages_list(qp_store *store, const char *township, qp_village **o
 
 /* Households. */
 int qp_store_household_get(qp_store *store, const char *id_number, qp_household *out);
-int qp_store_household_put(qp_store *store, const char *id_number, const char *name, const char *village,
-			   int members, uint64_t idx);
+/* number is the household's registry number (the rules checked it is the next one). */
+int qp_store_household_put(qp_store *store, const char *id_number, const char *number, const char *name,
+			   const char *village, int members, uint64_t idx);
+/* The sequence of the next household number: one more than the highest so far (1 in a new registry). */
+int qp_store_household_next_seq(qp_store *store, int64_t *out);
 int qp_store_households_list(qp_store *store, const char *village, const char *after, size_t limit,
 			     qp_household **out, size_t *count);
 

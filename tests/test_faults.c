@@ -37,6 +37,7 @@
 #include "clock.h"
 #include "quanpiao/mirror.h"
 #include "quanpiao/quanpiao.h"
+#include "registry_internal.h"
 #include "testutil.h"
 
 #define ORIGIN "zhuji.example/quanpiao"
@@ -581,19 +582,35 @@ static void wrong_codes_report(const char *allocator)
 		fail_msg("%zu operations misreport an out-of-memory of %s (listed above)", n, allocator);
 }
 
-/* A household.add of a new household (a distinct valid ID number each call). */
-static char *next_household(fx *f, size_t *len)
+/*
+ * A household.add of a new household (a distinct valid ID number each call),
+ * numbered as the at-th of those appended next (0: the next one).
+ */
+static char *next_household_at(fx *f, size_t *len, size_t at)
 {
 	static unsigned long k;
-	char id[QP_RESIDENT_ID_LEN + 1], body[256];
+	char id[QP_RESIDENT_ID_LEN + 1], body[256], number[QP_HOUSEHOLD_NUMBER_LEN + 1];
+	assert_int_equal(qp_registry_next_household_number(number, f->reg), QP_OK);
+	snprintf(number + 9, sizeof(number) - 9, "%07lu", strtoul(number + 9, NULL, 10) + at);
 	snprintf(id, sizeof(id), "3306811980%02lu%02lu%03lu", 1 + k / 28 % 12, 1 + k % 28,
 		 100 + k / 336 % 900);
 	id[17] = qp_ids_resident_check_char(id);
 	id[18] = '\0';
 	snprintf(body, sizeof(body),
-		 "{\"id_number\":\"%s\",\"members\":1,\"name\":\"户%lu\",\"village\":\"" V1 "\"}", id, k);
+		 "{\"id_number\":\"%s\",\"members\":1,\"name\":\"户%lu\",\"number\":\"%s\",\"village\":\"" V1
+		 "\"}",
+		 id, k, number);
 	k++;
-	return signed_note(f, f->officer, "household.add", body, len);
+	/* Numbered here, not by signed_note: the entries of a batch take consecutive numbers. */
+	char *note = NULL;
+	assert_int_equal(qp_registry_sign_entry(&note, len, f->reg, f->officer, "household.add", body),
+			 QP_OK);
+	return note;
+}
+
+static char *next_household(fx *f, size_t *len)
+{
+	return next_household_at(f, len, 0);
 }
 
 /* Close the registry and open it again (with the fault off). */
@@ -1184,7 +1201,7 @@ static unsigned long io_loop(fx *f, size_t fault, int sticky, size_t batch, unsi
 		uint64_t size0 = 0;
 		assert_int_equal(qp_log_size(&size0, f->reg), QP_OK);
 		for (size_t i = 0; i < batch; i++)
-			notes[i] = next_household(f, &lens[i]);
+			notes[i] = next_household_at(f, &lens[i], i);
 		snprintf(what, sizeof(what), "%s %s at call %lu, %zu entries",
 			 sticky ? "persistent" : "single", io_faults[fault].name, n, batch);
 		fault_arm(io_faults[fault].op, io_faults[fault].code, n, sticky);
@@ -1201,7 +1218,8 @@ static unsigned long io_loop(fx *f, size_t fault, int sticky, size_t batch, unsi
 		if (rc == QP_OK && batch > 1)
 			for (size_t i = 0; i < batch; i++)
 				if (results[i] != QP_OK)
-					fail_msg("%s: entry %zu of the batch gave %d", what, i, results[i]);
+					fail_msg("%s: entry %zu of the batch gave %d (%s)", what, i,
+						 results[i], qp_error_last()->message);
 		failures += rc != QP_OK;
 		*tolerated += rc == QP_OK && fired;
 		uint64_t want = rc == QP_OK ? size0 + batch : size0;

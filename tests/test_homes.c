@@ -212,6 +212,60 @@ static void test_villages_and_households(void **state)
 	qp_households_free(list, n);
 }
 
+/* Sign body as a household.add without numbering it, append it: the code. */
+static int append_raw(fx *f, const char *body)
+{
+	char *note = NULL;
+	size_t len = 0;
+	assert_int_equal(qp_registry_sign_entry(&note, &len, f->reg, f->officer, "household.add", body),
+			 QP_OK);
+	int rc = qp_registry_append(f->reg, note, len, NULL);
+	free(note);
+	return rc;
+}
+
+#define HH3_BODY(number)                                                                                     \
+	"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"王芳\"," number                      \
+	"\"village\":\"" VILLAGE "\"}"
+
+static void test_household_numbers(void **state)
+{
+	fx *f = *state;
+	qp_household h;
+	/* Numbered in order when signed. */
+	assert_int_equal(qp_household_get(&h, f->reg, HH1), QP_OK);
+	assert_string_equal(h.number, "330681-H-0000001");
+	qp_household_clear(&h);
+	assert_int_equal(qp_household_get(&h, f->reg, HH2), QP_OK);
+	assert_string_equal(h.number, "330681-H-0000002");
+	qp_household_clear(&h);
+	uint64_t size = log_size(f);
+	/* A forged number: missing, of another shape or county, reused, or skipping one. */
+	assert_int_equal(append_raw(f, HH3_BODY("")), QP_EINVALID);
+	assert_error_contains("body.number must be text");
+	assert_int_equal(append_raw(f, HH3_BODY("\"number\":\"330682-H-0000003\",")), QP_EINVALID);
+	assert_error_contains("is not a household number of county 330681");
+	assert_int_equal(append_raw(f, HH3_BODY("\"number\":\"330681-H-000000A\",")), QP_EINVALID);
+	assert_error_contains("is not a household number of county 330681");
+	assert_int_equal(append_raw(f, HH3_BODY("\"number\":\"330681-H-0000002\",")), QP_ECONFLICT);
+	assert_error_contains("household number 330681-H-0000002 in body.number is not the next one "
+			      "(330681-H-0000003)");
+	assert_int_equal(append_raw(f, HH3_BODY("\"number\":\"330681-H-0000004\",")), QP_ECONFLICT);
+	assert_error_contains("is not the next one (330681-H-0000003)");
+	assert_int_equal(log_size(f), size);
+	/* The next one is appended; submit numbers over a stale one it was given. */
+	assert_int_equal(append_raw(f, HH3_BODY("\"number\":\"330681-H-0000003\",")), QP_OK);
+	assert_int_equal(qp_household_get(&h, f->reg, "11010519491231002X"), QP_OK);
+	assert_string_equal(h.number, "330681-H-0000003");
+	qp_household_clear(&h);
+	ok(f, "household.add",
+	   "{\"id_number\":\"330681199003030028\",\"members\":1,\"name\":\"x\",\"number\":"
+	   "\"330681-H-0000001\",\"village\":\"" VILLAGE "\"}");
+	assert_int_equal(qp_household_get(&h, f->reg, "330681199003030028"), QP_OK);
+	assert_string_equal(h.number, "330681-H-0000004");
+	qp_household_clear(&h);
+}
+
 static void test_home_add_rules(void **state)
 {
 	fx *f = *state;
@@ -502,6 +556,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_villages_and_households, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_household_numbers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_home_add_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_one_home_policy_off, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),

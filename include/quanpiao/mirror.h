@@ -60,8 +60,8 @@ int qp_mirror_checkpoint(qp_registry *reg, const char *note, size_t note_len);
  * Fill in the numbers of the certificates an entry of type creates, from
  * the mirror's state, as qp_registry_submit does before it signs:
  * *body_out (malloc'd JSON text; free with free()) is body_json with
- * "id", "new_id" or "remainder_id" set.  Bodies of other types come back
- * unchanged.  QP_EINVALID if body_json is not a JSON object.
+ * "id", "new_id" or "remainder_id" set, and a household.add's "number".
+ * Bodies of other types come back unchanged.  QP_EINVALID if body_json is not a JSON object.
  */
 int qp_mirror_number(char **body_out, qp_registry *reg, const char *type, const char *body_json);
 

@@ -63,6 +63,7 @@ typedef struct qp_village {
 
 typedef struct qp_household {
 	char id_number[19]; /* in full: mask it for display (qp_ids_mask_resident) */
+	char number[17];    /* the registry number, 330681-H-0000001 */
 	char *name;
 	char village[13];
 	int members;

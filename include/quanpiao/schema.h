@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+/* A household's registry number: <county 6 digits>-H-<7 digits>, 330681-H-0000001. */
+#define QP_HOUSEHOLD_NUMBER_LEN 16
+
 /* Limits of free text in entries, in bytes of UTF-8 (the CLI checks them before signing). */
 #define QP_NAME_MAX_LEN	     64	 /* a village's or a household's name */
 #define QP_REASON_MAX_LEN    500 /* the reason of a correction, status change, freeze or revocation */
@@ -52,6 +55,7 @@ typedef enum qp_schema_format {
 	QP_FORMAT_HOLDER,      /* a resident ID, a village code or a credit code         */
 	QP_FORMAT_INVESTOR,    /* a resident ID or a credit code                         */
 	QP_FORMAT_CERT_ID,     /* a certificate number, 330681-2026-G-000123              */
+	QP_FORMAT_HOUSEHOLD,   /* a household's registry number, 330681-H-0000001         */
 	QP_FORMAT_DATE,	       /* YYYY-MM-DD                                             */
 	QP_FORMAT_VKEY,	       /* a C2SP verifier key                                    */
 	QP_FORMAT_KEY_NAME,    /* a key's name                                           */
@@ -70,8 +74,8 @@ typedef enum qp_schema_format {
 
 /*
  * How a member is checked.  QP_MEMBER_NUMBERED: required, but filled in
- * when the entry is signed (the number of a certificate the entry
- * creates); its absence is reported when the certificate is created.
+ * when the entry is signed (the number of a certificate or household the
+ * entry creates); its absence is reported when the certificate is created.
  * QP_MEMBER_BY_RULES: its range or values are the rules' to check (they
  * depend on other members); a text member's length is still checked.
  */

@@ -33,11 +33,11 @@ esac
 CLIENTS=4 PER_CLIENT=10
 make_registry
 "$QP" --db r.db --key officer.key village add --code $V1 --name 东白湖村 >/dev/null 2>&1 || fail "village add"
-# Distinct households for every write of every trial (rid takes 1..999).
+# Distinct villages for every write of every trial (vcode takes 1..999).
 total=$((TRIALS * CLIENTS * PER_CLIENT))
-[ "$total" -le 999 ] || fail "too many trials for the resident ID numbers: $TRIALS"
+[ "$total" -le 999 ] || fail "too many trials for the village codes: $TRIALS"
 for n in $(seq $(((first - 1) * CLIENTS * PER_CLIENT + 1)) $((last * CLIENTS * PER_CLIENT))); do
-	forge officer.key household.add "{\"id_number\":\"$(rid "$n")\",\"members\":1,\"name\":\"户$n\",\"village\":\"$V1\"}" "n$n.note"
+	forge officer.key village.add "{\"code\":\"$(vcode "$n")\",\"name\":\"村$n\"}" "n$n.note"
 done
 
 # client T C: post client C's notes of trial T; each answer goes to tT.cC.log as "N STATUS INDEX".
@@ -86,8 +86,8 @@ for trial in $(seq "$first" "$last"); do
 		000)
 			# Never answered: in the log once, or not at all.
 			lost=$((lost + 1))
-			id=$(rid "$n")
-			count=$(sqlite3 r.db "SELECT count(*) FROM households WHERE id_number = '$id'")
+			code=$(vcode "$n")
+			count=$(sqlite3 r.db "SELECT count(*) FROM villages WHERE code = '$code'")
 			case "$count" in
 			0) ;;
 			1) landed=$((landed + 1)) ;;

@@ -12,7 +12,7 @@ make_registry
 for c in $(seq 1 $CLIENTS); do
 	for i in $(seq 1 $PER_CLIENT); do
 		n=$(((c - 1) * PER_CLIENT + i))
-		forge officer.key household.add "{\"id_number\":\"$(rid $n)\",\"members\":1,\"name\":\"户$n\",\"village\":\"$V1\"}" "n$n.note"
+		forge officer.key village.add "{\"code\":\"$(vcode $n)\",\"name\":\"村$n\"}" "n$n.note"
 	done
 done
 start_service --threads 2 || return

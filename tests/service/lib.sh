@@ -65,6 +65,11 @@ rid() {
 	echo "$b${c:s%11:1}"
 }
 
+# vcode N: a village code of the county for N in 1..999, distinct for each N and from V1.  Writes
+# signed ahead of time and posted concurrently add villages: a household.add names its registry
+# number, the next one, so only one of several signed ahead against the same log could land.
+vcode() { printf '330681%03d%03d' $((201 + ($1 - 1) / 200)) $((200 + ($1 - 1) % 200)); }
+
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
 # forge KEY TYPE BODY OUT: a signed entry note in OUT and its JSON request in OUT.json.

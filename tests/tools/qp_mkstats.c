@@ -119,8 +119,9 @@ int main(int argc, char **argv)
 		resident(id, i);
 		snprintf(village, sizeof(village), "33068110%d2%02d", 1 + i % villages % 3, i % villages);
 		snprintf(body, sizeof(body),
-			 "{\"id_number\":\"%s\",\"members\":3,\"name\":\"户%d\",\"village\":\"%s\"}", id, i,
-			 village);
+			 "{\"id_number\":\"%s\",\"members\":3,\"name\":\"户%d\",\"number\":\"330681-H-%07d\","
+			 "\"village\":\"%s\"}",
+			 id, i, i + 1, village);
 		add(&b, "household.add", body);
 		snprintf(body, sizeof(body),
 			 "{\"household\":\"%s\",\"land_area\":%d,\"status\":\"idle\",\"unit\":"

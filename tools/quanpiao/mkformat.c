@@ -122,6 +122,9 @@ static void format_text(buf *b, const qp_schema_member *m)
 		break;
 	case QP_FORMAT_INVESTOR: put(b, "; a resident ID number or a credit code"); break;
 	case QP_FORMAT_CERT_ID: put(b, "; a certificate number, `330681-2026-G-000123`"); break;
+	case QP_FORMAT_HOUSEHOLD:
+		put(b, "; a household's registry number, `330681-H-0000001` (the county, `H`, 7 digits)");
+		break;
 	case QP_FORMAT_DATE: put(b, "; a date, `YYYY-MM-DD`"); break;
 	case QP_FORMAT_VKEY: put(b, "; a C2SP verifier key"); break;
 	case QP_FORMAT_KEY_NAME: put(b, "; a key's name"); break;
