@@ -47,16 +47,6 @@ typedef struct fx {
 	qp_registry *reg;
 } fx;
 
-static char *vkey_of(const qp_key *k)
-{
-	qp_verifier *v = NULL;
-	char *s = NULL;
-	assert_int_equal(qp_key_verifier(&v, k), QP_OK);
-	assert_int_equal(qp_verifier_string(&s, v), QP_OK);
-	qp_verifier_free(v);
-	return s;
-}
-
 static void submit(fx *f, const qp_key *key, const char *type, const char *body)
 {
 	if (qp_registry_submit(f->reg, key, type, body, NULL) != QP_OK)
@@ -70,7 +60,7 @@ static void ok(fx *f, const char *type, const char *body)
 
 static void enroll(fx *f, const qp_key *who, const char *role)
 {
-	char *v = vkey_of(who), body[512];
+	char *v = tu_vkey(who), body[512];
 	snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\"}", role, v);
 	submit(f, f->authority, "key.enroll", body);
 	free(v);
@@ -101,8 +91,8 @@ static int setup(void **state)
 	f->officer = tu_seeded_key("330681.officer.li", 3);
 	f->auditor = tu_seeded_key("330681.auditor.wang", 4);
 	f->officer2 = tu_seeded_key("330681.officer.wu", 5);
-	f->auth_vkey = vkey_of(f->authority);
-	char *lv = vkey_of(f->log);
+	f->auth_vkey = tu_vkey(f->authority);
+	char *lv = tu_vkey(f->log);
 	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
 	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
 	free(lv);
@@ -330,11 +320,11 @@ static void test_export_refusals(void **state)
 	assert_int_equal(qp_bundle_export(&b, &len, NULL, NULL, f->reg, "x"), QP_EINVALID);
 	assert_null(b);
 	/* A registry without any checkpoint. */
-	char *db2 = tu_path(f->dir, "fresh.db"), *lv = vkey_of(f->log);
+	char *db2 = tu_path(f->dir, "fresh.db"), *lv = tu_vkey(f->log);
 	qp_registry *r2 = NULL;
 	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
 	assert_int_equal(qp_registry_create(&r2, db2, &g, f->authority), QP_OK);
-	char *v = vkey_of(f->officer), body[512];
+	char *v = tu_vkey(f->officer), body[512];
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", v);
 	assert_int_equal(qp_registry_submit(r2, f->authority, "key.enroll", body, NULL), QP_OK);
 	assert_int_equal(qp_registry_submit(r2, f->officer, "cert.issue",
@@ -427,7 +417,7 @@ static void test_wrong_authority(void **state)
 	size_t len;
 	char *b = export(f, G(4), &len);
 	qp_key *impostor = tu_seeded_key("330681.authority", 9), *other = tu_seeded_key("330681.other", 1);
-	char *iv = vkey_of(impostor), *ov = vkey_of(other), *lv = vkey_of(f->log);
+	char *iv = tu_vkey(impostor), *ov = tu_vkey(other), *lv = tu_vkey(f->log);
 	verify_fails(b, len, iv, "entry 0 (registry.genesis): the registry's authority is 330681.authority+");
 	verify_fails(b, len, ov, "entry 0 (registry.genesis)");
 	/* The log key is no authority. */
@@ -643,7 +633,7 @@ static void m_add(mlog *m, const qp_key *key, const char *type, const char *body
 
 static void m_enroll(mlog *m, const qp_key *by, const qp_key *who, const char *role, const char *until)
 {
-	char *v = vkey_of(who), body[512];
+	char *v = tu_vkey(who), body[512];
 	if (until)
 		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"valid_until\":\"%s\",\"vkey\":\"%s\"}", role,
 			 until, v);
@@ -862,7 +852,7 @@ static void test_forged_logs(void **state)
 static void test_single_proof(void **state)
 {
 	fx *f = *state;
-	char *proof = NULL, *entry = NULL, *other = NULL, *lv = vkey_of(f->log), *av = vkey_of(f->authority);
+	char *proof = NULL, *entry = NULL, *other = NULL, *lv = tu_vkey(f->log), *av = tu_vkey(f->authority);
 	size_t proof_len = 0, entry_len = 0, other_len = 0;
 	uint64_t index = 0, size = 0;
 	qp_checkpoint cp;

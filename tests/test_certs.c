@@ -34,16 +34,6 @@ typedef struct fx {
 	qp_registry *reg;
 } fx;
 
-static char *vkey_of(const qp_key *k)
-{
-	qp_verifier *v = NULL;
-	char *s = NULL;
-	assert_int_equal(qp_key_verifier(&v, k), QP_OK);
-	assert_int_equal(qp_verifier_string(&s, v), QP_OK);
-	qp_verifier_free(v);
-	return s;
-}
-
 static int put(fx *f, const char *type, const char *body, uint64_t *idx)
 {
 	return qp_registry_submit(f->reg, f->officer, type, body, idx);
@@ -136,7 +126,7 @@ static int setup(void **state)
 	f->authority = tu_seeded_key("330681.authority", 1);
 	f->officer = tu_seeded_key("330681.officer.li", 3);
 	qp_key *log = tu_seeded_key(ORIGIN, 2);
-	char *lv = vkey_of(log), *ov = vkey_of(f->officer), body[512];
+	char *lv = tu_vkey(log), *ov = tu_vkey(f->officer), body[512];
 	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
 	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ov);

@@ -27,16 +27,6 @@ typedef struct fx {
 	qp_verifier *log_v;
 } fx;
 
-static char *vkey_of(const qp_key *k)
-{
-	qp_verifier *v = NULL;
-	char *s = NULL;
-	assert_int_equal(qp_key_verifier(&v, k), QP_OK);
-	assert_int_equal(qp_verifier_string(&s, v), QP_OK);
-	qp_verifier_free(v);
-	return s;
-}
-
 static void enroll_vkey(qp_registry *reg, const qp_key *by, const char *vkey, const char *role)
 {
 	char body[1024];
@@ -47,7 +37,7 @@ static void enroll_vkey(qp_registry *reg, const qp_key *by, const char *vkey, co
 
 static void enroll(qp_registry *reg, const qp_key *by, const qp_key *who, const char *role)
 {
-	char *vkey = vkey_of(who);
+	char *vkey = tu_vkey(who);
 	enroll_vkey(reg, by, vkey, role);
 	free(vkey);
 }
@@ -56,7 +46,7 @@ static void enroll(qp_registry *reg, const qp_key *by, const qp_key *who, const 
 static qp_registry *make_registry(fx *f, const char *path)
 {
 	qp_registry *reg = NULL;
-	char *lv = vkey_of(f->log);
+	char *lv = tu_vkey(f->log);
 	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
 	assert_int_equal(qp_registry_create(&reg, path, &g, f->authority), QP_OK);
 	free(lv);

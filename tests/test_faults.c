@@ -340,16 +340,6 @@ typedef struct fx {
 	qp_registry *held_reg;
 } fx;
 
-static char *vkey_of(const qp_key *k)
-{
-	qp_verifier *v = NULL;
-	char *s = NULL;
-	assert_int_equal(qp_key_verifier(&v, k), QP_OK);
-	assert_int_equal(qp_verifier_string(&s, v), QP_OK);
-	qp_verifier_free(v);
-	return s;
-}
-
 static void ok(fx *f, const qp_key *k, const char *type, const char *body)
 {
 	int rc = qp_registry_submit(f->reg, k, type, body, NULL);
@@ -391,8 +381,8 @@ static int setup(void **state)
 	f->log = tu_seeded_key(ORIGIN, 2);
 	f->officer = tu_seeded_key("330681.officer.li", 3);
 	f->auditor = tu_seeded_key("330681.auditor.wang", 4);
-	f->authority_vkey = vkey_of(f->authority);
-	char *lv = vkey_of(f->log), *ov = vkey_of(f->officer), *av = vkey_of(f->auditor);
+	f->authority_vkey = tu_vkey(f->authority);
+	char *lv = tu_vkey(f->log), *ov = tu_vkey(f->officer), *av = tu_vkey(f->auditor);
 	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
 	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ov);
@@ -1007,7 +997,7 @@ static void all_ops(fx *f, arm_fn arm)
 	unsigned rw = 0, ro = QP_STORE_READONLY;
 	note_ctx issue = {0}, bundle = {0};
 	create_ctx create = {0};
-	char *lv = f->held[0] = vkey_of(f->log);
+	char *lv = f->held[0] = tu_vkey(f->log);
 	create.path = f->held[1] = tu_path(f->dir, "new.db");
 	create.g = (qp_genesis){ORIGIN, "330681", "诸暨市", lv};
 	const op_def append = {

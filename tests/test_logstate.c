@@ -35,23 +35,6 @@ typedef struct fx {
 	qp_registry *reg;
 } fx;
 
-static char *vkey_of(const qp_key *k)
-{
-	qp_verifier *v = NULL;
-	char *s = NULL;
-	assert_int_equal(qp_key_verifier(&v, k), QP_OK);
-	assert_int_equal(qp_verifier_string(&s, v), QP_OK);
-	qp_verifier_free(v);
-	return s;
-}
-
-static uint64_t log_size(qp_registry *reg)
-{
-	uint64_t n = 0;
-	assert_int_equal(qp_log_size(&n, reg), QP_OK);
-	return n;
-}
-
 static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
@@ -62,11 +45,11 @@ static int setup(void **state)
 	f->authority = tu_seeded_key("330681.authority", 1);
 	f->log = tu_seeded_key(ORIGIN, 2);
 	f->officer = tu_seeded_key("330681.officer.li", 3);
-	char *log_vkey = vkey_of(f->log);
+	char *log_vkey = tu_vkey(f->log);
 	qp_genesis g = {ORIGIN, "330681", "诸暨市", log_vkey};
 	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
 	free(log_vkey);
-	char *vkey = vkey_of(f->officer), body[1024];
+	char *vkey = tu_vkey(f->officer), body[1024];
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", vkey);
 	free(vkey);
 	assert_int_equal(qp_registry_submit(f->reg, f->authority, "key.enroll", body, NULL), QP_OK);
@@ -114,12 +97,12 @@ static char *forge(fx *f, const qp_key *key, const char *type, int64_t t, const 
 /* Append note: refused with code and a message containing needle, and nothing changes. */
 static void refused(fx *f, char *note, size_t len, int code, const char *needle)
 {
-	uint64_t before = log_size(f->reg);
+	uint64_t before = tu_log_size(f->reg);
 	int rc = qp_registry_append(f->reg, note, len, NULL);
 	if (rc != code)
 		fail_msg("append gave %d (%s), expected %d", rc, qp_error_last()->message, code);
 	assert_error_contains(needle);
-	assert_int_equal(log_size(f->reg), before);
+	assert_int_equal(tu_log_size(f->reg), before);
 	free(note);
 }
 
@@ -141,7 +124,7 @@ static void test_named_state(void **state)
 {
 	fx *f = *state;
 	size_t len = 0;
-	uint64_t n = log_size(f->reg);
+	uint64_t n = tu_log_size(f->reg);
 	qp_log_state st;
 	assert_int_equal(qp_registry_log_state(&st, f->reg), QP_OK);
 	assert_int_equal(st.size, n);
@@ -308,7 +291,7 @@ static void test_backdated_expired_key(void **state)
 	fx *f = *state;
 	size_t len = 0;
 	qp_key *temp = tu_seeded_key("330681.officer.temp", 9);
-	char *vkey = vkey_of(temp), body[1024];
+	char *vkey = tu_vkey(temp), body[1024];
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\",\"valid_until\":\"2026-12-31\"}",
 		 vkey);
 	free(vkey);
@@ -345,7 +328,7 @@ static void test_group_commit(void **state)
 	size_t *lens = calloc(N, sizeof(*lens));
 	uint64_t *idx = calloc(N, sizeof(*idx));
 	int *res = calloc(N, sizeof(*res));
-	uint64_t before = log_size(f->reg);
+	uint64_t before = tu_log_size(f->reg);
 	for (int i = 0; i < N; i++) {
 		char body[128];
 		/* Townships 101 to 105, villages 200 to 399 in each. */

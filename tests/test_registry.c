@@ -26,26 +26,9 @@ typedef struct fx {
 	qp_registry *reg;
 } fx;
 
-static char *vkey_of(const qp_key *k)
-{
-	qp_verifier *v = NULL;
-	char *s = NULL;
-	assert_int_equal(qp_key_verifier(&v, k), QP_OK);
-	assert_int_equal(qp_verifier_string(&s, v), QP_OK);
-	qp_verifier_free(v);
-	return s;
-}
-
-static uint64_t log_size(qp_registry *reg)
-{
-	uint64_t n = 0;
-	assert_int_equal(qp_log_size(&n, reg), QP_OK);
-	return n;
-}
-
 static int enroll(qp_registry *reg, const qp_key *by, const qp_key *who, const char *role, const char *until)
 {
-	char *vkey = vkey_of(who), body[1024];
+	char *vkey = tu_vkey(who), body[1024];
 	if (until)
 		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\",\"valid_until\":\"%s\"}", role, vkey,
 			 until);
@@ -71,7 +54,7 @@ static int setup(void **state)
 	f->officer = tu_seeded_key("330681.officer.li", 3);
 	f->auditor = tu_seeded_key("330681.auditor.wang", 4);
 	f->stranger = tu_seeded_key("330681.officer.zhao", 5);
-	char *log_vkey = vkey_of(f->log);
+	char *log_vkey = tu_vkey(f->log);
 	qp_genesis g = {ORIGIN, "330681", "诸暨市", log_vkey};
 	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
 	free(log_vkey);
@@ -136,7 +119,7 @@ static const char *now_text(void)
 /* Append must fail with code and message, and change nothing. */
 static void expect_refused(fx *f, const char *note, size_t len, int code, const char *needle)
 {
-	uint64_t before = log_size(f->reg);
+	uint64_t before = tu_log_size(f->reg);
 	qp_key_info *k0 = NULL, *k1 = NULL;
 	size_t n0 = 0, n1 = 0;
 	assert_int_equal(qp_registry_keys(&k0, &n0, f->reg), QP_OK);
@@ -144,7 +127,7 @@ static void expect_refused(fx *f, const char *note, size_t len, int code, const 
 	if (rc != code)
 		fail_msg("append gave %d (%s), expected %d", rc, qp_error_last()->message, code);
 	assert_error_contains(needle);
-	assert_int_equal(log_size(f->reg), before);
+	assert_int_equal(tu_log_size(f->reg), before);
 	assert_int_equal(qp_registry_keys(&k1, &n1, f->reg), QP_OK);
 	assert_int_equal(n0, n1);
 	for (size_t i = 0; i < n0; i++)
@@ -156,11 +139,11 @@ static void expect_refused(fx *f, const char *note, size_t len, int code, const 
 static void test_create(void **state)
 {
 	fx *f = *state;
-	assert_int_equal(log_size(f->reg), 5);
+	assert_int_equal(tu_log_size(f->reg), 5);
 	assert_string_equal(qp_registry_origin(f->reg), ORIGIN);
 	assert_string_equal(qp_registry_county(f->reg), "330681");
 	assert_string_equal(qp_registry_county_name(f->reg), "诸暨市");
-	char *auth = vkey_of(f->authority);
+	char *auth = tu_vkey(f->authority);
 	assert_string_equal(qp_registry_authority(f->reg), auth);
 	free(auth);
 	qp_key_info *keys = NULL;
@@ -204,7 +187,7 @@ static void test_create_refusals(void **state)
 {
 	fx *f = *state;
 	qp_registry *r = NULL;
-	char *log_vkey = vkey_of(f->log), *other = tu_path(f->dir, "other.db");
+	char *log_vkey = tu_vkey(f->log), *other = tu_path(f->dir, "other.db");
 	qp_genesis g = {ORIGIN, "330681", "诸暨市", log_vkey};
 	/* An existing file is never overwritten. */
 	tu_copy(f->db, other);
@@ -254,7 +237,7 @@ static void test_roles(void **state)
 	fx *f = *state;
 	size_t len;
 	char *note;
-	char *vkey = vkey_of(f->stranger), body[512];
+	char *vkey = tu_vkey(f->stranger), body[512];
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", vkey);
 	free(vkey);
 
@@ -355,7 +338,7 @@ static void test_origin_time_signature(void **state)
 	free(note);
 
 	/* One changed byte of the text: the signature no longer verifies. */
-	char *vkey = vkey_of(f->stranger), body[512];
+	char *vkey = tu_vkey(f->stranger), body[512];
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", vkey);
 	free(vkey);
 	note = forge(f->authority, ORIGIN, "key.enroll", now_text(), body, &len);
@@ -403,7 +386,7 @@ static void test_malformed(void **state)
 static void test_batch(void **state)
 {
 	fx *f = *state;
-	char *vk1 = vkey_of(f->stranger), b1[512];
+	char *vk1 = tu_vkey(f->stranger), b1[512];
 	snprintf(b1, sizeof(b1), "{\"role\":\"officer\",\"vkey\":\"%s\"}", vk1);
 	free(vk1);
 	size_t lens[3];
@@ -414,14 +397,14 @@ static void test_batch(void **state)
 			 now_text(), "{\"name\":\"330681.officer.zhao\",\"reason\":\"test\"}", &lens[2]);
 	uint64_t idx[3] = {0};
 	int res[3] = {0};
-	uint64_t before = log_size(f->reg);
+	uint64_t before = tu_log_size(f->reg);
 	assert_int_equal(qp_registry_append_batch(f->reg, (const char *const *)notes, lens, 3, idx, res), QP_OK);
 	assert_int_equal(res[0], QP_OK);
 	assert_int_equal(res[1], QP_EPERM);
 	assert_int_equal(res[2], QP_OK);
 	assert_int_equal(idx[0], before);
 	assert_int_equal(idx[2], before + 1);
-	assert_int_equal(log_size(f->reg), before + 2);
+	assert_int_equal(tu_log_size(f->reg), before + 2);
 	for (int i = 0; i < 3; i++)
 		free(notes[i]);
 }
@@ -544,12 +527,12 @@ static void test_checkpoint_parse(void **state)
 static void test_alloc_failures(void **state)
 {
 	fx *f = *state;
-	char *vkey = vkey_of(f->stranger), body[512];
+	char *vkey = tu_vkey(f->stranger), body[512];
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", vkey);
 	free(vkey);
 	size_t len;
 	char *note = forge(f->authority, ORIGIN, "key.enroll", now_text(), body, &len);
-	uint64_t before = log_size(f->reg);
+	uint64_t before = tu_log_size(f->reg);
 	/* Fail each allocation of the append in turn: an error, never a partial append. */
 	for (unsigned long n = 1;; n++) {
 		qp_alloc_fail_at(n, 0);
@@ -558,10 +541,10 @@ static void test_alloc_failures(void **state)
 		if (rc == QP_OK)
 			break;
 		assert_int_equal(rc, QP_ENOMEM);
-		assert_int_equal(log_size(f->reg), before);
+		assert_int_equal(tu_log_size(f->reg), before);
 		assert_true(n < 10000);
 	}
-	assert_int_equal(log_size(f->reg), before + 1);
+	assert_int_equal(tu_log_size(f->reg), before + 1);
 	free(note);
 }
 

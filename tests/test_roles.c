@@ -60,16 +60,6 @@ typedef struct fx {
 	qp_registry *reg;
 } fx;
 
-static char *vkey_of(const qp_key *k)
-{
-	qp_verifier *v = NULL;
-	char *s = NULL;
-	assert_int_equal(qp_key_verifier(&v, k), QP_OK);
-	assert_int_equal(qp_verifier_string(&s, v), QP_OK);
-	qp_verifier_free(v);
-	return s;
-}
-
 static void ok(fx *f, const qp_key *k, const char *type, const char *body)
 {
 	int rc = qp_registry_submit(f->reg, k, type, body, NULL);
@@ -79,7 +69,7 @@ static void ok(fx *f, const qp_key *k, const char *type, const char *body)
 
 static void enroll(fx *f, const qp_key *k, const char *role)
 {
-	char *vk = vkey_of(k), body[1024];
+	char *vk = tu_vkey(k), body[1024];
 	snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\"}", role, vk);
 	free(vk);
 	ok(f, f->keys[AUTHORITY], "key.enroll", body);
@@ -98,7 +88,7 @@ static int setup(void **state)
 	f->keys[AUDITOR] = tu_seeded_key("330681.auditor.wang", 4);
 	f->officer2 = tu_seeded_key("330681.officer.wu", 5);
 	f->stranger = tu_seeded_key("330681.officer.zhao", 6);
-	char *lv = vkey_of(f->keys[LOG]);
+	char *lv = tu_vkey(f->keys[LOG]);
 	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
 	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->keys[AUTHORITY]), QP_OK);
 	free(lv);
@@ -153,13 +143,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint64_t log_size(qp_registry *reg)
-{
-	uint64_t n = 0;
-	assert_int_equal(qp_log_size(&n, reg), QP_OK);
-	return n;
-}
-
 static void audit_clean(qp_registry *reg)
 {
 	qp_audit_result res;
@@ -211,7 +194,7 @@ static void body_of(fx *f, size_t t, char *out, size_t out_len)
 		snprintf(out, out_len, "{\"params\":%s}", params);
 		free(params);
 	} else if (strcmp(matrix[t].type, "key.enroll") == 0) {
-		char *vk = vkey_of(f->stranger);
+		char *vk = tu_vkey(f->stranger);
 		snprintf(out, out_len, "{\"role\":\"officer\",\"vkey\":\"%s\"}", vk);
 		free(vk);
 	} else {
@@ -228,7 +211,7 @@ static void matrix_row(fx *f, size_t t)
 	for (int r = 0; r < NROLES; r++) {
 		if (r == matrix[t].role)
 			continue;
-		uint64_t size = log_size(f->reg);
+		uint64_t size = tu_log_size(f->reg);
 		assert_int_equal(qp_registry_state_hash(before, f->reg), QP_OK);
 		int rc = qp_registry_submit(f->reg, f->keys[r], matrix[t].type, body, NULL);
 		if (rc != QP_EPERM)
@@ -237,16 +220,16 @@ static void matrix_row(fx *f, size_t t)
 		snprintf(want, sizeof(want), "has role %s; %s entries must be signed by %s %s key",
 			 role_names[r], matrix[t].type, need[0] == 'a' || need[0] == 'o' ? "an" : "a", need);
 		assert_error_contains(want);
-		assert_int_equal(log_size(f->reg), size);
+		assert_int_equal(tu_log_size(f->reg), size);
 		assert_int_equal(qp_registry_state_hash(after, f->reg), QP_OK);
 		assert_string_equal(before, after);
 	}
-	uint64_t size = log_size(f->reg);
+	uint64_t size = tu_log_size(f->reg);
 	int rc = qp_registry_submit(f->reg, f->keys[matrix[t].role], matrix[t].type, body, NULL);
 	if (rc != QP_OK)
 		fail_msg("%s signed by the %s key: %d (%s)", matrix[t].type, need, rc,
 			 qp_error_last()->message);
-	assert_int_equal(log_size(f->reg), size + 1);
+	assert_int_equal(tu_log_size(f->reg), size + 1);
 }
 
 static void test_matrix(void **state)
@@ -303,15 +286,15 @@ static int sign_genesis(char **note, size_t *len, const qp_registry *reg, const 
 static void test_genesis(void **state)
 {
 	fx *f = *state;
-	char *auth = vkey_of(f->keys[AUTHORITY]), body[1024];
+	char *auth = tu_vkey(f->keys[AUTHORITY]), body[1024];
 	snprintf(body, sizeof(body),
 		 "{\"authority\":\"%s\",\"county\":\"330681\",\"county_name\":\"诸暨市\"}", auth);
 	for (int r = 0; r < NROLES; r++) {
-		uint64_t size = log_size(f->reg);
+		uint64_t size = tu_log_size(f->reg);
 		assert_int_equal(qp_registry_submit(f->reg, f->keys[r], "registry.genesis", body, NULL),
 				 QP_ECONFLICT);
 		assert_error_contains("the registry already has its genesis entry");
-		assert_int_equal(log_size(f->reg), size);
+		assert_int_equal(tu_log_size(f->reg), size);
 	}
 	/* An empty log (a mirror): the genesis naming the authority, signed by each role's key. */
 	for (int r = 0; r < NROLES; r++) {
@@ -412,11 +395,11 @@ static void test_revocation(void **state)
 	size_t lens[2] = {revoke_len, early_len[t_village]};
 	uint64_t idx[2];
 	int results[2];
-	uint64_t size = log_size(f->reg);
+	uint64_t size = tu_log_size(f->reg);
 	assert_int_equal(qp_registry_append_batch(f->reg, notes, lens, 2, idx, results), QP_OK);
 	assert_int_equal(results[0], QP_OK);
 	assert_int_equal(results[1], QP_EPERM);
-	assert_int_equal(log_size(f->reg), size + 1);
+	assert_int_equal(tu_log_size(f->reg), size + 1);
 	uint64_t revoked_at = idx[0];
 	free(revoke);
 
@@ -428,14 +411,14 @@ static void test_revocation(void **state)
 		if (early[t] == NULL)
 			continue;
 		char before[65], after[65];
-		size = log_size(f->reg);
+		size = tu_log_size(f->reg);
 		assert_int_equal(qp_registry_state_hash(before, f->reg), QP_OK);
 		int rc = qp_registry_append(f->reg, early[t], early_len[t], NULL);
 		if (rc != QP_EPERM)
 			fail_msg("%s signed by officer2 before its revocation: %d (%s)", matrix[t].type, rc,
 				 qp_error_last()->message);
 		assert_error_contains(want);
-		assert_int_equal(log_size(f->reg), size);
+		assert_int_equal(tu_log_size(f->reg), size);
 		assert_int_equal(qp_registry_state_hash(after, f->reg), QP_OK);
 		assert_string_equal(before, after);
 		/* Signed after the revocation: refused too. */
@@ -455,7 +438,7 @@ static void test_revocation(void **state)
 	assert_int_equal(qp_log_sign(&cp, &cp_len, f->reg, f->keys[LOG]), QP_OK);
 	assert_int_equal(qp_bundle_export(&bundle, &bundle_len, NULL, NULL, f->reg, "330681-2026-G-000003"),
 			 QP_OK);
-	char *auth = vkey_of(f->keys[AUTHORITY]);
+	char *auth = tu_vkey(f->keys[AUTHORITY]);
 	qp_bundle_info info;
 	int rc = qp_bundle_verify(&info, bundle, bundle_len, auth, T0);
 	if (rc != QP_OK)
@@ -532,7 +515,7 @@ static void test_audit_snapshot(void **state)
 	assert_int_equal(qp_log_sign(&cp, &len, f->reg, f->keys[LOG]), QP_OK);
 	free(cp);
 	ok(f, f->keys[OFFICER], "village.add", "{\"code\":\"330681101298\",\"name\":\"前村\"}");
-	uint64_t n = log_size(f->reg);
+	uint64_t n = tu_log_size(f->reg);
 
 	struct busy b = {f, 0, {0, 0}};
 	qp_audit_result res;
@@ -562,7 +545,7 @@ static void test_audit_snapshot(void **state)
 static void test_mirror_refusal_message(void **state)
 {
 	fx *f = *state;
-	char *auth = vkey_of(f->keys[AUTHORITY]), body[1024], *note = NULL;
+	char *auth = tu_vkey(f->keys[AUTHORITY]), body[1024], *note = NULL;
 	size_t len = 0;
 	snprintf(body, sizeof(body),
 		 "{\"authority\":\"%s\",\"county\":\"330681\",\"county_name\":\"诸暨市\"}", auth);

@@ -9,6 +9,7 @@
 
 #include <quanpiao/error.h>
 #include <quanpiao/keys.h>
+#include <quanpiao/log.h>
 
 #include "testutil.h"
 
@@ -129,4 +130,21 @@ struct qp_key *tu_seeded_key(const char *name, unsigned char fill)
 	memset(seed, fill, sizeof(seed));
 	assert_int_equal(qp_key_from_seed(&key, name, seed), QP_OK);
 	return key;
+}
+
+char *tu_vkey(const qp_key *k)
+{
+	qp_verifier *v = NULL;
+	char *s = NULL;
+	assert_int_equal(qp_key_verifier(&v, k), QP_OK);
+	assert_int_equal(qp_verifier_string(&s, v), QP_OK);
+	qp_verifier_free(v);
+	return s;
+}
+
+uint64_t tu_log_size(qp_registry *reg)
+{
+	uint64_t n = 0;
+	assert_int_equal(qp_log_size(&n, reg), QP_OK);
+	return n;
 }

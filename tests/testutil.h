@@ -40,6 +40,13 @@ struct qp_key;
 /* A key whose 32-byte seed is fill repeated (deterministic test keys). */
 struct qp_key *tu_seeded_key(const char *name, unsigned char fill);
 
+/* The C2SP verifier key string of k (malloc'd; free it); asserts on failure. */
+char *tu_vkey(const struct qp_key *k);
+
+struct qp_registry;
+/* The number of entries in reg's log; asserts on failure. */
+uint64_t tu_log_size(struct qp_registry *reg);
+
 /* Assert that the last library error's message contains needle. */
 #define assert_error_contains(needle) tu_assert_error_contains(needle, __FILE__, __LINE__)
 void tu_assert_error_contains(const char *needle, const char *file, int line);
