@@ -28,13 +28,16 @@ int qp_logstate_check(const qp_entry *e, uint64_t idx, qp_log_root_fn root_of, v
 	char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
 	unsigned char want[32];
 	uint64_t size = e->log.size;
-	sodium_bin2base64(b64, sizeof(b64), e->log.root, sizeof(e->log.root), sodium_base64_VARIANT_ORIGINAL);
-	if (size > idx)
+	if (size > idx) {
+		/* The root in base64 for the message only (not on every append). */
+		sodium_bin2base64(b64, sizeof(b64), e->log.root, sizeof(e->log.root),
+				  sodium_base64_VARIANT_ORIGINAL);
 		return qp_error_set(QP_EINVALID,
 				    "entry names log state of size %" PRIu64
 				    " with root %s, which this log never had "
 				    "before it: log.size may be at most the entry's own index %" PRIu64,
 				    size, b64, idx);
+	}
 	if (idx - size > QP_LOG_STATE_MAX_LAG)
 		return qp_error_set(QP_EINVALID,
 				    "entry names log state of size %" PRIu64
@@ -46,13 +49,14 @@ int qp_logstate_check(const qp_entry *e, uint64_t idx, qp_log_root_fn root_of, v
 		qp_logstate_empty_root(want);
 	else if ((err = root_of(ctx, size, want)) != QP_OK)
 		return err;
-	if (sodium_memcmp(want, e->log.root, sizeof(want)) != 0)
-		return qp_error_set(QP_EINVALID,
-				    "entry names log state of size %" PRIu64
-				    " with root %s, which this log never had "
-				    "(log.root must be the root of the log's first %" PRIu64 " entries)",
-				    size, b64, size);
-	return QP_OK;
+	if (sodium_memcmp(want, e->log.root, sizeof(want)) == 0)
+		return QP_OK;
+	sodium_bin2base64(b64, sizeof(b64), e->log.root, sizeof(e->log.root), sodium_base64_VARIANT_ORIGINAL);
+	return qp_error_set(QP_EINVALID,
+			    "entry names log state of size %" PRIu64
+			    " with root %s, which this log never had "
+			    "(log.root must be the root of the log's first %" PRIu64 " entries)",
+			    size, b64, size);
 }
 
 int qp_logtime_check(const qp_entry *e, int have_log_time, int64_t log_time, int64_t skew)
