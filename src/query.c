@@ -110,12 +110,26 @@ void qp_households_free(qp_household *list, size_t count)
 	qp_free(list);
 }
 
-int qp_household_get(qp_household *out, qp_registry *reg, const char *id_number)
+int qp_household_find(char number[QP_HOUSEHOLD_NUMBER_LEN + 1], qp_registry *reg, const char *id_number)
 {
 	char norm[QP_RESIDENT_ID_LEN + 1];
-	memset(out, 0, sizeof(*out));
+	number[0] = '\0';
 	int err = qp_ids_check_resident(norm, id_number, "ID number");
-	return err == QP_OK ? qp_store_household_get(reg->store, norm, out) : err;
+	return err == QP_OK ? qp_store_household_find(reg->store, norm, number) : err;
+}
+
+int qp_household_get(qp_household *out, qp_registry *reg, const char *number_or_id)
+{
+	char number[QP_HOUSEHOLD_NUMBER_LEN + 1];
+	memset(out, 0, sizeof(*out));
+	int err = number_or_id && strlen(number_or_id) == QP_HOUSEHOLD_NUMBER_LEN
+		      ? qp_ids_check_household(number_or_id, reg->county, "household number")
+		      : qp_household_find(number, reg, number_or_id);
+	if (err == QP_OK)
+		err = qp_store_household_get(reg->store,
+					     strlen(number_or_id) == QP_HOUSEHOLD_NUMBER_LEN ? number_or_id : number,
+					     out);
+	return err;
 }
 
 int qp_households_list(qp_household **out, size_t *count, qp_registry *reg, const char *village,

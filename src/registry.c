@@ -20,6 +20,7 @@
 #include "policy.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/merkle.h"
+#include "quanpiao/personal.h"
 #include "registry_internal.h"
 #include "store_log.h"
 
@@ -380,8 +381,13 @@ static int check_entry(qp_registry *reg, const qp_entry *e, uint64_t size, qp_ap
 	return genesis ? check_genesis_signer(e, apply) : check_signer(reg, e, apply);
 }
 
-/* Check and store one entry; the caller holds the transaction. */
-static int append_one(qp_registry *reg, const char *note, size_t note_len, uint64_t *index, qp_apply *apply)
+/*
+ * Check and store one entry; the caller holds the transaction.  pd: the
+ * personal data the entry commits to, required by the appends of new
+ * entries (not by replays: apply != NULL).
+ */
+static int append_one(qp_registry *reg, const char *note, size_t note_len, uint64_t *index, qp_apply *apply,
+		      const qp_personal *pd)
 {
 	qp_entry *e = NULL;
 	uint64_t size;
@@ -420,6 +426,7 @@ static int append_one(qp_registry *reg, const char *note, size_t note_len, uint6
 	     (err = qp_merkle_append(size, leaf, qp_store_node_get, qp_store_node_put, reg->store)) !=
 		 QP_OK) ||
 	    (err = qp_rules_apply(reg, e, size)) != QP_OK ||
+	    (err = qp_registry_personal_apply(reg, e, size, pd, apply == NULL)) != QP_OK ||
 	    (err = advance_log_time(reg, e, &clock)) != QP_OK)
 		goto done;
 	if (index)
@@ -434,7 +441,7 @@ int qp_registry_apply(qp_registry *reg, const char *note, size_t note_len, uint6
 	int err, own = !(apply && (apply->flags & QP_APPLY_NO_SAVEPOINT));
 	if (own && (err = qp_store_savepoint(reg->store)) != QP_OK)
 		return err;
-	if ((err = append_one(reg, note, note_len, index, apply)) != QP_OK) {
+	if ((err = append_one(reg, note, note_len, index, apply, NULL)) != QP_OK) {
 		if (own)
 			qp_store_rollback_to(reg->store);
 		qp_registry_forget_keys(reg);
@@ -474,11 +481,17 @@ int qp_registry_log_put(qp_registry *reg, uint64_t at, const char *note, size_t 
 
 int qp_registry_append(qp_registry *reg, const char *note, size_t note_len, uint64_t *index)
 {
+	return qp_registry_append_personal(reg, note, note_len, NULL, index);
+}
+
+int qp_registry_append_personal(qp_registry *reg, const char *note, size_t note_len, const qp_personal *pd,
+				uint64_t *index)
+{
 	int err;
 	qp_registry_forget_keys(reg);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
 		return err;
-	if ((err = append_one(reg, note, note_len, index, NULL)) != QP_OK) {
+	if ((err = append_one(reg, note, note_len, index, NULL, pd)) != QP_OK) {
 		qp_store_rollback(reg->store);
 		qp_registry_forget_keys(reg);
 		return err;
@@ -489,6 +502,12 @@ int qp_registry_append(qp_registry *reg, const char *note, size_t note_len, uint
 int qp_registry_append_batch(qp_registry *reg, const char *const *notes, const size_t *note_lens, size_t n,
 			     uint64_t *indexes, int *results)
 {
+	return qp_registry_append_batch_personal(reg, notes, note_lens, NULL, n, indexes, results);
+}
+
+int qp_registry_append_batch_personal(qp_registry *reg, const char *const *notes, const size_t *note_lens,
+				      const qp_personal *const *pds, size_t n, uint64_t *indexes, int *results)
+{
 	int err;
 	qp_registry_forget_keys(reg);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
@@ -496,7 +515,7 @@ int qp_registry_append_batch(qp_registry *reg, const char *const *notes, const s
 	for (size_t i = 0; i < n; i++) {
 		if ((err = qp_store_savepoint(reg->store)) != QP_OK)
 			goto fail;
-		results[i] = append_one(reg, notes[i], note_lens[i], &indexes[i], NULL);
+		results[i] = append_one(reg, notes[i], note_lens[i], &indexes[i], NULL, pds ? pds[i] : NULL);
 		if (results[i] == QP_OK) {
 			if ((err = qp_store_release(reg->store)) != QP_OK)
 				goto fail;
@@ -531,7 +550,8 @@ int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, co
 	for (int attempt = 0; attempt < 20; attempt++) {
 		char *note = NULL;
 		size_t len = 0;
-		int perr = QP_OK;
+		int perr = QP_OK, have_pd = 0;
+		qp_personal pd;
 		cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
 		if (!cJSON_IsObject(body)) {
 			cJSON_Delete(body);
@@ -541,7 +561,11 @@ int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, co
 		}
 		int64_t now = qp_clock_now();
 		qp_log_state log;
-		err = qp_registry_number_certs(reg, type, body, now);
+		err = qp_registry_resolve_households(reg, type, body);
+		if (err == QP_OK)
+			err = qp_personal_take(&pd, &have_pd, type, body);
+		if (err == QP_OK)
+			err = qp_registry_number_certs(reg, type, body, now);
 		if (err == QP_OK)
 			err = qp_registry_log_state(&log, reg);
 		if (err == QP_OK)
@@ -549,7 +573,8 @@ int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, co
 		cJSON_Delete(body);
 		reg->numbering_conflict = 0;
 		if (err == QP_OK)
-			err = qp_registry_append(reg, note, len, index);
+			err = qp_registry_append_personal(reg, note, len, have_pd ? &pd : NULL, index);
+		qp_personal_clear(&pd);
 		qp_free(note);
 		if (!(err == QP_ECONFLICT && reg->numbering_conflict))
 			break;
@@ -600,7 +625,7 @@ static int create_entry(qp_registry *reg, const qp_key *authority, const char *t
 	if (err == QP_OK)
 		err = sign_with(&note, &len, reg->origin, &log, authority, type, body);
 	if (err == QP_OK)
-		err = append_one(reg, note, len, NULL, NULL);
+		err = append_one(reg, note, len, NULL, NULL, NULL);
 	qp_free(note);
 	cJSON_Delete(body);
 	return err;

@@ -52,6 +52,23 @@ int qp_registry_number_certs(qp_registry *reg, const char *type, cJSON *body, in
  */
 int qp_registry_next_household_number(char out[QP_HOUSEHOLD_NUMBER_LEN + 1], qp_registry *reg);
 
+/*
+ * Personal data (registry_personal.c).  take: move the person's ID number
+ * and name out of body into out (a fresh salt) and put the commitment in
+ * their place; *found is 0 when body holds none (not about a person, an
+ * enterprise investor, already committed).  resolve: replace each resident
+ * ID number given for a household (home.add household, cert.issue holder,
+ * cert.transfer to, household.erase household) by the household's number.
+ * apply: store pd beside entry idx once it matches the entry's commitment
+ * (inside the append's transaction); an entry that commits to personal
+ * data is refused without it when required, else stored without (a
+ * replay, a mirror: the data is not theirs to have).
+ */
+int qp_personal_take(struct qp_personal *out, int *found, const char *type, cJSON *body);
+int qp_registry_resolve_households(qp_registry *reg, const char *type, cJSON *body);
+int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx, const struct qp_personal *pd,
+			       int required);
+
 /* How qp_registry_apply treats an entry. */
 #define QP_APPLY_DEFER_SIGNATURE 0x1 /* check the signer but let the caller verify the signature */
 #define QP_APPLY_NO_CLOCK 0x2        /* no future-time check (replaying entries accepted before) */
@@ -145,6 +162,7 @@ int qp_rules_policy_set(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_village_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_village_correct(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
+int qp_rules_household_erase(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_activate(qp_registry *reg, const qp_entry *e, uint64_t idx);

@@ -49,21 +49,9 @@ static void area_text(char *buf, size_t len, int64_t v)
 		snprintf(buf, len, "?");
 }
 
-/* A holder written for messages and history: ID numbers masked. */
-static void holder_text(char *buf, size_t len, const char *holder)
-{
-	if (strlen(holder) == QP_RESIDENT_ID_LEN && qp_ids_check_resident(NULL, holder, NULL) == QP_OK) {
-		char m[QP_RESIDENT_ID_LEN + 1];
-		qp_ids_mask_resident(m, holder);
-		snprintf(buf, len, "%s", m);
-	} else {
-		snprintf(buf, len, "%s", holder);
-	}
-}
-
 /*
- * Classify and check a holder: a household (resident ID, must be
- * registered), a collective (village code, must be registered) or an
+ * Classify and check a holder: a household (registry number, must be
+ * registered and not erased), a collective (village code, must be registered) or an
  * enterprise (credit code).  type gets "household" etc.; village (13
  * bytes) gets the household's or collective's village, or "".
  */
@@ -98,21 +86,26 @@ static int check_holder(qp_registry *reg, const qp_entry *e, const char *field, 
 		snprintf(type, 12, "enterprise");
 		return QP_OK;
 	}
-	char norm[QP_RESIDENT_ID_LEN + 1];
 	qp_household h;
-	int err = qp_ids_check_resident(norm, holder, name);
-	if (err != QP_OK)
+	int err;
+	if (n == QP_RESIDENT_ID_LEN && qp_ids_check_resident(NULL, holder, NULL) == QP_OK)
+		return qp_error_set(QP_EINVALID,
+				    "%s: a household is named by its registry number (330681-H-0000001), not "
+				    "by an ID number: personal data stays out of the log",
+				    name);
+	if ((err = qp_ids_check_household(holder, reg->county, name)) != QP_OK)
 		return err;
-	if (strcmp(norm, holder) != 0)
-		return qp_error_set(QP_EINVALID, "%s: write the check character as upper-case X", name);
 	err = qp_store_household_get(reg->store, holder, &h);
-	if (err == QP_ENOTFOUND) {
-		char m[32];
-		holder_text(m, sizeof(m), holder);
-		return qp_error_set(QP_EINVALID, "%s: unknown household %s", name, m);
-	}
+	if (err == QP_ENOTFOUND)
+		return qp_error_set(QP_EINVALID, "%s: unknown household %s", name, holder);
 	if (err != QP_OK)
 		return err;
+	if (h.erased) {
+		err = qp_error_set(QP_EINVALID, "%s: household %s was erased by entry %llu", name, holder,
+				   (unsigned long long)h.erased_at);
+		qp_household_clear(&h);
+		return err;
+	}
 	snprintf(village, 13, "%s", h.village);
 	qp_household_clear(&h);
 	snprintf(type, 12, "household");
@@ -330,7 +323,7 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		const char *owner = kind == QP_CERT_COLLECTIVE ? h.village : h.household;
 		if (strcmp(owner, holder) != 0) {
 			char m[32];
-			holder_text(m, sizeof(m), owner);
+			snprintf(m, sizeof(m), "%s", owner);
 			return qp_error_set(
 			    QP_EINVALID,
 			    "cert.issue: home %s belongs to %s; a %s certificate from it goes to %s",
@@ -388,7 +381,7 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		return err;
 	}
 	char m[32], summary[256];
-	holder_text(m, sizeof(m), holder);
+	snprintf(m, sizeof(m), "%s", holder);
 	area_text(a, sizeof(a), area);
 	snprintf(summary, sizeof(summary), "issued %s m² to %s, basis %s%s%s%s%s", a, m, basis,
 		 c.home[0] ? ", from home " : "", c.home, c.valid_until[0] ? ", valid until " : "",
@@ -488,7 +481,7 @@ int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 			goto done;
 	}
 	char m[32], summary[320];
-	holder_text(m, sizeof(m), to);
+	snprintf(m, sizeof(m), "%s", to);
 	area_text(a, sizeof(a), area);
 	snprintf(summary, sizeof(summary), "transferred %s m² to %s by %s as %s%s%s", a, m, basis, cid,
 		 rid[0] ? ", remainder " : "", rid);
@@ -499,7 +492,7 @@ int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		goto done;
 	if (rid[0]) {
 		area_text(b, sizeof(b), c.area - area);
-		holder_text(m, sizeof(m), c.holder);
+		snprintf(m, sizeof(m), "%s", c.holder);
 		snprintf(summary, sizeof(summary), "created from %s: remainder %s m² kept by %s", c.id, b, m);
 		err = qp_store_cert_event_put(reg->store, rid, idx, summary);
 	}

@@ -13,22 +13,13 @@
 #include "clock.h"
 #include "error.h"
 #include "quanpiao/ids.h"
+#include "quanpiao/personal.h"
 #include "quanpiao/query.h"
 #include "quanpiao/schema.h"
 #include "registry_internal.h"
 #include "schema_internal.h"
 #include "store_certs.h"
 #include "store_homes.h"
-
-static int check_resident(const qp_entry *e, const char *name, const char *value)
-{
-	char field[64], norm[QP_RESIDENT_ID_LEN + 1];
-	snprintf(field, sizeof(field), "%s: body.%s", e->type, name);
-	int err = qp_ids_check_resident(norm, value, field);
-	if (err == QP_OK && strcmp(norm, value) != 0)
-		err = qp_error_set(QP_EINVALID, "%s: write the check character as upper-case X", field);
-	return err;
-}
 
 /* A referenced village that must exist (a missing one is a rejected input, exit 3). */
 static int need_village(qp_registry *reg, const qp_entry *e, const char *code, qp_village *out)
@@ -43,11 +34,6 @@ static int need_village(qp_registry *reg, const qp_entry *e, const char *code, q
 static int need_home(qp_registry *reg, const char *unit, qp_home *out)
 {
 	return qp_store_home_get(reg->store, unit, out);
-}
-
-static void masked(char out[QP_RESIDENT_ID_LEN + 1], const char *id)
-{
-	qp_ids_mask_resident(out, id);
 }
 
 static void area_text(char *buf, size_t len, int64_t v)
@@ -119,49 +105,41 @@ int qp_rules_village_correct(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 /* ---- household.add ------------------------------------------------------------------ */
 
-/* Nonzero if number is <the registry's county>-H-<7 digits>. */
-static int household_number_shaped(const qp_registry *reg, const char *number)
+/* 64 lowercase hex digits. */
+static int check_commitment(const char *field, const char *c)
 {
-	if (strlen(number) != QP_HOUSEHOLD_NUMBER_LEN || strncmp(number, reg->county, 6) != 0 ||
-	    strncmp(number + 6, "-H-", 3) != 0)
-		return 0;
-	for (size_t i = 9; i < QP_HOUSEHOLD_NUMBER_LEN; i++)
-		if (number[i] < '0' || number[i] > '9')
-			return 0;
-	return 1;
+	for (size_t i = 0; i < QP_COMMITMENT_LEN; i++)
+		if (!((c[i] >= '0' && c[i] <= '9') || (c[i] >= 'a' && c[i] <= 'f')))
+			return qp_error_set(QP_EINVALID,
+					    "%s must be %d lowercase hexadecimal digits (docs/format.md, "
+					    "Personal data)",
+					    field, QP_COMMITMENT_LEN);
+	return QP_OK;
 }
 
+/*
+ * A household: its number the next one, its village known, and a
+ * commitment to its head's personal data, which the store holds beside the
+ * log when the entry came with it (qp_registry_submit, a served append):
+ * the append checks the data against the commitment (registry.c).
+ */
 int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	const char *id = qp_body_str(e, "id_number"), *name = qp_body_str(e, "name");
-	const char *village = qp_body_str(e, "village");
+	const char *commitment = qp_body_str(e, "commitment"), *village = qp_body_str(e, "village");
 	int64_t members = qp_body_num(e, "members", 1);
 	qp_village v;
-	qp_household h;
 	int err;
-	if ((err = check_resident(e, "id_number", id)) != QP_OK)
+	if ((err = check_commitment("household.add: body.commitment", commitment)) != QP_OK)
 		return err;
 	if ((err = need_village(reg, e, village, &v)) != QP_OK)
 		return err;
 	qp_village_clear(&v);
-	err = qp_store_household_get(reg->store, id, &h);
-	if (err == QP_OK) {
-		char m[QP_RESIDENT_ID_LEN + 1];
-		masked(m, id);
-		err =
-		    qp_error_set(QP_ECONFLICT, "household.add: household %s was already added by entry %llu",
-				 m, (unsigned long long)h.added_at);
-		qp_household_clear(&h);
-		return err;
-	}
-	if (err != QP_ENOTFOUND)
-		return err;
 	/* The entry names the household's number; it must be the next one, like a certificate's. */
 	const char *claimed;
 	char next[QP_HOUSEHOLD_NUMBER_LEN + 1];
 	if ((err = qp_body_numbered(e, "number", &claimed)) != QP_OK)
 		return err;
-	if (!household_number_shaped(reg, claimed))
+	if (qp_ids_check_household(claimed, reg->county, NULL) != QP_OK)
 		return qp_error_set(QP_EINVALID,
 				    "household.add: body.number %s is not a household number of county %s "
 				    "(%s-H- and 7 digits)",
@@ -176,7 +154,53 @@ int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		    "sign again",
 		    claimed, next);
 	}
-	return qp_store_household_put(reg->store, id, claimed, name, village, (int)members, idx);
+	return qp_store_household_put(reg->store, claimed, village, (int)members, commitment, idx);
+}
+
+/* A household named by an entry (body.<member>): registered, and not erased. */
+static int need_household(qp_registry *reg, const qp_entry *e, const char *member, const char *number,
+			  qp_household *out)
+{
+	char field[64];
+	snprintf(field, sizeof(field), "%s: body.%s", e->type, member);
+	int err = qp_ids_check_household(number, reg->county, field);
+	if (err == QP_OK && (err = qp_store_household_get(reg->store, number, out)) == QP_ENOTFOUND)
+		return qp_error_set(QP_EINVALID, "%s: unknown household %s (add it with household add)", field,
+				    number);
+	if (err == QP_OK && out->erased) {
+		err = qp_error_set(QP_EINVALID, "%s: household %s was erased by entry %llu", field, number,
+				   (unsigned long long)out->erased_at);
+		qp_household_clear(out);
+	}
+	return err;
+}
+
+/* ---- household.erase -------------------------------------------------------------- */
+
+/*
+ * A household's personal data erased (PIPL art. 47): only once it holds
+ * nothing live, since a live certificate or home must stay traceable to a
+ * person.  The commitment and the entries that name the number stay.
+ */
+int qp_rules_household_erase(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	const char *number = qp_body_str(e, "household");
+	qp_household h;
+	uint64_t homes = 0, certs = 0;
+	int err = need_household(reg, e, "household", number, &h);
+	if (err != QP_OK)
+		return err;
+	qp_household_clear(&h);
+	if ((err = qp_store_household_live_homes(reg->store, number, &homes)) != QP_OK ||
+	    (err = qp_store_holder_live_certs(reg->store, number, &certs)) != QP_OK)
+		return err;
+	if (homes > 0 || certs > 0)
+		return qp_error_set(QP_ECONFLICT,
+				    "household.erase: household %s still holds %llu live or frozen "
+				    "certificate(s) and %llu home(s) in use, idle or activated; its personal "
+				    "data is erased once it holds none",
+				    number, (unsigned long long)certs, (unsigned long long)homes);
+	return qp_store_household_erase(reg->store, number, idx);
 }
 
 int qp_registry_next_household_number(char out[QP_HOUSEHOLD_NUMBER_LEN + 1], qp_registry *reg)
@@ -209,14 +233,11 @@ static int check_one_home(qp_registry *reg, const qp_entry *e, const char *house
 		return QP_OK;
 	if ((err = qp_store_household_live_homes(reg->store, household, &live)) != QP_OK)
 		return err;
-	if (live > 0) {
-		char m[QP_RESIDENT_ID_LEN + 1];
-		masked(m, household);
+	if (live > 0)
 		return qp_error_set(QP_EINVALID,
 				    "%s: household %s already holds a home that is in use, idle or activated "
 				    "(one household, one homestead: 一户一宅)",
-				    e->type, m);
-	}
+				    e->type, household);
 	return QP_OK;
 }
 
@@ -250,14 +271,7 @@ int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	if ((err = need_village(reg, e, village, &v)) != QP_OK)
 		return err;
 	qp_village_clear(&v);
-	err = qp_store_household_get(reg->store, household, &hh);
-	if (err == QP_ENOTFOUND) {
-		char m[QP_RESIDENT_ID_LEN + 1];
-		masked(m, household);
-		return qp_error_set(QP_EINVALID, "home.add: unknown household %s (add it with household add)",
-				    m);
-	}
-	if (err != QP_OK)
+	if ((err = need_household(reg, e, "household", household, &hh)) != QP_OK)
 		return err;
 	int same_village = strcmp(hh.village, village) == 0;
 	char hv[13];
@@ -284,11 +298,10 @@ int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	h.added_at = h.updated_at = idx;
 	if ((err = qp_store_home_put(reg->store, &h)) != QP_OK)
 		return err;
-	char a[32], m[QP_RESIDENT_ID_LEN + 1], summary[256];
+	char a[32], summary[256];
 	area_text(a, sizeof(a), land);
-	masked(m, household);
 	snprintf(summary, sizeof(summary), "added as %s: land %s m², village %s, household %s", status_name,
-		 a, village, m);
+		 a, village, household);
 	return qp_store_home_event_put(reg->store, unit, idx, summary);
 }
 
@@ -353,24 +366,39 @@ int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 /* ---- home.activate ------------------------------------------------------------------------------ */
 
-static int check_investor_id(const qp_entry *e, const char *id)
+/*
+ * An enterprise by name and credit code, or a person by the commitment to
+ * their ID number and name (never the data: docs/format.md).
+ */
+static int check_investor(const char *investor, const char *id, const char *commitment)
 {
-	if (qp_ids_looks_like_uscc(id))
-		return qp_ids_check_uscc(id, 0, "home.activate: body.investor_id");
-	return check_resident(e, "investor_id", id);
+	if (commitment)
+		return investor || id ? qp_error_set(QP_EINVALID,
+						     "home.activate: body.investor_commitment (a person) "
+						     "comes without body.investor and body.investor_id")
+				      : check_commitment("home.activate: body.investor_commitment", commitment);
+	if (investor == NULL || id == NULL)
+		return qp_error_set(QP_EINVALID, "home.activate: an enterprise investor needs body.investor and "
+						 "body.investor_id; a person, body.investor_commitment");
+	if (qp_ids_check_resident(NULL, id, NULL) == QP_OK)
+		return qp_error_set(QP_EINVALID,
+				    "home.activate: body.investor_id is a person's ID number: a person investor "
+				    "is named by body.investor_commitment, personal data stays out of the log");
+	return qp_ids_check_uscc(id, 0, "home.activate: body.investor_id");
 }
 
 int qp_rules_home_activate(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	const char *unit = qp_body_str(e, "unit"), *investor = qp_body_str(e, "investor");
 	const char *investor_id = qp_body_str(e, "investor_id"), *start = qp_body_str(e, "start");
+	const char *commitment = qp_body_str(e, "investor_commitment");
 	const char *use = qp_body_str(e, "use"), *deal_no = qp_body_str(e, "deal_no");
 	int64_t years = qp_body_num(e, "years", 0), rent = qp_body_num(e, "rent", 0);
 	int64_t investment = qp_body_num(e, "investment", 0), min_years, max_years;
 	const cJSON *policy;
 	qp_home h;
 	int err;
-	if ((err = check_investor_id(e, investor_id)) != QP_OK)
+	if ((err = check_investor(investor, investor_id, commitment)) != QP_OK)
 		return err;
 	if ((err = qp_ids_parse_date(NULL, start, "home.activate: body.start")) != QP_OK)
 		return err;
@@ -397,7 +425,9 @@ int qp_rules_home_activate(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	a.index = idx;
 	snprintf(a.unit, sizeof(a.unit), "%s", unit);
 	a.investor = (char *)(uintptr_t)investor;
-	snprintf(a.investor_id, sizeof(a.investor_id), "%s", investor_id);
+	snprintf(a.investor_id, sizeof(a.investor_id), "%s", investor_id ? investor_id : "");
+	a.investor_person = commitment != NULL;
+	snprintf(a.investor_commitment, sizeof(a.investor_commitment), "%s", commitment ? commitment : "");
 	snprintf(a.start, sizeof(a.start), "%s", start);
 	a.years = (int)years;
 	a.rent = rent;
@@ -415,7 +445,7 @@ int qp_rules_home_activate(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	snprintf(summary, sizeof(summary),
 		 "status idle -> activated: leased to %s from %s for %lld years, rent %s yuan/year, "
 		 "investment %s yuan, use %s",
-		 investor, start, (long long)years, r, inv, use);
+		 investor ? investor : "a person", start, (long long)years, r, inv, use);
 	return qp_store_home_event_put(reg->store, unit, idx, summary);
 }
 

@@ -17,6 +17,7 @@
 #include "quanpiao/certs.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/keys.h"
+#include "quanpiao/personal.h"
 #include "quanpiao/schema.h"
 #include "schema_internal.h"
 
@@ -31,7 +32,8 @@
 #define ENUM(name, flags, max, values, meaning) {name, QP_SCHEMA_TEXT, flags, 1, max, QP_FORMAT_ENUM, values, meaning}
 #define INT(name, flags, min, max, format, meaning) {name, QP_SCHEMA_INTEGER, flags, min, max, format, NULL, meaning}
 #define OBJECT(name, flags, format, meaning) {name, QP_SCHEMA_OBJECT, flags, 0, 0, format, NULL, meaning}
-#define ENTRY(type, role, members, meaning) {type, role, members, ARRAY_LEN(members), meaning}
+#define ENTRY(type, role, members, meaning) {type, role, members, ARRAY_LEN(members), meaning, NULL}
+#define ENTRY_ABOUT(type, role, members, meaning, personal) {type, role, members, ARRAY_LEN(members), meaning, &personal}
 /* clang-format on */
 
 #define ENUM_MAX	      16  /* bytes of an enumerated value (a status, a kind, a basis...) */
@@ -78,16 +80,19 @@ static const qp_schema_member village_correct[] = {
 	TEXT("uscc", OPT, QP_USCC_LEN, QP_FORMAT_USCC, "its collective's new credit code (N2...)"),
 };
 static const qp_schema_member household_add[] = {
-	IDENT("id_number", REQ, QP_RESIDENT_ID_LEN, QP_FORMAT_RESIDENT, "the head of the household (check character X upper-case)"),
+	IDENT("commitment", REQ, QP_COMMITMENT_LEN, QP_FORMAT_COMMITMENT, "the commitment to the head's ID number and name, kept outside the log"),
 	INT("members", REQ, 1, MEMBERS_MAX, QP_FORMAT_NONE, "the number of members"),
-	TEXT("name", REQ, QP_NAME_MAX_LEN, QP_FORMAT_NONE, "the head's name"),
 	IDENT("number", QP_MEMBER_NUMBERED, QP_HOUSEHOLD_NUMBER_LEN, QP_FORMAT_HOUSEHOLD, "the household's registry number: the next free one"),
 	IDENT("village", REQ, 12, QP_FORMAT_VILLAGE, "the household's village, already added"),
+};
+static const qp_schema_member household_erase[] = {
+	IDENT("household", REQ, QP_HOUSEHOLD_NUMBER_LEN, QP_FORMAT_HOUSEHOLD, "the household whose personal data is erased: no live certificate, no home in use, idle or activated"),
+	TEXT("reason", REQ, QP_REASON_MAX_LEN, QP_FORMAT_NONE, "why (the request under PIPL art. 47)"),
 };
 static const qp_schema_member home_add[] = {
 	INT("built", OPT, QP_BUILT_MIN, 0, QP_FORMAT_YEAR, "the year it was built"),
 	INT("floor_area", OPT, 1, QP_AREA_MAX, QP_FORMAT_AREA, "its floor area"),
-	IDENT("household", REQ, QP_RESIDENT_ID_LEN, QP_FORMAT_RESIDENT, "the household that holds it, already added"),
+	IDENT("household", REQ, QP_HOUSEHOLD_NUMBER_LEN, QP_FORMAT_HOUSEHOLD, "the household that holds it, already added, not erased"),
 	INT("land_area", REQ, 1, QP_AREA_MAX, QP_FORMAT_AREA, "the area of its homestead parcel"),
 	TEXT("status", REQ, ENUM_MAX, QP_FORMAT_HOME_STATUS, "its status when added"),
 	IDENT("unit", REQ, QP_UNIT_CODE_LEN, QP_FORMAT_UNIT, "the home: a building (F) on a rural homestead parcel (JC) of the county"),
@@ -101,8 +106,9 @@ static const qp_schema_member home_status[] = {
 static const qp_schema_member home_activate[] = {
 	TEXT("deal_no", OPT, DEAL_NO_MAX, QP_FORMAT_NONE, "the deal's number"),
 	INT("investment", REQ, 0, QP_MONEY_MAX, QP_FORMAT_MONEY, "the investment"),
-	TEXT("investor", REQ, INVESTOR_MAX, QP_FORMAT_NONE, "the investor's name (a person or an enterprise)"),
-	IDENT("investor_id", REQ, 18, QP_FORMAT_INVESTOR, "the investor's ID"),
+	TEXT("investor", OPT, INVESTOR_MAX, QP_FORMAT_NONE, "an enterprise investor's name (with investor_id)"),
+	IDENT("investor_commitment", OPT, QP_COMMITMENT_LEN, QP_FORMAT_COMMITMENT, "a person investor's commitment to their ID number and name, instead of investor and investor_id"),
+	IDENT("investor_id", OPT, QP_USCC_LEN, QP_FORMAT_USCC, "an enterprise investor's credit code (with investor)"),
 	INT("rent", REQ, 0, QP_MONEY_MAX, QP_FORMAT_MONEY, "the annual rent"),
 	IDENT("start", REQ, DATE_LEN, QP_FORMAT_DATE, "the first day of the lease"),
 	IDENT("unit", REQ, QP_UNIT_CODE_LEN, QP_FORMAT_UNIT, "the home, which must be idle"),
@@ -154,6 +160,10 @@ static const qp_schema_member cert_unfreeze[] = {
 	TEXT("reason", OPT, QP_REASON_MAX_LEN, QP_FORMAT_NONE, "why"),
 };
 
+/* Who the entries of a type are about, when that is a person (quanpiao/schema.h). */
+static const qp_schema_personal household_head = {"id_number", "name", "commitment", 0};
+static const qp_schema_personal investor_person = {"investor_id", "investor", "investor_commitment", 1};
+
 /* Entry types and the role whose keys may sign them (docs/design.md §3). */
 static const qp_schema_entry entries[] = {
 	ENTRY("registry.genesis", "authority", genesis, "The first entry: the county and its authority key"),
@@ -162,10 +172,11 @@ static const qp_schema_entry entries[] = {
 	ENTRY("key.revoke", "authority", key_revoke, "A key revoked"),
 	ENTRY("village.add", "officer", village_add, "A village"),
 	ENTRY("village.correct", "officer", village_correct, "A village's name or credit code set right"),
-	ENTRY("household.add", "officer", household_add, "A household of a village"),
+	ENTRY_ABOUT("household.add", "officer", household_add, "A household of a village", household_head),
+	ENTRY("household.erase", "officer", household_erase, "A household's personal data erased from the registry file"),
 	ENTRY("home.add", "officer", home_add, "A home of a household"),
 	ENTRY("home.status", "officer", home_status, "A home's next status"),
-	ENTRY("home.activate", "officer", home_activate, "An idle home leased to an investor"),
+	ENTRY_ABOUT("home.activate", "officer", home_activate, "An idle home leased to an investor", investor_person),
 	ENTRY("home.correct", "officer", home_correct, "A home's area or year set right"),
 	ENTRY("cert.issue", "officer", cert_issue, "A certificate issued"),
 	ENTRY("cert.transfer", "officer", cert_transfer, "A certificate transferred, whole or in part"),

@@ -21,8 +21,11 @@
 #include "error.h"
 #include "migrations.h"
 
-/* The first schema whose entries are in format v2 (migrations/0009_entry_format_v2.sql). */
-#define QP_SCHEMA_ENTRY_V2 9
+/*
+ * The first schema whose entries are in format v2 as it stands: bound to
+ * the log (0009) and without personal data (0011_personal_data.sql).
+ */
+#define QP_SCHEMA_ENTRY_V2 11
 #include "store_internal.h"
 
 #define BUSY_TIMEOUT_MS	  5000
@@ -415,12 +418,12 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 	if (err != QP_OK)
 		goto fail;
 
-	/* Schemas before 0009 hold entries in format v1 (docs/format.md), which nothing reads any more. */
+	/* Older schemas hold entries in format v1, or v2 with personal data: nothing reads them any more. */
 	if (store->schema_version >= 1 && store->schema_version < QP_SCHEMA_ENTRY_V2) {
 		err = qp_error_set(
 		    QP_EVERSION,
-		    "%s: this registry (schema version %d) holds entries in entry format v1, and this "
-		    "program reads entry format v2 only; nothing is deployed: create the registry "
+		    "%s: this registry (schema version %d) holds entries in an older entry format, and "
+		    "this program reads entry format v2 only; nothing is deployed: create the registry "
 		    "again (quanpiao init, then import or append its records)",
 		    path, store->schema_version);
 		goto fail;

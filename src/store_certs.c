@@ -267,6 +267,15 @@ int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind
 			 home, qp_cert_kind_name(kind), 0, out);
 }
 
+int qp_store_holder_live_certs(qp_store *store, const char *holder, uint64_t *out)
+{
+	int64_t n = 0;
+	int err = query_int(store, "SELECT count(*) FROM certificates WHERE holder = ?1 AND state IN ('live', 'frozen')",
+			    holder, NULL, 0, &n);
+	*out = (uint64_t)n;
+	return err;
+}
+
 int qp_store_household_guarantee(qp_store *store, const char *holder, char id[QP_CERT_ID_LEN + 1],
 				  char basis[16])
 {

@@ -33,6 +33,8 @@ int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind
  * The first guarantee certificate issued to household holder for a homestead (on withdrawal or
  * entitlement) and not revoked: its id and basis; QP_ENOTFOUND if it has none.
  */
+/* How many certificates the holder holds that are live or frozen. */
+int qp_store_holder_live_certs(qp_store *store, const char *holder, uint64_t *out);
 int qp_store_household_guarantee(qp_store *store, const char *holder, char id[QP_CERT_ID_LEN + 1],
 				  char basis[16]);
 /* The home's exit path ("withdrawn", "demolished" or "" if none). */

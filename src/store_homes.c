@@ -128,37 +128,142 @@ fail:
 
 /* ---- households ----------------------------------------------------------- */
 
-#define HOUSEHOLD_COLUMNS "id_number, name, village, members, added_idx, number"
+/* A household's row, with its personal data when the file holds it (not erased, not a mirror). */
+#define HOUSEHOLD_COLUMNS                                                                              \
+	"h.number, p.name, h.village, h.members, h.added_idx, p.id_number, h.commitment, h.erased_idx"
+#define HOUSEHOLD_FROM "households h LEFT JOIN personal_data p ON p.household = h.number"
 
 static int read_household(sqlite3_stmt *st, qp_household *h)
 {
 	memset(h, 0, sizeof(*h));
-	qp_store_column_copy(st, 0, h->id_number, sizeof(h->id_number));
+	qp_store_column_copy(st, 0, h->number, sizeof(h->number));
 	qp_store_column_copy(st, 2, h->village, sizeof(h->village));
 	h->members = sqlite3_column_int(st, 3);
 	h->added_at = (uint64_t)sqlite3_column_int64(st, 4);
-	qp_store_column_copy(st, 5, h->number, sizeof(h->number));
-	return qp_store_column_dup(st, 1, &h->name);
+	qp_store_column_copy(st, 5, h->id_number, sizeof(h->id_number));
+	qp_store_column_copy(st, 6, h->commitment, sizeof(h->commitment));
+	h->erased = sqlite3_column_type(st, 7) != SQLITE_NULL;
+	h->erased_at = h->erased ? (uint64_t)sqlite3_column_int64(st, 7) : 0;
+	return sqlite3_column_type(st, 1) == SQLITE_NULL ? QP_OK : qp_store_column_dup(st, 1, &h->name);
 }
 
-int qp_store_household_get(qp_store *store, const char *id_number, qp_household *out)
+int qp_store_household_get(qp_store *store, const char *number, qp_household *out)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err =
-	    qp_store_prepare_cached(store, "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number = ?1", &st);
+	int err = qp_store_prepare_cached(
+	    store, "SELECT " HOUSEHOLD_COLUMNS " FROM " HOUSEHOLD_FROM " WHERE h.number = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err = read_household(st, out);
+	else if (rc == SQLITE_DONE)
+		err = qp_error_set(QP_ENOTFOUND, "no household %s in the registry", number);
+	else
+		err = qp_store_raise(store->db, rc, "reading households");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_household_find(qp_store *store, const char *id_number, char number[QP_HOUSEHOLD_NUMBER_LEN + 1])
+{
+	sqlite3_stmt *st = NULL;
+	number[0] = '\0';
+	int err = qp_store_prepare_cached(store, "SELECT household FROM personal_data WHERE id_number = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		err = read_household(st, out);
+		qp_store_column_copy(st, 0, number, QP_HOUSEHOLD_NUMBER_LEN + 1);
 	else if (rc == SQLITE_DONE) {
 		char masked[QP_RESIDENT_ID_LEN + 1];
 		qp_ids_mask_resident(masked, id_number);
 		err = qp_error_set(QP_ENOTFOUND, "no household with ID number %s in the registry", masked);
 	} else
-		err = qp_store_raise(store->db, rc, "reading households");
+		err = qp_store_raise(store->db, rc, "reading personal data");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_personal_get(qp_store *store, const char *number, qp_personal *out)
+{
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof(*out));
+	int err = qp_store_prepare_cached(
+	    store, "SELECT id_number, name, salt FROM personal_data WHERE household = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const void *salt = sqlite3_column_blob(st, 2);
+		qp_store_column_copy(st, 0, out->id_number, sizeof(out->id_number));
+		qp_store_column_copy(st, 1, out->name, sizeof(out->name));
+		if (salt && sqlite3_column_bytes(st, 2) == QP_SALT_LEN)
+			memcpy(out->salt, salt, QP_SALT_LEN);
+		else
+			err = qp_error_set(QP_ECORRUPT, "the personal data of household %s has no %d-byte salt",
+					   number, QP_SALT_LEN);
+	} else if (rc == SQLITE_DONE)
+		err = qp_error_set(QP_ENOTFOUND, "no personal data of household %s in the registry", number);
+	else
+		err = qp_store_raise(store->db, rc, "reading personal data");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_personal_put(qp_store *store, const char *number, const qp_personal *p)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare_cached(
+	    store, "INSERT INTO personal_data (household, id_number, name, salt) VALUES (?1, ?2, ?3, ?4)", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->id_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, p->salt, QP_SALT_LEN, SQLITE_STATIC);
+	err = qp_store_step_done(store, st, "storing the personal data");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_investor_put(qp_store *store, uint64_t activation, const qp_personal *p)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare_cached(
+	    store, "INSERT INTO investor_data (activation, id_number, name, salt) VALUES (?1, ?2, ?3, ?4)", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)activation);
+	sqlite3_bind_text(st, 2, p->id_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, p->salt, QP_SALT_LEN, SQLITE_STATIC);
+	err = qp_store_step_done(store, st, "storing the investor's personal data");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_household_erase(qp_store *store, const char *number, uint64_t idx)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare_cached(store, "DELETE FROM personal_data WHERE household = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+	err = qp_store_step_done(store, st, "erasing the personal data");
+	qp_store_finish(store, st);
+	if (err != QP_OK || (err = qp_store_prepare_cached(
+				 store, "UPDATE households SET erased_idx = ?2 WHERE number = ?1", &st)) != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+	err = qp_store_step_done(store, st, "erasing the household");
+	if (err == QP_OK && sqlite3_changes(store->db) != 1)
+		err = qp_error_set(QP_ENOTFOUND, "no household %s in the registry", number);
 	qp_store_finish(store, st);
 	return err;
 }
@@ -183,23 +288,22 @@ int qp_store_household_next_seq(qp_store *store, int64_t *out)
 	return err;
 }
 
-int qp_store_household_put(qp_store *store, const char *id_number, const char *number, const char *name,
-			   const char *village, int members, uint64_t idx)
+int qp_store_household_put(qp_store *store, const char *number, const char *village, int members,
+			   const char *commitment, uint64_t idx)
 {
 	sqlite3_stmt *st = NULL;
 	int err = qp_store_prepare_cached(
 	    store,
-	    "INSERT INTO households (id_number, name, village, members, added_idx, number) VALUES (?1, "
-	    "?2, ?3, ?4, ?5, ?6)",
+	    "INSERT INTO households (number, village, members, commitment, added_idx) VALUES (?1, ?2, ?3, "
+	    "?4, ?5)",
 	    &st);
 	if (err != QP_OK)
 		return err;
-	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, village, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, members);
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, village, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, members);
+	sqlite3_bind_text(st, 4, commitment, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)idx);
-	sqlite3_bind_text(st, 6, number, -1, SQLITE_STATIC);
 	err = qp_store_step_done(store, st, "adding the household");
 	qp_store_finish(store, st);
 	return err;
@@ -215,10 +319,10 @@ int qp_store_households_list(qp_store *store, const char *village, const char *a
 	*count = 0;
 	int err = qp_store_prepare_cached(
 	    store,
-	    village ? "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE village = ?1 AND id_number > ?2"
-		      " ORDER BY id_number LIMIT ?3"
-		    : "SELECT " HOUSEHOLD_COLUMNS " FROM households WHERE id_number > ?2"
-		      " ORDER BY id_number LIMIT ?3",
+	    village ? "SELECT " HOUSEHOLD_COLUMNS " FROM " HOUSEHOLD_FROM
+		      " WHERE h.village = ?1 AND h.number > ?2 ORDER BY h.number LIMIT ?3"
+		    : "SELECT " HOUSEHOLD_COLUMNS " FROM " HOUSEHOLD_FROM " WHERE h.number > ?2"
+		      " ORDER BY h.number LIMIT ?3",
 	    &st);
 	if (err != QP_OK)
 		return err;
@@ -359,7 +463,7 @@ int qp_store_home_set_field(qp_store *store, const char *unit, const char *field
 	return err;
 }
 
-int qp_store_household_live_homes(qp_store *store, const char *id_number, uint64_t *out)
+int qp_store_household_live_homes(qp_store *store, const char *number, uint64_t *out)
 {
 	sqlite3_stmt *st = NULL;
 	*out = 0;
@@ -369,7 +473,7 @@ int qp_store_household_live_homes(qp_store *store, const char *id_number, uint64
 	    &st);
 	if (err != QP_OK)
 		return err;
-	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = (uint64_t)sqlite3_column_int64(st, 0);
@@ -552,8 +656,9 @@ int qp_store_activation_put(qp_store *store, const qp_activation *a, const char 
 	int err = qp_store_prepare_cached(
 	    store,
 	    "INSERT INTO activations (idx, unit, village, township, investor, investor_id, start, start_year,"
-	    " years, rent, investment, use, deal_no)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(substr(?7, 1, 4) AS INTEGER), ?8, ?9, ?10, ?11, ?12)",
+	    " years, rent, investment, use, deal_no, investor_commitment)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(substr(?7, 1, 4) AS INTEGER), ?8, ?9, ?10, ?11, ?12,"
+	    " ?13)",
 	    &st);
 	if (err != QP_OK)
 		return err;
@@ -561,8 +666,12 @@ int qp_store_activation_put(qp_store *store, const qp_activation *a, const char 
 	sqlite3_bind_text(st, 2, a->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, village, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, township, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, a->investor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, a->investor_id, -1, SQLITE_STATIC);
+	if (a->investor_person) {
+		sqlite3_bind_text(st, 13, a->investor_commitment, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_text(st, 5, a->investor, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, a->investor_id, -1, SQLITE_STATIC);
+	}
 	sqlite3_bind_text(st, 7, a->start, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, a->years);
 	sqlite3_bind_int64(st, 9, a->rent);
@@ -583,8 +692,10 @@ int qp_store_activations(qp_store *store, const char *unit, qp_activation **out,
 	*count = 0;
 	int err = qp_store_prepare_cached(
 	    store,
-	    "SELECT idx, unit, investor, investor_id, start, years, rent, investment, use, deal_no"
-	    " FROM activations WHERE unit = ?1 ORDER BY idx",
+	    "SELECT a.idx, a.unit, coalesce(a.investor, d.name), coalesce(a.investor_id, d.id_number), a.start,"
+	    " a.years, a.rent, a.investment, a.use, a.deal_no, a.investor_commitment"
+	    " FROM activations a LEFT JOIN investor_data d ON d.activation = a.idx"
+	    " WHERE a.unit = ?1 ORDER BY a.idx",
 	    &st);
 	if (err != QP_OK)
 		return err;
@@ -604,7 +715,10 @@ int qp_store_activations(qp_store *store, const char *unit, qp_activation **out,
 		a->rent = sqlite3_column_int64(st, 6);
 		a->investment = sqlite3_column_int64(st, 7);
 		qp_store_column_copy(st, 8, a->use, sizeof(a->use));
-		if ((err = qp_store_column_dup(st, 2, &a->investor)) != QP_OK ||
+		a->investor_person = sqlite3_column_type(st, 10) != SQLITE_NULL;
+		qp_store_column_copy(st, 10, a->investor_commitment, sizeof(a->investor_commitment));
+		if ((sqlite3_column_type(st, 2) != SQLITE_NULL &&
+		     (err = qp_store_column_dup(st, 2, &a->investor)) != QP_OK) ||
 		    (err = qp_store_column_dup(st, 9, &a->deal_no)) != QP_OK)
 			goto fail;
 	}

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "quanpiao/personal.h"
 #include "quanpiao/query.h"
 #include "quanpiao/store.h"
 
@@ -19,11 +20,23 @@ int qp_store_village_correct(qp_store *store, const char *code, const char *name
 			      uint64_t idx);
 int qp_store_villages_list(qp_store *store, const char *township, qp_village **out, size_t *count);
 
-/* Households. */
-int qp_store_household_get(qp_store *store, const char *id_number, qp_household *out);
-/* number is the household's registry number (the rules checked it is the next one). */
-int qp_store_household_put(qp_store *store, const char *id_number, const char *number, const char *name,
-			   const char *village, int members, uint64_t idx);
+/*
+ * Households, by registry number, with their personal data where the file
+ * holds it.  put: number is the next one (the rules checked it),
+ * commitment the one household.add signed.
+ */
+int qp_store_household_get(qp_store *store, const char *number, qp_household *out);
+int qp_store_household_put(qp_store *store, const char *number, const char *village, int members,
+			   const char *commitment, uint64_t idx);
+/* The number of the household whose head has this ID number: QP_ENOTFOUND (masked in the message). */
+int qp_store_household_find(qp_store *store, const char *id_number, char number[QP_HOUSEHOLD_NUMBER_LEN + 1]);
+/* Personal data (outside the log).  get: QP_ENOTFOUND when the file holds none for the household. */
+int qp_store_personal_get(qp_store *store, const char *number, qp_personal *out);
+int qp_store_personal_put(qp_store *store, const char *number, const qp_personal *p);
+/* A person investor's data, beside the activation (entry index) whose commitment it matches. */
+int qp_store_investor_put(qp_store *store, uint64_t activation, const qp_personal *p);
+/* Mark the household erased by entry idx and delete its personal data. */
+int qp_store_household_erase(qp_store *store, const char *number, uint64_t idx);
 /* The sequence of the next household number: one more than the highest so far (1 in a new registry). */
 int qp_store_household_next_seq(qp_store *store, int64_t *out);
 int qp_store_households_list(qp_store *store, const char *village, const char *after, size_t limit,
@@ -37,7 +50,7 @@ int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status s
 int qp_store_home_set_field(qp_store *store, const char *unit, const char *field, int64_t value,
 			    uint64_t idx);
 /* How many of the household's homes are in_use, idle or activated. */
-int qp_store_household_live_homes(qp_store *store, const char *id_number, uint64_t *out);
+int qp_store_household_live_homes(qp_store *store, const char *number, uint64_t *out);
 int qp_store_homes_list(qp_store *store, const qp_home_filter *filter, qp_home **out, size_t *count);
 /*
  * The query plan SQLite chooses for qp_store_homes_list with this filter,

@@ -17,8 +17,10 @@
  *   cert.revoke    {"cert","reason"}
  *   cert.freeze    {"cert","reason"}
  *   cert.unfreeze  {"cert"[,"reason"]}
- * Holders: a household (resident ID number), a village collective
- * (12-digit village code) or an enterprise (unified social credit code).
+ * Holders: a household (its registry number, 330681-H-0000001; given to
+ * qp_registry_submit, its head's ID number is looked up), a village
+ * collective (12-digit village code) or an enterprise (unified social
+ * credit code).
  */
 #ifndef QUANPIAO_CERTS_H
 #define QUANPIAO_CERTS_H

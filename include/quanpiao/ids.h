@@ -94,6 +94,14 @@ int qp_ids_check_division(const char *value, qp_division_level level, const char
  */
 int qp_ids_check_unit(const char *value, const char *county, const char *field);
 
+/*
+ * Check a household's registry number, <county>-H-<7 digits> (e.g.
+ * 330681-H-0000001; the sequence is never 0000000).  If county is not
+ * NULL the number must start with it.
+ */
+#define QP_HOUSEHOLD_NUMBER_LEN 16
+int qp_ids_check_household(const char *value, const char *county, const char *field);
+
 /* Check a 19-character parcel code (宗地代码): the first 19 of a unit code. */
 int qp_ids_check_parcel(const char *value, const char *county, const char *field);
 

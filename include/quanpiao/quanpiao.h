@@ -19,6 +19,7 @@
 #include "quanpiao/log.h"
 #include "quanpiao/merkle.h"
 #include "quanpiao/note.h"
+#include "quanpiao/personal.h"
 #include "quanpiao/query.h"
 #include "quanpiao/registry.h"
 #include "quanpiao/schema.h"

@@ -9,13 +9,19 @@
  *
  * Entry bodies (the JSON objects that qp_registry_submit takes):
  *   village.add    {"code","name"[,"uscc"]}
- *   household.add  {"id_number","name","village","members"}
+ *   household.add  {"id_number","name","village","members"}: the ID number
+ *                  and name become the household's personal data, outside
+ *                  the log, and the signed body carries a commitment to
+ *                  them (quanpiao/personal.h)
+ *   household.erase {"household","reason"}
  *   home.add       {"unit","village","household","land_area","status"
  *                   [,"floor_area"][,"built"]}
  *   home.status    {"unit","status"[,"reason"]}
  *   home.activate  {"unit","investor","investor_id","start","years","rent",
  *                   "investment","use"[,"deal_no"]}
  *   home.correct   {"unit","field","value","reason"}
+ * A household is named by its registry number (330681-H-0000001);
+ * qp_registry_submit also takes the head's ID number and looks it up.
  */
 #ifndef QUANPIAO_QUERY_H
 #define QUANPIAO_QUERY_H
@@ -62,18 +68,21 @@ typedef struct qp_village {
 } qp_village;
 
 typedef struct qp_household {
-	char id_number[19]; /* in full: mask it for display (qp_ids_mask_resident) */
 	char number[17];    /* the registry number, 330681-H-0000001 */
-	char *name;
+	char id_number[19]; /* in full: mask it for display (qp_ids_mask_resident); "" if not held */
+	char *name;	    /* NULL if not held */
 	char village[13];
 	int members;
+	char commitment[65]; /* to the personal data, as household.add signed it */
 	uint64_t added_at;
+	int erased;	    /* its personal data was erased (household.erase) */
+	uint64_t erased_at; /* that entry */
 } qp_household;
 
 typedef struct qp_home {
 	char unit[29];
 	char village[13];
-	char household[19];
+	char household[17]; /* its number */
 	int64_t land_area;  /* hundredths of m² */
 	int64_t floor_area; /* hundredths of m², -1 if not recorded */
 	int built;	    /* year, 0 if not recorded */
@@ -84,8 +93,10 @@ typedef struct qp_home {
 typedef struct qp_activation {
 	uint64_t index; /* the home.activate entry */
 	char unit[29];
-	char *investor;
-	char investor_id[19];
+	char *investor;	      /* an enterprise's name, or a person's (NULL if not held) */
+	char investor_id[19]; /* its credit code, or the person's ID number ("" if not held) */
+	int investor_person;  /* a person: the entry carries investor_commitment instead */
+	char investor_commitment[65];
 	char start[11]; /* YYYY-MM-DD */
 	int years;
 	int64_t rent;	    /* annual, fen */
@@ -110,7 +121,7 @@ typedef struct qp_home_event {
 typedef struct qp_home_filter {
 	const char *village;   /* 12-digit code          */
 	const char *township;  /* 9-digit code           */
-	const char *household; /* resident ID            */
+	const char *household; /* household number       */
 	int status;	       /* qp_home_status, or -1  */
 	const char *after;     /* unit code: page after  */
 	size_t limit;	       /* 0: no limit            */
@@ -121,7 +132,15 @@ int qp_villages_list(qp_village **out, size_t *count, qp_registry *reg, const ch
 void qp_village_clear(qp_village *v);
 void qp_villages_free(qp_village *list, size_t count);
 
-int qp_household_get(qp_household *out, qp_registry *reg, const char *id_number);
+/*
+ * A household by its number or its head's ID number.  Its id_number and
+ * name are empty when the file holds no personal data for it: erased, or
+ * a mirror of a served registry.
+ */
+int qp_household_get(qp_household *out, qp_registry *reg, const char *number_or_id);
+/* The number of the household whose head has this ID number (QP_ENOTFOUND, QP_EINVALID). */
+int qp_household_find(char number[17], qp_registry *reg, const char *id_number);
+/* In order of number; after is the last number of the previous page. */
 int qp_households_list(qp_household **out, size_t *count, qp_registry *reg, const char *village,
 		       const char *after, size_t limit);
 void qp_household_clear(qp_household *h);

@@ -99,6 +99,17 @@ int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg
 int qp_registry_append(qp_registry *reg, const char *note, size_t note_len, uint64_t *index);
 
 /*
+ * Append an entry with the personal data its body commits to
+ * (quanpiao/personal.h): household.add, or home.activate with a person
+ * investor.  The data must match the commitment; it is stored beside the
+ * log in the same transaction.  qp_registry_append refuses such an entry
+ * without its data (QP_EINVALID).  pd may be NULL for other entries.
+ */
+struct qp_personal;
+int qp_registry_append_personal(qp_registry *reg, const char *note, size_t note_len,
+				const struct qp_personal *pd, uint64_t *index);
+
+/*
  * Append n notes in one transaction (group commit).  results[i] gets each
  * note's QP_OK or error code and indexes[i] its index; a failing note does
  * not stop the others.  Returns QP_OK if the transaction committed (even
@@ -108,8 +119,17 @@ int qp_registry_append(qp_registry *reg, const char *note, size_t note_len, uint
  */
 int qp_registry_append_batch(qp_registry *reg, const char *const *notes, const size_t *note_lens, size_t n,
 			     uint64_t *indexes, int *results);
+/* The same, with each note's personal data (pds[i] may be NULL; pds NULL: none at all). */
+int qp_registry_append_batch_personal(qp_registry *reg, const char *const *notes, const size_t *note_lens,
+				      const struct qp_personal *const *pds, size_t n, uint64_t *indexes,
+				      int *results);
 
-/* Sign (as key) and append in one call. */
+/*
+ * Sign (as key) and append in one call.  The body is as officers write it:
+ * a household.add with the head's "id_number" and "name", a household
+ * named by its head's ID number; the personal data is taken out before
+ * signing (quanpiao/personal.h) and numbers are filled in.
+ */
 int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, const char *body_json,
 		       uint64_t *index);
 

@@ -14,12 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quanpiao/ids.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* A household's registry number: <county 6 digits>-H-<7 digits>, 330681-H-0000001. */
-#define QP_HOUSEHOLD_NUMBER_LEN 16
 
 /* Limits of free text in entries, in bytes of UTF-8 (the CLI checks them before signing). */
 #define QP_NAME_MAX_LEN	     64	 /* a village's or a household's name */
@@ -52,8 +52,7 @@ typedef enum qp_schema_format {
 	QP_FORMAT_RESIDENT,    /* a resident ID number (GB 11643)                        */
 	QP_FORMAT_USCC,	       /* a unified social credit code (GB 32100)                */
 	QP_FORMAT_UNIT,	       /* a real-estate unit code (GB/T 37346)                   */
-	QP_FORMAT_HOLDER,      /* a resident ID, a village code or a credit code         */
-	QP_FORMAT_INVESTOR,    /* a resident ID or a credit code                         */
+	QP_FORMAT_HOLDER,      /* a household number, a village code or a credit code    */
 	QP_FORMAT_CERT_ID,     /* a certificate number, 330681-2026-G-000123              */
 	QP_FORMAT_HOUSEHOLD,   /* a household's registry number, 330681-H-0000001         */
 	QP_FORMAT_DATE,	       /* YYYY-MM-DD                                             */
@@ -70,6 +69,7 @@ typedef enum qp_schema_format {
 	QP_FORMAT_YEAR,	       /* a year, at most the current one                        */
 	QP_FORMAT_POLICY,      /* the policy parameters (docs/rules.md)                  */
 	QP_FORMAT_LEGACY,      /* the legacy system's record: text members               */
+	QP_FORMAT_COMMITMENT,  /* a commitment to personal data (quanpiao/personal.h)    */
 } qp_schema_format;
 
 /*
@@ -94,13 +94,28 @@ typedef struct qp_schema_member {
 	const char *meaning;	   /* one line for docs/format.md                           */
 } qp_schema_member;
 
+/*
+ * The personal data an entry type is about, which its signed body never
+ * holds (quanpiao/personal.h).  The CLI and qp_registry_submit take the
+ * person's ID number and name as the members id_member and name_member;
+ * the signed body has the member commitment instead, and the data goes to
+ * the registry file's personal-data tables.  when_resident: only when
+ * id_member is a resident ID number (an investor may be an enterprise,
+ * whose name and credit code stay in the body).
+ */
+typedef struct qp_schema_personal {
+	const char *id_member, *name_member, *commitment;
+	int when_resident;
+} qp_schema_personal;
+
 /* An entry type: its role and its members, sorted by name (the canonical JSON order). */
 typedef struct qp_schema_entry {
 	const char *type;		 /* "village.add"                  */
 	const char *role;		 /* "authority" or "officer"       */
 	const qp_schema_member *members; /* n_members, sorted by name      */
 	size_t n_members;
-	const char *meaning; /* one line for docs/format.md */
+	const char *meaning;		     /* one line for docs/format.md */
+	const qp_schema_personal *personal; /* NULL: the type is about no person */
 } qp_schema_entry;
 
 /*

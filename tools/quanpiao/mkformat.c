@@ -117,15 +117,18 @@ static void format_text(buf *b, const qp_schema_member *m)
 	case QP_FORMAT_USCC: put(b, "; a unified social credit code (GB 32100)"); break;
 	case QP_FORMAT_UNIT: put(b, "; a real-estate unit code (GB/T 37346, 28 characters)"); break;
 	case QP_FORMAT_HOLDER:
-		put(b, "; a resident ID number (a household), a village code (its collective) or a credit "
-		       "code (an enterprise)");
+		put(b, "; a household's registry number (a household), a village code (its collective) or a "
+		       "credit code (an enterprise)");
 		break;
-	case QP_FORMAT_INVESTOR: put(b, "; a resident ID number or a credit code"); break;
 	case QP_FORMAT_CERT_ID: put(b, "; a certificate number, `330681-2026-G-000123`"); break;
 	case QP_FORMAT_HOUSEHOLD:
 		put(b, "; a household's registry number, `330681-H-0000001` (the county, `H`, 7 digits)");
 		break;
 	case QP_FORMAT_DATE: put(b, "; a date, `YYYY-MM-DD`"); break;
+	case QP_FORMAT_COMMITMENT:
+		put(b, "; 64 lowercase hex digits, SHA-256 over the salt and the personal data (see Personal "
+		       "data)");
+		break;
 	case QP_FORMAT_VKEY: put(b, "; a C2SP verifier key"); break;
 	case QP_FORMAT_KEY_NAME: put(b, "; a key's name"); break;
 	case QP_FORMAT_ENUM:
