@@ -373,6 +373,31 @@ int client_open_registry(const cli_ctx *ctx, unsigned flags, qp_registry **out)
 	return err == QP_OK ? CLI_OK : cli_fail(ctx, err);
 }
 
+/* ---- lookups ---------------------------------------------------------------------------------- */
+
+int client_household_number(const cli_ctx *ctx, const char *id_number, char number[17])
+{
+	char path[64];
+	response r = {0};
+	number[0] = '\0';
+	snprintf(path, sizeof(path), "/v1/households/%s", id_number);
+	int rc = http(ctx, path, NULL, &r);
+	if (rc == CLI_OK && r.status != 200)
+		rc = report_problem(ctx, &r);
+	if (rc == CLI_OK) {
+		cJSON *doc = cJSON_Parse(r.body);
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(doc, "household");
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(h, "number");
+		if (cJSON_IsString(n) && strlen(n->valuestring) == 16)
+			snprintf(number, 17, "%s", n->valuestring);
+		else
+			rc = report(ctx, QP_EIO, "--server %s: the answer names no household number", ctx->server);
+		cJSON_Delete(doc);
+	}
+	free(r.body);
+	return rc;
+}
+
 /* ---- writes ----------------------------------------------------------------------------------------- */
 
 /* Number and sign the entry against a freshly synced mirror; *numbered is the body as numbered. */

@@ -55,4 +55,11 @@ int client_mirror_path(const cli_ctx *ctx, char *out, size_t len);
  */
 int client_open_registry(const cli_ctx *ctx, unsigned flags, struct qp_registry **out);
 
+/*
+ * The registry number of the household whose head has this ID number,
+ * asked of the service (a mirror holds no personal data).  CLI_OK, or an
+ * exit status after printing the problem (exit 3 when there is none).
+ */
+int client_household_number(const cli_ctx *ctx, const char *id_number, char number[17]);
+
 #endif

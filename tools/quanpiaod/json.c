@@ -56,8 +56,13 @@ cJSON *qpd_json_household(const qp_household *h)
 {
 	char id[QP_RESIDENT_ID_LEN + 1];
 	cJSON *o = cJSON_CreateObject();
-	qp_ids_mask_resident(id, h->id_number);
-	cJSON_AddStringToObject(o, "id_number", id);
+	cJSON_AddStringToObject(o, "number", h->number);
+	if (h->id_number[0]) {
+		qp_ids_mask_resident(id, h->id_number);
+		cJSON_AddStringToObject(o, "id_number", id);
+	} else {
+		cJSON_AddNullToObject(o, "id_number");
+	}
 	cJSON_AddStringToObject(o, "name", h->name ? h->name : "");
 	cJSON_AddStringToObject(o, "village", h->village);
 	cJSON_AddNumberToObject(o, "members", h->members);
@@ -69,7 +74,7 @@ cJSON *qpd_json_home(const qp_home *h)
 {
 	char id[QP_RESIDENT_ID_LEN + 1], parcel[QP_PARCEL_CODE_LEN + 1], township[10];
 	cJSON *o = cJSON_CreateObject();
-	qp_ids_mask_resident(id, h->household);
+	snprintf(id, sizeof(id), "%s", h->household);
 	snprintf(parcel, sizeof(parcel), "%.19s", h->unit);
 	snprintf(township, sizeof(township), "%.9s", h->village);
 	cJSON_AddStringToObject(o, "unit", h->unit);

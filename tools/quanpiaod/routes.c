@@ -209,8 +209,8 @@ static void household(qpd_reply *r, qp_registry *reg, const char *id)
 			qpd_problem_code(r, err, NULL);
 		return;
 	}
-	qp_home_filter hf = {NULL, NULL, h.id_number, -1, NULL, 0};
-	qp_cert_filter cf = {h.id_number, -1, -1, NULL, NULL, 0};
+	qp_home_filter hf = {NULL, NULL, h.number, -1, NULL, 0};
+	qp_cert_filter cf = {h.number, -1, -1, NULL, NULL, 0};
 	if ((err = qp_village_get(&v, reg, h.village)) != QP_OK ||
 	    (err = qp_homes_list(&homes_list, &nhomes, reg, &hf)) != QP_OK ||
 	    (err = qp_certs_list(&certs, &ncerts, reg, &cf)) != QP_OK) {
