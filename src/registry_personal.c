@@ -47,9 +47,12 @@ int qp_personal_take(qp_personal *out, int *found, const char *type, cJSON *body
 	if (cJSON_GetObjectItemCaseSensitive(body, p->commitment))
 		return qp_error_set(QP_EINVALID, "%s: body.%s comes instead of body.%s and body.%s, not with them",
 				    type, p->commitment, p->id_member, p->name_member);
-	int err = qp_personal_init(out, id->valuestring, name->valuestring);
+	char id_field[64], name_field[64];
+	snprintf(id_field, sizeof(id_field), "%s: body.%s", type, p->id_member);
+	snprintf(name_field, sizeof(name_field), "%s: body.%s", type, p->name_member);
+	int err = qp_personal_init_as(out, id->valuestring, name->valuestring, id_field, name_field);
 	if (err != QP_OK)
-		return qp_error_prefix("%s: body.%s and body.%s", type, p->id_member, p->name_member);
+		return err;
 	char commitment[QP_COMMITMENT_LEN + 1];
 	if ((err = qp_personal_commit(commitment, out)) != QP_OK) {
 		qp_personal_clear(out);
