@@ -136,6 +136,7 @@ typedef struct qp_import_run {
 	 */
 	int by_batch; /* batches of at most QP_IMPORT_UNDO_ROWS rows; larger ones give each row a savepoint */
 	char **notes;
+	struct qp_personal **note_pds; /* what a kept household.add commits to (qp_malloc'd), else NULL */
 	size_t *note_lens, nnotes, capnotes;
 } qp_import_run;
 
