@@ -909,6 +909,244 @@ static void test_registry_state(void **state)
 	free(p);
 }
 
+/* ---- no personal data in the log ---------------------------------------------------------- */
+
+#define MAX_FORMS 32
+
+/* Nonzero if hay (len bytes) holds needle. */
+static int holds(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; n && i + n <= len; i++)
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+static char *upper(const char *s)
+{
+	char *u = strdup(s);
+	for (char *c = u; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 32);
+	return u;
+}
+
+/* value with every character (all) or every non-ASCII one as a JSON \uXXXX escape, lower-case hex. */
+static char *json_escaped(const char *value, int all)
+{
+	char *out = malloc(strlen(value) * 12 + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)value; *p;) {
+		uint32_t cp = *p;
+		int n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+		if (n > 1)
+			cp &= 0x3Fu >> (n - 1);
+		for (int i = 1; i < n; i++)
+			cp = cp << 6 | (p[i] & 0x3Fu);
+		p += n;
+		if (cp < 0x80 && !all)
+			*o++ = (char)cp;
+		else if (cp < 0x10000)
+			o += sprintf(o, "\\u%04x", (unsigned)cp);
+		else
+			o += sprintf(o, "\\u%04x\\u%04x", (unsigned)(0xD800 + ((cp - 0x10000) >> 10)),
+				     (unsigned)(0xDC00 + ((cp - 0x10000) & 0x3FF)));
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Every form in which value could stand in a note: as text, JSON-escaped,
+ * hex, and base64 (original and URL-safe) at each of the three alignments
+ * it could start at in a longer encoded string (the characters that also
+ * hold the neighbouring bytes left out).  Returns the number of forms.
+ */
+static size_t forms_of(char *forms[MAX_FORMS], const char *value)
+{
+	size_t n = 0, len = strlen(value);
+	forms[n++] = strdup(value);
+	forms[n++] = upper(value);
+	for (int all = 0; all < 2; all++) {
+		forms[n] = json_escaped(value, all);
+		forms[n + 1] = upper(forms[n]);
+		n += 2;
+		/* upper() also upper-cases the u of \u: JSON allows only \u, so write it back. */
+		for (char *c = forms[n - 1]; (c = strstr(c, "\\U")) != NULL; c += 2)
+			c[1] = 'u';
+	}
+	forms[n] = malloc(2 * len + 1);
+	sodium_bin2hex(forms[n], 2 * len + 1, (const unsigned char *)value, len);
+	forms[n + 1] = upper(forms[n]);
+	n += 2;
+	static const int variants[] = {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_URLSAFE};
+	for (size_t v = 0; v < 2; v++)
+		for (size_t k = 0; k < 3; k++) {
+			unsigned char *buf = calloc(1, len + 3);
+			memcpy(buf + k, value, len);
+			size_t total = k + len, b64_len = sodium_base64_ENCODED_LEN(total, variants[v]);
+			char *b64 = malloc(b64_len);
+			sodium_bin2base64(b64, b64_len, buf, total, variants[v]);
+			/* Characters 0-1 hold a leading byte, 2 a second; the last partial group the next bytes. */
+			size_t skip = k == 0 ? 0 : k == 1 ? 2 : 3, end = 4 * (total / 3);
+			b64[end] = '\0';
+			forms[n++] = strdup(b64 + skip);
+			free(b64);
+			free(buf);
+		}
+	assert_true(n <= MAX_FORMS);
+	return n;
+}
+
+/* Fail if any note of the log holds value in any of its forms. */
+static void assert_not_in_log(fx *f, const char *what, const char *value)
+{
+	char *forms[MAX_FORMS];
+	size_t nforms = forms_of(forms, value);
+	uint64_t size = log_size(f);
+	for (uint64_t i = 0; i < size; i++) {
+		char *note = NULL;
+		size_t len = 0;
+		assert_int_equal(qp_log_entry(&note, &len, f->reg, i), QP_OK);
+		for (size_t j = 0; j < nforms; j++)
+			if (holds(note, len, forms[j]))
+				fail_msg("entry %llu holds the %s %s as \"%s\":\n%s", (unsigned long long)i, what,
+					 value, forms[j], note);
+		free(note);
+	}
+	for (size_t j = 0; j < nforms; j++)
+		free(forms[j]);
+}
+
+/* Each holder's ID number and name in a test file (read with the import's own reader and mapping). */
+static size_t holders_of(char ***values, size_t n, const char *path, qp_import_format format,
+			 const char *mapping)
+{
+	qp_import_reader *r = NULL;
+	qp_import_map *m = NULL;
+	const qp_import_record *rec;
+	qp_import_col cols[QP_IMPORT_MAX_FIELDS];
+	int header = format == QP_IMPORT_CSV;
+	assert_int_equal(qp_import_map_new(&m, mapping), QP_OK);
+	assert_int_equal(qp_import_reader_open(&r, path, format, QP_IMPORT_AUTO), QP_OK);
+	while (qp_import_reader_next(r, &rec) == QP_OK && rec) {
+		for (size_t i = 0; i < rec->nfields && !rec->malformed; i++) {
+			char v[256];
+			qp_import_col c = rec->names ? qp_import_map_column(m, rec->names[i])
+				      : header	   ? qp_import_map_column(m, rec->values[i])
+						   : cols[i];
+			if (header) {
+				cols[i] = c;
+				continue;
+			}
+			if ((c != QP_ICOL_HOLDER_ID && c != QP_ICOL_HOLDER_NAME) ||
+			    qp_import_trim(v, sizeof(v), rec->values[i]) != QP_OK || v[0] == '\0')
+				continue;
+			*values = realloc(*values, (n + 1) * sizeof(**values));
+			(*values)[n++] = strdup(v);
+		}
+		header = 0;
+	}
+	qp_import_reader_free(r);
+	qp_import_map_free(m);
+	return n;
+}
+
+static void test_no_personal_data_in_log(void **state)
+{
+	fx *f = *state;
+	qp_import_stats s;
+	char **values = NULL;
+	size_t nvalues = 0;
+	/* Every test file, the good rows and the bad; the GB18030 test's source is UTF-8. */
+	static const struct {
+		const char *name;
+		qp_import_format format;
+		int mapped;
+	} files[] = {{"good.csv", QP_IMPORT_CSV, 0},	     {"bad.csv", QP_IMPORT_CSV, 0},
+		     {"bom_crlf.csv", QP_IMPORT_CSV, 0},     {"gb18030_source.csv", QP_IMPORT_CSV, 0},
+		     {"good.jsonl", QP_IMPORT_JSONL, 0},     {"mapped.csv", QP_IMPORT_CSV, 1},
+		     {"conflict.csv", QP_IMPORT_CSV, 0}};
+	size_t nfiles = sizeof(files) / sizeof(files[0]);
+	char *mapping = NULL;
+	{
+		char *mp = data("mapping.json");
+		size_t len = 0;
+		unsigned char *bytes = tu_read(mp, &len);
+		assert_non_null(bytes);
+		mapping = calloc(1, len + 1);
+		memcpy(mapping, bytes, len);
+		free(bytes);
+		free(mp);
+	}
+	uint64_t entries = 0;
+	for (size_t i = 0; i < nfiles; i++) {
+		char *p = data(files[i].name);
+		assert_int_equal(run_opts(f, p, &s, files[i].format, 0, files[i].mapped ? mapping : NULL), QP_OK);
+		entries += s.entries;
+		nvalues = holders_of(&values, nvalues, p, files[i].format, files[i].mapped ? mapping : NULL);
+		free(p);
+	}
+	/* Households were added: their data went somewhere, and not into the log. */
+	assert_true(entries > 40);
+	assert_true(nvalues > 50);
+	qp_household hh;
+	assert_int_equal(qp_household_get(&hh, f->reg, "33068119881212007X"), QP_OK);
+	assert_string_equal(hh.name, "孙丽");
+	qp_household_clear(&hh);
+	for (size_t i = 0; i < nvalues; i++) {
+		assert_not_in_log(f, "holder's ID number or name", values[i]);
+		/* An ID number as the registry normalises it too (check character X upper-case). */
+		char *u = upper(values[i]);
+		assert_not_in_log(f, "holder's ID number", u);
+		free(u);
+	}
+	/* Reruns add nothing. */
+	unsigned char a[32], b[32];
+	root_of(f, a);
+	for (size_t i = 0; i < nfiles; i++) {
+		if (strcmp(files[i].name, "bad.csv") == 0 || strcmp(files[i].name, "conflict.csv") == 0)
+			continue;
+		char *p = data(files[i].name);
+		assert_int_equal(run_opts(f, p, &s, files[i].format, 0, files[i].mapped ? mapping : NULL), QP_OK);
+		if (s.entries != 0 || s.present != s.read || s.rejected != 0)
+			fail_msg("%s: the rerun %s", files[i].name, f->problems);
+		free(p);
+	}
+	root_of(f, b);
+	assert_memory_equal(a, b, 32);
+
+	/* The search finds what it looks for: a note that held one, in each form, would fail. */
+	char *forms[MAX_FORMS];
+	size_t nforms = forms_of(forms, "330681198012310035");
+	unsigned char buf[64] = {0xAB};
+	for (size_t k = 0; k < 3; k++) {
+		char b64[128];
+		memcpy(buf + k, "330681198012310035", 18);
+		sodium_bin2base64(b64, sizeof(b64), buf, k + 18 + 5, sodium_base64_VARIANT_ORIGINAL);
+		int found = 0;
+		for (size_t j = 0; j < nforms; j++)
+			found |= holds(b64, strlen(b64), forms[j]);
+		assert_true(found);
+	}
+	const char *hex = "x333330363831313938303132333130303335x";
+	assert_true(holds(hex, strlen(hex), forms[6]));
+	for (size_t j = 0; j < nforms; j++)
+		free(forms[j]);
+	nforms = forms_of(forms, "陈国强");
+	const char *lower_esc = "{\"n\":\"\\u9648\\u56fd\\u5f3a\"}", *upper_esc = "{\"n\":\"\\u9648\\u56FD\\u5F3A\"}";
+	assert_true(holds(lower_esc, strlen(lower_esc), forms[2]));
+	assert_true(holds(upper_esc, strlen(upper_esc), forms[3]));
+	for (size_t j = 0; j < nforms; j++)
+		free(forms[j]);
+
+	for (size_t i = 0; i < nvalues; i++)
+		free(values[i]);
+	free(values);
+	free(mapping);
+	assert_consistent(f);
+}
+
 static int stop_at_first(void *ctx, const qp_import_problem *pr)
 {
 	(void)pr;
@@ -1065,6 +1303,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_orders_and_encodings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_jsonl_import, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_registry_state, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_personal_data_in_log, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 	};
