@@ -209,11 +209,16 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 			r->text[c] = value[0] ? value : NULL;
 			continue;
 		}
-		if (value[0] == '\0')
+		if (value[0] == '\0' || qp_import_map_dropped(run->map, name))
 			continue;
 		const char *why = bad_text(value);
 		if (why)
 			report(run, r, name, value, QP_EINVALID, 0, "%s", why);
+		else if ((why = qp_import_personal_text(name, value)) != NULL)
+			report(run, r, name, value, QP_EINVALID, 0,
+			       "%s: personal data may not go into the signed legacy record (leave the column out "
+			       "with the mapping's \"drop\", or take the number out)",
+			       why);
 		else if (strlen(value) > QP_LEGACY_VALUE_MAX_LEN)
 			report(run, r, name, value, QP_EINVALID, 0, "is longer than %d bytes",
 			       QP_LEGACY_VALUE_MAX_LEN);
@@ -376,6 +381,11 @@ static void check_values(qp_import_run *run, row *r)
 	if (!bad[QP_ICOL_NOTE] && (v = r->text[QP_ICOL_NOTE]) && strlen(v) > QP_LEGACY_VALUE_MAX_LEN)
 		report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0, "is longer than %d bytes",
 		       QP_LEGACY_VALUE_MAX_LEN);
+	else if (!bad[QP_ICOL_NOTE] && v && qp_import_personal_text(NULL, v) != NULL)
+		report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0,
+		       "%s: personal data may not go into the signed legacy record (take the number out of "
+		       "the note)",
+		       qp_import_personal_text(NULL, v));
 }
 
 /*

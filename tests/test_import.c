@@ -1147,6 +1147,65 @@ static void test_no_personal_data_in_log(void **state)
 	assert_consistent(f);
 }
 
+/*
+ * Columns the legacy record would carry into the log that hold personal
+ * data: by their name, or by what their values look like (a resident ID
+ * number, a mobile phone number), in an extra column or in the note.
+ * Rejected, naming the column; the mapping's "drop" leaves a column out.
+ */
+static void test_personal_columns(void **state)
+{
+	fx *f = *state;
+	qp_import_stats s;
+	char *p = file(f, "pc.csv",
+		       "票号,类型,持有人,证件号码,村代码,不动产单元号,面积,发证日期,状态,备注,联系电话,原档案号,配偶\n"
+		       "P-1,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00001F00010001,100,"
+		       "2019-03-05,有效,,13812345678,ZJ-1,\n"
+		       "P-2,宅基地退出,李小红,330681197001010024,330681101201,330681101201JC00002F00010001,100,"
+		       "2019-03-05,有效,,,ZJ-33068119900101123X,\n"
+		       "P-3,宅基地退出,陈国强,330681198012310035,330681101202,330681101202JC00003F00010001,100,"
+		       "2019-03-05,有效,原户主３３０６８１１９６００２０２００４３,,ZJ-3,\n"
+		       "P-4,宅基地退出,赵秀英,330681195505050047,330681102201,330681102201JC00005F00010001,100,"
+		       "2019-03-05,有效,,,ZJ-4,钱淑芬\n"
+		       "P-5,宅基地退出,冯玉兰,330681196002020043,330681101202,330681101202JC00010F00010001,100,"
+		       "2019-03-05,有效,电话 0575-87012345,,201903050001,\n");
+	uint64_t size = log_size(f);
+	assert_int_equal(run(f, p, &s), QP_OK);
+	if (s.imported != 1 || s.rejected != 4)
+		fail_msg("imported %llu, rejected %llu: %s", (unsigned long long)s.imported,
+			 (unsigned long long)s.rejected, f->problems);
+	assert_string_equal(
+	    f->problems,
+	    "2|联系电话|the column's name says it holds a person's data: personal data may not go into the "
+	    "signed legacy record (leave the column out with the mapping's \"drop\", or take the number out)\n"
+	    "3|原档案号|holds what looks like a resident ID number: personal data may not go into the signed "
+	    "legacy record (leave the column out with the mapping's \"drop\", or take the number out)\n"
+	    "4|备注|holds what looks like a resident ID number: personal data may not go into the signed "
+	    "legacy record (take the number out of the note)\n"
+	    "5|配偶|the column's name says it holds a person's data: personal data may not go into the "
+	    "signed legacy record (leave the column out with the mapping's \"drop\", or take the number out)\n");
+	/* A landline and a 12-digit archive number are no resident's ID: imported as they are. */
+	assert_int_equal(log_size(f), size + s.entries);
+
+	/* Left out with the mapping's "drop": imported without them, and the log holds none of them. */
+	assert_int_equal(run_opts(f, p, &s, QP_IMPORT_CSV, 0, "{\"drop\": [\"联系电话\", \"原档案号\", \"配偶\"]}"),
+			 QP_OK);
+	assert_int_equal(s.present, 0);
+	assert_int_equal(s.imported, 3);
+	assert_int_equal(s.rejected, 2);
+	assert_problem(f, "4|备注|holds what looks like a resident ID number");
+	/* P-5 came in with its 原档案号; the column left out, its record is another. */
+	assert_problem(f, "6|原档案号|conflict: legacy number P-5 is in the registry as 330681-2026-G-000001 "
+			  "(entry 10) with 原档案号 201903050001\n");
+	assert_not_in_log(f, "phone number", "13812345678");
+	assert_not_in_log(f, "ID number", "33068119900101123X");
+	assert_not_in_log(f, "name", "钱淑芬");
+	assert_int_equal(run_opts(f, p, &s, QP_IMPORT_CSV, 0, "{\"drop\": \"联系电话\"}"), QP_EINVALID);
+	assert_error_contains("mapping: drop must be an array of column names");
+	free(p);
+	assert_consistent(f);
+}
+
 static int stop_at_first(void *ctx, const qp_import_problem *pr)
 {
 	(void)pr;
@@ -1304,6 +1363,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_jsonl_import, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_registry_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_personal_data_in_log, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_personal_columns, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 	};
