@@ -216,7 +216,8 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 			report(run, r, name, value, QP_EINVALID, 0, "%s", why);
 		else if ((why = qp_import_personal_text(name, value)) != NULL)
 			report(run, r, name, value, QP_EINVALID, 0,
-			       "%s: personal data may not go into the signed legacy record (leave the column out "
+			       "%s: personal data may not go into the signed legacy record (leave the column "
+			       "out "
 			       "with the mapping's \"drop\", or take the number out)",
 			       why);
 		else if (strlen(value) > QP_LEGACY_VALUE_MAX_LEN)
@@ -457,7 +458,8 @@ static void conflict(qp_import_run *run, row *r, const char *id, uint64_t idx, c
 static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t idx, const qp_entry *e)
 {
 	qp_store *store = run->reg->store;
-	char want[QP_HOUSEHOLD_NUMBER_LEN + 1] = "", got[QP_HOUSEHOLD_NUMBER_LEN + 1], m[QP_RESIDENT_ID_LEN + 1];
+	char want[QP_HOUSEHOLD_NUMBER_LEN + 1] = "", got[QP_HOUSEHOLD_NUMBER_LEN + 1],
+					    m[QP_RESIDENT_ID_LEN + 1];
 	const char *what = "held by";
 	int err;
 	if (r->kind == QP_CERT_COLLECTIVE) {
@@ -484,13 +486,17 @@ static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t i
 			return gerr;
 		}
 		if (erased)
-			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s, "
+			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT,
+			       0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu), %s "
+			       "household %s, "
 			       "whose personal data was erased: the holder cannot be compared",
 			       r->legacy_no, id, (unsigned long long)idx, what, want);
 		else
-			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s; "
+			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT,
+			       0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu), %s "
+			       "household %s; "
 			       "no household has ID number %s",
 			       r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m);
 		return QP_OK;
@@ -498,10 +504,11 @@ static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t i
 	if (err != QP_OK)
 		return err;
 	if (strcmp(got, want) != 0) {
-		report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT, 0,
-		       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s; ID "
-		       "number %s is the head of household %s",
-		       r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m, got);
+		report(
+		    run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT, 0,
+		    "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s; ID "
+		    "number %s is the head of household %s",
+		    r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m, got);
 		return QP_OK;
 	}
 	qp_personal pd;
@@ -648,8 +655,8 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 		if (!r->holder_is_village && strcmp(h.household, p->household) != 0) {
 			qp_ids_mask_resident(m, r->holder_id);
 			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_EINVALID, 0,
-			       "home %s belongs to household %s, not to the household of ID number %s", r->unit,
-			       h.household, m);
+			       "home %s belongs to household %s, not to the household of ID number %s",
+			       r->unit, h.household, m);
 		}
 		if ((err = qp_store_home_exit_path(store, r->unit, path)) != QP_OK)
 			return err;
@@ -698,7 +705,8 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 			p->home_state = "dilapidated";
 			qp_ids_mask_resident(m, r->holder_id);
 			warn(p, unit_col, unit_text,
-			     "warning: household %s (ID number %s) holds a home in use, idle or activated; home %s "
+			     "warning: household %s (ID number %s) holds a home in use, idle or activated; "
+			     "home %s "
 			     "is entered as dilapidated before its withdrawal (一户一宅)",
 			     p->household, m, r->unit);
 		}
@@ -788,9 +796,11 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 			qp_ids_mask_resident(m, r->holder_id);
 			if (r->kind != QP_CERT_COLLECTIVE)
 				snprintf(p->holder, sizeof(p->holder), "%s", p->household);
-			if (r->ok[QP_ICOL_HOLDER_NAME] && h.name && strcmp(h.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
+			if (r->ok[QP_ICOL_HOLDER_NAME] && h.name &&
+			    strcmp(h.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
 				report(run, r, r->name[QP_ICOL_HOLDER_NAME], r->text[QP_ICOL_HOLDER_NAME],
-				       QP_EINVALID, 0, "household %s (ID number %s) is registered under the name %s",
+				       QP_EINVALID, 0,
+				       "household %s (ID number %s) is registered under the name %s",
 				       p->household, m, h.name);
 			if (strcmp(h.village, r->village) != 0)
 				report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE],
@@ -957,8 +967,7 @@ static int undo_row(qp_import_run *run, size_t first)
 	int err = qp_store_begin(store);
 	for (size_t i = 0; err == QP_OK && i < run->nnotes; i++) {
 		if ((err = apply_note(run, run->notes[i], run->note_lens[i], run->note_pds[i])) != QP_OK &&
-		    err != QP_EIO &&
-		    err != QP_ENOMEM)
+		    err != QP_EIO && err != QP_ENOMEM)
 			err = qp_error_set(QP_EINTERNAL, "import: an entry of the batch, accepted once, was refused "
 							 "when the batch was applied again: %s",
 					   qp_error_last()->message);
@@ -1046,15 +1055,18 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 	size_t at = 0;
 	*out = NULL;
 	if (p->add_household && n == at++) {
-		/* No ID number, no name: the commitment to them (fresh salt); the data goes beside the log. */
+		/* No ID number, no name: the commitment to them (fresh salt); the data goes beside the log.
+		 */
 		char commitment[QP_COMMITMENT_LEN + 1];
 		*type = "household.add";
 		if ((err = qp_personal_init_as(&p->pd, r->holder_id, r->text[QP_ICOL_HOLDER_NAME],
-					       r->name[QP_ICOL_HOLDER_ID], r->name[QP_ICOL_HOLDER_NAME])) != QP_OK ||
+					       r->name[QP_ICOL_HOLDER_ID], r->name[QP_ICOL_HOLDER_NAME])) !=
+			QP_OK ||
 		    (err = qp_personal_commit(commitment, &p->pd)) != QP_OK)
 			goto fail;
 		if ((b = object()) == NULL || (err = add_str(b, "commitment", commitment)) != QP_OK ||
-		    (err = add_num(b, "members", 1)) != QP_OK || (err = add_str(b, "village", r->village)) != QP_OK)
+		    (err = add_num(b, "members", 1)) != QP_OK ||
+		    (err = add_str(b, "village", r->village)) != QP_OK)
 			goto fail;
 	} else if (p->home_state && n == at++) {
 		*type = "home.add";

@@ -99,7 +99,8 @@ static int check_drop(const cJSON *sec)
 		return qp_error_set(QP_EINVALID, "mapping: drop must be an array of column names");
 	for (const cJSON *m = sec->child; m; m = m->next)
 		if (!cJSON_IsString(m) || m->valuestring[0] == '\0' || strlen(m->valuestring) > 64)
-			return qp_error_set(QP_EINVALID, "mapping: drop: a column name is 1 to 64 bytes of text");
+			return qp_error_set(QP_EINVALID,
+					    "mapping: drop: a column name is 1 to 64 bytes of text");
 	return QP_OK;
 }
 
@@ -161,7 +162,8 @@ int qp_import_map_new(qp_import_map **out, const char *mapping_json)
 		    ((sec = cJSON_GetObjectItemCaseSensitive(file, "purposes")) &&
 		     (err = check_section(sec, "purposes", NULL, "a redemption purpose of 1 to 16 bytes",
 					  1)) != QP_OK) ||
-		    ((sec = cJSON_GetObjectItemCaseSensitive(file, "drop")) && (err = check_drop(sec)) != QP_OK))
+		    ((sec = cJSON_GetObjectItemCaseSensitive(file, "drop")) &&
+		     (err = check_drop(sec)) != QP_OK))
 			goto done;
 		/* The columns to leave out: the file's list as it is. */
 		cJSON *drop = cJSON_DetachItemFromObjectCaseSensitive(file, "drop");
@@ -284,7 +286,8 @@ const char *qp_import_personal_text(const char *header, const char *value)
 		size_t n = (size_t)(q - p);
 		int x = n == 17 && (*q == 'X' || *q == 'x');
 		if (n == 18 || x) {
-			/* A resident ID number: region, birth date, sequence, check character (even a wrong one). */
+			/* A resident ID number: region, birth date, sequence, check character (even a wrong
+			 * one). */
 			int y = (p[6] - '0') * 1000 + (p[7] - '0') * 100 + (p[8] - '0') * 10 + (p[9] - '0');
 			int mo = (p[10] - '0') * 10 + (p[11] - '0'), d = (p[12] - '0') * 10 + (p[13] - '0');
 			if (y >= 1900 && y <= 2099 && qp_ids_date_exists(y, mo, d))

@@ -66,7 +66,8 @@ static void salt_restart(void)
 
 static void salt_buf(void *const buf, const size_t size)
 {
-	unsigned char key[crypto_stream_chacha20_KEYBYTES] = {0}, nonce[crypto_stream_chacha20_NONCEBYTES] = {0};
+	unsigned char key[crypto_stream_chacha20_KEYBYTES] = {0},
+		      nonce[crypto_stream_chacha20_NONCEBYTES] = {0};
 	memcpy(key, &salt_counter, sizeof(salt_counter));
 	salt_counter++;
 	crypto_stream_chacha20(buf, size, nonce, key);
@@ -692,16 +693,16 @@ static void test_conflict(void **state)
 	assert_int_equal(run(f, p, &s), QP_OK);
 	assert_int_equal(s.present, 0);
 	assert_int_equal(s.rejected, 3);
-	assert_string_equal(f->problems,
-			    "2|持有人|conflict: legacy number DP-2019-001 is in the registry as "
-			    "330681-2026-G-000001 (entry 10), held by household 330681-H-0000001, whose head is "
-			    "registered under the name 王大明\n"
-			    "3|证件号码|conflict: legacy number DP-2021-005 is in the registry as "
-			    "330681-2026-G-000002 (entry 27), held by household 330681-H-0000004; ID number "
-			    "330681********0024 is the head of household 330681-H-0000002\n"
-			    "4|证件号码|conflict: legacy number DP-2020-004 is in the registry as "
-			    "330681-2026-C-000002 (entry 23), from a home of household 330681-H-0000001; no "
-			    "household has ID number 330681********0060\n");
+	assert_string_equal(
+	    f->problems, "2|持有人|conflict: legacy number DP-2019-001 is in the registry as "
+			 "330681-2026-G-000001 (entry 10), held by household 330681-H-0000001, whose head is "
+			 "registered under the name 王大明\n"
+			 "3|证件号码|conflict: legacy number DP-2021-005 is in the registry as "
+			 "330681-2026-G-000002 (entry 27), held by household 330681-H-0000004; ID number "
+			 "330681********0024 is the head of household 330681-H-0000002\n"
+			 "4|证件号码|conflict: legacy number DP-2020-004 is in the registry as "
+			 "330681-2026-C-000002 (entry 23), from a home of household 330681-H-0000001; no "
+			 "household has ID number 330681********0060\n");
 	assert_int_equal(log_size(f), size);
 	free(p);
 	free(good);
@@ -987,7 +988,8 @@ static size_t forms_of(char *forms[MAX_FORMS], const char *value)
 			size_t total = k + len, b64_len = sodium_base64_ENCODED_LEN(total, variants[v]);
 			char *b64 = malloc(b64_len);
 			sodium_bin2base64(b64, b64_len, buf, total, variants[v]);
-			/* Characters 0-1 hold a leading byte, 2 a second; the last partial group the next bytes. */
+			/* Characters 0-1 hold a leading byte, 2 a second; the last partial group the next
+			 * bytes. */
 			size_t skip = k == 0 ? 0 : k == 1 ? 2 : 3, end = 4 * (total / 3);
 			b64[end] = '\0';
 			forms[n++] = strdup(b64 + skip);
@@ -1010,8 +1012,8 @@ static void assert_not_in_log(fx *f, const char *what, const char *value)
 		assert_int_equal(qp_log_entry(&note, &len, f->reg, i), QP_OK);
 		for (size_t j = 0; j < nforms; j++)
 			if (holds(note, len, forms[j]))
-				fail_msg("entry %llu holds the %s %s as \"%s\":\n%s", (unsigned long long)i, what,
-					 value, forms[j], note);
+				fail_msg("entry %llu holds the %s %s as \"%s\":\n%s", (unsigned long long)i,
+					 what, value, forms[j], note);
 		free(note);
 	}
 	for (size_t j = 0; j < nforms; j++)
@@ -1033,8 +1035,8 @@ static size_t holders_of(char ***values, size_t n, const char *path, qp_import_f
 		for (size_t i = 0; i < rec->nfields && !rec->malformed; i++) {
 			char v[256];
 			qp_import_col c = rec->names ? qp_import_map_column(m, rec->names[i])
-				      : header	   ? qp_import_map_column(m, rec->values[i])
-						   : cols[i];
+					  : header   ? qp_import_map_column(m, rec->values[i])
+						     : cols[i];
 			if (header) {
 				cols[i] = c;
 				continue;
@@ -1063,9 +1065,9 @@ static void test_no_personal_data_in_log(void **state)
 		const char *name;
 		qp_import_format format;
 		int mapped;
-	} files[] = {{"good.csv", QP_IMPORT_CSV, 0},	     {"bad.csv", QP_IMPORT_CSV, 0},
-		     {"bom_crlf.csv", QP_IMPORT_CSV, 0},     {"gb18030_source.csv", QP_IMPORT_CSV, 0},
-		     {"good.jsonl", QP_IMPORT_JSONL, 0},     {"mapped.csv", QP_IMPORT_CSV, 1},
+	} files[] = {{"good.csv", QP_IMPORT_CSV, 0},	 {"bad.csv", QP_IMPORT_CSV, 0},
+		     {"bom_crlf.csv", QP_IMPORT_CSV, 0}, {"gb18030_source.csv", QP_IMPORT_CSV, 0},
+		     {"good.jsonl", QP_IMPORT_JSONL, 0}, {"mapped.csv", QP_IMPORT_CSV, 1},
 		     {"conflict.csv", QP_IMPORT_CSV, 0}};
 	size_t nfiles = sizeof(files) / sizeof(files[0]);
 	char *mapping = NULL;
@@ -1082,7 +1084,8 @@ static void test_no_personal_data_in_log(void **state)
 	uint64_t entries = 0;
 	for (size_t i = 0; i < nfiles; i++) {
 		char *p = data(files[i].name);
-		assert_int_equal(run_opts(f, p, &s, files[i].format, 0, files[i].mapped ? mapping : NULL), QP_OK);
+		assert_int_equal(run_opts(f, p, &s, files[i].format, 0, files[i].mapped ? mapping : NULL),
+				 QP_OK);
 		entries += s.entries;
 		nvalues = holders_of(&values, nvalues, p, files[i].format, files[i].mapped ? mapping : NULL);
 		free(p);
@@ -1108,7 +1111,8 @@ static void test_no_personal_data_in_log(void **state)
 		if (strcmp(files[i].name, "bad.csv") == 0 || strcmp(files[i].name, "conflict.csv") == 0)
 			continue;
 		char *p = data(files[i].name);
-		assert_int_equal(run_opts(f, p, &s, files[i].format, 0, files[i].mapped ? mapping : NULL), QP_OK);
+		assert_int_equal(run_opts(f, p, &s, files[i].format, 0, files[i].mapped ? mapping : NULL),
+				 QP_OK);
 		if (s.entries != 0 || s.present != s.read || s.rejected != 0)
 			fail_msg("%s: the rerun %s", files[i].name, f->problems);
 		free(p);
@@ -1134,7 +1138,8 @@ static void test_no_personal_data_in_log(void **state)
 	for (size_t j = 0; j < nforms; j++)
 		free(forms[j]);
 	nforms = forms_of(forms, "陈国强");
-	const char *lower_esc = "{\"n\":\"\\u9648\\u56fd\\u5f3a\"}", *upper_esc = "{\"n\":\"\\u9648\\u56FD\\u5F3A\"}";
+	const char *lower_esc = "{\"n\":\"\\u9648\\u56fd\\u5f3a\"}",
+		   *upper_esc = "{\"n\":\"\\u9648\\u56FD\\u5F3A\"}";
 	assert_true(holds(lower_esc, strlen(lower_esc), forms[2]));
 	assert_true(holds(upper_esc, strlen(upper_esc), forms[3]));
 	for (size_t j = 0; j < nforms; j++)
@@ -1157,18 +1162,19 @@ static void test_personal_columns(void **state)
 {
 	fx *f = *state;
 	qp_import_stats s;
-	char *p = file(f, "pc.csv",
-		       "票号,类型,持有人,证件号码,村代码,不动产单元号,面积,发证日期,状态,备注,联系电话,原档案号,配偶\n"
-		       "P-1,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00001F00010001,100,"
-		       "2019-03-05,有效,,13812345678,ZJ-1,\n"
-		       "P-2,宅基地退出,李小红,330681197001010024,330681101201,330681101201JC00002F00010001,100,"
-		       "2019-03-05,有效,,,ZJ-33068119900101123X,\n"
-		       "P-3,宅基地退出,陈国强,330681198012310035,330681101202,330681101202JC00003F00010001,100,"
-		       "2019-03-05,有效,原户主３３０６８１１９６００２０２００４３,,ZJ-3,\n"
-		       "P-4,宅基地退出,赵秀英,330681195505050047,330681102201,330681102201JC00005F00010001,100,"
-		       "2019-03-05,有效,,,ZJ-4,钱淑芬\n"
-		       "P-5,宅基地退出,冯玉兰,330681196002020043,330681101202,330681101202JC00010F00010001,100,"
-		       "2019-03-05,有效,电话 0575-87012345,,201903050001,\n");
+	char *p = file(
+	    f, "pc.csv",
+	    "票号,类型,持有人,证件号码,村代码,不动产单元号,面积,发证日期,状态,备注,联系电话,原档案号,配偶\n"
+	    "P-1,宅基地退出,王大明,330681196503120018,330681101201,330681101201JC00001F00010001,100,"
+	    "2019-03-05,有效,,13812345678,ZJ-1,\n"
+	    "P-2,宅基地退出,李小红,330681197001010024,330681101201,330681101201JC00002F00010001,100,"
+	    "2019-03-05,有效,,,ZJ-33068119900101123X,\n"
+	    "P-3,宅基地退出,陈国强,330681198012310035,330681101202,330681101202JC00003F00010001,100,"
+	    "2019-03-05,有效,原户主３３０６８１１９６００２０２００４３,,ZJ-3,\n"
+	    "P-4,宅基地退出,赵秀英,330681195505050047,330681102201,330681102201JC00005F00010001,100,"
+	    "2019-03-05,有效,,,ZJ-4,钱淑芬\n"
+	    "P-5,宅基地退出,冯玉兰,330681196002020043,330681101202,330681101202JC00010F00010001,100,"
+	    "2019-03-05,有效,电话 0575-87012345,,201903050001,\n");
 	uint64_t size = log_size(f);
 	assert_int_equal(run(f, p, &s), QP_OK);
 	if (s.imported != 1 || s.rejected != 4)
@@ -1177,19 +1183,22 @@ static void test_personal_columns(void **state)
 	assert_string_equal(
 	    f->problems,
 	    "2|联系电话|the column's name says it holds a person's data: personal data may not go into the "
-	    "signed legacy record (leave the column out with the mapping's \"drop\", or take the number out)\n"
+	    "signed legacy record (leave the column out with the mapping's \"drop\", or take the number "
+	    "out)\n"
 	    "3|原档案号|holds what looks like a resident ID number: personal data may not go into the signed "
 	    "legacy record (leave the column out with the mapping's \"drop\", or take the number out)\n"
 	    "4|备注|holds what looks like a resident ID number: personal data may not go into the signed "
 	    "legacy record (take the number out of the note)\n"
 	    "5|配偶|the column's name says it holds a person's data: personal data may not go into the "
-	    "signed legacy record (leave the column out with the mapping's \"drop\", or take the number out)\n");
+	    "signed legacy record (leave the column out with the mapping's \"drop\", or take the number "
+	    "out)\n");
 	/* A landline and a 12-digit archive number are no resident's ID: imported as they are. */
 	assert_int_equal(log_size(f), size + s.entries);
 
 	/* Left out with the mapping's "drop": imported without them, and the log holds none of them. */
-	assert_int_equal(run_opts(f, p, &s, QP_IMPORT_CSV, 0, "{\"drop\": [\"联系电话\", \"原档案号\", \"配偶\"]}"),
-			 QP_OK);
+	assert_int_equal(
+	    run_opts(f, p, &s, QP_IMPORT_CSV, 0, "{\"drop\": [\"联系电话\", \"原档案号\", \"配偶\"]}"),
+	    QP_OK);
 	assert_int_equal(s.present, 0);
 	assert_int_equal(s.imported, 3);
 	assert_int_equal(s.rejected, 2);

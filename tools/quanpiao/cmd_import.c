@@ -296,6 +296,6 @@ const cli_cmd cmd_import = {
 	"reported with its line, column, value and reason.  Exit 0 if every row was imported or\n"
 	"present, 3 if any was rejected.",
     .opts = import_opts,
-	.local_only = "it commits rows in batches to the registry file itself; run it where the "
-		      "registry is",
+    .local_only = "it commits rows in batches to the registry file itself; run it where the "
+		  "registry is",
 };
