@@ -216,9 +216,8 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 			report(run, r, name, value, QP_EINVALID, 0, "%s", why);
 		else if ((why = qp_import_personal_text(name, value)) != NULL)
 			report(run, r, name, value, QP_EINVALID, 0,
-			       "%s: personal data may not go into the signed legacy record (leave the column "
-			       "out "
-			       "with the mapping's \"drop\", or take the number out)",
+			       "%s: personal data may not go into the signed legacy record "
+			       "(leave the column out with the mapping's \"drop\", or take the number out)",
 			       why);
 		else if (strlen(value) > QP_LEGACY_VALUE_MAX_LEN)
 			report(run, r, name, value, QP_EINVALID, 0, "is longer than %d bytes",
@@ -458,9 +457,10 @@ static void conflict(qp_import_run *run, row *r, const char *id, uint64_t idx, c
 static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t idx, const qp_entry *e)
 {
 	qp_store *store = run->reg->store;
-	char want[QP_HOUSEHOLD_NUMBER_LEN + 1] = "", got[QP_HOUSEHOLD_NUMBER_LEN + 1],
-					    m[QP_RESIDENT_ID_LEN + 1];
+	char want[QP_HOUSEHOLD_NUMBER_LEN + 1] = "", got[QP_HOUSEHOLD_NUMBER_LEN + 1];
+	char m[QP_RESIDENT_ID_LEN + 1];
 	const char *what = "held by";
+	const char *id_col = r->name[QP_ICOL_HOLDER_ID], *id_text = r->text[QP_ICOL_HOLDER_ID];
 	int err;
 	if (r->kind == QP_CERT_COLLECTIVE) {
 		const char *unit = qp_body_str(e, "home");
@@ -486,29 +486,24 @@ static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t i
 			return gerr;
 		}
 		if (erased)
-			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT,
-			       0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), %s "
-			       "household %s, "
-			       "whose personal data was erased: the holder cannot be compared",
+			report(run, r, id_col, id_text, QP_ECONFLICT, 0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household "
+			       "%s, whose personal data was erased: the holder cannot be compared",
 			       r->legacy_no, id, (unsigned long long)idx, what, want);
 		else
-			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT,
-			       0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), %s "
-			       "household %s; "
-			       "no household has ID number %s",
+			report(run, r, id_col, id_text, QP_ECONFLICT, 0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household "
+			       "%s; no household has ID number %s",
 			       r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m);
 		return QP_OK;
 	}
 	if (err != QP_OK)
 		return err;
 	if (strcmp(got, want) != 0) {
-		report(
-		    run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT, 0,
-		    "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s; ID "
-		    "number %s is the head of household %s",
-		    r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m, got);
+		report(run, r, id_col, id_text, QP_ECONFLICT, 0,
+		       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s; "
+		       "ID number %s is the head of household %s",
+		       r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m, got);
 		return QP_OK;
 	}
 	qp_personal pd;
