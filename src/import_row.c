@@ -486,15 +486,17 @@ static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t i
 			return gerr;
 		}
 		if (erased)
-			report(run, r, id_col, id_text, QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household "
-			       "%s, whose personal data was erased: the holder cannot be compared",
-			       r->legacy_no, id, (unsigned long long)idx, what, want);
+			report(
+			    run, r, id_col, id_text, QP_ECONFLICT, 0,
+			    "conflict: legacy number %s is in the registry as %s (entry %llu), %s household "
+			    "%s, whose personal data was erased: the holder cannot be compared",
+			    r->legacy_no, id, (unsigned long long)idx, what, want);
 		else
-			report(run, r, id_col, id_text, QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household "
-			       "%s; no household has ID number %s",
-			       r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m);
+			report(
+			    run, r, id_col, id_text, QP_ECONFLICT, 0,
+			    "conflict: legacy number %s is in the registry as %s (entry %llu), %s household "
+			    "%s; no household has ID number %s",
+			    r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m);
 		return QP_OK;
 	}
 	if (err != QP_OK)
