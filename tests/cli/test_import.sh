@@ -164,11 +164,18 @@ expect 0 "read 2 rows: 2 imported, 0 already present, 0 rejected (9 entries)" ""
 	echo "MP-9,宅基地退出,钱九,330681197001010025,330681101299,330681101201JC00009F00010001,80x,2999-03-05,,有效,,"
 } >four.csv
 unchanged 3 "dry run: read 1 row: 0 would be imported, 0 already present, 1 rejected; nothing was written" \
-	"quanpiao: line 2 (MP-9): 证件号码 \"330681197001010025\": check character is '5', expected '4'
+	"quanpiao: line 2 (MP-9): 证件号码 \"330681********0025\": check character is '5', expected '4'
 quanpiao: line 2 (MP-9): 面积 \"80x\": is not an area in m² (e.g. 120.50 or 120.5㎡)
 quanpiao: line 2 (MP-9): 发证日期 \"2999-03-05\": is in the future (today is $(date -u +%Y-%m-%d))
 quanpiao: line 2 (MP-9): 村代码 \"330681101299\": unknown village 330681101299 (add it with village add)" -- \
 	import four.csv --dry-run
+# ID numbers in the values are personal data: masked (above) unless --reveal.
+unchanged 3 "dry run: read 1 row: 0 would be imported, 0 already present, 1 rejected; nothing was written" \
+	"quanpiao: line 2 (MP-9): 证件号码 \"330681197001010025\": check character is '5', expected '4'
+quanpiao: line 2 (MP-9): 面积 \"80x\": is not an area in m² (e.g. 120.50 or 120.5㎡)
+quanpiao: line 2 (MP-9): 发证日期 \"2999-03-05\": is in the future (today is $(date -u +%Y-%m-%d))
+quanpiao: line 2 (MP-9): 村代码 \"330681101299\": unknown village 330681101299 (add it with village add)" -- \
+	import four.csv --dry-run --reveal
 # A quote never closed swallows the rest of the file: one message that says so, not one per column.
 {
 	head -n 1 "$DATA/good.csv"
@@ -178,6 +185,18 @@ quanpiao: line 2 (MP-9): 村代码 \"330681101299\": unknown village 33068110129
 unchanged 3 "dry run: read 1 row: 0 would be imported, 0 already present, 1 rejected; nothing was written" \
 	"quanpiao: line 2 (MP-8): a quoted field opened on line 2 is not closed before the end of the file, so the rest of the file was read as this one row; close the quote (a quote inside a field is written twice: \"\")" -- \
 	import open.csv --dry-run
+
+# ---- personal data in other columns: refused naming the column (masked), or left out by the mapping
+{
+	echo "票号,类型,持有人,证件号码,村代码,不动产单元号,面积,发证日期,状态,联系电话"
+	echo "PC-1,宅基地退出,钱九,330681197006060071,330681101201,330681101201JC00019F00010001,80,2019-03-05,有效,13812345678"
+} >phone.csv
+unchanged 3 "dry run: read 1 row: 0 would be imported, 0 already present, 1 rejected; nothing was written" \
+	"quanpiao: line 2 (PC-1): 联系电话 \"138****5678\": the column's name says it holds a person's data: personal data may not go into the signed legacy record (leave the column out with the mapping's \"drop\", or take the number out)" -- \
+	import phone.csv --dry-run
+printf '{"drop": ["联系电话"]}' >drop.json
+unchanged 0 "dry run: read 1 row: 1 would be imported, 0 already present, 0 rejected; nothing was written" "" -- \
+	import phone.csv --dry-run --mapping drop.json
 
 # ---- a conflicting reimport --------------------------------------------------------------------
 unchanged 3 "read 2 rows: 0 imported, 1 already present, 1 rejected (0 entries)" \
@@ -198,7 +217,7 @@ unchanged 3 "read 2 rows: 0 imported, 0 already present, 2 rejected (0 entries)
 problems are listed in holder-report.csv" "" -- import holder.csv --report holder-report.csv
 [ "$(sed 's/\r$//' holder-report.csv)" = "${BOM}line,legacy_no,column,value,reason
 2,DP-2019-001,持有人,王小明,\"conflict: legacy number DP-2019-001 is in the registry as 330681-$(date -u +%Y)-G-000001 (entry 10), held by household 330681-H-0000001, whose head is registered under the name 王大明\"
-3,DP-2021-005,证件号码,330681197001010024,\"conflict: legacy number DP-2021-005 is in the registry as 330681-$(date -u +%Y)-G-000002 (entry 27), held by household 330681-H-0000004; ID number 330681********0024 is the head of household 330681-H-0000002\"" ] ||
+3,DP-2021-005,证件号码,330681********0024,\"conflict: legacy number DP-2021-005 is in the registry as 330681-$(date -u +%Y)-G-000002 (entry 27), held by household 330681-H-0000004; ID number 330681********0024 is the head of household 330681-H-0000002\"" ] ||
 	fail "holder-report.csv differs: $(cat holder-report.csv)"
 
 # ---- every invalid value class, each with its line and reason -------------------------------
@@ -207,7 +226,7 @@ problems are listed in all.csv" "" -- import "$DATA/bad.csv" --all-or-nothing --
 expect 3 "read 16 rows: 1 imported, 0 already present, 15 rejected (4 entries)
 problems are listed in report.csv" "" -- import "$DATA/bad.csv" --report report.csv
 REPORT="${BOM}line,legacy_no,column,value,reason
-2,B-01,证件号码,330681196503120019,\"check character is '9', expected '8'\"
+2,B-01,证件号码,330681********0019,\"check character is '9', expected '8'\"
 3,B-02,不动产单元号,330681101201XC00102F00010001,character 13 ('X') is not a parcel type letter (one of GJZ)
 4,B-03,村代码,330681101299,unknown village 330681101299 (add it with village add)
 5,B-04,发证日期,2019-02-30,2019-02-30 is not a date in the calendar
