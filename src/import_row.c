@@ -1179,6 +1179,19 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		else
 			cJSON_Delete(body);
 	}
+	if (err == QP_EINVALID && n < QP_IMPORT_MAX_ENTRIES) {
+		/* An entry the row's values cannot make (nothing of the row applied yet): the row is
+		 * rejected. */
+		const char *msg = qp_error_last()->message, *name = r->name[QP_ICOL_HOLDER_NAME];
+		qp_import_col c =
+		    strcmp(types[n], "household.add") == 0 && strncmp(msg, name, strlen(name)) == 0
+			? QP_ICOL_HOLDER_NAME
+			: refusal_column(types[n], msg);
+		report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s", msg);
+		*fate = QP_IMPORT_ROW_REJECTED;
+		err = QP_OK;
+		goto done;
+	}
 	int posted = err == QP_OK && run->signer && n > 0;
 	if (posted)
 		qp_signer_post(run->signer, (const char *const *)texts, lens, n);
@@ -1240,6 +1253,7 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		*fate = QP_IMPORT_ROW_IMPORTED;
 		*entries = n;
 	}
+done:
 	for (size_t i = 0; i < n; i++) {
 		qp_free(texts[i]);
 		cJSON_Delete(bodies[i]);

@@ -1222,6 +1222,38 @@ static void test_personal_columns(void **state)
 	assert_consistent(f);
 }
 
+/*
+ * A household whose personal data was erased (household.erase, PIPL art.
+ * 47) cannot be compared with a row: a rerun reports its row as a
+ * conflict that says so, never as present; the other rows stay present.
+ */
+static void test_erased_holder(void **state)
+{
+	fx *f = *state;
+	qp_import_stats s;
+	char *good = data("good.csv");
+	assert_int_equal(run(f, good, &s), QP_OK);
+	assert_int_equal(s.imported, 5);
+	ok(f, "household.erase", "{\"household\":\"330681-H-0000004\",\"reason\":\"本人申请删除个人信息\"}");
+	qp_household hh;
+	assert_int_equal(qp_household_get(&hh, f->reg, "330681-H-0000004"), QP_OK);
+	assert_true(hh.erased);
+	assert_null(hh.name);
+	qp_household_clear(&hh);
+	uint64_t size = log_size(f);
+	assert_int_equal(run(f, good, &s), QP_OK);
+	assert_int_equal(s.present, 4);
+	assert_int_equal(s.rejected, 1);
+	assert_int_equal(s.imported, 0);
+	assert_string_equal(f->problems,
+			    "7|证件号码|conflict: legacy number DP-2021-005 is in the registry as "
+			    "330681-2026-G-000002 (entry 27), held by household 330681-H-0000004, whose "
+			    "personal data was erased: the holder cannot be compared\n");
+	assert_int_equal(log_size(f), size);
+	free(good);
+	assert_consistent(f);
+}
+
 static int stop_at_first(void *ctx, const qp_import_problem *pr)
 {
 	(void)pr;
@@ -1380,6 +1412,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_registry_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_personal_data_in_log, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_personal_columns, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_erased_holder, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 	};
