@@ -391,6 +391,42 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 /* ---- cert.transfer --------------------------------------------------------------------------- */
 
+int qp_rules_transfer_allowed(const char *rule, qp_cert_kind kind, const char *basis, const char *to_type,
+			      const char *from_village, const char *to_village)
+{
+	const char *kind_name = qp_cert_kind_name(kind);
+	if (strcmp(rule, "none") == 0)
+		return qp_error_set(QP_EINVALID, "%s certificates are not transferable under the policy", kind_name);
+	if (strcmp(rule, "inheritance_only") == 0) {
+		if (strcmp(basis, "inheritance") != 0)
+			return qp_error_set(QP_EINVALID, "a %s certificate passes only by inheritance, not by %s",
+					    kind_name, basis);
+		if (strcmp(to_type, "household") != 0)
+			return qp_error_set(QP_EINVALID, "a %s certificate passes only to a household", kind_name);
+		return QP_OK;
+	}
+	if (strcmp(rule, "same_village") == 0) {
+		if (strcmp(to_type, "household") != 0)
+			return qp_error_set(QP_EINVALID, "a %s certificate goes only to a household, not a%s %s",
+					    kind_name, to_type[0] == 'e' ? "n" : "", to_type);
+		if (strcmp(to_village, from_village) != 0)
+			return qp_error_set(QP_EINVALID,
+					    "a %s certificate goes only to a household of the same village (%s, not %s)",
+					    kind_name, from_village, to_village);
+		return QP_OK;
+	}
+	if (strcmp(rule, "collective_or_enterprise") == 0) {
+		if (strcmp(to_type, "household") == 0)
+			return qp_error_set(QP_EINVALID,
+					    "a %s certificate goes to another collective or an enterprise, not a person",
+					    kind_name);
+		return QP_OK;
+	}
+	return qp_error_set(QP_EINVALID, "the policy's transfer rule for %s certificates, %s, is none the registry knows",
+			    kind_name, rule[0] ? rule : "(none)");
+}
+
+
 int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	const char *id = qp_body_str(e, "cert"), *to = qp_body_str(e, "to");
@@ -426,39 +462,9 @@ int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 				   "cert.transfer: the certificate already belongs to that holder");
 		goto done;
 	}
-	const char *rule = policy_str(kp, "transfer"), *kind_name = qp_cert_kind_name(c.kind);
-	if (strcmp(rule, "none") == 0) {
-		err = qp_error_set(QP_EINVALID,
-				   "cert.transfer: %s certificates are not transferable under the policy",
-				   kind_name);
-	} else if (strcmp(rule, "inheritance_only") == 0) {
-		if (strcmp(basis, "inheritance") != 0)
-			err = qp_error_set(
-			    QP_EINVALID,
-			    "cert.transfer: a %s certificate passes only by inheritance, not by %s",
-			    kind_name, basis);
-		else if (strcmp(to_type, "household") != 0)
-			err = qp_error_set(QP_EINVALID,
-					   "cert.transfer: a %s certificate passes only to a household",
-					   kind_name);
-	} else if (strcmp(rule, "same_village") == 0) {
-		if (strcmp(to_type, "household") != 0)
-			err = qp_error_set(
-			    QP_EINVALID,
-			    "cert.transfer: a %s certificate goes only to a household, not a%s %s", kind_name,
-			    to_type[0] == 'e' ? "n" : "", to_type);
-		else if (strcmp(to_village, from_village) != 0)
-			err = qp_error_set(QP_EINVALID,
-					   "cert.transfer: a %s certificate goes only to a household of the "
-					   "same village (%s, not %s)",
-					   kind_name, from_village, to_village);
-	} else if (strcmp(rule, "collective_or_enterprise") == 0) {
-		if (strcmp(to_type, "household") == 0)
-			err = qp_error_set(QP_EINVALID,
-					   "cert.transfer: a %s certificate goes to another collective or an "
-					   "enterprise, not a person",
-					   kind_name);
-	}
+	if ((err = qp_rules_transfer_allowed(policy_str(kp, "transfer"), c.kind, basis, to_type, from_village,
+					     to_village)) != QP_OK)
+		qp_error_prefix("cert.transfer");
 	if (err != QP_OK)
 		goto done;
 
