@@ -126,9 +126,8 @@ int qp_household_get(qp_household *out, qp_registry *reg, const char *number_or_
 		      ? qp_ids_check_household(number_or_id, reg->county, "household number")
 		      : qp_household_find(number, reg, number_or_id);
 	if (err == QP_OK)
-		err = qp_store_household_get(reg->store,
-					     strlen(number_or_id) == QP_HOUSEHOLD_NUMBER_LEN ? number_or_id : number,
-					     out);
+		err = qp_store_household_get(
+		    reg->store, strlen(number_or_id) == QP_HOUSEHOLD_NUMBER_LEN ? number_or_id : number, out);
 	return err;
 }
 
@@ -165,7 +164,7 @@ static int check_filter(qp_registry *reg, const qp_home_filter *f)
 	else if (f->township)
 		err = check_code(f->township, QP_DIVISION_TOWNSHIP, "township");
 	else if (f->household)
-		err = qp_ids_check_resident(NULL, f->household, "household");
+		err = qp_ids_check_household(f->household, NULL, "household");
 	if (err == QP_OK && f->status >= QP_HOME_STATUS_COUNT)
 		err = qp_error_set(QP_EINVALID, "status %d is not a home status", f->status);
 	(void)reg;
