@@ -200,8 +200,9 @@ static int households(idxset *s, qp_registry *reg, const idxset *lin)
 		if ((err = qp_store_entry_get(reg->store, lin->v[i], &note, &len)) == QP_OK &&
 		    (err = qp_entry_parse(&e, note, len)) == QP_OK) {
 			for (size_t k = 0; k < sizeof(members) / sizeof(members[0]) && err == QP_OK; k++) {
-				const char *h = strcmp(e->type, members[k][0]) == 0 ? qp_body_str(e, members[k][1])
-										  : NULL;
+				const char *h = strcmp(e->type, members[k][0]) == 0
+						    ? qp_body_str(e, members[k][1])
+						    : NULL;
 				qp_household hh;
 				if (h == NULL || strlen(h) != QP_HOUSEHOLD_NUMBER_LEN ||
 				    qp_ids_check_household(h, NULL, NULL) != QP_OK)

@@ -140,7 +140,8 @@ static int holder_form(qp_lineage *l, const qp_entry *e, uint64_t idx, const cha
 		if (qp_ids_check_uscc(h, 0, field) != QP_OK)
 			return bad_body(e, idx, QP_EINVALID);
 		if (h[0] == 'N' && h[1] == '2')
-			return bad(e, idx, "%s %s: a village collective holds certificates by its village code",
+			return bad(e, idx,
+				   "%s %s: a village collective holds certificates by its village code",
 				   field, h);
 		*type = "enterprise";
 		return QP_OK;
@@ -272,7 +273,8 @@ static qp_cert *new_cert(qp_lineage *l)
 
 /* A child of parent created by entry e. */
 static qp_cert *child(qp_lineage *l, const qp_entry *e, uint64_t idx, const qp_cert *parent_in,
-		      const char *id, const char *holder, const char *holder_type, const char *basis, int64_t area)
+		      const char *id, const char *holder, const char *holder_type, const char *basis,
+		      int64_t area)
 {
 	char pid[QP_CERT_ID_LEN + 1];
 	snprintf(pid, sizeof(pid), "%s", parent_in->id); /* new_cert may move the parent */
@@ -432,8 +434,8 @@ static int apply_transfer(qp_lineage *l, const qp_entry *e, uint64_t idx, const 
 	    (err = holder_form(l, e, idx, "its holder", c->holder, &from_type, from_village)) != QP_OK)
 		return err;
 	/* The registry's own rule (rules_certs.c), judged on what the bundle's entries show. */
-	if ((err = qp_rules_transfer_allowed(policy_str(kind_policy(policy, c->kind), "transfer"), c->kind, basis,
-					     to_type, from_village, to_village)) != QP_OK)
+	if ((err = qp_rules_transfer_allowed(policy_str(kind_policy(policy, c->kind), "transfer"), c->kind,
+					     basis, to_type, from_village, to_village)) != QP_OK)
 		return bad_body(e, idx, err);
 	if ((err = check_new_id(l, e, idx, "new_id", new_id, c->kind)) != QP_OK ||
 	    (rest_id && (err = check_new_id(l, e, idx, "remainder_id", rest_id, c->kind)) != QP_OK))
@@ -615,10 +617,11 @@ int qp_lineage_finish(qp_lineage *l, const char *cert_id, int64_t now, qp_bundle
 	/* Every household.add must be of a household a certificate entry names. */
 	for (size_t i = 0; i < l->nhh; i++)
 		if (!l->hh[i].named)
-			return qp_error_set(QP_EVERIFY,
-					    "entry %llu (household.add): household %s is named by no certificate "
-					    "entry of certificate %s's history",
-					    (unsigned long long)l->hh[i].idx, l->hh[i].number, cert_id);
+			return qp_error_set(
+			    QP_EVERIFY,
+			    "entry %llu (household.add): household %s is named by no certificate "
+			    "entry of certificate %s's history",
+			    (unsigned long long)l->hh[i].idx, l->hh[i].number, cert_id);
 	if (c->parent[0] == '\0' && strcmp(c->root, c->id) != 0)
 		return qp_error_set(QP_EINTERNAL, "certificate %s: broken root", cert_id);
 	info->cert = *c;

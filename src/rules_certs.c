@@ -396,36 +396,42 @@ int qp_rules_transfer_allowed(const char *rule, qp_cert_kind kind, const char *b
 {
 	const char *kind_name = qp_cert_kind_name(kind);
 	if (strcmp(rule, "none") == 0)
-		return qp_error_set(QP_EINVALID, "%s certificates are not transferable under the policy", kind_name);
+		return qp_error_set(QP_EINVALID, "%s certificates are not transferable under the policy",
+				    kind_name);
 	if (strcmp(rule, "inheritance_only") == 0) {
 		if (strcmp(basis, "inheritance") != 0)
-			return qp_error_set(QP_EINVALID, "a %s certificate passes only by inheritance, not by %s",
+			return qp_error_set(QP_EINVALID,
+					    "a %s certificate passes only by inheritance, not by %s",
 					    kind_name, basis);
 		if (strcmp(to_type, "household") != 0)
-			return qp_error_set(QP_EINVALID, "a %s certificate passes only to a household", kind_name);
+			return qp_error_set(QP_EINVALID, "a %s certificate passes only to a household",
+					    kind_name);
 		return QP_OK;
 	}
 	if (strcmp(rule, "same_village") == 0) {
 		if (strcmp(to_type, "household") != 0)
-			return qp_error_set(QP_EINVALID, "a %s certificate goes only to a household, not a%s %s",
+			return qp_error_set(QP_EINVALID,
+					    "a %s certificate goes only to a household, not a%s %s",
 					    kind_name, to_type[0] == 'e' ? "n" : "", to_type);
 		if (strcmp(to_village, from_village) != 0)
-			return qp_error_set(QP_EINVALID,
-					    "a %s certificate goes only to a household of the same village (%s, not %s)",
-					    kind_name, from_village, to_village);
+			return qp_error_set(
+			    QP_EINVALID,
+			    "a %s certificate goes only to a household of the same village (%s, not %s)",
+			    kind_name, from_village, to_village);
 		return QP_OK;
 	}
 	if (strcmp(rule, "collective_or_enterprise") == 0) {
 		if (strcmp(to_type, "household") == 0)
-			return qp_error_set(QP_EINVALID,
-					    "a %s certificate goes to another collective or an enterprise, not a person",
-					    kind_name);
+			return qp_error_set(
+			    QP_EINVALID,
+			    "a %s certificate goes to another collective or an enterprise, not a person",
+			    kind_name);
 		return QP_OK;
 	}
-	return qp_error_set(QP_EINVALID, "the policy's transfer rule for %s certificates, %s, is none the registry knows",
+	return qp_error_set(QP_EINVALID,
+			    "the policy's transfer rule for %s certificates, %s, is none the registry knows",
 			    kind_name, rule[0] ? rule : "(none)");
 }
-
 
 int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {

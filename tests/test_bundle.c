@@ -658,8 +658,8 @@ static void m_household(mlog *m, fx *f, const char *number, const char *village)
 {
 	char body[256];
 	snprintf(body, sizeof(body),
-		 "{\"commitment\":\"%064d\",\"members\":2,\"number\":\"%s\",\"village\":\"%s\"}", 7,
-		 number, village);
+		 "{\"commitment\":\"%064d\",\"members\":2,\"number\":\"%s\",\"village\":\"%s\"}", 7, number,
+		 village);
 	m_add(m, f->officer, "household.add", body);
 }
 
@@ -817,7 +817,8 @@ static void test_forged_logs(void **state)
 	m_start(m, f);
 	m_household(m, f, "330682-H-0000001", "330682101201");
 	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
-	m_expect(f, m, G(1), f->log, "entry 5 (household.add): body.number: 330682-H-0000001 is a household of county 330682");
+	m_expect(f, m, G(1), f->log,
+		 "entry 5 (household.add): body.number: 330682-H-0000001 is a household of county 330682");
 	m_start(m, f);
 	m_household(m, f, N1, V1);
 	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);

@@ -65,7 +65,8 @@ static const char *fz_random_name(void)
 	return "qp-fuzz-chacha20";
 }
 
-static randombytes_implementation fz_randombytes = {fz_random_name, fz_random, NULL, NULL, fz_random_buf, NULL};
+static randombytes_implementation fz_randombytes = {fz_random_name, fz_random,	   NULL,
+						    NULL,	    fz_random_buf, NULL};
 
 static qp_key *seeded(const char *name, unsigned char fill)
 {
@@ -134,10 +135,10 @@ qp_registry *fz_registry_create(const char *path)
 			 hh[i][0], i + 1, hh[i][1]);
 		put(reg, o, "household.add", body);
 	}
-#define FZ_H6	   "330681199203030022"		  /* V2, home FZ_U_PI leased to a person */
-#define FZ_H7	   "330681198807070039"		  /* V1, erased */
-#define FZ_U_PI	   "330681001002JC00006F00010001" /* H6, activated */
-#define FZ_PERSON "11010519491231002X"		  /* a person investor */
+#define FZ_H6	  "330681199203030022"		 /* V2, home FZ_U_PI leased to a person */
+#define FZ_H7	  "330681198807070039"		 /* V1, erased */
+#define FZ_U_PI	  "330681001002JC00006F00010001" /* H6, activated */
+#define FZ_PERSON "11010519491231002X"		 /* a person investor */
 #define HOME(unit, hh, village, area, status)                                                                \
 	"{\"household\":\"" hh "\",\"land_area\":" area ",\"status\":\"" status "\",\"unit\":\"" unit        \
 	"\",\"village\":\"" village "\"}"

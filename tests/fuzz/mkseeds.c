@@ -143,9 +143,10 @@ static void entries(void)
 	as_given("v1-holder", o, "cert.transfer",
 		 "{\"basis\":\"sale\",\"cert\":\"330681-2026-G-000004\",\"new_id\":\"330681-2026-G-000005\","
 		 "\"to\":\"" FZ_H2 "\"}");
-	as_given("v1-investor", o, "home.activate",
-		 "{\"investment\":100,\"investor\":\"张三\",\"investor_id\":\"330681198001010010\",\"rent\":100,"
-		 "\"start\":\"2026-11-18\",\"unit\":\"" FZ_U_IU "\",\"use\":\"rental\",\"years\":2}");
+	as_given(
+	    "v1-investor", o, "home.activate",
+	    "{\"investment\":100,\"investor\":\"张三\",\"investor_id\":\"330681198001010010\",\"rent\":100,"
+	    "\"start\":\"2026-11-18\",\"unit\":\"" FZ_U_IU "\",\"use\":\"rental\",\"years\":2}");
 	as_given("household-no-commitment", o, "household.add",
 		 "{\"members\":3,\"number\":\"330681-H-0000008\",\"village\":\"" FZ_V2 "\"}");
 	free(new_entry(

@@ -176,8 +176,8 @@ static int looks_like_id(const unsigned char *v, size_t len)
 static size_t found;
 
 /* Report every occurrence of pat in file f. */
-static void search_bytes(const char *path, const buf *f, const unsigned char *pat, size_t pat_len, size_t line,
-			 const unsigned char *v, size_t vlen, const char *encoding)
+static void search_bytes(const char *path, const buf *f, const unsigned char *pat, size_t pat_len,
+			 size_t line, const unsigned char *v, size_t vlen, const char *encoding)
 {
 	if (pat_len == 0 || pat_len > f->len)
 		return;
@@ -186,8 +186,8 @@ static void search_bytes(const char *path, const buf *f, const unsigned char *pa
 			continue;
 		found++;
 		if (looks_like_id(v, vlen))
-			printf("%s: byte %zu: value %zu (ID number %.6s********%.4s) as %s\n", path, i, line, v,
-			       v + 14, encoding);
+			printf("%s: byte %zu: value %zu (ID number %.6s********%.4s) as %s\n", path, i, line,
+			       v, v + 14, encoding);
 		else
 			printf("%s: byte %zu: value %zu (a name, %zu bytes) as %s\n", path, i, line, vlen,
 			       encoding);
@@ -210,7 +210,8 @@ static void search(const char *path, const buf *f, const buf *pat, size_t line, 
 {
 	for (size_t i = 0; i < nseen; i++)
 		if (seen[i].len == pat->len && memcmp(seen[i].p, pat->p, pat->len) == 0)
-			return; /* the same bytes as an encoding before (digits in hex, an all-Chinese name...) */
+			return; /* the same bytes as an encoding before (digits in hex, an all-Chinese
+				   name...) */
 	if (nseen < sizeof(seen) / sizeof(seen[0])) {
 		seen[nseen].p = xrealloc(NULL, pat->len);
 		memcpy(seen[nseen].p, pat->p, pat->len);
@@ -280,7 +281,8 @@ int main(int argc, char **argv)
 		if (vlen == 0)
 			continue;
 		if (vlen < MIN_VALUE_LEN) {
-			fprintf(stderr, "qp_pii: %s line %zu: a value of %zu bytes is too short to search for\n",
+			fprintf(stderr,
+				"qp_pii: %s line %zu: a value of %zu bytes is too short to search for\n",
 				argv[1], line, vlen);
 			return 2;
 		}
