@@ -116,51 +116,28 @@ static household *find_household(qp_lineage *l, const char *number)
 }
 
 /*
- * A holder as the registry classifies it by its form: a household's
- * registry number of the county (whose household.add must be in the
- * bundle), a village code (its collective) or an enterprise's credit code
- * (not a collective's N2...).  *type gets "household", "collective" or
- * "enterprise", village its village ("" for an enterprise).  A resident ID
- * number, or anything else, is refused naming the member.
+ * A holder as the registry classifies it by its form (qp_rules_holder_form):
+ * *type gets "household", "collective" or "enterprise", village its village
+ * ("" for an enterprise).  A household's household.add must be in the
+ * bundle: it gives the village.
  */
 static int holder_form(qp_lineage *l, const qp_entry *e, uint64_t idx, const char *field, const char *h,
 		       const char **type, char village[13])
 {
-	size_t n = strlen(h);
+	int err = qp_rules_holder_form(type, h, l->county, field);
 	village[0] = '\0';
-	*type = NULL;
-	if (n == 12) {
-		if (qp_ids_check_division(h, QP_DIVISION_VILLAGE, field) != QP_OK)
-			return bad_body(e, idx, QP_EINVALID);
-		*type = "collective";
+	if (err != QP_OK)
+		return bad_body(e, idx, err);
+	if (strcmp(*type, "collective") == 0) {
 		snprintf(village, 13, "%s", h);
-		return QP_OK;
-	}
-	if (n == QP_USCC_LEN && qp_ids_looks_like_uscc(h)) {
-		if (qp_ids_check_uscc(h, 0, field) != QP_OK)
-			return bad_body(e, idx, QP_EINVALID);
-		if (h[0] == 'N' && h[1] == '2')
-			return bad(e, idx,
-				   "%s %s: a village collective holds certificates by its village code",
+	} else if (strcmp(*type, "household") == 0) {
+		household *hh = find_household(l, h);
+		if (hh == NULL)
+			return bad(e, idx, "%s names household %s, which no household.add in the bundle adds",
 				   field, h);
-		*type = "enterprise";
-		return QP_OK;
+		hh->named = 1;
+		snprintf(village, 13, "%s", hh->village);
 	}
-	if (n == QP_RESIDENT_ID_LEN && qp_ids_check_resident(NULL, h, NULL) == QP_OK)
-		return bad(e, idx,
-			   "%s is an ID number: a household is named by its registry number, and personal "
-			   "data is never in an entry",
-			   field);
-	if (qp_ids_check_household(h, l->county, field) != QP_OK)
-		return bad(e, idx, "%s %s is not a household number, a village code or a credit code", field,
-			   h);
-	household *hh = find_household(l, h);
-	if (hh == NULL)
-		return bad(e, idx, "%s names household %s, which no household.add in the bundle adds", field,
-			   h);
-	hh->named = 1;
-	*type = "household";
-	snprintf(village, 13, "%s", hh->village);
 	return QP_OK;
 }
 

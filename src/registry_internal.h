@@ -179,6 +179,17 @@ int qp_rules_cert_freeze(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_cert_unfreeze(qp_registry *reg, const qp_entry *e, uint64_t idx);
 
 /*
+ * The kind of holder a certificate entry names, by its form alone, one
+ * definition for the registry's rules and the offline bundle verifier: a
+ * village code (12 digits) is a "collective", a credit code (not a
+ * collective's N2...) an "enterprise", a household number of county a
+ * "household"; a resident ID number is refused (personal data stays out of
+ * the log), and so is anything else, the message starting with field.
+ * *type is a static string; that the holder exists is the caller's to check.
+ */
+int qp_rules_holder_form(const char **type, const char *holder, const char *county, const char *field);
+
+/*
  * The policy's transfer rule, one definition for the registry's
  * cert.transfer and the offline bundle verifier: may a certificate of kind
  * pass by basis to a holder of to_type ("household", "collective",

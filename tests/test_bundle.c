@@ -813,7 +813,8 @@ static void test_forged_logs(void **state)
 	m_add(m, f->officer, "cert.issue",
 	      "{\"area\":12000,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD
 	      "\",\"id\":\"" G(1) "\",\"kind\":\"guarantee\"}");
-	m_expect(f, m, G(1), f->log, "entry 5 (cert.issue): body.holder is an ID number");
+	m_expect(f, m, G(1), f->log,
+		 "entry 5 (cert.issue): body.holder: a household is named by its registry number");
 	m_start(m, f);
 	m_household(m, f, "330682-H-0000001", "330682101201");
 	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
