@@ -11,24 +11,26 @@
 #include "canon.h"
 #include "error.h"
 #include "quanpiao/personal.h"
+#include "registry_internal.h"
 
-static int check_name(const char *name)
+static int check_name(const char *name, const char *field)
 {
 	size_t len = name ? strlen(name) : 0;
 	if (len == 0 || len > QP_NAME_MAX_LEN)
-		return qp_error_set(QP_EINVALID, "name: must be text of 1 to %d bytes", QP_NAME_MAX_LEN);
+		return qp_error_set(QP_EINVALID, "%s: must be text of 1 to %d bytes", field, QP_NAME_MAX_LEN);
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
 		if (*p < 0x20 || *p == 0x7F)
-			return qp_error_set(QP_EINVALID, "name: must not contain control characters");
+			return qp_error_set(QP_EINVALID, "%s: must not contain control characters", field);
 	return QP_OK;
 }
 
-static int check_values(qp_personal *out, const char *id_number, const char *name)
+static int check_values(qp_personal *out, const char *id_number, const char *name, const char *id_field,
+			const char *name_field)
 {
 	char norm[QP_RESIDENT_ID_LEN + 1];
-	int err = qp_ids_check_resident(norm, id_number, "ID number");
+	int err = qp_ids_check_resident(norm, id_number, id_field);
 	if (err == QP_OK)
-		err = check_name(name);
+		err = check_name(name, name_field);
 	if (err == QP_OK && out) {
 		memcpy(out->id_number, norm, sizeof(out->id_number));
 		snprintf(out->name, sizeof(out->name), "%s", name);
@@ -36,10 +38,11 @@ static int check_values(qp_personal *out, const char *id_number, const char *nam
 	return err;
 }
 
-int qp_personal_init(qp_personal *out, const char *id_number, const char *name)
+int qp_personal_init_as(qp_personal *out, const char *id_number, const char *name, const char *id_field,
+			const char *name_field)
 {
 	memset(out, 0, sizeof(*out));
-	int err = check_values(out, id_number, name);
+	int err = check_values(out, id_number, name, id_field, name_field);
 	if (err != QP_OK) {
 		qp_personal_clear(out);
 		return err;
@@ -48,10 +51,15 @@ int qp_personal_init(qp_personal *out, const char *id_number, const char *name)
 	return QP_OK;
 }
 
+int qp_personal_init(qp_personal *out, const char *id_number, const char *name)
+{
+	return qp_personal_init_as(out, id_number, name, "ID number", "name");
+}
+
 int qp_personal_check(const qp_personal *p)
 {
 	char norm[QP_RESIDENT_ID_LEN + 1];
-	int err = check_values(NULL, p->id_number, p->name);
+	int err = check_values(NULL, p->id_number, p->name, "ID number", "name");
 	/* A stored ID number is the normalised one: the commitment is over exactly these bytes. */
 	if (err == QP_OK && qp_ids_check_resident(norm, p->id_number, NULL) == QP_OK &&
 	    strcmp(norm, p->id_number) != 0)

@@ -165,7 +165,7 @@ static int check_filter(qp_registry *reg, const qp_home_filter *f)
 	else if (f->township)
 		err = check_code(f->township, QP_DIVISION_TOWNSHIP, "township");
 	else if (f->household)
-		err = qp_ids_check_resident(NULL, f->household, "household");
+		err = qp_ids_check_household(f->household, NULL, "household");
 	if (err == QP_OK && f->status >= QP_HOME_STATUS_COUNT)
 		err = qp_error_set(QP_EINVALID, "status %d is not a home status", f->status);
 	(void)reg;

@@ -19,8 +19,8 @@
 #include "store_internal.h"
 
 /*
- * The tables derived from the log.  key names a row for people (ID
- * numbers masked); order is its primary key; changed selects the rows an
+ * The tables derived from the log (personal_data and investor_data are
+ * not: they sit beside it).  key names a row for people; order is its primary key; changed selects the rows an
  * entry at or after ?1 can have touched.
  */
 static const struct table {
@@ -37,8 +37,7 @@ static const struct table {
 	 "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1, NULL},
 	{"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
 	{"villages", "code", "code", "added_idx >= ?1 OR updated_idx >= ?1", 1, NULL},
-	{"households", "substr(id_number, 1, 6) || '********' || substr(id_number, 15)", "id_number",
-	 "added_idx >= ?1", 1, NULL},
+	{"households", "number", "number", "added_idx >= ?1 OR erased_idx >= ?1", 1, NULL},
 	{"homes", "unit", "unit", "updated_idx >= ?1", 1, NULL},
 	{"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1, NULL},
 	{"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1, NULL},

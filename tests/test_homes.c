@@ -25,6 +25,7 @@
 #define UNIT1	 "330681001002JC00123F00010001"
 #define UNIT2	 "330681001002JC00124F00010001"
 #define UNIT3	 "330681001002JC00125F00010001"
+#define ZERO64	 "0000000000000000000000000000000000000000000000000000000000000000"
 
 typedef struct fx {
 	char *dir, *db;
@@ -63,9 +64,12 @@ static void state_digest(fx *f, unsigned char out[32])
 	qp_homes_free(homes);
 	qp_household *hh = NULL;
 	assert_int_equal(qp_households_list(&hh, &n, f->reg, NULL, NULL, 0), QP_OK);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		crypto_hash_sha256_update(&h, (const unsigned char *)hh[i].number, sizeof(hh[i].number));
 		crypto_hash_sha256_update(&h, (const unsigned char *)hh[i].id_number,
 					  sizeof(hh[i].id_number));
+		crypto_hash_sha256_update(&h, (const unsigned char *)&hh[i].erased, sizeof(hh[i].erased));
+	}
 	qp_households_free(hh, n);
 	qp_village *vv = NULL;
 	assert_int_equal(qp_villages_list(&vv, &n, f->reg, NULL), QP_OK);
@@ -170,7 +174,7 @@ static void test_villages_and_households(void **state)
 	assert_int_equal(qp_household_get(&h, f->reg, "11010519491231002X"), QP_ENOTFOUND);
 	refused(f, "household.add",
 		"{\"id_number\":\"" HH1 "\",\"members\":1,\"name\":\"x\",\"village\":\"" VILLAGE "\"}",
-		QP_ECONFLICT, "household 330681********103X was already added");
+		QP_ECONFLICT, "the head of household 330681-H-0000001 has ID number 330681********103X already");
 	refused(f, "household.add",
 		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"x\",\"village\":"
 		"\"330681101299\"}",
@@ -180,10 +184,17 @@ static void test_villages_and_households(void **state)
 		"\"}",
 		QP_EINVALID, "check character");
 	refused(f, "household.add",
-		"{\"id_number\":\"11010519491231002x\",\"members\":1,\"name\":\"x\",\"village\":\"" VILLAGE
+		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"a\\u0007b\",\"village\":\"" VILLAGE
 		"\"}",
-		QP_EINVALID, "upper-case X");
+		QP_EINVALID, "name: must not contain control characters");
 	refused(f, "household.add",
+		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"village\":\"" VILLAGE "\"}",
+		QP_EINVALID, "body.id_number and body.name must both be text");
+	/* The signed body carries a commitment, not the data: data beside it is refused. */
+	refused(f, "household.add",
+		"{\"commitment\":\"" ZERO64 "\",\"id_number\":\"11010519491231002X\",\"members\":1,"
+		"\"name\":\"x\",\"village\":\"" VILLAGE "\"}",
+		QP_EINVALID, "body.commitment comes instead of body.id_number and body.name");	refused(f, "household.add",
 		"{\"id_number\":\"11010519491231002X\",\"members\":0,\"name\":\"x\",\"village\":\"" VILLAGE
 		"\"}",
 		QP_EINVALID, "body.members must be an integer from 1 to 50");
@@ -193,8 +204,9 @@ static void test_villages_and_households(void **state)
 	assert_int_equal(qp_households_list(&list, &n, f->reg, VILLAGE, NULL, 1), QP_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(list[0].id_number, HH1);
-	char after[19];
-	snprintf(after, sizeof(after), "%s", list[0].id_number);
+	assert_string_equal(list[0].number, "330681-H-0000001");
+	char after[17];
+	snprintf(after, sizeof(after), "%s", list[0].number);
 	qp_households_free(list, n);
 	assert_int_equal(qp_households_list(&list, &n, f->reg, VILLAGE, after, 10), QP_OK);
 	assert_int_equal(n, 1);
@@ -202,14 +214,23 @@ static void test_villages_and_households(void **state)
 	qp_households_free(list, n);
 }
 
-/* Sign body as a household.add without numbering it, append it: the code. */
+/*
+ * Take the personal data out of body (as officers write a household.add),
+ * sign it without numbering it, append it with the data: the code.
+ */
 static int append_raw(fx *f, const char *body)
 {
-	char *note = NULL;
+	char *note = NULL, *committed = NULL;
 	size_t len = 0;
-	assert_int_equal(qp_registry_sign_entry(&note, &len, f->reg, f->officer, "household.add", body),
+	qp_personal pd;
+	int found = 0;
+	assert_int_equal(qp_personal_split(&committed, &pd, &found, "household.add", body), QP_OK);
+	assert_true(found);
+	assert_int_equal(qp_registry_sign_entry(&note, &len, f->reg, f->officer, "household.add", committed),
 			 QP_OK);
-	int rc = qp_registry_append(f->reg, note, len, NULL);
+	int rc = qp_registry_append_personal(f->reg, note, len, &pd, NULL);
+	qp_personal_clear(&pd);
+	free(committed);
 	free(note);
 	return rc;
 }
@@ -256,6 +277,176 @@ static void test_household_numbers(void **state)
 	qp_household_clear(&h);
 }
 
+/* The note of entry idx, NUL-terminated (malloc'd). */
+static char *note_of(fx *f, uint64_t idx)
+{
+	char *note = NULL;
+	size_t len = 0;
+	assert_int_equal(qp_log_entry(&note, &len, f->reg, idx), QP_OK);
+	return note;
+}
+
+/* The signed household.add holds a commitment; the data sits beside the log and matches it. */
+static void test_personal_data(void **state)
+{
+	fx *f = *state;
+	qp_household h;
+	qp_personal pd;
+	char commitment[QP_COMMITMENT_LEN + 1];
+	assert_int_equal(qp_household_get(&h, f->reg, "330681-H-0000001"), QP_OK);
+	assert_string_equal(h.id_number, HH1);
+	assert_string_equal(h.name, "张伟");
+	assert_int_equal(strlen(h.commitment), QP_COMMITMENT_LEN);
+	assert_int_equal(qp_store_personal_get(f->reg->store, h.number, &pd), QP_OK);
+	assert_int_equal(qp_personal_commit(commitment, &pd), QP_OK);
+	assert_string_equal(commitment, h.commitment);
+	/* Salted: the same data with another salt commits differently. */
+	pd.salt[0] ^= 1;
+	assert_int_equal(qp_personal_commit(commitment, &pd), QP_OK);
+	assert_string_not_equal(commitment, h.commitment);
+	qp_personal_clear(&pd);
+	char *note = note_of(f, h.added_at);
+	assert_non_null(strstr(note, h.commitment));
+	assert_null(strstr(note, HH1));
+	assert_null(strstr(note, "张伟"));
+	assert_null(strstr(note, "id_number"));
+	free(note);
+	qp_household_clear(&h);
+
+	/* A household.add note without its data, or with data it does not commit to, is refused. */
+	char *committed = NULL, *signed_note = NULL;
+	size_t len = 0;
+	int found = 0;
+	assert_int_equal(qp_personal_split(&committed, &pd, &found, "household.add",
+					   "{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"王芳\","
+					   "\"number\":\"330681-H-0000003\",\"village\":\"" VILLAGE "\"}"),
+			 QP_OK);
+	assert_true(found);
+	assert_null(strstr(committed, "王芳"));
+	assert_int_equal(qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "household.add", committed),
+			 QP_OK);
+	uint64_t size = log_size(f);
+	assert_int_equal(qp_registry_append(f->reg, signed_note, len, NULL), QP_EINVALID);
+	assert_error_contains("body.commitment commits to personal data that did not come with the entry");
+	qp_personal other = pd;
+	snprintf(other.name, sizeof(other.name), "王方");
+	assert_int_equal(qp_registry_append_personal(f->reg, signed_note, len, &other, NULL), QP_EINVALID);
+	assert_error_contains("the personal data given does not match body.commitment");
+	other = pd;
+	other.id_number[17] = '1';
+	assert_int_equal(qp_registry_append_personal(f->reg, signed_note, len, &other, NULL), QP_EINVALID);
+	assert_error_contains("the personal data: ID number: check character");
+	assert_int_equal(log_size(f), size);
+	assert_int_equal(qp_household_find(h.number, f->reg, "11010519491231002X"), QP_ENOTFOUND);
+	assert_int_equal(qp_registry_append_personal(f->reg, signed_note, len, &pd, NULL), QP_OK);
+	assert_int_equal(qp_household_find(h.number, f->reg, "11010519491231002X"), QP_OK);
+	assert_string_equal(h.number, "330681-H-0000003");
+	qp_personal_clear(&pd);
+	free(signed_note);
+	free(committed);
+
+	/* Data for an entry that commits to none is refused too. */
+	assert_int_equal(qp_personal_init(&pd, "330681199003030028", "x"), QP_OK);
+	assert_int_equal(qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "village.add",
+						"{\"code\":\"330681101202\",\"name\":\"新村\"}"),
+			 QP_OK);
+	assert_int_equal(qp_registry_append_personal(f->reg, signed_note, len, &pd, NULL), QP_EINVALID);
+	assert_error_contains("village.add: the entry commits to no personal data");
+	qp_personal_clear(&pd);
+	free(signed_note);
+	/* Lower-case x is written upper-case in the data (the commitment is over these bytes). */
+	ok(f, "household.add",
+	   "{\"id_number\":\"33068119900303108x\",\"members\":1,\"name\":\"赵\",\"village\":\"" VILLAGE "\"}");
+	assert_int_equal(qp_household_get(&h, f->reg, "33068119900303108X"), QP_OK);
+	assert_string_equal(h.id_number, "33068119900303108X");
+	qp_household_clear(&h);
+
+	/* Entries name households by number; an ID number in a signed body is refused by the rules. */
+	assert_int_equal(qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "home.add",
+						HOME_BODY(UNIT1, HH1, "in_use", "100")),
+			 QP_OK);
+	assert_int_equal(qp_registry_append(f->reg, signed_note, len, NULL), QP_EINVALID);
+	assert_error_contains("home.add: body.household names a household by its registry number");
+	free(signed_note);
+}
+
+/* household.erase: only once nothing live is held; the data goes, the commitment stays. */
+static void test_erase(void **state)
+{
+	fx *f = *state;
+	const char *erase1 = "{\"household\":\"330681-H-0000001\",\"reason\":\"PIPL art. 47 request\"}";
+	ok(f, "home.add", HOME_BODY(UNIT1, HH1, "in_use", "12050"));
+	refused(f, "household.erase", erase1, QP_ECONFLICT,
+		"household 330681-H-0000001 still holds 0 live or frozen certificate(s) and 1 home(s) in use");
+	refused(f, "household.erase", "{\"household\":\"330681-H-0000009\",\"reason\":\"x\"}", QP_EINVALID,
+		"household.erase: body.household: unknown household 330681-H-0000009");
+	refused(f, "household.erase", "{\"household\":\"330681-H-0000001\"}", QP_EINVALID,
+		"body.reason is missing");
+	ok(f, "home.status", "{\"status\":\"withdrawn\",\"unit\":\"" UNIT1 "\"}");
+	/* Given by ID number, as officers do: submit looks the number up. */
+	ok(f, "household.erase", "{\"household\":\"" HH1 "\",\"reason\":\"PIPL art. 47 request\"}");
+	qp_household h;
+	qp_personal pd;
+	assert_int_equal(qp_household_get(&h, f->reg, "330681-H-0000001"), QP_OK);
+	assert_true(h.erased);
+	assert_true(h.erased_at > h.added_at);
+	assert_string_equal(h.id_number, "");
+	assert_null(h.name);
+	assert_int_equal(strlen(h.commitment), QP_COMMITMENT_LEN);
+	assert_int_equal(qp_store_personal_get(f->reg->store, h.number, &pd), QP_ENOTFOUND);
+	char number[17];
+	assert_int_equal(qp_household_find(number, f->reg, HH1), QP_ENOTFOUND);
+	qp_household_clear(&h);
+	refused(f, "household.erase", erase1, QP_EINVALID, "household 330681-H-0000001 was erased by entry");
+	refused(f, "home.add", HOME_BODY(UNIT2, "330681-H-0000001", "dilapidated", "100"), QP_EINVALID,
+		"home.add: body.household: household 330681-H-0000001 was erased by entry");
+	/* The ID number is free again: a new household may be added for the person. */
+	ok(f, "household.add",
+	   "{\"id_number\":\"" HH1 "\",\"members\":1,\"name\":\"张伟\",\"village\":\"" VILLAGE "\"}");
+	assert_int_equal(qp_household_find(number, f->reg, HH1), QP_OK);
+	assert_string_equal(number, "330681-H-0000003");
+}
+
+/* A person investor is named by a commitment; an enterprise by name and credit code. */
+static void test_person_investor(void **state)
+{
+	fx *f = *state;
+	ok(f, "home.add", HOME_BODY(UNIT1, HH1, "idle", "12050"));
+	const char *person = "{\"investment\":5000000,\"investor\":\"李明\",\"investor_id\":\"11010519491231002X\","
+			     "\"rent\":960000,\"start\":\"2021-03-15\",\"unit\":\"" UNIT1
+			     "\",\"use\":\"rental\",\"years\":20}";
+	ok(f, "home.activate", person);
+	qp_activation *acts = NULL;
+	size_t n = 0;
+	assert_int_equal(qp_home_activations(&acts, &n, f->reg, UNIT1), QP_OK);
+	assert_int_equal(n, 1);
+	assert_true(acts[0].investor_person);
+	assert_string_equal(acts[0].investor, "李明");
+	assert_string_equal(acts[0].investor_id, "11010519491231002X");
+	char *note = note_of(f, acts[0].index);
+	assert_non_null(strstr(note, acts[0].investor_commitment));
+	assert_null(strstr(note, "李明"));
+	assert_null(strstr(note, "11010519491231002X"));
+	free(note);
+	qp_activations_free(acts, n);
+	/* Signed bodies: a person's ID number as investor_id, or both forms at once, are refused. */
+	char *signed_note = NULL;
+	size_t len = 0;
+	ok(f, "home.status", "{\"status\":\"idle\",\"unit\":\"" UNIT1 "\"}");
+	assert_int_equal(qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "home.activate", person), QP_OK);
+	assert_int_equal(qp_registry_append(f->reg, signed_note, len, NULL), QP_EINVALID);
+	assert_error_contains("body.investor_id is a person's ID number");
+	free(signed_note);
+	assert_int_equal(qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "home.activate",
+						"{\"investment\":1,\"investor\":\"x\",\"investor_commitment\":\"" ZERO64
+						"\",\"investor_id\":\"91350100M000100Y43\",\"rent\":1,\"start\":\"2021-05-"
+						"01\",\"unit\":\"" UNIT1 "\",\"use\":\"rental\",\"years\":5}"),
+			 QP_OK);
+	assert_int_equal(qp_registry_append(f->reg, signed_note, len, NULL), QP_EINVALID);
+	assert_error_contains("comes without body.investor and body.investor_id");
+	free(signed_note);
+}
+
 static void test_home_add_rules(void **state)
 {
 	fx *f = *state;
@@ -291,7 +482,11 @@ static void test_home_add_rules(void **state)
 		"added as in_use, idle or dilapidated");
 	refused(f, "home.add", HOME_BODY(UNIT3, HH2, "ruined", "100"), QP_EINVALID, "is not one of in_use");
 	refused(f, "home.add", HOME_BODY(UNIT3, "11010519491231002X", "in_use", "100"), QP_EINVALID,
-		"unknown household 110105********002X");
+		"home.add: body.household: no household with ID number 110105********002X in the registry");
+	refused(f, "home.add", HOME_BODY(UNIT3, "330681-H-0000009", "in_use", "100"), QP_EINVALID,
+		"home.add: body.household: unknown household 330681-H-0000009");
+	refused(f, "home.add", HOME_BODY(UNIT3, "330682-H-0000001", "in_use", "100"), QP_EINVALID,
+		"is a household of county 330682, not of this registry's 330681");
 	refused(f, "home.add",
 		"{\"household\":\"" HH2 "\",\"land_area\":100,\"status\":\"in_use\",\"unit\":\"" UNIT3
 		"\",\"village\":\"330681101299\"}",
@@ -403,7 +598,7 @@ static void test_lifecycle(void **state)
 	assert_int_equal(n, 6);
 	assert_string_equal(ev[0].type, "home.add");
 	assert_non_null(strstr(ev[0].summary, "added as in_use: land 120.50 m², village " VILLAGE
-					      ", household 330681********103X"));
+					      ", household 330681-H-0000001"));
 	assert_string_equal(ev[1].summary, "status in_use -> idle (family moved to town)");
 	assert_string_equal(ev[2].type, "home.activate");
 	assert_non_null(strstr(ev[2].summary, "leased to 诸暨民宿发展有限公司 from 2021-05-01 for 15 years, "
@@ -479,7 +674,7 @@ static void test_lists_and_index(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(list[0].unit, UNIT2);
 	qp_homes_free(list);
-	qp_home_filter fh = {NULL, NULL, HH2, -1, NULL, 0};
+	qp_home_filter fh = {NULL, NULL, "330681-H-0000002", -1, NULL, 0};
 	assert_int_equal(qp_homes_list(&list, &n, f->reg, &fh), QP_OK);
 	assert_int_equal(n, 2);
 	qp_homes_free(list);
@@ -547,6 +742,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_villages_and_households, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_household_numbers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_personal_data, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_erase, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_person_investor, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_home_add_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_one_home_policy_off, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),

@@ -413,7 +413,7 @@ static void test_registry_v1(void **state)
 	assert_int_equal(qp_registry_open(&r, f->db, 0), QP_EVERSION);
 	assert_null(r);
 	assert_error_contains(
-	    "holds entries in entry format v1, and this program reads entry format v2 only");
+	    "holds entries in an older entry format, and this program reads entry format v2 only");
 	assert_error_contains("create the registry again");
 	/* Read-only too, and nothing was migrated by the attempt. */
 	assert_int_equal(qp_registry_open(&r, f->db, QP_STORE_READONLY), QP_EVERSION);
