@@ -115,12 +115,7 @@ for pair in "$H1:王大明" "$H2:李小红" "$H3:陈国强"; do
 	contains "$OUT" "${pair#*:}"
 done
 # The households' numbers, asked of the service by ID number (issue 22 will restrict this).
-get "/v1/households/$H1"
-N1=$(field household.number)
-get "/v1/households/$H2"
-N2=$(field household.number)
-get "/v1/households/$H3"
-N3=$(field household.number)
+N1=$(household_number "$H1") N2=$(household_number "$H2") N3=$(household_number "$H3")
 CHECKS=$((CHECKS + 1))
 [ "$N1 $N2 $N3" = "330681-H-0000001 330681-H-0000002 330681-H-0000003" ] || fail "household numbers: $N1 $N2 $N3"
 # Homes and certificates are named by ID number on the command line, by number in the entries.
@@ -157,7 +152,7 @@ case "$OUT" in *registry.db*) fail "the audit through the service names a local 
 expect 2 "" "quanpiao: this command changes the registry file itself and does not work with --server; run it where the registry is" -- \
 	--server "$URL" --key log.key log sign
 # Reads print what they print on the file.
-for cmd in "cert show 330681-2026-G-000001" "cert list" "cert history 330681-2026-G-000002" "home show $U1" \
+for cmd in "cert show 330681-2026-G-000001" "cert list" "cert history 330681-2026-G-000002" \
 	"home list" "stats" "log entry --index 7" "log proof --index 8" "log checkpoint" \
 	"key list" "policy show" "--json cert list --limit 2"; do
 	# shellcheck disable=SC2086
@@ -166,6 +161,10 @@ for cmd in "cert show 330681-2026-G-000001" "cert list" "cert history 330681-202
 	# shellcheck disable=SC2086
 	expect 0 "$local_out" "" -- --server "$URL" $cmd
 done
+# What names a person reads on the mirror too, which holds no personal data (so it may show less).
+expect_rc 0 -- --server "$URL" home show $U1
+contains "$OUT" "$U1"
+expect_rc 0 -- --server "$URL" household show "$N1"
 
 # ---- reads and pagination ------------------------------------------------------------------------
 CONTEXT="pagination"
@@ -344,10 +343,7 @@ for round in 1 2 3; do
 	rb=$?
 	CHECKS=$((CHECKS + 1))
 	[ "$ra$rb" = 00 ] || { fail "round $round: exits $ra and $rb: $(cat a.err b.err)"; continue; }
-	get "/v1/households/$ha"
-	na=$(field household.number)
-	get "/v1/households/$hb"
-	nb=$(field household.number)
+	na=$(household_number "$ha") nb=$(household_number "$hb")
 	CHECKS=$((CHECKS + 1))
 	[ -n "$na" ] && [ -n "$nb" ] && [ "$na" != "$nb" ] || fail "round $round: numbers '$na' and '$nb'"
 	expect_rc 0 -- --db r.db household show "$ha"
@@ -368,7 +364,7 @@ for cache in cache1 desk-a desk-b; do
 done
 # The check itself finds the data where it is: the service's own file holds it.
 CHECKS=$((CHECKS + 1))
-LC_ALL=C grep -q -a -F "$H4" r.db || fail "the leak check does not find $H4 in the service's file"
+cat r.db r.db-wal 2>/dev/null | LC_ALL=C grep -q -a -F "$H4" || fail "the leak check does not find $H4 in the service's file"
 mirrors=0
 for f in "$WORK"/cache1/mirror-* "$WORK"/desk-a/mirror-* "$WORK"/desk-b/mirror-*; do
 	[ -f "$f" ] || continue

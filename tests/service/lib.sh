@@ -170,3 +170,9 @@ no_leak() {
 		done < <(encodings "$v")
 	done
 }
+
+# household_number ID_OR_NUMBER: the household's registry number, as the service answers it.
+household_number() {
+	get "/v1/households/$1"
+	"$QP_JSON" get resp.body household >household.json && "$QP_JSON" get household.json number
+}
