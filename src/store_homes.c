@@ -272,14 +272,21 @@ int qp_store_household_next_seq(qp_store *store, int64_t *out)
 {
 	sqlite3_stmt *st = NULL;
 	*out = 0;
-	/* The number is <county>-H-<7 digits>: its sequence starts at the 10th character. */
+	/*
+	 * The number is <county>-H-<7 digits>, one county per registry and fixed
+	 * width, so the greatest number is the last in the primary key's order:
+	 * one index lookup, where max() over the sequence scanned every household.
+	 */
 	int err = qp_store_prepare_cached(
-	    store, "SELECT coalesce(max(CAST(substr(number, 10) AS INTEGER)), 0) + 1 FROM households", &st);
+	    store, "SELECT CAST(substr(number, 10) AS INTEGER) FROM households ORDER BY number DESC LIMIT 1",
+	    &st);
 	if (err != QP_OK)
 		return err;
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
+		*out = sqlite3_column_int64(st, 0) + 1;
+	else if (rc == SQLITE_DONE)
+		*out = 1;
 	else
 		err = qp_store_raise(store->db, rc, "reading households");
 	qp_store_finish(store, st);
