@@ -458,8 +458,8 @@ static int resolve_households(const cli_ctx *ctx, const char *type, cJSON *body)
 		if (rc == CLI_OK && r.status == 404) {
 			char masked[QP_RESIDENT_ID_LEN + 1];
 			qp_ids_mask_resident(masked, norm);
-			rc = report(ctx, QP_EINVALID, "%s: no household with ID number %s in the registry", field,
-				    masked);
+			rc = report(ctx, QP_EINVALID, "%s: no household with ID number %s in the registry",
+				    field, masked);
 		} else if (rc == CLI_OK && r.status != 200) {
 			rc = report_problem(ctx, &r);
 		}
@@ -670,7 +670,8 @@ int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 		}
 		free(note);
 		if (r.status == 409 && strcmp(numbered, json) != 0) {
-			/* Perhaps a certificate or household number went to another desk: sync and look again. */
+			/* Perhaps a certificate or household number went to another desk: sync and look
+			 * again. */
 			prev = numbered;
 			continue;
 		}

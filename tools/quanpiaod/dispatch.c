@@ -235,8 +235,9 @@ static int parse_personal(qpd_request *q, const cJSON *o)
 			return personal_problem(q, "member \"personal.%s\" is missing", names[i]);
 	const char *id = member[0]->valuestring, *name = member[1]->valuestring;
 	if (strlen(id) != QP_RESIDENT_ID_LEN || qp_ids_check_resident(norm, id, NULL) != QP_OK)
-		return personal_problem(q, "member \"personal.id_number\" must be a resident ID number (GB "
-					   "11643): 18 characters, a real birth date and the right check character");
+		return personal_problem(
+		    q, "member \"personal.id_number\" must be a resident ID number (GB "
+		       "11643): 18 characters, a real birth date and the right check character");
 	if (strcmp(norm, id) != 0)
 		return personal_problem(q, "member \"personal.id_number\": the check character must be "
 					   "upper-case X, as the commitment is over the stored form");

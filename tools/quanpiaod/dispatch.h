@@ -24,8 +24,8 @@ typedef struct qpd_request {
 	qpd_reply reply;
 	char *body; /* what arrived of the body, NUL-terminated (owned) */
 	size_t body_len, body_cap;
-	qpd_job job; /* a write's job, once its body is parsed */
-	char *data;  /* the note or the cosignature line job.data points to (owned) */
+	qpd_job job;	      /* a write's job, once its body is parsed */
+	char *data;	      /* the note or the cosignature line job.data points to (owned) */
 	qp_personal personal; /* what job.personal points to, if the body has it; zeroed when done */
 } qpd_request;
 

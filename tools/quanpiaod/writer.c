@@ -76,7 +76,8 @@ static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
 		if (res[i] == QP_OK)
 			continue;
 		/* Alone, after the batch: its own message, or its place after all. */
-		jobs[i]->result = qp_registry_append_personal(w->reg, notes[i], lens[i], pds[i], &jobs[i]->index);
+		jobs[i]->result =
+		    qp_registry_append_personal(w->reg, notes[i], lens[i], pds[i], &jobs[i]->index);
 		if (jobs[i]->result != QP_OK) {
 			copy_message(jobs[i], jobs[i]->result);
 			nrefused++;
