@@ -199,13 +199,14 @@ static void add_households(qp_registry *reg, const qp_key *officer, uint64_t fir
 			 "\"village\":\"330681101201\"}",
 			 id, (unsigned long long)(i + 1) % 10000000ULL);
 		if (qp_personal_split(&committed, &pd[n], &found, "household.add", body) != QP_OK || !found ||
-		    qp_registry_sign_entry(&notes[n], &lens[n], reg, officer, "household.add", committed) != QP_OK)
+		    qp_registry_sign_entry(&notes[n], &lens[n], reg, officer, "household.add", committed) !=
+			QP_OK)
 			die("signing");
 		free(committed);
 		pds[n] = &pd[n];
 		if (++n == B || i + 1 == first + count) {
-			if (qp_registry_append_batch_personal(reg, (const char *const *)notes, lens, pds, n, idx, res) !=
-			    QP_OK)
+			if (qp_registry_append_batch_personal(reg, (const char *const *)notes, lens, pds, n,
+							      idx, res) != QP_OK)
 				die("appending");
 			for (size_t k = 0; k < n; k++) {
 				if (res[k] != QP_OK)

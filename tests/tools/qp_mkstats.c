@@ -69,8 +69,8 @@ static void flush(batch *b)
 	int res[256];
 	if (b->n == 0)
 		return;
-	if (qp_registry_append_batch_personal(b->reg, (const char *const *)b->notes, b->lens, b->pds, b->n, idx,
-					      res) != QP_OK)
+	if (qp_registry_append_batch_personal(b->reg, (const char *const *)b->notes, b->lens, b->pds, b->n,
+					      idx, res) != QP_OK)
 		fail("append");
 	for (size_t i = 0; i < b->n; i++) {
 		if (res[i] != QP_OK) {
@@ -91,7 +91,8 @@ static void add(batch *b, const char *type, const char *body)
 	if (qp_personal_split(&committed, &b->pd[b->n], &found, type, body) != QP_OK)
 		fail(type);
 	b->pds[b->n] = found ? &b->pd[b->n] : NULL;
-	int err = qp_registry_sign_entry(&b->notes[b->n], &b->lens[b->n], b->reg, b->officer, type, committed);
+	int err =
+	    qp_registry_sign_entry(&b->notes[b->n], &b->lens[b->n], b->reg, b->officer, type, committed);
 	free(committed);
 	if (err != QP_OK)
 		fail(type);
