@@ -327,6 +327,17 @@ CHECKS=$((CHECKS + 1))
 expect 5 "" "quanpiao: household.add: the head of household $N1 has ID number 330681********${H1:14} already" -- \
 	$S household add --id-number "$H1" --name 王大明 --village $V1
 
+# A person as investor: the ID number and name go beside the home.activate, onto the server only.
+CONTEXT="a person investor"
+U2=${V1}JC00002F00010001 HI=$(rid 50)
+expect_rc 0 -- $S home add --unit $U2 --village $V1 --household $H2 --land-area 120.00 --status idle
+expect_rc 0 -- $S home activate $U2 --investor 钱七 --investor-id "$HI" --start 2026-01-01 --years 5 \
+	--rent 1000.00 --investment 5000.00 --use homestay
+expect_rc 0 -- --db r.db home show $U2
+contains "$OUT" 钱七
+get "/v1/homes/$U2"
+contains "$BODY" "\"investor\":\"钱七\",\"investor_id\":\"330681********${HI:14}\",\"investor_person\":true"
+
 # ---- household adds from two desks at once: distinct numbers ------------------------------------
 CONTEXT="two desks adding households"
 for round in 1 2 3; do
@@ -354,7 +365,7 @@ done
 
 # ---- no personal data in what clients get: mirrors, the served log, checkpoints -------------------
 CONTEXT="no personal data in mirrors"
-ids=("$H1" "$H2" "$H3" "$H4") names=(王大明 李小红 陈国强 "$NAME4")
+ids=("$H1" "$H2" "$H3" "$H4" "$HI") names=(王大明 李小红 陈国强 "$NAME4" 钱七)
 for round in 1 2 3; do
 	ids+=("$(rid $((10 + 2 * round)))" "$(rid $((11 + 2 * round)))") names+=("甲$round" "乙$round")
 done
