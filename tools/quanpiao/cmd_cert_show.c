@@ -1,8 +1,9 @@
 /*
  * cmd_cert_show.c - quanpiao cert show|list|history: reading the rights
  * certificates.  A live certificate past its valid_until is shown as
- * expired (已过期), as the registry counts it; holders that are households
- * (resident ID numbers) are masked unless --reveal is given.
+ * expired (已过期), as the registry counts it.  A household holds by its
+ * registry number; its head's ID number, personal data, is shown beside it
+ * masked unless --reveal is given.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,12 +66,12 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 		rc = cli_json_emit(doc);
 		goto done;
 	}
-	char display[128] = "", kind[64], state[64], holder[QP_RESIDENT_ID_LEN + 1], holder_text[96];
+	char display[128] = "", kind[64], state[64], holder[160], holder_text[224];
 	char holder_type[48], area[32], area_text[48], basis[64], issued[48], ended[48] = "-";
 	qp_cert_display_number(display, sizeof(display), reg, &c);
 	cli_cert_kind_text(kind, sizeof(kind), c.kind);
 	cli_cert_state_text(state, sizeof(state), cli_cert_shown_state(&c));
-	cli_cert_holder(holder, &c, reveal);
+	cli_cert_holder_text(holder, sizeof(holder), reg, &c, reveal);
 	cli_cert_holder_type_text(holder_type, sizeof(holder_type), c.holder_type);
 	snprintf(holder_text, sizeof(holder_text), "%s (%s)", holder, holder_type);
 	cli_format_hundredths(area, sizeof(area), c.area);
@@ -136,15 +137,17 @@ const cli_cmd cmd_cert_show = {
     .description = "Shows the certificate's state (a live certificate past its validity is shown as\n"
 		   "expired), holder, area, home, basis, dates, its parent and root (the issued\n"
 		   "certificate it descends from), its display number and, for a spent or revoked one, the\n"
-		   "entry that ended it; then the certificates created from it.  A household's ID number\n"
-		   "is masked unless --reveal is given.  Exit 6 if there is no such certificate.",
+		   "entry that ended it; then the certificates created from it.  A household holder shows\n"
+		   "its number and its head's ID number, masked unless --reveal is given.  Exit 6 if there "
+		   "is no such certificate.",
     .opts = reveal_opts,
 };
 
 /* ---- cert list ------------------------------------------------------------------------------------ */
 
 static const cli_opt list_opts[] = {
-    {"holder", "HOLDER", "only this holder's: an ID number, a village code or a credit code"},
+    {"holder", "HOLDER",
+     "only this holder's: a household (number or head's ID number), a village code or a credit code"},
     {"kind", "KIND", "only guarantee, retention or collective certificates"},
     {"state", "STATE", "only live, spent, frozen, revoked or expired ones"},
     {"home", "UNIT", "only those from this home"},
@@ -173,7 +176,7 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 	if (args.npos != 0)
 		return cli_usage_error(ctx, "cert list takes no arguments");
 	if (h) {
-		if ((rc = cli_cert_parse_holder(ctx, "--holder", h, holder)) != CLI_OK)
+		if ((rc = cli_cert_parse_holder(ctx, "--holder", h, holder, CLI_EXIT_NOTFOUND)) != CLI_OK)
 			return rc;
 		filter.holder = holder;
 	}
@@ -249,8 +252,9 @@ const cli_cmd cmd_cert_list = {
     .usage = "[--holder HOLDER] [--kind KIND] [--state STATE] [--home UNIT] [--after CERT]\n"
 	     "       [--limit N] [--reveal]",
     .description = "The filters combine.  --state expired lists the live certificates past their\n"
-		   "validity; --state live lists the others.  Households' ID numbers are masked unless\n"
-		   "--reveal is given.  When --limit cuts the list short, a last line names the\n"
+		   "validity; --state live lists the others.  Households are listed by number (--json\n"
+		   "adds their heads' ID numbers, masked unless --reveal is given).  When --limit cuts the "
+		   "list short, a last line names the\n"
 		   "--after CERT of the next page.",
     .opts = list_opts,
 };

@@ -52,8 +52,13 @@ void cli_cert_state_text(char *buf, size_t len, int state);
 void cli_cert_basis_text(char *buf, size_t len, const char *basis);
 void cli_cert_purpose_text(char *buf, size_t len, const char *purpose);
 void cli_cert_holder_type_text(char *buf, size_t len, const char *holder_type); /* "农户 household" */
-/* The holder to show: a household's ID number masked unless reveal; codes as they are. */
+/* The holder to show in a table: a household's number, a village code or a credit code. */
 void cli_cert_holder(char out[QP_RESIDENT_ID_LEN + 1], const qp_cert *c, bool reveal);
+/*
+ * The holder in full: a household's number and its head's ID number
+ * (masked unless reveal), or why the file holds none; codes as they are.
+ */
+void cli_cert_holder_text(char *buf, size_t len, qp_registry *reg, const qp_cert *c, bool reveal);
 /* The certificate's JSON object (docs/json.md); NULL when out of memory. */
 cJSON *cli_cert_json(qp_registry *reg, const qp_cert *c, bool reveal);
 /* A table of certificates: the header, then one row per certificate. */
@@ -62,10 +67,12 @@ int cli_certs_table_row(cli_table *t, const qp_cert *c, bool reveal);
 
 /*
  * Check and normalise a holder option (into out, 19 bytes): a village code
- * (12 digits), a unified social credit code, or a resident ID number.
- * Prints the problem naming opt and returns CLI_EXIT_INVALID, or CLI_OK.
+ * (12 digits), a unified social credit code, or a household, given by
+ * number or by its head's ID number, which becomes its number
+ * (cli_household_ref; missing as there).  Prints the problem naming opt
+ * and returns an exit status, or CLI_OK.
  */
-int cli_cert_parse_holder(const cli_ctx *ctx, const char *opt, const char *text, char out[19]);
+int cli_cert_parse_holder(const cli_ctx *ctx, const char *opt, const char *text, char out[19], int missing);
 /* Check the shape of a certificate number (330681-2026-G-000123), naming what. */
 int cli_cert_check_number(const cli_ctx *ctx, const char *what, const char *text);
 
