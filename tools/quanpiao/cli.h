@@ -215,7 +215,7 @@ int cli_check_resident(const cli_ctx *ctx, char out[19], const char *text, const
  */
 int cli_household_ref(const cli_ctx *ctx, const char *text, const char *opt, char number[17], int missing);
 
-/* Nonzero if text is shaped as a household number (330681-H-...), to tell it from other codes. */
+/* Whether text is meant as a household number (16 characters, 330681-...), to tell it from other codes. */
 bool cli_is_household_number(const char *text);
 
 /* Print "quanpiao: <message>" (and the --json error document); returns CLI_EXIT_INVALID. */
