@@ -20,8 +20,8 @@
 
 /*
  * The tables derived from the log (personal_data and investor_data are
- * not: they sit beside it).  key names a row for people; order is its primary key; changed selects the rows an
- * entry at or after ?1 can have touched.
+ * not: they sit beside it).  key names a row for people; order is its primary key; changed selects the rows
+ * an entry at or after ?1 can have touched.
  */
 static const struct table {
 	const char *name;
@@ -32,22 +32,23 @@ static const struct table {
 	/* Columns compared; the log's note bytes are covered by the leaf hashes and the tree. */
 	const char *cols;
 } tables[] = {
-	{"registry_meta", "key", "key", "0", 1, NULL},
-	{"keys", "name || ' (' || printf('%08x', key_id) || ')'", "name, key_id",
-	 "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1, NULL},
-	{"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
-	{"villages", "code", "code", "added_idx >= ?1 OR updated_idx >= ?1", 1, NULL},
-	{"households", "number", "number", "added_idx >= ?1 OR erased_idx >= ?1", 1, NULL},
-	{"homes", "unit", "unit", "updated_idx >= ?1", 1, NULL},
-	{"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1, NULL},
-	{"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
-	{"certificates", "id", "id",
-	 "created_idx >= ?1 OR ended_idx >= ?1 OR id IN (SELECT cert FROM main.cert_events WHERE idx >= ?1)", 1, NULL},
-	{"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1, NULL},
-	{"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
-	{"log_entries", "idx", "idx", "idx >= ?1", 0, "idx, leaf_hash, type, signer, time"},
-	/* Incremental: see per_level below. */
-	{"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "1", 0, NULL},
+    {"registry_meta", "key", "key", "0", 1, NULL},
+    {"keys", "name || ' (' || printf('%08x', key_id) || ')'", "name, key_id",
+     "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1, NULL},
+    {"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
+    {"villages", "code", "code", "added_idx >= ?1 OR updated_idx >= ?1", 1, NULL},
+    {"households", "number", "number", "added_idx >= ?1 OR erased_idx >= ?1", 1, NULL},
+    {"homes", "unit", "unit", "updated_idx >= ?1", 1, NULL},
+    {"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1, NULL},
+    {"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
+    {"certificates", "id", "id",
+     "created_idx >= ?1 OR ended_idx >= ?1 OR id IN (SELECT cert FROM main.cert_events WHERE idx >= ?1)", 1,
+     NULL},
+    {"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1, NULL},
+    {"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
+    {"log_entries", "idx", "idx", "idx >= ?1", 0, "idx, leaf_hash, type, signer, time"},
+    /* Incremental: see per_level below. */
+    {"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "1", 0, NULL},
 };
 
 int qp_store_fast_writes(qp_store *store)

@@ -58,6 +58,8 @@ typedef struct batch {
 	const qp_key *officer;
 	char *notes[256];
 	size_t lens[256];
+	qp_personal pd[256]; /* the personal data of household.add entries */
+	const qp_personal *pds[256];
 	size_t n;
 } batch;
 
@@ -67,21 +69,32 @@ static void flush(batch *b)
 	int res[256];
 	if (b->n == 0)
 		return;
-	if (qp_registry_append_batch(b->reg, (const char *const *)b->notes, b->lens, b->n, idx, res) != QP_OK)
+	if (qp_registry_append_batch_personal(b->reg, (const char *const *)b->notes, b->lens, b->pds, b->n,
+					      idx, res) != QP_OK)
 		fail("append");
 	for (size_t i = 0; i < b->n; i++) {
 		if (res[i] != QP_OK) {
-			qp_registry_append(b->reg, b->notes[i], b->lens[i], NULL);
+			qp_registry_append_personal(b->reg, b->notes[i], b->lens[i], b->pds[i], NULL);
 			fail("entry refused");
 		}
 		free(b->notes[i]);
+		qp_personal_clear(&b->pd[i]);
 	}
 	b->n = 0;
 }
 
+/* Sign body (its personal data taken out, as qp_registry_submit does) into the batch. */
 static void add(batch *b, const char *type, const char *body)
 {
-	if (qp_registry_sign_entry(&b->notes[b->n], &b->lens[b->n], b->reg, b->officer, type, body) != QP_OK)
+	char *committed = NULL;
+	int found = 0;
+	if (qp_personal_split(&committed, &b->pd[b->n], &found, type, body) != QP_OK)
+		fail(type);
+	b->pds[b->n] = found ? &b->pd[b->n] : NULL;
+	int err =
+	    qp_registry_sign_entry(&b->notes[b->n], &b->lens[b->n], b->reg, b->officer, type, committed);
+	free(committed);
+	if (err != QP_OK)
 		fail(type);
 	if (++b->n == 256)
 		flush(b);
@@ -124,10 +137,10 @@ int main(int argc, char **argv)
 			 id, i, i + 1, village);
 		add(&b, "household.add", body);
 		snprintf(body, sizeof(body),
-			 "{\"household\":\"%s\",\"land_area\":%d,\"status\":\"idle\",\"unit\":"
+			 "{\"household\":\"330681-H-%07d\",\"land_area\":%d,\"status\":\"idle\",\"unit\":"
 			 "\"330681001002JC%05dF00010001\","
 			 "\"village\":\"%s\"}",
-			 id, 10000 + i, i + 1, village);
+			 i + 1, 10000 + i, i + 1, village);
 		add(&b, "home.add", body);
 	}
 	flush(&b);
