@@ -16,7 +16,7 @@ static const cli_opt verify_opts[] = {
     {"authority", "FILE", "the authority's verifier key (.vkey): verify a bundle"},
     {"entry", "FILE", "the entry's exact note: verify a .tlog-proof (with --log-vkey)"},
     {"log-vkey", "FILE", "the log's verifier key (.vkey), for a .tlog-proof"},
-    {"reveal", NULL, "no effect: a bundle names households by number and holds no ID numbers"},
+    {"reveal", NULL, "show a household holder's ID number in full (it is personal data)"},
     {NULL, NULL, NULL},
 };
 
@@ -57,11 +57,12 @@ done:
 	return rc;
 }
 
-/* A household holds by its registry number: a bundle carries no personal data to mask. */
 static void holder_shown(char out[QP_RESIDENT_ID_LEN + 1], const qp_cert *c, bool reveal)
 {
-	(void)reveal;
-	snprintf(out, QP_RESIDENT_ID_LEN + 1, "%s", c->holder);
+	if (strcmp(c->holder_type, "household") == 0)
+		cli_show_resident(out, c->holder, reveal);
+	else
+		snprintf(out, QP_RESIDENT_ID_LEN + 1, "%s", c->holder);
 }
 
 static int print_json(const qp_bundle_info *info, bool reveal, int state)
