@@ -294,7 +294,7 @@ void cli_personal_absent(char *buf, size_t len, bool erased, uint64_t erased_at)
 	if (erased)
 		snprintf(buf, len, "已删除 erased by entry %llu", (unsigned long long)erased_at);
 	else
-		snprintf(buf, len, "未持有 not held here");
+		snprintf(buf, len, "未持有 not held in this file");
 }
 
 void cli_household_id_text(char *buf, size_t len, const qp_household *h, bool reveal)

@@ -89,7 +89,7 @@ void cli_show_resident(char out[QP_RESIDENT_ID_LEN + 1], const char *id_number, 
 
 /*
  * Personal data the registry file does not hold, in words: "已删除 erased
- * by entry 20)" when household.erase deleted it, else "未持有 not held here"
+ * by entry 20)" when household.erase deleted it, else "未持有 not held in this file"
  * (a mirror of a served registry holds none).  Never an empty cell.
  */
 #define CLI_PERSONAL_TEXT_LEN 96
