@@ -559,6 +559,10 @@ contains "$OUT" '"type":"household.add"'
 contains "$OUT" '"number":"330681-H-0000001"'
 contains "$OUT" '"commitment":"'
 for leak in $H1 330681196503120018 王大明 '"id_number"' '"name"'; do lacks "$OUT" "$leak"; done
+# A person investor's lease commits to the investor's ID number and name, which stay beside the log.
+expect_rc 0 -- log entry --index 24
+contains "$OUT" '"investor_commitment":"'
+for leak in 330681198507200129 张三 '"investor_id"' '"investor"'; do lacks "$OUT" "$leak"; done
 # Neither does a home.add that was given the head's ID number: it names the number.
 expect_rc 0 -- log entry --index 13
 contains "$OUT" '"household":"330681-H-0000001"'
