@@ -95,36 +95,6 @@ void cli_cert_holder(char out[QP_RESIDENT_ID_LEN + 1], const qp_cert *c, bool re
 	snprintf(out, QP_RESIDENT_ID_LEN + 1, "%s", c->holder);
 }
 
-/*
- * The household that holds c, when a household does: *found 1 and h filled
- * (clear it), else *found 0.  A household the file does not know is left
- * out quietly: the certificate is shown all the same.
- */
-static void holder_household(qp_household *h, int *found, qp_registry *reg, const qp_cert *c)
-{
-	memset(h, 0, sizeof(*h));
-	*found =
-	    reg && strcmp(c->holder_type, "household") == 0 && qp_household_get(h, reg, c->holder) == QP_OK;
-}
-
-void cli_cert_holder_text(char *buf, size_t len, qp_registry *reg, const qp_cert *c, bool reveal)
-{
-	qp_household h;
-	int found;
-	holder_household(&h, &found, reg, c);
-	if (!found) {
-		snprintf(buf, len, "%s", c->holder);
-		return;
-	}
-	char id[CLI_PERSONAL_TEXT_LEN];
-	cli_household_id_text(id, sizeof(id), &h, reveal);
-	if (h.id_number[0])
-		snprintf(buf, len, "%s %s", c->holder, id);
-	else
-		snprintf(buf, len, "%s (%s)", c->holder, id);
-	qp_household_clear(&h);
-}
-
 static void add_text_or_null(cJSON *obj, const char *key, const char *text)
 {
 	if (text && text[0])
@@ -150,18 +120,6 @@ cJSON *cli_cert_json(qp_registry *reg, const qp_cert *c, bool reveal)
 	add_text_or_null(o, "kind_label", qp_cert_kind_label(c->kind));
 	cJSON_AddStringToObject(o, "holder", holder);
 	cJSON_AddStringToObject(o, "holder_type", c->holder_type);
-	/* A household holder's head, masked unless reveal; null when the file holds no personal data. */
-	qp_household h;
-	int found;
-	holder_household(&h, &found, reg, c);
-	if (found && h.id_number[0]) {
-		char id[QP_RESIDENT_ID_LEN + 1];
-		cli_show_resident(id, h.id_number, reveal);
-		cJSON_AddStringToObject(o, "holder_id_number", id);
-	} else {
-		cJSON_AddNullToObject(o, "holder_id_number");
-	}
-	qp_household_clear(&h);
 	cJSON_AddStringToObject(o, "area", area);
 	add_text_or_null(o, "home", c->home);
 	cJSON_AddStringToObject(o, "basis", c->basis);

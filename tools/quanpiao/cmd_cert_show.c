@@ -2,8 +2,8 @@
  * cmd_cert_show.c - quanpiao cert show|list|history: reading the rights
  * certificates.  A live certificate past its valid_until is shown as
  * expired (已过期), as the registry counts it.  A household holds by its
- * registry number; its head's ID number, personal data, is shown beside it
- * masked unless --reveal is given.
+ * registry number, which certificates show: they name no person
+ * (household show gives the head's ID number).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@
 #define LIST_MAX_PAGE 1000000
 
 static const cli_opt reveal_opts[] = {
-    {"reveal", NULL, "show households' ID numbers in full (officers only; they are personal data)"},
+    {"reveal", NULL, "no effect, kept for scripts: certificates name households by number, not ID number"},
     {NULL, NULL, NULL},
 };
 
@@ -66,12 +66,12 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 		rc = cli_json_emit(doc);
 		goto done;
 	}
-	char display[128] = "", kind[64], state[64], holder[160], holder_text[224];
+	char display[128] = "", kind[64], state[64], holder[QP_RESIDENT_ID_LEN + 1], holder_text[96];
 	char holder_type[48], area[32], area_text[48], basis[64], issued[48], ended[48] = "-";
 	qp_cert_display_number(display, sizeof(display), reg, &c);
 	cli_cert_kind_text(kind, sizeof(kind), c.kind);
 	cli_cert_state_text(state, sizeof(state), cli_cert_shown_state(&c));
-	cli_cert_holder_text(holder, sizeof(holder), reg, &c, reveal);
+	cli_cert_holder(holder, &c, reveal);
 	cli_cert_holder_type_text(holder_type, sizeof(holder_type), c.holder_type);
 	snprintf(holder_text, sizeof(holder_text), "%s (%s)", holder, holder_type);
 	cli_format_hundredths(area, sizeof(area), c.area);
@@ -134,12 +134,13 @@ const cli_cmd cmd_cert_show = {
     .run = run_show,
     .summary = "show a certificate, its parent and its children",
     .usage = "CERT [--reveal]",
-    .description = "Shows the certificate's state (a live certificate past its validity is shown as\n"
-		   "expired), holder, area, home, basis, dates, its parent and root (the issued\n"
-		   "certificate it descends from), its display number and, for a spent or revoked one, the\n"
-		   "entry that ended it; then the certificates created from it.  A household holder shows\n"
-		   "its number and its head's ID number, masked unless --reveal is given.  Exit 6 if there "
-		   "is no such certificate.",
+    .description =
+	"Shows the certificate's state (a live certificate past its validity is shown as\n"
+	"expired), holder, area, home, basis, dates, its parent and root (the issued\n"
+	"certificate it descends from), its display number and, for a spent or revoked one, the\n"
+	"entry that ended it; then the certificates created from it.  A household holder is\n"
+	"shown by its registry number ('quanpiao household show NUMBER' names its head).  Exit 6 if there "
+	"is no such certificate.",
     .opts = reveal_opts,
 };
 
@@ -153,7 +154,7 @@ static const cli_opt list_opts[] = {
     {"home", "UNIT", "only those from this home"},
     {"after", "CERT", "start after this certificate number (the next page)"},
     {"limit", "N", "at most N certificates"},
-    {"reveal", NULL, "show households' ID numbers in full (officers only; they are personal data)"},
+    {"reveal", NULL, "no effect, kept for scripts: certificates name households by number, not ID number"},
     {NULL, NULL, NULL},
 };
 
@@ -252,8 +253,8 @@ const cli_cmd cmd_cert_list = {
     .usage = "[--holder HOLDER] [--kind KIND] [--state STATE] [--home UNIT] [--after CERT]\n"
 	     "       [--limit N] [--reveal]",
     .description = "The filters combine.  --state expired lists the live certificates past their\n"
-		   "validity; --state live lists the others.  Households are listed by number (--json\n"
-		   "adds their heads' ID numbers, masked unless --reveal is given).  When --limit cuts the "
+		   "validity; --state live lists the others.  Households are listed by their registry\n"
+		   "numbers.  When --limit cuts the "
 		   "list short, a last line names the\n"
 		   "--after CERT of the next page.",
     .opts = list_opts,

@@ -52,13 +52,13 @@ void cli_cert_state_text(char *buf, size_t len, int state);
 void cli_cert_basis_text(char *buf, size_t len, const char *basis);
 void cli_cert_purpose_text(char *buf, size_t len, const char *purpose);
 void cli_cert_holder_type_text(char *buf, size_t len, const char *holder_type); /* "农户 household" */
-/* The holder to show in a table: a household's number, a village code or a credit code. */
-void cli_cert_holder(char out[QP_RESIDENT_ID_LEN + 1], const qp_cert *c, bool reveal);
 /*
- * The holder in full: a household's number and its head's ID number
- * (masked unless reveal), or why the file holds none; codes as they are.
+ * The holder to show: a household's registry number, a village code or a
+ * credit code, as the signed entries name it.  No personal data: a
+ * certificate prints the same from a local file, through --server and
+ * from a bundle (household show gives the head's masked ID number).
  */
-void cli_cert_holder_text(char *buf, size_t len, qp_registry *reg, const qp_cert *c, bool reveal);
+void cli_cert_holder(char out[QP_RESIDENT_ID_LEN + 1], const qp_cert *c, bool reveal);
 /* The certificate's JSON object (docs/json.md); NULL when out of memory. */
 cJSON *cli_cert_json(qp_registry *reg, const qp_cert *c, bool reveal);
 /* A table of certificates: the header, then one row per certificate. */
