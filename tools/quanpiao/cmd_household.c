@@ -33,6 +33,38 @@ static const cli_opt add_opts[] = {
     {NULL, NULL, NULL},
 };
 
+/*
+ * The number the household.add at index gave its household, read back
+ * from the registry (through --server, from the synced mirror): no second
+ * lookup by ID number, which would send it to the service again.
+ */
+static int added_number(const cli_ctx *ctx, const char *village, uint64_t index,
+			char number[QP_HOUSEHOLD_NUMBER_LEN + 1])
+{
+	qp_registry *reg = NULL;
+	qp_household *list = NULL;
+	size_t n = 0;
+	int rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg), err;
+	number[0] = '\0';
+	if (rc != CLI_OK)
+		return rc;
+	if ((err = qp_households_list(&list, &n, reg, village, NULL, 0)) != QP_OK)
+		rc = cli_fail(ctx, err);
+	for (size_t i = n; rc == CLI_OK && i-- > 0;) /* the newest numbers last */
+		if (list[i].added_at == index) {
+			snprintf(number, QP_HOUSEHOLD_NUMBER_LEN + 1, "%s", list[i].number);
+			break;
+		}
+	if (rc == CLI_OK && number[0] == '\0') {
+		fprintf(stderr, "quanpiao: entry %llu added no household of village %s\n",
+			(unsigned long long)index, village);
+		rc = CLI_EXIT_IO;
+	}
+	qp_households_free(list, n);
+	qp_registry_free(reg);
+	return rc;
+}
+
 static int run_add(cli_ctx *ctx, int argc, char **argv)
 {
 	cli_args args;
@@ -68,7 +100,7 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 	/* The ID number and name are split off into the personal data before signing (cli_submit). */
 	if ((rc = cli_submit(ctx, "household.add", body, &index)) != CLI_OK)
 		return rc;
-	if ((rc = cli_household_ref(ctx, id, "--id-number", number, CLI_EXIT_NOTFOUND)) != CLI_OK)
+	if ((rc = added_number(ctx, village, index, number)) != CLI_OK)
 		return rc;
 
 	if (ctx->json) {
