@@ -167,7 +167,7 @@ int cli_cert_parse_holder(const cli_ctx *ctx, const char *opt, const char *text,
 	size_t len = strlen(text);
 	int rc;
 	bool digits = true, code = false;
-	if (strchr(text, '*') != NULL || cli_is_household_number(text)) /* a masked ID number: the hint */
+	if (strchr(text, '*') != NULL || cli_is_household_number(text)) /* masked (the hint), or a number */
 		return cli_household_ref(ctx, text, opt, out, missing);
 	for (size_t i = 0; i < len; i++) {
 		bool digit = text[i] >= '0' && text[i] <= '9';
