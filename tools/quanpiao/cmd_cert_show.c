@@ -253,10 +253,9 @@ const cli_cmd cmd_cert_list = {
     .usage = "[--holder HOLDER] [--kind KIND] [--state STATE] [--home UNIT] [--after CERT]\n"
 	     "       [--limit N] [--reveal]",
     .description = "The filters combine.  --state expired lists the live certificates past their\n"
-		   "validity; --state live lists the others.  Households are listed by their registry\n"
-		   "numbers.  When --limit cuts the "
-		   "list short, a last line names the\n"
-		   "--after CERT of the next page.",
+		   "validity; --state live lists the others.  --holder takes a household's number or its\n"
+		   "head's ID number (exit 6 if no household has it); households are listed by number.\n"
+		   "When --limit cuts the list short, a last line names the --after CERT of the next page.",
     .opts = list_opts,
 };
 

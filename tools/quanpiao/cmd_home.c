@@ -588,8 +588,9 @@ const cli_cmd cmd_home_list = {
     .usage = "[--village CODE] [--township CODE] [--status STATUS] [--household HOUSEHOLD]\n"
 	     "       [--after UNIT] [--limit N] [--reveal]",
     .description = "--status combines with one of --village, --township and --household.  HOUSEHOLD is\n"
-		   "the household's number (330681-H-0000001) or its head's resident ID number; homes\n"
-		   "show their household by number.  When --limit cuts the list short, a last line names\n"
+		   "the household's number (330681-H-0000001) or its head's resident ID number (exit 6\n"
+		   "if no household has it); homes show their household by number.  When --limit cuts the "
+		   "list short, a last line names\n"
 		   "the --after UNIT of the next page.",
     .opts = list_opts,
 };
