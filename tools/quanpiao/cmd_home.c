@@ -589,9 +589,8 @@ const cli_cmd cmd_home_list = {
 	     "       [--after UNIT] [--limit N] [--reveal]",
     .description = "--status combines with one of --village, --township and --household.  HOUSEHOLD is\n"
 		   "the household's number (330681-H-0000001) or its head's resident ID number (exit 6\n"
-		   "if no household has it); homes show their household by number.  When --limit cuts the "
-		   "list short, a last line names\n"
-		   "the --after UNIT of the next page.",
+		   "if no household has it); homes show their household by number.  When --limit cuts\n"
+		   "the list short, a last line names the --after UNIT of the next page.",
     .opts = list_opts,
 };
 
