@@ -295,7 +295,7 @@ static cJSON *certs_array(cJSON *doc, const char *key, qp_registry *reg, const q
 
 static const cli_opt issue_opts[] = {
     {"kind", "KIND", "guarantee (保障权票), retention (保留权票) or collective (集体权票)"},
-    {"holder", "HOLDER", "a household (its number or its head's ID number), a village code or a credit code"},
+    {"holder", "HOLDER", "a household (number or head's ID number), a village or a credit code"},
     {"area", "M2", "area in m², e.g. 120.00"},
     {"home", "UNIT", "unit code of the home the certificate comes from (not for entitlement)"},
     {"basis", "BASIS", "withdrawal, entitlement, demolition, reclamation or legacy"},
@@ -424,8 +424,7 @@ const cli_cmd cmd_cert_issue = {
 /* ---- cert transfer ------------------------------------------------------------------------- */
 
 static const cli_opt transfer_opts[] = {
-    {"to", "HOLDER",
-     "the recipient: a household (number or head's ID number), a village code or a credit code"},
+    {"to", "HOLDER", "the recipient: a household (number or head's ID number), village or credit code"},
     {"area", "M2", "the area to transfer (default: all of it; the rest stays with the holder)"},
     {"basis", "BASIS", "sale (default), inheritance or exchange"},
     {NULL, NULL, NULL},

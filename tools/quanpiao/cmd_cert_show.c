@@ -18,7 +18,7 @@
 #define LIST_MAX_PAGE 1000000
 
 static const cli_opt reveal_opts[] = {
-    {"reveal", NULL, "no effect, kept for scripts: certificates name households by number, not ID number"},
+    {"reveal", NULL, "no effect (kept for scripts): households are shown by number"},
     {NULL, NULL, NULL},
 };
 
@@ -134,13 +134,12 @@ const cli_cmd cmd_cert_show = {
     .run = run_show,
     .summary = "show a certificate, its parent and its children",
     .usage = "CERT [--reveal]",
-    .description =
-	"Shows the certificate's state (a live certificate past its validity is shown as\n"
-	"expired), holder, area, home, basis, dates, its parent and root (the issued\n"
-	"certificate it descends from), its display number and, for a spent or revoked one, the\n"
-	"entry that ended it; then the certificates created from it.  A household holder is\n"
-	"shown by its registry number ('quanpiao household show NUMBER' names its head).  Exit 6 if there "
-	"is no such certificate.",
+    .description = "Shows the certificate's state (a live certificate past its validity is shown as\n"
+		   "expired), holder, area, home, basis, dates, its parent and root (the issued\n"
+		   "certificate it descends from), its display number and, for a spent or revoked one, the\n"
+		   "entry that ended it; then the certificates created from it.  A household holder is\n"
+		   "shown by its registry number ('quanpiao household show NUMBER' names its head).\n"
+		   "Exit 6 if there is no such certificate.",
     .opts = reveal_opts,
 };
 
@@ -148,13 +147,13 @@ const cli_cmd cmd_cert_show = {
 
 static const cli_opt list_opts[] = {
     {"holder", "HOLDER",
-     "only this holder's: a household (number or head's ID number), a village code or a credit code"},
+     "only this holder's: a household (number or head's ID number), village or credit code"},
     {"kind", "KIND", "only guarantee, retention or collective certificates"},
     {"state", "STATE", "only live, spent, frozen, revoked or expired ones"},
     {"home", "UNIT", "only those from this home"},
     {"after", "CERT", "start after this certificate number (the next page)"},
     {"limit", "N", "at most N certificates"},
-    {"reveal", NULL, "no effect, kept for scripts: certificates name households by number, not ID number"},
+    {"reveal", NULL, "no effect (kept for scripts): households are shown by number"},
     {NULL, NULL, NULL},
 };
 

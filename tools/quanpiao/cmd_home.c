@@ -62,7 +62,7 @@ static int open_for(cli_ctx *ctx, qp_registry **reg, char county[7], const char 
 static const cli_opt add_opts[] = {
     {"unit", "UNIT", "28-character real-estate unit code (不动产单元代码)"},
     {"village", "CODE", "12-digit code of the home's village"},
-    {"household", "HOUSEHOLD", "the household that holds the homestead: its number or its head's ID number"},
+    {"household", "HOUSEHOLD", "its household: the number or the head's ID number"},
     {"land-area", "M2", "homestead land area in m², e.g. 120.50"},
     {"floor-area", "M2", "floor area of the building in m²"},
     {"built", "YEAR", "year the house was built"},
@@ -156,11 +156,11 @@ const cli_cmd cmd_home_add = {
 	     "       [--status in_use|idle|dilapidated] --key OFFICER.key",
     .description = "Appends a home.add entry.  The unit code must be of the registry's county; the village\n"
 		   "and the household must be registered.  HOUSEHOLD is the household's number\n"
-		   "(330681-H-0000001) or its head's resident ID number; the entry names it by number.  "
-		   "Areas are m² with at most 2 decimals, more than 0\n"
-		   "and at most 100000.00.  One household, one homestead: a household that already holds\n"
-		   "a home in use, idle or activated gets no second one (unless the policy allows it).\n"
-		   "A unit already registered is a conflict (exit 5).",
+		   "(330681-H-0000001) or its head's resident ID number; the entry names it by number.\n"
+		   "Areas are m² with at most 2 decimals, more than 0 and at most 100000.00.  One\n"
+		   "household, one homestead: a household that already holds a home in use, idle or\n"
+		   "activated gets no second one (unless the policy allows it).  A unit already\n"
+		   "registered is a conflict (exit 5).",
     .opts = add_opts,
 };
 
