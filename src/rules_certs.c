@@ -114,7 +114,8 @@ static int check_holder(qp_registry *reg, const qp_entry *e, const char *field, 
 	qp_household h;
 	err = qp_store_household_get(reg->store, holder, &h);
 	if (err == QP_ENOTFOUND)
-		return qp_error_set(QP_EINVALID, "%s: unknown household %s", name, holder);
+		return qp_error_set(QP_EINVALID, "%s: unknown household %s (add it with household add)", name,
+				    holder);
 	if (err != QP_OK)
 		return err;
 	if (h.erased) {

@@ -381,7 +381,7 @@ static int check_investor(const char *investor, const char *id, const char *comm
 		return qp_error_set(QP_EINVALID,
 				    "home.activate: an enterprise investor needs body.investor and "
 				    "body.investor_id; a person, body.investor_commitment");
-	if (qp_ids_check_resident(NULL, id, NULL) == QP_OK)
+	if (!qp_ids_looks_like_uscc(id))
 		return qp_error_set(
 		    QP_EINVALID, "home.activate: body.investor_id is a person's ID number: a person investor "
 				 "is named by body.investor_commitment, personal data stays out of the log");

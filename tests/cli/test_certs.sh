@@ -631,7 +631,7 @@ expect 0 "transferred 10.00 m² of $G4 by 转让 sale (entry 43)
 	cert transfer $G4 --to $N2 --area 10
 expect_rc 0 -- cert show 330681-$Y-G-000006
 contains "$OUT" "持有人 holder         $N2 (农户 household)"
-refused 3 "quanpiao: cert.transfer: body.to: unknown household 330681-H-0000099" -- \
+refused 3 "quanpiao: cert.transfer: body.to: unknown household 330681-H-0000099 (add it with household add)" -- \
 	cert transfer 330681-$Y-G-000006 --to 330681-H-0000099
 # The signed entries name the number: no ID number in the log.
 expect_rc 0 -- log entry --index 43

@@ -272,7 +272,7 @@ activate 330681101201JC00009F00010001
 refused 6 "quanpiao: no home 330681101201JC00009F00010001 in the registry" -- "${ACTIVATE[@]}"
 forged 3 "quanpiao: home.activate: a lease term of 0 years is outside the policy's 1 to 20" home.activate \
 	"{\"investment\":0,\"investor\":\"x\",\"investor_id\":\"91330681MA2BXY001M\",\"rent\":0,\"start\":\"2021-03-01\",\"unit\":\"$U1\",\"use\":\"other\",\"years\":0}"
-forged 3 "quanpiao: home.activate: body.investor_id: check character is '8', expected '4'" home.activate \
+forged 3 "quanpiao: home.activate: body.investor_id is a person's ID number: a person investor is named by body.investor_commitment, personal data stays out of the log" home.activate \
 	"{\"investment\":0,\"investor\":\"x\",\"investor_id\":\"330681198507200128\",\"rent\":0,\"start\":\"2021-03-01\",\"unit\":\"$U1\",\"use\":\"other\",\"years\":5}"
 
 # in_use -> idle -> activated -> idle

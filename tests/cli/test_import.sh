@@ -247,7 +247,7 @@ REPORT="${BOM}line,legacy_no,column,value,reason
 	fail "report.csv does not start with a byte-order mark"
 grep -q $'\r$' report.csv || fail "report.csv lines do not end in CRLF"
 # B-15 was refused by the registry's rules at cert.issue: its household and home went with it.
-expect 6 "" "quanpiao: no household with ID number 330681********0060 in the registry" -- household show 330681199011110060
+expect 6 "" "quanpiao: household: no household with ID number 330681********0060 in the registry (add it with household add)" -- household show 330681199011110060
 # Without --report the problems go to stderr; a rerun counts the imported row as present.
 unchanged 3 "read 2 rows: 0 imported, 1 already present, 1 rejected (0 entries)" \
 	"quanpiao: line 3 (B-10): 票号 \"B-10\": duplicate: line 2 has the same legacy number" -- \
