@@ -58,6 +58,8 @@ typedef struct batch {
 	const qp_key *officer;
 	char *notes[256];
 	size_t lens[256];
+	qp_personal pds[256]; /* the household heads' data, beside the log */
+	const qp_personal *pd[256];
 	size_t n;
 } batch;
 
@@ -67,22 +69,32 @@ static void flush(batch *b)
 	int res[256];
 	if (b->n == 0)
 		return;
-	if (qp_registry_append_batch(b->reg, (const char *const *)b->notes, b->lens, b->n, idx, res) != QP_OK)
+	if (qp_registry_append_batch_personal(b->reg, (const char *const *)b->notes, b->lens, b->pd, b->n,
+					      idx, res) != QP_OK)
 		fail("append");
 	for (size_t i = 0; i < b->n; i++) {
 		if (res[i] != QP_OK) {
-			qp_registry_append(b->reg, b->notes[i], b->lens[i], NULL);
+			qp_registry_append_personal(b->reg, b->notes[i], b->lens[i], b->pd[i], NULL);
 			fail("entry refused");
 		}
 		free(b->notes[i]);
+		qp_personal_clear(&b->pds[i]);
 	}
 	b->n = 0;
 }
 
+/* Sign an entry as officers write it: a household head's data is split out and kept beside it. */
 static void add(batch *b, const char *type, const char *body)
 {
-	if (qp_registry_sign_entry(&b->notes[b->n], &b->lens[b->n], b->reg, b->officer, type, body) != QP_OK)
+	char *committed = NULL;
+	int found = 0;
+	if (qp_personal_split(&committed, &b->pds[b->n], &found, type, body) != QP_OK)
 		fail(type);
+	b->pd[b->n] = found ? &b->pds[b->n] : NULL;
+	if (qp_registry_sign_entry(&b->notes[b->n], &b->lens[b->n], b->reg, b->officer, type, committed) !=
+	    QP_OK)
+		fail(type);
+	free(committed);
 	if (++b->n == 256)
 		flush(b);
 }
@@ -124,10 +136,10 @@ int main(int argc, char **argv)
 			 id, i, i + 1, village);
 		add(&b, "household.add", body);
 		snprintf(body, sizeof(body),
-			 "{\"household\":\"%s\",\"land_area\":%d,\"status\":\"idle\",\"unit\":"
+			 "{\"household\":\"330681-H-%07d\",\"land_area\":%d,\"status\":\"idle\",\"unit\":"
 			 "\"330681001002JC%05dF00010001\","
 			 "\"village\":\"%s\"}",
-			 id, 10000 + i, i + 1, village);
+			 i + 1, 10000 + i, i + 1, village);
 		add(&b, "home.add", body);
 	}
 	flush(&b);
