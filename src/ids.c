@@ -355,18 +355,20 @@ int qp_ids_check_household(const char *value, const char *county, const char *fi
 		return rc;
 	size_t bad = first_non_digit(value, 0, 6);
 	if (bad)
-		return invalid(field, "character %zu (%s) must be a digit (positions 1-6 are the county)", bad,
-			       show_char(cb, value[bad - 1]));
+		return invalid(field, "character %zu (%s) must be a digit (positions 1-6 are the county)",
+			       bad, show_char(cb, value[bad - 1]));
 	if (strncmp(value + 6, "-H-", 3) != 0)
-		return invalid(field, "characters 7-9 must be -H- (a household number is like 330681-H-0000001)");
+		return invalid(field,
+			       "characters 7-9 must be -H- (a household number is like 330681-H-0000001)");
 	if ((bad = first_non_digit(value, 9, QP_HOUSEHOLD_NUMBER_LEN)) != 0)
 		return invalid(field, "character %zu (%s) must be a digit (positions 10-16 are the sequence)",
 			       bad, show_char(cb, value[bad - 1]));
 	if (strcmp(value + 9, "0000000") == 0)
-		return invalid(field, "the sequence 0000000 is never given; households are numbered from 0000001");
+		return invalid(field,
+			       "the sequence 0000000 is never given; households are numbered from 0000001");
 	if (county && strncmp(value, county, 6) != 0)
-		return invalid(field, "%s is a household of county %.6s, not of this registry's %s", value, value,
-			       county);
+		return invalid(field, "%s is a household of county %.6s, not of this registry's %s", value,
+			       value, county);
 	return QP_OK;
 }
 

@@ -126,9 +126,8 @@ int qp_household_get(qp_household *out, qp_registry *reg, const char *number_or_
 		      ? qp_ids_check_household(number_or_id, reg->county, "household number")
 		      : qp_household_find(number, reg, number_or_id);
 	if (err == QP_OK)
-		err = qp_store_household_get(reg->store,
-					     strlen(number_or_id) == QP_HOUSEHOLD_NUMBER_LEN ? number_or_id : number,
-					     out);
+		err = qp_store_household_get(
+		    reg->store, strlen(number_or_id) == QP_HOUSEHOLD_NUMBER_LEN ? number_or_id : number, out);
 	return err;
 }
 

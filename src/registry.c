@@ -506,7 +506,8 @@ int qp_registry_append_batch(qp_registry *reg, const char *const *notes, const s
 }
 
 int qp_registry_append_batch_personal(qp_registry *reg, const char *const *notes, const size_t *note_lens,
-				      const qp_personal *const *pds, size_t n, uint64_t *indexes, int *results)
+				      const qp_personal *const *pds, size_t n, uint64_t *indexes,
+				      int *results)
 {
 	int err;
 	qp_registry_forget_keys(reg);

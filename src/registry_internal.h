@@ -65,12 +65,12 @@ int qp_registry_next_household_number(char out[QP_HOUSEHOLD_NUMBER_LEN + 1], qp_
  * replay, a mirror: the data is not theirs to have).
  */
 /* qp_personal_init, with the values' field names for messages ("household.add: body.name"). */
-int qp_personal_init_as(struct qp_personal *out, const char *id_number, const char *name, const char *id_field,
-			const char *name_field);
+int qp_personal_init_as(struct qp_personal *out, const char *id_number, const char *name,
+			const char *id_field, const char *name_field);
 int qp_personal_take(struct qp_personal *out, int *found, const char *type, cJSON *body);
 int qp_registry_resolve_households(qp_registry *reg, const char *type, cJSON *body);
-int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx, const struct qp_personal *pd,
-			       int required);
+int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx,
+			       const struct qp_personal *pd, int required);
 
 /* How qp_registry_apply treats an entry. */
 #define QP_APPLY_DEFER_SIGNATURE 0x1 /* check the signer but let the caller verify the signature */

@@ -40,13 +40,14 @@ int qp_personal_take(qp_personal *out, int *found, const char *type, cJSON *body
 	if (id == NULL && name == NULL)
 		return QP_OK; /* already committed, or not about a person */
 	if (!cJSON_IsString(id) || !cJSON_IsString(name))
-		return qp_error_set(QP_EINVALID, "%s: body.%s and body.%s must both be text", type, p->id_member,
-				    p->name_member);
+		return qp_error_set(QP_EINVALID, "%s: body.%s and body.%s must both be text", type,
+				    p->id_member, p->name_member);
 	if (p->when_resident && !resident_shaped(id->valuestring))
 		return QP_OK; /* an enterprise: its name and credit code are not personal data */
 	if (cJSON_GetObjectItemCaseSensitive(body, p->commitment))
-		return qp_error_set(QP_EINVALID, "%s: body.%s comes instead of body.%s and body.%s, not with them",
-				    type, p->commitment, p->id_member, p->name_member);
+		return qp_error_set(QP_EINVALID,
+				    "%s: body.%s comes instead of body.%s and body.%s, not with them", type,
+				    p->commitment, p->id_member, p->name_member);
 	char id_field[64], name_field[64];
 	snprintf(id_field, sizeof(id_field), "%s: body.%s", type, p->id_member);
 	snprintf(name_field, sizeof(name_field), "%s: body.%s", type, p->name_member);
@@ -76,8 +77,9 @@ int qp_personal_split(char **body_out, qp_personal *out, int *found, const char 
 	cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
 	if (!cJSON_IsObject(body)) {
 		cJSON_Delete(body);
-		return body == NULL && perr == QP_ENOMEM ? qp_error_set(QP_ENOMEM, "out of memory")
-							 : qp_error_set(QP_EINVALID, "entry body must be a JSON object");
+		return body == NULL && perr == QP_ENOMEM
+			   ? qp_error_set(QP_ENOMEM, "out of memory")
+			   : qp_error_set(QP_EINVALID, "entry body must be a JSON object");
 	}
 	if ((err = qp_personal_take(out, found, type, body)) == QP_OK &&
 	    (*body_out = cJSON_PrintUnformatted(body)) == NULL)
@@ -129,24 +131,25 @@ int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx
 	int err;
 	if (commitment == NULL) {
 		if (pd)
-			return qp_error_set(QP_EINVALID,
-					    "%s: the entry commits to no personal data, so none is stored with it",
-					    e->type);
+			return qp_error_set(
+			    QP_EINVALID,
+			    "%s: the entry commits to no personal data, so none is stored with it", e->type);
 		return QP_OK;
 	}
 	if (pd == NULL)
-		return required ? qp_error_set(QP_EINVALID,
-					       "%s: body.%s commits to personal data that did not come with the "
-					       "entry; append it with its personal data (as the CLI does)",
-					       e->type, member)
-				: QP_OK;
+		return required
+			   ? qp_error_set(QP_EINVALID,
+					  "%s: body.%s commits to personal data that did not come with the "
+					  "entry; append it with its personal data (as the CLI does)",
+					  e->type, member)
+			   : QP_OK;
 	if ((err = qp_personal_check(pd)) != QP_OK)
 		return qp_error_prefix("%s: the personal data", e->type);
 	if ((err = qp_personal_commit(have, pd)) != QP_OK)
 		return err;
 	if (strcmp(have, commitment) != 0)
-		return qp_error_set(QP_EINVALID, "%s: the personal data given does not match body.%s", e->type,
-				    member);
+		return qp_error_set(QP_EINVALID, "%s: the personal data given does not match body.%s",
+				    e->type, member);
 	if (strcmp(e->type, "household.add") != 0)
 		return qp_store_investor_put(reg->store, idx, pd);
 	const char *number = qp_body_str(e, "number");
@@ -155,8 +158,9 @@ int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx
 	if (err == QP_OK) {
 		char m[QP_RESIDENT_ID_LEN + 1];
 		qp_ids_mask_resident(m, pd->id_number);
-		return qp_error_set(QP_ECONFLICT, "household.add: the head of household %s has ID number %s already",
-				    other, m);
+		return qp_error_set(QP_ECONFLICT,
+				    "household.add: the head of household %s has ID number %s already", other,
+				    m);
 	}
 	if (err != QP_ENOTFOUND)
 		return err;

@@ -32,7 +32,7 @@ static const struct {
 	const char *type;
 	int (*apply)(qp_registry *reg, const qp_entry *e, uint64_t idx);
 } rules[] = {
-	/* clang-format off */
+    /* clang-format off */
 	{"registry.genesis", qp_rules_genesis},
 	{"policy.set", qp_rules_policy_set},
 	{"key.enroll", qp_rules_key_enroll},
@@ -51,7 +51,7 @@ static const struct {
 	{"cert.revoke", qp_rules_cert_revoke},
 	{"cert.freeze", qp_rules_cert_freeze},
 	{"cert.unfreeze", qp_rules_cert_unfreeze},
-	/* clang-format on */
+    /* clang-format on */
 };
 
 int qp_rules_apply(qp_registry *reg, const qp_entry *e, uint64_t idx)

@@ -165,8 +165,8 @@ static int need_household(qp_registry *reg, const qp_entry *e, const char *membe
 	snprintf(field, sizeof(field), "%s: body.%s", e->type, member);
 	int err = qp_ids_check_household(number, reg->county, field);
 	if (err == QP_OK && (err = qp_store_household_get(reg->store, number, out)) == QP_ENOTFOUND)
-		return qp_error_set(QP_EINVALID, "%s: unknown household %s (add it with household add)", field,
-				    number);
+		return qp_error_set(QP_EINVALID, "%s: unknown household %s (add it with household add)",
+				    field, number);
 	if (err == QP_OK && out->erased) {
 		err = qp_error_set(QP_EINVALID, "%s: household %s was erased by entry %llu", field, number,
 				   (unsigned long long)out->erased_at);
@@ -373,17 +373,18 @@ int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx)
 static int check_investor(const char *investor, const char *id, const char *commitment)
 {
 	if (commitment)
-		return investor || id ? qp_error_set(QP_EINVALID,
-						     "home.activate: body.investor_commitment (a person) "
-						     "comes without body.investor and body.investor_id")
-				      : check_commitment("home.activate: body.investor_commitment", commitment);
+		return investor || id
+			   ? qp_error_set(QP_EINVALID, "home.activate: body.investor_commitment (a person) "
+						       "comes without body.investor and body.investor_id")
+			   : check_commitment("home.activate: body.investor_commitment", commitment);
 	if (investor == NULL || id == NULL)
-		return qp_error_set(QP_EINVALID, "home.activate: an enterprise investor needs body.investor and "
-						 "body.investor_id; a person, body.investor_commitment");
-	if (qp_ids_check_resident(NULL, id, NULL) == QP_OK)
 		return qp_error_set(QP_EINVALID,
-				    "home.activate: body.investor_id is a person's ID number: a person investor "
-				    "is named by body.investor_commitment, personal data stays out of the log");
+				    "home.activate: an enterprise investor needs body.investor and "
+				    "body.investor_id; a person, body.investor_commitment");
+	if (qp_ids_check_resident(NULL, id, NULL) == QP_OK)
+		return qp_error_set(
+		    QP_EINVALID, "home.activate: body.investor_id is a person's ID number: a person investor "
+				 "is named by body.investor_commitment, personal data stays out of the log");
 	return qp_ids_check_uscc(id, 0, "home.activate: body.investor_id");
 }
 

@@ -327,11 +327,12 @@ static int check_member(const qp_entry *e, const qp_schema_member *m, const cJSO
 	case QP_SCHEMA_TEXT:
 		if (m->format == QP_FORMAT_HOUSEHOLD && cJSON_IsString(v) &&
 		    qp_ids_check_resident(NULL, v->valuestring, NULL) == QP_OK)
-			return qp_error_set(QP_EINVALID,
-					    "%s: body.%s names a household by its registry number "
-					    "(330681-H-0000001), not by an ID number: personal data stays out of "
-					    "the log",
-					    e->type, m->name);
+			return qp_error_set(
+			    QP_EINVALID,
+			    "%s: body.%s names a household by its registry number "
+			    "(330681-H-0000001), not by an ID number: personal data stays out of "
+			    "the log",
+			    e->type, m->name);
 		if ((err = body_text(e, m->name, (size_t)m->max, &text)) != QP_OK)
 			return err;
 		if (m->min > 1 && strlen(text) != (size_t)m->min)

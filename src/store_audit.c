@@ -24,8 +24,8 @@
 
 /*
  * The tables derived from the log (personal_data and investor_data are
- * not: they sit beside it).  key names a row for people; order is its primary key; changed selects the rows an
- * entry at or after ?1 can have touched.
+ * not: they sit beside it).  key names a row for people; order is its primary key; changed selects the rows
+ * an entry at or after ?1 can have touched.
  */
 static const struct table {
 	const char *name;

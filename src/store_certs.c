@@ -270,8 +270,9 @@ int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind
 int qp_store_holder_live_certs(qp_store *store, const char *holder, uint64_t *out)
 {
 	int64_t n = 0;
-	int err = query_int(store, "SELECT count(*) FROM certificates WHERE holder = ?1 AND state IN ('live', 'frozen')",
-			    holder, NULL, 0, &n);
+	int err = query_int(
+	    store, "SELECT count(*) FROM certificates WHERE holder = ?1 AND state IN ('live', 'frozen')",
+	    holder, NULL, 0, &n);
 	*out = (uint64_t)n;
 	return err;
 }

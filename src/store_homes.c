@@ -129,7 +129,7 @@ fail:
 /* ---- households ----------------------------------------------------------- */
 
 /* A household's row, with its personal data when the file holds it (not erased, not a mirror). */
-#define HOUSEHOLD_COLUMNS                                                                              \
+#define HOUSEHOLD_COLUMNS                                                                                    \
 	"h.number, p.name, h.village, h.members, h.added_idx, p.id_number, h.commitment, h.erased_idx"
 #define HOUSEHOLD_FROM "households h LEFT JOIN personal_data p ON p.household = h.number"
 
@@ -171,7 +171,8 @@ int qp_store_household_find(qp_store *store, const char *id_number, char number[
 {
 	sqlite3_stmt *st = NULL;
 	number[0] = '\0';
-	int err = qp_store_prepare_cached(store, "SELECT household FROM personal_data WHERE id_number = ?1", &st);
+	int err =
+	    qp_store_prepare_cached(store, "SELECT household FROM personal_data WHERE id_number = ?1", &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
@@ -205,8 +206,9 @@ int qp_store_personal_get(qp_store *store, const char *number, qp_personal *out)
 		if (salt && sqlite3_column_bytes(st, 2) == QP_SALT_LEN)
 			memcpy(out->salt, salt, QP_SALT_LEN);
 		else
-			err = qp_error_set(QP_ECORRUPT, "the personal data of household %s has no %d-byte salt",
-					   number, QP_SALT_LEN);
+			err =
+			    qp_error_set(QP_ECORRUPT, "the personal data of household %s has no %d-byte salt",
+					 number, QP_SALT_LEN);
 	} else if (rc == SQLITE_DONE)
 		err = qp_error_set(QP_ENOTFOUND, "no personal data of household %s in the registry", number);
 	else
@@ -219,7 +221,8 @@ int qp_store_personal_put(qp_store *store, const char *number, const qp_personal
 {
 	sqlite3_stmt *st = NULL;
 	int err = qp_store_prepare_cached(
-	    store, "INSERT INTO personal_data (household, id_number, name, salt) VALUES (?1, ?2, ?3, ?4)", &st);
+	    store, "INSERT INTO personal_data (household, id_number, name, salt) VALUES (?1, ?2, ?3, ?4)",
+	    &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
@@ -235,7 +238,8 @@ int qp_store_investor_put(qp_store *store, uint64_t activation, const qp_persona
 {
 	sqlite3_stmt *st = NULL;
 	int err = qp_store_prepare_cached(
-	    store, "INSERT INTO investor_data (activation, id_number, name, salt) VALUES (?1, ?2, ?3, ?4)", &st);
+	    store, "INSERT INTO investor_data (activation, id_number, name, salt) VALUES (?1, ?2, ?3, ?4)",
+	    &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)activation);
@@ -256,8 +260,9 @@ int qp_store_household_erase(qp_store *store, const char *number, uint64_t idx)
 	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
 	err = qp_store_step_done(store, st, "erasing the personal data");
 	qp_store_finish(store, st);
-	if (err != QP_OK || (err = qp_store_prepare_cached(
-				 store, "UPDATE households SET erased_idx = ?2 WHERE number = ?1", &st)) != QP_OK)
+	if (err != QP_OK ||
+	    (err = qp_store_prepare_cached(store, "UPDATE households SET erased_idx = ?2 WHERE number = ?1",
+					   &st)) != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
@@ -690,13 +695,14 @@ int qp_store_activations(qp_store *store, const char *unit, qp_activation **out,
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*count = 0;
-	int err = qp_store_prepare_cached(
-	    store,
-	    "SELECT a.idx, a.unit, coalesce(a.investor, d.name), coalesce(a.investor_id, d.id_number), a.start,"
-	    " a.years, a.rent, a.investment, a.use, a.deal_no, a.investor_commitment"
-	    " FROM activations a LEFT JOIN investor_data d ON d.activation = a.idx"
-	    " WHERE a.unit = ?1 ORDER BY a.idx",
-	    &st);
+	int err =
+	    qp_store_prepare_cached(store,
+				    "SELECT a.idx, a.unit, coalesce(a.investor, d.name), "
+				    "coalesce(a.investor_id, d.id_number), a.start,"
+				    " a.years, a.rent, a.investment, a.use, a.deal_no, a.investor_commitment"
+				    " FROM activations a LEFT JOIN investor_data d ON d.activation = a.idx"
+				    " WHERE a.unit = ?1 ORDER BY a.idx",
+				    &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);

@@ -23,10 +23,10 @@
 #define H3     "330681197001010032"
 #define H4     "330681197001010040"
 /* Their registry numbers, in the order setup adds them. */
-#define N1 "330681-H-0000001"
-#define N2 "330681-H-0000002"
-#define N3 "330681-H-0000003"
-#define N4 "330681-H-0000004"
+#define N1     "330681-H-0000001"
+#define N2     "330681-H-0000002"
+#define N3     "330681-H-0000003"
+#define N4     "330681-H-0000004"
 #define U_WD   "330681001002JC00001F00010001" /* H1, withdrawn, 120.00 */
 #define U_DM   "330681001002JC00002F00010001" /* H2, demolished, 100.00 */
 #define U_RC   "330681001002JC00003F00010001" /* H2, reclaimed after withdrawal, 300.00 */

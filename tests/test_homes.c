@@ -174,7 +174,8 @@ static void test_villages_and_households(void **state)
 	assert_int_equal(qp_household_get(&h, f->reg, "11010519491231002X"), QP_ENOTFOUND);
 	refused(f, "household.add",
 		"{\"id_number\":\"" HH1 "\",\"members\":1,\"name\":\"x\",\"village\":\"" VILLAGE "\"}",
-		QP_ECONFLICT, "the head of household 330681-H-0000001 has ID number 330681********103X already");
+		QP_ECONFLICT,
+		"the head of household 330681-H-0000001 has ID number 330681********103X already");
 	refused(f, "household.add",
 		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"x\",\"village\":"
 		"\"330681101299\"}",
@@ -184,8 +185,8 @@ static void test_villages_and_households(void **state)
 		"\"}",
 		QP_EINVALID, "check character");
 	refused(f, "household.add",
-		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"a\\u0007b\",\"village\":\"" VILLAGE
-		"\"}",
+		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"a\\u0007b\",\"village\":"
+		"\"" VILLAGE "\"}",
 		QP_EINVALID, "name: must not contain control characters");
 	refused(f, "household.add",
 		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"village\":\"" VILLAGE "\"}",
@@ -194,7 +195,8 @@ static void test_villages_and_households(void **state)
 	refused(f, "household.add",
 		"{\"commitment\":\"" ZERO64 "\",\"id_number\":\"11010519491231002X\",\"members\":1,"
 		"\"name\":\"x\",\"village\":\"" VILLAGE "\"}",
-		QP_EINVALID, "body.commitment comes instead of body.id_number and body.name");	refused(f, "household.add",
+		QP_EINVALID, "body.commitment comes instead of body.id_number and body.name");
+	refused(f, "household.add",
 		"{\"id_number\":\"11010519491231002X\",\"members\":0,\"name\":\"x\",\"village\":\"" VILLAGE
 		"\"}",
 		QP_EINVALID, "body.members must be an integer from 1 to 50");
@@ -317,14 +319,16 @@ static void test_personal_data(void **state)
 	char *committed = NULL, *signed_note = NULL;
 	size_t len = 0;
 	int found = 0;
-	assert_int_equal(qp_personal_split(&committed, &pd, &found, "household.add",
-					   "{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"王芳\","
-					   "\"number\":\"330681-H-0000003\",\"village\":\"" VILLAGE "\"}"),
-			 QP_OK);
+	assert_int_equal(
+	    qp_personal_split(&committed, &pd, &found, "household.add",
+			      "{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"王芳\","
+			      "\"number\":\"330681-H-0000003\",\"village\":\"" VILLAGE "\"}"),
+	    QP_OK);
 	assert_true(found);
 	assert_null(strstr(committed, "王芳"));
-	assert_int_equal(qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "household.add", committed),
-			 QP_OK);
+	assert_int_equal(
+	    qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "household.add", committed),
+	    QP_OK);
 	uint64_t size = log_size(f);
 	assert_int_equal(qp_registry_append(f->reg, signed_note, len, NULL), QP_EINVALID);
 	assert_error_contains("body.commitment commits to personal data that did not come with the entry");
@@ -356,7 +360,8 @@ static void test_personal_data(void **state)
 	free(signed_note);
 	/* Lower-case x is written upper-case in the data (the commitment is over these bytes). */
 	ok(f, "household.add",
-	   "{\"id_number\":\"33068119900303108x\",\"members\":1,\"name\":\"赵\",\"village\":\"" VILLAGE "\"}");
+	   "{\"id_number\":\"33068119900303108x\",\"members\":1,\"name\":\"赵\",\"village\":\"" VILLAGE
+	   "\"}");
 	assert_int_equal(qp_household_get(&h, f->reg, "33068119900303108X"), QP_OK);
 	assert_string_equal(h.id_number, "33068119900303108X");
 	qp_household_clear(&h);
@@ -376,8 +381,9 @@ static void test_erase(void **state)
 	fx *f = *state;
 	const char *erase1 = "{\"household\":\"330681-H-0000001\",\"reason\":\"PIPL art. 47 request\"}";
 	ok(f, "home.add", HOME_BODY(UNIT1, HH1, "in_use", "12050"));
-	refused(f, "household.erase", erase1, QP_ECONFLICT,
-		"household 330681-H-0000001 still holds 0 live or frozen certificate(s) and 1 home(s) in use");
+	refused(
+	    f, "household.erase", erase1, QP_ECONFLICT,
+	    "household 330681-H-0000001 still holds 0 live or frozen certificate(s) and 1 home(s) in use");
 	refused(f, "household.erase", "{\"household\":\"330681-H-0000009\",\"reason\":\"x\"}", QP_EINVALID,
 		"household.erase: body.household: unknown household 330681-H-0000009");
 	refused(f, "household.erase", "{\"household\":\"330681-H-0000001\"}", QP_EINVALID,
@@ -412,9 +418,10 @@ static void test_person_investor(void **state)
 {
 	fx *f = *state;
 	ok(f, "home.add", HOME_BODY(UNIT1, HH1, "idle", "12050"));
-	const char *person = "{\"investment\":5000000,\"investor\":\"李明\",\"investor_id\":\"11010519491231002X\","
-			     "\"rent\":960000,\"start\":\"2021-03-15\",\"unit\":\"" UNIT1
-			     "\",\"use\":\"rental\",\"years\":20}";
+	const char *person =
+	    "{\"investment\":5000000,\"investor\":\"李明\",\"investor_id\":\"11010519491231002X\","
+	    "\"rent\":960000,\"start\":\"2021-03-15\",\"unit\":\"" UNIT1
+	    "\",\"use\":\"rental\",\"years\":20}";
 	ok(f, "home.activate", person);
 	qp_activation *acts = NULL;
 	size_t n = 0;
@@ -433,15 +440,17 @@ static void test_person_investor(void **state)
 	char *signed_note = NULL;
 	size_t len = 0;
 	ok(f, "home.status", "{\"status\":\"idle\",\"unit\":\"" UNIT1 "\"}");
-	assert_int_equal(qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "home.activate", person), QP_OK);
+	assert_int_equal(
+	    qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "home.activate", person), QP_OK);
 	assert_int_equal(qp_registry_append(f->reg, signed_note, len, NULL), QP_EINVALID);
 	assert_error_contains("body.investor_id is a person's ID number");
 	free(signed_note);
-	assert_int_equal(qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "home.activate",
-						"{\"investment\":1,\"investor\":\"x\",\"investor_commitment\":\"" ZERO64
-						"\",\"investor_id\":\"91350100M000100Y43\",\"rent\":1,\"start\":\"2021-05-"
-						"01\",\"unit\":\"" UNIT1 "\",\"use\":\"rental\",\"years\":5}"),
-			 QP_OK);
+	assert_int_equal(
+	    qp_registry_sign_entry(&signed_note, &len, f->reg, f->officer, "home.activate",
+				   "{\"investment\":1,\"investor\":\"x\",\"investor_commitment\":\"" ZERO64
+				   "\",\"investor_id\":\"91350100M000100Y43\",\"rent\":1,\"start\":\"2021-05-"
+				   "01\",\"unit\":\"" UNIT1 "\",\"use\":\"rental\",\"years\":5}"),
+	    QP_OK);
 	assert_int_equal(qp_registry_append(f->reg, signed_note, len, NULL), QP_EINVALID);
 	assert_error_contains("comes without body.investor and body.investor_id");
 	free(signed_note);

@@ -20,7 +20,6 @@
 extern "C" {
 #endif
 
-
 /* Limits of free text in entries, in bytes of UTF-8 (the CLI checks them before signing). */
 #define QP_NAME_MAX_LEN	     64	 /* a village's or a household's name */
 #define QP_REASON_MAX_LEN    500 /* the reason of a correction, status change, freeze or revocation */
@@ -114,7 +113,7 @@ typedef struct qp_schema_entry {
 	const char *role;		 /* "authority" or "officer"       */
 	const qp_schema_member *members; /* n_members, sorted by name      */
 	size_t n_members;
-	const char *meaning;		     /* one line for docs/format.md */
+	const char *meaning;		    /* one line for docs/format.md */
 	const qp_schema_personal *personal; /* NULL: the type is about no person */
 } qp_schema_entry;
 

@@ -58,8 +58,8 @@ typedef struct batch {
 	const qp_key *officer;
 	char *notes[256];
 	size_t lens[256];
-	qp_personal pds[256]; /* the household heads' data, beside the log */
-	const qp_personal *pd[256];
+	qp_personal pd[256]; /* the personal data of household.add entries */
+	const qp_personal *pds[256];
 	size_t n;
 } batch;
 
@@ -69,32 +69,33 @@ static void flush(batch *b)
 	int res[256];
 	if (b->n == 0)
 		return;
-	if (qp_registry_append_batch_personal(b->reg, (const char *const *)b->notes, b->lens, b->pd, b->n,
+	if (qp_registry_append_batch_personal(b->reg, (const char *const *)b->notes, b->lens, b->pds, b->n,
 					      idx, res) != QP_OK)
 		fail("append");
 	for (size_t i = 0; i < b->n; i++) {
 		if (res[i] != QP_OK) {
-			qp_registry_append_personal(b->reg, b->notes[i], b->lens[i], b->pd[i], NULL);
+			qp_registry_append_personal(b->reg, b->notes[i], b->lens[i], b->pds[i], NULL);
 			fail("entry refused");
 		}
 		free(b->notes[i]);
-		qp_personal_clear(&b->pds[i]);
+		qp_personal_clear(&b->pd[i]);
 	}
 	b->n = 0;
 }
 
-/* Sign an entry as officers write it: a household head's data is split out and kept beside it. */
+/* Sign body (its personal data taken out, as qp_registry_submit does) into the batch. */
 static void add(batch *b, const char *type, const char *body)
 {
 	char *committed = NULL;
 	int found = 0;
-	if (qp_personal_split(&committed, &b->pds[b->n], &found, type, body) != QP_OK)
+	if (qp_personal_split(&committed, &b->pd[b->n], &found, type, body) != QP_OK)
 		fail(type);
-	b->pd[b->n] = found ? &b->pds[b->n] : NULL;
-	if (qp_registry_sign_entry(&b->notes[b->n], &b->lens[b->n], b->reg, b->officer, type, committed) !=
-	    QP_OK)
-		fail(type);
+	b->pds[b->n] = found ? &b->pd[b->n] : NULL;
+	int err =
+	    qp_registry_sign_entry(&b->notes[b->n], &b->lens[b->n], b->reg, b->officer, type, committed);
 	free(committed);
+	if (err != QP_OK)
+		fail(type);
 	if (++b->n == 256)
 		flush(b);
 }

@@ -391,7 +391,8 @@ int client_household_number(const cli_ctx *ctx, const char *id_number, char numb
 		if (cJSON_IsString(n) && strlen(n->valuestring) == 16)
 			snprintf(number, 17, "%s", n->valuestring);
 		else
-			rc = report(ctx, QP_EIO, "--server %s: the answer names no household number", ctx->server);
+			rc = report(ctx, QP_EIO, "--server %s: the answer names no household number",
+				    ctx->server);
 		cJSON_Delete(doc);
 	}
 	free(r.body);
