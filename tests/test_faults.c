@@ -1087,6 +1087,8 @@ static void test_audit_tampered(void **state)
 	    "WHERE idx = 5",
 	    "UPDATE checkpoints SET root = zeroblob(32)",
 	    "UPDATE keys SET revoked_idx = 6, revoke_reason = 'x' WHERE role = 'officer'",
+	    /* Beside the log: only the commitment tells (qp_personal_commit allocates). */
+	    "UPDATE personal_data SET name = '张' WHERE household = '" HN1 "'",
 	};
 	char *copy = tu_path(f->dir, "tampered.db");
 	qp_registry_free(f->reg); /* folds the WAL into the file */

@@ -14,6 +14,7 @@ contains "$OUT" "full audit of clean.db: $SIZE entries from 0, $SIZE signatures,
 expect_rc 0 -- --db clean.db audit --json --jobs 1
 contains "$OUT" '"ok":true'
 contains "$OUT" '"problems":[]'
+contains "$OUT" '"personal_problems":0,"personal_rows":559,"holds_personal_data":true'
 expect_rc 0 -- --db clean.db rebuild --out rebuilt.db
 contains "$OUT" "identical: the state is exactly what the log says"
 expect_rc 0 -- --db rebuilt.db audit
@@ -159,6 +160,9 @@ tamper pd_lower "UPDATE personal_data SET id_number = '11010519491231002x' WHERE
 contains "$OUT" "PROBLEM household $HH: personal data: ID number: the check character must be upper-case X"
 personal pd_name "UPDATE personal_data SET name = '某某' WHERE household = '$HH'"
 contains "$OUT" "$MISMATCH"
+expect_rc 1 -- --db pd_name.db audit --json
+contains "$OUT" '"derived_problems":0,"personal_problems":1,'
+contains "$OUT" "{\"where\":\"household $HH\",\"what\":\"personal data does not match its commitment"
 tamper pd_badname "UPDATE personal_data SET name = 'a' || char(10) || 'b' WHERE household = '$HH'"
 contains "$OUT" "PROBLEM household $HH: personal data: name: must not contain control characters"
 personal pd_salt "UPDATE personal_data SET salt = zeroblob(32) WHERE household = '$HH'"
