@@ -1,8 +1,10 @@
 /*
  * bundle.c - writing certificate bundles, and exporting one from a
- * registry: the certificate's lineage, every authority entry below the
- * checkpoint, and an inclusion proof of each against the latest
- * checkpoint.  The format is described in quanpiao/bundle.h; verifying a
+ * registry: the certificate's lineage, the household.add entry of every
+ * household its entries name, every authority entry below the checkpoint,
+ * and an inclusion proof of each against the latest checkpoint.  A bundle
+ * is handed to a buyer: it holds no personal data, since no entry does
+ * (docs/format.md, "Personal data").  The format is described in quanpiao/bundle.h; verifying a
  * bundle is bundle_verify.c's job and needs no registry.
  */
 #include <stdio.h>
@@ -15,7 +17,9 @@
 #include "error.h"
 #include "quanpiao/bundle.h"
 #include "quanpiao/cosign.h"
+#include "quanpiao/ids.h"
 #include "registry_internal.h"
+#include "store_homes.h"
 #include "store_log.h"
 #include "store_witness.h"
 
@@ -180,6 +184,41 @@ static void idx_finish(idxset *s)
 	s->n = k + 1;
 }
 
+/*
+ * The household.add entry of every household that the certificate entries
+ * at lin name (cert.issue's holder, cert.transfer's to): the verifier
+ * needs each one's village for the transfer rule.
+ */
+static int households(idxset *s, qp_registry *reg, const idxset *lin)
+{
+	static const char *const members[][2] = {{"cert.issue", "holder"}, {"cert.transfer", "to"}};
+	int err = QP_OK;
+	for (size_t i = 0; i < lin->n && err == QP_OK; i++) {
+		char *note = NULL;
+		size_t len = 0;
+		qp_entry *e = NULL;
+		if ((err = qp_store_entry_get(reg->store, lin->v[i], &note, &len)) == QP_OK &&
+		    (err = qp_entry_parse(&e, note, len)) == QP_OK) {
+			for (size_t k = 0; k < sizeof(members) / sizeof(members[0]) && err == QP_OK; k++) {
+				const char *h = strcmp(e->type, members[k][0]) == 0
+						    ? qp_body_str(e, members[k][1])
+						    : NULL;
+				qp_household hh;
+				if (h == NULL || strlen(h) != QP_HOUSEHOLD_NUMBER_LEN ||
+				    qp_ids_check_household(h, NULL, NULL) != QP_OK)
+					continue;
+				if ((err = qp_store_household_get(reg->store, h, &hh)) != QP_OK)
+					break;
+				err = idx_add(s, hh.added_at);
+				qp_household_clear(&hh);
+			}
+		}
+		qp_entry_free(e);
+		qp_free(note);
+	}
+	return err;
+}
+
 /* The certificate numbers from cert_id up to its root (cert_id first). */
 static int lineage(char (**out)[QP_CERT_ID_LEN + 1], size_t *count, qp_registry *reg, const char *cert_id,
 		   idxset *s)
@@ -282,7 +321,7 @@ int qp_bundle_export(char **out, size_t *out_len, size_t *entries, uint64_t *siz
 		    (unsigned long long)cp_size, (unsigned long long)last, cert_id);
 		goto done;
 	}
-	/* The genesis, every key and policy entry below the checkpoint, and the lineage. */
+	/* The genesis, every key and policy entry below the checkpoint, the lineage and its households. */
 	if ((err = idx_add(&s, 0)) != QP_OK || (err = qp_registry_keys(&keys, &nkeys, reg)) != QP_OK ||
 	    (err = qp_store_policy_indexes(reg->store, cp_size, &pol, &npol)) != QP_OK)
 		goto done;
@@ -296,7 +335,7 @@ int qp_bundle_export(char **out, size_t *out_len, size_t *entries, uint64_t *siz
 		err = idx_add(&s, pol[i]);
 	for (size_t i = 0; i < lin_idx.n && err == QP_OK; i++)
 		err = idx_add(&s, lin_idx.v[i]);
-	if (err != QP_OK)
+	if (err != QP_OK || (err = households(&s, reg, &lin_idx)) != QP_OK)
 		goto done;
 	idx_finish(&s);
 

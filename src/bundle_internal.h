@@ -21,6 +21,13 @@ int qp_lineage_new(qp_lineage **out, const char *county);
 void qp_lineage_free(qp_lineage *l);
 
 /*
+ * Apply the household.add entry e, leaf index idx: the household's number
+ * (of the county, added once) and village, which the certificate entries
+ * that name the household are judged by.  QP_EVERIFY, QP_ENOMEM.
+ */
+int qp_lineage_household(qp_lineage *l, const qp_entry *e, uint64_t idx);
+
+/*
  * Apply the cert.* entry e, leaf index idx, under the policy parameters in
  * force (NULL when no policy.set came before it).  QP_EVERIFY naming the
  * entry and the rule it breaks; QP_ENOMEM.
@@ -28,8 +35,9 @@ void qp_lineage_free(qp_lineage *l);
 int qp_lineage_apply(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON *policy);
 
 /*
- * Check that cert_id was created by an applied entry and that every
- * applied entry belongs to its lineage, then fill info->cert, lineage and
+ * Check that cert_id was created by an applied entry, that every
+ * applied entry belongs to its lineage and every household.add is of a
+ * household one of them names, then fill info->cert, lineage and
  * lineage_len; expiry is judged at the date of now.  QP_EVERIFY, QP_ENOMEM.
  */
 int qp_lineage_finish(qp_lineage *l, const char *cert_id, int64_t now, qp_bundle_info *info);

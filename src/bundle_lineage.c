@@ -10,6 +10,12 @@
  * of the policy in force that need no other state (area limits, the
  * transfer rule, redemption purposes, validity).  What is left is the
  * certificate as of the checkpoint: holder, area, kind, state.
+ *
+ * Households are named by their registry numbers (330681-H-0000001); the
+ * bundle carries the household.add entry of each household a certificate
+ * entry names, which gives its village (for the transfer rule
+ * same_village) and nothing personal: the entry holds a commitment, not
+ * the head's ID number or name.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,8 +36,18 @@ typedef struct applied {
 	char created[2][QP_CERT_ID_LEN + 1];
 } applied;
 
+/* A household as its household.add entry in the bundle gives it. */
+typedef struct household {
+	char number[QP_HOUSEHOLD_NUMBER_LEN + 1];
+	char village[13];
+	uint64_t idx;
+	int named; /* a certificate entry names it */
+} household;
+
 struct qp_lineage {
 	char county[7];
+	household *hh;
+	size_t nhh, hhcap;
 	qp_cert *certs;
 	size_t n, cap;
 	applied *ev;
@@ -56,6 +72,7 @@ void qp_lineage_free(qp_lineage *l)
 		return;
 	qp_certs_free(l->certs, l->n);
 	qp_free(l->ev);
+	qp_free(l->hh);
 	qp_free(l);
 }
 
@@ -89,21 +106,72 @@ static qp_cert *find(qp_lineage *l, const char *id)
 	return NULL;
 }
 
-/* The holder's kind by the form of its identifier, or NULL if it is none of them. */
-static const char *holder_form(const char *h)
+/* The household numbered number, if the bundle adds it. */
+static household *find_household(qp_lineage *l, const char *number)
 {
-	size_t n = strlen(h);
-	if (n == 12)
-		return qp_ids_check_division(h, QP_DIVISION_VILLAGE, "holder") == QP_OK ? "collective" : NULL;
-	if (n != 18)
-		return NULL;
-	int letters = 0;
-	for (size_t i = 0; i + 1 < n; i++)
-		letters |= !(h[i] >= '0' && h[i] <= '9');
-	if (letters)
-		return qp_ids_check_uscc(h, 0, "holder") == QP_OK ? "enterprise" : NULL;
-	char norm[QP_RESIDENT_ID_LEN + 1];
-	return qp_ids_check_resident(norm, h, "holder") == QP_OK && strcmp(norm, h) == 0 ? "household" : NULL;
+	for (size_t i = 0; i < l->nhh; i++)
+		if (strcmp(l->hh[i].number, number) == 0)
+			return &l->hh[i];
+	return NULL;
+}
+
+/*
+ * A holder as the registry classifies it by its form (qp_rules_holder_form):
+ * *type gets "household", "collective" or "enterprise", village its village
+ * ("" for an enterprise).  A household's household.add must be in the
+ * bundle: it gives the village.
+ */
+static int holder_form(qp_lineage *l, const qp_entry *e, uint64_t idx, const char *field, const char *h,
+		       const char **type, char village[13])
+{
+	int err = qp_rules_holder_form(type, h, l->county, field);
+	village[0] = '\0';
+	if (err != QP_OK)
+		return bad_body(e, idx, err);
+	if (strcmp(*type, "collective") == 0) {
+		snprintf(village, 13, "%s", h);
+	} else if (strcmp(*type, "household") == 0) {
+		household *hh = find_household(l, h);
+		if (hh == NULL)
+			return bad(e, idx, "%s names household %s, which no household.add in the bundle adds",
+				   field, h);
+		hh->named = 1;
+		snprintf(village, 13, "%s", hh->village);
+	}
+	return QP_OK;
+}
+
+int qp_lineage_household(qp_lineage *l, const qp_entry *e, uint64_t idx)
+{
+	int err;
+	if ((err = qp_schema_check_body(e)) != QP_OK)
+		return bad_body(e, idx, err);
+	const char *number = qp_body_str(e, "number"), *village = qp_body_str(e, "village");
+	if (number == NULL)
+		return bad(e, idx, "body.number is missing");
+	if (qp_ids_check_household(number, l->county, "body.number") != QP_OK ||
+	    qp_ids_check_division(village, QP_DIVISION_VILLAGE, "body.village") != QP_OK)
+		return bad_body(e, idx, QP_EINVALID);
+	if (strncmp(village, l->county, 6) != 0)
+		return bad(e, idx, "body.village %s is not a village of county %s", village, l->county);
+	const household *dup = find_household(l, number);
+	if (dup != NULL)
+		return bad(e, idx, "adds household %s, which entry %llu added", number,
+			   (unsigned long long)dup->idx);
+	if (l->nhh == l->hhcap) {
+		size_t cap = l->hhcap ? l->hhcap * 2 : 8;
+		household *grown = qp_realloc(l->hh, cap * sizeof(*grown));
+		if (grown == NULL)
+			return QP_ENOMEM;
+		l->hh = grown;
+		l->hhcap = cap;
+	}
+	household *h = &l->hh[l->nhh++];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->number, sizeof(h->number), "%s", number);
+	snprintf(h->village, sizeof(h->village), "%s", village);
+	h->idx = idx;
+	return QP_OK;
 }
 
 /* The date part of the entry's time, "YYYY-MM-DD". */
@@ -182,7 +250,8 @@ static qp_cert *new_cert(qp_lineage *l)
 
 /* A child of parent created by entry e. */
 static qp_cert *child(qp_lineage *l, const qp_entry *e, uint64_t idx, const qp_cert *parent_in,
-		      const char *id, const char *holder, const char *basis, int64_t area)
+		      const char *id, const char *holder, const char *holder_type, const char *basis,
+		      int64_t area)
 {
 	char pid[QP_CERT_ID_LEN + 1];
 	snprintf(pid, sizeof(pid), "%s", parent_in->id); /* new_cert may move the parent */
@@ -195,8 +264,7 @@ static qp_cert *child(qp_lineage *l, const qp_entry *e, uint64_t idx, const qp_c
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->kind = p->kind;
 	snprintf(c->holder, sizeof(c->holder), "%s", holder);
-	const char *form = holder_form(holder);
-	snprintf(c->holder_type, sizeof(c->holder_type), "%s", form ? form : "");
+	snprintf(c->holder_type, sizeof(c->holder_type), "%s", holder_type);
 	c->area = area;
 	snprintf(c->home, sizeof(c->home), "%s", p->home);
 	snprintf(c->basis, sizeof(c->basis), "%s", basis);
@@ -263,9 +331,12 @@ static int apply_issue(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJS
 				: "body.home is missing");
 	if (home && qp_ids_check_unit(home, l->county, "body.home") != QP_OK)
 		return bad_body(e, idx, QP_EINVALID);
-	const char *form = holder_form(holder);
+	const char *form = NULL;
+	char village[13];
+	if ((err = holder_form(l, e, idx, "body.holder", holder, &form, village)) != QP_OK)
+		return err;
 	const char *want = kind == QP_CERT_COLLECTIVE ? "collective" : "household";
-	if (form == NULL || strcmp(form, want) != 0)
+	if (strcmp(form, want) != 0)
 		return bad(e, idx, "a %s certificate is held by a %s; %s is not one", kind_name, want,
 			   holder);
 	const cJSON *kp = kind_policy(policy, kind);
@@ -334,35 +405,33 @@ static int apply_transfer(qp_lineage *l, const qp_entry *e, uint64_t idx, const 
 		return err;
 	if (strcmp(to, c->holder) == 0)
 		return bad(e, idx, "certificate %s already belongs to that holder", c->id);
-	const char *form = holder_form(to), *rule = policy_str(kind_policy(policy, c->kind), "transfer");
-	if (form == NULL)
-		return bad(e, idx, "body.to %s is not a household, collective or enterprise", to);
-	if (strcmp(rule, "none") == 0 ||
-	    (strcmp(rule, "inheritance_only") == 0 &&
-	     (strcmp(basis, "inheritance") != 0 || strcmp(form, "household") != 0)) ||
-	    (strcmp(rule, "same_village") == 0 && strcmp(form, "household") != 0) ||
-	    (strcmp(rule, "collective_or_enterprise") == 0 && strcmp(form, "household") == 0))
-		return bad(e, idx,
-			   "the policy in force (transfer rule %s for %s certificates) does not allow "
-			   "this transfer by %s to a%s %s",
-			   rule[0] ? rule : "none", qp_cert_kind_name(c->kind), basis,
-			   form[0] == 'e' ? "n" : "", form);
+	const char *to_type = NULL, *from_type = NULL;
+	char to_village[13], from_village[13];
+	if ((err = holder_form(l, e, idx, "body.to", to, &to_type, to_village)) != QP_OK ||
+	    (err = holder_form(l, e, idx, "its holder", c->holder, &from_type, from_village)) != QP_OK)
+		return err;
+	/* The registry's own rule (rules_certs.c), judged on what the bundle's entries show. */
+	if ((err = qp_rules_transfer_allowed(policy_str(kind_policy(policy, c->kind), "transfer"), c->kind,
+					     basis, to_type, from_village, to_village)) != QP_OK)
+		return bad_body(e, idx, err);
 	if ((err = check_new_id(l, e, idx, "new_id", new_id, c->kind)) != QP_OK ||
 	    (rest_id && (err = check_new_id(l, e, idx, "remainder_id", rest_id, c->kind)) != QP_OK))
 		return err;
 	if (rest_id && strcmp(rest_id, new_id) == 0)
 		return bad(e, idx, "body.new_id and body.remainder_id are the same number");
-	char holder[19], pid[QP_CERT_ID_LEN + 1];
+	char holder[19], holder_type[12], pid[QP_CERT_ID_LEN + 1];
 	int64_t whole = c->area;
 	snprintf(holder, sizeof(holder), "%s", c->holder);
+	snprintf(holder_type, sizeof(holder_type), "%s", c->holder_type);
 	snprintf(pid, sizeof(pid), "%s", c->id);
 	c->state = QP_CERT_SPENT;
 	c->ended_at = idx;
 	snprintf(c->ended_by, sizeof(c->ended_by), "transfer");
 	qp_free(c->reason);
 	c->reason = NULL;
-	if (child(l, e, idx, c, new_id, to, basis, area) == NULL ||
-	    (rest_id && child(l, e, idx, find(l, pid), rest_id, holder, "remainder", whole - area) == NULL))
+	if (child(l, e, idx, c, new_id, to, to_type, basis, area) == NULL ||
+	    (rest_id &&
+	     child(l, e, idx, find(l, pid), rest_id, holder, holder_type, "remainder", whole - area) == NULL))
 		return QP_ENOMEM;
 	snprintf(a->created[0], sizeof(a->created[0]), "%s", new_id);
 	snprintf(a->created[1], sizeof(a->created[1]), "%s", rest_id ? rest_id : "");
@@ -392,16 +461,18 @@ static int apply_redeem(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJ
 	if ((err = check_remainder(e, idx, area, c)) != QP_OK ||
 	    (rest_id && (err = check_new_id(l, e, idx, "remainder_id", rest_id, c->kind)) != QP_OK))
 		return err;
-	char holder[19], pid[QP_CERT_ID_LEN + 1];
+	char holder[19], holder_type[12], pid[QP_CERT_ID_LEN + 1];
 	int64_t whole = c->area;
 	snprintf(holder, sizeof(holder), "%s", c->holder);
+	snprintf(holder_type, sizeof(holder_type), "%s", c->holder_type);
 	snprintf(pid, sizeof(pid), "%s", c->id);
 	c->state = QP_CERT_SPENT;
 	c->ended_at = idx;
 	snprintf(c->ended_by, sizeof(c->ended_by), "redeem");
 	qp_free(c->reason);
 	c->reason = NULL;
-	if (rest_id && child(l, e, idx, find(l, pid), rest_id, holder, "remainder", whole - area) == NULL)
+	if (rest_id &&
+	    child(l, e, idx, find(l, pid), rest_id, holder, holder_type, "remainder", whole - area) == NULL)
 		return QP_ENOMEM;
 	snprintf(a->created[0], sizeof(a->created[0]), "%s", rest_id ? rest_id : "");
 	return QP_OK;
@@ -520,6 +591,14 @@ int qp_lineage_finish(qp_lineage *l, const char *cert_id, int64_t now, qp_bundle
 					    "entry %llu (%s): is not part of certificate %s's history",
 					    (unsigned long long)a->idx, a->type, cert_id);
 	}
+	/* Every household.add must be of a household a certificate entry names. */
+	for (size_t i = 0; i < l->nhh; i++)
+		if (!l->hh[i].named)
+			return qp_error_set(
+			    QP_EVERIFY,
+			    "entry %llu (household.add): household %s is named by no certificate "
+			    "entry of certificate %s's history",
+			    (unsigned long long)l->hh[i].idx, l->hh[i].number, cert_id);
 	if (c->parent[0] == '\0' && strcmp(c->root, c->id) != 0)
 		return qp_error_set(QP_EINTERNAL, "certificate %s: broken root", cert_id);
 	info->cert = *c;

@@ -578,6 +578,8 @@ static int do_section(vstate *st, const section *s, const qp_verifier *auth)
 		err = do_revoke(st, e, s->index);
 	else if (strcmp(e->type, "policy.set") == 0)
 		err = do_policy(st, e, s->index);
+	else if (strcmp(e->type, "household.add") == 0)
+		err = qp_lineage_household(st->lin, e, s->index);
 	else if (strncmp(e->type, "cert.", 5) == 0)
 		err = qp_lineage_apply(st->lin, e, s->index, st->policy);
 	else

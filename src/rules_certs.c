@@ -49,52 +49,69 @@ static void area_text(char *buf, size_t len, int64_t v)
 		snprintf(buf, len, "?");
 }
 
-/*
- * Classify and check a holder: a household (registry number, must be
- * registered and not erased), a collective (village code, must be registered) or an
- * enterprise (credit code).  type gets "household" etc.; village (13
- * bytes) gets the household's or collective's village, or "".
- */
-static int check_holder(qp_registry *reg, const qp_entry *e, const char *field, const char *holder,
-			char type[12], char village[13])
+int qp_rules_holder_form(const char **type, const char *holder, const char *county, const char *field)
 {
 	size_t n = strlen(holder);
-	char name[64];
-	village[0] = '\0';
-	snprintf(name, sizeof(name), "%s: body.%s", e->type, field);
+	int err;
+	*type = NULL;
 	if (n == 12) {
-		qp_village v;
-		int err = qp_ids_check_division(holder, QP_DIVISION_VILLAGE, name);
-		if (err == QP_OK && (err = qp_store_village_get(reg->store, holder, &v)) == QP_ENOTFOUND)
-			return qp_error_set(QP_EINVALID, "%s: unknown village %s", name, holder);
-		if (err != QP_OK)
+		if ((err = qp_ids_check_division(holder, QP_DIVISION_VILLAGE, field)) != QP_OK)
 			return err;
-		qp_village_clear(&v);
-		snprintf(type, 12, "collective");
-		snprintf(village, 13, "%s", holder);
+		*type = "collective";
 		return QP_OK;
 	}
 	if (n == 18 && qp_ids_looks_like_uscc(holder)) {
-		int err = qp_ids_check_uscc(holder, 0, name);
-		if (err != QP_OK)
+		if ((err = qp_ids_check_uscc(holder, 0, field)) != QP_OK)
 			return err;
 		if (holder[0] == 'N' && holder[1] == '2')
 			return qp_error_set(
 			    QP_EINVALID,
-			    "%s: a village collective holds certificates by its village code, not %s", name,
+			    "%s: a village collective holds certificates by its village code, not %s", field,
 			    holder);
-		snprintf(type, 12, "enterprise");
+		*type = "enterprise";
 		return QP_OK;
 	}
-	qp_household h;
-	int err;
 	if (n == QP_RESIDENT_ID_LEN && qp_ids_check_resident(NULL, holder, NULL) == QP_OK)
 		return qp_error_set(QP_EINVALID,
 				    "%s: a household is named by its registry number (330681-H-0000001), not "
 				    "by an ID number: personal data stays out of the log",
-				    name);
-	if ((err = qp_ids_check_household(holder, reg->county, name)) != QP_OK)
+				    field);
+	if ((err = qp_ids_check_household(holder, county, field)) != QP_OK)
 		return err;
+	*type = "household";
+	return QP_OK;
+}
+
+/*
+ * Classify and check a holder by its form (qp_rules_holder_form), then in
+ * the registry: a household must be registered and not erased, a
+ * collective's village registered.  type gets "household" etc.; village
+ * (13 bytes) gets the household's or collective's village, or "".
+ */
+static int check_holder(qp_registry *reg, const qp_entry *e, const char *field, const char *holder,
+			char type[12], char village[13])
+{
+	char name[64];
+	const char *form;
+	village[0] = '\0';
+	snprintf(name, sizeof(name), "%s: body.%s", e->type, field);
+	int err = qp_rules_holder_form(&form, holder, reg->county, name);
+	if (err != QP_OK)
+		return err;
+	snprintf(type, 12, "%s", form);
+	if (strcmp(form, "enterprise") == 0)
+		return QP_OK;
+	if (strcmp(form, "collective") == 0) {
+		qp_village v;
+		if ((err = qp_store_village_get(reg->store, holder, &v)) == QP_ENOTFOUND)
+			return qp_error_set(QP_EINVALID, "%s: unknown village %s", name, holder);
+		if (err != QP_OK)
+			return err;
+		qp_village_clear(&v);
+		snprintf(village, 13, "%s", holder);
+		return QP_OK;
+	}
+	qp_household h;
 	err = qp_store_household_get(reg->store, holder, &h);
 	if (err == QP_ENOTFOUND)
 		return qp_error_set(QP_EINVALID, "%s: unknown household %s", name, holder);
@@ -108,7 +125,6 @@ static int check_holder(qp_registry *reg, const qp_entry *e, const char *field, 
 	}
 	snprintf(village, 13, "%s", h.village);
 	qp_household_clear(&h);
-	snprintf(type, 12, "household");
 	return QP_OK;
 }
 
@@ -391,6 +407,48 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 /* ---- cert.transfer --------------------------------------------------------------------------- */
 
+int qp_rules_transfer_allowed(const char *rule, qp_cert_kind kind, const char *basis, const char *to_type,
+			      const char *from_village, const char *to_village)
+{
+	const char *kind_name = qp_cert_kind_name(kind);
+	if (strcmp(rule, "none") == 0)
+		return qp_error_set(QP_EINVALID, "%s certificates are not transferable under the policy",
+				    kind_name);
+	if (strcmp(rule, "inheritance_only") == 0) {
+		if (strcmp(basis, "inheritance") != 0)
+			return qp_error_set(QP_EINVALID,
+					    "a %s certificate passes only by inheritance, not by %s",
+					    kind_name, basis);
+		if (strcmp(to_type, "household") != 0)
+			return qp_error_set(QP_EINVALID, "a %s certificate passes only to a household",
+					    kind_name);
+		return QP_OK;
+	}
+	if (strcmp(rule, "same_village") == 0) {
+		if (strcmp(to_type, "household") != 0)
+			return qp_error_set(QP_EINVALID,
+					    "a %s certificate goes only to a household, not a%s %s",
+					    kind_name, to_type[0] == 'e' ? "n" : "", to_type);
+		if (strcmp(to_village, from_village) != 0)
+			return qp_error_set(
+			    QP_EINVALID,
+			    "a %s certificate goes only to a household of the same village (%s, not %s)",
+			    kind_name, from_village, to_village);
+		return QP_OK;
+	}
+	if (strcmp(rule, "collective_or_enterprise") == 0) {
+		if (strcmp(to_type, "household") == 0)
+			return qp_error_set(
+			    QP_EINVALID,
+			    "a %s certificate goes to another collective or an enterprise, not a person",
+			    kind_name);
+		return QP_OK;
+	}
+	return qp_error_set(QP_EINVALID,
+			    "the policy's transfer rule for %s certificates, %s, is none the registry knows",
+			    kind_name, rule[0] ? rule : "(none)");
+}
+
 int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	const char *id = qp_body_str(e, "cert"), *to = qp_body_str(e, "to");
@@ -426,39 +484,9 @@ int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 				   "cert.transfer: the certificate already belongs to that holder");
 		goto done;
 	}
-	const char *rule = policy_str(kp, "transfer"), *kind_name = qp_cert_kind_name(c.kind);
-	if (strcmp(rule, "none") == 0) {
-		err = qp_error_set(QP_EINVALID,
-				   "cert.transfer: %s certificates are not transferable under the policy",
-				   kind_name);
-	} else if (strcmp(rule, "inheritance_only") == 0) {
-		if (strcmp(basis, "inheritance") != 0)
-			err = qp_error_set(
-			    QP_EINVALID,
-			    "cert.transfer: a %s certificate passes only by inheritance, not by %s",
-			    kind_name, basis);
-		else if (strcmp(to_type, "household") != 0)
-			err = qp_error_set(QP_EINVALID,
-					   "cert.transfer: a %s certificate passes only to a household",
-					   kind_name);
-	} else if (strcmp(rule, "same_village") == 0) {
-		if (strcmp(to_type, "household") != 0)
-			err = qp_error_set(
-			    QP_EINVALID,
-			    "cert.transfer: a %s certificate goes only to a household, not a%s %s", kind_name,
-			    to_type[0] == 'e' ? "n" : "", to_type);
-		else if (strcmp(to_village, from_village) != 0)
-			err = qp_error_set(QP_EINVALID,
-					   "cert.transfer: a %s certificate goes only to a household of the "
-					   "same village (%s, not %s)",
-					   kind_name, from_village, to_village);
-	} else if (strcmp(rule, "collective_or_enterprise") == 0) {
-		if (strcmp(to_type, "household") == 0)
-			err = qp_error_set(QP_EINVALID,
-					   "cert.transfer: a %s certificate goes to another collective or an "
-					   "enterprise, not a person",
-					   kind_name);
-	}
+	if ((err = qp_rules_transfer_allowed(policy_str(kp, "transfer"), c.kind, basis, to_type, from_village,
+					     to_village)) != QP_OK)
+		qp_error_prefix("cert.transfer");
 	if (err != QP_OK)
 		goto done;
 

@@ -69,19 +69,38 @@ static uint32_t be32(const unsigned char *p)
  * Judge an existing, non-empty file by its SQLite header: is it an SQLite
  * database, is it whole, is it ours?  Reads only.  *short_file is set when
  * the one fault is a file shorter than the page count its header gives.
+ *
+ * The header is read through SQLite's own VFS, not with fopen: closing a
+ * file descriptor drops every POSIX lock the process holds on the file,
+ * and a process that has the registry open already (quanpiaod opens a
+ * reader per thread while its writer works) would lose the shared lock
+ * that keeps another process from taking the WAL for its own, copying it
+ * in and deleting it under the writer (sqlite.org/howtocorrupt.html, 2.2).
+ * The unix VFS puts off such a close until the process's locks are gone.
  */
 static int check_header(const char *path, off_t size, int *short_file)
 {
 	*short_file = 0;
 	unsigned char h[SQLITE_HEADER_LEN];
-	FILE *f = fopen(path, "rb");
+	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+	sqlite3_file *f = vfs ? qp_calloc(1, (size_t)vfs->szOsFile) : NULL;
+	int out_flags = 0, rc;
 	if (f == NULL)
-		return qp_error_set(QP_EIO, "%s: cannot read: %s", path, strerror(errno));
-	size_t got = fread(h, 1, sizeof(h), f);
-	int read_error = ferror(f);
-	fclose(f);
-	if (read_error)
+		return vfs ? QP_ENOMEM : qp_error_set(QP_EINTERNAL, "SQLite has no default VFS");
+	rc = vfs->xOpen(vfs, path, f, SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY, &out_flags);
+	if (rc != SQLITE_OK) {
+		int e = errno;
+		if (f->pMethods)
+			f->pMethods->xClose(f);
+		qp_free(f);
+		return qp_error_set(QP_EIO, "%s: cannot read: %s", path, strerror(e));
+	}
+	rc = f->pMethods->xRead(f, h, (int)sizeof(h), 0);
+	f->pMethods->xClose(f);
+	qp_free(f);
+	if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ)
 		return qp_error_set(QP_EIO, "%s: cannot read", path);
+	size_t got = rc == SQLITE_OK ? sizeof(h) : 0;
 	if (got < sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0)
 		return qp_error_set(QP_ECORRUPT, "%s: not a quanpiao registry (not an SQLite database)",
 				    path);

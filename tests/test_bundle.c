@@ -6,6 +6,9 @@
  * extra entries, and logs forged in memory that a registry would never
  * write (a revoked or unenrolled signer, a double spend, a checkpoint by
  * the wrong key ...) are caught; single tlog-proofs; allocation failures.
+ * Officers submit with ID numbers; the entries, and so the bundles, name
+ * households by registry number and carry each holder's household.add
+ * (its village, a commitment, no personal data).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,10 @@
 #define H2     "330681197001010024"
 #define H3     "330681197001010032"
 #define H4     "330681197001010040"
+#define N1     "330681-H-0000001" /* the households' registry numbers, in the order added */
+#define N2     "330681-H-0000002"
+#define N3     "330681-H-0000003"
+#define N4     "330681-H-0000004"
 #define U_WD   "330681001002JC00001F00010001" /* H1, withdrawn, 120.00 */
 #define U_DM   "330681001002JC00002F00010001" /* H2, demolished, 100.00 */
 #define T0     1795000000		      /* 2026-11-18 */
@@ -209,9 +216,9 @@ static void test_export_verify_offline(void **state)
 	assert_int_equal(qp_bundle_export(&b, &len, &entries, &size, f->reg, G(4)), QP_OK);
 	assert_int_equal(qp_log_size(&log_size, f->reg), QP_OK);
 	assert_int_equal(size, log_size);
-	/* genesis, log key, 2 policies, 3 enrolments, 1 revocation, issue, transfer, freeze, unfreeze,
-	 * redeem, freeze */
-	assert_int_equal(entries, 14);
+	/* genesis, log key, 2 policies, 3 enrolments, 1 revocation, 2 households, issue, transfer, freeze,
+	 * unfreeze, redeem, freeze */
+	assert_int_equal(entries, 16);
 	assert_int_equal(strncmp(b, "quanpiao/bundle/v1\ncertificate " G(4) "\ncheckpoint ", 50), 0);
 
 	/* A fresh directory, and no registry anywhere: close it and delete its files. */
@@ -231,7 +238,7 @@ static void test_export_verify_offline(void **state)
 		fail_msg("verify: %s", qp_error_last()->message);
 	assert_string_equal(info.cert.id, G(4));
 	assert_int_equal(info.cert.kind, QP_CERT_GUARANTEE);
-	assert_string_equal(info.cert.holder, H2);
+	assert_string_equal(info.cert.holder, N2);
 	assert_string_equal(info.cert.holder_type, "household");
 	assert_int_equal(info.cert.area, 4050);
 	assert_string_equal(info.cert.home, U_WD);
@@ -250,7 +257,7 @@ static void test_export_verify_offline(void **state)
 	assert_string_equal(info.checkpoint.origin, ORIGIN);
 	assert_string_equal(info.county, "330681");
 	assert_string_equal(info.county_name, "诸暨市");
-	assert_int_equal(info.entries, 14);
+	assert_int_equal(info.entries, 16);
 	assert_int_equal(info.cosignatures, 1);
 	assert_string_equal(info.cosigners[0], "330681.auditor.wang");
 	qp_bundle_info_clear(&info);
@@ -277,7 +284,7 @@ static void test_states(void **state)
 	b = export(f, G(5), &len);
 	assert_int_equal(verify(b, len, f->auth_vkey, &info), QP_OK);
 	assert_int_equal(info.cert.state, QP_CERT_LIVE);
-	assert_string_equal(info.cert.holder, H4);
+	assert_string_equal(info.cert.holder, N4);
 	assert_int_equal(info.cert.area, 6950);
 	assert_string_equal(info.lineage[1], G(3));
 	qp_bundle_info_clear(&info);
@@ -291,7 +298,7 @@ static void test_states(void **state)
 	qp_bundle_info_clear(&info);
 	assert_int_equal(qp_bundle_verify(&info, b, len, f->auth_vkey, T0 + 11 * YEARS), QP_OK);
 	assert_true(info.cert.expired);
-	assert_int_equal(info.entries, 9); /* the authority's 8 and the issue */
+	assert_int_equal(info.entries, 10); /* the authority's 8, the holder's household.add, the issue */
 	qp_bundle_info_clear(&info);
 	free(b);
 	/* A revoked certificate. */
@@ -493,7 +500,7 @@ static void test_missing_and_extra_entries(void **state)
 	uint64_t idx[64], sub[64];
 	char *b = export(f, G(4), &len);
 	n = bundle_indexes(b, idx, 64);
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 16);
 	/* Rebuilt with all its entries, it verifies (the rebuild is faithful). */
 	char *r = rebuild(f, G(4), idx, n, &len);
 	assert_int_equal(verify(r, len, f->auth_vkey, NULL), QP_OK);
@@ -508,10 +515,12 @@ static void test_missing_and_extra_entries(void **state)
 	    {3, "signer 330681.officer.li (key ID"},
 	    {4, "checkpoint: signature line 2 (330681.auditor.wang"},
 	    {5, "revokes 330681.officer.wu, which has no active key"},
-	    {6, "names certificate " G(1) ", which no earlier entry in the bundle created"},
-	    {7, "names certificate " G(2) ", which no earlier entry"},
-	    {9, "spends certificate " G(2) ", which was frozen"},
-	    {11, "names certificate " G(4) ", which no earlier entry"},
+	    {6, "entry 16 (cert.issue): body.holder names household " N1 ", which no household.add"},
+	    {7, "entry 17 (cert.transfer): body.to names household " N2 ", which no household.add"},
+	    {8, "names certificate " G(1) ", which no earlier entry in the bundle created"},
+	    {9, "names certificate " G(2) ", which no earlier entry"},
+	    {11, "spends certificate " G(2) ", which was frozen"},
+	    {13, "names certificate " G(4) ", which no earlier entry"},
 	};
 	for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
 		size_t k = without(idx, n, idx[missing[i].pos], sub);
@@ -525,7 +534,8 @@ static void test_missing_and_extra_entries(void **state)
 		const char *needle;
 	} extra[] = {
 	    {23, "entry 23 (cert.issue): is not part of certificate " G(4) "'s history"},
-	    {25, "entry 25 (cert.transfer): is not part of certificate " G(4) "'s history"},
+	    {25, "entry 25 (cert.transfer): body.to names household " N4 ", which no household.add"},
+	    {10, "entry 10 (household.add): household " N3 " is named by no certificate entry"},
 	    {6, "entry 6 (village.add): does not belong in a certificate bundle"},
 	};
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
@@ -643,7 +653,17 @@ static void m_enroll(mlog *m, const qp_key *by, const qp_key *who, const char *r
 	free(v);
 }
 
-/* genesis, the log key, the default policy, the officer, and G1 issued to H1. */
+/* A household.add as the registry signs it: a number, a village and a commitment (no personal data). */
+static void m_household(mlog *m, fx *f, const char *number, const char *village)
+{
+	char body[256];
+	snprintf(body, sizeof(body),
+		 "{\"commitment\":\"%064d\",\"members\":2,\"number\":\"%s\",\"village\":\"%s\"}", 7, number,
+		 village);
+	m_add(m, f->officer, "household.add", body);
+}
+
+/* genesis, the log key, the default policy, the officer, and household N1 (in V1), entries 0 to 4. */
 static void m_start(mlog *m, fx *f)
 {
 	char body[1024];
@@ -655,10 +675,11 @@ static void m_start(mlog *m, fx *f)
 	snprintf(body, sizeof(body), "{\"params\":%s}", qp_policy_default_json());
 	m_add(m, f->authority, "policy.set", body);
 	m_enroll(m, f->authority, f->officer, "officer", NULL);
+	m_household(m, f, N1, V1);
 }
 
 #define M_ISSUE_G1                                                                                           \
-	"{\"area\":12000,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD                    \
+	"{\"area\":12000,\"basis\":\"withdrawal\",\"holder\":\"" N1 "\",\"home\":\"" U_WD                    \
 	"\",\"id\":\"" G(1) "\",\"kind\":\"guarantee\"}"
 
 static char *m_checkpoint(mlog *m, const qp_key *signer, size_t *len)
@@ -727,12 +748,12 @@ static void test_forged_logs(void **state)
 	m_add(m, f->authority, "key.revoke", "{\"name\":\"330681.officer.li\",\"reason\":\"left\"}");
 	m_add(m, f->officer, "cert.freeze", "{\"cert\":\"" G(1) "\",\"reason\":\"x\"}");
 	m_expect(f, m, G(1), f->log,
-		 "entry 6 (cert.freeze): signer 330681.officer.li was revoked by entry 5");
+		 "entry 7 (cert.freeze): signer 330681.officer.li was revoked by entry 6");
 
 	/* A signer never enrolled; the wrong role; an expired key. */
 	m_start(m, f);
 	m_add(m, stranger, "cert.issue", M_ISSUE_G1);
-	m_expect(f, m, G(1), f->log, "entry 4 (cert.issue): signer 330681.officer.zhao (key ID");
+	m_expect(f, m, G(1), f->log, "entry 5 (cert.issue): signer 330681.officer.zhao (key ID");
 	m_start(m, f);
 	m_add(m, f->authority, "cert.issue", M_ISSUE_G1);
 	m_expect(f, m, G(1), f->log, "signer 330681.authority has role authority");
@@ -747,34 +768,75 @@ static void test_forged_logs(void **state)
 
 	/* A double spend, an overspend, a transfer the policy forbids, a stale certificate number. */
 	m_start(m, f);
+	m_household(m, f, N2, V1);
+	m_household(m, f, N4, V1);
 	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
 	m_add(m, f->officer, "cert.transfer",
-	      "{\"basis\":\"sale\",\"cert\":\"" G(1) "\",\"new_id\":\"" G(2) "\",\"to\":\"" H2 "\"}");
+	      "{\"basis\":\"sale\",\"cert\":\"" G(1) "\",\"new_id\":\"" G(2) "\",\"to\":\"" N2 "\"}");
 	m_add(m, f->officer, "cert.transfer",
-	      "{\"basis\":\"sale\",\"cert\":\"" G(1) "\",\"new_id\":\"" G(3) "\",\"to\":\"" H4 "\"}");
-	m_expect(f, m, G(3), f->log, "entry 6 (cert.transfer): spends certificate " G(1) ", which was spent");
+	      "{\"basis\":\"sale\",\"cert\":\"" G(1) "\",\"new_id\":\"" G(3) "\",\"to\":\"" N4 "\"}");
+	m_expect(f, m, G(3), f->log, "entry 9 (cert.transfer): spends certificate " G(1) ", which was spent");
 	m_start(m, f);
+	m_household(m, f, N2, V1);
 	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
 	m_add(m, f->officer, "cert.transfer",
 	      "{\"area\":12001,\"basis\":\"sale\",\"cert\":\"" G(1) "\",\"new_id\":\"" G(
-		  2) "\",\"remainder_id\":\"" G(3) "\",\"to\":\"" H2 "\"}");
+		  2) "\",\"remainder_id\":\"" G(3) "\",\"to\":\"" N2 "\"}");
 	m_expect(f, m, G(2), f->log, "transfers 12001 of certificate " G(1) "'s 12000");
 	m_start(m, f);
+	m_household(m, f, N2, V1);
 	m_add(m, f->officer, "cert.issue",
-	      "{\"area\":10000,\"basis\":\"demolition\",\"holder\":\"" H2 "\",\"home\":\"" U_DM
+	      "{\"area\":10000,\"basis\":\"demolition\",\"holder\":\"" N2 "\",\"home\":\"" U_DM
 	      "\",\"id\":\"" R1 "\",\"kind\":\"retention\"}");
 	m_add(m, f->officer, "cert.transfer",
-	      "{\"basis\":\"sale\",\"cert\":\"" R1 "\",\"new_id\":\"330681-2026-R-000002\",\"to\":\"" H1
+	      "{\"basis\":\"sale\",\"cert\":\"" R1 "\",\"new_id\":\"330681-2026-R-000002\",\"to\":\"" N1
 	      "\"}");
-	m_expect(f, m, "330681-2026-R-000002", f->log, "transfer rule inheritance_only");
+	m_expect(f, m, "330681-2026-R-000002", f->log,
+		 "entry 7 (cert.transfer): a retention certificate passes only by inheritance, not by sale");
+	/* same_village, judged on the villages the household.add entries give (the registry's rule). */
+	m_start(m, f);
+	m_household(m, f, N3, V2);
+	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
+	m_add(m, f->officer, "cert.transfer",
+	      "{\"basis\":\"sale\",\"cert\":\"" G(1) "\",\"new_id\":\"" G(2) "\",\"to\":\"" N3 "\"}");
+	m_expect(f, m, G(2), f->log,
+		 "entry 7 (cert.transfer): a guarantee certificate goes only to a household of the same "
+		 "village (" V1 ", not " V2 ")");
+	m_start(m, f);
+	m_household(m, f, N3, V1);
+	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
+	m_add(m, f->officer, "cert.transfer",
+	      "{\"basis\":\"sale\",\"cert\":\"" G(1) "\",\"new_id\":\"" G(2) "\",\"to\":\"" N3 "\"}");
+	m_expect(f, m, G(2), f->log, NULL);
+	/* A holder by ID number (format v1), a household of another county, one added twice, one unused. */
 	m_start(m, f);
 	m_add(m, f->officer, "cert.issue",
 	      "{\"area\":12000,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD
+	      "\",\"id\":\"" G(1) "\",\"kind\":\"guarantee\"}");
+	m_expect(f, m, G(1), f->log,
+		 "entry 5 (cert.issue): body.holder: a household is named by its registry number");
+	m_start(m, f);
+	m_household(m, f, "330682-H-0000001", "330682101201");
+	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
+	m_expect(f, m, G(1), f->log,
+		 "entry 5 (household.add): body.number: 330682-H-0000001 is a household of county 330682");
+	m_start(m, f);
+	m_household(m, f, N1, V1);
+	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
+	m_expect(f, m, G(1), f->log, "entry 5 (household.add): adds household " N1 ", which entry 4 added");
+	m_start(m, f);
+	m_household(m, f, N2, V1);
+	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
+	m_expect(f, m, G(1), f->log,
+		 "entry 5 (household.add): household " N2 " is named by no certificate entry");
+	m_start(m, f);
+	m_add(m, f->officer, "cert.issue",
+	      "{\"area\":12000,\"basis\":\"withdrawal\",\"holder\":\"" N1 "\",\"home\":\"" U_WD
 	      "\",\"id\":\"330681-2025-G-000001\",\"kind\":\"guarantee\"}");
 	m_expect(f, m, "330681-2025-G-000001", f->log, "is not a guarantee number of 330681 in 2026");
 	m_start(m, f);
 	m_add(m, f->officer, "cert.issue",
-	      "{\"area\":17000,\"basis\":\"withdrawal\",\"holder\":\"" H1 "\",\"home\":\"" U_WD
+	      "{\"area\":17000,\"basis\":\"withdrawal\",\"holder\":\"" N1 "\",\"home\":\"" U_WD
 	      "\",\"id\":\"" G(1) "\",\"kind\":\"guarantee\"}");
 	m_expect(f, m, G(1), f->log, "area 17000 is over the policy's 16000");
 	/* No policy before the certificate entry. */
@@ -798,7 +860,7 @@ static void test_forged_logs(void **state)
 	m_start(m, f);
 	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
 	m_add(m, f->authority, "key.revoke", "{\"name\":\"" ORIGIN "\",\"reason\":\"compromised\"}");
-	m_expect(f, m, G(1), f->log, "checkpoint: signed by " ORIGIN ", revoked by entry 5");
+	m_expect(f, m, G(1), f->log, "checkpoint: signed by " ORIGIN ", revoked by entry 6");
 	/* An entry of another log; a genesis by an impostor. */
 	m_start(m, f);
 	m_add_at(m, f->officer, "other.example/log", "cert.issue", "2026-11-18T10:00:00Z", M_ISSUE_G1);

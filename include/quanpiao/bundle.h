@@ -26,7 +26,11 @@
  * every key.enroll, key.revoke and policy.set entry below the checkpoint's
  * size, and every cert.* entry of the certificate's lineage: the issue of
  * its root, the transfer or redemption that created each certificate on
- * the path to it, and every entry that names it or one of its ancestors.
+ * the path to it, and every entry that names it or one of its ancestors;
+ * and the household.add entry of each household those entries name (as
+ * holder or recipient), which gives its village.  No entry holds personal
+ * data (households are named by registry number, household.add carries a
+ * commitment), so neither does a bundle: it can be handed to a buyer.
  * Completeness cannot be proven offline: a verifier can check that every
  * entry present is genuine and that the lineage is unbroken, but not that
  * no later entry about the certificate was left out.
@@ -106,7 +110,9 @@ void qp_bundle_info_clear(qp_bundle_info *info);
  * entry; every certificate entry has a policy in force, and follows it
  * where the bundle can tell (area limits, transfer rule, redemption
  * purposes, conservation of area); the lineage is unbroken from an issue
- * to the certificate and every certificate entry belongs to it.  Then
+ * to the certificate and every certificate entry belongs to it; every
+ * household a certificate entry names is added by a household.add in the
+ * bundle, and every household.add is of such a household.  Then
  * info gets the certificate's state as of the checkpoint; "expired" is
  * judged at now (seconds since the epoch; 0 means the current time).
  * Errors: QP_EVERIFY naming the entry and the check that failed (any

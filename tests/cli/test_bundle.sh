@@ -5,10 +5,13 @@
 # file; a single .tlog-proof verifies with its entry and the log's key.
 # Certificate entries are signed with QP_FORGE (with the numbers the
 # registry expects) so that this test does not depend on 'cert issue'.
+# Households are named by registry number; a bundle carries each holder's
+# household.add and no ID number or name.
 FORGE="${QP_FORGE:?QP_FORGE must name the qp_forge test tool}"
 ORIGIN=zhuji.example/quanpiao
 V1=330681101201
 H1=330681196503120018 H2=330681197001010024
+N1=330681-H-0000001 N2=330681-H-0000002
 U1=330681101201JC00001F00010001
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 TODAY=${NOW:0:10}
@@ -35,8 +38,8 @@ forged() {
 	"$FORGE" officer.key $ORIGIN "$1" "$NOW" "$2" >forged.note || fail "qp_forge $1 $2"
 	expect_rc 0 -- log append forged.note
 }
-forged cert.issue "{\"area\":12000,\"basis\":\"withdrawal\",\"holder\":\"$H1\",\"home\":\"$U1\",\"id\":\"$G1\",\"kind\":\"guarantee\"}" # 10
-forged cert.transfer "{\"area\":5050,\"basis\":\"sale\",\"cert\":\"$G1\",\"new_id\":\"$G2\",\"remainder_id\":\"$G3\",\"to\":\"$H2\"}" # 11
+forged cert.issue "{\"area\":12000,\"basis\":\"withdrawal\",\"holder\":\"$N1\",\"home\":\"$U1\",\"id\":\"$G1\",\"kind\":\"guarantee\"}" # 10
+forged cert.transfer "{\"area\":5050,\"basis\":\"sale\",\"cert\":\"$G1\",\"new_id\":\"$G2\",\"remainder_id\":\"$G3\",\"to\":\"$N2\"}" # 11
 
 # ---- export ---------------------------------------------------------------------------------
 expect 3 "" "quanpiao: no checkpoint has been signed yet; sign one with 'quanpiao log sign' and export again" -- \
@@ -50,17 +53,22 @@ expect 3 "" "quanpiao: the latest checkpoint (size 12) does not cover entry 12 o
 	export "$G2" --out g2.bundle
 expect_rc 0 -- log sign --key log.key
 expect_rc 0 -- witness cosign --key auditor.key --state witness
-# genesis, log key, policy, officer, auditor, issue, transfer, freeze
-expect 0 "exported $G2 to g2.bundle: 8 entries, each proven against the checkpoint of size 13" "" -- \
+# genesis, log key, policy, officer, auditor, the households of H1 and H2, issue, transfer, freeze
+expect 0 "exported $G2 to g2.bundle: 10 entries, each proven against the checkpoint of size 13" "" -- \
 	export "$G2" --out g2.bundle
 expect_rc 0 -- export "$G2" --out -
 cmp -s <(printf '%s\n' "$OUT") g2.bundle || fail "export --out - differs from the file"
 expect_rc 0 -- export "$G2" --out g2.json.bundle --json
-contains "$OUT" "{\"certificate\":\"$G2\",\"out\":\"g2.json.bundle\",\"entries\":8,\"size\":13,\"bytes\":"
+contains "$OUT" "{\"certificate\":\"$G2\",\"out\":\"g2.json.bundle\",\"entries\":10,\"size\":13,\"bytes\":"
 [ "$(head -n 2 g2.bundle)" = "quanpiao/bundle/v1
 certificate $G2" ] || fail "bundle header: $(head -n 2 g2.bundle)"
 [ "$(tail -n 1 g2.bundle | cut -c1-7)" = "sha256 " ] || fail "bundle must end with its digest"
 expect_rc 0 -- export "$G3" --out g3.bundle
+# Handed to a buyer: neither ID numbers nor names (tests/cli/test_pii.sh scans every encoding).
+for v in $H1 $H2 王大明 李小红; do
+	CHECKS=$((CHECKS + 1))
+	grep -q "$v" g2.bundle g3.bundle && fail "a bundle holds personal data: $v"
+done
 
 # ---- verify offline ----------------------------------------------------------------------------
 mkdir offline
@@ -73,7 +81,7 @@ expect 0 "verified: certificate $G2 as of checkpoint $CP
 编号 certificate      $G2
 种类 kind             保障权票 guarantee
 状态 state            冻结 frozen
-持有人 holder         330681********0024 (household)
+持有人 holder         $N2 (household)
 面积 area             50.50 m²
 农房 home             $U1
 依据 basis            sale
@@ -84,12 +92,11 @@ expect 0 "verified: certificate $G2 as of checkpoint $CP
 源流 lineage          $G1 > $G2
 检查点 checkpoint     $CP
 见证 cosigned by      330681.auditor.wang
-条目 entries          8, each signed and in the checkpoint's tree" "" -- verify g2.bundle --authority auth.key.vkey
-expect_rc 0 -- verify g2.bundle --authority auth.key.vkey --reveal
-contains "$OUT" "持有人 holder         $H2 (household)"
+条目 entries          10, each signed and in the checkpoint's tree" "" -- verify g2.bundle --authority auth.key.vkey
+expect_rc 2 -- verify g2.bundle --authority auth.key.vkey --reveal # nothing personal to reveal
 expect_rc 0 -- verify g3.bundle --authority auth.key.vkey --json
-contains "$OUT" "{\"verified\":true,\"certificate\":{\"id\":\"$G3\",\"kind\":\"guarantee\",\"holder\":\"330681********0018\",\"holder_type\":\"household\",\"area\":\"69.50\",\"home\":\"$U1\",\"basis\":\"remainder\",\"state\":\"live\""
-contains "$OUT" "\"lineage\":[\"$G1\",\"$G3\"]},\"checkpoint\":{\"origin\":\"$ORIGIN\",\"size\":13,\"cosigners\":[\"330681.auditor.wang\"]},\"entries\":7}"
+contains "$OUT" "{\"verified\":true,\"certificate\":{\"id\":\"$G3\",\"kind\":\"guarantee\",\"holder\":\"$N1\",\"holder_type\":\"household\",\"area\":\"69.50\",\"home\":\"$U1\",\"basis\":\"remainder\",\"state\":\"live\""
+contains "$OUT" "\"lineage\":[\"$G1\",\"$G3\"]},\"checkpoint\":{\"origin\":\"$ORIGIN\",\"size\":13,\"cosigners\":[\"330681.auditor.wang\"]},\"entries\":9}"
 for f in *; do
 	case "$f" in
 	*.bundle | *.vkey) ;;

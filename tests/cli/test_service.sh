@@ -6,6 +6,10 @@
 # once: one wins, the other gets exit 5.
 # shellcheck source=/dev/null
 . "$(dirname "$SCRIPT")/../service/lib.sh"
+command -v sqlite3 >/dev/null || {
+	echo "sqlite3 (the command-line shell) is needed: run tools/deps" >&2
+	exit 1
+}
 
 make_registry
 H1=$(rid 1) H2=$(rid 2) H3=$(rid 3)
@@ -99,9 +103,22 @@ get "/v1/homes?limit=0"
 expect_http 400 "$(problem 400 malformed 'Bad Request' 'query parameter limit: must be from 1 to 1000')"
 
 # ---- the CLI through the service ---------------------------------------------------------------
-expect 0 "added household 330681********${H1:14} 王大明 in $V1 (entry 7)" "" -- $S household add --id-number $H1 --name 王大明 --village $V1
+# household.add: the ID number and name go beside the signed entry, into the service's file only.
+expect_rc 0 -- $S household add --id-number $H1 --name 王大明 --village $V1
+contains "$OUT" "(entry 7)"
+case "$OUT" in *"$H1"*) fail "household add printed the ID number unmasked" ;; esac
 expect_rc 0 -- $S household add --id-number $H2 --name 李小红 --village $V1
 expect_rc 0 -- $S household add --id-number $H3 --name 陈国强 --village $V1
+CONTEXT="personal data on the server"
+for pair in "$H1:王大明" "$H2:李小红" "$H3:陈国强"; do
+	expect_rc 0 -- --db r.db household show "${pair%%:*}"
+	contains "$OUT" "${pair#*:}"
+done
+# The households' numbers, asked of the service by ID number (issue 22 will restrict this).
+N1=$(household_number "$H1") N2=$(household_number "$H2") N3=$(household_number "$H3")
+CHECKS=$((CHECKS + 1))
+[ "$N1 $N2 $N3" = "330681-H-0000001 330681-H-0000002 330681-H-0000003" ] || fail "household numbers: $N1 $N2 $N3"
+# Homes and certificates are named by ID number on the command line, by number in the entries.
 expect_rc 0 -- $S home add --unit $U1 --village $V1 --household $H1 --land-area 1000.00
 expect 0 "home $U1: in_use -> withdrawn (entry 11)" "" -- $S home status $U1 withdrawn
 for i in 1 2 3 4 5; do
@@ -135,15 +152,23 @@ case "$OUT" in *registry.db*) fail "the audit through the service names a local 
 expect 2 "" "quanpiao: this command changes the registry file itself and does not work with --server; run it where the registry is" -- \
 	--server "$URL" --key log.key log sign
 # Reads print what they print on the file.
-for cmd in "cert show 330681-2026-G-000001" "cert list" "cert history 330681-2026-G-000002" "home show $U1" \
-	"home list" "household show $H1" "stats" "log entry --index 7" "log proof --index 8" "log checkpoint" \
-	"key list" "policy show" "--json cert list --limit 2"; do
+for cmd in "cert list" "cert history 330681-2026-G-000002" \
+	"home list" "stats" "log entry --index 7" "log proof --index 8" "log checkpoint" \
+	"key list" "policy show"; do
 	# shellcheck disable=SC2086
 	run --db r.db $cmd
 	local_out="$OUT"
 	# shellcheck disable=SC2086
 	expect 0 "$local_out" "" -- --server "$URL" $cmd
 done
+# What names a person reads on the mirror too, which holds no personal data (so it may show less).
+expect_rc 0 -- --server "$URL" home show $U1
+contains "$OUT" "$U1"
+expect_rc 0 -- --server "$URL" household show "$N1"
+expect_rc 0 -- --server "$URL" cert show 330681-2026-G-000001
+contains "$OUT" "330681-2026-G-000001"
+expect_rc 0 -- --server "$URL" --json cert list --limit 2
+contains "$OUT" "\"holder\":\"$N1\",\"holder_type\":\"household\""
 
 # ---- reads and pagination ------------------------------------------------------------------------
 CONTEXT="pagination"
@@ -168,9 +193,23 @@ CHECKS=$((CHECKS + 1))
 get /v1/entries/6
 expect_http 200 "$(cat v1.note)"
 get "/v1/households/$H1"
-contains "$BODY" "\"id_number\":\"330681********${H1:14}\""
+contains "$BODY" "\"number\":\"$N1\",\"id_number\":\"330681********${H1:14}\""
 CHECKS=$((CHECKS + 1))
 case "$BODY" in *"$H1"*) fail "household ID number not masked" ;; esac
+# By number the same household; its homes and certificates name it by number.
+get "/v1/households/$N1"
+contains "$BODY" "\"number\":\"$N1\",\"id_number\":\"330681********${H1:14}\""
+contains "$BODY" "\"household\":\"$N1\""
+contains "$BODY" "\"holder\":\"$N1\",\"holder_type\":\"household\""
+R99=$(rid 99)
+get "/v1/households/$R99"
+expect_http 404 "$(problem 404 not-found "Not Found" "no household with ID number 330681********${R99:14} in the registry")"
+get /v1/households/330681-H-9999999
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 404 ] || fail "unknown household number: status $STATUS: $BODY"
+get /v1/households/330681197001010017
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 400 ] || fail "malformed ID number: status $STATUS: $BODY"
 get /checkpoint
 expect_http 200 "$("$QP" --db r.db log checkpoint)"
 get "/v1/proof/inclusion?index=6&size=7"
@@ -185,7 +224,7 @@ contains "$BODY" 'quanpiaod_batch_entries_count'
 CONTEXT="spent certificate"
 expect_rc 0 -- $S cert transfer 330681-2026-G-000001 --to $H2
 SPENT_AT=$(sed -n 's/.*(entry \([0-9]*\))$/\1/p' <<<"$OUT" | head -1)
-forge officer.key cert.transfer "{\"basis\":\"sale\",\"cert\":\"330681-2026-G-000001\",\"new_id\":\"330681-2026-G-000007\",\"to\":\"$H3\"}" spent.note
+forge officer.key cert.transfer "{\"basis\":\"sale\",\"cert\":\"330681-2026-G-000001\",\"new_id\":\"330681-2026-G-000007\",\"to\":\"$N3\"}" spent.note
 post spent.note.json
 expect_http 409 "$(problem 409 conflict Conflict "cert.transfer: certificate 330681-2026-G-000001 is already spent (by entry $SPENT_AT)")"
 expect 5 "" "quanpiao: cert.transfer: certificate 330681-2026-G-000001 is already spent (by entry $SPENT_AT)" -- \
@@ -213,6 +252,156 @@ for cert in 330681-2026-G-000002 330681-2026-G-000003 330681-2026-G-000004; do
 	fi
 	contains "$(cat $loser.err)" "quanpiao: cert.transfer: certificate $cert is already spent (by entry "
 done
+# ---- personal data beside a POSTed entry -----------------------------------------------------------
+CONTEXT="personal data refused"
+H4=$(rid 4) NAME4=赵六
+SALT4=$(salt)
+C4=$(commitment "$SALT4" "$H4" "$NAME4")
+forge officer.key household.add "{\"commitment\":\"$C4\",\"members\":2,\"number\":\"330681-H-0000004\",\"village\":\"$V1\"}" h4.note
+size0=$("$QP" --db r.db log checkpoint | sed -n 2p)
+pd0=$(sqlite3 r.db 'SELECT count(*) FROM personal_data')
+# personal_post EXTRA_JSON: POST h4.note with the members after "note" given as they are.
+personal_post() {
+	{
+		json_note h4.note | sed 's/}$//'
+		printf ',%s}' "$1"
+	} >p.json
+	post p.json
+}
+salt_msg='member \"personal.salt\" must be 64 hexadecimal digits'
+personal_post "\"personal\":{\"id_number\":\"$H4\",\"name\":\"$NAME4\",\"salt\":\"${SALT4:1}\"}"
+expect_http 400 "$(problem 400 malformed 'Bad Request' "$salt_msg")"
+personal_post "\"personal\":{\"id_number\":\"$H4\",\"name\":\"$NAME4\",\"salt\":\"${SALT4:2}zz\"}"
+expect_http 400 "$(problem 400 malformed 'Bad Request' "$salt_msg")"
+personal_post "\"personal\":{\"id_number\":\"$H4\",\"name\":\"$NAME4\",\"salt\":\"$SALT4\",\"phone\":\"1\"}"
+expect_http 400 "$(problem 400 malformed 'Bad Request' 'member \"personal\": no member \"phone\" is allowed (only \"id_number\", \"name\" and \"salt\")')"
+personal_post "\"personal\":{\"id_number\":\"$H4\",\"name\":\"$NAME4\",\"name\":\"$NAME4\",\"salt\":\"$SALT4\"}"
+expect_http 400 "$(problem 400 malformed 'Bad Request' 'member \"personal.name\" is given twice')"
+personal_post "\"personal\":{\"id_number\":\"$H4\",\"salt\":\"$SALT4\"}"
+expect_http 400 "$(problem 400 malformed 'Bad Request' 'member \"personal.name\" is missing')"
+personal_post "\"personal\":{\"id_number\":\"$H4\",\"name\":2,\"salt\":\"$SALT4\"}"
+expect_http 400 "$(problem 400 malformed 'Bad Request' 'member \"personal.name\" must be a string')"
+personal_post "\"personal\":\"$H4 $NAME4\""
+expect_http 400 "$(problem 400 malformed 'Bad Request' 'malformed JSON: member \"personal\" must be an object with the members \"id_number\", \"name\" and \"salt\"')"
+# A refusal names the member and the rule, and repeats none of the data.
+personal_post "\"personal\":{\"id_number\":\"330681197013010016\",\"name\":\"$NAME4\",\"salt\":\"$SALT4\"}"
+expect_http 400 "$(problem 400 malformed 'Bad Request' 'member \"personal.id_number\" must be a resident ID number (GB 11643): 18 characters, a real birth date and the right check character')"
+personal_post "\"personal\":{\"id_number\":\"${H4:0:17}x\",\"name\":\"$NAME4\",\"salt\":\"$SALT4\"}"
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 400 ] || fail "a lower-case x: status $STATUS: $BODY"
+personal_post "\"personal\":{\"id_number\":\"$H4\",\"name\":\"\",\"salt\":\"$SALT4\"}"
+expect_http 400 "$(problem 400 malformed 'Bad Request' 'member \"personal.name\" must be text of 1 to 64 bytes')"
+# Well formed, but not the data the entry commits to: the registry refuses it.
+personal_post "\"personal\":{\"id_number\":\"$H4\",\"name\":\"赵七\",\"salt\":\"$SALT4\"}"
+expect_http 422 "$(problem 422 rejected 'Unprocessable Content' 'household.add: the personal data given does not match body.commitment')"
+personal_post "\"personal\":{\"id_number\":\"$H4\",\"name\":\"$NAME4\",\"salt\":\"$(salt)\"}"
+expect_http 422 "$(problem 422 rejected 'Unprocessable Content' 'household.add: the personal data given does not match body.commitment')"
+# A household.add without its personal data, and personal data with an entry about no person.
+post h4.note.json
+expect_http 422 "$(problem 422 rejected 'Unprocessable Content' 'household.add: body.commitment commits to personal data that did not come with the entry; append it with its personal data (as the CLI does)')"
+forge officer.key village.add '{"code":"330681101203","name":"三村"}' v3.note
+json_personal v3.note "$H4" "$NAME4" "$SALT4" >v3p.json
+post v3p.json
+expect_http 422 "$(problem 422 rejected 'Unprocessable Content' 'village.add: the entry commits to no personal data, so none is stored with it')"
+# log append of a household.add signed elsewhere: refused, there is no data to send with it.
+run --server "$URL" log append h4.note
+CHECKS=$((CHECKS + 1))
+[ "$RC" = 3 ] || fail "log append of a household.add: exit $RC, expected 3: $ERR"
+CHECKS=$((CHECKS + 2))
+[ "$("$QP" --db r.db log checkpoint | sed -n 2p)" = "$size0" ] || fail "a refused write changed the log"
+[ "$(sqlite3 r.db 'SELECT count(*) FROM personal_data')" = "$pd0" ] || fail "a refused write stored personal data"
+
+CONTEXT="personal data stored"
+json_personal h4.note "$H4" "$NAME4" "$SALT4" >h4p.json
+post h4p.json
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 200 ] || fail "household.add with its personal data: status $STATUS: $BODY"
+H4_AT=$(field index)
+expect 0 "$(cat h4.note)" "" -- --db r.db log entry --index "$H4_AT"
+expect_rc 0 -- --db r.db household show "$H4"
+contains "$OUT" "$NAME4"
+CHECKS=$((CHECKS + 1))
+[ "$(sqlite3 r.db "SELECT household || ' ' || name || ' ' || hex(salt) FROM personal_data WHERE id_number = '$H4'")" = \
+	"330681-H-0000004 $NAME4 ${SALT4^^}" ] || fail "the personal data stored is not what was sent"
+# The same again: the number is taken (409).
+post h4p.json
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 409 ] || fail "household.add again: status $STATUS: $BODY"
+# An ID number already registered, through the CLI: a conflict, exit 5, the ID number masked.
+expect 5 "" "quanpiao: household.add: the head of household $N1 has ID number 330681********${H1:14} already" -- \
+	$S household add --id-number "$H1" --name 王大明 --village $V1
+
+# A person as investor: the ID number and name go beside the home.activate, onto the server only.
+CONTEXT="a person investor"
+U2=${V1}JC00002F00010001 HI=$(rid 50)
+expect_rc 0 -- $S home add --unit $U2 --village $V1 --household $H2 --land-area 120.00 --status idle
+expect_rc 0 -- $S home activate $U2 --investor 钱七 --investor-id "$HI" --start 2026-01-01 --years 5 \
+	--rent 1000.00 --investment 5000.00 --use homestay
+expect_rc 0 -- --db r.db home show $U2
+contains "$OUT" 钱七
+get "/v1/homes/$U2"
+contains "$BODY" "\"investor\":\"钱七\",\"investor_id\":\"330681********${HI:14}\",\"investor_person\":true"
+
+# ---- household adds from two desks at once: distinct numbers ------------------------------------
+CONTEXT="two desks adding households"
+for round in 1 2 3; do
+	ha=$(rid $((10 + 2 * round))) hb=$(rid $((11 + 2 * round)))
+	QUANPIAO_CACHE="$WORK/desk-a" "$QP" --server "$URL" --key officer.key household add --id-number "$ha" \
+		--name "甲$round" --village $V1 >a.out 2>a.err &
+	pa=$!
+	QUANPIAO_CACHE="$WORK/desk-b" "$QP" --server "$URL" --key officer2.key household add --id-number "$hb" \
+		--name "乙$round" --village $V1 >b.out 2>b.err &
+	pb=$!
+	wait $pa
+	ra=$?
+	wait $pb
+	rb=$?
+	CHECKS=$((CHECKS + 1))
+	[ "$ra$rb" = 00 ] || { fail "round $round: exits $ra and $rb: $(cat a.err b.err)"; continue; }
+	na=$(household_number "$ha") nb=$(household_number "$hb")
+	CHECKS=$((CHECKS + 1))
+	[ -n "$na" ] && [ -n "$nb" ] && [ "$na" != "$nb" ] || fail "round $round: numbers '$na' and '$nb'"
+	expect_rc 0 -- --db r.db household show "$ha"
+	contains "$OUT" "甲$round"
+	expect_rc 0 -- --db r.db household show "$hb"
+	contains "$OUT" "乙$round"
+done
+
+# ---- no personal data in what clients get: mirrors, the served log, checkpoints -------------------
+CONTEXT="no personal data in mirrors"
+ids=("$H1" "$H2" "$H3" "$H4" "$HI") names=(王大明 李小红 陈国强 "$NAME4" 钱七)
+for round in 1 2 3; do
+	ids+=("$(rid $((10 + 2 * round)))" "$(rid $((11 + 2 * round)))") names+=("甲$round" "乙$round")
+done
+# Every mirror synced up to now (reads bring them up to date first).
+for cache in cache1 desk-a desk-b; do
+	QUANPIAO_CACHE="$WORK/$cache" "$QP" --server "$URL" log checkpoint >/dev/null 2>&1 || fail "sync $cache"
+done
+# The check itself finds the data where it is: the service's own file holds it.
+CHECKS=$((CHECKS + 1))
+cat r.db r.db-wal 2>/dev/null | LC_ALL=C grep -q -a -F "$H4" || fail "the leak check does not find $H4 in the service's file"
+mirrors=0
+for f in "$WORK"/cache1/mirror-* "$WORK"/desk-a/mirror-* "$WORK"/desk-b/mirror-*; do
+	[ -f "$f" ] || continue
+	mirrors=$((mirrors + 1))
+	no_leak "$f" "mirror $f" "${ids[@]}" "${names[@]}"
+done
+CHECKS=$((CHECKS + 1))
+[ "$mirrors" -ge 3 ] || fail "only $mirrors mirror files to check"
+# The whole served log and checkpoint, as any client gets them.
+get "/v1/entries?limit=1000"
+cp resp.body served-log.json
+get /checkpoint
+cp resp.body served-checkpoint
+no_leak served-log.json "the served log" "${ids[@]}" "${names[@]}"
+no_leak served-checkpoint "the served checkpoint" "${ids[@]}" "${names[@]}"
+# Nor does the service say it anywhere: not on its output, nor in its metrics.
+get /metrics
+cp resp.body served-metrics
+no_leak served-metrics "/metrics" "${ids[@]}" "${names[@]}"
+no_leak qpd.err "the service's stderr" "${ids[@]}" "${names[@]}"
+no_leak qpd.out "the service's stdout" "${ids[@]}" "${names[@]}"
+
 # A witness cosigns through the service; the served checkpoint carries the cosignature.
 CONTEXT="witness"
 run --server "$URL" --key auditor.key witness cosign --state wit

@@ -1,7 +1,11 @@
 /*
  * fixture.c - the fixed registry and keys the fuzz targets and mkseeds
  * share (fuzz.h).  Everything here is deterministic except the scratch
- * directory's name: the same seeds, the same clock, the same entries.
+ * directory's name: the same seeds, the same clock, the same salts of
+ * personal data (a counter's ChaCha20 stream stands in for the system's
+ * random bytes), so the same entries.  Households go in with their heads'
+ * ID numbers through qp_registry_submit, which commits to them and keeps
+ * the data beside the log, as the CLI does.
  */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
@@ -34,6 +38,36 @@ int fz_known(const char *bug)
 	return 0;
 }
 
+/*
+ * Random bytes for the salts: ChaCha20 of a fixed key with a counter as the
+ * nonce.  Never outside the fuzz targets and mkseeds: a salt must be secret.
+ */
+static uint64_t fz_counter;
+
+static void fz_random_buf(void *const buf, const size_t size)
+{
+	static const unsigned char key[crypto_stream_chacha20_KEYBYTES] = {'q', 'p', '-', 'f', 'u', 'z', 'z'};
+	unsigned char nonce[crypto_stream_chacha20_NONCEBYTES] = {0};
+	memcpy(nonce, &fz_counter, sizeof(fz_counter) < sizeof(nonce) ? sizeof(fz_counter) : sizeof(nonce));
+	fz_counter++;
+	crypto_stream_chacha20((unsigned char *)buf, size, nonce, key);
+}
+
+static uint32_t fz_random(void)
+{
+	uint32_t v;
+	fz_random_buf(&v, sizeof(v));
+	return v;
+}
+
+static const char *fz_random_name(void)
+{
+	return "qp-fuzz-chacha20";
+}
+
+static randombytes_implementation fz_randombytes = {fz_random_name, fz_random,	   NULL,
+						    NULL,	    fz_random_buf, NULL};
+
 static qp_key *seeded(const char *name, unsigned char fill)
 {
 	unsigned char seed[QP_SEED_LEN];
@@ -48,7 +82,7 @@ const fz_keys *fz_init(void)
 	static fz_keys keys;
 	static int done;
 	if (!done) {
-		if (sodium_init() < 0)
+		if (randombytes_set_implementation(&fz_randombytes) != 0 || sodium_init() < 0)
 			abort();
 		keys.authority = seeded("330681.authority", 1);
 		keys.log = seeded(FZ_ORIGIN, 2);
@@ -101,6 +135,10 @@ qp_registry *fz_registry_create(const char *path)
 			 hh[i][0], i + 1, hh[i][1]);
 		put(reg, o, "household.add", body);
 	}
+#define FZ_H6	  "330681199203030022"		 /* V2, home FZ_U_PI leased to a person */
+#define FZ_H7	  "330681198807070039"		 /* V1, erased */
+#define FZ_U_PI	  "330681001002JC00006F00010001" /* H6, activated */
+#define FZ_PERSON "11010519491231002X"		 /* a person investor */
 #define HOME(unit, hh, village, area, status)                                                                \
 	"{\"household\":\"" hh "\",\"land_area\":" area ",\"status\":\"" status "\",\"unit\":\"" unit        \
 	"\",\"village\":\"" village "\"}"
@@ -138,6 +176,20 @@ qp_registry *fz_registry_create(const char *path)
 	put(reg, o, "cert.redeem",
 	    "{\"area\":1000,\"cert\":\"330681-2026-C-000001\",\"note\":\"项目 A\",\"purpose\":\"quota\"}");
 	put(reg, o, "cert.revoke", "{\"cert\":\"330681-2026-G-000002\",\"reason\":\"issued in error\"}");
+	/* A person investor (a commitment in the entry), and a household whose personal data is erased. */
+	put(reg, o, "household.add",
+	    "{\"id_number\":\"" FZ_H6 "\",\"members\":3,\"name\":\"户6\",\"village\":\"" FZ_V2
+	    "\"}"); /* 330681-H-0000006 */
+	put(reg, o, "home.add", HOME(FZ_U_PI, FZ_H6, FZ_V2, "7000", "idle"));
+	put(reg, o, "home.activate",
+	    "{\"investment\":5000000,\"investor\":\"李明\",\"investor_id\":\"" FZ_PERSON
+	    "\",\"rent\":960000,\"start\":\"2026-03-15\",\"unit\":\"" FZ_U_PI
+	    "\",\"use\":\"rental\",\"years\":15}");
+	put(reg, o, "household.add",
+	    "{\"id_number\":\"" FZ_H7 "\",\"members\":1,\"name\":\"户7\",\"village\":\"" FZ_V1
+	    "\"}"); /* 330681-H-0000007 */
+	put(reg, o, "household.erase",
+	    "{\"household\":\"330681-H-0000007\",\"reason\":\"PIPL art. 47, request 2026-001\"}");
 
 	/* A checkpoint of everything, cosigned by the auditor. */
 	char *cp = NULL, *line = NULL;

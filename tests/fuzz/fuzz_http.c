@@ -190,7 +190,63 @@ static void check_job(const qpd_request *q)
 	    job->kind != (q->route == QPD_R_ENTRIES_POST ? QPD_JOB_ENTRY : QPD_JOB_COSIGN) ||
 	    (q->route == QPD_R_ENTRIES_POST && job->size != QP_LOG_LATEST))
 		abort();
+	/* The personal data, when the body has it, is exactly what it says, and checked. */
+	const cJSON *pd = cJSON_GetObjectItemCaseSensitive(doc, "personal");
+	if (q->route != QPD_R_ENTRIES_POST || pd == NULL) {
+		if (job->personal != NULL)
+			abort();
+	} else {
+		char salt[2 * QP_SALT_LEN + 1];
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(pd, "id_number");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(pd, "name");
+		const cJSON *hex = cJSON_GetObjectItemCaseSensitive(pd, "salt");
+		if (job->personal != &q->personal || cJSON_GetArraySize(pd) != 3 || !cJSON_IsString(id) ||
+		    !cJSON_IsString(name) || !cJSON_IsString(hex) ||
+		    strcmp(id->valuestring, job->personal->id_number) != 0 ||
+		    strcmp(name->valuestring, job->personal->name) != 0 ||
+		    qp_personal_check(job->personal) != QP_OK)
+			abort();
+		qp_personal_salt_hex(salt, job->personal);
+		if (strcasecmp(salt, hex->valuestring) != 0)
+			abort();
+	}
 	cJSON_Delete(doc);
+}
+
+/* How often needle occurs in the len bytes at hay. */
+static size_t occurrences(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), count = 0;
+	for (size_t i = 0; n > 0 && i + n <= len; i++)
+		count += memcmp(hay + i, needle, n) == 0;
+	return count;
+}
+
+static int zeroed(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * The resident ID number a write's body gives as personal data, if any
+ * and if the body has it nowhere else (copied to out): the answer must
+ * never repeat it.
+ */
+static int personal_id(char out[QP_RESIDENT_ID_LEN + 1], const qpd_request *q)
+{
+	cJSON *doc = q->body ? cJSON_ParseWithLength(q->body, q->body_len) : NULL;
+	const cJSON *pd = cJSON_GetObjectItemCaseSensitive(doc, "personal");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(pd, "id_number");
+	int found = cJSON_IsString(id) && strlen(id->valuestring) == QP_RESIDENT_ID_LEN &&
+		    occurrences(q->body, q->body_len, id->valuestring) == 1;
+	if (found)
+		memcpy(out, id->valuestring, QP_RESIDENT_ID_LEN + 1);
+	cJSON_Delete(doc);
+	return found;
 }
 
 /* ---- the answer ------------------------------------------------------------------------------ */
@@ -276,6 +332,8 @@ static void check_reply(const qpd_request *q)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	pairs headers = {0}, query = {0};
+	char pid[QP_RESIDENT_ID_LEN + 1];
+	int has_pid = 0;
 	qpd_request q = {0};
 	char *in, *cur, *end, *line, *method, *target, *cut;
 	if (!ready)
@@ -320,10 +378,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else if (!q.post) {
 		qpd_route_get(&q.reply, q.route, q.tail, lookup, &query);
-	} else if (qpd_request_parse_write(&q) == 0) {
+	} else if ((has_pid = personal_id(pid, &q)), qpd_request_parse_write(&q) == 0) {
 		check_job(&q);
 		stand_in_writer(&q.job);
 		qpd_request_answer_write(&q);
+		/* Answered: the personal data, and the body that brought it, are zeroed. */
+		if (!zeroed(&q.personal, sizeof(q.personal)) || (q.body && !zeroed(q.body, q.body_len)) ||
+		    q.job.personal != NULL)
+			fail(&q, "personal data left after the answer");
 	} else if (q.reply.status != 400) {
 		fail(&q, "a write's body refused other than with 400");
 	}
@@ -331,6 +393,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "http: %s %s -> %u %.*s\n", method, target, q.reply.status,
 			q.reply.body ? (int)q.reply.body_len : 0, q.reply.body ? q.reply.body : "");
 	check_reply(&q);
+	if (has_pid && q.reply.body && occurrences(q.reply.body, q.reply.body_len, pid) != 0)
+		fail(&q, "the answer repeats the personal data's ID number");
 	qpd_metrics_request(q.route, q.reply.status, 0.0);
 clear:
 	qpd_request_clear(&q);

@@ -7,9 +7,11 @@
  * of the fixture and new entries of every type signed by the right key
  * (and some by the wrong one, or damaged), their JSON, checkpoints and
  * cosignatures, witness requests, bundles of every certificate, single
- * tlog-proofs, and identifiers.  The output is deterministic (fixed seeds
- * and clock), so running it again rewrites the same files; the corpora in
- * tests/fuzz/corpus/ were made with it and grow with what fuzzing finds.
+ * tlog-proofs, and identifiers.  The output is deterministic (fixed seeds,
+ * clock and salts), so running it again rewrites the same files; the
+ * corpora in tests/fuzz/corpus/ were made with it and grow with what
+ * fuzzing finds.  Signed entries are as the registry signs them: households
+ * by registry number, personal data only as commitments.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +23,15 @@
 #include "entry.h"
 #include "fuzz.h"
 #include "quanpiao/mirror.h"
+#include "quanpiao/personal.h"
+
+/* The fixture's households (fixture.c), by registry number in the order added. */
+#define N1 "330681-H-0000001" /* FZ_H1 */
+#define N2 "330681-H-0000002" /* FZ_H2 */
+#define N3 "330681-H-0000003" /* FZ_H3 */
+#define N4 "330681-H-0000004" /* FZ_H4 */
+#define N5 "330681-H-0000005" /* FZ_H5, no home, its certificate revoked: erasable */
+#define N7 "330681-H-0000007" /* erased */
 
 static const char *outdir;
 static qp_registry *reg;
@@ -61,16 +72,34 @@ static void put_json_of(const char *name, const char *note)
 		put_file("canon", name, json + 1, (size_t)(end - json - 1));
 }
 
-/* Sign a new entry (numbered as submit would) and write it to the entry corpus. */
+/*
+ * Sign a new entry (its personal data committed to and numbered, as submit
+ * would) and write it to the entry corpus.
+ */
 static char *new_entry(const char *name, const qp_key *key, const char *type, const char *body)
 {
-	char *numbered = NULL, *note = NULL;
+	char *numbered = NULL, *note = NULL, *committed = NULL;
 	size_t len = 0;
-	fz_check(qp_mirror_number(&numbered, reg, type, body), name);
+	qp_personal pd;
+	int found = 0;
+	fz_check(qp_personal_split(&committed, &pd, &found, type, body), name);
+	qp_personal_clear(&pd);
+	fz_check(qp_mirror_number(&numbered, reg, type, committed), name);
+	free(committed);
 	fz_check(qp_registry_sign_entry(&note, &len, reg, key, type, numbered), name);
 	free(numbered);
 	put_file("entry", name, note, len);
 	return note;
+}
+
+/* Sign a body exactly as given (no commitment, no numbering): an entry the rules refuse. */
+static void as_given(const char *name, const qp_key *key, const char *type, const char *body)
+{
+	char *note = NULL;
+	size_t len = 0;
+	fz_check(qp_registry_sign_entry(&note, &len, reg, key, type, body), name);
+	put_file("entry", name, note, len);
+	free(note);
 }
 
 static void entries(void)
@@ -97,9 +126,32 @@ static void entries(void)
 	    "new-household", o, "household.add",
 	    "{\"id_number\":\"330681198001010010\",\"members\":3,\"name\":\"王\",\"village\":\"" FZ_V2
 	    "\"}"));
+	free(new_entry("household-erase", o, "household.erase",
+		       "{\"household\":\"" N5 "\",\"reason\":\"PIPL art. 47, request 2026-002\"}"));
+	free(new_entry("household-erase-live", o, "household.erase",
+		       "{\"household\":\"" N1 "\",\"reason\":\"holds a live certificate\"}"));
+	free(new_entry("household-erase-again", o, "household.erase",
+		       "{\"household\":\"" N7 "\",\"reason\":\"erased before\"}"));
+	free(new_entry(
+	    "home-activate-person", o, "home.activate",
+	    "{\"investment\":100,\"investor\":\"张三\",\"investor_id\":\"330681198001010010\",\"rent\":100,"
+	    "\"start\":\"2026-11-18\",\"unit\":\"" FZ_U_IU "\",\"use\":\"rental\",\"years\":2}"));
+	/* Format v1's bodies, now refused: personal data in the clear, households by ID number. */
+	as_given("v1-household", o, "household.add",
+		 "{\"id_number\":\"330681198001010010\",\"members\":3,\"name\":\"王\",\"number\":"
+		 "\"330681-H-0000008\",\"village\":\"" FZ_V2 "\"}");
+	as_given("v1-holder", o, "cert.transfer",
+		 "{\"basis\":\"sale\",\"cert\":\"330681-2026-G-000004\",\"new_id\":\"330681-2026-G-000005\","
+		 "\"to\":\"" FZ_H2 "\"}");
+	as_given(
+	    "v1-investor", o, "home.activate",
+	    "{\"investment\":100,\"investor\":\"张三\",\"investor_id\":\"330681198001010010\",\"rent\":100,"
+	    "\"start\":\"2026-11-18\",\"unit\":\"" FZ_U_IU "\",\"use\":\"rental\",\"years\":2}");
+	as_given("household-no-commitment", o, "household.add",
+		 "{\"members\":3,\"number\":\"330681-H-0000008\",\"village\":\"" FZ_V2 "\"}");
 	free(new_entry(
 	    "new-home", o, "home.add",
-	    "{\"built\":1988,\"floor_area\":18000,\"household\":\"" FZ_H4
+	    "{\"built\":1988,\"floor_area\":18000,\"household\":\"" N4
 	    "\",\"land_area\":11000,\"status\":\"dilapidated\",\"unit\":\"330681001002JC00009F00010001\","
 	    "\"village\":\"" FZ_V1 "\"}"));
 	free(new_entry("home-status", o, "home.status",
@@ -108,20 +160,20 @@ static void entries(void)
 	free(new_entry("home-correct", o, "home.correct",
 		       "{\"field\":\"built\",\"reason\":\"deed\",\"unit\":\"" FZ_U_IU "\",\"value\":1979}"));
 	free(new_entry("cert-issue", o, "cert.issue",
-		       "{\"area\":3000,\"basis\":\"withdrawal\",\"holder\":\"" FZ_H1 "\",\"home\":\"" FZ_U_WD
+		       "{\"area\":3000,\"basis\":\"withdrawal\",\"holder\":\"" N1 "\",\"home\":\"" FZ_U_WD
 		       "\",\"kind\":\"guarantee\"}"));
 	free(new_entry(
 	    "cert-issue-legacy", o, "cert.issue",
-	    "{\"area\":100,\"basis\":\"legacy\",\"holder\":\"" FZ_H3 "\",\"home\":\"" FZ_U_IU
+	    "{\"area\":100,\"basis\":\"legacy\",\"holder\":\"" N3 "\",\"home\":\"" FZ_U_IU
 	    "\",\"kind\":\"retention\",\"legacy_no\":\"DP-2019-001\",\"valid_until\":\"2030-01-01\"}"));
 	free(new_entry("cert-transfer", o, "cert.transfer",
-		       "{\"basis\":\"sale\",\"cert\":\"330681-2026-G-000004\",\"to\":\"" FZ_H2 "\"}"));
+		       "{\"basis\":\"sale\",\"cert\":\"330681-2026-G-000004\",\"to\":\"" N2 "\"}"));
 	free(new_entry(
 	    "cert-transfer-part", o, "cert.transfer",
 	    "{\"area\":10000,\"basis\":\"sale\",\"cert\":\"330681-2026-C-000002\",\"to\":\"" FZ_ENTERPRISE
 	    "\"}"));
 	free(new_entry("cert-inherit", o, "cert.transfer",
-		       "{\"basis\":\"inheritance\",\"cert\":\"330681-2026-R-000001\",\"to\":\"" FZ_H1 "\"}"));
+		       "{\"basis\":\"inheritance\",\"cert\":\"330681-2026-R-000001\",\"to\":\"" N1 "\"}"));
 	free(new_entry("cert-redeem", o, "cert.redeem",
 		       "{\"area\":500,\"cert\":\"330681-2026-G-000003\",\"note\":\"安置房\",\"purpose\":"
 		       "\"resettlement\"}"));
@@ -298,6 +350,10 @@ static void ids(void)
 	    {"resident", FZ_H1},
 	    {"resident-x", "33068119881212007x"},
 	    {"resident-bad", "330681197001010017"},
+	    {"household", N1},
+	    {"household-zero", "330681-H-0000000"},
+	    {"household-county", "330682-H-0000001"},
+	    {"commitment", "a6a6e6e5d72f225ccb47201941a3d0046d365c714f412cd3933a3eb98b5c971b"},
 	    {"uscc", FZ_ENTERPRISE},
 	    {"uscc-collective", "N2330681MA2B3C4D5X"},
 	    {"county", "330681"},

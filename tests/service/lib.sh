@@ -115,3 +115,64 @@ expect_http() {
 problem() {
 	printf '{"type":"/problems/%s","title":"%s","status":%s,"detail":"%s"}' "$2" "$3" "$1" "$4"
 }
+
+# ---- personal data ---------------------------------------------------------------------------
+
+# commitment SALT_HEX ID NAME: the commitment household.add carries (quanpiao/personal.h):
+# lowercase hex SHA-256 of the salt's bytes and the canonical JSON {"id_number":ID,"name":NAME}.
+commitment() {
+	{
+		printf '%s' "$1" | xxd -r -p
+		printf '{"id_number":"%s","name":"%s"}' "$2" "$3"
+	} | sha256sum | cut -c1-64
+}
+
+# salt: 64 random hex digits.
+salt() { head -c 32 /dev/urandom | xxd -p | tr -d '\n'; }
+
+# json_personal NOTE ID NAME SALT [EXTRA]: {"note":...,"personal":{...EXTRA}} (EXTRA: ,"k":"v").
+json_personal() {
+	json_note "$1" | sed 's/}$//'
+	printf ',"personal":{"id_number":"%s","name":"%s","salt":"%s"%s}}' "$2" "$3" "$4" "${5:-}"
+}
+
+# encodings VALUE: the forms in which VALUE's bytes could sit in a file: as they are, as hex
+# (both cases), as JSON \u escapes (non-ASCII text), and as base64 at each of the three
+# alignments (only the characters that depend on VALUE alone), one per line.
+encodings() {
+	local v=$1 hex pad b64 skip keep
+	printf '%s\n' "$v"
+	hex=$(printf '%s' "$v" | xxd -p | tr -d '\n')
+	printf '%s\n' "$hex" "${hex^^}"
+	if [ -n "$(printf '%s' "$v" | tr -d '\000-\177')" ]; then
+		printf '%s' "$v" | iconv -f UTF-8 -t UTF-16BE | xxd -p -c 2 | sed 's/^/\\u/' | tr -d '\n'
+		echo
+	fi
+	for pad in 0 1 2; do
+		b64=$({ head -c "$pad" /dev/zero; printf '%s' "$v"; } | base64 -w0 | tr -d '=')
+		# Drop the characters that mix in padding bytes or the unknown byte after the value.
+		skip=$(((pad * 4 + 2) / 3))
+		keep=$(((${#v} + pad) * 4 / 3 - skip - 1))
+		[ "$keep" -ge 8 ] && printf '%s\n' "${b64:skip:keep}"
+	done
+}
+
+# no_leak FILE WHAT VALUE...: fail if FILE's bytes hold any VALUE in any of its encodings.
+no_leak() {
+	local file=$1 what=$2 v e
+	shift 2
+	for v in "$@"; do
+		while IFS= read -r e; do
+			CHECKS=$((CHECKS + 1))
+			if LC_ALL=C grep -q -a -F -e "$e" "$file"; then
+				fail "$what holds personal data ($e, a form of $v)"
+			fi
+		done < <(encodings "$v")
+	done
+}
+
+# household_number ID_OR_NUMBER: the household's registry number, as the service answers it.
+household_number() {
+	get "/v1/households/$1"
+	"$QP_JSON" get resp.body household >household.json && "$QP_JSON" get household.json number
+}

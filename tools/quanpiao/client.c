@@ -14,7 +14,16 @@
  * the number first the service answers 409, the client syncs again and,
  * when the numbers it would claim now differ, signs again with them (as
  * qp_registry_submit does locally, up to 20 times).  A 409 whose
- * numbering has not changed is a real conflict (exit 5).
+ * numbering has not changed is a real conflict (exit 5).  Household
+ * numbers are claimed the same way (household.add names the next one).
+ *
+ * Personal data: the mirror holds none (the log carries commitments, not
+ * ID numbers or names).  So a household named by its head's ID number is
+ * looked up on the service (GET /v1/households/ID), and a household.add's
+ * ID number and name (or a person investor's) are split off before the
+ * entry is signed (qp_personal_split) and POSTed beside the note as
+ * "personal" for the service to keep in its personal-data table.  The
+ * same data and salt go with every attempt; every copy is zeroed after.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -375,28 +384,94 @@ int client_open_registry(const cli_ctx *ctx, unsigned flags, qp_registry **out)
 
 /* ---- lookups ---------------------------------------------------------------------------------- */
 
-int client_household_number(const cli_ctx *ctx, const char *id_number, char number[17])
+/*
+ * GET /v1/households/ID: into number, or the answer left in r (r->status
+ * not 200) for the caller to report.  id is a checked, normalised resident
+ * ID number (digits and X only, so safe in a path).
+ */
+static int ask_household(const cli_ctx *ctx, const char *id, char number[QP_HOUSEHOLD_NUMBER_LEN + 1],
+			 response *r)
 {
 	char path[64];
-	response r = {0};
 	number[0] = '\0';
-	snprintf(path, sizeof(path), "/v1/households/%s", id_number);
-	int rc = http(ctx, path, NULL, &r);
+	snprintf(path, sizeof(path), "/v1/households/%s", id);
+	int rc = http(ctx, path, NULL, r);
+	if (rc != CLI_OK || r->status != 200)
+		return rc;
+	cJSON *doc = cJSON_Parse(r->body);
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(doc, "household");
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(h, "number");
+	if (cJSON_IsString(n) && strlen(n->valuestring) == QP_HOUSEHOLD_NUMBER_LEN)
+		snprintf(number, QP_HOUSEHOLD_NUMBER_LEN + 1, "%s", n->valuestring);
+	else
+		rc = report(ctx, QP_EIO, "--server %s: the answer names no household number", ctx->server);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+int client_household_number(const cli_ctx *ctx, const char *id_number, char number[17])
+{
+	char norm[QP_RESIDENT_ID_LEN + 1];
+	response r = {0};
+	int err = qp_ids_check_resident(norm, id_number, "ID number");
+	number[0] = '\0';
+	if (err != QP_OK)
+		return cli_fail(ctx, err);
+	int rc = ask_household(ctx, norm, number, &r);
 	if (rc == CLI_OK && r.status != 200)
 		rc = report_problem(ctx, &r);
-	if (rc == CLI_OK) {
-		cJSON *doc = cJSON_Parse(r.body);
-		const cJSON *h = cJSON_GetObjectItemCaseSensitive(doc, "household");
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(h, "number");
-		if (cJSON_IsString(n) && strlen(n->valuestring) == 16)
-			snprintf(number, 17, "%s", n->valuestring);
-		else
-			rc = report(ctx, QP_EIO, "--server %s: the answer names no household number",
-				    ctx->server);
-		cJSON_Delete(doc);
-	}
 	free(r.body);
 	return rc;
+}
+
+/* Nonzero if value is shaped as a resident ID number (18 characters, not a credit code). */
+static int resident_shaped(const char *value)
+{
+	return strlen(value) == QP_RESIDENT_ID_LEN && !qp_ids_looks_like_uscc(value);
+}
+
+/*
+ * Entries name households by registry number; an officer may have given
+ * the head's ID number (--household, --holder, --to).  Each member of the
+ * type that names a household (quanpiao/schema.h: QP_FORMAT_HOUSEHOLD,
+ * QP_FORMAT_HOLDER) and holds a resident ID number gets the number the
+ * service has for it, as qp_registry_resolve_households does on a local
+ * file, with the same messages: a mirror holds no ID numbers to look in.
+ */
+static int resolve_households(const cli_ctx *ctx, const char *type, cJSON *body)
+{
+	const qp_schema_entry *s = qp_schema_entry_get(type);
+	for (size_t i = 0; s && i < s->n_members; i++) {
+		const qp_schema_member *m = &s->members[i];
+		if (m->format != QP_FORMAT_HOUSEHOLD && m->format != QP_FORMAT_HOLDER)
+			continue;
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(body, m->name);
+		if (!cJSON_IsString(v) || !resident_shaped(v->valuestring))
+			continue;
+		char norm[QP_RESIDENT_ID_LEN + 1], number[QP_HOUSEHOLD_NUMBER_LEN + 1], field[96];
+		response r = {0};
+		snprintf(field, sizeof(field), "%s: body.%s", type, m->name);
+		int err = qp_ids_check_resident(norm, v->valuestring, field);
+		if (err != QP_OK)
+			return cli_fail(ctx, err);
+		int rc = ask_household(ctx, norm, number, &r);
+		if (rc == CLI_OK && r.status == 404) {
+			char masked[QP_RESIDENT_ID_LEN + 1];
+			qp_ids_mask_resident(masked, norm);
+			rc = report(ctx, QP_EINVALID, "%s: no household with ID number %s in the registry",
+				    field, masked);
+		} else if (rc == CLI_OK && r.status != 200) {
+			rc = report_problem(ctx, &r);
+		}
+		free(r.body);
+		if (rc != CLI_OK)
+			return rc;
+		/* The ID number's bytes are not left behind in the freed string. */
+		sodium_memzero(v->valuestring, strlen(v->valuestring));
+		if (!cJSON_ReplaceItemInObjectCaseSensitive(body, m->name, cJSON_CreateString(number)))
+			return report(ctx, QP_ENOMEM, "out of memory");
+	}
+	return CLI_OK;
 }
 
 /* ---- writes ----------------------------------------------------------------------------------------- */
@@ -441,16 +516,42 @@ static int check_appended(cli_ctx *ctx, uint64_t index, const char *note, size_t
 	return rc;
 }
 
-/* POST {"member": text} (and "size" unless QP_LOG_LATEST) to path. */
-static int post(const cli_ctx *ctx, const char *path, const char *member, const char *text, uint64_t size,
-		response *r)
+/* Zero the strings of a JSON document before it is freed (it held personal data). */
+static void wipe_json(cJSON *item)
 {
-	cJSON *req = cJSON_CreateObject();
+	for (; item; item = item->next) {
+		if (item->valuestring)
+			sodium_memzero(item->valuestring, strlen(item->valuestring));
+		wipe_json(item->child);
+	}
+}
+
+/*
+ * POST {"member": text} (and "size" unless QP_LOG_LATEST, and "personal"
+ * {"id_number", "name", "salt"} when pd is not NULL) to path.  The request
+ * text is zeroed once sent when it carries personal data.
+ */
+static int post(const cli_ctx *ctx, const char *path, const char *member, const char *text, uint64_t size,
+		const qp_personal *pd, response *r)
+{
+	char salt[2 * QP_SALT_LEN + 1];
+	cJSON *req = cJSON_CreateObject(), *p = NULL;
 	int ok = req && cJSON_AddStringToObject(req, member, text) &&
 		 (size == QP_LOG_LATEST || cJSON_AddNumberToObject(req, "size", (double)size));
+	if (ok && pd) {
+		qp_personal_salt_hex(salt, pd);
+		ok = (p = cJSON_AddObjectToObject(req, "personal")) != NULL &&
+		     cJSON_AddStringToObject(p, "id_number", pd->id_number) &&
+		     cJSON_AddStringToObject(p, "name", pd->name) && cJSON_AddStringToObject(p, "salt", salt);
+		sodium_memzero(salt, sizeof(salt));
+	}
 	char *json = ok ? cJSON_PrintUnformatted(req) : NULL;
+	if (p)
+		wipe_json(p->child);
 	cJSON_Delete(req);
 	int rc = json ? http(ctx, path, json, r) : report(ctx, QP_ENOMEM, "out of memory");
+	if (json && pd)
+		sodium_memzero(json, strlen(json));
 	free(json);
 	return rc;
 }
@@ -476,7 +577,7 @@ static int appended(cli_ctx *ctx, const response *r, const char *note, size_t no
 int client_append(cli_ctx *ctx, const char *note, size_t note_len, uint64_t *index)
 {
 	response r = {0};
-	int rc = post(ctx, "/v1/entries", "note", note, QP_LOG_LATEST, &r);
+	int rc = post(ctx, "/v1/entries", "note", note, QP_LOG_LATEST, NULL, &r);
 	if (rc == CLI_OK)
 		rc = r.status == 200 ? appended(ctx, &r, note, note_len, index) : report_problem(ctx, &r);
 	free(r.body);
@@ -486,26 +587,55 @@ int client_append(cli_ctx *ctx, const char *note, size_t note_len, uint64_t *ind
 int client_cosign(cli_ctx *ctx, const char *line, uint64_t size)
 {
 	response r = {0};
-	int rc = post(ctx, "/v1/cosignatures", "cosignature", line, size, &r);
+	int rc = post(ctx, "/v1/cosignatures", "cosignature", line, size, NULL, &r);
 	if (rc == CLI_OK && r.status != 200)
 		rc = report_problem(ctx, &r);
 	free(r.body);
 	return rc;
 }
 
+/*
+ * The body as the entry is signed: households named by number (asked of
+ * the service), and the personal data split out into *pd with a fresh salt
+ * (*found 1) and the commitment in its place.  *out is malloc'd.
+ */
+static int prepare_body(cli_ctx *ctx, const char *type, cJSON *body, char **out, qp_personal *pd, int *found)
+{
+	char *json = NULL;
+	int rc = resolve_households(ctx, type, body), err;
+	*out = NULL;
+	*found = 0;
+	if (rc != CLI_OK)
+		return rc;
+	if ((json = cJSON_PrintUnformatted(body)) == NULL)
+		return report(ctx, QP_ENOMEM, "out of memory building the entry");
+	if ((err = qp_personal_split(out, pd, found, type, json)) != QP_OK)
+		rc = cli_fail(ctx, err);
+	sodium_memzero(json, strlen(json));
+	free(json);
+	return rc;
+}
+
 int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 {
-	char *json = cJSON_PrintUnformatted(body), *prev = NULL;
+	char *json = NULL, *prev = NULL;
+	qp_personal pd = {0};
+	int found = 0;
 	qp_key *key = NULL;
 	response r = {0};
-	int rc;
+	int rc = prepare_body(ctx, type, body, &json, &pd, &found);
+	/* The body held the officer's words: ID numbers and names too. */
+	if (body)
+		wipe_json(body->child);
 	cJSON_Delete(body);
-	if (json == NULL) {
-		fputs("quanpiao: out of memory building the entry\n", stderr);
-		return CLI_EXIT_IO;
-	}
+	if (rc != CLI_OK)
+		return rc;
 	if ((rc = cli_load_key(ctx, NULL, &key)) != CLI_OK)
 		goto done;
+	/*
+	 * Every attempt sends the same personal data with the same salt: only
+	 * the numbers change between attempts, so the commitment stays.
+	 */
 	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 		char *numbered = NULL, *note = NULL;
 		size_t note_len = 0;
@@ -526,7 +656,7 @@ int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 		prev = NULL;
 		free(r.body);
 		r.body = NULL;
-		rc = post(ctx, "/v1/entries", "note", note, QP_LOG_LATEST, &r);
+		rc = post(ctx, "/v1/entries", "note", note, QP_LOG_LATEST, found ? &pd : NULL, &r);
 		if (rc != CLI_OK) {
 			free(numbered);
 			free(note);
@@ -540,7 +670,8 @@ int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 		}
 		free(note);
 		if (r.status == 409 && strcmp(numbered, json) != 0) {
-			/* Perhaps a certificate number went to another desk: sync and look again. */
+			/* Perhaps a certificate or household number went to another desk: sync and look
+			 * again. */
 			prev = numbered;
 			continue;
 		}
@@ -551,6 +682,7 @@ int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 	if (prev) /* every attempt lost the race for a number */
 		rc = report_problem(ctx, &r);
 done:
+	qp_personal_clear(&pd);
 	free(prev);
 	free(r.body);
 	free(json);

@@ -19,9 +19,14 @@
 struct qp_registry;
 
 /*
- * cli_submit through --server: sign body (taken and freed) as an entry of
- * type and POST it to /v1/entries; *index gets its index.  Retries when a
- * concurrent write took the certificate number the entry claimed.
+ * cli_submit through --server: sign body (taken, zeroed and freed) as an
+ * entry of type and POST it to /v1/entries; *index gets its index.  The
+ * body is as officers write it (as for qp_registry_submit): households may
+ * be named by their head's ID number (resolved to numbers by asking the
+ * service), and a household.add's ID number and name, or a person
+ * investor's, are POSTed beside the note as its personal data, never
+ * signed into it.  Retries when a concurrent write took the certificate
+ * or household number the entry claimed.
  * Returns CLI_OK or an exit status after printing the service's reason.
  */
 int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index);
@@ -58,7 +63,8 @@ int client_open_registry(const cli_ctx *ctx, unsigned flags, struct qp_registry 
 /*
  * The registry number of the household whose head has this ID number,
  * asked of the service (a mirror holds no personal data).  CLI_OK, or an
- * exit status after printing the problem (exit 3 when there is none).
+ * exit status after printing the problem: exit 3 for a malformed ID
+ * number, exit 6 when the service has no such household.
  */
 int client_household_number(const cli_ctx *ctx, const char *id_number, char number[17]);
 

@@ -16,7 +16,6 @@ static const cli_opt verify_opts[] = {
     {"authority", "FILE", "the authority's verifier key (.vkey): verify a bundle"},
     {"entry", "FILE", "the entry's exact note: verify a .tlog-proof (with --log-vkey)"},
     {"log-vkey", "FILE", "the log's verifier key (.vkey), for a .tlog-proof"},
-    {"reveal", NULL, "show a household holder's ID number in full (it is personal data)"},
     {NULL, NULL, NULL},
 };
 
@@ -57,26 +56,17 @@ done:
 	return rc;
 }
 
-static void holder_shown(char out[QP_RESIDENT_ID_LEN + 1], const qp_cert *c, bool reveal)
-{
-	if (strcmp(c->holder_type, "household") == 0)
-		cli_show_resident(out, c->holder, reveal);
-	else
-		snprintf(out, QP_RESIDENT_ID_LEN + 1, "%s", c->holder);
-}
-
-static int print_json(const qp_bundle_info *info, bool reveal, int state)
+static int print_json(const qp_bundle_info *info, int state)
 {
 	const qp_cert *c = &info->cert;
-	char holder[QP_RESIDENT_ID_LEN + 1], area[32];
-	holder_shown(holder, c, reveal);
+	char area[32];
 	cli_format_hundredths(area, sizeof(area), c->area);
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddBoolToObject(doc, "verified", 1);
 	cJSON *cert = cJSON_AddObjectToObject(doc, "certificate");
 	cli_json_add_text(cert, "id", c->id);
 	cli_json_add_text(cert, "kind", qp_cert_kind_name(c->kind));
-	cli_json_add_text(cert, "holder", holder);
+	cli_json_add_text(cert, "holder", c->holder);
 	cli_json_add_text(cert, "holder_type", c->holder_type);
 	cli_json_add_text(cert, "area", area);
 	if (c->home[0])
@@ -110,14 +100,13 @@ static int print_json(const qp_bundle_info *info, bool reveal, int state)
 	return cli_json_emit(doc);
 }
 
-static int print_text(const qp_bundle_info *info, bool reveal, int state)
+static int print_text(const qp_bundle_info *info, int state)
 {
 	const qp_cert *c = &info->cert;
-	char holder[QP_RESIDENT_ID_LEN + 1], holder_text[64], area[32], area_text[48], kind[64], issued[48];
+	char holder_text[64], area[32], area_text[48], kind[64], issued[48];
 	char ended[64] = "-", checkpoint[320], lineage[1024] = "", entries[96], cosigned[512] = "-";
 	const char *none = "-";
-	holder_shown(holder, c, reveal);
-	snprintf(holder_text, sizeof(holder_text), "%s (%s)", holder, c->holder_type);
+	snprintf(holder_text, sizeof(holder_text), "%s (%s)", c->holder, c->holder_type);
 	cli_format_hundredths(area, sizeof(area), c->area);
 	snprintf(area_text, sizeof(area_text), "%s m²", area);
 	snprintf(kind, sizeof(kind), "%s %s", qp_cert_kind_label(c->kind), qp_cert_kind_name(c->kind));
@@ -179,7 +168,6 @@ static int run_verify(cli_ctx *ctx, int argc, char **argv)
 	const char *authority = cli_opt_value(ctx, &args, "authority");
 	const char *entry = cli_opt_value(ctx, &args, "entry"),
 		   *log_vkey = cli_opt_value(ctx, &args, "log-vkey");
-	bool reveal = cli_opt_value(ctx, &args, "reveal") != NULL;
 	if (args.npos != 1)
 		return cli_usage_error(ctx, "verify needs one FILE");
 	if (entry || log_vkey) {
@@ -201,7 +189,7 @@ static int run_verify(cli_ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	int state = info.cert.expired ? QP_CERT_EXPIRED : (int)info.cert.state;
-	rc = ctx->json ? print_json(&info, reveal, state) : print_text(&info, reveal, state);
+	rc = ctx->json ? print_json(&info, state) : print_text(&info, state);
 done:
 	qp_bundle_info_clear(&info);
 	free(bundle);
@@ -214,7 +202,7 @@ const cli_cmd cmd_verify = {
     .name = "verify",
     .run = run_verify,
     .summary = "verify a certificate bundle, or a .tlog-proof, offline",
-    .usage = "FILE --authority AUTHORITY.vkey [--reveal] | PROOF --entry ENTRY --log-vkey LOG.vkey",
+    .usage = "FILE --authority AUTHORITY.vkey | PROOF --entry ENTRY --log-vkey LOG.vkey",
     .description =
 	"A bundle ('quanpiao export') is checked with no registry, trusting only the authority's key:\n"
 	"the genesis entry names and is signed by it; it enrolled every signer and the log key; the\n"
@@ -222,7 +210,8 @@ const cli_cmd cmd_verify = {
 	"is in the checkpoint's tree and signed by a key enrolled with the right role and not revoked\n"
 	"before it; certificate entries follow the policy in force and form an unbroken lineage.\n"
 	"Then it prints the certificate as of the checkpoint (a live certificate past its validity\n"
-	"is shown as expired).  Any failure exits 1 and names the entry and the check.\n\n"
+	"is shown as expired); a household holder is shown by its registry number: a bundle holds no\n"
+	"personal data.  Any failure exits 1 and names the entry and the check.\n\n"
 	"With --entry and --log-vkey, FILE is a c2sp.org/tlog-proof@v1: its checkpoint must be signed\n"
 	"by the log key and its inclusion proof must lead from the entry to the checkpoint's root.",
     .opts = verify_opts,

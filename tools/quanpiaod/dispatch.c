@@ -7,10 +7,13 @@
  * the order of the checks is part of the interface (a request refused
  * for two reasons gets the first: route, draining, content type, size).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <sodium.h>
 
 #include "dispatch.h"
 
@@ -150,9 +153,15 @@ int qpd_request_body(qpd_request *q, const char *data, size_t n, size_t max_body
 		size_t cap = q->body_cap ? q->body_cap : 1024;
 		while (cap < q->body_len + n + 1)
 			cap *= 2;
-		char *grown = realloc(q->body, cap);
+		/* Not realloc: the old buffer may hold personal data, and is zeroed before it goes. */
+		char *grown = malloc(cap);
 		if (grown == NULL)
 			return -1;
+		if (q->body) {
+			memcpy(grown, q->body, q->body_len);
+			sodium_memzero(q->body, q->body_cap);
+			free(q->body);
+		}
 		q->body = grown;
 		q->body_cap = cap;
 	}
@@ -162,55 +171,166 @@ int qpd_request_body(qpd_request *q, const char *data, size_t n, size_t max_body
 	return 0;
 }
 
+/* ---- the personal data of a write ------------------------------------------------------------ */
+
+/* Zero every string of a parsed document before it is freed: the body may carry personal data. */
+static void wipe_json(cJSON *item)
+{
+	for (; item; item = item->next) {
+		if (item->valuestring)
+			sodium_memzero(item->valuestring, strlen(item->valuestring));
+		if (item->string)
+			sodium_memzero(item->string, strlen(item->string));
+		wipe_json(item->child);
+	}
+}
+
+static int personal_problem(qpd_request *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int personal_problem(qpd_request *q, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	qp_personal_clear(&q->personal);
+	qpd_problem(&q->reply, 400, msg);
+	return -1;
+}
+
+/*
+ * "personal": {"id_number": ID, "name": NAME, "salt": 64 hex digits},
+ * exactly these members, each once, checked as the registry checks what
+ * it stores (qp_personal_check).  Into q->personal.  The messages name the
+ * member and the rule, never the value: the service does not repeat
+ * personal data, not even to its sender.
+ */
+static int parse_personal(qpd_request *q, const cJSON *o)
+{
+	static const char *const names[3] = {"id_number", "name", "salt"};
+	const cJSON *member[3] = {NULL, NULL, NULL}, *m;
+	char norm[QP_RESIDENT_ID_LEN + 1];
+	memset(&q->personal, 0, sizeof(q->personal));
+	if (!cJSON_IsObject(o))
+		return personal_problem(q, "malformed JSON: member \"personal\" must be an object with the "
+					   "members \"id_number\", \"name\" and \"salt\"");
+	cJSON_ArrayForEach(m, o)
+	{
+		size_t i = 0;
+		while (i < 3 && strcmp(m->string, names[i]) != 0)
+			i++;
+		if (i == 3)
+			return personal_problem(q,
+						"member \"personal\": no member \"%.40s\" is allowed (only "
+						"\"id_number\", \"name\" and \"salt\")",
+						m->string);
+		if (member[i])
+			return personal_problem(q, "member \"personal.%s\" is given twice", names[i]);
+		if (!cJSON_IsString(m))
+			return personal_problem(q, "member \"personal.%s\" must be a string", names[i]);
+		member[i] = m;
+	}
+	for (size_t i = 0; i < 3; i++)
+		if (member[i] == NULL)
+			return personal_problem(q, "member \"personal.%s\" is missing", names[i]);
+	const char *id = member[0]->valuestring, *name = member[1]->valuestring;
+	if (strlen(id) != QP_RESIDENT_ID_LEN || qp_ids_check_resident(norm, id, NULL) != QP_OK)
+		return personal_problem(
+		    q, "member \"personal.id_number\" must be a resident ID number (GB "
+		       "11643): 18 characters, a real birth date and the right check character");
+	if (strcmp(norm, id) != 0)
+		return personal_problem(q, "member \"personal.id_number\": the check character must be "
+					   "upper-case X, as the commitment is over the stored form");
+	if (strlen(name) > QP_NAME_MAX_LEN)
+		return personal_problem(q, "member \"personal.name\" must be text of 1 to %d bytes",
+					QP_NAME_MAX_LEN);
+	memcpy(q->personal.id_number, norm, sizeof(q->personal.id_number));
+	memcpy(q->personal.name, name, strlen(name) + 1);
+	if (qp_personal_check(&q->personal) != QP_OK) {
+		/* The ID number passed above: the library's words are about the name and hold no value. */
+		const char *why = qp_error_last()->message;
+		if (strncmp(why, "name: ", 6) == 0)
+			why += 6;
+		return personal_problem(q, "member \"personal.name\" %s", why);
+	}
+	if (qp_personal_salt_parse(&q->personal, member[2]->valuestring) != QP_OK)
+		return personal_problem(q, "member \"personal.salt\" must be %d hexadecimal digits",
+					2 * QP_SALT_LEN);
+	return 0;
+}
+
 /* ---- the job of a write ----------------------------------------------------------------------- */
 
 int qpd_request_parse_write(qpd_request *q)
 {
 	char msg[256];
+	int rc = -1;
 	const char *member = q->route == QPD_R_ENTRIES_POST ? "note" : "cosignature";
 	cJSON *doc = cJSON_ParseWithLength(q->body ? q->body : "", q->body_len);
+	const cJSON *text = NULL, *size = NULL, *personal = NULL;
+	memset(&q->job, 0, sizeof(q->job));
 	if (!cJSON_IsObject(doc)) {
-		cJSON_Delete(doc);
 		snprintf(msg, sizeof(msg),
 			 "malformed JSON: the body must be a JSON object with a string member \"%s\"",
 			 member);
 		qpd_problem(&q->reply, 400, msg);
-		return -1;
+		goto done;
 	}
-	const cJSON *text = cJSON_GetObjectItemCaseSensitive(doc, member);
-	const cJSON *size = cJSON_GetObjectItemCaseSensitive(doc, "size");
+	text = cJSON_GetObjectItemCaseSensitive(doc, member);
+	size = cJSON_GetObjectItemCaseSensitive(doc, "size");
+	personal = cJSON_GetObjectItemCaseSensitive(doc, "personal");
 	if (!cJSON_IsString(text)) {
 		snprintf(msg, sizeof(msg), "malformed JSON: member \"%s\" must be a string", member);
 		qpd_problem(&q->reply, 400, msg);
-		cJSON_Delete(doc);
-		return -1;
+		goto done;
 	}
-	memset(&q->job, 0, sizeof(q->job));
 	q->job.size = QP_LOG_LATEST;
 	if (q->route == QPD_R_COSIGNATURES && size) {
 		if (!cJSON_IsNumber(size) || size->valuedouble < 0 ||
 		    size->valuedouble > 9007199254740992.0 ||
 		    size->valuedouble != (double)(uint64_t)size->valuedouble) {
 			qpd_problem(&q->reply, 400, "malformed JSON: member \"size\" must be a whole number");
-			cJSON_Delete(doc);
-			return -1;
+			goto done;
 		}
 		q->job.size = (uint64_t)size->valuedouble;
 	}
-	q->data = strdup(text->valuestring);
-	cJSON_Delete(doc);
-	if (q->data == NULL) {
+	/* Whether the entry commits to personal data is the registry's to judge, with the note parsed. */
+	if (q->route == QPD_R_ENTRIES_POST && personal) {
+		if (parse_personal(q, personal) != 0)
+			goto done;
+		q->job.personal = &q->personal;
+	}
+	if ((q->data = strdup(text->valuestring)) == NULL) {
 		qpd_problem(&q->reply, 500, "out of memory");
-		return -1;
+		goto done;
 	}
 	q->job.kind = q->route == QPD_R_ENTRIES_POST ? QPD_JOB_ENTRY : QPD_JOB_COSIGN;
 	q->job.data = q->data;
 	q->job.len = strlen(q->data);
-	return 0;
+	rc = 0;
+done:
+	if (rc != 0) {
+		q->job.personal = NULL;
+		qp_personal_clear(&q->personal);
+	}
+	if (doc && personal)
+		wipe_json(doc->child);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+/* Forget the personal data a write carried: the parsed copy and the body it came in. */
+static void forget_personal(qpd_request *q)
+{
+	q->job.personal = NULL;
+	qp_personal_clear(&q->personal);
+	if (q->body)
+		sodium_memzero(q->body, q->body_cap);
 }
 
 void qpd_request_answer_write(qpd_request *q)
 {
+	forget_personal(q);
 	if (q->route == QPD_R_ENTRIES_POST) {
 		qpd_route_entry_done(&q->reply, &q->job);
 		return;
@@ -228,6 +348,7 @@ void qpd_request_clear(qpd_request *q)
 {
 	if (q == NULL)
 		return;
+	forget_personal(q);
 	free(q->body);
 	free(q->reply.body);
 	free(q->job.checkpoint);

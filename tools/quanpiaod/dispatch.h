@@ -24,8 +24,9 @@ typedef struct qpd_request {
 	qpd_reply reply;
 	char *body; /* what arrived of the body, NUL-terminated (owned) */
 	size_t body_len, body_cap;
-	qpd_job job; /* a write's job, once its body is parsed */
-	char *data;  /* the note or the cosignature line job.data points to (owned) */
+	qpd_job job;	      /* a write's job, once its body is parsed */
+	char *data;	      /* the note or the cosignature line job.data points to (owned) */
+	qp_personal personal; /* what job.personal points to, if the body has it; zeroed when done */
 } qpd_request;
 
 /*
@@ -48,17 +49,20 @@ void qpd_request_begin(qpd_request *q, const char *method, const char *path, int
 int qpd_request_body(qpd_request *q, const char *data, size_t n, size_t max_body);
 
 /*
- * Parse the body of a write (POST /v1/entries {"note": ...}, POST
- * /v1/cosignatures {"cosignature": ..., "size": N}) into q->job: kind,
- * data, len and size (QP_LOG_LATEST when not given).  Returns 0, or -1
- * with a problem in q->reply.  The caller sets job.done and job.ctx.
+ * Parse the body of a write (POST /v1/entries {"note": ..., "personal":
+ * {"id_number": ..., "name": ..., "salt": ...}} with "personal" optional,
+ * POST /v1/cosignatures {"cosignature": ..., "size": N}) into q->job:
+ * kind, data, len, personal (NULL when not given) and size
+ * (QP_LOG_LATEST when not given).  Returns 0, or -1 with a problem in
+ * q->reply (400 naming the member; never the personal data's values).
+ * The caller sets job.done and job.ctx.
  */
 int qpd_request_parse_write(qpd_request *q);
 
-/* The answer to a write whose job is done, in q->reply. */
+/* The answer to a write whose job is done, in q->reply; the personal data is zeroed first. */
 void qpd_request_answer_write(qpd_request *q);
 
-/* Free what q owns (NULL is fine); q may be zeroed and used again. */
+/* Free what q owns, the body and the personal data zeroed first (NULL is fine); q may be used again. */
 void qpd_request_clear(qpd_request *q);
 
 #endif

@@ -2,7 +2,8 @@
  * json.c - the registry's records as JSON, in the shapes the CLI's --json
  * prints (docs/json.md), so one parser reads both.  The service answers
  * anyone who can reach it, so resident ID numbers are always masked
- * (330681********123X); codes of collectives and enterprises are public.
+ * (330681********123X); codes of collectives and enterprises are public,
+ * and households are named by their registry number (330681-H-0000001).
  */
 #include <stdio.h>
 #include <string.h>
@@ -63,7 +64,7 @@ cJSON *qpd_json_household(const qp_household *h)
 	} else {
 		cJSON_AddNullToObject(o, "id_number");
 	}
-	cJSON_AddStringToObject(o, "name", h->name ? h->name : "");
+	add_text_or_null(o, "name", h->name);
 	cJSON_AddStringToObject(o, "village", h->village);
 	cJSON_AddNumberToObject(o, "members", h->members);
 	add_index(o, "added_at", h->added_at);
@@ -72,16 +73,15 @@ cJSON *qpd_json_household(const qp_household *h)
 
 cJSON *qpd_json_home(const qp_home *h)
 {
-	char id[QP_RESIDENT_ID_LEN + 1], parcel[QP_PARCEL_CODE_LEN + 1], township[10];
+	char parcel[QP_PARCEL_CODE_LEN + 1], township[10];
 	cJSON *o = cJSON_CreateObject();
-	snprintf(id, sizeof(id), "%s", h->household);
 	snprintf(parcel, sizeof(parcel), "%.19s", h->unit);
 	snprintf(township, sizeof(township), "%.9s", h->village);
 	cJSON_AddStringToObject(o, "unit", h->unit);
 	cJSON_AddStringToObject(o, "parcel", parcel);
 	cJSON_AddStringToObject(o, "village", h->village);
 	cJSON_AddStringToObject(o, "township", township);
-	cJSON_AddStringToObject(o, "household", id);
+	cJSON_AddStringToObject(o, "household", h->household); /* its registry number */
 	add_amount(o, "land_area", h->land_area);
 	if (h->floor_area >= 0)
 		add_amount(o, "floor_area", h->floor_area);
@@ -102,11 +102,17 @@ cJSON *qpd_json_activation(const qp_activation *a)
 {
 	char id[QP_RESIDENT_ID_LEN + 1];
 	cJSON *o = cJSON_CreateObject();
-	masked(id, a->investor_id);
 	add_index(o, "index", a->index);
 	cJSON_AddStringToObject(o, "unit", a->unit);
-	cJSON_AddStringToObject(o, "investor", a->investor ? a->investor : "");
-	cJSON_AddStringToObject(o, "investor_id", id);
+	/* A person's name and ID number are held on the service's file only (investor_data). */
+	add_text_or_null(o, "investor", a->investor);
+	if (a->investor_id[0]) {
+		masked(id, a->investor_id);
+		cJSON_AddStringToObject(o, "investor_id", id);
+	} else {
+		cJSON_AddNullToObject(o, "investor_id");
+	}
+	cJSON_AddBoolToObject(o, "investor_person", a->investor_person != 0);
 	cJSON_AddStringToObject(o, "start", a->start);
 	cJSON_AddNumberToObject(o, "years", a->years);
 	add_amount(o, "rent", a->rent);
@@ -134,10 +140,8 @@ cJSON *qpd_json_cert(qp_registry *reg, const qp_cert *c)
 	cJSON *o = cJSON_CreateObject();
 	if (qp_cert_display_number(display, sizeof(display), reg, c) != QP_OK)
 		display[0] = '\0';
-	if (strcmp(c->holder_type, "household") == 0)
-		qp_ids_mask_resident(holder, c->holder);
-	else
-		snprintf(holder, sizeof(holder), "%s", c->holder);
+	/* A household by its registry number, a collective or an enterprise by its public code. */
+	snprintf(holder, sizeof(holder), "%s", c->holder);
 	cJSON_AddStringToObject(o, "id", c->id);
 	cJSON_AddStringToObject(o, "display_number", display);
 	add_text_or_null(o, "kind", qp_cert_kind_name(c->kind));

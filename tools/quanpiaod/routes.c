@@ -194,6 +194,16 @@ done:
 	qp_home_events_free(events, nevents);
 }
 
+/*
+ * GET /v1/households/{number or ID}: a household by its registry number
+ * (330681-H-0000001) or by its head's ID number, looked up in the
+ * service's personal-data table (a mirror has none, so clients ask here:
+ * client_household_number).  Its ID number is masked; its homes and
+ * certificates name it by number.
+ * TODO(issue 22): an ID number is personal data in a URL, and anyone who
+ * can reach the service may ask which household a given ID number heads;
+ * issue 22 restricts lookups by ID number to authenticated officers.
+ */
 static void household(qpd_reply *r, qp_registry *reg, const char *id)
 {
 	qp_household h = {0};

@@ -113,6 +113,12 @@ typedef struct qpd_job {
 	enum qpd_job_kind kind;
 	const char *data; /* the entry note, or the cosignature line */
 	size_t len;
+	/*
+	 * The personal data the entry commits to (household.add, a person's
+	 * home.activate), appended with it; NULL for any other entry.  Borrowed
+	 * from the request, which zeroes it once the job is done.
+	 */
+	const qp_personal *personal;
 	uint64_t size;	  /* cosignature: the checkpoint size (QP_LOG_LATEST for the latest) */
 	double queued_at; /* monotonic seconds */
 	/* Outcome. */

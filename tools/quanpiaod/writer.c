@@ -4,7 +4,8 @@
  * SQLite has one writer at a time and every commit waits for the disk
  * (synchronous=FULL).  So the writer thread takes every write waiting in
  * the queue - up to max_batch - and appends the entries as one
- * transaction (qp_registry_append_batch), then signs one checkpoint that
+ * transaction (qp_registry_append_batch_personal: each with the personal
+ * data it commits to, if any), then signs one checkpoint that
  * covers them all (qp_log_sign, its own durable transaction), and only
  * then tells each waiting request its outcome.  Under load a commit
  * carries many entries; alone, an entry still gets its own.  An entry the
@@ -40,12 +41,13 @@ static void copy_message(qpd_job *job, int code)
 static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
 {
 	const char **notes = calloc(n, sizeof(*notes));
+	const qp_personal **pds = calloc(n, sizeof(*pds));
 	size_t *lens = calloc(n, sizeof(*lens));
 	uint64_t *idx = calloc(n, sizeof(*idx));
 	int *res = calloc(n, sizeof(*res));
 	size_t nrefused = 0;
 	double t0 = qpd_now();
-	if (!notes || !lens || !idx || !res) {
+	if (!notes || !pds || !lens || !idx || !res) {
 		for (size_t i = 0; i < n; i++) {
 			jobs[i]->result = QP_ENOMEM;
 			snprintf(jobs[i]->message, sizeof(jobs[i]->message), "out of memory");
@@ -55,8 +57,10 @@ static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		notes[i] = jobs[i]->data;
 		lens[i] = jobs[i]->len;
+		pds[i] = jobs[i]->personal;
 	}
-	int err = qp_registry_append_batch(w->reg, notes, lens, n, idx, res);
+	/* The personal data goes into the transaction of the entry that commits to it. */
+	int err = qp_registry_append_batch_personal(w->reg, notes, lens, pds, n, idx, res);
 	if (err != QP_OK) {
 		/* Nothing was appended: every waiting request gets the reason. */
 		for (size_t i = 0; i < n; i++) {
@@ -72,7 +76,8 @@ static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
 		if (res[i] == QP_OK)
 			continue;
 		/* Alone, after the batch: its own message, or its place after all. */
-		jobs[i]->result = qp_registry_append(w->reg, notes[i], lens[i], &jobs[i]->index);
+		jobs[i]->result =
+		    qp_registry_append_personal(w->reg, notes[i], lens[i], pds[i], &jobs[i]->index);
 		if (jobs[i]->result != QP_OK) {
 			copy_message(jobs[i], jobs[i]->result);
 			nrefused++;
@@ -117,6 +122,7 @@ static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
 done:
 	qpd_metrics_batch(n, nrefused, qpd_now() - t0);
 	free(notes);
+	free(pds);
 	free(lens);
 	free(idx);
 	free(res);
