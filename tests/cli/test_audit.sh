@@ -175,6 +175,8 @@ contains "$OUT" "PROBLEM households row $HH: commitment: stored 0000000000000000
 contains "$ERR" "To repair: the problem is in tables derived from the log, and the log itself is intact."
 expect_rc 1 -- --db commitment.db rebuild --out commitment-repaired.db
 expect_rc 0 -- --db commitment-repaired.db audit
+tamper erased_idx "UPDATE households SET erased_idx = 5 WHERE number = '$HH'"
+contains "$OUT" "PROBLEM households row $HH: erased_idx: stored 5, the log says none"
 # With the UNIQUE constraint dropped, one ID number held by two households.
 tamper pd_dup "CREATE TABLE pd AS SELECT * FROM personal_data; DROP TABLE personal_data;
 	CREATE TABLE personal_data (household TEXT PRIMARY KEY NOT NULL REFERENCES households (number),
@@ -227,6 +229,9 @@ AIDX=$(sqlite3 investor.db "SELECT activation FROM investor_data")
 expect_rc 0 -- --db investor.db audit
 contains "$OUT" "no problems"
 cp investor.db clean-investor.db
+sqlite3 investor.db "UPDATE activations SET investor_commitment = replace(investor_commitment, substr(investor_commitment, 1, 1), 'x')"
+expect_rc 1 -- --db investor.db audit
+contains "$OUT" "PROBLEM activations row activation of entry $AIDX: investor_commitment: stored x"
 cp clean-investor.db investor.db
 sqlite3 investor.db "UPDATE investor_data SET name = '投资人乙'"
 expect_rc 1 -- --db investor.db audit
