@@ -153,6 +153,7 @@ done:
 	qp_import_batch_clear(&run);
 	qp_free(run.notes);
 	qp_free(run.note_lens);
+	qp_free(run.note_pds);
 	if (rd)
 		progress(&run, &s, rd);
 	if (out) {

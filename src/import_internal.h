@@ -87,6 +87,17 @@ qp_import_col qp_import_map_column(const qp_import_map *m, const char *header);
 /* The kind of a legacy type; QP_EINVALID listing the known types. */
 int qp_import_map_type(const qp_import_map *m, const char *type, qp_cert_kind *out);
 int qp_import_map_status(const qp_import_map *m, const char *status, qp_import_outcome *out);
+/* Nonzero if the mapping's "drop" names the column (it is not read at all). */
+int qp_import_map_dropped(const qp_import_map *m, const char *header);
+/*
+ * Why a value of a column that goes into the signed legacy record (an
+ * extra column, the note) would put personal data into the log: the
+ * column's name says it is about a person (身份证号, 联系电话, ...), or
+ * the value holds what looks like a resident ID number (18 characters
+ * with a birth date) or a mobile phone number (11 digits, 1[3-9]...).
+ * NULL if neither.  header may be NULL (only the value is looked at).
+ */
+const char *qp_import_personal_text(const char *header, const char *value);
 /* The redemption purpose the mapping names for kind, or NULL (the policy's first is used). */
 const char *qp_import_map_purpose(const qp_import_map *m, qp_cert_kind kind);
 
@@ -136,6 +147,7 @@ typedef struct qp_import_run {
 	 */
 	int by_batch; /* batches of at most QP_IMPORT_UNDO_ROWS rows; larger ones give each row a savepoint */
 	char **notes;
+	struct qp_personal **note_pds; /* what a kept household.add commits to (qp_malloc'd), else NULL */
 	size_t *note_lens, nnotes, capnotes;
 } qp_import_run;
 

@@ -35,9 +35,11 @@
 #include "note_internal.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/note.h"
+#include "quanpiao/personal.h"
 #include "quanpiao/query.h"
 #include "quanpiao/schema.h"
 #include "registry_internal.h"
+#include "schema_internal.h"
 #include "store_certs.h"
 #include "store_homes.h"
 #include "store_import.h"
@@ -74,6 +76,9 @@ typedef struct plan {
 	const char *home_state; /* home.add status, or NULL if the home is registered */
 	const char *steps[2];	/* home.status targets */
 	size_t nsteps;
+	/* The row's household by its registry number: found, or given to household.add when it is built. */
+	char household[QP_HOUSEHOLD_NUMBER_LEN + 1];
+	qp_personal pd; /* household.add's personal data, kept beside the log (fresh salt) */
 	char holder[19];
 	char valid_until[11];
 	char purpose[17];
@@ -204,11 +209,16 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 			r->text[c] = value[0] ? value : NULL;
 			continue;
 		}
-		if (value[0] == '\0')
+		if (value[0] == '\0' || qp_import_map_dropped(run->map, name))
 			continue;
 		const char *why = bad_text(value);
 		if (why)
 			report(run, r, name, value, QP_EINVALID, 0, "%s", why);
+		else if ((why = qp_import_personal_text(name, value)) != NULL)
+			report(run, r, name, value, QP_EINVALID, 0,
+			       "%s: personal data may not go into the signed legacy record "
+			       "(leave the column out with the mapping's \"drop\", or take the number out)",
+			       why);
 		else if (strlen(value) > QP_LEGACY_VALUE_MAX_LEN)
 			report(run, r, name, value, QP_EINVALID, 0, "is longer than %d bytes",
 			       QP_LEGACY_VALUE_MAX_LEN);
@@ -371,11 +381,25 @@ static void check_values(qp_import_run *run, row *r)
 	if (!bad[QP_ICOL_NOTE] && (v = r->text[QP_ICOL_NOTE]) && strlen(v) > QP_LEGACY_VALUE_MAX_LEN)
 		report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0, "is longer than %d bytes",
 		       QP_LEGACY_VALUE_MAX_LEN);
+	else if (!bad[QP_ICOL_NOTE] && v && qp_import_personal_text(NULL, v) != NULL)
+		report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0,
+		       "%s: personal data may not go into the signed legacy record (take the number out of "
+		       "the note)",
+		       qp_import_personal_text(NULL, v));
 }
 
-/* Put the checked values into body.legacy, under the columns' English names. */
+/*
+ * Put the checked values into body.legacy, under the columns' English
+ * names.  Not a person's ID number and name: they are personal data, and
+ * the signed log holds none (docs/format.md); the certificate names the
+ * household by its registry number, and the registry keeps the household
+ * head's ID number and name beside the log.  A village that holds a
+ * collective ticket itself is no person: its code and name stay.
+ */
 static int legacy_record(row *r)
 {
+	const char *holder_name = r->holder_is_village ? r->text[QP_ICOL_HOLDER_NAME] : NULL;
+	const char *holder_id = r->holder_is_village ? r->holder_id : NULL;
 	char a[32], l[32];
 	qp_ids_format_hundredths(a, sizeof(a), r->area);
 	qp_ids_format_hundredths(l, sizeof(l), r->land_area);
@@ -384,8 +408,8 @@ static int legacy_record(row *r)
 		const char *v;
 	} kv[] = {
 	    {QP_ICOL_TYPE, r->text[QP_ICOL_TYPE]},
-	    {QP_ICOL_HOLDER_NAME, r->text[QP_ICOL_HOLDER_NAME]},
-	    {QP_ICOL_HOLDER_ID, r->holder_id},
+	    {QP_ICOL_HOLDER_NAME, holder_name},
+	    {QP_ICOL_HOLDER_ID, holder_id},
 	    {QP_ICOL_VILLAGE, r->village},
 	    {QP_ICOL_UNIT, r->unit},
 	    {QP_ICOL_AREA, a},
@@ -423,11 +447,86 @@ static void conflict(qp_import_run *run, row *r, const char *id, uint64_t idx, c
 }
 
 /*
- * Compare the row with the cert.issue entry idx that brought its legacy
- * number in: the same legacy record, kind, holder, area and home make it
- * present (*same = 1); every difference is reported as a conflict.
+ * The holder of a row whose holder is a person, against the certificate:
+ * its holder (guarantee, retention) or its home's household (a collective
+ * ticket is held by the village; the row's household is the home's).  The
+ * log names the household by number only, so the row's ID number is
+ * looked up in the personal data beside the log, and the row's name is
+ * compared with the name kept there.  ID numbers are masked in messages.
  */
-static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, const char *holder, int *same)
+static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t idx, const qp_entry *e)
+{
+	qp_store *store = run->reg->store;
+	char want[QP_HOUSEHOLD_NUMBER_LEN + 1] = "", got[QP_HOUSEHOLD_NUMBER_LEN + 1];
+	char m[QP_RESIDENT_ID_LEN + 1];
+	const char *what = "held by";
+	const char *id_col = r->name[QP_ICOL_HOLDER_ID], *id_text = r->text[QP_ICOL_HOLDER_ID];
+	int err;
+	if (r->kind == QP_CERT_COLLECTIVE) {
+		const char *unit = qp_body_str(e, "home");
+		qp_home h;
+		if (unit && (err = qp_store_home_get(store, unit, &h)) == QP_OK)
+			snprintf(want, sizeof(want), "%s", h.household);
+		else if (unit && err != QP_ENOTFOUND)
+			return err;
+		what = "from a home of";
+	} else {
+		const char *holder = qp_body_str(e, "holder");
+		snprintf(want, sizeof(want), "%s", holder ? holder : "");
+	}
+	qp_ids_mask_resident(m, r->holder_id);
+	err = qp_store_household_find(store, r->holder_id, got);
+	if (err == QP_ENOTFOUND) {
+		qp_household h;
+		int erased = 0, gerr = want[0] ? qp_store_household_get(store, want, &h) : QP_ENOTFOUND;
+		if (gerr == QP_OK) {
+			erased = h.erased;
+			qp_household_clear(&h);
+		} else if (gerr != QP_ENOTFOUND) {
+			return gerr;
+		}
+		if (erased)
+			report(
+			    run, r, id_col, id_text, QP_ECONFLICT, 0,
+			    "conflict: legacy number %s is in the registry as %s (entry %llu), %s household "
+			    "%s, whose personal data was erased: the holder cannot be compared",
+			    r->legacy_no, id, (unsigned long long)idx, what, want);
+		else
+			report(
+			    run, r, id_col, id_text, QP_ECONFLICT, 0,
+			    "conflict: legacy number %s is in the registry as %s (entry %llu), %s household "
+			    "%s; no household has ID number %s",
+			    r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m);
+		return QP_OK;
+	}
+	if (err != QP_OK)
+		return err;
+	if (strcmp(got, want) != 0) {
+		report(run, r, id_col, id_text, QP_ECONFLICT, 0,
+		       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s; "
+		       "ID number %s is the head of household %s",
+		       r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m, got);
+		return QP_OK;
+	}
+	qp_personal pd;
+	if ((err = qp_store_personal_get(store, got, &pd)) != QP_OK)
+		return err;
+	if (strcmp(pd.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
+		report(run, r, r->name[QP_ICOL_HOLDER_NAME], r->text[QP_ICOL_HOLDER_NAME], QP_ECONFLICT, 0,
+		       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s, "
+		       "whose head is registered under the name %s",
+		       r->legacy_no, id, (unsigned long long)idx, what, got, pd.name);
+	qp_personal_clear(&pd);
+	return QP_OK;
+}
+
+/*
+ * Compare the row with the cert.issue entry idx that brought its legacy
+ * number in: the same legacy record, holder (through its household's
+ * personal data, for a person), kind, area and home make it present
+ * (*same = 1); every difference is reported as a conflict.
+ */
+static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, int *same)
 {
 	char *note = NULL, *have_text = NULL, *want_text = NULL;
 	size_t note_len = 0;
@@ -458,26 +557,30 @@ static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, con
 					conflict(run, r, id, idx, m->string, NULL, m);
 		}
 	}
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(e->body, "kind");
+	int same_kind = cJSON_IsString(k) && strcmp(k->valuestring, qp_cert_kind_name(r->kind)) == 0;
+	/* Of another kind, the certificate's holder means something else: the kind is the conflict. */
+	if (same_kind && !r->holder_is_village && (err = compare_holder(run, r, id, idx, e)) != QP_OK)
+		goto done;
 	if (r->problems == before) {
-		const cJSON *k = cJSON_GetObjectItemCaseSensitive(e->body, "kind");
 		const cJSON *h = cJSON_GetObjectItemCaseSensitive(e->body, "holder");
 		const cJSON *a = cJSON_GetObjectItemCaseSensitive(e->body, "area");
 		const cJSON *u = cJSON_GetObjectItemCaseSensitive(e->body, "home");
 		char area[32];
 		qp_ids_format_hundredths(area, sizeof(area), cJSON_IsNumber(a) ? (int64_t)a->valuedouble : 0);
-		if (!cJSON_IsString(k) || strcmp(k->valuestring, qp_cert_kind_name(r->kind)) != 0)
+		if (!same_kind)
 			report(run, r, r->name[QP_ICOL_TYPE], r->text[QP_ICOL_TYPE], QP_ECONFLICT, 0,
 			       "conflict: legacy number %s is in the registry as %s (entry %llu), a %s "
 			       "certificate",
 			       r->legacy_no, id, (unsigned long long)idx,
 			       cJSON_IsString(k) ? k->valuestring : "?");
-		if (!cJSON_IsString(h) || strcmp(h->valuestring, holder) != 0)
-			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_ECONFLICT,
-			       0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), held by "
-			       "another "
-			       "holder",
-			       r->legacy_no, id, (unsigned long long)idx);
+		/* A collective ticket is the village's; a person's holder was compared above. */
+		else if (r->kind == QP_CERT_COLLECTIVE &&
+			 (!cJSON_IsString(h) || strcmp(h->valuestring, r->village) != 0))
+			report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_ECONFLICT, 0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu), held by %s",
+			       r->legacy_no, id, (unsigned long long)idx,
+			       cJSON_IsString(h) ? h->valuestring : "(none)");
 		if (!cJSON_IsNumber(a) || (int64_t)a->valuedouble != r->area)
 			report(run, r, r->name[QP_ICOL_AREA], r->text[QP_ICOL_AREA], QP_ECONFLICT, 0,
 			       "conflict: legacy number %s is in the registry as %s (entry %llu) with %s m²",
@@ -546,10 +649,11 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 		if (strcmp(h.village, r->village) != 0)
 			report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
 			       "home %s is in village %s", r->unit, h.village);
-		if (!r->holder_is_village && strcmp(h.household, r->holder_id) != 0) {
-			qp_ids_mask_resident(m, h.household);
+		if (!r->holder_is_village && strcmp(h.household, p->household) != 0) {
+			qp_ids_mask_resident(m, r->holder_id);
 			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_EINVALID, 0,
-			       "home %s belongs to household %s", r->unit, m);
+			       "home %s belongs to household %s, not to the household of ID number %s",
+			       r->unit, h.household, m);
 		}
 		if ((err = qp_store_home_exit_path(store, r->unit, path)) != QP_OK)
 			return err;
@@ -590,7 +694,7 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 		uint64_t live = 0;
 		if (!p->add_household &&
 		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(policy, "one_household_one_home"))) {
-			if ((err = qp_store_household_live_homes(store, r->holder_id, &live)) != QP_OK)
+			if ((err = qp_store_household_live_homes(store, p->household, &live)) != QP_OK)
 				return err;
 		}
 		if (live > 0) {
@@ -598,10 +702,10 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 			p->home_state = "dilapidated";
 			qp_ids_mask_resident(m, r->holder_id);
 			warn(p, unit_col, unit_text,
-			     "warning: household %s holds a home in use, idle or activated; home %s is "
-			     "entered "
-			     "as dilapidated before its withdrawal (一户一宅)",
-			     m, r->unit);
+			     "warning: household %s (ID number %s) holds a home in use, idle or activated; "
+			     "home %s "
+			     "is entered as dilapidated before its withdrawal (一户一宅)",
+			     p->household, m, r->unit);
 		}
 		p->steps[p->nsteps++] = "withdrawn";
 		if (r->kind == QP_CERT_COLLECTIVE)
@@ -625,8 +729,9 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 		return err;
 	const cJSON *kp = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(policy, "kinds"),
 							   qp_cert_kind_name(r->kind));
-	snprintf(p->holder, sizeof(p->holder), "%s",
-		 r->kind == QP_CERT_COLLECTIVE ? r->village : r->holder_id);
+	/* A collective ticket is the village's; a household's number is set once it is known. */
+	if (r->kind == QP_CERT_COLLECTIVE)
+		snprintf(p->holder, sizeof(p->holder), "%s", r->village);
 
 	/* Dates: not in the future; a live ticket not past its validity. */
 	if (r->ok[QP_ICOL_ISSUED_ON] && strcmp(r->issued_on, today) > 0)
@@ -676,22 +781,28 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 		return err;
 	qp_village_clear(&v);
 	if (r->ok[QP_ICOL_HOLDER_ID] && !r->holder_is_village) {
+		/* The household by its head's ID number, through the personal data beside the log. */
 		qp_household h;
-		err = qp_store_household_get(store, r->holder_id, &h);
+		err = qp_store_household_find(store, r->holder_id, p->household);
 		if (err == QP_ENOTFOUND) {
 			p->add_household = 1;
-		} else if (err != QP_OK) {
+		} else if (err != QP_OK || (err = qp_store_household_get(store, p->household, &h)) != QP_OK) {
 			return err;
 		} else {
 			char m[QP_RESIDENT_ID_LEN + 1];
 			qp_ids_mask_resident(m, r->holder_id);
-			if (r->ok[QP_ICOL_HOLDER_NAME] && strcmp(h.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
+			if (r->kind != QP_CERT_COLLECTIVE)
+				snprintf(p->holder, sizeof(p->holder), "%s", p->household);
+			if (r->ok[QP_ICOL_HOLDER_NAME] && h.name &&
+			    strcmp(h.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
 				report(run, r, r->name[QP_ICOL_HOLDER_NAME], r->text[QP_ICOL_HOLDER_NAME],
-				       QP_EINVALID, 0, "household %s is registered under the name %s", m,
-				       h.name);
+				       QP_EINVALID, 0,
+				       "household %s (ID number %s) is registered under the name %s",
+				       p->household, m, h.name);
 			if (strcmp(h.village, r->village) != 0)
 				report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE],
-				       QP_EINVALID, 0, "household %s belongs to village %s", m, h.village);
+				       QP_EINVALID, 0, "household %s (ID number %s) belongs to village %s",
+				       p->household, m, h.village);
 			qp_household_clear(&h);
 		}
 	}
@@ -715,13 +826,21 @@ static int officer_enrolled(const qp_import_run *run, const unsigned char enroll
 			    qp_key_name(run->officer));
 }
 
-static int apply_note(qp_import_run *run, const char *note, size_t note_len)
+static int apply_note(qp_import_run *run, const char *note, size_t note_len, const qp_personal *pd)
 {
 	qp_apply ap;
+	qp_entry *e = NULL;
+	uint64_t idx = 0;
 	memset(&ap, 0, sizeof(ap));
 	ap.flags = QP_APPLY_DEFER_SIGNATURE | QP_APPLY_NO_SAVEPOINT;
-	int err = qp_registry_apply(run->reg, note, note_len, NULL, &ap);
-	return err == QP_OK ? officer_enrolled(run, ap.public_key) : err;
+	int err = qp_registry_apply(run->reg, note, note_len, &idx, &ap);
+	if (err == QP_OK)
+		err = officer_enrolled(run, ap.public_key);
+	/* A replay stores no personal data (qp_registry_apply): the note's own goes beside it here. */
+	if (err == QP_OK && pd && (err = qp_entry_parse(&e, note, note_len)) == QP_OK)
+		err = qp_registry_personal_apply(run->reg, e, idx, pd, 1);
+	qp_entry_free(e);
+	return err;
 }
 
 /*
@@ -730,12 +849,15 @@ static int apply_note(qp_import_run *run, const char *note, size_t note_len)
  * after the rules of the whole row (log_built), which gives the signing
  * thread that long to make it.
  */
-static int rules_built(qp_import_run *run, const qp_entry *e, uint64_t at)
+static int rules_built(qp_import_run *run, const qp_entry *e, uint64_t at, const qp_personal *pd)
 {
 	qp_apply ap;
 	memset(&ap, 0, sizeof(ap));
 	int err = qp_registry_apply_built(run->reg, e, at, &ap);
-	return err == QP_OK ? officer_enrolled(run, ap.public_key) : err;
+	if (err == QP_OK)
+		err = officer_enrolled(run, ap.public_key);
+	/* The personal data the entry commits to, beside the log, as every append stores it. */
+	return err == QP_OK ? qp_registry_personal_apply(run->reg, e, at, pd, 1) : err;
 }
 
 /* Put the signed note of text i (entry `at`) into the log; *note is the caller's to keep or free. */
@@ -771,16 +893,33 @@ static int log_built(qp_import_run *run, int posted, size_t i, uint64_t at, cons
 	return qp_registry_log_put(run->reg, at, *note, *note_len, leaf, type, qp_key_name(run->officer), time);
 }
 
+/* Forget kept note i: free it and wipe its personal data. */
+static void forget_note(qp_import_run *run, size_t i)
+{
+	qp_free(run->notes[i]);
+	run->notes[i] = NULL;
+	if (run->note_pds[i]) {
+		qp_personal_clear(run->note_pds[i]);
+		qp_free(run->note_pds[i]);
+		run->note_pds[i] = NULL;
+	}
+}
+
 void qp_import_batch_clear(qp_import_run *run)
 {
 	for (size_t i = 0; i < run->nnotes; i++)
-		qp_free(run->notes[i]);
+		forget_note(run, i);
 	run->nnotes = 0;
 }
 
-/* Keep an applied note until the batch commits (it now belongs to run). */
-static int keep_note(qp_import_run *run, char *note, size_t len)
+/*
+ * Keep an applied note until the batch commits (it now belongs to run),
+ * with a copy of the personal data it commits to (pd, or NULL): applied
+ * again, the note needs it as much as the first time.
+ */
+static int keep_note(qp_import_run *run, char *note, size_t len, const qp_personal *pd)
 {
+	qp_personal *copy = NULL;
 	if (run->nnotes == run->capnotes) {
 		size_t cap = run->capnotes ? 2 * run->capnotes : 1024;
 		char **notes = qp_realloc(run->notes, cap * sizeof(*notes));
@@ -791,9 +930,19 @@ static int keep_note(qp_import_run *run, char *note, size_t len)
 		if (lens == NULL)
 			return qp_error_set(QP_ENOMEM, "out of memory keeping a batch's entries");
 		run->note_lens = lens;
+		qp_personal **pds = qp_realloc(run->note_pds, cap * sizeof(*pds));
+		if (pds == NULL)
+			return qp_error_set(QP_ENOMEM, "out of memory keeping a batch's entries");
+		run->note_pds = pds;
 		run->capnotes = cap;
 	}
+	if (pd) {
+		if ((copy = qp_malloc(sizeof(*copy))) == NULL)
+			return qp_error_set(QP_ENOMEM, "out of memory keeping a batch's entries");
+		*copy = *pd;
+	}
 	run->notes[run->nnotes] = note;
+	run->note_pds[run->nnotes] = copy;
 	run->note_lens[run->nnotes++] = len;
 	return QP_OK;
 }
@@ -808,14 +957,14 @@ static int undo_row(qp_import_run *run, size_t first)
 {
 	qp_store *store = run->reg->store;
 	for (size_t i = first; i < run->nnotes; i++)
-		qp_free(run->notes[i]);
+		forget_note(run, i);
 	run->nnotes = first;
 	qp_store_rollback(store);
 	qp_registry_forget_keys(run->reg);
 	int err = qp_store_begin(store);
 	for (size_t i = 0; err == QP_OK && i < run->nnotes; i++) {
-		if ((err = apply_note(run, run->notes[i], run->note_lens[i])) != QP_OK && err != QP_EIO &&
-		    err != QP_ENOMEM)
+		if ((err = apply_note(run, run->notes[i], run->note_lens[i], run->note_pds[i])) != QP_OK &&
+		    err != QP_EIO && err != QP_ENOMEM)
 			err = qp_error_set(QP_EINTERNAL, "import: an entry of the batch, accepted once, was refused "
 							 "when the batch was applied again: %s",
 					   qp_error_last()->message);
@@ -903,15 +1052,22 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 	size_t at = 0;
 	*out = NULL;
 	if (p->add_household && n == at++) {
+		/* No ID number, no name: the commitment to them (fresh salt); the data goes beside the log.
+		 */
+		char commitment[QP_COMMITMENT_LEN + 1];
 		*type = "household.add";
-		if ((b = object()) == NULL || (err = add_str(b, "id_number", r->holder_id)) != QP_OK ||
+		if ((err = qp_personal_init_as(&p->pd, r->holder_id, r->text[QP_ICOL_HOLDER_NAME],
+					       r->name[QP_ICOL_HOLDER_ID], r->name[QP_ICOL_HOLDER_NAME])) !=
+			QP_OK ||
+		    (err = qp_personal_commit(commitment, &p->pd)) != QP_OK)
+			goto fail;
+		if ((b = object()) == NULL || (err = add_str(b, "commitment", commitment)) != QP_OK ||
 		    (err = add_num(b, "members", 1)) != QP_OK ||
-		    (err = add_str(b, "name", r->text[QP_ICOL_HOLDER_NAME])) != QP_OK ||
 		    (err = add_str(b, "village", r->village)) != QP_OK)
 			goto fail;
 	} else if (p->home_state && n == at++) {
 		*type = "home.add";
-		if ((b = object()) == NULL || (err = add_str(b, "household", r->holder_id)) != QP_OK ||
+		if ((b = object()) == NULL || (err = add_str(b, "household", p->household)) != QP_OK ||
 		    (err = add_num(b, "land_area", r->land_area > 0 ? r->land_area : r->area)) != QP_OK ||
 		    (err = add_str(b, "status", p->home_state)) != QP_OK ||
 		    (err = add_str(b, "unit", r->unit)) != QP_OK ||
@@ -980,6 +1136,7 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 {
 	qp_store *store = run->reg->store;
 	const char *types[QP_IMPORT_MAX_ENTRIES];
+	const qp_personal *pds[QP_IMPORT_MAX_ENTRIES] = {NULL}; /* the personal data an entry commits to */
 	cJSON *bodies[QP_IMPORT_MAX_ENTRIES] = {NULL};
 	char *texts[QP_IMPORT_MAX_ENTRIES] = {NULL}, cert[QP_CERT_ID_LEN + 1] = "", when[QP_TIME_LEN + 1];
 	size_t lens[QP_IMPORT_MAX_ENTRIES], n = 0, applied = 0;
@@ -1005,15 +1162,35 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 			if (err == QP_OK && cJSON_IsString(id))
 				snprintf(cert, sizeof(cert), "%s", id->valuestring);
 		}
-		/* A row adds at most one household: its number is the next one now. */
-		if (err == QP_OK && strcmp(types[n], "household.add") == 0)
-			err = qp_registry_number_certs(run->reg, types[n], body, now);
+		/* A row adds at most one household: its number is the next one now, and names it after. */
+		if (err == QP_OK && strcmp(types[n], "household.add") == 0 &&
+		    (err = qp_registry_number_certs(run->reg, types[n], body, now)) == QP_OK) {
+			const cJSON *number = cJSON_GetObjectItemCaseSensitive(body, "number");
+			snprintf(p->household, sizeof(p->household), "%s",
+				 cJSON_IsString(number) ? number->valuestring : "");
+			if (r->kind != QP_CERT_COLLECTIVE)
+				snprintf(p->holder, sizeof(p->holder), "%s", p->household);
+			pds[n] = &p->pd;
+		}
 		if (err == QP_OK &&
 		    (err = qp_entry_text(&texts[n], &lens[n], qp_registry_origin(run->reg), types[n],
 					 qp_key_name(run->officer), when, &log, body)) == QP_OK)
 			bodies[n++] = body;
 		else
 			cJSON_Delete(body);
+	}
+	if (err == QP_EINVALID && n < QP_IMPORT_MAX_ENTRIES) {
+		/* An entry the row's values cannot make (nothing of the row applied yet): the row is
+		 * rejected. */
+		const char *msg = qp_error_last()->message, *name = r->name[QP_ICOL_HOLDER_NAME];
+		qp_import_col c =
+		    strcmp(types[n], "household.add") == 0 && strncmp(msg, name, strlen(name)) == 0
+			? QP_ICOL_HOLDER_NAME
+			: refusal_column(types[n], msg);
+		report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s", msg);
+		*fate = QP_IMPORT_ROW_REJECTED;
+		err = QP_OK;
+		goto done;
 	}
 	int posted = err == QP_OK && run->signer && n > 0;
 	if (posted)
@@ -1038,7 +1215,7 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		e.body = bodies[applied];
 		e.log = log;
 		e.key_id = qp_key_id(run->officer);
-		if ((err = rules_built(run, &e, size + applied)) == QP_OK)
+		if ((err = rules_built(run, &e, size + applied, pds[applied])) == QP_OK)
 			applied++;
 	}
 	for (size_t i = 0; err == QP_OK && i < n; i++) {
@@ -1046,7 +1223,7 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		size_t note_len = 0;
 		err = log_built(run, posted, i, size + i, types[i], when, texts[i], lens[i], &note, &note_len);
 		/* Kept, the note is the batch's; not kept (out of memory), it is freed here. */
-		if (err == QP_OK && savepoint == 2 && (err = keep_note(run, note, note_len)) == QP_OK)
+		if (err == QP_OK && savepoint == 2 && (err = keep_note(run, note, note_len, pds[i])) == QP_OK)
 			note = NULL;
 		qp_free(note);
 	}
@@ -1076,6 +1253,7 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		*fate = QP_IMPORT_ROW_IMPORTED;
 		*entries = n;
 	}
+done:
 	for (size_t i = 0; i < n; i++) {
 		qp_free(texts[i]);
 		cJSON_Delete(bodies[i]);
@@ -1182,8 +1360,7 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 		goto done;
 	err = qp_store_cert_by_legacy(run->reg->store, r.legacy_no, id, &idx);
 	if (err == QP_OK) {
-		const char *holder = r.kind == QP_CERT_COLLECTIVE ? r.village : r.holder_id;
-		if ((err = compare(run, &r, id, idx, holder, &same)) == QP_OK && same)
+		if ((err = compare(run, &r, id, idx, &same)) == QP_OK && same)
 			*fate = QP_IMPORT_ROW_PRESENT;
 		goto done;
 	}
@@ -1195,6 +1372,7 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 done:
 	if (err == QP_OK && run->stop != QP_OK)
 		err = run->stop;
+	qp_personal_clear(&p.pd);
 	cJSON_Delete(r.legacy);
 	qp_free(r.arena);
 	return err;

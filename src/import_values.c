@@ -92,6 +92,18 @@ static int check_section(const cJSON *sec, const char *name, int (*check)(const 
 	return QP_OK;
 }
 
+/* The mapping's "drop": an array of column names, each 1 to 64 bytes. */
+static int check_drop(const cJSON *sec)
+{
+	if (!cJSON_IsArray(sec))
+		return qp_error_set(QP_EINVALID, "mapping: drop must be an array of column names");
+	for (const cJSON *m = sec->child; m; m = m->next)
+		if (!cJSON_IsString(m) || m->valuestring[0] == '\0' || strlen(m->valuestring) > 64)
+			return qp_error_set(QP_EINVALID,
+					    "mapping: drop: a column name is 1 to 64 bytes of text");
+	return QP_OK;
+}
+
 static int kind_check(const char *name)
 {
 	qp_cert_kind k;
@@ -100,7 +112,7 @@ static int kind_check(const char *name)
 
 int qp_import_map_new(qp_import_map **out, const char *mapping_json)
 {
-	static const char *const sections[] = {"columns", "purposes", "statuses", "types"};
+	static const char *const sections[] = {"columns", "purposes", "statuses", "types", "drop"};
 	qp_import_map *m;
 	cJSON *file = NULL;
 	int err = QP_OK;
@@ -124,13 +136,13 @@ int qp_import_map_new(qp_import_map **out, const char *mapping_json)
 		}
 		for (const cJSON *s = file->child; s; s = s->next) {
 			size_t i = 0;
-			while (i < 4 && strcmp(s->string, sections[i]) != 0)
+			while (i < 5 && strcmp(s->string, sections[i]) != 0)
 				i++;
-			if (i == 4) {
+			if (i == 5) {
 				err =
 				    qp_error_set(QP_EINVALID,
 						 "mapping: unknown member \"%s\" (columns, types, statuses, "
-						 "purposes)",
+						 "purposes, drop)",
 						 s->string);
 				goto done;
 			}
@@ -149,8 +161,17 @@ int qp_import_map_new(qp_import_map **out, const char *mapping_json)
 					  0)) != QP_OK) ||
 		    ((sec = cJSON_GetObjectItemCaseSensitive(file, "purposes")) &&
 		     (err = check_section(sec, "purposes", NULL, "a redemption purpose of 1 to 16 bytes",
-					  1)) != QP_OK))
+					  1)) != QP_OK) ||
+		    ((sec = cJSON_GetObjectItemCaseSensitive(file, "drop")) &&
+		     (err = check_drop(sec)) != QP_OK))
 			goto done;
+		/* The columns to leave out: the file's list as it is. */
+		cJSON *drop = cJSON_DetachItemFromObjectCaseSensitive(file, "drop");
+		if (drop && !cJSON_AddItemToObject(m->json, "drop", drop)) {
+			cJSON_Delete(drop);
+			err = qp_error_set(QP_ENOMEM, "out of memory reading the mapping");
+			goto done;
+		}
 		for (size_t i = 0; i < 4; i++) {
 			cJSON *from = cJSON_GetObjectItemCaseSensitive(file, sections[i]);
 			cJSON *to = cJSON_GetObjectItemCaseSensitive(m->json, sections[i]);
@@ -210,6 +231,73 @@ qp_import_col qp_import_map_column(const qp_import_map *m, const char *header)
 		if (same_name(col_names[i], name))
 			return (qp_import_col)i;
 	return QP_ICOL_UNKNOWN;
+}
+
+int qp_import_map_dropped(const qp_import_map *m, const char *header)
+{
+	char name[256];
+	const cJSON *drop = cJSON_GetObjectItemCaseSensitive(m->json, "drop");
+	if (drop == NULL || qp_import_trim(name, sizeof(name), header) != QP_OK)
+		return 0;
+	for (const cJSON *c = drop->child; c; c = c->next)
+		if (same_name(c->valuestring, name))
+			return 1;
+	return 0;
+}
+
+/*
+ * Column names that say the column is about a person (in the file's own
+ * words): its values would be personal data in the signed legacy record.
+ */
+static const char *const personal_names[] = {
+    "身份证",	"身份证号", "身份证号码", "公民身份号码", "证件号",   "姓名",	  "户主",
+    "户主姓名", "配偶",	    "配偶姓名",	  "共有人",	  "联系人",   "联系电话", "电话",
+    "电话号码", "手机",	    "手机号",	  "手机号码",	  "联系方式", "住址",	  "家庭住址",
+    "户籍地址", "name",	    "phone",	  "mobile",	  "address",  "id_card",  "id_number",
+};
+
+static int digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+const char *qp_import_personal_text(const char *header, const char *value)
+{
+	char name[256], t[4096];
+	if (header && qp_import_trim(name, sizeof(name), header) == QP_OK)
+		for (size_t i = 0; i < sizeof(personal_names) / sizeof(personal_names[0]); i++)
+			if (same_name(personal_names[i], name))
+				return "the column's name says it holds a person's data";
+	/* Full-width digits are digits too; a value too long to fold is read as it is. */
+	size_t len = strlen(value);
+	if (len < sizeof(t)) {
+		memcpy(t, value, len + 1);
+		qp_import_fold_width(t);
+		value = t;
+	}
+	for (const char *p = value; *p;) {
+		if (!digit(*p)) {
+			p++;
+			continue;
+		}
+		const char *q = p;
+		while (digit(*q))
+			q++;
+		size_t n = (size_t)(q - p);
+		int x = n == 17 && (*q == 'X' || *q == 'x');
+		if (n == 18 || x) {
+			/* A resident ID number: region, birth date, sequence, check character (even a wrong
+			 * one). */
+			int y = (p[6] - '0') * 1000 + (p[7] - '0') * 100 + (p[8] - '0') * 10 + (p[9] - '0');
+			int mo = (p[10] - '0') * 10 + (p[11] - '0'), d = (p[12] - '0') * 10 + (p[13] - '0');
+			if (y >= 1900 && y <= 2099 && qp_ids_date_exists(y, mo, d))
+				return "holds what looks like a resident ID number";
+		}
+		if (n == 11 && p[0] == '1' && p[1] >= '3')
+			return "holds what looks like a mobile phone number";
+		p = q + x;
+	}
+	return NULL;
 }
 
 /* The names a section knows, for messages: "宅基地退出, 危旧房权益保全, ...". */

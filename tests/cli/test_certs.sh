@@ -62,6 +62,8 @@ export QUANPIAO_KEY=officer.key
 V1=330681101201 V2=330681101202
 H1=330681196503120018 H2=330681197001010024 H3=330681198012310035 H4=330681195505050047 H5=33068119881212007X
 M1='330681********0018' M2='330681********0024' M3='330681********0035' M4='330681********0047' M5='330681********007X'
+# Households' registry numbers (setup adds them in this order): certificates are held by number.
+N1=330681-H-0000001 N2=330681-H-0000002 N3=330681-H-0000003 N4=330681-H-0000004 N5=330681-H-0000005
 U1=330681101201JC00001F00010001 U2=330681101201JC00002F00010001 U3=330681101202JC00003F00010001
 U4=330681101201JC00004F00010001
 NOBODY=330681199009090136 ENTERPRISE=91330681MA2BXY001M
@@ -103,7 +105,7 @@ refused 2 "quanpiao: --legacy-no goes with --basis legacy, and only with it (see
 	cert issue --kind retention --holder $H5 --area 60 --home $U4 --basis legacy
 refused 2 "quanpiao: --legacy-no goes with --basis legacy, and only with it (see 'quanpiao cert issue --help')" -- \
 	"${ISSUE_G1[@]}" --legacy-no X-1
-refused 3 "quanpiao: --holder: must be a household's resident ID number (18 characters), a village code (12 digits) or an enterprise's unified social credit code (18 characters), got 17 characters" -- \
+refused 3 "quanpiao: --holder: must be a household (its number, 330681-H-0000001, or its head's resident ID number, 18 characters), a village code (12 digits) or an enterprise's unified social credit code (18 characters), got 17 characters" -- \
 	cert issue --kind guarantee --holder 33068119650312001 --area 120 --home $U1 --basis withdrawal
 refused 3 "quanpiao: --holder: check character is '7', expected '6'" -- \
 	cert issue --kind guarantee --holder 330681199009090137 --area 120 --home $U1 --basis withdrawal
@@ -130,15 +132,15 @@ expect 3 '{"error":{"message":"--kind: \"villa\" is not one of guarantee, retent
 	cert issue --kind villa --holder $H1 --area 120 --home $U1 --basis withdrawal --json
 
 # ---- the three kinds issued, and a legacy record ------------------------------------------------
-expect 0 "issued $G1 浙($Y)诸暨市保障权票第000001号: 120.00 m² to $M1 (entry 20)" "" -- "${ISSUE_G1[@]}"
-expect 0 '{"index":21,"certificates":[{"id":"'"$R1"'","display_number":"浙('"$Y"')诸暨市保留权票第000001号","kind":"retention","kind_label":"保留权票","holder":"'"$M2"'","holder_type":"household","area":"80.00","home":"'"$U2"'","basis":"demolition","state":"live","state_label":"有效","parent":null,"root":"'"$R1"'","issued_on":"'"$TODAY"'","valid_until":"'"$(in_years 10)"'","legacy_no":null,"created_at":21,"ended_at":null,"ended_by":null,"reason":null}]}' "" -- \
+expect 0 "issued $G1 浙($Y)诸暨市保障权票第000001号: 120.00 m² to $N1 (entry 20)" "" -- "${ISSUE_G1[@]}"
+expect 0 '{"index":21,"certificates":[{"id":"'"$R1"'","display_number":"浙('"$Y"')诸暨市保留权票第000001号","kind":"retention","kind_label":"保留权票","holder":"'"$N2"'","holder_type":"household","area":"80.00","home":"'"$U2"'","basis":"demolition","state":"live","state_label":"有效","parent":null,"root":"'"$R1"'","issued_on":"'"$TODAY"'","valid_until":"'"$(in_years 10)"'","legacy_no":null,"created_at":21,"ended_at":null,"ended_by":null,"reason":null}]}' "" -- \
 	cert issue --kind retention --holder $H2 --area 80 --home $U2 --basis demolition --json
 expect 0 "issued $C1 浙($Y)诸暨市集体权票第000001号: 150.00 m² to $V2 (entry 22)" "" -- \
 	cert issue --kind collective --holder $V2 --area 150.00 --home $U3 --basis reclamation
-expect 0 "issued $G2 浙($Y)诸暨市保障权票第000002号: 90.00 m² to $M4 (entry 23)" "" -- \
+expect 0 "issued $G2 浙($Y)诸暨市保障权票第000002号: 90.00 m² to $N4 (entry 23)" "" -- \
 	cert issue --kind guarantee --holder $H4 --area 90.00 --basis entitlement
 # A record of the old system keeps its number; its home's state is history, not checked.
-expect 0 "issued $R2 浙($Y)诸暨市保留权票第000002号: 60.00 m² to $M5 (entry 24)" "" -- \
+expect 0 "issued $R2 浙($Y)诸暨市保留权票第000002号: 60.00 m² to $N5 (entry 24)" "" -- \
 	cert issue --kind retention --holder 33068119881212007x --area 60 --home $U4 --basis legacy \
 	--legacy-no 诸暨危房权益-2015-0031 --valid-until 2030-12-31 --key officer2.key
 
@@ -154,11 +156,11 @@ refused 3 "quanpiao: cert.issue: a retention certificate is held by a household,
 	cert issue --kind retention --holder $V1 --area 10 --home $U2 --basis demolition
 refused 3 "quanpiao: cert.issue: body.holder: a village collective holds certificates by its village code, not N2330681MA2B3C4D5A" -- \
 	cert issue --kind collective --holder N2330681MA2B3C4D5A --area 10 --home $U3 --basis reclamation
-refused 3 "quanpiao: cert.issue: home $U1 belongs to $M1; a guarantee certificate from it goes to its household" -- \
+refused 3 "quanpiao: cert.issue: home $U1 belongs to $N1; a guarantee certificate from it goes to its household" -- \
 	cert issue --kind guarantee --holder $H2 --area 10 --home $U1 --basis withdrawal
 refused 3 "quanpiao: cert.issue: home $U3 belongs to $V2; a collective certificate from it goes to its village" -- \
 	cert issue --kind collective --holder $V1 --area 10 --home $U3 --basis reclamation
-refused 3 "quanpiao: cert.issue: body.holder: unknown household 330681********0136" -- \
+refused 3 "quanpiao: --holder: no household with ID number 330681********0136 in the registry (add it with household add)" -- \
 	cert issue --kind guarantee --holder $NOBODY --area 10 --basis entitlement
 refused 3 "quanpiao: cert.issue: unknown home 330681101201JC00009F00010001" -- \
 	cert issue --kind guarantee --holder $H1 --area 10 --home 330681101201JC00009F00010001 --basis withdrawal
@@ -193,8 +195,8 @@ refused 4 "quanpiao: key 330681.authority has role authority; cert.issue entries
 
 # ---- cert transfer: a partial transfer creates two certificates, area conserved ----------------
 expect 0 "transferred 50.00 m² of $G1 by 转让 sale (entry 25)
-  $G3  浙($Y)诸暨市保障权票第000003号  50.00 m²  $M2  转让 sale
-  $G4  浙($Y)诸暨市保障权票第000004号  70.00 m²  $M1  剩余 remainder" "" -- \
+  $G3  浙($Y)诸暨市保障权票第000003号  50.00 m²  $N2  转让 sale
+  $G4  浙($Y)诸暨市保障权票第000004号  70.00 m²  $N1  剩余 remainder" "" -- \
 	cert transfer $G1 --to $H2 --area 50.00
 refused 5 "quanpiao: cert.transfer: certificate $G1 is already spent (by entry 25)" -- cert transfer $G1 --to $H5
 # The cap counts what a home issued, spent or live: the transfer freed nothing.
@@ -218,7 +220,7 @@ refused 3 "quanpiao: cert.transfer: a retention certificate passes only to a hou
 	cert transfer $R1 --to $V1 --basis inheritance
 refused 3 "quanpiao: cert.transfer: a collective certificate goes to another collective or an enterprise, not a person" -- \
 	cert transfer $C1 --to $H1
-refused 3 "quanpiao: cert.transfer: body.to: unknown household 330681********0136" -- cert transfer $G4 --to $NOBODY
+refused 3 "quanpiao: --to: no household with ID number 330681********0136 in the registry (add it with household add)" -- cert transfer $G4 --to $NOBODY
 refused 3 "quanpiao: cert.transfer: body.to: unknown village 330681101299" -- cert transfer $C1 --to 330681101299
 # Options and numbers.
 refused 6 "quanpiao: no certificate 330681-$Y-G-000099 in the registry" -- cert transfer 330681-$Y-G-000099 --to $H5
@@ -233,7 +235,7 @@ refused 2 "quanpiao: cert transfer needs one CERT and --to HOLDER (see 'quanpiao
 	cert transfer --to $H5
 
 # A retention certificate passes by inheritance, whole.
-expect 0 '{"index":26,"cert":"'"$R1"'","area":"80.00","basis":"inheritance","certificates":[{"id":"'"$R3"'","display_number":"浙('"$Y"')诸暨市保留权票第000003号","kind":"retention","kind_label":"保留权票","holder":"'"$M5"'","holder_type":"household","area":"80.00","home":"'"$U2"'","basis":"inheritance","state":"live","state_label":"有效","parent":"'"$R1"'","root":"'"$R1"'","issued_on":"'"$TODAY"'","valid_until":"'"$(in_years 10)"'","legacy_no":null,"created_at":26,"ended_at":null,"ended_by":null,"reason":null}]}' "" -- \
+expect 0 '{"index":26,"cert":"'"$R1"'","area":"80.00","basis":"inheritance","certificates":[{"id":"'"$R3"'","display_number":"浙('"$Y"')诸暨市保留权票第000003号","kind":"retention","kind_label":"保留权票","holder":"'"$N5"'","holder_type":"household","area":"80.00","home":"'"$U2"'","basis":"inheritance","state":"live","state_label":"有效","parent":"'"$R1"'","root":"'"$R1"'","issued_on":"'"$TODAY"'","valid_until":"'"$(in_years 10)"'","legacy_no":null,"created_at":26,"ended_at":null,"ended_by":null,"reason":null}]}' "" -- \
 	cert transfer $R1 --to $H5 --basis inheritance --json
 # A collective certificate goes to an enterprise (in part) and to another collective.
 expect 0 "transferred 100.00 m² of $C1 by 互换 exchange (entry 27)
@@ -245,7 +247,7 @@ expect 0 "transferred 50.00 m² of $C3 by 转让 sale (entry 28)
 
 # ---- cert redeem ---------------------------------------------------------------------------------
 expect 0 "redeemed 30.00 m² of $G3 for 安置房 resettlement (entry 29)
-  $G5  浙($Y)诸暨市保障权票第000005号  20.00 m²  $M2  剩余 remainder" "" -- \
+  $G5  浙($Y)诸暨市保障权票第000005号  20.00 m²  $N2  剩余 remainder" "" -- \
 	cert redeem $G3 --area 30.00 --purpose resettlement --note "诸暨市安置房 2026-017"
 refused 5 "quanpiao: cert.redeem: certificate $G3 is already spent (by entry 29)" -- \
 	cert redeem $G3 --area 1 --purpose subsidy --note again
@@ -322,7 +324,7 @@ W=$(cat <<EOF
 证号 display number   浙($Y)诸暨市保障权票第000001号
 种类 kind             保障权票 guarantee
 状态 state            已使用 spent
-持有人 holder         330681********0018 (农户 household)
+持有人 holder         330681-H-0000001 (农户 household)
 面积 area             120.00 m²
 农房 home             330681101201JC00001F00010001
 依据 basis            退出 withdrawal
@@ -335,9 +337,9 @@ W=$(cat <<EOF
 原因 reason           -
 
 下级 children (2)
-  编号 certificate      种类 kind           持有人 holder       面积 area m²  状态 state    依据 basis      农房 home                     发证 issued
-  330681-$Y-G-000003  保障权票 guarantee  330681********0024         50.00  已使用 spent  转让 sale       330681101201JC00001F00010001  $TODAY
-  330681-$Y-G-000004  保障权票 guarantee  330681********0018         70.00  有效 live     剩余 remainder  330681101201JC00001F00010001  $TODAY
+  编号 certificate      种类 kind           持有人 holder     面积 area m²  状态 state    依据 basis      农房 home                     发证 issued
+  330681-$Y-G-000003  保障权票 guarantee  330681-H-0000002         50.00  已使用 spent  转让 sale       330681101201JC00001F00010001  $TODAY
+  330681-$Y-G-000004  保障权票 guarantee  330681-H-0000001         70.00  有效 live     剩余 remainder  330681101201JC00001F00010001  $TODAY
 EOF
 )
 expect 0 "$W" "" -- cert show $G1
@@ -347,7 +349,7 @@ W=$(cat <<EOF
 证号 display number   浙($Y)诸暨市保留权票第000002号
 种类 kind             保留权票 retention
 状态 state            有效 live
-持有人 holder         330681********007X (农户 household)
+持有人 holder         330681-H-0000005 (农户 household)
 面积 area             60.00 m²
 农房 home             330681101201JC00004F00010001
 依据 basis            历史 legacy
@@ -378,22 +380,22 @@ W=$(cat <<EOF
 330681-$Y-C-000002  集体权票 collective  91330681MA2BXY001M        100.00  已注销 revoked  互换 exchange     330681101202JC00003F00010001  $TODAY
 330681-$Y-C-000003  集体权票 collective  330681101202               50.00  已使用 spent    剩余 remainder    330681101202JC00003F00010001  $TODAY
 330681-$Y-C-000004  集体权票 collective  330681101201               50.00  有效 live       转让 sale         330681101202JC00003F00010001  $TODAY
-330681-$Y-G-000001  保障权票 guarantee   330681********0018        120.00  已使用 spent    退出 withdrawal   330681101201JC00001F00010001  $TODAY
-330681-$Y-G-000002  保障权票 guarantee   330681********0047         90.00  有效 live       资格 entitlement  -                             $TODAY
-330681-$Y-G-000003  保障权票 guarantee   330681********0024         50.00  已使用 spent    转让 sale         330681101201JC00001F00010001  $TODAY
-330681-$Y-G-000004  保障权票 guarantee   330681********0018         70.00  有效 live       剩余 remainder    330681101201JC00001F00010001  $TODAY
-330681-$Y-G-000005  保障权票 guarantee   330681********0024         20.00  已注销 revoked  剩余 remainder    330681101201JC00001F00010001  $TODAY
-330681-$Y-R-000001  保留权票 retention   330681********0024         80.00  已使用 spent    拆除 demolition   330681101201JC00002F00010001  $TODAY
-330681-$Y-R-000002  保留权票 retention   330681********007X         60.00  有效 live       历史 legacy       330681101201JC00004F00010001  $TODAY
-330681-$Y-R-000003  保留权票 retention   330681********007X         80.00  已使用 spent    继承 inheritance  330681101201JC00002F00010001  $TODAY
+330681-$Y-G-000001  保障权票 guarantee   330681-H-0000001          120.00  已使用 spent    退出 withdrawal   330681101201JC00001F00010001  $TODAY
+330681-$Y-G-000002  保障权票 guarantee   330681-H-0000004           90.00  有效 live       资格 entitlement  -                             $TODAY
+330681-$Y-G-000003  保障权票 guarantee   330681-H-0000002           50.00  已使用 spent    转让 sale         330681101201JC00001F00010001  $TODAY
+330681-$Y-G-000004  保障权票 guarantee   330681-H-0000001           70.00  有效 live       剩余 remainder    330681101201JC00001F00010001  $TODAY
+330681-$Y-G-000005  保障权票 guarantee   330681-H-0000002           20.00  已注销 revoked  剩余 remainder    330681101201JC00001F00010001  $TODAY
+330681-$Y-R-000001  保留权票 retention   330681-H-0000002           80.00  已使用 spent    拆除 demolition   330681101201JC00002F00010001  $TODAY
+330681-$Y-R-000002  保留权票 retention   330681-H-0000005           60.00  有效 live       历史 legacy       330681101201JC00004F00010001  $TODAY
+330681-$Y-R-000003  保留权票 retention   330681-H-0000005           80.00  已使用 spent    继承 inheritance  330681101201JC00002F00010001  $TODAY
 EOF
 )
 expect 0 "$W" "" -- cert list
 W=$(cat <<EOF
-编号 certificate      种类 kind           持有人 holder       面积 area m²  状态 state      依据 basis       农房 home                     发证 issued
-330681-$Y-G-000003  保障权票 guarantee  330681197001010024         50.00  已使用 spent    转让 sale        330681101201JC00001F00010001  $TODAY
-330681-$Y-G-000005  保障权票 guarantee  330681197001010024         20.00  已注销 revoked  剩余 remainder   330681101201JC00001F00010001  $TODAY
-330681-$Y-R-000001  保留权票 retention  330681197001010024         80.00  已使用 spent    拆除 demolition  330681101201JC00002F00010001  $TODAY
+编号 certificate      种类 kind           持有人 holder     面积 area m²  状态 state      依据 basis       农房 home                     发证 issued
+330681-$Y-G-000003  保障权票 guarantee  330681-H-0000002         50.00  已使用 spent    转让 sale        330681101201JC00001F00010001  $TODAY
+330681-$Y-G-000005  保障权票 guarantee  330681-H-0000002         20.00  已注销 revoked  剩余 remainder   330681101201JC00001F00010001  $TODAY
+330681-$Y-R-000001  保留权票 retention  330681-H-0000002         80.00  已使用 spent    拆除 demolition  330681101201JC00002F00010001  $TODAY
 EOF
 )
 expect 0 "$W" "" -- cert list --holder $H2 --reveal
@@ -402,7 +404,7 @@ MASKED="330681********0024"
 MASK_HINT="is masked, as lists show ID numbers; lists and show commands print them in full with --reveal, e.g. 'quanpiao household list --reveal' (officers only: it is personal data)"
 refused 3 "quanpiao: --holder: $MASKED $MASK_HINT" -- cert list --holder $MASKED
 refused 3 "quanpiao: --to: $MASKED $MASK_HINT" -- cert transfer 330681-$Y-G-000001 --to $MASKED
-refused 3 "quanpiao: ID number: $MASKED $MASK_HINT" -- household show $MASKED
+refused 3 "quanpiao: household: $MASKED $MASK_HINT" -- household show $MASKED
 refused 3 "quanpiao: --household: $MASKED $MASK_HINT" -- home list --household $MASKED
 W=$(cat <<EOF
 编号 certificate      种类 kind            持有人 holder  面积 area m²  状态 state  依据 basis  农房 home                     发证 issued
@@ -411,22 +413,22 @@ EOF
 )
 expect 0 "$W" "" -- cert list --kind collective --state live
 W=$(cat <<EOF
-编号 certificate      种类 kind           持有人 holder       面积 area m²  状态 state    依据 basis       农房 home                     发证 issued
-330681-$Y-G-000001  保障权票 guarantee  330681********0018        120.00  已使用 spent  退出 withdrawal  330681101201JC00001F00010001  $TODAY
-330681-$Y-G-000003  保障权票 guarantee  330681********0024         50.00  已使用 spent  转让 sale        330681101201JC00001F00010001  $TODAY
+编号 certificate      种类 kind           持有人 holder     面积 area m²  状态 state    依据 basis       农房 home                     发证 issued
+330681-$Y-G-000001  保障权票 guarantee  330681-H-0000001        120.00  已使用 spent  退出 withdrawal  330681101201JC00001F00010001  $TODAY
+330681-$Y-G-000003  保障权票 guarantee  330681-H-0000002         50.00  已使用 spent  转让 sale        330681101201JC00001F00010001  $TODAY
 EOF
 )
 expect 0 "$W" "" -- cert list --state spent --home $U1
 W=$(cat <<EOF
-编号 certificate      种类 kind           持有人 holder       面积 area m²  状态 state    依据 basis        农房 home                     发证 issued
-330681-$Y-G-000001  保障权票 guarantee  330681********0018        120.00  已使用 spent  退出 withdrawal   330681101201JC00001F00010001  $TODAY
-330681-$Y-G-000002  保障权票 guarantee  330681********0047         90.00  有效 live     资格 entitlement  -                             $TODAY
+编号 certificate      种类 kind           持有人 holder     面积 area m²  状态 state    依据 basis        农房 home                     发证 issued
+330681-$Y-G-000001  保障权票 guarantee  330681-H-0000001        120.00  已使用 spent  退出 withdrawal   330681101201JC00001F00010001  $TODAY
+330681-$Y-G-000002  保障权票 guarantee  330681-H-0000004         90.00  有效 live     资格 entitlement  -                             $TODAY
 more: --after 330681-$Y-G-000002
 EOF
 )
 expect 0 "$W" "" -- cert list --limit 2 --kind guarantee
 W=$(cat <<EOF
-{"certificates":[{"id":"330681-$Y-G-000003","display_number":"浙($Y)诸暨市保障权票第000003号","kind":"guarantee","kind_label":"保障权票","holder":"330681********0024","holder_type":"household","area":"50.00","home":"330681101201JC00001F00010001","basis":"sale","state":"spent","state_label":"已使用","parent":"330681-$Y-G-000001","root":"330681-$Y-G-000001","issued_on":"$TODAY","valid_until":null,"legacy_no":null,"created_at":25,"ended_at":29,"ended_by":"redeem","reason":null},{"id":"330681-$Y-G-000004","display_number":"浙($Y)诸暨市保障权票第000004号","kind":"guarantee","kind_label":"保障权票","holder":"330681********0018","holder_type":"household","area":"70.00","home":"330681101201JC00001F00010001","basis":"remainder","state":"live","state_label":"有效","parent":"330681-$Y-G-000001","root":"330681-$Y-G-000001","issued_on":"$TODAY","valid_until":null,"legacy_no":null,"created_at":25,"ended_at":null,"ended_by":null,"reason":null}],"more":true,"next":"330681-$Y-G-000004"}
+{"certificates":[{"id":"330681-$Y-G-000003","display_number":"浙($Y)诸暨市保障权票第000003号","kind":"guarantee","kind_label":"保障权票","holder":"330681-H-0000002","holder_type":"household","area":"50.00","home":"330681101201JC00001F00010001","basis":"sale","state":"spent","state_label":"已使用","parent":"330681-$Y-G-000001","root":"330681-$Y-G-000001","issued_on":"$TODAY","valid_until":null,"legacy_no":null,"created_at":25,"ended_at":29,"ended_by":"redeem","reason":null},{"id":"330681-$Y-G-000004","display_number":"浙($Y)诸暨市保障权票第000004号","kind":"guarantee","kind_label":"保障权票","holder":"330681-H-0000001","holder_type":"household","area":"70.00","home":"330681101201JC00001F00010001","basis":"remainder","state":"live","state_label":"有效","parent":"330681-$Y-G-000001","root":"330681-$Y-G-000001","issued_on":"$TODAY","valid_until":null,"legacy_no":null,"created_at":25,"ended_at":null,"ended_by":null,"reason":null}],"more":true,"next":"330681-$Y-G-000004"}
 EOF
 )
 expect 0 "$W" "" -- cert list --limit 2 --kind guarantee --after $G2 --json
@@ -438,20 +440,21 @@ expect 0 "$W" "" -- cert list --state expired --json
 
 # ---- household show lists the certificates it holds or held ------------------------------------------
 W=$(cat <<EOF
-户 household  330681********007X
-户主 name     孙丽
-村 village    330681101201 东白湖村
-人口 members  1
-登记 entry    11
+户号 household      $N5
+身份证号 ID number  330681********007X
+户主 name           孙丽
+村 village          330681101201 东白湖村
+人口 members        1
+登记 entry          11
 
 农房 homes (1)
-  单元 unit                     村 village    户 household        状态 status       宅基地 land m²  建筑 floor m²  建成 built
-  330681101201JC00004F00010001  330681101201  330681********007X  危旧 dilapidated          120.00              -           -
+  单元 unit                     村 village    户 household      状态 status       宅基地 land m²  建筑 floor m²  建成 built
+  330681101201JC00004F00010001  330681101201  $N5  危旧 dilapidated          120.00              -           -
 
 权票 certificates (2)
-  编号 certificate      种类 kind           持有人 holder       面积 area m²  状态 state    依据 basis        农房 home                     发证 issued
-  330681-$Y-R-000002  保留权票 retention  330681********007X         60.00  有效 live     历史 legacy       330681101201JC00004F00010001  $TODAY
-  330681-$Y-R-000003  保留权票 retention  330681********007X         80.00  已使用 spent  继承 inheritance  330681101201JC00002F00010001  $TODAY
+  编号 certificate      种类 kind           持有人 holder     面积 area m²  状态 state    依据 basis        农房 home                     发证 issued
+  330681-$Y-R-000002  保留权票 retention  330681-H-0000005         60.00  有效 live     历史 legacy       330681101201JC00004F00010001  $TODAY
+  330681-$Y-R-000003  保留权票 retention  330681-H-0000005         80.00  已使用 spent  继承 inheritance  330681101201JC00002F00010001  $TODAY
 EOF
 )
 expect 0 "$W" "" -- household show $H5
@@ -459,10 +462,10 @@ expect 0 "$W" "" -- household show $H5
 # ---- cert history: the whole tree from the issue of its root, with signers ---------------------------
 W=$(cat <<EOF
 条目 entry  时间 time             签名 signer        证书 certificate      类型 type      变更 change
-        20  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000001  cert.issue     issued 120.00 m² to 330681********0018, basis withdrawal, from home 330681101201JC00001F00010001
-        25  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000001  cert.transfer  transferred 50.00 m² to 330681********0024 by sale as 330681-$Y-G-000003, remainder 330681-$Y-G-000004
-        25  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000003  cert.transfer  created from 330681-$Y-G-000001: 50.00 m² to 330681********0024 by sale
-        25  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000004  cert.transfer  created from 330681-$Y-G-000001: remainder 70.00 m² kept by 330681********0018
+        20  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000001  cert.issue     issued 120.00 m² to 330681-H-0000001, basis withdrawal, from home 330681101201JC00001F00010001
+        25  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000001  cert.transfer  transferred 50.00 m² to 330681-H-0000002 by sale as 330681-$Y-G-000003, remainder 330681-$Y-G-000004
+        25  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000003  cert.transfer  created from 330681-$Y-G-000001: 50.00 m² to 330681-H-0000002 by sale
+        25  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000004  cert.transfer  created from 330681-$Y-G-000001: remainder 70.00 m² kept by 330681-H-0000001
         29  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000003  cert.redeem    redeemed 30.00 m² for resettlement (诸暨市安置房 2026-017), remainder 330681-$Y-G-000005
         29  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000005  cert.redeem    created from 330681-$Y-G-000003: remainder 20.00 m² after redemption
         31  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  330681-$Y-G-000004  cert.freeze    frozen (诸暨市人民法院(2026)浙0681执123号)
@@ -487,7 +490,7 @@ refused 3 'quanpiao: --state: "gone" is not one of live, spent, frozen, revoked,
 refused 3 'quanpiao: --kind: "land" is not one of guarantee, retention, collective' -- cert list --kind land
 refused 3 'quanpiao: --limit: "0" is not a whole number from 1 to 1000000' -- cert list --limit 0
 refused 3 'quanpiao: --after: "G-1" is not a certificate number like 330681-2026-G-000123' -- cert list --after G-1
-refused 3 "quanpiao: --holder: must be a household's resident ID number (18 characters), a village code (12 digits) or an enterprise's unified social credit code (18 characters), got 6 characters" -- \
+refused 3 "quanpiao: --holder: must be a household (its number, 330681-H-0000001, or its head's resident ID number, 18 characters), a village code (12 digits) or an enterprise's unified social credit code (18 characters), got 6 characters" -- \
 	cert list --holder 330681
 refused 3 "quanpiao: --home: county 330682 is not this registry's county 330681" -- \
 	cert list --home 330682101201JC00001F00010001
@@ -570,7 +573,7 @@ export QUANPIAO_KEY=officer.key
 refused 3 "quanpiao: cert.issue: 100.01 m² is over the policy's 100.00 m² per guarantee certificate" -- \
 	cert issue --kind guarantee --holder $H1 --area 100.01 --home $U1 --basis withdrawal
 R4=330681-$Y-R-000004
-expect 0 "issued $R4 浙($Y)诸暨市保留权票第000004号: 5.00 m² to $M2 (entry 39)" "" -- \
+expect 0 "issued $R4 浙($Y)诸暨市保留权票第000004号: 5.00 m² to $N2 (entry 39)" "" -- \
 	cert issue --kind retention --holder $H2 --area 5 --home $U2 --basis demolition
 expect_rc 0 -- cert show $R4 --json
 contains "$OUT" '"valid_until":"'"$(in_years 8)"'"'
@@ -609,6 +612,41 @@ expect 0 "redeemed 10.00 m² of $C4 for 新宅基地 homestead (entry 42)
 expect_rc 0 -- log entries --json
 [ "$(printf '%s' "$OUT" | grep -o '"index":' | wc -l)" = 43 ] || fail "the log should hold 43 entries"
 [ "$(printf '%s' "$OUT" | grep -o '"type":"cert.transfer"' | wc -l)" = 4 ] || fail "the log should hold 4 transfers"
+
+# ---- households by number; no erasure while they hold certificates ---------------------------------------
+# --holder and --to take a household's number as well as its head's ID number: the same household.
+expect_rc 0 -- cert list --holder $H1 --json
+BY_ID=$OUT
+expect_rc 0 -- cert list --holder $N1 --json
+[ "$OUT" = "$BY_ID" ] || fail "cert list --holder $N1 differs from --holder $H1: $OUT"
+contains "$OUT" '"holder":"330681-H-0000001","holder_type":"household"'
+# Certificates name no person, whatever --reveal says: the same from a file, a mirror or a bundle.
+expect_rc 0 -- cert list --holder $N1 --json --reveal
+[ "$OUT" = "$BY_ID" ] || fail "cert list --reveal shows more than the number: $OUT"
+refused 3 "quanpiao: --holder: characters 7-9 must be -H- (a household number is like 330681-H-0000001)" -- \
+	cert list --holder 330681-G-0000001
+expect 0 "transferred 10.00 m² of $G4 by 转让 sale (entry 43)
+  330681-$Y-G-000006  浙($Y)诸暨市保障权票第000006号  10.00 m²  $N2  转让 sale
+  330681-$Y-G-000007  浙($Y)诸暨市保障权票第000007号  60.00 m²  $N1  剩余 remainder" "" -- \
+	cert transfer $G4 --to $N2 --area 10
+expect_rc 0 -- cert show 330681-$Y-G-000006
+contains "$OUT" "持有人 holder         $N2 (农户 household)"
+refused 3 "quanpiao: cert.transfer: body.to: unknown household 330681-H-0000099" -- \
+	cert transfer 330681-$Y-G-000006 --to 330681-H-0000099
+# The signed entries name the number: no ID number in the log.
+expect_rc 0 -- log entry --index 43
+contains "$OUT" '"to":"330681-H-0000002"'
+case "$OUT" in *"$H2"*) fail "log entry 43 holds the ID number $H2" ;; esac
+# A household that holds a live or a frozen certificate keeps its personal data: exit 5.
+refused 5 "quanpiao: household.erase: household $N1 still holds 1 live or frozen certificate(s) and 0 home(s) in use, idle or activated; its personal data is erased once it holds none" -- \
+	household erase $H1 --reason "PIPL art. 47 request"
+refused 5 "quanpiao: household.erase: household $N4 still holds 1 live or frozen certificate(s) and 0 home(s) in use, idle or activated; its personal data is erased once it holds none" -- \
+	household erase $N4 --reason "PIPL art. 47 request"
+# H3 holds none (its home is reclaimed): erased; its certificates would still be listed by number.
+expect 0 "erased the personal data of household $N3 (entry 44)" "" -- household erase $N3 --reason "PIPL art. 47 request"
+expect 0 '{"certificates":[],"more":false,"next":null}' "" -- cert list --holder $N3 --json
+expect_rc 0 -- audit
+contains "$OUT" "no problems"
 
 # ---- help -------------------------------------------------------------------------------------------------
 for c in "cert issue" "cert transfer" "cert redeem" "cert freeze" "cert unfreeze" "cert revoke" "cert show" \

@@ -21,6 +21,7 @@ export QUANPIAO_KEY=officer.key
 
 # One village; H1 withdrew a large homestead, H2 and H3 are the two buyers.
 V1=330681101201 H1=330681196503120018 H2=330681197001010024 H3=330681198012310035
+N2=330681-H-0000002 N3=330681-H-0000003 # their registry numbers, which the log names them by
 U1=330681101201JC00001F00010001
 setup() {
 	CONTEXT="quanpiao $*"
@@ -83,10 +84,10 @@ for round in $(seq 1 "$ROUNDS"); do
 	CHECKS=$((CHECKS + 1))
 	if [ "$ra$rb" = 05 ]; then
 		won_a=$((won_a + 1))
-		loser=b winner=a to=$H2
+		loser=b winner=a to=$N2
 	elif [ "$ra$rb" = 50 ]; then
 		won_b=$((won_b + 1))
-		loser=a winner=b to=$H3
+		loser=a winner=b to=$N3
 	else
 		OUT="a: $(cat a.out) / b: $(cat b.out)" ERR="a: $(cat a.err) / b: $(cat b.err)" RC="$ra $rb"
 		fail "expected one transfer to exit 0 and the other 5"
@@ -109,7 +110,7 @@ for round in $(seq 1 "$ROUNDS"); do
 	CHECKS=$((CHECKS + 1))
 	[ "$(printf '%s' "$OUT" | grep -o "\"type\":\"cert.transfer\",\"cert\":\"$CERT\"" | wc -l)" = 1 ] ||
 		fail "the history of $CERT should hold exactly one transfer"
-	contains "$OUT" "transferred 1.00 m² to ${to:0:6}********${to:14:4} by sale"
+	contains "$OUT" "transferred 1.00 m² to $to by sale"
 done
 exec 3>&- 4>&-
 

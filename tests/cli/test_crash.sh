@@ -117,9 +117,15 @@ for trial in $(seq 1 "$TRIALS"); do
 		[ "$RC" = 0 ] || fail "acknowledged entry $idx is missing"
 		case "$what" in
 		H*)
-			contains "$OUT" "\"id_number\":\"${what#H }\""
+			# The entry names the household's number, printed in the line, and no ID number; the
+			# personal data came with it (the household is found by its head's ID number).
+			num=$(printf '%s' "$line" | sed -n 's/^added household \([0-9]*-H-[0-9]*\) .*/\1/p')
+			contains "$OUT" "\"number\":\"${num:-?}\""
+			CHECKS=$((CHECKS + 1))
+			case "$OUT" in *"${what#H }"*) fail "entry $idx holds the ID number ${what#H }" ;; esac
 			run household show "${what#H }"
 			[ "$RC" = 0 ] || fail "acknowledged household ${what#H } is missing"
+			contains "$OUT" "户号 household      ${num:-?}"
 			;;
 		C*)
 			cert=$(printf '%s' "$line" | sed -n 's/^issued \([0-9A-Z-]*\) .*/\1/p')

@@ -59,6 +59,8 @@ H1=330681196503120018 H2=330681197001010024 H3=330681198012310035 H4=33068119550
 U1=330681101201JC00001F00010001 U2=330681101201JC00002F00010001 U3=330681101202JC00003F00010001
 U4=330681102201JC00004F00010001 U5=330681101201JC00005F00010001 U6=330681101201JC00006F00010001
 NOBODY=330681199009090136
+# Households' registry numbers, in the order they are added (the log names households by them).
+N1=330681-H-0000001 N2=330681-H-0000002 N3=330681-H-0000003 N4=330681-H-0000004 N5=330681-H-0000005
 
 # Writes need a key (reads do not); nothing is written without one.
 refused 2 "quanpiao: a signing key is needed: give --key FILE or set QUANPIAO_KEY" -- \
@@ -100,21 +102,21 @@ expect 0 "代码 code  名称 name  集体经济组织 collective (uscc)  条目
 refused 3 "quanpiao: --township: must be 9 characters (township code), got 6" -- village list --township 330681
 
 # ---- households ------------------------------------------------------------------------
-expect 0 "added household 330681********0018 王大明 in $V1 (entry 8)" "" -- \
+expect 0 "added household 330681-H-0000001 330681********0018 王大明 in $V1 (entry 8)" "" -- \
 	household add --id-number $H1 --name 王大明 --village $V1 --members 4
-expect 0 "added household 330681********0024 李小红 in $V1 (entry 9)" "" -- \
+expect 0 "added household 330681-H-0000002 330681********0024 李小红 in $V1 (entry 9)" "" -- \
 	household add --id-number $H2 --name 李小红 --village $V1 --members 3
-expect 0 "added household 330681********0035 陈国强 in $V2 (entry 10)" "" -- \
+expect 0 "added household 330681-H-0000003 330681********0035 陈国强 in $V2 (entry 10)" "" -- \
 	household add --id-number $H3 --name 陈国强 --village $V2
-expect 0 "added household 330681********0047 赵秀英 in $V3 (entry 11)" "" -- \
+expect 0 "added household 330681-H-0000004 330681********0047 赵秀英 in $V3 (entry 11)" "" -- \
 	household add --id-number $H4 --name 赵秀英 --village $V3 --members 2
 # A lower-case x is stored as X; --json shows the record, masked.
-expect 0 '{"index":12,"household":{"id_number":"330681********007X","name":"孙丽","village":"330681101202","members":5,"added_at":12}}' "" -- \
+expect 0 '{"index":12,"household":{"number":"330681-H-0000005","id_number":"330681********007X","name":"孙丽","village":"330681101202","members":5,"added_at":12,"erased":false,"erased_at":null}}' "" -- \
 	household add --id-number 33068119881212007x --name 孙丽 --village $V2 --members 5 --json
 
-refused 5 "quanpiao: household.add: household 330681********0018 was already added by entry 8" -- \
+refused 5 "quanpiao: household.add: the head of household $N1 has ID number 330681********0018 already" -- \
 	household add --id-number $H1 --name 王大明 --village $V1
-refused 5 "quanpiao: household.add: household 330681********007X was already added by entry 12" -- \
+refused 5 "quanpiao: household.add: the head of household $N5 has ID number 330681********007X already" -- \
 	household add --id-number 33068119881212007x --name 孙丽 --village $V2
 refused 3 "quanpiao: household.add: unknown village 330681101299 (add it with village add)" -- \
 	household add --id-number $NOBODY --name 周 --village 330681101299
@@ -136,13 +138,13 @@ refused 2 "quanpiao: household add needs --id-number, --name and --village (see 
 	household add --id-number $NOBODY --name 周
 
 # ---- homes: added in every starting state ------------------------------------------------
-expect 0 "added home $U1 (在用 in_use) of household 330681********0018 in $V1 (entry 13)" "" -- \
+expect 0 "added home $U1 (在用 in_use) of household 330681-H-0000001 in $V1 (entry 13)" "" -- \
 	home add --unit $U1 --village $V1 --household $H1 --land-area 120.50 --floor-area 240.00 --built 1985
-expect 0 "added home $U2 (闲置 idle) of household 330681********0024 in $V1 (entry 14)" "" -- \
+expect 0 "added home $U2 (闲置 idle) of household 330681-H-0000002 in $V1 (entry 14)" "" -- \
 	home add --unit $U2 --village $V1 --household $H2 --land-area 98 --status idle
-expect 0 "added home $U3 (危旧 dilapidated) of household 330681********0035 in $V2 (entry 15)" "" -- \
+expect 0 "added home $U3 (危旧 dilapidated) of household 330681-H-0000003 in $V2 (entry 15)" "" -- \
 	home add --unit $U3 --village $V2 --household $H3 --land-area 150.25 --built 1962 --status dilapidated
-expect 0 '{"index":16,"home":{"unit":"330681102201JC00004F00010001","parcel":"330681102201JC00004","village":"330681102201","township":"330681102","household":"330681********0047","land_area":"80.00","floor_area":"160.00","built":null,"status":"idle","status_label":"闲置","added_at":16,"updated_at":16}}' "" -- \
+expect 0 '{"index":16,"home":{"unit":"330681102201JC00004F00010001","parcel":"330681102201JC00004","village":"330681102201","township":"330681102","household":"330681-H-0000004","land_area":"80.00","floor_area":"160.00","built":null,"status":"idle","status_label":"闲置","added_at":16,"updated_at":16}}' "" -- \
 	home add --unit $U4 --village $V3 --household $H4 --land-area 80.00 --floor-area 160 --status idle --json
 
 # Bad and foreign unit codes, codes that are not homes.
@@ -157,14 +159,14 @@ refused 3 "quanpiao: home.add: unit 330681101201JA00005F00010001 is not on a rur
 refused 3 "quanpiao: home.add: unit 330681101201JC00005W00000000 is not a building (fixture type F, not W)" -- \
 	home add --unit 330681101201JC00005W00000000 --village $V2 --household $H5 --land-area 100
 # One household, one homestead.
-refused 3 "quanpiao: home.add: household 330681********0018 already holds a home that is in use, idle or activated (one household, one homestead: 一户一宅)" -- \
+refused 3 "quanpiao: home.add: household 330681-H-0000001 already holds a home that is in use, idle or activated (one household, one homestead: 一户一宅)" -- \
 	home add --unit $U5 --village $V1 --household $H1 --land-area 100
 # Villages not in the county or not registered, unknown households, a household of another village.
 refused 3 "quanpiao: home.add: unknown village 330682101201 (add it with village add)" -- \
 	home add --unit $U5 --village 330682101201 --household $H5 --land-area 100
 refused 3 "quanpiao: home.add: unknown village 330681101299 (add it with village add)" -- \
 	home add --unit $U5 --village 330681101299 --household $H5 --land-area 100
-refused 3 "quanpiao: home.add: unknown household 330681********0136 (add it with household add)" -- \
+refused 3 "quanpiao: --household: no household with ID number 330681********0136 in the registry (add it with household add)" -- \
 	home add --unit $U5 --village $V2 --household $NOBODY --land-area 100
 refused 3 "quanpiao: home.add: the household belongs to village $V2, not $V1" -- \
 	home add --unit $U5 --village $V1 --household $H5 --land-area 100
@@ -200,13 +202,13 @@ refused 2 "quanpiao: home add needs --unit, --village, --household and --land-ar
 	home add --unit $U5 --village $V2 --household $H5
 # The registry's own checks, for entries that did not come through the CLI.
 forged 3 "quanpiao: home.add: body.land_area must be an integer from 1 to 10000000" home.add \
-	"{\"household\":\"$H5\",\"land_area\":0,\"status\":\"in_use\",\"unit\":\"$U5\",\"village\":\"$V2\"}"
+	"{\"household\":\"$N5\",\"land_area\":0,\"status\":\"in_use\",\"unit\":\"$U5\",\"village\":\"$V2\"}"
 forged 3 "quanpiao: home.add: body.land_area must be an integer from 1 to 10000000" home.add \
-	"{\"household\":\"$H5\",\"land_area\":10000001,\"status\":\"in_use\",\"unit\":\"$U5\",\"village\":\"$V2\"}"
+	"{\"household\":\"$N5\",\"land_area\":10000001,\"status\":\"in_use\",\"unit\":\"$U5\",\"village\":\"$V2\"}"
 forged 3 "quanpiao: home.add: a home is added as in_use, idle or dilapidated, not activated" home.add \
-	"{\"household\":\"$H5\",\"land_area\":100,\"status\":\"activated\",\"unit\":\"$U5\",\"village\":\"$V2\"}"
+	"{\"household\":\"$N5\",\"land_area\":100,\"status\":\"activated\",\"unit\":\"$U5\",\"village\":\"$V2\"}"
 forged 3 "quanpiao: home.add: body.unit: county 330682 is not this registry's county 330681" home.add \
-	"{\"household\":\"$H5\",\"land_area\":100,\"status\":\"in_use\",\"unit\":\"330682101201JC00005F00010001\",\"village\":\"$V2\"}"
+	"{\"household\":\"$N5\",\"land_area\":100,\"status\":\"in_use\",\"unit\":\"330682101201JC00005F00010001\",\"village\":\"$V2\"}"
 
 # ---- the lifecycle -----------------------------------------------------------------------
 # Illegal transitions name the allowed ones; an in-use home is not activated.
@@ -270,7 +272,7 @@ activate 330681101201JC00009F00010001
 refused 6 "quanpiao: no home 330681101201JC00009F00010001 in the registry" -- "${ACTIVATE[@]}"
 forged 3 "quanpiao: home.activate: a lease term of 0 years is outside the policy's 1 to 20" home.activate \
 	"{\"investment\":0,\"investor\":\"x\",\"investor_id\":\"91330681MA2BXY001M\",\"rent\":0,\"start\":\"2021-03-01\",\"unit\":\"$U1\",\"use\":\"other\",\"years\":0}"
-forged 3 "quanpiao: home.activate: body.investor_id: check character is '8', expected '9'" home.activate \
+forged 3 "quanpiao: home.activate: body.investor_id: check character is '8', expected '4'" home.activate \
 	"{\"investment\":0,\"investor\":\"x\",\"investor_id\":\"330681198507200128\",\"rent\":0,\"start\":\"2021-03-01\",\"unit\":\"$U1\",\"use\":\"other\",\"years\":5}"
 
 # in_use -> idle -> activated -> idle
@@ -293,7 +295,7 @@ expect 0 "home $U3: dilapidated -> demolished (entry 22)" "" -- home status $U3 
 expect 0 "home $U3: demolished -> reclaimed (entry 23)" "" -- home status $U3 reclaimed
 # A person as investor: the ID number is masked in the output.
 activate $U4 --investor 张三 --investor-id 330681198507200129 --start 2022-07-01 --years 20 --rent 6000 --investment 50000 --use culture
-expect 0 '{"index":24,"unit":"330681102201JC00004F00010001","from":"idle","to":"activated","activation":{"index":24,"unit":"330681102201JC00004F00010001","investor":"张三","investor_id":"330681********0129","start":"2022-07-01","years":20,"rent":"6000.00","investment":"50000.00","use":"culture","deal_no":null}}' "" -- \
+expect 0 '{"index":24,"unit":"330681102201JC00004F00010001","from":"idle","to":"activated","activation":{"index":24,"unit":"330681102201JC00004F00010001","investor_type":"person","investor":"张三","investor_id":"330681********0129","start":"2022-07-01","years":20,"rent":"6000.00","investment":"50000.00","use":"culture","deal_no":null}}' "" -- \
 	"${ACTIVATE[@]}" --json
 
 # ---- corrections: the old value stays in the history, with its signer ------------------------------
@@ -313,9 +315,9 @@ refused 2 "quanpiao: home correct needs one UNIT, --field, --value and --reason 
 	home correct $U1 --field built --value 1990
 
 # One household, one homestead counts live homes only: H2's home is reclaimed, so it may get another.
-expect 0 "added home $U6 (在用 in_use) of household 330681********0024 in $V1 (entry 27)" "" -- \
+expect 0 "added home $U6 (在用 in_use) of household 330681-H-0000002 in $V1 (entry 27)" "" -- \
 	home add --unit $U6 --village $V1 --household $H2 --land-area 110.00
-refused 3 "quanpiao: home.add: household 330681********0024 already holds a home that is in use, idle or activated (one household, one homestead: 一户一宅)" -- \
+refused 3 "quanpiao: home.add: household 330681-H-0000002 already holds a home that is in use, idle or activated (one household, one homestead: 一户一宅)" -- \
 	home add --unit 330681101201JC00007F00010001 --village $V1 --household $H2 --land-area 110.00
 
 # ---- home show: the home, its leases and every change with its signer ----------------------------------
@@ -324,7 +326,7 @@ expect_rc 0 -- home show $U1
 [ "$(printf '%s\n' "$OUT" | notime)" = "单元 unit             330681101201JC00001F00010001
 宗地 parcel           330681101201JC00001
 村 village            330681101201 东白湖村
-户 household          330681********0018 王大明
+户 household          330681-H-0000001 330681********0018 王大明
 宅基地面积 land area  118.00 m²
 建筑面积 floor area   240.00 m²
 建成 built            1985
@@ -338,7 +340,7 @@ expect_rc 0 -- home show $U1
 
 历史 history (5)
   条目 entry  时间 time             签名 signer        类型 type      变更 change
-          13  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.add       added as in_use: land 120.50 m², village 330681101201, household 330681********0018
+          13  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.add       added as in_use: land 120.50 m², village 330681101201, household 330681-H-0000001
           17  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.status    status in_use -> idle (外出务工)
           18  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.activate  status idle -> activated: leased to 诸暨民宿有限公司 from 2021-03-01 for 15 years, rent 24900.00 yuan/year, investment 1200000.00 yuan, use homestay
           19  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.status    status activated -> idle (租约到期)
@@ -350,7 +352,7 @@ expect_rc 0 -- home show $U4
 [ "$(printf '%s\n' "$OUT" | notime)" = "单元 unit             330681102201JC00004F00010001
 宗地 parcel           330681102201JC00004
 村 village            330681102201 枫桥村
-户 household          330681********0047 赵秀英
+户 household          330681-H-0000004 330681********0047 赵秀英
 宅基地面积 land area  80.00 m²
 建筑面积 floor area   160.00 m²
 建成 built            -
@@ -364,16 +366,16 @@ expect_rc 0 -- home show $U4
 
 历史 history (2)
   条目 entry  时间 time             签名 signer        类型 type      变更 change
-          16  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.add       added as idle: land 80.00 m², village 330681102201, household 330681********0047
-          24  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.activate  status idle -> activated: leased to 张三 from 2022-07-01 for 20 years, rent 6000.00 yuan/year, investment 50000.00 yuan, use culture" ] ||
+          16  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.add       added as idle: land 80.00 m², village 330681102201, household 330681-H-0000004
+          24  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.activate  status idle -> activated: leased to a person from 2022-07-01 for 20 years, rent 6000.00 yuan/year, investment 50000.00 yuan, use culture" ] ||
 	fail "home show $U4 differs: $(printf '%s\n' "$OUT" | notime)"
 expect_rc 0 -- home show $U4 --reveal
-contains "$OUT" "户 household          330681195505050047 赵秀英"
+contains "$OUT" "户 household          330681-H-0000004 330681195505050047 赵秀英"
 contains "$OUT" "          24  张三             330681198507200129  2022-07-01"
 
 # --json: the home, its village and household, leases and history (a correction from "none").
 expect_rc 0 -- home show $U2 --json
-[ "$(printf '%s\n' "$OUT" | notime)" = '{"home":{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681********0024","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5,"updated_at":5},"household":{"id_number":"330681********0024","name":"李小红","village":"330681101201","members":3,"added_at":9},"activations":[],"history":[{"index":14,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.add","summary":"added as idle: land 98.00 m², village 330681101201, household 330681********0024"},{"index":20,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.status","summary":"status idle -> withdrawn"},{"index":21,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.status","summary":"status withdrawn -> reclaimed"},{"index":26,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.wu","type":"home.correct","summary":"corrected floor_area: (none) -> 75.50 (补录)"}]}' ] ||
+[ "$(printf '%s\n' "$OUT" | notime)" = '{"home":{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681-H-0000002","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5,"updated_at":5},"household":{"number":"330681-H-0000002","id_number":"330681********0024","name":"李小红","village":"330681101201","members":3,"added_at":9,"erased":false,"erased_at":null},"activations":[],"history":[{"index":14,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.add","summary":"added as idle: land 98.00 m², village 330681101201, household 330681-H-0000002"},{"index":20,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.status","summary":"status idle -> withdrawn"},{"index":21,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.li","type":"home.status","summary":"status withdrawn -> reclaimed"},{"index":26,"time":"YYYY-MM-DDThh:mm:ssZ","signer":"330681.officer.wu","type":"home.correct","summary":"corrected floor_area: (none) -> 75.50 (补录)"}]}' ] ||
 	fail "home show $U2 --json differs: $(printf '%s\n' "$OUT" | notime)"
 # The history's times are the entries' own.
 T25=$("$QP" log entries --json --start 25 --end 26 | grep -o '"time":"[^"]*"')
@@ -383,44 +385,44 @@ expect 6 "" "quanpiao: no home 330681101201JC00009F00010001 in the registry" -- 
 expect 3 "" "quanpiao: UNIT: county 330682 is not this registry's county 330681" -- home show 330682101201JC00001F00010001
 
 # ---- home list: filters, pagination, masking -----------------------------------------------------------
-HOMES_HEADER="单元 unit                     村 village    户 household        状态 status       宅基地 land m²  建筑 floor m²  建成 built"
+HOMES_HEADER="单元 unit                     村 village    户 household      状态 status       宅基地 land m²  建筑 floor m²  建成 built"
 expect 0 "$HOMES_HEADER
-330681101201JC00001F00010001  330681101201  330681********0018  闲置 idle                 118.00         240.00        1985
-330681101201JC00002F00010001  330681101201  330681********0024  已复垦 reclaimed           98.00          75.50           -
-330681101201JC00006F00010001  330681101201  330681********0024  在用 in_use               110.00              -           -
-330681101202JC00003F00010001  330681101202  330681********0035  已复垦 reclaimed          150.25              -        1962
-330681102201JC00004F00010001  330681102201  330681********0047  已激活 activated           80.00         160.00           -" "" -- home list
+330681101201JC00001F00010001  330681101201  330681-H-0000001  闲置 idle                 118.00         240.00        1985
+330681101201JC00002F00010001  330681101201  330681-H-0000002  已复垦 reclaimed           98.00          75.50           -
+330681101201JC00006F00010001  330681101201  330681-H-0000002  在用 in_use               110.00              -           -
+330681101202JC00003F00010001  330681101202  330681-H-0000003  已复垦 reclaimed          150.25              -        1962
+330681102201JC00004F00010001  330681102201  330681-H-0000004  已激活 activated           80.00         160.00           -" "" -- home list
 expect 0 "$HOMES_HEADER
-330681101201JC00001F00010001  330681101201  330681********0018  闲置 idle                 118.00         240.00        1985
-330681101201JC00002F00010001  330681101201  330681********0024  已复垦 reclaimed           98.00          75.50           -
-330681101201JC00006F00010001  330681101201  330681********0024  在用 in_use               110.00              -           -" "" -- \
+330681101201JC00001F00010001  330681101201  330681-H-0000001  闲置 idle                 118.00         240.00        1985
+330681101201JC00002F00010001  330681101201  330681-H-0000002  已复垦 reclaimed           98.00          75.50           -
+330681101201JC00006F00010001  330681101201  330681-H-0000002  在用 in_use               110.00              -           -" "" -- \
 	home list --village $V1
-expect 0 "单元 unit                     村 village    户 household        状态 status  宅基地 land m²  建筑 floor m²  建成 built
-330681101201JC00001F00010001  330681101201  330681196503120018  闲置 idle            118.00         240.00        1985" "" -- \
+expect 0 "单元 unit                     村 village    户 household      状态 status  宅基地 land m²  建筑 floor m²  建成 built
+330681101201JC00001F00010001  330681101201  330681-H-0000001  闲置 idle            118.00         240.00        1985" "" -- \
 	home list --status idle --reveal
 expect 0 "$HOMES_HEADER
-330681101201JC00002F00010001  330681101201  330681********0024  已复垦 reclaimed           98.00          75.50           -
-330681101202JC00003F00010001  330681101202  330681********0035  已复垦 reclaimed          150.25              -        1962" "" -- \
+330681101201JC00002F00010001  330681101201  330681-H-0000002  已复垦 reclaimed           98.00          75.50           -
+330681101202JC00003F00010001  330681101202  330681-H-0000003  已复垦 reclaimed          150.25              -        1962" "" -- \
 	home list --status reclaimed
-expect 0 "单元 unit                     村 village    户 household        状态 status       宅基地 land m²  建筑 floor m²  建成 built
-330681101201JC00002F00010001  330681101201  330681********0024  已复垦 reclaimed           98.00          75.50           -" "" -- \
+expect 0 "单元 unit                     村 village    户 household      状态 status       宅基地 land m²  建筑 floor m²  建成 built
+330681101201JC00002F00010001  330681101201  330681-H-0000002  已复垦 reclaimed           98.00          75.50           -" "" -- \
 	home list --village $V1 --status reclaimed
 expect 0 "单元 unit  村 village  户 household  状态 status  宅基地 land m²  建筑 floor m²  建成 built" "" -- \
 	home list --village $V2 --status idle
 # Pages of 2 within the township: each page names the next --after; the last does not.
 expect 0 "$HOMES_HEADER
-330681101201JC00001F00010001  330681101201  330681********0018  闲置 idle                 118.00         240.00        1985
-330681101201JC00002F00010001  330681101201  330681********0024  已复垦 reclaimed           98.00          75.50           -
+330681101201JC00001F00010001  330681101201  330681-H-0000001  闲置 idle                 118.00         240.00        1985
+330681101201JC00002F00010001  330681101201  330681-H-0000002  已复垦 reclaimed           98.00          75.50           -
 more: --after 330681101201JC00002F00010001" "" -- home list --township 330681101 --limit 2
 expect 0 "$HOMES_HEADER
-330681101201JC00006F00010001  330681101201  330681********0024  在用 in_use               110.00              -           -
-330681101202JC00003F00010001  330681101202  330681********0035  已复垦 reclaimed          150.25              -        1962" "" -- \
+330681101201JC00006F00010001  330681101201  330681-H-0000002  在用 in_use               110.00              -           -
+330681101202JC00003F00010001  330681101202  330681-H-0000003  已复垦 reclaimed          150.25              -        1962" "" -- \
 	home list --township 330681101 --limit 2 --after 330681101201JC00002F00010001
-expect 0 '{"homes":[{"unit":"330681101202JC00003F00010001","parcel":"330681101202JC00003","village":"330681101202","township":"330681101","household":"330681********0035","land_area":"150.25","floor_area":null,"built":1962,"status":"reclaimed","status_label":"已复垦","added_at":15,"updated_at":23}],"more":true,"next":"330681101202JC00003F00010001"}' "" -- \
+expect 0 '{"homes":[{"unit":"330681101202JC00003F00010001","parcel":"330681101202JC00003","village":"330681101202","township":"330681101","household":"330681-H-0000003","land_area":"150.25","floor_area":null,"built":1962,"status":"reclaimed","status_label":"已复垦","added_at":15,"updated_at":23}],"more":true,"next":"330681101202JC00003F00010001"}' "" -- \
 	home list --limit 1 --after $U6 --json
-expect 0 '{"homes":[{"unit":"330681102201JC00004F00010001","parcel":"330681102201JC00004","village":"330681102201","township":"330681102","household":"330681********0047","land_area":"80.00","floor_area":"160.00","built":null,"status":"activated","status_label":"已激活","added_at":16,"updated_at":24}],"more":false,"next":null}' "" -- \
+expect 0 '{"homes":[{"unit":"330681102201JC00004F00010001","parcel":"330681102201JC00004","village":"330681102201","township":"330681102","household":"330681-H-0000004","land_area":"80.00","floor_area":"160.00","built":null,"status":"activated","status_label":"已激活","added_at":16,"updated_at":24}],"more":false,"next":null}' "" -- \
 	home list --limit 1 --after $U3 --json
-expect 0 '{"homes":[{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},{"unit":"330681101201JC00006F00010001","parcel":"330681101201JC00006","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"110.00","floor_area":null,"built":null,"status":"in_use","status_label":"在用","added_at":27,"updated_at":27}],"more":false,"next":null}' "" -- \
+expect 0 '{"homes":[{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681-H-0000002","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},{"unit":"330681101201JC00006F00010001","parcel":"330681101201JC00006","village":"330681101201","township":"330681101","household":"330681-H-0000002","land_area":"110.00","floor_area":null,"built":null,"status":"in_use","status_label":"在用","added_at":27,"updated_at":27}],"more":false,"next":null}' "" -- \
 	home list --household $H2 --json --reveal
 refused 2 "quanpiao: give one of --village, --township and --household, not more (see 'quanpiao home list --help')" -- \
 	home list --village $V1 --township 330681101
@@ -430,56 +432,68 @@ refused 3 'quanpiao: status: "lost" is not one of in_use, idle, activated, dilap
 	home list --status lost
 
 # ---- households: list, pages, show ----------------------------------------------------------------------
-HH_HEADER="身份证号 ID number  户主 name  村 village    人口 members  条目 entry"
+# Listed by registry number; ID numbers masked unless --reveal; --after takes a number (or an ID number).
+HH_HEADER="户号 number       身份证号 ID number  户主 name  村 village    人口 members  条目 entry"
 expect 0 "$HH_HEADER
-330681********0047  赵秀英     330681102201             2          11
-330681********0018  王大明     330681101201             4           8
-330681********0024  李小红     330681101201             3           9
-330681********0035  陈国强     330681101202             1          10
-330681********007X  孙丽       330681101202             5          12" "" -- household list
+$N1  330681********0018  王大明     330681101201             4           8
+$N2  330681********0024  李小红     330681101201             3           9
+$N3  330681********0035  陈国强     330681101202             1          10
+$N4  330681********0047  赵秀英     330681102201             2          11
+$N5  330681********007X  孙丽       330681101202             5          12" "" -- household list
 expect 0 "$HH_HEADER
-330681********0035  陈国强     330681101202             1          10
-330681********007X  孙丽       330681101202             5          12" "" -- household list --village $V2
+$N3  330681********0035  陈国强     330681101202             1          10
+$N5  330681********007X  孙丽       330681101202             5          12" "" -- household list --village $V2
 expect 0 "$HH_HEADER
-330681195505050047  赵秀英     330681102201             2          11
-330681196503120018  王大明     330681101201             4           8
-more: --after 330681196503120018" "" -- household list --limit 2 --reveal
+$N1  330681196503120018  王大明     330681101201             4           8
+$N2  330681197001010024  李小红     330681101201             3           9
+more: --after $N2" "" -- household list --limit 2 --reveal
 expect 0 "$HH_HEADER
-330681********0047  赵秀英     330681102201             2          11
-330681********0018  王大明     330681101201             4           8
-more: add --reveal to see the --after ID of the next page" "" -- household list --limit 2
-expect 0 '{"households":[{"id_number":"330681********0024","name":"李小红","village":"330681101201","members":3,"added_at":9},{"id_number":"330681********0035","name":"陈国强","village":"330681101202","members":1,"added_at":10}],"more":true,"next":null}' "" -- \
-	household list --limit 2 --after $H1 --json
-expect 0 '{"households":[{"id_number":"33068119881212007X","name":"孙丽","village":"330681101202","members":5,"added_at":12}],"more":false,"next":null}' "" -- \
+$N1  330681********0018  王大明     330681101201             4           8
+$N2  330681********0024  李小红     330681101201             3           9
+more: --after $N2" "" -- household list --limit 2
+expect 0 '{"households":[{"number":"330681-H-0000002","id_number":"330681********0024","name":"李小红","village":"330681101201","members":3,"added_at":9,"erased":false,"erased_at":null},{"number":"330681-H-0000003","id_number":"330681********0035","name":"陈国强","village":"330681101202","members":1,"added_at":10,"erased":false,"erased_at":null}],"more":true,"next":"330681-H-0000003"}' "" -- \
+	household list --limit 2 --after $N1 --json
+expect 0 '{"households":[{"number":"330681-H-0000004","id_number":"330681195505050047","name":"赵秀英","village":"330681102201","members":2,"added_at":11,"erased":false,"erased_at":null},{"number":"330681-H-0000005","id_number":"33068119881212007X","name":"孙丽","village":"330681101202","members":5,"added_at":12,"erased":false,"erased_at":null}],"more":false,"next":null}' "" -- \
 	household list --limit 2 --after $H3 --json --reveal
+refused 3 "quanpiao: --after: characters 7-9 must be -H- (a household number is like 330681-H-0000001)" -- \
+	household list --after 330681-X-0000001
 
-expect 0 "户 household  330681********0024
-户主 name     李小红
-村 village    330681101201 东白湖村
-人口 members  3
-登记 entry    9
+SHOW_H2="户号 household      $N2
+身份证号 ID number  330681********0024
+户主 name           李小红
+村 village          330681101201 东白湖村
+人口 members        3
+登记 entry          9
 
 农房 homes (2)
-  单元 unit                     村 village    户 household        状态 status       宅基地 land m²  建筑 floor m²  建成 built
-  330681101201JC00002F00010001  330681101201  330681********0024  已复垦 reclaimed           98.00          75.50           -
-  330681101201JC00006F00010001  330681101201  330681********0024  在用 in_use               110.00              -           -
+  单元 unit                     村 village    户 household      状态 status       宅基地 land m²  建筑 floor m²  建成 built
+  330681101201JC00002F00010001  330681101201  $N2  已复垦 reclaimed           98.00          75.50           -
+  330681101201JC00006F00010001  330681101201  $N2  在用 in_use               110.00              -           -
 
-权票 certificates (0)" "" -- \
-	household show $H2
-expect 0 "户 household  33068119881212007X
-户主 name     孙丽
-村 village    330681101202 斯宅村
-人口 members  5
-登记 entry    12
+权票 certificates (0)"
+# By the head's ID number or by the household's number: the same household.
+expect 0 "$SHOW_H2" "" -- household show $H2
+expect 0 "$SHOW_H2" "" -- household show $N2
+expect 0 "户号 household      $N5
+身份证号 ID number  33068119881212007X
+户主 name           孙丽
+村 village          330681101202 斯宅村
+人口 members        5
+登记 entry          12
 
 农房 homes (0)
 
 权票 certificates (0)" "" -- household show 33068119881212007x --reveal
-expect 0 '{"household":{"id_number":"330681197001010024","name":"李小红","village":"330681101201","members":3,"added_at":9},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5,"updated_at":5},"homes":[{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},{"unit":"330681101201JC00006F00010001","parcel":"330681101201JC00006","village":"330681101201","township":"330681101","household":"330681197001010024","land_area":"110.00","floor_area":null,"built":null,"status":"in_use","status_label":"在用","added_at":27,"updated_at":27}],"certificates":[]}' "" -- \
+expect 0 '{"household":{"number":"330681-H-0000002","id_number":"330681197001010024","name":"李小红","village":"330681101201","members":3,"added_at":9,"erased":false,"erased_at":null},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5,"updated_at":5},"homes":[{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681-H-0000002","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},{"unit":"330681101201JC00006F00010001","parcel":"330681101201JC00006","village":"330681101201","township":"330681101","household":"330681-H-0000002","land_area":"110.00","floor_area":null,"built":null,"status":"in_use","status_label":"在用","added_at":27,"updated_at":27}],"certificates":[]}' "" -- \
 	household show $H2 --reveal --json
-expect_rc 6 -- household show $NOBODY
-contains "$ERR" "quanpiao: no household with ID number 330681"
-expect 3 "" "quanpiao: ID number: check character is '7', expected '6'" -- household show 330681199009090137
+expect 6 "" "quanpiao: household: no household with ID number 330681********0136 in the registry (add it with household add)" -- \
+	household show $NOBODY
+expect 6 "" "quanpiao: no household 330681-H-0000099 in the registry" -- household show 330681-H-0000099
+expect 3 "" "quanpiao: household: check character is '7', expected '6'" -- household show 330681199009090137
+expect 3 "" "quanpiao: household: the sequence 0000000 is never given; households are numbered from 0000001" -- \
+	household show 330681-H-0000000
+expect 3 "" "quanpiao: household: must be a household number (330681-H-0000001, 16 characters) or the resident ID number of its head (18 characters), got 6 characters" -- \
+	household show 330681
 
 # ---- village correct ------------------------------------------------------------------------------------
 # A name or a credit code set right, with the reason; the code never changes; refusals leave no trace.
@@ -531,8 +545,98 @@ expect_rc 0 -- audit
 expect_rc 0 -- log entries --json
 [ "$(printf '%s' "$OUT" | grep -o '"index":' | wc -l)" = 31 ] || fail "the log should hold 31 entries"
 
+# ---- personal data: beside the log, never in it; household erase ---------------------------------------
+# lacks HAYSTACK NEEDLE : fail if NEEDLE occurs in HAYSTACK.
+lacks() {
+	CHECKS=$((CHECKS + 1))
+	case "$1" in
+	*"$2"*) fail "output contains: $2" ;;
+	esac
+}
+# The signed household.add names the household by number and carries a commitment: no ID number, no name.
+expect_rc 0 -- log entry --index 8
+contains "$OUT" '"type":"household.add"'
+contains "$OUT" '"number":"330681-H-0000001"'
+contains "$OUT" '"commitment":"'
+for leak in $H1 330681196503120018 王大明 '"id_number"' '"name"'; do lacks "$OUT" "$leak"; done
+# A person investor's lease commits to the investor's ID number and name, which stay beside the log.
+expect_rc 0 -- log entry --index 24
+contains "$OUT" '"investor_commitment":"'
+for leak in 330681198507200129 张三 '"investor_id"' '"investor"'; do lacks "$OUT" "$leak"; done
+# Neither does a home.add that was given the head's ID number: it names the number.
+expect_rc 0 -- log entry --index 13
+contains "$OUT" '"household":"330681-H-0000001"'
+lacks "$OUT" 330681196503120018
+# A forged household.add with the ID number and name in the clear is refused by the rules.
+export QUANPIAO_KEY=officer.key
+forged 3 "quanpiao: household.add: unknown member body.id_number" household.add \
+	"{\"id_number\":\"$NOBODY\",\"members\":1,\"name\":\"周\",\"number\":\"330681-H-0000006\",\"village\":\"$V1\"}"
+# ... and so is a household named by an ID number in a signed body.
+forged 3 "quanpiao: home.add: body.household names a household by its registry number (330681-H-0000001), not by an ID number: personal data stays out of the log" home.add \
+	"{\"household\":\"$H5\",\"land_area\":100,\"status\":\"in_use\",\"unit\":\"$U5\",\"village\":\"$V2\"}"
+# A home given its household's number.
+expect 0 "added home $U5 (危旧 dilapidated) of household $N5 in $V2 (entry 31)" "" -- \
+	home add --unit $U5 --village $V2 --household $N5 --land-area 60 --status dilapidated
+refused 3 "quanpiao: home.add: body.household: unknown household 330681-H-0000099 (add it with household add)" -- \
+	home add --unit 330681101202JC00008F00010001 --village $V2 --household 330681-H-0000099 --land-area 60
+refused 3 "quanpiao: --household: characters 7-9 must be -H- (a household number is like 330681-H-0000001)" -- \
+	home add --unit 330681101202JC00008F00010001 --village $V2 --household 330681-h-0000005 --land-area 60
+expect 0 "$HOMES_HEADER
+330681101201JC00005F00010001  330681101202  $N5  危旧 dilapidated           60.00              -           -" "" -- \
+	home list --household $N5
+
+# Erase: refused while the household holds a home in use, idle or activated (H1's is idle).
+refused 5 "quanpiao: household.erase: household $N1 still holds 0 live or frozen certificate(s) and 1 home(s) in use, idle or activated; its personal data is erased once it holds none" -- \
+	household erase $H1 --reason "PIPL art. 47 request"
+refused 2 "quanpiao: household erase needs one household (its number or its head's ID number) and --reason (see 'quanpiao household erase --help')" -- \
+	household erase $H3
+refused 3 "quanpiao: --reason: must not be empty" -- household erase $H3 --reason ""
+refused 4 "quanpiao: key 330681.authority has role authority; household.erase entries must be signed by an officer key" -- \
+	household erase $H3 --reason x --key auth.key
+refused 3 "quanpiao: household: no household with ID number 330681********0136 in the registry (add it with household add)" -- \
+	household erase $NOBODY --reason x
+refused 3 "quanpiao: household.erase: body.household: unknown household 330681-H-0000099 (add it with household add)" -- \
+	household erase 330681-H-0000099 --reason x
+# H3 holds only a reclaimed home: its ID number and name are erased, by its head's ID number.
+expect 0 "erased the personal data of household $N3 (entry 32)" "" -- \
+	household erase $H3 --reason "PIPL art. 47 request of 2026-12-01"
+expect 0 "户号 household      $N3
+身份证号 ID number  已删除 erased by entry 32
+户主 name           已删除 erased by entry 32
+村 village          330681101202 斯宅村
+人口 members        1
+登记 entry          10
+
+农房 homes (1)
+  单元 unit                     村 village    户 household      状态 status       宅基地 land m²  建筑 floor m²  建成 built
+  330681101202JC00003F00010001  330681101202  $N3  已复垦 reclaimed          150.25              -        1962
+
+权票 certificates (0)" "" -- household show $N3 --reveal
+expect_rc 0 -- household show $N3 --json
+contains "$OUT" '{"household":{"number":"330681-H-0000003","id_number":null,"name":null,"village":"330681101202","members":1,"added_at":10,"erased":true,"erased_at":32}'
+expect 0 "户号 number       身份证号 ID number         户主 name                  村 village    人口 members  条目 entry
+$N3  已删除 erased by entry 32  已删除 erased by entry 32  330681101202             1          10
+$N5  330681********007X         孙丽                       330681101202             5          12" "" -- household list --village $V2
+# It is found by its number only, and erased once.
+expect 6 "" "quanpiao: household: no household with ID number 330681********0035 in the registry (add it with household add)" -- \
+	household show $H3
+refused 3 "quanpiao: household.erase: body.household: household $N3 was erased by entry 32" -- \
+	household erase $N3 --reason again
+refused 3 "quanpiao: home.add: body.household: household $N3 was erased by entry 32" -- \
+	home add --unit 330681101202JC00008F00010001 --village $V2 --household $N3 --land-area 60
+# The entry names the number and the reason; nothing in the file holds the erased data; the audit is clean.
+expect_rc 0 -- log entry --index 32
+contains "$OUT" '"body":{"household":"330681-H-0000003","reason":"PIPL art. 47 request of 2026-12-01"}'
+sqlite3 r.db "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+for leak in 330681198012310035 陈国强; do
+	CHECKS=$((CHECKS + 1))
+	! grep -q "$leak" r.db || fail "r.db still holds $leak after the erase"
+done
+expect_rc 0 -- audit
+contains "$OUT" "no problems"
+
 # ---- help -----------------------------------------------------------------------------------------------
-for c in "village add" "village list" "village correct" "household add" "household list" "household show" "home add" \
+for c in "village add" "village list" "village correct" "household add" "household list" "household show" "household erase" "home add" \
 	"home status" "home activate" "home correct" "home list" "home show"; do
 	# shellcheck disable=SC2086
 	expect_rc 0 -- $c --help
@@ -543,3 +647,6 @@ expect_rc 0 -- home --help
 contains "$OUT" "  activate     lease an idle home to an investor (officer key)"
 expect_rc 0 -- --help
 contains "$OUT" "  household show           show a household, its homes and its certificates"
+contains "$OUT" "  household erase          erase a household's personal data from the registry file (officer key)"
+expect_rc 0 -- household erase --help
+contains "$OUT" "What is erased: the head's ID number and name and the salt of their commitment"

@@ -1,7 +1,8 @@
 # Legacy import under kill -9 (sourced by run.sh): an import is killed at a
 # random moment, sometimes its rerun too, and then run to the end.  Each
 # time the registry must end with every good row imported exactly once,
-# the same certificates, households and homes as an import never killed,
+# the same certificates, households (their numbers, and their personal
+# data beside the log) and homes as an import never killed,
 # the bad rows still rejected, and `quanpiao audit` clean.
 #
 # Parts (run.sh's PART), each a test of its own with its own registry: 1,
@@ -89,7 +90,8 @@ GOOD=$((ROWS - BAD))
 
 state() {
 	sqlite3 "$1" "SELECT id, legacy_no, kind, state, area, holder, coalesce(home, '') FROM certificates ORDER BY id;
-		SELECT id_number, name, village FROM households ORDER BY id_number;
+		SELECT h.number, p.id_number, p.name, h.village FROM households h
+			LEFT JOIN personal_data p ON p.household = h.number ORDER BY h.number;
 		SELECT unit, household, status, coalesce(exit_path, ''), land_area FROM homes ORDER BY unit;
 		SELECT cert, area, purpose FROM redemptions ORDER BY cert"
 }

@@ -28,7 +28,7 @@ static const char mapping[] =
     "{\"columns\": {\"编号\": \"legacy_no\", \"权利人\": \"holder_name\", \"身份证\": "
     "\"holder_id\"},\"types\": {\"宅基地有偿退出\": \"guarantee\"},"
     "\"statuses\": {\"正常\": \"live\", \"已兑现\": \"redeemed\"},"
-    "\"purposes\": {\"guarantee\": \"subsidy\"}}";
+    "\"purposes\": {\"guarantee\": \"subsidy\"}, \"drop\": [\"联系电话\"]}";
 
 static int on_problem(void *ctx, const qp_import_problem *p)
 {

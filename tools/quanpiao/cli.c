@@ -546,6 +546,56 @@ int cli_check_resident(const cli_ctx *ctx, char out[19], const char *text, const
 	return rc == QP_OK ? CLI_OK : cli_fail(ctx, rc);
 }
 
+bool cli_is_household_number(const char *text)
+{
+	/* 16 characters with a dash after the county: no other code is shaped so (the check names the rest). */
+	return strlen(text) == QP_HOUSEHOLD_NUMBER_LEN && text[6] == '-';
+}
+
+int cli_household_ref(const cli_ctx *ctx, const char *text, const char *opt, char number[17], int missing)
+{
+	char id[QP_RESIDENT_ID_LEN + 1], masked[QP_RESIDENT_ID_LEN + 1];
+	size_t len = strlen(text);
+	int rc;
+	number[0] = '\0';
+	if (cli_is_household_number(text)) {
+		if ((rc = qp_ids_check_household(text, NULL, opt)) != QP_OK)
+			return cli_fail(ctx, rc);
+		snprintf(number, QP_HOUSEHOLD_NUMBER_LEN + 1, "%s", text);
+		return CLI_OK;
+	}
+	if (strchr(text, '*') == NULL && len != QP_RESIDENT_ID_LEN)
+		return cli_invalid(ctx,
+				   "%s: must be a household number (330681-H-0000001, 16 characters) or the "
+				   "resident ID number of its head (18 characters), got %zu characters",
+				   opt, len);
+	if ((rc = cli_check_resident(ctx, id, text, opt)) != CLI_OK)
+		return rc;
+	if (ctx->server) {
+		/* The mirror holds no personal data: the service looks the number up. */
+		rc = client_household_number(ctx, id, number);
+		sodium_memzero(id, sizeof(id));
+		return rc == CLI_EXIT_NOTFOUND ? missing : rc;
+	}
+	qp_registry *reg = NULL;
+	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
+		return rc;
+	int err = qp_household_find(number, reg, id);
+	qp_registry_free(reg);
+	if (err == QP_ENOTFOUND) {
+		char msg[256];
+		qp_ids_mask_resident(masked, id);
+		snprintf(msg, sizeof(msg),
+			 "%s: no household with ID number %s in the registry (add it with household add)",
+			 opt, masked);
+		rc = report_error(ctx, msg, missing == CLI_EXIT_INVALID ? QP_EINVALID : QP_ENOTFOUND);
+	} else {
+		rc = err == QP_OK ? CLI_OK : cli_fail(ctx, err);
+	}
+	sodium_memzero(id, sizeof(id));
+	return rc;
+}
+
 int cli_check_member(const cli_ctx *ctx, const char *type, const char *member, const char *opt,
 		     const char *text)
 {

@@ -202,6 +202,22 @@ int cli_parse_area(const cli_ctx *ctx, const char *opt, const char *text, int64_
  */
 int cli_check_resident(const cli_ctx *ctx, char out[19], const char *text, const char *opt);
 
+/*
+ * A household given as option opt ("--household", "--holder"): its
+ * registry number (330681-H-0000001), checked, or its head's resident ID
+ * number, looked up in the registry's personal data (through the service
+ * with --server: a mirror holds none).  Writes number, so that the
+ * bodies the CLI builds name households by number.  A masked ID number
+ * gets the hint cli_check_resident gives.  missing is the exit status
+ * when no household has the ID number: CLI_EXIT_INVALID for a write (as
+ * the rules refuse an unknown number), CLI_EXIT_NOTFOUND for a read.
+ * Prints the problem and returns an exit status, or returns CLI_OK.
+ */
+int cli_household_ref(const cli_ctx *ctx, const char *text, const char *opt, char number[17], int missing);
+
+/* Whether text is meant as a household number (16 characters, 330681-...), to tell it from other codes. */
+bool cli_is_household_number(const char *text);
+
 /* Print "quanpiao: <message>" (and the --json error document); returns CLI_EXIT_INVALID. */
 int cli_invalid(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -90,12 +90,9 @@ void cli_cert_state_text(char *buf, size_t len, int state)
 
 void cli_cert_holder(char out[QP_RESIDENT_ID_LEN + 1], const qp_cert *c, bool reveal)
 {
-	/* Only a household's holder is a person's ID number; codes of collectives and enterprises are public.
-	 */
-	if (strcmp(c->holder_type, "household") == 0)
-		cli_show_resident(out, c->holder, reveal);
-	else
-		snprintf(out, QP_RESIDENT_ID_LEN + 1, "%s", c->holder);
+	/* A household holds by its registry number: no personal data, nothing to mask. */
+	(void)reveal;
+	snprintf(out, QP_RESIDENT_ID_LEN + 1, "%s", c->holder);
 }
 
 static void add_text_or_null(cJSON *obj, const char *key, const char *text)
@@ -165,13 +162,13 @@ int cli_certs_table_row(cli_table *t, const qp_cert *c, bool reveal)
 
 /* ---- values of options ----------------------------------------------------------------- */
 
-int cli_cert_parse_holder(const cli_ctx *ctx, const char *opt, const char *text, char out[19])
+int cli_cert_parse_holder(const cli_ctx *ctx, const char *opt, const char *text, char out[19], int missing)
 {
 	size_t len = strlen(text);
 	int rc;
 	bool digits = true, code = false;
-	if (strchr(text, '*') != NULL) /* copied from a list, where ID numbers are masked */
-		return cli_check_resident(ctx, out, text, opt);
+	if (strchr(text, '*') != NULL || cli_is_household_number(text)) /* masked (the hint), or a number */
+		return cli_household_ref(ctx, text, opt, out, missing);
 	for (size_t i = 0; i < len; i++) {
 		bool digit = text[i] >= '0' && text[i] <= '9';
 		digits &= digit;
@@ -186,18 +183,19 @@ int cli_cert_parse_holder(const cli_ctx *ctx, const char *opt, const char *text,
 		return CLI_OK;
 	}
 	if (len != 18)
-		return cli_invalid(ctx,
-				   "%s: must be a household's resident ID number (18 characters), a village "
-				   "code (12 digits) or an enterprise's unified social credit code (18 "
-				   "characters), got %zu characters",
-				   opt, len);
+		return cli_invalid(
+		    ctx,
+		    "%s: must be a household (its number, 330681-H-0000001, or its head's resident "
+		    "ID number, 18 characters), a village code (12 digits) or an enterprise's "
+		    "unified social credit code (18 characters), got %zu characters",
+		    opt, len);
 	if (code) {
 		if ((rc = qp_ids_check_uscc(text, 0, opt)) != QP_OK)
 			return cli_fail(ctx, rc);
 		snprintf(out, 19, "%s", text);
 		return CLI_OK;
 	}
-	return cli_check_resident(ctx, out, text, opt);
+	return cli_household_ref(ctx, text, opt, out, missing);
 }
 
 int cli_cert_check_number(const cli_ctx *ctx, const char *what, const char *text)
@@ -297,7 +295,7 @@ static cJSON *certs_array(cJSON *doc, const char *key, qp_registry *reg, const q
 
 static const cli_opt issue_opts[] = {
     {"kind", "KIND", "guarantee (保障权票), retention (保留权票) or collective (集体权票)"},
-    {"holder", "HOLDER", "a household's ID number, a village code (collective) or a credit code"},
+    {"holder", "HOLDER", "a household (number or head's ID number), a village or a credit code"},
     {"area", "M2", "area in m², e.g. 120.00"},
     {"home", "UNIT", "unit code of the home the certificate comes from (not for entitlement)"},
     {"basis", "BASIS", "withdrawal, entitlement, demolition, reclamation or legacy"},
@@ -344,7 +342,7 @@ static int run_issue(cli_ctx *ctx, int argc, char **argv)
 		    ctx, "--basis %s needs --home UNIT (the home the certificate comes from)", basis);
 	if (legacy != (legacy_no != NULL))
 		return cli_usage_error(ctx, "--legacy-no goes with --basis legacy, and only with it");
-	if ((rc = cli_cert_parse_holder(ctx, "--holder", h, holder)) != CLI_OK ||
+	if ((rc = cli_cert_parse_holder(ctx, "--holder", h, holder, CLI_EXIT_INVALID)) != CLI_OK ||
 	    (rc = cli_parse_area(ctx, "--area", a, &area)) != CLI_OK)
 		return rc;
 	if ((home && (rc = qp_ids_check_unit(home, NULL, "--home")) != QP_OK) ||
@@ -426,7 +424,7 @@ const cli_cmd cmd_cert_issue = {
 /* ---- cert transfer ------------------------------------------------------------------------- */
 
 static const cli_opt transfer_opts[] = {
-    {"to", "HOLDER", "the recipient: a household's ID number, a village code or a credit code"},
+    {"to", "HOLDER", "the recipient: a household (number or head's ID number), village or credit code"},
     {"area", "M2", "the area to transfer (default: all of it; the rest stays with the holder)"},
     {"basis", "BASIS", "sale (default), inheritance or exchange"},
     {NULL, NULL, NULL},
@@ -452,7 +450,7 @@ static int run_transfer(cli_ctx *ctx, int argc, char **argv)
 	if (basis == NULL)
 		basis = "sale";
 	if ((rc = one_of(ctx, "--basis", basis, bases, SIZE_MAX)) != CLI_OK ||
-	    (rc = cli_cert_parse_holder(ctx, "--to", t, to)) != CLI_OK ||
+	    (rc = cli_cert_parse_holder(ctx, "--to", t, to, CLI_EXIT_INVALID)) != CLI_OK ||
 	    (a && (rc = cli_parse_area(ctx, "--area", a, &area)) != CLI_OK) ||
 	    (rc = read_cert(ctx, args.pos[0], &c)) != CLI_OK)
 		goto done;

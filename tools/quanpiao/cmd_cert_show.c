@@ -1,8 +1,9 @@
 /*
  * cmd_cert_show.c - quanpiao cert show|list|history: reading the rights
  * certificates.  A live certificate past its valid_until is shown as
- * expired (已过期), as the registry counts it; holders that are households
- * (resident ID numbers) are masked unless --reveal is given.
+ * expired (已过期), as the registry counts it.  A household holds by its
+ * registry number, which certificates show: they name no person
+ * (household show gives the head's ID number).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 #define LIST_MAX_PAGE 1000000
 
 static const cli_opt reveal_opts[] = {
-    {"reveal", NULL, "show households' ID numbers in full (officers only; they are personal data)"},
+    {"reveal", NULL, "no effect (kept for scripts): households are shown by number"},
     {NULL, NULL, NULL},
 };
 
@@ -136,21 +137,23 @@ const cli_cmd cmd_cert_show = {
     .description = "Shows the certificate's state (a live certificate past its validity is shown as\n"
 		   "expired), holder, area, home, basis, dates, its parent and root (the issued\n"
 		   "certificate it descends from), its display number and, for a spent or revoked one, the\n"
-		   "entry that ended it; then the certificates created from it.  A household's ID number\n"
-		   "is masked unless --reveal is given.  Exit 6 if there is no such certificate.",
+		   "entry that ended it; then the certificates created from it.  A household holder is\n"
+		   "shown by its registry number ('quanpiao household show NUMBER' names its head).\n"
+		   "Exit 6 if there is no such certificate.",
     .opts = reveal_opts,
 };
 
 /* ---- cert list ------------------------------------------------------------------------------------ */
 
 static const cli_opt list_opts[] = {
-    {"holder", "HOLDER", "only this holder's: an ID number, a village code or a credit code"},
+    {"holder", "HOLDER",
+     "only this holder's: a household (number or head's ID number), village or credit code"},
     {"kind", "KIND", "only guarantee, retention or collective certificates"},
     {"state", "STATE", "only live, spent, frozen, revoked or expired ones"},
     {"home", "UNIT", "only those from this home"},
     {"after", "CERT", "start after this certificate number (the next page)"},
     {"limit", "N", "at most N certificates"},
-    {"reveal", NULL, "show households' ID numbers in full (officers only; they are personal data)"},
+    {"reveal", NULL, "no effect (kept for scripts): households are shown by number"},
     {NULL, NULL, NULL},
 };
 
@@ -173,7 +176,7 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 	if (args.npos != 0)
 		return cli_usage_error(ctx, "cert list takes no arguments");
 	if (h) {
-		if ((rc = cli_cert_parse_holder(ctx, "--holder", h, holder)) != CLI_OK)
+		if ((rc = cli_cert_parse_holder(ctx, "--holder", h, holder, CLI_EXIT_NOTFOUND)) != CLI_OK)
 			return rc;
 		filter.holder = holder;
 	}
@@ -249,9 +252,9 @@ const cli_cmd cmd_cert_list = {
     .usage = "[--holder HOLDER] [--kind KIND] [--state STATE] [--home UNIT] [--after CERT]\n"
 	     "       [--limit N] [--reveal]",
     .description = "The filters combine.  --state expired lists the live certificates past their\n"
-		   "validity; --state live lists the others.  Households' ID numbers are masked unless\n"
-		   "--reveal is given.  When --limit cuts the list short, a last line names the\n"
-		   "--after CERT of the next page.",
+		   "validity; --state live lists the others.  --holder takes a household's number or its\n"
+		   "head's ID number (exit 6 if no household has it); households are listed by number.\n"
+		   "When --limit cuts the list short, a last line names the --after CERT of the next page.",
     .opts = list_opts,
 };
 

@@ -62,7 +62,7 @@ static int open_for(cli_ctx *ctx, qp_registry **reg, char county[7], const char 
 static const cli_opt add_opts[] = {
     {"unit", "UNIT", "28-character real-estate unit code (不动产单元代码)"},
     {"village", "CODE", "12-digit code of the home's village"},
-    {"household", "ID", "resident ID number of the household that holds the homestead"},
+    {"household", "HOUSEHOLD", "its household: the number or the head's ID number"},
     {"land-area", "M2", "homestead land area in m², e.g. 120.50"},
     {"floor-area", "M2", "floor area of the building in m²"},
     {"built", "YEAR", "year the house was built"},
@@ -74,7 +74,7 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 {
 	cli_args args;
 	qp_registry *reg = NULL;
-	char county[7], household[QP_RESIDENT_ID_LEN + 1], masked[QP_RESIDENT_ID_LEN + 1];
+	char county[7], household[QP_HOUSEHOLD_NUMBER_LEN + 1];
 	int64_t land = 0, floor = -1;
 	long long built = 0;
 	qp_home_status status = QP_HOME_IN_USE;
@@ -92,8 +92,6 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 	if ((rc = qp_ids_check_unit(unit, NULL, "--unit")) != QP_OK ||
 	    (rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK)
 		return cli_fail(ctx, rc);
-	if ((rc = cli_check_resident(ctx, household, hh, "--household")) != CLI_OK)
-		return rc;
 	if ((rc = cli_parse_area(ctx, "--land-area", la, &land)) != CLI_OK ||
 	    (fa && (rc = cli_parse_area(ctx, "--floor-area", fa, &floor)) != CLI_OK) ||
 	    (b && (rc = cli_parse_member(ctx, "home.add", "built", "built", b, &built)) != CLI_OK))
@@ -108,6 +106,8 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 	rc = open_for(ctx, &reg, county, unit, "--unit", NULL);
 	qp_registry_free(reg);
 	if (rc != CLI_OK)
+		return rc;
+	if ((rc = cli_household_ref(ctx, hh, "--household", household, CLI_EXIT_INVALID)) != CLI_OK)
 		return rc;
 
 	cJSON *body = cJSON_CreateObject();
@@ -141,9 +141,8 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 	}
 	char status_text[64];
 	cli_status_text(status_text, sizeof(status_text), status);
-	cli_show_resident(masked, household, false);
-	printf("added home %s (%s) of household %s in %s (entry %llu)\n", unit, status_text, masked, village,
-	       (unsigned long long)index);
+	printf("added home %s (%s) of household %s in %s (entry %llu)\n", unit, status_text, household,
+	       village, (unsigned long long)index);
 	return CLI_OK;
 }
 
@@ -152,14 +151,16 @@ const cli_cmd cmd_home_add = {
     .name = "add",
     .run = run_add,
     .summary = "add a rural home on a homestead parcel (officer key)",
-    .usage = "--unit UNIT --village CODE --household ID --land-area M2 [--floor-area M2] [--built YEAR]\n"
+    .usage = "--unit UNIT --village CODE --household HOUSEHOLD --land-area M2 [--floor-area M2]\n"
+	     "       [--built YEAR]"
 	     "       [--status in_use|idle|dilapidated] --key OFFICER.key",
-    .description =
-	"Appends a home.add entry.  The unit code must be of the registry's county; the village\n"
-	"and the household must be registered.  Areas are m² with at most 2 decimals, more than 0\n"
-	"and at most 100000.00.  One household, one homestead: a household that already holds\n"
-	"a home in use, idle or activated gets no second one (unless the policy allows it).\n"
-	"A unit already registered is a conflict (exit 5).",
+    .description = "Appends a home.add entry.  The unit code must be of the registry's county; the village\n"
+		   "and the household must be registered.  HOUSEHOLD is the household's number\n"
+		   "(330681-H-0000001) or its head's resident ID number; the entry names it by number.\n"
+		   "Areas are m² with at most 2 decimals, more than 0 and at most 100000.00.  One\n"
+		   "household, one homestead: a household that already holds a home in use, idle or\n"
+		   "activated gets no second one (unless the policy allows it).  A unit already\n"
+		   "registered is a conflict (exit 5).",
     .opts = add_opts,
 };
 
@@ -350,6 +351,7 @@ static int run_activate(cli_ctx *ctx, int argc, char **argv)
 				   .deal_no = deal ? strdup(deal) : NULL};
 		snprintf(a.unit, sizeof(a.unit), "%s", unit);
 		snprintf(a.investor_id, sizeof(a.investor_id), "%s", investor_id);
+		a.investor_person = !qp_ids_looks_like_uscc(investor_id);
 		snprintf(a.start, sizeof(a.start), "%s", start_text);
 		snprintf(a.use, sizeof(a.use), "%s", use);
 		cJSON *doc = NULL;
@@ -377,7 +379,10 @@ const cli_cmd cmd_home_activate = {
     .usage = "UNIT --investor NAME --investor-id ID --start DATE --years N --rent YUAN\n"
 	     "       --investment YUAN --use USE [--deal-no TEXT] --key OFFICER.key",
     .description = "Appends a home.activate entry: the lease contract that activates an idle home (闲置农房\n"
-		   "激活).  Only an idle home can be activated; the term must be within the policy's\n"
+		   "激活).  An investor who is a person (a resident ID number in --investor-id) is personal\n"
+		   "data: the name and ID number stay in the registry file, the signed entry carries a\n"
+		   "salted commitment to them.  Only an idle home can be activated; the term must be within "
+		   "the policy's\n"
 		   "activation.min_years to max_years (1 to 20 by default).  Amounts are yuan with at most\n"
 		   "2 decimals.  When the lease ends, 'home status UNIT idle' makes the home idle again.",
     .opts = activate_opts,
@@ -495,7 +500,7 @@ static const cli_opt list_opts[] = {
     {"village", "CODE", "only the homes of this village"},
     {"township", "CODE", "only the homes of this township"},
     {"status", "STATUS", "only the homes in this status"},
-    {"household", "ID", "only the homes of this household"},
+    {"household", "HOUSEHOLD", "only the homes of this household: its number or its head's ID number"},
     {"after", "UNIT", "start after this unit code (the next page)"},
     {"limit", "N", "at most N homes"},
     {"reveal", NULL, "show resident ID numbers in full (officers only; they are personal data)"},
@@ -509,7 +514,7 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 	qp_home *list = NULL;
 	size_t n = 0;
 	long long limit = 0;
-	char county[7], household[QP_RESIDENT_ID_LEN + 1];
+	char county[7], household[QP_HOUSEHOLD_NUMBER_LEN + 1];
 	qp_home_status status = QP_HOME_IN_USE;
 	int rc = cli_parse(ctx, argc, argv, &args);
 	if (rc != CLI_OK || args.help)
@@ -528,9 +533,9 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 	    (town && (rc = qp_ids_check_division(town, QP_DIVISION_TOWNSHIP, "--township")) != QP_OK) ||
 	    (st && (rc = qp_home_status_parse(&status, st)) != QP_OK))
 		return cli_fail(ctx, rc);
-	if (hh && (rc = cli_check_resident(ctx, household, hh, "--household")) != CLI_OK)
-		return rc;
 	if (l && (rc = cli_parse_int(ctx, "limit", l, 1, LIST_MAX_PAGE, &limit)) != CLI_OK)
+		return rc;
+	if (hh && (rc = cli_household_ref(ctx, hh, "--household", household, CLI_EXIT_NOTFOUND)) != CLI_OK)
 		return rc;
 	if (st)
 		filter.status = (int)status;
@@ -580,11 +585,12 @@ const cli_cmd cmd_home_list = {
     .name = "list",
     .run = run_list,
     .summary = "list homes, by unit code",
-    .usage = "[--village CODE] [--township CODE] [--status STATUS] [--household ID]\n"
+    .usage = "[--village CODE] [--township CODE] [--status STATUS] [--household HOUSEHOLD]\n"
 	     "       [--after UNIT] [--limit N] [--reveal]",
-    .description = "--status combines with one of --village, --township and --household.  Household ID\n"
-		   "numbers are masked unless --reveal is given.  When --limit cuts the list short, a last\n"
-		   "line names the --after UNIT of the next page.",
+    .description = "--status combines with one of --village, --township and --household.  HOUSEHOLD is\n"
+		   "the household's number (330681-H-0000001) or its head's resident ID number (exit 6\n"
+		   "if no household has it); homes show their household by number.  When --limit cuts\n"
+		   "the list short, a last line names the --after UNIT of the next page.",
     .opts = list_opts,
 };
 
@@ -631,12 +637,11 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 		rc = cli_json_emit(doc);
 		goto done;
 	}
-	char parcel[QP_PARCEL_CODE_LEN + 1], village[256], id[QP_RESIDENT_ID_LEN + 1], household[256];
+	char parcel[QP_PARCEL_CODE_LEN + 1], village[256], household[256];
 	char land[40], floor[40] = "-", built[16] = "-", status[64], added[32], updated[32];
 	snprintf(parcel, sizeof(parcel), "%.19s", home.unit);
 	snprintf(village, sizeof(village), "%s %s", v.code, v.name);
-	cli_show_resident(id, h.id_number, reveal);
-	snprintf(household, sizeof(household), "%s %s", id, h.name);
+	cli_household_text(household, sizeof(household), &h, reveal);
 	char amount[32];
 	cli_format_hundredths(amount, sizeof(amount), home.land_area);
 	snprintf(land, sizeof(land), "%s m²", amount);
@@ -700,7 +705,9 @@ const cli_cmd cmd_home_show = {
     .usage = "UNIT [--reveal]",
     .description = "The history lists every entry that changed the home, oldest first: its index, time,\n"
 		   "the officer who signed it and what changed (a correction shows the old and the new\n"
-		   "value).  ID numbers of households and of investors who are persons are masked unless\n"
-		   "--reveal is given.  Exit 6 if the home is not registered.",
+		   "value).  The household shows its number, its head's ID number and name; ID numbers of\n"
+		   "households and of investors who are persons are masked unless --reveal is given, and\n"
+		   "personal data the file does not hold shows 已删除 erased or 未持有 not held.  Exit 6\n"
+		   "if the home is not registered.",
     .opts = reveal_opts,
 };

@@ -1,8 +1,12 @@
 /*
- * cmd_household.c - quanpiao household add|list|show: the member
- * households (户) of the villages' collectives, identified by the resident
- * ID number of the head of household; show lists their homes and their
- * rights certificates.
+ * cmd_household.c - quanpiao household add|list|show|erase: the member
+ * households (户) of the villages' collectives.  Each has a registry
+ * number (330681-H-0000001) that the signed entries name; officers also
+ * know it by the resident ID number of its head, which with the head's
+ * name is personal data kept beside the log, never in it
+ * (quanpiao/personal.h).  Every command that takes a household takes
+ * either.  show lists its homes and its rights certificates; erase
+ * deletes the personal data (PIPL art. 47).
  *
  * ID numbers are personal data: lists and show print them masked
  * (330681********123X) unless --reveal is given.
@@ -29,6 +33,38 @@ static const cli_opt add_opts[] = {
     {NULL, NULL, NULL},
 };
 
+/*
+ * The number the household.add at index gave its household, read back
+ * from the registry (through --server, from the synced mirror): no second
+ * lookup by ID number, which would send it to the service again.
+ */
+static int added_number(const cli_ctx *ctx, const char *village, uint64_t index,
+			char number[QP_HOUSEHOLD_NUMBER_LEN + 1])
+{
+	qp_registry *reg = NULL;
+	qp_household *list = NULL;
+	size_t n = 0;
+	int rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg), err;
+	number[0] = '\0';
+	if (rc != CLI_OK)
+		return rc;
+	if ((err = qp_households_list(&list, &n, reg, village, NULL, 0)) != QP_OK)
+		rc = cli_fail(ctx, err);
+	for (size_t i = n; rc == CLI_OK && i-- > 0;) /* the newest numbers last */
+		if (list[i].added_at == index) {
+			snprintf(number, QP_HOUSEHOLD_NUMBER_LEN + 1, "%s", list[i].number);
+			break;
+		}
+	if (rc == CLI_OK && number[0] == '\0') {
+		fprintf(stderr, "quanpiao: entry %llu added no household of village %s\n",
+			(unsigned long long)index, village);
+		rc = CLI_EXIT_IO;
+	}
+	qp_households_free(list, n);
+	qp_registry_free(reg);
+	return rc;
+}
+
 static int run_add(cli_ctx *ctx, int argc, char **argv)
 {
 	cli_args args;
@@ -46,7 +82,8 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "household add needs --id-number, --name and --village");
 	if ((rc = cli_check_resident(ctx, id, id_arg, "--id-number")) != CLI_OK)
 		return rc;
-	if ((rc = cli_check_member(ctx, "household.add", "name", "name", name)) != CLI_OK)
+	/* The name is personal data, not a member of the signed body: its limit is the personal data's. */
+	if ((rc = cli_check_text(ctx, "name", name, QP_NAME_MAX_LEN)) != CLI_OK)
 		return rc;
 	if ((rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK)
 		return cli_fail(ctx, rc);
@@ -59,11 +96,16 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 	cJSON_AddStringToObject(body, "village", village);
 	cJSON_AddNumberToObject(body, "members", (double)members);
 	uint64_t index = 0;
+	char number[QP_HOUSEHOLD_NUMBER_LEN + 1];
+	/* The ID number and name are split off into the personal data before signing (cli_submit). */
 	if ((rc = cli_submit(ctx, "household.add", body, &index)) != CLI_OK)
+		return rc;
+	if ((rc = added_number(ctx, village, index, number)) != CLI_OK)
 		return rc;
 
 	if (ctx->json) {
 		qp_household h = {.name = strdup(name), .members = (int)members, .added_at = index};
+		snprintf(h.number, sizeof(h.number), "%s", number);
 		snprintf(h.id_number, sizeof(h.id_number), "%s", id);
 		snprintf(h.village, sizeof(h.village), "%s", village);
 		cJSON *doc = NULL;
@@ -76,7 +118,7 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 		return cli_json_emit(doc);
 	}
 	cli_show_resident(masked, id, false);
-	printf("added household %s %s in %s (entry %llu)\n", masked, name, village,
+	printf("added household %s %s %s in %s (entry %llu)\n", number, masked, name, village,
 	       (unsigned long long)index);
 	return CLI_OK;
 }
@@ -87,7 +129,10 @@ const cli_cmd cmd_household_add = {
     .run = run_add,
     .summary = "add a member household of a village (officer key)",
     .usage = "--id-number ID --name NAME --village CODE [--members N] --key OFFICER.key",
-    .description = "Appends a household.add entry.  The village must be in the registry; an ID number\n"
+    .description = "Appends a household.add entry and prints the household's registry number\n"
+		   "(330681-H-0000001), which the log names it by.  The ID number and name are personal\n"
+		   "data: they stay in the registry file beside the log, and the signed entry carries only\n"
+		   "a salted commitment to them.  The village must be in the registry; an ID number\n"
 		   "already registered is a conflict (exit 5).  A lower-case x check character is\n"
 		   "stored as X.",
     .opts = add_opts,
@@ -97,7 +142,7 @@ const cli_cmd cmd_household_add = {
 
 static const cli_opt list_opts[] = {
     {"village", "CODE", "only the households of this village"},
-    {"after", "ID", "start after this ID number (the next page)"},
+    {"after", "NUMBER", "start after this household number (the next page)"},
     {"limit", "N", "at most N households"},
     {"reveal", NULL, "show ID numbers in full (officers only; they are personal data)"},
     {NULL, NULL, NULL},
@@ -110,7 +155,7 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 	qp_household *list = NULL;
 	size_t n = 0;
 	long long limit = 0;
-	char after[QP_RESIDENT_ID_LEN + 1];
+	char after[QP_HOUSEHOLD_NUMBER_LEN + 1];
 	int rc = cli_parse(ctx, argc, argv, &args);
 	if (rc != CLI_OK || args.help)
 		return rc;
@@ -121,7 +166,7 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "household list takes no arguments");
 	if (village && (rc = qp_ids_check_division(village, QP_DIVISION_VILLAGE, "--village")) != QP_OK)
 		return cli_fail(ctx, rc);
-	if (a && (rc = cli_check_resident(ctx, after, a, "--after")) != CLI_OK)
+	if (a && (rc = cli_household_ref(ctx, a, "--after", after, CLI_EXIT_NOTFOUND)) != CLI_OK)
 		return rc;
 	if (l && (rc = cli_parse_int(ctx, "limit", l, 1, LIST_MAX_PAGE, &limit)) != CLI_OK)
 		return rc;
@@ -140,31 +185,29 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < shown; i++)
 			cJSON_AddItemToArray(arr, cli_household_json(&list[i], reveal));
 		cJSON_AddBoolToObject(doc, "more", more);
-		if (more && reveal)
-			cJSON_AddStringToObject(doc, "next", list[shown - 1].id_number);
+		if (more)
+			cJSON_AddStringToObject(doc, "next", list[shown - 1].number);
 		else
 			cJSON_AddNullToObject(doc, "next");
 		rc = cli_json_emit(doc);
 		goto done;
 	}
-	static const char *const headers[] = {"身份证号 ID number", "户主 name", "村 village", "人口 members",
-					      "条目 entry"};
-	cli_table *t = cli_table_new(5, headers, "lllrr");
+	static const char *const headers[] = {"户号 number", "身份证号 ID number", "户主 name",
+					      "村 village",  "人口 members",	   "条目 entry"};
+	cli_table *t = cli_table_new(6, headers, "llllrr");
 	for (size_t i = 0; i < shown; i++) {
-		char id[QP_RESIDENT_ID_LEN + 1], members[16], index[24];
-		cli_show_resident(id, list[i].id_number, reveal);
+		char id[CLI_PERSONAL_TEXT_LEN], name[CLI_PERSONAL_TEXT_LEN], members[16], index[24];
+		cli_household_id_text(id, sizeof(id), &list[i], reveal);
+		cli_household_name_text(name, sizeof(name), &list[i]);
 		snprintf(members, sizeof(members), "%d", list[i].members);
 		snprintf(index, sizeof(index), "%llu", (unsigned long long)list[i].added_at);
-		cli_table_row(t, (const char *const[]){id, list[i].name, list[i].village, members, index});
+		cli_table_row(
+		    t, (const char *const[]){list[i].number, id, name, list[i].village, members, index});
 	}
 	rc = cli_table_print(t, stdout, 0);
 	cli_table_free(t);
-	if (rc == CLI_OK && more) {
-		if (reveal)
-			printf("more: --after %s\n", list[shown - 1].id_number);
-		else
-			printf("more: add --reveal to see the --after ID of the next page\n");
-	}
+	if (rc == CLI_OK && more)
+		printf("more: --after %s\n", list[shown - 1].number);
 done:
 	qp_households_free(list, n);
 	qp_registry_free(reg);
@@ -175,10 +218,14 @@ const cli_cmd cmd_household_list = {
     .group = "household",
     .name = "list",
     .run = run_list,
-    .summary = "list households, by ID number",
-    .usage = "[--village CODE] [--after ID] [--limit N] [--reveal]",
-    .description = "ID numbers are masked (330681********123X) unless --reveal is given.  When --limit cuts\n"
-		   "the list short, a last line names the --after ID of the next page (with --reveal).",
+    .summary = "list households, by household number",
+    .usage = "[--village CODE] [--after NUMBER] [--limit N] [--reveal]",
+    .description = "Each household's registry number, its head's ID number and name, its village and\n"
+		   "members.  ID numbers are masked (330681********123X) unless --reveal is given; a\n"
+		   "household whose personal data was erased shows 已删除 erased and the entry that erased\n"
+		   "it, and a registry file that holds no personal data (a --server mirror) shows 未持有\n"
+		   "not held.  When --limit cuts the list short, a last line names the --after NUMBER of\n"
+		   "the next page.",
     .opts = list_opts,
 };
 
@@ -198,20 +245,21 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 	qp_home *homes = NULL;
 	qp_cert *certs = NULL;
 	size_t nhomes = 0, ncerts = 0;
-	char id[QP_RESIDENT_ID_LEN + 1];
+	char number[QP_HOUSEHOLD_NUMBER_LEN + 1];
 	int rc = cli_parse(ctx, argc, argv, &args);
 	if (rc != CLI_OK || args.help)
 		return rc;
 	bool reveal = cli_opt_value(ctx, &args, "reveal") != NULL;
 	if (args.npos != 1)
-		return cli_usage_error(ctx, "household show needs one ID number");
-	if ((rc = cli_check_resident(ctx, id, args.pos[0], "ID number")) != CLI_OK)
+		return cli_usage_error(
+		    ctx, "household show needs one household: its number or its head's ID number");
+	if ((rc = cli_household_ref(ctx, args.pos[0], "household", number, CLI_EXIT_NOTFOUND)) != CLI_OK)
 		return rc;
 	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
 		return rc;
-	qp_home_filter filter = {.household = id, .status = -1};
-	qp_cert_filter cert_filter = {.holder = id, .kind = -1, .state = -1};
-	if ((rc = qp_household_get(&h, reg, id)) != QP_OK ||
+	qp_home_filter filter = {.household = number, .status = -1};
+	qp_cert_filter cert_filter = {.holder = number, .kind = -1, .state = -1};
+	if ((rc = qp_household_get(&h, reg, number)) != QP_OK ||
 	    (rc = qp_village_get(&v, reg, h.village)) != QP_OK ||
 	    (rc = qp_homes_list(&homes, &nhomes, reg, &filter)) != QP_OK ||
 	    (rc = qp_certs_list(&certs, &ncerts, reg, &cert_filter)) != QP_OK) {
@@ -231,14 +279,16 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 		rc = cli_json_emit(doc);
 		goto done;
 	}
-	char shown[QP_RESIDENT_ID_LEN + 1], village[256], members[16], index[24];
-	cli_show_resident(shown, h.id_number, reveal);
+	char id[CLI_PERSONAL_TEXT_LEN], name[CLI_PERSONAL_TEXT_LEN], village[256], members[16], index[24];
+	cli_household_id_text(id, sizeof(id), &h, reveal);
+	cli_household_name_text(name, sizeof(name), &h);
 	snprintf(village, sizeof(village), "%s %s", v.code, v.name);
 	snprintf(members, sizeof(members), "%d", h.members);
 	snprintf(index, sizeof(index), "%llu", (unsigned long long)h.added_at);
 	cli_table *kv = cli_table_new(2, NULL, NULL);
-	cli_table_row(kv, (const char *const[]){"户 household", shown});
-	cli_table_row(kv, (const char *const[]){"户主 name", h.name});
+	cli_table_row(kv, (const char *const[]){"户号 household", h.number});
+	cli_table_row(kv, (const char *const[]){"身份证号 ID number", id});
+	cli_table_row(kv, (const char *const[]){"户主 name", name});
 	cli_table_row(kv, (const char *const[]){"村 village", village});
 	cli_table_row(kv, (const char *const[]){"人口 members", members});
 	cli_table_row(kv, (const char *const[]){"登记 entry", index});
@@ -278,9 +328,75 @@ const cli_cmd cmd_household_show = {
     .name = "show",
     .run = run_show,
     .summary = "show a household, its homes and its certificates",
-    .usage = "ID [--reveal]",
-    .description = "Lists the household's homes and every certificate it holds or held (spent ones too,\n"
-		   "by number).  ID numbers are masked unless --reveal is given.  Exit 6 if the household\n"
+    .usage = "HOUSEHOLD [--reveal]",
+    .description = "HOUSEHOLD is the household's number (330681-H-0000001) or its head's resident ID\n"
+		   "number.  Lists the household's homes and every certificate it holds or held (spent\n"
+		   "ones too, by number).  ID numbers are masked unless --reveal is given; once the\n"
+		   "household's personal data is erased, its ID number and name show 已删除 erased and\n"
+		   "the household.erase entry (it is then found by number only).  Exit 6 if the household\n"
 		   "is not registered.",
     .opts = show_opts,
+};
+
+/* ---- household erase ----------------------------------------------------- */
+
+static const cli_opt erase_opts[] = {
+    {"reason", "TEXT", "why: the request under PIPL art. 47 (it is signed into the log)"},
+    {NULL, NULL, NULL},
+};
+
+static int run_erase(cli_ctx *ctx, int argc, char **argv)
+{
+	cli_args args;
+	char number[QP_HOUSEHOLD_NUMBER_LEN + 1];
+	int rc = cli_parse(ctx, argc, argv, &args);
+	if (rc != CLI_OK || args.help)
+		return rc;
+	const char *reason = cli_opt_value(ctx, &args, "reason");
+	if (args.npos != 1 || reason == NULL)
+		return cli_usage_error(ctx,
+				       "household erase needs one household (its number or its head's ID "
+				       "number) and --reason");
+	if ((rc = cli_check_member(ctx, "household.erase", "reason", "reason", reason)) != CLI_OK)
+		return rc;
+	if ((rc = cli_household_ref(ctx, args.pos[0], "household", number, CLI_EXIT_INVALID)) != CLI_OK)
+		return rc;
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "household", number);
+	cJSON_AddStringToObject(body, "reason", reason);
+	uint64_t index = 0;
+	if ((rc = cli_submit(ctx, "household.erase", body, &index)) != CLI_OK)
+		return rc;
+	if (ctx->json) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddNumberToObject(doc, "index", (double)index);
+		cJSON_AddStringToObject(doc, "household", number);
+		cJSON_AddBoolToObject(doc, "erased", 1);
+		return cli_json_emit(doc);
+	}
+	printf("erased the personal data of household %s (entry %llu)\n", number, (unsigned long long)index);
+	return CLI_OK;
+}
+
+const cli_cmd cmd_household_erase = {
+    .group = "household",
+    .name = "erase",
+    .run = run_erase,
+    .summary = "erase a household's personal data from the registry file (officer key)",
+    .usage = "HOUSEHOLD --reason TEXT --key OFFICER.key",
+    .description = "Appends a household.erase entry (PIPL art. 47, the right to deletion).  HOUSEHOLD is\n"
+		   "the household's number (330681-H-0000001) or its head's resident ID number.\n"
+		   "\n"
+		   "What is erased: the head's ID number and name and the salt of their commitment, deleted\n"
+		   "from the registry file's personal-data table.  What remains: the household's number,\n"
+		   "village and members; the salted commitment in its household.add entry, which cannot be\n"
+		   "turned back into the data once the salt is gone; and every signed entry, so the log\n"
+		   "still audits clean.  The household is then found by its number only, and shows\n"
+		   "已删除 erased with this entry.  Nothing can be erased from the log itself, and an\n"
+		   "erasure is not undone.\n"
+		   "\n"
+		   "Refused with exit 5 while the household holds a live or frozen certificate, or a home\n"
+		   "that is in use, idle or activated: those must stay traceable to a person.  Exit 3 if\n"
+		   "the household is not registered or was erased already.",
+    .opts = erase_opts,
 };

@@ -31,12 +31,14 @@ static const cli_opt import_opts[] = {
     {"dry-run", NULL, "check every row against the registry and write nothing"},
     {"all-or-nothing", NULL, "import nothing if any row is rejected"},
     {"batch", "N", "rows per transaction (default 2000)"},
+    {"reveal", NULL, "show ID and mobile numbers in problems in full (officers only; they are personal data)"},
     {NULL, NULL, NULL},
 };
 
 typedef struct import_ui {
 	const cli_ctx *ctx;
 	FILE *report;
+	int reveal; /* --reveal: values as read, ID and mobile numbers in full */
 	int tty;
 	int shown; /* a progress line is on the terminal */
 	double start, last;
@@ -76,9 +78,46 @@ static void csv_field(FILE *f, const char *s, int last)
 	fputs(last ? "\r\n" : ",", f);
 }
 
-static int on_problem(void *p, const qp_import_problem *pr)
+static int is_digit(char c)
 {
-	import_ui *ui = p;
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * value with each resident ID number (17 digits and a digit or X) masked
+ * as the registry masks them (330681********0018), and each 11-digit
+ * mobile number (138****5678): personal data, shown in full only with
+ * --reveal.  The reasons are the library's, which masks them itself.
+ * Returns malloc'd text, or NULL when out of memory.
+ */
+static char *masked_value(const char *value)
+{
+	char *out = strdup(value);
+	for (char *p = out; p && *p;) {
+		if (!is_digit(*p)) {
+			p++;
+			continue;
+		}
+		char *q = p;
+		while (is_digit(*q))
+			q++;
+		size_t n = (size_t)(q - p);
+		if (n == 17 && (*q == 'X' || *q == 'x')) {
+			n = 18;
+			q++;
+		}
+		if (n == 18)
+			memset(p + 6, '*', 8);
+		else if (n == 11 && p[0] == '1')
+			memset(p + 3, '*', 4);
+		p = q;
+	}
+	return out;
+}
+
+/* One problem to the report, or to stderr. */
+static int write_problem(import_ui *ui, const qp_import_problem *pr)
+{
 	if (ui->report) {
 		char line[32];
 		snprintf(line, sizeof(line), "%llu", (unsigned long long)pr->line);
@@ -97,6 +136,20 @@ static int on_problem(void *p, const qp_import_problem *pr)
 		fprintf(stderr, ": %s \"%s\"", pr->column, pr->value);
 	fprintf(stderr, ": %s\n", pr->reason);
 	return QP_OK;
+}
+
+static int on_problem(void *p, const qp_import_problem *pr)
+{
+	import_ui *ui = p;
+	char *masked = ui->reveal ? NULL : masked_value(pr->value);
+	qp_import_problem shown = *pr;
+	if (masked)
+		shown.value = masked;
+	else if (!ui->reveal)
+		shown.value = "";
+	int rc = write_problem(ui, &shown);
+	free(masked);
+	return rc;
 }
 
 static void on_progress(void *p, const qp_import_stats *s)
@@ -217,7 +270,8 @@ static int run_import(cli_ctx *ctx, int argc, char **argv)
 	if (map && (rc = cli_read_file(ctx, map, MAPPING_MAX, &mapping, &mapping_len)) != CLI_OK)
 		return rc;
 
-	import_ui ui = {ctx, NULL, isatty(2) && !ctx->json, 0, now_seconds(), 0};
+	import_ui ui = {ctx, NULL, cli_opt_value(ctx, &args, "reveal") != NULL, isatty(2) && !ctx->json, 0,
+			now_seconds(), 0};
 	qp_import_options opt = {(qp_import_format)format,
 				 (qp_import_encoding)encoding,
 				 flags,
@@ -278,21 +332,25 @@ const cli_cmd cmd_import = {
     .run = run_import,
     .summary = "import legacy land tickets and rights records, exactly once (officer key)",
     .usage = "FILE [--format csv|jsonl] [--encoding auto|utf-8|gb18030] [--mapping FILE] [--report FILE]\n"
-	     "       [--dry-run] [--all-or-nothing] --key OFFICER.key",
+	     "       [--dry-run] [--all-or-nothing] [--reveal] --key OFFICER.key",
     .description =
 	"Reads a legacy export (CSV or JSON Lines, UTF-8 or GB18030) whose header names the columns\n"
 	"in Chinese or English, in any order: 票号/legacy_no, 类型/type, 持有人/holder_name,\n"
 	"证件号码/holder_id, 村代码/village, 不动产单元号/unit, 面积/area, 发证日期/issued_on,\n"
 	"有效期至/valid_until, 状态/status, 备注/note (and 宅基地面积/land_area).  Other columns are\n"
-	"kept in the certificate's legacy record.  Types: 宅基地退出 guarantee, 危旧房权益保全\n"
+	"kept in the certificate's legacy record, which holds no personal data: not the holder's\n"
+	"ID number and name (kept beside the log), and a row whose other column looks like an ID\n"
+	"or phone number, or is named as one (联系电话 ...), is rejected; the mapping's \"drop\"\n"
+	"leaves such a column out.  Types: 宅基地退出 guarantee, 危旧房权益保全\n"
 	"retention, 地票 and 复垦 collective; statuses 有效 live, 已使用 redeemed, 已注销 revoked.\n"
 	"Each good row adds its household and home if they are new, then issues the certificate\n"
 	"(basis legacy) and redeems or revokes it as the status says, all in one step.  A legacy\n"
 	"number already in the registry counts as present, or is rejected as a conflict if its\n"
 	"content differs; rerunning a file imports only what is missing.  Every rejected row is\n"
-	"reported with its line, column, value and reason.  Exit 0 if every row was imported or\n"
+	"reported with its line, column, value and reason (ID and mobile numbers in values masked\n"
+	"unless --reveal).  Exit 0 if every row was imported or\n"
 	"present, 3 if any was rejected.",
     .opts = import_opts,
-	.local_only = "it commits rows in batches to the registry file itself; run it where the "
-		      "registry is",
+    .local_only = "it commits rows in batches to the registry file itself; run it where the "
+		  "registry is",
 };

@@ -52,7 +52,12 @@ void cli_cert_state_text(char *buf, size_t len, int state);
 void cli_cert_basis_text(char *buf, size_t len, const char *basis);
 void cli_cert_purpose_text(char *buf, size_t len, const char *purpose);
 void cli_cert_holder_type_text(char *buf, size_t len, const char *holder_type); /* "农户 household" */
-/* The holder to show: a household's ID number masked unless reveal; codes as they are. */
+/*
+ * The holder to show: a household's registry number, a village code or a
+ * credit code, as the signed entries name it.  No personal data: a
+ * certificate prints the same from a local file, through --server and
+ * from a bundle (household show gives the head's masked ID number).
+ */
 void cli_cert_holder(char out[QP_RESIDENT_ID_LEN + 1], const qp_cert *c, bool reveal);
 /* The certificate's JSON object (docs/json.md); NULL when out of memory. */
 cJSON *cli_cert_json(qp_registry *reg, const qp_cert *c, bool reveal);
@@ -62,10 +67,12 @@ int cli_certs_table_row(cli_table *t, const qp_cert *c, bool reveal);
 
 /*
  * Check and normalise a holder option (into out, 19 bytes): a village code
- * (12 digits), a unified social credit code, or a resident ID number.
- * Prints the problem naming opt and returns CLI_EXIT_INVALID, or CLI_OK.
+ * (12 digits), a unified social credit code, or a household, given by
+ * number or by its head's ID number, which becomes its number
+ * (cli_household_ref; missing as there).  Prints the problem naming opt
+ * and returns an exit status, or CLI_OK.
  */
-int cli_cert_parse_holder(const cli_ctx *ctx, const char *opt, const char *text, char out[19]);
+int cli_cert_parse_holder(const cli_ctx *ctx, const char *opt, const char *text, char out[19], int missing);
 /* Check the shape of a certificate number (330681-2026-G-000123), naming what. */
 int cli_cert_check_number(const cli_ctx *ctx, const char *what, const char *text);
 

@@ -289,22 +289,62 @@ void cli_show_resident(char out[QP_RESIDENT_ID_LEN + 1], const char *id_number, 
 		qp_ids_mask_resident(out, id_number);
 }
 
-/*
- * An investor ID is a credit code when it holds a letter other than a
- * final X (the rule the CLI reads --investor-id by); only resident ID
- * numbers are personal data to mask.
- */
-static void show_investor_id(char out[QP_RESIDENT_ID_LEN + 1], const char *id, bool reveal)
+void cli_personal_absent(char *buf, size_t len, bool erased, uint64_t erased_at)
 {
-	size_t len = strlen(id);
-	for (size_t i = 0; i < len; i++) {
-		char ch = id[i];
-		if ((ch < '0' || ch > '9') && !(i + 1 == len && (ch == 'X' || ch == 'x'))) {
-			snprintf(out, QP_RESIDENT_ID_LEN + 1, "%s", id);
-			return;
-		}
+	if (erased)
+		snprintf(buf, len, "已删除 erased by entry %llu", (unsigned long long)erased_at);
+	else
+		snprintf(buf, len, "未持有 not held in this file");
+}
+
+void cli_household_id_text(char *buf, size_t len, const qp_household *h, bool reveal)
+{
+	char id[QP_RESIDENT_ID_LEN + 1];
+	if (h->id_number[0] == '\0') {
+		cli_personal_absent(buf, len, h->erased, h->erased_at);
+		return;
 	}
-	cli_show_resident(out, id, reveal);
+	cli_show_resident(id, h->id_number, reveal);
+	snprintf(buf, len, "%s", id);
+}
+
+void cli_household_name_text(char *buf, size_t len, const qp_household *h)
+{
+	if (h->name == NULL)
+		cli_personal_absent(buf, len, h->erased, h->erased_at);
+	else
+		snprintf(buf, len, "%s", h->name);
+}
+
+void cli_household_text(char *buf, size_t len, const qp_household *h, bool reveal)
+{
+	char id[CLI_PERSONAL_TEXT_LEN], name[CLI_PERSONAL_TEXT_LEN];
+	if (h->id_number[0] == '\0') {
+		cli_personal_absent(id, sizeof(id), h->erased, h->erased_at);
+		snprintf(buf, len, "%s (%s)", h->number, id);
+		return;
+	}
+	cli_household_id_text(id, sizeof(id), h, reveal);
+	cli_household_name_text(name, sizeof(name), h);
+	snprintf(buf, len, "%s %s %s", h->number, id, name);
+}
+
+/*
+ * The investor's ID to show: an enterprise's credit code as it is, a
+ * person's ID number masked unless reveal (it is personal data), or what
+ * became of it when the file holds none.
+ */
+static void show_investor_id(char *out, size_t len, const qp_activation *a, bool reveal)
+{
+	char id[QP_RESIDENT_ID_LEN + 1];
+	if (!a->investor_person) {
+		snprintf(out, len, "%s", a->investor_id);
+	} else if (a->investor_id[0] == '\0') {
+		cli_personal_absent(out, len, false, 0);
+	} else {
+		cli_show_resident(id, a->investor_id, reveal);
+		snprintf(out, len, "%s", id);
+	}
 }
 
 void cli_status_text(char *buf, size_t buf_len, qp_home_status status)
@@ -367,29 +407,39 @@ cJSON *cli_household_json(const qp_household *h, bool reveal)
 	cJSON *o = cJSON_CreateObject();
 	if (o == NULL)
 		return NULL;
-	cli_show_resident(id, h->id_number, reveal);
-	cJSON_AddStringToObject(o, "id_number", id);
-	cli_json_add_text(o, "name", h->name ? h->name : "");
+	cJSON_AddStringToObject(o, "number", h->number);
+	if (h->id_number[0]) {
+		cli_show_resident(id, h->id_number, reveal);
+		cJSON_AddStringToObject(o, "id_number", id);
+	} else {
+		cJSON_AddNullToObject(o, "id_number");
+	}
+	add_text_or_null(o, "name", h->name);
 	cJSON_AddStringToObject(o, "village", h->village);
 	cJSON_AddNumberToObject(o, "members", h->members);
 	add_index(o, "added_at", h->added_at);
+	cJSON_AddBoolToObject(o, "erased", h->erased != 0);
+	if (h->erased)
+		add_index(o, "erased_at", h->erased_at);
+	else
+		cJSON_AddNullToObject(o, "erased_at");
 	return o;
 }
 
 cJSON *cli_home_json(const qp_home *h, bool reveal)
 {
-	char id[QP_RESIDENT_ID_LEN + 1], parcel[QP_PARCEL_CODE_LEN + 1], township[10];
+	char parcel[QP_PARCEL_CODE_LEN + 1], township[10];
 	cJSON *o = cJSON_CreateObject();
+	(void)reveal; /* a home names its household by number, which is no personal data */
 	if (o == NULL)
 		return NULL;
-	cli_show_resident(id, h->household, reveal);
 	snprintf(parcel, sizeof(parcel), "%.19s", h->unit);
 	snprintf(township, sizeof(township), "%.9s", h->village);
 	cJSON_AddStringToObject(o, "unit", h->unit);
 	cJSON_AddStringToObject(o, "parcel", parcel);
 	cJSON_AddStringToObject(o, "village", h->village);
 	cJSON_AddStringToObject(o, "township", township);
-	cJSON_AddStringToObject(o, "household", id);
+	cJSON_AddStringToObject(o, "household", h->household);
 	add_amount(o, "land_area", h->land_area);
 	if (h->floor_area >= 0)
 		add_amount(o, "floor_area", h->floor_area);
@@ -412,11 +462,18 @@ cJSON *cli_activation_json(const qp_activation *a, bool reveal)
 	cJSON *o = cJSON_CreateObject();
 	if (o == NULL)
 		return NULL;
-	show_investor_id(id, a->investor_id, reveal);
 	add_index(o, "index", a->index);
 	cJSON_AddStringToObject(o, "unit", a->unit);
-	cli_json_add_text(o, "investor", a->investor ? a->investor : "");
-	cJSON_AddStringToObject(o, "investor_id", id);
+	cJSON_AddStringToObject(o, "investor_type", a->investor_person ? "person" : "enterprise");
+	add_text_or_null(o, "investor", a->investor);
+	if (a->investor_person && a->investor_id[0]) {
+		cli_show_resident(id, a->investor_id, reveal);
+		cJSON_AddStringToObject(o, "investor_id", id);
+	} else if (a->investor_person) {
+		cJSON_AddNullToObject(o, "investor_id");
+	} else {
+		cJSON_AddStringToObject(o, "investor_id", a->investor_id);
+	}
 	cJSON_AddStringToObject(o, "start", a->start);
 	cJSON_AddNumberToObject(o, "years", a->years);
 	add_amount(o, "rent", a->rent);
@@ -449,15 +506,16 @@ cli_table *cli_homes_table(void)
 
 int cli_homes_table_row(cli_table *t, const qp_home *h, bool reveal)
 {
-	char id[QP_RESIDENT_ID_LEN + 1], status[64], land[32], floor[32] = "-", built[16] = "-";
-	cli_show_resident(id, h->household, reveal);
+	char status[64], land[32], floor[32] = "-", built[16] = "-";
+	(void)reveal; /* the household is shown by number, which is no personal data */
 	cli_status_text(status, sizeof(status), h->status);
 	cli_format_hundredths(land, sizeof(land), h->land_area);
 	if (h->floor_area >= 0)
 		cli_format_hundredths(floor, sizeof(floor), h->floor_area);
 	if (h->built > 0)
 		snprintf(built, sizeof(built), "%d", h->built);
-	return cli_table_row(t, (const char *const[]){h->unit, h->village, id, status, land, floor, built});
+	return cli_table_row(
+	    t, (const char *const[]){h->unit, h->village, h->household, status, land, floor, built});
 }
 
 cli_table *cli_activations_table(void)
@@ -470,16 +528,21 @@ cli_table *cli_activations_table(void)
 
 int cli_activations_table_row(cli_table *t, const qp_activation *a, bool reveal)
 {
-	char index[24], id[QP_RESIDENT_ID_LEN + 1], years[16], rent[32], investment[32], use[48];
+	char index[24], id[CLI_PERSONAL_TEXT_LEN], investor[CLI_PERSONAL_TEXT_LEN], years[16], rent[32];
+	char investment[32], use[48];
 	const char *label = use_label(a->use);
 	snprintf(index, sizeof(index), "%llu", (unsigned long long)a->index);
-	show_investor_id(id, a->investor_id, reveal);
+	show_investor_id(id, sizeof(id), a, reveal);
+	if (a->investor)
+		snprintf(investor, sizeof(investor), "%s", a->investor);
+	else
+		cli_personal_absent(investor, sizeof(investor), false, 0);
 	snprintf(years, sizeof(years), "%d", a->years);
 	cli_format_hundredths(rent, sizeof(rent), a->rent);
 	cli_format_hundredths(investment, sizeof(investment), a->investment);
 	snprintf(use, sizeof(use), "%s%s%s", label ? label : "", label ? " " : "", a->use);
-	return cli_table_row(t, (const char *const[]){index, a->investor, id, a->start, years, rent,
-						      investment, use, a->deal_no});
+	return cli_table_row(t, (const char *const[]){index, investor, id, a->start, years, rent, investment,
+						      use, a->deal_no});
 }
 
 cli_table *cli_history_table(void)

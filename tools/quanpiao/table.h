@@ -87,6 +87,19 @@ void cli_format_hundredths(char *buf, size_t buf_len, int64_t value);
 /* The resident ID number to show: in full with reveal, else masked. */
 void cli_show_resident(char out[QP_RESIDENT_ID_LEN + 1], const char *id_number, bool reveal);
 
+/*
+ * Personal data the registry file does not hold, in words: "已删除 erased
+ * by entry 20)" when household.erase deleted it, else "未持有 not held in this file"
+ * (a mirror of a served registry holds none).  Never an empty cell.
+ */
+#define CLI_PERSONAL_TEXT_LEN 96
+void cli_personal_absent(char *buf, size_t len, bool erased, uint64_t erased_at);
+/* A household's head's ID number (masked unless reveal) or name, or why the file holds none. */
+void cli_household_id_text(char *buf, size_t len, const qp_household *h, bool reveal);
+void cli_household_name_text(char *buf, size_t len, const qp_household *h);
+/* "330681-H-0000001 330681********0018 王大明", or "330681-H-0000001 (已删除 erased by entry 20)". */
+void cli_household_text(char *buf, size_t len, const qp_household *h, bool reveal);
+
 /* "闲置 idle" (Chinese label, then the name). */
 void cli_status_text(char *buf, size_t buf_len, qp_home_status status);
 
