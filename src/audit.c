@@ -23,7 +23,9 @@
 #include "error.h"
 #include "quanpiao/audit.h"
 #include "quanpiao/certs.h"
+#include "quanpiao/ids.h"
 #include "quanpiao/log.h"
+#include "quanpiao/personal.h"
 #include "registry_internal.h"
 #include "store_audit.h"
 #include "store_log.h"
@@ -658,6 +660,204 @@ static int each_checkpoint(void *ctx, uint64_t size, const unsigned char *root, 
 	return QP_OK;
 }
 
+/* ---- the personal data beside the log -------------------------------------------------------- */
+
+/*
+ * The personal-data tables are not derived from the log, so the table
+ * comparison leaves them out; the log commits to them instead.  Each row
+ * is checked against its owner as the replay has it (the log's word:
+ * a households row whose commitment was altered is a finding of the
+ * comparison, and a rebuild repairs it), its values by the rules of
+ * quanpiao/personal.h, and its commitment recomputed.  The whole of both
+ * tables is read, by the incremental audit too: a row is changed without
+ * any entry, and the check costs one SHA-256 per row.
+ */
+typedef struct personal_check {
+	audit *a;
+	unsigned reported; /* findings passed on (at most REPORT_LIMIT per check) */
+	uint64_t more;	   /* findings past the limit, counted only */
+} personal_check;
+
+static void personal_problem(personal_check *pc, const char *where, const char *what)
+{
+	audit *a = pc->a;
+	a->res->personal++;
+	if (pc->reported++ < REPORT_LIMIT) {
+		problem(a, where, what);
+		return;
+	}
+	a->res->problems++;
+	pc->more++;
+}
+
+/* Say how many findings of one check were not listed; start the next check's count. */
+static void personal_more(personal_check *pc, const char *table)
+{
+	if (pc->more > 0 && pc->a->opt && pc->a->opt->problem) {
+		char what[96];
+		snprintf(what, sizeof(what), "%llu more problems like these", (unsigned long long)pc->more);
+		pc->a->opt->problem(pc->a->opt->ctx, table, what);
+	}
+	pc->reported = 0;
+	pc->more = 0;
+}
+
+/* A stored value as a C string in buf (at most len - 1 bytes: a longer one is cut, and fails its rules). */
+static void stored_text(char *buf, size_t len, const unsigned char *v, size_t n)
+{
+	size_t k = v ? (n < len - 1 ? n : len - 1) : 0;
+	if (k)
+		memcpy(buf, v, k);
+	buf[k] = '\0';
+}
+
+static int check_personal_row(void *ctx, const qp_store_personal_row *r)
+{
+	personal_check *pc = ctx;
+	char where[128], what[1200];
+	const char *whose = r->investor ? "the investor's personal data" : "personal data";
+	const char *entry = r->investor ? "home.activate" : "household.add";
+	pc->a->res->personal_rows++;
+	if (r->investor && r->unit)
+		snprintf(where, sizeof(where), "home %s, activation of entry %lld", r->unit,
+			 (long long)r->activation);
+	else if (r->investor)
+		snprintf(where, sizeof(where), "activation of entry %lld", (long long)r->activation);
+	else
+		snprintf(where, sizeof(where), "household %s", r->household ? r->household : "?");
+	if (!r->owned) {
+		snprintf(what, sizeof(what), "%s is in the file, but the log creates no such %s", whose,
+			 r->investor ? "activation" : "household");
+		personal_problem(pc, where, what);
+		return QP_OK;
+	}
+	if (r->erased) {
+		snprintf(what, sizeof(what),
+			 "%s is still in the file, though entry %llu (household.erase) erased it", whose,
+			 (unsigned long long)r->erased_idx);
+		personal_problem(pc, where, what);
+		return QP_OK;
+	}
+	if (r->commitment == NULL) {
+		snprintf(what, sizeof(what), "%s is in the file, but entry %llu (%s) commits to no person",
+			 whose, (unsigned long long)r->added_idx, entry);
+		personal_problem(pc, where, what);
+		return QP_OK;
+	}
+	/* The values by their rules (quanpiao/personal.h); each finding names the field. */
+	qp_personal p;
+	char id[QP_RESIDENT_ID_LEN + 2], norm[QP_RESIDENT_ID_LEN + 1];
+	memset(&p, 0, sizeof(p));
+	stored_text(id, sizeof(id), r->id_number, r->id_len);
+	int fits = r->id_text && r->id_len == strlen(id) && r->id_len <= QP_RESIDENT_ID_LEN;
+	int id_ok = r->id_text && qp_ids_check_resident(norm, id, "ID number") == QP_OK;
+	if (!id_ok) {
+		if (!r->id_text)
+			qp_error_set(QP_EINVALID, "ID number: must be text");
+		snprintf(what, sizeof(what), "%s: %s", whose, qp_error_last()->message);
+		personal_problem(pc, where, what);
+	}
+	if (!r->name_text || r->name_len > QP_NAME_MAX_LEN || r->name_len != strlen((const char *)r->name)) {
+		snprintf(what, sizeof(what), "%s: name: must be text of 1 to %d bytes", whose,
+			 QP_NAME_MAX_LEN);
+		personal_problem(pc, where, what);
+		fits = 0;
+	}
+	if (!r->salt_blob || r->salt_len != QP_SALT_LEN) {
+		snprintf(what, sizeof(what), "%s: salt: must be %d bytes", whose, QP_SALT_LEN);
+		personal_problem(pc, where, what);
+		fits = 0;
+	}
+	if (fits) {
+		memcpy(p.id_number, id, r->id_len + 1);
+		memcpy(p.name, r->name, r->name_len);
+		memcpy(p.salt, r->salt, QP_SALT_LEN);
+		/* With the ID number sound, what qp_personal_check still finds is the name, or the 'x'. */
+		if (id_ok && qp_personal_check(&p) != QP_OK) {
+			snprintf(what, sizeof(what), "%s: %s", whose, qp_error_last()->message);
+			personal_problem(pc, where, what);
+		}
+	}
+	char have[QP_COMMITMENT_LEN + 1] = "";
+	int err = fits ? qp_personal_commit(have, &p) : QP_OK;
+	qp_personal_clear(&p);
+	sodium_memzero(id, sizeof(id));
+	if (err != QP_OK)
+		return err;
+	if (!fits || strcmp(have, r->commitment) != 0) {
+		snprintf(what, sizeof(what),
+			 "%s does not match its commitment in entry %llu (%s): its ID number, name or salt "
+			 "was changed",
+			 whose, (unsigned long long)r->added_idx, entry);
+		personal_problem(pc, where, what);
+	}
+	return QP_OK;
+}
+
+static int check_personal_missing(void *ctx, const char *household, int64_t activation, const char *unit,
+				  uint64_t added_idx)
+{
+	personal_check *pc = ctx;
+	char where[128], what[256];
+	if (household) {
+		snprintf(where, sizeof(where), "household %s", household);
+		snprintf(what, sizeof(what),
+			 "personal data missing: the file holds no ID number or name for it, and no "
+			 "household.erase "
+			 "removed them (entry %llu committed to them)",
+			 (unsigned long long)added_idx);
+	} else {
+		snprintf(where, sizeof(where), "home %s, activation of entry %lld", unit ? unit : "?",
+			 (long long)activation);
+		snprintf(what, sizeof(what),
+			 "the investor's personal data missing: the file holds no ID number or name for the "
+			 "person "
+			 "the activation commits to");
+	}
+	personal_problem(pc, where, what);
+	return QP_OK;
+}
+
+static int check_personal_duplicate(void *ctx, const char *id_number, const char *households)
+{
+	personal_check *pc = ctx;
+	char where[256], what[160], masked[QP_RESIDENT_ID_LEN + 1];
+	qp_ids_mask_resident(masked, id_number);
+	snprintf(where, sizeof(where), "households %s", households);
+	snprintf(what, sizeof(what),
+		 "personal data: the same ID number %s heads each of them (one person heads one household)",
+		 masked);
+	personal_problem(pc, where, what);
+	return QP_OK;
+}
+
+/*
+ * Check the personal data of store (the registry's file) against the
+ * households and activations of schema state ("replay": the audit's
+ * replay, attached; "main": the store's own, as in a rebuilt registry).
+ */
+static int check_personal(audit *a, qp_store *store, const char *state)
+{
+	personal_check pc = {a, 0, 0};
+	int none = 0, err = qp_store_holds_no_personal_data(store, &none);
+	a->res->no_personal_data = none;
+	for (int investor = 0; err == QP_OK && investor < 2; investor++) {
+		const char *table = investor ? "investor_data" : "personal_data";
+		if ((err = qp_store_personal_each(store, state, investor, check_personal_row, &pc)) != QP_OK)
+			break;
+		personal_more(&pc, table);
+		/* A mirror holds the log and nothing beside it. */
+		if (!none && (err = qp_store_personal_missing(store, state, investor, check_personal_missing,
+							      &pc)) != QP_OK)
+			break;
+		personal_more(&pc, table);
+	}
+	if (err == QP_OK &&
+	    (err = qp_store_personal_duplicates(store, check_personal_duplicate, &pc)) == QP_OK)
+		personal_more(&pc, "personal_data");
+	return err;
+}
+
 /* ---- the audit ------------------------------------------------------------------------------ */
 
 static int file_exists(const char *path)
@@ -892,6 +1092,8 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 				      &a, &diffs);
 	if (err != QP_OK)
 		goto done;
+	if ((err = check_personal(&a, reg->store, "replay")) != QP_OK)
+		goto done;
 	cp_check c = {&a, 0, {0}, 0};
 	if ((err = qp_store_checkpoints_each(reg->store, each_checkpoint, &c)) != QP_OK)
 		goto done;
@@ -1005,6 +1207,28 @@ static void rebuild_problem(void *ctx, const char *where, const char *what)
 		snprintf(first, 1024, "%s: %s", where, what);
 }
 
+struct carried {
+	qp_audit_result *res;
+	char *first;
+};
+
+/* A personal-data row of the old file that the rebuilt one could not take. */
+static void not_carried(void *ctx, const char *household, int64_t activation)
+{
+	struct carried *c = ctx;
+	char where[96];
+	if (household)
+		snprintf(where, sizeof(where), "household %s", household);
+	else
+		snprintf(where, sizeof(where), "activation of entry %lld", (long long)activation);
+	c->res->problems++;
+	c->res->personal++;
+	rebuild_problem(
+	    c->first, where,
+	    "its personal data was not carried over into the rebuilt registry: its ID number is another "
+	    "row's too, or it breaks another rule of the table");
+}
+
 int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_audit_result *out, qp_registry *reg,
 			const char *out_path)
 {
@@ -1030,13 +1254,32 @@ int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_audit_result *ou
 			err = qp_registry_open(&rebuilt, out_path, 0);
 		if (err == QP_OK)
 			err = qp_store_copy_checkpoints(rebuilt->store, qp_store_path(reg->store));
+		/*
+		 * The personal data, which no log holds, carried over as it is; the
+		 * audit pass checked each row against the replay's commitments,
+		 * which are the rebuilt registry's.  A row that fails stays in the
+		 * rebuilt file (nothing is lost) and makes the rebuild's result
+		 * QP_EVERIFY: `quanpiao rebuild` exits 1, as the audit would.
+		 */
+		struct carried c = {&res, first};
+		if (err == QP_OK &&
+		    (err = qp_store_copy_personal(rebuilt->store, qp_store_path(reg->store), not_carried,
+						  &c)) == QP_OK &&
+		    res.problems > 0 && audit_err == QP_OK)
+			audit_err = QP_EVERIFY;
+		if (out)
+			*out = res;
 		if (err == QP_OK)
 			err = qp_registry_state_hash(rebuilt_hash, rebuilt);
 		if (err == QP_OK)
 			err = qp_registry_state_hash(live_hash, reg);
 		qp_registry_free(rebuilt);
 		if (err == QP_OK && audit_err == QP_EVERIFY)
-			err = qp_error_set(QP_EVERIFY, "the log and the registry disagree: %s", first);
+			err = qp_error_set(QP_EVERIFY, "%s: %s",
+					   res.personal == res.problems
+					       ? "the personal data beside the log fails its check"
+					       : "the log and the registry disagree",
+					   first);
 	}
 	snprintf(side, sizeof(side), "%s/checkpoint", dir);
 	unlink(side);

@@ -18,6 +18,7 @@
 #include "quanpiao/mirror.h"
 #include "quanpiao/note.h"
 #include "registry_internal.h"
+#include "store_audit.h"
 #include "store_log.h"
 
 int qp_mirror_open(qp_registry **out, const char *path)
@@ -28,8 +29,15 @@ int qp_mirror_open(qp_registry **out, const char *path)
 	int err;
 
 	*out = NULL;
-	if (stat(path, &sb) != 0)
-		return qp_registry_create_empty(out, path);
+	/* A mirror holds the log alone, never personal data: the audit then asks for none. */
+	if (stat(path, &sb) != 0) {
+		if ((err = qp_registry_create_empty(out, path)) == QP_OK &&
+		    (err = qp_store_mark_no_personal_data((*out)->store)) != QP_OK) {
+			qp_registry_free(*out);
+			*out = NULL;
+		}
+		return err;
+	}
 	if ((reg = qp_calloc(1, sizeof(*reg))) == NULL)
 		return QP_ENOMEM;
 	if ((err = qp_store_open(&reg->store, path, 0)) != QP_OK)
@@ -38,6 +46,9 @@ int qp_mirror_open(qp_registry **out, const char *path)
 	if ((err = qp_store_log_size(reg->store, &size)) != QP_OK)
 		goto fail;
 	if (size > 0 && (err = qp_registry_load_meta(reg)) != QP_OK)
+		goto fail;
+	/* One whose marking was cut short; a file with entries is marked or is no mirror of ours. */
+	if (size == 0 && (err = qp_store_mark_no_personal_data(reg->store)) != QP_OK)
 		goto fail;
 	*out = reg;
 	return QP_OK;

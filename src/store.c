@@ -171,6 +171,51 @@ void qp_store_yield(qp_store *store)
 }
 
 /*
+ * Erasing personal data (household.erase, PIPL art. 47) must take it out
+ * of the file, not only out of the table.  PRAGMA secure_delete (set at
+ * open) makes SQLite overwrite a deleted row with zeros in the page it
+ * writes; but in WAL mode the page as it was stays in the -wal file, and
+ * in the main file until a checkpoint copies the new one over it.  So a
+ * delete or update of a personal-data row marks the connection
+ * (personal_changed), and the commit that carries it checkpoints the WAL
+ * and truncates it to nothing (wal_commit).  A reader still on an old
+ * snapshot holds the checkpoint up for at most the busy timeout; then the
+ * mark stays and the next commit tries again (closing the last connection
+ * checkpoints and removes the WAL too).
+ */
+static void personal_changed(void *ctx, int op, const char *db, const char *table, sqlite3_int64 rowid)
+{
+	qp_store *store = ctx;
+	(void)rowid;
+	if (op != SQLITE_INSERT && strcmp(db, "main") == 0 &&
+	    (strcmp(table, "personal_data") == 0 || strcmp(table, "investor_data") == 0))
+		store->wipe_pending = 1;
+}
+
+/* SQLite's own automatic checkpoint, which a WAL hook replaces: PASSIVE, every 1,000 pages. */
+#define AUTOCHECKPOINT_PAGES 1000
+
+/*
+ * Called after each commit in WAL mode, outside the transaction.  Its
+ * result would become the COMMIT's, though the commit has happened: so
+ * it is always SQLITE_OK, and a checkpoint that fails is tried again.
+ */
+static int wal_commit(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+	qp_store *store = ctx;
+	if (store->wipe_pending && strcmp(name, "main") == 0) {
+		int log = -1, done = -1;
+		if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) ==
+			SQLITE_OK &&
+		    log == 0)
+			store->wipe_pending = 0;
+	} else if (pages >= AUTOCHECKPOINT_PAGES) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	}
+	return SQLITE_OK;
+}
+
+/*
  * check_header, allowing for a checkpoint in progress: another connection
  * copying the WAL into the file writes page 1 (with the new page count)
  * before the pages that extend the file, so for a moment a live WAL-mode
@@ -433,9 +478,13 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 			err = qp_store_exec(store->db, "PRAGMA journal_mode = WAL", path);
 	}
 	if (err == QP_OK)
-		err = qp_store_exec(store->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", path);
+		err = qp_store_exec(
+		    store->db,
+		    "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON", path);
 	if (err != QP_OK)
 		goto fail;
+	sqlite3_update_hook(store->db, personal_changed, store);
+	sqlite3_wal_hook(store->db, wal_commit, store);
 
 	/* Older schemas hold entries in format v1, or v2 with personal data: nothing reads them any more. */
 	if (store->schema_version >= 1 && store->schema_version < QP_SCHEMA_ENTRY_V2) {

@@ -18,6 +18,10 @@
 #include "store_audit.h"
 #include "store_internal.h"
 
+/* registry_meta: the mark of a registry that holds no personal data by design. */
+#define NO_PERSONAL_KEY	  "personal_data"
+#define NO_PERSONAL_VALUE "none (a mirror of a served log)"
+
 /*
  * The tables derived from the log (personal_data and investor_data are
  * not: they sit beside it).  key names a row for people; order is its primary key; changed selects the rows
@@ -31,24 +35,27 @@ static const struct table {
 	int state; /* part of the state hash */
 	/* Columns compared; the log's note bytes are covered by the leaf hashes and the tree. */
 	const char *cols;
+	/* The rows of the table that are compared and hashed (NULL: all). */
+	const char *rows;
 } tables[] = {
-    {"registry_meta", "key", "key", "0", 1, NULL},
+    /* The mark of a registry without personal data is the file's, not the log's (qp_store_mark_...). */
+    {"registry_meta", "key", "key", "0", 1, NULL, "key <> '" NO_PERSONAL_KEY "'"},
     {"keys", "name || ' (' || printf('%08x', key_id) || ')'", "name, key_id",
-     "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1, NULL},
-    {"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
-    {"villages", "code", "code", "added_idx >= ?1 OR updated_idx >= ?1", 1, NULL},
-    {"households", "number", "number", "added_idx >= ?1 OR erased_idx >= ?1", 1, NULL},
-    {"homes", "unit", "unit", "updated_idx >= ?1", 1, NULL},
-    {"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1, NULL},
-    {"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
+     "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1, NULL, NULL},
+    {"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
+    {"villages", "code", "code", "added_idx >= ?1 OR updated_idx >= ?1", 1, NULL, NULL},
+    {"households", "number", "number", "added_idx >= ?1 OR erased_idx >= ?1", 1, NULL, NULL},
+    {"homes", "unit", "unit", "updated_idx >= ?1", 1, NULL, NULL},
+    {"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1, NULL, NULL},
+    {"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
     {"certificates", "id", "id",
      "created_idx >= ?1 OR ended_idx >= ?1 OR id IN (SELECT cert FROM main.cert_events WHERE idx >= ?1)", 1,
-     NULL},
-    {"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1, NULL},
-    {"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1, NULL},
-    {"log_entries", "idx", "idx", "idx >= ?1", 0, "idx, leaf_hash, type, signer, time"},
+     NULL, NULL},
+    {"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1, NULL, NULL},
+    {"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
+    {"log_entries", "idx", "idx", "idx >= ?1", 0, "idx, leaf_hash, type, signer, time", NULL},
     /* Incremental: see per_level below. */
-    {"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "1", 0, NULL},
+    {"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "1", 0, NULL, NULL},
 };
 
 int qp_store_fast_writes(qp_store *store)
@@ -315,8 +322,9 @@ static int compare_whole(qp_store *store, const struct table *tb, unsigned limit
 	for (const char *c = tb->order; *c; c++)
 		norder += *c == ',';
 	for (int side = 0; side < 2 && err == QP_OK; side++) {
-		snprintf(sql, sizeof(sql), "SELECT %s, %s, %s FROM %s.%s ORDER BY %s", tb->key, tb->order,
-			 tb->cols ? tb->cols : "*", side ? "replay" : "main", tb->name, tb->order);
+		snprintf(sql, sizeof(sql), "SELECT %s, %s, %s FROM %s.%s WHERE %s ORDER BY %s", tb->key,
+			 tb->order, tb->cols ? tb->cols : "*", side ? "replay" : "main", tb->name,
+			 tb->rows ? tb->rows : "1", tb->order);
 		err = qp_store_prepare(store, sql, &st[side]);
 	}
 	if (err != QP_OK)
@@ -405,9 +413,12 @@ int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned flags, uns
 					 tb->key, x, y);
 #undef LEVELS
 			} else {
+				const char *rows = tb->rows ? tb->rows : "1";
 				snprintf(sql, sizeof(sql),
-					 "SELECT %s FROM (SELECT %s FROM %s.%s WHERE %s EXCEPT SELECT %s FROM %s.%s WHERE %s)",
-					 tb->key, cols, x, tb->name, cond, cols, y, tb->name, cond);
+					 "SELECT %s FROM (SELECT %s FROM %s.%s WHERE (%s) AND (%s) EXCEPT "
+					 "SELECT %s FROM %s.%s WHERE (%s) AND (%s))",
+					 tb->key, cols, x, tb->name, cond, rows, cols, y, tb->name, cond,
+					 rows);
 			}
 			sqlite3_stmt *st = NULL;
 			if ((err = qp_store_prepare(store, sql, &st)) != QP_OK)
@@ -572,7 +583,8 @@ int qp_store_state_hash(qp_store *store, unsigned char out[32])
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && err == QP_OK; t++) {
 		if (!tables[t].state)
 			continue;
-		snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY %s", tables[t].name, tables[t].order);
+		snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE %s ORDER BY %s", tables[t].name,
+			 tables[t].rows ? tables[t].rows : "1", tables[t].order);
 		sqlite3_stmt *st = NULL;
 		if ((err = qp_store_prepare(store, sql, &st)) != QP_OK)
 			break;
@@ -661,5 +673,211 @@ int qp_store_log_keys_each(qp_store *store, int (*fn)(void *ctx, const char *vke
 	if (err == QP_OK && rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "reading keys");
 	sqlite3_finalize(st);
+	return err;
+}
+
+/* ---- the personal-data tables ------------------------------------------------------------ */
+
+/* The schema of the households and activations the data is read against: main or replay only. */
+static int state_schema(const char *state)
+{
+	if (state && (strcmp(state, "main") == 0 || strcmp(state, "replay") == 0))
+		return QP_OK;
+	return qp_error_set(QP_EINTERNAL, "personal data: no schema %s", state ? state : "(null)");
+}
+
+int qp_store_personal_each(qp_store *store, const char *state, int investor,
+			   int (*fn)(void *ctx, const qp_store_personal_row *row), void *ctx)
+{
+	char sql[640];
+	sqlite3_stmt *st = NULL;
+	int err = state_schema(state);
+	if (err != QP_OK)
+		return err;
+	if (investor)
+		snprintf(sql, sizeof(sql),
+			 "SELECT NULL, i.activation, a.unit, a.idx IS NOT NULL, NULL, a.idx, "
+			 "a.investor_commitment,"
+			 " i.id_number, i.name, i.salt FROM main.investor_data i LEFT JOIN %s.activations a"
+			 " ON a.idx = i.activation ORDER BY i.activation",
+			 state);
+	else
+		snprintf(sql, sizeof(sql),
+			 "SELECT p.household, NULL, NULL, h.number IS NOT NULL, h.erased_idx, h.added_idx, "
+			 "h.commitment,"
+			 " p.id_number, p.name, p.salt FROM main.personal_data p LEFT JOIN %s.households h"
+			 " ON h.number = p.household ORDER BY p.household",
+			 state);
+	if ((err = qp_store_prepare(store, sql, &st)) != QP_OK)
+		return err;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		qp_store_personal_row r;
+		memset(&r, 0, sizeof(r));
+		r.investor = investor;
+		r.household = (const char *)sqlite3_column_text(st, 0);
+		r.activation = sqlite3_column_int64(st, 1);
+		r.unit = (const char *)sqlite3_column_text(st, 2);
+		r.owned = sqlite3_column_int(st, 3);
+		r.erased = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		r.erased_idx = (uint64_t)sqlite3_column_int64(st, 4);
+		r.added_idx = (uint64_t)sqlite3_column_int64(st, 5);
+		r.commitment = (const char *)sqlite3_column_text(st, 6);
+		/* Types first: reading a value converts it. */
+		r.id_text = sqlite3_column_type(st, 7) == SQLITE_TEXT;
+		r.name_text = sqlite3_column_type(st, 8) == SQLITE_TEXT;
+		r.salt_blob = sqlite3_column_type(st, 9) == SQLITE_BLOB;
+		r.id_number = r.id_text ? sqlite3_column_text(st, 7) : sqlite3_column_blob(st, 7);
+		r.id_len = (size_t)sqlite3_column_bytes(st, 7);
+		r.name = r.name_text ? sqlite3_column_text(st, 8) : sqlite3_column_blob(st, 8);
+		r.name_len = (size_t)sqlite3_column_bytes(st, 8);
+		r.salt = sqlite3_column_blob(st, 9);
+		r.salt_len = (size_t)sqlite3_column_bytes(st, 9);
+		if ((err = fn(ctx, &r)) != QP_OK)
+			break;
+	}
+	if (err == QP_OK && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading the personal data");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_personal_missing(qp_store *store, const char *state, int investor,
+			      int (*fn)(void *ctx, const char *household, int64_t activation,
+					const char *unit, uint64_t added_idx),
+			      void *ctx)
+{
+	char sql[512];
+	sqlite3_stmt *st = NULL;
+	int err = state_schema(state);
+	if (err != QP_OK)
+		return err;
+	if (investor)
+		snprintf(sql, sizeof(sql),
+			 "SELECT NULL, a.idx, a.unit, a.idx FROM %s.activations a WHERE "
+			 "a.investor_commitment IS NOT NULL"
+			 " AND NOT EXISTS (SELECT 1 FROM main.investor_data i WHERE i.activation = a.idx) "
+			 "ORDER BY a.idx",
+			 state);
+	else
+		snprintf(
+		    sql, sizeof(sql),
+		    "SELECT h.number, NULL, NULL, h.added_idx FROM %s.households h WHERE h.erased_idx IS NULL"
+		    " AND NOT EXISTS (SELECT 1 FROM main.personal_data p WHERE p.household = h.number)"
+		    " ORDER BY h.number",
+		    state);
+	if ((err = qp_store_prepare(store, sql, &st)) != QP_OK)
+		return err;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((err = fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+			      (const char *)sqlite3_column_text(st, 2),
+			      (uint64_t)sqlite3_column_int64(st, 3))) != QP_OK)
+			break;
+	if (err == QP_OK && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading the personal data");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_personal_duplicates(qp_store *store,
+				 int (*fn)(void *ctx, const char *id_number, const char *households),
+				 void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(
+	    store,
+	    "SELECT id_number, group_concat(household, ', ') FROM (SELECT id_number, household FROM"
+	    " main.personal_data ORDER BY household) GROUP BY id_number HAVING count(*) > 1"
+	    " ORDER BY min(household)",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0),
+			   *hh = (const char *)sqlite3_column_text(st, 1);
+		if ((err = fn(ctx, id ? id : "", hh ? hh : "")) != QP_OK)
+			break;
+	}
+	if (err == QP_OK && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading the personal data");
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* Report the rows of replay.<table> that did not reach main.<table>. */
+static int not_carried(qp_store *store, int investor,
+		       void (*fn)(void *ctx, const char *household, int64_t activation), void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(store,
+				   investor ? "SELECT NULL, activation FROM replay.investor_data EXCEPT"
+					      " SELECT NULL, activation FROM main.investor_data ORDER BY 2"
+					    : "SELECT household, NULL FROM replay.personal_data EXCEPT"
+					      " SELECT household, NULL FROM main.personal_data ORDER BY 1",
+				   &st);
+	if (err != QP_OK)
+		return err;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1));
+	if (rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "carrying the personal data over");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int qp_store_copy_personal(qp_store *store, const char *src,
+			   void (*fn)(void *ctx, const char *household, int64_t activation), void *ctx)
+{
+	const char *doing = "carrying the personal data over";
+	int err = qp_store_attach_replay(store, src);
+	if (err != QP_OK)
+		return err;
+	/* Outside the transaction: SQLite ignores the setting inside one. */
+	if ((err = qp_store_exec(store->db, "PRAGMA foreign_keys = OFF", doing)) == QP_OK &&
+	    (err = qp_store_refresh_rollback(store, doing)) == QP_OK &&
+	    (err = qp_store_begin(store)) == QP_OK) {
+		err = qp_store_exec(
+		    store->db,
+		    "INSERT OR IGNORE INTO main.personal_data (household, id_number, name, salt)"
+		    " SELECT household, id_number, name, salt FROM replay.personal_data ORDER BY household;"
+		    "INSERT OR IGNORE INTO main.investor_data (activation, id_number, name, salt)"
+		    " SELECT activation, id_number, name, salt FROM replay.investor_data ORDER BY activation;"
+		    "INSERT OR REPLACE INTO main.registry_meta (key, value) SELECT key, value FROM"
+		    " replay.registry_meta WHERE key = '" NO_PERSONAL_KEY "'",
+		    doing);
+		if (err == QP_OK)
+			err = qp_store_commit(store);
+		else
+			qp_store_rollback(store);
+	}
+	int fk = qp_store_exec(store->db, "PRAGMA foreign_keys = ON", doing);
+	if (fk == QP_OK)
+		fk = qp_store_refresh_rollback(store, doing);
+	if (err == QP_OK)
+		err = fk;
+	if (err == QP_OK && fn && (err = not_carried(store, 0, fn, ctx)) == QP_OK)
+		err = not_carried(store, 1, fn, ctx);
+	qp_store_detach_replay(store);
+	return err;
+}
+
+int qp_store_mark_no_personal_data(qp_store *store)
+{
+	return qp_store_meta_set(store, NO_PERSONAL_KEY, NO_PERSONAL_VALUE);
+}
+
+int qp_store_holds_no_personal_data(qp_store *store, int *out)
+{
+	char *value = NULL;
+	*out = 0;
+	int err = qp_store_meta_get(store, NO_PERSONAL_KEY, &value);
+	if (err == QP_ENOTFOUND)
+		return QP_OK;
+	if (err == QP_OK)
+		*out = 1;
+	qp_free(value);
 	return err;
 }

@@ -64,6 +64,76 @@ int qp_store_checkpoints_each(qp_store *store, int (*fn)(void *ctx, uint64_t siz
 /* Copy every checkpoint of src (a file path) into store. */
 int qp_store_copy_checkpoints(qp_store *store, const char *src);
 
+/*
+ * ---- the personal-data tables (outside the log) ----
+ *
+ * personal_data and investor_data are read beside what the log says of
+ * their owners: the households and activations tables of schema `state`,
+ * "main" (a registry's own, as a rebuilt one is) or "replay" (the audit's
+ * replay, attached: the log's word, whatever the stored tables say).
+ */
+typedef struct qp_store_personal_row {
+	int investor;	       /* 0: a personal_data row (a household head), 1: investor_data */
+	const char *household; /* personal_data: its household number */
+	int64_t activation;    /* investor_data: its activation's entry */
+	const char *unit; /* investor_data: that activation's home; NULL if the log has no such activation */
+	int owned;	  /* the log creates its owner (household; activation) */
+	int erased;	  /* personal_data: the household was erased ... */
+	uint64_t erased_idx;	/* ... by this entry */
+	uint64_t added_idx;	/* the entry that committed to the data (household.add or home.activate) */
+	const char *commitment; /* what that entry committed to; NULL if none (an enterprise investor) */
+	/* The stored values, whatever their SQL types; lengths in bytes. */
+	const unsigned char *id_number, *name, *salt;
+	size_t id_len, name_len, salt_len;
+	int id_text, name_text, salt_blob; /* stored as TEXT, TEXT, BLOB */
+} qp_store_personal_row;
+
+/* Every row of personal_data (investor 0) or investor_data (investor 1), in key order. */
+int qp_store_personal_each(qp_store *store, const char *state, int investor,
+			   int (*fn)(void *ctx, const qp_store_personal_row *row), void *ctx);
+
+/*
+ * Owners the log commits to personal data for whose data the file holds
+ * no row: households not erased (investor 0), activations of a person
+ * (investor 1).  fn gets the household number, or the activation's entry
+ * and home.
+ */
+int qp_store_personal_missing(qp_store *store, const char *state, int investor,
+			      int (*fn)(void *ctx, const char *household, int64_t activation,
+					const char *unit, uint64_t added_idx),
+			      void *ctx);
+
+/*
+ * ID numbers held by more than one household in personal_data (the table
+ * is UNIQUE on them; only a dropped constraint lets this happen): fn gets
+ * the ID number and the households, comma-separated.
+ */
+int qp_store_personal_duplicates(qp_store *store,
+				 int (*fn)(void *ctx, const char *id_number, const char *households),
+				 void *ctx);
+
+/*
+ * Carry personal_data and investor_data over from the registry file at
+ * src into store (a rebuilt registry), row for row as they are, and the
+ * mark of a registry that holds none.  A row that the rebuilt file's
+ * constraints refuse (an ID number another row holds too) is not carried:
+ * fn gets its owner (household number, or NULL and the activation).
+ * Foreign keys are not enforced for the copy: a row whose household the
+ * log does not create is carried too, for the audit to name.
+ */
+int qp_store_copy_personal(qp_store *store, const char *src,
+			   void (*fn)(void *ctx, const char *household, int64_t activation), void *ctx);
+
+/*
+ * A registry that by design holds no personal data: a --server client's
+ * mirror (quanpiao/mirror.h), filled from the log alone.  The mark is a
+ * registry_meta row outside the table comparison; the audit then does not
+ * ask for the data of each household.
+ */
+int qp_store_mark_no_personal_data(qp_store *store);
+/* *out 1 if the registry is so marked, else 0. */
+int qp_store_holds_no_personal_data(qp_store *store, int *out);
+
 /* Keys with role log: fn(ctx, vkey, enrolled_idx, revoked (0/1), revoked_idx). */
 int qp_store_log_keys_each(qp_store *store, int (*fn)(void *ctx, const char *vkey, uint64_t enrolled, int revoked,
 						       uint64_t revoked_idx),

@@ -40,6 +40,12 @@ struct qp_store {
 	int read_depth; /* nesting of qp_store_begin_read */
 	sqlite3_stmt *stmts[QP_STMT_COUNT];
 	int64_t busy_since; /* when the busy handler began waiting (monotonic microseconds) */
+	/*
+	 * Personal data was deleted or overwritten (household.erase): the
+	 * next commit checkpoints the WAL and truncates it, so that the old
+	 * page leaves the -wal file too (store.c, wal_commit).
+	 */
+	int wipe_pending;
 	/* ROLLBACK, prepared at open: ending a failed write must not need memory. */
 	sqlite3_stmt *rollback;
 	/*

@@ -45,6 +45,7 @@
 #define V1     "330681101201"
 #define H1     "330681197001010016"
 #define H2     "330681197001010024"
+#define HN1    "330681-H-0000001" /* H1's registry number: what signed entries name */
 #define U1     "330681001002JC00001F00010001" /* H1, withdrawn, 120.00 */
 #define LIMIT  200000			      /* no operation makes this many allocations */
 
@@ -574,9 +575,11 @@ static void wrong_codes_report(const char *allocator)
 
 /*
  * A household.add of a new household (a distinct valid ID number each call),
- * numbered as the at-th of those appended next (0: the next one).
+ * numbered as the at-th of those appended next (0: the next one): the
+ * signed note commits to the head's data, which pd gets for the append
+ * (qp_registry_append_personal).
  */
-static char *next_household_at(fx *f, size_t *len, size_t at)
+static char *next_household_at(fx *f, size_t *len, size_t at, qp_personal *pd)
 {
 	static unsigned long k;
 	char id[QP_RESIDENT_ID_LEN + 1], body[256], number[QP_HOUSEHOLD_NUMBER_LEN + 1];
@@ -592,15 +595,19 @@ static char *next_household_at(fx *f, size_t *len, size_t at)
 		 id, k, number);
 	k++;
 	/* Numbered here, not by signed_note: the entries of a batch take consecutive numbers. */
-	char *note = NULL;
-	assert_int_equal(qp_registry_sign_entry(&note, len, f->reg, f->officer, "household.add", body),
+	char *note = NULL, *committed = NULL;
+	int found = 0;
+	assert_int_equal(qp_personal_split(&committed, pd, &found, "household.add", body), QP_OK);
+	assert_true(found);
+	assert_int_equal(qp_registry_sign_entry(&note, len, f->reg, f->officer, "household.add", committed),
 			 QP_OK);
+	free(committed);
 	return note;
 }
 
-static char *next_household(fx *f, size_t *len)
+static char *next_household(fx *f, size_t *len, qp_personal *pd)
 {
-	return next_household_at(f, len, 0);
+	return next_household_at(f, len, 0, pd);
 }
 
 /* Close the registry and open it again (with the fault off). */
@@ -777,7 +784,7 @@ static void prepare_issue(fx *f, void *ctx)
 	note_ctx *c = ctx;
 	free(c->note);
 	c->note = f->held[2] = signed_note(f, f->officer, "cert.issue",
-					   "{\"area\":100,\"basis\":\"withdrawal\",\"holder\":\"" H1
+					   "{\"area\":100,\"basis\":\"withdrawal\",\"holder\":\"" HN1
 					   "\",\"home\":\"" U1 "\",\"kind\":\"guarantee\"}",
 					   &c->len);
 }
@@ -805,16 +812,18 @@ static int run_submit(fx *f, void *ctx)
 static void prepare_household(fx *f, void *ctx)
 {
 	size_t len = 0;
-	char *note = next_household(f, &len);
-	int rc = qp_registry_append(f->reg, note, len, NULL);
+	qp_personal pd;
+	char *note = next_household(f, &len, &pd);
+	int rc = qp_registry_append_personal(f->reg, note, len, &pd, NULL);
 	if (rc != QP_OK && !strict_enomem) {
 		/* An earlier failure left the connection unusable: say so and open it again. */
 		record_wrong("the next append (nothing failing) after a failure", rc);
 		reopen(f);
-		rc = qp_registry_append(f->reg, note, len, NULL);
+		rc = qp_registry_append_personal(f->reg, note, len, &pd, NULL);
 	}
 	if (rc != QP_OK)
 		fail_msg("appending a household (nothing failing): %d %s", rc, qp_error_last()->message);
+	qp_personal_clear(&pd);
 	free(note);
 }
 
@@ -1078,6 +1087,8 @@ static void test_audit_tampered(void **state)
 	    "WHERE idx = 5",
 	    "UPDATE checkpoints SET root = zeroblob(32)",
 	    "UPDATE keys SET revoked_idx = 6, revoke_reason = 'x' WHERE role = 'officer'",
+	    /* Beside the log: only the commitment tells (qp_personal_commit allocates). */
+	    "UPDATE personal_data SET name = '张' WHERE household = '" HN1 "'",
 	};
 	char *copy = tu_path(f->dir, "tampered.db");
 	qp_registry_free(f->reg); /* folds the WAL into the file */
@@ -1187,21 +1198,27 @@ static unsigned long io_loop(fx *f, size_t fault, int sticky, size_t batch, unsi
 	size_t lens[8];
 	uint64_t indexes[8];
 	int results[8];
+	qp_personal pds[8];
+	const qp_personal *pd[8];
 	for (n = 1; n < 10000; n++) {
 		uint64_t size0 = 0;
 		assert_int_equal(qp_log_size(&size0, f->reg), QP_OK);
-		for (size_t i = 0; i < batch; i++)
-			notes[i] = next_household_at(f, &lens[i], i);
+		for (size_t i = 0; i < batch; i++) {
+			notes[i] = next_household_at(f, &lens[i], i, &pds[i]);
+			pd[i] = &pds[i];
+		}
 		snprintf(what, sizeof(what), "%s %s at call %lu, %zu entries",
 			 sticky ? "persistent" : "single", io_faults[fault].name, n, batch);
 		fault_arm(io_faults[fault].op, io_faults[fault].code, n, sticky);
-		int rc = batch == 1 ? qp_registry_append(f->reg, notes[0], lens[0], indexes)
-				    : qp_registry_append_batch(f->reg, (const char *const *)notes, lens,
-							       batch, indexes, results);
+		int rc = batch == 1 ? qp_registry_append_personal(f->reg, notes[0], lens[0], pd[0], indexes)
+				    : qp_registry_append_batch_personal(f->reg, (const char *const *)notes, lens,
+									pd, batch, indexes, results);
 		unsigned long fired = fv.fired;
 		fault_off();
-		for (size_t i = 0; i < batch; i++)
+		for (size_t i = 0; i < batch; i++) {
 			free(notes[i]);
+			qp_personal_clear(&pds[i]);
+		}
 		/* A clean I/O error (busy would be clean too), or SQLite coped. */
 		if (rc != QP_OK && rc != QP_EIO && rc != QP_ECONFLICT)
 			fail_msg("%s: gave %d (%s)", what, rc, qp_error_last()->message);
@@ -1250,8 +1267,10 @@ static void test_io_faults(void **state)
 			snap before, after;
 			char *note = NULL;
 			size_t len = 0;
-			note = next_household(f, &len);
-			assert_int_equal(qp_registry_append(f->reg, note, len, NULL), QP_OK);
+			qp_personal pd;
+			note = next_household(f, &len, &pd);
+			assert_int_equal(qp_registry_append_personal(f->reg, note, len, &pd, NULL), QP_OK);
+			qp_personal_clear(&pd);
 			free(note);
 			note = NULL;
 			take(&before, f->reg);

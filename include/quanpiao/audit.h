@@ -5,8 +5,12 @@
  * into a fresh registry, verifying every signature on all cores, and then
  * compares everything the registry stores with the replay: the entries,
  * the Merkle tree, every state table row by row, and every checkpoint
- * (signature, root, consistency with the one before).  Rebuild is the
- * same replay, kept as a new registry file.
+ * (signature, root, consistency with the one before).  The personal data
+ * kept beside the log (quanpiao/personal.h) is checked against what the
+ * log commits to: each row's values by their rules and against its
+ * commitment, the data of each household present unless it was erased.
+ * Rebuild is the same replay, kept as a new registry file, with the
+ * personal data carried over from the old one.
  */
 #ifndef QUANPIAO_AUDIT_H
 #define QUANPIAO_AUDIT_H
@@ -42,6 +46,12 @@ typedef struct qp_audit_result {
 				 rebuild from the log repairs these; the others are in the
 				 log itself (entries, signatures, checkpoints) */
 	uint64_t signatures;  /* signatures verified */
+	uint64_t personal;    /* of the problems, in the personal-data tables beside the log (a
+				 value that fails its rules or its commitment, data missing or
+				 not erased): neither the log nor a rebuild has these values, only
+				 a backup of the file does */
+	uint64_t personal_rows; /* personal-data rows checked (household heads and investors) */
+	int no_personal_data;	/* the registry holds none by design (a --server client's mirror) */
 } qp_audit_result;
 
 /*
@@ -60,9 +70,17 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
  * state tables of both; they are equal when the live state is what the
  * log says.  res (may be NULL) gets the counts of the audit the rebuild
  * is, problems and derived among them: when all problems are derived, the
- * log is intact and the rebuilt file is the registry repaired.  Returns
- * QP_OK, QP_EVERIFY if anything disagreed (with the first problem as the
- * message), or another error.
+ * log is intact and the rebuilt file is the registry repaired.
+ *
+ * The personal-data tables are not in the log: they are carried over from
+ * reg's file row for row, whatever they hold, so that nothing is lost,
+ * and each row is checked against the rebuilt registry's commitments as
+ * the audit checks it.  A row that fails (res->personal), or that the
+ * rebuilt file cannot take (an ID number held twice), is a problem: the
+ * rebuild then returns QP_EVERIFY, though the file is written.
+ *
+ * Returns QP_OK, QP_EVERIFY if anything disagreed (with the first problem
+ * as the message), or another error.
  */
 int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_audit_result *res, qp_registry *reg,
 			const char *out_path);

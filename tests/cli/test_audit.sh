@@ -14,6 +14,7 @@ contains "$OUT" "full audit of clean.db: $SIZE entries from 0, $SIZE signatures,
 expect_rc 0 -- --db clean.db audit --json --jobs 1
 contains "$OUT" '"ok":true'
 contains "$OUT" '"problems":[]'
+contains "$OUT" '"personal_problems":0,"personal_rows":559,"holds_personal_data":true'
 expect_rc 0 -- --db clean.db rebuild --out rebuilt.db
 contains "$OUT" "identical: the state is exactly what the log says"
 expect_rc 0 -- --db rebuilt.db audit
@@ -39,8 +40,7 @@ cmp -s e5 e5.bad && fail "the edit did not change entry 5"
 tamper body "UPDATE log_entries SET note = readfile('e5.bad') WHERE idx = $H"
 contains "$OUT" "PROBLEM entry $H: its stored leaf hash is not the hash of its bytes"
 contains "$OUT" "PROBLEM entry $H: its signature does not verify"
-contains "$OUT" "PROBLEM households row 330681********"
-contains "$OUT" "members: stored 3, the log says 4"
+contains "$OUT" "PROBLEM households row 330681-H-0000001: members: stored 3, the log says 4"
 # The log itself is at fault: no rebuild can repair it, and the advice says so.
 contains "$ERR" "in the log itself (entries, signatures or checkpoints), which a rebuild cannot make again."
 case "$ERR" in *"rebuild --out"*) fail "a rebuild is advised for a damaged log" ;; esac
@@ -57,7 +57,9 @@ tamper refused "UPDATE log_entries SET note = readfile('e5.refused') WHERE idx =
 contains "$OUT" "PROBLEM entry $H: refused by the rules (household.add by 330681.officer.li): household.add: unknown village 330681109999"
 contains "$OUT" "PROBLEM entry $((H + 1)): refused by the rules (home.add by 330681.officer.li)"
 contains "$OUT" "PROBLEM entry $((H + 2)): refused by the rules (household.add by 330681.officer.li): household.add: household number 330681-H-0000002 in body.number is not the next one (330681-H-0000001)"
-contains "$OUT" "PROBLEM households row 330681********0008: is in the registry but the log does not create it"
+contains "$OUT" "PROBLEM households row 330681-H-0000008: is in the registry but the log does not create it"
+# Its personal data (beside the log) belongs to no household the log creates: named, not counted as derived.
+contains "$OUT" "PROBLEM household 330681-H-0000001: personal data is in the file, but the log creates no such household"
 # Not lost: the villages before it in its batch; not shifted: the indexes of the rows after it.
 case "$OUT" in *"villages row"* | *"added_idx"*) fail "the replay around the refused entry went wrong" ;; esac
 
@@ -132,6 +134,163 @@ expect_rc 0 -- --db repaired-area.db audit
 tamper status "UPDATE homes SET status = 'idle' WHERE unit = '330681001002JC00007F00010001'"
 contains "$OUT" "PROBLEM homes row 330681001002JC00007F00010001: status: stored idle, the log says activated"
 
+# ---- personal data beside the log (issue 19) ----
+# Each value of a personal_data row changed, the row deleted, the commitment changed in
+# households: exit 1, naming the household (never the ID number in full nor the name).
+HH=330681-H-0000003
+HIDX=$(sqlite3 clean.db "SELECT added_idx FROM households WHERE number = '$HH'")
+HID=$(sqlite3 clean.db "SELECT id_number FROM personal_data WHERE household = '$HH'")
+[ -n "$HIDX" ] && [ ${#HID} = 18 ] || fail "the fixture has no household $HH with personal data"
+MISMATCH="PROBLEM household $HH: personal data does not match its commitment in entry $HIDX (household.add): its ID number, name or salt was changed"
+# personal NAME SQL... : tamper, then the finding is about the personal data and names no person.
+personal() {
+	tamper "$@"
+	case "$OUT$ERR" in *"$HID"* | *户2*) fail "the audit printed personal data" ;; esac
+	contains "$ERR" "To repair: 1 problem is in the personal data kept beside the log (ID numbers, names and salts the log commits to), which neither the log nor a rebuild holds."
+}
+# Another valid ID number (check character, birth date): only the commitment tells.
+personal pd_id "UPDATE personal_data SET id_number = '11010519491231002X' WHERE household = '$HH'"
+contains "$OUT" "$MISMATCH"
+contains "$ERR" "quanpiao: the audit found 1 problem"
+# An ID number that breaks its rules: named by the rule too.
+tamper pd_badid "UPDATE personal_data SET id_number = substr(id_number, 1, 17) || CASE substr(id_number, 18) WHEN '0' THEN '1' ELSE '0' END WHERE household = '$HH'"
+contains "$OUT" "PROBLEM household $HH: personal data: ID number: check character is"
+contains "$OUT" "$MISMATCH"
+tamper pd_lower "UPDATE personal_data SET id_number = '11010519491231002x' WHERE household = '$HH'"
+contains "$OUT" "PROBLEM household $HH: personal data: ID number: the check character must be upper-case X"
+personal pd_name "UPDATE personal_data SET name = '某某' WHERE household = '$HH'"
+contains "$OUT" "$MISMATCH"
+expect_rc 1 -- --db pd_name.db audit --json
+contains "$OUT" '"derived_problems":0,"personal_problems":1,'
+contains "$OUT" "{\"where\":\"household $HH\",\"what\":\"personal data does not match its commitment"
+tamper pd_badname "UPDATE personal_data SET name = 'a' || char(10) || 'b' WHERE household = '$HH'"
+contains "$OUT" "PROBLEM household $HH: personal data: name: must not contain control characters"
+personal pd_salt "UPDATE personal_data SET salt = zeroblob(32) WHERE household = '$HH'"
+contains "$OUT" "$MISMATCH"
+personal pd_deleted "DELETE FROM personal_data WHERE household = '$HH'"
+contains "$OUT" "PROBLEM household $HH: personal data missing: the file holds no ID number or name for it, and no household.erase removed them (entry $HIDX committed to them)"
+# The commitment in households is derived from the log: the comparison names it, a rebuild repairs it.
+tamper commitment "UPDATE households SET commitment = '$(printf '0%.0s' $(seq 64))' WHERE number = '$HH'"
+contains "$OUT" "PROBLEM households row $HH: commitment: stored 0000000000000000000000000000000000000000000000000000000000000000, the log says "
+contains "$ERR" "To repair: the problem is in tables derived from the log, and the log itself is intact."
+expect_rc 1 -- --db commitment.db rebuild --out commitment-repaired.db
+expect_rc 0 -- --db commitment-repaired.db audit
+tamper erased_idx "UPDATE households SET erased_idx = 5 WHERE number = '$HH'"
+contains "$OUT" "PROBLEM households row $HH: erased_idx: stored 5, the log says none"
+# With the UNIQUE constraint dropped, one ID number held by two households.
+tamper pd_dup "CREATE TABLE pd AS SELECT * FROM personal_data; DROP TABLE personal_data;
+	CREATE TABLE personal_data (household TEXT PRIMARY KEY NOT NULL REFERENCES households (number),
+		id_number TEXT NOT NULL, name TEXT NOT NULL, salt BLOB NOT NULL) STRICT;
+	INSERT INTO personal_data SELECT * FROM pd; DROP TABLE pd;
+	UPDATE personal_data SET id_number = (SELECT id_number FROM personal_data WHERE household = '330681-H-0000001') WHERE household = '$HH'"
+contains "$OUT" "PROBLEM households 330681-H-0000001, $HH: personal data: the same ID number 330681********"
+contains "$OUT" "$MISMATCH"
+# ... which a rebuild cannot carry over (the rebuilt file keeps the constraint): named, exit 1.
+expect_rc 1 -- --db pd_dup.db rebuild --out pd_dup-rebuilt.db
+contains "$ERR" "quanpiao: the personal data beside the log fails its check: household"
+
+# rebuild carries the personal data over as it is, and checks it: clean, then tampered.
+[ "$(sqlite3 rebuilt.db "SELECT count(*) FROM personal_data")" = "$(sqlite3 clean.db "SELECT count(*) FROM personal_data")" ] ||
+	fail "rebuild did not carry the personal data over"
+[ "$(sqlite3 rebuilt.db "SELECT hex(salt) || id_number || name FROM personal_data WHERE household = '$HH'")" = \
+	"$(sqlite3 clean.db "SELECT hex(salt) || id_number || name FROM personal_data WHERE household = '$HH'")" ] ||
+	fail "rebuild changed the personal data"
+expect_rc 1 -- --db pd_name.db rebuild --out pd_name-rebuilt.db
+contains "$ERR" "quanpiao: the personal data beside the log fails its check: household $HH: personal data does not match its commitment"
+contains "$ERR" "To repair: the personal data kept beside the log fails its check, and no rebuild can make it again (the rebuilt registry pd_name-rebuilt.db holds it as it was)."
+[ "$(sqlite3 pd_name-rebuilt.db "SELECT name FROM personal_data WHERE household = '$HH'")" = 某某 ] ||
+	fail "rebuild dropped or repaired a personal-data row that fails its check"
+expect_rc 1 -- --db pd_name-rebuilt.db audit
+contains "$OUT" "$MISMATCH"
+
+# A registry that holds no personal data by design (a --server client's mirror, marked so when
+# created): no household asks for its data.  Unmarked, the same file is missing all of it.
+tamper nodata "DELETE FROM personal_data"
+contains "$OUT" "PROBLEM household 330681-H-0000001: personal data missing"
+contains "$OUT" "PROBLEM personal_data: 549 more problems like these"
+cp nodata.db mirror.db
+sqlite3 mirror.db "INSERT INTO registry_meta (key, value) VALUES ('personal_data', 'none (a mirror of a served log)')"
+expect_rc 0 -- --db mirror.db audit
+contains "$OUT" "full audit of mirror.db (a mirror of a served log: it holds no personal data): $SIZE entries from 0"
+expect_rc 0 -- --db mirror.db rebuild --out mirror-rebuilt.db
+expect_rc 0 -- --db mirror-rebuilt.db audit
+contains "$OUT" "(a mirror of a served log: it holds no personal data)"
+
+# A person investor (home.activate with a resident ID): investor_data against the activation.
+cp clean.db investor.db
+"$TAMPER" submit investor.db keys/officer.key home.add \
+	'{"household":"330681-H-0000557","land_area":9000,"status":"idle","unit":"330681001004JC00001F00010001","village":"330681101200"}' >/dev/null ||
+	fail "qp_tamper submit home.add"
+"$TAMPER" submit investor.db keys/officer.key home.activate \
+	'{"investment":100000,"investor":"投资人甲","investor_id":"11010519491231002X","rent":5000,"start":"2026-01-01","unit":"330681001004JC00001F00010001","use":"homestay","years":5}' >/dev/null ||
+	fail "qp_tamper submit home.activate"
+AIDX=$(sqlite3 investor.db "SELECT activation FROM investor_data")
+[ -n "$AIDX" ] || fail "the person investor's data was not stored"
+expect_rc 0 -- --db investor.db audit
+contains "$OUT" "no problems"
+cp investor.db clean-investor.db
+sqlite3 investor.db "UPDATE activations SET investor_commitment = replace(investor_commitment, substr(investor_commitment, 1, 1), 'x')"
+expect_rc 1 -- --db investor.db audit
+contains "$OUT" "PROBLEM activations row activation of entry $AIDX: investor_commitment: stored x"
+cp clean-investor.db investor.db
+sqlite3 investor.db "UPDATE investor_data SET name = '投资人乙'"
+expect_rc 1 -- --db investor.db audit
+contains "$OUT" "PROBLEM home 330681001004JC00001F00010001, activation of entry $AIDX: the investor's personal data does not match its commitment in entry $AIDX (home.activate): its ID number, name or salt was changed"
+cp clean-investor.db investor.db
+sqlite3 investor.db "DELETE FROM investor_data"
+expect_rc 1 -- --db investor.db audit
+contains "$OUT" "PROBLEM home 330681001004JC00001F00010001, activation of entry $AIDX: the investor's personal data missing"
+
+# household.erase (PIPL art. 47): the data leaves the file: table, main file, WAL.  A connection
+# held open meanwhile keeps SQLite from removing the WAL when the writer closes: only the
+# checkpoint after the erase empties it.
+EID=11010519491231002X
+ENAME=诸葛测试员
+cp clean.db erase.db
+"$TAMPER" submit erase.db keys/officer.key household.add \
+	"{\"id_number\":\"$EID\",\"members\":2,\"name\":\"$ENAME\",\"village\":\"330681101200\"}" >/dev/null ||
+	fail "qp_tamper submit household.add"
+ENUM=$(sqlite3 erase.db "SELECT household FROM personal_data WHERE id_number = '$EID'")
+[ -n "$ENUM" ] || fail "the household to erase was not added"
+sqlite3 erase.db ".mode insert personal_data" "SELECT * FROM personal_data WHERE household = '$ENUM'" >erased-row.sql
+hexof() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }
+# scan FILE... : none of the erased values in any byte of the files, as text or hex.
+scan() {
+	local f n
+	for f in "$@"; do
+		[ -e "$f" ] || continue
+		for n in "$EID" "$ENAME" "$(hexof "$EID")" "$(hexof "$ENAME")"; do
+			CHECKS=$((CHECKS + 1))
+			if grep -a -i -F -q -- "$n" "$f"; then
+				fail "$f still holds the erased $n"
+			fi
+		done
+	done
+}
+grep -a -F -q -- "$EID" erase.db || fail "the scan cannot see the ID number before the erase"
+mkfifo hold
+sqlite3 erase.db <hold >/dev/null &
+HOLDER=$!
+exec 9>hold
+echo "SELECT count(*) FROM households;" >&9
+"$TAMPER" submit erase.db keys/officer.key household.erase "{\"household\":\"$ENUM\",\"reason\":\"PIPL art. 47 request\"}" >/dev/null ||
+	fail "qp_tamper submit household.erase"
+scan erase.db erase.db-wal erase.db-shm
+[ ! -s erase.db-wal ] || fail "the WAL still holds pages after the erase"
+exec 9>&-
+wait "$HOLDER"
+scan erase.db erase.db-wal erase.db-shm
+[ "$(sqlite3 erase.db "SELECT length(commitment), erased_idx IS NOT NULL FROM households WHERE number = '$ENUM'")" = "64|1" ] ||
+	fail "the erased household lost its commitment or is not marked erased"
+expect_rc 0 -- --db erase.db audit
+contains "$OUT" "no problems"
+# The data put back after the erase: a finding.
+cp erase.db unerased.db
+sqlite3 unerased.db <erased-row.sql || fail "sqlite3 unerased"
+EIDX=$(sqlite3 erase.db "SELECT erased_idx FROM households WHERE number = '$ENUM'")
+expect_rc 1 -- --db unerased.db audit
+contains "$OUT" "PROBLEM household $ENUM: personal data is still in the file, though entry $EIDX (household.erase) erased it"
+
 # An entry appended with a valid signature by a key revoked before it.
 "$FORGE" keys/officer.key $ORIGIN village.add "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '{"code":"330681101399","name":"x"}' >late.note ||
 	fail "qp_forge"
@@ -176,6 +335,13 @@ sqlite3 inc.db "UPDATE villages SET name = 'x' WHERE code = '330681101396'"
 expect_rc 1 -- --db inc.db audit --since kept/checkpoint
 contains "$OUT" "PROBLEM villages row 330681101396: name: stored x, the log says 新村三"
 contains "$ERR" "quanpiao: the audit found 1 problem"
+# The incremental audit checks the whole of the personal data: it changes without any entry.
+sqlite3 inc.db "UPDATE villages SET name = '新村三' WHERE code = '330681101396'"
+expect_rc 0 -- --db inc.db audit --keep kept3
+sqlite3 inc.db "UPDATE personal_data SET name = '某某' WHERE household = '$HH'"
+expect_rc 1 -- --db inc.db audit --since kept3/checkpoint
+contains "$OUT" "incremental audit of inc.db"
+contains "$OUT" "$MISMATCH"
 # A failed incremental audit discards the kept replay: the next one must be full.
 [ -e kept/replay.db ] && fail "the kept replay survived a failed audit"
 expect_rc 6 -- --db inc.db audit --since kept/checkpoint

@@ -6,6 +6,10 @@
  *                                         (leaf and tree nodes made right)
  *   qp_tamper checkpoint DB LOGKEY SIZE   sign and store a checkpoint of SIZE
  *                                         whose root is that of SIZE - 1
+ *   qp_tamper submit DB KEY TYPE BODY     no tampering: an entry as officers
+ *                                         write it (ID numbers, names), through
+ *                                         qp_registry_submit and every rule, for
+ *                                         fixtures the CLI has no command for
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +42,28 @@ int main(int argc, char **argv)
 {
 	qp_store *store = NULL;
 	if (sodium_init() < 0 || argc < 4)
-		return fputs("usage: qp_tamper append DB NOTE | checkpoint DB LOGKEY SIZE\n", stderr), 2;
+		return fputs("usage: qp_tamper append DB NOTE | checkpoint DB LOGKEY SIZE | submit DB KEY "
+			     "TYPE BODY\n",
+			     stderr),
+		       2;
+	if (strcmp(argv[1], "submit") == 0) {
+		qp_registry *reg = NULL;
+		qp_key *key = NULL;
+		uint64_t idx = 0;
+		if (argc != 6)
+			return 2;
+		if (qp_registry_open(&reg, argv[2], 0) != QP_OK ||
+		    qp_key_load(&key, argv[3], getenv("QUANPIAO_PASSPHRASE")) != QP_OK ||
+		    qp_registry_submit(reg, key, argv[4], argv[5], &idx) != QP_OK) {
+			qp_key_free(key);
+			qp_registry_free(reg);
+			return fail("submit");
+		}
+		printf("appended entry %llu\n", (unsigned long long)idx);
+		qp_key_free(key);
+		qp_registry_free(reg);
+		return 0;
+	}
 	if (qp_store_open(&store, argv[2], 0) != QP_OK)
 		return fail("open");
 	int rc = 0;

@@ -56,11 +56,13 @@ static void on_progress(void *p, uint64_t done, uint64_t total)
  * the local mirror of the served log (synced and verified before the
  * audit), so that nobody takes one for the other.
  */
-static void audited_name(const cli_ctx *ctx, char *buf, size_t len)
+static void audited_name(const cli_ctx *ctx, const qp_audit_result *res, char *buf, size_t len)
 {
 	char path[4096];
 	if (ctx->server == NULL)
-		snprintf(buf, len, "%s", ctx->db_path);
+		snprintf(buf, len, "%s%s", ctx->db_path,
+			 res->no_personal_data ? " (a mirror of a served log: it holds no personal data)"
+					       : "");
 	else if (client_mirror_path(ctx, path, sizeof(path)) == CLI_OK)
 		snprintf(buf, len, "the local mirror of %s (%s)", ctx->server, path);
 	else
@@ -80,6 +82,24 @@ static void repair_advice(const cli_ctx *ctx, const qp_audit_result *res)
 				"operator; if the service's own audit is clean, remove the mirror and the next "
 				"command fetches it again.\n",
 			ctx->server);
+		return;
+	}
+	uint64_t in_log = res->problems - res->derived - res->personal;
+	if (res->personal > 0 && in_log == 0) {
+		/* The personal data is the file's own: no log and no rebuild has it (docs/audit.md). */
+		if (res->derived > 0)
+			fprintf(stderr,
+				"To repair: %llu problem%s in tables derived from the log: 'quanpiao --db %s "
+				"rebuild --out repaired.db' makes them again and carries the personal data over "
+				"as it is.\n",
+				(unsigned long long)res->derived, res->derived == 1 ? " is" : "s are",
+				ctx->db_path);
+		fprintf(stderr,
+			"To repair: %llu problem%s in the personal data kept beside the log (ID numbers, names "
+			"and salts the log commits to), which neither the log nor a rebuild holds.  Restore "
+			"them from a backup of the registry file whose audit is clean, and keep %s for the "
+			"investigation.\n",
+			(unsigned long long)res->personal, res->personal == 1 ? " is" : "s are", ctx->db_path);
 		return;
 	}
 	if (res->derived == res->problems) {
@@ -102,8 +122,7 @@ static void repair_advice(const cli_ctx *ctx, const qp_audit_result *res)
 		"a rebuild cannot make again.  Restore the registry file from a backup or a copy whose "
 		"log extends the last checkpoint you trust (one an auditor or witness kept), audit it, "
 		"and keep %s for the investigation.\n",
-		(unsigned long long)(res->problems - res->derived), res->problems - res->derived == 1 ? "" : "s",
-		res->problems - res->derived == 1 ? "is" : "are", ctx->db_path);
+		(unsigned long long)in_log, in_log == 1 ? "" : "s", in_log == 1 ? "is" : "are", ctx->db_path);
 }
 
 static int run_audit(cli_ctx *ctx, int argc, char **argv)
@@ -149,16 +168,19 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 		cJSON_AddNumberToObject(doc, "signatures", (double)res.signatures);
 		cJSON_AddNumberToObject(doc, "checkpoints", (double)res.checkpoints);
 		cJSON_AddNumberToObject(doc, "derived_problems", (double)res.derived);
+		cJSON_AddNumberToObject(doc, "personal_problems", (double)res.personal);
+		cJSON_AddNumberToObject(doc, "personal_rows", (double)res.personal_rows);
+		cJSON_AddBoolToObject(doc, "holds_personal_data", !res.no_personal_data);
 		{
 			char what[4200];
-			audited_name(ctx, what, sizeof(what));
+			audited_name(ctx, &res, what, sizeof(what));
 			cli_json_add_text(doc, "audited", what);
 		}
 		cJSON_AddItemToObject(doc, "problems", r.problems);
 		rc = cli_json_emit(doc);
 	} else {
 		char what[4200];
-		audited_name(ctx, what, sizeof(what));
+		audited_name(ctx, &res, what, sizeof(what));
 		printf("%s audit of %s: %llu entries from %llu, %llu signatures, %llu checkpoints: %s\n",
 		       since ? "incremental" : "full", what, (unsigned long long)res.entries,
 		       (unsigned long long)res.from, (unsigned long long)res.signatures,
@@ -177,19 +199,22 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 }
 
 const cli_cmd cmd_audit = {
-	.group = NULL,
-	.name = "audit",
-	.run = run_audit,
-	.summary = "prove that nothing in the registry was altered",
-	.usage = "[--jobs N] [--keep DIR | --since DIR/checkpoint]",
-	.description = "Replays every entry through the rules into a fresh registry, verifying each signature on all\n"
-		       "cores, and checks each signer's role, revocation and expiry at that point; then compares the\n"
-		       "entries, the Merkle tree and every state table row by row with the replay, checks every\n"
-		       "checkpoint's signature, root and consistency, and the certificate invariants.  Each problem\n"
-		       "is printed with the entry or row at fault; exit 1 if there is any.\n"
-		       "--keep DIR saves the replay and the newest checkpoint; a later --since DIR/checkpoint checks\n"
-		       "only what was appended after it (its cost grows with the new entries).",
-	.opts = audit_opts,
+    .group = NULL,
+    .name = "audit",
+    .run = run_audit,
+    .summary = "prove that nothing in the registry was altered",
+    .usage = "[--jobs N] [--keep DIR | --since DIR/checkpoint]",
+    .description =
+	"Replays every entry through the rules into a fresh registry, verifying each signature on all\n"
+	"cores, and checks each signer's role, revocation and expiry at that point; then compares the\n"
+	"entries, the Merkle tree and every state table row by row with the replay, checks every\n"
+	"checkpoint's signature, root and consistency, and the certificate invariants.  Each row of\n"
+	"personal data (beside the log) is checked by its rules and against the log's commitment to\n"
+	"it, and every household not erased must have one.  Each problem\n"
+	"is printed with the entry or row at fault; exit 1 if there is any.\n"
+	"--keep DIR saves the replay and the newest checkpoint; a later --since DIR/checkpoint checks\n"
+	"only what was appended after it (its cost grows with the new entries).",
+    .opts = audit_opts,
 };
 
 static const cli_opt rebuild_opts[] = {
@@ -248,7 +273,15 @@ static int run_rebuild(cli_ctx *ctx, int argc, char **argv)
 	if (!same) {
 		fprintf(stderr, "quanpiao: %s\n",
 			err == QP_EVERIFY ? qp_error_last()->message : "the rebuilt state differs from the live state");
-		if (err == QP_EVERIFY && res.derived < res.problems)
+		if (err == QP_EVERIFY && res.personal > 0 && res.derived + res.personal == res.problems)
+			fprintf(
+			    stderr,
+			    "To repair: the personal data kept beside the log fails its check, and no "
+			    "rebuild can make it again (the rebuilt registry%s%s holds it as it was).  "
+			    "'quanpiao audit' lists every problem.  Restore the personal data from a backup "
+			    "of the registry file whose audit is clean, and keep %s for the investigation.\n",
+			    out != tmp ? " " : "", out != tmp ? out : "", ctx->db_path);
+		else if (err == QP_EVERIFY && res.derived < res.problems)
 			fprintf(stderr, "To repair: the log itself fails a check, and no rebuild can make it "
 					"again.  'quanpiao audit' lists every problem.  Restore the registry file from "
 					"a backup or a copy whose log extends the last checkpoint you trust, and keep "
@@ -272,13 +305,17 @@ static int run_rebuild(cli_ctx *ctx, int argc, char **argv)
 }
 
 const cli_cmd cmd_rebuild = {
-	.group = NULL,
-	.name = "rebuild",
-	.run = run_rebuild,
-	.summary = "rebuild every state table from the log alone and compare",
-	.usage = "[--out FILE]",
-	.description = "Replays the log into a new registry file (entries, tree, state; checkpoints copied once their\n"
-		       "roots are confirmed) and compares content hashes of its state tables with the live ones.\n"
-		       "Exit 0 when identical, 1 otherwise.  The live registry is never changed.",
-	.opts = rebuild_opts,
+    .group = NULL,
+    .name = "rebuild",
+    .run = run_rebuild,
+    .summary = "rebuild every state table from the log alone and compare",
+    .usage = "[--out FILE]",
+    .description =
+	"Replays the log into a new registry file (entries, tree, state; checkpoints copied once their\n"
+	"roots are confirmed) and compares content hashes of its state tables with the live ones.\n"
+	"The personal data beside the log (ID numbers, names, salts) is carried over as it is and each\n"
+	"row checked against the rebuilt registry's commitments, as the audit checks it.\n"
+	"Exit 0 when identical and every personal-data row checks; 1 otherwise (the --out file is still\n"
+	"written, the failing rows in it).  The live registry is never changed.",
+    .opts = rebuild_opts,
 };
