@@ -110,7 +110,7 @@ no_personal_data() {
 			fail "the log holds $v"
 	done
 }
-no_personal_data'
+no_personal_data
 # An imported certificate's bundle verifies offline, its legacy record and all.
 IMPORTED=$(sqlite3 r.db "SELECT id FROM certificates WHERE legacy_no = 'DP-2020-004'")
 expect_rc 0 -- log sign --key log.key
