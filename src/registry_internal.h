@@ -12,6 +12,7 @@
 #include "logstate.h"
 #include "schema_internal.h"
 #include "quanpiao/certs.h"
+#include "quanpiao/personal.h"
 #include "quanpiao/registry.h"
 #include "quanpiao/schema.h"
 #include "quanpiao/store.h"
@@ -70,6 +71,8 @@ int qp_personal_init_as(struct qp_personal *out, const char *id_number, const ch
 			const char *id_field, const char *name_field);
 int qp_personal_take(struct qp_personal *out, int *found, const char *type, cJSON *body);
 int qp_registry_resolve_households(qp_registry *reg, const char *type, cJSON *body);
+/* qp_households_resolve on a parsed body. */
+int qp_households_resolve_json(const char *type, cJSON *body, qp_household_lookup lookup, void *ctx);
 int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx,
 			       const struct qp_personal *pd, int required);
 

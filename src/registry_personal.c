@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "alloc.h"
 #include "error.h"
 #include "quanpiao/ids.h"
@@ -59,6 +61,9 @@ int qp_personal_take(qp_personal *out, int *found, const char *type, cJSON *body
 		qp_personal_clear(out);
 		return err;
 	}
+	/* Their bytes are not left behind in the freed strings. */
+	sodium_memzero(id->valuestring, strlen(id->valuestring));
+	sodium_memzero(name->valuestring, strlen(name->valuestring));
 	cJSON_DeleteItemFromObjectCaseSensitive(body, p->id_member);
 	cJSON_DeleteItemFromObjectCaseSensitive(body, p->name_member);
 	if (!cJSON_AddStringToObject(body, p->commitment, commitment)) {
@@ -92,7 +97,7 @@ int qp_personal_split(char **body_out, qp_personal *out, int *found, const char 
 	return err;
 }
 
-int qp_registry_resolve_households(qp_registry *reg, const char *type, cJSON *body)
+int qp_households_resolve_json(const char *type, cJSON *body, qp_household_lookup lookup, void *ctx)
 {
 	const qp_schema_entry *s = qp_schema_entry_get(type);
 	for (size_t i = 0; s && i < s->n_members; i++) {
@@ -107,18 +112,50 @@ int qp_registry_resolve_households(qp_registry *reg, const char *type, cJSON *bo
 		int err = qp_ids_check_resident(norm, v->valuestring, field);
 		if (err != QP_OK)
 			return err;
-		if ((err = qp_store_household_find(reg->store, norm, number)) == QP_ENOTFOUND) {
+		if ((err = lookup(ctx, norm, number)) == QP_ENOTFOUND) {
 			char masked[QP_RESIDENT_ID_LEN + 1];
 			qp_ids_mask_resident(masked, norm);
-			return qp_error_set(QP_EINVALID, "%s: no household with ID number %s in the registry",
-					    field, masked);
+			err = qp_error_set(QP_EINVALID, "%s: no household with ID number %s in the registry",
+					   field, masked);
 		}
+		sodium_memzero(norm, sizeof(norm));
 		if (err != QP_OK)
 			return err;
+		/* The ID number's bytes are not left behind in the freed string. */
+		sodium_memzero(v->valuestring, strlen(v->valuestring));
 		if (!cJSON_ReplaceItemInObjectCaseSensitive(body, m->name, cJSON_CreateString(number)))
 			return qp_error_set(QP_ENOMEM, "out of memory");
 	}
 	return QP_OK;
+}
+
+int qp_households_resolve(char **body_out, const char *type, const char *body_json,
+			  qp_household_lookup lookup, void *ctx)
+{
+	int perr = QP_OK, err;
+	*body_out = NULL;
+	cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
+	if (!cJSON_IsObject(body)) {
+		cJSON_Delete(body);
+		return body == NULL && perr == QP_ENOMEM
+			   ? qp_error_set(QP_ENOMEM, "out of memory")
+			   : qp_error_set(QP_EINVALID, "entry body must be a JSON object");
+	}
+	if ((err = qp_households_resolve_json(type, body, lookup, ctx)) == QP_OK &&
+	    (*body_out = cJSON_PrintUnformatted(body)) == NULL)
+		err = qp_error_set(QP_ENOMEM, "out of memory");
+	cJSON_Delete(body);
+	return err;
+}
+
+static int store_lookup(void *store, const char *id_number, char number[QP_HOUSEHOLD_NUMBER_LEN + 1])
+{
+	return qp_store_household_find(store, id_number, number);
+}
+
+int qp_registry_resolve_households(qp_registry *reg, const char *type, cJSON *body)
+{
+	return qp_households_resolve_json(type, body, store_lookup, reg->store);
 }
 
 int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx, const qp_personal *pd,

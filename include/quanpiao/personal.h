@@ -64,6 +64,28 @@ int qp_personal_salt_parse(qp_personal *p, const char *hex);
  */
 int qp_personal_split(char **body_out, qp_personal *out, int *found, const char *type, const char *body_json);
 
+/*
+ * How a household's number is found from its head's ID number (checked,
+ * normalised): QP_OK with number filled in, QP_ENOTFOUND when no household
+ * has it, or another error (already reported to qp_error).
+ */
+typedef int (*qp_household_lookup)(void *ctx, const char *id_number,
+				   char number[QP_HOUSEHOLD_NUMBER_LEN + 1]);
+
+/*
+ * Officers name households by their heads' ID numbers; entries by number.
+ * Replace each resident ID number an entry body of type gives for a
+ * household (the members of format QP_FORMAT_HOUSEHOLD and
+ * QP_FORMAT_HOLDER in quanpiao/schema.h) by the number lookup finds.
+ * *body_out is malloc'd (free with free()).  An ID number no household has
+ * is QP_EINVALID naming the member ("home.add: body.household: no
+ * household with ID number 330681********0016 in the registry").
+ * qp_registry_submit does this on the registry file; a client of a
+ * service asks the service.
+ */
+int qp_households_resolve(char **body_out, const char *type, const char *body_json,
+			  qp_household_lookup lookup, void *ctx);
+
 /* Forget the values (zeroes the memory). */
 void qp_personal_clear(qp_personal *p);
 

@@ -424,54 +424,27 @@ int client_household_number(const cli_ctx *ctx, const char *id_number, char numb
 	return rc;
 }
 
-/* Nonzero if value is shaped as a resident ID number (18 characters, not a credit code). */
-static int resident_shaped(const char *value)
-{
-	return strlen(value) == QP_RESIDENT_ID_LEN && !qp_ids_looks_like_uscc(value);
-}
+/* The service's answer for a lookup of qp_households_resolve; rc: what went wrong, reported. */
+typedef struct lookup {
+	const cli_ctx *ctx;
+	int rc;
+} lookup;
 
-/*
- * Entries name households by registry number; an officer may have given
- * the head's ID number (--household, --holder, --to).  Each member of the
- * type that names a household (quanpiao/schema.h: QP_FORMAT_HOUSEHOLD,
- * QP_FORMAT_HOLDER) and holds a resident ID number gets the number the
- * service has for it, as qp_registry_resolve_households does on a local
- * file, with the same messages: a mirror holds no ID numbers to look in.
- */
-static int resolve_households(const cli_ctx *ctx, const char *type, cJSON *body)
+static int ask_service(void *ctx, const char *id_number, char number[QP_HOUSEHOLD_NUMBER_LEN + 1])
 {
-	const qp_schema_entry *s = qp_schema_entry_get(type);
-	for (size_t i = 0; s && i < s->n_members; i++) {
-		const qp_schema_member *m = &s->members[i];
-		if (m->format != QP_FORMAT_HOUSEHOLD && m->format != QP_FORMAT_HOLDER)
-			continue;
-		cJSON *v = cJSON_GetObjectItemCaseSensitive(body, m->name);
-		if (!cJSON_IsString(v) || !resident_shaped(v->valuestring))
-			continue;
-		char norm[QP_RESIDENT_ID_LEN + 1], number[QP_HOUSEHOLD_NUMBER_LEN + 1], field[96];
-		response r = {0};
-		snprintf(field, sizeof(field), "%s: body.%s", type, m->name);
-		int err = qp_ids_check_resident(norm, v->valuestring, field);
-		if (err != QP_OK)
-			return cli_fail(ctx, err);
-		int rc = ask_household(ctx, norm, number, &r);
-		if (rc == CLI_OK && r.status == 404) {
-			char masked[QP_RESIDENT_ID_LEN + 1];
-			qp_ids_mask_resident(masked, norm);
-			rc = report(ctx, QP_EINVALID, "%s: no household with ID number %s in the registry",
-				    field, masked);
-		} else if (rc == CLI_OK && r.status != 200) {
-			rc = report_problem(ctx, &r);
-		}
-		free(r.body);
-		if (rc != CLI_OK)
-			return rc;
-		/* The ID number's bytes are not left behind in the freed string. */
-		sodium_memzero(v->valuestring, strlen(v->valuestring));
-		if (!cJSON_ReplaceItemInObjectCaseSensitive(body, m->name, cJSON_CreateString(number)))
-			return report(ctx, QP_ENOMEM, "out of memory");
+	lookup *l = ctx;
+	response r = {0};
+	int rc = ask_household(l->ctx, id_number, number, &r), err = QP_OK;
+	if (rc == CLI_OK && r.status == 404)
+		err = QP_ENOTFOUND;
+	else if (rc == CLI_OK && r.status != 200)
+		rc = report_problem(l->ctx, &r);
+	free(r.body);
+	if (rc != CLI_OK) {
+		l->rc = rc; /* reported already; the caller exits with it */
+		err = QP_EIO;
 	}
-	return CLI_OK;
+	return err;
 }
 
 /* ---- writes ----------------------------------------------------------------------------------------- */
@@ -601,18 +574,23 @@ int client_cosign(cli_ctx *ctx, const char *line, uint64_t size)
  */
 static int prepare_body(cli_ctx *ctx, const char *type, cJSON *body, char **out, qp_personal *pd, int *found)
 {
-	char *json = NULL;
-	int rc = resolve_households(ctx, type, body), err;
+	char *json = NULL, *resolved = NULL;
+	lookup l = {ctx, CLI_OK};
+	int rc = CLI_OK, err;
 	*out = NULL;
 	*found = 0;
-	if (rc != CLI_OK)
-		return rc;
 	if ((json = cJSON_PrintUnformatted(body)) == NULL)
 		return report(ctx, QP_ENOMEM, "out of memory building the entry");
-	if ((err = qp_personal_split(out, pd, found, type, json)) != QP_OK)
+	/* Households by number: the mirror holds no ID numbers, so the service looks them up. */
+	if ((err = qp_households_resolve(&resolved, type, json, ask_service, &l)) != QP_OK)
+		rc = l.rc != CLI_OK ? l.rc : cli_fail(ctx, err);
+	else if ((err = qp_personal_split(out, pd, found, type, resolved)) != QP_OK)
 		rc = cli_fail(ctx, err);
 	sodium_memzero(json, strlen(json));
 	free(json);
+	if (resolved)
+		sodium_memzero(resolved, strlen(resolved));
+	free(resolved);
 	return rc;
 }
 
