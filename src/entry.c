@@ -28,6 +28,21 @@ int qp_entry_type_known(const char *type)
 	return qp_entry_role(type) != NULL;
 }
 
+int qp_entry_body_parse(cJSON **out, const char *body_json)
+{
+	int perr = QP_OK;
+	cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
+	*out = NULL;
+	if (!cJSON_IsObject(body)) {
+		cJSON_Delete(body);
+		if (body == NULL && perr == QP_ENOMEM)
+			return qp_error_set(QP_ENOMEM, "out of memory parsing the entry body");
+		return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
+	}
+	*out = body;
+	return QP_OK;
+}
+
 void qp_entry_free(qp_entry *entry)
 {
 	if (entry == NULL)

@@ -54,6 +54,13 @@ int qp_entry_parse(qp_entry **out, const char *note, size_t note_len);
 void qp_entry_free(qp_entry *entry);
 
 /*
+ * Parse an entry body given as JSON text (callers of the public API write
+ * bodies so): *out is a cJSON object to cJSON_Delete, or QP_EINVALID ("entry
+ * body must be a JSON object") or QP_ENOMEM.
+ */
+int qp_entry_body_parse(cJSON **out, const char *body_json);
+
+/*
  * Build the note text of an entry (both lines, final newline) from its
  * parts; body must be a JSON object, log the state the entry names.
  * *out is qp_malloc'd.

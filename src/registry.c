@@ -224,16 +224,12 @@ int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg
 	*note = NULL;
 	if (!qp_entry_type_known(type))
 		return qp_error_set(QP_EINVALID, "unknown entry type \"%s\"", type ? type : "");
-	int perr = QP_OK;
-	cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
-	if (!cJSON_IsObject(body)) {
-		cJSON_Delete(body);
-		if (body == NULL && perr == QP_ENOMEM)
-			return qp_error_set(QP_ENOMEM, "out of memory parsing the entry body");
-		return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
-	}
+	cJSON *body = NULL;
 	qp_log_state log;
-	int err = qp_registry_log_state(&log, reg);
+	int err = qp_entry_body_parse(&body, body_json);
+	if (err != QP_OK)
+		return err;
+	err = qp_registry_log_state(&log, reg);
 	if (err == QP_OK)
 		err = sign_with(note, note_len, reg->origin, &log, key, type, body);
 	cJSON_Delete(body);
@@ -551,15 +547,11 @@ int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, co
 	for (int attempt = 0; attempt < 20; attempt++) {
 		char *note = NULL;
 		size_t len = 0;
-		int perr = QP_OK, have_pd = 0;
+		int have_pd = 0;
 		qp_personal pd;
-		cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
-		if (!cJSON_IsObject(body)) {
-			cJSON_Delete(body);
-			if (body == NULL && perr == QP_ENOMEM)
-				return qp_error_set(QP_ENOMEM, "out of memory parsing the entry body");
-			return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
-		}
+		cJSON *body = NULL;
+		if ((err = qp_entry_body_parse(&body, body_json)) != QP_OK)
+			return err;
 		int64_t now = qp_clock_now();
 		qp_log_state log;
 		err = qp_registry_resolve_households(reg, type, body);

@@ -76,16 +76,12 @@ int qp_personal_take(qp_personal *out, int *found, const char *type, cJSON *body
 
 int qp_personal_split(char **body_out, qp_personal *out, int *found, const char *type, const char *body_json)
 {
-	int perr = QP_OK, err;
+	cJSON *body = NULL;
 	*body_out = NULL;
 	*found = 0;
-	cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
-	if (!cJSON_IsObject(body)) {
-		cJSON_Delete(body);
-		return body == NULL && perr == QP_ENOMEM
-			   ? qp_error_set(QP_ENOMEM, "out of memory")
-			   : qp_error_set(QP_EINVALID, "entry body must be a JSON object");
-	}
+	int err = qp_entry_body_parse(&body, body_json);
+	if (err != QP_OK)
+		return err;
 	if ((err = qp_personal_take(out, found, type, body)) == QP_OK &&
 	    (*body_out = cJSON_PrintUnformatted(body)) == NULL)
 		err = qp_error_set(QP_ENOMEM, "out of memory");
@@ -132,15 +128,11 @@ int qp_households_resolve_json(const char *type, cJSON *body, qp_household_looku
 int qp_households_resolve(char **body_out, const char *type, const char *body_json,
 			  qp_household_lookup lookup, void *ctx)
 {
-	int perr = QP_OK, err;
+	cJSON *body = NULL;
 	*body_out = NULL;
-	cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
-	if (!cJSON_IsObject(body)) {
-		cJSON_Delete(body);
-		return body == NULL && perr == QP_ENOMEM
-			   ? qp_error_set(QP_ENOMEM, "out of memory")
-			   : qp_error_set(QP_EINVALID, "entry body must be a JSON object");
-	}
+	int err = qp_entry_body_parse(&body, body_json);
+	if (err != QP_OK)
+		return err;
 	if ((err = qp_households_resolve_json(type, body, lookup, ctx)) == QP_OK &&
 	    (*body_out = cJSON_PrintUnformatted(body)) == NULL)
 		err = qp_error_set(QP_ENOMEM, "out of memory");
