@@ -249,16 +249,12 @@ done:
 
 int qp_mirror_number(char **body_out, qp_registry *reg, const char *type, const char *body_json)
 {
+	cJSON *body = NULL;
 	*body_out = NULL;
-	int perr = QP_OK;
-	cJSON *body = body_json ? qp_json_parse(body_json, strlen(body_json), NULL, &perr) : NULL;
-	if (!cJSON_IsObject(body)) {
-		cJSON_Delete(body);
-		if (body == NULL && perr == QP_ENOMEM)
-			return qp_error_set(QP_ENOMEM, "out of memory parsing the entry body");
-		return qp_error_set(QP_EINVALID, "entry body must be a JSON object");
-	}
-	int err = type ? qp_registry_number_certs(reg, type, body, qp_clock_now()) : QP_OK;
+	int err = qp_entry_body_parse(&body, body_json);
+	if (err != QP_OK)
+		return err;
+	err = type ? qp_registry_number_certs(reg, type, body, qp_clock_now()) : QP_OK;
 	if (err == QP_OK) {
 		char *text = cJSON_PrintUnformatted(body);
 		if (text == NULL)
