@@ -9,6 +9,7 @@
 
 #include "entry.h"
 #include "error.h"
+#include "quanpiao/personal.h"
 #include "quanpiao/schema.h"
 #include "schema_internal.h"
 #include "testutil.h"
@@ -79,7 +80,8 @@ static cJSON *good_value(const qp_schema_member *m)
 		return cJSON_CreateNumber((double)(m->flags & QP_MEMBER_BY_RULES ? 1 : m->min));
 	if (m->values)
 		return cJSON_CreateString(m->values[0]);
-	char text[64];
+	char text[QP_COMMITMENT_LEN + 1]; /* the longest fixed length, a commitment's */
+	assert_true(m->min < (int64_t)sizeof(text));
 	memset(text, 'a', (size_t)m->min);
 	text[m->min] = '\0';
 	return cJSON_CreateString(text);
