@@ -324,8 +324,8 @@ static int apply_transfer(qp_lineage *l, const qp_entry *e, uint64_t idx, const 
 	snprintf(pid, sizeof(pid), "%s", c->id);
 	spend(c, idx, "transfer");
 	if ((err = child(l, e, idx, pid, new_id, to, to_type, basis, area)) != QP_OK ||
-	    (rest > 0 && (err = child(l, e, idx, pid, rest_id, find(l, pid)->holder, find(l, pid)->holder_type,
-				      "remainder", rest)) != QP_OK))
+	    (rest > 0 && (err = child(l, e, idx, pid, rest_id, find(l, pid)->holder,
+				      find(l, pid)->holder_type, "remainder", rest)) != QP_OK))
 		return err;
 	snprintf(a->created[0], sizeof(a->created[0]), "%s", new_id);
 	snprintf(a->created[1], sizeof(a->created[1]), "%s", rest_id ? rest_id : "");
@@ -352,8 +352,8 @@ static int apply_redeem(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJ
 	char pid[QP_CERT_ID_LEN + 1];
 	snprintf(pid, sizeof(pid), "%s", c->id);
 	spend(c, idx, "redeem");
-	if (rest > 0 && (err = child(l, e, idx, pid, rest_id, c->holder, c->holder_type, "remainder", rest)) !=
-			    QP_OK)
+	if (rest > 0 &&
+	    (err = child(l, e, idx, pid, rest_id, c->holder, c->holder_type, "remainder", rest)) != QP_OK)
 		return err;
 	snprintf(a->created[0], sizeof(a->created[0]), "%s", rest_id ? rest_id : "");
 	return QP_OK;

@@ -37,7 +37,8 @@ int qp_certrules_kind(qp_kind_rules *out, const cJSON *policy, qp_cert_kind kind
 	memset(out, 0, sizeof(*out));
 	out->kind = kind;
 	if (kp == NULL)
-		return qp_error_set(QP_ECORRUPT, "the policy has no parameters for %s", qp_cert_kind_name(kind));
+		return qp_error_set(QP_ECORRUPT, "the policy has no parameters for %s",
+				    qp_cert_kind_name(kind));
 	const cJSON *transfer = cJSON_GetObjectItemCaseSensitive(kp, "transfer");
 	out->max_area = param_int(kp, "max_area");
 	out->validity_years = param_int(kp, "validity_years");
@@ -104,8 +105,8 @@ int qp_certrules_issue_terms(qp_issue *out, const qp_entry *e, const char *count
 	for (int i = 0; i < 3; i++)
 		basis_ok |= bases[i] && strcmp(bases[i], is->basis) == 0;
 	if (!basis_ok)
-		return qp_error_set(QP_EINVALID, "a %s certificate is issued on %s%s%s%s, not %s", is->kind_name,
-				    bases[0], bases[1] ? ", " : "", bases[1] ? bases[1] : "",
+		return qp_error_set(QP_EINVALID, "a %s certificate is issued on %s%s%s%s, not %s",
+				    is->kind_name, bases[0], bases[1] ? ", " : "", bases[1] ? bases[1] : "",
 				    bases[2] ? ", legacy" : "", is->basis);
 	is->legacy = strcmp(is->basis, "legacy") == 0;
 	is->entitlement = strcmp(is->basis, "entitlement") == 0;
@@ -140,8 +141,8 @@ int qp_certrules_issue_policy(char *valid_until, const qp_issue *is, const char 
 	valid_until[0] = '\0';
 	const char *want = is->kind == QP_CERT_COLLECTIVE ? "collective" : "household";
 	if (strcmp(holder_type, want) != 0)
-		return qp_error_set(QP_EINVALID, "a %s certificate is held by a %s, not a%s %s", is->kind_name,
-				    want, holder_type[0] == 'e' ? "n" : "", holder_type);
+		return qp_error_set(QP_EINVALID, "a %s certificate is held by a %s, not a%s %s",
+				    is->kind_name, want, holder_type[0] == 'e' ? "n" : "", holder_type);
 	if (kr->max_area > 0 && is->area > kr->max_area) {
 		area_text(a, sizeof(a), is->area);
 		area_text(b, sizeof(b), kr->max_area);
@@ -170,10 +171,11 @@ int qp_certrules_home_cap(const qp_issue *is, const qp_kind_rules *kr, int64_t i
 	area_text(a, sizeof(a), is->area);
 	area_text(b, sizeof(b), issued);
 	area_text(l, sizeof(l), land_area);
-	return qp_error_set(QP_EINVALID,
-			    "%s m² more would exceed home %s's land area of %s m² (%s m² of %s issued and not "
-			    "revoked)",
-			    a, is->home, l, b, is->kind_name);
+	return qp_error_set(
+	    QP_EINVALID,
+	    "%s m² more would exceed home %s's land area of %s m² (%s m² of %s issued and not "
+	    "revoked)",
+	    a, is->home, l, b, is->kind_name);
 }
 
 void qp_certrules_issue_cert(qp_cert *c, const qp_issue *is, const char *id, const char *holder_type,
@@ -239,7 +241,8 @@ int qp_certrules_freezable(const qp_cert *c, int freeze)
 
 /* ---- transfers and redemptions ----------------------------------------------------------------- */
 
-int qp_certrules_split(int64_t *area, int64_t *rest, const qp_entry *e, const qp_cert *c, int whole_by_default)
+int qp_certrules_split(int64_t *area, int64_t *rest, const qp_entry *e, const qp_cert *c,
+		       int whole_by_default)
 {
 	char a[32], b[32];
 	*area = qp_body_num(e, "area", 0);
@@ -324,7 +327,8 @@ int qp_certrules_redeem_purpose(const qp_kind_rules *kr, const char *purpose)
 }
 
 void qp_certrules_child(qp_cert *child, const qp_cert *parent, const char *id, const char *holder,
-			const char *holder_type, const char *basis, int64_t area, const char *today, uint64_t idx)
+			const char *holder_type, const char *basis, int64_t area, const char *today,
+			uint64_t idx)
 {
 	memset(child, 0, sizeof(*child));
 	snprintf(child->id, sizeof(child->id), "%s", id);

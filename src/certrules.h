@@ -111,7 +111,8 @@ int qp_certrules_freezable(const qp_cert *c, int freeze);
  * remains (*rest), with body.remainder_id given exactly when part of the
  * area remains.  QP_EINVALID.
  */
-int qp_certrules_split(int64_t *area, int64_t *rest, const qp_entry *e, const qp_cert *c, int whole_by_default);
+int qp_certrules_split(int64_t *area, int64_t *rest, const qp_entry *e, const qp_cert *c,
+		       int whole_by_default);
 
 /*
  * The policy's transfer rule for c's kind, given who receives it: to, of
@@ -130,6 +131,7 @@ int qp_certrules_redeem_purpose(const qp_kind_rules *kr, const char *purpose);
  * area: it inherits the kind, the home, the root and the validity.
  */
 void qp_certrules_child(qp_cert *child, const qp_cert *parent, const char *id, const char *holder,
-			const char *holder_type, const char *basis, int64_t area, const char *today, uint64_t idx);
+			const char *holder_type, const char *basis, int64_t area, const char *today,
+			uint64_t idx);
 
 #endif
