@@ -11,7 +11,9 @@
 
 #include "error.h"
 #include "policy.h"
+#include "quanpiao/certs.h"
 #include "quanpiao/registry.h"
+#include "quanpiao/schema.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -88,8 +90,8 @@ int qp_policy_validate(const cJSON *params)
 		return err;
 	const cJSON *act = cJSON_GetObjectItemCaseSensitive(params, "activation");
 	if ((err = check_members(act, "activation", activation, 2)) != QP_OK ||
-	    (err = check_int(act, "activation", "min_years", 1, 70)) != QP_OK ||
-	    (err = check_int(act, "activation", "max_years", 1, 70)) != QP_OK)
+	    (err = check_int(act, "activation", "min_years", 1, QP_POLICY_LEASE_YEARS_MAX)) != QP_OK ||
+	    (err = check_int(act, "activation", "max_years", 1, QP_POLICY_LEASE_YEARS_MAX)) != QP_OK)
 		return err;
 	if (cJSON_GetObjectItemCaseSensitive(act, "min_years")->valuedouble >
 	    cJSON_GetObjectItemCaseSensitive(act, "max_years")->valuedouble)
@@ -106,8 +108,8 @@ int qp_policy_validate(const cJSON *params)
 		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(k, kinds[i]);
 		snprintf(path, sizeof(path), "kinds.%s", kinds[i]);
 		if ((err = check_members(kind, path, kind_members, 4)) != QP_OK ||
-		    (err = check_int(kind, path, "max_area", 0, 1e12)) != QP_OK ||
-		    (err = check_int(kind, path, "validity_years", 0, 100)) != QP_OK)
+		    (err = check_int(kind, path, "max_area", 0, (double)QP_AREA_MAX)) != QP_OK ||
+		    (err = check_int(kind, path, "validity_years", 0, QP_POLICY_VALIDITY_YEARS_MAX)) != QP_OK)
 			return err;
 		char what[96];
 		snprintf(what, sizeof(what), "%s.transfer", path);
