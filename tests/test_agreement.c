@@ -135,7 +135,10 @@ static void populate(fx *f, walk *w)
 		snprintf(body, sizeof(body),
 			 "{\"household\":\"%s\",\"land_area\":%d,\"status\":\"%s\",\"unit\":\"%s\","
 			 "\"village\":\"%s\"}",
-			 w->hh[o], 8000 + 300 * i, t == 1 ? "dilapidated" : t == 3 ? "in_use" : "idle",
+			 w->hh[o], 8000 + 300 * i,
+			 t == 1	  ? "dilapidated"
+			 : t == 3 ? "in_use"
+				  : "idle",
 			 w->units[i], w->village[o]);
 		ok(f, "home.add", body);
 		if (t == 3)
@@ -144,7 +147,8 @@ static void populate(fx *f, walk *w)
 			 t == 1 ? "demolished" : "withdrawn", w->units[i]);
 		ok(f, "home.status", body);
 		if (t == 2) {
-			snprintf(body, sizeof(body), "{\"status\":\"reclaimed\",\"unit\":\"%s\"}", w->units[i]);
+			snprintf(body, sizeof(body), "{\"status\":\"reclaimed\",\"unit\":\"%s\"}",
+				 w->units[i]);
 			ok(f, "home.status", body);
 		}
 	}
@@ -180,7 +184,7 @@ static const char *pick(walk *w)
 static const char *recipient(walk *w)
 {
 	unsigned r = rnd(w, 20);
-	return r < 14 ? w->hh[rnd(w, HOUSEHOLDS)]
+	return r < 14	? w->hh[rnd(w, HOUSEHOLDS)]
 	       : r < 16 ? V1
 	       : r < 18 ? V2
 	       : r < 19 ? ENT
@@ -213,7 +217,8 @@ static void change_policy(fx *f, walk *w)
 						       cJSON_CreateNumber(validity[rnd(w, 4)]));
 		break;
 	case 2:
-		cJSON_ReplaceItemInObjectCaseSensitive(k, "max_area", cJSON_CreateNumber(max_area[rnd(w, 3)]));
+		cJSON_ReplaceItemInObjectCaseSensitive(k, "max_area",
+						       cJSON_CreateNumber(max_area[rnd(w, 3)]));
 		break;
 	case 3: {
 		cJSON *list = cJSON_CreateArray();
@@ -226,7 +231,8 @@ static void change_policy(fx *f, walk *w)
 	default:
 		cJSON_ReplaceItemInObjectCaseSensitive(
 		    params, "per_home_cap",
-		    cJSON_CreateBool(!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(params, "per_home_cap"))));
+		    cJSON_CreateBool(
+			!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(params, "per_home_cap"))));
 	}
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddItemToObject(body, "params", params);
@@ -298,8 +304,8 @@ static int step(fx *f, walk *w, int op, uint64_t *idx)
 	if (how < 3)
 		snprintf(area, sizeof(area), "\"area\":%lld,",
 			 (long long)(how == 2 && whole > 1 ? 1 + rnd(w, (unsigned)whole - 1)
-				     : how == 1	      ? whole + 1 + rnd(w, 100)
-						      : whole));
+				     : how == 1		   ? whole + 1 + rnd(w, 100)
+							   : whole));
 	else if (how < 5 && whole > 1)
 		snprintf(area, sizeof(area), "\"area\":%lld,", (long long)(1 + rnd(w, (unsigned)whole - 1)));
 	if (what < 22)
@@ -312,8 +318,8 @@ static int step(fx *f, walk *w, int op, uint64_t *idx)
 	if (what < 68) {
 		if (area[0] == '\0')
 			snprintf(area, sizeof(area), "\"area\":%lld,", (long long)whole);
-		snprintf(body, sizeof(body), "{%s\"cert\":\"%s\",\"note\":\"op %d\",\"purpose\":\"%s\"}", area,
-			 id, op, purposes[rnd(w, 5)]);
+		snprintf(body, sizeof(body), "{%s\"cert\":\"%s\",\"note\":\"op %d\",\"purpose\":\"%s\"}",
+			 area, id, op, purposes[rnd(w, 5)]);
 		return put(f, f->officer, "cert.redeem", body, idx);
 	}
 	if (what < 86) {
@@ -330,7 +336,8 @@ static int step(fx *f, walk *w, int op, uint64_t *idx)
 		return -1;
 	}
 	/* Hostile: a holder by ID number that is no household, a certificate that does not exist. */
-	snprintf(body, sizeof(body), "{\"basis\":\"sale\",\"cert\":\"%s\",\"to\":\"330681198003039999\"}", id);
+	snprintf(body, sizeof(body), "{\"basis\":\"sale\",\"cert\":\"%s\",\"to\":\"330681198003039999\"}",
+		 id);
 	return put(f, f->officer, "cert.transfer", body, idx);
 }
 
