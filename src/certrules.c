@@ -122,16 +122,17 @@ int qp_certrules_issue_terms(qp_issue *out, const qp_entry *e, const char *count
 	return QP_OK;
 }
 
-/* Add years to an ISO date (29 February becomes 28 February when needed). */
-static void add_years(char out[11], const char *date, int64_t years)
+void qp_certrules_add_years(char out[11], const char *date, int64_t years)
 {
-	int y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
-	int m = (date[5] - '0') * 10 + (date[6] - '0'), d = (date[8] - '0') * 10 + (date[9] - '0');
-	y += (int)years;
-	if (!qp_ids_date_exists(y, m, d))
-		d = 28;
-	qp_date when = {y, m, d};
-	qp_ids_format_date(out, &when);
+	qp_date d;
+	if (qp_ids_parse_date(&d, date, "date") != QP_OK) {
+		out[0] = '\0';
+		return;
+	}
+	d.year += (int)years;
+	if (!qp_ids_date_exists(d.year, d.month, d.day))
+		d.day = 28;
+	qp_ids_format_date(out, &d);
 }
 
 int qp_certrules_issue_policy(char *valid_until, const qp_issue *is, const char *holder_type,
@@ -158,7 +159,7 @@ int qp_certrules_issue_policy(char *valid_until, const qp_issue *is, const char 
 					    is->valid_until_given, is->today);
 		snprintf(valid_until, 11, "%s", is->valid_until_given);
 	} else if (kr->validity_years > 0) {
-		add_years(valid_until, is->today, kr->validity_years);
+		qp_certrules_add_years(valid_until, is->today, kr->validity_years);
 	}
 	return QP_OK;
 }

@@ -90,6 +90,13 @@ int qp_certrules_home_cap(const qp_issue *is, const qp_kind_rules *kr, int64_t i
 void qp_certrules_issue_cert(qp_cert *c, const qp_issue *is, const char *id, const char *holder_type,
 			     const char *valid_until, uint64_t idx);
 
+/*
+ * valid_until of a certificate issued on date (YYYY-MM-DD) for years: the
+ * same day years later, 29 February becoming 28 February; "" if date is
+ * not a date.
+ */
+void qp_certrules_add_years(char out[11], const char *date, int64_t years);
+
 /* Whether c, live, is past its valid_until on today ("YYYY-MM-DD"; NULL: never). */
 int qp_certrules_expired(const qp_cert *c, const char *today);
 
