@@ -18,6 +18,11 @@ static const char *const issue_bases[QP_CERT_KIND_COUNT][3] = {
     {"reclamation", "legacy", NULL},
 };
 
+const char *const qp_certrules_transfer_rules[QP_TRANSFER_RULES] = {"same_village", "inheritance_only",
+								    "collective_or_enterprise", "none"};
+const char *const qp_certrules_purposes[QP_PURPOSES] = {"resettlement", "subsidy", "homestead", "rebuild",
+							"quota"};
+
 static void area_text(char *buf, size_t len, int64_t v)
 {
 	if (qp_ids_format_hundredths(buf, len, v) != QP_OK)
@@ -266,12 +271,16 @@ int qp_certrules_transfer(const qp_kind_rules *kr, const qp_cert *c, const char 
 			  const char *to_type, const char *from_village, const char *to_village)
 {
 	const char *kind_name = qp_cert_kind_name(c->kind), *rule = kr->transfer;
+	int r = 0;
+	while (r < QP_TRANSFER_RULES && strcmp(rule, qp_certrules_transfer_rules[r]) != 0)
+		r++;
 	if (strcmp(to, c->holder) == 0)
 		return qp_error_set(QP_EINVALID, "the certificate already belongs to that holder");
-	if (strcmp(rule, "none") == 0)
+	switch (r) {
+	case QP_TRANSFER_NONE:
 		return qp_error_set(QP_EINVALID, "%s certificates are not transferable under the policy",
 				    kind_name);
-	if (strcmp(rule, "inheritance_only") == 0) {
+	case QP_TRANSFER_INHERITANCE_ONLY:
 		if (strcmp(basis, "inheritance") != 0)
 			return qp_error_set(QP_EINVALID,
 					    "a %s certificate passes only by inheritance, not by %s",
@@ -280,8 +289,7 @@ int qp_certrules_transfer(const qp_kind_rules *kr, const qp_cert *c, const char 
 			return qp_error_set(QP_EINVALID, "a %s certificate passes only to a household",
 					    kind_name);
 		return QP_OK;
-	}
-	if (strcmp(rule, "same_village") == 0) {
+	case QP_TRANSFER_SAME_VILLAGE:
 		if (strcmp(to_type, "household") != 0)
 			return qp_error_set(QP_EINVALID,
 					    "a %s certificate goes only to a household, not a%s %s",
@@ -292,18 +300,19 @@ int qp_certrules_transfer(const qp_kind_rules *kr, const qp_cert *c, const char 
 			    "a %s certificate goes only to a household of the same village (%s, not %s)",
 			    kind_name, from_village, to_village);
 		return QP_OK;
-	}
-	if (strcmp(rule, "collective_or_enterprise") == 0) {
+	case QP_TRANSFER_COLLECTIVE_OR_ENTERPRISE:
 		if (strcmp(to_type, "household") == 0)
 			return qp_error_set(
 			    QP_EINVALID,
 			    "a %s certificate goes to another collective or an enterprise, not a person",
 			    kind_name);
 		return QP_OK;
+	default:
+		return qp_error_set(
+		    QP_EINVALID,
+		    "the policy's transfer rule for %s certificates, %s, is none the registry knows",
+		    kind_name, rule[0] ? rule : "(none)");
 	}
-	return qp_error_set(QP_EINVALID,
-			    "the policy's transfer rule for %s certificates, %s, is none the registry knows",
-			    kind_name, rule[0] ? rule : "(none)");
 }
 
 int qp_certrules_redeem_purpose(const qp_kind_rules *kr, const char *purpose)

@@ -26,6 +26,20 @@
 #include "entry.h"
 #include "quanpiao/certs.h"
 
+/* The policy's transfer rules, by name (qp_certrules_transfer_rules[QP_TRANSFER_NONE] is "none"). */
+enum {
+	QP_TRANSFER_SAME_VILLAGE,
+	QP_TRANSFER_INHERITANCE_ONLY,
+	QP_TRANSFER_COLLECTIVE_OR_ENTERPRISE,
+	QP_TRANSFER_NONE,
+	QP_TRANSFER_RULES
+};
+extern const char *const qp_certrules_transfer_rules[QP_TRANSFER_RULES];
+
+/* What a certificate may be redeemed for: the purposes a policy lists a kind's from. */
+#define QP_PURPOSES 5
+extern const char *const qp_certrules_purposes[QP_PURPOSES];
+
 /* A kind's parameters in a policy (pointers into the policy's JSON, which must outlive it). */
 typedef struct qp_kind_rules {
 	qp_cert_kind kind;
