@@ -8,7 +8,8 @@
  * each certificate must be in to be spent, frozen or revoked, the
  * conservation of area through transfers and redemptions, and the parts
  * of the policy in force that need no other state (area limits, the
- * transfer rule, redemption purposes, validity).  What is left is the
+ * transfer rule, redemption purposes, validity), each judged by the
+ * rulebook the registry appends by (certrules.c).  What is left is the
  * certificate as of the checkpoint: holder, area, kind, state.
  *
  * Households are named by their registry numbers (330681-H-0000001); the
