@@ -14,14 +14,14 @@
 # as the compiler reads them (cc -E, C11), so comments, conditionals and
 # macros count as they do for a program.
 declared_functions() {
-	local cc="$1" dirs="$2" h flags=()
+	local cc="$1" dirs="$2" h incs=()
 	shift 2
 	local IFS=:
-	for h in $dirs; do flags+=("-I$h"); done
+	for h in $dirs; do incs+=("-I$h"); done
 	unset IFS
 	# shellcheck disable=SC2086 # the compiler command is words
 	for h in "$@"; do printf '#include "%s"\n' "$h"; done |
-		$cc -std=c11 -E "${flags[@]}" -x c - |
+		$cc -std=c11 -E "${incs[@]}" -x c - |
 		awk -v dirs="$dirs" '
 		function strip_attributes(s, out, i, p, depth, c) {
 			while ((p = index(s, "__attribute__")) > 0) {
