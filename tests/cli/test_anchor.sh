@@ -210,3 +210,89 @@ cp badroot.cp saved6/checkpoint
 expect_rc 3 -- --db r.db audit --since saved6/checkpoint
 contains "$ERR" "quanpiao: saved6/checkpoint: not signed by a log key of $ORIGIN"
 [ -e saved6/replay.db ] || fail "a refused --since checkpoint removed the saved replay"
+
+# ---- the incremental audit sees a change to every table and every entry type --------------------
+# A registry of every kind of row (qp_mkstats), kept; then one entry of each type, each
+# table's new rows tampered in turn on a copy: --since must name each (issue 20).
+MK="${QP_MKSTATS:?QP_MKSTATS must name the qp_mkstats test tool}"
+mkdir -p mk
+QP_MKSTATS_KEYS=mk "$MK" inc.db >/dev/null || fail "qp_mkstats"
+"$QP" key generate --name 330681.officer.wu --out officer2.key --unencrypted >/dev/null 2>&1 || fail "key generate"
+expect_rc 0 -- --db inc.db log sign --key mk/log.key
+expect_rc 0 -- --db inc.db audit --keep inc
+K=$(sed -n 2p inc/checkpoint)
+# step ARGS... : an entry that must be appended.
+step() { expect_rc 0 -- --db inc.db --key mk/officer.key "$@"; }
+G1=330681-2026-G-000001 G2=330681-2026-G-000002 G3=330681-2026-G-000003
+HV=$(sqlite3 inc.db "SELECT village FROM homes WHERE household = (SELECT holder FROM certificates WHERE id = '$G3')")
+HT=$(sqlite3 inc.db "SELECT min(number) FROM households WHERE village = '$HV'")
+step cert freeze $G1 --reason 查封                  # G1 changed by a freeze only
+step cert freeze $G2 --reason 查封
+step cert unfreeze $G2 --reason 解封                # G2 by a freeze and an unfreeze only
+step cert transfer $G3 --to "$HT" --area 10.00       # G3 spent; G-000004 and 5 made
+step cert redeem 330681-2026-G-000005 --area 1.00 --purpose resettlement --note 安置房
+step village correct "$HV" --name 改名村 --reason 更正
+step village add --code 330681101390 --name 新村
+step household add --id-number 330681196503120018 --name 王大明 --village 330681101390
+step household add --id-number 330681197001010024 --name 李小红 --village 330681101390
+step household add --id-number 330681198012310035 --name 陈国强 --village 330681101390
+U=330681101390JC00001F00010001
+step home add --unit $U --village 330681101390 --household 330681196503120018 --land-area 100.00
+step home status $U idle
+step home activate $U --investor 投资人 --investor-id 91330681MA2BXY001M --start 2026-01-01 --years 5 --rent 1000 \
+	--investment 5000 --use homestay
+step cert issue --kind guarantee --holder 330681197001010024 --area 90 --basis entitlement
+step cert revoke 330681-2026-G-000004 --reason 撤销
+step household erase 330681198012310035 --reason 注销
+expect_rc 0 -- --db inc.db --key mk/authority.key key enroll --role officer --vkey officer2.key.vkey
+expect_rc 0 -- --db inc.db --key mk/authority.key key revoke 330681.officer.wu --reason 调离
+expect_rc 0 -- --db inc.db --key mk/authority.key policy set --lease-max-years 25
+expect_rc 0 -- --db inc.db log sign --key mk/log.key
+NEW=$(($(sed -n 2p <<<"$OUT") - K))
+TYPES=$(sqlite3 inc.db "SELECT group_concat(type, ' ') FROM (SELECT DISTINCT type FROM log_entries WHERE idx >= $K ORDER BY type)")
+[ "$TYPES" = "cert.freeze cert.issue cert.redeem cert.revoke cert.transfer cert.unfreeze home.activate home.add home.status household.add household.erase key.enroll key.revoke policy.set village.add village.correct" ] ||
+	fail "the new entries are of the types $TYPES"
+cp -r inc inc.clean
+expect_rc 0 -- --db inc.db audit --since inc/checkpoint
+contains "$OUT" "incremental audit of inc.db: $NEW entries from $K, $NEW signatures"
+contains "$OUT" "no problems"
+
+# since NAME NEEDLE SQL : a copy of inc.db with SQL run on it; --since from the state kept
+# before the new entries must find it and name NEEDLE.
+since() {
+	local name="$1" needle="$2"
+	shift 2
+	cp inc.db "s-$name.db"
+	rm -rf "s-$name"
+	cp -r inc.clean "s-$name"
+	sqlite3 "s-$name.db" "PRAGMA foreign_keys = OFF; $1" || fail "sqlite3 $name"
+	expect_rc 1 -- --db "s-$name.db" audit --since "s-$name/checkpoint"
+	contains "$OUT" "PROBLEM $needle"
+}
+A=$(sqlite3 inc.db "SELECT idx FROM activations WHERE unit = '$U'")
+R=$(sqlite3 inc.db "SELECT idx FROM redemptions WHERE cert = '330681-2026-G-000005'")
+P=$(sqlite3 inc.db "SELECT max(idx) FROM policy_versions")
+E=$(sqlite3 inc.db "SELECT number FROM households WHERE erased_idx IS NOT NULL")
+N2=$(sqlite3 inc.db "SELECT number FROM households WHERE added_idx >= $K ORDER BY number LIMIT 1")
+since freeze "certificates row $G1: state" "UPDATE certificates SET state = 'live' WHERE id = '$G1'"
+since freeze_holder "certificates row $G1: holder" "UPDATE certificates SET holder = '$HT' WHERE id = '$G1'"
+since unfreeze "certificates row $G2: state" "UPDATE certificates SET state = 'frozen' WHERE id = '$G2'"
+since transfer "certificates row $G3" "UPDATE certificates SET state = 'live', ended_idx = NULL, ended_by = NULL WHERE id = '$G3'"
+since revoke "certificates row 330681-2026-G-000004" "UPDATE certificates SET reason = 'x' WHERE id = '330681-2026-G-000004'"
+since issued "certificates row" "DELETE FROM certificates WHERE holder = (SELECT number FROM households WHERE added_idx >= $K AND number <> '$N2' AND erased_idx IS NULL ORDER BY number DESC LIMIT 1)"
+since cert_events "cert_events row $G1 at entry $K" "UPDATE cert_events SET summary = 'x' WHERE cert = '$G1' AND idx = $K"
+since cert_events_gone "cert_events row $G2" "DELETE FROM cert_events WHERE cert = '$G2' AND idx > $K"
+since redemptions "redemptions row redemption of entry $R: purpose" "UPDATE redemptions SET purpose = 'subsidy' WHERE idx = $R"
+since villages_correct "villages row $HV: name" "UPDATE villages SET name = 'x' WHERE code = '$HV'"
+since villages_add "villages row 330681101390" "DELETE FROM villages WHERE code = '330681101390'"
+since households "households row $N2: members" "UPDATE households SET members = members + 1 WHERE number = '$N2'"
+since erase "households row $E" "UPDATE households SET erased_idx = NULL WHERE number = '$E'"
+since homes "homes row $U: status" "UPDATE homes SET status = 'in_use' WHERE unit = '$U'"
+since home_events "home_events row $U at entry" "UPDATE home_events SET summary = 'x' WHERE unit = '$U'"
+since activations "activations row activation of entry $A: rent" "UPDATE activations SET rent = rent + 1 WHERE idx = $A"
+since keys_enroll "keys row 330681.officer.wu" "UPDATE keys SET valid_until = '2099-01-01' WHERE name = '330681.officer.wu'"
+since keys_revoke "keys row 330681.officer.wu" "UPDATE keys SET revoked_idx = NULL, revoke_reason = NULL WHERE name = '330681.officer.wu'"
+since policy "policy_versions row policy of entry $P: params" "UPDATE policy_versions SET params = replace(params, '25', '30') WHERE idx = $P"
+since log_entries "log_entries row $((K + 1))" "UPDATE log_entries SET signer = 'x' WHERE idx = $((K + 1))"
+since tree_nodes "tree_nodes row (0, $K)" "UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = $K"
+since extra_row "villages row 330681101391" "INSERT INTO villages (code, township, name, added_idx) VALUES ('330681101391', '330681101', '假村', $K)"
