@@ -207,6 +207,13 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 		cJSON_AddNumberToObject(doc, "personal_problems", (double)res.personal);
 		cJSON_AddNumberToObject(doc, "personal_rows", (double)res.personal_rows);
 		cJSON_AddBoolToObject(doc, "holds_personal_data", !res.no_personal_data);
+		{
+			char what[4200];
+			audited_name(ctx, &res, what, sizeof(what));
+			cli_json_add_text(doc, "audited", what);
+		}
+		cJSON_AddItemToObject(doc, "problems", r.problems);
+		/* Added after the rest (docs/json.md): how far the log is covered, and the anchor. */
 		cJSON_AddNumberToObject(doc, "log_size", (double)res.log_size);
 		cJSON_AddNumberToObject(doc, "covered", (double)res.covered);
 		cJSON_AddNumberToObject(
@@ -225,12 +232,6 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 		} else {
 			cJSON_AddNullToObject(doc, "anchor");
 		}
-		{
-			char what[4200];
-			audited_name(ctx, &res, what, sizeof(what));
-			cli_json_add_text(doc, "audited", what);
-		}
-		cJSON_AddItemToObject(doc, "problems", r.problems);
 		rc = cli_json_emit(doc);
 	} else {
 		char what[4200];
