@@ -296,3 +296,9 @@ since policy "policy_versions row policy of entry $P: params" "UPDATE policy_ver
 since log_entries "log_entries row $((K + 1))" "UPDATE log_entries SET signer = 'x' WHERE idx = $((K + 1))"
 since tree_nodes "tree_nodes row (0, $K)" "UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = $K"
 since extra_row "villages row 330681101391" "INSERT INTO villages (code, township, name, added_idx) VALUES ('330681101391', '330681101', '假村', $K)"
+# A row changed by a new entry, altered with its entry index set back so that it no longer
+# looks changed: found from the replay's side.
+since villages_idx_back "villages row $HV: name: stored x, the log says 改名村" \
+	"UPDATE villages SET name = 'x', updated_idx = NULL WHERE code = '$HV'"
+since homes_idx_back "homes row $U: status" "UPDATE homes SET status = 'in_use', updated_idx = added_idx - 1 WHERE unit = '$U'"
+since households_idx_back "households row $E" "UPDATE households SET erased_idx = NULL WHERE number = '$E'"
