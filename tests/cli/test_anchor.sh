@@ -302,3 +302,6 @@ since villages_idx_back "villages row $HV: name: stored x, the log says 改名�
 	"UPDATE villages SET name = 'x', updated_idx = NULL WHERE code = '$HV'"
 since homes_idx_back "homes row $U: status" "UPDATE homes SET status = 'in_use', updated_idx = added_idx - 1 WHERE unit = '$U'"
 since households_idx_back "households row $E" "UPDATE households SET erased_idx = NULL WHERE number = '$E'"
+# The registry's own facts, tied to no entry after the genesis: compared whole every time.
+since registry_meta "registry_meta row county_name: value: stored 诸暨县" \
+	"UPDATE registry_meta SET value = '诸暨县' WHERE key = 'county_name'"
