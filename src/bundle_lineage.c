@@ -8,7 +8,8 @@
  * each certificate must be in to be spent, frozen or revoked, the
  * conservation of area through transfers and redemptions, and the parts
  * of the policy in force that need no other state (area limits, the
- * transfer rule, redemption purposes, validity).  What is left is the
+ * transfer rule, redemption purposes, validity), each judged by the
+ * rulebook the registry appends by (certrules.c).  What is left is the
  * certificate as of the checkpoint: holder, area, kind, state.
  *
  * Households are named by their registry numbers (330681-H-0000001); the
@@ -23,6 +24,7 @@
 
 #include "alloc.h"
 #include "bundle_internal.h"
+#include "certrules.h"
 #include "clock.h"
 #include "error.h"
 #include "quanpiao/ids.h"
@@ -116,7 +118,7 @@ static household *find_household(qp_lineage *l, const char *number)
 }
 
 /*
- * A holder as the registry classifies it by its form (qp_rules_holder_form):
+ * A holder as the registry classifies it by its form (the rulebook's qp_certrules_holder_form):
  * *type gets "household", "collective" or "enterprise", village its village
  * ("" for an enterprise).  A household's household.add must be in the
  * bundle: it gives the village.
@@ -124,7 +126,7 @@ static household *find_household(qp_lineage *l, const char *number)
 static int holder_form(qp_lineage *l, const qp_entry *e, uint64_t idx, const char *field, const char *h,
 		       const char **type, char village[13])
 {
-	int err = qp_rules_holder_form(type, h, l->county, field);
+	int err = qp_certrules_holder_form(type, h, l->county, field);
 	village[0] = '\0';
 	if (err != QP_OK)
 		return bad_body(e, idx, err);
@@ -180,35 +182,12 @@ static void entry_date(char out[11], const qp_entry *e)
 	snprintf(out, 11, "%.10s", e->time);
 }
 
-/* The kind's parameters in the policy. */
-static const cJSON *kind_policy(const cJSON *policy, qp_cert_kind kind)
+/* The kind's parameters in the policy in force. */
+static int kind_rules(const qp_entry *e, uint64_t idx, const cJSON *policy, qp_cert_kind kind,
+		      qp_kind_rules *out)
 {
-	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(policy, "kinds"),
-						qp_cert_kind_name(kind));
-}
-
-static int64_t policy_int(const cJSON *kp, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(kp, name);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
-static const char *policy_str(const cJSON *kp, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(kp, name);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-/* Add years to an ISO date, as the registry does (29 February becomes 28 February). */
-static void add_years(char out[11], const char *date, int64_t years)
-{
-	int y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
-	int m = (date[5] - '0') * 10 + (date[6] - '0'), d = (date[8] - '0') * 10 + (date[9] - '0');
-	y += (int)years;
-	if (!qp_ids_date_exists(y, m, d))
-		d = 28;
-	qp_date when = {y, m, d};
-	qp_ids_format_date(out, &when);
+	int err = qp_certrules_kind(out, policy, kind);
+	return err != QP_OK ? bad_body(e, idx, err) : QP_OK;
 }
 
 /*
@@ -232,7 +211,7 @@ static int check_new_id(qp_lineage *l, const qp_entry *e, uint64_t idx, const ch
 	return QP_OK;
 }
 
-/* Make room for and return a new, zeroed certificate. */
+/* Make room for and return a new certificate (its contents are the caller's to fill). */
 static qp_cert *new_cert(qp_lineage *l)
 {
 	if (l->n == l->cap) {
@@ -243,38 +222,22 @@ static qp_cert *new_cert(qp_lineage *l)
 		l->certs = grown;
 		l->cap = cap;
 	}
-	qp_cert *c = &l->certs[l->n++];
-	memset(c, 0, sizeof(*c));
-	return c;
+	return &l->certs[l->n++];
 }
 
-/* A child of parent created by entry e. */
-static qp_cert *child(qp_lineage *l, const qp_entry *e, uint64_t idx, const qp_cert *parent_in,
-		      const char *id, const char *holder, const char *holder_type, const char *basis,
-		      int64_t area)
+/* A child of parent (found again by its number: new_cert may move it) created by entry e. */
+static int child(qp_lineage *l, const qp_entry *e, uint64_t idx, const char *pid, const char *id,
+		 const char *holder, const char *holder_type, const char *basis, int64_t area)
 {
-	char pid[QP_CERT_ID_LEN + 1];
-	snprintf(pid, sizeof(pid), "%s", parent_in->id); /* new_cert may move the parent */
+	char today[11], h[sizeof(((qp_cert *)0)->holder)], ht[sizeof(((qp_cert *)0)->holder_type)];
+	snprintf(h, sizeof(h), "%s", holder); /* holder may point into the parent */
+	snprintf(ht, sizeof(ht), "%s", holder_type);
+	entry_date(today, e);
 	qp_cert *c = new_cert(l);
 	if (c == NULL)
-		return NULL;
-	const qp_cert *p = find(l, pid);
-	if (p == NULL)
-		return NULL;
-	snprintf(c->id, sizeof(c->id), "%s", id);
-	c->kind = p->kind;
-	snprintf(c->holder, sizeof(c->holder), "%s", holder);
-	snprintf(c->holder_type, sizeof(c->holder_type), "%s", holder_type);
-	c->area = area;
-	snprintf(c->home, sizeof(c->home), "%s", p->home);
-	snprintf(c->basis, sizeof(c->basis), "%s", basis);
-	c->state = QP_CERT_LIVE;
-	snprintf(c->parent, sizeof(c->parent), "%s", p->id);
-	snprintf(c->root, sizeof(c->root), "%s", p->root);
-	entry_date(c->issued_on, e);
-	snprintf(c->valid_until, sizeof(c->valid_until), "%s", p->valid_until);
-	c->created_at = idx;
-	return c;
+		return QP_ENOMEM;
+	qp_certrules_child(c, find(l, pid), id, h, ht, basis, area, today, idx);
+	return QP_OK;
 }
 
 /* The certificate body.cert names, which must be in the lineage so far. */
@@ -286,101 +249,47 @@ static int named(qp_lineage *l, const qp_entry *e, uint64_t idx, const char *id,
 	return QP_OK;
 }
 
-/* A certificate a transfer or redemption spends: live and not past its validity on the entry's date. */
+/* A certificate a transfer or redemption spends: the rulebook's, on the entry's date. */
 static int spendable(const qp_entry *e, uint64_t idx, const qp_cert *c)
 {
 	char today[11];
 	entry_date(today, e);
-	if (c->state != QP_CERT_LIVE)
-		return bad(e, idx, "spends certificate %s, which was %s%s", c->id,
-			   qp_cert_state_name(c->state),
-			   c->state == QP_CERT_FROZEN ? "" : " by an earlier entry");
-	if (c->valid_until[0] && strcmp(c->valid_until, today) < 0)
-		return bad(e, idx, "spends certificate %s, which expired on %s", c->id, c->valid_until);
-	return QP_OK;
+	int err = qp_certrules_spendable(c, today);
+	return err != QP_OK ? bad_body(e, idx, err) : QP_OK;
 }
 
-static const char *const issue_bases[QP_CERT_KIND_COUNT][3] = {
-    {"withdrawal", "entitlement", "legacy"},
-    {"demolition", "legacy", NULL},
-    {"reclamation", "legacy", NULL},
-};
+/* Spend c by entry idx ("transfer" or "redeem"). */
+static void spend(qp_cert *c, uint64_t idx, const char *by)
+{
+	c->state = QP_CERT_SPENT;
+	c->ended_at = idx;
+	snprintf(c->ended_by, sizeof(c->ended_by), "%s", by);
+	qp_free(c->reason);
+	c->reason = NULL;
+}
 
 static int apply_issue(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON *policy, applied *a)
 {
-	const char *kind_name = qp_body_str(e, "kind"), *holder = qp_body_str(e, "holder");
-	const char *basis = qp_body_str(e, "basis"), *home = qp_body_str(e, "home");
-	const char *legacy_no = qp_body_str(e, "legacy_no"), *valid_until = qp_body_str(e, "valid_until"),
-		   *id;
-	int64_t area = qp_body_num(e, "area", 0);
-	qp_cert_kind kind;
+	qp_issue is;
+	qp_kind_rules kr;
+	const char *id, *form = NULL;
+	char village[13], valid_until[11];
 	int err;
 	if ((err = qp_body_numbered(e, "id", &id)) != QP_OK ||
-	    (err = qp_cert_kind_parse(&kind, kind_name)) != QP_OK)
+	    (err = qp_certrules_issue_terms(&is, e, l->county)) != QP_OK)
 		return bad_body(e, idx, err);
-	int basis_ok = 0;
-	for (int i = 0; i < 3; i++)
-		basis_ok |= issue_bases[kind][i] && strcmp(issue_bases[kind][i], basis) == 0;
-	if (!basis_ok)
-		return bad(e, idx, "a %s certificate is not issued on basis %s", kind_name, basis);
-	if ((strcmp(basis, "legacy") == 0) != (legacy_no != NULL))
-		return bad(e, idx, "legacy_no is given exactly when the basis is legacy");
-	if ((strcmp(basis, "entitlement") == 0) == (home != NULL))
-		return bad(e, idx, "%s",
-			   home ? "a guarantee on entitlement is issued without a home"
-				: "body.home is missing");
-	if (home && qp_ids_check_unit(home, l->county, "body.home") != QP_OK)
-		return bad_body(e, idx, QP_EINVALID);
-	const char *form = NULL;
-	char village[13];
-	if ((err = holder_form(l, e, idx, "body.holder", holder, &form, village)) != QP_OK)
+	if ((err = holder_form(l, e, idx, "body.holder", is.holder, &form, village)) != QP_OK ||
+	    (err = kind_rules(e, idx, policy, is.kind, &kr)) != QP_OK)
 		return err;
-	const char *want = kind == QP_CERT_COLLECTIVE ? "collective" : "household";
-	if (strcmp(form, want) != 0)
-		return bad(e, idx, "a %s certificate is held by a %s; %s is not one", kind_name, want,
-			   holder);
-	const cJSON *kp = kind_policy(policy, kind);
-	int64_t max = policy_int(kp, "max_area");
-	if (max > 0 && area > max)
-		return bad(e, idx, "area %lld is over the policy's %lld per %s certificate", (long long)area,
-			   (long long)max, kind_name);
-	if ((err = check_new_id(l, e, idx, "id", id, kind)) != QP_OK)
+	if ((err = qp_certrules_issue_policy(valid_until, &is, form, &kr)) != QP_OK)
+		return bad_body(e, idx, err);
+	if ((err = check_new_id(l, e, idx, "id", id, is.kind)) != QP_OK)
 		return err;
 	qp_cert *c = new_cert(l);
 	if (c == NULL)
 		return QP_ENOMEM;
-	char today[11];
-	entry_date(today, e);
-	snprintf(c->id, sizeof(c->id), "%s", id);
-	c->kind = kind;
-	snprintf(c->holder, sizeof(c->holder), "%s", holder);
-	snprintf(c->holder_type, sizeof(c->holder_type), "%s", form);
-	c->area = area;
-	snprintf(c->home, sizeof(c->home), "%s", home ? home : "");
-	snprintf(c->basis, sizeof(c->basis), "%s", basis);
-	c->state = QP_CERT_LIVE;
-	snprintf(c->root, sizeof(c->root), "%s", id);
-	snprintf(c->issued_on, sizeof(c->issued_on), "%s", today);
-	snprintf(c->legacy_no, sizeof(c->legacy_no), "%s", legacy_no ? legacy_no : "");
-	c->created_at = idx;
-	if (valid_until) {
-		if (qp_ids_parse_date(NULL, valid_until, "body.valid_until") != QP_OK)
-			return bad_body(e, idx, QP_EINVALID);
-		if (strcmp(valid_until, today) < 0)
-			return bad(e, idx, "valid_until %s is before the issue date %s", valid_until, today);
-		snprintf(c->valid_until, sizeof(c->valid_until), "%s", valid_until);
-	} else if (policy_int(kp, "validity_years") > 0) {
-		add_years(c->valid_until, today, policy_int(kp, "validity_years"));
-	}
+	qp_certrules_issue_cert(c, &is, id, form, valid_until, idx);
 	snprintf(a->created[0], sizeof(a->created[0]), "%s", id);
-	return QP_OK;
-}
-
-/* body.remainder_id is there exactly when part of the area is left. */
-static int check_remainder(const qp_entry *e, uint64_t idx, int64_t area, const qp_cert *c)
-{
-	if ((area < c->area) != (cJSON_GetObjectItemCaseSensitive(e->body, "remainder_id") != NULL))
-		return bad(e, idx, "body.remainder_id is given exactly when part of the area remains");
 	return QP_OK;
 }
 
@@ -388,7 +297,8 @@ static int apply_transfer(qp_lineage *l, const qp_entry *e, uint64_t idx, const 
 {
 	const char *id = qp_body_str(e, "cert"), *to = qp_body_str(e, "to"), *basis = qp_body_str(e, "basis");
 	const char *rest_id = qp_body_str(e, "remainder_id"), *new_id;
-	int64_t area = qp_body_num(e, "area", 0);
+	int64_t area, rest;
+	qp_kind_rules kr;
 	qp_cert *c;
 	int err;
 	if ((err = qp_body_numbered(e, "new_id", &new_id)) != QP_OK)
@@ -396,43 +306,28 @@ static int apply_transfer(qp_lineage *l, const qp_entry *e, uint64_t idx, const 
 	snprintf(a->named, sizeof(a->named), "%s", id);
 	if ((err = named(l, e, idx, id, &c)) != QP_OK || (err = spendable(e, idx, c)) != QP_OK)
 		return err;
-	if (area == 0)
-		area = c->area;
-	if (area > c->area)
-		return bad(e, idx, "transfers %lld of certificate %s's %lld", (long long)area, c->id,
-			   (long long)c->area);
-	if ((err = check_remainder(e, idx, area, c)) != QP_OK)
-		return err;
-	if (strcmp(to, c->holder) == 0)
-		return bad(e, idx, "certificate %s already belongs to that holder", c->id);
+	if ((err = qp_certrules_split(&area, &rest, e, c, 1)) != QP_OK)
+		return bad_body(e, idx, err);
 	const char *to_type = NULL, *from_type = NULL;
 	char to_village[13], from_village[13];
 	if ((err = holder_form(l, e, idx, "body.to", to, &to_type, to_village)) != QP_OK ||
-	    (err = holder_form(l, e, idx, "its holder", c->holder, &from_type, from_village)) != QP_OK)
+	    (err = holder_form(l, e, idx, "its holder", c->holder, &from_type, from_village)) != QP_OK ||
+	    (err = kind_rules(e, idx, policy, c->kind, &kr)) != QP_OK)
 		return err;
-	/* The registry's own rule (rules_certs.c), judged on what the bundle's entries show. */
-	if ((err = qp_rules_transfer_allowed(policy_str(kind_policy(policy, c->kind), "transfer"), c->kind,
-					     basis, to_type, from_village, to_village)) != QP_OK)
+	if ((err = qp_certrules_transfer(&kr, c, to, basis, to_type, from_village, to_village)) != QP_OK)
 		return bad_body(e, idx, err);
 	if ((err = check_new_id(l, e, idx, "new_id", new_id, c->kind)) != QP_OK ||
 	    (rest_id && (err = check_new_id(l, e, idx, "remainder_id", rest_id, c->kind)) != QP_OK))
 		return err;
 	if (rest_id && strcmp(rest_id, new_id) == 0)
 		return bad(e, idx, "body.new_id and body.remainder_id are the same number");
-	char holder[19], holder_type[12], pid[QP_CERT_ID_LEN + 1];
-	int64_t whole = c->area;
-	snprintf(holder, sizeof(holder), "%s", c->holder);
-	snprintf(holder_type, sizeof(holder_type), "%s", c->holder_type);
+	char pid[QP_CERT_ID_LEN + 1];
 	snprintf(pid, sizeof(pid), "%s", c->id);
-	c->state = QP_CERT_SPENT;
-	c->ended_at = idx;
-	snprintf(c->ended_by, sizeof(c->ended_by), "transfer");
-	qp_free(c->reason);
-	c->reason = NULL;
-	if (child(l, e, idx, c, new_id, to, to_type, basis, area) == NULL ||
-	    (rest_id &&
-	     child(l, e, idx, find(l, pid), rest_id, holder, holder_type, "remainder", whole - area) == NULL))
-		return QP_ENOMEM;
+	spend(c, idx, "transfer");
+	if ((err = child(l, e, idx, pid, new_id, to, to_type, basis, area)) != QP_OK ||
+	    (rest > 0 && (err = child(l, e, idx, pid, rest_id, find(l, pid)->holder,
+				      find(l, pid)->holder_type, "remainder", rest)) != QP_OK))
+		return err;
 	snprintf(a->created[0], sizeof(a->created[0]), "%s", new_id);
 	snprintf(a->created[1], sizeof(a->created[1]), "%s", rest_id ? rest_id : "");
 	return QP_OK;
@@ -442,38 +337,25 @@ static int apply_redeem(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJ
 {
 	const char *id = qp_body_str(e, "cert"), *purpose = qp_body_str(e, "purpose");
 	const char *rest_id = qp_body_str(e, "remainder_id");
-	int64_t area = qp_body_num(e, "area", 0);
+	int64_t area, rest;
+	qp_kind_rules kr;
 	qp_cert *c;
 	int err;
 	snprintf(a->named, sizeof(a->named), "%s", id);
-	if ((err = named(l, e, idx, id, &c)) != QP_OK || (err = spendable(e, idx, c)) != QP_OK)
+	if ((err = named(l, e, idx, id, &c)) != QP_OK || (err = spendable(e, idx, c)) != QP_OK ||
+	    (err = kind_rules(e, idx, policy, c->kind, &kr)) != QP_OK)
 		return err;
-	int allowed = 0;
-	const cJSON *p;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(kind_policy(policy, c->kind), "redeem"))
-	    allowed |= cJSON_IsString(p) && strcmp(p->valuestring, purpose) == 0;
-	if (!allowed)
-		return bad(e, idx, "the policy in force does not redeem %s certificates for %s",
-			   qp_cert_kind_name(c->kind), purpose);
-	if (area > c->area)
-		return bad(e, idx, "redeems %lld of certificate %s's %lld", (long long)area, c->id,
-			   (long long)c->area);
-	if ((err = check_remainder(e, idx, area, c)) != QP_OK ||
-	    (rest_id && (err = check_new_id(l, e, idx, "remainder_id", rest_id, c->kind)) != QP_OK))
+	if ((err = qp_certrules_redeem_purpose(&kr, purpose)) != QP_OK ||
+	    (err = qp_certrules_split(&area, &rest, e, c, 0)) != QP_OK)
+		return bad_body(e, idx, err);
+	if (rest_id && (err = check_new_id(l, e, idx, "remainder_id", rest_id, c->kind)) != QP_OK)
 		return err;
-	char holder[19], holder_type[12], pid[QP_CERT_ID_LEN + 1];
-	int64_t whole = c->area;
-	snprintf(holder, sizeof(holder), "%s", c->holder);
-	snprintf(holder_type, sizeof(holder_type), "%s", c->holder_type);
+	char pid[QP_CERT_ID_LEN + 1];
 	snprintf(pid, sizeof(pid), "%s", c->id);
-	c->state = QP_CERT_SPENT;
-	c->ended_at = idx;
-	snprintf(c->ended_by, sizeof(c->ended_by), "redeem");
-	qp_free(c->reason);
-	c->reason = NULL;
-	if (rest_id &&
-	    child(l, e, idx, find(l, pid), rest_id, holder, holder_type, "remainder", whole - area) == NULL)
-		return QP_ENOMEM;
+	spend(c, idx, "redeem");
+	if (rest > 0 &&
+	    (err = child(l, e, idx, pid, rest_id, c->holder, c->holder_type, "remainder", rest)) != QP_OK)
+		return err;
 	snprintf(a->created[0], sizeof(a->created[0]), "%s", rest_id ? rest_id : "");
 	return QP_OK;
 }
@@ -487,14 +369,9 @@ static int apply_state(qp_lineage *l, const qp_entry *e, uint64_t idx, int revok
 	snprintf(a->named, sizeof(a->named), "%s", id);
 	if ((err = named(l, e, idx, id, &c)) != QP_OK)
 		return err;
-	int ok = revoke ? (c->state == QP_CERT_LIVE || c->state == QP_CERT_FROZEN)
-			: c->state == (freeze ? QP_CERT_LIVE : QP_CERT_FROZEN);
-	if (!ok)
-		return bad(e, idx, "certificate %s is %s; it cannot be %s", c->id,
-			   qp_cert_state_name(c->state),
-			   revoke   ? "revoked"
-			   : freeze ? "frozen"
-				    : "unfrozen");
+	err = revoke ? qp_certrules_revocable(c) : qp_certrules_freezable(c, freeze);
+	if (err != QP_OK)
+		return bad_body(e, idx, err);
 	char *why = NULL;
 	if (reason && (why = qp_strdup(reason)) == NULL)
 		return QP_ENOMEM;
@@ -608,7 +485,6 @@ int qp_lineage_finish(qp_lineage *l, const char *cert_id, int64_t now, qp_bundle
 	char today[QP_TIME_LEN + 1];
 	qp_time_format(today, now ? now : qp_clock_now());
 	today[10] = '\0';
-	info->cert.expired =
-	    c->state == QP_CERT_LIVE && c->valid_until[0] && strcmp(c->valid_until, today) < 0;
+	info->cert.expired = qp_certrules_expired(c, today);
 	return QP_OK;
 }

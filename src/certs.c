@@ -1,7 +1,8 @@
 /*
  * certs.c - reading certificates: names, lookups, lists, history, the
  * display number, and the invariant check.  The SQL is in store_certs.c;
- * the rules that change certificates are in rules_certs.c.
+ * the rules that change certificates are in certrules.c (the rulebook) and
+ * rules_certs.c (the registry's append path).
  */
 #include <stdio.h>
 #include <string.h>

@@ -28,6 +28,7 @@
 
 #include "alloc.h"
 #include "canon.h"
+#include "certrules.h"
 #include "clock.h"
 #include "entry.h"
 #include "error.h"
@@ -602,20 +603,6 @@ done:
 
 /* ---- step 3: the day and the registry's state ---------------------------------------------------- */
 
-/* Add years to an ISO date (29 February becomes 28 February when needed), as the rules do. */
-static void add_years(char out[11], const char *date, int64_t years)
-{
-	qp_date d;
-	if (qp_ids_parse_date(&d, date, "date") != QP_OK) {
-		out[0] = '\0';
-		return;
-	}
-	d.year += (int)years;
-	if (!qp_ids_date_exists(d.year, d.month, d.day))
-		d.day = 28;
-	qp_ids_format_date(out, &d);
-}
-
 static const char *implied_state(qp_cert_kind kind)
 {
 	return kind == QP_CERT_GUARANTEE   ? "withdrawn"
@@ -743,7 +730,7 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 		snprintf(p->valid_until, sizeof(p->valid_until), "%s", r->valid_until);
 	} else if (r->ok[QP_ICOL_TYPE] && r->ok[QP_ICOL_ISSUED_ON] && cJSON_IsNumber(years) &&
 		   years->valuedouble > 0) {
-		add_years(p->valid_until, r->issued_on, (int64_t)years->valuedouble);
+		qp_certrules_add_years(p->valid_until, r->issued_on, (int64_t)years->valuedouble);
 		vcol = QP_ICOL_ISSUED_ON;
 	}
 	if (p->valid_until[0] && strcmp(p->valid_until, today) < 0) {

@@ -496,6 +496,15 @@ static void strip_unit(char *t)
 	}
 }
 
+/* An area over the largest any entry may have (QP_AREA_MAX). */
+static int area_over_max(void)
+{
+	char max[32];
+	if (qp_ids_format_hundredths(max, sizeof(max), QP_AREA_MAX) != QP_OK)
+		snprintf(max, sizeof(max), "?");
+	return qp_error_set(QP_EINVALID, "is more than %s m²", max);
+}
+
 int qp_import_parse_area(int64_t *out, const char *text)
 {
 	char t[64];
@@ -513,7 +522,7 @@ int qp_import_parse_area(int64_t *out, const char *text)
 	int n = 0, decimals = 0;
 	while (*p >= '0' && *p <= '9') {
 		if (++n > 9)
-			return qp_error_set(QP_EINVALID, "is more than 100000.00 m²");
+			return area_over_max();
 		whole = whole * 10 + (*p++ - '0');
 	}
 	if (n > 0 && *p == '.') {
@@ -534,12 +543,8 @@ int qp_import_parse_area(int64_t *out, const char *text)
 	int64_t v = whole * 100 + frac;
 	if (v == 0)
 		return qp_error_set(QP_EINVALID, "is zero; an area is more than 0 m²");
-	if (v > QP_AREA_MAX) {
-		char max[32];
-		if (qp_ids_format_hundredths(max, sizeof(max), QP_AREA_MAX) != QP_OK)
-			snprintf(max, sizeof(max), "?");
-		return qp_error_set(QP_EINVALID, "is more than %s m²", max);
-	}
+	if (v > QP_AREA_MAX)
+		return area_over_max();
 	*out = v;
 	return QP_OK;
 }

@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "certrules.h"
 #include "error.h"
 #include "policy.h"
+#include "quanpiao/certs.h"
 #include "quanpiao/registry.h"
+#include "quanpiao/schema.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -75,21 +78,21 @@ int qp_policy_validate(const cJSON *params)
 	static const char *const top[] = {"activation", "kinds", "one_household_one_home", "per_home_cap",
 					  "time_skew_seconds"};
 	static const char *const activation[] = {"max_years", "min_years"};
-	static const char *const kinds[] = {"collective", "guarantee", "retention"};
 	static const char *const kind_members[] = {"max_area", "redeem", "transfer", "validity_years"};
-	static const char *const transfers[] = {"same_village", "inheritance_only", "collective_or_enterprise",
-						"none"};
-	static const char *const purposes[] = {"resettlement", "subsidy", "homestead", "rebuild", "quota"};
+	const char *kinds[QP_CERT_KIND_COUNT];
 	int err;
 	char path[64];
+
+	for (int i = 0; i < QP_CERT_KIND_COUNT; i++)
+		kinds[i] = qp_cert_kind_name((qp_cert_kind)i);
 
 	if ((err = check_members(params, "params", top, sizeof(top) / sizeof(top[0]))) != QP_OK ||
 	    (err = check_int(params, "params", "time_skew_seconds", 0, QP_TIME_SKEW_MAX_SECONDS)) != QP_OK)
 		return err;
 	const cJSON *act = cJSON_GetObjectItemCaseSensitive(params, "activation");
 	if ((err = check_members(act, "activation", activation, 2)) != QP_OK ||
-	    (err = check_int(act, "activation", "min_years", 1, 70)) != QP_OK ||
-	    (err = check_int(act, "activation", "max_years", 1, 70)) != QP_OK)
+	    (err = check_int(act, "activation", "min_years", 1, QP_POLICY_LEASE_YEARS_MAX)) != QP_OK ||
+	    (err = check_int(act, "activation", "max_years", 1, QP_POLICY_LEASE_YEARS_MAX)) != QP_OK)
 		return err;
 	if (cJSON_GetObjectItemCaseSensitive(act, "min_years")->valuedouble >
 	    cJSON_GetObjectItemCaseSensitive(act, "max_years")->valuedouble)
@@ -100,26 +103,26 @@ int qp_policy_validate(const cJSON *params)
 			return qp_error_set(QP_EINVALID, "policy: %s must be true or false", flag);
 	}
 	const cJSON *k = cJSON_GetObjectItemCaseSensitive(params, "kinds");
-	if ((err = check_members(k, "kinds", kinds, 3)) != QP_OK)
+	if ((err = check_members(k, "kinds", kinds, QP_CERT_KIND_COUNT)) != QP_OK)
 		return err;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < QP_CERT_KIND_COUNT; i++) {
 		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(k, kinds[i]);
 		snprintf(path, sizeof(path), "kinds.%s", kinds[i]);
 		if ((err = check_members(kind, path, kind_members, 4)) != QP_OK ||
-		    (err = check_int(kind, path, "max_area", 0, 1e12)) != QP_OK ||
-		    (err = check_int(kind, path, "validity_years", 0, 100)) != QP_OK)
+		    (err = check_int(kind, path, "max_area", 0, (double)QP_AREA_MAX)) != QP_OK ||
+		    (err = check_int(kind, path, "validity_years", 0, QP_POLICY_VALIDITY_YEARS_MAX)) != QP_OK)
 			return err;
 		char what[96];
 		snprintf(what, sizeof(what), "%s.transfer", path);
-		if ((err = check_choice(cJSON_GetObjectItemCaseSensitive(kind, "transfer"), what, transfers, 4)) !=
-		    QP_OK)
+		if ((err = check_choice(cJSON_GetObjectItemCaseSensitive(kind, "transfer"), what,
+					qp_certrules_transfer_rules, QP_TRANSFER_RULES)) != QP_OK)
 			return err;
 		const cJSON *redeem = cJSON_GetObjectItemCaseSensitive(kind, "redeem");
 		snprintf(what, sizeof(what), "%s.redeem", path);
 		if (!cJSON_IsArray(redeem))
 			return qp_error_set(QP_EINVALID, "policy: %s must be a list", what);
 		for (const cJSON *p = redeem->child; p; p = p->next)
-			if ((err = check_choice(p, what, purposes, 5)) != QP_OK)
+			if ((err = check_choice(p, what, qp_certrules_purposes, QP_PURPOSES)) != QP_OK)
 				return err;
 	}
 	return QP_OK;

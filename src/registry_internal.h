@@ -182,28 +182,6 @@ int qp_rules_cert_freeze(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_cert_unfreeze(qp_registry *reg, const qp_entry *e, uint64_t idx);
 
 /*
- * The kind of holder a certificate entry names, by its form alone, one
- * definition for the registry's rules and the offline bundle verifier: a
- * village code (12 digits) is a "collective", a credit code (not a
- * collective's N2...) an "enterprise", a household number of county a
- * "household"; a resident ID number is refused (personal data stays out of
- * the log), and so is anything else, the message starting with field.
- * *type is a static string; that the holder exists is the caller's to check.
- */
-int qp_rules_holder_form(const char **type, const char *holder, const char *county, const char *field);
-
-/*
- * The policy's transfer rule, one definition for the registry's
- * cert.transfer and the offline bundle verifier: may a certificate of kind
- * pass by basis to a holder of to_type ("household", "collective",
- * "enterprise"), from a holder whose village is from_village to one whose
- * village is to_village ("" for an enterprise)?  QP_OK, or QP_EINVALID
- * saying which part of the rule forbids it (no "cert.transfer:" prefix).
- */
-int qp_rules_transfer_allowed(const char *rule, qp_cert_kind kind, const char *basis, const char *to_type,
-			      const char *from_village, const char *to_village);
-
-/*
  * Check and apply one entry's rules at index idx (already stored in the
  * log table).  Called inside the append transaction; raise and return
  * an error to refuse the entry.

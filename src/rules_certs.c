@@ -1,13 +1,17 @@
 /*
- * rules_certs.c - rules of certificate entries (docs/design.md §1): who may hold
- * each kind, the basis that must match the home's state, the per-home
- * cap, the policy's transfer rule, redemption purposes and validity, and
- * the exact conservation of area through transfers and redemptions.
+ * rules_certs.c - the registry's append path for certificate entries
+ * (docs/design.md §1).  The rules are the rulebook's (certrules.c), the
+ * same that the offline bundle verifier judges by; this file reads the
+ * state they are judged on from the store -- the certificate, the holder's
+ * registration and village, the home's state, land area and what was
+ * issued from it, the household's homes and guarantee -- and writes what
+ * an accepted entry changes: the certificates, their numbers and events.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "certrules.h"
 #include "clock.h"
 #include "error.h"
 #include "quanpiao/certs.h"
@@ -18,29 +22,11 @@
 #include "store_homes.h"
 
 /* The kind's parameters in the policy in force. */
-static int kind_policy(qp_registry *reg, qp_cert_kind kind, const cJSON **out)
+static int kind_rules(qp_registry *reg, qp_cert_kind kind, qp_kind_rules *out)
 {
 	const cJSON *policy;
 	int err = qp_registry_policy_params(reg, &policy);
-	if (err != QP_OK)
-		return err;
-	*out = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(policy, "kinds"),
-						qp_cert_kind_name(kind));
-	return *out ? QP_OK
-		    : qp_error_set(QP_ECORRUPT, "the policy has no parameters for %s",
-				   qp_cert_kind_name(kind));
-}
-
-static int64_t policy_int(const cJSON *kp, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(kp, name);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
-static const char *policy_str(const cJSON *kp, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(kp, name);
-	return cJSON_IsString(v) ? v->valuestring : "";
+	return err != QP_OK ? err : qp_certrules_kind(out, policy, kind);
 }
 
 static void area_text(char *buf, size_t len, int64_t v)
@@ -49,42 +35,15 @@ static void area_text(char *buf, size_t len, int64_t v)
 		snprintf(buf, len, "?");
 }
 
-int qp_rules_holder_form(const char **type, const char *holder, const char *county, const char *field)
+/* Put "cert.issue: " etc. in front of the rulebook's message. */
+static int refuse(const qp_entry *e, int err)
 {
-	size_t n = strlen(holder);
-	int err;
-	*type = NULL;
-	if (n == 12) {
-		if ((err = qp_ids_check_division(holder, QP_DIVISION_VILLAGE, field)) != QP_OK)
-			return err;
-		*type = "collective";
-		return QP_OK;
-	}
-	if (n == 18 && qp_ids_looks_like_uscc(holder)) {
-		if ((err = qp_ids_check_uscc(holder, 0, field)) != QP_OK)
-			return err;
-		if (holder[0] == 'N' && holder[1] == '2')
-			return qp_error_set(
-			    QP_EINVALID,
-			    "%s: a village collective holds certificates by its village code, not %s", field,
-			    holder);
-		*type = "enterprise";
-		return QP_OK;
-	}
-	if (n == QP_RESIDENT_ID_LEN && qp_ids_check_resident(NULL, holder, NULL) == QP_OK)
-		return qp_error_set(QP_EINVALID,
-				    "%s: a household is named by its registry number (330681-H-0000001), not "
-				    "by an ID number: personal data stays out of the log",
-				    field);
-	if ((err = qp_ids_check_household(holder, county, field)) != QP_OK)
-		return err;
-	*type = "household";
-	return QP_OK;
+	return err == QP_ENOMEM ? err : qp_error_prefix("%s", e->type);
 }
 
 /*
- * Classify and check a holder by its form (qp_rules_holder_form), then in
- * the registry: a household must be registered and not erased, a
+ * Classify and check a holder by its form (the rulebook's), then in the
+ * registry: a household must be registered and not erased, a
  * collective's village registered.  type gets "household" etc.; village
  * (13 bytes) gets the household's or collective's village, or "".
  */
@@ -95,7 +54,7 @@ static int check_holder(qp_registry *reg, const qp_entry *e, const char *field, 
 	const char *form;
 	village[0] = '\0';
 	snprintf(name, sizeof(name), "%s: body.%s", e->type, field);
-	int err = qp_rules_holder_form(&form, holder, reg->county, name);
+	int err = qp_certrules_holder_form(&form, holder, reg->county, name);
 	if (err != QP_OK)
 		return err;
 	snprintf(type, 12, "%s", form);
@@ -129,75 +88,70 @@ static int check_holder(qp_registry *reg, const qp_entry *e, const char *field, 
 	return QP_OK;
 }
 
-/* The certificate named by body.cert, which must be live and not expired to be spent. */
-static int spendable(qp_registry *reg, const qp_entry *e, const char *id, int allow_frozen, qp_cert *c)
+/* The certificate body.cert names, as of the entry's date. */
+static int named_cert(qp_registry *reg, const qp_entry *e, const char *id, qp_cert *c)
 {
 	char today[11];
 	snprintf(today, sizeof(today), "%.10s", e->time);
-	int err = qp_store_cert_get(reg->store, id, today, c);
-	if (err != QP_OK)
-		return err;
-	const char *why = NULL;
-	if (c->state == QP_CERT_SPENT)
-		why = "spent";
-	else if (c->state == QP_CERT_REVOKED)
-		why = "revoked";
-	else if (c->state == QP_CERT_FROZEN && !allow_frozen)
-		why = "frozen";
-	if (why) {
-		err = c->state == QP_CERT_FROZEN
-			  ? qp_error_set(QP_ECONFLICT, "%s: certificate %s is frozen (%s); unfreeze it first",
-					 e->type, id, c->reason ? c->reason : "no reason given")
-			  : qp_error_set(QP_ECONFLICT, "%s: certificate %s is already %s (by entry %llu)",
-					 e->type, id, why, (unsigned long long)c->ended_at);
-	} else if (c->expired && !allow_frozen) {
-		err = qp_error_set(QP_ECONFLICT, "%s: certificate %s expired on %s", e->type, id,
-				   c->valid_until);
-	}
-	if (err != QP_OK)
-		qp_cert_clear(c);
-	return err;
+	return qp_store_cert_get(reg->store, id, today, c);
 }
 
-/* Make a new certificate numbered in the entry's year, as a child of parent (or a root if NULL). */
-static int create(qp_registry *reg, const qp_entry *e, uint64_t idx, qp_cert *c, const qp_cert *parent,
-		  const char *village, const char *id_member, char *id_out)
+/* The certificate body.cert names, which must be live and not expired to be spent. */
+static int spendable(qp_registry *reg, const qp_entry *e, const char *id, qp_cert *c)
 {
-	int year = (e->time[0] - '0') * 1000 + (e->time[1] - '0') * 100 + (e->time[2] - '0') * 10 +
-		   (e->time[3] - '0');
-	int64_t seq;
-	if (parent)
-		c->kind = parent->kind;
-	int err = qp_store_cert_next_seq(reg->store, c->kind, year, &seq);
+	char today[11];
+	snprintf(today, sizeof(today), "%.10s", e->time);
+	int err = named_cert(reg, e, id, c);
 	if (err != QP_OK)
 		return err;
-	char id[64];
-	snprintf(id, sizeof(id), "%.6s-%04u-%c-%06u", reg->county, (unsigned)year % 10000u,
-		 qp_cert_kind_letter(c->kind), (unsigned)seq % 1000000u);
-	snprintf(c->id, sizeof(c->id), "%.20s", id);
+	if ((err = qp_certrules_spendable(c, today)) != QP_OK) {
+		qp_cert_clear(c);
+		return refuse(e, err);
+	}
+	return QP_OK;
+}
+
+static int entry_year(const qp_entry *e)
+{
+	return (e->time[0] - '0') * 1000 + (e->time[1] - '0') * 100 + (e->time[2] - '0') * 10 +
+	       (e->time[3] - '0');
+}
+
+/*
+ * The number of the next certificate of kind in the entry's year, which
+ * the entry must name in body.<id_member>: id (QP_CERT_ID_LEN + 1 bytes)
+ * gets it, *seq its sequence number.
+ */
+static int next_id(qp_registry *reg, const qp_entry *e, qp_cert_kind kind, const char *id_member, char *id,
+		   int64_t *seq)
+{
+	int year = entry_year(e);
+	int err = qp_store_cert_next_seq(reg->store, kind, year, seq);
+	if (err != QP_OK)
+		return err;
+	char full[64];
+	snprintf(full, sizeof(full), "%.6s-%04u-%c-%06u", reg->county, (unsigned)year % 10000u,
+		 qp_cert_kind_letter(kind), (unsigned)*seq % 1000000u);
+	snprintf(id, QP_CERT_ID_LEN + 1, "%.20s", full);
 	/* The entry names every certificate it creates; the number must be the next one. */
 	const char *claimed;
 	if ((err = qp_body_numbered(e, id_member, &claimed)) != QP_OK)
 		return err;
-	if (strcmp(claimed, c->id) != 0) {
+	if (strcmp(claimed, id) != 0) {
 		reg->numbering_conflict = 1;
 		return qp_error_set(
 		    QP_ECONFLICT, "%s: certificate number %s in body.%s is not the next one (%s); sign again",
-		    e->type, claimed, id_member, c->id);
+		    e->type, claimed, id_member, id);
 	}
-	snprintf(c->issued_on, sizeof(c->issued_on), "%.10s", e->time);
-	c->created_at = idx;
-	if (parent) {
-		snprintf(c->parent, sizeof(c->parent), "%s", parent->id);
-		snprintf(c->root, sizeof(c->root), "%s", parent->root);
-		snprintf(c->home, sizeof(c->home), "%s", parent->home);
-		snprintf(c->valid_until, sizeof(c->valid_until), "%s", parent->valid_until);
-		c->kind = parent->kind;
-	} else {
-		snprintf(c->root, sizeof(c->root), "%s", c->id);
-	}
-	/* Statistics by place follow the home, or the holder's village without one. */
+	return QP_OK;
+}
+
+/* Store the new certificate c, numbered seq in the entry's year; statistics by place follow its home, or
+ * village without one. */
+static int store_new(qp_registry *reg, const qp_entry *e, const qp_cert *c, int64_t seq, const char *village)
+{
 	char v[13] = "", t[10] = "";
+	int err;
 	if (c->home[0]) {
 		qp_home h;
 		if ((err = qp_store_home_get(reg->store, c->home, &h)) != QP_OK)
@@ -208,30 +162,26 @@ static int create(qp_registry *reg, const qp_entry *e, uint64_t idx, qp_cert *c,
 	}
 	if (v[0])
 		snprintf(t, sizeof(t), "%.9s", v);
-	if (id_out)
-		snprintf(id_out, QP_CERT_ID_LEN + 1, "%s", c->id);
-	return qp_store_cert_put(reg->store, c, year, seq, v[0] ? v : NULL, t[0] ? t : NULL);
+	return qp_store_cert_put(reg->store, c, entry_year(e), seq, v[0] ? v : NULL, t[0] ? t : NULL);
+}
+
+/* Create certificate body.<id_member> from parent, held by holder by basis, with area. */
+static int create_child(qp_registry *reg, const qp_entry *e, uint64_t idx, const qp_cert *parent,
+			const char *id_member, const char *holder, const char *holder_type, const char *basis,
+			int64_t area, const char *village, char *id)
+{
+	char today[11];
+	int64_t seq;
+	qp_cert c;
+	snprintf(today, sizeof(today), "%.10s", e->time);
+	int err = next_id(reg, e, parent->kind, id_member, id, &seq);
+	if (err != QP_OK)
+		return err;
+	qp_certrules_child(&c, parent, id, holder, holder_type, basis, area, today, idx);
+	return store_new(reg, e, &c, seq, village);
 }
 
 /* ---- cert.issue ------------------------------------------------------------------------ */
-
-static const char *const issue_bases[QP_CERT_KIND_COUNT][3] = {
-    {"withdrawal", "entitlement", "legacy"},
-    {"demolition", "legacy", NULL},
-    {"reclamation", "legacy", NULL},
-};
-
-/* Add years to an ISO date (29 February becomes 28 February when needed). */
-static void add_years(char out[11], const char *date, int64_t years)
-{
-	int y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
-	int m = (date[5] - '0') * 10 + (date[6] - '0'), d = (date[8] - '0') * 10 + (date[9] - '0');
-	y += (int)years;
-	if (!qp_ids_date_exists(y, m, d))
-		d = 28;
-	qp_date when = {y, m, d};
-	qp_ids_format_date(out, &when);
-}
 
 /* The home's state must be what the basis says happened to it. */
 static int check_basis_state(qp_registry *reg, const qp_entry *e, const char *basis, const qp_home *h)
@@ -260,147 +210,89 @@ static int check_basis_state(qp_registry *reg, const qp_entry *e, const char *ba
 	return QP_OK;
 }
 
+/* A guarantee on entitlement: for a household with no home, once. */
+static int check_entitlement(qp_registry *reg, const qp_issue *is)
+{
+	uint64_t live = 0;
+	char had[QP_CERT_ID_LEN + 1], had_basis[16];
+	int err = qp_store_household_live_homes(reg->store, is->holder, &live);
+	if (err != QP_OK)
+		return err;
+	if (live > 0)
+		return qp_error_set(QP_EINVALID, "cert.issue: the household holds a home; "
+						 "entitlement is for households without one");
+	/* One homestead's guarantee per household: not again for a homestead it withdrew. */
+	err = qp_store_household_guarantee(reg->store, is->holder, had, had_basis);
+	if (err == QP_OK)
+		return qp_error_set(QP_ECONFLICT,
+				    "cert.issue: the household already received guarantee %s (on %s); a "
+				    "household is guaranteed one homestead",
+				    had, had_basis);
+	return err == QP_ENOTFOUND ? QP_OK : err;
+}
+
+/* The home an issue comes from: registered, in the state its basis needs, the holder's, under the cap. */
+static int check_home(qp_registry *reg, const qp_entry *e, const qp_issue *is, const qp_kind_rules *kr)
+{
+	qp_home h;
+	int64_t issued;
+	int err = qp_store_home_get(reg->store, is->home, &h);
+	if (err == QP_ENOTFOUND)
+		return qp_error_set(QP_EINVALID, "cert.issue: unknown home %s", is->home);
+	if (err != QP_OK)
+		return err;
+	if (!is->legacy && (err = check_basis_state(reg, e, is->basis, &h)) != QP_OK)
+		return err;
+	const char *owner = is->kind == QP_CERT_COLLECTIVE ? h.village : h.household;
+	if (strcmp(owner, is->holder) != 0) {
+		char m[32];
+		snprintf(m, sizeof(m), "%s", owner);
+		return qp_error_set(QP_EINVALID,
+				    "cert.issue: home %s belongs to %s; a %s certificate from it goes to %s",
+				    is->home, m, is->kind_name,
+				    is->kind == QP_CERT_COLLECTIVE ? "its village" : "its household");
+	}
+	if (kr->per_home_cap &&
+	    (err = qp_store_home_cert_area(reg->store, is->home, is->kind, &issued)) != QP_OK)
+		return err;
+	if (kr->per_home_cap && (err = qp_certrules_home_cap(is, kr, issued, h.land_area)) != QP_OK)
+		return refuse(e, err);
+	return QP_OK;
+}
+
 int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
-	const char *kind_name = qp_body_str(e, "kind"), *holder = qp_body_str(e, "holder");
-	const char *basis = qp_body_str(e, "basis"), *home_unit = qp_body_str(e, "home");
-	const char *legacy_no = qp_body_str(e, "legacy_no"), *valid_until = qp_body_str(e, "valid_until");
-	int64_t area = qp_body_num(e, "area", 0), issued;
-	qp_cert_kind kind;
-	const cJSON *kp;
+	qp_issue is;
+	qp_kind_rules kr;
 	qp_cert c;
-	qp_home h;
-	char holder_type[12], holder_village[13], a[32], b[32];
-	int err;
-	memset(&c, 0, sizeof(c));
-	if ((err = qp_cert_kind_parse(&kind, kind_name)) != QP_OK)
-		return qp_error_prefix("cert.issue");
-	int basis_ok = 0;
-	for (int i = 0; i < 3; i++)
-		basis_ok |= issue_bases[kind][i] && strcmp(issue_bases[kind][i], basis) == 0;
-	if (!basis_ok)
-		return qp_error_set(QP_EINVALID, "cert.issue: a %s certificate is issued on %s%s%s%s, not %s",
-				    kind_name, issue_bases[kind][0], issue_bases[kind][1] ? ", " : "",
-				    issue_bases[kind][1] ? issue_bases[kind][1] : "",
-				    issue_bases[kind][2] ? ", legacy" : "", basis);
-	int legacy = strcmp(basis, "legacy") == 0, entitlement = strcmp(basis, "entitlement") == 0;
-	if (legacy != (legacy_no != NULL))
-		return qp_error_set(QP_EINVALID,
-				    "cert.issue: legacy_no is given exactly when the basis is legacy");
-	if ((err = check_holder(reg, e, "holder", holder, holder_type, holder_village)) != QP_OK)
-		return err;
-	const char *want_type = kind == QP_CERT_COLLECTIVE ? "collective" : "household";
-	if (strcmp(holder_type, want_type) != 0)
-		return qp_error_set(QP_EINVALID, "cert.issue: a %s certificate is held by a %s, not a%s %s",
-				    kind_name, want_type, holder_type[0] == 'e' ? "n" : "", holder_type);
-	if ((err = kind_policy(reg, kind, &kp)) != QP_OK)
-		return err;
-	int64_t max = policy_int(kp, "max_area");
-	if (max > 0 && area > max) {
-		area_text(a, sizeof(a), area);
-		area_text(b, sizeof(b), max);
-		return qp_error_set(QP_EINVALID,
-				    "cert.issue: %s m² is over the policy's %s m² per %s certificate", a, b,
-				    kind_name);
-	}
-	if (entitlement) {
-		uint64_t live = 0;
-		char had[QP_CERT_ID_LEN + 1], had_basis[16];
-		if (home_unit)
-			return qp_error_set(
-			    QP_EINVALID, "cert.issue: a guarantee on entitlement is issued without a home");
-		if ((err = qp_store_household_live_homes(reg->store, holder, &live)) != QP_OK)
-			return err;
-		if (live > 0)
-			return qp_error_set(QP_EINVALID, "cert.issue: the household holds a home; "
-							 "entitlement is for households without one");
-		/* One homestead's guarantee per household: not again for a homestead it withdrew. */
-		err = qp_store_household_guarantee(reg->store, holder, had, had_basis);
-		if (err == QP_OK)
-			return qp_error_set(QP_ECONFLICT,
-					    "cert.issue: the household already received guarantee %s (on %s); a "
-					    "household is guaranteed one homestead",
-					    had, had_basis);
-		if (err != QP_ENOTFOUND)
-			return err;
-	} else {
-		if (home_unit == NULL)
-			return qp_error_set(
-			    QP_EINVALID,
-			    "cert.issue: body.home is missing (the home the certificate comes from)");
-		if ((err = qp_ids_check_unit(home_unit, reg->county, "cert.issue: body.home")) != QP_OK)
-			return err;
-		err = qp_store_home_get(reg->store, home_unit, &h);
-		if (err == QP_ENOTFOUND)
-			return qp_error_set(QP_EINVALID, "cert.issue: unknown home %s", home_unit);
-		if (err != QP_OK)
-			return err;
-		if (!legacy && (err = check_basis_state(reg, e, basis, &h)) != QP_OK)
-			return err;
-		const char *owner = kind == QP_CERT_COLLECTIVE ? h.village : h.household;
-		if (strcmp(owner, holder) != 0) {
-			char m[32];
-			snprintf(m, sizeof(m), "%s", owner);
-			return qp_error_set(
-			    QP_EINVALID,
-			    "cert.issue: home %s belongs to %s; a %s certificate from it goes to %s",
-			    home_unit, m, kind_name,
-			    kind == QP_CERT_COLLECTIVE ? "its village" : "its household");
-		}
-		const cJSON *policy;
-		if ((err = qp_registry_policy_params(reg, &policy)) != QP_OK)
-			return err;
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(policy, "per_home_cap"))) {
-			if ((err = qp_store_home_cert_area(reg->store, home_unit, kind, &issued)) != QP_OK)
-				return err;
-			if (issued + area > h.land_area) {
-				char l[32];
-				area_text(a, sizeof(a), area);
-				area_text(b, sizeof(b), issued);
-				area_text(l, sizeof(l), h.land_area);
-				return qp_error_set(QP_EINVALID,
-						    "cert.issue: %s m² more would exceed home %s's land area "
-						    "of %s m² (%s m² of %s issued and not revoked)",
-						    a, home_unit, l, b, kind_name);
-			}
-		}
-		snprintf(c.home, sizeof(c.home), "%s", home_unit);
-	}
-	char today[11];
-	snprintf(today, sizeof(today), "%.10s", e->time);
-	if (valid_until) {
-		if ((err = qp_ids_parse_date(NULL, valid_until, "cert.issue: body.valid_until")) != QP_OK)
-			return err;
-		if (strcmp(valid_until, today) < 0)
-			return qp_error_set(QP_EINVALID,
-					    "cert.issue: valid_until %s is before the issue date %s",
-					    valid_until, today);
-		snprintf(c.valid_until, sizeof(c.valid_until), "%s", valid_until);
-	} else if (policy_int(kp, "validity_years") > 0) {
-		add_years(c.valid_until, today, policy_int(kp, "validity_years"));
-	}
-	if (legacy) {
-		qp_cert_filter f = {NULL, -1, -1, NULL, NULL, 0};
-		(void)f;
-		snprintf(c.legacy_no, sizeof(c.legacy_no), "%s", legacy_no);
-	}
-	c.kind = kind;
-	snprintf(c.holder, sizeof(c.holder), "%s", holder);
-	snprintf(c.holder_type, sizeof(c.holder_type), "%s", holder_type);
-	snprintf(c.basis, sizeof(c.basis), "%s", basis);
-	c.area = area;
+	char holder_type[12], holder_village[13], valid_until[11], a[32];
 	char id[QP_CERT_ID_LEN + 1];
-	if ((err = create(reg, e, idx, &c, NULL, holder_village, "id", id)) != QP_OK) {
-		if (err == QP_ECONFLICT && legacy)
+	int64_t seq;
+	int err;
+	if ((err = qp_certrules_issue_terms(&is, e, reg->county)) != QP_OK)
+		return refuse(e, err);
+	if ((err = check_holder(reg, e, "holder", is.holder, holder_type, holder_village)) != QP_OK ||
+	    (err = kind_rules(reg, is.kind, &kr)) != QP_OK)
+		return err;
+	if ((err = qp_certrules_issue_policy(valid_until, &is, holder_type, &kr)) != QP_OK)
+		return refuse(e, err);
+	err = is.entitlement ? check_entitlement(reg, &is) : check_home(reg, e, &is, &kr);
+	if (err != QP_OK)
+		return err;
+	if ((err = next_id(reg, e, is.kind, "id", id, &seq)) != QP_OK)
+		return err;
+	qp_certrules_issue_cert(&c, &is, id, holder_type, valid_until, idx);
+	if ((err = store_new(reg, e, &c, seq, holder_village)) != QP_OK) {
+		if (err == QP_ECONFLICT && is.legacy)
 			return qp_error_set(QP_ECONFLICT,
 					    "cert.issue: legacy number %s is already in the registry",
-					    legacy_no);
+					    is.legacy_no);
 		return err;
 	}
 	char m[32], summary[256];
-	snprintf(m, sizeof(m), "%s", holder);
-	area_text(a, sizeof(a), area);
-	snprintf(summary, sizeof(summary), "issued %s m² to %s, basis %s%s%s%s%s", a, m, basis,
+	snprintf(m, sizeof(m), "%s", is.holder);
+	area_text(a, sizeof(a), is.area);
+	snprintf(summary, sizeof(summary), "issued %s m² to %s, basis %s%s%s%s%s", a, m, is.basis,
 		 c.home[0] ? ", from home " : "", c.home, c.valid_until[0] ? ", valid until " : "",
 		 c.valid_until);
 	return qp_store_cert_event_put(reg->store, id, idx, summary);
@@ -408,107 +300,36 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 
 /* ---- cert.transfer --------------------------------------------------------------------------- */
 
-int qp_rules_transfer_allowed(const char *rule, qp_cert_kind kind, const char *basis, const char *to_type,
-			      const char *from_village, const char *to_village)
-{
-	const char *kind_name = qp_cert_kind_name(kind);
-	if (strcmp(rule, "none") == 0)
-		return qp_error_set(QP_EINVALID, "%s certificates are not transferable under the policy",
-				    kind_name);
-	if (strcmp(rule, "inheritance_only") == 0) {
-		if (strcmp(basis, "inheritance") != 0)
-			return qp_error_set(QP_EINVALID,
-					    "a %s certificate passes only by inheritance, not by %s",
-					    kind_name, basis);
-		if (strcmp(to_type, "household") != 0)
-			return qp_error_set(QP_EINVALID, "a %s certificate passes only to a household",
-					    kind_name);
-		return QP_OK;
-	}
-	if (strcmp(rule, "same_village") == 0) {
-		if (strcmp(to_type, "household") != 0)
-			return qp_error_set(QP_EINVALID,
-					    "a %s certificate goes only to a household, not a%s %s",
-					    kind_name, to_type[0] == 'e' ? "n" : "", to_type);
-		if (strcmp(to_village, from_village) != 0)
-			return qp_error_set(
-			    QP_EINVALID,
-			    "a %s certificate goes only to a household of the same village (%s, not %s)",
-			    kind_name, from_village, to_village);
-		return QP_OK;
-	}
-	if (strcmp(rule, "collective_or_enterprise") == 0) {
-		if (strcmp(to_type, "household") == 0)
-			return qp_error_set(
-			    QP_EINVALID,
-			    "a %s certificate goes to another collective or an enterprise, not a person",
-			    kind_name);
-		return QP_OK;
-	}
-	return qp_error_set(QP_EINVALID,
-			    "the policy's transfer rule for %s certificates, %s, is none the registry knows",
-			    kind_name, rule[0] ? rule : "(none)");
-}
-
 int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	const char *id = qp_body_str(e, "cert"), *to = qp_body_str(e, "to");
 	const char *basis = qp_body_str(e, "basis");
-	int64_t area = qp_body_num(e, "area", 0);
-	const cJSON *kp;
-	qp_cert c, child, rest;
+	int64_t area, rest;
+	qp_kind_rules kr;
+	qp_cert c;
 	char to_type[12], to_village[13], from_type[12], from_village[13], a[32], b[32];
 	int err;
-	if ((err = spendable(reg, e, id, 0, &c)) != QP_OK)
+	if ((err = spendable(reg, e, id, &c)) != QP_OK)
 		return err;
-	if (area == 0)
-		area = c.area;
-	if (area > c.area) {
-		area_text(a, sizeof(a), area);
-		area_text(b, sizeof(b), c.area);
-		err = qp_error_set(QP_EINVALID, "cert.transfer: %s m² is more than the certificate's %s m²",
-				   a, b);
-		goto done;
-	}
-	if ((area < c.area) != (cJSON_GetObjectItemCaseSensitive(e->body, "remainder_id") != NULL)) {
-		err = qp_error_set(
-		    QP_EINVALID,
-		    "cert.transfer: body.remainder_id is given exactly when part of the area remains");
+	if ((err = qp_certrules_split(&area, &rest, e, &c, 1)) != QP_OK) {
+		refuse(e, err);
 		goto done;
 	}
 	if ((err = check_holder(reg, e, "to", to, to_type, to_village)) != QP_OK ||
 	    (err = check_holder(reg, e, "holder", c.holder, from_type, from_village)) != QP_OK ||
-	    (err = kind_policy(reg, c.kind, &kp)) != QP_OK)
+	    (err = kind_rules(reg, c.kind, &kr)) != QP_OK)
 		goto done;
-	if (strcmp(to, c.holder) == 0) {
-		err = qp_error_set(QP_EINVALID,
-				   "cert.transfer: the certificate already belongs to that holder");
+	if ((err = qp_certrules_transfer(&kr, &c, to, basis, to_type, from_village, to_village)) != QP_OK) {
+		refuse(e, err);
 		goto done;
 	}
-	if ((err = qp_rules_transfer_allowed(policy_str(kp, "transfer"), c.kind, basis, to_type, from_village,
-					     to_village)) != QP_OK)
-		qp_error_prefix("cert.transfer");
-	if (err != QP_OK)
-		goto done;
-
-	memset(&child, 0, sizeof(child));
-	snprintf(child.holder, sizeof(child.holder), "%s", to);
-	snprintf(child.holder_type, sizeof(child.holder_type), "%s", to_type);
-	snprintf(child.basis, sizeof(child.basis), "%s", basis);
-	child.area = area;
 	char cid[QP_CERT_ID_LEN + 1], rid[QP_CERT_ID_LEN + 1] = "";
 	if ((err = qp_store_cert_end(reg->store, c.id, idx, "transfer", NULL)) != QP_OK ||
-	    (err = create(reg, e, idx, &child, &c, to_village, "new_id", cid)) != QP_OK)
+	    (err = create_child(reg, e, idx, &c, "new_id", to, to_type, basis, area, to_village, cid)) !=
+		QP_OK ||
+	    (rest > 0 && (err = create_child(reg, e, idx, &c, "remainder_id", c.holder, c.holder_type,
+					     "remainder", rest, from_village, rid)) != QP_OK))
 		goto done;
-	if (area < c.area) {
-		memset(&rest, 0, sizeof(rest));
-		snprintf(rest.holder, sizeof(rest.holder), "%s", c.holder);
-		snprintf(rest.holder_type, sizeof(rest.holder_type), "%s", c.holder_type);
-		snprintf(rest.basis, sizeof(rest.basis), "remainder");
-		rest.area = c.area - area;
-		if ((err = create(reg, e, idx, &rest, &c, from_village, "remainder_id", rid)) != QP_OK)
-			goto done;
-	}
 	char m[32], summary[320];
 	snprintf(m, sizeof(m), "%s", to);
 	area_text(a, sizeof(a), area);
@@ -520,7 +341,7 @@ int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	if ((err = qp_store_cert_event_put(reg->store, cid, idx, summary)) != QP_OK)
 		goto done;
 	if (rid[0]) {
-		area_text(b, sizeof(b), c.area - area);
+		area_text(b, sizeof(b), rest);
 		snprintf(m, sizeof(m), "%s", c.holder);
 		snprintf(summary, sizeof(summary), "created from %s: remainder %s m² kept by %s", c.id, b, m);
 		err = qp_store_cert_event_put(reg->store, rid, idx, summary);
@@ -536,60 +357,29 @@ int qp_rules_cert_redeem(qp_registry *reg, const qp_entry *e, uint64_t idx)
 {
 	const char *id = qp_body_str(e, "cert"), *purpose = qp_body_str(e, "purpose");
 	const char *note = qp_body_str(e, "note");
-	int64_t area = qp_body_num(e, "area", 0);
-	const cJSON *kp;
-	qp_cert c, rest;
+	int64_t area, rest;
+	qp_kind_rules kr;
+	qp_cert c;
 	char a[32], b[32];
 	int err;
-	if ((err = spendable(reg, e, id, 0, &c)) != QP_OK)
+	if ((err = spendable(reg, e, id, &c)) != QP_OK)
 		return err;
-	if ((err = kind_policy(reg, c.kind, &kp)) != QP_OK)
+	if ((err = kind_rules(reg, c.kind, &kr)) != QP_OK)
 		goto done;
-	int allowed = 0;
-	const cJSON *p;
-	char list[128] = "";
-	size_t used = 0;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(kp, "redeem"))
-	{
-		if (!cJSON_IsString(p))
-			continue;
-		allowed |= strcmp(p->valuestring, purpose) == 0;
-		int w = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", p->valuestring);
-		if (w > 0 && (size_t)w < sizeof(list) - used)
-			used += (size_t)w;
-	}
-	if (!allowed) {
-		err = qp_error_set(QP_EINVALID, "cert.redeem: a %s certificate is redeemed for %s, not %s",
-				   qp_cert_kind_name(c.kind), list[0] ? list : "nothing", purpose);
-		goto done;
-	}
-	if (area > c.area) {
-		area_text(a, sizeof(a), area);
-		area_text(b, sizeof(b), c.area);
-		err = qp_error_set(QP_EINVALID, "cert.redeem: %s m² is more than the certificate's %s m²", a,
-				   b);
-		goto done;
-	}
-	if ((area < c.area) != (cJSON_GetObjectItemCaseSensitive(e->body, "remainder_id") != NULL)) {
-		err = qp_error_set(
-		    QP_EINVALID,
-		    "cert.redeem: body.remainder_id is given exactly when part of the area remains");
+	if ((err = qp_certrules_redeem_purpose(&kr, purpose)) != QP_OK ||
+	    (err = qp_certrules_split(&area, &rest, e, &c, 0)) != QP_OK) {
+		refuse(e, err);
 		goto done;
 	}
 	char rid[QP_CERT_ID_LEN + 1] = "", village[13] = "";
 	if ((err = qp_store_cert_end(reg->store, c.id, idx, "redeem", NULL)) != QP_OK ||
 	    (err = qp_store_redemption_put(reg->store, idx, c.id, area, purpose, note)) != QP_OK)
 		goto done;
-	if (area < c.area) {
+	if (rest > 0) {
 		char type[12];
-		if ((err = check_holder(reg, e, "holder", c.holder, type, village)) != QP_OK)
-			goto done;
-		memset(&rest, 0, sizeof(rest));
-		snprintf(rest.holder, sizeof(rest.holder), "%s", c.holder);
-		snprintf(rest.holder_type, sizeof(rest.holder_type), "%s", c.holder_type);
-		snprintf(rest.basis, sizeof(rest.basis), "remainder");
-		rest.area = c.area - area;
-		if ((err = create(reg, e, idx, &rest, &c, village, "remainder_id", rid)) != QP_OK)
+		if ((err = check_holder(reg, e, "holder", c.holder, type, village)) != QP_OK ||
+		    (err = create_child(reg, e, idx, &c, "remainder_id", c.holder, c.holder_type, "remainder",
+					rest, village, rid)) != QP_OK)
 			goto done;
 	}
 	char summary[700];
@@ -599,7 +389,7 @@ int qp_rules_cert_redeem(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	if ((err = qp_store_cert_event_put(reg->store, c.id, idx, summary)) != QP_OK)
 		goto done;
 	if (rid[0]) {
-		area_text(b, sizeof(b), c.area - area);
+		area_text(b, sizeof(b), rest);
 		snprintf(summary, sizeof(summary), "created from %s: remainder %s m² after redemption", c.id,
 			 b);
 		err = qp_store_cert_event_put(reg->store, rid, idx, summary);
@@ -617,9 +407,12 @@ int qp_rules_cert_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	const char *id = qp_body_str(e, "cert"), *reason = qp_body_str(e, "reason");
 	qp_cert c;
 	int err;
-	if ((err = spendable(reg, e, id, 1, &c)) != QP_OK)
+	if ((err = named_cert(reg, e, id, &c)) != QP_OK)
 		return err;
+	err = qp_certrules_revocable(&c);
 	qp_cert_clear(&c);
+	if (err != QP_OK)
+		return refuse(e, err);
 	if ((err = qp_store_cert_end(reg->store, id, idx, "revoke", reason)) != QP_OK)
 		return err;
 	char summary[600];
@@ -632,15 +425,12 @@ static int freeze(qp_registry *reg, const qp_entry *e, uint64_t idx, int frozen)
 	const char *id = qp_body_str(e, "cert"), *reason = qp_body_str(e, "reason");
 	qp_cert c;
 	int err;
-	char today[11];
-	snprintf(today, sizeof(today), "%.10s", e->time);
-	if ((err = qp_store_cert_get(reg->store, id, today, &c)) != QP_OK)
+	if ((err = named_cert(reg, e, id, &c)) != QP_OK)
 		return err;
-	qp_cert_state state = c.state;
+	err = qp_certrules_freezable(&c, frozen);
 	qp_cert_clear(&c);
-	if (state != (frozen ? QP_CERT_LIVE : QP_CERT_FROZEN))
-		return qp_error_set(QP_ECONFLICT, "%s: certificate %s is %s, not %s", e->type, id,
-				    qp_cert_state_name(state), frozen ? "live" : "frozen");
+	if (err != QP_OK)
+		return refuse(e, err);
 	if ((err = qp_store_cert_freeze(reg->store, id, frozen, reason)) != QP_OK)
 		return err;
 	char summary[600];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "certrules.h"
 #include "error.h"
 #include "store_certs.h"
 #include "store_internal.h"
@@ -35,8 +36,7 @@ static int read_cert(sqlite3_stmt *st, const char *today, qp_cert *c)
 	if (qp_cert_kind_parse(&c->kind, (const char *)sqlite3_column_text(st, 1)) != QP_OK ||
 	    qp_cert_state_parse(&c->state, (const char *)sqlite3_column_text(st, 7)) != QP_OK)
 		return qp_error_set(QP_ECORRUPT, "certificate %s is damaged in the store", c->id);
-	c->expired =
-	    c->state == QP_CERT_LIVE && c->valid_until[0] && today && strcmp(c->valid_until, today) < 0;
+	c->expired = qp_certrules_expired(c, today);
 	return qp_store_column_dup(st, 16, &c->reason);
 }
 

@@ -519,7 +519,7 @@ static void test_missing_and_extra_entries(void **state)
 	    {7, "entry 17 (cert.transfer): body.to names household " N2 ", which no household.add"},
 	    {8, "names certificate " G(1) ", which no earlier entry in the bundle created"},
 	    {9, "names certificate " G(2) ", which no earlier entry"},
-	    {11, "spends certificate " G(2) ", which was frozen"},
+	    {11, "certificate " G(2) " is frozen (dispute); unfreeze it first"},
 	    {13, "names certificate " G(4) ", which no earlier entry"},
 	};
 	for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
@@ -775,14 +775,16 @@ static void test_forged_logs(void **state)
 	      "{\"basis\":\"sale\",\"cert\":\"" G(1) "\",\"new_id\":\"" G(2) "\",\"to\":\"" N2 "\"}");
 	m_add(m, f->officer, "cert.transfer",
 	      "{\"basis\":\"sale\",\"cert\":\"" G(1) "\",\"new_id\":\"" G(3) "\",\"to\":\"" N4 "\"}");
-	m_expect(f, m, G(3), f->log, "entry 9 (cert.transfer): spends certificate " G(1) ", which was spent");
+	m_expect(f, m, G(3), f->log,
+		 "entry 9 (cert.transfer): certificate " G(1) " is already spent (by entry 8)");
 	m_start(m, f);
 	m_household(m, f, N2, V1);
 	m_add(m, f->officer, "cert.issue", M_ISSUE_G1);
 	m_add(m, f->officer, "cert.transfer",
 	      "{\"area\":12001,\"basis\":\"sale\",\"cert\":\"" G(1) "\",\"new_id\":\"" G(
 		  2) "\",\"remainder_id\":\"" G(3) "\",\"to\":\"" N2 "\"}");
-	m_expect(f, m, G(2), f->log, "transfers 12001 of certificate " G(1) "'s 12000");
+	m_expect(f, m, G(2), f->log,
+		 "entry 7 (cert.transfer): 120.01 m² is more than the certificate's 120.00 m²");
 	m_start(m, f);
 	m_household(m, f, N2, V1);
 	m_add(m, f->officer, "cert.issue",
@@ -838,7 +840,8 @@ static void test_forged_logs(void **state)
 	m_add(m, f->officer, "cert.issue",
 	      "{\"area\":17000,\"basis\":\"withdrawal\",\"holder\":\"" N1 "\",\"home\":\"" U_WD
 	      "\",\"id\":\"" G(1) "\",\"kind\":\"guarantee\"}");
-	m_expect(f, m, G(1), f->log, "area 17000 is over the policy's 16000");
+	m_expect(f, m, G(1), f->log,
+		 "entry 5 (cert.issue): 170.00 m² is over the policy's 160.00 m² per guarantee certificate");
 	/* No policy before the certificate entry. */
 	{
 		char body[1024];

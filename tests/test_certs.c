@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <sodium.h>
 
 #include "alloc.h"
@@ -701,6 +702,65 @@ static void test_random_walk(void **state)
 	free(out);
 }
 
+/* ---- the policy's limits, one definition for the registry and the tools -------------------------------- */
+
+/* Submit the policy in force with member name of obj at path (kinds.guarantee, activation or "") set to v. */
+static int set_param(fx *f, const char *path, const char *name, cJSON *v)
+{
+	char *text = NULL;
+	uint64_t since;
+	assert_int_equal(qp_registry_policy(&text, &since, f->reg), QP_OK);
+	cJSON *params = cJSON_Parse(text), *obj = params;
+	free(text);
+	if (strcmp(path, "activation") == 0)
+		obj = cJSON_GetObjectItemCaseSensitive(params, "activation");
+	else if (path[0])
+		obj =
+		    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(params, "kinds"), path);
+	assert_non_null(obj);
+	cJSON_ReplaceItemInObjectCaseSensitive(obj, name, v);
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddItemToObject(body, "params", params);
+	char *json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	int rc = qp_registry_submit(f->reg, f->authority, "policy.set", json, NULL);
+	free(json);
+	return rc;
+}
+
+static void test_policy_limits(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(set_param(f, "guarantee", "max_area", cJSON_CreateNumber((double)QP_AREA_MAX)),
+			 QP_OK);
+	assert_int_equal(set_param(f, "guarantee", "max_area", cJSON_CreateNumber((double)QP_AREA_MAX + 1)),
+			 QP_EINVALID);
+	assert_error_contains("policy: kinds.guarantee.max_area must be an integer from 0 to 10000000");
+	assert_int_equal(
+	    set_param(f, "retention", "validity_years", cJSON_CreateNumber(QP_POLICY_VALIDITY_YEARS_MAX)),
+	    QP_OK);
+	assert_int_equal(
+	    set_param(f, "retention", "validity_years", cJSON_CreateNumber(QP_POLICY_VALIDITY_YEARS_MAX + 1)),
+	    QP_EINVALID);
+	assert_error_contains("policy: kinds.retention.validity_years must be an integer from 0 to 100");
+	assert_int_equal(
+	    set_param(f, "activation", "max_years", cJSON_CreateNumber(QP_POLICY_LEASE_YEARS_MAX)), QP_OK);
+	assert_int_equal(
+	    set_param(f, "activation", "max_years", cJSON_CreateNumber(QP_POLICY_LEASE_YEARS_MAX + 1)),
+	    QP_EINVALID);
+	assert_error_contains("policy: activation.max_years must be an integer from 1 to 70");
+	assert_int_equal(set_param(f, "collective", "transfer", cJSON_CreateString("anyone")), QP_EINVALID);
+	assert_error_contains("policy: kinds.collective.transfer is not one of the allowed values");
+	cJSON *list = cJSON_CreateArray();
+	cJSON_AddItemToArray(list, cJSON_CreateString("profit"));
+	assert_int_equal(set_param(f, "collective", "redeem", list), QP_EINVALID);
+	assert_error_contains("policy: kinds.collective.redeem is not one of the allowed values");
+	/* With the largest max_area in force, the largest area any entry may have is issued. */
+	char ids[1][QP_CERT_ID_LEN + 1];
+	assert_int_equal(set_param(f, "", "per_home_cap", cJSON_CreateFalse()), QP_OK);
+	created(f, "cert.issue", ISSUE("guarantee", H1, "10000000", U_WD, "withdrawal"), ids, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +768,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_transfer_and_redeem, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_freeze_revoke_expire, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_random_walk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_policy_limits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,6 +70,15 @@ QP_API int qp_cert_state_parse(qp_cert_state *out, const char *name);
 
 #define QP_CERT_ID_LEN 20 /* "330681-2026-G-000123" */
 
+/*
+ * Limits of the policy parameters (policy.set), one definition for the
+ * registry and the tools: a kind's validity_years and the activation lease
+ * term.  A kind's max_area is at most QP_AREA_MAX (schema.h), the time skew
+ * at most QP_TIME_SKEW_MAX_SECONDS (registry.h).
+ */
+#define QP_POLICY_VALIDITY_YEARS_MAX 100
+#define QP_POLICY_LEASE_YEARS_MAX    70
+
 typedef struct qp_cert {
 	char id[QP_CERT_ID_LEN + 1];
 	qp_cert_kind kind;

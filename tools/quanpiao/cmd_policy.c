@@ -22,8 +22,6 @@
 #include "commands.h"
 #include "table.h"
 
-#define VALIDITY_MAX	100
-#define LEASE_MAX	70
 #define POLICY_FILE_MAX (64 * 1024)
 
 static const char *const kind_names[] = {"guarantee", "retention", "collective"};
@@ -340,7 +338,7 @@ static int apply_kind(const cli_ctx *ctx, const cli_args *args, cJSON *params, c
 	snprintf(opt, sizeof(opt), "%s-validity-years", kind);
 	if ((v = cli_opt_value(ctx, args, opt)) != NULL) {
 		long long years = 0;
-		if ((rc = cli_parse_int(ctx, opt, v, 0, VALIDITY_MAX, &years)) != CLI_OK)
+		if ((rc = cli_parse_int(ctx, opt, v, 0, QP_POLICY_VALIDITY_YEARS_MAX, &years)) != CLI_OK)
 			return rc;
 		put(k, "validity_years", cJSON_CreateNumber((double)years));
 	}
@@ -363,7 +361,7 @@ static int apply_options(const cli_ctx *ctx, const cli_args *args, cJSON *params
 		long long years = 0;
 		if (v == NULL)
 			continue;
-		if ((rc = cli_parse_int(ctx, lease[i][0], v, 1, LEASE_MAX, &years)) != CLI_OK)
+		if ((rc = cli_parse_int(ctx, lease[i][0], v, 1, QP_POLICY_LEASE_YEARS_MAX, &years)) != CLI_OK)
 			return rc;
 		put(object_at(params, "activation"), lease[i][1], cJSON_CreateNumber((double)years));
 	}
