@@ -227,7 +227,7 @@ static int audit_child(const char *path, const char *keep, const char *since, do
 	if (pid == 0) {
 		qp_registry *reg = NULL;
 		qp_audit_result r;
-		qp_audit_options opt = {0, keep, since, NULL, NULL, NULL};
+		qp_audit_options opt = {0, keep, since, NULL, NULL, NULL, NULL};
 		if (qp_registry_open(&reg, path, QP_STORE_READONLY) != QP_OK)
 			_exit(2);
 		int err = qp_audit(&r, reg, &opt);

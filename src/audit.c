@@ -282,7 +282,7 @@ static int tree_put(void *ctx, unsigned level, uint64_t idx, const unsigned char
 	memcpy(t->node[level][s], hash, QP_HASH_LEN);
 	t->idx[level][s] = idx;
 	t->have[s] |= (uint64_t)1 << level;
-	int err = qp_store_tree_walk_check(t->walk, level, idx, hash);
+	int err = t->walk ? qp_store_tree_walk_check(t->walk, level, idx, hash) : QP_OK;
 	if (err == QP_OK && t->keep)
 		err = qp_store_node_put(t->keep, level, idx, hash);
 	return err;
@@ -370,6 +370,7 @@ typedef struct audit {
 	uint64_t named_size;
 	unsigned char named_root[QP_HASH_LEN];
 	unsigned flags; /* how entries are applied to the replay (QP_APPLY_*) */
+	int keep_saved; /* incremental: nothing new read yet, the saved state stays as it is */
 } audit;
 
 static void problem(audit *a, const char *where, const char *what)
@@ -882,35 +883,280 @@ static int cpu_count(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
-/* Read a trusted checkpoint file and check it against the replay's log keys and tree. */
-static int trusted_checkpoint(audit *a, const char *path, uint64_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	char buf[8192];
-	size_t len = f ? fread(buf, 1, sizeof(buf), f) : 0;
-	if (f)
-		fclose(f);
-	if (f == NULL || len == 0 || len == sizeof(buf))
-		return qp_error_set(QP_EINVALID, "%s: cannot read a checkpoint", path);
-	qp_note *n = NULL;
+/* ---- anchors: checkpoints the auditor trusts ------------------------------------------------ */
+
+/*
+ * The stored checkpoints are the registry's own word: an insider with the
+ * file can cut the log's tail with the checkpoints above it, and every
+ * check above still passes.  An anchor is a checkpoint kept off the file
+ * (a witness's state, the checkpoint an earlier audit saved): the audit
+ * proves that the log extends it, from the log's entries themselves, never
+ * from stored tree rows an insider could edit to match.
+ */
+typedef struct anchor {
+	char path[4200]; /* the file read */
 	qp_checkpoint cp;
-	int err = qp_note_parse(&n, buf, len);
+	char cosigners[512];
+} anchor;
+
+struct any_keys {
+	qp_verifier *keys[16];
+	size_t n;
+};
+
+/* Every log key the store holds, whatever its window: the anchor's signature says only who made it. */
+static int collect_any_log_key(void *ctx, const char *vkey, uint64_t enrolled, int revoked,
+			       uint64_t revoked_idx)
+{
+	struct any_keys *k = ctx;
+	(void)enrolled;
+	(void)revoked;
+	(void)revoked_idx;
+	qp_verifier *v = NULL;
+	if (k->n == 16)
+		return QP_OK;
+	int err = qp_verifier_parse(&v, vkey);
 	if (err == QP_OK)
-		err = qp_checkpoint_parse(&cp, n->text, n->text_len);
+		k->keys[k->n++] = v;
+	return err == QP_ENOMEM ? err : QP_OK;
+}
+
+/*
+ * Read the anchor at given (a directory means given/checkpoint): a
+ * checkpoint note of origin, signed by one of the log keys in keys_from.
+ * QP_ENOTFOUND if it cannot be read; QP_EINVALID if it is not such a
+ * checkpoint (garbage, another log's, a signature no log key made).
+ */
+static int anchor_load(anchor *an, const char *given, qp_store *keys_from, const char *origin)
+{
+	struct stat sb;
+	memset(an, 0, sizeof(*an));
+	if ((size_t)snprintf(an->path, sizeof(an->path), "%s%s", given,
+			     stat(given, &sb) == 0 && S_ISDIR(sb.st_mode) ? "/checkpoint" : "") >=
+	    sizeof(an->path))
+		return qp_error_set(QP_EINVALID, "%s: the path is too long", given);
+	FILE *f = fopen(an->path, "rb");
+	if (f == NULL)
+		return qp_error_set(QP_ENOTFOUND, "%s: cannot read the trusted checkpoint", an->path);
+	char *buf = qp_malloc(QP_NOTE_MAX_SIZE + 1);
+	size_t len = buf ? fread(buf, 1, QP_NOTE_MAX_SIZE + 1, f) : 0;
+	int bad = ferror(f);
+	fclose(f);
+	if (buf == NULL)
+		return qp_error_set(QP_ENOMEM, "out of memory reading %s", an->path);
+	if (bad) {
+		qp_free(buf);
+		return qp_error_set(QP_ENOTFOUND, "%s: cannot read the trusted checkpoint", an->path);
+	}
+	struct any_keys k = {{NULL}, 0};
+	qp_note *n = NULL;
+	int err = QP_OK;
+	if (len == 0 || len > QP_NOTE_MAX_SIZE)
+		err = qp_error_set(QP_EINVALID, "%s: not a signed checkpoint (%s)", an->path,
+				   len == 0 ? "the file is empty" : "the file is too long");
+	else if ((err = qp_note_parse(&n, buf, len)) != QP_OK ||
+		 (err = qp_checkpoint_parse(&an->cp, n->text, n->text_len)) != QP_OK)
+		err = err == QP_ENOMEM
+			  ? err
+			  : (qp_error_prefix("%s: not a signed checkpoint", an->path), QP_EINVALID);
 	qp_note_free(n);
-	if (err != QP_OK)
-		return qp_error_prefix("%s", path);
-	cp_check c = {a, 0, {0}, 0};
-	uint64_t before = a->res->problems;
-	unsigned char root[QP_HASH_LEN];
-	memcpy(root, cp.root, QP_HASH_LEN);
-	/* Its signature and root, as for a stored checkpoint. */
-	if ((err = each_checkpoint(&c, cp.size, root, buf, len)) != QP_OK)
-		return err;
-	if (a->res->problems != before)
-		return qp_error_set(QP_EVERIFY, "%s: the trusted checkpoint does not match this registry's log", path);
-	*size = cp.size;
-	return QP_OK;
+	n = NULL;
+	if (err == QP_OK && strcmp(an->cp.origin, origin) != 0)
+		err = qp_error_set(QP_EINVALID,
+				   "%s: a checkpoint of another log (origin %.200s), not of %.200s", an->path,
+				   an->cp.origin, origin);
+	if (err == QP_OK && (err = qp_store_log_keys_each(keys_from, collect_any_log_key, &k)) == QP_OK &&
+	    (err = qp_note_open(&n, buf, len, (const qp_verifier *const *)k.keys, k.n)) != QP_OK &&
+	    err != QP_ENOMEM)
+		err = (qp_error_prefix("%s: not signed by a log key of %s", an->path, origin), QP_EINVALID);
+	if (err == QP_OK) {
+		size_t used = 0;
+		for (size_t i = 0; i < n->nsigs; i++) {
+			if (n->sigs[i].by != NULL)
+				continue;
+			int w = snprintf(an->cosigners + used, sizeof(an->cosigners) - used, "%s%.100s",
+					 used ? ", " : "", n->sigs[i].name);
+			if (w < 0 || (size_t)w >= sizeof(an->cosigners) - used)
+				break;
+			used += (size_t)w;
+		}
+	}
+	qp_note_free(n);
+	for (size_t i = 0; i < k.n; i++)
+		qp_verifier_free(k.keys[i]);
+	qp_free(buf);
+	return err;
+}
+
+static void b64(char out[64], const unsigned char h[QP_HASH_LEN])
+{
+	sodium_bin2base64(out, 64, h, QP_HASH_LEN, sodium_base64_VARIANT_ORIGINAL);
+}
+
+/*
+ * Judge the log against an anchor: at_anchor is the root of the log's
+ * first cp.size entries, NULL when fewer than that are in their places
+ * (in_place of them, whose root is in_place_root).  A log that does not
+ * extend the anchor is a problem in the log itself, naming both sizes and
+ * both roots.  Returns 1 if the log extends it.
+ */
+static int anchor_judge(audit *a, const anchor *an, uint64_t in_place, const unsigned char *at_anchor,
+			const unsigned char in_place_root[QP_HASH_LEN])
+{
+	char want[64], have[64], msg[1200];
+	b64(want, an->cp.root);
+	if (at_anchor == NULL) {
+		b64(have, in_place_root);
+		snprintf(msg, sizeof(msg),
+			 "the log has %llu entries, fewer than the %llu of the trusted checkpoint %.900s: "
+			 "its tail was cut "
+			 "(the log's root at %llu is %s; the checkpoint's at %llu is %s)",
+			 (unsigned long long)in_place, (unsigned long long)an->cp.size, an->path,
+			 (unsigned long long)in_place, have, (unsigned long long)an->cp.size, want);
+		problem(a, "anchor", msg);
+		return 0;
+	}
+	if (sodium_memcmp(at_anchor, an->cp.root, QP_HASH_LEN) != 0) {
+		b64(have, at_anchor);
+		snprintf(
+		    msg, sizeof(msg),
+		    "the log (%llu entries) does not extend the trusted checkpoint %.900s (size %llu): the "
+		    "root of "
+		    "its first %llu entries is %s, the checkpoint's is %s, so the log was rewritten below it",
+		    (unsigned long long)a->total, an->path, (unsigned long long)an->cp.size,
+		    (unsigned long long)an->cp.size, have, want);
+		problem(a, "anchor", msg);
+		return 0;
+	}
+	return 1;
+}
+
+/* Record the anchor the result reports (--trust over --since's). */
+static void anchor_report(audit *a, const anchor *an)
+{
+	a->res->anchored = 1;
+	a->res->anchor_size = an->cp.size;
+	memcpy(a->res->anchor_root, an->cp.root, QP_HASH_LEN);
+	snprintf(a->res->anchor_cosigners, sizeof(a->res->anchor_cosigners), "%s", an->cosigners);
+}
+
+/* The live log's first entries, hashed into a tree of their own (the incremental audit's proof). */
+typedef struct prefix {
+	tree t;
+	uint64_t expected;
+} prefix;
+
+static int prefix_entry(void *ctx, const qp_store_entry_row *row)
+{
+	prefix *p = ctx;
+	unsigned char leaf[QP_HASH_LEN];
+	/* A missing entry ends the prefix: the tree is of the entries in their places. */
+	if (row->idx != p->expected)
+		return QP_EVERIFY;
+	p->expected++;
+	qp_merkle_leaf_hash(leaf, row->note, row->note_len);
+	return tree_add(&p->t, leaf);
+}
+
+static int cmp_cp(const void *x, const void *y)
+{
+	uint64_t a = ((const struct cp_root *)x)->size, b = ((const struct cp_root *)y)->size;
+	return (a > b) - (a < b);
+}
+
+/* Have the tree take its root at size too (an anchor's), in order with the others. */
+static int tree_want_root(tree *t, uint64_t size)
+{
+	int err = collect_size(t, size, NULL, NULL, 0);
+	if (err == QP_OK)
+		qsort(t->cps, t->ncps, sizeof(*t->cps), cmp_cp);
+	return err;
+}
+
+/*
+ * The incremental audit, before it reads anything new: the kept replay
+ * must hold the saved checkpoint (the state is the auditor's own, so a
+ * mismatch is a bad state, QP_EINVALID), and the live log's entries,
+ * hashed here, must extend the saved checkpoint, the entries the last
+ * audit read (seen, the replay's size) and the --trust anchor if any.
+ * A log that does not is a problem; the caller then stops with the saved
+ * state untouched.
+ */
+static int prefix_check(audit *a, const anchor *saved, const anchor *trust, uint64_t seen)
+{
+	prefix p;
+	unsigned char replay_root[QP_HASH_LEN], in_place_root[QP_HASH_LEN];
+	memset(&p, 0, sizeof(p));
+	int err = qp_merkle_root(replay_root, seen, qp_store_node_get, a->replay->store);
+	if (err == QP_OK && saved->cp.size <= seen) {
+		unsigned char at[QP_HASH_LEN];
+		if ((err = qp_merkle_root(at, saved->cp.size, qp_store_node_get, a->replay->store)) ==
+			QP_OK &&
+		    sodium_memcmp(at, saved->cp.root, QP_HASH_LEN) != 0)
+			err = qp_error_set(QP_EINVALID,
+					   "%s: the replay kept beside it is not of that checkpoint's log",
+					   saved->path);
+	} else if (err == QP_OK) {
+		err = qp_error_set(QP_EINVALID,
+				   "%s: the replay kept beside it has %llu entries, fewer than its %llu",
+				   saved->path, (unsigned long long)seen, (unsigned long long)saved->cp.size);
+	}
+	uint64_t need = seen > saved->cp.size ? seen : saved->cp.size;
+	if (trust && trust->cp.size > need)
+		need = trust->cp.size;
+	if (err == QP_OK && (err = tree_want_root(&p.t, saved->cp.size)) == QP_OK &&
+	    (err = tree_want_root(&p.t, seen)) == QP_OK &&
+	    (!trust || (err = tree_want_root(&p.t, trust->cp.size)) == QP_OK) &&
+	    (err = tree_roots(&p.t)) == QP_OK) {
+		err = qp_store_entries_each(a->live->store, 0, need, prefix_entry, &p);
+		if (err == QP_EVERIFY)
+			err = QP_OK; /* an entry out of its place: the prefix ends before it */
+	}
+	if (err == QP_OK)
+		err = qp_merkle_root(in_place_root, p.t.size, tree_get, &p.t);
+	if (err == QP_OK) {
+		int ok = anchor_judge(a, saved, p.t.size, tree_root_at(&p.t, saved->cp.size), in_place_root);
+		const unsigned char *at_seen = tree_root_at(&p.t, seen);
+		char msg[1200], x[64], y[64];
+		b64(y, replay_root);
+		if (ok && at_seen == NULL) {
+			b64(x, in_place_root);
+			snprintf(msg, sizeof(msg),
+				 "the log has %llu entries, fewer than the %llu the audit that saved %.900s "
+				 "read: its tail was "
+				 "cut (the log's root at %llu is %s; the root at %llu was %s)",
+				 (unsigned long long)p.t.size, (unsigned long long)seen, saved->path,
+				 (unsigned long long)p.t.size, x, (unsigned long long)seen, y);
+			problem(a, "anchor", msg);
+		} else if (ok && sodium_memcmp(at_seen, replay_root, QP_HASH_LEN) != 0) {
+			b64(x, at_seen);
+			snprintf(msg, sizeof(msg),
+				 "the log (%llu entries) is not the one the audit that saved %.900s read: "
+				 "the root of its first "
+				 "%llu entries is %s, it was %s, so the log was rewritten",
+				 (unsigned long long)a->total, saved->path, (unsigned long long)seen, x, y);
+			problem(a, "anchor", msg);
+		}
+		if (trust)
+			a->res->anchor_ok = anchor_judge(a, trust, p.t.size,
+							 tree_root_at(&p.t, trust->cp.size), in_place_root);
+		else
+			a->res->anchor_ok = ok && a->res->problems == 0;
+	}
+	qp_free(p.t.cps);
+	return err;
+}
+
+/* A stored checkpoint that checks covers the entries up to its size. */
+static int each_checkpoint_covering(void *ctx, uint64_t size, const unsigned char *root, const char *note,
+				    size_t note_len)
+{
+	cp_check *c = ctx;
+	uint64_t before = c->a->res->problems;
+	int err = each_checkpoint(ctx, size, root, note, note_len);
+	if (err == QP_OK && c->a->res->problems == before && size > c->a->res->covered)
+		c->a->res->covered = size;
+	return err;
 }
 
 /* Tell the workers no more jobs are coming; they go on with the queue. */
@@ -971,8 +1217,10 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 			return qp_error_set(QP_ENOTFOUND,
 					    "%s: no replay beside the trusted checkpoint; run a full audit with --keep first",
 					    replay_path);
-		if ((err = qp_registry_open(&a.replay, replay_path, 0)) != QP_OK)
+		/* Read only until the log is proven to extend it: a log that does not leaves it as it was. */
+		if ((err = qp_registry_open(&a.replay, replay_path, QP_STORE_READONLY)) != QP_OK)
 			return err;
+		a.keep_saved = 1;
 	} else {
 		if (opt && opt->keep_dir) {
 			mkdir(opt->keep_dir, 0700);
@@ -985,9 +1233,9 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 		remove_db(replay_path);
 		if ((err = qp_registry_create_empty(&a.replay, replay_path)) != QP_OK)
 			return err;
+		if ((err = qp_store_fast_writes(a.replay->store)) != QP_OK)
+			goto done;
 	}
-	if ((err = qp_store_fast_writes(a.replay->store)) != QP_OK)
-		goto done;
 	/* The full audit computes the tree itself (see tree above); its replay is thrown away unless kept. */
 	if (!incremental && !rebuild) {
 		a.tree = &t;
@@ -1013,18 +1261,35 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	reading = 1;
 	if ((err = qp_store_log_size(reg->store, &a.total)) != QP_OK)
 		goto done;
+	out->log_size = a.total;
 	uint64_t since = 0;
+	anchor trust, saved;
+	memset(&trust, 0, sizeof(trust));
+	memset(&saved, 0, sizeof(saved));
+	if (opt && opt->trust) {
+		if ((err = anchor_load(&trust, opt->trust, reg->store, qp_registry_origin(reg))) != QP_OK)
+			goto done;
+		anchor_report(&a, &trust);
+	}
 	if (incremental) {
-		uint64_t trusted = 0;
-		if ((err = trusted_checkpoint(&a, opt->since, &trusted)) != QP_OK)
+		/* The saved checkpoint is checked with the log keys of the replay the auditor kept. */
+		if ((err = anchor_load(&saved, opt->since, a.replay->store, qp_registry_origin(a.replay))) !=
+			QP_OK ||
+		    (err = qp_store_log_size(a.replay->store, &since)) != QP_OK)
 			goto done;
-		if ((err = qp_store_log_size(a.replay->store, &since)) != QP_OK)
+		out->from = since;
+		if (!opt->trust)
+			anchor_report(&a, &saved);
+		if ((err = prefix_check(&a, &saved, opt->trust ? &trust : NULL, since)) != QP_OK ||
+		    out->problems > 0)
 			goto done;
-		if (since < trusted) {
-			err = qp_error_set(QP_EINVALID, "%s: the kept replay has %llu entries, fewer than the checkpoint's %llu",
-					   replay_path, (unsigned long long)since, (unsigned long long)trusted);
+		/* The log extends what was saved: the replay takes the new entries. */
+		qp_registry_free(a.replay);
+		a.replay = NULL;
+		if ((err = qp_registry_open(&a.replay, replay_path, 0)) != QP_OK ||
+		    (err = qp_store_fast_writes(a.replay->store)) != QP_OK)
 			goto done;
-		}
+		a.keep_saved = 0;
 	} else if (a.tree) {
 		if ((a.accepted = qp_calloc(BATCH, sizeof(*a.accepted))) == NULL ||
 		    (a.accepted_named = qp_calloc(BATCH, sizeof(*a.accepted_named))) == NULL) {
@@ -1032,8 +1297,10 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 			goto done;
 		}
 		if ((err = qp_store_checkpoints_each(reg->store, collect_size, &t)) != QP_OK ||
+		    (opt && opt->trust && (err = tree_want_root(&t, trust.cp.size)) != QP_OK) ||
 		    (err = tree_roots(&t)) != QP_OK ||
-		    (err = qp_store_tree_walk_open(&t.walk, reg->store, REPORT_LIMIT, problem_cb, &a)) != QP_OK)
+		    (err = qp_store_tree_walk_open(&t.walk, reg->store, REPORT_LIMIT, problem_cb, &a)) !=
+			QP_OK)
 			goto done;
 	}
 	a.expected = since;
@@ -1081,6 +1348,13 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 		if (err != QP_OK)
 			goto done;
 	}
+	/* The anchor, against the tree of the entries just read. */
+	if (a.tree && opt && opt->trust) {
+		unsigned char whole[QP_HASH_LEN];
+		if ((err = qp_merkle_root(whole, t.size, tree_get, &t)) != QP_OK)
+			goto done;
+		out->anchor_ok = anchor_judge(&a, &trust, t.size, tree_root_at(&t, trust.cp.size), whole);
+	}
 	if (a.expected < a.total || (a.total > 0 && a.expected == since && since < a.total)) {
 		char what[96];
 		snprintf(what, sizeof(what), "the log ends at entry %llu", (unsigned long long)a.expected);
@@ -1095,7 +1369,7 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	if ((err = check_personal(&a, reg->store, "replay")) != QP_OK)
 		goto done;
 	cp_check c = {&a, 0, {0}, 0};
-	if ((err = qp_store_checkpoints_each(reg->store, each_checkpoint, &c)) != QP_OK)
+	if ((err = qp_store_checkpoints_each(reg->store, each_checkpoint_covering, &c)) != QP_OK)
 		goto done;
 	if ((err = qp_certs_check_invariants(reg)) == QP_EVERIFY)
 		derived_problem(&a, "certificates", qp_error_last()->message);
@@ -1125,7 +1399,15 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	if (opt && (opt->keep_dir || incremental) && out->problems == 0) {
 		char *note = NULL, path[4200], tmp[4300];
 		size_t len = 0;
-		if (qp_log_checkpoint(&note, &len, NULL, reg, QP_LOG_LATEST) == QP_OK) {
+		uint64_t latest = 0;
+		/* Never backwards: a newest checkpoint smaller than the saved one (checkpoints deleted) is
+		 * not saved. */
+		if (qp_log_checkpoint(&note, &len, &latest, reg, QP_LOG_LATEST) == QP_OK && incremental &&
+		    latest < saved.cp.size) {
+			free(note);
+			note = NULL;
+		}
+		if (note != NULL) {
 			const char *dir = opt->keep_dir;
 			char buf[4096];
 			if (dir == NULL) {
@@ -1176,7 +1458,7 @@ done:
 	 * keeps its replay whatever it found: it is the rebuilt registry.
 	 */
 	int kept = incremental || (opt && opt->keep_dir);
-	if (replay_path[0] && (!kept || (!rebuild && (err != QP_OK || out->problems))))
+	if (replay_path[0] && !a.keep_saved && (!kept || (!rebuild && (err != QP_OK || out->problems))))
 		remove_db(replay_path);
 	if (err == QP_OK && out->problems)
 		err = qp_error_set(QP_EVERIFY, "the audit found %llu problem%s", (unsigned long long)out->problems,
@@ -1239,7 +1521,7 @@ int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_audit_result *ou
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s.rebuild", out_path);
 	mkdir(dir, 0700);
-	qp_audit_options opt = {0, dir, NULL, NULL, rebuild_problem, first};
+	qp_audit_options opt = {0, dir, NULL, NULL, rebuild_problem, first, NULL};
 	qp_audit_result res;
 	int err = audit_run(&res, reg, &opt, 1);
 	if (out)

@@ -39,7 +39,8 @@ static const struct table {
 	const char *rows;
 } tables[] = {
     /* The mark of a registry without personal data is the file's, not the log's (qp_store_mark_...). */
-    {"registry_meta", "key", "key", "0", 1, NULL, "key <> '" NO_PERSONAL_KEY "'"},
+    /* A few rows, none tied to an entry: compared whole by the incremental audit too. */
+    {"registry_meta", "key", "key", "1", 1, NULL, "key <> '" NO_PERSONAL_KEY "'"},
     {"keys", "name || ' (' || printf('%08x', key_id) || ')'", "name, key_id",
      "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1, NULL, NULL},
     {"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
@@ -433,11 +434,19 @@ int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned flags, uns
 				/* A row that differs shows up in both directions: describe it once. */
 				if (dir == 1) {
 					char probe[512];
-					snprintf(probe, sizeof(probe), "SELECT 1 FROM main.%s WHERE (%s) = ?1", tb->name, tb->key);
+					/*
+					 * Described already only if the first direction compared the
+					 * main row: one whose own columns no longer say it changed (its
+					 * entry index set back) is found from the replay's side alone.
+					 */
+					snprintf(probe, sizeof(probe),
+						 "SELECT 1 FROM main.%s WHERE (%s) = ?2 AND (%s) AND (%s)",
+						 tb->name, tb->key, cond, tb->rows ? tb->rows : "1");
 					sqlite3_stmt *p = NULL;
 					int in_main = 0;
 					if (sqlite3_prepare_v2(store->db, probe, -1, &p, NULL) == SQLITE_OK) {
-						sqlite3_bind_text(p, 1, key ? key : "", -1, SQLITE_STATIC);
+						sqlite3_bind_int64(p, 1, (sqlite3_int64)since);
+						sqlite3_bind_text(p, 2, key ? key : "", -1, SQLITE_STATIC);
 						in_main = sqlite3_step(p) == SQLITE_ROW;
 					}
 					sqlite3_finalize(p);

@@ -689,7 +689,7 @@ static void test_random_walk(void **state)
 
 	/* The whole registry audits clean, and rebuilding it from the log gives the same state. */
 	qp_audit_result res;
-	qp_audit_options opt = {0, NULL, NULL, NULL, NULL, NULL};
+	qp_audit_options opt = {0, NULL, NULL, NULL, NULL, NULL, NULL};
 	if (qp_audit(&res, f->reg, &opt) != QP_OK)
 		fail_msg("audit: %s", qp_error_last()->message);
 	assert_int_equal(res.problems, 0);

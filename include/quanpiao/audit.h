@@ -36,6 +36,18 @@ typedef struct qp_audit_options {
 	/* Called for each problem: where ("entry 17", "homes row ...") and what. */
 	void (*problem)(void *ctx, const char *where, const char *what);
 	void *ctx;
+	/*
+	 * An anchor: a checkpoint the auditor trusts, kept off this registry
+	 * (a witness state directory, the checkpoint an earlier --keep saved,
+	 * or a checkpoint note file; a directory means DIR/checkpoint), or
+	 * NULL.  It must be a checkpoint of this registry's origin signed by
+	 * one of its log keys (else QP_EINVALID, QP_ENOTFOUND if unreadable);
+	 * the audit then proves the log extends it: at least its size, and the
+	 * root of the log's first entries, hashed from the entries themselves,
+	 * equal to its root.  A log that does not is a problem.  --since's
+	 * checkpoint is checked the same way, before anything new is read.
+	 */
+	const char *trust;
 } qp_audit_options;
 
 typedef struct qp_audit_result {
@@ -54,6 +66,16 @@ typedef struct qp_audit_result {
 				 a backup of the file does */
 	uint64_t personal_rows; /* personal-data rows checked (household heads and investors) */
 	int no_personal_data;	/* the registry holds none by design (a --server client's mirror) */
+	/* How much of the log a signature covers (docs/audit.md). */
+	uint64_t log_size; /* entries in the log audited */
+	uint64_t covered;  /* size of the largest stored checkpoint that checks (signature, root); the
+			      entries after it no signed checkpoint covers */
+	int anchored;	   /* an anchor (--trust, or --since's checkpoint) was given and checked */
+	int anchor_ok;	   /* ... and the log extends it */
+	uint64_t anchor_size;
+	unsigned char anchor_root[32];
+	char anchor_cosigners[512]; /* names on the anchor's other signature lines (witnesses),
+				       comma-separated; not verified here */
 } qp_audit_result;
 
 /*

@@ -345,11 +345,13 @@ contains "$OUT" "$MISMATCH"
 [ -e kept/replay.db ] && fail "the kept replay survived a failed audit"
 expect_rc 6 -- --db inc.db audit --since kept/checkpoint
 expect_rc 6 -- --db inc.db audit --since nowhere/checkpoint
-# A trusted checkpoint that is not this log's.
-cp kept/checkpoint other.cp
-sed -i '3s/^./X/' other.cp
+# A trusted checkpoint that is not this log's (its root changed, the signature fails): refused,
+# exit 3, and the saved state is kept (tests/cli/test_anchor.sh has the rest).
+cp kept3/checkpoint other.cp
+sed -i '3{s/^A/B/;t;s/^./A/}' other.cp
+cmp -s other.cp kept3/checkpoint && fail "the root edit did not change the checkpoint"
 expect_rc 0 -- --db clean.db audit --keep kept2
 cp other.cp kept2/checkpoint
-expect_rc 1 -- --db clean.db audit --since kept2/checkpoint
-contains "$OUT" "PROBLEM checkpoint of size"
-contains "$ERR" "the trusted checkpoint does not match this registry's log"
+expect_rc 3 -- --db clean.db audit --since kept2/checkpoint
+contains "$ERR" "quanpiao: kept2/checkpoint: not signed by a log key of $ORIGIN"
+[ -e kept2/replay.db ] || fail "a refused --since checkpoint removed the kept replay"

@@ -6,16 +6,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <quanpiao/quanpiao.h>
 
 #include "cli.h"
 #include "client.h"
 
 static const cli_opt audit_opts[] = {
-	{"jobs", "N", "threads verifying signatures, the replay's among them (default: one per core)"},
-	{"keep", "DIR", "keep the replay and the newest checkpoint in DIR for later --since audits"},
-	{"since", "FILE", "incremental: trust this checkpoint (kept by an earlier audit) and check what came after"},
-	{NULL, NULL, NULL},
+    {"jobs", "N", "threads verifying signatures, the replay's among them (default: one per core)"},
+    {"keep", "DIR", "keep the replay and the newest checkpoint in DIR for later --since audits"},
+    {"since", "FILE",
+     "incremental: trust this checkpoint (kept by an earlier audit) and check what came after"},
+    {"trust", "FILE",
+     "prove the log extends this checkpoint kept off the registry (a note file or a witness's DIR; one is "
+     "enough)"},
+    {NULL, NULL, NULL},
 };
 
 struct report {
@@ -125,6 +131,35 @@ static void repair_advice(const cli_ctx *ctx, const qp_audit_result *res)
 		(unsigned long long)in_log, in_log == 1 ? "" : "s", in_log == 1 ? "is" : "are", ctx->db_path);
 }
 
+/*
+ * What the audit proves against a cut tail (docs/audit.md): with an anchor,
+ * that the log extends it; without one, only what the file's own
+ * checkpoints say, and how many entries no signed checkpoint covers.
+ */
+static void anchor_summary(const qp_audit_result *res, const char *since, const char *trust)
+{
+	uint64_t uncovered = res->log_size - (res->covered < res->log_size ? res->covered : res->log_size);
+	if (res->anchored && res->anchor_ok) {
+		char root[64];
+		sodium_bin2base64(root, sizeof(root), res->anchor_root, sizeof(res->anchor_root),
+				  sodium_base64_VARIANT_ORIGINAL);
+		printf("anchored: the log extends the %s checkpoint of size %llu (root %s), signed by the "
+		       "log key%s%s\n",
+		       trust ? "trusted" : "saved", (unsigned long long)res->anchor_size, root,
+		       res->anchor_cosigners[0] ? "; cosigned by (not verified here) " : "",
+		       res->anchor_cosigners);
+	} else if (!res->anchored && !since) {
+		printf(
+		    "not anchored: %llu of %llu entries are covered by no signed checkpoint (the last stored "
+		    "one "
+		    "that checks has size %llu), and the stored checkpoints are the file's own word: a cut "
+		    "tail "
+		    "cannot be ruled out without --trust and a checkpoint kept elsewhere (docs/audit.md)\n",
+		    (unsigned long long)uncovered, (unsigned long long)res->log_size,
+		    (unsigned long long)res->covered);
+	}
+}
+
 static int run_audit(cli_ctx *ctx, int argc, char **argv)
 {
 	cli_args args;
@@ -149,7 +184,8 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 		doc = cJSON_CreateObject();
 		r.problems = cJSON_CreateArray();
 	}
-	qp_audit_options opt = {(int)njobs, keep, since, on_progress, on_problem, &r};
+	const char *trust = cli_opt_value(ctx, &args, "trust");
+	qp_audit_options opt = {(int)njobs, keep, since, on_progress, on_problem, &r, trust};
 	qp_audit_result res;
 	int err = qp_audit(&res, reg, &opt);
 	if (r.progress_shown)
@@ -177,6 +213,25 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 			cli_json_add_text(doc, "audited", what);
 		}
 		cJSON_AddItemToObject(doc, "problems", r.problems);
+		/* Added after the rest (docs/json.md): how far the log is covered, and the anchor. */
+		cJSON_AddNumberToObject(doc, "log_size", (double)res.log_size);
+		cJSON_AddNumberToObject(doc, "covered", (double)res.covered);
+		cJSON_AddNumberToObject(
+		    doc, "uncovered",
+		    (double)(res.log_size - (res.covered < res.log_size ? res.covered : res.log_size)));
+		if (res.anchored) {
+			char root[64];
+			cJSON *an = cJSON_CreateObject();
+			sodium_bin2base64(root, sizeof(root), res.anchor_root, sizeof(res.anchor_root),
+					  sodium_base64_VARIANT_ORIGINAL);
+			cJSON_AddNumberToObject(an, "size", (double)res.anchor_size);
+			cJSON_AddStringToObject(an, "root", root);
+			cJSON_AddBoolToObject(an, "extended", res.anchor_ok);
+			cli_json_add_text(an, "cosigners", res.anchor_cosigners);
+			cJSON_AddItemToObject(doc, "anchor", an);
+		} else {
+			cJSON_AddNullToObject(doc, "anchor");
+		}
 		rc = cli_json_emit(doc);
 	} else {
 		char what[4200];
@@ -186,6 +241,7 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 		       (unsigned long long)res.from, (unsigned long long)res.signatures,
 		       (unsigned long long)res.checkpoints,
 		       err == QP_OK ? "no problems" : "PROBLEMS FOUND");
+		anchor_summary(&res, since, trust);
 		rc = CLI_OK;
 	}
 	qp_registry_free(reg);
@@ -203,7 +259,7 @@ const cli_cmd cmd_audit = {
     .name = "audit",
     .run = run_audit,
     .summary = "prove that nothing in the registry was altered",
-    .usage = "[--jobs N] [--keep DIR | --since DIR/checkpoint]",
+    .usage = "[--jobs N] [--keep DIR | --since DIR/checkpoint] [--trust FILE]",
     .description =
 	"Replays every entry through the rules into a fresh registry, verifying each signature on all\n"
 	"cores, and checks each signer's role, revocation and expiry at that point; then compares the\n"
@@ -212,8 +268,15 @@ const cli_cmd cmd_audit = {
 	"personal data (beside the log) is checked by its rules and against the log's commitment to\n"
 	"it, and every household not erased must have one.  Each problem\n"
 	"is printed with the entry or row at fault; exit 1 if there is any.\n"
-	"--keep DIR saves the replay and the newest checkpoint; a later --since DIR/checkpoint checks\n"
-	"only what was appended after it (its cost grows with the new entries).",
+	"--keep DIR saves the replay and the newest checkpoint; a later --since DIR/checkpoint first\n"
+	"proves the log extends it, then checks only what was appended after it (its cost grows with\n"
+	"the new entries, plus one hash per old entry).\n"
+	"The registry's own checkpoints cannot show a tail cut with them: --trust FILE proves that the\n"
+	"log extends a checkpoint kept elsewhere (a signed checkpoint note, a witness's state DIR, or\n"
+	"the checkpoint an earlier --keep saved).  One --trust is enough: the newest one you hold.\n"
+	"Exit 0: no problems; 1: problems (a log that does not extend the anchor among them); 3: the\n"
+	"--trust or --since checkpoint is not a checkpoint of this registry signed by its log key;\n"
+	"6: it cannot be read, or no replay is kept beside it.  See docs/audit.md.",
     .opts = audit_opts,
 };
 
