@@ -762,7 +762,7 @@ static void test_policy_limits(void **state)
 	/* Issued over the home's land area while the policy allowed it: the invariants and the audit agree. */
 	assert_int_equal(qp_certs_check_invariants(f->reg), QP_OK);
 	qp_audit_result res;
-	qp_audit_options opt = {0, NULL, NULL, NULL, NULL, NULL};
+	qp_audit_options opt = {0, NULL, NULL, NULL, NULL, NULL, NULL};
 	if (qp_audit(&res, f->reg, &opt) != QP_OK)
 		fail_msg("audit: %s", qp_error_last()->message);
 	assert_int_equal(res.problems, 0);
