@@ -205,7 +205,7 @@ static int audit(ctx *c, const char *change)
 	qp_registry *reg = NULL;
 	c->audits++;
 	int err = qp_registry_open(&reg, c->path, QP_STORE_READONLY);
-	if (err == QP_ECORRUPT) { /* `quanpiao audit`: a problem, exit 1 */
+	if (err == QP_ECORRUPT || err == QP_EVERSION) { /* `quanpiao audit`: a problem, exit 1 */
 		c->unopened++;
 		return 1;
 	}

@@ -7,8 +7,9 @@
  * `quanpiao audit` runs it).  The audit must end in QP_OK with no
  * problem counted (exit 0) or QP_EVERIFY with problems (exit 1): any
  * other result (exit 10 and the like), a crash, a sanitizer report or a
- * hang fails.  A copy so damaged that it no longer opens (QP_ECORRUPT)
- * is a finding too, as `quanpiao audit` reports it; any other error of the
+ * hang fails.  A copy so damaged that it no longer opens (QP_ECORRUPT,
+ * or QP_EVERSION when its migration ledger claims another schema) is a
+ * finding too, as `quanpiao audit` reports it; any other error of the
  * open fails.
  *
  * The input: byte 0 holds flags (bit 0: first take STRICT off every
@@ -494,7 +495,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	qp_registry *reg = NULL;
 	int err = qp_registry_open(&reg, path, QP_STORE_READONLY);
-	if (err == QP_ECORRUPT) /* `quanpiao audit`: a file too damaged to open is a finding, exit 1 */
+	if (err == QP_ECORRUPT || err == QP_EVERSION) /* `quanpiao audit`: a finding, exit 1 */
 		return 0;
 	if (err != QP_OK) {
 		fprintf(stderr, "fuzz_audit: the edited registry does not open: %d %s\n", err,
