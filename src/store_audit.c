@@ -729,15 +729,20 @@ int qp_store_checkpoints_each(qp_store *store, int (*fn)(void *ctx, uint64_t siz
 	int err = qp_store_prepare(store, "SELECT size, root, note FROM checkpoints ORDER BY size", &st);
 	if (err != QP_OK)
 		return err;
+	/*
+	 * A root that is no 32-byte hash is given as zeros (the root of no log), a
+	 * note that is no blob as empty: neither is what the signed text says, and
+	 * the audit reports the checkpoint.
+	 */
+	static const unsigned char no_root[32];
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *root = sqlite3_column_blob(st, 1);
-		if (root == NULL || sqlite3_column_bytes(st, 1) != 32) {
-			err = qp_error_set(QP_ECORRUPT, "checkpoint %lld has a damaged root", sqlite3_column_int64(st, 0));
-			break;
-		}
-		err = fn(ctx, (uint64_t)sqlite3_column_int64(st, 0), root, sqlite3_column_blob(st, 2),
-			 (size_t)sqlite3_column_bytes(st, 2));
+		const char *note = sqlite3_column_blob(st, 2);
+		if (root == NULL || sqlite3_column_bytes(st, 1) != 32)
+			root = no_root;
+		err = fn(ctx, (uint64_t)sqlite3_column_int64(st, 0), root, note ? note : "",
+			 note ? (size_t)sqlite3_column_bytes(st, 2) : 0);
 		if (err != QP_OK)
 			break;
 	}
