@@ -403,7 +403,8 @@ static int compare_cosignatures(qp_store *store, unsigned limit,
 		char cur[200] = "";
 		if (rc == SQLITE_ROW) {
 			const unsigned char *w = sqlite3_column_text(st, 1);
-			snprintf(cur, sizeof(cur), "cosignature of the checkpoint of size %lld by %.64s (%08llx)",
+			snprintf(cur, sizeof(cur),
+				 "cosignature of the checkpoint of size %lld by %.64s (%08llx)",
 				 (long long)sqlite3_column_int64(st, 0), w ? (const char *)w : "?",
 				 (unsigned long long)sqlite3_column_int64(st, 2) & 0xffffffffu);
 		}
@@ -433,9 +434,10 @@ static int compare_cosignatures(qp_store *store, unsigned limit,
 		const char *note = (const char *)sqlite3_column_blob(st, 5);
 		size_t note_len = (size_t)sqlite3_column_bytes(st, 5);
 		const char *vkey = (const char *)sqlite3_column_text(st, 6);
-		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER || sqlite3_column_type(st, 2) != SQLITE_INTEGER ||
-		    sqlite3_column_type(st, 3) != SQLITE_INTEGER || sqlite3_column_type(st, 1) != SQLITE_TEXT ||
-		    sqlite3_column_type(st, 4) != SQLITE_TEXT) {
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 2) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 3) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 1) != SQLITE_TEXT || sqlite3_column_type(st, 4) != SQLITE_TEXT) {
 			snprintf(what, sizeof(what), "a value of the wrong type");
 			continue;
 		}
@@ -446,20 +448,23 @@ static int compare_cosignatures(qp_store *store, unsigned limit,
 		if (vkey == NULL)
 			continue;
 		if (sqlite3_column_int64(st, 7) >= size) {
-			snprintf(what, sizeof(what), "the auditor key was enrolled by an entry the checkpoint does not cover");
+			snprintf(what, sizeof(what),
+				 "the auditor key was enrolled by an entry the checkpoint does not cover");
 			continue;
 		}
 		qp_verifier *v = NULL;
 		uint64_t stamp = 0;
 		if ((err = qp_verifier_parse(&v, vkey)) != QP_OK)
 			break; /* the replay's own key: the log's rules accepted it */
-		uint32_t id = qp_key_compute_id(qp_verifier_name(v), QP_KEY_TYPE_COSIGNATURE, qp_verifier_public(v));
+		uint32_t id =
+		    qp_key_compute_id(qp_verifier_name(v), QP_KEY_TYPE_COSIGNATURE, qp_verifier_public(v));
 		err = qp_cosign_verify(&stamp, v, line, line_len, note, note_len);
 		qp_verifier_free(v);
 		if (err == QP_ENOMEM)
 			break;
 		if (err != QP_OK) {
-			snprintf(what, sizeof(what), "its line does not verify: %s", qp_error_last()->message);
+			snprintf(what, sizeof(what), "its line does not verify: %s",
+				 qp_error_last()->message);
 			err = QP_OK;
 		} else if ((sqlite3_int64)id != key_id || (sqlite3_int64)stamp != ts)
 			snprintf(what, sizeof(what), "its stored key ID or timestamp is not its line's");

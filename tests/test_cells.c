@@ -57,7 +57,7 @@
 #define U5 "330681001002JC00005F00010001"
 #define U6 "330681001002JC00006F00010001"
 #define U7 "330681001002JC00007F00010001"
-#define H6 "330681199203030022"           /* not the quickstart's: a household ... */
+#define H6 "330681199203030022"		  /* not the quickstart's: a household ... */
 #define U8 "330681001002JC00008F00010001" /* ... whose home is leased to a person */
 
 static void put(qp_registry *reg, const qp_key *key, const char *type, const char *body)
@@ -68,31 +68,39 @@ static void put(qp_registry *reg, const qp_key *key, const char *type, const cha
 }
 
 #define HOME(unit, village, hh, area, extra, status)                                                         \
-	"{\"household\":\"" hh "\",\"land_area\":" area extra ",\"status\":\"" status "\",\"unit\":\"" unit \
+	"{\"household\":\"" hh "\",\"land_area\":" area extra ",\"status\":\"" status "\",\"unit\":\"" unit  \
 	"\",\"village\":\"" village "\"}"
 
 /* The quickstart's demonstration, through the library. */
 static void build(const char *path)
 {
-	qp_key *auth = tu_seeded_key("330681.authority", 1), *logk = tu_seeded_key("zhuji.quanpiao.example/registry", 2),
-	       *off = tu_seeded_key("330681.officer.zhang-wei", 3), *aud = tu_seeded_key("330681.auditor.chen", 4);
+	qp_key *auth = tu_seeded_key("330681.authority", 1),
+	       *logk = tu_seeded_key("zhuji.quanpiao.example/registry", 2),
+	       *off = tu_seeded_key("330681.officer.zhang-wei", 3),
+	       *aud = tu_seeded_key("330681.auditor.chen", 4);
 	char *lv = tu_vkey(logk), *ov = tu_vkey(off), *av = tu_vkey(aud), body[1024];
 	qp_clock_set(T0);
 	qp_genesis g = {"zhuji.quanpiao.example/registry", "330681", "诸暨市", lv};
 	qp_registry *reg = NULL;
 	assert_int_equal(qp_registry_create(&reg, path, &g, auth), QP_OK);
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"valid_until\":\"2027-12-31\",\"vkey\":\"%s\"}", ov);
+	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"valid_until\":\"2027-12-31\",\"vkey\":\"%s\"}",
+		 ov);
 	put(reg, auth, "key.enroll", body);
 	snprintf(body, sizeof(body), "{\"role\":\"auditor\",\"vkey\":\"%s\"}", av);
 	put(reg, auth, "key.enroll", body);
 
-	put(reg, off, "village.add", "{\"code\":\"" V1 "\",\"name\":\"东白湖村\",\"uscc\":\"N2330681MF0000000A\"}");
+	put(reg, off, "village.add",
+	    "{\"code\":\"" V1 "\",\"name\":\"东白湖村\",\"uscc\":\"N2330681MF0000000A\"}");
 	put(reg, off, "village.add", "{\"code\":\"" V2 "\",\"name\":\"斯宅村\"}");
-	const char *hh[][4] = {{H1, "张伟", V1, "4"}, {H2, "李娜", V1, "3"}, {H3, "王芳", V1, "2"},
-			       {H4, "陈刚", V2, "5"}, {H5, "赵敏", V2, "2"}};
+	const char *hh[][4] = {{H1, "张伟", V1, "4"},
+			       {H2, "李娜", V1, "3"},
+			       {H3, "王芳", V1, "2"},
+			       {H4, "陈刚", V2, "5"},
+			       {H5, "赵敏", V2, "2"}};
 	for (size_t i = 0; i < 5; i++) {
-		snprintf(body, sizeof(body), "{\"id_number\":\"%s\",\"members\":%s,\"name\":\"%s\",\"village\":\"%s\"}",
-			 hh[i][0], hh[i][3], hh[i][1], hh[i][2]);
+		snprintf(body, sizeof(body),
+			 "{\"id_number\":\"%s\",\"members\":%s,\"name\":\"%s\",\"village\":\"%s\"}", hh[i][0],
+			 hh[i][3], hh[i][1], hh[i][2]);
 		put(reg, off, "household.add", body);
 	}
 	put(reg, off, "home.add", HOME(U1, V1, H1, "12050", ",\"floor_area\":24000,\"built\":1985", "idle"));
@@ -102,7 +110,8 @@ static void build(const char *path)
 	put(reg, off, "home.add", HOME(U5, V2, H5, "9000", "", "idle"));
 	put(reg, off, "home.add", HOME(U6, V1, H2, "8000", "", "dilapidated"));
 	put(reg, off, "home.add", HOME(U7, V1, H3, "6000", "", "dilapidated"));
-	snprintf(body, sizeof(body), "{\"id_number\":\"%s\",\"members\":3,\"name\":\"孙丽\",\"village\":\"%s\"}", H6, V2);
+	snprintf(body, sizeof(body),
+		 "{\"id_number\":\"%s\",\"members\":3,\"name\":\"孙丽\",\"village\":\"%s\"}", H6, V2);
 	put(reg, off, "household.add", body);
 	put(reg, off, "home.add", HOME(U8, V2, H6, "7000", "", "idle"));
 	put(reg, off, "home.activate",
@@ -110,35 +119,45 @@ static void build(const char *path)
 	    "\"investor_id\":\"91350100M000100Y43\",\"rent\":2490000,\"start\":\"2021-05-01\",\"unit\":\"" U1
 	    "\",\"use\":\"homestay\",\"years\":15}");
 	put(reg, off, "home.activate",
-	    "{\"investment\":47080000000,\"investor\":\"斯宅文旅发展有限公司\",\"investor_id\":\"91110000600037341L\","
-	    "\"rent\":1800000,\"start\":\"2021-09-01\",\"unit\":\"" U5 "\",\"use\":\"culture\",\"years\":10}");
+	    "{\"investment\":47080000000,\"investor\":\"斯宅文旅发展有限公司\",\"investor_id\":"
+	    "\"91110000600037341L\","
+	    "\"rent\":1800000,\"start\":\"2021-09-01\",\"unit\":\"" U5
+	    "\",\"use\":\"culture\",\"years\":10}");
 	put(reg, off, "home.activate",
-	    "{\"investment\":5000000,\"investor\":\"李明\",\"investor_id\":\"11010519491231002X\",\"rent\":960000,"
+	    "{\"investment\":5000000,\"investor\":\"李明\",\"investor_id\":\"11010519491231002X\",\"rent\":"
+	    "960000,"
 	    "\"start\":\"2021-03-15\",\"unit\":\"" U8 "\",\"use\":\"rental\",\"years\":15}");
 	put(reg, off, "home.status",
-	    "{\"reason\":\"household moved to town; homestead withdrawn voluntarily\",\"status\":\"withdrawn\","
+	    "{\"reason\":\"household moved to town; homestead withdrawn "
+	    "voluntarily\",\"status\":\"withdrawn\","
 	    "\"unit\":\"" U3 "\"}");
 	put(reg, off, "home.status",
 	    "{\"reason\":\"dilapidated house demolished\",\"status\":\"demolished\",\"unit\":\"" U2 "\"}");
 	put(reg, off, "home.status", "{\"status\":\"withdrawn\",\"unit\":\"" U6 "\"}");
-	put(reg, off, "home.status", "{\"reason\":\"reclaimed as farmland\",\"status\":\"reclaimed\",\"unit\":\"" U6 "\"}");
+	put(reg, off, "home.status",
+	    "{\"reason\":\"reclaimed as farmland\",\"status\":\"reclaimed\",\"unit\":\"" U6 "\"}");
 	put(reg, off, "home.status", "{\"status\":\"demolished\",\"unit\":\"" U7 "\"}");
 	put(reg, off, "home.status", "{\"status\":\"reclaimed\",\"unit\":\"" U7 "\"}");
 	put(reg, off, "home.correct",
 	    "{\"field\":\"land_area\",\"reason\":\"resurvey 2026\",\"unit\":\"" U4 "\",\"value\":13620}");
 	put(reg, off, "cert.issue",
-	    "{\"area\":15000,\"basis\":\"withdrawal\",\"holder\":\"" H3 "\",\"home\":\"" U3 "\",\"kind\":\"guarantee\"}");
+	    "{\"area\":15000,\"basis\":\"withdrawal\",\"holder\":\"" H3 "\",\"home\":\"" U3
+	    "\",\"kind\":\"guarantee\"}");
 	put(reg, off, "cert.issue",
-	    "{\"area\":10000,\"basis\":\"demolition\",\"holder\":\"" H2 "\",\"home\":\"" U2 "\",\"kind\":\"retention\"}");
+	    "{\"area\":10000,\"basis\":\"demolition\",\"holder\":\"" H2 "\",\"home\":\"" U2
+	    "\",\"kind\":\"retention\"}");
 	put(reg, off, "cert.issue",
-	    "{\"area\":8000,\"basis\":\"reclamation\",\"holder\":\"" V1 "\",\"home\":\"" U6 "\",\"kind\":\"collective\"}");
+	    "{\"area\":8000,\"basis\":\"reclamation\",\"holder\":\"" V1 "\",\"home\":\"" U6
+	    "\",\"kind\":\"collective\"}");
 	put(reg, off, "cert.transfer",
 	    "{\"area\":5000,\"basis\":\"sale\",\"cert\":\"330681-2026-G-000001\",\"to\":\"" H1 "\"}");
 	put(reg, off, "cert.redeem",
-	    "{\"area\":3000,\"cert\":\"330681-2026-C-000001\",\"note\":\"construction-land quota for the 东白湖 "
+	    "{\"area\":3000,\"cert\":\"330681-2026-C-000001\",\"note\":\"construction-land quota for the "
+	    "东白湖 "
 	    "homestay cluster\",\"purpose\":\"quota\"}");
 	put(reg, off, "cert.freeze",
-	    "{\"cert\":\"330681-2026-R-000001\",\"reason\":\"异议: inheritance dispute filed with the township\"}");
+	    "{\"cert\":\"330681-2026-R-000001\",\"reason\":\"异议: inheritance dispute filed with the "
+	    "township\"}");
 
 	char *cp = NULL, *line = NULL;
 	size_t cp_len = 0, line_len = 0;
@@ -220,7 +239,8 @@ static int audit(ctx *c, const char *change)
 		return 1;
 	if (err == QP_OK && problems == 0)
 		return 0;
-	fail_msg("%s: the audit ended in %d (%s), %lu problems", change, err, qp_error_last()->message, problems);
+	fail_msg("%s: the audit ended in %d (%s), %lu problems", change, err, qp_error_last()->message,
+		 problems);
 	return 0;
 }
 
@@ -228,7 +248,8 @@ static sqlite3 *open_copy(ctx *c)
 {
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(c->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA ignore_check_constraints = ON; PRAGMA synchronous = OFF", NULL, NULL, NULL),
+	assert_int_equal(sqlite3_exec(db, "PRAGMA ignore_check_constraints = ON; PRAGMA synchronous = OFF",
+				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	return db;
 }
@@ -244,8 +265,9 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
 static void read_tables(ctx *c)
 {
 	sqlite3 *db = open_copy(c);
-	sqlite3_stmt *st = prep(db, "SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE type = 'table'"
-				    " AND name NOT LIKE 'sqlite_%' ORDER BY name");
+	sqlite3_stmt *st =
+	    prep(db, "SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE type = 'table'"
+		     " AND name NOT LIKE 'sqlite_%' ORDER BY name");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		assert_true(c->ntables < 32);
 		tbl *t = &c->tables[c->ntables++];
@@ -254,14 +276,17 @@ static void read_tables(ctx *c)
 		snprintf(t->name, sizeof(t->name), "%s", (const char *)sqlite3_column_text(st, 0));
 		snprintf(t->key, sizeof(t->key), "rowid");
 		t->nkey = 1;
-		snprintf(sql, sizeof(sql), "SELECT name, type, pk FROM pragma_table_info('%s') ORDER BY pk, cid", t->name);
+		snprintf(sql, sizeof(sql),
+			 "SELECT name, type, pk FROM pragma_table_info('%s') ORDER BY pk, cid", t->name);
 		sqlite3_stmt *ci = prep(db, sql);
 		int first = 1;
 		while (sqlite3_step(ci) == SQLITE_ROW) {
 			assert_true(t->ncols < MAX_COLS);
 			int k = t->ncols++;
-			snprintf(t->col[k], sizeof(t->col[k]), "%s", (const char *)sqlite3_column_text(ci, 0));
-			snprintf(t->type[k], sizeof(t->type[k]), "%s", (const char *)sqlite3_column_text(ci, 1));
+			snprintf(t->col[k], sizeof(t->col[k]), "%s",
+				 (const char *)sqlite3_column_text(ci, 0));
+			snprintf(t->type[k], sizeof(t->type[k]), "%s",
+				 (const char *)sqlite3_column_text(ci, 1));
 			t->pk[k] = sqlite3_column_int(ci, 2) > 0;
 			if (without_rowid && t->pk[k]) {
 				size_t n = first ? 0 : strlen(t->key);
@@ -297,7 +322,8 @@ static void read_rows(ctx *c, const tbl *t, rows *r)
 	r->n = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		assert_true(r->n < 256);
-		sqlite3_value **key = calloc((size_t)t->nkey, sizeof(*key)), **val = calloc((size_t)t->ncols, sizeof(*val));
+		sqlite3_value **key = calloc((size_t)t->nkey, sizeof(*key)),
+			      **val = calloc((size_t)t->ncols, sizeof(*val));
 		assert_non_null(key);
 		assert_non_null(val);
 		for (int k = 0; k < t->nkey; k++)
@@ -339,7 +365,9 @@ static void describe(char *buf, size_t len, const tbl *t, const rows *r, int i)
 	size_t n = 0;
 	for (int k = 0; k < t->nkey && n < len; k++)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", k ? "/" : "",
-				      sqlite3_value_text(r->key[i][k]) ? (const char *)sqlite3_value_text(r->key[i][k]) : "NULL");
+				      sqlite3_value_text(r->key[i][k])
+					  ? (const char *)sqlite3_value_text(r->key[i][k])
+					  : "NULL");
 }
 
 /*
@@ -384,7 +412,11 @@ static int bind_nudged(sqlite3_stmt *st, const tbl *t, int col, const rows *r, s
 	switch (sqlite3_value_type(v)) {
 	case SQLITE_INTEGER:
 		/* A key column takes a number no row has (past the others). */
-		sqlite3_bind_int64(st, 1, sqlite3_value_int64(v) + (try == 1 ? -1 : try == 2 ? 7 : try == 3 ? 1000 : 1));
+		sqlite3_bind_int64(st, 1,
+				   sqlite3_value_int64(v) + (try == 1	? -1
+							     : try == 2 ? 7
+							     : try == 3 ? 1000
+									: 1));
 		return 1;
 	case SQLITE_TEXT:
 	case SQLITE_BLOB: {
@@ -428,8 +460,7 @@ static int bind_nudged(sqlite3_stmt *st, const tbl *t, int col, const rows *r, s
 		else
 			sqlite3_bind_text(st, 1, "2026-11-18", -1, SQLITE_STATIC);
 		return 1;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -557,7 +588,8 @@ static void test_every_cell(void **state)
 		for (int i = 0; i < r.n; i++)
 			for (int k = 0; k < t->ncols; k++) {
 				describe(where, sizeof(where), t, &r, i);
-				snprintf(change, sizeof(change), "%s %s: %s changed", t->name, where, t->col[k]);
+				snprintf(change, sizeof(change), "%s %s: %s changed", t->name, where,
+					 t->col[k]);
 				if (!change_cell(&c, t, &r, i, k)) {
 					print_message("could not change %s\n", change);
 					unchanged++;
@@ -567,9 +599,10 @@ static void test_every_cell(void **state)
 				if (audit(&c, change))
 					c.noticed++;
 				else if (why_unchecked(t->name, t->col[k])) {
-					print_message("not checked (%s): %s\n", why_unchecked(t->name, t->col[k]), change);
+					print_message("not checked (%s): %s\n",
+						      why_unchecked(t->name, t->col[k]), change);
 					not_checked++;
-				} 				else {
+				} else {
 					print_message("NOT NOTICED: %s\n", change);
 					c.missed++;
 				}
@@ -592,10 +625,13 @@ static void test_every_cell(void **state)
 		free_rows(t, &r);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	print_message("%d tables, %lu cells changed, %lu pairs of rows swapped, %lu audits in %.1f s: %lu changes "
-		      "found (%lu of them a file that does not open), %lu not found, %lu not checked by design, %lu cells left unchanged\n",
-		      c.ntables, cells, swaps, c.audits, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-		      c.noticed, c.unopened, c.missed, not_checked, unchanged);
+	print_message(
+	    "%d tables, %lu cells changed, %lu pairs of rows swapped, %lu audits in %.1f s: %lu changes "
+	    "found (%lu of them a file that does not open), %lu not found, %lu not checked by design, %lu "
+	    "cells left unchanged\n",
+	    c.ntables, cells, swaps, c.audits,
+	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, c.noticed, c.unopened,
+	    c.missed, not_checked, unchanged);
 	assert_true(c.ntables >= 18);
 	assert_true(cells > 500);
 	assert_true(swaps > 50);

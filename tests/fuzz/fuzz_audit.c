@@ -54,7 +54,7 @@ typedef struct tbl {
 	int ncols;
 	char col[MAX_COLS][64];
 	int pk[MAX_COLS]; /* part of the primary key */
-	char key[256]; /* "rowid" or the primary key's columns, comma-separated */
+	char key[256];	  /* "rowid" or the primary key's columns, comma-separated */
 	int nkey;
 } tbl;
 
@@ -110,17 +110,19 @@ static void exec(sqlite3 *db, const char *sql)
 static void read_tables(sqlite3 *db)
 {
 	sqlite3_stmt *st = NULL, *ci = NULL;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE type = 'table'"
-			       " AND name NOT LIKE 'sqlite_%' ORDER BY name",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		db,
+		"SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE type = 'table'"
+		" AND name NOT LIKE 'sqlite_%' ORDER BY name",
+		-1, &st, NULL) != SQLITE_OK)
 		die("tables", db);
 	while (sqlite3_step(st) == SQLITE_ROW && ntables < MAX_TABLES) {
 		tbl *t = &tables[ntables++];
 		int without_rowid = sqlite3_column_int(st, 1);
 		char sql[128];
 		snprintf(t->name, sizeof(t->name), "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(sql, sizeof(sql), "SELECT name, pk FROM pragma_table_info('%s') ORDER BY pk, cid", t->name);
+		snprintf(sql, sizeof(sql), "SELECT name, pk FROM pragma_table_info('%s') ORDER BY pk, cid",
+			 t->name);
 		if (sqlite3_prepare_v2(db, sql, -1, &ci, NULL) != SQLITE_OK)
 			die(sql, db);
 		snprintf(t->key, sizeof(t->key), "rowid");
@@ -159,7 +161,8 @@ static void init(void)
 		die("open", db);
 	read_tables(db);
 	exec(db, "PRAGMA writable_schema = ON;"
-		 "UPDATE sqlite_schema SET sql = replace(replace(sql, ') STRICT, WITHOUT ROWID', ') WITHOUT ROWID'),"
+		 "UPDATE sqlite_schema SET sql = replace(replace(sql, ') STRICT, WITHOUT ROWID', ') WITHOUT "
+		 "ROWID'),"
 		 " ') STRICT', ')') WHERE type = 'table';"
 		 "PRAGMA writable_schema = OFF;");
 	sqlite3_close(db);
@@ -213,8 +216,8 @@ static int row_key(sqlite3 *db, const tbl *t, unsigned r, sqlite3_value **key)
 	if (n == 0)
 		return 0;
 	char sql[1024];
-	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" ORDER BY %s LIMIT 1 OFFSET %lld", t->key, t->name, t->key,
-		 (long long)(r % n));
+	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" ORDER BY %s LIMIT 1 OFFSET %lld", t->key, t->name,
+		 t->key, (long long)(r % n));
 	sqlite3_stmt *st = prep(db, sql);
 	int ok = sqlite3_step(st) == SQLITE_ROW;
 	for (int i = 0; ok && i < t->nkey; i++)
@@ -272,9 +275,7 @@ static int bind_input_value(sqlite3 *db, sqlite3_stmt *st, int i, input *in, con
 	if (!next(in, &kind))
 		return 0;
 	switch (kind % 8) {
-	case 0:
-		sqlite3_bind_null(st, i);
-		return 1;
+	case 0: sqlite3_bind_null(st, i); return 1;
 	case 1:
 		if (!next(in, &b))
 			return 0;
@@ -341,7 +342,8 @@ static int bind_input_value(sqlite3 *db, sqlite3_stmt *st, int i, input *in, con
 			sqlite3_bind_value(st, i, v);
 		else {
 			int n = sqlite3_value_bytes(v);
-			const unsigned char *s = type == SQLITE_TEXT ? sqlite3_value_text(v) : sqlite3_value_blob(v);
+			const unsigned char *s =
+			    type == SQLITE_TEXT ? sqlite3_value_text(v) : sqlite3_value_blob(v);
 			unsigned char *copy = malloc((size_t)n + 1);
 			if (copy == NULL)
 				die("out of memory", NULL);
@@ -376,7 +378,8 @@ static int edit(sqlite3 *db, input *in)
 		return 0;
 	const tbl *t = &tables[ti % (unsigned)ntables];
 	if (!row_key(db, t, r, key))
-		return op % 4 != 1 && op % 4 != 3 ? next(in, &b) : 1; /* an empty table: skip the edit's col */
+		return op % 4 != 1 && op % 4 != 3 ? next(in, &b)
+						  : 1; /* an empty table: skip the edit's col */
 	int more = 1;
 	where_key(w, sizeof(w), t, 2);
 	switch (op % 4) {
@@ -410,8 +413,9 @@ static int edit(sqlite3 *db, input *in)
 			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s\"%s\"", k ? ", " : "", t->col[k]);
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ") SELECT ");
 		for (int k = 0; k < t->ncols; k++)
-			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s%s%s%s", k ? ", " : "", k == c ? "?1" : "\"",
-					      k == c ? "" : t->col[k], k == c ? "" : "\"");
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s%s%s%s", k ? ", " : "",
+					      k == c ? "?1" : "\"", k == c ? "" : t->col[k],
+					      k == c ? "" : "\"");
 		snprintf(sql + n, sizeof(sql) - n, " FROM \"%s\" WHERE %s", t->name, w);
 		sqlite3_stmt *st = prep(db, sql);
 		bind_key(st, key, t->nkey, 2);
@@ -438,8 +442,9 @@ static int edit(sqlite3 *db, input *in)
 			if (a && z) {
 				/* Both at once, so that a key column can swap too. */
 				snprintf(sql, sizeof(sql),
-					 "UPDATE \"%s\" SET \"%s\" = CASE WHEN %s THEN ?1 ELSE ?%d END WHERE %s OR %s", t->name,
-					 t->col[c], w, 2 + 2 * t->nkey, w, w2);
+					 "UPDATE \"%s\" SET \"%s\" = CASE WHEN %s THEN ?1 ELSE ?%d END WHERE "
+					 "%s OR %s",
+					 t->name, t->col[c], w, 2 + 2 * t->nkey, w, w2);
 				sqlite3_stmt *st = prep(db, sql);
 				sqlite3_bind_value(st, 1, z);
 				sqlite3_bind_value(st, 2 + 2 * t->nkey, a);
@@ -513,7 +518,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (err == QP_EVERIFY && problems > 0 && res.problems > 0)
 		return 0;
-	fprintf(stderr, "fuzz_audit: the audit ended in %d (%s) with %lu problems reported, %llu counted\n", err,
-		err == QP_OK ? "ok" : qp_error_last()->message, problems, (unsigned long long)res.problems);
+	fprintf(stderr, "fuzz_audit: the audit ended in %d (%s) with %lu problems reported, %llu counted\n",
+		err, err == QP_OK ? "ok" : qp_error_last()->message, problems,
+		(unsigned long long)res.problems);
 	abort();
 }
