@@ -732,8 +732,8 @@ int qp_store_checkpoints_each(qp_store *store, int (*fn)(void *ctx, uint64_t siz
 {
 	sqlite3_stmt *st = NULL;
 	/* In the order of the sizes as the callers read them (unsigned), whatever a damaged row holds. */
-	int err = qp_store_prepare(store,
-				   "SELECT CAST(size AS INTEGER) AS s, root, note FROM checkpoints ORDER BY s < 0, s", &st);
+	int err = qp_store_prepare(
+	    store, "SELECT CAST(size AS INTEGER) AS s, root, note FROM checkpoints ORDER BY s < 0, s", &st);
 	if (err != QP_OK)
 		return err;
 	/*
