@@ -20,6 +20,8 @@
 
 #include "quanpiao/registry.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -60,7 +62,7 @@ typedef struct qp_audit_result {
  * code if the audit itself could not run (QP_EIO, QP_ENOMEM, QP_EINVALID
  * for a bad --since file, QP_ENOTFOUND when the kept replay is missing).
  */
-int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt);
+QP_API int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt);
 
 /*
  * Rebuild the registry from its log alone into a new file at out_path
@@ -82,11 +84,11 @@ int qp_audit(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt
  * Returns QP_OK, QP_EVERIFY if anything disagreed (with the first problem
  * as the message), or another error.
  */
-int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_audit_result *res, qp_registry *reg,
-			const char *out_path);
+QP_API int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_audit_result *res, qp_registry *reg,
+			       const char *out_path);
 
 /* The SHA-256 content hash (hex, 65 bytes) of the registry's state tables. */
-int qp_registry_state_hash(char *out, qp_registry *reg);
+QP_API int qp_registry_state_hash(char *out, qp_registry *reg);
 
 #ifdef __cplusplus
 }

@@ -46,6 +46,8 @@
 #include "quanpiao/merkle.h"
 #include "quanpiao/registry.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -68,8 +70,8 @@ typedef struct qp_bundle_entry {
  * verified.  *out (malloc'd, NUL-terminated; free with free()).
  * QP_EUSAGE for entries out of order or a missing part.
  */
-int qp_bundle_write(char **out, size_t *out_len, const char *cert_id, const char *checkpoint,
-		    size_t checkpoint_len, const qp_bundle_entry *entries, size_t n);
+QP_API int qp_bundle_write(char **out, size_t *out_len, const char *cert_id, const char *checkpoint,
+			   size_t checkpoint_len, const qp_bundle_entry *entries, size_t n);
 
 /*
  * The bundle of certificate cert_id, against the registry's latest
@@ -80,8 +82,8 @@ int qp_bundle_write(char **out, size_t *out_len, const char *cert_id, const char
  * message says to sign a newer one with 'quanpiao log sign'), QP_EIO.
  * *out is malloc'd; free with free().
  */
-int qp_bundle_export(char **out, size_t *out_len, size_t *entries, uint64_t *size, qp_registry *reg,
-		     const char *cert_id);
+QP_API int qp_bundle_export(char **out, size_t *out_len, size_t *entries, uint64_t *size, qp_registry *reg,
+			    const char *cert_id);
 
 /* What qp_bundle_verify found. */
 typedef struct qp_bundle_info {
@@ -97,7 +99,7 @@ typedef struct qp_bundle_info {
 } qp_bundle_info;
 
 /* Free what qp_bundle_verify put in info (NULL is fine); info is zeroed. */
-void qp_bundle_info_clear(qp_bundle_info *info);
+QP_API void qp_bundle_info_clear(qp_bundle_info *info);
 
 /*
  * Verify a bundle offline (no registry): the genesis entry is signed by
@@ -119,8 +121,8 @@ void qp_bundle_info_clear(qp_bundle_info *info);
  * damaged or altered byte gives this), QP_EINVALID (authority_vkey is not
  * a verifier key), QP_ENOMEM.
  */
-int qp_bundle_verify(qp_bundle_info *info, const char *bundle, size_t bundle_len, const char *authority_vkey,
-		     int64_t now);
+QP_API int qp_bundle_verify(qp_bundle_info *info, const char *bundle, size_t bundle_len,
+			    const char *authority_vkey, int64_t now);
 
 /*
  * Verify a single c2sp.org/tlog-proof@v1 with its entry's note: the
@@ -130,8 +132,9 @@ int qp_bundle_verify(qp_bundle_info *info, const char *bundle, size_t bundle_len
  * QP_EVERIFY saying what failed, QP_EINVALID (log_vkey is not a verifier
  * key).
  */
-int qp_bundle_verify_proof(uint64_t *index, qp_checkpoint *checkpoint, const char *proof, size_t proof_len,
-			   const char *entry, size_t entry_len, const char *log_vkey);
+QP_API int qp_bundle_verify_proof(uint64_t *index, qp_checkpoint *checkpoint, const char *proof,
+				  size_t proof_len, const char *entry, size_t entry_len,
+				  const char *log_vkey);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,8 @@
 
 #include "quanpiao/registry.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -57,14 +59,14 @@ typedef enum qp_cert_state {
 #define QP_CERT_EXPIRED QP_CERT_STATE_COUNT
 
 /* "guarantee" ... / 保障权票 ... / 'G' 'R' 'C'. */
-const char *qp_cert_kind_name(qp_cert_kind k);
-const char *qp_cert_kind_label(qp_cert_kind k);
-char qp_cert_kind_letter(qp_cert_kind k);
-int qp_cert_kind_parse(qp_cert_kind *out, const char *name);
-const char *qp_cert_state_name(qp_cert_state s);  /* live spent frozen revoked */
-const char *qp_cert_state_label(qp_cert_state s); /* 有效 已使用 冻结 已注销 */
+QP_API const char *qp_cert_kind_name(qp_cert_kind k);
+QP_API const char *qp_cert_kind_label(qp_cert_kind k);
+QP_API char qp_cert_kind_letter(qp_cert_kind k);
+QP_API int qp_cert_kind_parse(qp_cert_kind *out, const char *name);
+QP_API const char *qp_cert_state_name(qp_cert_state s);	 /* live spent frozen revoked */
+QP_API const char *qp_cert_state_label(qp_cert_state s); /* 有效 已使用 冻结 已注销 */
 /* Parses "expired" too, as QP_CERT_EXPIRED (a shown state, never stored). */
-int qp_cert_state_parse(qp_cert_state *out, const char *name);
+QP_API int qp_cert_state_parse(qp_cert_state *out, const char *name);
 
 #define QP_CERT_ID_LEN 20 /* "330681-2026-G-000123" */
 
@@ -90,17 +92,17 @@ typedef struct qp_cert {
 	char *reason;			 /* freeze or revocation reason, or NULL */
 } qp_cert;
 
-void qp_cert_clear(qp_cert *c);
-void qp_certs_free(qp_cert *list, size_t count);
+QP_API void qp_cert_clear(qp_cert *c);
+QP_API void qp_certs_free(qp_cert *list, size_t count);
 
-int qp_cert_get(qp_cert *out, qp_registry *reg, const char *id);
+QP_API int qp_cert_get(qp_cert *out, qp_registry *reg, const char *id);
 
 /*
  * The display number: 浙(2026)诸暨市保障权票第000123号 (province from the
  * county code, the registry's county name).  Returns QP_EINVALID if buf is
  * too small (128 bytes suffice).
  */
-int qp_cert_display_number(char *buf, size_t len, qp_registry *reg, const qp_cert *c);
+QP_API int qp_cert_display_number(char *buf, size_t len, qp_registry *reg, const qp_cert *c);
 
 /* Filters for qp_certs_list; NULL or -1 members do not filter. */
 typedef struct qp_cert_filter {
@@ -112,7 +114,7 @@ typedef struct qp_cert_filter {
 	size_t limit;
 } qp_cert_filter;
 
-int qp_certs_list(qp_cert **out, size_t *count, qp_registry *reg, const qp_cert_filter *filter);
+QP_API int qp_certs_list(qp_cert **out, size_t *count, qp_registry *reg, const qp_cert_filter *filter);
 
 /* What a redemption spent a certificate for (cert.redeem). */
 typedef struct qp_redemption {
@@ -126,14 +128,14 @@ typedef struct qp_redemption {
  * The redemption that spent certificate id.  *out is filled (free its note
  * with qp_redemption_clear); QP_ENOTFOUND if id was not redeemed.
  */
-int qp_cert_redemption(qp_redemption *out, qp_registry *reg, const char *id);
-void qp_redemption_clear(qp_redemption *r);
+QP_API int qp_cert_redemption(qp_redemption *out, qp_registry *reg, const char *id);
+QP_API void qp_redemption_clear(qp_redemption *r);
 
 /* The certificates an entry created (issue, transfer, redeem remainder), in number order. */
-int qp_certs_created_by(qp_cert **out, size_t *count, qp_registry *reg, uint64_t index);
+QP_API int qp_certs_created_by(qp_cert **out, size_t *count, qp_registry *reg, uint64_t index);
 
 /* The direct children of a certificate. */
-int qp_cert_children(qp_cert **out, size_t *count, qp_registry *reg, const char *id);
+QP_API int qp_cert_children(qp_cert **out, size_t *count, qp_registry *reg, const char *id);
 
 /* One change in a certificate tree. */
 typedef struct qp_cert_event {
@@ -146,8 +148,8 @@ typedef struct qp_cert_event {
 } qp_cert_event;
 
 /* The whole tree's history, from the issue of id's root to now, oldest first. */
-int qp_cert_history(qp_cert_event **out, size_t *count, qp_registry *reg, const char *id);
-void qp_cert_events_free(qp_cert_event *list, size_t count);
+QP_API int qp_cert_history(qp_cert_event **out, size_t *count, qp_registry *reg, const char *id);
+QP_API void qp_cert_events_free(qp_cert_event *list, size_t count);
 
 /*
  * Check the certificate invariants over the whole registry: per home and
@@ -156,7 +158,7 @@ void qp_cert_events_free(qp_cert_event *list, size_t count);
  * certificate ended twice; every certificate's root is an issued one.
  * QP_OK, or QP_EVERIFY with the first problem found.
  */
-int qp_certs_check_invariants(qp_registry *reg);
+QP_API int qp_certs_check_invariants(qp_registry *reg);
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,8 @@
 #include "quanpiao/merkle.h"
 #include "quanpiao/registry.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -37,7 +39,7 @@ extern "C" {
  * be of type 0x01 or 0x04 (then *out is a copy).  *out owns the verifier;
  * free with qp_verifier_free.
  */
-int qp_cosign_verifier(qp_verifier **out, const qp_verifier *v);
+QP_API int qp_cosign_verifier(qp_verifier **out, const qp_verifier *v);
 
 /*
  * Cosign the checkpoint note (a signed c2sp.org/tlog-checkpoint; its
@@ -46,8 +48,8 @@ int qp_cosign_verifier(qp_verifier **out, const qp_verifier *v);
  * free()) gets the signature line, with its final newline.  QP_EINVALID
  * if the note is not a well-formed checkpoint.
  */
-int qp_cosign_sign(char **line, size_t *line_len, const qp_key *key, const char *checkpoint_note,
-		   size_t note_len, uint64_t timestamp);
+QP_API int qp_cosign_sign(char **line, size_t *line_len, const qp_key *key, const char *checkpoint_note,
+			  size_t note_len, uint64_t timestamp);
 
 /*
  * Verify a cosignature line (with or without its final newline) over the
@@ -57,8 +59,8 @@ int qp_cosign_sign(char **line, size_t *line_len, const qp_key *key, const char 
  * QP_OK; QP_EINVALID for a malformed line or checkpoint; QP_EVERIFY,
  * saying why, when the line is not v's or does not verify.
  */
-int qp_cosign_verify(uint64_t *timestamp, const qp_verifier *v, const char *line, size_t line_len,
-		     const char *checkpoint_note, size_t note_len);
+QP_API int qp_cosign_verify(uint64_t *timestamp, const qp_verifier *v, const char *line, size_t line_len,
+			    const char *checkpoint_note, size_t note_len);
 
 /*
  * Parse the body of a c2sp.org/tlog-witness add-checkpoint request ("old
@@ -68,8 +70,8 @@ int qp_cosign_verify(uint64_t *timestamp, const qp_verifier *v, const char *line
  * body_len - *note_offset bytes of body.  QP_EINVALID naming the line at
  * fault.
  */
-int qp_cosign_parse_request(uint64_t *old_size, qp_merkle_proof *proof, size_t *note_offset, const char *body,
-			    size_t body_len);
+QP_API int qp_cosign_parse_request(uint64_t *old_size, qp_merkle_proof *proof, size_t *note_offset,
+				   const char *body, size_t body_len);
 
 /*
  * What a witness checks before it cosigns: the checkpoint note is signed
@@ -81,8 +83,8 @@ int qp_cosign_parse_request(uint64_t *old_size, qp_merkle_proof *proof, size_t *
  * log signature, or an inconsistent checkpoint: the message then names
  * both checkpoints, origin, size and root of each, and why they conflict).
  */
-int qp_cosign_check(qp_checkpoint *out, const char *note, size_t note_len, const qp_verifier *log_v,
-		    const qp_checkpoint *old, const qp_merkle_proof *proof);
+QP_API int qp_cosign_check(qp_checkpoint *out, const char *note, size_t note_len, const qp_verifier *log_v,
+			   const qp_checkpoint *old, const qp_merkle_proof *proof);
 
 /*
  * QP_OK if the registry has an unrevoked, unexpired auditor key named
@@ -93,8 +95,8 @@ int qp_cosign_check(qp_checkpoint *out, const char *note, size_t note_len, const
  * enrolled, another public key, another role, revoked, expired, enrolled
  * after the checkpoint); QP_ENOTFOUND if there is no such checkpoint.
  */
-int qp_log_check_cosigner(qp_registry *reg, const char *name, const unsigned char pub[QP_PUBLIC_KEY_LEN],
-			  uint64_t size);
+QP_API int qp_log_check_cosigner(qp_registry *reg, const char *name,
+				 const unsigned char pub[QP_PUBLIC_KEY_LEN], uint64_t size);
 
 /*
  * Add a cosignature line to the stored checkpoint of size (QP_LOG_LATEST:
@@ -106,7 +108,7 @@ int qp_log_check_cosigner(qp_registry *reg, const char *name, const unsigned cha
  * line, time ahead), QP_EPERM (witness not allowed, signature does not
  * verify), QP_ENOTFOUND (no such checkpoint), QP_EIO.
  */
-int qp_log_add_cosignature(qp_registry *reg, const char *line, size_t line_len, uint64_t size);
+QP_API int qp_log_add_cosignature(qp_registry *reg, const char *line, size_t line_len, uint64_t size);
 
 /*
  * The stored checkpoint of size (QP_LOG_LATEST for the latest) as a note
@@ -116,8 +118,8 @@ int qp_log_add_cosignature(qp_registry *reg, const char *line, size_t line_len, 
  * (each may be NULL) get its size and the number of cosignatures.  *note
  * is malloc'd; free with free().
  */
-int qp_log_checkpoint_cosigned(char **note, size_t *note_len, uint64_t *size_out, size_t *cosignatures,
-			       qp_registry *reg, uint64_t size);
+QP_API int qp_log_checkpoint_cosigned(char **note, size_t *note_len, uint64_t *size_out, size_t *cosignatures,
+				      qp_registry *reg, uint64_t size);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,8 @@
 #ifndef QUANPIAO_ERROR_H
 #define QUANPIAO_ERROR_H
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -41,16 +43,16 @@ typedef struct qp_error {
  * stay valid until the next libquanpiao call on the same thread; copy them
  * to keep them longer.  Never returns NULL.
  */
-const qp_error *qp_error_last(void);
+QP_API const qp_error *qp_error_last(void);
 
 /* Forget the last error of this thread. */
-void qp_error_clear(void);
+QP_API void qp_error_clear(void);
 
 /*
  * A short fixed English name for a result code ("input rejected", ...).
  * Returns a static string, never NULL; unknown codes give "unknown error".
  */
-const char *qp_strerror(int code);
+QP_API const char *qp_strerror(int code);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -39,20 +41,20 @@ typedef enum qp_division_level {
  * NULL, the normalised number ('x' made 'X') is written to out, which must
  * hold QP_RESIDENT_ID_LEN + 1 bytes.
  */
-int qp_ids_check_resident(char *out, const char *value, const char *field);
+QP_API int qp_ids_check_resident(char *out, const char *value, const char *field);
 
 /*
  * The GB 11643 check character ('0'..'9' or 'X') for the 17 digits at
  * digits17, or '\0' if they are not 17 digits.
  */
-char qp_ids_resident_check_char(const char *digits17);
+QP_API char qp_ids_resident_check_char(const char *digits17);
 
 /*
  * Write the masked form of a resident ID number ("330681********123X") to
  * out (QP_RESIDENT_ID_LEN + 1 bytes).  value should be a checked number;
  * anything that is not 18 bytes is masked completely.
  */
-void qp_ids_mask_resident(char *out, const char *value);
+QP_API void qp_ids_mask_resident(char *out, const char *value);
 
 /* Flags for qp_ids_check_uscc. */
 #define QP_USCC_COLLECTIVE 0x1 /* must be a village collective (N2...) */
@@ -63,7 +65,7 @@ void qp_ids_mask_resident(char *out, const char *value);
  * and the GB 32100 check character.  With QP_USCC_COLLECTIVE the code must
  * also start with "N2" (village collective economic organisation).
  */
-int qp_ids_check_uscc(const char *value, unsigned flags, const char *field);
+QP_API int qp_ids_check_uscc(const char *value, unsigned flags, const char *field);
 
 /*
  * Nonzero if an 18-character value is written like a credit code rather
@@ -71,10 +73,10 @@ int qp_ids_check_uscc(const char *value, unsigned flags, const char *field);
  * or x in the last place.  Tells which check to apply to a field that
  * takes either.
  */
-int qp_ids_looks_like_uscc(const char *value);
+QP_API int qp_ids_looks_like_uscc(const char *value);
 
 /* The GB 32100 check character for the 17 characters at code17, or '\0'. */
-char qp_ids_uscc_check_char(const char *code17);
+QP_API char qp_ids_uscc_check_char(const char *code17);
 
 /*
  * Check a division code of the given level: a county is 6 digits with a
@@ -82,7 +84,7 @@ char qp_ids_uscc_check_char(const char *code17);
  * 3 digits, not 000; a village adds 3 digits in 200-399 (a village
  * committee, 村委会; 001-199 are neighbourhood committees).
  */
-int qp_ids_check_division(const char *value, qp_division_level level, const char *field);
+QP_API int qp_ids_check_division(const char *value, qp_division_level level, const char *field);
 
 /*
  * Check a 28-character real-estate unit code (不动产单元代码): county (6
@@ -92,7 +94,7 @@ int qp_ids_check_division(const char *value, qp_division_level level, const char
  * exactly when the type is W).  If county is not NULL the code must start
  * with it.
  */
-int qp_ids_check_unit(const char *value, const char *county, const char *field);
+QP_API int qp_ids_check_unit(const char *value, const char *county, const char *field);
 
 /*
  * Check a household's registry number, <county>-H-<7 digits> (e.g.
@@ -100,23 +102,23 @@ int qp_ids_check_unit(const char *value, const char *county, const char *field);
  * NULL the number must start with it.
  */
 #define QP_HOUSEHOLD_NUMBER_LEN 16
-int qp_ids_check_household(const char *value, const char *county, const char *field);
+QP_API int qp_ids_check_household(const char *value, const char *county, const char *field);
 
 /* Check a 19-character parcel code (宗地代码): the first 19 of a unit code. */
-int qp_ids_check_parcel(const char *value, const char *county, const char *field);
+QP_API int qp_ids_check_parcel(const char *value, const char *county, const char *field);
 
 /*
  * Parse a non-negative decimal with at most two decimals ("120.50", "7",
  * "0.5") into hundredths (12050, 700, 50).  Rejects blanks, signs,
  * exponents, separators, a bare or trailing point and overflow.
  */
-int qp_ids_parse_hundredths(int64_t *out, const char *text, const char *field);
+QP_API int qp_ids_parse_hundredths(int64_t *out, const char *text, const char *field);
 
 /*
  * Write value (hundredths) as "120.50" to buf.  Returns QP_OK, or
  * QP_EINVALID if buf_len is too small (24 bytes always suffice).
  */
-int qp_ids_format_hundredths(char *buf, size_t buf_len, int64_t value);
+QP_API int qp_ids_format_hundredths(char *buf, size_t buf_len, int64_t value);
 
 /* A calendar date. */
 typedef struct qp_date {
@@ -126,13 +128,13 @@ typedef struct qp_date {
 } qp_date;
 
 /* Parse an ISO date "2026-11-28" that exists in the calendar. */
-int qp_ids_parse_date(qp_date *out, const char *text, const char *field);
+QP_API int qp_ids_parse_date(qp_date *out, const char *text, const char *field);
 
 /* Nonzero if year-month-day exists in the proleptic Gregorian calendar. */
-int qp_ids_date_exists(int year, int month, int day);
+QP_API int qp_ids_date_exists(int year, int month, int day);
 
 /* Write d as "YYYY-MM-DD" to out (11 bytes). */
-void qp_ids_format_date(char *out, const qp_date *d);
+QP_API void qp_ids_format_date(char *out, const qp_date *d);
 
 #ifdef __cplusplus
 }

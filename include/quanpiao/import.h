@@ -29,6 +29,8 @@
 #include "quanpiao/keys.h"
 #include "quanpiao/registry.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -107,8 +109,8 @@ typedef struct qp_import_options {
  * column, a bad mapping), QP_EPERM (the key may not sign officer entries),
  * QP_ECONFLICT (the registry is busy), QP_EIO, QP_ENOMEM, QP_ECORRUPT.
  */
-int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, const char *path,
-	      const qp_import_options *opt);
+QP_API int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, const char *path,
+		     const qp_import_options *opt);
 
 /*
  * The default mapping as JSON text (static): legacy types to certificate
@@ -116,7 +118,7 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
  * redemption purpose of each kind.  A mapping file has the same shape;
  * its members add to or replace the defaults.
  */
-const char *qp_import_default_mapping(void);
+QP_API const char *qp_import_default_mapping(void);
 
 #ifdef __cplusplus
 }

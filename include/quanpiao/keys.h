@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -34,16 +36,16 @@ typedef struct qp_key qp_key;		/* a secret key and its name     */
 typedef struct qp_verifier qp_verifier; /* a public key and its name     */
 
 /* QP_OK if name is a valid key name (1-128 printable ASCII, no space or '+'), else QP_EINVALID. */
-int qp_key_check_name(const char *name);
+QP_API int qp_key_check_name(const char *name);
 
 /* The key ID of name and public key for the given key type byte. */
-uint32_t qp_key_compute_id(const char *name, uint8_t type, const unsigned char pub[QP_PUBLIC_KEY_LEN]);
+QP_API uint32_t qp_key_compute_id(const char *name, uint8_t type, const unsigned char pub[QP_PUBLIC_KEY_LEN]);
 
 /* Generate a fresh key.  *out owns it; free with qp_key_free. */
-int qp_key_generate(qp_key **out, const char *name);
+QP_API int qp_key_generate(qp_key **out, const char *name);
 
 /* Make a key from a 32-byte Ed25519 seed (tests, known answers). */
-int qp_key_from_seed(qp_key **out, const char *name, const unsigned char seed[QP_SEED_LEN]);
+QP_API int qp_key_from_seed(qp_key **out, const char *name, const unsigned char seed[QP_SEED_LEN]);
 
 /*
  * Write key to a new file at path, mode 0600, refusing to overwrite
@@ -54,7 +56,7 @@ int qp_key_from_seed(qp_key **out, const char *name, const unsigned char seed[QP
  * vkey and either kdf/cipher/sealed or seed lines.  QP_EIO if it cannot be
  * written, and then no file is left behind.
  */
-int qp_key_save(const qp_key *key, const char *path, const char *passphrase);
+QP_API int qp_key_save(const qp_key *key, const char *path, const char *passphrase);
 
 /*
  * Read a key file.  Refuses a file readable or writable by group or others
@@ -65,27 +67,27 @@ int qp_key_save(const qp_key *key, const char *path, const char *passphrase);
  * passphrase is ignored for a clear file.  *out owns the key; free with
  * qp_key_free.
  */
-int qp_key_load(qp_key **out, const char *path, const char *passphrase);
+QP_API int qp_key_load(qp_key **out, const char *path, const char *passphrase);
 
 /*
  * Nonzero in *out if the key file at path is passphrase-protected (so the
  * caller knows whether to ask for one).  Same file checks and errors as
  * qp_key_load, without decrypting.
  */
-int qp_key_file_encrypted(int *out, const char *path);
+QP_API int qp_key_file_encrypted(int *out, const char *path);
 
 /* Wipe and free a key.  NULL is fine. */
-void qp_key_free(qp_key *key);
+QP_API void qp_key_free(qp_key *key);
 
-const char *qp_key_name(const qp_key *key);
-uint32_t qp_key_id(const qp_key *key);
-const unsigned char *qp_key_public(const qp_key *key);
+QP_API const char *qp_key_name(const qp_key *key);
+QP_API uint32_t qp_key_id(const qp_key *key);
+QP_API const unsigned char *qp_key_public(const qp_key *key);
 
 /* Ed25519 signature of msg (msg may be NULL when len is 0).  Thread-safe for one key. */
-int qp_key_sign(unsigned char sig[QP_SIGNATURE_LEN], const qp_key *key, const void *msg, size_t len);
+QP_API int qp_key_sign(unsigned char sig[QP_SIGNATURE_LEN], const qp_key *key, const void *msg, size_t len);
 
 /* The verifier of key (its public half, type 0x01).  *out owns it; free with qp_verifier_free. */
-int qp_key_verifier(qp_verifier **out, const qp_key *key);
+QP_API int qp_key_verifier(qp_verifier **out, const qp_key *key);
 
 /*
  * Parse a verifier-key string (surrounding whitespace and a final newline
@@ -94,24 +96,24 @@ int qp_key_verifier(qp_verifier **out, const qp_key *key);
  * with the reason on failure.  *out owns the verifier; free with
  * qp_verifier_free.
  */
-int qp_verifier_parse(qp_verifier **out, const char *text);
+QP_API int qp_verifier_parse(qp_verifier **out, const char *text);
 
 /* The verifier-key string of v (malloc'd, NUL-terminated; caller frees with free()). */
-int qp_verifier_string(char **out, const qp_verifier *v);
+QP_API int qp_verifier_string(char **out, const qp_verifier *v);
 
-void qp_verifier_free(qp_verifier *v);
-const char *qp_verifier_name(const qp_verifier *v);
-uint32_t qp_verifier_id(const qp_verifier *v);
-uint8_t qp_verifier_type(const qp_verifier *v);
-const unsigned char *qp_verifier_public(const qp_verifier *v);
+QP_API void qp_verifier_free(qp_verifier *v);
+QP_API const char *qp_verifier_name(const qp_verifier *v);
+QP_API uint32_t qp_verifier_id(const qp_verifier *v);
+QP_API uint8_t qp_verifier_type(const qp_verifier *v);
+QP_API const unsigned char *qp_verifier_public(const qp_verifier *v);
 
 /*
  * QP_OK if sig is a valid Ed25519 signature of msg by v, else QP_EVERIFY.
  * Only for type 0x01 verifiers: a cosignature (0x04) verifier gives
  * QP_EUSAGE, as its signatures cover a different message.
  */
-int qp_verifier_verify(const qp_verifier *v, const unsigned char sig[QP_SIGNATURE_LEN], const void *msg,
-		       size_t len);
+QP_API int qp_verifier_verify(const qp_verifier *v, const unsigned char sig[QP_SIGNATURE_LEN],
+			      const void *msg, size_t len);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,8 @@
 #include "quanpiao/merkle.h"
 #include "quanpiao/registry.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -24,10 +26,10 @@ extern "C" {
 #define QP_LOG_LATEST UINT64_MAX
 
 /* Number of entries in the log. */
-int qp_log_size(uint64_t *out, qp_registry *reg);
+QP_API int qp_log_size(uint64_t *out, qp_registry *reg);
 
 /* The exact note bytes of entry index (malloc'd, NUL-terminated; free with free()). */
-int qp_log_entry(char **note, size_t *note_len, qp_registry *reg, uint64_t index);
+QP_API int qp_log_entry(char **note, size_t *note_len, qp_registry *reg, uint64_t index);
 
 /* One entry as qp_log_entries reports it; valid during the callback only. */
 typedef struct qp_log_item {
@@ -39,11 +41,11 @@ typedef struct qp_log_item {
 } qp_log_item;
 
 /* Call fn for entries [start, end) in order; stops at fn's first error. */
-int qp_log_entries(qp_registry *reg, uint64_t start, uint64_t end,
-		   int (*fn)(void *ctx, const qp_log_item *item), void *ctx);
+QP_API int qp_log_entries(qp_registry *reg, uint64_t start, uint64_t end,
+			  int (*fn)(void *ctx, const qp_log_item *item), void *ctx);
 
 /* The root hash of the tree of the first size entries. */
-int qp_log_root(unsigned char root[QP_HASH_LEN], qp_registry *reg, uint64_t size);
+QP_API int qp_log_root(unsigned char root[QP_HASH_LEN], qp_registry *reg, uint64_t size);
 
 /*
  * Sign a checkpoint of the whole tree with log_key, which must be the
@@ -51,28 +53,29 @@ int qp_log_root(unsigned char root[QP_HASH_LEN], qp_registry *reg, uint64_t size
  * latest checkpoint already covers the whole tree, it is returned and
  * nothing is signed.  *note (malloc'd) is the checkpoint note.
  */
-int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *log_key);
+QP_API int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *log_key);
 
 /* A stored checkpoint of size (QP_LOG_LATEST for the latest); *size_out gets its size. */
-int qp_log_checkpoint(char **note, size_t *note_len, uint64_t *size_out, qp_registry *reg, uint64_t size);
+QP_API int qp_log_checkpoint(char **note, size_t *note_len, uint64_t *size_out, qp_registry *reg,
+			     uint64_t size);
 
 /* Merkle proofs over the log. */
-int qp_log_inclusion(qp_merkle_proof *out, qp_registry *reg, uint64_t index, uint64_t size);
-int qp_log_consistency(qp_merkle_proof *out, qp_registry *reg, uint64_t size1, uint64_t size2);
+QP_API int qp_log_inclusion(qp_merkle_proof *out, qp_registry *reg, uint64_t index, uint64_t size);
+QP_API int qp_log_consistency(qp_merkle_proof *out, qp_registry *reg, uint64_t size1, uint64_t size2);
 
 /*
  * A c2sp.org/tlog-proof@v1 for entry index against the signed checkpoint
  * of size (QP_LOG_LATEST: the latest one).  QP_ENOTFOUND if no such
  * checkpoint; QP_EINVALID if the checkpoint does not cover the entry.
  */
-int qp_log_tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t index, uint64_t size);
+QP_API int qp_log_tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t index, uint64_t size);
 
 /*
  * The body of a c2sp.org/tlog-witness add-checkpoint request: "old
  * <from>", the consistency proof from size from to the latest checkpoint,
  * a blank line, and the latest checkpoint.
  */
-int qp_log_witness_request(char **out, size_t *out_len, qp_registry *reg, uint64_t from);
+QP_API int qp_log_witness_request(char **out, size_t *out_len, qp_registry *reg, uint64_t from);
 
 /* A parsed checkpoint text. */
 typedef struct qp_checkpoint {
@@ -82,7 +85,7 @@ typedef struct qp_checkpoint {
 } qp_checkpoint;
 
 /* Parse the text of a checkpoint note (origin, size, root lines). QP_EINVALID if malformed. */
-int qp_checkpoint_parse(qp_checkpoint *out, const char *text, size_t text_len);
+QP_API int qp_checkpoint_parse(qp_checkpoint *out, const char *text, size_t text_len);
 
 #ifdef __cplusplus
 }

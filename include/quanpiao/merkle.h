@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -41,15 +43,15 @@ typedef int (*qp_merkle_put_fn)(void *ctx, unsigned level, uint64_t index,
 				const unsigned char hash[QP_HASH_LEN]);
 
 /* SHA-256(0x00 || data). */
-void qp_merkle_leaf_hash(unsigned char out[QP_HASH_LEN], const void *data, size_t len);
+QP_API void qp_merkle_leaf_hash(unsigned char out[QP_HASH_LEN], const void *data, size_t len);
 
 /* The leaf hash of head || tail, without joining them: SHA-256(0x00 || head || tail). */
-void qp_merkle_leaf_hash2(unsigned char out[QP_HASH_LEN], const void *head, size_t head_len, const void *tail,
-			  size_t tail_len);
+QP_API void qp_merkle_leaf_hash2(unsigned char out[QP_HASH_LEN], const void *head, size_t head_len,
+				 const void *tail, size_t tail_len);
 
 /* SHA-256(0x01 || left || right). */
-void qp_merkle_node_hash(unsigned char out[QP_HASH_LEN], const unsigned char left[QP_HASH_LEN],
-			 const unsigned char right[QP_HASH_LEN]);
+QP_API void qp_merkle_node_hash(unsigned char out[QP_HASH_LEN], const unsigned char left[QP_HASH_LEN],
+				const unsigned char right[QP_HASH_LEN]);
 
 /*
  * Append the leaf with hash leaf as leaf number index (the tree had index
@@ -57,23 +59,23 @@ void qp_merkle_node_hash(unsigned char out[QP_HASH_LEN], const unsigned char lef
  * leaf completes, reading the left siblings with get.  O(log n).  On error
  * some of the puts may have happened; the caller's transaction undoes them.
  */
-int qp_merkle_append(uint64_t index, const unsigned char leaf[QP_HASH_LEN], qp_merkle_get_fn get,
-		     qp_merkle_put_fn put, void *ctx);
+QP_API int qp_merkle_append(uint64_t index, const unsigned char leaf[QP_HASH_LEN], qp_merkle_get_fn get,
+			    qp_merkle_put_fn put, void *ctx);
 
 /*
  * The root hash of the tree of the first size leaves (size 0: SHA-256 of
  * "", without reading anything).  At most popcount(size) reads.  Returns
  * QP_OK or the get callback's code (out is then zeroed).
  */
-int qp_merkle_root(unsigned char out[QP_HASH_LEN], uint64_t size, qp_merkle_get_fn get, void *ctx);
+QP_API int qp_merkle_root(unsigned char out[QP_HASH_LEN], uint64_t size, qp_merkle_get_fn get, void *ctx);
 
 /*
  * The inclusion proof (RFC 9162 2.1.3.1 PATH, hashes bottom-up) of leaf
  * index in the tree of size leaves.  QP_EUSAGE if index >= size; else
  * QP_OK or the get callback's code.  On failure out->len is 0.
  */
-int qp_merkle_inclusion_proof(qp_merkle_proof *out, uint64_t index, uint64_t size, qp_merkle_get_fn get,
-			      void *ctx);
+QP_API int qp_merkle_inclusion_proof(qp_merkle_proof *out, uint64_t index, uint64_t size,
+				     qp_merkle_get_fn get, void *ctx);
 
 /*
  * The consistency proof (RFC 9162 2.1.4.1 PROOF) between sizes
@@ -82,8 +84,8 @@ int qp_merkle_inclusion_proof(qp_merkle_proof *out, uint64_t index, uint64_t siz
  * is nothing to prove and qp_merkle_verify_consistency rejects size1 0);
  * else QP_OK or the get callback's code.  On failure out->len is 0.
  */
-int qp_merkle_consistency_proof(qp_merkle_proof *out, uint64_t size1, uint64_t size2, qp_merkle_get_fn get,
-				void *ctx);
+QP_API int qp_merkle_consistency_proof(qp_merkle_proof *out, uint64_t size1, uint64_t size2,
+				       qp_merkle_get_fn get, void *ctx);
 
 /*
  * Verify that leaf is leaf number index of the tree of size leaves with the
@@ -91,8 +93,8 @@ int qp_merkle_consistency_proof(qp_merkle_proof *out, uint64_t size1, uint64_t s
  * message saying why (index beyond size, wrong number of hashes, root
  * differs).  QP_EUSAGE only for NULL arguments.
  */
-int qp_merkle_verify_inclusion(const unsigned char leaf[QP_HASH_LEN], uint64_t index, uint64_t size,
-			       const qp_merkle_proof *proof, const unsigned char root[QP_HASH_LEN]);
+QP_API int qp_merkle_verify_inclusion(const unsigned char leaf[QP_HASH_LEN], uint64_t index, uint64_t size,
+				      const qp_merkle_proof *proof, const unsigned char root[QP_HASH_LEN]);
 
 /*
  * Verify that the tree (size2, root2) extends the tree (size1, root1)
@@ -102,8 +104,9 @@ int qp_merkle_verify_inclusion(const unsigned char leaf[QP_HASH_LEN], uint64_t i
  * first use instead.  Returns QP_OK, or QP_EVERIFY with a message saying
  * why.  QP_EUSAGE only for NULL arguments.
  */
-int qp_merkle_verify_consistency(uint64_t size1, uint64_t size2, const unsigned char root1[QP_HASH_LEN],
-				 const unsigned char root2[QP_HASH_LEN], const qp_merkle_proof *proof);
+QP_API int qp_merkle_verify_consistency(uint64_t size1, uint64_t size2,
+					const unsigned char root1[QP_HASH_LEN],
+					const unsigned char root2[QP_HASH_LEN], const qp_merkle_proof *proof);
 
 #ifdef __cplusplus
 }

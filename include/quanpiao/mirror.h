@@ -22,6 +22,8 @@
 #include "quanpiao/keys.h"
 #include "quanpiao/registry.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,7 +33,7 @@ extern "C" {
  * no file.  *out owns it; free with qp_registry_free.  Errors as
  * qp_store_open.
  */
-int qp_mirror_open(qp_registry **out, const char *path);
+QP_API int qp_mirror_open(qp_registry **out, const char *path);
 
 /*
  * Replay the n entries first, first + 1, ... (exact note bytes) into the
@@ -42,8 +44,8 @@ int qp_mirror_open(qp_registry **out, const char *path);
  * changes; an entry the rules or signatures refuse gives QP_EVERIFY naming
  * its index and why.
  */
-int qp_mirror_apply(qp_registry *reg, uint64_t first, const char *const *notes, const size_t *note_lens,
-		    size_t n);
+QP_API int qp_mirror_apply(qp_registry *reg, uint64_t first, const char *const *notes,
+			   const size_t *note_lens, size_t n);
 
 /*
  * Keep a checkpoint note, possibly followed by cosignature lines, as
@@ -54,7 +56,7 @@ int qp_mirror_apply(qp_registry *reg, uint64_t first, const char *const *notes, 
  * are ignored.  QP_EVERIFY for a bad signature or root, QP_EINVALID for a
  * malformed note or a size beyond the mirror's log.
  */
-int qp_mirror_checkpoint(qp_registry *reg, const char *note, size_t note_len);
+QP_API int qp_mirror_checkpoint(qp_registry *reg, const char *note, size_t note_len);
 
 /*
  * Fill in the numbers of the certificates an entry of type creates, from
@@ -63,7 +65,7 @@ int qp_mirror_checkpoint(qp_registry *reg, const char *note, size_t note_len);
  * "id", "new_id" or "remainder_id" set, and a household.add's "number".
  * Bodies of other types come back unchanged.  QP_EINVALID if body_json is not a JSON object.
  */
-int qp_mirror_number(char **body_out, qp_registry *reg, const char *type, const char *body_json);
+QP_API int qp_mirror_number(char **body_out, qp_registry *reg, const char *type, const char *body_json);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,8 @@
 
 #include "quanpiao/keys.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -49,8 +51,8 @@ typedef struct qp_note {
  * exceed QP_NOTE_MAX_SIZE; QP_EUSAGE for no keys or more than
  * QP_NOTE_MAX_SIGS.
  */
-int qp_note_sign(char **out, size_t *out_len, const char *text, size_t text_len, const qp_key *const *keys,
-		 size_t nkeys);
+QP_API int qp_note_sign(char **out, size_t *out_len, const char *text, size_t text_len,
+			const qp_key *const *keys, size_t nkeys);
 
 /*
  * Parse msg strictly and verify its signatures against the known
@@ -61,14 +63,14 @@ int qp_note_sign(char **out, size_t *out_len, const char *text, size_t text_len,
  * with the rule broken), QP_EVERIFY (no known signature, or a bad one).
  * *out owns the note; free with qp_note_free.
  */
-int qp_note_open(qp_note **out, const char *msg, size_t msg_len, const qp_verifier *const *known,
-		 size_t nknown);
+QP_API int qp_note_open(qp_note **out, const char *msg, size_t msg_len, const qp_verifier *const *known,
+			size_t nknown);
 
 /* Parse msg strictly without verifying anything (all by == NULL).  *out owns the note. */
-int qp_note_parse(qp_note **out, const char *msg, size_t msg_len);
+QP_API int qp_note_parse(qp_note **out, const char *msg, size_t msg_len);
 
 /* Free a note and everything in it.  NULL is fine. */
-void qp_note_free(qp_note *note);
+QP_API void qp_note_free(qp_note *note);
 
 #ifdef __cplusplus
 }

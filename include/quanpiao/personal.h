@@ -23,6 +23,8 @@
 #include "quanpiao/ids.h"
 #include "quanpiao/schema.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -41,17 +43,17 @@ typedef struct qp_personal {
  * name (1..QP_NAME_MAX_LEN bytes of UTF-8 text) and a fresh random salt.
  * QP_EINVALID names the field and the rule.
  */
-int qp_personal_init(qp_personal *out, const char *id_number, const char *name);
+QP_API int qp_personal_init(qp_personal *out, const char *id_number, const char *name);
 
 /* Check a record's values as qp_personal_init does, keeping its salt (a record read back). */
-int qp_personal_check(const qp_personal *p);
+QP_API int qp_personal_check(const qp_personal *p);
 
 /* The commitment to p, 64 lowercase hex digits and a NUL. */
-int qp_personal_commit(char out[QP_COMMITMENT_LEN + 1], const qp_personal *p);
+QP_API int qp_personal_commit(char out[QP_COMMITMENT_LEN + 1], const qp_personal *p);
 
 /* Salt as 64 lowercase hex digits and back (QP_EINVALID if not 64 hex digits). */
-void qp_personal_salt_hex(char out[2 * QP_SALT_LEN + 1], const qp_personal *p);
-int qp_personal_salt_parse(qp_personal *p, const char *hex);
+QP_API void qp_personal_salt_hex(char out[2 * QP_SALT_LEN + 1], const qp_personal *p);
+QP_API int qp_personal_salt_parse(qp_personal *p, const char *hex);
 
 /*
  * Take the personal data out of an entry body as officers write it
@@ -62,7 +64,8 @@ int qp_personal_salt_parse(qp_personal *p, const char *hex);
  * unchanged with *found 0.  Then sign *body_out and append the note with
  * out (qp_registry_append_personal); qp_registry_submit does all this.
  */
-int qp_personal_split(char **body_out, qp_personal *out, int *found, const char *type, const char *body_json);
+QP_API int qp_personal_split(char **body_out, qp_personal *out, int *found, const char *type,
+			     const char *body_json);
 
 /*
  * How a household's number is found from its head's ID number (checked,
@@ -83,11 +86,11 @@ typedef int (*qp_household_lookup)(void *ctx, const char *id_number,
  * qp_registry_submit does this on the registry file; a client of a
  * service asks the service.
  */
-int qp_households_resolve(char **body_out, const char *type, const char *body_json,
-			  qp_household_lookup lookup, void *ctx);
+QP_API int qp_households_resolve(char **body_out, const char *type, const char *body_json,
+				 qp_household_lookup lookup, void *ctx);
 
 /* Forget the values (zeroes the memory). */
-void qp_personal_clear(qp_personal *p);
+QP_API void qp_personal_clear(qp_personal *p);
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,8 @@
 
 #include "quanpiao/registry.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -48,16 +50,16 @@ typedef enum qp_home_status {
 } qp_home_status;
 
 /* "in_use", "idle", ... (static strings); NULL for an out-of-range value. */
-const char *qp_home_status_name(qp_home_status s);
+QP_API const char *qp_home_status_name(qp_home_status s);
 /* Chinese label: 在用, 闲置, 已激活, 危旧, 已退出, 已拆除, 已复垦. */
-const char *qp_home_status_label(qp_home_status s);
+QP_API const char *qp_home_status_label(qp_home_status s);
 /* Parse a status name; QP_EINVALID listing the allowed names. */
-int qp_home_status_parse(qp_home_status *out, const char *name);
+QP_API int qp_home_status_parse(qp_home_status *out, const char *name);
 
 /* Activation uses: homestay culture eldercare rental office other. */
-int qp_activation_use_check(const char *use);
+QP_API int qp_activation_use_check(const char *use);
 /* The i-th activation use (a static string), or NULL when i is past the last. */
-const char *qp_activation_use_name(size_t i);
+QP_API const char *qp_activation_use_name(size_t i);
 
 typedef struct qp_village {
 	char code[13];
@@ -127,36 +129,36 @@ typedef struct qp_home_filter {
 	size_t limit;	       /* 0: no limit            */
 } qp_home_filter;
 
-int qp_village_get(qp_village *out, qp_registry *reg, const char *code);
-int qp_villages_list(qp_village **out, size_t *count, qp_registry *reg, const char *township);
-void qp_village_clear(qp_village *v);
-void qp_villages_free(qp_village *list, size_t count);
+QP_API int qp_village_get(qp_village *out, qp_registry *reg, const char *code);
+QP_API int qp_villages_list(qp_village **out, size_t *count, qp_registry *reg, const char *township);
+QP_API void qp_village_clear(qp_village *v);
+QP_API void qp_villages_free(qp_village *list, size_t count);
 
 /*
  * A household by its number or its head's ID number.  Its id_number and
  * name are empty when the file holds no personal data for it: erased, or
  * a mirror of a served registry.
  */
-int qp_household_get(qp_household *out, qp_registry *reg, const char *number_or_id);
+QP_API int qp_household_get(qp_household *out, qp_registry *reg, const char *number_or_id);
 /* The number of the household whose head has this ID number (QP_ENOTFOUND, QP_EINVALID). */
-int qp_household_find(char number[17], qp_registry *reg, const char *id_number);
+QP_API int qp_household_find(char number[17], qp_registry *reg, const char *id_number);
 /* In order of number; after is the last number of the previous page. */
-int qp_households_list(qp_household **out, size_t *count, qp_registry *reg, const char *village,
-		       const char *after, size_t limit);
-void qp_household_clear(qp_household *h);
-void qp_households_free(qp_household *list, size_t count);
+QP_API int qp_households_list(qp_household **out, size_t *count, qp_registry *reg, const char *village,
+			      const char *after, size_t limit);
+QP_API void qp_household_clear(qp_household *h);
+QP_API void qp_households_free(qp_household *list, size_t count);
 
-int qp_home_get(qp_home *out, qp_registry *reg, const char *unit);
-int qp_homes_list(qp_home **out, size_t *count, qp_registry *reg, const qp_home_filter *filter);
-void qp_homes_free(qp_home *list);
+QP_API int qp_home_get(qp_home *out, qp_registry *reg, const char *unit);
+QP_API int qp_homes_list(qp_home **out, size_t *count, qp_registry *reg, const qp_home_filter *filter);
+QP_API void qp_homes_free(qp_home *list);
 
 /* Every entry that changed the home, oldest first. */
-int qp_home_history(qp_home_event **out, size_t *count, qp_registry *reg, const char *unit);
-void qp_home_events_free(qp_home_event *list, size_t count);
+QP_API int qp_home_history(qp_home_event **out, size_t *count, qp_registry *reg, const char *unit);
+QP_API void qp_home_events_free(qp_home_event *list, size_t count);
 
 /* The home's activations (lease contracts), oldest first. */
-int qp_home_activations(qp_activation **out, size_t *count, qp_registry *reg, const char *unit);
-void qp_activations_free(qp_activation *list, size_t count);
+QP_API int qp_home_activations(qp_activation **out, size_t *count, qp_registry *reg, const char *unit);
+QP_API void qp_activations_free(qp_activation *list, size_t count);
 
 /* Statistics, for the whole county or one village or township. */
 typedef struct qp_stats {
@@ -180,7 +182,7 @@ typedef struct qp_stats {
  * Statistics; year 0 means all years.  village and township may be NULL
  * (at most one of them set).  QP_EINVALID for a malformed code.
  */
-int qp_stats_get(qp_stats *out, qp_registry *reg, int year, const char *village, const char *township);
+QP_API int qp_stats_get(qp_stats *out, qp_registry *reg, int year, const char *village, const char *township);
 
 #ifdef __cplusplus
 }

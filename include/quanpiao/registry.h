@@ -17,6 +17,8 @@
 #include "quanpiao/keys.h"
 #include "quanpiao/schema.h" /* the entry bodies and their limits */
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -59,22 +61,22 @@ typedef struct qp_genesis {
  * name must be the origin), and policy.set with the default policy.
  * On failure nothing is left at path.  *out owns the open registry.
  */
-int qp_registry_create(qp_registry **out, const char *path, const qp_genesis *genesis,
-		       const qp_key *authority);
+QP_API int qp_registry_create(qp_registry **out, const char *path, const qp_genesis *genesis,
+			      const qp_key *authority);
 
 /*
  * Open an existing registry (flags: QP_STORE_READONLY or 0).  Fails with
  * QP_ECORRUPT if the file has no genesis entry.
  */
-int qp_registry_open(qp_registry **out, const char *path, unsigned flags);
+QP_API int qp_registry_open(qp_registry **out, const char *path, unsigned flags);
 
-void qp_registry_free(qp_registry *reg);
+QP_API void qp_registry_free(qp_registry *reg);
 
 /* Facts from the genesis entry; owned by reg. */
-const char *qp_registry_origin(const qp_registry *reg);
-const char *qp_registry_county(const qp_registry *reg);
-const char *qp_registry_county_name(const qp_registry *reg);
-const char *qp_registry_authority(const qp_registry *reg); /* verifier key string */
+QP_API const char *qp_registry_origin(const qp_registry *reg);
+QP_API const char *qp_registry_county(const qp_registry *reg);
+QP_API const char *qp_registry_county_name(const qp_registry *reg);
+QP_API const char *qp_registry_authority(const qp_registry *reg); /* verifier key string */
 
 /*
  * Sign an entry of type with the given body (a JSON object as text) as
@@ -83,8 +85,8 @@ const char *qp_registry_authority(const qp_registry *reg); /* verifier key strin
  * CLI's mirror, the served checkpoint).  Does not append.  *note (malloc'd,
  * free with free()) holds the signed note.
  */
-int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg, const qp_key *key,
-			   const char *type, const char *body_json);
+QP_API int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg, const qp_key *key,
+				  const char *type, const char *body_json);
 
 /*
  * Append a signed entry note: parse it, check the signature, the signer's
@@ -96,7 +98,7 @@ int qp_registry_sign_entry(char **note, size_t *note_len, const qp_registry *reg
  * (malformed, rule broken), QP_EPERM (signature, key, role, origin),
  * QP_ECONFLICT (state conflict, busy), QP_EIO.  On error nothing changes.
  */
-int qp_registry_append(qp_registry *reg, const char *note, size_t note_len, uint64_t *index);
+QP_API int qp_registry_append(qp_registry *reg, const char *note, size_t note_len, uint64_t *index);
 
 /*
  * Append an entry with the personal data its body commits to
@@ -106,8 +108,8 @@ int qp_registry_append(qp_registry *reg, const char *note, size_t note_len, uint
  * without its data (QP_EINVALID).  pd may be NULL for other entries.
  */
 struct qp_personal;
-int qp_registry_append_personal(qp_registry *reg, const char *note, size_t note_len,
-				const struct qp_personal *pd, uint64_t *index);
+QP_API int qp_registry_append_personal(qp_registry *reg, const char *note, size_t note_len,
+				       const struct qp_personal *pd, uint64_t *index);
 
 /*
  * Append n notes in one transaction (group commit).  results[i] gets each
@@ -117,12 +119,12 @@ int qp_registry_append_personal(qp_registry *reg, const char *note, size_t note_
  * was appended).  The message of a refused note is not kept; append it
  * alone to get it.
  */
-int qp_registry_append_batch(qp_registry *reg, const char *const *notes, const size_t *note_lens, size_t n,
-			     uint64_t *indexes, int *results);
+QP_API int qp_registry_append_batch(qp_registry *reg, const char *const *notes, const size_t *note_lens,
+				    size_t n, uint64_t *indexes, int *results);
 /* The same, with each note's personal data (pds[i] may be NULL; pds NULL: none at all). */
-int qp_registry_append_batch_personal(qp_registry *reg, const char *const *notes, const size_t *note_lens,
-				      const struct qp_personal *const *pds, size_t n, uint64_t *indexes,
-				      int *results);
+QP_API int qp_registry_append_batch_personal(qp_registry *reg, const char *const *notes,
+					     const size_t *note_lens, const struct qp_personal *const *pds,
+					     size_t n, uint64_t *indexes, int *results);
 
 /*
  * Sign (as key) and append in one call.  The body is as officers write it:
@@ -130,8 +132,8 @@ int qp_registry_append_batch_personal(qp_registry *reg, const char *const *notes
  * named by its head's ID number; the personal data is taken out before
  * signing (quanpiao/personal.h) and numbers are filled in.
  */
-int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, const char *body_json,
-		       uint64_t *index);
+QP_API int qp_registry_submit(qp_registry *reg, const qp_key *key, const char *type, const char *body_json,
+			      uint64_t *index);
 
 /* A key known to the registry. */
 typedef struct qp_key_info {
@@ -147,14 +149,14 @@ typedef struct qp_key_info {
 } qp_key_info;
 
 /* All keys in enrolment order.  Free with qp_key_infos_free. */
-int qp_registry_keys(qp_key_info **out, size_t *count, qp_registry *reg);
-void qp_key_infos_free(qp_key_info *infos, size_t count);
+QP_API int qp_registry_keys(qp_key_info **out, size_t *count, qp_registry *reg);
+QP_API void qp_key_infos_free(qp_key_info *infos, size_t count);
 
 /*
  * The policy parameters in force (canonical JSON, malloc'd; free with
  * free()) and the index of the policy.set entry that set them.
  */
-int qp_registry_policy(char **params_json, uint64_t *since, qp_registry *reg);
+QP_API int qp_registry_policy(char **params_json, uint64_t *since, qp_registry *reg);
 
 #ifdef __cplusplus
 }

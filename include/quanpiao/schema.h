@@ -16,6 +16,8 @@
 
 #include "quanpiao/ids.h"
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -121,23 +123,23 @@ typedef struct qp_schema_entry {
  * Every entry type, in the order of docs/design.md §3; *count gets their
  * number.  The table is static: nothing to free.
  */
-const qp_schema_entry *qp_schema_entries(size_t *count);
+QP_API const qp_schema_entry *qp_schema_entries(size_t *count);
 
 /* The entry type named type, or NULL if there is none (type may be NULL). */
-const qp_schema_entry *qp_schema_entry_get(const char *type);
+QP_API const qp_schema_entry *qp_schema_entry_get(const char *type);
 
 /* The member of entry type named name, or NULL if either is unknown. */
-const qp_schema_member *qp_schema_member_get(const char *type, const char *name);
+QP_API const qp_schema_member *qp_schema_member_get(const char *type, const char *name);
 
 /* Nonzero if value is one of an enum member's values (or the member is not an enum). */
-int qp_schema_member_allows(const qp_schema_member *m, const char *value);
+QP_API int qp_schema_member_allows(const qp_schema_member *m, const char *value);
 
 /*
  * The limits of the member name of entry type: bytes of text or the
  * integer range (*min, *max; either may be NULL).  QP_EINTERNAL if the
  * member is unknown.
  */
-int qp_schema_limits(const char *type, const char *name, int64_t *min, int64_t *max);
+QP_API int qp_schema_limits(const char *type, const char *name, int64_t *min, int64_t *max);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,8 @@
 #ifndef QUANPIAO_STORE_H
 #define QUANPIAO_STORE_H
 
+#include "quanpiao/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -41,19 +43,19 @@ typedef struct qp_store qp_store;
  * QP_EVERSION (newer schema), QP_ECONFLICT (locked by another process past
  * the busy timeout), QP_EIO, QP_ENOMEM.
  */
-int qp_store_open(qp_store **out, const char *path, unsigned flags);
+QP_API int qp_store_open(qp_store **out, const char *path, unsigned flags);
 
 /* Close the registry and free it.  NULL is fine. */
-void qp_store_free(qp_store *store);
+QP_API void qp_store_free(qp_store *store);
 
 /* The schema version of the open registry (the last migration applied). */
-int qp_store_schema_version(const qp_store *store);
+QP_API int qp_store_schema_version(const qp_store *store);
 
 /* The schema version this program builds (its newest migration). */
-int qp_store_latest_version(void);
+QP_API int qp_store_latest_version(void);
 
 /* The path the registry was opened with; owned by store. */
-const char *qp_store_path(const qp_store *store);
+QP_API const char *qp_store_path(const qp_store *store);
 
 #ifdef __cplusplus
 }

@@ -215,3 +215,57 @@ else
 	OUT=$(LD_LIBRARY_PATH="$LIBDIR" "$WORK/prog" 2>&1)
 	contains "$OUT" "$("$QP" --version | cut -d' ' -f2) "
 fi
+
+# The installed library exports the installed headers' functions and nothing
+# else (the rule of tests/cli/exports.sh, as test_exports checks the build).
+# shellcheck source=tests/cli/exports.sh
+. "$(dirname "$SCRIPT")/exports.sh"
+CONTEXT="the installed library's symbols"
+INSTALLED_HEADERS=("$PREFIX"/include/quanpiao/*.h)
+LIB_REAL=$(readlink -f "$LIBDIR/libquanpiao.so")
+CHECKS=$((CHECKS + 1))
+if ! OUT=$(export_problems "$QP_CC" nm "$LIB_REAL" "$PREFIX/include" "${INSTALLED_HEADERS[@]}"); then
+	fail "cannot read the installed headers or library"
+elif [ -n "$OUT" ]; then
+	fail "the installed library exports other than the installed headers declare"
+fi
+# A program that calls each of them links against the installed library
+# through pkg-config, and loads.
+mapfile -t API < <(declared_functions "$QP_CC" "$PREFIX/include" "${INSTALLED_HEADERS[@]}" | awk '$2 == "api" { print $1 }')
+CHECKS=$((CHECKS + 1))
+[ "${#API[@]}" -ge 100 ] || fail "only ${#API[@]} functions in the installed headers"
+{
+	printf '#include <stdio.h>\n\n'
+	for h in "${INSTALLED_HEADERS[@]}"; do printf '#include <quanpiao/%s>\n' "${h##*/}"; done
+	printf '\ntypedef void (*fn)(void);\nstatic const fn api[] = {\n'
+	printf '\t(fn)%s,\n' "${API[@]}"
+	printf '};\n\nint main(void)\n{\n'
+	printf '\tprintf("%%zu\\n", sizeof api / sizeof api[0]);\n\treturn 0;\n}\n'
+} >"$WORK/api.c"
+CONTEXT="a program that calls every public function"
+CHECKS=$((CHECKS + 1))
+# shellcheck disable=SC2086 # the compiler command and the flags are words
+if ! OUT=$($QP_CC -std=c11 -Wall -Werror "${sanitize[@]}" -o "$WORK/api" "$WORK/api.c" $flags 2>&1); then
+	fail "it does not link against the installed library"
+else
+	CHECKS=$((CHECKS + 1))
+	OUT=$(LD_LIBRARY_PATH="$LIBDIR" "$WORK/api" 2>&1)
+	[ "$OUT" = "${#API[@]}" ] || fail "it does not run"
+fi
+# A program that calls an internal function of the library (one the static
+# library the tests link defines) does not link: the symbol is hidden.
+CONTEXT="a program that calls an internal function"
+INTERNAL=$(nm -g --defined-only "$QP_BUILD_ROOT/src/libquanpiao_internal.a" 2>/dev/null |
+	awk '$2 == "T" { print $3 }' | sort -u | comm -23 - <(printf '%s\n' "${API[@]}" | sort -u) | head -1)
+CHECKS=$((CHECKS + 1))
+if [ -z "$INTERNAL" ]; then
+	fail "no internal function in $QP_BUILD_ROOT/src/libquanpiao_internal.a"
+else
+	printf 'int %s(void);\n\nint main(void)\n{\n\treturn %s() != 0;\n}\n' "$INTERNAL" "$INTERNAL" >"$WORK/internal.c"
+	# shellcheck disable=SC2086 # the compiler command and the flags are words
+	if OUT=$($QP_CC -std=c11 "${sanitize[@]}" -o "$WORK/internal" "$WORK/internal.c" $flags 2>&1); then
+		fail "$INTERNAL links from the installed library"
+	else
+		contains "$OUT" "undefined reference to \`$INTERNAL'"
+	fi
+fi
