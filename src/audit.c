@@ -783,6 +783,10 @@ static int check_personal_row(void *ctx, const qp_store_personal_row *r)
 	int err = fits ? qp_personal_commit(have, &p) : QP_OK;
 	qp_personal_clear(&p);
 	sodium_memzero(id, sizeof(id));
+	if (err == QP_EINVALID) { /* values no commitment is made over (not UTF-8): they do not match */
+		err = QP_OK;
+		fits = 0;
+	}
 	if (err != QP_OK)
 		return err;
 	if (!fits || strcmp(have, r->commitment) != 0) {
@@ -1331,6 +1335,12 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 		else
 			qp_store_rollback(a.replay->store);
 	}
+	/* A log row that is no entry at all (a value of another type): a finding, where the replay stops. */
+	char damaged[512] = "";
+	if (err == QP_ECORRUPT) {
+		snprintf(damaged, sizeof(damaged), "%s", qp_error_last()->message);
+		err = QP_OK;
+	}
 	if (err == QP_OK && opt && opt->progress)
 		opt->progress(opt->ctx, out->entries, a.total);
 	/*
@@ -1340,6 +1350,10 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	close_queue(&q, &a.pend, nthreads);
 	if (err != QP_OK)
 		goto done;
+	if (damaged[0]) {
+		problem(&a, "log", damaged);
+		goto done;
+	}
 	uint64_t diffs = 0;
 	if (t.walk) {
 		err = qp_store_tree_walk_finish(t.walk, &diffs);

@@ -11,7 +11,9 @@
 
 #include <sodium.h>
 
+#include "quanpiao/cosign.h"
 #include "quanpiao/ids.h"
+#include "quanpiao/keys.h"
 
 #include "alloc.h"
 #include "error.h"
@@ -373,6 +375,113 @@ done:
 	return err;
 }
 
+/*
+ * Every stored cosignature: its line must verify over the stored
+ * checkpoint of its size, by an auditor key the log (the replay) enrolled
+ * by an entry that checkpoint covers, and the columns beside the line
+ * (witness, key ID, timestamp) must be the line's.  Nothing else in the
+ * file vouches for them: a witness's word that is not its word is a lie
+ * told in its name.
+ */
+static int compare_cosignatures(qp_store *store, unsigned limit,
+				void (*report)(void *ctx, const char *where, const char *what), void *ctx,
+				uint64_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(
+	    store,
+	    "SELECT c.size, c.witness, c.key_id, c.timestamp, c.line, cp.note, k.vkey, k.enrolled_idx"
+	    " FROM main.cosignatures c LEFT JOIN main.checkpoints cp ON cp.size = c.size"
+	    " LEFT JOIN replay.keys k ON k.name = c.witness AND k.role = 'auditor'"
+	    " ORDER BY c.size, c.witness, c.key_id",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	char where[200] = "", what[600] = "", prev[200] = "";
+	int ok = 1, rc, rows = 0;
+	unsigned seen = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW || rows > 0) {
+		char cur[200] = "";
+		if (rc == SQLITE_ROW) {
+			const unsigned char *w = sqlite3_column_text(st, 1);
+			snprintf(cur, sizeof(cur),
+				 "cosignature of the checkpoint of size %lld by %.64s (%08llx)",
+				 (long long)sqlite3_column_int64(st, 0), w ? (const char *)w : "?",
+				 (unsigned long long)sqlite3_column_int64(st, 2) & 0xffffffffu);
+		}
+		/* A row of another cosignature, or the end: the one before is done. */
+		if (rows > 0 && (rc != SQLITE_ROW || strcmp(cur, prev) != 0)) {
+			if (!ok) {
+				(*count)++;
+				if (seen++ < limit)
+					report(ctx, where, what);
+			}
+			rows = 0;
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		if (rows++ == 0) {
+			snprintf(prev, sizeof(prev), "%s", cur);
+			snprintf(where, sizeof(where), "%s", cur);
+			snprintf(what, sizeof(what), "no auditor key of that name enrolled by the log");
+			ok = 0;
+		}
+		if (ok)
+			continue;
+		sqlite3_int64 size = sqlite3_column_int64(st, 0), key_id = sqlite3_column_int64(st, 2),
+			      ts = sqlite3_column_int64(st, 3);
+		const char *line = (const char *)sqlite3_column_text(st, 4);
+		size_t line_len = (size_t)sqlite3_column_bytes(st, 4);
+		const char *note = (const char *)sqlite3_column_blob(st, 5);
+		size_t note_len = (size_t)sqlite3_column_bytes(st, 5);
+		const char *vkey = (const char *)sqlite3_column_text(st, 6);
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 2) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 3) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 1) != SQLITE_TEXT || sqlite3_column_type(st, 4) != SQLITE_TEXT) {
+			snprintf(what, sizeof(what), "a value of the wrong type");
+			continue;
+		}
+		if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
+			snprintf(what, sizeof(what), "there is no checkpoint of that size");
+			continue;
+		}
+		if (vkey == NULL)
+			continue;
+		if (sqlite3_column_int64(st, 7) >= size) {
+			snprintf(what, sizeof(what),
+				 "the auditor key was enrolled by an entry the checkpoint does not cover");
+			continue;
+		}
+		qp_verifier *v = NULL;
+		uint64_t stamp = 0;
+		if ((err = qp_verifier_parse(&v, vkey)) != QP_OK)
+			break; /* the replay's own key: the log's rules accepted it */
+		uint32_t id =
+		    qp_key_compute_id(qp_verifier_name(v), QP_KEY_TYPE_COSIGNATURE, qp_verifier_public(v));
+		err = qp_cosign_verify(&stamp, v, line, line_len, note, note_len);
+		qp_verifier_free(v);
+		if (err == QP_ENOMEM)
+			break;
+		if (err != QP_OK) {
+			snprintf(what, sizeof(what), "its line does not verify: %s",
+				 qp_error_last()->message);
+			err = QP_OK;
+		} else if ((sqlite3_int64)id != key_id || (sqlite3_int64)stamp != ts)
+			snprintf(what, sizeof(what), "its stored key ID or timestamp is not its line's");
+		else
+			ok = 1;
+	}
+	if (err == QP_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = qp_store_raise(store->db, rc, "checking cosignatures");
+	sqlite3_finalize(st);
+	if (err == QP_OK && seen > limit) {
+		snprintf(what, sizeof(what), "%u more cosignatures do not verify", seen - limit);
+		report(ctx, "cosignatures", what);
+	}
+	return err;
+}
+
 int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned flags, unsigned limit,
 			    void (*report)(void *ctx, const char *where, const char *what), void *ctx,
 			    uint64_t *count)
@@ -471,6 +580,8 @@ int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned flags, uns
 		if (err != QP_OK)
 			break;
 	}
+	if (err == QP_OK)
+		err = compare_cosignatures(store, limit, report, ctx, count);
 	return err;
 }
 
@@ -629,18 +740,25 @@ int qp_store_checkpoints_each(qp_store *store, int (*fn)(void *ctx, uint64_t siz
 			      void *ctx)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store, "SELECT size, root, note FROM checkpoints ORDER BY size", &st);
+	/* In the order of the sizes as the callers read them (unsigned), whatever a damaged row holds. */
+	int err = qp_store_prepare(
+	    store, "SELECT CAST(size AS INTEGER) AS s, root, note FROM checkpoints ORDER BY s < 0, s", &st);
 	if (err != QP_OK)
 		return err;
+	/*
+	 * A root that is no 32-byte hash is given as zeros (the root of no log), a
+	 * note that is no blob as empty: neither is what the signed text says, and
+	 * the audit reports the checkpoint.
+	 */
+	static const unsigned char no_root[32];
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *root = sqlite3_column_blob(st, 1);
-		if (root == NULL || sqlite3_column_bytes(st, 1) != 32) {
-			err = qp_error_set(QP_ECORRUPT, "checkpoint %lld has a damaged root", sqlite3_column_int64(st, 0));
-			break;
-		}
-		err = fn(ctx, (uint64_t)sqlite3_column_int64(st, 0), root, sqlite3_column_blob(st, 2),
-			 (size_t)sqlite3_column_bytes(st, 2));
+		const char *note = sqlite3_column_blob(st, 2);
+		if (root == NULL || sqlite3_column_bytes(st, 1) != 32)
+			root = no_root;
+		err = fn(ctx, (uint64_t)sqlite3_column_int64(st, 0), root, note ? note : "",
+			 note ? (size_t)sqlite3_column_bytes(st, 2) : 0);
 		if (err != QP_OK)
 			break;
 	}

@@ -176,7 +176,15 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 	const char *keep = cli_opt_value(ctx, &args, "keep"), *since = cli_opt_value(ctx, &args, "since");
 	if (keep && since)
 		return cli_usage_error(ctx, "give --keep or --since, not both (--since keeps its own directory up to date)");
-	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
+	if (ctx->server)
+		rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg);
+	else if ((rc = qp_registry_open(&reg, ctx->db_path, QP_STORE_READONLY)) != QP_OK)
+		/*
+		 * A file too damaged to open as a registry, or whose migration ledger
+		 * claims another schema, is what an audit looks for: a finding, exit 1.
+		 */
+		rc = cli_fail(ctx, rc == QP_ECORRUPT || rc == QP_EVERSION ? QP_EVERIFY : rc);
+	if (rc != CLI_OK)
 		return rc;
 	struct report r = {ctx, NULL, isatty(2), 0};
 	cJSON *doc = NULL;
