@@ -142,11 +142,13 @@ cp -r saved saved2
 expect_rc 0 -- --db grown.db audit --since saved2/checkpoint
 contains "$OUT" "incremental audit of grown.db: 2 entries from $N, 2 signatures"
 contains "$OUT" "anchored: the log extends the saved checkpoint of size $N"
-# Checkpoints deleted, entries kept: the audit finds it, and the saved checkpoint never goes back.
+# Checkpoints deleted, entries kept: the audit finds it (an auditor cosigned the deleted one), and
+# the saved checkpoint never goes back.
 cp -r saved saved3
 cp grown.db nocp.db
 sqlite3 nocp.db "DELETE FROM checkpoints WHERE size = $N" || fail "sqlite3 nocp"
-expect_rc 0 -- --db nocp.db audit --since saved3/checkpoint
+expect_rc 1 -- --db nocp.db audit --since saved3/checkpoint
+contains "$OUT" "there is no checkpoint of that size"
 cmp -s saved/checkpoint saved3/checkpoint || fail "--since saved an older checkpoint over a newer one"
 # An entry the last audit read but no checkpoint covered, rewritten: the saved replay shows it.
 cp -r saved2 saved4
