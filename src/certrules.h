@@ -88,7 +88,7 @@ int qp_certrules_issue_terms(qp_issue *out, const qp_entry *e, const char *count
 /*
  * Judge an issue against the holder's form (qp_certrules_holder_form) and
  * the kind's parameters: the kind's holder, the largest area, and the
- * validity, which valid_until (11 bytes) gets ("" for none).  QP_EINVALID.
+ * validity, written to valid_until (11 bytes; "" for none).  QP_EINVALID.
  */
 int qp_certrules_issue_policy(char *valid_until, const qp_issue *is, const char *holder_type,
 			      const qp_kind_rules *kr);
