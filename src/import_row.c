@@ -39,6 +39,7 @@
 #include "quanpiao/personal.h"
 #include "quanpiao/query.h"
 #include "quanpiao/schema.h"
+#include "quanpiao/text.h"
 #include "registry_internal.h"
 #include "schema_internal.h"
 #include "store_certs.h"
@@ -142,17 +143,16 @@ static const char *keep(row *r, const char *value)
 	return dst;
 }
 
-/* A value with a control character other than LF and tab (which entries cannot carry), or U+FFFD. */
-static const char *bad_text(const char *s)
+/*
+ * Why a value cannot be taken: U+FFFD (bytes that did not decode), or what
+ * the one text check refuses (quanpiao/text.h) but for LF and tab, which
+ * check_values refuses where entries cannot carry them.
+ */
+static const char *bad_text(char *buf, size_t len, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F ||
-		    (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
-			return "contains a control character";
-		if (p[0] == 0xEF && p[1] == 0xBF && p[2] == 0xBD)
-			return "contains bytes that could not be decoded (U+FFFD)";
-	}
-	return NULL;
+	if (strstr(s, "\xEF\xBF\xBD"))
+		return "contains bytes that could not be decoded (U+FFFD)";
+	return qp_text_problem(buf, len, s, 0, QP_TEXT_MULTILINE | QP_TEXT_MAY_BE_EMPTY);
 }
 
 /* Sort the record's fields into the row's columns; other columns go to body.legacy as they are. */
@@ -212,7 +212,8 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 		}
 		if (value[0] == '\0' || qp_import_map_dropped(run->map, name))
 			continue;
-		const char *why = bad_text(value);
+		char whybuf[96];
+		const char *why = bad_text(whybuf, sizeof(whybuf), value);
 		if (why)
 			report(run, r, name, value, QP_EINVALID, 0, "%s", why);
 		else if ((why = qp_import_personal_text(name, value)) != NULL)
@@ -223,7 +224,8 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 		else if (strlen(value) > QP_LEGACY_VALUE_MAX_LEN)
 			report(run, r, name, value, QP_EINVALID, 0, "is longer than %d bytes",
 			       QP_LEGACY_VALUE_MAX_LEN);
-		else if (name[0] == '\0' || strlen(name) > QP_LEGACY_KEY_MAX_LEN || bad_text(name))
+		else if (name[0] == '\0' || strlen(name) > QP_LEGACY_KEY_MAX_LEN ||
+			 bad_text(whybuf, sizeof(whybuf), name))
 			report(run, r, name, value, QP_EINVALID, 0,
 			       "a column name must be 1 to %d bytes of text", QP_LEGACY_KEY_MAX_LEN);
 		else if (cJSON_GetObjectItemCaseSensitive(r->legacy, name))
@@ -270,9 +272,10 @@ static void check_values(qp_import_run *run, row *r)
 	int bad[QP_ICOL_COUNT] = {0}, kind_ok = 0, village_ok = 0;
 
 	for (int c = 0; c < QP_ICOL_COUNT; c++) {
-		const char *why = r->text[c] ? bad_text(r->text[c]) : NULL;
-		if (why == NULL && r->text[c] && c != QP_ICOL_NOTE && strpbrk(r->text[c], "\n\t"))
-			why = "contains a line break or tab";
+		char whybuf[96];
+		const char *why = r->text[c] ? bad_text(whybuf, sizeof(whybuf), r->text[c]) : NULL;
+		if (why == NULL && r->text[c] && c != QP_ICOL_NOTE)
+			why = qp_text_problem(whybuf, sizeof(whybuf), r->text[c], 0, QP_TEXT_MAY_BE_EMPTY);
 		if (why) {
 			report(run, r, r->name[c], r->text[c], QP_EINVALID, 0, "%s", why);
 			bad[c] = 1;
@@ -299,9 +302,12 @@ static void check_values(qp_import_run *run, row *r)
 			report_error(run, r, QP_ICOL_STATUS, v);
 	}
 	if (!bad[QP_ICOL_HOLDER_NAME] && (v = required(run, r, QP_ICOL_HOLDER_NAME))) {
+		char whybuf[96];
 		if (strlen(v) > QP_NAME_MAX_LEN)
 			report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "is longer than %d bytes",
 			       QP_NAME_MAX_LEN);
+		else if (qp_text_problem(whybuf, sizeof(whybuf), v, QP_NAME_MAX_LEN, 0))
+			report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "%s", whybuf);
 		else
 			r->ok[QP_ICOL_HOLDER_NAME] = 1;
 	}
@@ -1260,7 +1266,8 @@ int qp_import_run_header(qp_import_run *run, const qp_import_record *rec)
 	run->ncols = rec->nfields;
 	for (size_t i = 0; i < rec->nfields; i++) {
 		char name[128];
-		const char *why = bad_text(rec->values[i]);
+		char whybuf[96];
+		const char *why = bad_text(whybuf, sizeof(whybuf), rec->values[i]);
 		if (why)
 			return qp_error_set(QP_EINVALID,
 					    "line %llu: header column %zu %s; is the encoding right?",

@@ -187,7 +187,15 @@ static void test_villages_and_households(void **state)
 	refused(f, "household.add",
 		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"a\\u0007b\",\"village\":"
 		"\"" VILLAGE "\"}",
-		QP_EINVALID, "name: must not contain control characters");
+		QP_EINVALID, "name: U+0007 (a control character) is not allowed");
+	refused(f, "household.add",
+		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"\\u202e\\u738b\",\"village\":"
+		"\"" VILLAGE "\"}",
+		QP_EINVALID, "name: U+202E (right-to-left override) is not allowed");
+	refused(f, "household.add",
+		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\" \\u3000\",\"village\":"
+		"\"" VILLAGE "\"}",
+		QP_EINVALID, "name: must not be only white space");
 	refused(f, "household.add",
 		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"village\":\"" VILLAGE "\"}",
 		QP_EINVALID, "body.id_number and body.name must both be text");

@@ -24,6 +24,7 @@
 #include "quanpiao/registry.h"
 #include "quanpiao/schema.h"
 #include "quanpiao/store.h"
+#include "quanpiao/text.h"
 #include "quanpiao/version.h"
 
 #endif

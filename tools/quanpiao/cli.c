@@ -627,22 +627,11 @@ int cli_parse_area(const cli_ctx *ctx, const char *opt, const char *text, int64_
 	return CLI_OK;
 }
 
+/* The one text check (quanpiao/text.h), reported with the option's name. */
 int cli_check_text(const cli_ctx *ctx, const char *opt, const char *text, size_t max_len)
 {
-	size_t len = strlen(text);
-	if (len == 0)
-		return cli_invalid(ctx, "--%s: must not be empty", opt);
-	if (len > max_len)
-		return cli_invalid(ctx, "--%s: is %zu bytes long; at most %zu are allowed", opt, len,
-				   max_len);
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq((const unsigned char *)text + i);
-		if (n == 0)
-			return cli_invalid(ctx, "--%s: is not valid UTF-8 (byte %zu)", opt, i + 1);
-		const unsigned char *u = (const unsigned char *)text + i;
-		if ((n == 1 && (u[0] < 0x20 || u[0] == 0x7F)) || (n == 2 && u[0] == 0xC2 && u[1] < 0xA0))
-			return cli_invalid(ctx, "--%s: must not contain control characters", opt);
-		i += n;
-	}
+	char why[96];
+	if (qp_text_problem(why, sizeof(why), text, max_len, 0) != NULL)
+		return cli_invalid(ctx, "--%s: %s", opt, why);
 	return CLI_OK;
 }
