@@ -215,12 +215,12 @@ static void test_members(void **state)
 				    {" ", "must not be only white space"},
 				    {"\xe3\x80\x80", "must not be only white space"},
 				};
-				for (size_t k = 0; k < sizeof(refused) / sizeof(refused[0]); k++) {
-					if (strlen(refused[k].text) > (size_t)m->max)
+				for (size_t p = 0; p < sizeof(refused) / sizeof(refused[0]); p++) {
+					if (strlen(refused[p].text) > (size_t)m->max)
 						continue;
-					set(body, m->name, cJSON_CreateString(refused[k].text));
+					set(body, m->name, cJSON_CreateString(refused[p].text));
 					snprintf(want, sizeof(want), "%s: body.%s: %s", s->type, m->name,
-						 refused[k].why);
+						 refused[p].why);
 					expect_refused(s->type, body, want);
 				}
 				if (m->min > 1) {

@@ -132,13 +132,26 @@ expect 0 "read 2 rows: 2 imported, 0 already present, 0 rejected (9 entries)" ""
 
 # ---- GB18030 with CRLF, as office software exports it, columns reversed -------------------
 iconv -f UTF-8 -t GB18030 "$DATA/gb18030_source.csv" | sed 's/$/\r/' >gb.csv
-unchanged 3 "" "quanpiao: line 1: header column 1 contains bytes that could not be decoded (U+FFFD); is the encoding right?" -- \
+unchanged 3 "" "quanpiao: line 1, byte offset 2: not UTF-8 (--encoding utf-8); nothing was imported" -- \
 	import gb.csv --encoding utf-8
 expect 0 "read 2 rows: 2 imported, 0 already present, 0 rejected (10 entries)" "" -- import gb.csv
 unchanged 0 "read 2 rows: 0 imported, 2 already present, 0 rejected (0 entries)" "" -- import gb.csv --encoding gb18030
 [ "$(sqlite3 r.db "SELECT name FROM personal_data WHERE id_number IN ('330681199203040028', '330681197507070032') ORDER BY 1")" = \
 	"钱淑芬
 龚德胜" ] || fail "households from gb.csv"
+
+# A mostly-UTF-8 file with one GB18030 line (the rows of good.csv, one name 张伟 in GB18030):
+# the file mixes encodings and is refused before a row is read, from a file and from a pipe.
+{ head -3 "$DATA/good.csv"; printf 'MX-1,宅基地退出,\xd5\xc5\xce\xb0,330681199001010016,330681101201,330681101201JC00091F00010001,100,2019-03-05,,有效,,\n'; tail -n +4 "$DATA/good.csv"; } >mixed.csv
+unchanged 3 "" "quanpiao: line 4, byte offset $(($(head -3 "$DATA/good.csv" | wc -c) + 21)): not UTF-8, though 7 line(s) of the file are: the file mixes encodings (save it in one, or give --encoding); nothing was imported" -- \
+	import mixed.csv
+before=$(dump)
+"$QP" import - <mixed.csv >/dev/null 2>mixed.err
+[ $? = 3 ] || fail "a mixed file on standard input: not exit 3"
+grep -q "the file mixes encodings" mixed.err || fail "a mixed file on standard input: $(cat mixed.err)"
+[ "$(dump)" = "$before" ] || fail "a mixed file on standard input changed the registry"
+unchanged 3 "" "quanpiao: line 1, byte offset 22: not GB18030 (--encoding gb18030); nothing was imported" -- \
+	import mixed.csv --encoding gb18030
 
 # ---- JSON Lines, and standard input ----------------------------------------------------------
 expect 0 "read 2 rows: 2 imported, 0 already present, 0 rejected (10 entries)" "" -- import "$DATA/good.jsonl"
