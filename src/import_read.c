@@ -258,7 +258,8 @@ static int spool(qp_import_reader *r)
 		if (n < 0 || (n > 0 && write(fd, r->raw, (size_t)n) != n)) {
 			int e = errno;
 			close(fd);
-			return n < 0 ? QP_EIO : qp_error_set(QP_EIO, "copying standard input: %s", strerror(e));
+			return n < 0 ? QP_EIO
+				     : qp_error_set(QP_EIO, "copying standard input: %s", strerror(e));
 		}
 		if (n == 0)
 			break;

@@ -49,6 +49,7 @@
 
 static const char *const key_roles[] = {"officer", "log", "auditor", NULL};
 static const char *const correctable[] = {"land_area", "floor_area", "built", NULL};
+static const char *const household_correctable[] = {"name", "members", NULL};
 static const char *const transfer_bases[] = {"sale", "inheritance", "exchange", NULL};
 
 /* clang-format off */
@@ -85,6 +86,13 @@ static const qp_schema_member household_add[] = {
 	INT("members", REQ, 1, MEMBERS_MAX, QP_FORMAT_NONE, "the number of members"),
 	IDENT("number", QP_MEMBER_NUMBERED, QP_HOUSEHOLD_NUMBER_LEN, QP_FORMAT_HOUSEHOLD, "the household's registry number: the next free one"),
 	IDENT("village", REQ, 12, QP_FORMAT_VILLAGE, "the household's village, already added"),
+};
+static const qp_schema_member household_correct[] = {
+	IDENT("commitment", OPT, QP_COMMITMENT_LEN, QP_FORMAT_COMMITMENT, "exactly with field name: the commitment to the head's ID number and the right name, which replaces the household's"),
+	ENUM("field", REQ, ENUM_MAX, household_correctable, "the value corrected"),
+	IDENT("household", REQ, QP_HOUSEHOLD_NUMBER_LEN, QP_FORMAT_HOUSEHOLD, "the household, not erased"),
+	TEXT("reason", REQ, QP_REASON_MAX_LEN, QP_FORMAT_NONE, "why"),
+	INT("value", OPT, 1, MEMBERS_MAX, QP_FORMAT_NONE, "exactly with field members: the right number of members"),
 };
 static const qp_schema_member household_erase[] = {
 	IDENT("household", REQ, QP_HOUSEHOLD_NUMBER_LEN, QP_FORMAT_HOUSEHOLD, "the household whose personal data is erased: no live certificate, no home in use, idle or activated"),
@@ -174,6 +182,7 @@ static const qp_schema_entry entries[] = {
 	ENTRY("village.add", "officer", village_add, "A village"),
 	ENTRY("village.correct", "officer", village_correct, "A village's name or credit code set right"),
 	ENTRY_ABOUT("household.add", "officer", household_add, "A household of a village", household_head),
+	ENTRY_ABOUT("household.correct", "officer", household_correct, "A household's members or its head's name set right", household_head),
 	ENTRY("household.erase", "officer", household_erase, "A household's personal data erased from the registry file"),
 	ENTRY("home.add", "officer", home_add, "A home of a household"),
 	ENTRY("home.status", "officer", home_status, "A home's next status"),

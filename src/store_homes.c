@@ -130,7 +130,8 @@ fail:
 
 /* A household's row, with its personal data when the file holds it (not erased, not a mirror). */
 #define HOUSEHOLD_COLUMNS                                                                                    \
-	"h.number, p.name, h.village, h.members, h.added_idx, p.id_number, h.commitment, h.erased_idx"
+	"h.number, p.name, h.village, h.members, h.added_idx, p.id_number, h.commitment, h.erased_idx, "     \
+	"h.updated_idx"
 #define HOUSEHOLD_FROM "households h LEFT JOIN personal_data p ON p.household = h.number"
 
 static int read_household(sqlite3_stmt *st, qp_household *h)
@@ -144,6 +145,7 @@ static int read_household(sqlite3_stmt *st, qp_household *h)
 	qp_store_column_copy(st, 6, h->commitment, sizeof(h->commitment));
 	h->erased = sqlite3_column_type(st, 7) != SQLITE_NULL;
 	h->erased_at = h->erased ? (uint64_t)sqlite3_column_int64(st, 7) : 0;
+	h->corrected_at = (uint64_t)sqlite3_column_int64(st, 8);
 	return sqlite3_column_type(st, 1) == SQLITE_NULL ? QP_OK : qp_store_column_dup(st, 1, &h->name);
 }
 
@@ -316,6 +318,52 @@ int qp_store_household_put(qp_store *store, const char *number, const char *vill
 	sqlite3_bind_text(st, 4, commitment, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)idx);
 	err = qp_store_step_done(store, st, "adding the household");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_household_correct(qp_store *store, const char *number, int members, const char *commitment,
+			       uint64_t idx)
+{
+	sqlite3_stmt *st = NULL;
+	int err =
+	    qp_store_prepare_cached(store,
+				    "UPDATE households SET members = coalesce(?2, members), commitment = "
+				    "coalesce(?3, commitment), updated_idx = ?4 WHERE number = ?1",
+				    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+	if (members > 0)
+		sqlite3_bind_int(st, 2, members);
+	qp_store_bind_opt_text(st, 3, commitment);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)idx);
+	err = qp_store_step_done(store, st, "correcting the household");
+	if (err == QP_OK && sqlite3_changes(store->db) != 1)
+		err = qp_error_set(QP_ENOTFOUND, "no household %s in the registry", number);
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_personal_replace(qp_store *store, const char *number, const qp_personal *p)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare_cached(
+	    store, "UPDATE personal_data SET name = ?3, salt = ?4 WHERE household = ?1 AND id_number = ?2",
+	    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->id_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, p->salt, QP_SALT_LEN, SQLITE_STATIC);
+	err = qp_store_step_done(store, st, "correcting the personal data");
+	if (err == QP_OK && sqlite3_changes(store->db) != 1)
+		err = qp_error_set(
+		    QP_EINVALID,
+		    "household.correct: the ID number given is not that of the head of household "
+		    "%s (a name correction keeps the head)",
+		    number);
 	qp_store_finish(store, st);
 	return err;
 }

@@ -33,6 +33,14 @@ int qp_store_household_find(qp_store *store, const char *id_number, char number[
 /* Personal data (outside the log).  get: QP_ENOTFOUND when the file holds none for the household. */
 int qp_store_personal_get(qp_store *store, const char *number, qp_personal *out);
 int qp_store_personal_put(qp_store *store, const char *number, const qp_personal *p);
+/*
+ * household.correct: members (when > 0) and the commitment (when not NULL)
+ * replaced, updated_idx set; the personal data of a name correction: the
+ * same head (ID number), the new name and salt.
+ */
+int qp_store_household_correct(qp_store *store, const char *number, int members, const char *commitment,
+			       uint64_t idx);
+int qp_store_personal_replace(qp_store *store, const char *number, const qp_personal *p);
 /* A person investor's data, beside the activation (entry index) whose commitment it matches. */
 int qp_store_investor_put(qp_store *store, uint64_t activation, const qp_personal *p);
 /* Mark the household erased by entry idx and delete its personal data. */

@@ -510,7 +510,9 @@ static void test_encodings(void **state)
 	/* A bad byte in GB18030, a cut-short sequence at the very end: refused, naming the first. */
 	p = file(f, "bad.csv", "a,b\n\xff\xd6\xee,x\n\xd6");
 	refused_encoding(p, QP_IMPORT_GB18030, "line 2, byte offset 4: not GB18030 (--encoding gb18030)");
-	refused_encoding(p, QP_IMPORT_AUTO, "line 2, byte offset 4: neither UTF-8 nor GB18030 (not UTF-8 from line 2, byte offset 4)");
+	refused_encoding(
+	    p, QP_IMPORT_AUTO,
+	    "line 2, byte offset 4: neither UTF-8 nor GB18030 (not UTF-8 from line 2, byte offset 4)");
 	free(p);
 	p = file(f, "cut.csv", "a,b\n\xd6\xee,x\r\n\xd6");
 	refused_encoding(p, QP_IMPORT_GB18030, "line 3, byte offset 10: not GB18030");

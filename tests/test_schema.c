@@ -16,12 +16,13 @@
 
 /* The entry types of docs/design.md §3 and their roles. */
 static const char *const types[][2] = {
-    {"registry.genesis", "authority"}, {"policy.set", "authority"},    {"key.enroll", "authority"},
-    {"key.revoke", "authority"},       {"village.add", "officer"},     {"village.correct", "officer"},
-    {"household.add", "officer"},      {"household.erase", "officer"}, {"home.add", "officer"},
-    {"home.status", "officer"},	       {"home.activate", "officer"},   {"home.correct", "officer"},
-    {"cert.issue", "officer"},	       {"cert.transfer", "officer"},   {"cert.redeem", "officer"},
-    {"cert.revoke", "officer"},	       {"cert.freeze", "officer"},     {"cert.unfreeze", "officer"},
+    {"registry.genesis", "authority"}, {"policy.set", "authority"},	 {"key.enroll", "authority"},
+    {"key.revoke", "authority"},       {"village.add", "officer"},	 {"village.correct", "officer"},
+    {"household.add", "officer"},      {"household.correct", "officer"}, {"household.erase", "officer"},
+    {"home.add", "officer"},	       {"home.status", "officer"},	 {"home.activate", "officer"},
+    {"home.correct", "officer"},       {"cert.issue", "officer"},	 {"cert.transfer", "officer"},
+    {"cert.redeem", "officer"},	       {"cert.revoke", "officer"},	 {"cert.freeze", "officer"},
+    {"cert.unfreeze", "officer"},
 };
 
 static void test_table(void **state)

@@ -25,13 +25,16 @@
 
 static const cli_opt import_opts[] = {
     {"format", "FORMAT", "csv or jsonl (default: jsonl for .jsonl/.ndjson files, else csv)"},
-    {"encoding", "ENC", "auto (default: UTF-8 or GB18030, whichever the whole file is; a file mixing them is refused), utf-8 or gb18030"},
+    {"encoding", "ENC",
+     "auto (default: UTF-8 or GB18030, whichever the whole file is; a file mixing them is refused), utf-8 or "
+     "gb18030"},
     {"mapping", "FILE", "a JSON mapping of columns, types, statuses and purposes over the defaults"},
     {"report", "FILE", "write every problem to FILE as CSV (line,legacy_no,column,value,reason)"},
     {"dry-run", NULL, "check every row against the registry and write nothing"},
     {"all-or-nothing", NULL, "import nothing if any row is rejected"},
     {"batch", "N", "rows per transaction (default 2000)"},
-    {"reveal", NULL, "show ID and mobile numbers in problems in full (officers only; they are personal data)"},
+    {"reveal", NULL,
+     "show ID and mobile numbers in problems in full (officers only; they are personal data)"},
     {NULL, NULL, NULL},
 };
 
