@@ -30,8 +30,8 @@ static int enroll(qp_registry *reg, const qp_key *by, const qp_key *who, const c
 {
 	char *vkey = tu_vkey(who), body[1024];
 	if (until)
-		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\",\"valid_until\":\"%s\"}", role,
-			 vkey, until);
+		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\",\"valid_until\":\"%s\"}", role, vkey,
+			 until);
 	else
 		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\"}", role, vkey);
 	free(vkey);
