@@ -57,6 +57,20 @@ static int32_t decode(const unsigned char *s, size_t *n)
 	return (int32_t)cp;
 }
 
+/* The name of a character that displays as something other than what it is, or NULL. */
+static const char *invisible_name(int32_t cp)
+{
+	for (size_t k = 0; k < sizeof(invisible) / sizeof(invisible[0]); k++)
+		if ((uint32_t)cp == invisible[k].cp)
+			return invisible[k].name;
+	return NULL;
+}
+
+static int is_control(int32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
 /* White space a value is trimmed of (ASCII, no-break, ideographic and the typographic spaces). */
 static int is_space(uint32_t cp)
 {
@@ -81,16 +95,15 @@ const char *qp_text_problem(char *buf, size_t len, const char *text, size_t max,
 			return buf;
 		}
 		int ok_space = (flags & QP_TEXT_MULTILINE) && (cp == '\n' || cp == '\t');
-		if (!ok_space && (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))) {
+		if (!ok_space && is_control(cp)) {
 			snprintf(buf, len, "U+%04X (a control character) is not allowed", (unsigned)cp);
 			return buf;
 		}
-		for (size_t k = 0; k < sizeof(invisible) / sizeof(invisible[0]); k++)
-			if ((uint32_t)cp == invisible[k].cp) {
-				snprintf(buf, len, "U+%04X (%s) is not allowed", (unsigned)cp,
-					 invisible[k].name);
-				return buf;
-			}
+		const char *name = invisible_name(cp);
+		if (name) {
+			snprintf(buf, len, "U+%04X (%s) is not allowed", (unsigned)cp, name);
+			return buf;
+		}
 		if (!is_space((uint32_t)cp))
 			blank = 0;
 	}
@@ -107,4 +120,28 @@ int qp_text_check(const char *field, const char *text, size_t max, unsigned flag
 	if (qp_text_problem(why, sizeof(why), text, max, flags) == NULL)
 		return QP_OK;
 	return qp_error_set(QP_EINVALID, "%s: %s", field, why);
+}
+
+void qp_text_escape(char *out, size_t size, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)(text ? text : "");
+	size_t len = strlen((const char *)s), o = 0, n;
+	char piece[9];
+	if (size == 0)
+		return;
+	for (size_t i = 0; i < len; i += n) {
+		int32_t cp = decode(s + i, &n);
+		size_t k = n;
+		if (cp < 0)
+			k = (size_t)snprintf(piece, sizeof(piece), "<0x%02X>", s[i]);
+		else if (is_control(cp) || invisible_name(cp))
+			k = (size_t)snprintf(piece, sizeof(piece), "<U+%04X>", (unsigned)cp);
+		else
+			memcpy(piece, s + i, n);
+		if (o + k >= size)
+			break; /* cut at a character's edge */
+		memcpy(out + o, piece, k);
+		o += k;
+	}
+	out[o] = '\0';
 }

@@ -41,6 +41,15 @@ QP_API int qp_text_check(const char *field, const char *text, size_t max, unsign
  */
 QP_API const char *qp_text_problem(char *buf, size_t len, const char *text, size_t max, unsigned flags);
 
+/*
+ * A copy of text to show (a report, a terminal): each code point the check
+ * refuses wherever it stands (control, bidirectional and zero-width
+ * characters) written as "<U+202E>", and each byte that is not UTF-8 as
+ * "<0xFF>", into out (size bytes, cut at a character's edge).  8 times the
+ * text's length and 1 always suffice.
+ */
+QP_API void qp_text_escape(char *out, size_t size, const char *text);
+
 #ifdef __cplusplus
 }
 #endif
