@@ -61,6 +61,7 @@ typedef struct row {
 	qp_import_outcome outcome;
 	char holder_id[QP_RESIDENT_ID_LEN + 1];
 	int holder_is_village;
+	char parcel_unit[QP_UNIT_CODE_LEN + 1]; /* a land ticket's parcel (fixture W) as the file gives it */
 	char village[13], unit[29];
 	int64_t area, land_area;
 	char issued_on[11], valid_until[11];
@@ -265,6 +266,68 @@ static int folded(char *t, size_t len, const char *v)
 	return 1;
 }
 
+/*
+ * A collective's credit code as a collective row's holder: valid, and
+ * carried by the row's village (village add --uscc).  QP_OK, or the problem
+ * reported (another village's, or no registered village's) and QP_EINVALID.
+ */
+static int collective_code(qp_import_run *run, row *r, qp_import_col c, const char *value, const char *code)
+{
+	qp_store *store = run->reg->store;
+	char other[13];
+	qp_village v;
+	int err, same = 0;
+	if (qp_ids_check_uscc(code, QP_USCC_COLLECTIVE, r->name[c]) != QP_OK) {
+		report_error(run, r, c, value);
+		return QP_EINVALID;
+	}
+	if ((err = qp_store_village_get(store, r->village, &v)) == QP_OK) {
+		same = v.uscc && strcmp(v.uscc, code) == 0;
+		qp_village_clear(&v);
+	}
+	if (err != QP_OK && err != QP_ENOTFOUND)
+		return err;
+	if (same)
+		return QP_OK;
+	if ((err = qp_store_village_by_uscc(store, code, other)) == QP_OK)
+		report(run, r, r->name[c], value, QP_EINVALID, 0,
+		       "credit code %s is that of the collective of village %s, not of the row's village %s",
+		       code, other, r->village);
+	else if (err == QP_ENOTFOUND)
+		report(run, r, r->name[c], value, QP_EINVALID, 0,
+		       "no registered village's collective has credit code %s (give it with village add "
+		       "--uscc or village correct --uscc)",
+		       code);
+	return err == QP_OK || err == QP_ENOTFOUND ? QP_EINVALID : err;
+}
+
+/*
+ * A land ticket (地票, 复垦) names the reclaimed parcel, whose building is
+ * gone: fixture type W (GB/T 37346), the parcel the first 19 characters.
+ * The certificate comes from the registered home that stood on it.
+ */
+static void land_ticket_parcel(qp_import_run *run, row *r, const char *value, const char *unit)
+{
+	char parcel[QP_PARCEL_CODE_LEN + 1], home[QP_UNIT_CODE_LEN + 1];
+	int count = 0;
+	snprintf(parcel, sizeof(parcel), "%.*s", QP_PARCEL_CODE_LEN, unit);
+	if (qp_store_parcel_homes(run->reg->store, parcel, home, &count) != QP_OK)
+		report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0, "%s", qp_error_last()->message);
+	else if (count == 1) {
+		snprintf(r->parcel_unit, sizeof(r->parcel_unit), "%s", unit);
+		r->ok[QP_ICOL_UNIT] = snprintf(r->unit, sizeof(r->unit), "%s", home) > 0;
+	} else if (count > 1)
+		report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0,
+		       "more than one registered home stands on parcel %s; give the home's unit (fixture "
+		       "type F)",
+		       parcel);
+	else
+		report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0,
+		       "no registered home stands on parcel %s; register the home that stood on it "
+		       "first (reclaimed land without a home is not registered by this version)",
+		       parcel);
+}
+
 static void check_values(qp_import_run *run, row *r)
 {
 	const char *county = qp_registry_county(run->reg), *v;
@@ -326,8 +389,16 @@ static void check_values(qp_import_run *run, row *r)
 	if (!bad[QP_ICOL_HOLDER_ID] && (v = required(run, r, QP_ICOL_HOLDER_ID))) {
 		char norm[QP_RESIDENT_ID_LEN + 1];
 		int ok = folded(t, sizeof(t), v);
-		if (ok && kind_ok && r->kind == QP_CERT_COLLECTIVE && strlen(t) == 12 &&
-		    strspn(t, "0123456789") == 12) {
+		if (ok && kind_ok && r->kind == QP_CERT_COLLECTIVE && qp_ids_looks_like_uscc(t)) {
+			/* The village's collective by its credit code (GB 32100), as other systems name it.
+			 */
+			if (village_ok && collective_code(run, r, QP_ICOL_HOLDER_ID, v, t) == QP_OK) {
+				r->holder_is_village = r->ok[QP_ICOL_HOLDER_ID] = 1;
+				snprintf(r->holder_id, sizeof(r->holder_id), "%.*s",
+					 (int)sizeof(r->holder_id) - 1, t);
+			}
+		} else if (ok && kind_ok && r->kind == QP_CERT_COLLECTIVE && strlen(t) == 12 &&
+			   strspn(t, "0123456789") == 12) {
 			/* A collective ticket may name the village itself as holder. */
 			if (village_ok && strcmp(t, r->village) == 0) {
 				r->holder_is_village = r->ok[QP_ICOL_HOLDER_ID] = 1;
@@ -351,9 +422,16 @@ static void check_values(qp_import_run *run, row *r)
 		else if (t[12] != 'J' || t[13] != 'C')
 			report(run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
 			       "is not on a rural homestead (parcel type JC, not %.2s)", t + 12);
+		else if (t[19] == 'W' && kind_ok && r->kind == QP_CERT_COLLECTIVE)
+			land_ticket_parcel(run, r, v, t);
 		else if (t[19] != 'F')
-			report(run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
-			       "is not a building (fixture type F, not %c)", t[19]);
+			report(
+			    run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
+			    kind_ok && r->kind == QP_CERT_COLLECTIVE
+				? "is neither a building (fixture type F) nor, for a land ticket, a parcel "
+				  "(fixture type W), but %c"
+				: "is not a building (fixture type F, not %c)",
+			    t[19]);
 		else
 			r->ok[QP_ICOL_UNIT] = snprintf(r->unit, sizeof(r->unit), "%.*s", (int)sizeof(r->unit) - 1, t) > 0;
 	}
@@ -418,7 +496,7 @@ static int legacy_record(row *r)
 	    {QP_ICOL_HOLDER_NAME, holder_name},
 	    {QP_ICOL_HOLDER_ID, holder_id},
 	    {QP_ICOL_VILLAGE, r->village},
-	    {QP_ICOL_UNIT, r->unit},
+	    {QP_ICOL_UNIT, r->parcel_unit[0] ? r->parcel_unit : r->unit},
 	    {QP_ICOL_AREA, a},
 	    {QP_ICOL_LAND_AREA, r->text[QP_ICOL_LAND_AREA] ? l : NULL},
 	    {QP_ICOL_ISSUED_ON, r->issued_on},

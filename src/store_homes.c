@@ -69,6 +69,26 @@ int qp_store_village_put(qp_store *store, const char *code, const char *name, co
 	return err;
 }
 
+int qp_store_village_by_uscc(qp_store *store, const char *uscc, char code[13])
+{
+	sqlite3_stmt *st = NULL;
+	code[0] = '\0';
+	int err =
+	    qp_store_prepare_cached(store, "SELECT code FROM villages WHERE uscc = ?1 ORDER BY code", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, uscc, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		qp_store_column_copy(st, 0, code, 13);
+	else if (rc == SQLITE_DONE)
+		err = qp_error_set(QP_ENOTFOUND, "no village's collective has credit code %s", uscc);
+	else
+		err = qp_store_raise(store->db, rc, "reading villages");
+	qp_store_finish(store, st);
+	return err;
+}
+
 int qp_store_village_correct(qp_store *store, const char *code, const char *name, const char *uscc,
 			      uint64_t idx)
 {
@@ -448,6 +468,31 @@ int qp_store_home_get(qp_store *store, const char *unit, qp_home *out)
 	else if (rc == SQLITE_DONE)
 		err = qp_error_set(QP_ENOTFOUND, "no home %s in the registry", unit);
 	else
+		err = qp_store_raise(store->db, rc, "reading homes");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_parcel_homes(qp_store *store, const char *parcel, char unit[QP_UNIT_CODE_LEN + 1], int *count)
+{
+	sqlite3_stmt *st = NULL;
+	char lo[QP_UNIT_CODE_LEN + 1], hi[QP_UNIT_CODE_LEN + 1];
+	unit[0] = '\0';
+	*count = 0;
+	/* A home's unit is its parcel, F and 8 digits: a range of the primary key. */
+	snprintf(lo, sizeof(lo), "%.19sF00000000", parcel);
+	snprintf(hi, sizeof(hi), "%.19sF99999999", parcel);
+	int err = qp_store_prepare_cached(
+	    store, "SELECT unit FROM homes WHERE unit BETWEEN ?1 AND ?2 ORDER BY unit LIMIT 2", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((*count)++ == 0)
+			qp_store_column_copy(st, 0, unit, QP_UNIT_CODE_LEN + 1);
+	if (rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "reading homes");
 	qp_store_finish(store, st);
 	return err;
