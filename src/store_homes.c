@@ -239,21 +239,30 @@ int qp_store_personal_get(qp_store *store, const char *number, qp_personal *out)
 	return err;
 }
 
-int qp_store_personal_put(qp_store *store, const char *number, const qp_personal *p)
+/* A household's personal data written by sql (?1 the household, ?2..?4 the data); *changed the rows. */
+static int personal_write(qp_store *store, const char *sql, const char *number, const qp_personal *p,
+			  const char *what, int *changed)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(
-	    store, "INSERT INTO personal_data (household, id_number, name, salt) VALUES (?1, ?2, ?3, ?4)",
-	    &st);
+	int err = qp_store_prepare_cached(store, sql, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, p->id_number, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, p->name, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, p->salt, QP_SALT_LEN, SQLITE_STATIC);
-	err = qp_store_step_done(store, st, "storing the personal data");
+	err = qp_store_step_done(store, st, what);
+	*changed = sqlite3_changes(store->db);
 	qp_store_finish(store, st);
 	return err;
+}
+
+int qp_store_personal_put(qp_store *store, const char *number, const qp_personal *p)
+{
+	int changed;
+	return personal_write(
+	    store, "INSERT INTO personal_data (household, id_number, name, salt) VALUES (?1, ?2, ?3, ?4)",
+	    number, p, "storing the personal data", &changed);
 }
 
 int qp_store_investor_put(qp_store *store, uint64_t activation, const qp_personal *p)
@@ -367,24 +376,16 @@ int qp_store_household_correct(qp_store *store, const char *number, int members,
 
 int qp_store_personal_replace(qp_store *store, const char *number, const qp_personal *p)
 {
-	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(
+	int changed = 0;
+	int err = personal_write(
 	    store, "UPDATE personal_data SET name = ?3, salt = ?4 WHERE household = ?1 AND id_number = ?2",
-	    &st);
-	if (err != QP_OK)
-		return err;
-	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, p->id_number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, p->name, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 4, p->salt, QP_SALT_LEN, SQLITE_STATIC);
-	err = qp_store_step_done(store, st, "correcting the personal data");
-	if (err == QP_OK && sqlite3_changes(store->db) != 1)
+	    number, p, "correcting the personal data", &changed);
+	if (err == QP_OK && changed != 1)
 		err = qp_error_set(
 		    QP_EINVALID,
 		    "household.correct: the ID number given is not that of the head of household "
 		    "%s (a name correction keeps the head)",
 		    number);
-	qp_store_finish(store, st);
 	return err;
 }
 

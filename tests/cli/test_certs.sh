@@ -125,7 +125,7 @@ refused 3 "quanpiao: --home: county 330682 is not this registry's county 330681"
 	cert issue --kind guarantee --holder $H1 --area 120 --home 330682101201JC00001F00010001 --basis withdrawal
 refused 3 "quanpiao: --valid-until: 2027-02-30 is not a real date (day 30 does not exist in 2027-02)" -- \
 	"${ISSUE_G1[@]}" --valid-until 2027-02-30
-refused 3 "quanpiao: --legacy-no: must not contain control characters" -- \
+refused 3 "quanpiao: --legacy-no: U+0009 (a control character) is not allowed" -- \
 	cert issue --kind retention --holder $H5 --area 60 --home $U4 --basis legacy --legacy-no $'a\tb'
 expect 3 '{"error":{"message":"--kind: \"villa\" is not one of guarantee, retention, collective","reason":"input rejected","exit":3}}' \
 	'quanpiao: --kind: "villa" is not one of guarantee, retention, collective' -- \

@@ -83,7 +83,7 @@ refused 3 "quanpiao: --code: village part 105 is not a village committee (村委
 refused 3 "quanpiao: --uscc: a village collective economic organisation's code starts with N2, not 91" -- \
 	village add --code 330681101203 --name 新村 --uscc 91330681MA2BXY001M
 refused 3 "quanpiao: --name: must not be empty" -- village add --code 330681101203 --name ""
-refused 3 "quanpiao: --name: must not contain control characters" -- village add --code 330681101203 --name $'a\033[2Jb'
+refused 3 "quanpiao: --name: U+001B (a control character) is not allowed" -- village add --code 330681101203 --name $'a\033[2Jb'
 refused 2 "quanpiao: village add needs --code and --name (see 'quanpiao village add --help')" -- \
 	village add --code 330681101203
 refused_with 3 '{"error":{"message":"--code: must be 12 characters (village code), got 11","reason":"input rejected","exit":3}}' \
@@ -513,7 +513,7 @@ refused 2 "quanpiao: village correct needs one CODE, --name or --uscc (or both),
 refused 2 "quanpiao: village correct needs one CODE, --name or --uscc (or both), and --reason (see 'quanpiao village correct --help')" -- \
 	village correct $V2 --name x
 refused 3 "quanpiao: --reason: must not be empty" -- village correct $V2 --name x --reason ""
-refused 3 "quanpiao: --name: must not contain control characters" -- village correct $V2 --name $'a\nb' --reason x
+refused 3 "quanpiao: --name: U+000A (a control character) is not allowed" -- village correct $V2 --name $'a\nb' --reason x
 refused 3 "quanpiao: --uscc: a village collective economic organisation's code starts with N2, not 91" -- \
 	village correct $V2 --uscc 91330681MA2BXY001M --reason x
 refused 3 "quanpiao: CODE: village part 105 is not a village committee (村委会 codes are 200-399)" -- \
