@@ -7,22 +7,10 @@ command -v sqlite3 >/dev/null || {
 	exit 1
 }
 : "${QP_JSON:?QP_JSON must name the qp_json test tool}"
-ORIGIN=zhuji.example/quanpiao
 dump() { sqlite3 r.db .dump; }
-unchanged() {
-	local want_rc="$1" want_out="$2" want_err="$3" before
-	shift 3
-	before=$(dump)
-	expect "$want_rc" "$want_out" "$want_err" "$@"
-	[ "$(dump)" = "$before" ] || fail "the registry changed"
-}
 
-for k in auth:330681.authority log:$ORIGIN officer:330681.officer.li; do
-	"$QP" key generate --name "${k#*:}" --out "${k%%:*}.key" --unencrypted >/dev/null 2>&1 || fail "key generate $k"
-done
-expect_rc 0 -- --db r.db --key auth.key init --origin $ORIGIN --county 330681 --county-name 诸暨市 --log-vkey log.key.vkey
+new_registry
 export QUANPIAO_DB=r.db
-expect_rc 0 -- key enroll --role officer --vkey officer.key.vkey --key auth.key
 export QUANPIAO_KEY=officer.key
 expect_rc 0 -- village add --code 330681101201 --name 东白湖村
 # A name garbled by an import that decoded UTF-8 as GB18030.

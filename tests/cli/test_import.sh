@@ -23,14 +23,6 @@ certs() {
 		FROM certificates WHERE legacy_no IS NOT NULL ORDER BY legacy_no"
 }
 
-# unchanged EXIT STDOUT STDERR -- ARGS... : exact output, and not a byte of the registry changed.
-unchanged() {
-	local want_rc="$1" want_out="$2" want_err="$3" before
-	shift 3
-	before=$(dump)
-	expect "$want_rc" "$want_out" "$want_err" "$@"
-	[ "$(dump)" = "$before" ] || fail "the registry changed"
-}
 
 # ---- a registry with an officer and three villages ------------------------------------
 for k in auth:330681.authority log:$ORIGIN officer:330681.officer.li; do

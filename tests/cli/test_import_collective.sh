@@ -8,17 +8,12 @@ command -v sqlite3 >/dev/null || {
 	echo "sqlite3 (the command-line shell) is needed: run tools/deps" >&2
 	exit 1
 }
-ORIGIN=zhuji.example/quanpiao
 V1=330681101201 V2=330681101202
 USCC1=N2330681C1MA05GGXC USCC2=N2330681MA2B3C4D5A USCC_NONE=N2330681MA2B3C4D6D
 dump() { sqlite3 r.db .dump; }
 
-for k in auth:330681.authority log:$ORIGIN officer:330681.officer.li; do
-	"$QP" key generate --name "${k#*:}" --out "${k%%:*}.key" --unencrypted >/dev/null 2>&1 || fail "key generate $k"
-done
-expect_rc 0 -- --db r.db --key auth.key init --origin $ORIGIN --county 330681 --county-name 诸暨市 --log-vkey log.key.vkey
+new_registry
 export QUANPIAO_DB=r.db
-expect_rc 0 -- key enroll --role officer --vkey officer.key.vkey --key auth.key
 export QUANPIAO_KEY=officer.key
 expect_rc 0 -- village add --code $V1 --name 东白湖村 --uscc $USCC1
 expect_rc 0 -- village add --code $V2 --name 斯宅村 --uscc $USCC2

@@ -8,24 +8,10 @@ command -v sqlite3 >/dev/null || {
 	echo "sqlite3 (the command-line shell) is needed: run tools/deps" >&2
 	exit 1
 }
-ORIGIN=zhuji.example/quanpiao
 dump() { sqlite3 r.db .dump; }
 
-# unchanged EXIT STDOUT STDERR -- ARGS... : exact output, and not a byte of the registry changed.
-unchanged() {
-	local want_rc="$1" want_out="$2" want_err="$3" before
-	shift 3
-	before=$(dump)
-	expect "$want_rc" "$want_out" "$want_err" "$@"
-	[ "$(dump)" = "$before" ] || fail "the registry changed"
-}
-
-for k in auth:330681.authority log:$ORIGIN officer:330681.officer.li; do
-	"$QP" key generate --name "${k#*:}" --out "${k%%:*}.key" --unencrypted >/dev/null 2>&1 || fail "key generate $k"
-done
-expect_rc 0 -- --db r.db --key auth.key init --origin $ORIGIN --county 330681 --county-name 诸暨市 --log-vkey log.key.vkey
+new_registry
 export QUANPIAO_DB=r.db
-expect_rc 0 -- key enroll --role officer --vkey officer.key.vkey --key auth.key
 export QUANPIAO_KEY=officer.key
 expect_rc 0 -- village add --code 330681101201 --name 东白湖村
 expect_rc 0 -- household add --id-number 330681196503120018 --name 王大明 --village 330681101201
