@@ -14,6 +14,9 @@ CHROMIUM=${QP_CHROMIUM:-/usr/bin/chromium}
 command -v node >/dev/null || die "no node: run tools/deps"
 [ -f "$SRC/node_modules/playwright-core/package.json" ] ||
 	die "playwright-core is not installed in $SRC/node_modules: run tools/deps (npm ci)"
+# The copy of @noble/ed25519 that web/mkverify puts in the page is the one package-lock.json pins.
+cmp -s "$SRC/web/vendor/noble-ed25519.js" "$SRC/node_modules/@noble/ed25519/index.js" ||
+	die "web/vendor/noble-ed25519.js differs from node_modules/@noble/ed25519/index.js (npm ci installs the locked version; copy it over when the lock changes)"
 command -v python3 >/dev/null || die "no python3 (the static server): run tools/deps"
 
 WORK=$(mktemp -d "${QP_TEST_TMP:-/tmp}/qp-browser-XXXXXX")

@@ -23,7 +23,7 @@ let passed = 0, failed = 0;
 const link = (dir, c = CERT, i = INDEX, h = HASH) => `${BASE}/${dir}/verify.html#c=${c}&i=${i}&h=${h}`;
 
 // open the page, wait for its verdict, check state and reason; every request must go to the log.
-async function check(name, url, want, reason, { before, offline } = {}) {
+async function check(name, url, want, reason, { before, offline, noWebCrypto, impl } = {}) {
 	const context = await browser.newContext({ viewport: { width: 900, height: 1100 } });
 	const page = await context.newPage();
 	page.setDefaultTimeout(TIMEOUT);
@@ -33,6 +33,14 @@ async function check(name, url, want, reason, { before, offline } = {}) {
 		if (!u.startsWith(BASE + "/") && !u.startsWith("file://")) strays.push(u);
 	});
 	page.on("pageerror", (e) => errors.push(e.message));
+	if (noWebCrypto) // a browser without Ed25519 in WebCrypto: the page must use @noble/ed25519
+		await context.addInitScript(() => {
+			const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+			crypto.subtle.importKey = (f, k, alg, ...rest) =>
+				(alg === "Ed25519" || (alg && alg.name === "Ed25519"))
+					? Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"))
+					: importKey(f, k, alg, ...rest);
+		});
 	try {
 		if (offline) await context.setOffline(true);
 		await page.goto(url, { timeout: TIMEOUT });
@@ -48,6 +56,8 @@ async function check(name, url, want, reason, { before, offline } = {}) {
 		const problems = [];
 		if (state !== want) problems.push(`state ${state}, expected ${want}`);
 		if (reason && !why.includes(reason)) problems.push(`reason "${why}" lacks "${reason}"`);
+		const steps = await page.textContent("#steps");
+		if (impl && !steps.includes("Ed25519: " + impl)) problems.push(`the steps do not say Ed25519: ${impl}`);
 		if (strays.length) problems.push(`requests outside the log: ${strays.join(" ")}`);
 		if (errors.length) problems.push(`page errors: ${errors.join("; ")}`);
 		if (want === "valid") {
@@ -79,7 +89,7 @@ const paste = (text) => async (page) => {
 };
 const bundle = readFileSync(env("QP_BUNDLE"), "utf8");
 
-await check("live", link("log"), "valid", "As of entry " + INDEX);
+await check("live", link("log"), "valid", "As of entry " + INDEX, { impl: "WebCrypto" });
 await check("hash-changed", link("log", CERT, INDEX, badHash), "tampered", "the link says " + badHash);
 await check("fork-uncosigned", link("fork"), "tampered", "no cosignature by witness 330681.auditor.wang");
 await check("fork-cosig-copied", link("forkcos"), "tampered", "the cosignature by witness 330681.auditor.wang does not verify");
@@ -88,6 +98,9 @@ await check("beyond-log", link("log", CERT, SIZE + 5), "notfound", `entry ${SIZE
 await check("other-cert", link("log", "330681-2026-G-000099"), "tampered", "is not about certificate 330681-2026-G-000099");
 await check("bad-link", `${BASE}/log/verify.html#c=${CERT}&i=${INDEX}&h=xyz`, "tampered", "not 64 lowercase hex digits");
 await check("no-link", `${BASE}/log/verify.html`, "idle", "Scan the certificate's QR code");
+// Without WebCrypto's Ed25519 the vendored @noble/ed25519 verifies the same, and refuses the same.
+await check("noble-live", link("log"), "valid", "As of entry " + INDEX, { noWebCrypto: true, impl: "@noble/ed25519" });
+await check("noble-fork-cosig-copied", link("forkcos"), "tampered", "does not verify", { noWebCrypto: true, impl: "@noble/ed25519" });
 // The saved file with the network off: the pasted bundle verifies; a link alone cannot.
 const saved = "file://" + env("QP_SAVED");
 await check("saved-offline-bundle", saved, "valid", "As of the bundle's checkpoint", { offline: true, before: paste(bundle) });
