@@ -19,10 +19,13 @@ cmp -s "$SRC/web/vendor/noble-ed25519.js" "$SRC/node_modules/@noble/ed25519/inde
 	die "web/vendor/noble-ed25519.js differs from node_modules/@noble/ed25519/index.js (npm ci installs the locked version; copy it over when the lock changes)"
 command -v python3 >/dev/null || die "no python3 (the static server): run tools/deps"
 
-WORK=$(mktemp -d "${QP_TEST_TMP:-/tmp}/qp-browser-XXXXXX")
+WORK=$(mktemp -d "${QP_TEST_TMP:-/tmp}/qp-browser-XXXXXX" 2>/dev/null || mktemp -d)
 SERVER=''
 cleanup() {
-	[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+	if [ -n "$SERVER" ]; then
+		kill "$SERVER" 2>/dev/null || true
+		wait "$SERVER" 2>/dev/null || true
+	fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
