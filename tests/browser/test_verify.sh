@@ -75,6 +75,20 @@ for d in log fork forkcos badtile; do
 		--out "www/$d/verify.html" || die "web/mkverify"
 done
 
+# web/mkverify refuses what cannot be pinned as it is, naming the option, exit 2.
+refuses() { # refuses MESSAGE ARGS...
+	local want=$1 rc=0
+	shift
+	"$SRC/web/mkverify" "$@" --out bad.html 2>mk.err && rc=0 || rc=$?
+	[ "$rc" = 2 ] && grep -qF -- "$want" mk.err && [ ! -e bad.html ] ||
+		die "web/mkverify $*: exit $rc, expected 2 and '$want': $(cat mk.err)"
+}
+refuses "--log-vkey: 'nokey' is not a verifier key" --origin "$ORIGIN" --log-vkey nokey
+refuses "--witness: 'w\"x+" --origin "$ORIGIN" --log-vkey log.vkey --witness "w\"x+$(cut -d+ -f2- log.vkey)"
+refuses "--origin: 'a<b' must be" --origin 'a<b' --log-vkey log.vkey
+refuses "--base-url: 'ftp://x/' must be an http or https URL" --origin "$ORIGIN" --log-vkey log.vkey --base-url ftp://x/
+refuses "usage: web/mkverify" --origin "$ORIGIN"
+
 # The certificate the QR code names: number, entry index, leaf hash.
 CERT=$(q --db a.db cert list --json | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
 INDEX=$(q --db a.db cert history "$CERT" --json | grep -o '"index":[0-9]*' | head -1 | cut -d: -f2)
