@@ -74,6 +74,10 @@ for d in log fork forkcos badtile; do
 	"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
 		--out "www/$d/verify.html" || die "web/mkverify"
 done
+# The page as a directory's index too: BASE/verify, which a plain static server redirects to
+# BASE/verify/, as the QR's URL has it.
+mkdir www/log/verify
+cp www/log/verify.html www/log/verify/index.html
 
 # web/mkverify refuses what cannot be pinned as it is, naming the option, exit 2.
 refuses() { # refuses MESSAGE ARGS...

@@ -90,6 +90,7 @@ const paste = (text) => async (page) => {
 const bundle = readFileSync(env("QP_BUNDLE"), "utf8");
 
 await check("live", link("log"), "valid", "As of entry " + INDEX, { impl: "WebCrypto" });
+await check("qr-url", `${BASE}/log/verify#c=${CERT}&i=${INDEX}&h=${HASH}`, "valid", "As of entry " + INDEX);
 await check("hash-changed", link("log", CERT, INDEX, badHash), "tampered", "the link says " + badHash);
 await check("fork-uncosigned", link("fork"), "tampered", "no cosignature by witness 330681.auditor.wang");
 await check("fork-cosig-copied", link("forkcos"), "tampered", "the cosignature by witness 330681.auditor.wang does not verify");
