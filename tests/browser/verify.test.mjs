@@ -99,6 +99,11 @@ await check("beyond-log", link("log", CERT, SIZE + 5), "notfound", `entry ${SIZE
 await check("other-cert", link("log", "330681-2026-G-000099"), "tampered", "is not about certificate 330681-2026-G-000099");
 await check("bad-link", `${BASE}/log/verify.html#c=${CERT}&i=${INDEX}&h=xyz`, "tampered", "not 64 lowercase hex digits");
 await check("no-link", `${BASE}/log/verify.html`, "idle", "Scan the certificate's QR code");
+// The QR's URL pasted into the page (a phone's scanner that only shows the text).
+await check("pasted-url", `${BASE}/log/verify.html`, "valid", "As of entry " + INDEX,
+	{ before: paste(`${BASE}/verify#c=${CERT}&i=${INDEX}&h=${HASH}\n`) });
+await check("pasted-url-changed", `${BASE}/log/verify.html`, "tampered", "the link says " + badHash,
+	{ before: paste(`${BASE}/verify#c=${CERT}&i=${INDEX}&h=${badHash}`) });
 // Without WebCrypto's Ed25519 the vendored @noble/ed25519 verifies the same, and refuses the same.
 await check("noble-live", link("log"), "valid", "As of entry " + INDEX, { noWebCrypto: true, impl: "@noble/ed25519" });
 await check("noble-fork-cosig-copied", link("forkcos"), "tampered", "does not verify", { noWebCrypto: true, impl: "@noble/ed25519" });
