@@ -1,0 +1,221 @@
+/*
+ * print_pdf.c - the printed certificate's page (print_pdf.h), with cairo's
+ * PDF surface, pango and libqrencode.
+ *
+ * The page is A4 portrait, in points (1/72 inch).  A double frame; the
+ * title and the display number; the rows, label and value; the two QR
+ * codes side by side under them, the proof's on the left as large as the
+ * page allows, the URL's on the right; the small print at the bottom.
+ * Every text is drawn with pango_layout_set_text, never as markup, so no
+ * value can change the layout's formatting.  The font is Noto Serif CJK
+ * SC (fonts-noto-cjk), bold and regular, which cairo embeds as subsets of
+ * the characters used.
+ */
+#include "print_pdf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+#include <qrencode.h>
+
+#include "qrtext.h"
+
+#define PT_PER_MM  (72.0 / 25.4)
+#define PAGE_W	   595.2756 /* 210 mm */
+#define PAGE_H	   841.8898 /* 297 mm */
+#define MARGIN	   (18.0 * PT_PER_MM)
+#define QUIET	   4 /* modules of white around a QR code (ISO/IEC 18004) */
+#define LARGE_SIDE (88.0 * PT_PER_MM)
+#define SMALL_SIDE (34.0 * PT_PER_MM)
+#define INK_R	   0.62 /* the frame's and the title's red */
+#define INK_G	   0.09
+#define INK_B	   0.09
+
+typedef struct pdf_buf {
+	unsigned char *data;
+	size_t len, cap;
+	int failed;
+} pdf_buf;
+
+static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int len)
+{
+	pdf_buf *b = closure;
+	if (b->len + len > b->cap) {
+		size_t cap = b->cap ? b->cap : 65536;
+		while (cap < b->len + len)
+			cap *= 2;
+		unsigned char *p = realloc(b->data, cap);
+		if (p == NULL) {
+			b->failed = 1;
+			return CAIRO_STATUS_WRITE_ERROR;
+		}
+		b->data = p;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+/*
+ * Draw text at (x, y) in a box width wide (wrapped), in family at size
+ * points; align is PANGO_ALIGN_*.  Returns the height it took, in points.
+ */
+static double draw_text(cairo_t *cr, double x, double y, double width, const char *family, double size,
+			int bold, PangoAlignment align, const char *text)
+{
+	PangoLayout *layout = pango_cairo_create_layout(cr);
+	PangoFontDescription *fd = pango_font_description_new();
+	pango_font_description_set_family(fd, family);
+	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+	pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+	pango_layout_set_font_description(layout, fd);
+	pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
+	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_alignment(layout, align);
+	pango_layout_set_text(layout, text, -1);
+	int w, h;
+	pango_layout_get_size(layout, &w, &h);
+	cairo_move_to(cr, x, y);
+	pango_cairo_show_layout(cr, layout);
+	pango_font_description_free(fd);
+	g_object_unref(layout);
+	return (double)h / PANGO_SCALE;
+}
+
+/* Draw qr in a square of side points at (x, y), quiet zone included; info gets its measures. */
+static void draw_qr(cairo_t *cr, const QRcode *qr, double x, double y, double side, cert_qr_info *info)
+{
+	double m = side / (qr->width + 2 * QUIET);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_rectangle(cr, x, y, side, side);
+	cairo_fill(cr);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	/* One rectangle per run of dark modules in a row: a smaller file, and no seams between modules. */
+	for (int r = 0; r < qr->width; r++)
+		for (int c = 0; c < qr->width;) {
+			int run = 0;
+			while (c + run < qr->width && (qr->data[r * qr->width + c + run] & 1))
+				run++;
+			if (run)
+				cairo_rectangle(cr, x + (c + QUIET) * m, y + (r + QUIET) * m, run * m, m);
+			c += run ? run : 1;
+		}
+	cairo_fill(cr);
+	info->version = qr->version;
+	info->modules = qr->width;
+	info->module_mm = m / PT_PER_MM;
+}
+
+static void draw_frame(cairo_t *cr)
+{
+	cairo_set_source_rgb(cr, INK_R, INK_G, INK_B);
+	cairo_set_line_width(cr, 2.4);
+	cairo_rectangle(cr, MARGIN - 8, MARGIN - 8, PAGE_W - 2 * MARGIN + 16, PAGE_H - 2 * MARGIN + 16);
+	cairo_stroke(cr);
+	cairo_set_line_width(cr, 0.8);
+	cairo_rectangle(cr, MARGIN - 4, MARGIN - 4, PAGE_W - 2 * MARGIN + 8, PAGE_H - 2 * MARGIN + 8);
+	cairo_stroke(cr);
+}
+
+int cert_sheet_render(unsigned char **out, size_t *out_len, const cert_sheet *sheet, cert_qr_info *small,
+		      cert_qr_info *large, char *err, size_t err_len)
+{
+		/*
+	 * Song (serif) type throughout, as official certificates are set.  Noto Sans CJK SC
+	 * would add 900 kB: cairo's subset of it keeps its whole subroutine table.
+	 */
+	static const char serif[] = "Noto Serif CJK SC", sans[] = "Noto Serif CJK SC";
+	pdf_buf buf = {0};
+	QRcode *qr_url = NULL, *qr_proof = NULL;
+	char *text = NULL;
+	size_t text_len = 0;
+	int rc = -1;
+	*out = NULL;
+	*out_len = 0;
+	memset(small, 0, sizeof(*small));
+	memset(large, 0, sizeof(*large));
+	if (qr_text_encode(&text, &text_len, sheet->proof, sheet->proof_len) != 0) {
+		snprintf(err, err_len, "out of memory");
+		return -1;
+	}
+	/* Medium error correction (15%) for both: the page may be creased or stamped on. */
+	qr_url = QRcode_encodeString(sheet->url, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	qr_proof = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	if (qr_url == NULL || qr_proof == NULL) {
+		snprintf(err, err_len, "the %s (%zu characters) does not fit in a QR code",
+			 qr_url == NULL ? "verification URL" : "offline proof",
+			 qr_url == NULL ? strlen(sheet->url) : text_len);
+		goto done;
+	}
+	small->chars = strlen(sheet->url);
+	large->chars = text_len;
+
+	cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(pdf_write, &buf, PAGE_W, PAGE_H);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, sheet->number);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "quanpiao cert print");
+	cairo_t *cr = cairo_create(surface);
+	double inner = PAGE_W - 2 * MARGIN, y = MARGIN + 14;
+	draw_frame(cr);
+
+	cairo_set_source_rgb(cr, INK_R, INK_G, INK_B);
+	y += draw_text(cr, MARGIN, y, inner, serif, 30, 1, PANGO_ALIGN_CENTER, sheet->title) + 6;
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	y += draw_text(cr, MARGIN, y, inner, serif, 13, 1, PANGO_ALIGN_CENTER, sheet->number) + 16;
+
+	/* The rows: a label column and a value column, a hairline under each. */
+	double label_w = 46 * PT_PER_MM, gap = 4 * PT_PER_MM, x0 = MARGIN + 8, x1 = x0 + label_w + gap;
+	double value_w = MARGIN + inner - 8 - x1;
+	for (size_t i = 0; i < sheet->nrows; i++) {
+		double h1 = draw_text(cr, x0, y, label_w, sans, 9.5, 0, PANGO_ALIGN_LEFT, sheet->rows[i].label);
+		double h2 = draw_text(cr, x1, y, value_w, sans, 10.5, 0, PANGO_ALIGN_LEFT, sheet->rows[i].value);
+		y += (h1 > h2 ? h1 : h2) + 3;
+		cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
+		cairo_set_line_width(cr, 0.4);
+		cairo_move_to(cr, x0, y);
+		cairo_line_to(cr, MARGIN + inner - 8, y);
+		cairo_stroke(cr);
+		cairo_set_source_rgb(cr, 0, 0, 0);
+		y += 4;
+	}
+
+	/* The codes, from the bottom up: the small print, then the codes above it. */
+	double bottom = PAGE_H - MARGIN - 6;
+	double foot_h = 40, qy = bottom - foot_h - LARGE_SIDE - 18;
+	if (qy < y + 6)
+		qy = y + 6; /* many wrapped rows: the codes move down over the small print's space */
+	draw_qr(cr, qr_proof, x0, qy, LARGE_SIDE, large);
+	draw_text(cr, x0, qy + LARGE_SIDE + 2, LARGE_SIDE, sans, 8, 0, PANGO_ALIGN_CENTER,
+		  "离线核验码 offline proof (Base45)");
+	double sx = MARGIN + inner - 8 - SMALL_SIDE;
+	draw_qr(cr, qr_url, sx, qy, SMALL_SIDE, small);
+	draw_text(cr, sx - 20, qy + SMALL_SIDE + 2, SMALL_SIDE + 20, sans, 8, 0, PANGO_ALIGN_CENTER,
+		  "扫码核验 verify online");
+	double tx = x0 + LARGE_SIDE + 12, tw = sx - 12 - tx;
+	draw_text(cr, tx, qy + 4, tw, sans, 7.5, 0, PANGO_ALIGN_LEFT, sheet->url);
+	draw_text(cr, MARGIN + 8, bottom - foot_h, inner - 16, sans, 7.5, 0, PANGO_ALIGN_LEFT, sheet->footer);
+
+	cairo_show_page(cr);
+	cairo_destroy(cr);
+	cairo_surface_finish(surface);
+	cairo_status_t st = cairo_surface_status(surface);
+	cairo_surface_destroy(surface);
+	if (st != CAIRO_STATUS_SUCCESS || buf.failed) {
+		snprintf(err, err_len, "cannot draw the PDF: %s",
+			 buf.failed ? "out of memory" : cairo_status_to_string(st));
+		goto done;
+	}
+	*out = buf.data;
+	*out_len = buf.len;
+	buf.data = NULL;
+	rc = 0;
+done:
+	free(buf.data);
+	free(text);
+	QRcode_free(qr_url);
+	QRcode_free(qr_proof);
+	return rc;
+}
