@@ -16,7 +16,7 @@
  * issue 21 exist, the latest entry and its c2sp.org/tlog-proof:
  *
  *     quanpiao/print-proof/v1 <entry bytes> <proof bytes>\n
- *     <the entry's exact note><the tlog-proof, with the checkpoint and its cosignatures>
+ *     <the entry's exact note><its tlog-proof: the log key's checkpoint, no cosignatures>
  *
  * which 'quanpiao verify PROOF --entry ENTRY --log-vkey KEY' checks once
  * split (docs/print.md).
