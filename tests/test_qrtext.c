@@ -85,16 +85,16 @@ static void expect_invalid(const char *text, size_t len)
 static void test_invalid(void **state)
 {
 	(void)state;
-	expect_invalid("GGW", 3);	  /* 65536: RFC 9285 §6 */
-	expect_invalid("ZZZ", 3);	  /* 91124 */
-	expect_invalid("V5", 2);	  /* 256 in a last pair */
-	expect_invalid("ZZ", 2);	  /* 1610 */
-	expect_invalid("A", 1);		  /* a length of 1 mod 3 */
-	expect_invalid("BB8A", 4);	  /* the same, after a group */
-	expect_invalid("bb8", 3);	  /* lower case is not in the alphabet */
-	expect_invalid("BB=", 3);	  /* nor is = */
-	expect_invalid("B\0" "8", 3); /* nor NUL */
-	expect_invalid("BB\xc3", 3);	  /* nor a byte above 0x7f */
+	expect_invalid("GGW", 3);			   /* 65536: RFC 9285 §6 */
+	expect_invalid("ZZZ", 3);			   /* 91124 */
+	expect_invalid("V5", 2);			   /* 256 in a last pair */
+	expect_invalid("ZZ", 2);			   /* 1610 */
+	expect_invalid("A", 1);				   /* a length of 1 mod 3 */
+	expect_invalid("BB8A", 4);			   /* the same, after a group */
+	expect_invalid("bb8", 3);			   /* lower case is not in the alphabet */
+	expect_invalid("BB=", 3);			   /* nor is = */
+	expect_invalid((const char[]){'B', '\0', '8'}, 3); /* nor NUL */
+	expect_invalid("BB\xc3", 3);			   /* nor a byte above 0x7f */
 }
 
 /* A fixed-seed generator (xorshift), so that every run checks the same bytes. */
@@ -113,7 +113,8 @@ static void test_round_trips(void **state)
 	unsigned char bytes[600] = {0};
 	for (size_t len = 0; len <= sizeof(bytes); len += len < 40 ? 1 : 37) {
 		for (size_t i = 0; i < len; i++)
-			bytes[i] = (unsigned char)(i % 3 == 0 ? next(&seed) : 'a' + i % 7); /* part compressible */
+			bytes[i] =
+			    (unsigned char)(i % 3 == 0 ? next(&seed) : 'a' + i % 7); /* part compressible */
 		char *b45 = NULL, *text = NULL;
 		unsigned char *back = NULL;
 		size_t b45_len, text_len, back_len;

@@ -24,7 +24,8 @@ int main(void)
 	size_t out_len = 0;
 	int rc = qr_text_decode(&out, &out_len, text, len);
 	if (rc != 0) {
-		fprintf(stderr, "qp_qrtext: %s\n", rc == -2 ? "not Base45 of a raw deflate stream" : "out of memory");
+		fprintf(stderr, "qp_qrtext: %s\n",
+			rc == -2 ? "not Base45 of a raw deflate stream" : "out of memory");
 		return 1;
 	}
 	int ok = fwrite(out, 1, out_len, stdout) == out_len && fflush(stdout) == 0;

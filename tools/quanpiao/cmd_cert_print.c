@@ -93,7 +93,8 @@ static int offline_proof(unsigned char **out, size_t *out_len, qp_registry *reg,
 	if (err == QP_OK)
 		err = qp_log_tlog_proof(&proof, &proof_len, reg, index, QP_LOG_LATEST);
 	if (err == QP_OK) {
-		int n = snprintf(head, sizeof(head), "%s %zu %zu\n", PRINT_PROOF_HEADER, entry_len, proof_len);
+		int n =
+		    snprintf(head, sizeof(head), "%s %zu %zu\n", PRINT_PROOF_HEADER, entry_len, proof_len);
 		unsigned char *b = malloc((size_t)n + entry_len + proof_len);
 		if (b == NULL) {
 			err = QP_ENOMEM;
@@ -204,7 +205,8 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 		goto fail;
 
 	const qp_cert *pc = &info.cert;
-	char title[160], display[128], holder[256], village_code[13] = "", village[192], area[32], area_text[64];
+	char title[160], display[128], holder[256], village_code[13] = "", village[192], area[32],
+						    area_text[64];
 	char kind[64], basis[64], valid[48], state[64], state_text[160], checkpoint[320], footer[1024];
 	snprintf(title, sizeof(title), "%s%s", qp_registry_county_name(reg), qp_cert_kind_label(pc->kind));
 	if ((err = qp_cert_display_number(display, sizeof(display), reg, pc)) != QP_OK ||
@@ -252,7 +254,11 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 		 info.checkpoint.origin, (unsigned long long)index, (unsigned long long)info.checkpoint.size,
 		 info.checkpoint.origin, (unsigned long long)index, (unsigned long long)info.checkpoint.size);
 
-	cert_sheet sheet = {.title = title, .number = display, .footer = footer, .url = url, .proof = proof,
+	cert_sheet sheet = {.title = title,
+			    .number = display,
+			    .footer = footer,
+			    .url = url,
+			    .proof = proof,
 			    .proof_len = proof_len};
 	const cert_sheet_row rows[] = {
 	    {"证书编号 certificate", pc->id},
@@ -295,13 +301,14 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 		cJSON_AddItemToObject(qr, "proof", p);
 		rc = cli_json_emit(doc);
 	} else {
-		printf("printed %s to %s (%zu bytes): as of the checkpoint of size %llu, entry %llu\n"
-		       "  verification URL: %s\n"
-		       "  URL code: QR version %d, %d modules of %.2f mm\n"
-		       "  offline proof code: %zu bytes, %zu characters, QR version %d, %d modules of %.2f mm\n",
-		       pc->id, out, pdf_len, (unsigned long long)info.checkpoint.size, (unsigned long long)index,
-		       url, small.version, small.modules, small.module_mm, proof_len, large.chars, large.version,
-		       large.modules, large.module_mm);
+		printf(
+		    "printed %s to %s (%zu bytes): as of the checkpoint of size %llu, entry %llu\n"
+		    "  verification URL: %s\n"
+		    "  URL code: QR version %d, %d modules of %.2f mm\n"
+		    "  offline proof code: %zu bytes, %zu characters, QR version %d, %d modules of %.2f mm\n",
+		    pc->id, out, pdf_len, (unsigned long long)info.checkpoint.size, (unsigned long long)index,
+		    url, small.version, small.modules, small.module_mm, proof_len, large.chars, large.version,
+		    large.modules, large.module_mm);
 	}
 	goto done;
 fail:

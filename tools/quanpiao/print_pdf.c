@@ -124,7 +124,7 @@ static void draw_frame(cairo_t *cr)
 int cert_sheet_render(unsigned char **out, size_t *out_len, const cert_sheet *sheet, cert_qr_info *small,
 		      cert_qr_info *large, char *err, size_t err_len)
 {
-		/*
+	/*
 	 * Song (serif) type throughout, as official certificates are set.  Noto Sans CJK SC
 	 * would add 900 kB: cairo's subset of it keeps its whole subroutine table.
 	 */
@@ -170,8 +170,10 @@ int cert_sheet_render(unsigned char **out, size_t *out_len, const cert_sheet *sh
 	double label_w = 46 * PT_PER_MM, gap = 4 * PT_PER_MM, x0 = MARGIN + 8, x1 = x0 + label_w + gap;
 	double value_w = MARGIN + inner - 8 - x1;
 	for (size_t i = 0; i < sheet->nrows; i++) {
-		double h1 = draw_text(cr, x0, y, label_w, sans, 9.5, 0, PANGO_ALIGN_LEFT, sheet->rows[i].label);
-		double h2 = draw_text(cr, x1, y, value_w, sans, 10.5, 0, PANGO_ALIGN_LEFT, sheet->rows[i].value);
+		double h1 =
+		    draw_text(cr, x0, y, label_w, sans, 9.5, 0, PANGO_ALIGN_LEFT, sheet->rows[i].label);
+		double h2 =
+		    draw_text(cr, x1, y, value_w, sans, 10.5, 0, PANGO_ALIGN_LEFT, sheet->rows[i].value);
 		y += (h1 > h2 ? h1 : h2) + 3;
 		cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
 		cairo_set_line_width(cr, 0.4);

@@ -24,8 +24,8 @@ typedef struct cert_sheet {
 	const char *number; /* 浙(2026)诸暨市保障权票第000123号 */
 	cert_sheet_row rows[CERT_SHEET_MAX_ROWS];
 	size_t nrows;
-	const char *footer;	/* small print under the codes */
-	const char *url;	/* the small QR code: the verification URL (byte mode) */
+	const char *footer;	    /* small print under the codes */
+	const char *url;	    /* the small QR code: the verification URL (byte mode) */
 	const unsigned char *proof; /* the large QR code: bytes, deflated and in Base45 (qrtext.h) */
 	size_t proof_len;
 } cert_sheet;

@@ -82,7 +82,8 @@ int qr_text_encode(char **out, size_t *out_len, const unsigned char *in, size_t 
 	*out_len = 0;
 	z_stream z = {0};
 	/* windowBits -15: raw deflate, no zlib header or checksum (the proof inside is signed). */
-	if (in_len > UINT32_MAX || deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (in_len > UINT32_MAX ||
+	    deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	uLong cap = deflateBound(&z, (uLong)in_len);
 	unsigned char *buf = malloc(cap);
