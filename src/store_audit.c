@@ -383,7 +383,7 @@ done:
  * file vouches for them: a witness's word that is not its word is a lie
  * told in its name.
  */
-static int compare_cosignatures(qp_store *store, unsigned limit,
+int qp_store_check_cosignatures(qp_store *store, unsigned limit,
 				void (*report)(void *ctx, const char *where, const char *what), void *ctx,
 				uint64_t *count)
 {
@@ -580,8 +580,6 @@ int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned flags, uns
 		if (err != QP_OK)
 			break;
 	}
-	if (err == QP_OK)
-		err = compare_cosignatures(store, limit, report, ctx, count);
 	return err;
 }
 
