@@ -160,3 +160,33 @@ contains "$OUT" "as of the checkpoint of size 16, entry 15"
 contains "$(pdftotext g1.pdf - 2>/dev/null)" "已使用 spent"
 expect_rc 0 -- cert print $G2 --out g2.pdf
 contains "$(pdftotext g2.pdf - 2>/dev/null)" "330681-H-0000002 330681********0024 李小红"
+
+# ---- the longest values ----------------------------------------------------------------------
+# A 120-byte origin, a 123-byte officer's key name, a 64-byte name, a 21-character village name
+# and a 200-character --base-url wrap over many lines: the large code shrinks to the room left,
+# and both codes still read back.
+mkdir long && cd long || exit 1
+LORIGIN=$(printf 'w%.0s' $(seq 60)).example/$(printf 'W%.0s' $(seq 51))
+for k in auth:330681.authority log:$LORIGIN officer:330681.officer.$(printf 'w%.0s' $(seq 108)); do
+	"$QP" key generate --name "${k#*:}" --out "${k%%:*}.key" --unencrypted >/dev/null 2>&1 || fail "key generate ${k#*:}"
+done
+export QUANPIAO_DB=r.db QUANPIAO_KEY=officer.key
+expect_rc 0 -- --key auth.key init --origin "$LORIGIN" --county 330681 --county-name 诸暨市 --log-vkey log.key.vkey
+expect_rc 0 -- --key auth.key key enroll --role officer --vkey officer.key.vkey
+expect_rc 0 -- village add --code $V1 --name "$(printf '鬱%.0s' $(seq 21))"
+expect_rc 0 -- household add --id-number $H1 --name "$(printf 'W%.0s' $(seq 64))" --village $V1
+expect_rc 0 -- home add --unit $U1 --village $V1 --household $H1 --land-area 120.00 --status idle
+expect_rc 0 -- home status $U1 withdrawn
+expect_rc 0 -- cert issue --kind guarantee --holder $H1 --area 120.00 --home $U1 --basis withdrawal
+expect_rc 0 -- log sign --key log.key
+LBASE=https://$(printf 'a%.0s' $(seq 192))
+expect_rc 0 -- cert print $G1 --out long.pdf --base-url "$LBASE"
+LLEAF=$({ printf '\0'; "$QP" log entry --index 8; } | sha256sum | cut -c1-64)
+pdftoppm -r 150 -png long.pdf page >/dev/null 2>&1 || fail "pdftoppm failed"
+CODES=$(zbarimg --raw -q page-1.png 2>/dev/null)
+CHECKS=$((CHECKS + 1))
+[ "$(printf '%s\n' "$CODES" | grep '^https://')" = "$LBASE/verify#c=$G1&i=8&h=$LLEAF" ] || fail "the long URL code: $CODES"
+CHECKS=$((CHECKS + 1))
+printf '%s\n' "$CODES" | grep -v '^https://' | "$QRTEXT" | head -n 1 | grep -q '^quanpiao/print-proof/v1 ' ||
+	fail "the long page's proof code does not decode"
+cd ..

@@ -207,7 +207,7 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 	const qp_cert *pc = &info.cert;
 	char title[160], display[128], holder[256], village_code[13] = "", village[192], area[32],
 						    area_text[64];
-	char kind[64], basis[64], valid[48], state[64], state_text[160], checkpoint[320], footer[1024];
+	char kind[64], basis[64], valid[48], state[64], state_text[160], checkpoint[320], footer[512];
 	snprintf(title, sizeof(title), "%s%s", qp_registry_county_name(reg), qp_cert_kind_label(pc->kind));
 	if ((err = qp_cert_display_number(display, sizeof(display), reg, pc)) != QP_OK ||
 	    (err = holder_text(holder, sizeof(holder), village_code, reg, pc)) != QP_OK)
@@ -247,12 +247,12 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 	snprintf(url, url_len, "%.*s/verify#c=%s&i=%llu&h=%s", (int)base_len, base_url, pc->id,
 		 (unsigned long long)index, latest.leaf);
 	snprintf(footer, sizeof(footer),
-		 "本证记载事项以 %s 透明日志为准。扫描右侧二维码在线核验；左侧离线核验码载有第 %llu "
+		 "本证记载事项以登记簿的透明日志为准。扫描右侧二维码在线核验；左侧离线核验码载有第 %llu "
 		 "号条目及其对检查点（大小 %llu）的包含证明，可用 quanpiao verify 离线核验。\n"
-		 "The log of %s is authoritative. Scan the small code to verify online; the large code holds "
-		 "entry %llu with its inclusion proof against the checkpoint of size %llu.",
-		 info.checkpoint.origin, (unsigned long long)index, (unsigned long long)info.checkpoint.size,
-		 info.checkpoint.origin, (unsigned long long)index, (unsigned long long)info.checkpoint.size);
+		 "The registry's log is authoritative. Scan the small code to verify online; the large code "
+		 "holds entry %llu with its inclusion proof against the checkpoint of size %llu.",
+		 (unsigned long long)index, (unsigned long long)info.checkpoint.size,
+		 (unsigned long long)index, (unsigned long long)info.checkpoint.size);
 
 	cert_sheet sheet = {.title = title,
 			    .number = display,

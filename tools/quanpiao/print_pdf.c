@@ -31,9 +31,14 @@
 #define QUIET	   4 /* modules of white around a QR code (ISO/IEC 18004) */
 #define LARGE_SIDE (88.0 * PT_PER_MM)
 #define SMALL_SIDE (34.0 * PT_PER_MM)
-#define INK_R	   0.62 /* the frame's and the title's red */
-#define INK_G	   0.09
-#define INK_B	   0.09
+/*
+ * Song (serif) type throughout, as official certificates are set.  Noto Sans
+ * CJK SC would add 900 kB: cairo's subset of it keeps its whole subroutine table.
+ */
+#define FONT_FAMILY "Noto Serif CJK SC"
+#define INK_R	    0.62 /* the frame's and the title's red */
+#define INK_G	    0.09
+#define INK_B	    0.09
 
 typedef struct pdf_buf {
 	unsigned char *data;
@@ -61,30 +66,54 @@ static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsign
 	return CAIRO_STATUS_SUCCESS;
 }
 
+/* How a text is set: its size in points, its weight, its alignment. */
+typedef struct text_style {
+	double size;
+	int bold;
+	PangoAlignment align;
+} text_style;
+
+static const text_style title_style = {30, 1, PANGO_ALIGN_CENTER}, number_style = {13, 1, PANGO_ALIGN_CENTER},
+			label_style = {9.5, 0, PANGO_ALIGN_LEFT}, value_style = {10.5, 0, PANGO_ALIGN_LEFT},
+			caption_style = {8, 0, PANGO_ALIGN_CENTER}, small_style = {7.5, 0, PANGO_ALIGN_LEFT};
+
 /*
- * Draw text at (x, y) in a box width wide (wrapped), in family at size
- * points; align is PANGO_ALIGN_*.  Returns the height it took, in points.
+ * Lay out text in a box width wide (wrapped at words, or anywhere in a
+ * long word) and at most max_height high (0: no limit; an ellipsis ends
+ * what does not fit), and draw it at (x, y) unless draw is 0.  Returns its
+ * height in points.
  */
-static double draw_text(cairo_t *cr, double x, double y, double width, const char *family, double size,
-			int bold, PangoAlignment align, const char *text)
+static double text_box(cairo_t *cr, double x, double y, double width, double max_height, const text_style *st,
+		       const char *text, int draw)
 {
 	PangoLayout *layout = pango_cairo_create_layout(cr);
 	PangoFontDescription *fd = pango_font_description_new();
-	pango_font_description_set_family(fd, family);
-	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-	pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+	pango_font_description_set_family(fd, FONT_FAMILY);
+	pango_font_description_set_absolute_size(fd, st->size * PANGO_SCALE);
+	pango_font_description_set_weight(fd, st->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 	pango_layout_set_font_description(layout, fd);
 	pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
 	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_alignment(layout, align);
+	if (max_height > 0) {
+		pango_layout_set_height(layout, (int)(max_height * PANGO_SCALE));
+		pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+	}
+	pango_layout_set_alignment(layout, st->align);
 	pango_layout_set_text(layout, text, -1);
 	int w, h;
 	pango_layout_get_size(layout, &w, &h);
-	cairo_move_to(cr, x, y);
-	pango_cairo_show_layout(cr, layout);
+	if (draw) {
+		cairo_move_to(cr, x, y);
+		pango_cairo_show_layout(cr, layout);
+	}
 	pango_font_description_free(fd);
 	g_object_unref(layout);
 	return (double)h / PANGO_SCALE;
+}
+
+static double draw_text(cairo_t *cr, double x, double y, double width, const text_style *st, const char *text)
+{
+	return text_box(cr, x, y, width, 0, st, text, 1);
 }
 
 /* Draw qr in a square of side points at (x, y), quiet zone included; info gets its measures. */
@@ -138,11 +167,6 @@ static void release_fonts(void)
 int cert_sheet_render(unsigned char **out, size_t *out_len, const cert_sheet *sheet, cert_qr_info *small,
 		      cert_qr_info *large, char *err, size_t err_len)
 {
-	/*
-	 * Song (serif) type throughout, as official certificates are set.  Noto Sans CJK SC
-	 * would add 900 kB: cairo's subset of it keeps its whole subroutine table.
-	 */
-	static const char serif[] = "Noto Serif CJK SC", sans[] = "Noto Serif CJK SC";
 	pdf_buf buf = {0};
 	QRcode *qr_url = NULL, *qr_proof = NULL;
 	char *text = NULL;
@@ -176,43 +200,46 @@ int cert_sheet_render(unsigned char **out, size_t *out_len, const cert_sheet *sh
 	draw_frame(cr);
 
 	cairo_set_source_rgb(cr, INK_R, INK_G, INK_B);
-	y += draw_text(cr, MARGIN, y, inner, serif, 30, 1, PANGO_ALIGN_CENTER, sheet->title) + 6;
+	y += draw_text(cr, MARGIN, y, inner, &title_style, sheet->title) + 6;
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	y += draw_text(cr, MARGIN, y, inner, serif, 13, 1, PANGO_ALIGN_CENTER, sheet->number) + 16;
+	y += draw_text(cr, MARGIN, y, inner, &number_style, sheet->number) + 16;
 
 	/* The rows: a label column and a value column, a hairline under each. */
 	double label_w = 46 * PT_PER_MM, gap = 4 * PT_PER_MM, x0 = MARGIN + 8, x1 = x0 + label_w + gap;
-	double value_w = MARGIN + inner - 8 - x1;
+	double x2 = MARGIN + inner - 8, value_w = x2 - x1;
 	for (size_t i = 0; i < sheet->nrows; i++) {
-		double h1 =
-		    draw_text(cr, x0, y, label_w, sans, 9.5, 0, PANGO_ALIGN_LEFT, sheet->rows[i].label);
-		double h2 =
-		    draw_text(cr, x1, y, value_w, sans, 10.5, 0, PANGO_ALIGN_LEFT, sheet->rows[i].value);
+		double h1 = draw_text(cr, x0, y, label_w, &label_style, sheet->rows[i].label);
+		double h2 = draw_text(cr, x1, y, value_w, &value_style, sheet->rows[i].value);
 		y += (h1 > h2 ? h1 : h2) + 3;
 		cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
 		cairo_set_line_width(cr, 0.4);
 		cairo_move_to(cr, x0, y);
-		cairo_line_to(cr, MARGIN + inner - 8, y);
+		cairo_line_to(cr, x2, y);
 		cairo_stroke(cr);
 		cairo_set_source_rgb(cr, 0, 0, 0);
 		y += 4;
 	}
 
-	/* The codes, from the bottom up: the small print, then the codes above it. */
-	double bottom = PAGE_H - MARGIN - 6;
-	double foot_h = 40, qy = bottom - foot_h - LARGE_SIDE - 18;
-	if (qy < y + 6)
-		qy = y + 6; /* many wrapped rows: the codes move down over the small print's space */
-	draw_qr(cr, qr_proof, x0, qy, LARGE_SIDE, large);
-	draw_text(cr, x0, qy + LARGE_SIDE + 2, LARGE_SIDE, sans, 8, 0, PANGO_ALIGN_CENTER,
-		  "离线核验码 offline proof (Base45)");
-	double sx = MARGIN + inner - 8 - SMALL_SIDE;
-	draw_qr(cr, qr_url, sx, qy, SMALL_SIDE, small);
-	draw_text(cr, sx - 20, qy + SMALL_SIDE + 2, SMALL_SIDE + 20, sans, 8, 0, PANGO_ALIGN_CENTER,
+	/*
+	 * From the bottom up: the small print, the codes' captions, the codes.  The
+	 * large code is as large as LARGE_SIDE, smaller only when long values
+	 * (the longest names, origins, key names) leave less room above.
+	 */
+	double bottom = PAGE_H - MARGIN - 6, caption_h = 14;
+	double foot_h = text_box(cr, 0, 0, x2 - x0, 0, &small_style, sheet->footer, 0);
+	double room = bottom - foot_h - 8 - caption_h - (y + 8);
+	double side = room < LARGE_SIDE ? room : LARGE_SIDE,
+	       small_side = side < SMALL_SIDE ? side : SMALL_SIDE;
+	double qy = bottom - foot_h - 8 - caption_h - side;
+	draw_qr(cr, qr_proof, x0, qy, side, large);
+	draw_text(cr, x0, qy + side + 2, side, &caption_style, "离线核验码 offline proof (Base45)");
+	double sx = x2 - small_side;
+	draw_qr(cr, qr_url, sx, qy, small_side, small);
+	draw_text(cr, sx - 20, qy + small_side + 2, small_side + 20, &caption_style,
 		  "扫码核验 verify online");
-	double tx = x0 + LARGE_SIDE + 12, tw = sx - 12 - tx;
-	draw_text(cr, tx, qy + 4, tw, sans, 7.5, 0, PANGO_ALIGN_LEFT, sheet->url);
-	draw_text(cr, MARGIN + 8, bottom - foot_h, inner - 16, sans, 7.5, 0, PANGO_ALIGN_LEFT, sheet->footer);
+	double tx = x0 + side + 12;
+	text_box(cr, tx, qy + 4, sx - 12 - tx, side - 8, &small_style, sheet->url, 1);
+	draw_text(cr, x0, bottom - foot_h, x2 - x0, &small_style, sheet->footer);
 
 	cairo_show_page(cr);
 	cairo_destroy(cr);
