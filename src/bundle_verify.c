@@ -354,15 +354,9 @@ typedef struct vstate {
 
 static int add_key(vstate *st, qp_verifier *v, const char *role, const char *valid_until)
 {
-	if (st->nkeys == st->kcap) {
-		size_t cap = st->kcap ? st->kcap * 2 : 16;
-		bkey *grown = qp_realloc(st->keys, cap * sizeof(*grown));
-		if (grown == NULL) {
-			qp_verifier_free(v);
-			return QP_ENOMEM;
-		}
-		st->keys = grown;
-		st->kcap = cap;
+	if (qp_grow((void **)&st->keys, &st->kcap, st->nkeys, sizeof(*st->keys)) != QP_OK) {
+		qp_verifier_free(v);
+		return QP_ENOMEM;
 	}
 	bkey *k = &st->keys[st->nkeys++];
 	memset(k, 0, sizeof(*k));
