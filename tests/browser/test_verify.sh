@@ -74,6 +74,13 @@ for d in log fork forkcos badtile; do
 	"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
 		--out "www/$d/verify.html" || die "web/mkverify"
 done
+# A second witness, who never cosigns: with a quorum of one of the two the page accepts the
+# checkpoint, with both required it does not.
+q key generate --name 330681.auditor.li --out auditor2.key --unencrypted >/dev/null 2>&1
+"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
+	--witness auditor2.key.vkey --quorum 1 --out www/log/quorum1.html || die "web/mkverify --quorum 1"
+"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
+	--witness auditor2.key.vkey --out www/log/quorum2.html || die "web/mkverify, two witnesses"
 # The page as a directory's index too: BASE/verify, which a plain static server redirects to
 # BASE/verify/, as the QR's URL has it.
 mkdir www/log/verify
@@ -92,6 +99,8 @@ refuses "--witness: 'w\"x+" --origin "$ORIGIN" --log-vkey log.vkey --witness "w\
 refuses "--origin: 'a<b' must be" --origin 'a<b' --log-vkey log.vkey
 refuses "--base-url: 'ftp://x/' must be an http or https URL" --origin "$ORIGIN" --log-vkey log.vkey --base-url ftp://x/
 refuses "usage: web/mkverify" --origin "$ORIGIN"
+refuses "--quorum: '2' must be a number from 0 to the number of witnesses (1)" --origin "$ORIGIN" \
+	--log-vkey log.vkey --witness auditor.key.vkey --quorum 2
 
 # The certificate the QR code names: number, entry index, leaf hash.
 CERT=$(q --db a.db cert list --json | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)

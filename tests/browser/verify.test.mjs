@@ -99,6 +99,10 @@ await check("beyond-log", link("log", CERT, SIZE + 5), "notfound", `entry ${SIZE
 await check("other-cert", link("log", "330681-2026-G-000099"), "tampered", "is not about certificate 330681-2026-G-000099");
 await check("bad-link", `${BASE}/log/verify.html#c=${CERT}&i=${INDEX}&h=xyz`, "tampered", "not 64 lowercase hex digits");
 await check("no-link", `${BASE}/log/verify.html`, "idle", "Scan the certificate's QR code");
+// Two witnesses configured, one of which never cosigned: a quorum of one accepts, both do not.
+await check("quorum-1-of-2", `${BASE}/log/quorum1.html#c=${CERT}&i=${INDEX}&h=${HASH}`, "valid", "As of entry " + INDEX);
+await check("quorum-2-of-2", `${BASE}/log/quorum2.html#c=${CERT}&i=${INDEX}&h=${HASH}`, "tampered",
+	"no cosignature by witness 330681.auditor.li (1 of the 2 required)");
 // The QR's URL pasted into the page (a phone's scanner that only shows the text).
 await check("pasted-url", `${BASE}/log/verify.html`, "valid", "As of entry " + INDEX,
 	{ before: paste(`${BASE}/verify#c=${CERT}&i=${INDEX}&h=${HASH}\n`) });
