@@ -82,15 +82,21 @@ void qp_legacy_gen_next(qp_legacy_gen *g, qp_legacy_row *r)
 
 	unsigned a = g->piece - rnd(g, g->piece / 4);
 	s = rnd(g, 3);
-	snprintf(r->area, sizeof(r->area), s == 0 ? "%u.%02u" : s == 1 ? "%u.%02u㎡" : "%u.%02u平方米", a / 100,
-		 a % 100);
+	snprintf(r->area, sizeof(r->area),
+		 s == 0	  ? "%u.%02u"
+		 : s == 1 ? "%u.%02u㎡"
+			  : "%u.%02u平方米",
+		 a / 100, a % 100);
 	snprintf(r->land_area, sizeof(r->land_area), "%u.%02u", g->land_area / 100, g->land_area % 100);
 	/* Retention tickets last 10 years: a live one was issued within the last 9. */
 	int y = g->group == DILAPIDATED ? g->year_now - 1 - (int)rnd(g, 8) : 2012 + (int)rnd(g, 12);
 	unsigned mo = 1 + rnd(g, 12), dd = 1 + rnd(g, 28);
 	s = rnd(g, 3);
-	snprintf(r->issued_on, sizeof(r->issued_on), s == 0 ? "%d-%02u-%02u" : s == 1 ? "%d/%u/%u" : "%d年%u月%u日", y,
-		 mo, dd);
+	snprintf(r->issued_on, sizeof(r->issued_on),
+		 s == 0	  ? "%d-%02u-%02u"
+		 : s == 1 ? "%d/%u/%u"
+			  : "%d年%u月%u日",
+		 y, mo, dd);
 	if (rnd(g, 10) == 0)
 		snprintf(r->note, sizeof(r->note), "旧系统第%llu号, 经办人\"%s\"", (unsigned long long)i,
 			 surnames[rnd(g, 12)]);
@@ -116,8 +122,8 @@ static int csv_field(FILE *f, const char *v, int last)
 
 int qp_legacy_csv_row(FILE *f, const qp_legacy_row *r)
 {
-	const char *v[] = {r->legacy_no, r->type,   r->holder_name, r->holder_id,   r->village,
-			   r->unit,	 r->area,   r->issued_on,   r->valid_until, r->status,
+	const char *v[] = {r->legacy_no, r->type,      r->holder_name, r->holder_id,   r->village,
+			   r->unit,	 r->area,      r->issued_on,   r->valid_until, r->status,
 			   r->note,	 r->land_area, r->archive_no};
 	size_t n = sizeof(v) / sizeof(v[0]);
 	for (size_t i = 0; i < n; i++)

@@ -33,10 +33,10 @@ typedef struct qp_legacy_row {
 } qp_legacy_row;
 
 typedef struct qp_legacy_gen {
-	uint32_t x;	 /* the random state */
-	uint64_t row;	 /* rows made */
-	uint64_t home;	 /* households (one homestead each) begun */
-	int year_now;	 /* issue dates lie before it */
+	uint32_t x;    /* the random state */
+	uint64_t row;  /* rows made */
+	uint64_t home; /* households (one homestead each) begun */
+	int year_now;  /* issue dates lie before it */
 	/* The household under way: its kind, tickets left, and the areas of each kind issued. */
 	int group, left;
 	unsigned land_area, piece;

@@ -269,12 +269,13 @@ static void keys_free(bench_keys *k)
 	qp_key_free(k->officer);
 }
 
-/* A registry at db for an import: the officer enrolled and the 50 villages of the export; returns its size. */
+/* A registry at db for an import: the officer enrolled and the 50 villages of the export; returns its size.
+ */
 static uint64_t import_registry(const char *db, bench_keys *k)
 {
 	char logname[] = "bench.example/log", body[512];
 	unsigned char seed[32];
-		qp_verifier *v = NULL;
+	qp_verifier *v = NULL;
 	char *lvs = NULL, *ovs = NULL;
 	memset(seed, 1, sizeof(seed));
 	qp_key_from_seed(&k->authority, "330681.authority", seed);
@@ -392,15 +393,16 @@ static int audit_child(const char *path, const char *keep, const char *since, do
  * (reading the log, the replay's rules and writes, the tree, the table
  * comparison).
  */
-static int print_full_audit(const char *what, uint64_t size, double wall, double cpu, double rss, double verify,
-			    double verify_cpu, long cores)
+static int print_full_audit(const char *what, uint64_t size, double wall, double cpu, double rss,
+			    double verify, double verify_cpu, long cores)
 {
 	double c = (double)(cores > 0 ? cores : 1), by_cpu = (double)size / cpu / verify_cpu,
 	       by_wall = (double)size / wall / (verify * c);
 	printf("full audit, %s registry: %llu entries\n", what, (unsigned long long)size);
 	printf("  wall                   %8.1f s   %8.0f entries/s    %.2f of verify x %ld cores\n", wall,
 	       (double)size / wall, by_wall, cores);
-	printf("  CPU (all threads)      %8.1f s   %8.0f entries/CPU-s  %.2f of verify (target: at least 0.70)\n",
+	printf("  CPU (all threads)      %8.1f s   %8.0f entries/CPU-s  %.2f of verify (target: at least "
+	       "0.70)\n",
 	       cpu, (double)size / cpu, by_cpu);
 	printf("  peak memory            %8.1f MiB  (target: under 200 MiB)\n", rss);
 	fflush(stdout);
@@ -458,14 +460,16 @@ static int bench_audit_legacy(uint64_t rows, const char *dir)
 	sqlite3 *h = NULL;
 	sqlite3_stmt *q = NULL;
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(h, "SELECT count(*) FROM log_entries WHERE type LIKE 'cert.%'", -1, &q, NULL) ==
-		SQLITE_OK &&
+	    sqlite3_prepare_v2(h, "SELECT count(*) FROM log_entries WHERE type LIKE 'cert.%'", -1, &q,
+			       NULL) == SQLITE_OK &&
 	    sqlite3_step(q) == SQLITE_ROW)
 		certs = (uint64_t)sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	sqlite3_close(h);
-	printf("legacy registry: %llu rows imported in %.0f s: %llu entries, %.0f%% of them certificate entries\n",
-	       (unsigned long long)rows, now() - t, (unsigned long long)size, 100.0 * (double)certs / (double)size);
+	printf("legacy registry: %llu rows imported in %.0f s: %llu entries, %.0f%% of them certificate "
+	       "entries\n",
+	       (unsigned long long)rows, now() - t, (unsigned long long)size,
+	       100.0 * (double)certs / (double)size);
 
 	crypto_bound(&sign_rate, &verify_rate);
 	double vcpu = verify_cpu_rate();
@@ -475,9 +479,10 @@ static int bench_audit_legacy(uint64_t rows, const char *dir)
 	double vcpu_after = verify_cpu_rate();
 	double verify = verify_after > verify_rate ? verify_after : verify_rate;
 	vcpu = vcpu_after > vcpu ? vcpu_after : vcpu;
-	printf("bound (this machine), the faster of before and after the audit:\n"
-	       "  Ed25519 verify %.0f /s (wall; %.0f before, %.0f after), %.0f /CPU-s (one thread's CPU time)\n",
-	       verify, verify_rate, verify_after, vcpu);
+	printf(
+	    "bound (this machine), the faster of before and after the audit:\n"
+	    "  Ed25519 verify %.0f /s (wall; %.0f before, %.0f after), %.0f /CPU-s (one thread's CPU time)\n",
+	    verify, verify_rate, verify_after, vcpu);
 	int ok = print_full_audit("legacy import", size, secs, cpu, rss, verify, vcpu, cores);
 	remove_registry(db);
 	keys_free(&k);
@@ -556,8 +561,8 @@ static int bench_audit(uint64_t target, const char *dir)
 	double bound = (verify_after > verify_rate ? verify_after : verify_rate) * (double)(cores > 0 ? cores : 1);
 	printf("  the faster: %.0f /s\n\n", bound);
 	double vcpu = verify_cpu_rate(), vcpu2 = verify_cpu_rate();
-	print_full_audit("synthetic", size, full_secs, full_cpu, full_rss, bound / (double)(cores > 0 ? cores : 1),
-			 vcpu > vcpu2 ? vcpu : vcpu2, cores);
+	print_full_audit("synthetic", size, full_secs, full_cpu, full_rss,
+			 bound / (double)(cores > 0 ? cores : 1), vcpu > vcpu2 ? vcpu : vcpu2, cores);
 	printf("full audit with --keep   %8.1f s  %8.0f entries/s  (%.0f%% of the bound), peak %.1f MiB\n", keep_secs,
 	       (double)size / keep_secs, 100.0 * (double)size / keep_secs / bound, keep_rss);
 	double full = keep_secs;

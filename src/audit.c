@@ -1375,8 +1375,8 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	}
 
 	/* Tables against the replay; checkpoints against the tree; invariants on both. */
-	err = qp_store_compare_replay(reg->store, since, a.tree ? QP_COMPARE_NO_TREE : 0, REPORT_LIMIT, problem_cb,
-				      &a, &diffs);
+	err = qp_store_compare_replay(reg->store, since, a.tree ? QP_COMPARE_NO_TREE : 0, REPORT_LIMIT,
+				      problem_cb, &a, &diffs);
 	if (err != QP_OK)
 		goto done;
 	if ((err = check_personal(&a, reg->store, "replay")) != QP_OK)
