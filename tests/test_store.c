@@ -463,21 +463,25 @@ static void test_replay_lean_checks(void **state)
 	assert_int_equal(qp_store_open(&s, f->db, 0), QP_OK);
 	assert_int_equal(qp_store_replay_lean(s), QP_OK);
 	qp_store_free(s);
-	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name IN ('certificates', 'homes')"
-					" AND sql LIKE '% IN (%'"),
+	assert_int_equal(raw_int(f->db,
+				 "SELECT count(*) FROM sqlite_master WHERE name IN ('certificates', 'homes')"
+				 " AND sql LIKE '% IN (%'"),
 			 0);
-	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates'"
-					" AND sql LIKE '%(kind = ''guarantee'' OR kind = ''retention'' OR kind ="
-					" ''collective'')%' AND sql LIKE '%WITHOUT ROWID%'"),
+	assert_int_equal(raw_int(f->db,
+				 "SELECT count(*) FROM sqlite_master WHERE name = 'certificates'"
+				 " AND sql LIKE '%(kind = ''guarantee'' OR kind = ''retention'' OR kind ="
+				 " ''collective'')%' AND sql LIKE '%WITHOUT ROWID%'"),
 			 1);
-	static const char *const cert =
-	    "INSERT INTO certificates (id, kind, year, seq, holder, holder_type, area, basis, state, root, issued_on,"
-	    " created_idx, ended_by) VALUES ('c', %s, 2026, 1, 'h', %s, 100, 'legacy', %s, 'c', '2026-01-01', 0, %s)";
-	static const char *const home =
-	    "INSERT INTO homes (unit, parcel, village, township, household, land_area, status, added_idx, updated_idx,"
-	    " exit_path)"
-	    " VALUES ('330681001001JC00001F00010001', '330681001001JC00001', '330681101201', '330681101', 'h', 100,"
-	    " %s, 0, 0, %s)";
+	static const char *const cert = "INSERT INTO certificates (id, kind, year, seq, holder, holder_type, "
+					"area, basis, state, root, issued_on,"
+					" created_idx, ended_by) VALUES ('c', %s, 2026, 1, 'h', %s, 100, "
+					"'legacy', %s, 'c', '2026-01-01', 0, %s)";
+	static const char *const home = "INSERT INTO homes (unit, parcel, village, township, household, "
+					"land_area, status, added_idx, updated_idx,"
+					" exit_path)"
+					" VALUES ('330681001001JC00001F00010001', '330681001001JC00001', "
+					"'330681101201', '330681101', 'h', 100,"
+					" %s, 0, 0, %s)";
 	const char *bad[][4] = {{"'bogus'", "'household'", "'live'", "NULL"},
 				{"'guarantee'", "'bogus'", "'live'", "NULL"},
 				{"'guarantee'", "'household'", "'bogus'", "NULL"},
