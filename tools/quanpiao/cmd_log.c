@@ -371,12 +371,12 @@ static int run_append(cli_ctx *ctx, int argc, char **argv)
 }
 
 const cli_cmd cmd_log_append = {
-    .group = "log",
-    .name = "append",
-    .run = run_append,
-    .summary = "append an entry note that was signed elsewhere",
-    .usage = "FILE",
-    .description = "Checks the entry (signature, signer's role and state, origin, time, rules) exactly\n"
-		   "as any other append, then stores it.",
-    .opts = no_opts,
+	.group = "log",
+	.name = "append",
+	.run = run_append,
+	.summary = "append an entry note that was signed elsewhere",
+	.usage = "FILE",
+	.description = "Checks the entry (signature, signer's role and state, origin, time, rules) exactly\n"
+		       "as any other append, then stores it.",
+	.opts = no_opts,
 };
