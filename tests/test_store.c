@@ -418,6 +418,16 @@ static void test_alloc_failures(void **state)
 	}
 }
 
+/* A registry at path made lean as the audit's replay is. */
+static void lean_registry(const char *path)
+{
+	qp_store *s = NULL;
+	create_registry(path);
+	assert_int_equal(qp_store_open(&s, path, 0), QP_OK);
+	assert_int_equal(qp_store_replay_lean(s), QP_OK);
+	qp_store_free(s);
+}
+
 /*
  * The audit's lean replay drops the indexes nothing reads during a replay
  * but keeps those the certificate invariants read after it: without
@@ -427,11 +437,7 @@ static void test_alloc_failures(void **state)
 static void test_replay_lean(void **state)
 {
 	fixture *f = *state;
-	qp_store *s = NULL;
-	create_registry(f->db);
-	assert_int_equal(qp_store_open(&s, f->db, 0), QP_OK);
-	assert_int_equal(qp_store_replay_lean(s), QP_OK);
-	qp_store_free(s);
+	lean_registry(f->db);
 	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates_root'"), 0);
 	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates_parent'"), 1);
 	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates_home'"), 1);
@@ -458,11 +464,7 @@ static void test_replay_lean(void **state)
 static void test_replay_lean_checks(void **state)
 {
 	fixture *f = *state;
-	qp_store *s = NULL;
-	create_registry(f->db);
-	assert_int_equal(qp_store_open(&s, f->db, 0), QP_OK);
-	assert_int_equal(qp_store_replay_lean(s), QP_OK);
-	qp_store_free(s);
+	lean_registry(f->db);
 	assert_int_equal(raw_int(f->db,
 				 "SELECT count(*) FROM sqlite_master WHERE name IN ('certificates', 'homes')"
 				 " AND sql LIKE '% IN (%'"),
