@@ -349,14 +349,11 @@ int cli_passphrase(const cli_ctx *ctx, const char *prompt, int confirm, char **o
 	}
 	const char *env = getenv("QUANPIAO_PASSPHRASE");
 	if (ctx->passphrase_file) {
-		FILE *f = fopen(ctx->passphrase_file, "r");
-		int rc = f ? read_secret_line(f, pass, PASS_MAX) : -1;
-		if (f)
-			fclose(f);
-		if (rc != 0) {
-			fprintf(stderr, "quanpiao: --passphrase-file: cannot read %s\n", ctx->passphrase_file);
+		/* Checked as a key file is: a passphrase readable by others is refused (exit 4). */
+		int err = qp_passphrase_file_read(pass, PASS_MAX, ctx->passphrase_file);
+		if (err != QP_OK) {
 			sodium_free(pass);
-			return CLI_EXIT_IO;
+			return cli_fail(ctx, err);
 		}
 	} else if (env != NULL) {
 		if (strlen(env) >= PASS_MAX) {

@@ -65,28 +65,20 @@ static int parse_uint(const char *opt, const char *text, unsigned long long min,
 }
 
 /* Read the passphrase (first line) into sodium memory; NULL with a message on failure. */
-static char *passphrase(const char *file)
+static char *passphrase(const char *file, int *code)
 {
 	char *pass = sodium_malloc(PASS_MAX);
 	const char *env = getenv("QUANPIAO_PASSPHRASE");
 	if (pass == NULL)
 		return NULL;
 	if (file) {
-		FILE *f = fopen(file, "r");
-		size_t n = 0;
-		int c;
-		if (f == NULL) {
-			fprintf(stderr, "quanpiaod: --passphrase-file: cannot read %s: %s\n", file,
-				strerror(errno));
+		/* Checked as a key file is: readable by group or others is refused (exit 4). */
+		if (qp_passphrase_file_read(pass, PASS_MAX, file) != QP_OK) {
+			fprintf(stderr, "quanpiaod: --passphrase-file: %s\n", qp_error_last()->message);
+			*code = qp_error_last()->code == QP_EPERM ? 4 : qp_error_last()->code == QP_EIO ? 10 : 2;
 			sodium_free(pass);
 			return NULL;
 		}
-		while ((c = fgetc(f)) != EOF && c != '\n' && n + 1 < PASS_MAX)
-			pass[n++] = (char)c;
-		fclose(f);
-		if (n > 0 && pass[n - 1] == '\r')
-			n--;
-		pass[n] = '\0';
 	} else if (env) {
 		snprintf(pass, PASS_MAX, "%s", env);
 	} else {
@@ -98,12 +90,13 @@ static char *passphrase(const char *file)
 static int load_log_key(const char *path, const char *pass_file, qp_key **out)
 {
 	int encrypted = 0, err;
+	int code = 10;
 	char *pass = NULL;
 	if ((err = qp_key_file_encrypted(&encrypted, path)) != QP_OK)
 		goto fail;
 	if (encrypted) {
-		if ((pass = passphrase(pass_file)) == NULL)
-			return 10;
+		if ((pass = passphrase(pass_file, &code)) == NULL)
+			return code;
 		if (pass[0] == '\0') {
 			fprintf(stderr,
 				"quanpiaod: %s is encrypted: give --passphrase-file or QUANPIAO_PASSPHRASE\n",
