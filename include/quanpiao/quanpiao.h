@@ -8,6 +8,7 @@
 #ifndef QUANPIAO_H
 #define QUANPIAO_H
 
+#include "quanpiao/access.h"
 #include "quanpiao/audit.h"
 #include "quanpiao/bundle.h"
 #include "quanpiao/certs.h"
