@@ -14,6 +14,7 @@
 #include "quanpiao/certs.h"
 #include "quanpiao/cosign.h"
 #include "quanpiao/error.h"
+#include "quanpiao/httpsig.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/import.h"
 #include "quanpiao/keys.h"
