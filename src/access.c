@@ -150,3 +150,19 @@ void qp_access_rows_free(qp_access_row *rows, size_t count)
 	}
 	qp_free(rows);
 }
+
+void qp_access_mask_name(char *out, size_t cap, const char *name)
+{
+	size_t first = 0;
+	if (cap == 0)
+		return;
+	/* The first character (its UTF-8 bytes), then one '*' for the rest: 王五 -> 王*. */
+	if (name && name[0]) {
+		unsigned char c = (unsigned char)name[0];
+		first = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		for (size_t i = 1; i < first; i++)
+			if (name[i] == '\0')
+				first = i;
+	}
+	snprintf(out, cap, "%.*s*", (int)first, name ? name : "");
+}

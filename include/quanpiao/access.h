@@ -58,6 +58,12 @@ QP_API int qp_access_reader_of_key(qp_access_reader *out, qp_registry *reg, cons
 QP_API int qp_access_record(qp_registry *reg, const qp_access_reader *reader, const char *request,
 			    const char *const *subjects, size_t n, int64_t now);
 
+/*
+ * A personal name masked for those who may not read it: its first
+ * character and one '*' (王五 and 王小明 both give 王*; "" gives "*").
+ */
+QP_API void qp_access_mask_name(char *out, size_t cap, const char *name);
+
 /* One row of the access record. */
 typedef struct qp_access_row {
 	uint64_t id;

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <sodium.h>
 
 #include "dispatch.h"
 #include "server.h"
@@ -53,6 +54,12 @@ enum job_state { JOB_NONE, JOB_WAITING, JOB_DONE };
 /* One request, from its first handler call to its completion callback. */
 typedef struct request {
 	qpd_request rq; /* what is decided from the request's bytes (dispatch.c) */
+	char *uri;	/* the request target as sent (path and query), for the signature */
+	int begun;	/* the handler has seen it */
+	int authed;	/* signed by who (auth.c) */
+	qp_access_reader who;
+	qpd_view view;	      /* whose personal data the answer shows */
+	char *access_request; /* the request as recorded, ID numbers masked */
 	qpd_server *srv;
 	struct MHD_Connection *conn;
 	double start;
@@ -122,6 +129,128 @@ static enum MHD_Result start_write(request *q)
 	return MHD_YES;
 }
 
+/* ---- reads of personal data ------------------------------------------------------------------ */
+
+/* Runs on the writer thread once the access record is durable. */
+static void access_done(qpd_job *job)
+{
+	request *q = job->ctx;
+	atomic_store(&q->job_state, JOB_DONE);
+	MHD_resume_connection(q->conn);
+}
+
+/* "GET <target>" with every run of 18 ID-number characters masked: the record holds no personal data. */
+static char *access_request_text(const char *method, const char *uri)
+{
+	size_t len = strlen(method) + 1 + strlen(uri) + 1;
+	char *text = malloc(len);
+	if (text == NULL)
+		return NULL;
+	snprintf(text, len, "%s %s", method, uri);
+	for (char *p = text; *p;) {
+		size_t run = strspn(p, "0123456789Xx");
+		if (run == QP_RESIDENT_ID_LEN) {
+			char id[QP_RESIDENT_ID_LEN + 1], masked[QP_RESIDENT_ID_LEN + 1];
+			memcpy(id, p, QP_RESIDENT_ID_LEN);
+			id[QP_RESIDENT_ID_LEN] = '\0';
+			qp_ids_mask_resident(masked, id);
+			memcpy(p, masked, QP_RESIDENT_ID_LEN);
+		}
+		p += run ? run : 1;
+	}
+	return text;
+}
+
+/*
+ * Answer a GET.  An answer that shows personal data in full (to a signed
+ * request) goes out only once its access record is durable: the
+ * connection is suspended and the record queued for the writer.
+ */
+static enum MHD_Result answer_read(request *q)
+{
+	q->view.reader = q->authed ? &q->who : NULL;
+	qpd_view_set(&q->view);
+	qpd_route_get(&q->rq.reply, q->rq.route, q->rq.tail, get_arg, q->conn);
+	qpd_view_set(NULL);
+	if (q->view.n == 0 && !q->view.failed)
+		return send_reply(q);
+	if (q->view.failed || (q->access_request = access_request_text("GET", q->uri)) == NULL) {
+		sodium_memzero(q->rq.reply.body, q->rq.reply.body_len);
+		free(q->rq.reply.body);
+		q->rq.reply.body = NULL;
+		qpd_problem(&q->rq.reply, 500, "out of memory recording the read of personal data");
+		return send_reply(q);
+	}
+	memset(&q->rq.job, 0, sizeof(q->rq.job));
+	q->rq.job.kind = QPD_JOB_ACCESS;
+	q->rq.job.data = q->access_request;
+	q->rq.job.len = strlen(q->access_request);
+	q->rq.job.reader = &q->who;
+	q->rq.job.subjects = (const char *const *)q->view.subjects;
+	q->rq.job.nsubjects = q->view.n;
+	q->rq.job.done = access_done;
+	q->rq.job.ctx = q;
+	atomic_store(&q->job_state, JOB_WAITING);
+	MHD_suspend_connection(q->conn);
+	if (qpd_writer_submit(q->srv->writer, &q->rq.job) != QP_OK) {
+		q->rq.job.result = QP_ECONFLICT;
+		snprintf(q->rq.job.message, sizeof(q->rq.job.message), "the service is shutting down");
+		atomic_store(&q->job_state, JOB_DONE);
+		MHD_resume_connection(q->conn);
+	}
+	return MHD_YES;
+}
+
+/* The access record is written (or not): the answer, or a 500 that shows nothing. */
+static enum MHD_Result answer_recorded_read(request *q)
+{
+	if (q->rq.job.result != QP_OK) {
+		char msg[1200];
+		snprintf(msg, sizeof(msg),
+			 "the read of personal data could not be recorded, so it is not answered: %s",
+			 q->rq.job.message);
+		sodium_memzero(q->rq.reply.body, q->rq.reply.body_len);
+		free(q->rq.reply.body);
+		q->rq.reply.body = NULL;
+		qpd_problem(&q->rq.reply, q->rq.job.result == QP_ECONFLICT ? 503 : 500, msg);
+	}
+	return send_reply(q);
+}
+
+/* The signature of a request, if it carries one: who, or a 403 decided. */
+static void authenticate(request *q, const char *method)
+{
+	const char *input = get_header(q->conn, "Signature-Input"), *sig = get_header(q->conn, "Signature");
+	if (input == NULL && sig == NULL)
+		return;
+	char *path = strdup(q->uri ? q->uri : ""), *query = path ? strchr(path, '?') : NULL;
+	if (path == NULL) {
+		qpd_problem(&q->rq.reply, 500, "out of memory");
+		q->rq.decided = 1;
+		return;
+	}
+	if (query)
+		*query++ = '\0';
+	if (qpd_authenticate(&q->rq.reply, &q->who, input, sig, method, path, query) == 0)
+		q->authed = 1;
+	else
+		q->rq.decided = 1;
+	free(path);
+}
+
+/* Before the headers are read: keep the request target as sent (the handler gets it decoded). */
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	(void)conn;
+	request *q = calloc(1, sizeof(*q));
+	if (q != NULL && (q->uri = strdup(uri)) == NULL) {
+		free(q);
+		q = NULL;
+	}
+	return q;
+}
+
 /* ---- the handler ----------------------------------------------------------------------------- */
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -130,9 +259,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	qpd_server *srv = cls;
 	request *q = *con_cls;
-	if (q == NULL) {
-		if ((q = calloc(1, sizeof(*q))) == NULL)
-			return MHD_NO;
+	if (q == NULL && (q = calloc(1, sizeof(*q))) == NULL)
+		return MHD_NO;
+	if (!q->begun) {
+		q->begun = 1;
 		q->srv = srv;
 		q->conn = conn;
 		q->start = qpd_now();
@@ -140,6 +270,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		atomic_fetch_add(&srv->active, 1);
 		qpd_request_begin(&q->rq, method, url, atomic_load(&srv->draining), srv->cfg->max_body,
 				  get_header, conn);
+		if (!q->rq.decided)
+			authenticate(q, method);
 		/*
 		 * A refused write is answered at once, before its body is read (and
 		 * the connection closed).  Everything else is answered on the next
@@ -161,15 +293,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (q->status != 0)
 		return MHD_YES; /* already queued */
 	if (atomic_load(&q->job_state) == JOB_DONE) {
+		if (q->rq.job.kind == QPD_JOB_ACCESS)
+			return answer_recorded_read(q);
 		qpd_request_answer_write(&q->rq);
 		return send_reply(q);
 	}
 	if (q->rq.decided)
 		return send_reply(q);
-	if (!q->rq.post) {
-		qpd_route_get(&q->rq.reply, q->rq.route, q->rq.tail, get_arg, conn);
-		return send_reply(q);
-	}
+	if (!q->rq.post)
+		return answer_read(q);
 	return start_write(q);
 }
 
@@ -180,8 +312,18 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	request *q = *con_cls;
 	if (q == NULL)
 		return;
+	if (!q->begun) {
+		free(q->uri);
+		free(q);
+		*con_cls = NULL;
+		return;
+	}
 	qpd_metrics_request(q->rq.route, q->status, qpd_now() - q->start);
 	qpd_request_clear(&q->rq);
+	qpd_view_clear(&q->view);
+	free(q->access_request);
+	free(q->uri);
+	sodium_memzero(&q->who, sizeof(q->who));
 	free(q);
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->active, 1);
@@ -264,7 +406,7 @@ int qpd_server_start(qpd_server **out, const qpd_config *cfg, qpd_writer *writer
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-	    MHD_OPTION_END);
+	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "quanpiaod: cannot listen on %s\n", cfg->listen);
 		free(srv);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "service.h"
 
@@ -135,6 +136,15 @@ static void add_cosignature(qpd_writer *w, qpd_job *job)
 		copy_message(job, job->result);
 }
 
+/* A read of personal data, recorded before it is answered. */
+static void add_access(qpd_writer *w, qpd_job *job)
+{
+	job->result = qp_access_record(w->reg, job->reader, job->data, job->subjects, job->nsubjects,
+				       (int64_t)time(NULL));
+	if (job->result != QP_OK)
+		copy_message(job, job->result);
+}
+
 static void *writer_main(void *arg)
 {
 	qpd_writer *w = arg;
@@ -179,6 +189,8 @@ static void *writer_main(void *arg)
 		for (size_t i = 0; i < n; i++)
 			if (taken[i]->kind == QPD_JOB_COSIGN)
 				add_cosignature(w, taken[i]);
+			else if (taken[i]->kind == QPD_JOB_ACCESS)
+				add_access(w, taken[i]);
 		double now = qpd_now();
 		for (size_t i = 0; i < n; i++) {
 			if (taken[i]->kind == QPD_JOB_ENTRY)
