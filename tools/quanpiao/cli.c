@@ -162,8 +162,14 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, cli_args *args)
 			args->value[idx] = value;
 		}
 	}
-	if (args->help)
+	if (args->help) {
 		cli_print_help(ctx->cmd);
+		return CLI_OK;
+	}
+	/* Personal data in full: only with an enrolled officer's or auditor's key (reveal.c). */
+	int ridx = find_opt(opts, "reveal", strlen("reveal"));
+	if (ridx >= 0 && ridx < CLI_MAX_OPTS && args->value[ridx] != NULL)
+		return cli_reveal_begin(ctx);
 	return CLI_OK;
 }
 

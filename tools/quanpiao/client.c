@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -154,6 +155,24 @@ static int http(const cli_ctx *ctx, const char *path, const char *post_json, res
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 300L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (cli_reveal_key() != NULL && post_json == NULL) {
+		/* A read with --reveal is signed with the officer's or auditor's key (RFC 9421, httpsig.h). */
+		char target[4096], *sig_input = NULL, *sig = NULL, line[1024];
+		snprintf(target, sizeof(target), "%s", path);
+		char *query = strchr(target, '?');
+		if (query)
+			*query++ = '\0';
+		if (qp_httpsig_sign(&sig_input, &sig, cli_reveal_key(), "GET", target, query, (int64_t)time(NULL),
+				    NULL) != QP_OK)
+			return cli_fail(ctx, qp_error_last()->code);
+		snprintf(line, sizeof(line), "Signature-Input: %s", sig_input);
+		headers = curl_slist_append(headers, line);
+		snprintf(line, sizeof(line), "Signature: %s", sig);
+		headers = curl_slist_append(headers, line);
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+		free(sig_input);
+		free(sig);
+	}
 	if (post_json) {
 		headers = curl_slist_append(headers, "Content-Type: application/json");
 		/* The body is small: no round trip for "100 Continue". */
@@ -323,9 +342,22 @@ static int sync_mirror(const cli_ctx *ctx, char *path, size_t path_len, qp_regis
 		rc = report(ctx, QP_EIO, "--server %s: /checkpoint is not a checkpoint", ctx->server);
 		goto done;
 	}
-	if ((err = qp_mirror_open(&reg, path)) != QP_OK || (err = qp_log_size(&have, reg)) != QP_OK) {
+	/* Created for the user alone: no moment at which others could open it. */
+	mode_t old_mask = umask(077);
+	err = qp_mirror_open(&reg, path);
+	umask(old_mask);
+	if (err != QP_OK || (err = qp_log_size(&have, reg)) != QP_OK) {
 		rc = cli_fail(ctx, err);
 		goto done;
+	}
+	/* A mirror is for its user alone (it holds no personal data, but what it holds is theirs). */
+	{
+		static const char *const tails[] = {"", "-wal", "-shm"};
+		char f[4200];
+		for (size_t t = 0; t < 3; t++) {
+			snprintf(f, sizeof(f), "%s%s", path, tails[t]);
+			(void)chmod(f, 0600);
+		}
 	}
 	while (have < parsed.size) {
 		char q[128];
@@ -445,6 +477,44 @@ static int ask_service(void *ctx, const char *id_number, char number[QP_HOUSEHOL
 		err = QP_EIO;
 	}
 	return err;
+}
+
+static void wipe_json(cJSON *item);
+
+int client_household_reveal(const cli_ctx *ctx, qp_household *h)
+{
+	char path[64];
+	response r = {0};
+	snprintf(path, sizeof(path), "/v1/households/%s", h->number);
+	int rc = http(ctx, path, NULL, &r);
+	if (rc == CLI_OK && r.status != 200)
+		rc = report_problem(ctx, &r);
+	if (rc == CLI_OK) {
+		cJSON *doc = cJSON_Parse(r.body);
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, "household");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id_number");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+		char norm[QP_RESIDENT_ID_LEN + 1];
+		/* Only what is whole: a masked or missing value leaves the record "not held". */
+		if (cJSON_IsString(id) && strchr(id->valuestring, '*') == NULL &&
+		    qp_ids_check_resident(norm, id->valuestring, NULL) == QP_OK && cJSON_IsString(name)) {
+			char *copy = strdup(name->valuestring);
+			if (copy == NULL) {
+				rc = report(ctx, QP_ENOMEM, "out of memory");
+			} else {
+				memcpy(h->id_number, norm, sizeof(h->id_number));
+				free(h->name);
+				h->name = copy;
+			}
+		}
+		if (doc)
+			wipe_json(doc->child);
+		cJSON_Delete(doc);
+	}
+	if (r.body)
+		sodium_memzero(r.body, strlen(r.body));
+	free(r.body);
+	return rc;
 }
 
 /* ---- writes ----------------------------------------------------------------------------------------- */
