@@ -27,6 +27,8 @@
  * get 503 and "Connection: close"; requests already started are finished.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +47,12 @@ struct qpd_server {
 	qpd_writer *writer;
 	const qpd_config *cfg;
 	atomic_int draining;
-	atomic_long active; /* requests presented to the handler and not yet completed */
+	atomic_long active;	    /* requests presented to the handler and not yet completed */
+	pthread_mutex_t conns_lock; /* the connections, for the header deadline */
+	struct conn_rec *conns;
+	pthread_t reaper;
+	int have_reaper;
+	atomic_int reaper_stop;
 	char address[128];
 };
 
@@ -127,6 +134,93 @@ static enum MHD_Result start_write(request *q)
 		MHD_resume_connection(q->conn);
 	}
 	return MHD_YES;
+}
+
+/* ---- the deadline for a request's line and headers -------------------------------------------- */
+
+/*
+ * Each connection is tracked from its start: while it waits for a
+ * request line and headers (from its opening, or since its last answer
+ * on a kept-alive connection) it has header_timeout seconds to send them
+ * whole.  A client that trickles a byte now and then resets the idle
+ * timeout but not this deadline: the reaper thread shuts the socket down
+ * (libmicrohttpd then sees it end and closes it).  The reaper holds the
+ * lock while it does, and a connection leaves the list (under the lock)
+ * before libmicrohttpd closes its socket, so the descriptor is still its.
+ */
+typedef struct conn_rec {
+	struct conn_rec *prev, *next;
+	int fd;
+	atomic_int waiting;    /* for a request line and headers */
+	atomic_llong since_ms; /* since when */
+} conn_rec;
+
+static long long now_ms(void)
+{
+	return (long long)(qpd_now() * 1000.0);
+}
+
+static void conn_waiting(struct MHD_Connection *conn, int waiting)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	conn_rec *c = ci ? ci->socket_context : NULL;
+	if (c == NULL)
+		return;
+	atomic_store(&c->since_ms, now_ms());
+	atomic_store(&c->waiting, waiting);
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	qpd_server *srv = cls;
+	conn_rec *c = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL || (c = calloc(1, sizeof(*c))) == NULL)
+			return; /* untracked: the idle timeout still applies */
+		c->fd = ci->connect_fd;
+		atomic_store(&c->since_ms, now_ms());
+		atomic_store(&c->waiting, 1);
+		pthread_mutex_lock(&srv->conns_lock);
+		c->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = c;
+		srv->conns = c;
+		pthread_mutex_unlock(&srv->conns_lock);
+		*socket_context = c;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && c != NULL) {
+		pthread_mutex_lock(&srv->conns_lock);
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			srv->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		pthread_mutex_unlock(&srv->conns_lock);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
+static void *reaper_main(void *arg)
+{
+	qpd_server *srv = arg;
+	long long limit = (long long)srv->cfg->header_timeout * 1000;
+	while (!atomic_load(&srv->reaper_stop)) {
+		nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL);
+		long long now = now_ms();
+		pthread_mutex_lock(&srv->conns_lock);
+		for (conn_rec *c = srv->conns; c; c = c->next)
+			if (atomic_load(&c->waiting) && now - atomic_load(&c->since_ms) > limit) {
+				atomic_store(&c->waiting, 0);
+				shutdown(c->fd, SHUT_RDWR);
+			}
+		pthread_mutex_unlock(&srv->conns_lock);
+	}
+	return NULL;
 }
 
 /* ---- reads of personal data ------------------------------------------------------------------ */
@@ -263,6 +357,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return MHD_NO;
 	if (!q->begun) {
 		q->begun = 1;
+		conn_waiting(conn, 0); /* the line and headers are in */
 		q->srv = srv;
 		q->conn = conn;
 		q->start = qpd_now();
@@ -319,6 +414,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	}
 	qpd_metrics_request(q->rq.route, q->status, qpd_now() - q->start);
+	conn_waiting(conn, 1); /* a kept-alive connection waits for its next request */
 	qpd_request_clear(&q->rq);
 	qpd_view_clear(&q->view);
 	free(q->access_request);
@@ -396,6 +492,7 @@ int qpd_server_start(qpd_server **out, const qpd_config *cfg, qpd_writer *writer
 		return -1;
 	srv->cfg = cfg;
 	srv->writer = writer;
+	pthread_mutex_init(&srv->conns_lock, NULL);
 	/* Poll, not epoll: see the top of this file. */
 	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (v6)
@@ -406,9 +503,11 @@ int qpd_server_start(qpd_server **out, const qpd_config *cfg, qpd_writer *writer
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL, MHD_OPTION_END);
+	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, srv,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_address, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "quanpiaod: cannot listen on %s\n", cfg->listen);
+		pthread_mutex_destroy(&srv->conns_lock);
 		free(srv);
 		return -1;
 	}
@@ -420,6 +519,7 @@ int qpd_server_start(qpd_server **out, const qpd_config *cfg, qpd_writer *writer
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
 	snprintf(srv->address, sizeof(srv->address), v6 ? "http://[%s]:%u" : "http://%s:%u", host,
 		 info ? (unsigned)info->port : 0u);
+	srv->have_reaper = pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0;
 	*out = srv;
 	return 0;
 }
@@ -453,6 +553,10 @@ void qpd_server_stop(qpd_server *srv)
 {
 	if (srv == NULL)
 		return;
+	atomic_store(&srv->reaper_stop, 1);
+	if (srv->have_reaper)
+		pthread_join(srv->reaper, NULL);
 	MHD_stop_daemon(srv->daemon);
+	pthread_mutex_destroy(&srv->conns_lock);
 	free(srv);
 }

@@ -34,6 +34,8 @@ typedef struct qpd_config {
 	unsigned timeout;	  /* seconds a connection may stay idle */
 	unsigned max_batch;	  /* entries per group commit */
 	unsigned drain_seconds;	  /* at most this long to finish requests on SIGTERM */
+	unsigned max_per_address; /* open connections from one address at once */
+	unsigned header_timeout;  /* seconds for a request line and its headers to arrive */
 } qpd_config;
 
 /* ---- replies ----------------------------------------------------------------------------- */
