@@ -620,7 +620,7 @@ static void describe_open_bits(char *out, size_t cap, unsigned mode)
 	static const struct {
 		unsigned bit;
 		const char *name;
-	} bits[] = {{S_IRGRP, "group read"},   {S_IWGRP, "group write"},   {S_IXGRP, "group execute"},
+	} bits[] = {{S_IRGRP, "group read"},  {S_IWGRP, "group write"},	 {S_IXGRP, "group execute"},
 		    {S_IROTH, "others read"}, {S_IWOTH, "others write"}, {S_IXOTH, "others execute"}};
 	size_t len = 0;
 	out[0] = '\0';
@@ -667,14 +667,15 @@ static int read_private_file(const char *path, const char *what, char **out, siz
 	if ((sb.st_mode & 077) != 0) {
 		char bits[96];
 		describe_open_bits(bits, sizeof(bits), (unsigned)sb.st_mode);
-		err = qp_error_set(QP_EPERM,
-				   "%s is readable or writable by group or others (mode %04o: %s); chmod 600 it",
-				   path, (unsigned)(sb.st_mode & 07777), bits);
+		err = qp_error_set(
+		    QP_EPERM,
+		    "%s is readable or writable by group or others (mode %04o); chmod 600 it (set: %s)", path,
+		    (unsigned)(sb.st_mode & 07777), bits);
 		goto done;
 	}
 	if (sb.st_size > KEYFILE_MAX) {
-		err = qp_error_set(QP_EINVALID, "%s is too large for a %s (%lld bytes; at most %d)",
-				   path, what, (long long)sb.st_size, KEYFILE_MAX);
+		err = qp_error_set(QP_EINVALID, "%s is too large for a %s (%lld bytes; at most %d)", path,
+				   what, (long long)sb.st_size, KEYFILE_MAX);
 		goto done;
 	}
 	if ((buf = qp_malloc(KEYFILE_MAX + 2)) == NULL) {

@@ -241,16 +241,16 @@ CONTEXT="passphrase file 0644"
 printf 'log-secret\n' >pass
 chmod 644 pass
 expect_rc 4 -- key generate --name x.y --out y.key --passphrase-file pass
-contains "$ERR" "(mode 0644: group read, others read); chmod 600 it"
+contains "$ERR" "(mode 0644); chmod 600 it (set: group read, others read)"
 CHECKS=$((CHECKS + 1))
 [ ! -e y.key ] || fail "a key was written with a refused passphrase file"
 "$QPD" --db r.db --listen 127.0.0.1:0 --log-key log.key --passphrase-file pass >qpd2.out 2>qpd2.err
 rc=$?
 CHECKS=$((CHECKS + 1))
 [ $rc = 4 ] || fail "quanpiaod with a passphrase file of mode 0644: exit $rc"
-contains "$(cat qpd2.err)" "(mode 0644: group read, others read); chmod 600 it"
+contains "$(cat qpd2.err)" "(mode 0644); chmod 600 it (set: group read, others read)"
 chmod 640 pass
 expect_rc 4 -- key generate --name x.y --out y.key --passphrase-file pass
-contains "$ERR" "(mode 0640: group read)"
+contains "$ERR" "(mode 0640); chmod 600 it (set: group read)"
 chmod 600 pass
 expect_rc 0 -- key generate --name x.y --out y.key --passphrase-file pass

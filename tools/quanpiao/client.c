@@ -119,8 +119,26 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ctx)
 
 static CURL *curl;
 
+/*
+ * The officer's key (--key or QUANPIAO_KEY), loaded once per run: it
+ * signs the entries and the lookups of households by ID number, which the
+ * service answers only to an enrolled officer or auditor.
+ */
+static qp_key *own_key;
+/* The key the next request is signed with (RFC 9421), besides --reveal's. */
+static const qp_key *sign_next;
+
+static int client_key(const cli_ctx *ctx, const qp_key **out)
+{
+	int rc = own_key ? CLI_OK : cli_load_key(ctx, NULL, &own_key);
+	*out = own_key;
+	return rc;
+}
+
 static void curl_done(void)
 {
+	qp_key_free(own_key);
+	own_key = NULL;
 	curl_easy_cleanup(curl);
 	curl_global_cleanup();
 }
@@ -155,14 +173,16 @@ static int http(const cli_ctx *ctx, const char *path, const char *post_json, res
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 300L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (cli_reveal_key() != NULL && post_json == NULL) {
-		/* A read with --reveal is signed with the officer's or auditor's key (RFC 9421, httpsig.h). */
+	const qp_key *signer = cli_reveal_key() ? cli_reveal_key() : sign_next;
+	if (signer != NULL && post_json == NULL) {
+		/* A read with --reveal is signed with the officer's or auditor's key (RFC 9421, httpsig.h).
+		 */
 		char target[4096], *sig_input = NULL, *sig = NULL, line[1024];
 		snprintf(target, sizeof(target), "%s", path);
 		char *query = strchr(target, '?');
 		if (query)
 			*query++ = '\0';
-		if (qp_httpsig_sign(&sig_input, &sig, cli_reveal_key(), "GET", target, query, (int64_t)time(NULL),
+		if (qp_httpsig_sign(&sig_input, &sig, signer, "GET", target, query, (int64_t)time(NULL),
 				    NULL) != QP_OK)
 			return cli_fail(ctx, qp_error_last()->code);
 		snprintf(line, sizeof(line), "Signature-Input: %s", sig_input);
@@ -427,7 +447,14 @@ static int ask_household(const cli_ctx *ctx, const char *id, char number[QP_HOUS
 	char path[64];
 	number[0] = '\0';
 	snprintf(path, sizeof(path), "/v1/households/%s", id);
-	int rc = http(ctx, path, NULL, r);
+	/* An ID number is looked up only by an enrolled officer or auditor: signed with the key given. */
+	const qp_key *key = NULL;
+	int rc = ctx->key_path ? client_key(ctx, &key) : CLI_OK;
+	if (rc != CLI_OK)
+		return rc;
+	sign_next = key;
+	rc = http(ctx, path, NULL, r);
+	sign_next = NULL;
 	if (rc != CLI_OK || r->status != 200)
 		return rc;
 	cJSON *doc = cJSON_Parse(r->body);
@@ -669,7 +696,7 @@ int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 	char *json = NULL, *prev = NULL;
 	qp_personal pd = {0};
 	int found = 0;
-	qp_key *key = NULL;
+	const qp_key *key = NULL;
 	response r = {0};
 	int rc = prepare_body(ctx, type, body, &json, &pd, &found);
 	/* The body held the officer's words: ID numbers and names too. */
@@ -678,7 +705,7 @@ int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 	cJSON_Delete(body);
 	if (rc != CLI_OK)
 		return rc;
-	if ((rc = cli_load_key(ctx, NULL, &key)) != CLI_OK)
+	if ((rc = client_key(ctx, &key)) != CLI_OK)
 		goto done;
 	/*
 	 * Every attempt sends the same personal data with the same salt: only
@@ -734,6 +761,5 @@ done:
 	free(prev);
 	free(r.body);
 	free(json);
-	qp_key_free(key);
 	return rc;
 }
