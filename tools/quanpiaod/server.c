@@ -66,6 +66,7 @@ typedef struct request {
 	int authed;	/* signed by who (auth.c) */
 	qp_access_reader who;
 	qpd_view view;	      /* whose personal data the answer shows */
+	unsigned char verified[QP_PUBLIC_KEY_LEN]; /* the key that verified a write's note on this thread */
 	char *access_request; /* the request as recorded, ID numbers masked */
 	qpd_server *srv;
 	struct MHD_Connection *conn;
@@ -124,6 +125,18 @@ static enum MHD_Result start_write(request *q)
 		return send_reply(q);
 	q->rq.job.done = job_done;
 	q->rq.job.ctx = q;
+	/*
+	 * The Ed25519 work here, on this request thread, not on the one writer:
+	 * the writer still checks the signer's role and state in its own
+	 * transaction (a key revoked meanwhile is refused), and verifies again
+	 * if the enrolled key is not the one that verified.  A note that does
+	 * not verify here goes to the writer as it is, for the registry's message.
+	 */
+	qp_registry *reader = NULL;
+	if (q->rq.job.kind == QPD_JOB_ENTRY && qpd_reader(&reader) == QP_OK &&
+	    qp_registry_verify_note(reader, q->rq.job.data, q->rq.job.len, q->verified) == QP_OK)
+		q->rq.job.verified_key = q->verified;
+	qp_error_clear();
 	/* Suspend before queueing: the writer may resume as soon as the job is in. */
 	atomic_store(&q->job_state, JOB_WAITING);
 	MHD_suspend_connection(q->conn);

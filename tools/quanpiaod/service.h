@@ -151,6 +151,13 @@ typedef struct qpd_job {
 	 * from the request, which zeroes it once the job is done.
 	 */
 	const qp_personal *personal;
+	/*
+	 * The public key that verified the note's signature on the request
+	 * thread (qp_registry_verify_note), or NULL: the writer then checks the
+	 * signer's role and state as ever, and verifies only if the enrolled key
+	 * is another.
+	 */
+	const unsigned char *verified_key;
 	/* An access record (QPD_JOB_ACCESS): data is the request, recorded for each subject. */
 	const qp_access_reader *reader;
 	const char *const *subjects;
