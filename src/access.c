@@ -113,7 +113,7 @@ int qp_access_list(qp_access_row **out, size_t *count, qp_registry *reg, const c
 	qp_store_bind_opt_text(st, 2, subject);
 	sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = qp_store_grow((void **)&rows, &cap, n, sizeof(*rows))) != QP_OK)
+		if ((err = qp_grow((void **)&rows, &cap, n, sizeof(*rows))) != QP_OK)
 			goto fail;
 		qp_access_row *r = &rows[n];
 		memset(r, 0, sizeof(*r));

@@ -37,14 +37,6 @@ static void ok(fx *f, const qp_key *k, const char *type, const char *body)
 		fail_msg("%s %s: %d %s", type, body, rc, qp_error_last()->message);
 }
 
-static void enroll(fx *f, const qp_key *k)
-{
-	char *vk = tu_vkey(k), body[1024];
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", vk);
-	free(vk);
-	ok(f, f->auth, "key.enroll", body);
-}
-
 static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
@@ -57,12 +49,9 @@ static int setup(void **state)
 	f->officer = tu_seeded_key("330681.officer.li", 3);
 	f->officer2 = tu_seeded_key("330681.officer.wu", 5);
 	f->stranger = tu_seeded_key("330681.officer.zhao", 6);
-	char *lv = tu_vkey(f->log);
-	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
-	assert_int_equal(qp_registry_create(&f->writer, f->db, &g, f->auth), QP_OK);
-	free(lv);
-	enroll(f, f->officer);
-	enroll(f, f->officer2);
+	f->writer = tu_registry_create(f->db, ORIGIN, f->auth, f->log);
+	tu_enroll(f->writer, f->auth, f->officer, "officer");
+	tu_enroll(f->writer, f->auth, f->officer2, "officer");
 	assert_int_equal(qp_registry_open(&f->reader, f->db, QP_STORE_READONLY), QP_OK);
 	*state = f;
 	return 0;

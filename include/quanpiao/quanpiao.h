@@ -20,12 +20,14 @@
 #include "quanpiao/keys.h"
 #include "quanpiao/log.h"
 #include "quanpiao/merkle.h"
+#include "quanpiao/mirror.h"
 #include "quanpiao/note.h"
 #include "quanpiao/personal.h"
 #include "quanpiao/query.h"
 #include "quanpiao/registry.h"
 #include "quanpiao/schema.h"
 #include "quanpiao/store.h"
+#include "quanpiao/tiles.h"
 #include "quanpiao/version.h"
 
 #endif
