@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "error.h"
 #include "quanpiao/access.h"
+#include "quanpiao/ids.h"
 #include "registry_internal.h"
 #include "store_internal.h"
 #include "store_log.h"
@@ -165,4 +166,20 @@ void qp_access_mask_name(char *out, size_t cap, const char *name)
 				first = i;
 	}
 	snprintf(out, cap, "%.*s*", (int)first, name ? name : "");
+}
+
+void qp_access_mask_ids(char *text)
+{
+	for (char *p = text; *p;) {
+		size_t run = strspn(p, "0123456789Xx");
+		if (run == QP_RESIDENT_ID_LEN) {
+			char id[QP_RESIDENT_ID_LEN + 1], masked[QP_RESIDENT_ID_LEN + 1];
+			memcpy(id, p, QP_RESIDENT_ID_LEN);
+			id[QP_RESIDENT_ID_LEN] = '\0';
+			qp_ids_mask_resident(masked, id);
+			memcpy(p, masked, QP_RESIDENT_ID_LEN);
+			sodium_memzero(id, sizeof(id));
+		}
+		p += run ? run : 1;
+	}
 }

@@ -64,6 +64,9 @@ QP_API int qp_access_record(qp_registry *reg, const qp_access_reader *reader, co
  */
 QP_API void qp_access_mask_name(char *out, size_t cap, const char *name);
 
+/* Mask in place every run of exactly 18 ID-number characters (0-9, X): a request as recorded. */
+QP_API void qp_access_mask_ids(char *text);
+
 /* One row of the access record. */
 typedef struct qp_access_row {
 	uint64_t id;

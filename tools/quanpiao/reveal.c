@@ -90,17 +90,7 @@ static char *request_text(const cli_ctx *ctx, int argc, char **argv)
 			 ctx->cmd->group ? " " : "", ctx->cmd->name);
 	for (int i = 0; i < argc; i++)
 		n += snprintf(text + n, len - (size_t)n, " %s", argv[i]);
-	for (char *p = text; *p;) {
-		size_t run = strspn(p, "0123456789Xx");
-		if (run == QP_RESIDENT_ID_LEN) {
-			char id[QP_RESIDENT_ID_LEN + 1], masked[QP_RESIDENT_ID_LEN + 1];
-			memcpy(id, p, QP_RESIDENT_ID_LEN);
-			id[QP_RESIDENT_ID_LEN] = '\0';
-			qp_ids_mask_resident(masked, id);
-			memcpy(p, masked, QP_RESIDENT_ID_LEN);
-		}
-		p += run ? run : 1;
-	}
+	qp_access_mask_ids(text);
 	return text;
 }
 
