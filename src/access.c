@@ -24,7 +24,8 @@ int qp_access_reader_find(qp_access_reader *out, qp_registry *reg, const char *n
 	memset(out, 0, sizeof(*out));
 	int err = qp_store_key_get(reg->store, name, key_id, &row);
 	if (err == QP_ENOTFOUND)
-		return qp_error_set(QP_EPERM, "key %.128s (key ID %08x) is not an enrolled key", name, key_id);
+		return qp_error_set(QP_EPERM, "key %.128s (key ID %08x) is not an enrolled key", name,
+				    key_id);
 	if (err != QP_OK)
 		return err;
 	qp_time_format(today, now);

@@ -47,8 +47,8 @@ static int nonce_ok(const char *s, size_t len)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-		      c == '_'))
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
 			return 0;
 	}
 	return 1;
@@ -66,15 +66,18 @@ int qp_httpsig_sign(char **signature_input, char **signature, const qp_key *key,
 	*signature_input = *signature = NULL;
 	if (nonce == NULL) {
 		randombytes_buf(raw, sizeof(raw));
-		sodium_bin2base64(fresh, sizeof(fresh), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		sodium_bin2base64(fresh, sizeof(fresh), raw, sizeof(raw),
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		nonce = fresh;
 	}
 	if (!nonce_ok(nonce, strlen(nonce)))
-		return qp_error_set(QP_EUSAGE, "qp_httpsig_sign: the nonce must be %d to %d of A-Z a-z 0-9 - _",
+		return qp_error_set(QP_EUSAGE,
+				    "qp_httpsig_sign: the nonce must be %d to %d of A-Z a-z 0-9 - _",
 				    QP_HTTPSIG_NONCE_MIN, QP_HTTPSIG_NONCE_MAX);
 	if ((err = keyid_format(keyid, sizeof(keyid), qp_key_name(key), qp_key_id(key))) != QP_OK)
 		return err;
-	int n = snprintf(params, sizeof(params), COMPONENTS ";created=%lld;nonce=\"%s\";keyid=\"%s\";alg=\"ed25519\"",
+	int n = snprintf(params, sizeof(params),
+			 COMPONENTS ";created=%lld;nonce=\"%s\";keyid=\"%s\";alg=\"ed25519\"",
 			 (long long)created, nonce, keyid);
 	if (n < 0 || (size_t)n >= sizeof(params))
 		return qp_error_set(QP_EINVALID, "the signature parameters are too long");
@@ -105,8 +108,8 @@ static size_t label_len(const char *s)
 	size_t i = 0;
 	if (!(s[0] >= 'a' && s[0] <= 'z'))
 		return 0;
-	while (i < LABEL_MAX && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-				 s[i] == '-' || s[i] == '.' || s[i] == '*'))
+	while (i < LABEL_MAX && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+				 s[i] == '_' || s[i] == '-' || s[i] == '.' || s[i] == '*'))
 		i++;
 	return s[i] == '=' ? i : 0;
 }
@@ -221,15 +224,17 @@ int qp_httpsig_parse(qp_httpsig *out, const char *signature_input, const char *s
 				bad = end != hex + 8 || strspn(hex, "0123456789abcdef") != 8;
 			}
 		} else {
-			return refuse("Signature-Input has a parameter other than created, expires, nonce, keyid "
-				      "and alg");
+			return refuse(
+			    "Signature-Input has a parameter other than created, expires, nonce, keyid "
+			    "and alg");
 		}
 		if (dup)
 			return refuse("a parameter is given twice in Signature-Input");
 		if (bad)
-			return refuse("a parameter of Signature-Input is malformed (created and expires are "
-				      "whole numbers, nonce 22 to 64 of A-Z a-z 0-9 - _, keyid NAME+KEYID, alg "
-				      "\"ed25519\")");
+			return refuse(
+			    "a parameter of Signature-Input is malformed (created and expires are "
+			    "whole numbers, nonce 22 to 64 of A-Z a-z 0-9 - _, keyid NAME+KEYID, alg "
+			    "\"ed25519\")");
 	}
 	if (*p != '\0')
 		return refuse("Signature-Input must hold one signature and nothing after it");
@@ -238,9 +243,9 @@ int qp_httpsig_parse(qp_httpsig *out, const char *signature_input, const char *s
 	if (out->created > now + QP_HTTPSIG_SKEW)
 		return refuse("created is in the future (check the clock)");
 	if (now - out->created > QP_HTTPSIG_WINDOW)
-		return qp_error_set(QP_EPERM,
-				    "request signature: created %lld is older than the %d-second validity window",
-				    (long long)out->created, QP_HTTPSIG_WINDOW);
+		return qp_error_set(
+		    QP_EPERM, "request signature: created %lld is older than the %d-second validity window",
+		    (long long)out->created, QP_HTTPSIG_WINDOW);
 	if (have_expires && expires < now)
 		return refuse("the signature has expired");
 	/* Signature: the same label, a byte sequence of 64 bytes. */
@@ -258,9 +263,8 @@ int qp_httpsig_parse(qp_httpsig *out, const char *signature_input, const char *s
 
 int qp_httpsig_verify(const qp_httpsig *sig, const unsigned char public_key[QP_PUBLIC_KEY_LEN])
 {
-	if (sig->base == NULL ||
-	    crypto_sign_verify_detached(sig->signature, (const unsigned char *)sig->base, sig->base_len,
-					public_key) != 0)
+	if (sig->base == NULL || crypto_sign_verify_detached(sig->signature, (const unsigned char *)sig->base,
+							     sig->base_len, public_key) != 0)
 		return refuse("the signature does not verify with the enrolled key");
 	return QP_OK;
 }

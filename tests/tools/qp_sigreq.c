@@ -32,7 +32,8 @@ int main(int argc, char **argv)
 	if (query)
 		*query++ = '\0';
 	if (qp_key_load(&key, argv[1], NULL) != QP_OK ||
-	    qp_httpsig_sign(&input, &sig, key, argv[2], path, query, created, argc > 5 ? argv[5] : NULL) != QP_OK) {
+	    qp_httpsig_sign(&input, &sig, key, argv[2], path, query, created, argc > 5 ? argv[5] : NULL) !=
+		QP_OK) {
 		fprintf(stderr, "qp_sigreq: %s\n", qp_error_last()->message);
 		return 1;
 	}

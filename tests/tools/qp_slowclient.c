@@ -100,15 +100,18 @@ static void *attack(void *arg)
 				continue;
 			}
 			ssize_t n = recv(s[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
-			int gone = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOTCONN);
+			int gone =
+			    n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOTCONN);
 			if (!gone && tick) {
-				/* The request line at once, then one header byte a tick: never a whole request. */
+				/* The request line at once, then one header byte a tick: never a whole
+				 * request. */
 				const char *what = s[i].sent < (int)sizeof(line) - 1 ? line + s[i].sent : "x";
 				size_t len = s[i].sent < (int)sizeof(line) - 1 ? strlen(what) : 1;
 				ssize_t w = send(s[i].fd, what, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 				if (w > 0)
 					s[i].sent += (int)w;
-				else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOTCONN)
+				else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+					 errno != ENOTCONN)
 					gone = 1;
 			}
 			if (gone) {
@@ -143,7 +146,8 @@ static int good_request(double *ms)
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) == (ssize_t)sizeof(req) - 1) {
 			ssize_t n;
-			while (got < sizeof(buf) - 1 && (n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+			while (got < sizeof(buf) - 1 &&
+			       (n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
 				got += (size_t)n;
 			buf[got] = '\0';
 			ok = strncmp(buf, "HTTP/1.1 200", 12) == 0;
@@ -193,8 +197,8 @@ int main(int argc, char **argv)
 	size_t p99 = (size_t)((double)ngood * 0.99);
 	if (p99 >= (size_t)ngood)
 		p99 = (size_t)ngood - 1;
-	printf("held %d refused %d deadline %d good %d/%d p50 %.1f ms p99 %.1f ms max %.1f ms\n", held, refused,
-	       deadline, ok, ngood, lat[ngood / 2], lat[p99], lat[ngood - 1]);
+	printf("held %d refused %d deadline %d good %d/%d p50 %.1f ms p99 %.1f ms max %.1f ms\n", held,
+	       refused, deadline, ok, ngood, lat[ngood / 2], lat[p99], lat[ngood - 1]);
 	free(lat);
 	return 0;
 }

@@ -70,8 +70,8 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 		rc = cli_json_emit(doc);
 		goto done;
 	}
-	static const char *const headers[] = {"记录 id", "时间 time", "读者 reader", "角色 role", "户 subject",
-					      "请求 request"};
+	static const char *const headers[] = {"记录 id",   "时间 time",	 "读者 reader",
+					      "角色 role", "户 subject", "请求 request"};
 	cli_table *t = cli_table_new(6, headers, "rlllll");
 	for (size_t i = 0; i < shown; i++) {
 		char id[24];
@@ -95,13 +95,14 @@ const cli_cmd cmd_access_list = {
     .run = run_list,
     .summary = "list who read personal data, when, and whose",
     .usage = "[--subject HOUSEHOLD] [--after ID] [--limit N]",
-    .description = "The registry file's access record: one line for each household (or person investor,\n"
-		   "as \"entry N\" of its home.activate) whose ID number and name a read showed in full -\n"
-		   "a request to quanpiaod signed by an officer's or auditor's key, or a command run with\n"
-		   "--reveal on the file.  Each names the key that read, its role, the time (UTC) and the\n"
-		   "request, with any ID number in it masked.  --subject 330681-H-0000001 answers \"who\n"
-		   "looked at my data\".  When --limit cuts the list short, a last line names the --after ID\n"
-		   "of the next page.",
+    .description =
+	"The registry file's access record: one line for each household (or person investor,\n"
+	"as \"entry N\" of its home.activate) whose ID number and name a read showed in full -\n"
+	"a request to quanpiaod signed by an officer's or auditor's key, or a command run with\n"
+	"--reveal on the file.  Each names the key that read, its role, the time (UTC) and the\n"
+	"request, with any ID number in it masked.  --subject 330681-H-0000001 answers \"who\n"
+	"looked at my data\".  When --limit cuts the list short, a last line names the --after ID\n"
+	"of the next page.",
     .opts = list_opts,
     .local_only = "the access record is kept in the registry file; run it where the registry is",
 };

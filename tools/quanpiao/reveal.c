@@ -36,7 +36,8 @@ int cli_reveal_begin(cli_ctx *ctx)
 	qp_registry *reg = NULL;
 	int rc;
 	if (ctx->key_path == NULL || ctx->key_path[0] == '\0') {
-		fputs("quanpiao: --reveal shows personal data in full: only an enrolled officer or auditor may, "
+		fputs("quanpiao: --reveal shows personal data in full: only an enrolled officer or auditor "
+		      "may, "
 		      "with their key (--key FILE or QUANPIAO_KEY)\n",
 		      stderr);
 		return CLI_EXIT_PERM;
@@ -104,8 +105,9 @@ int cli_reveal_end(const cli_ctx *ctx, int rc, int argc, char **argv)
 		char *request = request_text(ctx, argc, argv);
 		int err = request == NULL ? QP_ENOMEM : qp_registry_open(&reg, ctx->db_path, 0);
 		if (err == QP_OK)
-			err = qp_access_record(reg, &reveal.reader, request, (const char *const *)reveal.subjects,
-					       reveal.n, (int64_t)time(NULL));
+			err = qp_access_record(reg, &reveal.reader, request,
+					       (const char *const *)reveal.subjects, reveal.n,
+					       (int64_t)time(NULL));
 		qp_registry_free(reg);
 		free(request);
 		if (err != QP_OK) {

@@ -423,8 +423,8 @@ cJSON *cli_household_json(const qp_household *h, bool reveal)
 	cJSON_AddStringToObject(o, "number", h->number);
 	if (h->id_number[0]) {
 		if (reveal)
-		cli_reveal_note(h->number);
-	cli_show_resident(id, h->id_number, reveal);
+			cli_reveal_note(h->number);
+		cli_show_resident(id, h->id_number, reveal);
 		cJSON_AddStringToObject(o, "id_number", id);
 	} else {
 		cJSON_AddNullToObject(o, "id_number");

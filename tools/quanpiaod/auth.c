@@ -132,11 +132,13 @@ int qpd_authenticate(qpd_reply *r, qp_access_reader *who, const char *sig_input,
 	if (err != QP_OK)
 		qpd_problem_code(r, err, NULL);
 	else if (fresh == 0)
-		qpd_problem(r, 403, "request signature: its nonce was used already (a replayed request); sign "
-				    "each request anew");
+		qpd_problem(r, 403,
+			    "request signature: its nonce was used already (a replayed request); sign "
+			    "each request anew");
 	else if (fresh < 0)
-		qpd_problem(r, 403, "request signature: too many signed requests in the window; try again in "
-				    "a minute");
+		qpd_problem(r, 403,
+			    "request signature: too many signed requests in the window; try again in "
+			    "a minute");
 	if (err != QP_OK || fresh != 1) {
 		memset(who, 0, sizeof(*who));
 		return -1;

@@ -65,9 +65,9 @@ typedef struct request {
 	int begun;	/* the handler has seen it */
 	int authed;	/* signed by who (auth.c) */
 	qp_access_reader who;
-	qpd_view view;	      /* whose personal data the answer shows */
+	qpd_view view;				   /* whose personal data the answer shows */
 	unsigned char verified[QP_PUBLIC_KEY_LEN]; /* the key that verified a write's note on this thread */
-	char *access_request; /* the request as recorded, ID numbers masked */
+	char *access_request;			   /* the request as recorded, ID numbers masked */
 	qpd_server *srv;
 	struct MHD_Connection *conn;
 	double start;
