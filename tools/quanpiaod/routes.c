@@ -217,7 +217,8 @@ static int lookup_by_id_allowed(qpd_reply *r, const char *value, const char *wha
  * GET /v1/households/{number or ID}: a household by its registry number
  * (330681-H-0000001) or by its head's ID number, looked up in the
  * service's personal-data table (a mirror has none, so clients ask here:
- * client_household_number).  Its ID number is masked; its homes and
+ * client_household_number).  Its ID number and name are masked unless the
+ * request is signed by an officer or auditor (auth.c); its homes and
  * certificates name it by number.
  * A lookup by ID number is for authenticated officers and auditors only.
  */
