@@ -398,7 +398,7 @@ W=$(cat <<EOF
 330681-$Y-R-000001  保留权票 retention  330681-H-0000002         80.00  已使用 spent    拆除 demolition  330681101201JC00002F00010001  $TODAY
 EOF
 )
-expect 0 "$W" "" -- cert list --holder $H2 --reveal
+expect 0 "$W" "" -- cert list --holder $H2 --reveal --key officer.key
 # An ID number copied from a list is masked: the message says so and how to see it in full.
 MASKED="330681********0024"
 MASK_HINT="is masked, as lists show ID numbers; lists and show commands print them in full with --reveal, e.g. 'quanpiao household list --reveal' (officers only: it is personal data)"

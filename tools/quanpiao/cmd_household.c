@@ -20,6 +20,7 @@
 #include <quanpiao/quanpiao.h>
 
 #include "cli.h"
+#include "client.h"
 #include "commands.h"
 #include "table.h"
 
@@ -182,6 +183,10 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 	}
 	bool more = limit && n > (size_t)limit;
 	size_t shown = more ? (size_t)limit : n;
+	/* Through --server the mirror holds no personal data: the service answers the signed reads. */
+	for (size_t i = 0; reveal && ctx->server && i < shown; i++)
+		if ((rc = client_household_reveal(ctx, &list[i])) != CLI_OK)
+			goto done;
 	if (ctx->json) {
 		cJSON *doc = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(doc, "households");
 		for (size_t i = 0; i < shown; i++)
@@ -268,6 +273,8 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(ctx, rc);
 		goto done;
 	}
+	if (reveal && ctx->server && (rc = client_household_reveal(ctx, &h)) != CLI_OK)
+		goto done;
 	if (ctx->json) {
 		cJSON *doc = cJSON_CreateObject();
 		cJSON_AddItemToObject(doc, "household", cli_household_json(&h, reveal));
