@@ -29,40 +29,17 @@
 #define T0		   1795000000 /* 2026-11-18T11:06:40Z */
 #define VILLAGE_BODY(code) "{\"code\":\"" code "\",\"name\":\"东白湖村\"}"
 
-typedef struct fx {
-	char *dir, *db;
-	qp_key *authority, *log, *officer;
-	qp_registry *reg;
-} fx;
+typedef tu_fixture fx;
 
 static int setup(void **state)
 {
-	fx *f = calloc(1, sizeof(*f));
-	assert_true(sodium_init() >= 0);
-	qp_clock_set(T0);
-	f->dir = tu_mkdtemp();
-	f->db = tu_path(f->dir, "registry.db");
-	f->authority = tu_seeded_key("330681.authority", 1);
-	f->log = tu_seeded_key(ORIGIN, 2);
-	f->officer = tu_seeded_key("330681.officer.li", 3);
-	f->reg = tu_registry_create(f->db, ORIGIN, f->authority, f->log);
-	tu_enroll(f->reg, f->authority, f->officer, "officer");
-	*state = f;
+	*state = tu_fixture_new(ORIGIN, T0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fx *f = *state;
-	qp_clock_set(0);
-	qp_registry_free(f->reg);
-	qp_key_free(f->authority);
-	qp_key_free(f->log);
-	qp_key_free(f->officer);
-	tu_rmdir(f->dir);
-	free(f->dir);
-	free(f->db);
-	free(f);
+	tu_fixture_free(*state);
 	return 0;
 }
 

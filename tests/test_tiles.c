@@ -23,11 +23,7 @@
 #define ORIGIN "zhuji.example/quanpiao"
 #define T0     1795000000
 
-typedef struct fx {
-	char *dir, *db;
-	qp_key *authority, *log, *officer;
-	qp_registry *reg;
-} fx;
+typedef tu_fixture fx;
 
 /* n village.add entries, numbered from first (200 villages to a town). */
 static void villages(fx *f, int first, int n)
@@ -49,37 +45,21 @@ static void sign(fx *f)
 	free(note);
 }
 
+/* The scratch directory holds a tree of tiles: removed whole, then the fixture. */
 static int setup(void **state)
 {
-	fx *f = calloc(1, sizeof(*f));
-	assert_true(sodium_init() >= 0);
-	qp_clock_set(T0);
-	f->dir = tu_mkdtemp();
-	f->db = tu_path(f->dir, "registry.db");
-	f->authority = tu_seeded_key("330681.authority", 1);
-	f->log = tu_seeded_key(ORIGIN, 2);
-	f->officer = tu_seeded_key("330681.officer.li", 3);
-	f->reg = tu_registry_create(f->db, ORIGIN, f->authority, f->log);
-	tu_enroll(f->reg, f->authority, f->officer, "officer");
-	*state = f;
+	*state = tu_fixture_new(ORIGIN, T0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fx *f = *state;
-	qp_clock_set(0);
-	qp_registry_free(f->reg);
-	qp_key_free(f->authority);
-	qp_key_free(f->log);
-	qp_key_free(f->officer);
+	tu_fixture *f = *state;
 	char cmd[4300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/static' '%s/file'", f->dir, f->dir);
 	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", f->dir);
-	free(f->dir);
-	free(f->db);
-	free(f);
+		fprintf(stderr, "could not empty %s\n", f->dir);
+	tu_fixture_free(f);
 	return 0;
 }
 

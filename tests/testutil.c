@@ -7,10 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <quanpiao/error.h>
 #include <quanpiao/keys.h>
 #include <quanpiao/log.h>
 
+#include "clock.h"
 #include "testutil.h"
 
 char *tu_mkdtemp(void)
@@ -173,6 +176,37 @@ void tu_enroll(qp_registry *reg, const qp_key *authority, const qp_key *k, const
 	if (qp_registry_submit(reg, authority, "key.enroll", body, NULL) != QP_OK)
 		fail_msg("key.enroll %s: %s", role, qp_error_last()->message);
 	free(body);
+}
+
+tu_fixture *tu_fixture_new(const char *origin, int64_t t0)
+{
+	tu_fixture *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	assert_true(sodium_init() >= 0);
+	qp_clock_set(t0);
+	f->dir = tu_mkdtemp();
+	f->db = tu_path(f->dir, "registry.db");
+	f->authority = tu_seeded_key("330681.authority", 1);
+	f->log = tu_seeded_key(origin, 2);
+	f->officer = tu_seeded_key("330681.officer.li", 3);
+	f->reg = tu_registry_create(f->db, origin, f->authority, f->log);
+	tu_enroll(f->reg, f->authority, f->officer, "officer");
+	return f;
+}
+
+void tu_fixture_free(tu_fixture *f)
+{
+	if (f == NULL)
+		return;
+	qp_clock_set(0);
+	qp_registry_free(f->reg);
+	qp_key_free(f->authority);
+	qp_key_free(f->log);
+	qp_key_free(f->officer);
+	tu_rmdir(f->dir);
+	free(f->dir);
+	free(f->db);
+	free(f);
 }
 
 uint64_t tu_log_size(qp_registry *reg)

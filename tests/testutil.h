@@ -57,6 +57,21 @@ char *tu_enroll_body(const struct qp_key *k, const char *role, const char *until
 /* authority enrols k for role in reg; asserts on failure. */
 void tu_enroll(struct qp_registry *reg, const struct qp_key *authority, const struct qp_key *k, const char *role);
 
+/*
+ * The common fixture: a registry in a scratch directory at clock t0, with
+ * its authority, log and officer keys (seeds 1, 2, 3; the log key named
+ * origin) and the officer enrolled.  tu_fixture_new returns it malloc'd,
+ * as a cmocka setup stores it; tu_fixture_free undoes all of it (and the
+ * clock) and accepts NULL.
+ */
+typedef struct tu_fixture {
+	char *dir, *db;
+	struct qp_key *authority, *log, *officer;
+	struct qp_registry *reg;
+} tu_fixture;
+tu_fixture *tu_fixture_new(const char *origin, int64_t t0);
+void tu_fixture_free(tu_fixture *f);
+
 /* The number of entries in reg's log; asserts on failure. */
 uint64_t tu_log_size(struct qp_registry *reg);
 
