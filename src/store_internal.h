@@ -70,6 +70,13 @@ struct qp_store {
 		uint64_t root_size;
 		unsigned char root[32];
 	} tip;
+	/*
+	 * The sizes of the checkpoints whose status-map nodes are kept when
+	 * overwritten (store_statusmap.c): NULL means this file's own
+	 * checkpoints table; an audit's replay gets the live file's sizes.
+	 */
+	const uint64_t *map_cps;
+	size_t map_ncps;
 };
 
 /* Forget the cached tip of the log (store->tip). */
