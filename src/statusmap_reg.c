@@ -324,8 +324,12 @@ int qp_statusmap_status_verify(qp_status_result *out, const char *text, size_t l
 		goto done;
 	if ((err = qp_statusmap_proof_verify(proof, c.map_root, id, rec, rec_len)) != QP_OK)
 		goto done;
-	if (rec == NULL)
+	if (rec == NULL) {
+		/* Proven absent: a buyer is shown no certificate, and verification fails naming it. */
+		err = qp_error_set(QP_EVERIFY, "certificate %s: the map at checkpoint %llu holds no such certificate", id,
+				   (unsigned long long)c.size);
 		goto done;
+	}
 	if ((err = qp_statusmap_record_parse(&out->record, rec, rec_len)) != QP_OK)
 		goto done;
 	if (strcmp(out->record.id, id) != 0) {

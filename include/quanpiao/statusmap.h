@@ -127,7 +127,9 @@ typedef struct qp_status_result {
  * cosigned by each of the n witness vkeys; the map proof holds against
  * its status-map line; the record's entry is in the log with the proof
  * and names the certificate.  QP_EVERIFY naming the certificate and the
- * check that fails; QP_EINVALID for a malformed file.
+ * check that fails (also when the proof proves that the map holds no
+ * such certificate: then out->size is set and out->present is 0);
+ * QP_EINVALID for a malformed file.
  */
 QP_API int qp_statusmap_status_verify(qp_status_result *out, const char *text, size_t len,
 				      const char *log_key, const char *const *witness_keys, size_t n);
