@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,4 +119,19 @@ cJSON *qp_json_parse(const char *text, size_t len, const char **end, int *err)
 	if (err)
 		*err = j ? QP_OK : failures != before ? QP_ENOMEM : QP_EINVALID;
 	return j;
+}
+
+int qp_grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return QP_OK;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	if (size == 0 || ncap > SIZE_MAX / size || ncap < *cap)
+		return qp_error_set(QP_ENOMEM, "out of memory: an array of %zu elements", ncap);
+	void *p = qp_realloc(*arr, ncap * size);
+	if (p == NULL)
+		return QP_ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return QP_OK;
 }

@@ -18,6 +18,13 @@ void *qp_calloc(size_t count, size_t size);
 void *qp_realloc(void *ptr, size_t size);
 /* Free what the functions above returned; NULL is fine. */
 void qp_free(void *ptr);
+/*
+ * Make room for one more element in *arr, an array of n elements of size
+ * bytes with room for *cap: when n == *cap it doubles (16 at first),
+ * moving *arr and updating *cap.  QP_OK, or QP_ENOMEM with *arr and *cap
+ * as they were.
+ */
+int qp_grow(void **arr, size_t *cap, size_t n, size_t size);
 /* Copy a NUL-terminated string (or its first len bytes) into new memory. */
 char *qp_strdup(const char *s);
 char *qp_strndup(const char *s, size_t len);

@@ -23,6 +23,7 @@
 #include "error.h"
 #include "quanpiao/audit.h"
 #include "quanpiao/certs.h"
+#include "quanpiao/cosign.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/log.h"
 #include "quanpiao/personal.h"
@@ -391,6 +392,12 @@ static void derived_problem(audit *a, const char *where, const char *what)
 static void problem_cb(void *ctx, const char *where, const char *what)
 {
 	derived_problem(ctx, where, what);
+}
+
+/* A problem in what only a good copy restores (a witness's cosignature: no rebuild makes it). */
+static void log_problem_cb(void *ctx, const char *where, const char *what)
+{
+	problem(ctx, where, what);
 }
 
 static void entry_problem(audit *a, uint64_t idx, const char *what)
@@ -908,7 +915,8 @@ static int cpu_count(void)
 typedef struct anchor {
 	char path[4200]; /* the file read */
 	qp_checkpoint cp;
-	char cosigners[512];
+	char cosigners[512]; /* the auditors whose cosignatures on it verify */
+	unsigned unknown_sigs; /* other signature lines, by keys the registry does not enrol */
 } anchor;
 
 struct any_keys {
@@ -934,10 +942,62 @@ static int collect_any_log_key(void *ctx, const char *vkey, uint64_t enrolled, i
 }
 
 /*
+ * The anchor's other signature lines: each one in the name and cosignature
+ * key ID of an auditor key the store enrols must verify (QP_EPERM if not:
+ * a witness's word that is not its word); those that do are named in
+ * an->cosigners, the others (keys the registry does not know) counted.
+ */
+static int anchor_cosigners(anchor *an, const qp_note *n, qp_store *keys_from)
+{
+	qp_store_key_row *rows = NULL;
+	size_t nrows = 0, used = 0;
+	int err = qp_store_keys_all(keys_from, &rows, &nrows);
+	for (size_t i = 0; err == QP_OK && i < n->nsigs; i++) {
+		const qp_note_sig *s = &n->sigs[i];
+		if (s->by != NULL)
+			continue; /* the log key's */
+		qp_verifier *v = NULL;
+		for (size_t j = 0; err == QP_OK && v == NULL && j < nrows; j++) {
+			if (rows[j].role == NULL || strcmp(rows[j].role, "auditor") != 0 || rows[j].vkey == NULL ||
+			    rows[j].name == NULL || strcmp(rows[j].name, s->name) != 0)
+				continue;
+			if ((err = qp_verifier_parse(&v, rows[j].vkey)) != QP_OK)
+				break;
+			if (qp_key_compute_id(qp_verifier_name(v), QP_KEY_TYPE_COSIGNATURE, qp_verifier_public(v)) !=
+			    s->id) {
+				qp_verifier_free(v);
+				v = NULL;
+			}
+		}
+		if (err != QP_OK)
+			break;
+		if (v == NULL) {
+			an->unknown_sigs++;
+			continue;
+		}
+		err = qp_cosign_verify_sig(NULL, v, s, n->text, n->text_len);
+		qp_verifier_free(v);
+		if (err != QP_OK) {
+			if (err != QP_ENOMEM)
+				err = (qp_error_prefix("%s", an->path), QP_EPERM);
+			break;
+		}
+		int w = snprintf(an->cosigners + used, sizeof(an->cosigners) - used, "%s%.100s", used ? ", " : "",
+				 s->name);
+		if (w > 0 && (size_t)w < sizeof(an->cosigners) - used)
+			used += (size_t)w;
+	}
+	qp_store_key_rows_free(rows, nrows);
+	return err;
+}
+
+/*
  * Read the anchor at given (a directory means given/checkpoint): a
  * checkpoint note of origin, signed by one of the log keys in keys_from.
- * QP_ENOTFOUND if it cannot be read; QP_EINVALID if it is not such a
- * checkpoint (garbage, another log's, a signature no log key made).
+ * QP_ENOTFOUND if it cannot be read; QP_EINVALID if it is not a signed
+ * checkpoint at all (empty, garbage, too long); QP_EPERM if it is not this
+ * log's (another origin, no log key's signature) or a line in the name of
+ * an auditor this registry enrols does not verify.
  */
 static int anchor_load(anchor *an, const char *given, qp_store *keys_from, const char *origin)
 {
@@ -974,25 +1034,15 @@ static int anchor_load(anchor *an, const char *given, qp_store *keys_from, const
 	qp_note_free(n);
 	n = NULL;
 	if (err == QP_OK && strcmp(an->cp.origin, origin) != 0)
-		err = qp_error_set(QP_EINVALID,
+		err = qp_error_set(QP_EPERM,
 				   "%s: a checkpoint of another log (origin %.200s), not of %.200s", an->path,
 				   an->cp.origin, origin);
 	if (err == QP_OK && (err = qp_store_log_keys_each(keys_from, collect_any_log_key, &k)) == QP_OK &&
 	    (err = qp_note_open(&n, buf, len, (const qp_verifier *const *)k.keys, k.n)) != QP_OK &&
 	    err != QP_ENOMEM)
-		err = (qp_error_prefix("%s: not signed by a log key of %s", an->path, origin), QP_EINVALID);
-	if (err == QP_OK) {
-		size_t used = 0;
-		for (size_t i = 0; i < n->nsigs; i++) {
-			if (n->sigs[i].by != NULL)
-				continue;
-			int w = snprintf(an->cosigners + used, sizeof(an->cosigners) - used, "%s%.100s",
-					 used ? ", " : "", n->sigs[i].name);
-			if (w < 0 || (size_t)w >= sizeof(an->cosigners) - used)
-				break;
-			used += (size_t)w;
-		}
-	}
+		err = (qp_error_prefix("%s: not signed by a log key of %s", an->path, origin), QP_EPERM);
+	if (err == QP_OK)
+		err = anchor_cosigners(an, n, keys_from);
 	qp_note_free(n);
 	for (size_t i = 0; i < k.n; i++)
 		qp_verifier_free(k.keys[i]);
@@ -1050,6 +1100,7 @@ static void anchor_report(audit *a, const anchor *an)
 	a->res->anchor_size = an->cp.size;
 	memcpy(a->res->anchor_root, an->cp.root, QP_HASH_LEN);
 	snprintf(a->res->anchor_cosigners, sizeof(a->res->anchor_cosigners), "%s", an->cosigners);
+	a->res->anchor_unknown_sigs = an->unknown_sigs;
 }
 
 /* The live log's first entries, hashed into a tree of their own (the incremental audit's proof). */
@@ -1389,6 +1440,10 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	/* Tables against the replay; checkpoints against the tree; invariants on both. */
 	err = qp_store_compare_replay(reg->store, since, a.tree ? QP_COMPARE_NO_TREE : 0, REPORT_LIMIT,
 				      problem_cb, &a, &diffs);
+	if (err != QP_OK)
+		goto done;
+	uint64_t bad_cosignatures = 0;
+	err = qp_store_check_cosignatures(reg->store, REPORT_LIMIT, log_problem_cb, &a, &bad_cosignatures);
 	if (err != QP_OK)
 		goto done;
 	if ((err = check_personal(&a, reg->store, "replay")) != QP_OK)

@@ -153,14 +153,9 @@ typedef struct idxset {
 
 static int idx_add(idxset *s, uint64_t i)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		uint64_t *grown = qp_realloc(s->v, cap * sizeof(*grown));
-		if (grown == NULL)
-			return QP_ENOMEM;
-		s->v = grown;
-		s->cap = cap;
-	}
+	int err = qp_grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
+	if (err != QP_OK)
+		return err;
 	s->v[s->n++] = i;
 	return QP_OK;
 }

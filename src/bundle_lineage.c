@@ -160,14 +160,8 @@ int qp_lineage_household(qp_lineage *l, const qp_entry *e, uint64_t idx)
 	if (dup != NULL)
 		return bad(e, idx, "adds household %s, which entry %llu added", number,
 			   (unsigned long long)dup->idx);
-	if (l->nhh == l->hhcap) {
-		size_t cap = l->hhcap ? l->hhcap * 2 : 8;
-		household *grown = qp_realloc(l->hh, cap * sizeof(*grown));
-		if (grown == NULL)
-			return QP_ENOMEM;
-		l->hh = grown;
-		l->hhcap = cap;
-	}
+	if ((err = qp_grow((void **)&l->hh, &l->hhcap, l->nhh, sizeof(*l->hh))) != QP_OK)
+		return err;
 	household *h = &l->hh[l->nhh++];
 	memset(h, 0, sizeof(*h));
 	snprintf(h->number, sizeof(h->number), "%s", number);
@@ -214,14 +208,8 @@ static int check_new_id(qp_lineage *l, const qp_entry *e, uint64_t idx, const ch
 /* Make room for and return a new certificate (its contents are the caller's to fill). */
 static qp_cert *new_cert(qp_lineage *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		qp_cert *grown = qp_realloc(l->certs, cap * sizeof(*grown));
-		if (grown == NULL)
-			return NULL;
-		l->certs = grown;
-		l->cap = cap;
-	}
+	if (qp_grow((void **)&l->certs, &l->cap, l->n, sizeof(*l->certs)) != QP_OK)
+		return NULL;
 	return &l->certs[l->n++];
 }
 
@@ -413,14 +401,8 @@ int qp_lineage_apply(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON
 	}
 	if (err != QP_OK)
 		return err;
-	if (l->nev == l->evcap) {
-		size_t cap = l->evcap ? l->evcap * 2 : 16;
-		applied *grown = qp_realloc(l->ev, cap * sizeof(*grown));
-		if (grown == NULL)
-			return QP_ENOMEM;
-		l->ev = grown;
-		l->evcap = cap;
-	}
+	if ((err = qp_grow((void **)&l->ev, &l->evcap, l->nev, sizeof(*l->ev))) != QP_OK)
+		return err;
 	l->ev[l->nev++] = a;
 	return QP_OK;
 }

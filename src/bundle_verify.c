@@ -354,15 +354,9 @@ typedef struct vstate {
 
 static int add_key(vstate *st, qp_verifier *v, const char *role, const char *valid_until)
 {
-	if (st->nkeys == st->kcap) {
-		size_t cap = st->kcap ? st->kcap * 2 : 16;
-		bkey *grown = qp_realloc(st->keys, cap * sizeof(*grown));
-		if (grown == NULL) {
-			qp_verifier_free(v);
-			return QP_ENOMEM;
-		}
-		st->keys = grown;
-		st->kcap = cap;
+	if (qp_grow((void **)&st->keys, &st->kcap, st->nkeys, sizeof(*st->keys)) != QP_OK) {
+		qp_verifier_free(v);
+		return QP_ENOMEM;
 	}
 	bkey *k = &st->keys[st->nkeys++];
 	memset(k, 0, sizeof(*k));
@@ -631,21 +625,7 @@ static int check_checkpoint_sigs(vstate *st, qp_bundle_info *info)
 			by_log++;
 			continue;
 		}
-		/* Respell the cosignature as a line and verify it. */
-		unsigned char raw[4 + 8 + QP_SIGNATURE_LEN];
-		char b64[sodium_base64_ENCODED_LEN(sizeof(raw), B64)],
-		    line[QP_KEY_NAME_MAX + sizeof(b64) + 8];
-		if (s->sig_len != sizeof(raw) - 4)
-			return qp_error_set(
-			    QP_EVERIFY, "checkpoint: the cosignature by %s has the wrong length", s->name);
-		raw[0] = (unsigned char)(s->id >> 24);
-		raw[1] = (unsigned char)(s->id >> 16);
-		raw[2] = (unsigned char)(s->id >> 8);
-		raw[3] = (unsigned char)s->id;
-		memcpy(raw + 4, s->sig, s->sig_len);
-		sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw), B64);
-		snprintf(line, sizeof(line), SIG_PREFIX "%s %s", s->name, b64);
-		int err = qp_cosign_verify(NULL, k->v, line, strlen(line), n->text, n->text_len);
+		int err = qp_cosign_verify_sig(NULL, k->v, s, n->text, n->text_len);
 		if (err != QP_OK)
 			return as_verify(err, "checkpoint");
 		if ((info->cosigners[info->cosignatures++] = qp_strdup(s->name)) == NULL)

@@ -243,6 +243,37 @@ int qp_cosign_verify(uint64_t *timestamp, const qp_verifier *v, const char *line
 	return err;
 }
 
+int qp_cosign_verify_sig(uint64_t *timestamp, const qp_verifier *v, const qp_note_sig *s, const char *text,
+			 size_t text_len)
+{
+	cosig c;
+	if (timestamp)
+		*timestamp = 0;
+	if (v == NULL || s == NULL || text == NULL)
+		return qp_error_set(QP_EUSAGE, "qp_cosign_verify_sig: needs a verifier, a signature and a text");
+	const unsigned char *pub = qp_verifier_public(v);
+	uint32_t want = qp_key_compute_id(qp_verifier_name(v), QP_KEY_TYPE_COSIGNATURE, pub);
+	if (strcmp(s->name, qp_verifier_name(v)) != 0)
+		return qp_error_set(QP_EVERIFY, "the cosignature is by %s, not %s", s->name, qp_verifier_name(v));
+	if (s->id != want)
+		return qp_error_set(QP_EVERIFY, "the cosignature by %s has key ID %08x; the key's is %08x",
+				    s->name, s->id, want);
+	if (s->sig_len != QP_COSIGNATURE_LEN - 4)
+		return qp_error_set(QP_EVERIFY, "the cosignature by %s has %zu bytes after its key ID, not %d",
+				    s->name, s->sig_len, QP_COSIGNATURE_LEN - 4);
+	snprintf(c.name, sizeof(c.name), "%s", s->name);
+	c.id = s->id;
+	c.timestamp = get_be(s->sig, 8);
+	memcpy(c.sig, s->sig + 8, QP_SIGNATURE_LEN);
+	if (c.timestamp > (uint64_t)INT64_MAX)
+		return qp_error_set(QP_EVERIFY, "the cosignature by %s: timestamp %llu is beyond 2^63 - 1",
+				    s->name, (unsigned long long)c.timestamp);
+	int err = verify_parsed(&c, pub, text, text_len);
+	if (err == QP_OK && timestamp)
+		*timestamp = c.timestamp;
+	return err;
+}
+
 /* ---- the witness's checks ---------------------------------------------------------- */
 
 /* Parse a decimal without leading zeros (the whole of s[0..len)). */

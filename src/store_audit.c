@@ -387,7 +387,7 @@ done:
  * file vouches for them: a witness's word that is not its word is a lie
  * told in its name.
  */
-static int compare_cosignatures(qp_store *store, unsigned limit,
+int qp_store_check_cosignatures(qp_store *store, unsigned limit,
 				void (*report)(void *ctx, const char *where, const char *what), void *ctx,
 				uint64_t *count)
 {
@@ -584,8 +584,6 @@ int qp_store_compare_replay(qp_store *store, uint64_t since, unsigned flags, uns
 		if (err != QP_OK)
 			break;
 	}
-	if (err == QP_OK)
-		err = compare_cosignatures(store, limit, report, ctx, count);
 	return err;
 }
 
@@ -817,29 +815,36 @@ static int state_schema(const char *state)
 	return qp_error_set(QP_EINTERNAL, "personal data: no schema %s", state ? state : "(null)");
 }
 
-int qp_store_personal_each(qp_store *store, const char *state, int investor,
-			   int (*fn)(void *ctx, const qp_store_personal_row *row), void *ctx)
+/*
+ * Prepare head || state || tail, state being the schema of the state
+ * tables ("main" or "replay"); the personal data is always main's.
+ */
+static int prepare_in(qp_store *store, const char *state, const char *head, const char *tail, sqlite3_stmt **st)
 {
 	char sql[640];
-	sqlite3_stmt *st = NULL;
 	int err = state_schema(state);
 	if (err != QP_OK)
 		return err;
-	if (investor)
-		snprintf(sql, sizeof(sql),
-			 "SELECT NULL, i.activation, a.unit, a.idx IS NOT NULL, NULL, a.idx, "
-			 "a.investor_commitment,"
-			 " i.id_number, i.name, i.salt FROM main.investor_data i LEFT JOIN %s.activations a"
-			 " ON a.idx = i.activation ORDER BY i.activation",
-			 state);
-	else
-		snprintf(sql, sizeof(sql),
-			 "SELECT p.household, NULL, NULL, h.number IS NOT NULL, h.erased_idx, h.added_idx, "
-			 "h.commitment,"
-			 " p.id_number, p.name, p.salt FROM main.personal_data p LEFT JOIN %s.households h"
-			 " ON h.number = p.household ORDER BY p.household",
-			 state);
-	if ((err = qp_store_prepare(store, sql, &st)) != QP_OK)
+	if ((size_t)snprintf(sql, sizeof(sql), "%s%s%s", head, state, tail) >= sizeof(sql))
+		return qp_error_set(QP_EINTERNAL, "personal data: a query too long");
+	return qp_store_prepare(store, sql, st);
+}
+
+int qp_store_personal_each(qp_store *store, const char *state, int investor,
+			   int (*fn)(void *ctx, const qp_store_personal_row *row), void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int err = investor ? prepare_in(store, state,
+					"SELECT NULL, i.activation, a.unit, a.idx IS NOT NULL, NULL, a.idx,"
+					" a.investor_commitment, i.id_number, i.name, i.salt"
+					" FROM main.investor_data i LEFT JOIN ",
+					".activations a ON a.idx = i.activation ORDER BY i.activation", &st)
+			   : prepare_in(store, state,
+					"SELECT p.household, NULL, NULL, h.number IS NOT NULL, h.erased_idx,"
+					" h.added_idx, h.commitment, p.id_number, p.name, p.salt"
+					" FROM main.personal_data p LEFT JOIN ",
+					".households h ON h.number = p.household ORDER BY p.household", &st);
+	if (err != QP_OK)
 		return err;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -878,26 +883,18 @@ int qp_store_personal_missing(qp_store *store, const char *state, int investor,
 					const char *unit, uint64_t added_idx),
 			      void *ctx)
 {
-	char sql[512];
 	sqlite3_stmt *st = NULL;
-	int err = state_schema(state);
+	int err = investor ? prepare_in(store, state, "SELECT NULL, a.idx, a.unit, a.idx FROM ",
+					".activations a WHERE a.investor_commitment IS NOT NULL AND NOT EXISTS"
+					" (SELECT 1 FROM main.investor_data i WHERE i.activation = a.idx)"
+					" ORDER BY a.idx",
+					&st)
+			   : prepare_in(store, state, "SELECT h.number, NULL, NULL, h.added_idx FROM ",
+					".households h WHERE h.erased_idx IS NULL AND NOT EXISTS"
+					" (SELECT 1 FROM main.personal_data p WHERE p.household = h.number)"
+					" ORDER BY h.number",
+					&st);
 	if (err != QP_OK)
-		return err;
-	if (investor)
-		snprintf(sql, sizeof(sql),
-			 "SELECT NULL, a.idx, a.unit, a.idx FROM %s.activations a WHERE "
-			 "a.investor_commitment IS NOT NULL"
-			 " AND NOT EXISTS (SELECT 1 FROM main.investor_data i WHERE i.activation = a.idx) "
-			 "ORDER BY a.idx",
-			 state);
-	else
-		snprintf(
-		    sql, sizeof(sql),
-		    "SELECT h.number, NULL, NULL, h.added_idx FROM %s.households h WHERE h.erased_idx IS NULL"
-		    " AND NOT EXISTS (SELECT 1 FROM main.personal_data p WHERE p.household = h.number)"
-		    " ORDER BY h.number",
-		    state);
-	if ((err = qp_store_prepare(store, sql, &st)) != QP_OK)
 		return err;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -27,6 +27,16 @@ int qp_store_attach_replay(qp_store *store, const char *path);
 void qp_store_detach_replay(qp_store *store);
 
 /*
+ * Check every stored cosignature of main (attached replay: the keys the
+ * log enrolled): its line must verify over the stored checkpoint of its
+ * size, by an auditor key enrolled by an entry that checkpoint covers, and
+ * the columns beside it must be the line's.  report and count as below.
+ */
+int qp_store_check_cosignatures(qp_store *store, unsigned limit,
+				void (*report)(void *ctx, const char *where, const char *what), void *ctx,
+				uint64_t *count);
+
+/*
  * Compare every log and state table of main with replay (only rows
  * changed at or after entry `since` when since > 0), calling report for
  * each difference (at most `limit` per table and direction).  *count gets

@@ -50,7 +50,7 @@ static int read_certs(qp_store *store, sqlite3_stmt *st, const char *today, qp_c
 	*out = NULL;
 	*count = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+		if ((err = qp_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
 			break;
 		err = read_cert(st, today, &list[n]);
 		n++;
@@ -411,7 +411,7 @@ int qp_store_cert_history(qp_store *store, const char *root, qp_cert_event **out
 	sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+		if ((err = qp_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
 			goto fail;
 		qp_cert_event *e = &list[n];
 		memset(e, 0, sizeof(*e));

@@ -107,7 +107,7 @@ int qp_store_villages_list(qp_store *store, const char *township, qp_village **o
 		sqlite3_bind_text(st, 1, township, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK ||
+		if ((err = qp_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK ||
 		    (err = read_village(st, &list[n])) != QP_OK)
 			goto fail;
 		n++;
@@ -343,7 +343,7 @@ int qp_store_households_list(qp_store *store, const char *village, const char *a
 	sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+		if ((err = qp_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
 			goto fail;
 		if ((err = read_household(st, &list[n])) != QP_OK)
 			goto fail;
@@ -547,7 +547,7 @@ int qp_store_homes_list(qp_store *store, const qp_home_filter *f, qp_home **out,
 		return err;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK ||
+		if ((err = qp_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK ||
 		    (err = read_home(st, &list[n])) != QP_OK)
 			goto fail;
 		n++;
@@ -634,7 +634,7 @@ int qp_store_home_events(qp_store *store, const char *unit, qp_home_event **out,
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+		if ((err = qp_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
 			goto fail;
 		qp_home_event *e = &list[n];
 		memset(e, 0, sizeof(*e));
@@ -714,7 +714,7 @@ int qp_store_activations(qp_store *store, const char *unit, qp_activation **out,
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
+		if ((err = qp_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK)
 			goto fail;
 		qp_activation *a = &list[n];
 		memset(a, 0, sizeof(*a));

@@ -127,8 +127,6 @@ void qp_store_bind_opt_text(sqlite3_stmt *st, int i, const char *s);
 void qp_store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t len);
 /* Copy text column i into qp_malloc'd memory; SQL NULL gives NULL. */
 int qp_store_column_dup(sqlite3_stmt *st, int i, char **out);
-/* Make room for one more element in an array of n elements of size bytes. */
-int qp_store_grow(void **arr, size_t *cap, size_t n, size_t size);
 
 /* Run SQL without results; raises and returns a QP_E* code on failure. */
 int qp_store_exec(sqlite3 *db, const char *sql, const char *doing);

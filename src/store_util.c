@@ -90,15 +90,3 @@ int qp_store_column_dup(sqlite3_stmt *st, int i, char **out)
 	return *out ? QP_OK : QP_ENOMEM;
 }
 
-int qp_store_grow(void **arr, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return QP_OK;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p = qp_realloc(*arr, ncap * size);
-	if (p == NULL)
-		return QP_ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return QP_OK;
-}

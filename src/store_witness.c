@@ -156,7 +156,7 @@ int qp_store_policy_indexes(qp_store *store, uint64_t below, uint64_t **out, siz
 		return err;
 	sqlite3_bind_int64(st, 1, below > INT64_MAX ? INT64_MAX : (sqlite3_int64)below);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((err = qp_store_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK) {
+		if ((err = qp_grow((void **)&list, &cap, n, sizeof(*list))) != QP_OK) {
 			sqlite3_finalize(st);
 			qp_free(list);
 			return err;

@@ -84,13 +84,8 @@ static int setup(void **state)
 	f->log = tu_seeded_key(ORIGIN, 2);
 	f->officer = tu_seeded_key("330681.officer.li", 3);
 	f->auth_vkey = tu_vkey(f->authority);
-	char *lv = tu_vkey(f->log), *ov = tu_vkey(f->officer), body[512];
-	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
-	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ov);
-	assert_int_equal(put(f, f->authority, "key.enroll", body, NULL), QP_OK);
-	free(lv);
-	free(ov);
+	f->reg = tu_registry_create(f->db, ORIGIN, f->authority, f->log);
+	tu_enroll(f->reg, f->authority, f->officer, "officer");
 	ok(f, "village.add", "{\"code\":\"" V1 "\",\"name\":\"东白湖村\"}");
 	ok(f, "village.add", "{\"code\":\"" V2 "\",\"name\":\"斯宅村\"}");
 	*state = f;

@@ -67,10 +67,9 @@ static void ok(fx *f, const char *type, const char *body)
 
 static void enroll(fx *f, const qp_key *who, const char *role)
 {
-	char *v = tu_vkey(who), body[512];
-	snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\"}", role, v);
+	char *body = tu_enroll_body(who, role, NULL);
 	submit(f, f->authority, "key.enroll", body);
-	free(v);
+	free(body);
 }
 
 static void sign_and_cosign(fx *f)
@@ -99,10 +98,7 @@ static int setup(void **state)
 	f->auditor = tu_seeded_key("330681.auditor.wang", 4);
 	f->officer2 = tu_seeded_key("330681.officer.wu", 5);
 	f->auth_vkey = tu_vkey(f->authority);
-	char *lv = tu_vkey(f->log);
-	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
-	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
-	free(lv);
+	f->reg = tu_registry_create(f->db, ORIGIN, f->authority, f->log);
 	enroll(f, f->officer, "officer");  /* 3 */
 	enroll(f, f->auditor, "auditor");  /* 4 */
 	enroll(f, f->officer2, "officer"); /* 5 */
@@ -327,13 +323,9 @@ static void test_export_refusals(void **state)
 	assert_int_equal(qp_bundle_export(&b, &len, NULL, NULL, f->reg, "x"), QP_EINVALID);
 	assert_null(b);
 	/* A registry without any checkpoint. */
-	char *db2 = tu_path(f->dir, "fresh.db"), *lv = tu_vkey(f->log);
-	qp_registry *r2 = NULL;
-	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
-	assert_int_equal(qp_registry_create(&r2, db2, &g, f->authority), QP_OK);
-	char *v = tu_vkey(f->officer), body[512];
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", v);
-	assert_int_equal(qp_registry_submit(r2, f->authority, "key.enroll", body, NULL), QP_OK);
+	char *db2 = tu_path(f->dir, "fresh.db");
+	qp_registry *r2 = tu_registry_create(db2, ORIGIN, f->authority, f->log);
+	tu_enroll(r2, f->authority, f->officer, "officer");
 	assert_int_equal(qp_registry_submit(r2, f->officer, "cert.issue",
 					    "{\"area\":100,\"basis\":\"entitlement\",\"holder\":\"" H1
 					    "\",\"kind\":\"guarantee\"}",
@@ -355,8 +347,6 @@ static void test_export_refusals(void **state)
 	assert_int_equal(qp_bundle_export(&b, &len, NULL, NULL, r2, G(1)), QP_EINVALID);
 	assert_error_contains("no checkpoint has been signed yet");
 	qp_registry_free(r2);
-	free(v);
-	free(lv);
 	free(db2);
 }
 
@@ -643,14 +633,9 @@ static void m_add(mlog *m, const qp_key *key, const char *type, const char *body
 
 static void m_enroll(mlog *m, const qp_key *by, const qp_key *who, const char *role, const char *until)
 {
-	char *v = tu_vkey(who), body[512];
-	if (until)
-		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"valid_until\":\"%s\",\"vkey\":\"%s\"}", role,
-			 until, v);
-	else
-		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\"}", role, v);
+	char *body = tu_enroll_body(who, role, until);
 	m_add(m, by, "key.enroll", body);
-	free(v);
+	free(body);
 }
 
 /* A household.add as the registry signs it: a number, a village and a commitment (no personal data). */

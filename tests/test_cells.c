@@ -78,16 +78,12 @@ static void build(const char *path)
 	       *logk = tu_seeded_key("zhuji.quanpiao.example/registry", 2),
 	       *off = tu_seeded_key("330681.officer.zhang-wei", 3),
 	       *aud = tu_seeded_key("330681.auditor.chen", 4);
-	char *lv = tu_vkey(logk), *ov = tu_vkey(off), *av = tu_vkey(aud), body[1024];
 	qp_clock_set(T0);
-	qp_genesis g = {"zhuji.quanpiao.example/registry", "330681", "诸暨市", lv};
-	qp_registry *reg = NULL;
-	assert_int_equal(qp_registry_create(&reg, path, &g, auth), QP_OK);
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"valid_until\":\"2027-12-31\",\"vkey\":\"%s\"}",
-		 ov);
-	put(reg, auth, "key.enroll", body);
-	snprintf(body, sizeof(body), "{\"role\":\"auditor\",\"vkey\":\"%s\"}", av);
-	put(reg, auth, "key.enroll", body);
+	qp_registry *reg = tu_registry_create(path, "zhuji.quanpiao.example/registry", auth, logk);
+	char body[1024], *enrol = tu_enroll_body(off, "officer", "2027-12-31");
+	put(reg, auth, "key.enroll", enrol);
+	free(enrol);
+	tu_enroll(reg, auth, aud, "auditor");
 
 	put(reg, off, "village.add",
 	    "{\"code\":\"" V1 "\",\"name\":\"东白湖村\",\"uscc\":\"N2330681MF0000000A\"}");
@@ -169,9 +165,6 @@ static void build(const char *path)
 	/* The quickstart adds a village through the service, after the checkpoint. */
 	put(reg, off, "village.add", "{\"code\":\"330681101205\",\"name\":\"五泄村\"}");
 	qp_registry_free(reg); /* the last close folds the WAL into the file */
-	free(lv);
-	free(ov);
-	free(av);
 	qp_key_free(auth);
 	qp_key_free(logk);
 	qp_key_free(off);

@@ -132,14 +132,9 @@ static int setup(void **state)
 	f->authority = tu_seeded_key("330681.authority", 1);
 	f->officer = tu_seeded_key("330681.officer.li", 3);
 	qp_key *log = tu_seeded_key(ORIGIN, 2);
-	char *lv = tu_vkey(log), *ov = tu_vkey(f->officer), body[512];
-	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
-	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ov);
-	assert_int_equal(qp_registry_submit(f->reg, f->authority, "key.enroll", body, NULL), QP_OK);
-	free(lv);
-	free(ov);
+	f->reg = tu_registry_create(f->db, ORIGIN, f->authority, log);
 	qp_key_free(log);
+	tu_enroll(f->reg, f->authority, f->officer, "officer");
 	ok(f, "village.add", "{\"code\":\"" V1 "\",\"name\":\"东白湖村\"}");
 	ok(f, "village.add", "{\"code\":\"" V2 "\",\"name\":\"斯宅村\"}");
 	household(f, H1, V1);

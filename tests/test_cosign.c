@@ -35,23 +35,12 @@ static void enroll_vkey(qp_registry *reg, const qp_key *by, const char *vkey, co
 		fail_msg("enrol %s: %s", vkey, qp_error_last()->message);
 }
 
-static void enroll(qp_registry *reg, const qp_key *by, const qp_key *who, const char *role)
-{
-	char *vkey = tu_vkey(who);
-	enroll_vkey(reg, by, vkey, role);
-	free(vkey);
-}
-
 /* Make a registry at path with the fixture's keys; officers n more entries. */
 static qp_registry *make_registry(fx *f, const char *path)
 {
-	qp_registry *reg = NULL;
-	char *lv = tu_vkey(f->log);
-	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
-	assert_int_equal(qp_registry_create(&reg, path, &g, f->authority), QP_OK);
-	free(lv);
-	enroll(reg, f->authority, f->officer, "officer");
-	enroll(reg, f->authority, f->auditor, "auditor");
+	qp_registry *reg = tu_registry_create(path, ORIGIN, f->authority, f->log);
+	tu_enroll(reg, f->authority, f->officer, "officer");
+	tu_enroll(reg, f->authority, f->auditor, "auditor");
 	return reg;
 }
 

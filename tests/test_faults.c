@@ -371,7 +371,6 @@ static char *scratch_dir(void)
 static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
-	char body[1024];
 	assert_true(sodium_init() >= 0);
 	qp_clock_set(T0);
 	f->dir = scratch_dir();
@@ -383,16 +382,9 @@ static int setup(void **state)
 	f->officer = tu_seeded_key("330681.officer.li", 3);
 	f->auditor = tu_seeded_key("330681.auditor.wang", 4);
 	f->authority_vkey = tu_vkey(f->authority);
-	char *lv = tu_vkey(f->log), *ov = tu_vkey(f->officer), *av = tu_vkey(f->auditor);
-	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
-	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ov);
-	ok(f, f->authority, "key.enroll", body);
-	snprintf(body, sizeof(body), "{\"role\":\"auditor\",\"vkey\":\"%s\"}", av);
-	ok(f, f->authority, "key.enroll", body);
-	free(lv);
-	free(ov);
-	free(av);
+	f->reg = tu_registry_create(f->db, ORIGIN, f->authority, f->log);
+	tu_enroll(f->reg, f->authority, f->officer, "officer");
+	tu_enroll(f->reg, f->authority, f->auditor, "auditor");
 	ok(f, f->officer, "village.add", "{\"code\":\"" V1 "\",\"name\":\"东白湖村\"}");
 	ok(f, f->officer, "household.add",
 	   "{\"id_number\":\"" H1 "\",\"members\":2,\"name\":\"王\",\"village\":\"" V1 "\"}");

@@ -45,14 +45,8 @@ static int setup(void **state)
 	f->authority = tu_seeded_key("330681.authority", 1);
 	f->log = tu_seeded_key(ORIGIN, 2);
 	f->officer = tu_seeded_key("330681.officer.li", 3);
-	char *log_vkey = tu_vkey(f->log);
-	qp_genesis g = {ORIGIN, "330681", "诸暨市", log_vkey};
-	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
-	free(log_vkey);
-	char *vkey = tu_vkey(f->officer), body[1024];
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", vkey);
-	free(vkey);
-	assert_int_equal(qp_registry_submit(f->reg, f->authority, "key.enroll", body, NULL), QP_OK);
+	f->reg = tu_registry_create(f->db, ORIGIN, f->authority, f->log);
+	tu_enroll(f->reg, f->authority, f->officer, "officer");
 	*state = f;
 	return 0;
 }

@@ -28,14 +28,10 @@ typedef struct fx {
 
 static int enroll(qp_registry *reg, const qp_key *by, const qp_key *who, const char *role, const char *until)
 {
-	char *vkey = tu_vkey(who), body[1024];
-	if (until)
-		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\",\"valid_until\":\"%s\"}", role, vkey,
-			 until);
-	else
-		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\"}", role, vkey);
-	free(vkey);
-	return qp_registry_submit(reg, by, "key.enroll", body, NULL);
+	char *body = tu_enroll_body(who, role, until);
+	int err = qp_registry_submit(reg, by, "key.enroll", body, NULL);
+	free(body);
+	return err;
 }
 
 /* The registry whose current log state forged entries name (NULL: the empty log), or an explicit state. */
@@ -54,10 +50,7 @@ static int setup(void **state)
 	f->officer = tu_seeded_key("330681.officer.li", 3);
 	f->auditor = tu_seeded_key("330681.auditor.wang", 4);
 	f->stranger = tu_seeded_key("330681.officer.zhao", 5);
-	char *log_vkey = tu_vkey(f->log);
-	qp_genesis g = {ORIGIN, "330681", "诸暨市", log_vkey};
-	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->authority), QP_OK);
-	free(log_vkey);
+	f->reg = tu_registry_create(f->db, ORIGIN, f->authority, f->log);
 	assert_int_equal(enroll(f->reg, f->authority, f->officer, "officer", NULL), QP_OK);
 	assert_int_equal(enroll(f->reg, f->authority, f->auditor, "auditor", NULL), QP_OK);
 	forge_reg = f->reg;

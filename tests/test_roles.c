@@ -69,10 +69,9 @@ static void ok(fx *f, const qp_key *k, const char *type, const char *body)
 
 static void enroll(fx *f, const qp_key *k, const char *role)
 {
-	char *vk = tu_vkey(k), body[1024];
-	snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\"}", role, vk);
-	free(vk);
+	char *body = tu_enroll_body(k, role, NULL);
 	ok(f, f->keys[AUTHORITY], "key.enroll", body);
+	free(body);
 }
 
 static int setup(void **state)
@@ -88,10 +87,7 @@ static int setup(void **state)
 	f->keys[AUDITOR] = tu_seeded_key("330681.auditor.wang", 4);
 	f->officer2 = tu_seeded_key("330681.officer.wu", 5);
 	f->stranger = tu_seeded_key("330681.officer.zhao", 6);
-	char *lv = tu_vkey(f->keys[LOG]);
-	qp_genesis g = {ORIGIN, "330681", "诸暨市", lv};
-	assert_int_equal(qp_registry_create(&f->reg, f->db, &g, f->keys[AUTHORITY]), QP_OK);
-	free(lv);
+	f->reg = tu_registry_create(f->db, ORIGIN, f->keys[AUTHORITY], f->keys[LOG]);
 	enroll(f, f->keys[OFFICER], "officer");
 	enroll(f, f->keys[AUDITOR], "auditor");
 	enroll(f, f->officer2, "officer");

@@ -142,6 +142,39 @@ char *tu_vkey(const qp_key *k)
 	return s;
 }
 
+qp_registry *tu_registry_create(const char *path, const char *origin, const qp_key *authority, const qp_key *log)
+{
+	qp_registry *reg = NULL;
+	char *lv = tu_vkey(log);
+	qp_genesis g = {origin, "330681", "诸暨市", lv};
+	if (qp_registry_create(&reg, path, &g, authority) != QP_OK)
+		fail_msg("creating %s: %s", path, qp_error_last()->message);
+	free(lv);
+	return reg;
+}
+
+char *tu_enroll_body(const qp_key *k, const char *role, const char *until)
+{
+	char *v = tu_vkey(k), body[1024];
+	if (until)
+		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"valid_until\":\"%s\",\"vkey\":\"%s\"}", role, until,
+			 v);
+	else
+		snprintf(body, sizeof(body), "{\"role\":\"%s\",\"vkey\":\"%s\"}", role, v);
+	free(v);
+	char *out = strdup(body);
+	assert_non_null(out);
+	return out;
+}
+
+void tu_enroll(qp_registry *reg, const qp_key *authority, const qp_key *k, const char *role)
+{
+	char *body = tu_enroll_body(k, role, NULL);
+	if (qp_registry_submit(reg, authority, "key.enroll", body, NULL) != QP_OK)
+		fail_msg("key.enroll %s: %s", role, qp_error_last()->message);
+	free(body);
+}
+
 uint64_t tu_log_size(qp_registry *reg)
 {
 	uint64_t n = 0;

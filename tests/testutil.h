@@ -44,6 +44,19 @@ struct qp_key *tu_seeded_key(const char *name, unsigned char fill);
 char *tu_vkey(const struct qp_key *k);
 
 struct qp_registry;
+/*
+ * A new registry at path for origin (county 330681 诸暨市), its genesis
+ * signed by authority and naming log's verifier key; asserts on failure.
+ */
+struct qp_registry *tu_registry_create(const char *path, const char *origin, const struct qp_key *authority,
+				       const struct qp_key *log);
+
+/* The key.enroll body of k for role, with valid_until when until is not NULL (malloc'd; free it). */
+char *tu_enroll_body(const struct qp_key *k, const char *role, const char *until);
+
+/* authority enrols k for role in reg; asserts on failure. */
+void tu_enroll(struct qp_registry *reg, const struct qp_key *authority, const struct qp_key *k, const char *role);
+
 /* The number of entries in reg's log; asserts on failure. */
 uint64_t tu_log_size(struct qp_registry *reg);
 

@@ -74,8 +74,11 @@ typedef struct qp_audit_result {
 	int anchor_ok;	   /* ... and the log extends it */
 	uint64_t anchor_size;
 	unsigned char anchor_root[32];
-	char anchor_cosigners[512]; /* names on the anchor's other signature lines (witnesses),
-				       comma-separated; not verified here */
+	char anchor_cosigners[512];   /* the enrolled auditors whose cosignatures on the anchor
+					 verify, comma-separated (a line in an enrolled auditor's
+					 name that does not verify refuses the anchor: QP_EPERM) */
+	unsigned anchor_unknown_sigs; /* its other signature lines, by keys the registry does not
+					 enrol (not checked) */
 } qp_audit_result;
 
 /*

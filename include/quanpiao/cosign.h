@@ -23,6 +23,7 @@
 #include "quanpiao/keys.h"
 #include "quanpiao/log.h"
 #include "quanpiao/merkle.h"
+#include "quanpiao/note.h"
 #include "quanpiao/registry.h"
 
 #include "quanpiao/export.h"
@@ -61,6 +62,16 @@ QP_API int qp_cosign_sign(char **line, size_t *line_len, const qp_key *key, cons
  */
 QP_API int qp_cosign_verify(uint64_t *timestamp, const qp_verifier *v, const char *line, size_t line_len,
 			    const char *checkpoint_note, size_t note_len);
+
+/*
+ * The same for a signature line already parsed from a note (qp_note_open
+ * leaves it with by == NULL when no verifier given matched it): s must be
+ * v's cosignature (name, cosignature key ID, timestamp and Ed25519
+ * signature) over text, the note's text.  *timestamp (may be NULL) gets
+ * the timestamp.  QP_OK; QP_EVERIFY saying why not.
+ */
+QP_API int qp_cosign_verify_sig(uint64_t *timestamp, const qp_verifier *v, const qp_note_sig *s,
+				const char *text, size_t text_len);
 
 /*
  * Parse the body of a c2sp.org/tlog-witness add-checkpoint request ("old

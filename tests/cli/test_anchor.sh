@@ -44,14 +44,35 @@ contains "$OUT" "full audit of r.db: $N entries from 0, $N signatures, 2 checkpo
 contains "$OUT" "anchored: the log extends the trusted checkpoint of size $N (root $ROOT), signed by the log key"
 # A witness's state directory, with the witness's cosignature under the checkpoint.
 expect_rc 0 -- --db r.db audit --trust witness
-contains "$OUT" "anchored: the log extends the trusted checkpoint of size $N (root $ROOT), signed by the log key; cosigned by (not verified here) 330681.auditor.wang"
+contains "$OUT" "anchored: the log extends the trusted checkpoint of size $N (root $ROOT), signed by the log key; cosigned by 330681.auditor.wang"
+# A line by a key the registry does not enrol is counted, not checked; the anchor still holds.
+cp -r witness stranger
+printf '\xe2\x80\x94 330681.stranger %s\n' "$(head -c 76 /dev/zero | base64 -w0)" >>stranger/checkpoint
+expect_rc 0 -- --db r.db audit --trust stranger
+contains "$OUT" "cosigned by 330681.auditor.wang; 1 other signature line by keys this registry does not enrol (not checked)"
+# A cosignature in the enrolled auditor's name that does not verify refuses the anchor (exit 4):
+# the 30th base64 character of its line (inside the Ed25519 signature) changed.
+cp -r witness badcosig
+awk 'NR == n { i = index($0, "wang ") + 5 + 29; c = substr($0, i, 1); $0 = substr($0, 1, i - 1) (c == "A" ? "B" : "A") substr($0, i + 1) } { print }' \
+	n="$(wc -l <witness/checkpoint)" witness/checkpoint >badcosig/checkpoint
+cmp -s badcosig/checkpoint witness/checkpoint && fail "the cosignature edit did not change the anchor"
+expect_rc 4 -- --db r.db audit --trust badcosig
+contains "$ERR" "quanpiao: badcosig/checkpoint: the cosignature by 330681.auditor.wang does not verify over this checkpoint"
+[ -z "$OUT" ] || fail "an anchor with a bad cosignature printed an audit"
+# A stored cosignature that no longer verifies is a witness's word forged in the file: a problem
+# in the log itself, which a rebuild (it keeps no cosignatures) cannot repair.
+cp r.db badcosig.db
+sqlite3 badcosig.db "UPDATE cosignatures SET timestamp = timestamp + 1" || fail "sqlite3"
+expect_rc 1 -- --db badcosig.db audit
+contains "$OUT" "its stored key ID or timestamp is not its line's"
+contains "$ERR" "To repair: 1 problem is in the log itself (entries, signatures or checkpoints)"
 # The checkpoint an earlier --keep saved, and an older checkpoint the log has grown past.
 expect_rc 0 -- --db r.db audit --trust saved
 checkpoint early.db early.cp
 expect_rc 0 -- --db r.db audit --trust early.cp --jobs 1
 contains "$OUT" "anchored: the log extends the trusted checkpoint of size $S"
 expect_rc 0 -- --db r.db audit --trust anchor.cp --json
-contains "$OUT" "\"log_size\":$N,\"covered\":$N,\"uncovered\":0,\"anchor\":{\"size\":$N,\"root\":\"$ROOT\",\"extended\":true,\"cosigners\":\"\"}"
+contains "$OUT" "\"log_size\":$N,\"covered\":$N,\"uncovered\":0,\"anchor\":{\"size\":$N,\"root\":\"$ROOT\",\"extended\":true,\"cosigners\":\"\",\"unknown_signatures\":0}"
 expect_rc 2 -- --db r.db audit --trust anchor.cp --trust early.cp
 contains "$ERR" "option --trust given twice"
 
@@ -97,7 +118,7 @@ for k in 1 2 5; do
 	contains "$ERR" "in the log itself"
 	expect_rc 1 -- --db cut$k.db audit --trust witness --json
 	contains "$OUT" "\"ok\":false"
-	contains "$OUT" "\"anchor\":{\"size\":$N,\"root\":\"$ROOT\",\"extended\":false,\"cosigners\":\"330681.auditor.wang\"}"
+	contains "$OUT" "\"anchor\":{\"size\":$N,\"root\":\"$ROOT\",\"extended\":false,\"cosigners\":\"330681.auditor.wang\",\"unknown_signatures\":0}"
 done
 # A copy of the file from before the anchor's entries: the anchor is bigger than the log.
 expect_rc 0 -- --db early.db audit
@@ -166,7 +187,7 @@ cp -r saved saved5
 expect_rc 1 -- --db cut2.db audit --since saved5/checkpoint --trust early.cp
 contains "$OUT" "PROBLEM anchor: the log has $((N - 2)) entries, fewer than the $N of the trusted checkpoint saved5/checkpoint"
 
-# ---- forged or unusable anchors: refused, exit 3 (6 if unreadable), nothing audited ------------
+# ---- forged or unusable anchors: refused, exit 3 if no checkpoint, 4 if not this log's (6 if unreadable) ---
 expect 6 "" "quanpiao: nowhere.cp: cannot read the trusted checkpoint" -- --db r.db audit --trust nowhere.cp
 mkdir empty
 expect 6 "" "quanpiao: empty/checkpoint: cannot read the trusted checkpoint" -- --db r.db audit --trust empty
@@ -180,36 +201,36 @@ expect 3 "" "quanpiao: huge.cp: not a signed checkpoint (the file is too long)" 
 # The root changed: the log key's signature no longer verifies.
 sed '3{s/^A/B/;t;s/^./A/}' anchor.cp >badroot.cp
 cmp -s badroot.cp anchor.cp && fail "the root edit did not change the anchor"
-expect_rc 3 -- --db r.db audit --trust badroot.cp
+expect_rc 4 -- --db r.db audit --trust badroot.cp
 contains "$ERR" "quanpiao: badroot.cp: not signed by a log key of $ORIGIN: "
 [ -z "$OUT" ] || fail "a refused anchor printed an audit"
 # The signature itself changed.
 sed '$s/A/B/; $s/[C-Z]\([^C-Z]*\)$/A\1/' anchor.cp >badsig.cp
 cmp -s badsig.cp anchor.cp && fail "the signature edit did not change the anchor"
-expect_rc 3 -- --db r.db audit --trust badsig.cp
+expect_rc 4 -- --db r.db audit --trust badsig.cp
 contains "$ERR" "quanpiao: badsig.cp: not signed by a log key of $ORIGIN"
 # Signed properly, but by another registry's log key: another log.
 expect_rc 0 -- --db other.db --key auth.key init --origin other.example/quanpiao --county 330681 --county-name 诸暨市 \
 	--log-vkey otherlog.key.vkey
 expect_rc 0 -- --db other.db log sign --key otherlog.key
 checkpoint other.db other.cp
-expect 3 "" "quanpiao: other.cp: a checkpoint of another log (origin other.example/quanpiao), not of $ORIGIN" -- \
+expect 4 "" "quanpiao: other.cp: a checkpoint of another log (origin other.example/quanpiao), not of $ORIGIN" -- \
 	--db r.db audit --trust other.cp
 # The origin line alone changed: refused as another log's, whatever its signature.
 sed "1s|.*|other.example/quanpiao|" anchor.cp >origin.cp
-expect_rc 3 -- --db r.db audit --trust origin.cp
+expect_rc 4 -- --db r.db audit --trust origin.cp
 contains "$ERR" "a checkpoint of another log (origin other.example/quanpiao)"
 # A checkpoint signed with this origin's name by a key that is not the registry's.
 "$QP" key generate --name "$ORIGIN" --out fake.key --unencrypted >/dev/null 2>&1 || fail "key generate fake"
 expect_rc 0 -- --db fake.db --key auth.key init --origin $ORIGIN --county 330681 --county-name 诸暨市 --log-vkey fake.key.vkey
 expect_rc 0 -- --db fake.db log sign --key fake.key
 checkpoint fake.db fake.cp
-expect_rc 3 -- --db r.db audit --trust fake.cp
+expect_rc 4 -- --db r.db audit --trust fake.cp
 contains "$ERR" "quanpiao: fake.cp: not signed by a log key of $ORIGIN"
 # The saved checkpoint of --since is held to the same rules, and the saved state is kept.
 cp -r saved saved6
 cp badroot.cp saved6/checkpoint
-expect_rc 3 -- --db r.db audit --since saved6/checkpoint
+expect_rc 4 -- --db r.db audit --since saved6/checkpoint
 contains "$ERR" "quanpiao: saved6/checkpoint: not signed by a log key of $ORIGIN"
 [ -e saved6/replay.db ] || fail "a refused --since checkpoint removed the saved replay"
 

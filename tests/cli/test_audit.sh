@@ -352,6 +352,6 @@ sed -i '3{s/^A/B/;t;s/^./A/}' other.cp
 cmp -s other.cp kept3/checkpoint && fail "the root edit did not change the checkpoint"
 expect_rc 0 -- --db clean.db audit --keep kept2
 cp other.cp kept2/checkpoint
-expect_rc 3 -- --db clean.db audit --since kept2/checkpoint
+expect_rc 4 -- --db clean.db audit --since kept2/checkpoint
 contains "$ERR" "quanpiao: kept2/checkpoint: not signed by a log key of $ORIGIN"
 [ -e kept2/replay.db ] || fail "a refused --since checkpoint removed the kept replay"

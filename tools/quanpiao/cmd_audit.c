@@ -144,10 +144,13 @@ static void anchor_summary(const qp_audit_result *res, const char *since, const 
 		sodium_bin2base64(root, sizeof(root), res->anchor_root, sizeof(res->anchor_root),
 				  sodium_base64_VARIANT_ORIGINAL);
 		printf("anchored: the log extends the %s checkpoint of size %llu (root %s), signed by the "
-		       "log key%s%s\n",
+		       "log key%s%s",
 		       trust ? "trusted" : "saved", (unsigned long long)res->anchor_size, root,
-		       res->anchor_cosigners[0] ? "; cosigned by (not verified here) " : "",
-		       res->anchor_cosigners);
+		       res->anchor_cosigners[0] ? "; cosigned by " : "", res->anchor_cosigners);
+		if (res->anchor_unknown_sigs > 0)
+			printf("; %u other signature line%s by keys this registry does not enrol (not checked)",
+			       res->anchor_unknown_sigs, res->anchor_unknown_sigs == 1 ? "" : "s");
+		printf("\n");
 	} else if (!res->anchored && !since) {
 		printf(
 		    "not anchored: %llu of %llu entries are covered by no signed checkpoint (the last stored "
@@ -236,6 +239,7 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 			cJSON_AddStringToObject(an, "root", root);
 			cJSON_AddBoolToObject(an, "extended", res.anchor_ok);
 			cli_json_add_text(an, "cosigners", res.anchor_cosigners);
+			cJSON_AddNumberToObject(an, "unknown_signatures", (double)res.anchor_unknown_sigs);
 			cJSON_AddItemToObject(doc, "anchor", an);
 		} else {
 			cJSON_AddNullToObject(doc, "anchor");
