@@ -6,10 +6,24 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "error.h"
 #include "statusmap_tree.h"
 #include "store_internal.h"
 #include "store_statusmap.h"
+
+/* Positions are stored in lowercase hex. */
+typedef struct hexpos {
+	char s[2 * QP_SMT_POS_MAX + 1];
+} hexpos;
+
+static hexpos hex(const unsigned char *pos, size_t pos_len)
+{
+	hexpos h;
+	sodium_bin2hex(h.s, sizeof(h.s), pos, pos_len);
+	return h;
+}
 
 /* Read a node row (version, leaf, hash, a, b) of st into n; QP_ECORRUPT if malformed. */
 static int read_node(sqlite3_stmt *st, qp_smt_node *n)
@@ -43,7 +57,8 @@ static int get_one(qp_store *store, const char *sql, const unsigned char *pos, s
 	int err = qp_store_prepare_cached(store, sql, &st);
 	if (err != QP_OK)
 		return err;
-	sqlite3_bind_blob(st, 1, pos, (int)pos_len, SQLITE_STATIC);
+	hexpos h = hex(pos, pos_len);
+	sqlite3_bind_text(st, 1, h.s, -1, SQLITE_STATIC);
 	if (as_of != UINT64_MAX)
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)as_of);
 	int rc = sqlite3_step(st);
@@ -120,9 +135,9 @@ static int kept_for_checkpoint(qp_store *store, uint64_t from, uint64_t to, int 
 	return err;
 }
 
-static void bind_node(sqlite3_stmt *st, const unsigned char *pos, size_t pos_len, const qp_smt_node *n)
+static void bind_node(sqlite3_stmt *st, const hexpos *h, const qp_smt_node *n)
 {
-	sqlite3_bind_blob(st, 1, pos, (int)pos_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, h->s, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)n->version);
 	sqlite3_bind_int(st, 3, n->kind == QP_SMT_LEAF);
 	sqlite3_bind_blob(st, 4, n->hash, 32, SQLITE_STATIC);
@@ -139,6 +154,7 @@ int qp_store_smt_put(void *ctx, const unsigned char *pos, size_t pos_len, const 
 	qp_store *store = ctx;
 	sqlite3_stmt *st = NULL;
 	int keep = 0, err;
+	hexpos h = hex(pos, pos_len);
 	if (old_version && old_version < n->version &&
 	    (err = kept_for_checkpoint(store, old_version, n->version, &keep)) != QP_OK)
 		return err;
@@ -149,7 +165,7 @@ int qp_store_smt_put(void *ctx, const unsigned char *pos, size_t pos_len, const 
 			 "SELECT pos, version, leaf, hash, a, b FROM statusmap_nodes WHERE pos = ?1",
 			 &st)) != QP_OK)
 			return err;
-		sqlite3_bind_blob(st, 1, pos, (int)pos_len, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, h.s, -1, SQLITE_STATIC);
 		err = qp_store_step_done(store, st, "keeping a status map node");
 		qp_store_finish(store, st);
 		if (err != QP_OK)
@@ -161,7 +177,7 @@ int qp_store_smt_put(void *ctx, const unsigned char *pos, size_t pos_len, const 
 		 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		 &st)) != QP_OK)
 		return err;
-	bind_node(st, pos, pos_len, n);
+	bind_node(st, &h, n);
 	err = qp_store_step_done(store, st, "writing the status map");
 	qp_store_finish(store, st);
 	return err;
