@@ -107,7 +107,7 @@ int qp_statusmap_status_proof(char **out, size_t *out_len, qp_registry *reg, con
 	*out = NULL;
 	if (proof == NULL)
 		return qp_error_set(QP_ENOMEM, "out of memory proving a status");
-	if ((err = qp_store_begin_read(reg->store)) != QP_OK)
+	if ((err = qp_cert_check_id(id)) != QP_OK || (err = qp_store_begin_read(reg->store)) != QP_OK)
 		goto free;
 	err = qp_log_checkpoint_cosigned(&cp, &cp_len, &size, &ncos, reg, QP_LOG_LATEST);
 	if (err == QP_ENOTFOUND)
@@ -211,6 +211,14 @@ static int section(const char **body, size_t *len, uint64_t *index, const char *
 	return QP_OK;
 }
 
+/* QP_EVERIFY: "certificate <id>: <what><the last error's message>". */
+static int verify_failure(const char *id, const char *what)
+{
+	char m[512];
+	snprintf(m, sizeof(m), "%s", qp_error_last()->message);
+	return qp_error_set(QP_EVERIFY, "certificate %s: %s%s", id, what, m);
+}
+
 static int witnesses_check(size_t *count, const char *cp, size_t cp_len, const char *id,
 			   const char *const *witness_keys, size_t n)
 {
@@ -301,8 +309,7 @@ int qp_statusmap_status_verify(qp_status_result *out, const char *text, size_t l
 	const qp_verifier *known = log_v;
 	if ((err = qp_note_open(&n, cp, cp_len, &known, 1)) != QP_OK ||
 	    (err = qp_checkpoint_parse(&c, n->text, n->text_len)) != QP_OK) {
-		err = qp_error_set(QP_EVERIFY, "certificate %s: the checkpoint: %s", id,
-				   qp_error_last()->message);
+		err = verify_failure(id, "the checkpoint: ");
 		goto done;
 	}
 	if (strcmp(c.origin, qp_verifier_name(log_v)) != 0) {
@@ -353,8 +360,9 @@ int qp_statusmap_status_verify(qp_status_result *out, const char *text, size_t l
 	err = qp_bundle_verify_proof(&idx, &c2, tlog, tlog_len, entry, entry_len, key);
 	qp_free(key);
 	if (err != QP_OK) {
-		err = qp_error_set(QP_EVERIFY, "certificate %s: entry %llu: %s", id,
-				   (unsigned long long)entry_idx, qp_error_last()->message);
+		char what[48];
+		snprintf(what, sizeof(what), "entry %llu: ", (unsigned long long)entry_idx);
+		err = verify_failure(id, what);
 		goto done;
 	}
 	if (idx != entry_idx || c2.size != c.size || sodium_memcmp(c2.root, c.root, QP_HASH_LEN) != 0) {
