@@ -277,3 +277,22 @@ corrupt cp.cos bad.cos $(($(wc -c <cp.cos) - 20))
 go_check 1 cosignature auditor.key.vkey log.key.vkey bad.cos
 go_check 1 cosignature o3.key.vkey log.key.vkey cp.cos
 contains "$ERR" "no cosignature by 330681.officer.o3+"
+
+# The status map (issue 21): a certificate, then a checkpoint whose status-map
+# line Go reads, and status proofs it checks from their bytes alone (map proof
+# by SHA-256, the entry's inclusion by tlog): present, and proven absent.
+Y=$(date -u +%Y)
+expect_rc 0 -- "${DB[@]}" --key o3.key village add --code 330681101201 --name 东白湖村
+expect_rc 0 -- "${DB[@]}" --key o3.key household add --id-number 330681197001010016 --name 王大明 --village 330681101201
+expect_rc 0 -- "${DB[@]}" --key o3.key cert issue --kind guarantee --holder 330681-H-0000001 --area 10.00 --basis entitlement
+save sm.cp "${DB[@]}" log sign --key log.key
+go_check 0 note log.key.vkey -- sm.cp
+save sm.1 "${DB[@]}" cert status "330681-$Y-G-000001" --proof -
+go_check 0 statusmap log.key.vkey sm.1
+contains "$OUT" "ok: 330681-$Y-G-000001 is live in the status map of zhuji.example/quanpiao"
+"$QP" "${DB[@]}" cert status "330681-$Y-G-000009" --proof - >sm.9 2>/dev/null
+go_check 0 statusmap log.key.vkey sm.9
+contains "$OUT" "ok: 330681-$Y-G-000009 is absent from the status map"
+sed 's/^state live$/state spnt/' sm.1 >bad.sm
+go_check 1 statusmap log.key.vkey bad.sm
+contains "$ERR" "is not 330681-$Y-G-000001's record"
