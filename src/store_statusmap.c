@@ -115,6 +115,11 @@ static int kept_for_checkpoint(qp_store *store, uint64_t from, uint64_t to, int 
 		*out = lo < store->map_ncps && store->map_cps[lo] < to;
 		return QP_OK;
 	}
+	if (store->map_have_latest) {
+		/* Every checkpoint of this file is below to: one in [from, to) is the newest, if it is >= from. */
+		*out = store->map_latest_any && store->map_latest >= from;
+		return QP_OK;
+	}
 	sqlite3_stmt *st = NULL;
 	/* Checkpoints signed before the map existed commit to no map: nothing is kept for them. */
 	int err = qp_store_prepare_cached(
@@ -215,6 +220,25 @@ int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_
 	return err;
 }
 
+/* The newest checkpoint with a map line, read once per update (store->map_latest). */
+static int latest_mapped(qp_store *store)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare_cached(
+	    store, "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size DESC LIMIT 1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_blob(st, 1, "\n" QP_STATUSMAP_LINE " ", (int)strlen("\n" QP_STATUSMAP_LINE " "), SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	store->map_latest_any = rc == SQLITE_ROW;
+	store->map_latest = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading the checkpoints");
+	qp_store_finish(store, st);
+	store->map_have_latest = err == QP_OK;
+	return err;
+}
+
 /* Bench only (bench/statusmap_bench.c): 1 skips the map's update, to measure what it costs. */
 int qp_statusmap_bench_off;
 
@@ -232,7 +256,11 @@ int qp_store_statusmap_touch(qp_store *store, const char *id, uint64_t idx)
 	if (err != QP_OK)
 		return err;
 	qp_statusmap_key(key, id);
-	return qp_smt_set(qp_store_smt_get, qp_store_smt_put, store, key, buf, len, idx + 1);
+	if (store->map_cps == NULL && (err = latest_mapped(store)) != QP_OK)
+		return err;
+	err = qp_smt_set(qp_store_smt_get, qp_store_smt_put, store, key, buf, len, idx + 1);
+	store->map_have_latest = 0;
+	return err;
 }
 
 int qp_store_statusmap_build(qp_store *store)
