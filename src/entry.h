@@ -18,11 +18,12 @@
 #include <cjson/cJSON.h>
 
 #include "quanpiao/note.h"
+#include "quanpiao/tiles.h"
 
 #define QP_ENTRY_HEADER "quanpiao/entry/v2"
 /* The header of the format before v2: refused with a message that names it. */
 #define QP_ENTRY_HEADER_V1 "quanpiao/entry/v1"
-#define QP_ENTRY_MAX_SIZE (64u * 1024u) /* whole signed note */
+#define QP_ENTRY_MAX_SIZE QP_TILE_ENTRY_MAX /* whole signed note: an entry bundle gives it 16 bits */
 
 /* A state of the log: its size and the RFC 6962 root hash of its first size entries. */
 typedef struct qp_log_state {

@@ -18,6 +18,7 @@
 #include "quanpiao/keys.h"
 #include "quanpiao/log.h"
 #include "quanpiao/merkle.h"
+#include "quanpiao/mirror.h"
 #include "quanpiao/note.h"
 #include "quanpiao/personal.h"
 #include "quanpiao/query.h"
@@ -25,6 +26,7 @@
 #include "quanpiao/schema.h"
 #include "quanpiao/statusmap.h"
 #include "quanpiao/store.h"
+#include "quanpiao/tiles.h"
 #include "quanpiao/version.h"
 
 #endif

@@ -278,6 +278,55 @@ go_check 1 cosignature auditor.key.vkey log.key.vkey bad.cos
 go_check 1 cosignature o3.key.vkey log.key.vkey cp.cos
 contains "$ERR" "no cosignature by 330681.officer.o3+"
 
+# ---- the log as tiles (c2sp.org/tlog-tiles) ---------------------------------------------------
+# `log tiles` writes a static copy that any web server can serve; Go's tlog reads it through its
+# tile API alone (TileHashReader checks every tile against the signed root) and proves every entry
+# of every entry bundle included, and older trees consistent.  qp_mkstats: 1,690 entries.
+MK="${QP_MKSTATS:?QP_MKSTATS must name the qp_mkstats test tool}"
+mkdir -p tk
+QP_MKSTATS_KEYS=tk "$MK" t.db >/dev/null || fail "qp_mkstats"
+T=(--db t.db)
+expect 6 "" "quanpiao: no checkpoint has been signed yet (quanpiao log sign)" -- "${T[@]}" log tiles --out static
+save t.sign "${T[@]}" log sign --key tk/log.key
+N=$(sed -n 2p t.sign)
+"$QP" key show tk/log.key --json | sed 's/.*"vkey":"\([^"]*\)".*/\1/' >tlog.vkey
+expect 0 "static: the log of $N entries as tiles (c2sp.org/tlog-tiles): 15 written (3 partial, 876722 bytes), 0 full ones already there" "" -- \
+	"${T[@]}" log tiles --out static
+same static/checkpoint t.sign
+[ "$(cd static && find . -type f | LC_ALL=C sort | tr '\n' ' ')" = "./checkpoint ./tile/0/000 ./tile/0/001 ./tile/0/002 ./tile/0/003 ./tile/0/004 ./tile/0/005 ./tile/0/006.p/154 ./tile/1/000.p/6 ./tile/entries/000 ./tile/entries/001 ./tile/entries/002 ./tile/entries/003 ./tile/entries/004 ./tile/entries/005 ./tile/entries/006.p/154 " ] ||
+	fail "the static log's files: $(cd static && find . -type f | sort)"
+go_check 0 tiles tlog.vkey static 1000 1 "$N"
+contains "$OUT" "verified $N entries of zhuji.example/quanpiao from tiles"
+# More entries and a new checkpoint: full tiles are kept, the partial ones written anew.
+expect_rc 0 -- "${T[@]}" --key tk/officer.key village add --code 330681118399 --name 新村
+save t.sign2 "${T[@]}" log sign --key tk/log.key
+expect_rc 0 -- "${T[@]}" log tiles --out static --json
+contains "$OUT" "{\"out\":\"static\",\"size\":$((N + 1)),\"written\":3,\"partial\":3,\"kept\":12,"
+[ -f static/tile/0/006.p/155 ] && [ -f static/tile/0/006.p/154 ] || fail "the partial tiles of both sizes should be there"
+go_check 0 tiles tlog.vkey static "$N"
+# Each kind of damage to the static copy is found by Go's reader.
+cp -r static s.tile && corrupt static/tile/0/003 s.tile/tile/0/003 100
+go_check 1 tiles tlog.vkey s.tile
+cp -r static s.entry && corrupt static/tile/entries/002 s.entry/tile/entries/002 300
+go_check 1 tiles tlog.vkey s.entry
+contains "$ERR" "invalid transparency proof"
+cp -r static s.short && head -c 5000 static/tile/entries/001 >s.short/tile/entries/001
+go_check 1 tiles tlog.vkey s.short
+contains "$ERR" "entry bundle tile/entries/001"
+cp -r static s.gone && rm s.gone/tile/1/000.p/6
+go_check 1 tiles tlog.vkey s.gone
+# A checkpoint of the same origin by another key (the first registry's log key).
+cp -r static s.cp && cp cp.cos s.cp/checkpoint
+go_check 1 tiles tlog.vkey s.cp
+# The older checkpoint with today's directory still verifies: its partial tiles stay.
+cp -r static s.old && cp t.sign s.old/checkpoint
+go_check 0 tiles tlog.vkey s.old
+# Usage and unwritable places.
+expect 2 "" "quanpiao: log tiles needs --out DIR (see 'quanpiao log tiles --help')" -- "${T[@]}" log tiles
+: >afile
+expect_rc 10 -- "${T[@]}" log tiles --out afile/static
+contains "$ERR" "afile/static: cannot create the directory"
+
 # The status map (issue 21): a certificate, then a checkpoint whose status-map
 # line Go reads, and status proofs it checks from their bytes alone (map proof
 # by SHA-256, the entry's inclusion by tlog): present, and proven absent.

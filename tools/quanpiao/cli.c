@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -425,6 +426,33 @@ int cli_open_registry(const cli_ctx *ctx, unsigned flags, qp_registry **out)
 		return client_open_registry(ctx, flags, out);
 	int rc = qp_registry_open(out, ctx->db_path, flags);
 	return rc == QP_OK ? CLI_OK : cli_fail(ctx, rc);
+}
+
+/* Write data to path through a temporary file beside it and a rename. */
+int cli_write_file(const char *path, const void *data, size_t len)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "quanpiao: --out: the path is too long\n");
+		return CLI_EXIT_USAGE;
+	}
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "quanpiao: %s: %s\n", path, strerror(errno));
+		return errno == ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_IO;
+	}
+	FILE *f = fdopen(fd, "wb");
+	int ok = f != NULL && fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fd) == 0;
+	if (f)
+		ok &= fclose(f) == 0;
+	else
+		close(fd);
+	if (!ok || rename(tmp, path) != 0) {
+		fprintf(stderr, "quanpiao: %s: cannot write: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return CLI_EXIT_IO;
+	}
+	return CLI_OK;
 }
 
 int cli_read_file(const cli_ctx *ctx, const char *path, size_t max, char **out, size_t *out_len)

@@ -149,6 +149,14 @@ int cli_read_file(const cli_ctx *ctx, const char *path, size_t max, char **out, 
 /* Parse an unsigned decimal option value; prints the problem and returns CLI_EXIT_USAGE on error. */
 int cli_parse_u64(const cli_ctx *ctx, const char *opt, const char *text, uint64_t *out);
 
+/*
+ * Write len bytes to the file at path (an --out), through a temporary file
+ * beside it and a rename: an existing file is replaced whole or not at all.
+ * Prints the problem naming path and returns CLI_EXIT_NOTFOUND (no such
+ * directory), CLI_EXIT_IO (cannot write) or CLI_EXIT_USAGE (path too long).
+ */
+int cli_write_file(const char *path, const void *data, size_t len);
+
 /* Write len bytes to stdout exactly; CLI_OK or CLI_EXIT_IO. */
 int cli_write(const char *data, size_t len);
 

@@ -3,11 +3,9 @@
  * that 'quanpiao verify' checks offline with the authority's public key
  * alone (the format is in quanpiao/bundle.h).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <quanpiao/quanpiao.h>
 
@@ -17,33 +15,6 @@ static const cli_opt export_opts[] = {
     {"out", "FILE", "where to write the bundle (- for standard output)"},
     {NULL, NULL, NULL},
 };
-
-/* Write data to path through a temporary file beside it and a rename. */
-static int write_file(const char *path, const char *data, size_t len)
-{
-	char tmp[4096];
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "quanpiao: --out: the path is too long\n");
-		return CLI_EXIT_USAGE;
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		fprintf(stderr, "quanpiao: %s: %s\n", path, strerror(errno));
-		return errno == ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_IO;
-	}
-	FILE *f = fdopen(fd, "wb");
-	int ok = f != NULL && fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fd) == 0;
-	if (f)
-		ok &= fclose(f) == 0;
-	else
-		close(fd);
-	if (!ok || rename(tmp, path) != 0) {
-		fprintf(stderr, "quanpiao: %s: cannot write: %s\n", path, strerror(errno));
-		unlink(tmp);
-		return CLI_EXIT_IO;
-	}
-	return CLI_OK;
-}
 
 static int run_export(cli_ctx *ctx, int argc, char **argv)
 {
@@ -66,7 +37,7 @@ static int run_export(cli_ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	int to_stdout = strcmp(out, "-") == 0;
-	rc = to_stdout ? cli_write(bundle, len) : write_file(out, bundle, len);
+	rc = to_stdout ? cli_write(bundle, len) : cli_write_file(out, bundle, len);
 	if (rc != CLI_OK || to_stdout)
 		goto done;
 	if (ctx->json) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -379,4 +380,75 @@ const cli_cmd cmd_log_append = {
 	.description = "Checks the entry (signature, signer's role and state, origin, time, rules) exactly\n"
 		       "as any other append, then stores it.",
 	.opts = no_opts,
+};
+
+/* ---- log tiles ------------------------------------------------------------- */
+
+static const cli_opt tiles_opts[] = {
+	{"out", "DIR", "the directory to write (created if missing)"},
+	{NULL, NULL, NULL},
+};
+
+static void tiles_progress(void *p, uint64_t done, uint64_t total)
+{
+	int *shown = p;
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\rlog tiles: %llu / %llu tiles", (unsigned long long)done, (unsigned long long)total);
+	*shown = 1;
+}
+
+static int run_tiles(cli_ctx *ctx, int argc, char **argv)
+{
+	cli_args args;
+	qp_registry *reg = NULL;
+	int rc = cli_parse(ctx, argc, argv, &args);
+	if (rc != CLI_OK || args.help)
+		return rc;
+	const char *out = cli_opt_value(ctx, &args, "out");
+	if (args.npos != 0)
+		return cli_usage_error(ctx, "log tiles takes no arguments");
+	if (out == NULL || out[0] == '\0')
+		return cli_usage_error(ctx, "log tiles needs --out DIR");
+	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
+		return rc;
+	qp_tiles_stats st;
+	int shown = 0;
+	int err = qp_tiles_write(&st, reg, out, tiles_progress, &shown);
+	if (shown)
+		fputs("\r\033[K", stderr);
+	if (err != QP_OK) {
+		rc = cli_fail(ctx, err);
+	} else if (ctx->json) {
+		cJSON *doc = cJSON_CreateObject();
+		cli_json_add_text(doc, "out", out);
+		cJSON_AddNumberToObject(doc, "size", (double)st.size);
+		cJSON_AddNumberToObject(doc, "written", (double)st.written);
+		cJSON_AddNumberToObject(doc, "partial", (double)st.partial);
+		cJSON_AddNumberToObject(doc, "kept", (double)st.kept);
+		cJSON_AddNumberToObject(doc, "bytes", (double)st.bytes);
+		rc = cli_json_emit(doc);
+	} else {
+		printf("%s: the log of %llu entries as tiles (c2sp.org/tlog-tiles): %llu written (%llu partial, "
+		       "%llu bytes), %llu full ones already there\n",
+		       out, (unsigned long long)st.size, (unsigned long long)st.written,
+		       (unsigned long long)st.partial, (unsigned long long)st.bytes, (unsigned long long)st.kept);
+	}
+	qp_registry_free(reg);
+	return rc;
+}
+
+const cli_cmd cmd_log_tiles = {
+	.group = "log",
+	.name = "tiles",
+	.run = run_tiles,
+	.summary = "write the log as static tiles (c2sp.org/tlog-tiles) for any web server",
+	.usage = "--out DIR",
+	.description = "Writes DIR/checkpoint (the latest signed checkpoint with its cosignatures), the hash\n"
+		       "tiles DIR/tile/<L>/<N>[.p/<W>] and the entry bundles DIR/tile/entries/<N>[.p/<W>] of\n"
+		       "its tree, so that nginx, an object store or any static web server can serve the log\n"
+		       "with no quanpiao process.  Run it again after each 'log sign': full tiles never\n"
+		       "change and are kept; the checkpoint is written last.  Serve tile/ with long-lived\n"
+		       "immutable caching and checkpoint with none (docs/service.md).",
+	.opts = tiles_opts,
 };

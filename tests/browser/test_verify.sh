@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# tests/browser/test_verify.sh QUANPIAO QP_MKSTATS OUTDIR - the web verifier
+# (web/verify.html) in a real browser: Debian's chromium driven by
+# playwright-core (tests/browser/verify.test.mjs).  Builds a registry, writes
+# its tiles with `quanpiao log tiles`, a forked log with the same keys, serves
+# them with one `python3 -m http.server` on loopback and runs the cases;
+# screenshots go to OUTDIR.  Anything missing fails, naming tools/deps.
+set -euo pipefail
+QP=$1 MK=$2 OUT=$3
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+die() { echo "FAIL: $*" >&2; exit 1; }
+CHROMIUM=${QP_CHROMIUM:-/usr/bin/chromium}
+[ -x "$CHROMIUM" ] || die "no chromium at $CHROMIUM: run tools/deps (it installs Debian's chromium and the npm packages)"
+command -v node >/dev/null || die "no node: run tools/deps"
+[ -f "$SRC/node_modules/playwright-core/package.json" ] ||
+	die "playwright-core is not installed in $SRC/node_modules: run tools/deps (npm ci)"
+# The copy of @noble/ed25519 that web/mkverify puts in the page is the one package-lock.json pins.
+cmp -s "$SRC/web/vendor/noble-ed25519.js" "$SRC/node_modules/@noble/ed25519/index.js" ||
+	die "web/vendor/noble-ed25519.js differs from node_modules/@noble/ed25519/index.js (npm ci installs the locked version; copy it over when the lock changes)"
+command -v python3 >/dev/null || die "no python3 (the static server): run tools/deps"
+
+WORK=$(mktemp -d "${QP_TEST_TMP:-/tmp}/qp-browser-XXXXXX" 2>/dev/null || mktemp -d)
+SERVER=''
+cleanup() {
+	if [ -n "$SERVER" ]; then
+		kill "$SERVER" 2>/dev/null || true
+		wait "$SERVER" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+cd "$WORK"
+mkdir -p "$OUT"
+export QUANPIAO_PASSPHRASE=secret
+q() { "$QP" "$@" || die "quanpiao $* (exit $?)"; }
+
+# Registry a: qp_mkstats (1,690 entries, 7 hash tiles and a level-1 tile) with its keys and three
+# certificates, an auditor who witnesses it, one more village.  Registry b: the same keys, the
+# same size, another village: a fork of the log, which the witness never cosigned.
+mkdir ka kb
+QP_MKSTATS_KEYS=ka "$MK" a.db >/dev/null || die "qp_mkstats a.db"
+QP_MKSTATS_KEYS=kb "$MK" b.db >/dev/null || die "qp_mkstats b.db"
+cmp -s ka/log.key kb/log.key || die "qp_mkstats should give both registries the same log key"
+q key generate --name 330681.auditor.wang --out auditor.key --unencrypted >/dev/null
+for r in a b; do
+	q --db $r.db --key ka/authority.key key enroll --role auditor --vkey auditor.key.vkey >/dev/null
+done
+q --db a.db --key ka/officer.key village add --code 330681101209 --name 甲村 >/dev/null
+q --db b.db --key ka/officer.key village add --code 330681101209 --name 乙村 >/dev/null
+q --db a.db log sign --key ka/log.key >a.cp
+q --db b.db log sign --key ka/log.key >b.cp
+[ "$(sed -n 2p a.cp)" = "$(sed -n 2p b.cp)" ] || die "the fork should have the size of the log"
+[ "$(sed -n 3p a.cp)" != "$(sed -n 3p b.cp)" ] || die "the fork should have another root"
+mkdir witness
+q --db a.db witness cosign --key auditor.key --state witness >/dev/null
+q key show ka/log.key --json | sed 's/.*"vkey":"\([^"]*\)".*/\1/' >log.vkey
+ORIGIN=$(head -n 1 a.cp)
+
+mkdir www
+q --db a.db log tiles --out www/log >/dev/null
+q --db b.db log tiles --out www/fork >/dev/null
+grep -q '^— 330681.auditor.wang ' www/log/checkpoint || die "the tiles' checkpoint has no cosignature"
+# The fork's checkpoint with the witness's cosignature of the real one copied under it.
+cp -r www/fork www/forkcos
+grep '^— 330681.auditor.wang ' www/log/checkpoint >>www/forkcos/checkpoint
+# The real log with one hash of its level-1 tile changed (the root of entries 0 to 255, which the
+# proof of any later entry uses).
+cp -r www/log www/badtile
+for t in www/badtile/tile/1/000*; do
+	[ -f "$t" ] || t=$(find "$t" -type f | head -1)
+	printf '\x55' | dd of="$t" bs=1 seek=7 conv=notrunc status=none
+done
+for d in log fork forkcos badtile; do
+	"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
+		--out "www/$d/verify.html" || die "web/mkverify"
+done
+# A second witness, who never cosigns: with a quorum of one of the two the page accepts the
+# checkpoint, with both required it does not.
+q key generate --name 330681.auditor.li --out auditor2.key --unencrypted >/dev/null 2>&1
+"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
+	--witness auditor2.key.vkey --quorum 1 --out www/log/quorum1.html || die "web/mkverify --quorum 1"
+"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
+	--witness auditor2.key.vkey --out www/log/quorum2.html || die "web/mkverify, two witnesses"
+# The page as a directory's index too: BASE/verify, which a plain static server redirects to
+# BASE/verify/, as the QR's URL has it.
+mkdir www/log/verify
+cp www/log/verify.html www/log/verify/index.html
+
+# web/mkverify refuses what cannot be pinned as it is, naming the option, exit 2.
+refuses() { # refuses MESSAGE ARGS...
+	local want=$1 rc=0
+	shift
+	"$SRC/web/mkverify" "$@" --out bad.html 2>mk.err && rc=0 || rc=$?
+	[ "$rc" = 2 ] && grep -qF -- "$want" mk.err && [ ! -e bad.html ] ||
+		die "web/mkverify $*: exit $rc, expected 2 and '$want': $(cat mk.err)"
+}
+refuses "--log-vkey: 'nokey' is not a verifier key" --origin "$ORIGIN" --log-vkey nokey
+refuses "--witness: 'w\"x+" --origin "$ORIGIN" --log-vkey log.vkey --witness "w\"x+$(cut -d+ -f2- log.vkey)"
+refuses "--origin: 'a<b' must be" --origin 'a<b' --log-vkey log.vkey
+refuses "--base-url: 'ftp://x/' must be an http or https URL" --origin "$ORIGIN" --log-vkey log.vkey --base-url ftp://x/
+refuses "usage: web/mkverify" --origin "$ORIGIN"
+refuses "--quorum: '2' must be a number from 0 to the number of witnesses (1)" --origin "$ORIGIN" \
+	--log-vkey log.vkey --witness auditor.key.vkey --quorum 2
+
+# The certificate the QR code names: number, entry index, leaf hash.
+CERT=$(q --db a.db cert list --json | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
+INDEX=$(q --db a.db cert history "$CERT" --json | grep -o '"index":[0-9]*' | head -1 | cut -d: -f2)
+q --db a.db log entry --index "$INDEX" >entry.note
+HASH=$({ printf '\0'; cat entry.note; } | sha256sum | cut -d' ' -f1)
+q --db a.db export "$CERT" --out cert.bundle >/dev/null
+
+# One static server for the whole run, on a free loopback port.
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory www >server.out 2>server.err &
+SERVER=$!
+PORT=''
+for _ in $(seq 300); do
+	PORT=$(sed -n 's/.*port \([0-9]*\).*/\1/p' server.out | head -1)
+	[ -n "$PORT" ] && break
+	sleep 0.1
+done
+[ -n "$PORT" ] || die "python3 -m http.server did not start: $(cat server.err)"
+BASE="http://127.0.0.1:$PORT"
+# The saved file: the page with the log's address pinned, opened from disk.
+"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
+	--base-url "$BASE/log/" --out saved.html || die "web/mkverify --base-url"
+
+export QP_BASE=$BASE QP_CERT=$CERT QP_INDEX=$INDEX QP_HASH=$HASH QP_SIZE=$(sed -n 2p a.cp)
+export QP_BUNDLE=$WORK/cert.bundle QP_SAVED=$WORK/saved.html QP_SHOTS=$OUT QP_CHROMIUM=$CHROMIUM
+node "$SRC/tests/browser/verify.test.mjs"
