@@ -39,27 +39,15 @@ static int bit(const unsigned char key[QP_HASH_LEN], unsigned i)
 	return (key[i / 8] >> (7 - i % 8)) & 1;
 }
 
-static void leaf_hash_of(unsigned char out[QP_HASH_LEN], const unsigned char key[QP_HASH_LEN],
-			 const unsigned char value_hash[QP_HASH_LEN])
+/* SHA-256(tag || a || b): a leaf (0x00, key, record hash) or an interior node (0x01, left, right). */
+static void node_hash(unsigned char out[QP_HASH_LEN], unsigned char tag, const unsigned char a[QP_HASH_LEN],
+		      const unsigned char b[QP_HASH_LEN])
 {
 	crypto_hash_sha256_state h;
-	unsigned char tag = 0x00;
 	crypto_hash_sha256_init(&h);
 	crypto_hash_sha256_update(&h, &tag, 1);
-	crypto_hash_sha256_update(&h, key, QP_HASH_LEN);
-	crypto_hash_sha256_update(&h, value_hash, QP_HASH_LEN);
-	crypto_hash_sha256_final(&h, out);
-}
-
-static void interior_hash(unsigned char out[QP_HASH_LEN], const unsigned char left[QP_HASH_LEN],
-			  const unsigned char right[QP_HASH_LEN])
-{
-	crypto_hash_sha256_state h;
-	unsigned char tag = 0x01;
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, &tag, 1);
-	crypto_hash_sha256_update(&h, left, QP_HASH_LEN);
-	crypto_hash_sha256_update(&h, right, QP_HASH_LEN);
+	crypto_hash_sha256_update(&h, a, QP_HASH_LEN);
+	crypto_hash_sha256_update(&h, b, QP_HASH_LEN);
 	crypto_hash_sha256_final(&h, out);
 }
 
@@ -69,9 +57,9 @@ static void fold(unsigned char h[QP_HASH_LEN], const unsigned char key[QP_HASH_L
 {
 	for (unsigned i = depth; i-- > 0;) {
 		if (bit(key, i))
-			interior_hash(h, sibling[i], h);
+			node_hash(h, 0x01, sibling[i], h);
 		else
-			interior_hash(h, h, sibling[i]);
+			node_hash(h, 0x01, h, sibling[i]);
 	}
 }
 
@@ -97,7 +85,7 @@ static void make_leaf(qp_smt_node *n, const unsigned char key[QP_HASH_LEN], cons
 	memcpy(n->value, value, value_len);
 	n->value_len = value_len;
 	crypto_hash_sha256((unsigned char *)vh, (const unsigned char *)value, value_len);
-	leaf_hash_of(n->hash, key, vh);
+	node_hash(n->hash, 0x00, key, vh);
 }
 
 int qp_smt_set(qp_smt_get_fn get, qp_smt_put_fn put, void *ctx, const unsigned char key[QP_HASH_LEN],
@@ -176,7 +164,7 @@ int qp_smt_set(qp_smt_get_fn get, qp_smt_put_fn put, void *ctx, const unsigned c
 			memcpy(n->a, h, QP_HASH_LEN);
 			memcpy(n->b, sib[i], QP_HASH_LEN);
 		}
-		interior_hash(n->hash, n->a, n->b);
+		node_hash(n->hash, 0x01, n->a, n->b);
 		memcpy(h, n->hash, QP_HASH_LEN);
 		pl = qp_smt_pos(pos, key, i);
 		if ((err = put(ctx, pos, pl, n, oldv[i])) != QP_OK)
@@ -255,7 +243,7 @@ int qp_statusmap_proof_verify(const qp_statusmap_proof *proof, const unsigned ch
 				    "certificate %s: the proof's leaf is off the certificate's path", id);
 	}
 	if (proof->leaf)
-		leaf_hash_of(h, proof->leaf_key, proof->leaf_value_hash);
+		node_hash(h, 0x00, proof->leaf_key, proof->leaf_value_hash);
 	else
 		memcpy(h, zero, QP_HASH_LEN);
 	fold(h, key, proof->depth, (const unsigned char(*)[QP_HASH_LEN])proof->sibling);
