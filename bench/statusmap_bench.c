@@ -53,7 +53,7 @@ typedef struct sm {
 	qp_registry *reg;
 	const qp_key *officer;
 	uint64_t certs, year, next; /* certificates issued; the next to freeze or unfreeze */
-	int frozen_round;	     /* 0: the next pass freezes, 1: unfreezes */
+	int frozen_round;	    /* 0: the next pass freezes, 1: unfreezes */
 	char *notes[B];
 	size_t lens[B];
 	uint64_t idx[B];
@@ -74,7 +74,8 @@ static void sign(sm *s, size_t n, int issue, uint64_t first)
 		if (issue) {
 			cert_id(id, s, first + i + 1);
 			snprintf(body, sizeof(body),
-				 "{\"area\":10000,\"basis\":\"entitlement\",\"holder\":\"330681-H-%07llu\",\"id\":\"%s\","
+				 "{\"area\":10000,\"basis\":\"entitlement\",\"holder\":\"330681-H-%07llu\","
+				 "\"id\":\"%s\","
 				 "\"kind\":\"guarantee\"}",
 				 (unsigned long long)(first + i + 1), id);
 			type = "cert.issue";
@@ -92,7 +93,8 @@ static void sign(sm *s, size_t n, int issue, uint64_t first)
 				s->frozen_round ^= 1;
 			}
 		}
-		if (qp_registry_sign_entry(&s->notes[i], &s->lens[i], s->reg, s->officer, type, body) != QP_OK)
+		if (qp_registry_sign_entry(&s->notes[i], &s->lens[i], s->reg, s->officer, type, body) !=
+		    QP_OK)
 			fail("signing");
 	}
 }
@@ -101,7 +103,8 @@ static void sign(sm *s, size_t n, int issue, uint64_t first)
 static void append(sm *s, size_t n, double *cpu_s, double *wall_s)
 {
 	double c = cpu(), w = wall();
-	if (qp_registry_append_batch(s->reg, (const char *const *)s->notes, s->lens, n, s->idx, s->res) != QP_OK)
+	if (qp_registry_append_batch(s->reg, (const char *const *)s->notes, s->lens, n, s->idx, s->res) !=
+	    QP_OK)
 		fail("appending");
 	if (cpu_s)
 		*cpu_s += cpu() - c;
@@ -153,7 +156,8 @@ int qp_bench_statusmap(int argc, char **argv)
 	qp_key_from_seed(&log, logname, seed);
 	seed[0] = 3;
 	qp_key_from_seed(&officer, "330681.officer.bench", seed);
-	if (!authority || !log || !officer || qp_key_verifier(&v, log) != QP_OK || qp_verifier_string(&lvs, v) != QP_OK)
+	if (!authority || !log || !officer || qp_key_verifier(&v, log) != QP_OK ||
+	    qp_verifier_string(&lvs, v) != QP_OK)
 		fail("keys");
 	qp_verifier_free(v);
 	if (qp_key_verifier(&v, officer) != QP_OK || qp_verifier_string(&ovs, v) != QP_OK)
@@ -167,8 +171,8 @@ int qp_bench_statusmap(int argc, char **argv)
 		fail("create");
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ovs);
 	if (qp_registry_submit(s.reg, authority, "key.enroll", body, NULL) != QP_OK ||
-	    qp_registry_submit(s.reg, officer, "village.add", "{\"code\":\"330681101201\",\"name\":\"村\"}", NULL) !=
-		QP_OK)
+	    qp_registry_submit(s.reg, officer, "village.add", "{\"code\":\"330681101201\",\"name\":\"村\"}",
+			       NULL) != QP_OK)
 		fail("setup");
 	s.officer = officer;
 	time_t t = time(NULL);
@@ -190,8 +194,8 @@ int qp_bench_statusmap(int argc, char **argv)
 		append(&s, n, NULL, NULL);
 		s.certs = made + n;
 		if (made % 20000 == 0)
-			fprintf(stderr, "\r  certificates: %llu / %llu (%.0f s)      ", (unsigned long long)made + n,
-				(unsigned long long)households, wall() - t0);
+			fprintf(stderr, "\r  certificates: %llu / %llu (%.0f s)      ",
+				(unsigned long long)made + n, (unsigned long long)households, wall() - t0);
 	}
 	uint64_t size = 0;
 	qp_log_size(&size, s.reg);
@@ -221,16 +225,19 @@ int qp_bench_statusmap(int argc, char **argv)
 		}
 	}
 	qp_log_size(&size, s.reg);
-	printf("registry: %llu entries, %llu certificates\n", (unsigned long long)size, (unsigned long long)s.certs);
-	printf("append of certificate entries (freeze/unfreeze), %llu with the map and %llu without, at that size:\n",
+	printf("registry: %llu entries, %llu certificates\n", (unsigned long long)size,
+	       (unsigned long long)s.certs);
+	printf("append of certificate entries (freeze/unfreeze), %llu with the map and %llu without, at that "
+	       "size:\n",
 	       (unsigned long long)n_on, (unsigned long long)n_off);
 	double on_c = c_on / (double)n_on, off_c = c_off / (double)n_off, on_w = w_on / (double)n_on,
 	       off_w = w_off / (double)n_off;
-	printf("  with the map     CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n", on_c * 1e6,
-	       on_c / bound, on_w * 1e6, on_w / bound);
-	printf("  without the map  CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n", off_c * 1e6,
-	       off_c / bound, off_w * 1e6, off_w / bound);
-	printf("  with / without   CPU %.2fx   wall %.2fx   (target: at most 1.25x)\n", on_c / off_c, on_w / off_w);
+	printf("  with the map     CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n",
+	       on_c * 1e6, on_c / bound, on_w * 1e6, on_w / bound);
+	printf("  without the map  CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n",
+	       off_c * 1e6, off_c / bound, off_w * 1e6, off_w / bound);
+	printf("  with / without   CPU %.2fx   wall %.2fx   (target: at most 1.25x)\n", on_c / off_c,
+	       on_w / off_w);
 
 	/*
 	 * Proofs: the rounds without the map left some leaves behind; a
@@ -269,12 +276,15 @@ int qp_bench_statusmap(int argc, char **argv)
 		free(status);
 	}
 	qsort(times, P, sizeof(times[0]), cmp_double);
-	printf("map proofs of %d certificates (record + proof text): mean %zu B, max %zu B, depth at most %zu "
-	       "(target: at most 1,536 B)\n",
-	       P, map_sum / P, map_max, depth_max);
-	printf("  proof generation: median %.1f us, 99th percentile %.1f us (target: median under 1,000 us)\n",
-	       times[P / 2] * 1e6, times[P * 99 / 100] * 1e6);
-	printf("whole status proofs (checkpoint, map proof, record, entry and its inclusion proof): mean %zu B, max "
+	printf(
+	    "map proofs of %d certificates (record + proof text): mean %zu B, max %zu B, depth at most %zu "
+	    "(target: at most 1,536 B)\n",
+	    P, map_sum / P, map_max, depth_max);
+	printf(
+	    "  proof generation: median %.1f us, 99th percentile %.1f us (target: median under 1,000 us)\n",
+	    times[P / 2] * 1e6, times[P * 99 / 100] * 1e6);
+	printf("whole status proofs (checkpoint, map proof, record, entry and its inclusion proof): mean %zu "
+	       "B, max "
 	       "%zu B\n",
 	       status_sum / P, status_max);
 	free(proof);

@@ -184,8 +184,9 @@ static int status_sections(obuf *t, qp_registry *reg, const char *cert_id, const
 			continue; /* made after the checkpoint: not in its map */
 		if ((err = qp_statusmap_prove(proof, &record, &record_len, reg, id, cp_size)) == QP_OK &&
 		    record == NULL)
-			err = qp_error_set(QP_ECORRUPT, "certificate %s: the status map of checkpoint %llu holds no record",
-					   id, (unsigned long long)cp_size);
+			err = qp_error_set(
+			    QP_ECORRUPT, "certificate %s: the status map of checkpoint %llu holds no record",
+			    id, (unsigned long long)cp_size);
 		if (err == QP_OK)
 			err = qp_statusmap_proof_text(&map, &map_len, proof);
 		if (err == QP_OK) {

@@ -51,12 +51,13 @@ int qp_bundle_status_parse(qp_bundle_status **st, size_t *n, const char **p, con
 	qp_bundle_status s;
 	memset(&s, 0, sizeof(s));
 	if (head(p, end, "status", s.id, &s.record_len) != QP_OK)
-		return qp_error_set(QP_EVERIFY, "bundle: status section %zu: expected \"status <number> <length>\"",
-				    *n + 1);
+		return qp_error_set(
+		    QP_EVERIFY, "bundle: status section %zu: expected \"status <number> <length>\"", *n + 1);
 	s.record = *p;
 	*p += s.record_len;
 	if (head(p, end, "map", NULL, &s.map_len) != QP_OK)
-		return qp_error_set(QP_EVERIFY, "bundle: status section of %s: expected \"map <length>\"", s.id);
+		return qp_error_set(QP_EVERIFY, "bundle: status section of %s: expected \"map <length>\"",
+				    s.id);
 	s.map = *p;
 	*p += s.map_len;
 	qp_bundle_status *grown = qp_realloc(*st, (*n + 1) * sizeof(*grown));
@@ -89,8 +90,9 @@ int qp_bundle_status_check(const char *cert, const qp_checkpoint *cp, const qp_b
 	qp_statusmap_record r, own;
 	int err = QP_OK;
 	if (n > 0 && !cp->have_map)
-		return qp_error_set(QP_EVERIFY, "certificate %s: status sections, but the checkpoint commits to no status map",
-				    cert);
+		return qp_error_set(
+		    QP_EVERIFY,
+		    "certificate %s: status sections, but the checkpoint commits to no status map", cert);
 	if (!cp->have_map)
 		return QP_OK; /* a checkpoint signed before there was a map: nothing to prove against */
 	if ((proof = qp_malloc(sizeof(*proof))) == NULL)
@@ -98,7 +100,8 @@ int qp_bundle_status_check(const char *cert, const qp_checkpoint *cp, const qp_b
 	for (size_t i = 0; i < n && err == QP_OK; i++) {
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(st[k].id, st[i].id) == 0)
-				err = qp_error_set(QP_EVERIFY, "certificate %s: two status sections", st[i].id);
+				err =
+				    qp_error_set(QP_EVERIFY, "certificate %s: two status sections", st[i].id);
 		if (err != QP_OK)
 			break;
 		if ((err = qp_statusmap_proof_parse(proof, st[i].map, st[i].map_len)) != QP_OK) {
@@ -107,16 +110,17 @@ int qp_bundle_status_check(const char *cert, const qp_checkpoint *cp, const qp_b
 			err = qp_error_set(QP_EVERIFY, "certificate %s: %s", st[i].id, m);
 			break;
 		}
-		if ((err = qp_statusmap_proof_verify(proof, cp->map_root, st[i].id, st[i].record, st[i].record_len)) !=
-			QP_OK ||
+		if ((err = qp_statusmap_proof_verify(proof, cp->map_root, st[i].id, st[i].record,
+						     st[i].record_len)) != QP_OK ||
 		    (err = qp_statusmap_record_parse(&r, st[i].record, st[i].record_len)) != QP_OK) {
 			if (err == QP_EINVALID)
-				err = qp_error_set(QP_EVERIFY, "certificate %s: its status record is malformed",
-						   st[i].id);
+				err = qp_error_set(
+				    QP_EVERIFY, "certificate %s: its status record is malformed", st[i].id);
 			break;
 		}
 		if (strcmp(r.id, st[i].id) != 0) {
-			err = qp_error_set(QP_EVERIFY, "certificate %s: the status record is of %s", st[i].id, r.id);
+			err = qp_error_set(QP_EVERIFY, "certificate %s: the status record is of %s", st[i].id,
+					   r.id);
 			break;
 		}
 		if (strcmp(st[i].id, cert) == 0) {
@@ -128,25 +132,28 @@ int qp_bundle_status_check(const char *cert, const qp_checkpoint *cp, const qp_b
 	if (err != QP_OK)
 		return err;
 	if (mine == NULL)
-		return qp_error_set(QP_EVERIFY,
-				    "certificate %s: the bundle carries no proof of its state in the checkpoint's "
-				    "status map",
-				    cert);
+		return qp_error_set(
+		    QP_EVERIFY,
+		    "certificate %s: the bundle carries no proof of its state in the checkpoint's "
+		    "status map",
+		    cert);
 	/* The entries lead to the state the map holds, through the entry the map names. */
 	const char *said = qp_cert_state_name(own.state), *led = qp_cert_state_name(c->state);
-	if (own.state != c->state || own.kind != c->kind || own.area != c->area || strcmp(own.holder, c->holder) != 0 ||
-	    strcmp(own.valid_until, c->valid_until) != 0)
-		return qp_error_set(QP_EVERIFY,
-				    "certificate %s: the bundle's entries lead to %s, %lld.%02lld m², held by %s; the "
-				    "checkpoint's status map holds %s, %lld.%02lld m², held by %s, last changed by entry "
-				    "%llu: an entry is missing, extra or altered",
-				    cert, led, (long long)(c->area / 100), (long long)(c->area % 100), c->holder, said,
-				    (long long)(own.area / 100), (long long)(own.area % 100), own.holder,
-				    (unsigned long long)own.entry);
+	if (own.state != c->state || own.kind != c->kind || own.area != c->area ||
+	    strcmp(own.holder, c->holder) != 0 || strcmp(own.valid_until, c->valid_until) != 0)
+		return qp_error_set(
+		    QP_EVERIFY,
+		    "certificate %s: the bundle's entries lead to %s, %lld.%02lld m², held by %s; the "
+		    "checkpoint's status map holds %s, %lld.%02lld m², held by %s, last changed by entry "
+		    "%llu: an entry is missing, extra or altered",
+		    cert, led, (long long)(c->area / 100), (long long)(c->area % 100), c->holder, said,
+		    (long long)(own.area / 100), (long long)(own.area % 100), own.holder,
+		    (unsigned long long)own.entry);
 	if (!has_index(indexes, nidx, own.entry))
-		return qp_error_set(QP_EVERIFY,
-				    "certificate %s: the checkpoint's status map says entry %llu last changed it, and the "
-				    "bundle does not hold that entry: an entry is missing",
-				    cert, (unsigned long long)own.entry);
+		return qp_error_set(
+		    QP_EVERIFY,
+		    "certificate %s: the checkpoint's status map says entry %llu last changed it, and the "
+		    "bundle does not hold that entry: an entry is missing",
+		    cert, (unsigned long long)own.entry);
 	return QP_OK;
 }

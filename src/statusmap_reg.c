@@ -333,7 +333,8 @@ int qp_statusmap_status_verify(qp_status_result *out, const char *text, size_t l
 		goto done;
 	if (rec == NULL) {
 		/* Proven absent: a buyer is shown no certificate, and verification fails naming it. */
-		err = qp_error_set(QP_EVERIFY, "certificate %s: the map at checkpoint %llu holds no such certificate", id,
+		err = qp_error_set(QP_EVERIFY,
+				   "certificate %s: the map at checkpoint %llu holds no such certificate", id,
 				   (unsigned long long)c.size);
 		goto done;
 	}

@@ -77,7 +77,8 @@ struct qp_store {
 	 */
 	const uint64_t *map_cps;
 	size_t map_ncps;
-	/* During one map update of this file: the newest checkpoint with a map line (map_latest_any: there is one). */
+	/* During one map update of this file: the newest checkpoint with a map line (map_latest_any: there is
+	 * one). */
 	int map_have_latest, map_latest_any;
 	uint64_t map_latest;
 };

@@ -116,7 +116,8 @@ static int kept_for_checkpoint(qp_store *store, uint64_t from, uint64_t to, int 
 		return QP_OK;
 	}
 	if (store->map_have_latest) {
-		/* Every checkpoint of this file is below to: one in [from, to) is the newest, if it is >= from. */
+		/* Every checkpoint of this file is below to: one in [from, to) is the newest, if it is >=
+		 * from. */
 		*out = store->map_latest_any && store->map_latest >= from;
 		return QP_OK;
 	}
@@ -228,7 +229,8 @@ static int latest_mapped(qp_store *store)
 	    store, "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size DESC LIMIT 1", &st);
 	if (err != QP_OK)
 		return err;
-	sqlite3_bind_blob(st, 1, "\n" QP_STATUSMAP_LINE " ", (int)strlen("\n" QP_STATUSMAP_LINE " "), SQLITE_STATIC);
+	sqlite3_bind_blob(st, 1, "\n" QP_STATUSMAP_LINE " ", (int)strlen("\n" QP_STATUSMAP_LINE " "),
+			  SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	store->map_latest_any = rc == SQLITE_ROW;
 	store->map_latest = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;

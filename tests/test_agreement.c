@@ -403,9 +403,10 @@ static void map_agrees(fx *f)
 		}
 		if (err != QP_OK)
 			fail_msg("status of %s: %s", id, qp_error_last()->message);
-		if (!r.present || r.record.state != all[i].state || strcmp(r.record.holder, all[i].holder) != 0 ||
-		    r.record.area != all[i].area || r.record.kind != all[i].kind ||
-		    strcmp(r.record.valid_until, all[i].valid_until) != 0 || r.record.entry < all[i].created_at)
+		if (!r.present || r.record.state != all[i].state ||
+		    strcmp(r.record.holder, all[i].holder) != 0 || r.record.area != all[i].area ||
+		    r.record.kind != all[i].kind || strcmp(r.record.valid_until, all[i].valid_until) != 0 ||
+		    r.record.entry < all[i].created_at)
 			fail_msg("certificate %s: the map's record differs from the registry's tables", id);
 	}
 	qp_certs_free(all, n);
@@ -534,7 +535,8 @@ static char *swap_section(const char *into, const char *from_proof, const char *
 	const char *abody = strchr(a, '\n') + 1, *bbody = strchr(b, '\n') + 1;
 	size_t len = (size_t)(a - into) + (size_t)(bbody - b) + bn + strlen(abody + an);
 	char *out = malloc(len + 1);
-	snprintf(out, len + 1, "%.*s%.*s%s", (int)(a - into), into, (int)(bbody - b + (long)bn), b, abody + an);
+	snprintf(out, len + 1, "%.*s%.*s%s", (int)(a - into), into, (int)(bbody - b + (long)bn), b,
+		 abody + an);
 	return out;
 }
 
@@ -575,7 +577,8 @@ static void test_status_proofs_fail_and_audit_finds(void **state)
 	/* The old proof still verifies against its own checkpoint (the map keeps what it needs)... */
 	assert_int_equal(qp_statusmap_status_verify(&r, old, strlen(old), lv, NULL, 0), QP_OK);
 	assert_int_equal(r.record.state, QP_CERT_LIVE);
-	/* ...but the old map proof and record with the new checkpoint: a map proof from another checkpoint. */
+	/* ...but the old map proof and record with the new checkpoint: a map proof from another checkpoint.
+	 */
 	char *spliced = swap_section(old, now, "checkpoint ");
 	assert_int_equal(qp_statusmap_status_verify(&r, spliced, strlen(spliced), lv, NULL, 0), QP_EVERIFY);
 	assert_non_null(strstr(qp_error_last()->message, id));
@@ -596,10 +599,14 @@ static void test_status_proofs_fail_and_audit_finds(void **state)
 	free(now);
 
 	/* The audit: a stored map node changed, a kept one, and a checkpoint whose map root is another. */
-	audit_after(f, "UPDATE statusmap_nodes SET hash = zeroblob(32) WHERE pos = (SELECT max(pos) FROM statusmap_nodes)",
+	audit_after(f,
+		    "UPDATE statusmap_nodes SET hash = zeroblob(32) WHERE pos = (SELECT max(pos) FROM "
+		    "statusmap_nodes)",
 		    NULL, 0, seen);
 	assert_non_null(strstr(seen, "status map node"));
-	audit_after(f, "UPDATE statusmap_history SET version = version + 1 WHERE pos = (SELECT min(pos) FROM statusmap_history)",
+	audit_after(f,
+		    "UPDATE statusmap_history SET version = version + 1 WHERE pos = (SELECT min(pos) FROM "
+		    "statusmap_history)",
 		    NULL, 0, seen);
 	assert_non_null(strstr(seen, "status map node"));
 	uint64_t size = 0;
@@ -607,12 +614,14 @@ static void test_status_proofs_fail_and_audit_finds(void **state)
 	assert_int_equal(qp_log_checkpoint(&note, &cp_len, &size, f->reg, QP_LOG_LATEST), QP_OK);
 	char *line = strstr(note, QP_STATUSMAP_LINE " ");
 	assert_non_null(line);
-	snprintf(text, sizeof(text), "%.*s" QP_STATUSMAP_LINE " AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+	snprintf(text, sizeof(text),
+		 "%.*s" QP_STATUSMAP_LINE " AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
 		 (int)(line - note), note);
 	free(note);
-	assert_int_equal(qp_note_sign(&note, &cp_len, text, strlen(text), (const qp_key *const *)&f->log, 1), QP_OK);
-	audit_after(f, "UPDATE checkpoints SET note = ?1 WHERE size = (SELECT max(size) FROM checkpoints)", note,
-		    cp_len, seen);
+	assert_int_equal(qp_note_sign(&note, &cp_len, text, strlen(text), (const qp_key *const *)&f->log, 1),
+			 QP_OK);
+	audit_after(f, "UPDATE checkpoints SET note = ?1 WHERE size = (SELECT max(size) FROM checkpoints)",
+		    note, cp_len, seen);
 	assert_non_null(strstr(seen, "status-map root"));
 	free(note);
 	free(lv);

@@ -625,8 +625,9 @@ static void test_missing_and_extra_entries(void **state)
 	/* All its entries but no status sections: the map's word is missing. */
 	size_t plain_len = 0;
 	char *plain = rebuild_plain(f, G(4), idx, n, &plain_len);
-	verify_fails(plain, plain_len, f->auth_vkey,
-		     "certificate " G(4) ": the bundle carries no proof of its state in the checkpoint's status map");
+	verify_fails(
+	    plain, plain_len, f->auth_vkey,
+	    "certificate " G(4) ": the bundle carries no proof of its state in the checkpoint's status map");
 	free(plain);
 	/* A spent certificate with its spending entry cut out (and the sha256 line recomputed). */
 	char *spent = export(f, G(1), &len);

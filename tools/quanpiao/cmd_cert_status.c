@@ -119,7 +119,8 @@ static int run_status(cli_ctx *ctx, int argc, char **argv)
 			goto done;
 	}
 	if (!r.present) {
-		/* Proven absent: the last message says so (the map at the checkpoint holds no such certificate). */
+		/* Proven absent: the last message says so (the map at the checkpoint holds no such
+		 * certificate). */
 		rc = cli_fail(ctx, QP_ENOTFOUND);
 		goto done;
 	}

@@ -31,7 +31,8 @@ static const cli_opt import_opts[] = {
     {"dry-run", NULL, "check every row against the registry and write nothing"},
     {"all-or-nothing", NULL, "import nothing if any row is rejected"},
     {"batch", "N", "rows per transaction (default 2000)"},
-    {"reveal", NULL, "show ID and mobile numbers in problems in full (officers only; they are personal data)"},
+    {"reveal", NULL,
+     "show ID and mobile numbers in problems in full (officers only; they are personal data)"},
     {NULL, NULL, NULL},
 };
 

@@ -196,7 +196,8 @@ static int run_verify(cli_ctx *ctx, int argc, char **argv)
 	if (log_vkey && !entry && !authority)
 		return verify_status(ctx, args.pos[0], log_vkey, witness);
 	if (witness)
-		return cli_usage_error(ctx, "--witness-vkey goes with a status proof (FILE --log-vkey LOG.vkey)");
+		return cli_usage_error(ctx,
+				       "--witness-vkey goes with a status proof (FILE --log-vkey LOG.vkey)");
 	if (entry || log_vkey) {
 		if (entry == NULL || log_vkey == NULL || authority)
 			return cli_usage_error(
