@@ -300,8 +300,8 @@ static void check_values(qp_import_run *run, row *r)
 	}
 	if (!bad[QP_ICOL_HOLDER_NAME] && (v = required(run, r, QP_ICOL_HOLDER_NAME))) {
 		if (strlen(v) > QP_NAME_MAX_LEN)
-			report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0,
-			       "is longer than %d bytes", QP_NAME_MAX_LEN);
+			report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "is longer than %d bytes",
+			       QP_NAME_MAX_LEN);
 		else
 			r->ok[QP_ICOL_HOLDER_NAME] = 1;
 	}

@@ -17,7 +17,7 @@ int qp_store_village_get(qp_store *store, const char *code, qp_village *out);
 int qp_store_village_put(qp_store *store, const char *code, const char *name, const char *uscc, uint64_t idx);
 /* Set a village's name and credit code (NULL: none), as corrected by entry idx. */
 int qp_store_village_correct(qp_store *store, const char *code, const char *name, const char *uscc,
-			     uint64_t idx);
+			      uint64_t idx);
 int qp_store_villages_list(qp_store *store, const char *township, qp_village **out, size_t *count);
 
 /*
