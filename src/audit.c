@@ -412,7 +412,7 @@ static void entry_problem(audit *a, uint64_t idx, const char *what)
  * no tree: it is computed here).  The state of the tree's own size, which
  * is what an entry signed against the current log names, comes from the
  * tree computed in this pass.  An older one comes from the registry's
- * stored tree nodes, O(log n) reads (the last one read is kept: the
+ * stored tree nodes, O(log n) reads.  The last one is kept (the
  * entries of an import batch or a group commit name the same state).
  * Those nodes are no weak point: the pass compares every stored node with
  * the tree it computes (qp_store_tree_walk_check), so a node tampered to
@@ -421,13 +421,12 @@ static void entry_problem(audit *a, uint64_t idx, const char *what)
 static int audit_root(void *ctx, uint64_t size, unsigned char out[QP_HASH_LEN])
 {
 	audit *a = ctx;
-	if (size == a->tree->size)
-		return qp_merkle_root(out, size, tree_get, a->tree);
 	if (a->have_named && a->named_size == size) {
 		memcpy(out, a->named_root, QP_HASH_LEN);
 		return QP_OK;
 	}
-	int err = qp_merkle_root(out, size, qp_store_node_get, a->live->store);
+	int err = size == a->tree->size ? qp_merkle_root(out, size, tree_get, a->tree)
+					: qp_merkle_root(out, size, qp_store_node_get, a->live->store);
 	if (err == QP_OK) {
 		a->have_named = 1;
 		a->named_size = size;

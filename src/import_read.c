@@ -4,11 +4,12 @@
  * Two layers, each with a fixed-size buffer so that memory does not grow
  * with the file.  The decoder turns the file's bytes into UTF-8: UTF-8 is
  * checked and passed through, GB18030 (and so GBK and GB2312) goes through
- * iconv; bytes that cannot be decoded become U+FFFD, which the row checks
- * then refuse, so a damaged row is reported rather than imported garbled.
- * A leading byte-order mark is dropped.  With encoding "auto" a seekable
- * file is read once to see whether all of it is UTF-8 (cheap next to
- * signing); a pipe is judged by its first 64 KiB.
+ * iconv.  The encoding is decided once per file, before a record is read
+ * (decide): the whole file is read through first (cheap next to signing;
+ * a pipe is copied to a temporary file for it), and a file that is not
+ * valid UTF-8 throughout or GB18030 throughout, or that mixes them, is
+ * refused naming the first line and byte that do not decode.  A leading
+ * byte-order mark is dropped.
  *
  * The parser then cuts the text into records: RFC 4180 CSV (quoted
  * fields with commas, doubled quotes and line breaks; CRLF, LF or CR line
@@ -22,6 +23,7 @@
 #include <iconv.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -93,31 +95,6 @@ static int utf8_seq(const unsigned char *s, size_t avail)
 			return 0;
 	}
 	return (int)n;
-}
-
-/*
- * Whether len bytes are UTF-8, except perhaps for a sequence cut short at
- * the end, whose length goes to *tail.
- */
-static int utf8_valid(const unsigned char *s, size_t len, size_t *tail)
-{
-	size_t i = 0;
-	*tail = 0;
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		int n = utf8_seq(s + i, len - i);
-		if (n == 0)
-			return 0;
-		if (n < 0) {
-			*tail = len - i;
-			return 1;
-		}
-		i += (size_t)n;
-	}
-	return 1;
 }
 
 /* ---- the decoder ------------------------------------------------------------------------------ */
@@ -228,43 +205,208 @@ static inline int next_byte(qp_import_reader *r)
 	return r->dec[r->dec_pos++];
 }
 
-/* Read the whole (seekable) file once: is all of it UTF-8? */
-static int detect(qp_import_reader *r, int *utf8)
+/* ---- the encoding, decided once per file ------------------------------------------------------ */
+
+/*
+ * What passes over the whole file found: where it first stops being UTF-8
+ * and where it first stops being GB18030 (line, and byte offset from the
+ * start of the file counting from 0), and how many of its lines hold
+ * Chinese text in UTF-8 (two or more UTF-8 sequences of three or four
+ * bytes, and the whole line UTF-8: GB18030 text almost never is by chance).
+ */
+typedef struct {
+	int utf8_ok, gb_ok;
+	uint64_t utf8_lines, utf8_line, utf8_off, gb_line, gb_off;
+} scan_result;
+
+/* Lines as the parser counts them: LF, CRLF and CR each end one. */
+static uint64_t count_lines(const unsigned char *s, size_t len, int *after_cr)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		n += s[i] == '\r' || (s[i] == '\n' && !*after_cr);
+		*after_cr = s[i] == '\r';
+	}
+	return n;
+}
+
+/* Up to room bytes of the file into buf: the count, 0 at its end, -1 on error (raised). */
+static ssize_t read_some(int fd, unsigned char *buf, size_t room)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			qp_error_set(QP_EIO, "reading the import file: %s", strerror(errno));
+		return n;
+	}
+}
+
+/* A pipe is copied to an unlinked temporary file, so that it can be read more than once. */
+static int spool(qp_import_reader *r)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/qp-import-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return qp_error_set(QP_EIO, "a temporary file for standard input: %s", strerror(errno));
+	unlink(path);
+	for (;;) {
+		ssize_t n = read_some(r->fd, r->raw, sizeof(r->raw));
+		if (n < 0 || (n > 0 && write(fd, r->raw, (size_t)n) != n)) {
+			int e = errno;
+			close(fd);
+			return n < 0 ? QP_EIO
+				     : qp_error_set(QP_EIO, "copying standard input: %s", strerror(e));
+		}
+		if (n == 0)
+			break;
+		r->total += (uint64_t)n;
+	}
+	close(r->fd);
+	r->fd = fd;
+	return QP_OK;
+}
+
+static int rewind_file(qp_import_reader *r)
+{
+	if (lseek(r->fd, 0, SEEK_SET) != 0)
+		return qp_error_set(QP_EIO, "rewinding the import file: %s", strerror(errno));
+	return QP_OK;
+}
+
+static int scan_utf8(qp_import_reader *r, scan_result *s)
+{
+	uint64_t base = 0, line = 1;
+	size_t carry = 0;
+	int cr = 0, line_ok = 1, wide = 0;
+	s->utf8_ok = 1;
+	for (;;) {
+		ssize_t n = read_some(r->fd, r->raw + carry, sizeof(r->raw) - carry);
+		if (n < 0)
+			return QP_EIO;
+		size_t len = carry + (size_t)n, i = 0;
+		while (i < len) {
+			const unsigned char *p = r->raw + i;
+			int k = *p < 0x80 ? 1 : utf8_seq(p, len - i);
+			if (k < 0 && n > 0)
+				break; /* cut short: the rest comes with the next chunk */
+			if (*p == '\r' || *p == '\n') {
+				s->utf8_lines += line_ok && wide >= 2;
+				line_ok = 1, wide = 0;
+			}
+			if (k <= 0) {
+				if (s->utf8_ok) {
+					s->utf8_ok = 0;
+					s->utf8_line = line + count_lines(r->raw, i, &cr);
+					s->utf8_off = base + i;
+				}
+				line_ok = 0, k = 1;
+			}
+			wide += k >= 3;
+			i += (size_t)k;
+		}
+		if (s->utf8_ok)
+			line += count_lines(r->raw, i, &cr);
+		if (n == 0) {
+			s->utf8_lines += line_ok && wide >= 2;
+			return rewind_file(r);
+		}
+		carry = len - i;
+		memmove(r->raw, r->raw + i, carry);
+		base += i;
+	}
+}
+
+static int scan_gb18030(qp_import_reader *r, scan_result *s)
+{
+	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	if (cd == (iconv_t)-1)
+		return qp_error_set(QP_EIO, "this system's iconv cannot decode GB18030: %s", strerror(errno));
+	uint64_t base = 0, line = 1;
+	size_t carry = 0;
+	int cr = 0, err = QP_OK;
+	s->gb_ok = 1;
+	while (s->gb_ok) {
+		ssize_t n = read_some(r->fd, r->raw + carry, sizeof(r->raw) - carry);
+		if (n < 0) {
+			err = QP_EIO;
+			break;
+		}
+		char *in = (char *)r->raw;
+		size_t in_left = carry + (size_t)n;
+		while (in_left > 0) {
+			char *out = (char *)r->dec;
+			size_t out_left = sizeof(r->dec);
+			if (iconv(cd, &in, &in_left, &out, &out_left) != (size_t)-1 || errno == E2BIG)
+				continue;
+			if (errno == EINVAL && n > 0)
+				break; /* cut short */
+			s->gb_ok = 0;
+			break;
+		}
+		size_t used = (size_t)((unsigned char *)in - r->raw);
+		line += count_lines(r->raw, used, &cr);
+		if (!s->gb_ok) {
+			s->gb_line = line;
+			s->gb_off = base + used;
+		}
+		if (n == 0)
+			break;
+		carry = in_left;
+		memmove(r->raw, in, carry);
+		base += used;
+	}
+	iconv_close(cd);
+	return err == QP_OK ? rewind_file(r) : err;
+}
+
+/*
+ * The file's one encoding, or QP_EINVALID naming the first line and byte
+ * that do not decode: a file is UTF-8 throughout or GB18030 throughout, or
+ * it is not read at all, so that no row is decoded differently from the
+ * rest of its file.
+ */
+static int decide(qp_import_reader *r, qp_import_encoding encoding, int *utf8)
 {
 	struct stat sb;
-	*utf8 = 1;
-	if (fstat(r->fd, &sb) == 0 && S_ISREG(sb.st_mode) && lseek(r->fd, 0, SEEK_CUR) == 0) {
-		size_t carry = 0, tail = 0;
-		for (;;) {
-			ssize_t n = read(r->fd, r->raw + carry, sizeof(r->raw) - carry);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return qp_error_set(QP_EIO, "reading the import file: %s", strerror(errno));
-			if (n == 0) {
-				*utf8 = carry == 0;
-				break;
-			}
-			size_t len = carry + (size_t)n;
-			if (!utf8_valid(r->raw, len, &tail)) {
-				*utf8 = 0;
-				break;
-			}
-			memmove(r->raw, r->raw + len - tail, tail);
-			carry = tail;
-		}
-		if (lseek(r->fd, 0, SEEK_SET) != 0)
-			return qp_error_set(QP_EIO, "rewinding the import file: %s", strerror(errno));
-		return QP_OK;
-	}
-	/* A pipe: judge by the first chunk, which stays in raw to be decoded. */
+	scan_result s;
 	int err;
-	while (!r->eof && r->raw_len < sizeof(r->raw))
-		if ((err = read_raw(r)) != QP_OK)
-			return err;
-	size_t tail;
-	*utf8 = utf8_valid(r->raw, r->raw_len, &tail) && (!r->eof || tail == 0);
-	return QP_OK;
+	memset(&s, 0, sizeof(s));
+	if ((fstat(r->fd, &sb) != 0 || !S_ISREG(sb.st_mode) || lseek(r->fd, 0, SEEK_CUR) != 0) &&
+	    (err = spool(r)) != QP_OK)
+		return err;
+	if (encoding != QP_IMPORT_GB18030 && (err = scan_utf8(r, &s)) != QP_OK)
+		return err;
+	*utf8 = encoding == QP_IMPORT_UTF8 || (encoding == QP_IMPORT_AUTO && s.utf8_ok);
+	if (*utf8 && !s.utf8_ok)
+		return qp_error_set(QP_EINVALID,
+				    "line %llu, byte offset %llu: not UTF-8 (--encoding utf-8); nothing was "
+				    "imported",
+				    (unsigned long long)s.utf8_line, (unsigned long long)s.utf8_off);
+	if (*utf8)
+		return QP_OK;
+	if (encoding == QP_IMPORT_AUTO && s.utf8_lines > 0)
+		return qp_error_set(QP_EINVALID,
+				    "line %llu, byte offset %llu: not UTF-8, though %llu line(s) of the file "
+				    "are: the file mixes encodings (save it in one, or give --encoding); "
+				    "nothing was imported",
+				    (unsigned long long)s.utf8_line, (unsigned long long)s.utf8_off,
+				    (unsigned long long)s.utf8_lines);
+	if ((err = scan_gb18030(r, &s)) != QP_OK || s.gb_ok)
+		return err;
+	if (encoding == QP_IMPORT_AUTO)
+		return qp_error_set(QP_EINVALID,
+				    "line %llu, byte offset %llu: neither UTF-8 nor GB18030 (not UTF-8 from "
+				    "line %llu, byte offset %llu); nothing was imported",
+				    (unsigned long long)s.gb_line, (unsigned long long)s.gb_off,
+				    (unsigned long long)s.utf8_line, (unsigned long long)s.utf8_off);
+	return qp_error_set(QP_EINVALID,
+			    "line %llu, byte offset %llu: not GB18030 (--encoding gb18030); nothing was "
+			    "imported",
+			    (unsigned long long)s.gb_line, (unsigned long long)s.gb_off);
 }
 
 int qp_import_reader_open(qp_import_reader **out, const char *path, qp_import_format format,
@@ -288,8 +430,8 @@ int qp_import_reader_open(qp_import_reader **out, const char *path, qp_import_fo
 	}
 	if (fstat(r->fd, &sb) == 0 && S_ISREG(sb.st_mode))
 		r->total = (uint64_t)sb.st_size;
-	int utf8 = encoding != QP_IMPORT_GB18030;
-	if (encoding == QP_IMPORT_AUTO && (err = detect(r, &utf8)) != QP_OK)
+	int utf8 = 1;
+	if ((err = decide(r, encoding, &utf8)) != QP_OK)
 		goto fail;
 	r->gb = !utf8;
 	if (r->gb && (r->cd = iconv_open("UTF-8", "GB18030")) == (iconv_t)-1) {

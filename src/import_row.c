@@ -39,6 +39,7 @@
 #include "quanpiao/personal.h"
 #include "quanpiao/query.h"
 #include "quanpiao/schema.h"
+#include "quanpiao/text.h"
 #include "registry_internal.h"
 #include "schema_internal.h"
 #include "store_certs.h"
@@ -60,6 +61,7 @@ typedef struct row {
 	qp_import_outcome outcome;
 	char holder_id[QP_RESIDENT_ID_LEN + 1];
 	int holder_is_village;
+	char parcel_unit[QP_UNIT_CODE_LEN + 1]; /* a land ticket's parcel (fixture W) as the file gives it */
 	char village[13], unit[29];
 	int64_t area, land_area;
 	char issued_on[11], valid_until[11];
@@ -142,17 +144,16 @@ static const char *keep(row *r, const char *value)
 	return dst;
 }
 
-/* A value with a control character other than LF and tab (which entries cannot carry), or U+FFFD. */
-static const char *bad_text(const char *s)
+/*
+ * Why a value cannot be taken: U+FFFD (bytes that did not decode), or what
+ * the one text check refuses (quanpiao/text.h) but for LF and tab, which
+ * check_values refuses where entries cannot carry them.
+ */
+static const char *bad_text(char *buf, size_t len, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F ||
-		    (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
-			return "contains a control character";
-		if (p[0] == 0xEF && p[1] == 0xBF && p[2] == 0xBD)
-			return "contains bytes that could not be decoded (U+FFFD)";
-	}
-	return NULL;
+	if (strstr(s, "\xEF\xBF\xBD"))
+		return "contains bytes that could not be decoded (U+FFFD)";
+	return qp_text_problem(buf, len, s, 0, QP_TEXT_MULTILINE | QP_TEXT_MAY_BE_EMPTY);
 }
 
 /* Sort the record's fields into the row's columns; other columns go to body.legacy as they are. */
@@ -212,7 +213,8 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 		}
 		if (value[0] == '\0' || qp_import_map_dropped(run->map, name))
 			continue;
-		const char *why = bad_text(value);
+		char whybuf[96];
+		const char *why = bad_text(whybuf, sizeof(whybuf), value);
 		if (why)
 			report(run, r, name, value, QP_EINVALID, 0, "%s", why);
 		else if ((why = qp_import_personal_text(name, value)) != NULL)
@@ -223,7 +225,8 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 		else if (strlen(value) > QP_LEGACY_VALUE_MAX_LEN)
 			report(run, r, name, value, QP_EINVALID, 0, "is longer than %d bytes",
 			       QP_LEGACY_VALUE_MAX_LEN);
-		else if (name[0] == '\0' || strlen(name) > QP_LEGACY_KEY_MAX_LEN || bad_text(name))
+		else if (name[0] == '\0' || strlen(name) > QP_LEGACY_KEY_MAX_LEN ||
+			 bad_text(whybuf, sizeof(whybuf), name))
 			report(run, r, name, value, QP_EINVALID, 0,
 			       "a column name must be 1 to %d bytes of text", QP_LEGACY_KEY_MAX_LEN);
 		else if (cJSON_GetObjectItemCaseSensitive(r->legacy, name))
@@ -263,6 +266,68 @@ static int folded(char *t, size_t len, const char *v)
 	return 1;
 }
 
+/*
+ * A collective's credit code as a collective row's holder: valid, and
+ * carried by the row's village (village add --uscc).  QP_OK, or the problem
+ * reported (another village's, or no registered village's) and QP_EINVALID.
+ */
+static int collective_code(qp_import_run *run, row *r, qp_import_col c, const char *value, const char *code)
+{
+	qp_store *store = run->reg->store;
+	char other[13];
+	qp_village v;
+	int err, same = 0;
+	if (qp_ids_check_uscc(code, QP_USCC_COLLECTIVE, r->name[c]) != QP_OK) {
+		report_error(run, r, c, value);
+		return QP_EINVALID;
+	}
+	if ((err = qp_store_village_get(store, r->village, &v)) == QP_OK) {
+		same = v.uscc && strcmp(v.uscc, code) == 0;
+		qp_village_clear(&v);
+	}
+	if (err != QP_OK && err != QP_ENOTFOUND)
+		return err;
+	if (same)
+		return QP_OK;
+	if ((err = qp_store_village_by_uscc(store, code, other)) == QP_OK)
+		report(run, r, r->name[c], value, QP_EINVALID, 0,
+		       "credit code %s is that of the collective of village %s, not of the row's village %s",
+		       code, other, r->village);
+	else if (err == QP_ENOTFOUND)
+		report(run, r, r->name[c], value, QP_EINVALID, 0,
+		       "no registered village's collective has credit code %s (give it with village add "
+		       "--uscc or village correct --uscc)",
+		       code);
+	return err == QP_OK || err == QP_ENOTFOUND ? QP_EINVALID : err;
+}
+
+/*
+ * A land ticket (地票, 复垦) names the reclaimed parcel, whose building is
+ * gone: fixture type W (GB/T 37346), the parcel the first 19 characters.
+ * The certificate comes from the registered home that stood on it.
+ */
+static void land_ticket_parcel(qp_import_run *run, row *r, const char *value, const char *unit)
+{
+	char parcel[QP_PARCEL_CODE_LEN + 1], home[QP_UNIT_CODE_LEN + 1];
+	int count = 0;
+	snprintf(parcel, sizeof(parcel), "%.*s", QP_PARCEL_CODE_LEN, unit);
+	if (qp_store_parcel_homes(run->reg->store, parcel, home, &count) != QP_OK)
+		report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0, "%s", qp_error_last()->message);
+	else if (count == 1) {
+		snprintf(r->parcel_unit, sizeof(r->parcel_unit), "%s", unit);
+		r->ok[QP_ICOL_UNIT] = snprintf(r->unit, sizeof(r->unit), "%s", home) > 0;
+	} else if (count > 1)
+		report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0,
+		       "more than one registered home stands on parcel %s; give the home's unit (fixture "
+		       "type F)",
+		       parcel);
+	else
+		report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0,
+		       "no registered home stands on parcel %s; register the home that stood on it "
+		       "first (reclaimed land without a home is not registered by this version)",
+		       parcel);
+}
+
 static void check_values(qp_import_run *run, row *r)
 {
 	const char *county = qp_registry_county(run->reg), *v;
@@ -270,9 +335,10 @@ static void check_values(qp_import_run *run, row *r)
 	int bad[QP_ICOL_COUNT] = {0}, kind_ok = 0, village_ok = 0;
 
 	for (int c = 0; c < QP_ICOL_COUNT; c++) {
-		const char *why = r->text[c] ? bad_text(r->text[c]) : NULL;
-		if (why == NULL && r->text[c] && c != QP_ICOL_NOTE && strpbrk(r->text[c], "\n\t"))
-			why = "contains a line break or tab";
+		char whybuf[96];
+		const char *why = r->text[c] ? bad_text(whybuf, sizeof(whybuf), r->text[c]) : NULL;
+		if (why == NULL && r->text[c] && c != QP_ICOL_NOTE)
+			why = qp_text_problem(whybuf, sizeof(whybuf), r->text[c], 0, QP_TEXT_MAY_BE_EMPTY);
 		if (why) {
 			report(run, r, r->name[c], r->text[c], QP_EINVALID, 0, "%s", why);
 			bad[c] = 1;
@@ -299,9 +365,12 @@ static void check_values(qp_import_run *run, row *r)
 			report_error(run, r, QP_ICOL_STATUS, v);
 	}
 	if (!bad[QP_ICOL_HOLDER_NAME] && (v = required(run, r, QP_ICOL_HOLDER_NAME))) {
+		char whybuf[96];
 		if (strlen(v) > QP_NAME_MAX_LEN)
 			report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "is longer than %d bytes",
 			       QP_NAME_MAX_LEN);
+		else if (qp_text_problem(whybuf, sizeof(whybuf), v, QP_NAME_MAX_LEN, 0))
+			report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "%s", whybuf);
 		else
 			r->ok[QP_ICOL_HOLDER_NAME] = 1;
 	}
@@ -320,8 +389,16 @@ static void check_values(qp_import_run *run, row *r)
 	if (!bad[QP_ICOL_HOLDER_ID] && (v = required(run, r, QP_ICOL_HOLDER_ID))) {
 		char norm[QP_RESIDENT_ID_LEN + 1];
 		int ok = folded(t, sizeof(t), v);
-		if (ok && kind_ok && r->kind == QP_CERT_COLLECTIVE && strlen(t) == 12 &&
-		    strspn(t, "0123456789") == 12) {
+		if (ok && kind_ok && r->kind == QP_CERT_COLLECTIVE && qp_ids_looks_like_uscc(t)) {
+			/* The village's collective by its credit code (GB 32100), as other systems name it.
+			 */
+			if (village_ok && collective_code(run, r, QP_ICOL_HOLDER_ID, v, t) == QP_OK) {
+				r->holder_is_village = r->ok[QP_ICOL_HOLDER_ID] = 1;
+				snprintf(r->holder_id, sizeof(r->holder_id), "%.*s",
+					 (int)sizeof(r->holder_id) - 1, t);
+			}
+		} else if (ok && kind_ok && r->kind == QP_CERT_COLLECTIVE && strlen(t) == 12 &&
+			   strspn(t, "0123456789") == 12) {
 			/* A collective ticket may name the village itself as holder. */
 			if (village_ok && strcmp(t, r->village) == 0) {
 				r->holder_is_village = r->ok[QP_ICOL_HOLDER_ID] = 1;
@@ -345,9 +422,16 @@ static void check_values(qp_import_run *run, row *r)
 		else if (t[12] != 'J' || t[13] != 'C')
 			report(run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
 			       "is not on a rural homestead (parcel type JC, not %.2s)", t + 12);
+		else if (t[19] == 'W' && kind_ok && r->kind == QP_CERT_COLLECTIVE)
+			land_ticket_parcel(run, r, v, t);
 		else if (t[19] != 'F')
-			report(run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
-			       "is not a building (fixture type F, not %c)", t[19]);
+			report(
+			    run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
+			    kind_ok && r->kind == QP_CERT_COLLECTIVE
+				? "is neither a building (fixture type F) nor, for a land ticket, a parcel "
+				  "(fixture type W), but %c"
+				: "is not a building (fixture type F, not %c)",
+			    t[19]);
 		else
 			r->ok[QP_ICOL_UNIT] = snprintf(r->unit, sizeof(r->unit), "%.*s", (int)sizeof(r->unit) - 1, t) > 0;
 	}
@@ -412,7 +496,7 @@ static int legacy_record(row *r)
 	    {QP_ICOL_HOLDER_NAME, holder_name},
 	    {QP_ICOL_HOLDER_ID, holder_id},
 	    {QP_ICOL_VILLAGE, r->village},
-	    {QP_ICOL_UNIT, r->unit},
+	    {QP_ICOL_UNIT, r->parcel_unit[0] ? r->parcel_unit : r->unit},
 	    {QP_ICOL_AREA, a},
 	    {QP_ICOL_LAND_AREA, r->text[QP_ICOL_LAND_AREA] ? l : NULL},
 	    {QP_ICOL_ISSUED_ON, r->issued_on},
@@ -1260,7 +1344,8 @@ int qp_import_run_header(qp_import_run *run, const qp_import_record *rec)
 	run->ncols = rec->nfields;
 	for (size_t i = 0; i < rec->nfields; i++) {
 		char name[128];
-		const char *why = bad_text(rec->values[i]);
+		char whybuf[96];
+		const char *why = bad_text(whybuf, sizeof(whybuf), rec->values[i]);
 		if (why)
 			return qp_error_set(QP_EINVALID,
 					    "line %llu: header column %zu %s; is the encoding right?",

@@ -614,8 +614,28 @@ done:
 
 /* ---- key files: reading --------------------------------------------- */
 
-/* Open path safely and read it whole into *out (NUL-terminated; wipe before freeing). */
-static int read_key_file(const char *path, char **out, size_t *out_len)
+/* The group and other permission bits of mode in words: "group read, others read". */
+static void describe_open_bits(char *out, size_t cap, unsigned mode)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} bits[] = {{S_IRGRP, "group read"},  {S_IWGRP, "group write"},	 {S_IXGRP, "group execute"},
+		    {S_IROTH, "others read"}, {S_IWOTH, "others write"}, {S_IXOTH, "others execute"}};
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if ((mode & bits[i].bit) != 0 && len < cap)
+			len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", bits[i].name);
+}
+
+/*
+ * Open a secret file (a key file, a passphrase file: what names it) safely
+ * and read it whole into *out (NUL-terminated; wipe before freeing).  One
+ * rule for both: no symlink, a regular file, no permission bit for group
+ * or others, at most KEYFILE_MAX bytes.
+ */
+static int read_private_file(const char *path, const char *what, char **out, size_t *out_len)
 {
 	struct stat sb;
 	char *buf = NULL;
@@ -628,10 +648,10 @@ static int read_key_file(const char *path, char **out, size_t *out_len)
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			return qp_error_set(QP_ENOTFOUND, "%s: no such key file", path);
+			return qp_error_set(QP_ENOTFOUND, "%s: no such %s", path, what);
 		if (errno == ELOOP || errno == EMLINK)
-			return qp_error_set(QP_EPERM, "%s is a symbolic link; refusing to follow it to a key",
-					    path);
+			return qp_error_set(QP_EPERM, "%s is a symbolic link; refusing to follow it to a %s",
+					    path, what);
 		if (errno == EACCES)
 			return qp_error_set(QP_EPERM, "%s: %s", path, strerror(errno));
 		return qp_error_set(QP_EIO, "cannot open %s: %s", path, strerror(errno));
@@ -641,18 +661,21 @@ static int read_key_file(const char *path, char **out, size_t *out_len)
 		goto done;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		err = qp_error_set(QP_EINVALID, "%s is not a regular file, so not a key file", path);
+		err = qp_error_set(QP_EINVALID, "%s is not a regular file, so not a %s", path, what);
 		goto done;
 	}
 	if ((sb.st_mode & 077) != 0) {
-		err = qp_error_set(QP_EPERM,
-				   "%s is readable or writable by group or others (mode %04o); chmod 600 it",
-				   path, (unsigned)(sb.st_mode & 07777));
+		char bits[96];
+		describe_open_bits(bits, sizeof(bits), (unsigned)sb.st_mode);
+		err = qp_error_set(
+		    QP_EPERM,
+		    "%s is readable or writable by group or others (mode %04o); chmod 600 it (set: %s)", path,
+		    (unsigned)(sb.st_mode & 07777), bits);
 		goto done;
 	}
 	if (sb.st_size > KEYFILE_MAX) {
-		err = qp_error_set(QP_EINVALID, "%s is too large for a key file (%lld bytes; at most %d)",
-				   path, (long long)sb.st_size, KEYFILE_MAX);
+		err = qp_error_set(QP_EINVALID, "%s is too large for a %s (%lld bytes; at most %d)", path,
+				   what, (long long)sb.st_size, KEYFILE_MAX);
 		goto done;
 	}
 	if ((buf = qp_malloc(KEYFILE_MAX + 2)) == NULL) {
@@ -673,7 +696,7 @@ static int read_key_file(const char *path, char **out, size_t *out_len)
 		len += (size_t)n;
 	}
 	if (len > KEYFILE_MAX) {
-		err = qp_error_set(QP_EINVALID, "%s is too large for a key file (more than %d bytes)", path,
+		err = qp_error_set(QP_EINVALID, "%s is too large for a %s (more than %d bytes)", path, what,
 				   KEYFILE_MAX);
 		goto done;
 	}
@@ -951,7 +974,7 @@ static int open_key_file(keyfile *kf, char **buf, size_t *len, const char *path)
 	int err;
 	memset(kf, 0, sizeof(*kf));
 	kf->path = path;
-	if ((err = read_key_file(path, buf, len)) == QP_OK &&
+	if ((err = read_private_file(path, "key file", buf, len)) == QP_OK &&
 	    (err = parse_key_file(kf, *buf, *len)) != QP_OK) {
 		drop_file(*buf, *len);
 		*buf = NULL;
@@ -994,4 +1017,28 @@ int qp_key_file_encrypted(int *out, const char *path)
 	*out = kf.encrypted;
 	drop_file(buf, len);
 	return QP_OK;
+}
+
+int qp_passphrase_file_read(char *buf, size_t cap, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int err;
+	if (cap == 0)
+		return qp_error_set(QP_EUSAGE, "qp_passphrase_file_read: no room");
+	buf[0] = '\0';
+	if ((err = read_private_file(path, "passphrase file", &text, &len)) != QP_OK)
+		return err;
+	size_t n = strcspn(text, "\n");
+	if (n > 0 && text[n - 1] == '\r')
+		n--;
+	if (n >= cap)
+		err = qp_error_set(QP_EINVALID, "%s: the passphrase is longer than %zu bytes", path, cap - 1);
+	else {
+		memcpy(buf, text, n);
+		buf[n] = '\0';
+	}
+	sodium_memzero(text, len);
+	qp_free(text);
+	return err;
 }

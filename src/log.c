@@ -14,6 +14,7 @@
 #include "registry_internal.h"
 #include "store_log.h"
 #include "store_statusmap.h"
+#include "store_witness.h"
 
 int qp_log_size(uint64_t *out, qp_registry *reg)
 {
@@ -61,7 +62,7 @@ int qp_log_root(unsigned char root[QP_HASH_LEN], qp_registry *reg, uint64_t size
 	return err == QP_OK ? qp_merkle_root(root, size, qp_store_node_get, reg->store) : err;
 }
 
-int qp_log_inclusion(qp_merkle_proof *out, qp_registry *reg, uint64_t index, uint64_t size)
+static int inclusion(qp_merkle_proof *out, qp_registry *reg, uint64_t index, uint64_t size)
 {
 	int err = check_size(reg, size, "size");
 	if (err != QP_OK)
@@ -72,7 +73,7 @@ int qp_log_inclusion(qp_merkle_proof *out, qp_registry *reg, uint64_t index, uin
 	return qp_merkle_inclusion_proof(out, index, size, qp_store_node_get, reg->store);
 }
 
-int qp_log_consistency(qp_merkle_proof *out, qp_registry *reg, uint64_t size1, uint64_t size2)
+static int consistency(qp_merkle_proof *out, qp_registry *reg, uint64_t size1, uint64_t size2)
 {
 	int err = check_size(reg, size2, "size");
 	if (err != QP_OK)
@@ -86,6 +87,28 @@ int qp_log_consistency(qp_merkle_proof *out, qp_registry *reg, uint64_t size1, u
 		return QP_OK;
 	}
 	return qp_merkle_consistency_proof(out, size1, size2, qp_store_node_get, reg->store);
+}
+
+/*
+ * A proof reads some 2 log2(size) tree nodes: inside one read transaction
+ * (one snapshot, one lock) rather than one autocommit read per node.
+ */
+int qp_log_inclusion(qp_merkle_proof *out, qp_registry *reg, uint64_t index, uint64_t size)
+{
+	int started = 0, err = qp_store_snapshot_begin(reg->store, &started);
+	if (err == QP_OK)
+		err = inclusion(out, reg, index, size);
+	qp_store_snapshot_end(reg->store, started);
+	return err;
+}
+
+int qp_log_consistency(qp_merkle_proof *out, qp_registry *reg, uint64_t size1, uint64_t size2)
+{
+	int started = 0, err = qp_store_snapshot_begin(reg->store, &started);
+	if (err == QP_OK)
+		err = consistency(out, reg, size1, size2);
+	qp_store_snapshot_end(reg->store, started);
+	return err;
 }
 
 /* ---- text building ------------------------------------------------------------ */
@@ -293,7 +316,7 @@ int qp_log_checkpoint(char **note, size_t *note_len, uint64_t *size_out, qp_regi
 	return qp_store_checkpoint_get(reg->store, size, size_out, note, note_len);
 }
 
-int qp_log_tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t index, uint64_t size)
+static int tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t index, uint64_t size)
 {
 	char *cp = NULL;
 	size_t cp_len = 0;
@@ -317,6 +340,17 @@ int qp_log_tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t in
 	err = proof_text(out, out_len, head, &proof, cp, cp_len);
 done:
 	qp_free(cp);
+	return err;
+}
+
+int qp_log_tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t index, uint64_t size)
+{
+	int started = 0, err = qp_store_snapshot_begin(reg->store, &started);
+	if (err == QP_OK)
+		err = tlog_proof(out, out_len, reg, index, size);
+	else
+		*out = NULL;
+	qp_store_snapshot_end(reg->store, started);
 	return err;
 }
 

@@ -11,17 +11,12 @@
 #include "canon.h"
 #include "error.h"
 #include "quanpiao/personal.h"
+#include "quanpiao/text.h"
 #include "registry_internal.h"
 
 static int check_name(const char *name, const char *field)
 {
-	size_t len = name ? strlen(name) : 0;
-	if (len == 0 || len > QP_NAME_MAX_LEN)
-		return qp_error_set(QP_EINVALID, "%s: must be text of 1 to %d bytes", field, QP_NAME_MAX_LEN);
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p < 0x20 || *p == 0x7F)
-			return qp_error_set(QP_EINVALID, "%s: must not contain control characters", field);
-	return QP_OK;
+	return qp_text_check(field, name, QP_NAME_MAX_LEN, 0);
 }
 
 static int check_values(qp_personal *out, const char *id_number, const char *name, const char *id_field,

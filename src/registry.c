@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "alloc.h"
 #include "clock.h"
 #include "error.h"
@@ -295,7 +297,8 @@ static int check_signer(qp_registry *reg, const qp_entry *e, qp_apply *apply)
 	if (e->note == NULL) {
 		/* Built by the caller, who signs it (qp_registry_apply_built): hand over the enrolled key. */
 		if (apply == NULL)
-			return qp_error_set(QP_EINTERNAL, "an entry without a note needs its caller to sign it");
+			return qp_error_set(QP_EINTERNAL,
+					    "an entry without a note needs its caller to sign it");
 		memcpy(apply->public_key, qp_verifier_public(k->verifier), QP_PUBLIC_KEY_LEN);
 		return QP_OK;
 	}
@@ -309,10 +312,39 @@ static int check_signer(qp_registry *reg, const qp_entry *e, qp_apply *apply)
 		apply->signed_len = e->note->text_len;
 		return QP_OK;
 	}
+	/* Verified already, on another thread, with the very key enrolled (the role and state are checked
+	 * above). */
+	if (reg->verified_key &&
+	    sodium_memcmp(reg->verified_key, qp_verifier_public(k->verifier), QP_PUBLIC_KEY_LEN) == 0)
+		return QP_OK;
 	if (qp_verifier_verify(k->verifier, sig->sig, e->note->text, e->note->text_len) != QP_OK)
 		return qp_error_set(
 		    QP_EPERM, "the signature by %s does not verify (altered entry or wrong key)", k->name);
 	return QP_OK;
+}
+
+int qp_registry_verify_note(qp_registry *reg, const char *note, size_t note_len,
+			    unsigned char public_key[QP_PUBLIC_KEY_LEN])
+{
+	qp_entry *e = NULL;
+	qp_cached_key *k = NULL;
+	int err = qp_entry_parse(&e, note, note_len);
+	if (err != QP_OK)
+		return err;
+	if (strcmp(e->type, "registry.genesis") == 0)
+		err = qp_error_set(QP_EINVALID, "registry.genesis is not appended to a registry");
+	else if ((err = lookup_key(reg, e->signer, e->key_id, &k)) == QP_OK) {
+		const qp_note_sig *sig = &e->note->sigs[0];
+		if (sig->sig_len != QP_SIGNATURE_LEN ||
+		    qp_verifier_verify(k->verifier, sig->sig, e->note->text, e->note->text_len) != QP_OK)
+			err = qp_error_set(QP_EPERM,
+					   "the signature by %s does not verify (altered entry or wrong key)",
+					   k->name);
+		else
+			memcpy(public_key, qp_verifier_public(k->verifier), QP_PUBLIC_KEY_LEN);
+	}
+	qp_entry_free(e);
+	return err;
 }
 
 /* Verify a genesis entry against the authority key it names. */
@@ -351,14 +383,15 @@ static int check_entry(qp_registry *reg, const qp_entry *e, uint64_t size, qp_ap
 			       : qp_error_set(QP_EINVALID, "the first entry must be registry.genesis");
 	/* A replay whose genesis entry was refused (damaged) has no origin to compare with. */
 	if (!genesis && reg->origin == NULL)
-		return qp_error_set(QP_EINVALID, "the log's genesis entry was not accepted, so no later entry can be");
+		return qp_error_set(QP_EINVALID,
+				    "the log's genesis entry was not accepted, so no later entry can be");
 	if (!genesis && strcmp(e->origin, reg->origin) != 0)
 		return qp_error_set(QP_EPERM, "entry is for log %s, not this registry's %s", e->origin,
 				    reg->origin);
 	if (!(apply && (apply->flags & QP_APPLY_NO_CLOCK)) &&
 	    e->unix_time > qp_clock_now() + QP_ENTRY_MAX_FUTURE_SECONDS)
-		return qp_error_set(QP_EINVALID, "entry time %s is more than %d minutes in the future", e->time,
-				    QP_ENTRY_MAX_FUTURE_SECONDS / 60);
+		return qp_error_set(QP_EINVALID, "entry time %s is more than %d minutes in the future",
+				    e->time, QP_ENTRY_MAX_FUTURE_SECONDS / 60);
 	/* Bound to the log it extends, and not dated back (docs/format.md). */
 	int err;
 	int64_t skew = QP_CLOCK_SKEW_SECONDS;
@@ -454,7 +487,8 @@ int qp_registry_apply_built(qp_registry *reg, const qp_entry *e, uint64_t at, qp
 {
 	if (e == NULL || e->note != NULL || apply == NULL || reg->origin == NULL ||
 	    strcmp(e->type, "registry.genesis") == 0)
-		return qp_error_set(QP_EUSAGE, "qp_registry_apply_built: a built entry of a registry with a genesis");
+		return qp_error_set(QP_EUSAGE,
+				    "qp_registry_apply_built: a built entry of a registry with a genesis");
 	log_clock clock;
 	int err = check_entry(reg, e, at, apply, &clock);
 	if (err == QP_OK)
@@ -467,7 +501,8 @@ int qp_registry_apply_built(qp_registry *reg, const qp_entry *e, uint64_t at, qp
 }
 
 int qp_registry_log_put(qp_registry *reg, uint64_t at, const char *note, size_t note_len,
-			const unsigned char leaf[QP_HASH_LEN], const char *type, const char *signer, const char *time)
+			const unsigned char leaf[QP_HASH_LEN], const char *type, const char *signer,
+			const char *time)
 {
 	int err = qp_store_entry_put(reg->store, at, note, note_len, leaf, type, signer, time);
 	if (err == QP_OK)
@@ -505,6 +540,13 @@ int qp_registry_append_batch_personal(qp_registry *reg, const char *const *notes
 				      const qp_personal *const *pds, size_t n, uint64_t *indexes,
 				      int *results)
 {
+	return qp_registry_append_batch_verified(reg, notes, note_lens, pds, NULL, n, indexes, results);
+}
+
+int qp_registry_append_batch_verified(qp_registry *reg, const char *const *notes, const size_t *note_lens,
+				      const qp_personal *const *pds, const unsigned char *const *verified,
+				      size_t n, uint64_t *indexes, int *results)
+{
 	int err;
 	qp_registry_forget_keys(reg);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
@@ -512,7 +554,9 @@ int qp_registry_append_batch_personal(qp_registry *reg, const char *const *notes
 	for (size_t i = 0; i < n; i++) {
 		if ((err = qp_store_savepoint(reg->store)) != QP_OK)
 			goto fail;
+		reg->verified_key = verified ? verified[i] : NULL;
 		results[i] = append_one(reg, notes[i], note_lens[i], &indexes[i], NULL, pds ? pds[i] : NULL);
+		reg->verified_key = NULL;
 		if (results[i] == QP_OK) {
 			if ((err = qp_store_release(reg->store)) != QP_OK)
 				goto fail;

@@ -34,8 +34,14 @@ struct qp_registry {
 	char *origin, *county, *county_name, *authority;
 	qp_cached_key keys[QP_KEY_CACHE];
 	size_t nkeys;
-	cJSON *policy; /* parameters in force, cached; NULL until read */
+	cJSON *policy;		/* parameters in force, cached; NULL until read */
 	int numbering_conflict; /* the last refusal was a stale certificate or household number */
+	/*
+	 * The public key the caller verified the entry being appended with, on
+	 * another thread (qp_registry_verify_note), or NULL: check_signer then
+	 * skips the Ed25519 verification when the enrolled key is that key.
+	 */
+	const unsigned char *verified_key;
 };
 
 /*
@@ -77,13 +83,13 @@ int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx
 			       const struct qp_personal *pd, int required);
 
 /* How qp_registry_apply treats an entry. */
-#define QP_APPLY_DEFER_SIGNATURE 0x1 /* check the signer but let the caller verify the signature */
-#define QP_APPLY_NO_CLOCK 0x2        /* no future-time check (replaying entries accepted before) */
-#define QP_APPLY_META 0x4            /* copy the entry's type, signer and time out (the audit) */
-#define QP_APPLY_NO_TREE 0x8         /* leave the Merkle tree to the caller (the audit computes it) */
-#define QP_APPLY_AT 0x10             /* the entry's index is `at`: the caller counts the log */
-#define QP_APPLY_NO_SAVEPOINT 0x20   /* the caller undoes a refused entry (by rolling back) */
-#define QP_APPLY_NO_LOG 0x40         /* leave the note out of log_entries (a replay the audit throws away) */
+#define QP_APPLY_DEFER_SIGNATURE 0x1  /* check the signer but let the caller verify the signature */
+#define QP_APPLY_NO_CLOCK	 0x2  /* no future-time check (replaying entries accepted before) */
+#define QP_APPLY_META		 0x4  /* copy the entry's type, signer and time out (the audit) */
+#define QP_APPLY_NO_TREE	 0x8  /* leave the Merkle tree to the caller (the audit computes it) */
+#define QP_APPLY_AT		 0x10 /* the entry's index is `at`: the caller counts the log */
+#define QP_APPLY_NO_SAVEPOINT	 0x20 /* the caller undoes a refused entry (by rolling back) */
+#define QP_APPLY_NO_LOG		 0x40 /* leave the note out of log_entries (a replay the audit throws away) */
 
 typedef struct qp_apply {
 	unsigned flags;
@@ -169,6 +175,7 @@ int qp_rules_policy_set(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_village_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_village_correct(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
+int qp_rules_household_correct(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_household_erase(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx);

@@ -179,6 +179,8 @@ int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx
 	if (strcmp(have, commitment) != 0)
 		return qp_error_set(QP_EINVALID, "%s: the personal data given does not match body.%s",
 				    e->type, member);
+	if (strcmp(e->type, "household.correct") == 0) /* the same head, the right name */
+		return qp_store_personal_replace(reg->store, qp_body_str(e, "household"), pd);
 	if (strcmp(e->type, "household.add") != 0)
 		return qp_store_investor_put(reg->store, idx, pd);
 	const char *number = qp_body_str(e, "number");

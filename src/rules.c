@@ -40,6 +40,7 @@ static const struct {
 	{"village.add", qp_rules_village_add},
 	{"village.correct", qp_rules_village_correct},
 	{"household.add", qp_rules_household_add},
+	{"household.correct", qp_rules_household_correct},
 	{"household.erase", qp_rules_household_erase},
 	{"home.add", qp_rules_home_add},
 	{"home.status", qp_rules_home_status},

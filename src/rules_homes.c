@@ -175,6 +175,47 @@ static int need_household(qp_registry *reg, const qp_entry *e, const char *membe
 	return err;
 }
 
+/* ---- household.correct ------------------------------------------------------------------ */
+
+/*
+ * A household's number of members, or its head's name, set right.  The
+ * name is personal data: the entry carries a new commitment to the head's
+ * ID number and the right name (fresh salt), which replaces the
+ * household's; the data itself comes beside the entry and replaces the
+ * file's (qp_registry_personal_apply).  The earlier values stay in the log.
+ */
+int qp_rules_household_correct(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	const char *number = qp_body_str(e, "household"), *field = qp_body_str(e, "field");
+	const char *commitment = qp_body_str(e, "commitment");
+	int is_name = strcmp(field, "name") == 0;
+	int has_value = cJSON_GetObjectItemCaseSensitive(e->body, "value") != NULL;
+	qp_household h;
+	int err;
+	if (is_name && (commitment == NULL || has_value))
+		return qp_error_set(
+		    QP_EINVALID,
+		    "household.correct: a name correction carries body.commitment (to the head's "
+		    "ID number and the right name) and no body.value");
+	if (!is_name && (commitment != NULL || !has_value))
+		return qp_error_set(QP_EINVALID,
+				    "household.correct: a members correction carries body.value and no "
+				    "body.commitment");
+	if (is_name && (err = check_commitment("household.correct: body.commitment", commitment)) != QP_OK)
+		return err;
+	if ((err = need_household(reg, e, "household", number, &h)) != QP_OK)
+		return err;
+	int64_t members = qp_body_num(e, "value", 0);
+	if (is_name ? strcmp(h.commitment, commitment) == 0 : h.members == members)
+		err = qp_error_set(QP_EINVALID, "household.correct: household %s already has that %s", number,
+				   is_name ? "commitment" : "number of members");
+	qp_household_clear(&h);
+	if (err != QP_OK)
+		return err;
+	return qp_store_household_correct(reg->store, number, is_name ? 0 : (int)members,
+					  is_name ? commitment : NULL, idx);
+}
+
 /* ---- household.erase -------------------------------------------------------------- */
 
 /*

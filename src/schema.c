@@ -19,6 +19,7 @@
 #include "quanpiao/keys.h"
 #include "quanpiao/personal.h"
 #include "quanpiao/schema.h"
+#include "quanpiao/text.h"
 #include "schema_internal.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -48,6 +49,7 @@
 
 static const char *const key_roles[] = {"officer", "log", "auditor", NULL};
 static const char *const correctable[] = {"land_area", "floor_area", "built", NULL};
+static const char *const household_correctable[] = {"name", "members", NULL};
 static const char *const transfer_bases[] = {"sale", "inheritance", "exchange", NULL};
 
 /* clang-format off */
@@ -84,6 +86,13 @@ static const qp_schema_member household_add[] = {
 	INT("members", REQ, 1, MEMBERS_MAX, QP_FORMAT_NONE, "the number of members"),
 	IDENT("number", QP_MEMBER_NUMBERED, QP_HOUSEHOLD_NUMBER_LEN, QP_FORMAT_HOUSEHOLD, "the household's registry number: the next free one"),
 	IDENT("village", REQ, 12, QP_FORMAT_VILLAGE, "the household's village, already added"),
+};
+static const qp_schema_member household_correct[] = {
+	IDENT("commitment", OPT, QP_COMMITMENT_LEN, QP_FORMAT_COMMITMENT, "exactly with field name: the commitment to the head's ID number and the right name, which replaces the household's"),
+	ENUM("field", REQ, ENUM_MAX, household_correctable, "the value corrected"),
+	IDENT("household", REQ, QP_HOUSEHOLD_NUMBER_LEN, QP_FORMAT_HOUSEHOLD, "the household, not erased"),
+	TEXT("reason", REQ, QP_REASON_MAX_LEN, QP_FORMAT_NONE, "why"),
+	INT("value", OPT, 1, MEMBERS_MAX, QP_FORMAT_NONE, "exactly with field members: the right number of members"),
 };
 static const qp_schema_member household_erase[] = {
 	IDENT("household", REQ, QP_HOUSEHOLD_NUMBER_LEN, QP_FORMAT_HOUSEHOLD, "the household whose personal data is erased: no live certificate, no home in use, idle or activated"),
@@ -173,6 +182,7 @@ static const qp_schema_entry entries[] = {
 	ENTRY("village.add", "officer", village_add, "A village"),
 	ENTRY("village.correct", "officer", village_correct, "A village's name or credit code set right"),
 	ENTRY_ABOUT("household.add", "officer", household_add, "A household of a village", household_head),
+	ENTRY_ABOUT("household.correct", "officer", household_correct, "A household's members or its head's name set right", household_head),
 	ENTRY("household.erase", "officer", household_erase, "A household's personal data erased from the registry file"),
 	ENTRY("home.add", "officer", home_add, "A home of a household"),
 	ENTRY("home.status", "officer", home_status, "A home's next status"),
@@ -246,20 +256,20 @@ int qp_schema_limits(const char *type, const char *name, int64_t *min, int64_t *
 
 /* ---- checking a body ------------------------------------------------------------------------- */
 
-/* body.name as text of 1..max bytes without control characters. */
+/* body.name as text of 1..max bytes that passes the text check (quanpiao/text.h). */
 static int body_text(const qp_entry *e, const char *name, size_t max, const char **out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e->body, name);
+	char field[96];
 	*out = NULL;
 	if (!cJSON_IsString(v) || v->valuestring[0] == '\0' || strlen(v->valuestring) > max)
 		return qp_error_set(QP_EINVALID, "%s: body.%s must be text of 1 to %zu bytes", e->type, name,
 				    max);
-	for (const unsigned char *p = (const unsigned char *)v->valuestring; *p; p++)
-		if (*p < 0x20 || *p == 0x7F)
-			return qp_error_set(QP_EINVALID, "%s: body.%s contains a control character", e->type,
-					    name);
-	*out = v->valuestring;
-	return QP_OK;
+	snprintf(field, sizeof(field), "%s: body.%s", e->type, name);
+	int err = qp_text_check(field, v->valuestring, max, 0);
+	if (err == QP_OK)
+		*out = v->valuestring;
+	return err;
 }
 
 int qp_body_int(const qp_entry *e, const char *name, int64_t lo, int64_t hi, int optional, int64_t dflt,
@@ -315,6 +325,18 @@ static int check_legacy_record(const qp_entry *e, const cJSON *l)
 			    QP_EINVALID,
 			    "%s: body.legacy holds at most %d members, each text of at most %d bytes",
 			    e->type, QP_LEGACY_MAX_MEMBERS, QP_LEGACY_VALUE_MAX_LEN);
+	for (const cJSON *m = l->child; m; m = m->next) {
+		char field[QP_LEGACY_KEY_MAX_LEN + 64];
+		int err;
+		snprintf(field, sizeof(field), "%s: body.legacy", e->type);
+		if ((err = qp_text_check(field, m->string, QP_LEGACY_KEY_MAX_LEN, 0)) != QP_OK)
+			return err;
+		/* A cell of the old file: it may be empty and hold line breaks. */
+		snprintf(field, sizeof(field), "%s: body.legacy.%s", e->type, m->string);
+		if ((err = qp_text_check(field, m->valuestring, QP_LEGACY_VALUE_MAX_LEN,
+					 QP_TEXT_MULTILINE | QP_TEXT_MAY_BE_EMPTY)) != QP_OK)
+			return err;
+	}
 	return QP_OK;
 }
 

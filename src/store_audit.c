@@ -47,7 +47,8 @@ static const struct table {
      "enrolled_idx >= ?1 OR revoked_idx >= ?1", 1, NULL, NULL},
     {"policy_versions", "'policy of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
     {"villages", "code", "code", "added_idx >= ?1 OR updated_idx >= ?1", 1, NULL, NULL},
-    {"households", "number", "number", "added_idx >= ?1 OR erased_idx >= ?1", 1, NULL, NULL},
+    {"households", "number", "number", "added_idx >= ?1 OR erased_idx >= ?1 OR updated_idx >= ?1", 1, NULL,
+     NULL},
     {"homes", "unit", "unit", "updated_idx >= ?1", 1, NULL, NULL},
     {"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1, NULL, NULL},
     {"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
@@ -72,9 +73,78 @@ int qp_store_fast_writes(qp_store *store)
 }
 
 /*
+ * The list of a "col IN ('a', 'b', ...)" at p (just past its "("), written
+ * to s as "col = 'a' OR col = 'b' ..." with its closing ")"; returns the end
+ * of the list, or NULL (and s untouched) if it is not a list of plain
+ * quoted words.
+ */
+static const char *list_as_ors(sqlite3_str *s, const char *col, int col_len, const char *p)
+{
+	const char *items[16], *q = p;
+	int lens[16], n = 0;
+	for (;;) {
+		while (*q == ' ' || *q == '\n' || *q == '\t')
+			q++;
+		if (*q != '\'' || n == 16)
+			return NULL;
+		const char *end = strchr(q + 1, '\'');
+		if (end == NULL || end[1] == '\'')
+			return NULL;
+		items[n] = q;
+		lens[n++] = (int)(end - q + 1);
+		q = end + 1;
+		while (*q == ' ' || *q == '\n' || *q == '\t')
+			q++;
+		if (*q == ')')
+			break;
+		if (*q++ != ',')
+			return NULL;
+	}
+	for (int i = 0; i < n; i++)
+		sqlite3_str_appendf(s, "%s%.*s = %.*s", i ? " OR " : "", col_len, col, lens[i], items[i]);
+	sqlite3_str_appendchar(s, 1, ')');
+	return q + 1;
+}
+
+/*
+ * The table's CREATE statement with each CHECK's "col IN (list)" written as
+ * "(col = ... OR col = ...)": the same check, but SQLite builds a temporary
+ * B-tree for an IN list of three or more values each time a statement that
+ * checks it runs (an insert into certificates built four), where the ORs
+ * are a few comparisons.  Returns an sqlite3_malloc'd string, or NULL.
+ */
+static char *checks_without_lists(const char *sql)
+{
+	sqlite3_str *s = sqlite3_str_new(NULL);
+	const char *p = sql, *in;
+	while ((in = strstr(p, " IN (")) != NULL) {
+		const char *col = in;
+		while (col > p && (col[-1] == '_' || (col[-1] >= 'a' && col[-1] <= 'z')))
+			col--;
+		sqlite3_str_append(s, p, (int)(col - p));
+		if (col < in) {
+			sqlite3_str_appendchar(s, 1, '(');
+			const char *past = list_as_ors(s, col, (int)(in - col), in + 5);
+			if (past != NULL) {
+				p = past;
+				continue;
+			}
+			sqlite3_str_reset(s);
+			sqlite3_str_appendall(s, sql);
+			return sqlite3_str_finish(s); /* not as expected: the statement as it is */
+		}
+		sqlite3_str_append(s, in, 5);
+		p = in + 5;
+	}
+	sqlite3_str_appendall(s, p);
+	return sqlite3_str_finish(s);
+}
+
+/*
  * Make an empty table of the replay a WITHOUT ROWID one, with its indexes
  * as they were: a row keyed by text is then one B-tree insert, not a rowid
- * row and an index entry.  Nothing reads rowids.
+ * row and an index entry.  Nothing reads rowids.  Its CHECKs are the same,
+ * with IN lists written out (checks_without_lists).
  */
 static int without_rowid(qp_store *store, const char *table)
 {
@@ -104,7 +174,10 @@ static int without_rowid(qp_store *store, const char *table)
 	if (err == QP_OK && strstr(sql[0], "WITHOUT ROWID") == NULL) {
 		char drop[96];
 		snprintf(drop, sizeof(drop), "DROP TABLE %s", table);
-		if ((create = sqlite3_mprintf("%s, WITHOUT ROWID", sql[0])) == NULL)
+		char *checks = checks_without_lists(sql[0]);
+		create = checks ? sqlite3_mprintf("%s, WITHOUT ROWID", checks) : NULL;
+		sqlite3_free(checks);
+		if (create == NULL)
 			err = qp_error_set(QP_ENOMEM, "out of memory preparing the replay");
 		else if ((err = qp_store_exec(store->db, drop, "preparing the replay")) == QP_OK)
 			err = qp_store_exec(store->db, create, "preparing the replay");

@@ -69,6 +69,26 @@ int qp_store_village_put(qp_store *store, const char *code, const char *name, co
 	return err;
 }
 
+int qp_store_village_by_uscc(qp_store *store, const char *uscc, char code[13])
+{
+	sqlite3_stmt *st = NULL;
+	code[0] = '\0';
+	int err =
+	    qp_store_prepare_cached(store, "SELECT code FROM villages WHERE uscc = ?1 ORDER BY code", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, uscc, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		qp_store_column_copy(st, 0, code, 13);
+	else if (rc == SQLITE_DONE)
+		err = qp_error_set(QP_ENOTFOUND, "no village's collective has credit code %s", uscc);
+	else
+		err = qp_store_raise(store->db, rc, "reading villages");
+	qp_store_finish(store, st);
+	return err;
+}
+
 int qp_store_village_correct(qp_store *store, const char *code, const char *name, const char *uscc,
 			      uint64_t idx)
 {
@@ -130,7 +150,8 @@ fail:
 
 /* A household's row, with its personal data when the file holds it (not erased, not a mirror). */
 #define HOUSEHOLD_COLUMNS                                                                                    \
-	"h.number, p.name, h.village, h.members, h.added_idx, p.id_number, h.commitment, h.erased_idx"
+	"h.number, p.name, h.village, h.members, h.added_idx, p.id_number, h.commitment, h.erased_idx, "     \
+	"h.updated_idx"
 #define HOUSEHOLD_FROM "households h LEFT JOIN personal_data p ON p.household = h.number"
 
 static int read_household(sqlite3_stmt *st, qp_household *h)
@@ -144,6 +165,7 @@ static int read_household(sqlite3_stmt *st, qp_household *h)
 	qp_store_column_copy(st, 6, h->commitment, sizeof(h->commitment));
 	h->erased = sqlite3_column_type(st, 7) != SQLITE_NULL;
 	h->erased_at = h->erased ? (uint64_t)sqlite3_column_int64(st, 7) : 0;
+	h->corrected_at = (uint64_t)sqlite3_column_int64(st, 8);
 	return sqlite3_column_type(st, 1) == SQLITE_NULL ? QP_OK : qp_store_column_dup(st, 1, &h->name);
 }
 
@@ -217,21 +239,30 @@ int qp_store_personal_get(qp_store *store, const char *number, qp_personal *out)
 	return err;
 }
 
-int qp_store_personal_put(qp_store *store, const char *number, const qp_personal *p)
+/* A household's personal data written by sql (?1 the household, ?2..?4 the data); *changed the rows. */
+static int personal_write(qp_store *store, const char *sql, const char *number, const qp_personal *p,
+			  const char *what, int *changed)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(
-	    store, "INSERT INTO personal_data (household, id_number, name, salt) VALUES (?1, ?2, ?3, ?4)",
-	    &st);
+	int err = qp_store_prepare_cached(store, sql, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, p->id_number, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, p->name, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, p->salt, QP_SALT_LEN, SQLITE_STATIC);
-	err = qp_store_step_done(store, st, "storing the personal data");
+	err = qp_store_step_done(store, st, what);
+	*changed = sqlite3_changes(store->db);
 	qp_store_finish(store, st);
 	return err;
+}
+
+int qp_store_personal_put(qp_store *store, const char *number, const qp_personal *p)
+{
+	int changed;
+	return personal_write(
+	    store, "INSERT INTO personal_data (household, id_number, name, salt) VALUES (?1, ?2, ?3, ?4)",
+	    number, p, "storing the personal data", &changed);
 }
 
 int qp_store_investor_put(qp_store *store, uint64_t activation, const qp_personal *p)
@@ -320,6 +351,44 @@ int qp_store_household_put(qp_store *store, const char *number, const char *vill
 	return err;
 }
 
+int qp_store_household_correct(qp_store *store, const char *number, int members, const char *commitment,
+			       uint64_t idx)
+{
+	sqlite3_stmt *st = NULL;
+	int err =
+	    qp_store_prepare_cached(store,
+				    "UPDATE households SET members = coalesce(?2, members), commitment = "
+				    "coalesce(?3, commitment), updated_idx = ?4 WHERE number = ?1",
+				    &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+	if (members > 0)
+		sqlite3_bind_int(st, 2, members);
+	qp_store_bind_opt_text(st, 3, commitment);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)idx);
+	err = qp_store_step_done(store, st, "correcting the household");
+	if (err == QP_OK && sqlite3_changes(store->db) != 1)
+		err = qp_error_set(QP_ENOTFOUND, "no household %s in the registry", number);
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_personal_replace(qp_store *store, const char *number, const qp_personal *p)
+{
+	int changed = 0;
+	int err = personal_write(
+	    store, "UPDATE personal_data SET name = ?3, salt = ?4 WHERE household = ?1 AND id_number = ?2",
+	    number, p, "correcting the personal data", &changed);
+	if (err == QP_OK && changed != 1)
+		err = qp_error_set(
+		    QP_EINVALID,
+		    "household.correct: the ID number given is not that of the head of household "
+		    "%s (a name correction keeps the head)",
+		    number);
+	return err;
+}
+
 int qp_store_households_list(qp_store *store, const char *village, const char *after, size_t limit,
 			     qp_household **out, size_t *count)
 {
@@ -400,6 +469,31 @@ int qp_store_home_get(qp_store *store, const char *unit, qp_home *out)
 	else if (rc == SQLITE_DONE)
 		err = qp_error_set(QP_ENOTFOUND, "no home %s in the registry", unit);
 	else
+		err = qp_store_raise(store->db, rc, "reading homes");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_parcel_homes(qp_store *store, const char *parcel, char unit[QP_UNIT_CODE_LEN + 1], int *count)
+{
+	sqlite3_stmt *st = NULL;
+	char lo[QP_UNIT_CODE_LEN + 1], hi[QP_UNIT_CODE_LEN + 1];
+	unit[0] = '\0';
+	*count = 0;
+	/* A home's unit is its parcel, F and 8 digits: a range of the primary key. */
+	snprintf(lo, sizeof(lo), "%.19sF00000000", parcel);
+	snprintf(hi, sizeof(hi), "%.19sF99999999", parcel);
+	int err = qp_store_prepare_cached(
+	    store, "SELECT unit FROM homes WHERE unit BETWEEN ?1 AND ?2 ORDER BY unit LIMIT 2", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((*count)++ == 0)
+			qp_store_column_copy(st, 0, unit, QP_UNIT_CODE_LEN + 1);
+	if (rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "reading homes");
 	qp_store_finish(store, st);
 	return err;

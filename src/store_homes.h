@@ -18,6 +18,8 @@ int qp_store_village_put(qp_store *store, const char *code, const char *name, co
 /* Set a village's name and credit code (NULL: none), as corrected by entry idx. */
 int qp_store_village_correct(qp_store *store, const char *code, const char *name, const char *uscc,
 			      uint64_t idx);
+/* The village whose collective has this credit code (the first by code): QP_ENOTFOUND if none. */
+int qp_store_village_by_uscc(qp_store *store, const char *uscc, char code[13]);
 int qp_store_villages_list(qp_store *store, const char *township, qp_village **out, size_t *count);
 
 /*
@@ -33,6 +35,14 @@ int qp_store_household_find(qp_store *store, const char *id_number, char number[
 /* Personal data (outside the log).  get: QP_ENOTFOUND when the file holds none for the household. */
 int qp_store_personal_get(qp_store *store, const char *number, qp_personal *out);
 int qp_store_personal_put(qp_store *store, const char *number, const qp_personal *p);
+/*
+ * household.correct: members (when > 0) and the commitment (when not NULL)
+ * replaced, updated_idx set; the personal data of a name correction: the
+ * same head (ID number), the new name and salt.
+ */
+int qp_store_household_correct(qp_store *store, const char *number, int members, const char *commitment,
+			       uint64_t idx);
+int qp_store_personal_replace(qp_store *store, const char *number, const qp_personal *p);
 /* A person investor's data, beside the activation (entry index) whose commitment it matches. */
 int qp_store_investor_put(qp_store *store, uint64_t activation, const qp_personal *p);
 /* Mark the household erased by entry idx and delete its personal data. */
@@ -43,6 +53,11 @@ int qp_store_households_list(qp_store *store, const char *village, const char *a
 			     qp_household **out, size_t *count);
 
 /* Homes. */
+/*
+ * The homes on a parcel (19 characters of a unit code): the first unit, and
+ * how many there are (0, 1, or 2 for more than one).
+ */
+int qp_store_parcel_homes(qp_store *store, const char *parcel, char unit[QP_UNIT_CODE_LEN + 1], int *count);
 int qp_store_home_get(qp_store *store, const char *unit, qp_home *out);
 int qp_store_home_put(qp_store *store, const qp_home *home);
 int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status status, uint64_t idx);

@@ -182,7 +182,15 @@ static void test_villages_and_households(void **state)
 	refused(f, "household.add",
 		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"a\\u0007b\",\"village\":"
 		"\"" VILLAGE "\"}",
-		QP_EINVALID, "name: must not contain control characters");
+		QP_EINVALID, "name: U+0007 (a control character) is not allowed");
+	refused(f, "household.add",
+		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\"\\u202e\\u738b\",\"village\":"
+		"\"" VILLAGE "\"}",
+		QP_EINVALID, "name: U+202E (right-to-left override) is not allowed");
+	refused(f, "household.add",
+		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"name\":\" \\u3000\",\"village\":"
+		"\"" VILLAGE "\"}",
+		QP_EINVALID, "name: must not be only white space");
 	refused(f, "household.add",
 		"{\"id_number\":\"11010519491231002X\",\"members\":1,\"village\":\"" VILLAGE "\"}",
 		QP_EINVALID, "body.id_number and body.name must both be text");
@@ -406,6 +414,67 @@ static void test_erase(void **state)
 	   "{\"id_number\":\"" HH1 "\",\"members\":1,\"name\":\"张伟\",\"village\":\"" VILLAGE "\"}");
 	assert_int_equal(qp_household_find(number, f->reg, HH1), QP_OK);
 	assert_string_equal(number, "330681-H-0000003");
+}
+
+/* household.correct: members, or the head's name by a new commitment; the old values stay in the log. */
+static void test_household_correct(void **state)
+{
+	fx *f = *state;
+	qp_household before, h;
+	assert_int_equal(qp_household_get(&before, f->reg, "330681-H-0000001"), QP_OK);
+	ok(f, "household.correct",
+	   "{\"field\":\"members\",\"household\":\"330681-H-0000001\",\"reason\":\"census\",\"value\":5}");
+	refused(
+	    f, "household.correct",
+	    "{\"field\":\"members\",\"household\":\"330681-H-0000001\",\"reason\":\"census\",\"value\":5}",
+	    QP_EINVALID, "household 330681-H-0000001 already has that number of members");
+	refused(
+	    f, "household.correct",
+	    "{\"field\":\"members\",\"household\":\"330681-H-0000001\",\"reason\":\"census\",\"value\":51}",
+	    QP_EINVALID, "body.value must be an integer from 1 to 50");
+	refused(f, "household.correct",
+		"{\"field\":\"members\",\"household\":\"330681-H-0000001\",\"reason\":\"x\"}", QP_EINVALID,
+		"a members correction carries body.value");
+	refused(f, "household.correct",
+		"{\"field\":\"name\",\"household\":\"330681-H-0000001\",\"reason\":\"x\",\"value\":2}",
+		QP_EINVALID, "a name correction carries body.commitment");
+	refused(f, "household.correct",
+		"{\"field\":\"name\",\"household\":\"330681-H-0000009\",\"id_number\":\"" HH1
+		"\",\"name\":\"王五\",\"reason\":\"x\"}",
+		QP_EINVALID, "unknown household 330681-H-0000009");
+	/* The head stays: another person's ID number is refused. */
+	refused(f, "household.correct",
+		"{\"field\":\"name\",\"household\":\"330681-H-0000001\",\"id_number\":\"" HH2
+		"\",\"name\":\"王五\",\"reason\":\"x\"}",
+		QP_EINVALID, "the ID number given is not that of the head of household 330681-H-0000001");
+	refused(f, "household.correct",
+		"{\"field\":\"name\",\"household\":\"330681-H-0000001\",\"id_number\":\"" HH1
+		"\",\"name\":\"\\u202e王五\",\"reason\":\"x\"}",
+		QP_EINVALID, "name: U+202E (right-to-left override) is not allowed");
+	/* A name correction signed without its personal data is refused: the file would not match. */
+	refused(f, "household.correct",
+		"{\"commitment\":\""
+		"0000000000000000000000000000000000000000000000000000000000000000"
+		"\",\"field\":\"name\",\"household\":\"330681-H-0000001\",\"reason\":\"x\"}",
+		QP_EINVALID, "did not come with the entry");
+	uint64_t at = log_size(f);
+	ok(f, "household.correct",
+	   "{\"field\":\"name\",\"household\":\"330681-H-0000001\",\"id_number\":\"" HH1
+	   "\",\"name\":\"王五\",\"reason\":\"garbled by an import\"}");
+	assert_int_equal(qp_household_get(&h, f->reg, "330681-H-0000001"), QP_OK);
+	assert_string_equal(h.name, "王五");
+	assert_string_equal(h.id_number, HH1);
+	assert_int_equal(h.members, 5);
+	assert_int_equal(h.corrected_at, at);
+	assert_string_not_equal(h.commitment, before.commitment);
+	qp_personal pd;
+	char c[QP_COMMITMENT_LEN + 1];
+	assert_int_equal(qp_store_personal_get(f->reg->store, h.number, &pd), QP_OK);
+	assert_int_equal(qp_personal_commit(c, &pd), QP_OK);
+	assert_string_equal(c, h.commitment);
+	qp_personal_clear(&pd);
+	qp_household_clear(&h);
+	qp_household_clear(&before);
 }
 
 /* A person investor is named by a commitment; an enterprise by name and credit code. */
@@ -748,6 +817,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_household_numbers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_personal_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_erase, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_household_correct, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_person_investor, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_home_add_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_one_home_policy_off, setup, teardown),

@@ -460,6 +460,15 @@ static char *to_gb18030(const char *text, size_t *len)
 	return out;
 }
 
+/* The reader refuses the file at once, with this message. */
+static void refused_encoding(const char *path, qp_import_encoding enc, const char *message)
+{
+	qp_import_reader *r = NULL;
+	assert_int_equal(qp_import_reader_open(&r, path, QP_IMPORT_CSV, enc), QP_EINVALID);
+	assert_null(r);
+	assert_error_contains(message);
+}
+
 static void test_encodings(void **state)
 {
 	fx *f = *state;
@@ -488,16 +497,29 @@ static void test_encodings(void **state)
 	assert_string_equal(got, expect);
 	records(f, gp, QP_IMPORT_CSV, QP_IMPORT_GB18030, got, cap * 2);
 	assert_string_equal(got, expect);
-	/* Read as UTF-8, GB18030 bytes become U+FFFD. */
-	records(f, gp, QP_IMPORT_CSV, QP_IMPORT_UTF8, got, cap * 2);
-	assert_non_null(strstr(got, "\xef\xbf\xbd"));
+	/* Read as UTF-8, GB18030 is refused before a record is read, naming where. */
+	refused_encoding(gp, QP_IMPORT_UTF8, "line 1, byte offset 0: not UTF-8 (--encoding utf-8)");
 	free(gp);
 	free(gb);
 
-	/* A bad byte in GB18030 and a cut-short sequence at the very end. */
+	/* A bad byte in GB18030, a cut-short sequence at the very end: refused, naming the first. */
 	p = file(f, "bad.csv", "a,b\n\xff\xd6\xee,x\n\xd6");
-	records(f, p, QP_IMPORT_CSV, QP_IMPORT_GB18030, got, cap * 2);
-	assert_string_equal(got, "1:a|b\n2:\xef\xbf\xbd诸|x\n3:\xef\xbf\xbd\n");
+	refused_encoding(p, QP_IMPORT_GB18030, "line 2, byte offset 4: not GB18030 (--encoding gb18030)");
+	refused_encoding(
+	    p, QP_IMPORT_AUTO,
+	    "line 2, byte offset 4: neither UTF-8 nor GB18030 (not UTF-8 from line 2, byte offset 4)");
+	free(p);
+	p = file(f, "cut.csv", "a,b\n\xd6\xee,x\r\n\xd6");
+	refused_encoding(p, QP_IMPORT_GB18030, "line 3, byte offset 10: not GB18030");
+	free(p);
+	/* Mostly UTF-8, one line of GB18030 (张伟): mixed, refused, though it decodes as GB18030. */
+	p = file(f, "mixed.csv", "名,值\r\n王大明,李小红\r\n\xd5\xc5\xce\xb0,x\r\n赵六,y\n");
+	refused_encoding(p, QP_IMPORT_AUTO,
+			 "line 3, byte offset 30: not UTF-8, though 3 line(s) of the file are: the file "
+			 "mixes encodings");
+	/* Nor is it GB18030 throughout, whatever --encoding says. */
+	refused_encoding(p, QP_IMPORT_GB18030, "not GB18030 (--encoding gb18030)");
+	refused_encoding(p, QP_IMPORT_UTF8, "line 3, byte offset 30: not UTF-8 (--encoding utf-8)");
 	free(p);
 	free(text);
 	free(expect);

@@ -94,7 +94,11 @@ static void test_values(void **state)
 	assert_error_contains("ID number: check character");
 	assert_int_equal(qp_personal_init(&p, "330681198002301035", NAME), QP_EINVALID);
 	assert_int_equal(qp_personal_init(&p, ID, ""), QP_EINVALID);
-	assert_error_contains("name: must be text of 1 to 64 bytes");
+	assert_error_contains("name: must not be empty");
+	assert_int_equal(qp_personal_init(&p, ID, "\xe2\x80\xae王"), QP_EINVALID);
+	assert_error_contains("name: U+202E (right-to-left override) is not allowed");
+	assert_int_equal(qp_personal_init(&p, ID, "\xe3\x80\x80 "), QP_EINVALID);
+	assert_error_contains("name: must not be only white space");
 	assert_int_equal(qp_personal_init(&p, ID, NULL), QP_EINVALID);
 	char long_name[QP_NAME_MAX_LEN + 2];
 	memset(long_name, 'a', sizeof(long_name) - 1);
@@ -103,7 +107,7 @@ static void test_values(void **state)
 	long_name[QP_NAME_MAX_LEN] = '\0';
 	assert_int_equal(qp_personal_init(&p, ID, long_name), QP_OK);
 	assert_int_equal(qp_personal_init(&p, ID, "a\tb"), QP_EINVALID);
-	assert_error_contains("name: must not contain control characters");
+	assert_error_contains("name: U+0009 (a control character) is not allowed");
 	/* The salt as hex and back. */
 	char hex[2 * QP_SALT_LEN + 1];
 	fixed_salt(&p);

@@ -16,12 +16,13 @@
 
 /* The entry types of docs/design.md §3 and their roles. */
 static const char *const types[][2] = {
-    {"registry.genesis", "authority"}, {"policy.set", "authority"},    {"key.enroll", "authority"},
-    {"key.revoke", "authority"},       {"village.add", "officer"},     {"village.correct", "officer"},
-    {"household.add", "officer"},      {"household.erase", "officer"}, {"home.add", "officer"},
-    {"home.status", "officer"},	       {"home.activate", "officer"},   {"home.correct", "officer"},
-    {"cert.issue", "officer"},	       {"cert.transfer", "officer"},   {"cert.redeem", "officer"},
-    {"cert.revoke", "officer"},	       {"cert.freeze", "officer"},     {"cert.unfreeze", "officer"},
+    {"registry.genesis", "authority"}, {"policy.set", "authority"},	 {"key.enroll", "authority"},
+    {"key.revoke", "authority"},       {"village.add", "officer"},	 {"village.correct", "officer"},
+    {"household.add", "officer"},      {"household.correct", "officer"}, {"household.erase", "officer"},
+    {"home.add", "officer"},	       {"home.status", "officer"},	 {"home.activate", "officer"},
+    {"home.correct", "officer"},       {"cert.issue", "officer"},	 {"cert.transfer", "officer"},
+    {"cert.redeem", "officer"},	       {"cert.revoke", "officer"},	 {"cert.freeze", "officer"},
+    {"cert.unfreeze", "officer"},
 };
 
 static void test_table(void **state)
@@ -187,9 +188,42 @@ static void test_members(void **state)
 				set(body, m->name, cJSON_CreateNumber(1));
 				expect_refused(s->type, body, want);
 				set(body, m->name, cJSON_CreateString("a\x01"));
-				snprintf(want, sizeof(want), "%s: body.%s contains a control character",
-					 s->type, m->name);
+				snprintf(want, sizeof(want),
+					 "%s: body.%s: U+0001 (a control character) is not allowed", s->type,
+					 m->name);
 				expect_refused(s->type, body, want);
+				/* Every pattern the one text check refuses (quanpiao/text.h), in every text
+				 * member. */
+				static const struct {
+					const char *text, *why;
+				} refused[] = {
+				    {"a\n", "U+000A (a control character) is not allowed"},
+				    {"a\xc2\x85", "U+0085 (a control character) is not allowed"},
+				    {"\xe2\x80\xaa", "U+202A (left-to-right embedding) is not allowed"},
+				    {"\xe2\x80\xab", "U+202B (right-to-left embedding) is not allowed"},
+				    {"\xe2\x80\xac", "U+202C (pop directional formatting) is not allowed"},
+				    {"\xe2\x80\xad", "U+202D (left-to-right override) is not allowed"},
+				    {"\xe2\x80\xae", "U+202E (right-to-left override) is not allowed"},
+				    {"\xe2\x81\xa6", "U+2066 (left-to-right isolate) is not allowed"},
+				    {"\xe2\x81\xa7", "U+2067 (right-to-left isolate) is not allowed"},
+				    {"\xe2\x81\xa8", "U+2068 (first strong isolate) is not allowed"},
+				    {"\xe2\x81\xa9", "U+2069 (pop directional isolate) is not allowed"},
+				    {"\xe2\x80\x8b", "U+200B (zero width space) is not allowed"},
+				    {"\xe2\x80\x8c", "U+200C (zero width non-joiner) is not allowed"},
+				    {"\xe2\x80\x8d", "U+200D (zero width joiner) is not allowed"},
+				    {"\xe2\x81\xa0", "U+2060 (word joiner) is not allowed"},
+				    {"\xef\xbb\xbf", "U+FEFF (zero width no-break space) is not allowed"},
+				    {" ", "must not be only white space"},
+				    {"\xe3\x80\x80", "must not be only white space"},
+				};
+				for (size_t p = 0; p < sizeof(refused) / sizeof(refused[0]); p++) {
+					if (strlen(refused[p].text) > (size_t)m->max)
+						continue;
+					set(body, m->name, cJSON_CreateString(refused[p].text));
+					snprintf(want, sizeof(want), "%s: body.%s: %s", s->type, m->name,
+						 refused[p].why);
+					expect_refused(s->type, body, want);
+				}
 				if (m->min > 1) {
 					set(body, m->name, text_of((size_t)m->min - 1));
 					snprintf(want, sizeof(want), "%s: body.%s must be %lld characters",

@@ -418,6 +418,16 @@ static void test_alloc_failures(void **state)
 	}
 }
 
+/* A registry at path made lean as the audit's replay is. */
+static void lean_registry(const char *path)
+{
+	qp_store *s = NULL;
+	create_registry(path);
+	assert_int_equal(qp_store_open(&s, path, 0), QP_OK);
+	assert_int_equal(qp_store_replay_lean(s), QP_OK);
+	qp_store_free(s);
+}
+
 /*
  * The audit's lean replay drops the indexes nothing reads during a replay
  * but keeps those the certificate invariants read after it: without
@@ -427,11 +437,7 @@ static void test_alloc_failures(void **state)
 static void test_replay_lean(void **state)
 {
 	fixture *f = *state;
-	qp_store *s = NULL;
-	create_registry(f->db);
-	assert_int_equal(qp_store_open(&s, f->db, 0), QP_OK);
-	assert_int_equal(qp_store_replay_lean(s), QP_OK);
-	qp_store_free(s);
+	lean_registry(f->db);
 	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates_root'"), 0);
 	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates_parent'"), 1);
 	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates_home'"), 1);
@@ -445,6 +451,70 @@ static void test_replay_lean(void **state)
 	const char *plan = (const char *)sqlite3_column_text(st, 3);
 	if (plan == NULL || strstr(plan, "certificates_parent") == NULL)
 		fail_msg("children of a certificate: %s", plan ? plan : "(no plan)");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/*
+ * The lean replay's CHECKs are the schema's, with IN lists written as ORs
+ * (SQLite builds a temporary B-tree for an IN list each time a statement
+ * checks it): each value outside its list is still refused, and an insert
+ * into certificates opens no ephemeral table.
+ */
+static void test_replay_lean_checks(void **state)
+{
+	fixture *f = *state;
+	lean_registry(f->db);
+	assert_int_equal(raw_int(f->db,
+				 "SELECT count(*) FROM sqlite_master WHERE name IN ('certificates', 'homes')"
+				 " AND sql LIKE '% IN (%'"),
+			 0);
+	assert_int_equal(raw_int(f->db,
+				 "SELECT count(*) FROM sqlite_master WHERE name = 'certificates'"
+				 " AND sql LIKE '%(kind = ''guarantee'' OR kind = ''retention'' OR kind ="
+				 " ''collective'')%' AND sql LIKE '%WITHOUT ROWID%'"),
+			 1);
+	static const char *const cert = "INSERT INTO certificates (id, kind, year, seq, holder, holder_type, "
+					"area, basis, state, root, issued_on,"
+					" created_idx, ended_by) VALUES ('c', %s, 2026, 1, 'h', %s, 100, "
+					"'legacy', %s, 'c', '2026-01-01', 0, %s)";
+	static const char *const home = "INSERT INTO homes (unit, parcel, village, township, household, "
+					"land_area, status, added_idx, updated_idx,"
+					" exit_path)"
+					" VALUES ('330681001001JC00001F00010001', '330681001001JC00001', "
+					"'330681101201', '330681101', 'h', 100,"
+					" %s, 0, 0, %s)";
+	const char *bad[][4] = {{"'bogus'", "'household'", "'live'", "NULL"},
+				{"'guarantee'", "'bogus'", "'live'", "NULL"},
+				{"'guarantee'", "'household'", "'bogus'", "NULL"},
+				{"'guarantee'", "'household'", "'spent'", "'bogus'"},
+				{"'Guarantee'", "'household'", "'live'", "NULL"}};
+	char sql[1024];
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(sql, sizeof(sql), cert, bad[i][0], bad[i][1], bad[i][2], bad[i][3]);
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_CONSTRAINT)
+			fail_msg("accepted: %s", sql);
+	}
+	snprintf(sql, sizeof(sql), home, "'bogus'", "NULL");
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	snprintf(sql, sizeof(sql), home, "'withdrawn'", "'idle'");
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	snprintf(sql, sizeof(sql), cert, "'collective'", "'collective'", "'revoked'", "'revoke'");
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), home, "'reclaimed'", "'withdrawn'");
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	/* No temporary B-tree for the checks. */
+	snprintf(sql, sizeof(sql), "EXPLAIN ");
+	snprintf(sql + 8, sizeof(sql) - 8, cert, "?1", "?2", "?3", "?4");
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (strcmp((const char *)sqlite3_column_text(st, 1), "OpenEphemeral") == 0)
+			fail_msg("an insert into certificates opens an ephemeral table");
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
@@ -473,6 +543,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_damaged_pages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replay_lean, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_lean_checks, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,6 +76,15 @@ QP_API int qp_key_load(qp_key **out, const char *path, const char *passphrase);
  */
 QP_API int qp_key_file_encrypted(int *out, const char *path);
 
+/*
+ * Read the first line of a passphrase file into buf (cap bytes, NUL-
+ * terminated; a final CR is dropped).  The file is checked as a key file
+ * is: no symlink, a regular file, no permission bit for group or others
+ * (QP_EPERM naming the mode and its bits).  QP_EINVALID if the line does not
+ * fit.  The caller wipes buf.
+ */
+QP_API int qp_passphrase_file_read(char *buf, size_t cap, const char *path);
+
 /* Wipe and free a key.  NULL is fine. */
 QP_API void qp_key_free(qp_key *key);
 

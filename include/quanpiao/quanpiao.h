@@ -8,11 +8,13 @@
 #ifndef QUANPIAO_H
 #define QUANPIAO_H
 
+#include "quanpiao/access.h"
 #include "quanpiao/audit.h"
 #include "quanpiao/bundle.h"
 #include "quanpiao/certs.h"
 #include "quanpiao/cosign.h"
 #include "quanpiao/error.h"
+#include "quanpiao/httpsig.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/import.h"
 #include "quanpiao/keys.h"
@@ -26,6 +28,7 @@
 #include "quanpiao/schema.h"
 #include "quanpiao/statusmap.h"
 #include "quanpiao/store.h"
+#include "quanpiao/text.h"
 #include "quanpiao/tiles.h"
 #include "quanpiao/version.h"
 

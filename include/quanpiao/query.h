@@ -75,10 +75,12 @@ typedef struct qp_household {
 	char *name;	    /* NULL if not held */
 	char village[13];
 	int members;
-	char commitment[65]; /* to the personal data, as household.add signed it */
+	char
+	    commitment[65]; /* to the personal data, as the last household.add or name correction signed it */
 	uint64_t added_at;
 	int erased;	    /* its personal data was erased (household.erase) */
 	uint64_t erased_at; /* that entry */
+	uint64_t corrected_at; /* the last household.correct, 0 if none */
 } qp_household;
 
 typedef struct qp_home {

@@ -127,6 +127,28 @@ QP_API int qp_registry_append_batch_personal(qp_registry *reg, const char *const
 					     size_t n, uint64_t *indexes, int *results);
 
 /*
+ * Verify an entry note's signature with the key it names (enrolled under
+ * that name and key ID, whatever its role or state), without appending:
+ * the Ed25519 work a service does on its request threads, off the one
+ * writer.  *public_key is the key that verified it.  QP_EPERM for an
+ * unknown key or a signature that does not verify, QP_EINVALID for a
+ * malformed note.
+ */
+QP_API int qp_registry_verify_note(qp_registry *reg, const char *note, size_t note_len,
+				   unsigned char public_key[QP_PUBLIC_KEY_LEN]);
+/*
+ * qp_registry_append_batch_personal, where verified[i] (verified NULL, or
+ * an element NULL: none) is the public key that verified note i's
+ * signature (qp_registry_verify_note on the same bytes).  Every rule is
+ * still checked - the signer enrolled, its role, not revoked, not expired
+ * - and the signature is verified again unless the enrolled key is that key.
+ */
+QP_API int qp_registry_append_batch_verified(qp_registry *reg, const char *const *notes,
+					     const size_t *note_lens, const struct qp_personal *const *pds,
+					     const unsigned char *const *verified, size_t n,
+					     uint64_t *indexes, int *results);
+
+/*
  * Sign (as key) and append in one call.  The body is as officers write it:
  * a household.add with the head's "id_number" and "name", a household
  * named by its head's ID number; the personal data is taken out before

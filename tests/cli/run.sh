@@ -65,6 +65,29 @@ contains() {
 	esac
 }
 
+# new_registry [DB] : keys auth.key, log.key and officer.key, and a registry DB (default r.db)
+# of county 330681 with the officer enrolled.
+new_registry() {
+	local k db="${1:-r.db}"
+	for k in auth:330681.authority log:zhuji.example/quanpiao officer:330681.officer.li; do
+		[ -f "${k%%:*}.key" ] || "$QP" key generate --name "${k#*:}" --out "${k%%:*}.key" --unencrypted >/dev/null 2>&1 ||
+			fail "key generate $k"
+	done
+	expect_rc 0 -- --db "$db" --key auth.key init --origin zhuji.example/quanpiao --county 330681 --county-name 诸暨市 \
+		--log-vkey log.key.vkey
+	expect_rc 0 -- --db "$db" key enroll --role officer --vkey officer.key.vkey --key auth.key
+}
+
+# unchanged EXIT STDOUT STDERR -- ARGS... : exact output, and not a byte of the registry
+# ($QUANPIAO_DB, else r.db) changed.
+unchanged() {
+	local want_rc="$1" want_out="$2" want_err="$3" before
+	shift 3
+	before=$(sqlite3 "${QUANPIAO_DB:-r.db}" .dump)
+	expect "$want_rc" "$want_out" "$want_err" "$@"
+	[ "$(sqlite3 "${QUANPIAO_DB:-r.db}" .dump)" = "$before" ] || fail "the registry changed"
+}
+
 # shellcheck source=/dev/null
 . "$SCRIPT"
 

@@ -163,7 +163,7 @@ expect_rc 1 -- --db pd_name.db audit --json
 contains "$OUT" '"derived_problems":0,"personal_problems":1,'
 contains "$OUT" "{\"where\":\"household $HH\",\"what\":\"personal data does not match its commitment"
 tamper pd_badname "UPDATE personal_data SET name = 'a' || char(10) || 'b' WHERE household = '$HH'"
-contains "$OUT" "PROBLEM household $HH: personal data: name: must not contain control characters"
+contains "$OUT" "PROBLEM household $HH: personal data: name: U+000A (a control character) is not allowed"
 personal pd_salt "UPDATE personal_data SET salt = zeroblob(32) WHERE household = '$HH'"
 contains "$OUT" "$MISMATCH"
 personal pd_deleted "DELETE FROM personal_data WHERE household = '$HH'"

@@ -83,7 +83,7 @@ refused 3 "quanpiao: --code: village part 105 is not a village committee (村委
 refused 3 "quanpiao: --uscc: a village collective economic organisation's code starts with N2, not 91" -- \
 	village add --code 330681101203 --name 新村 --uscc 91330681MA2BXY001M
 refused 3 "quanpiao: --name: must not be empty" -- village add --code 330681101203 --name ""
-refused 3 "quanpiao: --name: must not contain control characters" -- village add --code 330681101203 --name $'a\033[2Jb'
+refused 3 "quanpiao: --name: U+001B (a control character) is not allowed" -- village add --code 330681101203 --name $'a\033[2Jb'
 refused 2 "quanpiao: village add needs --code and --name (see 'quanpiao village add --help')" -- \
 	village add --code 330681101203
 refused_with 3 '{"error":{"message":"--code: must be 12 characters (village code), got 11","reason":"input rejected","exit":3}}' \
@@ -347,7 +347,7 @@ expect_rc 0 -- home show $U1
           25  YYYY-MM-DDThh:mm:ssZ  330681.officer.wu  home.correct   corrected land_area: 120.50 -> 118.00 (重新测量)" ] ||
 	fail "home show $U1 differs: $(printf '%s\n' "$OUT" | notime)"
 
-# A person investor's ID and the household's are masked, unless --reveal.
+# A person investor's ID and the household's are masked, unless --reveal (with an officer's key: issue 22).
 expect_rc 0 -- home show $U4
 [ "$(printf '%s\n' "$OUT" | notime)" = "单元 unit             330681102201JC00004F00010001
 宗地 parcel           330681102201JC00004
@@ -369,7 +369,7 @@ expect_rc 0 -- home show $U4
           16  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.add       added as idle: land 80.00 m², village 330681102201, household 330681-H-0000004
           24  YYYY-MM-DDThh:mm:ssZ  330681.officer.li  home.activate  status idle -> activated: leased to a person from 2022-07-01 for 20 years, rent 6000.00 yuan/year, investment 50000.00 yuan, use culture" ] ||
 	fail "home show $U4 differs: $(printf '%s\n' "$OUT" | notime)"
-expect_rc 0 -- home show $U4 --reveal
+expect_rc 0 -- home show $U4 --reveal --key officer.key
 contains "$OUT" "户 household          330681-H-0000004 330681195505050047 赵秀英"
 contains "$OUT" "          24  张三             330681198507200129  2022-07-01"
 
@@ -399,7 +399,7 @@ expect 0 "$HOMES_HEADER
 	home list --village $V1
 expect 0 "单元 unit                     村 village    户 household      状态 status  宅基地 land m²  建筑 floor m²  建成 built
 330681101201JC00001F00010001  330681101201  330681-H-0000001  闲置 idle            118.00         240.00        1985" "" -- \
-	home list --status idle --reveal
+	home list --status idle --reveal --key officer.key
 expect 0 "$HOMES_HEADER
 330681101201JC00002F00010001  330681101201  330681-H-0000002  已复垦 reclaimed           98.00          75.50           -
 330681101202JC00003F00010001  330681101202  330681-H-0000003  已复垦 reclaimed          150.25              -        1962" "" -- \
@@ -423,7 +423,7 @@ expect 0 '{"homes":[{"unit":"330681101202JC00003F00010001","parcel":"33068110120
 expect 0 '{"homes":[{"unit":"330681102201JC00004F00010001","parcel":"330681102201JC00004","village":"330681102201","township":"330681102","household":"330681-H-0000004","land_area":"80.00","floor_area":"160.00","built":null,"status":"activated","status_label":"已激活","added_at":16,"updated_at":24}],"more":false,"next":null}' "" -- \
 	home list --limit 1 --after $U3 --json
 expect 0 '{"homes":[{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681-H-0000002","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},{"unit":"330681101201JC00006F00010001","parcel":"330681101201JC00006","village":"330681101201","township":"330681101","household":"330681-H-0000002","land_area":"110.00","floor_area":null,"built":null,"status":"in_use","status_label":"在用","added_at":27,"updated_at":27}],"more":false,"next":null}' "" -- \
-	home list --household $H2 --json --reveal
+	home list --household $H2 --json --reveal --key officer.key
 refused 2 "quanpiao: give one of --village, --township and --household, not more (see 'quanpiao home list --help')" -- \
 	home list --village $V1 --township 330681101
 refused 3 'quanpiao: --limit: "0" is not a whole number from 1 to 1000000' -- home list --limit 0
@@ -446,7 +446,7 @@ $N5  330681********007X  孙丽       330681101202             5          12" ""
 expect 0 "$HH_HEADER
 $N1  330681196503120018  王大明     330681101201             4           8
 $N2  330681197001010024  李小红     330681101201             3           9
-more: --after $N2" "" -- household list --limit 2 --reveal
+more: --after $N2" "" -- household list --limit 2 --reveal --key officer.key
 expect 0 "$HH_HEADER
 $N1  330681********0018  王大明     330681101201             4           8
 $N2  330681********0024  李小红     330681101201             3           9
@@ -454,7 +454,7 @@ more: --after $N2" "" -- household list --limit 2
 expect 0 '{"households":[{"number":"330681-H-0000002","id_number":"330681********0024","name":"李小红","village":"330681101201","members":3,"added_at":9,"erased":false,"erased_at":null},{"number":"330681-H-0000003","id_number":"330681********0035","name":"陈国强","village":"330681101202","members":1,"added_at":10,"erased":false,"erased_at":null}],"more":true,"next":"330681-H-0000003"}' "" -- \
 	household list --limit 2 --after $N1 --json
 expect 0 '{"households":[{"number":"330681-H-0000004","id_number":"330681195505050047","name":"赵秀英","village":"330681102201","members":2,"added_at":11,"erased":false,"erased_at":null},{"number":"330681-H-0000005","id_number":"33068119881212007X","name":"孙丽","village":"330681101202","members":5,"added_at":12,"erased":false,"erased_at":null}],"more":false,"next":null}' "" -- \
-	household list --limit 2 --after $H3 --json --reveal
+	household list --limit 2 --after $H3 --json --reveal --key officer.key
 refused 3 "quanpiao: --after: characters 7-9 must be -H- (a household number is like 330681-H-0000001)" -- \
 	household list --after 330681-X-0000001
 
@@ -483,9 +483,9 @@ expect 0 "户号 household      $N5
 
 农房 homes (0)
 
-权票 certificates (0)" "" -- household show 33068119881212007x --reveal
+权票 certificates (0)" "" -- household show 33068119881212007x --reveal --key officer.key
 expect 0 '{"household":{"number":"330681-H-0000002","id_number":"330681197001010024","name":"李小红","village":"330681101201","members":3,"added_at":9,"erased":false,"erased_at":null},"village":{"code":"330681101201","name":"东白湖村","township":"330681101","uscc":"N2330681MA2B3C4D5A","added_at":5,"updated_at":5},"homes":[{"unit":"330681101201JC00002F00010001","parcel":"330681101201JC00002","village":"330681101201","township":"330681101","household":"330681-H-0000002","land_area":"98.00","floor_area":"75.50","built":null,"status":"reclaimed","status_label":"已复垦","added_at":14,"updated_at":26},{"unit":"330681101201JC00006F00010001","parcel":"330681101201JC00006","village":"330681101201","township":"330681101","household":"330681-H-0000002","land_area":"110.00","floor_area":null,"built":null,"status":"in_use","status_label":"在用","added_at":27,"updated_at":27}],"certificates":[]}' "" -- \
-	household show $H2 --reveal --json
+	household show $H2 --reveal --key officer.key --json
 expect 6 "" "quanpiao: household: no household with ID number 330681********0136 in the registry (add it with household add)" -- \
 	household show $NOBODY
 expect 6 "" "quanpiao: no household 330681-H-0000099 in the registry" -- household show 330681-H-0000099
@@ -513,7 +513,7 @@ refused 2 "quanpiao: village correct needs one CODE, --name or --uscc (or both),
 refused 2 "quanpiao: village correct needs one CODE, --name or --uscc (or both), and --reason (see 'quanpiao village correct --help')" -- \
 	village correct $V2 --name x
 refused 3 "quanpiao: --reason: must not be empty" -- village correct $V2 --name x --reason ""
-refused 3 "quanpiao: --name: must not contain control characters" -- village correct $V2 --name $'a\nb' --reason x
+refused 3 "quanpiao: --name: U+000A (a control character) is not allowed" -- village correct $V2 --name $'a\nb' --reason x
 refused 3 "quanpiao: --uscc: a village collective economic organisation's code starts with N2, not 91" -- \
 	village correct $V2 --uscc 91330681MA2BXY001M --reason x
 refused 3 "quanpiao: CODE: village part 105 is not a village committee (村委会 codes are 200-399)" -- \

@@ -23,14 +23,6 @@ certs() {
 		FROM certificates WHERE legacy_no IS NOT NULL ORDER BY legacy_no"
 }
 
-# unchanged EXIT STDOUT STDERR -- ARGS... : exact output, and not a byte of the registry changed.
-unchanged() {
-	local want_rc="$1" want_out="$2" want_err="$3" before
-	shift 3
-	before=$(dump)
-	expect "$want_rc" "$want_out" "$want_err" "$@"
-	[ "$(dump)" = "$before" ] || fail "the registry changed"
-}
 
 # ---- a registry with an officer and three villages ------------------------------------
 for k in auth:330681.authority log:$ORIGIN officer:330681.officer.li; do
@@ -132,13 +124,50 @@ expect 0 "read 2 rows: 2 imported, 0 already present, 0 rejected (9 entries)" ""
 
 # ---- GB18030 with CRLF, as office software exports it, columns reversed -------------------
 iconv -f UTF-8 -t GB18030 "$DATA/gb18030_source.csv" | sed 's/$/\r/' >gb.csv
-unchanged 3 "" "quanpiao: line 1: header column 1 contains bytes that could not be decoded (U+FFFD); is the encoding right?" -- \
+unchanged 3 "" "quanpiao: line 1, byte offset 2: not UTF-8 (--encoding utf-8); nothing was imported" -- \
 	import gb.csv --encoding utf-8
 expect 0 "read 2 rows: 2 imported, 0 already present, 0 rejected (10 entries)" "" -- import gb.csv
 unchanged 0 "read 2 rows: 0 imported, 2 already present, 0 rejected (0 entries)" "" -- import gb.csv --encoding gb18030
 [ "$(sqlite3 r.db "SELECT name FROM personal_data WHERE id_number IN ('330681199203040028', '330681197507070032') ORDER BY 1")" = \
 	"钱淑芬
 龚德胜" ] || fail "households from gb.csv"
+
+# A mostly-UTF-8 file with one GB18030 line (the rows of good.csv, one name 张伟 in GB18030):
+# the file mixes encodings and is refused before a row is read, from a file and from a pipe.
+{ head -3 "$DATA/good.csv"; printf 'MX-1,宅基地退出,\xd5\xc5\xce\xb0,330681199001010016,330681101201,330681101201JC00091F00010001,100,2019-03-05,,有效,,\n'; tail -n +4 "$DATA/good.csv"; } >mixed.csv
+unchanged 3 "" "quanpiao: line 4, byte offset $(($(head -3 "$DATA/good.csv" | wc -c) + 21)): not UTF-8, though 7 line(s) of the file are: the file mixes encodings (save it in one, or give --encoding); nothing was imported" -- \
+	import mixed.csv
+before=$(dump)
+"$QP" import - <mixed.csv >/dev/null 2>mixed.err
+[ $? = 3 ] || fail "a mixed file on standard input: not exit 3"
+grep -q "the file mixes encodings" mixed.err || fail "a mixed file on standard input: $(cat mixed.err)"
+[ "$(dump)" = "$before" ] || fail "a mixed file on standard input changed the registry"
+unchanged 3 "" "quanpiao: line 1, byte offset 22: not GB18030 (--encoding gb18030); nothing was imported" -- \
+	import mixed.csv --encoding gb18030
+
+# ---- the report: created 0600, formulas neutralised, control characters escaped -------------
+umask 022
+{
+	echo '票号,类型,持有人,证件号码,村代码,不动产单元号,面积,发证日期,有效期至,状态,备注'
+	printf '=cmd|x,宅基地退出,王大明,=1+2,330681101201,330681101201JC00071F00010001,120,2019-03-05,,有效,\n'
+	printf 'R-2,宅基地退出,"\xe2\x80\xae王\x1b[31m",@SUM(A1),330681101201,330681101201JC00072F00010001,-5,2019-03-05,,有效,\n'
+} >formula.csv
+rm -f formula-report.csv
+expect_rc 3 -- import formula.csv --report formula-report.csv
+[ "$(stat -c %a formula-report.csv)" = 600 ] || fail "the report is mode $(stat -c %a formula-report.csv), not 600"
+grep -q "^2,'=cmd|x,证件号码,'=1+2," formula-report.csv || fail "formula in line 2 not neutralised: $(grep '^2,' formula-report.csv)"
+grep -q "^3,R-2,持有人,<U+202E>王<U+001B>\[31m,U+202E (right-to-left override) is not allowed" formula-report.csv ||
+	fail "line 3 not escaped: $(grep '^3,R-2,持有人' formula-report.csv)"
+grep -q "^3,R-2,面积,'-5," formula-report.csv || fail "a negative area not neutralised: $(grep '^3,R-2,面积' formula-report.csv)"
+grep -q "^3,R-2,证件号码,'@SUM(A1)," formula-report.csv || fail "@ not neutralised"
+# On stderr too, escaped: no escape sequence reaches the terminal.
+run import formula.csv
+case "$ERR" in *$'\x1b'* | *$'\xe2\x80\xae'*) fail "a control or bidi character reached stderr" ;; esac
+contains "$ERR" "<U+202E>王<U+001B>[31m"
+# An existing report keeps no wider mode.
+chmod 644 formula-report.csv
+expect_rc 3 -- import formula.csv --report formula-report.csv
+[ "$(stat -c %a formula-report.csv)" = 600 ] || fail "an existing report left mode $(stat -c %a formula-report.csv)"
 
 # ---- JSON Lines, and standard input ----------------------------------------------------------
 expect 0 "read 2 rows: 2 imported, 0 already present, 0 rejected (10 entries)" "" -- import "$DATA/good.jsonl"
@@ -230,7 +259,7 @@ REPORT="${BOM}line,legacy_no,column,value,reason
 3,B-02,不动产单元号,330681101201XC00102F00010001,character 13 ('X') is not a parcel type letter (one of GJZ)
 4,B-03,村代码,330681101299,unknown village 330681101299 (add it with village add)
 5,B-04,发证日期,2019-02-30,2019-02-30 is not a date in the calendar
-6,B-05,面积,-12.5,is negative; an area is more than 0 m²
+6,B-05,面积,'-12.5,is negative; an area is more than 0 m²
 7,B-06,面积,12.345,has more than 2 decimals (hundredths of m²)
 8,B-07,面积,一百,is not an area in m² (e.g. 120.50 or 120.5㎡)
 9,B-08,类型,宅基地置换,\"unknown type; the mapping knows 宅基地退出, 危旧房权益保全, 地票, 复垦, guarantee, retention, collective\"

@@ -32,8 +32,9 @@ key ID: ${VKEY:17:8}
 vkey:   $VKEY" "" -- key show auth.key.vkey
 expect_rc 0 -- key show auth.key
 contains "$OUT" "vkey:   $VKEY"
-expect 2 "" "quanpiao: the passphrase is empty" -- key show auth.key --passphrase-file /dev/null
-echo wrong > wrong.pass
+# A passphrase file is read as a key file is (issue 22): a regular file, no bit for group or others.
+expect 3 "" "quanpiao: /dev/null is not a regular file, so not a passphrase file" -- key show auth.key --passphrase-file /dev/null
+echo wrong > wrong.pass && chmod 600 wrong.pass
 expect 4 "" "quanpiao: wrong passphrase for auth.key (or the file was altered)" -- \
 	key show auth.key --passphrase-file wrong.pass
 expect 4 "" "quanpiao: wrong passphrase for auth.key (or the file was altered)" -- \

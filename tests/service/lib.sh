@@ -92,9 +92,14 @@ post() {
 	BODY=$(cat resp.body)
 }
 
-# get PATH: sets STATUS and BODY.
+# get PATH [KEY]: sets STATUS and BODY; signed (RFC 9421, tests/tools/qp_sigreq.c) with KEY if given.
 get() {
-	STATUS=$(curl -s -o resp.body -w '%{http_code}' "$URL$1")
+	local h=()
+	if [ -n "${2:-}" ]; then
+		"${QP_SIGREQ:?QP_SIGREQ must name the qp_sigreq test tool}" "$2" GET "$1" >sig.h || fail "qp_sigreq $1"
+		h=(-H "$(sed -n 1p sig.h)" -H "$(sed -n 2p sig.h)")
+	fi
+	STATUS=$(curl -s -o resp.body -w '%{http_code}' "${h[@]}" "$URL$1")
 	BODY=$(cat resp.body)
 }
 
@@ -173,6 +178,6 @@ no_leak() {
 
 # household_number ID_OR_NUMBER: the household's registry number, as the service answers it.
 household_number() {
-	get "/v1/households/$1"
+	get "/v1/households/$1" officer.key # by ID number: officers and auditors only
 	"$QP_JSON" get resp.body household >household.json && "$QP_JSON" get household.json number
 }

@@ -163,8 +163,14 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, cli_args *args)
 			args->value[idx] = value;
 		}
 	}
-	if (args->help)
+	if (args->help) {
 		cli_print_help(ctx->cmd);
+		return CLI_OK;
+	}
+	/* Personal data in full: only with an enrolled officer's or auditor's key (reveal.c). */
+	int ridx = find_opt(opts, "reveal", strlen("reveal"));
+	if (ridx >= 0 && ridx < CLI_MAX_OPTS && args->value[ridx] != NULL)
+		return cli_reveal_begin(ctx);
 	return CLI_OK;
 }
 
@@ -350,14 +356,11 @@ int cli_passphrase(const cli_ctx *ctx, const char *prompt, int confirm, char **o
 	}
 	const char *env = getenv("QUANPIAO_PASSPHRASE");
 	if (ctx->passphrase_file) {
-		FILE *f = fopen(ctx->passphrase_file, "r");
-		int rc = f ? read_secret_line(f, pass, PASS_MAX) : -1;
-		if (f)
-			fclose(f);
-		if (rc != 0) {
-			fprintf(stderr, "quanpiao: --passphrase-file: cannot read %s\n", ctx->passphrase_file);
+		/* Checked as a key file is: a passphrase readable by others is refused (exit 4). */
+		int err = qp_passphrase_file_read(pass, PASS_MAX, ctx->passphrase_file);
+		if (err != QP_OK) {
 			sodium_free(pass);
-			return CLI_EXIT_IO;
+			return cli_fail(ctx, err);
 		}
 	} else if (env != NULL) {
 		if (strlen(env) >= PASS_MAX) {
@@ -655,22 +658,11 @@ int cli_parse_area(const cli_ctx *ctx, const char *opt, const char *text, int64_
 	return CLI_OK;
 }
 
+/* The one text check (quanpiao/text.h), reported with the option's name. */
 int cli_check_text(const cli_ctx *ctx, const char *opt, const char *text, size_t max_len)
 {
-	size_t len = strlen(text);
-	if (len == 0)
-		return cli_invalid(ctx, "--%s: must not be empty", opt);
-	if (len > max_len)
-		return cli_invalid(ctx, "--%s: is %zu bytes long; at most %zu are allowed", opt, len,
-				   max_len);
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq((const unsigned char *)text + i);
-		if (n == 0)
-			return cli_invalid(ctx, "--%s: is not valid UTF-8 (byte %zu)", opt, i + 1);
-		const unsigned char *u = (const unsigned char *)text + i;
-		if ((n == 1 && (u[0] < 0x20 || u[0] == 0x7F)) || (n == 2 && u[0] == 0xC2 && u[1] < 0xA0))
-			return cli_invalid(ctx, "--%s: must not contain control characters", opt);
-		i += n;
-	}
+	char why[96];
+	if (qp_text_problem(why, sizeof(why), text, max_len, 0) != NULL)
+		return cli_invalid(ctx, "--%s: %s", opt, why);
 	return CLI_OK;
 }

@@ -143,6 +143,22 @@ int cli_load_key(const cli_ctx *ctx, const char *path, struct qp_key **out);
 /* Open the registry at --db.  Returns CLI_OK or an exit status after printing the problem. */
 int cli_open_registry(const cli_ctx *ctx, unsigned flags, struct qp_registry **out);
 
+/* ---- --reveal (reveal.c) ---------------------------------------------------------------- */
+
+/*
+ * A command was given --reveal: prove the caller holds an enrolled
+ * officer or auditor key (--key or QUANPIAO_KEY), checked on the file or
+ * the --server mirror.  CLI_OK, or the refusal printed and exit 4
+ * (CLI_EXIT_PERM) when there is no such key.
+ */
+int cli_reveal_begin(cli_ctx *ctx);
+/* The key --reveal was proven with, or NULL when not revealing (client.c signs with it). */
+const struct qp_key *cli_reveal_key(void);
+/* Note that the output shows this subject's personal data (a household number, "entry N"). */
+void cli_reveal_note(const char *subject);
+/* After the command: on a file, record what was shown in its access record.  Returns the exit status. */
+int cli_reveal_end(const cli_ctx *ctx, int rc, int argc, char **argv);
+
 /* Read a whole file ("-" = stdin) into malloc'd memory, at most max bytes. */
 int cli_read_file(const cli_ctx *ctx, const char *path, size_t max, char **out, size_t *out_len);
 

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -118,8 +119,26 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ctx)
 
 static CURL *curl;
 
+/*
+ * The officer's key (--key or QUANPIAO_KEY), loaded once per run: it
+ * signs the entries and the lookups of households by ID number, which the
+ * service answers only to an enrolled officer or auditor.
+ */
+static qp_key *own_key;
+/* The key the next request is signed with (RFC 9421), besides --reveal's. */
+static const qp_key *sign_next;
+
+static int client_key(const cli_ctx *ctx, const qp_key **out)
+{
+	int rc = own_key ? CLI_OK : cli_load_key(ctx, NULL, &own_key);
+	*out = own_key;
+	return rc;
+}
+
 static void curl_done(void)
 {
+	qp_key_free(own_key);
+	own_key = NULL;
 	curl_easy_cleanup(curl);
 	curl_global_cleanup();
 }
@@ -154,6 +173,26 @@ static int http(const cli_ctx *ctx, const char *path, const char *post_json, res
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 300L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	const qp_key *signer = cli_reveal_key() ? cli_reveal_key() : sign_next;
+	if (signer != NULL && post_json == NULL) {
+		/* A read with --reveal is signed with the officer's or auditor's key (RFC 9421, httpsig.h).
+		 */
+		char target[4096], *sig_input = NULL, *sig = NULL, line[1024];
+		snprintf(target, sizeof(target), "%s", path);
+		char *query = strchr(target, '?');
+		if (query)
+			*query++ = '\0';
+		if (qp_httpsig_sign(&sig_input, &sig, signer, "GET", target, query, (int64_t)time(NULL),
+				    NULL) != QP_OK)
+			return cli_fail(ctx, qp_error_last()->code);
+		snprintf(line, sizeof(line), "Signature-Input: %s", sig_input);
+		headers = curl_slist_append(headers, line);
+		snprintf(line, sizeof(line), "Signature: %s", sig);
+		headers = curl_slist_append(headers, line);
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+		free(sig_input);
+		free(sig);
+	}
 	if (post_json) {
 		headers = curl_slist_append(headers, "Content-Type: application/json");
 		/* The body is small: no round trip for "100 Continue". */
@@ -323,9 +362,22 @@ static int sync_mirror(const cli_ctx *ctx, char *path, size_t path_len, qp_regis
 		rc = report(ctx, QP_EIO, "--server %s: /checkpoint is not a checkpoint", ctx->server);
 		goto done;
 	}
-	if ((err = qp_mirror_open(&reg, path)) != QP_OK || (err = qp_log_size(&have, reg)) != QP_OK) {
+	/* Created for the user alone: no moment at which others could open it. */
+	mode_t old_mask = umask(077);
+	err = qp_mirror_open(&reg, path);
+	umask(old_mask);
+	if (err != QP_OK || (err = qp_log_size(&have, reg)) != QP_OK) {
 		rc = cli_fail(ctx, err);
 		goto done;
+	}
+	/* A mirror is for its user alone (it holds no personal data, but what it holds is theirs). */
+	{
+		static const char *const tails[] = {"", "-wal", "-shm"};
+		char f[4200];
+		for (size_t t = 0; t < 3; t++) {
+			snprintf(f, sizeof(f), "%s%s", path, tails[t]);
+			(void)chmod(f, 0600);
+		}
 	}
 	while (have < parsed.size) {
 		char q[128];
@@ -395,7 +447,14 @@ static int ask_household(const cli_ctx *ctx, const char *id, char number[QP_HOUS
 	char path[64];
 	number[0] = '\0';
 	snprintf(path, sizeof(path), "/v1/households/%s", id);
-	int rc = http(ctx, path, NULL, r);
+	/* An ID number is looked up only by an enrolled officer or auditor: signed with the key given. */
+	const qp_key *key = NULL;
+	int rc = ctx->key_path ? client_key(ctx, &key) : CLI_OK;
+	if (rc != CLI_OK)
+		return rc;
+	sign_next = key;
+	rc = http(ctx, path, NULL, r);
+	sign_next = NULL;
 	if (rc != CLI_OK || r->status != 200)
 		return rc;
 	cJSON *doc = cJSON_Parse(r->body);
@@ -445,6 +504,44 @@ static int ask_service(void *ctx, const char *id_number, char number[QP_HOUSEHOL
 		err = QP_EIO;
 	}
 	return err;
+}
+
+static void wipe_json(cJSON *item);
+
+int client_household_reveal(const cli_ctx *ctx, qp_household *h)
+{
+	char path[64];
+	response r = {0};
+	snprintf(path, sizeof(path), "/v1/households/%s", h->number);
+	int rc = http(ctx, path, NULL, &r);
+	if (rc == CLI_OK && r.status != 200)
+		rc = report_problem(ctx, &r);
+	if (rc == CLI_OK) {
+		cJSON *doc = cJSON_Parse(r.body);
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, "household");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id_number");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+		char norm[QP_RESIDENT_ID_LEN + 1];
+		/* Only what is whole: a masked or missing value leaves the record "not held". */
+		if (cJSON_IsString(id) && strchr(id->valuestring, '*') == NULL &&
+		    qp_ids_check_resident(norm, id->valuestring, NULL) == QP_OK && cJSON_IsString(name)) {
+			char *copy = strdup(name->valuestring);
+			if (copy == NULL) {
+				rc = report(ctx, QP_ENOMEM, "out of memory");
+			} else {
+				memcpy(h->id_number, norm, sizeof(h->id_number));
+				free(h->name);
+				h->name = copy;
+			}
+		}
+		if (doc)
+			wipe_json(doc->child);
+		cJSON_Delete(doc);
+	}
+	if (r.body)
+		sodium_memzero(r.body, strlen(r.body));
+	free(r.body);
+	return rc;
 }
 
 /* ---- writes ----------------------------------------------------------------------------------------- */
@@ -599,7 +696,7 @@ int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 	char *json = NULL, *prev = NULL;
 	qp_personal pd = {0};
 	int found = 0;
-	qp_key *key = NULL;
+	const qp_key *key = NULL;
 	response r = {0};
 	int rc = prepare_body(ctx, type, body, &json, &pd, &found);
 	/* The body held the officer's words: ID numbers and names too. */
@@ -608,7 +705,7 @@ int client_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index)
 	cJSON_Delete(body);
 	if (rc != CLI_OK)
 		return rc;
-	if ((rc = cli_load_key(ctx, NULL, &key)) != CLI_OK)
+	if ((rc = client_key(ctx, &key)) != CLI_OK)
 		goto done;
 	/*
 	 * Every attempt sends the same personal data with the same salt: only
@@ -664,6 +761,5 @@ done:
 	free(prev);
 	free(r.body);
 	free(json);
-	qp_key_free(key);
 	return rc;
 }

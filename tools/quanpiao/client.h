@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
+#include <quanpiao/quanpiao.h>
 
 #include "cli.h"
 
@@ -67,5 +68,12 @@ int client_open_registry(const cli_ctx *ctx, unsigned flags, struct qp_registry 
  * number, exit 6 when the service has no such household.
  */
 int client_household_number(const cli_ctx *ctx, const char *id_number, char number[17]);
+
+/*
+ * Fill in h's ID number and name from the service, with a request signed
+ * by the --reveal key (the service records the read).  The mirror keeps
+ * none of it.  CLI_OK, or an exit status after printing the problem.
+ */
+int client_household_reveal(const cli_ctx *ctx, qp_household *h);
 
 #endif

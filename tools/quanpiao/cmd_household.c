@@ -15,9 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include <quanpiao/quanpiao.h>
 
 #include "cli.h"
+#include "client.h"
 #include "commands.h"
 #include "table.h"
 
@@ -180,6 +183,10 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
 	}
 	bool more = limit && n > (size_t)limit;
 	size_t shown = more ? (size_t)limit : n;
+	/* Through --server the mirror holds no personal data: the service answers the signed reads. */
+	for (size_t i = 0; reveal && ctx->server && i < shown; i++)
+		if ((rc = client_household_reveal(ctx, &list[i])) != CLI_OK)
+			goto done;
 	if (ctx->json) {
 		cJSON *doc = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(doc, "households");
 		for (size_t i = 0; i < shown; i++)
@@ -266,6 +273,8 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(ctx, rc);
 		goto done;
 	}
+	if (reveal && ctx->server && (rc = client_household_reveal(ctx, &h)) != CLI_OK)
+		goto done;
 	if (ctx->json) {
 		cJSON *doc = cJSON_CreateObject();
 		cJSON_AddItemToObject(doc, "household", cli_household_json(&h, reveal));
@@ -292,6 +301,10 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 	cli_table_row(kv, (const char *const[]){"村 village", village});
 	cli_table_row(kv, (const char *const[]){"人口 members", members});
 	cli_table_row(kv, (const char *const[]){"登记 entry", index});
+	char corrected[24];
+	snprintf(corrected, sizeof(corrected), "%llu", (unsigned long long)h.corrected_at);
+	if (h.corrected_at)
+		cli_table_row(kv, (const char *const[]){"更正 corrected", corrected});
 	rc = cli_table_print(kv, stdout, 0);
 	cli_table_free(kv);
 	if (rc != CLI_OK)
@@ -399,4 +412,132 @@ const cli_cmd cmd_household_erase = {
 		   "that is in use, idle or activated: those must stay traceable to a person.  Exit 3 if\n"
 		   "the household is not registered or was erased already.",
     .opts = erase_opts,
+};
+
+/* ---- household correct --------------------------------------------------- */
+
+static const cli_opt correct_opts[] = {
+    {"field", "FIELD", "name (the head's name) or members"},
+    {"value", "VALUE", "the right value: a name, or a number of members"},
+    {"reason", "TEXT", "why the record was wrong (kept in the log)"},
+    {NULL, NULL, NULL},
+};
+
+static int run_correct(cli_ctx *ctx, int argc, char **argv)
+{
+	cli_args args;
+	qp_registry *reg = NULL;
+	qp_household h = {0};
+	char number[QP_HOUSEHOLD_NUMBER_LEN + 1], id[QP_RESIDENT_ID_LEN + 1] = "";
+	long long members = 0;
+	int rc = cli_parse(ctx, argc, argv, &args);
+	if (rc != CLI_OK || args.help)
+		return rc;
+	const char *field = cli_opt_value(ctx, &args, "field"), *v = cli_opt_value(ctx, &args, "value");
+	const char *reason = cli_opt_value(ctx, &args, "reason");
+	if (args.npos != 1 || !field || !v || !reason)
+		return cli_usage_error(
+		    ctx, "household correct needs one HOUSEHOLD, --field, --value and --reason");
+	bool is_name = strcmp(field, "name") == 0;
+	if (!is_name && strcmp(field, "members") != 0)
+		return cli_invalid(ctx, "--field: \"%s\" is not one of name, members", field);
+	/* The name is personal data, not a member of the signed body: its limit is the personal data's. */
+	rc = is_name ? cli_check_text(ctx, "value", v, QP_NAME_MAX_LEN)
+		     : cli_parse_member(ctx, "household.add", "members", "value", v, &members);
+	if (rc != CLI_OK ||
+	    (rc = cli_check_member(ctx, "household.correct", "reason", "reason", reason)) != CLI_OK)
+		return rc;
+	if ((rc = cli_household_ref(ctx, args.pos[0], "HOUSEHOLD", number, CLI_EXIT_NOTFOUND)) != CLI_OK)
+		return rc;
+	if (!cli_is_household_number(args.pos[0]) &&
+	    (rc = cli_check_resident(ctx, id, args.pos[0], "HOUSEHOLD")) != CLI_OK)
+		return rc;
+	if (ctx->server && is_name && id[0] == '\0')
+		return cli_invalid(
+		    ctx, "HOUSEHOLD: a name correction through the service names the household by its "
+			 "head's ID number (the commitment is made here, and this copy holds no "
+			 "personal data)");
+	if (!ctx->server) {
+		if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
+			return rc;
+		int err = qp_household_get(&h, reg, number);
+		qp_registry_free(reg);
+		if (err != QP_OK)
+			return cli_fail(ctx, err);
+		if (is_name && h.id_number[0] == '\0') {
+			qp_household_clear(&h);
+			return cli_invalid(
+			    ctx, "HOUSEHOLD: household %s holds no personal data here (erased?)", number);
+		}
+		if (is_name)
+			snprintf(id, sizeof(id), "%s", h.id_number);
+	}
+
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "household", number);
+	cJSON_AddStringToObject(body, "field", field);
+	if (is_name) {
+		/* Split off into the personal data, a new commitment in their place (cli_submit). */
+		cJSON_AddStringToObject(body, "id_number", id);
+		cJSON_AddStringToObject(body, "name", v);
+	} else {
+		cJSON_AddNumberToObject(body, "value", (double)members);
+	}
+	cJSON_AddStringToObject(body, "reason", reason);
+	sodium_memzero(id, sizeof(id));
+	uint64_t index = 0;
+	if ((rc = cli_submit(ctx, "household.correct", body, &index)) != CLI_OK) {
+		qp_household_clear(&h);
+		return rc;
+	}
+	char was[32] = "";
+	if (!is_name && !ctx->server)
+		snprintf(was, sizeof(was), "%d", h.members);
+	if (ctx->json) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddNumberToObject(doc, "index", (double)index);
+		cJSON_AddStringToObject(doc, "household", number);
+		cJSON_AddStringToObject(doc, "field", field);
+		if (is_name) {
+			cli_json_add_text(doc, "old", h.name ? h.name : "");
+			cli_json_add_text(doc, "new", v);
+		} else {
+			if (was[0])
+				cJSON_AddNumberToObject(doc, "old", h.members);
+			else
+				cJSON_AddNullToObject(doc, "old");
+			cJSON_AddNumberToObject(doc, "new", (double)members);
+		}
+		cli_json_add_text(doc, "reason", reason);
+		qp_household_clear(&h);
+		return cli_json_emit(doc);
+	}
+	if (is_name)
+		printf("household %s: name %s -> %s (entry %llu)\n", number, h.name ? h.name : "?", v,
+		       (unsigned long long)index);
+	else
+		printf("household %s: members %s -> %lld (entry %llu)\n", number, was[0] ? was : "?", members,
+		       (unsigned long long)index);
+	qp_household_clear(&h);
+	return CLI_OK;
+}
+
+const cli_cmd cmd_household_correct = {
+    .group = "household",
+    .name = "correct",
+    .run = run_correct,
+    .summary = "correct a household's members or its head's name (更正; officer key)",
+    .usage = "HOUSEHOLD --field name|members --value VALUE --reason TEXT --key OFFICER.key",
+    .description = "Appends a household.correct entry.  HOUSEHOLD is the household's number\n"
+		   "(330681-H-0000001) or its head's resident ID number.  The old value is not erased:\n"
+		   "the household.add entry (or the last correction) keeps it in the log, and\n"
+		   "'household show' names the last correction.\n"
+		   "\n"
+		   "The name is personal data and stays out of the log: the entry carries a new\n"
+		   "commitment to the head's ID number and the right name, with a fresh salt, which\n"
+		   "replaces the household's; the registry file then holds the right name and the new\n"
+		   "salt (docs/format.md, \"Personal data\").  The head is not changed.  Through the\n"
+		   "service, name the household by its head's ID number.  Exit 3 if the value is not\n"
+		   "allowed or is already the household's; exit 6 if the household is not registered.",
+    .opts = correct_opts,
 };

@@ -11,9 +11,11 @@
  * usual codes when the import itself stops (a bad header 3, no file 6,
  * key not permitted 4, registry busy 5, I/O 10).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,7 +27,9 @@
 
 static const cli_opt import_opts[] = {
     {"format", "FORMAT", "csv or jsonl (default: jsonl for .jsonl/.ndjson files, else csv)"},
-    {"encoding", "ENC", "auto (default: UTF-8 if the whole file is, else GB18030), utf-8 or gb18030"},
+    {"encoding", "ENC",
+     "auto (default: UTF-8 or GB18030, whichever the whole file is; a file mixing them is refused), utf-8 or "
+     "gb18030"},
     {"mapping", "FILE", "a JSON mapping of columns, types, statuses and purposes over the defaults"},
     {"report", "FILE", "write every problem to FILE as CSV (line,legacy_no,column,value,reason)"},
     {"dry-run", NULL, "check every row against the registry and write nothing"},
@@ -60,13 +64,21 @@ static void clear_progress(import_ui *ui)
 	}
 }
 
-/* One CSV field: quoted when it holds a comma, quote, line break or edge space. */
+/*
+ * One CSV field: quoted when it holds a comma, quote, line break or edge
+ * space.  A field a spreadsheet would take for a formula (it starts with =,
+ * +, - or @) gets a leading ' so that it is shown as text, never run.  The
+ * text is already escaped (qp_text_escape): no control characters.
+ */
 static void csv_field(FILE *f, const char *s, int last)
 {
 	size_t n = strlen(s);
+	int formula = n > 0 && strchr("=+-@", s[0]) != NULL;
 	int quote = n > 0 && (strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[n - 1] == ' ');
 	if (quote) {
 		fputc('"', f);
+		if (formula)
+			fputc('\'', f);
 		for (const char *p = s; *p; p++) {
 			if (*p == '"')
 				fputc('"', f);
@@ -74,6 +86,8 @@ static void csv_field(FILE *f, const char *s, int last)
 		}
 		fputc('"', f);
 	} else {
+		if (formula)
+			fputc('\'', f);
 		fputs(s, f);
 	}
 	fputs(last ? "\r\n" : ",", f);
@@ -139,16 +153,38 @@ static int write_problem(import_ui *ui, const qp_import_problem *pr)
 	return QP_OK;
 }
 
+/* Text of a problem as shown: control, bidirectional and zero-width characters escaped. */
+static char *shown_text(const char *s)
+{
+	size_t size = strlen(s) * 8 + 1;
+	char *out = malloc(size);
+	if (out)
+		qp_text_escape(out, size, s);
+	return out;
+}
+
 static int on_problem(void *p, const qp_import_problem *pr)
 {
 	import_ui *ui = p;
 	char *masked = ui->reveal ? NULL : masked_value(pr->value);
 	qp_import_problem shown = *pr;
-	if (masked)
-		shown.value = masked;
-	else if (!ui->reveal)
-		shown.value = "";
-	int rc = write_problem(ui, &shown);
+	char *value = shown_text(masked	      ? masked
+				 : ui->reveal ? pr->value
+					      : ""),
+	     *legacy_no = shown_text(pr->legacy_no), *column = shown_text(pr->column),
+	     *reason = shown_text(pr->reason);
+	int rc = QP_ENOMEM;
+	if (value && legacy_no && column && reason) {
+		shown.value = value;
+		shown.legacy_no = legacy_no;
+		shown.column = column;
+		shown.reason = reason;
+		rc = write_problem(ui, &shown);
+	}
+	free(value);
+	free(legacy_no);
+	free(column);
+	free(reason);
 	free(masked);
 	return rc;
 }
@@ -286,7 +322,15 @@ static int run_import(cli_ctx *ctx, int argc, char **argv)
 	    (rc = cli_open_registry(ctx, 0, &reg)) != CLI_OK)
 		goto done;
 	if (report) {
-		if ((ui.report = fopen(report, "w")) == NULL) {
+		/* Created 0600: the report holds rows of the registry, and personal data with --reveal. */
+		int fd = open(report, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd >= 0 && fchmod(fd, 0600) != 0) {
+			close(fd);
+			fd = -1;
+		}
+		if (fd < 0 || (ui.report = fdopen(fd, "w")) == NULL) {
+			if (fd >= 0)
+				close(fd);
 			fprintf(stderr, "quanpiao: --report: cannot write %s\n", report);
 			rc = CLI_EXIT_IO;
 			goto done;
@@ -344,6 +388,11 @@ const cli_cmd cmd_import = {
 	"or phone number, or is named as one (联系电话 ...), is rejected; the mapping's \"drop\"\n"
 	"leaves such a column out.  Types: 宅基地退出 guarantee, 危旧房权益保全\n"
 	"retention, 地票 and 复垦 collective; statuses 有效 live, 已使用 redeemed, 已注销 revoked.\n"
+	"A collective row's 证件号码 may be its village's collective credit code (village add\n"
+	"--uscc), and its unit the reclaimed parcel (fixture type W) of a registered home.  The\n"
+	"encoding is decided once for the whole file: one that is neither UTF-8 nor GB18030\n"
+	"throughout, or mixes them, is refused (exit 3) naming the first line and byte offset\n"
+	"that do not decode.  The report is created 0600; its cells never start a formula.\n"
 	"Each good row adds its household and home if they are new, then issues the certificate\n"
 	"(basis legacy) and redeems or revokes it as the status says, all in one step.  A legacy\n"
 	"number already in the registry counts as present, or is rejected as a conflict if its\n"

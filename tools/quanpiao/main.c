@@ -113,5 +113,6 @@ int main(int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	return ctx.cmd->run(&ctx, argc - i, argv + i);
+	/* What --reveal showed is recorded once the command has shown it (reveal.c). */
+	return cli_reveal_end(&ctx, ctx.cmd->run(&ctx, argc - i, argv + i), argc - i, argv + i);
 }

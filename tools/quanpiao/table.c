@@ -304,6 +304,8 @@ void cli_household_id_text(char *buf, size_t len, const qp_household *h, bool re
 		cli_personal_absent(buf, len, h->erased, h->erased_at);
 		return;
 	}
+	if (reveal)
+		cli_reveal_note(h->number);
 	cli_show_resident(id, h->id_number, reveal);
 	snprintf(buf, len, "%s", id);
 }
@@ -334,6 +336,16 @@ void cli_household_text(char *buf, size_t len, const qp_household *h, bool revea
  * person's ID number masked unless reveal (it is personal data), or what
  * became of it when the file holds none.
  */
+/* A person investor shown in full is recorded by the activation's entry (reveal.c). */
+static void note_investor(const qp_activation *a, bool reveal)
+{
+	char subject[32];
+	if (!reveal)
+		return;
+	snprintf(subject, sizeof(subject), "entry %llu", (unsigned long long)a->index);
+	cli_reveal_note(subject);
+}
+
 static void show_investor_id(char *out, size_t len, const qp_activation *a, bool reveal)
 {
 	char id[QP_RESIDENT_ID_LEN + 1];
@@ -342,6 +354,7 @@ static void show_investor_id(char *out, size_t len, const qp_activation *a, bool
 	} else if (a->investor_id[0] == '\0') {
 		cli_personal_absent(out, len, false, 0);
 	} else {
+		note_investor(a, reveal);
 		cli_show_resident(id, a->investor_id, reveal);
 		snprintf(out, len, "%s", id);
 	}
@@ -409,6 +422,8 @@ cJSON *cli_household_json(const qp_household *h, bool reveal)
 		return NULL;
 	cJSON_AddStringToObject(o, "number", h->number);
 	if (h->id_number[0]) {
+		if (reveal)
+			cli_reveal_note(h->number);
 		cli_show_resident(id, h->id_number, reveal);
 		cJSON_AddStringToObject(o, "id_number", id);
 	} else {
@@ -467,6 +482,7 @@ cJSON *cli_activation_json(const qp_activation *a, bool reveal)
 	cJSON_AddStringToObject(o, "investor_type", a->investor_person ? "person" : "enterprise");
 	add_text_or_null(o, "investor", a->investor);
 	if (a->investor_person && a->investor_id[0]) {
+		note_investor(a, reveal);
 		cli_show_resident(id, a->investor_id, reveal);
 		cJSON_AddStringToObject(o, "investor_id", id);
 	} else if (a->investor_person) {

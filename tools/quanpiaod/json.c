@@ -1,8 +1,10 @@
 /*
  * json.c - the registry's records as JSON, in the shapes the CLI's --json
  * prints (docs/json.md), so one parser reads both.  The service answers
- * anyone who can reach it, so resident ID numbers are always masked
- * (330681********123X); codes of collectives and enterprises are public,
+ * anyone who can reach it, so resident ID numbers and personal names are
+ * masked (330681********123X, 王*) unless the request is signed by an
+ * officer or auditor (auth.c), whose reads of them are recorded.  Codes
+ * of collectives and enterprises are public,
  * and households are named by their registry number (330681-H-0000001).
  */
 #include <stdio.h>
@@ -55,16 +57,26 @@ cJSON *qpd_json_village(const qp_village *v)
 
 cJSON *qpd_json_household(const qp_household *h)
 {
-	char id[QP_RESIDENT_ID_LEN + 1];
+	char id[QP_RESIDENT_ID_LEN + 1], name[16];
+	const int reveal = qpd_view_reader() != NULL;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "number", h->number);
 	if (h->id_number[0]) {
-		qp_ids_mask_resident(id, h->id_number);
-		cJSON_AddStringToObject(o, "id_number", id);
+		/* In full only to an authenticated officer or auditor, and then recorded. */
+		if (reveal)
+			qpd_view_subject(h->number);
+		else
+			qp_ids_mask_resident(id, h->id_number);
+		cJSON_AddStringToObject(o, "id_number", reveal ? h->id_number : id);
 	} else {
 		cJSON_AddNullToObject(o, "id_number");
 	}
-	add_text_or_null(o, "name", h->name);
+	if (h->name && h->name[0] && !reveal) {
+		qp_access_mask_name(name, sizeof(name), h->name);
+		cJSON_AddStringToObject(o, "name", name);
+	} else {
+		add_text_or_null(o, "name", h->name);
+	}
 	cJSON_AddStringToObject(o, "village", h->village);
 	cJSON_AddNumberToObject(o, "members", h->members);
 	add_index(o, "added_at", h->added_at);
@@ -100,14 +112,27 @@ cJSON *qpd_json_home(const qp_home *h)
 
 cJSON *qpd_json_activation(const qp_activation *a)
 {
-	char id[QP_RESIDENT_ID_LEN + 1];
+	char id[QP_RESIDENT_ID_LEN + 1], name[16], subject[32];
+	/* A person investor's name and ID number are personal data: masked but for an officer or auditor. */
+	const int person = a->investor_person != 0, reveal = person && qpd_view_reader() != NULL;
 	cJSON *o = cJSON_CreateObject();
 	add_index(o, "index", a->index);
 	cJSON_AddStringToObject(o, "unit", a->unit);
-	/* A person's name and ID number are held on the service's file only (investor_data). */
-	add_text_or_null(o, "investor", a->investor);
+	if (reveal && (a->investor || a->investor_id[0])) {
+		snprintf(subject, sizeof(subject), "entry %llu", (unsigned long long)a->index);
+		qpd_view_subject(subject);
+	}
+	if (person && !reveal && a->investor && a->investor[0]) {
+		qp_access_mask_name(name, sizeof(name), a->investor);
+		cJSON_AddStringToObject(o, "investor", name);
+	} else {
+		add_text_or_null(o, "investor", a->investor);
+	}
 	if (a->investor_id[0]) {
-		masked(id, a->investor_id);
+		if (reveal)
+			snprintf(id, sizeof(id), "%s", a->investor_id);
+		else
+			masked(id, a->investor_id);
 		cJSON_AddStringToObject(o, "investor_id", id);
 	} else {
 		cJSON_AddNullToObject(o, "investor_id");

@@ -4,6 +4,7 @@
  *   quanpiaod --db PATH --listen ADDRESS:PORT --log-key FILE [--threads N]
  *             [--max-body BYTES] [--max-header BYTES] [--max-connections N]
  *             [--timeout SECONDS] [--max-batch N] [--passphrase-file FILE]
+ *             [--max-per-address N] [--header-timeout SECONDS]
  *
  * Prints "quanpiaod: listening on http://ADDRESS:PORT" on stdout once it
  * accepts connections (port 0 picks a free port, so tests read it there).
@@ -40,7 +41,10 @@ static void usage(FILE *f)
 	    "  --threads N              request threads, each with its own read connection (default: cores)\n"
 	    "  --max-body BYTES         largest request body (default 65536)\n"
 	    "  --max-header BYTES       memory for a request's line and headers (default 16384)\n"
-	    "  --max-connections N      open connections at once (default 512)\n"
+	    "  --max-connections N      open connections at once (default 1024)\n"
+	    "  --max-per-address N      open connections from one client address at once (default 256)\n"
+	    "  --header-timeout SECONDS a request line and headers must arrive within this long (default "
+	    "10)\n"
 	    "  --timeout SECONDS        drop a connection idle this long (default 15)\n"
 	    "  --max-batch N            entries per group commit (default 1024)\n"
 	    "  --drain SECONDS          on SIGTERM, wait this long for requests in progress (default 30)\n"
@@ -65,28 +69,22 @@ static int parse_uint(const char *opt, const char *text, unsigned long long min,
 }
 
 /* Read the passphrase (first line) into sodium memory; NULL with a message on failure. */
-static char *passphrase(const char *file)
+static char *passphrase(const char *file, int *code)
 {
 	char *pass = sodium_malloc(PASS_MAX);
 	const char *env = getenv("QUANPIAO_PASSPHRASE");
 	if (pass == NULL)
 		return NULL;
 	if (file) {
-		FILE *f = fopen(file, "r");
-		size_t n = 0;
-		int c;
-		if (f == NULL) {
-			fprintf(stderr, "quanpiaod: --passphrase-file: cannot read %s: %s\n", file,
-				strerror(errno));
+		/* Checked as a key file is: readable by group or others is refused (exit 4). */
+		if (qp_passphrase_file_read(pass, PASS_MAX, file) != QP_OK) {
+			fprintf(stderr, "quanpiaod: --passphrase-file: %s\n", qp_error_last()->message);
+			*code = qp_error_last()->code == QP_EPERM ? 4
+				: qp_error_last()->code == QP_EIO ? 10
+								  : 2;
 			sodium_free(pass);
 			return NULL;
 		}
-		while ((c = fgetc(f)) != EOF && c != '\n' && n + 1 < PASS_MAX)
-			pass[n++] = (char)c;
-		fclose(f);
-		if (n > 0 && pass[n - 1] == '\r')
-			n--;
-		pass[n] = '\0';
 	} else if (env) {
 		snprintf(pass, PASS_MAX, "%s", env);
 	} else {
@@ -98,12 +96,13 @@ static char *passphrase(const char *file)
 static int load_log_key(const char *path, const char *pass_file, qp_key **out)
 {
 	int encrypted = 0, err;
+	int code = 10;
 	char *pass = NULL;
 	if ((err = qp_key_file_encrypted(&encrypted, path)) != QP_OK)
 		goto fail;
 	if (encrypted) {
-		if ((pass = passphrase(pass_file)) == NULL)
-			return 10;
+		if ((pass = passphrase(pass_file, &code)) == NULL)
+			return code;
 		if (pass[0] == '\0') {
 			fprintf(stderr,
 				"quanpiaod: %s is encrypted: give --passphrase-file or QUANPIAO_PASSPHRASE\n",
@@ -136,6 +135,8 @@ static int set_option(qpd_config *cfg, const char *a, const char *v)
 	    {"--timeout", 1, 3600},
 	    {"--max-batch", 1, 100000},
 	    {"--drain", 0, 3600},
+	    {"--max-per-address", 1, 60000},
+	    {"--header-timeout", 1, 3600},
 	};
 	const char **text = strcmp(a, "--db") == 0		  ? &cfg->db_path
 			    : strcmp(a, "--listen") == 0	  ? &cfg->listen
@@ -165,7 +166,9 @@ static int set_option(qpd_config *cfg, const char *a, const char *v)
 	case 3: cfg->max_connections = (unsigned)n; break;
 	case 4: cfg->timeout = (unsigned)n; break;
 	case 5: cfg->max_batch = (unsigned)n; break;
-	default: cfg->drain_seconds = (unsigned)n; break;
+	case 6: cfg->drain_seconds = (unsigned)n; break;
+	case 7: cfg->max_per_address = (unsigned)n; break;
+	default: cfg->header_timeout = (unsigned)n; break;
 	}
 	return 0;
 }
@@ -177,7 +180,9 @@ int main(int argc, char **argv)
 	    .threads = 0,
 	    .max_body = 65536,
 	    .max_header = 16384,
-	    .max_connections = 512,
+	    .max_connections = 1024,
+	    .max_per_address = 256,
+	    .header_timeout = 10,
 	    .timeout = 15,
 	    .max_batch = 1024,
 	    .drain_seconds = 30,

@@ -195,14 +195,32 @@ done:
 }
 
 /*
+ * An ID number in a lookup is personal data: only an authenticated
+ * officer or auditor may ask which household or certificates it belongs
+ * to.  Returns 0, or -1 with a 403 in r.
+ */
+static int lookup_by_id_allowed(qpd_reply *r, const char *value, const char *what)
+{
+	char msg[256];
+	if (value == NULL || strlen(value) != QP_RESIDENT_ID_LEN || qp_ids_looks_like_uscc(value) ||
+	    qpd_view_reader() != NULL)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "%s by a resident ID number needs a request signed by an enrolled officer or auditor "
+		 "key (docs/service.md); ask by household number instead",
+		 what);
+	qpd_problem(r, 403, msg);
+	return -1;
+}
+
+/*
  * GET /v1/households/{number or ID}: a household by its registry number
  * (330681-H-0000001) or by its head's ID number, looked up in the
  * service's personal-data table (a mirror has none, so clients ask here:
- * client_household_number).  Its ID number is masked; its homes and
+ * client_household_number).  Its ID number and name are masked unless the
+ * request is signed by an officer or auditor (auth.c); its homes and
  * certificates name it by number.
- * TODO(issue 22): an ID number is personal data in a URL, and anyone who
- * can reach the service may ask which household a given ID number heads;
- * issue 22 restricts lookups by ID number to authenticated officers.
+ * A lookup by ID number is for authenticated officers and auditors only.
  */
 static void household(qpd_reply *r, qp_registry *reg, const char *id)
 {
@@ -212,6 +230,8 @@ static void household(qpd_reply *r, qp_registry *reg, const char *id)
 	qp_cert *certs = NULL;
 	size_t nhomes = 0, ncerts = 0;
 	int err;
+	if (lookup_by_id_allowed(r, id, "looking a household up") != 0)
+		return;
 	if ((err = qp_household_get(&h, reg, id)) != QP_OK) {
 		if (err == QP_EINVALID)
 			query_problem(r, err);
@@ -251,6 +271,8 @@ static void certs(qpd_reply *r, qp_registry *reg, const args *a)
 	qp_cert *list = NULL;
 	size_t n = 0, limit;
 	int err;
+	if (lookup_by_id_allowed(r, f.holder, "listing certificates") != 0)
+		return;
 	if (arg_limit(r, a, &limit) != 0)
 		return;
 	if (kind) {

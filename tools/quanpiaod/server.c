@@ -27,6 +27,8 @@
  * get 503 and "Connection: close"; requests already started are finished.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <sodium.h>
 
 #include "dispatch.h"
 #include "server.h"
@@ -44,7 +47,12 @@ struct qpd_server {
 	qpd_writer *writer;
 	const qpd_config *cfg;
 	atomic_int draining;
-	atomic_long active; /* requests presented to the handler and not yet completed */
+	atomic_long active;	    /* requests presented to the handler and not yet completed */
+	pthread_mutex_t conns_lock; /* the connections, for the header deadline */
+	struct conn_rec *conns;
+	pthread_t reaper;
+	int have_reaper;
+	atomic_int reaper_stop;
 	char address[128];
 };
 
@@ -53,6 +61,13 @@ enum job_state { JOB_NONE, JOB_WAITING, JOB_DONE };
 /* One request, from its first handler call to its completion callback. */
 typedef struct request {
 	qpd_request rq; /* what is decided from the request's bytes (dispatch.c) */
+	char *uri;	/* the request target as sent (path and query), for the signature */
+	int begun;	/* the handler has seen it */
+	int authed;	/* signed by who (auth.c) */
+	qp_access_reader who;
+	qpd_view view;				   /* whose personal data the answer shows */
+	unsigned char verified[QP_PUBLIC_KEY_LEN]; /* the key that verified a write's note on this thread */
+	char *access_request;			   /* the request as recorded, ID numbers masked */
 	qpd_server *srv;
 	struct MHD_Connection *conn;
 	double start;
@@ -110,6 +125,18 @@ static enum MHD_Result start_write(request *q)
 		return send_reply(q);
 	q->rq.job.done = job_done;
 	q->rq.job.ctx = q;
+	/*
+	 * The Ed25519 work here, on this request thread, not on the one writer:
+	 * the writer still checks the signer's role and state in its own
+	 * transaction (a key revoked meanwhile is refused), and verifies again
+	 * if the enrolled key is not the one that verified.  A note that does
+	 * not verify here goes to the writer as it is, for the registry's message.
+	 */
+	qp_registry *reader = NULL;
+	if (q->rq.job.kind == QPD_JOB_ENTRY && qpd_reader(&reader) == QP_OK &&
+	    qp_registry_verify_note(reader, q->rq.job.data, q->rq.job.len, q->verified) == QP_OK)
+		q->rq.job.verified_key = q->verified;
+	qp_error_clear();
 	/* Suspend before queueing: the writer may resume as soon as the job is in. */
 	atomic_store(&q->job_state, JOB_WAITING);
 	MHD_suspend_connection(q->conn);
@@ -122,6 +149,205 @@ static enum MHD_Result start_write(request *q)
 	return MHD_YES;
 }
 
+/* ---- the deadline for a request's line and headers -------------------------------------------- */
+
+/*
+ * Each connection is tracked from its start: while it waits for a
+ * request line and headers (from its opening, or since its last answer
+ * on a kept-alive connection) it has header_timeout seconds to send them
+ * whole.  A client that trickles a byte now and then resets the idle
+ * timeout but not this deadline: the reaper thread shuts the socket down
+ * (libmicrohttpd then sees it end and closes it).  The reaper holds the
+ * lock while it does, and a connection leaves the list (under the lock)
+ * before libmicrohttpd closes its socket, so the descriptor is still its.
+ */
+typedef struct conn_rec {
+	struct conn_rec *prev, *next;
+	int fd;
+	atomic_int waiting;    /* for a request line and headers */
+	atomic_llong since_ms; /* since when */
+} conn_rec;
+
+static long long now_ms(void)
+{
+	return (long long)(qpd_now() * 1000.0);
+}
+
+static void conn_waiting(struct MHD_Connection *conn, int waiting)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	conn_rec *c = ci ? ci->socket_context : NULL;
+	if (c == NULL)
+		return;
+	atomic_store(&c->since_ms, now_ms());
+	atomic_store(&c->waiting, waiting);
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	qpd_server *srv = cls;
+	conn_rec *c = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL || (c = calloc(1, sizeof(*c))) == NULL)
+			return; /* untracked: the idle timeout still applies */
+		c->fd = ci->connect_fd;
+		atomic_store(&c->since_ms, now_ms());
+		atomic_store(&c->waiting, 1);
+		pthread_mutex_lock(&srv->conns_lock);
+		c->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = c;
+		srv->conns = c;
+		pthread_mutex_unlock(&srv->conns_lock);
+		*socket_context = c;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && c != NULL) {
+		pthread_mutex_lock(&srv->conns_lock);
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			srv->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		pthread_mutex_unlock(&srv->conns_lock);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
+static void *reaper_main(void *arg)
+{
+	qpd_server *srv = arg;
+	long long limit = (long long)srv->cfg->header_timeout * 1000;
+	while (!atomic_load(&srv->reaper_stop)) {
+		nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL);
+		long long now = now_ms();
+		pthread_mutex_lock(&srv->conns_lock);
+		for (conn_rec *c = srv->conns; c; c = c->next)
+			if (atomic_load(&c->waiting) && now - atomic_load(&c->since_ms) > limit) {
+				atomic_store(&c->waiting, 0);
+				shutdown(c->fd, SHUT_RDWR);
+			}
+		pthread_mutex_unlock(&srv->conns_lock);
+	}
+	return NULL;
+}
+
+/* ---- reads of personal data ------------------------------------------------------------------ */
+
+/* Runs on the writer thread once the access record is durable. */
+static void access_done(qpd_job *job)
+{
+	request *q = job->ctx;
+	atomic_store(&q->job_state, JOB_DONE);
+	MHD_resume_connection(q->conn);
+}
+
+/* "GET <target>" with every run of 18 ID-number characters masked: the record holds no personal data. */
+static char *access_request_text(const char *method, const char *uri)
+{
+	size_t len = strlen(method) + 1 + strlen(uri) + 1;
+	char *text = malloc(len);
+	if (text == NULL)
+		return NULL;
+	snprintf(text, len, "%s %s", method, uri);
+	qp_access_mask_ids(text);
+	return text;
+}
+
+/*
+ * Answer a GET.  An answer that shows personal data in full (to a signed
+ * request) goes out only once its access record is durable: the
+ * connection is suspended and the record queued for the writer.
+ */
+static enum MHD_Result answer_read(request *q)
+{
+	q->view.reader = q->authed ? &q->who : NULL;
+	qpd_view_set(&q->view);
+	qpd_route_get(&q->rq.reply, q->rq.route, q->rq.tail, get_arg, q->conn);
+	qpd_view_set(NULL);
+	if (q->view.n == 0 && !q->view.failed)
+		return send_reply(q);
+	if (q->view.failed || (q->access_request = access_request_text("GET", q->uri)) == NULL) {
+		sodium_memzero(q->rq.reply.body, q->rq.reply.body_len);
+		free(q->rq.reply.body);
+		q->rq.reply.body = NULL;
+		qpd_problem(&q->rq.reply, 500, "out of memory recording the read of personal data");
+		return send_reply(q);
+	}
+	memset(&q->rq.job, 0, sizeof(q->rq.job));
+	q->rq.job.kind = QPD_JOB_ACCESS;
+	q->rq.job.data = q->access_request;
+	q->rq.job.len = strlen(q->access_request);
+	q->rq.job.reader = &q->who;
+	q->rq.job.subjects = (const char *const *)q->view.subjects;
+	q->rq.job.nsubjects = q->view.n;
+	q->rq.job.done = access_done;
+	q->rq.job.ctx = q;
+	atomic_store(&q->job_state, JOB_WAITING);
+	MHD_suspend_connection(q->conn);
+	if (qpd_writer_submit(q->srv->writer, &q->rq.job) != QP_OK) {
+		q->rq.job.result = QP_ECONFLICT;
+		snprintf(q->rq.job.message, sizeof(q->rq.job.message), "the service is shutting down");
+		atomic_store(&q->job_state, JOB_DONE);
+		MHD_resume_connection(q->conn);
+	}
+	return MHD_YES;
+}
+
+/* The access record is written (or not): the answer, or a 500 that shows nothing. */
+static enum MHD_Result answer_recorded_read(request *q)
+{
+	if (q->rq.job.result != QP_OK) {
+		char msg[1200];
+		snprintf(msg, sizeof(msg),
+			 "the read of personal data could not be recorded, so it is not answered: %s",
+			 q->rq.job.message);
+		sodium_memzero(q->rq.reply.body, q->rq.reply.body_len);
+		free(q->rq.reply.body);
+		q->rq.reply.body = NULL;
+		qpd_problem(&q->rq.reply, q->rq.job.result == QP_ECONFLICT ? 503 : 500, msg);
+	}
+	return send_reply(q);
+}
+
+/* The signature of a request, if it carries one: who, or a 403 decided. */
+static void authenticate(request *q, const char *method)
+{
+	const char *input = get_header(q->conn, "Signature-Input"), *sig = get_header(q->conn, "Signature");
+	if (input == NULL && sig == NULL)
+		return;
+	char *path = strdup(q->uri ? q->uri : ""), *query = path ? strchr(path, '?') : NULL;
+	if (path == NULL) {
+		qpd_problem(&q->rq.reply, 500, "out of memory");
+		q->rq.decided = 1;
+		return;
+	}
+	if (query)
+		*query++ = '\0';
+	if (qpd_authenticate(&q->rq.reply, &q->who, input, sig, method, path, query) == 0)
+		q->authed = 1;
+	else
+		q->rq.decided = 1;
+	free(path);
+}
+
+/* Before the headers are read: keep the request target as sent (the handler gets it decoded). */
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	(void)conn;
+	request *q = calloc(1, sizeof(*q));
+	if (q != NULL && (q->uri = strdup(uri)) == NULL) {
+		free(q);
+		q = NULL;
+	}
+	return q;
+}
+
 /* ---- the handler ----------------------------------------------------------------------------- */
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -130,9 +356,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	qpd_server *srv = cls;
 	request *q = *con_cls;
-	if (q == NULL) {
-		if ((q = calloc(1, sizeof(*q))) == NULL)
-			return MHD_NO;
+	if (q == NULL && (q = calloc(1, sizeof(*q))) == NULL)
+		return MHD_NO;
+	if (!q->begun) {
+		q->begun = 1;
+		conn_waiting(conn, 0); /* the line and headers are in */
 		q->srv = srv;
 		q->conn = conn;
 		q->start = qpd_now();
@@ -140,6 +368,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		atomic_fetch_add(&srv->active, 1);
 		qpd_request_begin(&q->rq, method, url, atomic_load(&srv->draining), srv->cfg->max_body,
 				  get_header, conn);
+		if (!q->rq.decided)
+			authenticate(q, method);
 		/*
 		 * A refused write is answered at once, before its body is read (and
 		 * the connection closed).  Everything else is answered on the next
@@ -161,15 +391,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (q->status != 0)
 		return MHD_YES; /* already queued */
 	if (atomic_load(&q->job_state) == JOB_DONE) {
+		if (q->rq.job.kind == QPD_JOB_ACCESS)
+			return answer_recorded_read(q);
 		qpd_request_answer_write(&q->rq);
 		return send_reply(q);
 	}
 	if (q->rq.decided)
 		return send_reply(q);
-	if (!q->rq.post) {
-		qpd_route_get(&q->rq.reply, q->rq.route, q->rq.tail, get_arg, conn);
-		return send_reply(q);
-	}
+	if (!q->rq.post)
+		return answer_read(q);
 	return start_write(q);
 }
 
@@ -180,8 +410,19 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	request *q = *con_cls;
 	if (q == NULL)
 		return;
+	if (!q->begun) {
+		free(q->uri);
+		free(q);
+		*con_cls = NULL;
+		return;
+	}
 	qpd_metrics_request(q->rq.route, q->status, qpd_now() - q->start);
+	conn_waiting(conn, 1); /* a kept-alive connection waits for its next request */
 	qpd_request_clear(&q->rq);
+	qpd_view_clear(&q->view);
+	free(q->access_request);
+	free(q->uri);
+	sodium_memzero(&q->who, sizeof(q->who));
 	free(q);
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->active, 1);
@@ -254,6 +495,7 @@ int qpd_server_start(qpd_server **out, const qpd_config *cfg, qpd_writer *writer
 		return -1;
 	srv->cfg = cfg;
 	srv->writer = writer;
+	pthread_mutex_init(&srv->conns_lock, NULL);
 	/* Poll, not epoll: see the top of this file. */
 	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (v6)
@@ -264,9 +506,11 @@ int qpd_server_start(qpd_server **out, const qpd_config *cfg, qpd_writer *writer
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-	    MHD_OPTION_END);
+	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, srv,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_address, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "quanpiaod: cannot listen on %s\n", cfg->listen);
+		pthread_mutex_destroy(&srv->conns_lock);
 		free(srv);
 		return -1;
 	}
@@ -278,6 +522,7 @@ int qpd_server_start(qpd_server **out, const qpd_config *cfg, qpd_writer *writer
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
 	snprintf(srv->address, sizeof(srv->address), v6 ? "http://[%s]:%u" : "http://%s:%u", host,
 		 info ? (unsigned)info->port : 0u);
+	srv->have_reaper = pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0;
 	*out = srv;
 	return 0;
 }
@@ -311,6 +556,10 @@ void qpd_server_stop(qpd_server *srv)
 {
 	if (srv == NULL)
 		return;
+	atomic_store(&srv->reaper_stop, 1);
+	if (srv->have_reaper)
+		pthread_join(srv->reaper, NULL);
 	MHD_stop_daemon(srv->daemon);
+	pthread_mutex_destroy(&srv->conns_lock);
 	free(srv);
 }

@@ -34,6 +34,8 @@ typedef struct qpd_config {
 	unsigned timeout;	  /* seconds a connection may stay idle */
 	unsigned max_batch;	  /* entries per group commit */
 	unsigned drain_seconds;	  /* at most this long to finish requests on SIGTERM */
+	unsigned max_per_address; /* open connections from one address at once */
+	unsigned header_timeout;  /* seconds for a request line and its headers to arrive */
 } qpd_config;
 
 /* ---- replies ----------------------------------------------------------------------------- */
@@ -101,9 +103,39 @@ void qpd_metrics_tree_size(uint64_t size);
 /* The Prometheus text exposition (malloc'd). */
 char *qpd_metrics_text(size_t *len);
 
+/* ---- who reads (auth.c) ---------------------------------------------------------------------- */
+
+/*
+ * The view of the request a thread is answering: its reader (NULL for
+ * anyone: personal data masked) and whose personal data the answer shows
+ * (household numbers, "entry N" for a person investor), for the access
+ * record.  json.c asks qpd_view_reader whether to mask and calls
+ * qpd_view_subject for what it shows in full.
+ */
+typedef struct qpd_view {
+	const qp_access_reader *reader;
+	char **subjects;
+	size_t n, cap;
+	int failed; /* out of memory noting a subject: the answer must not go out unrecorded */
+} qpd_view;
+
+void qpd_view_set(qpd_view *v);
+const qp_access_reader *qpd_view_reader(void);
+void qpd_view_subject(const char *subject);
+void qpd_view_clear(qpd_view *v);
+
+/*
+ * Check a request's signature (RFC 9421): the key enrolled, an officer's
+ * or auditor's, not revoked or expired, the signature good, created in
+ * the window and the nonce not seen.  0 with *who filled in, or -1 with
+ * a 403 in r.
+ */
+int qpd_authenticate(qpd_reply *r, qp_access_reader *who, const char *sig_input, const char *signature,
+		     const char *method, const char *path, const char *query);
+
 /* ---- the writer ----------------------------------------------------------------------------- */
 
-enum qpd_job_kind { QPD_JOB_ENTRY, QPD_JOB_COSIGN };
+enum qpd_job_kind { QPD_JOB_ENTRY, QPD_JOB_COSIGN, QPD_JOB_ACCESS };
 
 /*
  * One write waiting for the writer.  The submitter owns the job and keeps
@@ -120,6 +152,17 @@ typedef struct qpd_job {
 	 * from the request, which zeroes it once the job is done.
 	 */
 	const qp_personal *personal;
+	/*
+	 * The public key that verified the note's signature on the request
+	 * thread (qp_registry_verify_note), or NULL: the writer then checks the
+	 * signer's role and state as ever, and verifies only if the enrolled key
+	 * is another.
+	 */
+	const unsigned char *verified_key;
+	/* An access record (QPD_JOB_ACCESS): data is the request, recorded for each subject. */
+	const qp_access_reader *reader;
+	const char *const *subjects;
+	size_t nsubjects;
 	uint64_t size;	  /* cosignature: the checkpoint size (QP_LOG_LATEST for the latest) */
 	double queued_at; /* monotonic seconds */
 	/* Outcome. */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "service.h"
 
@@ -42,12 +43,13 @@ static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
 {
 	const char **notes = calloc(n, sizeof(*notes));
 	const qp_personal **pds = calloc(n, sizeof(*pds));
+	const unsigned char **keys = calloc(n, sizeof(*keys));
 	size_t *lens = calloc(n, sizeof(*lens));
 	uint64_t *idx = calloc(n, sizeof(*idx));
 	int *res = calloc(n, sizeof(*res));
 	size_t nrefused = 0;
 	double t0 = qpd_now();
-	if (!notes || !pds || !lens || !idx || !res) {
+	if (!notes || !pds || !keys || !lens || !idx || !res) {
 		for (size_t i = 0; i < n; i++) {
 			jobs[i]->result = QP_ENOMEM;
 			snprintf(jobs[i]->message, sizeof(jobs[i]->message), "out of memory");
@@ -58,9 +60,10 @@ static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
 		notes[i] = jobs[i]->data;
 		lens[i] = jobs[i]->len;
 		pds[i] = jobs[i]->personal;
+		keys[i] = jobs[i]->verified_key;
 	}
 	/* The personal data goes into the transaction of the entry that commits to it. */
-	int err = qp_registry_append_batch_personal(w->reg, notes, lens, pds, n, idx, res);
+	int err = qp_registry_append_batch_verified(w->reg, notes, lens, pds, keys, n, idx, res);
 	if (err != QP_OK) {
 		/* Nothing was appended: every waiting request gets the reason. */
 		for (size_t i = 0; i < n; i++) {
@@ -123,6 +126,7 @@ done:
 	qpd_metrics_batch(n, nrefused, qpd_now() - t0);
 	free(notes);
 	free(pds);
+	free(keys);
 	free(lens);
 	free(idx);
 	free(res);
@@ -131,6 +135,15 @@ done:
 static void add_cosignature(qpd_writer *w, qpd_job *job)
 {
 	job->result = qp_log_add_cosignature(w->reg, job->data, job->len, job->size);
+	if (job->result != QP_OK)
+		copy_message(job, job->result);
+}
+
+/* A read of personal data, recorded before it is answered. */
+static void add_access(qpd_writer *w, qpd_job *job)
+{
+	job->result = qp_access_record(w->reg, job->reader, job->data, job->subjects, job->nsubjects,
+				       (int64_t)time(NULL));
 	if (job->result != QP_OK)
 		copy_message(job, job->result);
 }
@@ -179,6 +192,8 @@ static void *writer_main(void *arg)
 		for (size_t i = 0; i < n; i++)
 			if (taken[i]->kind == QPD_JOB_COSIGN)
 				add_cosignature(w, taken[i]);
+			else if (taken[i]->kind == QPD_JOB_ACCESS)
+				add_access(w, taken[i]);
 		double now = qpd_now();
 		for (size_t i = 0; i < n; i++) {
 			if (taken[i]->kind == QPD_JOB_ENTRY)
