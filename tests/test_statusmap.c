@@ -150,7 +150,8 @@ static void test_tree_and_proofs(void **state)
 		/* A changed sibling, or another root, does not lead there. */
 		if (p->depth > 0) {
 			p->sibling[p->depth - 1][0] ^= 1;
-			assert_int_equal(qp_statusmap_proof_verify(p, ra, id, i < KEYS ? rec : NULL, len), QP_EVERIFY);
+			assert_int_equal(qp_statusmap_proof_verify(p, ra, id, i < KEYS ? rec : NULL, len),
+					 QP_EVERIFY);
 			p->sibling[p->depth - 1][0] ^= 1;
 		}
 	}
@@ -225,13 +226,17 @@ static void test_records(void **state)
 	assert_int_equal(r.entry, 27);
 	assert_int_equal(r.area, 15000);
 	static const char *const bad[] = {
-	    "quanpiao/cert-status/v1\nid 330681-2026-G-000001\nkind guarantee\nstate expired\nholder 330681-H-0000001\n"
+	    "quanpiao/cert-status/v1\nid 330681-2026-G-000001\nkind guarantee\nstate expired\nholder "
+	    "330681-H-0000001\n"
 	    "area 15000\nvalid_until -\nentry 27\n",
-	    "quanpiao/cert-status/v1\nid 330681-2026-G-000001\nkind guarantee\nstate live\nholder 330681-H-0000001\n"
+	    "quanpiao/cert-status/v1\nid 330681-2026-G-000001\nkind guarantee\nstate live\nholder "
+	    "330681-H-0000001\n"
 	    "area 015000\nvalid_until -\nentry 27\n",
-	    "quanpiao/cert-status/v1\nid 330681-2026-G-000001\nkind guarantee\nstate live\nholder 330681-H-0000001\n"
+	    "quanpiao/cert-status/v1\nid 330681-2026-G-000001\nkind guarantee\nstate live\nholder "
+	    "330681-H-0000001\n"
 	    "area 15000\nvalid_until -\nentry 27\nmore\n",
-	    "quanpiao/cert-status/v1\nid 330681-2026-G-000001\nkind other\nstate live\nholder 330681-H-0000001\n"
+	    "quanpiao/cert-status/v1\nid 330681-2026-G-000001\nkind other\nstate live\nholder "
+	    "330681-H-0000001\n"
 	    "area 15000\nvalid_until -\nentry 27\n",
 	    "quanpiao/cert-status/v1\nid 330681-2026-G-000001\nkind guarantee\nstate live\nholder 330681 H\n"
 	    "area 15000\nvalid_until -\nentry 27\n",
@@ -246,9 +251,11 @@ static void test_records(void **state)
 	assert_int_equal(qp_statusmap_checkpoint_root(root, one, strlen(one)), QP_OK);
 	assert_int_equal(root[0], 1);
 	char two[512];
-	snprintf(two, sizeof(two), "%s%s", one, QP_STATUSMAP_LINE " AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+	snprintf(two, sizeof(two), "%s%s", one,
+		 QP_STATUSMAP_LINE " AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
 	assert_int_equal(qp_statusmap_checkpoint_root(root, two, strlen(two)), QP_EINVALID);
-	const char *short_line = "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n" QP_STATUSMAP_LINE " AQ==\n";
+	const char *short_line =
+	    "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n" QP_STATUSMAP_LINE " AQ==\n";
 	assert_int_equal(qp_statusmap_checkpoint_root(root, short_line, strlen(short_line)), QP_EINVALID);
 	const char *none = "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
 	assert_int_equal(qp_statusmap_checkpoint_root(root, none, strlen(none)), QP_ENOTFOUND);
