@@ -22,6 +22,7 @@
 #include "quanpiao/tiles.h"
 #include "registry_internal.h"
 #include "store_log.h"
+#include "store_witness.h"
 
 /* ---- paths ------------------------------------------------------------------------------- */
 
@@ -150,7 +151,7 @@ static int add_entry(void *ctx, const qp_log_item *item)
 	return QP_OK;
 }
 
-int qp_tile_read(unsigned char **out, size_t *out_len, qp_registry *reg, const qp_tile *t, uint64_t size)
+static int tile_read(unsigned char **out, size_t *out_len, qp_registry *reg, const qp_tile *t, uint64_t size)
 {
 	*out = NULL;
 	*out_len = 0;
@@ -201,6 +202,16 @@ int qp_tile_read(unsigned char **out, size_t *out_len, qp_registry *reg, const q
 	*out = buf;
 	*out_len = (size_t)t->width * QP_HASH_LEN;
 	return QP_OK;
+}
+
+/* A tile reads up to 256 nodes or entries: in one read transaction (one snapshot, one lock). */
+int qp_tile_read(unsigned char **out, size_t *out_len, qp_registry *reg, const qp_tile *t, uint64_t size)
+{
+	int started = 0, err = qp_store_snapshot_begin(reg->store, &started);
+	if (err == QP_OK)
+		err = tile_read(out, out_len, reg, t, size);
+	qp_store_snapshot_end(reg->store, started);
+	return err;
 }
 
 /* ---- a static copy ----------------------------------------------------------------------- */

@@ -345,3 +345,63 @@ contains "$OUT" "ok: 330681-$Y-G-000009 is absent from the status map"
 sed 's/^state live$/state spnt/' sm.1 >bad.sm
 go_check 1 statusmap log.key.vkey bad.sm
 contains "$ERR" "is not 330681-$Y-G-000001's record"
+
+# ---- the same tiles served by quanpiaod -------------------------------------------------------
+# The service serves /checkpoint and /tile/... from the registry itself: Go's tlog reads them the
+# same way and gets the same log; full tiles are immutable and cacheable, pages of any origin may
+# read them (CORS), and gzip is used when the client accepts it.
+QPD="${QP_QUANPIAOD:?QP_QUANPIAOD must name the quanpiaod program}"
+"$QPD" --db t.db --listen 127.0.0.1:0 --log-key tk/log.key --verify-page "$QP_TEST_DATA/../../web/verify.html" \
+	>qpd.out 2>qpd.err &
+QPD_PID=$!
+trap 'kill -TERM $QPD_PID 2>/dev/null; wait $QPD_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do grep -q "listening on" qpd.out 2>/dev/null && break; sleep 0.1; done
+URL=$(sed -n 's/.*listening on //p' qpd.out | head -1)
+[ -n "$URL" ] || fail "quanpiaod did not start: $(cat qpd.err)"
+go_check 0 tiles tlog.vkey "$URL" "$N"
+contains "$OUT" "verified $((N + 1)) entries of zhuji.example/quanpiao from tiles"
+# Byte for byte what log tiles wrote, gzip or not.
+for p in checkpoint tile/0/000 tile/0/006.p/155 tile/1/000.p/6 tile/entries/003 tile/entries/006.p/155; do
+	CONTEXT="GET /$p"
+	CHECKS=$((CHECKS + 1))
+	curl -sf "$URL/$p" -o got.raw || fail "GET /$p failed"
+	cmp -s got.raw "static/$p" || fail "/$p differs from the static copy"
+	curl -sf --compressed "$URL/$p" -o got.gz || fail "GET /$p with gzip failed"
+	cmp -s got.gz "static/$p" || fail "/$p with gzip differs from the static copy"
+done
+CONTEXT="headers of a tile"
+CHECKS=$((CHECKS + 1))
+H=$(curl -sI -H 'Accept-Encoding: gzip' "$URL/tile/entries/000" | tr -d '\r')
+contains "$H" "Cache-Control: public, max-age=31536000, immutable"
+contains "$H" "Access-Control-Allow-Origin: *"
+contains "$H" "Content-Encoding: gzip"
+H=$(curl -sI -H 'Accept-Encoding: gzip;q=0, identity' "$URL/tile/entries/000" | tr -d '\r')
+case "$H" in *Content-Encoding*) fail "gzip sent to a client that refused it: $H" ;; esac
+H=$(curl -sI "$URL/checkpoint" | tr -d '\r')
+contains "$H" "Cache-Control: no-cache"
+contains "$H" "Access-Control-Allow-Origin: *"
+# Tiles the tree does not have yet, and paths that are not tiles: 404 naming why.
+CONTEXT="missing tiles"
+CHECKS=$((CHECKS + 1))
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/tile/0/007")" = 404 ] || fail "/tile/0/007 is not 404"
+contains "$(curl -s "$URL/tile/0/006.p/156")" "has no such tile"
+contains "$(curl -s "$URL/tile/0/6")" "groups of three digits"
+contains "$(curl -s "$URL/tile/entries/000.p/0")" "W from 1 to 255"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/tile/0/000")" = 405 ] || fail "POST to a tile is not 405"
+# The verifier page.
+CONTEXT="GET /verify"
+CHECKS=$((CHECKS + 1))
+curl -sf "$URL/verify" -o page.html || fail "GET /verify failed"
+cmp -s page.html "$QP_TEST_DATA/../../web/verify.html" || fail "/verify is not the page given"
+kill -TERM $QPD_PID && wait $QPD_PID
+trap 'rm -rf "$WORK"' EXIT
+# A page that cannot be served is refused at start.
+CONTEXT="quanpiaod --verify-page"
+CHECKS=$((CHECKS + 1))
+"$QPD" --db t.db --listen 127.0.0.1:0 --log-key tk/log.key --verify-page nowhere.html >qpd.out 2>qpd.err
+[ $? = 2 ] || fail "a missing --verify-page did not exit 2"
+contains "$(cat qpd.err)" "quanpiaod: --verify-page nowhere.html: No such file or directory"
+: >empty.html
+"$QPD" --db t.db --listen 127.0.0.1:0 --log-key tk/log.key --verify-page empty.html >qpd.out 2>qpd.err
+[ $? = 2 ] || fail "an empty --verify-page did not exit 2"
+contains "$(cat qpd.err)" "the file is empty"

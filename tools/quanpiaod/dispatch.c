@@ -54,6 +54,7 @@ static void route(qpd_request *q, const char *method, const char *path)
 	    {"/v1/proof/inclusion", QPD_R_PROOF_INCLUSION, QPD_R_COUNT},
 	    {"/v1/proof/consistency", QPD_R_PROOF_CONSISTENCY, QPD_R_COUNT},
 	    {"/v1/cosignatures", QPD_R_COUNT, QPD_R_COSIGNATURES},
+	    {"/verify", QPD_R_VERIFY, QPD_R_COUNT},
 	};
 	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	int post = strcmp(method, "POST") == 0;
@@ -79,7 +80,11 @@ static void route(qpd_request *q, const char *method, const char *path)
 			g = QPD_R_CERT_STATUS;
 		else if (tail_of(q, path, "/v1/certificates", NULL))
 			g = QPD_R_CERT;
-		else
+		else if (strncmp(path, "/tile/", 6) == 0 && strlen(path + 1) < sizeof(q->tail)) {
+			/* The tiled log (c2sp.org/tlog-tiles): the tail is the path without its slash. */
+			snprintf(q->tail, sizeof(q->tail), "%s", path + 1);
+			g = QPD_R_TILE;
+		} else
 			found = 0;
 	}
 	q->route = QPD_R_OTHER;

@@ -4,7 +4,7 @@
  *   quanpiaod --db PATH --listen ADDRESS:PORT --log-key FILE [--threads N]
  *             [--max-body BYTES] [--max-header BYTES] [--max-connections N]
  *             [--timeout SECONDS] [--max-batch N] [--passphrase-file FILE]
- *             [--max-per-address N] [--header-timeout SECONDS]
+ *             [--max-per-address N] [--header-timeout SECONDS] [--verify-page FILE]
  *
  * Prints "quanpiaod: listening on http://ADDRESS:PORT" on stdout once it
  * accepts connections (port 0 picks a free port, so tests read it there).
@@ -48,6 +48,7 @@ static void usage(FILE *f)
 	    "  --timeout SECONDS        drop a connection idle this long (default 15)\n"
 	    "  --max-batch N            entries per group commit (default 1024)\n"
 	    "  --drain SECONDS          on SIGTERM, wait this long for requests in progress (default 30)\n"
+	    "  --verify-page FILE       serve FILE (a page web/mkverify made) at /verify\n"
 	    "  --help                   this help\n\n"
 	    "Exit status: 0 after a clean shutdown, 2 usage, 4 log key refused, 10 I/O or internal error.\n",
 	    f);
@@ -142,6 +143,7 @@ static int set_option(qpd_config *cfg, const char *a, const char *v)
 			    : strcmp(a, "--listen") == 0	  ? &cfg->listen
 			    : strcmp(a, "--log-key") == 0	  ? &cfg->log_key_path
 			    : strcmp(a, "--passphrase-file") == 0 ? &cfg->passphrase_file
+			    : strcmp(a, "--verify-page") == 0	  ? &cfg->verify_page
 								  : NULL;
 	size_t k = 0, nnum = sizeof(numeric) / sizeof(numeric[0]);
 	while (text == NULL && k < nnum && strcmp(a, numeric[k].name) != 0)
@@ -173,8 +175,35 @@ static int set_option(qpd_config *cfg, const char *a, const char *v)
 	return 0;
 }
 
+/* Read the verifier page (at most 1 MiB) for /verify; 0, or the exit status. */
+static int load_verify_page(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "quanpiaod: --verify-page %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	size_t cap = 1u << 20;
+	char *page = malloc(cap + 1);
+	size_t len = page ? fread(page, 1, cap + 1, f) : 0;
+	int bad = page == NULL || ferror(f);
+	fclose(f);
+	if (bad || len == 0 || len > cap) {
+		fprintf(stderr, "quanpiaod: --verify-page %s: %s\n", path,
+			page == NULL ? "out of memory"
+			: bad	     ? "cannot read it"
+			: len == 0   ? "the file is empty"
+				     : "more than 1 MiB: not a verifier page");
+		free(page);
+		return page == NULL || bad ? 10 : 2;
+	}
+	qpd_set_verify_page(page, len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	int rc;
 	qpd_config cfg = {
 	    .db_path = getenv("QUANPIAO_DB"),
 	    .threads = 0,
@@ -213,6 +242,8 @@ int main(int argc, char **argv)
 		fputs("quanpiaod: libsodium failed to initialise\n", stderr);
 		return 10;
 	}
+	if (cfg.verify_page && (rc = load_verify_page(cfg.verify_page)) != 0)
+		return rc;
 
 	/*
 	 * The signals are taken by sigwait in this thread alone: block them
@@ -229,7 +260,7 @@ int main(int argc, char **argv)
 	qp_key *log_key = NULL;
 	qpd_writer *writer = NULL;
 	qpd_server *srv = NULL;
-	int rc, err;
+	int err;
 	if ((rc = load_log_key(cfg.log_key_path, cfg.passphrase_file, &log_key)) != 0)
 		return rc;
 	if ((err = qpd_writer_start(&writer, cfg.db_path, log_key, cfg.max_batch)) != QP_OK) {

@@ -31,6 +31,8 @@ static const char *const route_names[QPD_R_COUNT] = {
     [QPD_R_REGISTRY] = "GET /v1/registry",
     [QPD_R_HEALTHZ] = "GET /healthz",
     [QPD_R_METRICS] = "GET /metrics",
+    [QPD_R_TILE] = "GET /tile/...",
+    [QPD_R_VERIFY] = "GET /verify",
     [QPD_R_OTHER] = "other",
 };
 

@@ -580,6 +580,66 @@ static void checkpoint(qpd_reply *r, qp_registry *reg)
 		return;
 	}
 	qpd_reply_text(r, note, len);
+	/* The head of the tiled log: read by pages of any origin, never cached. */
+	r->cache_control = "no-cache";
+	r->cors = 1;
+}
+
+/*
+ * The tiled log (c2sp.org/tlog-tiles) of the latest checkpoint: a tile
+ * never changes once it has its W hashes, so every one is cached for a
+ * year; pages of any origin (the web verifier) may read it.
+ */
+static void tile(qpd_reply *r, qp_registry *reg, const char *path)
+{
+	qp_tile t;
+	uint64_t size = 0;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	if (qp_tile_parse_path(&t, path) != QP_OK) {
+		qpd_problem(r, 404, qp_error_last()->message);
+		return;
+	}
+	if (latest_size(r, reg, &size) != 0)
+		return;
+	int err = qp_tile_read(&data, &len, reg, &t, size);
+	if (err != QP_OK) {
+		qpd_problem_code(r, err, NULL);
+		r->cors = 1;
+		return;
+	}
+	qpd_reply_text(r, (char *)data, len);
+	r->content_type = "application/octet-stream";
+	r->cache_control = "public, max-age=31536000, immutable";
+	r->cors = 1;
+	r->compressible = 1;
+}
+
+static char *verify_page;
+static size_t verify_page_len;
+
+void qpd_set_verify_page(char *page, size_t len)
+{
+	verify_page = page;
+	verify_page_len = len;
+}
+
+static void verify(qpd_reply *r)
+{
+	char *copy = verify_page ? malloc(verify_page_len ? verify_page_len : 1) : NULL;
+	if (verify_page == NULL) {
+		qpd_problem(r, 404, "this service has no verifier page (quanpiaod --verify-page FILE)");
+		return;
+	}
+	if (copy == NULL) {
+		qpd_problem(r, 500, "out of memory");
+		return;
+	}
+	memcpy(copy, verify_page, verify_page_len);
+	qpd_reply_text(r, copy, verify_page_len);
+	r->content_type = "text/html; charset=utf-8";
+	r->cache_control = "no-cache";
+	r->compressible = 1;
 }
 
 static void registry(qpd_reply *r, qp_registry *reg)
@@ -604,6 +664,10 @@ void qpd_route_get(qpd_reply *r, enum qpd_route route, const char *tail, qpd_arg
 	args a = {fn, arg_ctx};
 	qp_registry *reg = NULL;
 	int err;
+	if (route == QPD_R_VERIFY) {
+		verify(r);
+		return;
+	}
 	if (route == QPD_R_METRICS) {
 		size_t len = 0;
 		char *text = qpd_metrics_text(&len);
@@ -634,6 +698,7 @@ void qpd_route_get(qpd_reply *r, enum qpd_route route, const char *tail, qpd_arg
 	case QPD_R_PROOF_INCLUSION: inclusion(r, reg, &a); break;
 	case QPD_R_PROOF_CONSISTENCY: consistency(r, reg, &a); break;
 	case QPD_R_CHECKPOINT: checkpoint(r, reg); break;
+	case QPD_R_TILE: tile(r, reg, tail); break;
 	case QPD_R_REGISTRY: registry(r, reg); break;
 	case QPD_R_HEALTHZ: {
 		uint64_t size = 0;

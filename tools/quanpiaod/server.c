@@ -33,10 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <zlib.h>
 #include <sodium.h>
 
 #include "dispatch.h"
@@ -77,9 +79,70 @@ typedef struct request {
 
 /* ---- replies ----------------------------------------------------------------------------- */
 
+/* Does the request's Accept-Encoding list gzip (or *) with a q-value other than 0 (RFC 9110 12.5.3)? */
+static int accepts_gzip(struct MHD_Connection *conn)
+{
+	const char *p = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	int gzip = -1, star = -1; /* -1: not listed; else whether its weight is above 0 */
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		size_t n = strcspn(p, ",; \t");
+		int is_gzip = n == 4 && strncasecmp(p, "gzip", 4) == 0, is_star = n == 1 && *p == '*';
+		const char *item_end = p + strcspn(p, ",");
+		const char *q = p + n;
+		double weight = 1;
+		while (q < item_end) {
+			q += strspn(q, "; \t");
+			if (q < item_end && (q[0] == 'q' || q[0] == 'Q') && q[1] == '=')
+				weight = strtod(q + 2, NULL);
+			q += strcspn(q, ";,");
+		}
+		if (is_gzip)
+			gzip = weight > 0;
+		else if (is_star)
+			star = weight > 0;
+		p = item_end;
+	}
+	return gzip >= 0 ? gzip : star > 0;
+}
+
+/* Replace r's body by its gzip (RFC 1952) form; 0 if done, -1 to send it as it is. */
+static int gzip_body(qpd_reply *r)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	uLong cap = deflateBound(&z, (uLong)r->body_len);
+	unsigned char *out = malloc(cap ? cap : 1);
+	if (out == NULL) {
+		deflateEnd(&z);
+		return -1;
+	}
+	z.next_in = (unsigned char *)r->body;
+	z.avail_in = (uInt)r->body_len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	int rc = deflate(&z, Z_FINISH);
+	size_t len = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		free(out);
+		return -1;
+	}
+	free(r->body);
+	r->body = (char *)out;
+	r->body_len = len;
+	return 0;
+}
+
 static enum MHD_Result send_reply(request *q)
 {
 	qpd_reply *r = &q->rq.reply;
+	/* Small bodies are not worth the header; the tiles (8 KiB) and the page are. */
+	int gzipped = r->compressible && r->status == 200 && r->body_len >= 256 && r->body_len < (1u << 30) &&
+		      accepts_gzip(q->conn) && gzip_body(r) == 0;
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
 	    r->body_len, r->body, r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL)
@@ -89,7 +152,14 @@ static enum MHD_Result send_reply(request *q)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
 	if (r->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				r->cache_control ? r->cache_control : "no-store");
+	if (r->cors)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+	if (r->compressible)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (gzipped)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	/* While draining, a kept-alive client must come back on a new connection (to the next instance). */
 	if (atomic_load(&q->srv->draining))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");

@@ -36,6 +36,7 @@ typedef struct qpd_config {
 	unsigned drain_seconds;	  /* at most this long to finish requests on SIGTERM */
 	unsigned max_per_address; /* open connections from one address at once */
 	unsigned header_timeout;  /* seconds for a request line and its headers to arrive */
+	const char *verify_page;  /* the web verifier page served at /verify, or NULL */
 } qpd_config;
 
 /* ---- replies ----------------------------------------------------------------------------- */
@@ -47,6 +48,14 @@ typedef struct qpd_reply {
 	char *body;
 	size_t body_len;
 	const char *allow; /* for 405: the Allow header, static; else NULL */
+	/*
+	 * Public, cacheable answers (the tiled log, the checkpoint, the
+	 * verifier page): Cache-Control (static; NULL: no-store), CORS for
+	 * pages of any origin, and gzip when the client accepts it.
+	 */
+	const char *cache_control;
+	int cors;
+	int compressible;
 } qpd_reply;
 
 #define QPD_JSON	 "application/json"
@@ -90,6 +99,8 @@ enum qpd_route {
 	QPD_R_REGISTRY,
 	QPD_R_HEALTHZ,
 	QPD_R_METRICS,
+	QPD_R_TILE,
+	QPD_R_VERIFY,
 	QPD_R_OTHER,
 	QPD_R_COUNT
 };
@@ -208,6 +219,13 @@ typedef const char *(*qpd_arg_fn)(void *ctx, const char *name);
 
 /* Run a GET route: path is the URL path, tail what follows the route's prefix. */
 void qpd_route_get(qpd_reply *r, enum qpd_route route, const char *tail, qpd_arg_fn arg, void *arg_ctx);
+
+/*
+ * The web verifier page GET /verify serves (quanpiaod --verify-page FILE,
+ * made by web/mkverify); the routes take page (malloc'd) and keep it for
+ * the life of the process.  Without one, /verify is 404.
+ */
+void qpd_set_verify_page(char *page, size_t len);
 
 /* Answer a POST /v1/entries whose job is done: index, checkpoint, proof, certificates. */
 void qpd_route_entry_done(qpd_reply *r, const qpd_job *job);
