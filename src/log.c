@@ -296,9 +296,7 @@ int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *l
 		goto fail;
 	if ((err = qp_note_sign(note, note_len, text, text_len, &log_key, 1)) != QP_OK)
 		goto fail;
-	char when[QP_TIME_LEN + 1];
-	qp_time_format(when, qp_clock_now());
-	if ((err = qp_store_checkpoint_put(reg->store, size, root, *note, *note_len, when)) != QP_OK ||
+	if ((err = qp_store_checkpoint_put(reg->store, size, root, *note, *note_len)) != QP_OK ||
 	    (err = qp_store_commit(reg->store)) != QP_OK)
 		goto fail;
 	qp_free(text);

@@ -214,11 +214,8 @@ int qp_mirror_checkpoint(qp_registry *reg, const char *note, size_t note_len)
 		memcpy(log_note + opened->text_len + 1, log_line, log_line_len);
 		size_t log_note_len = opened->text_len + 1 + log_line_len;
 		log_note[log_note_len] = '\0';
-		char when[QP_TIME_LEN + 1];
-		qp_time_format(when, qp_clock_now());
 		if ((err = qp_store_begin(reg->store)) == QP_OK) {
-			err =
-			    qp_store_checkpoint_put(reg->store, cp.size, root, log_note, log_note_len, when);
+			err = qp_store_checkpoint_put(reg->store, cp.size, root, log_note, log_note_len);
 			if (err == QP_OK)
 				err = qp_store_commit(reg->store);
 			else

@@ -364,9 +364,29 @@ static int apply_migration(qp_store *store, const qp_migration *m)
 	/* The status map of a registry that has certificates already: built once, from their events. */
 	if (m->version == QP_SCHEMA_STATUSMAP && (err = qp_store_statusmap_build(store)) != QP_OK)
 		goto rollback;
+	/*
+	 * A ledger made before migration 0015 has a column for the time each
+	 * migration was applied (0015 makes it again without): fill it while
+	 * it is there.
+	 */
+	int timed = 0;
+	rc = sqlite3_prepare_v2(store->db,
+				"SELECT count(*) FROM pragma_table_info('qp_schema_migrations') WHERE name = 'applied_at'",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		timed = sqlite3_column_int(st, 0) > 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_OK) {
+		err = qp_store_raise(store->db, rc, doing);
+		goto rollback;
+	}
 	rc = sqlite3_prepare_v2(
 	    store->db,
-	    "INSERT INTO qp_schema_migrations (version, name, sha256, applied_at) VALUES (?1, ?2, ?3, ?4)",
+	    timed ? "INSERT INTO qp_schema_migrations (version, name, sha256, applied_at) VALUES (?1, ?2, ?3, ?4)"
+		  : "INSERT INTO qp_schema_migrations (version, name, sha256) VALUES (?1, ?2, ?3)",
 	    -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int(st, 1, m->version);
@@ -374,7 +394,7 @@ static int apply_migration(qp_store *store, const qp_migration *m)
 		rc = sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(st, 3, sum, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK && timed)
 		rc = sqlite3_bind_text(st, 4, when, -1, SQLITE_TRANSIENT);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
 		rc = SQLITE_OK;
@@ -407,7 +427,7 @@ static int create_ledger(qp_store *store)
 		 "PRAGMA application_id = %d;"
 		 "CREATE TABLE IF NOT EXISTS qp_schema_migrations ("
 		 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-		 " sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;",
+		 " sha256 TEXT NOT NULL) STRICT;",
 		 (int)QP_STORE_APPLICATION_ID);
 	return qp_store_exec(store->db, sql, "creating the registry");
 }

@@ -391,16 +391,15 @@ int qp_store_node_put(void *ctx, unsigned level, uint64_t idx, const unsigned ch
 /* ---- checkpoints -------------------------------------------------------- */
 
 int qp_store_checkpoint_put(qp_store *store, uint64_t size, const unsigned char root[QP_HASH_LEN],
-			    const char *note, size_t note_len, const char *signed_at)
+			    const char *note, size_t note_len)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store, "INSERT INTO checkpoints (size, root, note, signed_at) VALUES (?1, ?2, ?3, ?4)", &st);
+	int err = qp_store_prepare(store, "INSERT INTO checkpoints (size, root, note) VALUES (?1, ?2, ?3)", &st);
 	if (err != QP_OK)
 		return err;
 	bind_u64(st, 1, size);
 	sqlite3_bind_blob(st, 2, root, QP_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, note, (int)note_len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, signed_at, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		err = QP_OK;

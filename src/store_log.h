@@ -84,7 +84,7 @@ int qp_store_node_put(void *store, unsigned level, uint64_t idx, const unsigned 
 
 /* Checkpoints.  put fails with QP_ECONFLICT if one of that size exists. */
 int qp_store_checkpoint_put(qp_store *store, uint64_t size, const unsigned char root[QP_HASH_LEN],
-			    const char *note, size_t note_len, const char *signed_at);
+			    const char *note, size_t note_len);
 /* The checkpoint of size, or the latest when size is UINT64_MAX.  QP_ENOTFOUND if none. */
 /* The root of the stored checkpoint of size; QP_ENOTFOUND (no message) if there is none. */
 int qp_store_checkpoint_root(qp_store *store, uint64_t size, unsigned char out[QP_HASH_LEN]);

@@ -139,6 +139,43 @@ static void test_reopen(void **state)
 	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM qp_schema_migrations"), before);
 }
 
+/*
+ * A file from before migration 0015 (made here from a new one: its ledger
+ * with the time each migration was applied, checkpoints with the time
+ * they were signed, 0014 not yet applied) is brought up to date: 0014 is
+ * recorded in the old ledger with its time, then 0015 removes both times.
+ */
+static void test_upgrade_drops_unverified_times(void **state)
+{
+	fixture *f = *state;
+	create_registry(f->db);
+	raw_exec(f->db, "DROP INDEX households_updated;"
+			"ALTER TABLE households DROP COLUMN updated_idx;"
+			"ALTER TABLE checkpoints ADD COLUMN signed_at TEXT NOT NULL DEFAULT '2026-01-01T00:00:00Z';"
+			"CREATE TABLE old_ledger (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+			" sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;"
+			"INSERT INTO old_ledger SELECT version, name, sha256, '2026-01-01T00:00:00Z'"
+			" FROM qp_schema_migrations WHERE version <= 13;"
+			"DROP TABLE qp_schema_migrations;"
+			"ALTER TABLE old_ledger RENAME TO qp_schema_migrations;"
+			"PRAGMA user_version = 13;");
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM pragma_table_info('qp_schema_migrations')"), 4);
+	qp_store *s = NULL;
+	assert_int_equal(qp_store_open(&s, f->db, 0), QP_OK);
+	assert_int_equal(qp_store_schema_version(s), qp_store_latest_version());
+	qp_store_free(s);
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM qp_schema_migrations"), qp_store_latest_version());
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM pragma_table_info('qp_schema_migrations')"), 3);
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM pragma_table_info('checkpoints') WHERE name = 'signed_at'"),
+			 0);
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM pragma_table_info('households') WHERE name = 'updated_idx'"),
+			 1);
+	/* Opened again: nothing more to do, the ledger as it is. */
+	assert_int_equal(qp_store_open(&s, f->db, 0), QP_OK);
+	qp_store_free(s);
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM qp_schema_migrations"), qp_store_latest_version());
+}
+
 /* A second connection while the first is open: the header on disk must already say "registry". */
 static void test_concurrent_open(void **state)
 {
@@ -221,7 +258,7 @@ static void test_newer_schema(void **state)
 	char sql[256];
 	create_registry(f->db);
 	snprintf(sql, sizeof(sql),
-		 "INSERT INTO qp_schema_migrations VALUES (%d, '9999_future', 'ab', '2030-01-01T00:00:00Z');"
+		 "INSERT INTO qp_schema_migrations VALUES (%d, '9999_future', 'ab');"
 		 "PRAGMA user_version = %d",
 		 qp_store_latest_version() + 1, qp_store_latest_version() + 1);
 	raw_exec(f->db, sql);
@@ -524,6 +561,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_create_fresh, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_drops_unverified_times, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_concurrent_open, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nested_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),

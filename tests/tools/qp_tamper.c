@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 		snprintf(text, sizeof(text), "%s\n%llu\n%s\n", origin, (unsigned long long)size, b64);
 		const qp_key *k = key;
 		if (qp_note_sign(&note, &note_len, text, strlen(text), &k, 1) != QP_OK ||
-		    qp_store_checkpoint_put(store, size, root, note, note_len, "2026-01-01T00:00:00Z") != QP_OK)
+		    qp_store_checkpoint_put(store, size, root, note, note_len) != QP_OK)
 			rc = fail("checkpoint");
 		free(note);
 		free(origin);
