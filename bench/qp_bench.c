@@ -10,6 +10,7 @@
  *
  * usage: qp_bench [--entries N] [--dir DIR] [--batch B]
  *        qp_bench audit [--entries N] [--rows N] [--dir DIR] [--only synthetic|legacy]
+ *        qp_bench statusmap [--entries N] [--dir DIR] (statusmap_bench.c)
  *        qp_bench import [--rows N] [--dir DIR]
  *        qp_bench import-file FILE ROWS; qp_bench import-into DB FILE
  *
@@ -47,6 +48,7 @@
 #include "registry_internal.h"
 #include "legacy_gen.h"
 #include "service_bench.h"
+#include "statusmap_bench.h"
 
 static double now(void)
 {
@@ -62,7 +64,7 @@ static void die(const char *what)
 }
 
 /* Ed25519 sign and verify per second over a 600-byte message (an entry's size). */
-static void crypto_bound(double *sign_rate, double *verify_rate)
+void crypto_bound(double *sign_rate, double *verify_rate)
 {
 	unsigned char pk[32], sk[64], sig[64], msg[600];
 	crypto_sign_keypair(pk, sk);
@@ -104,7 +106,7 @@ static double verify_cpu_rate(void)
 }
 
 /* SQLite inserts per second of entry-sized rows, in transactions of batch rows, synchronous=FULL, WAL. */
-static double sqlite_bound(const char *dir, int rows, int batch)
+double sqlite_bound(const char *dir, int rows, int batch)
 {
 	char path[4096];
 	sqlite3 *db;
@@ -199,7 +201,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Sign count household.add entries (from number first) as officer and append them in batches. */
-static void add_households(qp_registry *reg, const qp_key *officer, uint64_t first, uint64_t count)
+void add_households(qp_registry *reg, const qp_key *officer, uint64_t first, uint64_t count)
 {
 	enum { B = 1000 };
 	static char *notes[B];
@@ -751,6 +753,8 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--batch") == 0)
 			batch = (int)strtol(argv[i + 1], NULL, 10);
 	}
+	if (argc > 1 && strcmp(argv[1], "statusmap") == 0)
+		return sodium_init() < 0 ? 10 : qp_bench_statusmap(argc - 2, argv + 2);
 	if (argc > 1 && strcmp(argv[1], "service") == 0)
 		return sodium_init() < 0 ? 10 : qp_bench_service(argc - 2, argv + 2);
 	/*

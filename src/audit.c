@@ -28,6 +28,7 @@
 #include "quanpiao/log.h"
 #include "quanpiao/personal.h"
 #include "registry_internal.h"
+#include "statusmap_audit.h"
 #include "store_audit.h"
 #include "store_log.h"
 
@@ -614,6 +615,13 @@ static int each_checkpoint(void *ctx, uint64_t size, const unsigned char *root, 
 			problem(a, where, "its stored size or root differs from its signed text");
 			err = QP_OK;
 		}
+		/* Its status-map line, against the replay's map at its size (statusmap_audit.c). */
+		char what[160];
+		if (err == QP_OK &&
+		    (err = qp_statusmap_audit_checkpoint(what, sizeof(what), a->replay->store, size,
+							 opened->text, opened->text_len)) == QP_OK &&
+		    what[0])
+			problem(a, where, what);
 	} else if (err != QP_ENOMEM && err != QP_EIO) {
 		char what[600];
 		snprintf(what, sizeof(what), "not signed by a log key valid at that size: %s", qp_error_last()->message);
@@ -1249,6 +1257,7 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	tree t;
 	pthread_t threads[64];
 	int nthreads = 0, err = QP_OK, incremental = opt && opt->since, locks = 0, attached = 0, reading = 0;
+	qp_statusmap_audit *sm = NULL;
 	char replay_path[4096] = "";
 	if (out == NULL)
 		out = &local;
@@ -1378,6 +1387,8 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	if (nthreads == 0)
 		a.defer = 0;
 
+	if ((err = qp_statusmap_audit_begin(&sm, reg->store, a.replay->store)) != QP_OK)
+		goto done;
 	if ((err = qp_store_begin(a.replay->store)) == QP_OK) {
 		err = qp_store_entries_each(reg->store, since, UINT64_MAX, each_entry, &a);
 		if (err == QP_OK)
@@ -1495,6 +1506,7 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 		}
 	}
 done:
+	qp_statusmap_audit_end(sm);
 	if (t.walk)
 		qp_store_tree_walk_free(t.walk);
 	if (reading)

@@ -18,6 +18,8 @@
 #include "quanpiao/bundle.h"
 #include "quanpiao/cosign.h"
 #include "quanpiao/ids.h"
+#include "quanpiao/note.h"
+#include "quanpiao/statusmap.h"
 #include "registry_internal.h"
 #include "store_homes.h"
 #include "store_log.h"
@@ -67,8 +69,9 @@ static void ob_u64(obuf *b, uint64_t v)
 	ob_add(b, num, (size_t)n);
 }
 
-int qp_bundle_write(char **out, size_t *out_len, const char *cert_id, const char *checkpoint,
-		    size_t checkpoint_len, const qp_bundle_entry *entries, size_t n)
+/* The bundle, with tail (the status sections, or NULL) after the entries and before the digest. */
+static int write_bundle(char **out, size_t *out_len, const char *cert_id, const char *checkpoint,
+			size_t checkpoint_len, const qp_bundle_entry *entries, size_t n, const obuf *tail)
 {
 	obuf b = {0};
 	obuf proof = {0};
@@ -119,6 +122,10 @@ int qp_bundle_write(char **out, size_t *out_len, const char *cert_id, const char
 			ob_add(&b, proof.p, proof.len);
 	}
 	qp_free(proof.p);
+	if (tail && tail->err)
+		b.err = tail->err;
+	else if (tail && tail->len)
+		ob_add(&b, tail->p, tail->len);
 	if (!b.err) {
 		unsigned char sum[crypto_hash_sha256_BYTES];
 		char hex[2 * crypto_hash_sha256_BYTES + 1];
@@ -141,6 +148,67 @@ int qp_bundle_write(char **out, size_t *out_len, const char *cert_id, const char
 	if (out_len)
 		*out_len = b.len;
 	return QP_OK;
+}
+
+int qp_bundle_write(char **out, size_t *out_len, const char *cert_id, const char *checkpoint,
+		    size_t checkpoint_len, const qp_bundle_entry *entries, size_t n)
+{
+	return write_bundle(out, out_len, cert_id, checkpoint, checkpoint_len, entries, n, NULL);
+}
+
+/*
+ * The status sections of cert_id and its children: each one's record in
+ * the status map of the checkpoint of cp_size and its map proof; none if
+ * that checkpoint commits to no map (it was signed before there was one).
+ */
+static int status_sections(obuf *t, qp_registry *reg, const char *cert_id, const char *cp, size_t cp_len,
+			   uint64_t cp_size)
+{
+	qp_note *n = NULL;
+	qp_checkpoint c;
+	qp_cert *children = NULL;
+	size_t nchildren = 0;
+	qp_statusmap_proof *proof = qp_malloc(sizeof(*proof));
+	int err;
+	if (proof == NULL)
+		return qp_error_set(QP_ENOMEM, "out of memory exporting a bundle");
+	if ((err = qp_note_parse(&n, cp, cp_len)) != QP_OK ||
+	    (err = qp_checkpoint_parse(&c, n->text, n->text_len)) != QP_OK || !c.have_map ||
+	    (err = qp_cert_children(&children, &nchildren, reg, cert_id)) != QP_OK)
+		goto done;
+	for (size_t i = 0; i <= nchildren && err == QP_OK; i++) {
+		const char *id = i == 0 ? cert_id : children[i - 1].id;
+		char *record = NULL, *map = NULL;
+		size_t record_len = 0, map_len = 0;
+		if (i > 0 && children[i - 1].created_at >= cp_size)
+			continue; /* made after the checkpoint: not in its map */
+		if ((err = qp_statusmap_prove(proof, &record, &record_len, reg, id, cp_size)) == QP_OK &&
+		    record == NULL)
+			err = qp_error_set(
+			    QP_ECORRUPT, "certificate %s: the status map of checkpoint %llu holds no record",
+			    id, (unsigned long long)cp_size);
+		if (err == QP_OK)
+			err = qp_statusmap_proof_text(&map, &map_len, proof);
+		if (err == QP_OK) {
+			ob_str(t, "status ");
+			ob_str(t, id);
+			ob_str(t, " ");
+			ob_u64(t, record_len);
+			ob_str(t, "\n");
+			ob_add(t, record, record_len);
+			ob_str(t, "map ");
+			ob_u64(t, map_len);
+			ob_str(t, "\n");
+			ob_add(t, map, map_len);
+		}
+		qp_free(record);
+		qp_free(map);
+	}
+done:
+	qp_certs_free(children, nchildren);
+	qp_note_free(n);
+	qp_free(proof);
+	return err;
 }
 
 /* ---- exporting ----------------------------------------------------------------------- */
@@ -274,6 +342,7 @@ int qp_bundle_export(char **out, size_t *out_len, size_t *entries, uint64_t *siz
 	qp_bundle_entry *parts = NULL;
 	qp_merkle_proof *proofs = NULL;
 	char **notes = NULL;
+	obuf tail = {0};
 	int err;
 
 	*out = NULL;
@@ -352,7 +421,8 @@ int qp_bundle_export(char **out, size_t *out_len, size_t *entries, uint64_t *siz
 		parts[i].note_len = len;
 		parts[i].proof = &proofs[i];
 	}
-	if ((err = qp_bundle_write(out, out_len, cert_id, cp, cp_len, parts, s.n)) != QP_OK)
+	if ((err = status_sections(&tail, reg, cert_id, cp, cp_len, cp_size)) != QP_OK ||
+	    (err = write_bundle(out, out_len, cert_id, cp, cp_len, parts, s.n, &tail)) != QP_OK)
 		goto done;
 	if (entries)
 		*entries = s.n;
@@ -362,6 +432,7 @@ done:
 	for (size_t i = 0; notes && i < s.n; i++)
 		qp_free(notes[i]);
 	qp_free(notes);
+	qp_free(tail.p);
 	qp_free(proofs);
 	qp_free(parts);
 	qp_free(s.v);

@@ -42,4 +42,25 @@ int qp_lineage_apply(qp_lineage *l, const qp_entry *e, uint64_t idx, const cJSON
  */
 int qp_lineage_finish(qp_lineage *l, const char *cert_id, int64_t now, qp_bundle_info *info);
 
+/* A status section of a bundle: "status <id> <n>", the record, then "map <n>" and the map proof. */
+typedef struct qp_bundle_status {
+	char id[QP_CERT_ID_LEN + 1];
+	const char *record, *map;
+	size_t record_len, map_len;
+} qp_bundle_status;
+
+/* Parse one status section at *p (bundle_status.c), growing *st; QP_EVERIFY naming what is malformed. */
+int qp_bundle_status_parse(qp_bundle_status **st, size_t *n, const char **p, const char *end);
+
+/*
+ * The status sections against the checkpoint: each map proof proves its
+ * record; if the checkpoint commits to a status map, cert has a section,
+ * its record is the state cert (as the entries made it) is in, and the
+ * entry that last changed it is among the bundle's (indexes, ascending).
+ * QP_EVERIFY naming the certificate: "an entry is missing, extra or
+ * altered" when the entries do not lead to the state the map holds.
+ */
+int qp_bundle_status_check(const char *cert, const qp_checkpoint *cp, const qp_bundle_status *st, size_t n,
+			   const qp_cert *c, const uint64_t *indexes, size_t nidx);
+
 #endif

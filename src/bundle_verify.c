@@ -47,6 +47,8 @@ typedef struct parsed {
 	size_t cp_len;
 	section *s;
 	size_t n;
+	qp_bundle_status *st; /* the status sections, after the entries */
+	size_t nst;
 	int digest_ok;
 } parsed;
 
@@ -129,6 +131,13 @@ static int parse_bundle(parsed *b, const char *buf, size_t len)
 		char what[64];
 		if ((size_t)(end - p) >= 7 && memcmp(p, "sha256 ", 7) == 0)
 			break;
+		if ((size_t)(end - p) >= 7 && memcmp(p, "status ", 7) == 0) {
+			if ((err = qp_bundle_status_parse(&b->st, &b->nst, &p, end)) != QP_OK)
+				return err;
+			continue;
+		}
+		if (b->nst > 0)
+			return qp_error_set(QP_EVERIFY, "bundle: an entry section after the status sections");
 		if (b->n == cap) {
 			size_t ncap = cap ? cap * 2 : 32;
 			section *grown = qp_realloc(b->s, ncap * sizeof(*grown));
@@ -704,6 +713,18 @@ int qp_bundle_verify(qp_bundle_info *info, const char *bundle, size_t bundle_len
 	}
 	if ((err = qp_lineage_finish(st.lin, b.cert, now, info)) != QP_OK)
 		goto done;
+	/* The state the entries lead to is the state the checkpoint's status map commits to. */
+	uint64_t *indexes = qp_calloc(b.n, sizeof(*indexes));
+	if (indexes == NULL) {
+		err = QP_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < b.n; i++)
+		indexes[i] = b.s[i].index;
+	err = qp_bundle_status_check(b.cert, &st.cp, b.st, b.nst, &info->cert, indexes, b.n);
+	qp_free(indexes);
+	if (err != QP_OK)
+		goto done;
 	if (!b.digest_ok) {
 		err = qp_error_set(QP_EVERIFY,
 				   "bundle: the sha256 line does not match the bundle's bytes (damaged "
@@ -724,6 +745,7 @@ done:
 	qp_lineage_free(st.lin);
 	qp_note_free(st.cp_note);
 	qp_free(b.s);
+	qp_free(b.st);
 	qp_verifier_free(auth);
 	return err;
 }

@@ -100,8 +100,7 @@ static void today(char out[11])
 	snprintf(out, 11, "%.10s", now);
 }
 
-/* Well-formed certificate number: CCCCCC-YYYY-K-NNNNNN. */
-static int check_id(const char *id)
+int qp_cert_check_id(const char *id)
 {
 	static const char shape[] = "dddddd-dddd-k-dddddd";
 	size_t n = id ? strlen(id) : 0;
@@ -120,7 +119,7 @@ int qp_cert_get(qp_cert *out, qp_registry *reg, const char *id)
 {
 	char t[11];
 	memset(out, 0, sizeof(*out));
-	int err = check_id(id);
+	int err = qp_cert_check_id(id);
 	if (err != QP_OK)
 		return err;
 	today(t);
@@ -130,7 +129,7 @@ int qp_cert_get(qp_cert *out, qp_registry *reg, const char *id)
 int qp_cert_redemption(qp_redemption *out, qp_registry *reg, const char *id)
 {
 	memset(out, 0, sizeof(*out));
-	int err = check_id(id);
+	int err = qp_cert_check_id(id);
 	return err != QP_OK ? err : qp_store_redemption_get(reg->store, id, out);
 }
 
@@ -197,7 +196,7 @@ int qp_cert_children(qp_cert **out, size_t *count, qp_registry *reg, const char 
 	char t[11];
 	*out = NULL;
 	*count = 0;
-	int err = check_id(id);
+	int err = qp_cert_check_id(id);
 	if (err != QP_OK)
 		return err;
 	today(t);

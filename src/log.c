@@ -13,6 +13,7 @@
 #include "quanpiao/log.h"
 #include "registry_internal.h"
 #include "store_log.h"
+#include "store_statusmap.h"
 #include "store_witness.h"
 
 int qp_log_size(uint64_t *out, qp_registry *reg)
@@ -222,7 +223,9 @@ int qp_checkpoint_parse(qp_checkpoint *out, const char *text, size_t text_len)
 			return qp_error_set(QP_EINVALID, "checkpoint: malformed extension line");
 		p = nl + 1;
 	}
-	return QP_OK;
+	int err = qp_statusmap_checkpoint_root(out->map_root, text, text_len);
+	out->have_map = err == QP_OK;
+	return err == QP_ENOTFOUND ? QP_OK : err;
 }
 
 /* The enrolled, active log key matching log_key, or QP_EPERM. */
@@ -282,6 +285,12 @@ int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *l
 	buf_str(&b, "\n");
 	buf_str(&b, num);
 	buf_hash_line(&b, root);
+	/* The status map's root, as an extension line (docs/format.md, "The status map"). */
+	unsigned char map_root[QP_HASH_LEN];
+	if ((err = qp_smt_root(map_root, qp_store_smt_get, reg->store, UINT64_MAX)) != QP_OK)
+		goto fail;
+	buf_str(&b, QP_STATUSMAP_LINE " ");
+	buf_hash_line(&b, map_root);
 	size_t text_len = 0;
 	if ((err = buf_finish(&b, &text, &text_len)) != QP_OK)
 		goto fail;

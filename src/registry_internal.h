@@ -195,4 +195,7 @@ int qp_rules_cert_unfreeze(qp_registry *reg, const qp_entry *e, uint64_t idx);
  */
 int qp_rules_apply(qp_registry *reg, const qp_entry *entry, uint64_t idx);
 
+/* A well-formed certificate number, CCCCCC-YYYY-K-NNNNNN; QP_EINVALID saying so (certs.c). */
+int qp_cert_check_id(const char *id);
+
 #endif

@@ -20,12 +20,15 @@
 #include "alloc.h"
 #include "error.h"
 #include "migrations.h"
+#include "store_statusmap.h"
 
 /*
  * The first schema whose entries are in format v2 as it stands: bound to
  * the log (0009) and without personal data (0011_personal_data.sql).
  */
 #define QP_SCHEMA_ENTRY_V2 11
+/* The schema version that adds the status map (migration 0012). */
+#define QP_SCHEMA_STATUSMAP 12
 #include "store_internal.h"
 
 #define BUSY_TIMEOUT_MS	  5000
@@ -357,6 +360,9 @@ static int apply_migration(qp_store *store, const qp_migration *m)
 		goto rollback;
 	}
 	if ((err = qp_store_exec(store->db, m->sql, doing)) != QP_OK)
+		goto rollback;
+	/* The status map of a registry that has certificates already: built once, from their events. */
+	if (m->version == QP_SCHEMA_STATUSMAP && (err = qp_store_statusmap_build(store)) != QP_OK)
 		goto rollback;
 	/*
 	 * A ledger made before migration 0015 has a column for the time each

@@ -58,6 +58,10 @@ static const struct table {
     {"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1, NULL, NULL},
     {"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
     {"log_entries", "idx", "idx", "idx >= ?1", 0, "idx, leaf_hash, type, signer, time", NULL},
+    /* The status map: current nodes, and those kept for signed checkpoints (statusmap_audit.h). */
+    {"statusmap_nodes", "'status map node ' || pos", "pos", "version > ?1", 0, NULL, NULL},
+    {"statusmap_history", "'status map node ' || pos || ' of version ' || version", "pos, version", "1", 0,
+     NULL, NULL},
     /* Incremental: see per_level below. */
     {"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "1", 0, NULL, NULL},
 };

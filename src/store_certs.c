@@ -10,6 +10,7 @@
 #include "error.h"
 #include "store_certs.h"
 #include "store_internal.h"
+#include "store_statusmap.h"
 
 #define CERT_COLUMNS                                                                                         \
 	"id, kind, holder, holder_type, area, coalesce(home, ''), basis, state, coalesce(parent, ''), root,   \
@@ -210,7 +211,8 @@ int qp_store_cert_event_put(qp_store *store, const char *cert, uint64_t idx, con
 	sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
 	err = qp_store_step_done(store, st, "recording the certificate's history");
 	qp_store_finish(store, st);
-	return err;
+	/* Every change of a certificate has an event: the status map follows it here. */
+	return err == QP_OK ? qp_store_statusmap_touch(store, cert, idx) : err;
 }
 
 int qp_store_redemption_put(qp_store *store, uint64_t idx, const char *cert, int64_t area,

@@ -70,6 +70,17 @@ struct qp_store {
 		uint64_t root_size;
 		unsigned char root[32];
 	} tip;
+	/*
+	 * The sizes of the checkpoints whose status-map nodes are kept when
+	 * overwritten (store_statusmap.c): NULL means this file's own
+	 * checkpoints table; an audit's replay gets the live file's sizes.
+	 */
+	const uint64_t *map_cps;
+	size_t map_ncps;
+	/* During one map update of this file: the newest checkpoint with a map line (map_latest_any: there is
+	 * one). */
+	int map_have_latest, map_latest_any;
+	uint64_t map_latest;
 };
 
 /* Forget the cached tip of the log (store->tip). */

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <sodium.h>
 
 #include "clock.h"
@@ -371,6 +373,46 @@ static void agree(const qp_cert *reg, const qp_cert *ver)
 #undef SAME_INT
 }
 
+/*
+ * Issue 21, acceptance 2: a checkpoint, then every certificate's status
+ * proof against it, verified offline, says what the registry's tables say;
+ * a number the map does not hold is proven absent.
+ */
+#define MAP_CHECK_EVERY 500
+static void map_agrees(fx *f)
+{
+	char *cp = NULL, *lv = tu_vkey(f->log);
+	size_t cp_len = 0, n = 0;
+	qp_cert *all = NULL;
+	assert_int_equal(qp_log_sign(&cp, &cp_len, f->reg, f->log), QP_OK);
+	free(cp);
+	assert_int_equal(qp_certs_list(&all, &n, f->reg, NULL), QP_OK);
+	for (size_t i = 0; i <= n; i++) {
+		const char *id = i < n ? all[i].id : "330681-2026-G-999999";
+		char *p = NULL;
+		size_t len = 0;
+		qp_status_result r;
+		if (qp_statusmap_status_proof(&p, &len, f->reg, id) != QP_OK)
+			fail_msg("status of %s: %s", id, qp_error_last()->message);
+		int err = qp_statusmap_status_verify(&r, p, len, lv, NULL, 0);
+		free(p);
+		if (i == n) {
+			assert_int_equal(err, QP_EVERIFY);
+			assert_false(r.present);
+			break;
+		}
+		if (err != QP_OK)
+			fail_msg("status of %s: %s", id, qp_error_last()->message);
+		if (!r.present || r.record.state != all[i].state ||
+		    strcmp(r.record.holder, all[i].holder) != 0 || r.record.area != all[i].area ||
+		    r.record.kind != all[i].kind || strcmp(r.record.valid_until, all[i].valid_until) != 0 ||
+		    r.record.entry < all[i].created_at)
+			fail_msg("certificate %s: the map's record differs from the registry's tables", id);
+	}
+	qp_certs_free(all, n);
+	free(lv);
+}
+
 static void test_registry_and_verifier_agree(void **state)
 {
 	fx *f = *state;
@@ -388,6 +430,8 @@ static void test_registry_and_verifier_agree(void **state)
 			continue;
 		}
 		ops++;
+		if (op % MAP_CHECK_EVERY == 0)
+			map_agrees(f);
 		if (rc == QP_OK) {
 			w.counts[0]++;
 			learn(f, &w, idx);
@@ -438,10 +482,157 @@ static void test_registry_and_verifier_agree(void **state)
 	free(w.ids);
 }
 
+/* ---- issue 21: status proofs that must fail, and the audit of the map -------------------------- */
+
+static void found(void *ctx, const char *where, const char *what)
+{
+	char *seen = ctx;
+	size_t used = strlen(seen);
+	snprintf(seen + used, 4096 - used, "%s: %s\n", where, what);
+}
+
+/* Audit a copy of the registry after sql (one text parameter, ?1 = param) ran on it: the findings. */
+static void audit_after(fx *f, const char *sql, const void *param, size_t param_len, char seen[4096])
+{
+	char *copy = tu_path(f->dir, "tampered.db");
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	/* Closed first: everything written is in the file, none of it in the WAL. */
+	qp_registry_free(f->reg);
+	tu_copy(f->db, copy);
+	assert_int_equal(qp_registry_open(&f->reg, f->db, 0), QP_OK);
+	assert_int_equal(sqlite3_open(copy, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (param)
+		sqlite3_bind_blob(st, 1, param, (int)param_len, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	if (sqlite3_changes(db) == 0)
+		fail_msg("nothing changed: %s", sql);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	qp_registry *reg = NULL;
+	qp_audit_result res;
+	qp_audit_options opt = {0};
+	seen[0] = '\0';
+	opt.problem = found;
+	opt.ctx = seen;
+	assert_int_equal(qp_registry_open(&reg, copy, 0), QP_OK);
+	int err = qp_audit(&res, reg, &opt);
+	assert_true(err == QP_EVERIFY || err == QP_OK);
+	assert_true(res.problems > 0);
+	qp_registry_free(reg);
+	unlink(copy);
+	free(copy);
+}
+
+/* Replace the bytes of section name (its first occurrence at or after from) in a status proof. */
+static char *swap_section(const char *into, const char *from_proof, const char *name)
+{
+	const char *a = strstr(into, name), *b = strstr(from_proof, name);
+	assert_non_null(a);
+	assert_non_null(b);
+	size_t an = strtoul(strchr(a, ' ') + 1, NULL, 10), bn = strtoul(strchr(b, ' ') + 1, NULL, 10);
+	const char *abody = strchr(a, '\n') + 1, *bbody = strchr(b, '\n') + 1;
+	size_t len = (size_t)(a - into) + (size_t)(bbody - b) + bn + strlen(abody + an);
+	char *out = malloc(len + 1);
+	snprintf(out, len + 1, "%.*s%.*s%s", (int)(a - into), into, (int)(bbody - b + (long)bn), b,
+		 abody + an);
+	return out;
+}
+
+static void test_status_proofs_fail_and_audit_finds(void **state)
+{
+	fx *f = *state;
+	walk w;
+	memset(&w, 0, sizeof(w));
+	w.rng = 21;
+	populate(f, &w);
+	for (int op = 1; op <= 300; op++) {
+		uint64_t idx = 0;
+		if (step(f, &w, op, &idx) == QP_OK)
+			learn(f, &w, idx);
+	}
+	char *cp = NULL, *lv = tu_vkey(f->log), body[128], seen[4096];
+	size_t cp_len = 0, len = 0;
+	assert_int_equal(qp_log_sign(&cp, &cp_len, f->reg, f->log), QP_OK);
+	free(cp);
+	/* A live certificate, then its freeze and a newer checkpoint. */
+	qp_cert *live = NULL;
+	size_t n = 0;
+	qp_cert_filter filt = {NULL, -1, QP_CERT_LIVE, NULL, NULL, 1};
+	assert_int_equal(qp_certs_list(&live, &n, f->reg, &filt), QP_OK);
+	assert_int_equal(n, 1);
+	char id[QP_CERT_ID_LEN + 1], *old = NULL, *now = NULL;
+	snprintf(id, sizeof(id), "%s", live[0].id);
+	qp_certs_free(live, n);
+	assert_int_equal(qp_statusmap_status_proof(&old, &len, f->reg, id), QP_OK);
+	snprintf(body, sizeof(body), "{\"cert\":\"%s\",\"reason\":\"court order\"}", id);
+	ok(f, "cert.freeze", body);
+	assert_int_equal(qp_log_sign(&cp, &cp_len, f->reg, f->log), QP_OK);
+	free(cp);
+	assert_int_equal(qp_statusmap_status_proof(&now, &len, f->reg, id), QP_OK);
+	qp_status_result r;
+	assert_int_equal(qp_statusmap_status_verify(&r, now, strlen(now), lv, NULL, 0), QP_OK);
+	assert_int_equal(r.record.state, QP_CERT_FROZEN);
+	/* The old proof still verifies against its own checkpoint (the map keeps what it needs)... */
+	assert_int_equal(qp_statusmap_status_verify(&r, old, strlen(old), lv, NULL, 0), QP_OK);
+	assert_int_equal(r.record.state, QP_CERT_LIVE);
+	/* ...but the old map proof and record with the new checkpoint: a map proof from another checkpoint.
+	 */
+	char *spliced = swap_section(old, now, "checkpoint ");
+	assert_int_equal(qp_statusmap_status_verify(&r, spliced, strlen(spliced), lv, NULL, 0), QP_EVERIFY);
+	assert_non_null(strstr(qp_error_last()->message, id));
+	free(spliced);
+	/* An altered record (the state written live again) does not match the map. */
+	char *forged = strdup(now), *st = strstr(forged, "state frozen");
+	assert_non_null(st);
+	memcpy(st, "state live\n\n", 12);
+	assert_int_not_equal(qp_statusmap_status_verify(&r, forged, strlen(forged), lv, NULL, 0), QP_OK);
+	free(forged);
+	/* A number the map does not hold: proven absent, and verification fails naming it. */
+	char *none = NULL;
+	assert_int_equal(qp_statusmap_status_proof(&none, &len, f->reg, "330681-2026-G-999999"), QP_OK);
+	assert_int_equal(qp_statusmap_status_verify(&r, none, len, lv, NULL, 0), QP_EVERIFY);
+	assert_non_null(strstr(qp_error_last()->message, "330681-2026-G-999999"));
+	free(none);
+	free(old);
+	free(now);
+
+	/* The audit: a stored map node changed, a kept one, and a checkpoint whose map root is another. */
+	audit_after(f,
+		    "UPDATE statusmap_nodes SET hash = zeroblob(32) WHERE pos = (SELECT max(pos) FROM "
+		    "statusmap_nodes)",
+		    NULL, 0, seen);
+	assert_non_null(strstr(seen, "status map node"));
+	audit_after(f,
+		    "UPDATE statusmap_history SET version = version + 1 WHERE pos = (SELECT min(pos) FROM "
+		    "statusmap_history)",
+		    NULL, 0, seen);
+	assert_non_null(strstr(seen, "status map node"));
+	uint64_t size = 0;
+	char *note = NULL, text[512];
+	assert_int_equal(qp_log_checkpoint(&note, &cp_len, &size, f->reg, QP_LOG_LATEST), QP_OK);
+	char *line = strstr(note, QP_STATUSMAP_LINE " ");
+	assert_non_null(line);
+	snprintf(text, sizeof(text),
+		 "%.*s" QP_STATUSMAP_LINE " AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+		 (int)(line - note), note);
+	free(note);
+	assert_int_equal(qp_note_sign(&note, &cp_len, text, strlen(text), (const qp_key *const *)&f->log, 1),
+			 QP_OK);
+	audit_after(f, "UPDATE checkpoints SET note = ?1 WHERE size = (SELECT max(size) FROM checkpoints)",
+		    note, cp_len, seen);
+	assert_non_null(strstr(seen, "status-map root"));
+	free(note);
+	free(lv);
+	free(w.ids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_registry_and_verifier_agree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_status_proofs_fail_and_audit_finds, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
  * households by registry number and carry each holder's household.add
  * (its village, a commitment, no personal data).
  */
+#define _DEFAULT_SOURCE /* strndup */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,8 +449,42 @@ static size_t bundle_indexes(const char *b, uint64_t *out, size_t max)
 	return n;
 }
 
-/* A bundle of cert with the given entries, proven against the registry's latest checkpoint. */
-static char *rebuild(fx *f, const char *cert, const uint64_t *idx, size_t n, size_t *len)
+/* The status sections of cert's export (none if it has no export), and the bundle's digest line again. */
+static char *status_tail(fx *f, const char *cert)
+{
+	char *b = NULL, *tail = NULL;
+	size_t len = 0;
+	if (qp_bundle_export(&b, &len, NULL, NULL, f->reg, cert) != QP_OK)
+		return strdup("");
+	char *st = strstr(b, "\nstatus "), *end = strstr(b, "\nsha256 ");
+	assert_non_null(end);
+	tail = st ? strndup(st + 1, (size_t)(end - st)) : strdup("");
+	free(b);
+	return tail;
+}
+
+/* bundle (written by qp_bundle_write) with cert's status sections added before a new digest line. */
+static char *with_status(fx *f, const char *cert, char *bundle, size_t *len)
+{
+	char *tail = status_tail(f, cert), *digest = strstr(bundle, "\nsha256 ");
+	assert_non_null(digest);
+	size_t head = (size_t)(digest - bundle) + 1, n = head + strlen(tail);
+	char *out = malloc(n + 7 + 64 + 2);
+	memcpy(out, bundle, head);
+	memcpy(out + head, tail, strlen(tail));
+	unsigned char sum[32];
+	char hex[65];
+	crypto_hash_sha256(sum, (const unsigned char *)out, n);
+	sodium_bin2hex(hex, sizeof(hex), sum, sizeof(sum));
+	snprintf(out + n, 7 + 64 + 2, "sha256 %s\n", hex);
+	*len = n + 7 + 64 + 1;
+	free(tail);
+	free(bundle);
+	return out;
+}
+
+/* A bundle of cert with the given entries, proven against the registry's latest checkpoint, no status. */
+static char *rebuild_plain(fx *f, const char *cert, const uint64_t *idx, size_t n, size_t *len)
 {
 	char *cp = NULL, *out = NULL;
 	size_t cp_len = 0;
@@ -474,6 +509,12 @@ static char *rebuild(fx *f, const char *cert, const uint64_t *idx, size_t n, siz
 	return out;
 }
 
+/* The same with cert's status sections (from its export), as qp_bundle_export writes them. */
+static char *rebuild(fx *f, const char *cert, const uint64_t *idx, size_t n, size_t *len)
+{
+	return with_status(f, cert, rebuild_plain(f, cert, idx, n, len), len);
+}
+
 static size_t without(const uint64_t *all, size_t n, uint64_t drop, uint64_t *out)
 {
 	size_t k = 0;
@@ -481,6 +522,22 @@ static size_t without(const uint64_t *all, size_t n, uint64_t drop, uint64_t *ou
 		if (all[i] != drop)
 			out[k++] = all[i];
 	return k;
+}
+
+/* The first of the entries idx[0..n) of type that names cert. */
+static uint64_t entry_of(fx *f, const uint64_t *idx, size_t n, const char *type, const char *cert)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *note = NULL;
+		size_t l = 0;
+		assert_int_equal(qp_log_entry(&note, &l, f->reg, idx[i]), QP_OK);
+		int found = strstr(note, type) && strstr(note, cert);
+		free(note);
+		if (found)
+			return idx[i];
+	}
+	fail_msg("no %s of %s", type, cert);
+	return 0;
 }
 
 static void test_missing_and_extra_entries(void **state)
@@ -556,6 +613,34 @@ static void test_missing_and_extra_entries(void **state)
 	static const uint64_t keys_only[] = {0, 1, 4};
 	r = rebuild(f, G(4), keys_only, 3, &len);
 	verify_fails(r, len, f->auth_vkey, "certificate " G(4) ": no entry in the bundle creates it");
+	free(r);
+	/* Issue 21: the freeze cut out; the entries lead to a live certificate, the map says frozen. */
+	uint64_t freeze = entry_of(f, idx, n, "cert.freeze", G(4));
+	size_t k = without(idx, n, freeze, sub);
+	r = rebuild(f, G(4), sub, k, &len);
+	verify_fails(r, len, f->auth_vkey, "certificate " G(4) ": the bundle's entries lead to live");
+	assert_error_contains("the checkpoint's status map holds frozen");
+	assert_error_contains("an entry is missing, extra or altered");
+	free(r);
+	/* All its entries but no status sections: the map's word is missing. */
+	size_t plain_len = 0;
+	char *plain = rebuild_plain(f, G(4), idx, n, &plain_len);
+	verify_fails(
+	    plain, plain_len, f->auth_vkey,
+	    "certificate " G(4) ": the bundle carries no proof of its state in the checkpoint's status map");
+	free(plain);
+	/* A spent certificate with its spending entry cut out (and the sha256 line recomputed). */
+	char *spent = export(f, G(1), &len);
+	uint64_t sidx[64], ssub[64];
+	size_t sn = bundle_indexes(spent, sidx, 64);
+	/* The transfer, and the recipient's household.add (else the lineage check names it first). */
+	size_t sk = without(sidx, sn, entry_of(f, sidx, sn, "cert.transfer", G(1)), ssub);
+	sk = without(ssub, sk, entry_of(f, ssub, sk, "household.add", N2), sidx);
+	memcpy(ssub, sidx, sk * sizeof(*sidx));
+	free(spent);
+	r = rebuild(f, G(1), ssub, sk, &len);
+	verify_fails(r, len, f->auth_vkey, "certificate " G(1) ": the bundle's entries lead to live");
+	assert_error_contains("the checkpoint's status map holds spent");
 	free(r);
 	free(b);
 }

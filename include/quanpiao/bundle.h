@@ -15,6 +15,11 @@
  *     proof <n>
  *     <n bytes: a c2sp.org/tlog-proof@v1 of the entry against the checkpoint>
  *     ...                    (one entry and proof per entry, ascending index)
+ *     status <id> <n>        (the certificate and each child: its record in the
+ *     <n bytes: the record>   status map of the checkpoint, quanpiao/statusmap.h)
+ *     map <n>
+ *     <n bytes: its map proof against the checkpoint's status-map line>
+ *     ...
  *     sha256 <64 hex digits: SHA-256 of every byte before this line>
  *
  * Numbers are decimal without leading zeros.  The proof's checkpoint is
@@ -31,9 +36,11 @@
  * holder or recipient), which gives its village.  No entry holds personal
  * data (households are named by registry number, household.add carries a
  * commitment), so neither does a bundle: it can be handed to a buyer.
- * Completeness cannot be proven offline: a verifier can check that every
- * entry present is genuine and that the lineage is unbroken, but not that
- * no later entry about the certificate was left out.
+ * Completeness of the entries cannot be proven offline, but their
+ * outcome can: the checkpoint commits to every certificate's state (its
+ * status map), and verification checks that the entries lead to the
+ * state the map holds, so a bundle with an entry left out, added or
+ * altered fails naming the certificate.
  */
 #ifndef QUANPIAO_BUNDLE_H
 #define QUANPIAO_BUNDLE_H

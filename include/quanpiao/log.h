@@ -82,9 +82,15 @@ typedef struct qp_checkpoint {
 	char origin[256];
 	uint64_t size;
 	unsigned char root[QP_HASH_LEN];
+	/* The status map's root from its extension line (quanpiao/statusmap.h), if have_map. */
+	int have_map;
+	unsigned char map_root[QP_HASH_LEN];
 } qp_checkpoint;
 
-/* Parse the text of a checkpoint note (origin, size, root lines). QP_EINVALID if malformed. */
+/*
+ * Parse the text of a checkpoint note (origin, size, root lines, and the
+ * status-map extension line if there is one). QP_EINVALID if malformed.
+ */
 QP_API int qp_checkpoint_parse(qp_checkpoint *out, const char *text, size_t text_len);
 
 #ifdef __cplusplus

@@ -26,6 +26,7 @@
 #include "quanpiao/query.h"
 #include "quanpiao/registry.h"
 #include "quanpiao/schema.h"
+#include "quanpiao/statusmap.h"
 #include "quanpiao/store.h"
 #include "quanpiao/text.h"
 #include "quanpiao/tiles.h"

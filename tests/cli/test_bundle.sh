@@ -156,3 +156,39 @@ contains "$ERR" "quanpiao: proof: checkpoint: "
 expect_rc 2 -- verify p11.tlog-proof --entry e11
 expect_rc 2 -- verify p11.tlog-proof --entry e11 --log-vkey log.key.vkey --authority auth.key.vkey
 cd .. || exit 1
+
+# ---- status proofs (issue 21): the latest checkpoint's status map, offline ----------------------
+expect_rc 0 -- --db r.db cert status "$G1"
+contains "$OUT" "已使用 spent"
+contains "$OUT" "最后条目 last entry   11"
+expect_rc 0 -- --db r.db cert status "$G2" --json
+contains "$OUT" "\"certificate\":\"$G2\",\"checkpoint\":13,\"cosignatures\":1,\"present\":true,\"state\":\"frozen\""
+contains "$OUT" "\"area\":\"50.50\""
+expect_rc 0 -- --db r.db cert status "$G1" --proof g1.status
+expect_rc 0 -- --db r.db cert status "$G2" --proof g2.status
+expect 6 "" "quanpiao: certificate 330681-$Y-G-000009: the map at checkpoint 13 holds no such certificate" -- \
+	--db r.db cert status "330681-$Y-G-000009" --proof g9.status
+expect 2 "" "quanpiao: cert status needs one CERT (see 'quanpiao cert status --help')" -- --db r.db cert status
+cd offline || exit 1
+cp ../g1.status ../g2.status ../g9.status ../auditor.key.vkey ../impostor.key.vkey .
+expect_rc 0 -- verify g1.status --log-vkey log.key.vkey
+contains "$OUT" "已使用 spent"
+expect_rc 0 -- verify g2.status --log-vkey log.key.vkey --json
+contains "$OUT" "\"state\":\"frozen\""
+# A number the map does not hold: proven absent, and verify fails naming it.
+expect 1 "" "quanpiao: certificate 330681-$Y-G-000009: the map at checkpoint 13 holds no such certificate" -- \
+	verify g9.status --log-vkey log.key.vkey
+# The wrong key; the witness that cosigned, and one that did not.
+expect_rc 1 -- verify g2.status --log-vkey auth.key.vkey
+contains "$ERR" "certificate $G2: the checkpoint: "
+expect_rc 0 -- verify g2.status --log-vkey log.key.vkey --witness-vkey auditor.key.vkey
+expect 1 "" "quanpiao: certificate $G2: the checkpoint has no valid cosignature by 330681.authority" -- \
+	verify g2.status --log-vkey log.key.vkey --witness-vkey impostor.key.vkey
+# G1's record said live again (the spending hidden): the map does not hold it.
+sed 's/^state spent$/state live/' g1.status | sed "s/^record 1[0-9][0-9]\$/&/" >bad.status
+grep -q '^state live$' bad.status || fail "could not alter g1.status"
+# The record is 1 byte shorter: fix its length so that only the content is wrong.
+awk 'BEGIN{r=0} /^record [0-9]+$/ {print "record " ($2-1); next} {print}' bad.status >bad2.status
+expect_rc 1 -- verify bad2.status --log-vkey log.key.vkey
+contains "$ERR" "quanpiao: certificate $G1: the map holds another record for it"
+cd .. || exit 1

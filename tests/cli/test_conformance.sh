@@ -327,6 +327,25 @@ expect 2 "" "quanpiao: log tiles needs --out DIR (see 'quanpiao log tiles --help
 expect_rc 10 -- "${T[@]}" log tiles --out afile/static
 contains "$ERR" "afile/static: cannot create the directory"
 
+# The status map (issue 21): a certificate, then a checkpoint whose status-map
+# line Go reads, and status proofs it checks from their bytes alone (map proof
+# by SHA-256, the entry's inclusion by tlog): present, and proven absent.
+Y=$(date -u +%Y)
+expect_rc 0 -- "${DB[@]}" --key o3.key village add --code 330681101201 --name 东白湖村
+expect_rc 0 -- "${DB[@]}" --key o3.key household add --id-number 330681197001010016 --name 王大明 --village 330681101201
+expect_rc 0 -- "${DB[@]}" --key o3.key cert issue --kind guarantee --holder 330681-H-0000001 --area 10.00 --basis entitlement
+save sm.cp "${DB[@]}" log sign --key log.key
+go_check 0 note log.key.vkey -- sm.cp
+save sm.1 "${DB[@]}" cert status "330681-$Y-G-000001" --proof -
+go_check 0 statusmap log.key.vkey sm.1
+contains "$OUT" "ok: 330681-$Y-G-000001 is live in the status map of zhuji.example/quanpiao"
+"$QP" "${DB[@]}" cert status "330681-$Y-G-000009" --proof - >sm.9 2>/dev/null
+go_check 0 statusmap log.key.vkey sm.9
+contains "$OUT" "ok: 330681-$Y-G-000009 is absent from the status map"
+sed 's/^state live$/state spnt/' sm.1 >bad.sm
+go_check 1 statusmap log.key.vkey bad.sm
+contains "$ERR" "is not 330681-$Y-G-000001's record"
+
 # ---- the same tiles served by quanpiaod -------------------------------------------------------
 # The service serves /checkpoint and /tile/... from the registry itself: Go's tlog reads them the
 # same way and gets the same log; full tiles are immutable and cacheable, pages of any origin may

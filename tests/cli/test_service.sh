@@ -154,7 +154,7 @@ expect 2 "" "quanpiao: this command changes the registry file itself and does no
 # Reads print what they print on the file.
 for cmd in "cert list" "cert history 330681-2026-G-000002" \
 	"home list" "stats" "log entry --index 7" "log proof --index 8" "log checkpoint" \
-	"key list" "policy show"; do
+	"key list" "policy show" "cert status 330681-2026-G-000002"; do
 	# shellcheck disable=SC2086
 	run --db r.db $cmd
 	local_out="$OUT"
@@ -169,6 +169,18 @@ expect_rc 0 -- --server "$URL" cert show 330681-2026-G-000001
 contains "$OUT" "330681-2026-G-000001"
 expect_rc 0 -- --server "$URL" --json cert list --limit 2
 contains "$OUT" "\"holder\":\"$N1\",\"holder_type\":\"household\""
+# The status proof the service serves verifies offline (issue 21).
+get /v1/certificates/330681-2026-G-000001/status
+CONTEXT="GET /v1/certificates/{id}/status"
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 200 ] || fail "status $STATUS: $BODY"
+cp resp.body g1.status
+expect_rc 0 -- verify g1.status --log-vkey log.key.vkey
+contains "$OUT" "330681-2026-G-000001"
+get /v1/certificates/330681-2026-X-000001/status
+CONTEXT="GET /v1/certificates/{bad id}/status"
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 400 ] || fail "status $STATUS: $BODY"
 
 # ---- reads and pagination ------------------------------------------------------------------------
 CONTEXT="pagination"

@@ -82,8 +82,9 @@ expect_rc 0 -- log sign --key log.key
 expect_rc 0 -- witness cosign --key auditor.key --state w --json
 contains "$OUT" "{\"origin\":\"$ORIGIN\",\"size\":8,\"old_size\":5,\"cosignature\":\"— 330681.auditor.wang "
 expect_rc 0 -- log checkpoint
-[ "$(printf '%s\n' "$OUT" | head -n 5)" = "$(cat cp.8)" ] || fail "checkpoint 8 changed"
-[ "$(printf '%s\n' "$OUT" | wc -l)" = 6 ] || fail "expected one cosignature under checkpoint 8: $OUT"
+# (origin, size, root, the status-map line, a blank line, the log's signature: 6 lines)
+[ "$(printf '%s\n' "$OUT" | head -n 6)" = "$(cat cp.8)" ] || fail "checkpoint 8 changed"
+[ "$(printf '%s\n' "$OUT" | wc -l)" = 7 ] || fail "expected one cosignature under checkpoint 8: $OUT"
 CP8="$OUT"
 printf '%s\n' "$CP8" >cp.8.cosigned
 # The old checkpoint keeps its own cosignature.
@@ -103,7 +104,7 @@ contains "$OUT" "cosigned $ORIGIN at size 9 (consistent with size 8)"
 expect_rc 0 -- log checkpoint
 printf '%s\n' "$OUT" >cp.9.cosigned
 [ "$(grep -c '^— ' cp.9.cosigned)" = 3 ] || fail "expected the log's and two cosignatures: $OUT"
-[ "$(sed -n 6p cp.9.cosigned | cut -d' ' -f2)" = 330681.auditor.chen ] || fail "cosignatures are not in name order"
+[ "$(sed -n 7p cp.9.cosigned | cut -d' ' -f2)" = 330681.auditor.chen ] || fail "cosignatures are not in name order"
 cp w/checkpoint state.9
 
 # ---- a rewritten log: the same keys and origin, other entries --------------------------------

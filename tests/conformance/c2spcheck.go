@@ -15,6 +15,7 @@
 //	c2spcheck logstate ENTRYFILE...
 //	c2spcheck cosignature WITNESSVKEY LOGVKEY NOTEFILE
 //	c2spcheck tiles LOGVKEY DIR|URL [OLDSIZE...]
+//	c2spcheck statusmap LOGVKEY STATUSFILE
 //
 // Exit status: 0 verified, 1 did not verify (the reason is on stderr),
 // 2 usage error or unreadable file.
@@ -47,6 +48,7 @@ const usage = `usage:
   c2spcheck logstate ENTRYFILE...
   c2spcheck cosignature WITNESSVKEY LOGVKEY NOTEFILE
   c2spcheck tiles LOGVKEY DIR|URL [OLDSIZE...]
+  c2spcheck statusmap LOGVKEY STATUSFILE
 `
 
 // errUsage marks failures that are the caller's fault (exit 2), not a
@@ -83,6 +85,8 @@ func main() {
 		err = cmdCosignature(args)
 	case "tiles":
 		err = cmdTiles(args)
+	case "statusmap":
+		err = cmdStatusMap(args)
 	default:
 		err = usageErr("unknown subcommand %q", os.Args[1])
 	}
@@ -796,3 +800,174 @@ func cmdTiles(args []string) error {
 	return nil
 }
 
+// cmdStatusMap checks a quanpiao status proof (docs/format.md, "The status
+// map") from its bytes: the checkpoint opens under the log key and carries
+// one "quanpiao/status-map/v1" extension line; the map proof, a Jellyfish
+// binary sparse Merkle proof over SHA-256 (leaf 0x00 || key || H(record),
+// interior 0x01 || left || right, empty = 32 zero bytes), leads from the
+// record (or from the absence of one) to that root; and for a record, its
+// entry is in the checkpoint's tree (tlog).
+func cmdStatusMap(args []string) error {
+	if len(args) != 2 {
+		return usageErr("statusmap needs LOGVKEY STATUSFILE")
+	}
+	logKey, err := readOneVerifier(args[0])
+	if err != nil {
+		return err
+	}
+	b, err := readFile(args[1])
+	if err != nil {
+		return err
+	}
+	what := args[1]
+	rest := string(b)
+	line, rest, ok := cutLine(rest)
+	if !ok || line != "quanpiao/status/v1" {
+		return fmt.Errorf("%s: first line is not quanpiao/status/v1", what)
+	}
+	line, rest, ok = cutLine(rest)
+	if !ok || !strings.HasPrefix(line, "certificate ") {
+		return fmt.Errorf("%s: no certificate line", what)
+	}
+	cert := strings.TrimPrefix(line, "certificate ")
+	sections := map[string]string{}
+	entryIndex := int64(-1)
+	for rest != "" {
+		line, rest, ok = cutLine(rest)
+		f := strings.Fields(line)
+		if !ok || len(f) < 2 || len(f) > 3 {
+			return fmt.Errorf("%s: malformed section line %q", what, line)
+		}
+		n, err := decimal(f[len(f)-1])
+		if err != nil || int64(len(rest)) < n {
+			return fmt.Errorf("%s: section %s: bad length", what, f[0])
+		}
+		if len(f) == 3 {
+			if f[0] != "entry" {
+				return fmt.Errorf("%s: malformed section line %q", what, line)
+			}
+			if entryIndex, err = decimal(f[1]); err != nil {
+				return fmt.Errorf("%s: entry index: %v", what, err)
+			}
+		}
+		sections[f[0]] = rest[:n]
+		rest = rest[n:]
+	}
+	cp, err := openCheckpoint(what+": checkpoint", []byte(sections["checkpoint"]), logKey)
+	if err != nil {
+		return err
+	}
+	var mapRoot []byte
+	for _, e := range cp.ext {
+		if strings.HasPrefix(e, "quanpiao/status-map/v1 ") {
+			if mapRoot != nil {
+				return fmt.Errorf("%s: two status-map lines", what)
+			}
+			if mapRoot, err = base64.StdEncoding.Strict().DecodeString(strings.TrimPrefix(e, "quanpiao/status-map/v1 ")); err != nil || len(mapRoot) != 32 {
+				return fmt.Errorf("%s: the status-map line is not the base64 of 32 bytes", what)
+			}
+		}
+	}
+	if mapRoot == nil {
+		return fmt.Errorf("%s: the checkpoint has no status-map line", what)
+	}
+	// The map proof.
+	pl := strings.Split(strings.TrimSuffix(sections["map"], "\n"), "\n")
+	if len(pl) < 3 || pl[0] != "quanpiao/status-map-proof/v1" || !strings.HasPrefix(pl[1], "depth ") {
+		return fmt.Errorf("%s: malformed map proof", what)
+	}
+	depth, err := decimal(strings.TrimPrefix(pl[1], "depth "))
+	if err != nil || depth > 256 || int64(len(pl)) != 3+depth {
+		return fmt.Errorf("%s: map proof depth", what)
+	}
+	keySum := sha256.Sum256([]byte("quanpiao/cert\n" + cert))
+	key := keySum[:]
+	bit := func(k []byte, i int64) byte { return (k[i/8] >> (7 - uint(i%8))) & 1 }
+	h := make([]byte, 32)
+	record, hasRecord := sections["record"]
+	if pl[2] != "empty" {
+		f := strings.Fields(pl[2])
+		if len(f) != 3 || f[0] != "leaf" {
+			return fmt.Errorf("%s: map proof end %q", what, pl[2])
+		}
+		lk, err1 := base64.StdEncoding.Strict().DecodeString(f[1])
+		vh, err2 := base64.StdEncoding.Strict().DecodeString(f[2])
+		if err1 != nil || err2 != nil || len(lk) != 32 || len(vh) != 32 {
+			return fmt.Errorf("%s: map proof leaf", what)
+		}
+		if hasRecord {
+			rh := sha256.Sum256([]byte(record))
+			if hex.EncodeToString(lk) != hex.EncodeToString(key) || hex.EncodeToString(rh[:]) != hex.EncodeToString(vh) {
+				return fmt.Errorf("%s: the map proof's leaf is not %s's record", what, cert)
+			}
+		} else {
+			if hex.EncodeToString(lk) == hex.EncodeToString(key) {
+				return fmt.Errorf("%s: the map proof's leaf is %s's", what, cert)
+			}
+			for i := int64(0); i < depth; i++ {
+				if bit(lk, i) != bit(key, i) {
+					return fmt.Errorf("%s: the map proof's leaf is off %s's path", what, cert)
+				}
+			}
+		}
+		leaf := sha256.Sum256(append(append([]byte{0x00}, lk...), vh...))
+		h = leaf[:]
+	} else if hasRecord {
+		return fmt.Errorf("%s: a record, but the map proof ends in an empty subtree", what)
+	}
+	for i := depth - 1; i >= 0; i-- {
+		sib := make([]byte, 32)
+		if s := pl[3+i]; s != "-" {
+			if sib, err = base64.StdEncoding.Strict().DecodeString(s); err != nil || len(sib) != 32 {
+				return fmt.Errorf("%s: map proof sibling %d", what, i)
+			}
+		}
+		var node [32]byte
+		if bit(key, i) == 0 {
+			node = sha256.Sum256(append(append([]byte{0x01}, h...), sib...))
+		} else {
+			node = sha256.Sum256(append(append([]byte{0x01}, sib...), h...))
+		}
+		h = node[:]
+	}
+	if hex.EncodeToString(h) != hex.EncodeToString(mapRoot) {
+		return fmt.Errorf("%s: the map proof does not lead to the checkpoint's status-map root", what)
+	}
+	if !hasRecord {
+		fmt.Printf("ok: %s is absent from the status map of %s at size %d\n", cert, cp.origin, cp.size)
+		return nil
+	}
+	// The record's entry: in the checkpoint's tree, by tlog.
+	state := ""
+	for _, l := range strings.Split(record, "\n") {
+		if strings.HasPrefix(l, "state ") {
+			state = strings.TrimPrefix(l, "state ")
+		}
+		if strings.HasPrefix(l, "entry ") && strings.TrimPrefix(l, "entry ") != strconv.FormatInt(entryIndex, 10) {
+			return fmt.Errorf("%s: the record names %s, the entry section %d", what, l, entryIndex)
+		}
+	}
+	proof := sections["proof"]
+	l1, r1, _ := cutLine(proof)
+	l2, r2, _ := cutLine(r1)
+	if l1 != "c2sp.org/tlog-proof@v1" || l2 != "index "+strconv.FormatInt(entryIndex, 10) {
+		return fmt.Errorf("%s: the entry's proof is not a tlog-proof of index %d", what, entryIndex)
+	}
+	hashes, cpb, err := splitProof(what, r2)
+	if err != nil {
+		return err
+	}
+	pcp, err := openCheckpoint(what+": proof checkpoint", cpb, logKey)
+	if err != nil {
+		return err
+	}
+	if pcp.size != cp.size || pcp.root != cp.root {
+		return fmt.Errorf("%s: the entry's proof is against another checkpoint", what)
+	}
+	leaf := tlog.RecordHash([]byte(sections["entry"]))
+	if err := tlog.CheckRecord(tlog.RecordProof(hashes), cp.size, cp.root, entryIndex, leaf); err != nil {
+		return fmt.Errorf("%s: entry %d: %v", what, entryIndex, err)
+	}
+	fmt.Printf("ok: %s is %s in the status map of %s at size %d (entry %d)\n", cert, state, cp.origin, cp.size, entryIndex)
+	return nil
+}

@@ -95,6 +95,10 @@ const char *cli_opt_value(const cli_ctx *ctx, const cli_args *args, const char *
 /* Print ctx->cmd's help to stdout. */
 void cli_print_help(const cli_cmd *cmd);
 
+/* Print what a verified status proof says of its certificate (cmd_cert_status.c). */
+struct qp_status_result;
+int cli_status_print(const cli_ctx *ctx, const struct qp_status_result *r);
+
 /* Print "quanpiao: <message>" to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -15,7 +15,8 @@
 static const cli_opt verify_opts[] = {
     {"authority", "FILE", "the authority's verifier key (.vkey): verify a bundle"},
     {"entry", "FILE", "the entry's exact note: verify a .tlog-proof (with --log-vkey)"},
-    {"log-vkey", "FILE", "the log's verifier key (.vkey), for a .tlog-proof"},
+    {"log-vkey", "FILE", "the log's verifier key (.vkey), for a .tlog-proof or a status proof"},
+    {"witness-vkey", "FILE", "a witness that must have cosigned a status proof's checkpoint"},
     {NULL, NULL, NULL},
 };
 
@@ -53,6 +54,27 @@ done:
 	free(proof);
 	free(entry);
 	free(vkey);
+	return rc;
+}
+
+/* A status proof ('quanpiao cert status --proof'): checked with the log's key, and a witness's. */
+static int verify_status(cli_ctx *ctx, const char *path, const char *vkey_path, const char *witness_path)
+{
+	char *text = NULL, *vkey = NULL, *wkey = NULL;
+	size_t len = 0, vkey_len = 0, wkey_len = 0;
+	qp_status_result r;
+	int rc;
+	if ((rc = cli_read_file(ctx, path, QP_NOTE_MAX_SIZE * 3 + 8192, &text, &len)) != CLI_OK ||
+	    (rc = cli_read_file(ctx, vkey_path, 4096, &vkey, &vkey_len)) != CLI_OK ||
+	    (witness_path && (rc = cli_read_file(ctx, witness_path, 4096, &wkey, &wkey_len)) != CLI_OK))
+		goto done;
+	const char *witnesses[1] = {wkey};
+	int err = qp_statusmap_status_verify(&r, text, len, vkey, witnesses, wkey ? 1 : 0);
+	rc = err == QP_OK ? cli_status_print(ctx, &r) : cli_fail(ctx, err);
+done:
+	free(text);
+	free(vkey);
+	free(wkey);
 	return rc;
 }
 
@@ -168,8 +190,14 @@ static int run_verify(cli_ctx *ctx, int argc, char **argv)
 	const char *authority = cli_opt_value(ctx, &args, "authority");
 	const char *entry = cli_opt_value(ctx, &args, "entry"),
 		   *log_vkey = cli_opt_value(ctx, &args, "log-vkey");
+	const char *witness = cli_opt_value(ctx, &args, "witness-vkey");
 	if (args.npos != 1)
 		return cli_usage_error(ctx, "verify needs one FILE");
+	if (log_vkey && !entry && !authority)
+		return verify_status(ctx, args.pos[0], log_vkey, witness);
+	if (witness)
+		return cli_usage_error(ctx,
+				       "--witness-vkey goes with a status proof (FILE --log-vkey LOG.vkey)");
 	if (entry || log_vkey) {
 		if (entry == NULL || log_vkey == NULL || authority)
 			return cli_usage_error(
@@ -201,8 +229,9 @@ const cli_cmd cmd_verify = {
     .group = NULL,
     .name = "verify",
     .run = run_verify,
-    .summary = "verify a certificate bundle, or a .tlog-proof, offline",
-    .usage = "FILE --authority AUTHORITY.vkey | PROOF --entry ENTRY --log-vkey LOG.vkey",
+    .summary = "verify a certificate bundle, a status proof or a .tlog-proof, offline",
+    .usage = "FILE --authority AUTHORITY.vkey | STATUS --log-vkey LOG.vkey [--witness-vkey W.vkey] | PROOF "
+	     "--entry ENTRY --log-vkey LOG.vkey",
     .description =
 	"A bundle ('quanpiao export') is checked with no registry, trusting only the authority's key:\n"
 	"the genesis entry names and is signed by it; it enrolled every signer and the log key; the\n"
@@ -213,6 +242,11 @@ const cli_cmd cmd_verify = {
 	"is shown as expired); a household holder is shown by its registry number: a bundle holds no\n"
 	"personal data.  Any failure exits 1 and names the entry and the check.\n\n"
 	"With --entry and --log-vkey, FILE is a c2sp.org/tlog-proof@v1: its checkpoint must be signed\n"
-	"by the log key and its inclusion proof must lead from the entry to the checkpoint's root.",
+	"by the log key and its inclusion proof must lead from the entry to the checkpoint's root.\n\n"
+	"With --log-vkey alone, FILE is a status proof ('quanpiao cert status --proof'): its\n"
+	"checkpoint must be signed by the log key (and cosigned by --witness-vkey if given), the map\n"
+	"proof must lead from the certificate's record to the checkpoint's status-map root, and the\n"
+	"entry that last changed the certificate must be in the checkpoint's tree and name it.  A\n"
+	"proof that the map holds no such certificate, or any failure, exits 1 naming the certificate.",
     .opts = verify_opts,
 };

@@ -76,6 +76,8 @@ static void route(qpd_request *q, const char *method, const char *path)
 			g = QPD_R_HOUSEHOLD;
 		else if (tail_of(q, path, "/v1/certificates", "/history"))
 			g = QPD_R_CERT_HISTORY;
+		else if (tail_of(q, path, "/v1/certificates", "/status"))
+			g = QPD_R_CERT_STATUS;
 		else if (tail_of(q, path, "/v1/certificates", NULL))
 			g = QPD_R_CERT;
 		else if (strncmp(path, "/tile/", 6) == 0 && strlen(path + 1) < sizeof(q->tail)) {

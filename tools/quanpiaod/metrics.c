@@ -22,6 +22,7 @@ static const char *const route_names[QPD_R_COUNT] = {
     [QPD_R_CERTS] = "GET /v1/certificates",
     [QPD_R_CERT] = "GET /v1/certificates/{id}",
     [QPD_R_CERT_HISTORY] = "GET /v1/certificates/{id}/history",
+    [QPD_R_CERT_STATUS] = "GET /v1/certificates/{id}/status",
     [QPD_R_STATS] = "GET /v1/stats",
     [QPD_R_PROOF_INCLUSION] = "GET /v1/proof/inclusion",
     [QPD_R_PROOF_CONSISTENCY] = "GET /v1/proof/consistency",

@@ -360,6 +360,24 @@ done:
 	qp_cert_events_free(events, n);
 }
 
+/*
+ * GET /v1/certificates/{id}/status: the status proof of 'quanpiao cert
+ * status --proof' (quanpiao/statusmap.h), which 'quanpiao verify FILE
+ * --log-vkey LOG.vkey' checks offline; for a number the map does not
+ * hold, the proof of its absence.
+ */
+static void cert_status(qpd_reply *r, qp_registry *reg, const char *id)
+{
+	char *proof = NULL;
+	size_t len = 0;
+	int err = qp_statusmap_status_proof(&proof, &len, reg, id);
+	if (err != QP_OK) {
+		query_problem(r, err);
+		return;
+	}
+	qpd_reply_text(r, proof, len);
+}
+
 static void stats(qpd_reply *r, qp_registry *reg, const args *a)
 {
 	qp_stats s;
@@ -673,6 +691,7 @@ void qpd_route_get(qpd_reply *r, enum qpd_route route, const char *tail, qpd_arg
 	case QPD_R_CERTS: certs(r, reg, &a); break;
 	case QPD_R_CERT: cert(r, reg, tail); break;
 	case QPD_R_CERT_HISTORY: cert_history(r, reg, tail); break;
+	case QPD_R_CERT_STATUS: cert_status(r, reg, tail); break;
 	case QPD_R_STATS: stats(r, reg, &a); break;
 	case QPD_R_ENTRIES_GET: entries(r, reg, &a); break;
 	case QPD_R_ENTRY_GET: entry(r, reg, tail); break;
