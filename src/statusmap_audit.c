@@ -11,6 +11,7 @@
 #include "error.h"
 #include "quanpiao/log.h"
 #include "statusmap_audit.h"
+#include "store_audit.h"
 #include "store_statusmap.h"
 
 struct qp_statusmap_audit {

@@ -631,7 +631,7 @@ static void test_missing_and_extra_entries(void **state)
 	free(plain);
 	/* A spent certificate with its spending entry cut out (and the sha256 line recomputed). */
 	char *spent = export(f, G(1), &len);
-	uint64_t sidx[64], ssub[64];
+	uint64_t sidx[64] = {0}, ssub[64] = {0};
 	size_t sn = bundle_indexes(spent, sidx, 64);
 	/* The transfer, and the recipient's household.add (else the lineage check names it first). */
 	size_t sk = without(sidx, sn, entry_of(f, sidx, sn, "cert.transfer", G(1)), ssub);

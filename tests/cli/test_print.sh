@@ -31,9 +31,13 @@ export QUANPIAO_DB=r.db
 expect_rc 0 -- --key auth.key key enroll --role officer --vkey officer.key.vkey
 expect_rc 0 -- --key auth.key key enroll --role auditor --vkey auditor.key.vkey
 export QUANPIAO_KEY=officer.key
-# A name that would be markup, and a right-to-left override: shown as they are, never interpreted.
-HOSTILE='<b>王</b>&amp;‮大明'
+# A name that would be markup: shown as it is, never interpreted.  (A right-to-left override
+# never gets this far: every name refuses it, tests/cli/test_names.sh.)
+HOSTILE='<b>王</b>&amp;大明'
 expect_rc 0 -- village add --code $V1 --name 东白湖村
+expect_rc 3 -- household add --id-number $H1 --name '王‮大明' --village $V1
+contains "$ERR" "U+202E"
+
 expect_rc 0 -- household add --id-number $H1 --name "$HOSTILE" --village $V1
 expect_rc 0 -- household add --id-number $H2 --name 李小红 --village $V1
 for u in $U1 $U2; do
