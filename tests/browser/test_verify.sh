@@ -2,8 +2,9 @@
 # tests/browser/test_verify.sh QUANPIAO QP_MKSTATS OUTDIR - the web verifier
 # (web/verify.html) in a real browser: Debian's chromium driven by
 # playwright-core (tests/browser/verify.test.mjs).  Builds a registry, writes
-# its tiles with `quanpiao log tiles`, a forked log with the same keys, serves
-# them with one `python3 -m http.server` on loopback and runs the cases;
+# its tiles with `quanpiao log tiles` and its status proofs (`quanpiao cert
+# status --proof`) beside them, a forked log with the same keys, serves them
+# with one `python3 -m http.server` on loopback and runs the cases;
 # screenshots go to OUTDIR.  Anything missing fails, naming tools/deps.
 set -euo pipefail
 QP=$1 MK=$2 OUT=$3
@@ -35,8 +36,9 @@ export QUANPIAO_PASSPHRASE=secret
 q() { "$QP" "$@" || die "quanpiao $* (exit $?)"; }
 
 # Registry a: qp_mkstats (1,690 entries, 7 hash tiles and a level-1 tile) with its keys and three
-# certificates, an auditor who witnesses it, one more village.  Registry b: the same keys, the
-# same size, another village: a fork of the log, which the witness never cosigned.
+# certificates (the second redeemed: spent), an auditor who witnesses it, one more village.
+# Registry b: the same keys, the
+# same size, two other villages: a fork of the log, which the witness never cosigned.
 mkdir ka kb
 QP_MKSTATS_KEYS=ka "$MK" a.db >/dev/null || die "qp_mkstats a.db"
 QP_MKSTATS_KEYS=kb "$MK" b.db >/dev/null || die "qp_mkstats b.db"
@@ -47,6 +49,11 @@ for r in a b; do
 done
 q --db a.db --key ka/officer.key village add --code 330681101209 --name 甲村 >/dev/null
 q --db b.db --key ka/officer.key village add --code 330681101209 --name 乙村 >/dev/null
+# A spent certificate: the second one, redeemed in part (the rest a new certificate) in the real
+# log; the fork gets one more village instead, so that it keeps the log's size.
+SPENT=$(q --db a.db cert list --json | grep -o '"id":"[^"]*"' | sed -n 2p | cut -d'"' -f4)
+q --db a.db --key ka/officer.key cert redeem "$SPENT" --area 50 --purpose resettlement --note A-1 >/dev/null
+q --db b.db --key ka/officer.key village add --code 330681101210 --name 丙村 >/dev/null
 q --db a.db log sign --key ka/log.key >a.cp
 q --db b.db log sign --key ka/log.key >b.cp
 [ "$(sed -n 2p a.cp)" = "$(sed -n 2p b.cp)" ] || die "the fork should have the size of the log"
@@ -108,6 +115,38 @@ INDEX=$(q --db a.db cert history "$CERT" --json | grep -o '"index":[0-9]*' | hea
 q --db a.db log entry --index "$INDEX" >entry.note
 HASH=$({ printf '\0'; cat entry.note; } | sha256sum | cut -d' ' -f1)
 q --db a.db export "$CERT" --out cert.bundle >/dev/null
+SPENT_INDEX=$(q --db a.db cert history "$SPENT" --json | grep -o '"index":[0-9]*' | head -1 | cut -d: -f2)
+q --db a.db log entry --index "$SPENT_INDEX" >spent.note
+SPENT_HASH=$({ printf '\0'; cat spent.note; } | sha256sum | cut -d' ' -f1)
+q --db a.db export "$SPENT" --out spent.bundle >/dev/null
+ABSENT=330681-2026-G-000099
+
+# The status proofs (quanpiao cert status --proof) served beside the tiles as static files, at
+# BASE/v1/certificates/<id>/status where quanpiaod serves them: against the tiles' checkpoint.
+status() { # status DB ID FILE [EXIT]
+	local rc=0
+	mkdir -p "$(dirname "$3")"
+	"$QP" --db "$1" cert status "$2" --proof "$3" >/dev/null 2>status.err || rc=$?
+	[ "$rc" = "${4:-0}" ] || die "quanpiao --db $1 cert status $2 --proof: exit $rc, expected ${4:-0}: $(cat status.err)"
+}
+cp -r www/log www/tilesonly # a log with tiles and no status proofs
+for c in "$CERT" "$SPENT"; do
+	status a.db "$c" "www/log/v1/certificates/$c/status"
+done
+status a.db "$ABSENT" "www/log/v1/certificates/$ABSENT/status" 6
+cmp -s <(sed -n '/^$/q;p' www/log/checkpoint) <(sed -n '4,/^$/{/^$/q;p}' "www/log/v1/certificates/$CERT/status") ||
+	die "the status proof should be against the tiles' checkpoint"
+grep -q '^state spent$' "www/log/v1/certificates/$SPENT/status" || die "$SPENT should be spent in the status map"
+# The real log with the fork's status proof of the certificate (another tree of the same size).
+cp -r www/log www/forkstatus
+status b.db "$CERT" "www/forkstatus/v1/certificates/$CERT/status"
+for d in tilesonly forkstatus; do
+	"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
+		--out "www/$d/verify.html" || die "web/mkverify"
+done
+cp "www/log/v1/certificates/$CERT/status" cert.status
+cp "www/log/v1/certificates/$ABSENT/status" absent.status
+cp "www/forkstatus/v1/certificates/$CERT/status" fork.status
 
 # One static server for the whole run, on a free loopback port.
 python3 -u -m http.server 0 --bind 127.0.0.1 --directory www >server.out 2>server.err &
@@ -125,5 +164,7 @@ BASE="http://127.0.0.1:$PORT"
 	--base-url "$BASE/log/" --out saved.html || die "web/mkverify --base-url"
 
 export QP_BASE=$BASE QP_CERT=$CERT QP_INDEX=$INDEX QP_HASH=$HASH QP_SIZE=$(sed -n 2p a.cp)
-export QP_BUNDLE=$WORK/cert.bundle QP_SAVED=$WORK/saved.html QP_SHOTS=$OUT QP_CHROMIUM=$CHROMIUM
+export QP_SPENT=$SPENT QP_SPENT_INDEX=$SPENT_INDEX QP_SPENT_HASH=$SPENT_HASH QP_ABSENT=$ABSENT
+export QP_STATUS=$WORK/cert.status QP_ABSENT_STATUS=$WORK/absent.status QP_FORK_STATUS=$WORK/fork.status
+export QP_SPENT_BUNDLE=$WORK/spent.bundle QP_BUNDLE=$WORK/cert.bundle QP_SAVED=$WORK/saved.html QP_SHOTS=$OUT QP_CHROMIUM=$CHROMIUM
 node "$SRC/tests/browser/verify.test.mjs"

@@ -23,7 +23,7 @@ let passed = 0, failed = 0;
 const link = (dir, c = CERT, i = INDEX, h = HASH) => `${BASE}/${dir}/verify.html#c=${c}&i=${i}&h=${h}`;
 
 // open the page, wait for its verdict, check state and reason; every request must go to the log.
-async function check(name, url, want, reason, { before, offline, noWebCrypto, impl } = {}) {
+async function check(name, url, want, reason, { before, offline, noWebCrypto, impl, steps: stepsHave, cert = CERT } = {}) {
 	const context = await browser.newContext({ viewport: { width: 900, height: 1100 } });
 	const page = await context.newPage();
 	page.setDefaultTimeout(TIMEOUT);
@@ -58,11 +58,12 @@ async function check(name, url, want, reason, { before, offline, noWebCrypto, im
 		if (reason && !why.includes(reason)) problems.push(`reason "${why}" lacks "${reason}"`);
 		const steps = await page.textContent("#steps");
 		if (impl && !steps.includes("Ed25519: " + impl)) problems.push(`the steps do not say Ed25519: ${impl}`);
+		if (stepsHave && !steps.includes(stepsHave)) problems.push(`the steps do not say "${stepsHave}"`);
 		if (strays.length) problems.push(`requests outside the log: ${strays.join(" ")}`);
 		if (errors.length) problems.push(`page errors: ${errors.join("; ")}`);
 		if (want === "valid") {
 			const table = await page.textContent("#entry");
-			for (const s of [CERT, "保障权票", "330681-H-"])
+			for (const s of [cert, "保障权票", "330681-H-"])
 				if (!table.includes(s)) problems.push(`the entry table lacks ${s}: ${table}`);
 		}
 		if (problems.length) {
@@ -88,9 +89,15 @@ const paste = (text) => async (page) => {
 	await page.click("#check");
 };
 const bundle = readFileSync(env("QP_BUNDLE"), "utf8");
+const SPENT = env("QP_SPENT"), SPENT_INDEX = Number(env("QP_SPENT_INDEX")), SPENT_HASH = env("QP_SPENT_HASH");
+const ABSENT = env("QP_ABSENT");
+const statusProof = readFileSync(env("QP_STATUS"), "utf8"), absentProof = readFileSync(env("QP_ABSENT_STATUS"), "utf8");
+const forkProof = readFileSync(env("QP_FORK_STATUS"), "utf8"), spentBundle = readFileSync(env("QP_SPENT_BUNDLE"), "utf8");
+// The state the status map proves, against the checkpoint the page verified.
+const NOW = "Current state: the status map of checkpoint " + SIZE;
 
-await check("live", link("log"), "valid", "As of entry " + INDEX, { impl: "WebCrypto" });
-await check("qr-url", `${BASE}/log/verify#c=${CERT}&i=${INDEX}&h=${HASH}`, "valid", "As of entry " + INDEX);
+await check("live", link("log"), "valid", NOW, { impl: "WebCrypto" });
+await check("qr-url", `${BASE}/log/verify#c=${CERT}&i=${INDEX}&h=${HASH}`, "valid", NOW);
 await check("hash-changed", link("log", CERT, INDEX, badHash), "tampered", "the link says " + badHash);
 await check("fork-uncosigned", link("fork"), "tampered", "no cosignature by witness 330681.auditor.wang");
 await check("fork-cosig-copied", link("forkcos"), "tampered", "the cosignature by witness 330681.auditor.wang does not verify");
@@ -100,16 +107,16 @@ await check("other-cert", link("log", "330681-2026-G-000099"), "tampered", "is n
 await check("bad-link", `${BASE}/log/verify.html#c=${CERT}&i=${INDEX}&h=xyz`, "tampered", "not 64 lowercase hex digits");
 await check("no-link", `${BASE}/log/verify.html`, "idle", "Scan the certificate's QR code");
 // Two witnesses configured, one of which never cosigned: a quorum of one accepts, both do not.
-await check("quorum-1-of-2", `${BASE}/log/quorum1.html#c=${CERT}&i=${INDEX}&h=${HASH}`, "valid", "As of entry " + INDEX);
+await check("quorum-1-of-2", `${BASE}/log/quorum1.html#c=${CERT}&i=${INDEX}&h=${HASH}`, "valid", NOW);
 await check("quorum-2-of-2", `${BASE}/log/quorum2.html#c=${CERT}&i=${INDEX}&h=${HASH}`, "tampered",
 	"no cosignature by witness 330681.auditor.li (1 of the 2 required)");
 // The QR's URL pasted into the page (a phone's scanner that only shows the text).
-await check("pasted-url", `${BASE}/log/verify.html`, "valid", "As of entry " + INDEX,
+await check("pasted-url", `${BASE}/log/verify.html`, "valid", NOW,
 	{ before: paste(`${BASE}/verify#c=${CERT}&i=${INDEX}&h=${HASH}\n`) });
 await check("pasted-url-changed", `${BASE}/log/verify.html`, "tampered", "the link says " + badHash,
 	{ before: paste(`${BASE}/verify#c=${CERT}&i=${INDEX}&h=${badHash}`) });
 // Without WebCrypto's Ed25519 the vendored @noble/ed25519 verifies the same, and refuses the same.
-await check("noble-live", link("log"), "valid", "As of entry " + INDEX, { noWebCrypto: true, impl: "@noble/ed25519" });
+await check("noble-live", link("log"), "valid", NOW, { noWebCrypto: true, impl: "@noble/ed25519" });
 await check("noble-fork-cosig-copied", link("forkcos"), "tampered", "does not verify", { noWebCrypto: true, impl: "@noble/ed25519" });
 // The saved file with the network off: the pasted bundle verifies; a link alone cannot.
 const saved = "file://" + env("QP_SAVED");
@@ -121,6 +128,37 @@ await check("saved-bundle-damaged", saved, "tampered", "bundle: entry " + INDEX 
 // sends CORS headers (quanpiaod does; python3 -m http.server does not): it says it cannot reach it.
 await check("saved-online-no-cors", saved + `#c=${CERT}&i=${INDEX}&h=${HASH}`, "error", "cannot reach the log");
 
+
+// The certificate's current state from the status map (issue 21), against the same checkpoint.
+const spentLink = (dir) => link(dir, SPENT, SPENT_INDEX, SPENT_HASH);
+await check("spent", spentLink("log"), "spent", NOW + " holds it (entry " + (SIZE - 1) + " last changed it)",
+	{ steps: "holds " + SPENT + ": spent" });
+await check("status-only-link", `${BASE}/log/verify.html#c=${CERT}`, "valid", NOW);
+await check("status-not-found", `${BASE}/log/verify.html#c=${ABSENT}`, "notfound", "proves there is no certificate " + ABSENT);
+await check("fork-status", link("forkstatus"), "tampered", "against another tree of the same size " + SIZE);
+// Static tiles with no status proofs: the state of the link's entry, and the page says so (a spent
+// certificate shows valid there: what the status proof is for).
+await check("tiles-only-live", link("tilesonly"), "valid", "As of entry " + INDEX, { steps: "the log serves no status proof" });
+await check("tiles-only-spent", spentLink("tilesonly"), "valid", "As of entry " + SPENT_INDEX,
+	{ steps: "the log serves no status proof", cert: SPENT });
+await check("tiles-only-status-link", `${BASE}/tilesonly/verify.html#c=${CERT}`, "error", "the log serves no status proof of " + CERT);
+// A status proof pasted into the saved page with the network off; and altered ones.
+await check("saved-offline-status", saved, "valid", NOW, { offline: true, before: paste(statusProof), steps: "cosigned by 330681.auditor.wang" });
+await check("saved-offline-status-absent", saved, "notfound", "proves there is no certificate " + ABSENT, { offline: true, before: paste(absentProof) });
+await check("saved-offline-status-fork", saved, "tampered", "no cosignature by witness 330681.auditor.wang", { offline: true, before: paste(forkProof) });
+await check("saved-offline-status-record-altered", saved, "tampered", "the map holds another record for it",
+	{ offline: true, before: paste(statusProof.replace("\nstate live\n", "\nstate spnt\n")) });
+// One sibling of the map proof changed (its first non-empty one).
+const mapAt = statusProof.indexOf("\nquanpiao/status-map-proof/v1\n");
+const sib = statusProof.slice(mapAt).split("\n").slice(4).find((l) => /^[A-Za-z0-9+/]{43}=$/.test(l));
+const flipped = sib.slice(0, 5) + (sib[5] === "A" ? "B" : "A") + sib.slice(6);
+await check("saved-offline-status-map-altered", saved, "tampered", "does not lead to the checkpoint's status-map root",
+	{ offline: true, before: paste(statusProof.slice(0, mapAt) + statusProof.slice(mapAt).replace(sib, flipped)) });
+// The map's proof of absence with a record put after it.
+await check("saved-offline-status-absent-as-live", saved, "tampered", "the map proof ends at no record of it",
+	{ offline: true, before: paste(absentProof + statusProof.slice(statusProof.indexOf("\nrecord ") + 1)) });
+// A bundle's status sections: the spent certificate's bundle shows spent.
+await check("saved-offline-spent-bundle", saved, "spent", "its status map holds this state", { offline: true, before: paste(spentBundle) });
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

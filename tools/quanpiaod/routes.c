@@ -376,6 +376,7 @@ static void cert_status(qpd_reply *r, qp_registry *reg, const char *id)
 		return;
 	}
 	qpd_reply_text(r, proof, len);
+	r->cors = 1; /* the web verifier, as a saved file or on another origin */
 }
 
 static void stats(qpd_reply *r, qp_registry *reg, const args *a)
