@@ -37,8 +37,8 @@ q() { "$QP" "$@" || die "quanpiao $* (exit $?)"; }
 
 # Registry a: qp_mkstats (1,690 entries, 7 hash tiles and a level-1 tile) with its keys and three
 # certificates (the second redeemed: spent), an auditor who witnesses it, one more village.
-# Registry b: the same keys, the
-# same size, two other villages: a fork of the log, which the witness never cosigned.
+# Registry b: the same keys, the same size, two other villages: a fork of the log, which the
+# witness never cosigned.
 mkdir ka kb
 QP_MKSTATS_KEYS=ka "$MK" a.db >/dev/null || die "qp_mkstats a.db"
 QP_MKSTATS_KEYS=kb "$MK" b.db >/dev/null || die "qp_mkstats b.db"
