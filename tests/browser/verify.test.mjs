@@ -3,6 +3,7 @@
 // sets the QP_* variables.  Prints one line per case and "N passed, N failed".
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 
 const env = (k) => {
 	if (!process.env[k]) throw new Error(`${k} is not set (run tests/browser/test_verify.sh)`);
@@ -159,6 +160,29 @@ await check("saved-offline-status-absent-as-live", saved, "tampered", "the map p
 	{ offline: true, before: paste(absentProof + statusProof.slice(statusProof.indexOf("\nrecord ") + 1)) });
 // A bundle's status sections: the spent certificate's bundle shows spent.
 await check("saved-offline-spent-bundle", saved, "spent", "its status map holds this state", { offline: true, before: paste(spentBundle) });
+// A bundle with one section cut out (an entry with its proof, or a status with its map proof)
+// and its sha256 line made again: the status map holds what the remaining entries do not lead to.
+function cutSection(text, header) {
+	const b = Buffer.from(text, "utf8");
+	let o = 0;
+	const line = () => { const nl = b.indexOf(10, o); const s = b.subarray(o, nl).toString(); o = nl + 1; return s; };
+	const skip = (l) => { o += Number(l.split(" ").pop()); };
+	line(), line(), skip(line());
+	for (;;) {
+		const start = o, l = line();
+		if (l.startsWith("sha256 ")) throw new Error(`no section ${header} in the bundle`);
+		skip(l), skip(line());
+		if (l.startsWith(header)) {
+			const shaAt = b.lastIndexOf("sha256 ");
+			const body = Buffer.concat([b.subarray(0, start), b.subarray(o, shaAt)]);
+			return body.toString() + "sha256 " + createHash("sha256").update(body).digest("hex") + "\n";
+		}
+	}
+}
+await check("saved-offline-spent-bundle-cut", saved, "tampered", "an entry is missing, extra or altered",
+	{ offline: true, before: paste(cutSection(spentBundle, `entry ${SIZE - 1} `)) });
+await check("saved-offline-bundle-no-status", saved, "tampered", "the bundle carries no proof of its state",
+	{ offline: true, before: paste(cutSection(bundle, `status ${CERT} `)) });
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
