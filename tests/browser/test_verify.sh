@@ -140,7 +140,14 @@ grep -q '^state spent$' "www/log/v1/certificates/$SPENT/status" || die "$SPENT s
 # The real log with the fork's status proof of the certificate (another tree of the same size).
 cp -r www/log www/forkstatus
 status b.db "$CERT" "www/forkstatus/v1/certificates/$CERT/status"
-for d in tilesonly forkstatus; do
+# ... and with its status proof's checkpoint for another size (a stale or altered proof).
+cp -r www/log www/otherstatus
+SIZE=$(sed -n 2p a.cp)
+OTHER=$((SIZE - 1))
+[ ${#OTHER} = ${#SIZE} ] || die "the size $SIZE should keep its length one down"
+sed -i "5s/^$SIZE\$/$OTHER/" "www/otherstatus/v1/certificates/$CERT/status"
+grep -qx "$OTHER" "www/otherstatus/v1/certificates/$CERT/status" || die "could not alter the status proof's size"
+for d in tilesonly forkstatus otherstatus; do
 	"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
 		--out "www/$d/verify.html" || die "web/mkverify"
 done
