@@ -19,14 +19,15 @@ command -v node >/dev/null || die "no node: run tools/deps"
 cmp -s "$SRC/web/vendor/noble-ed25519.js" "$SRC/node_modules/@noble/ed25519/index.js" ||
 	die "web/vendor/noble-ed25519.js differs from node_modules/@noble/ed25519/index.js (npm ci installs the locked version; copy it over when the lock changes)"
 command -v python3 >/dev/null || die "no python3 (the static server): run tools/deps"
+command -v curl >/dev/null || die "no curl: run tools/deps"
 
 WORK=$(mktemp -d "${QP_TEST_TMP:-/tmp}/qp-browser-XXXXXX" 2>/dev/null || mktemp -d)
-SERVER=''
+SERVER='' QPD_PID=''
 cleanup() {
-	if [ -n "$SERVER" ]; then
-		kill "$SERVER" 2>/dev/null || true
-		wait "$SERVER" 2>/dev/null || true
-	fi
+	for p in $SERVER $QPD_PID; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -166,6 +167,23 @@ for _ in $(seq 300); do
 done
 [ -n "$PORT" ] || die "python3 -m http.server did not start: $(cat server.err)"
 BASE="http://127.0.0.1:$PORT"
+# quanpiaod serving the same log (a copy of registry a): its /verify page, /checkpoint, tiles and
+# /v1/certificates/{id}/status, with CORS, so that the saved page pinned to it verifies online.
+QPD=${QP_QUANPIAOD:-}
+[ -x "$QPD" ] || die "QP_QUANPIAOD must name the quanpiaod program (meson test sets it)"
+cp a.db svc.db
+"$QPD" --db svc.db --listen 127.0.0.1:0 --log-key ka/log.key --verify-page www/log/verify.html >qpd.out 2>qpd.err &
+QPD_PID=$!
+SVC=''
+for _ in $(seq 300); do
+	SVC=$(sed -n 's/^quanpiaod: listening on //p' qpd.out | head -1)
+	[ -n "$SVC" ] && break
+	sleep 0.1
+done
+[ -n "$SVC" ] || die "quanpiaod did not start: $(cat qpd.err)"
+curl -sf "$SVC/checkpoint" | cmp -s - www/log/checkpoint || die "quanpiaod's /checkpoint should be the tiles' one"
+"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
+	--base-url "$SVC/" --out saved-svc.html || die "web/mkverify --base-url (the service)"
 # The saved file: the page with the log's address pinned, opened from disk.
 "$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
 	--base-url "$BASE/log/" --out saved.html || die "web/mkverify --base-url"
@@ -173,5 +191,6 @@ BASE="http://127.0.0.1:$PORT"
 export QP_BASE=$BASE QP_CERT=$CERT QP_INDEX=$INDEX QP_HASH=$HASH QP_SIZE=$(sed -n 2p a.cp)
 export QP_SPENT=$SPENT QP_SPENT_INDEX=$SPENT_INDEX QP_SPENT_HASH=$SPENT_HASH QP_ABSENT=$ABSENT
 export QP_STATUS=$WORK/cert.status QP_ABSENT_STATUS=$WORK/absent.status QP_FORK_STATUS=$WORK/fork.status
+export QP_SVC=$SVC QP_SAVED_SVC=$WORK/saved-svc.html
 export QP_SPENT_BUNDLE=$WORK/spent.bundle QP_BUNDLE=$WORK/cert.bundle QP_SAVED=$WORK/saved.html QP_SHOTS=$OUT QP_CHROMIUM=$CHROMIUM
 node "$SRC/tests/browser/verify.test.mjs"
