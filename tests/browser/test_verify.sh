@@ -121,6 +121,10 @@ q --db a.db log entry --index "$SPENT_INDEX" >spent.note
 SPENT_HASH=$({ printf '\0'; cat spent.note; } | sha256sum | cut -d' ' -f1)
 q --db a.db export "$SPENT" --out spent.bundle >/dev/null
 ABSENT=330681-2026-G-000099
+# The rest of the redeemed certificate, a new certificate of the redeeming entry.
+REST=$(q --db a.db cert list --json | grep -o '"id":"[^"]*",[^{}]*"parent":"'"$SPENT"'"' | cut -d'"' -f4)
+[ -n "$REST" ] || die "the redemption of $SPENT should leave a remainder certificate"
+q --db a.db export "$REST" --out rest.bundle >/dev/null
 
 # The status proofs (quanpiao cert status --proof) served beside the tiles as static files, at
 # BASE/v1/certificates/<id>/status where quanpiaod serves them: against the tiles' checkpoint.
@@ -191,6 +195,6 @@ curl -sf "$SVC/checkpoint" | cmp -s - www/log/checkpoint || die "quanpiaod's /ch
 export QP_BASE=$BASE QP_CERT=$CERT QP_INDEX=$INDEX QP_HASH=$HASH QP_SIZE=$(sed -n 2p a.cp)
 export QP_SPENT=$SPENT QP_SPENT_INDEX=$SPENT_INDEX QP_SPENT_HASH=$SPENT_HASH QP_ABSENT=$ABSENT
 export QP_STATUS=$WORK/cert.status QP_ABSENT_STATUS=$WORK/absent.status QP_FORK_STATUS=$WORK/fork.status
-export QP_SVC=$SVC QP_SAVED_SVC=$WORK/saved-svc.html
+export QP_SVC=$SVC QP_SAVED_SVC=$WORK/saved-svc.html QP_REST=$REST QP_REST_BUNDLE=$WORK/rest.bundle
 export QP_SPENT_BUNDLE=$WORK/spent.bundle QP_BUNDLE=$WORK/cert.bundle QP_SAVED=$WORK/saved.html QP_SHOTS=$OUT QP_CHROMIUM=$CHROMIUM
 node "$SRC/tests/browser/verify.test.mjs"

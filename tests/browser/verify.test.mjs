@@ -193,6 +193,10 @@ await check("service-live", svcLink(), "valid", NOW, { steps: "the status proof 
 await check("service-spent", svcLink(SPENT, SPENT_INDEX, SPENT_HASH), "spent", NOW);
 await check("service-not-found", `${SVC}/verify#c=${ABSENT}`, "notfound", "proves there is no certificate " + ABSENT);
 await check("saved-online-service", "file://" + env("QP_SAVED_SVC") + `#c=${CERT}&i=${INDEX}&h=${HASH}`, "valid", NOW);
+// The remainder of the redemption: live, made by the entry that spent its parent.
+const REST = env("QP_REST"), restBundle = readFileSync(env("QP_REST_BUNDLE"), "utf8");
+await check("service-remainder", `${SVC}/verify#c=${REST}`, "valid", NOW + " holds it (entry " + (SIZE - 1) + " last changed it)", { cert: REST });
+await check("saved-offline-remainder-bundle", saved, "valid", "its status map holds this state", { offline: true, before: paste(restBundle), cert: REST });
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
