@@ -152,7 +152,10 @@ OTHER=$((SIZE - 1))
 [ ${#OTHER} = ${#SIZE} ] || die "the size $SIZE should keep its length one down"
 sed -i "5s/^$SIZE\$/$OTHER/" "www/otherstatus/v1/certificates/$CERT/status"
 grep -qx "$OTHER" "www/otherstatus/v1/certificates/$CERT/status" || die "could not alter the status proof's size"
-for d in tilesonly forkstatus otherstatus; do
+# ... and with the spent certificate's status proof served as the live one's.
+cp -r www/log www/swapstatus
+cp "www/log/v1/certificates/$SPENT/status" "www/swapstatus/v1/certificates/$CERT/status"
+for d in tilesonly forkstatus otherstatus swapstatus; do
 	"$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
 		--out "www/$d/verify.html" || die "web/mkverify"
 done

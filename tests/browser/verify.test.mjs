@@ -138,6 +138,7 @@ await check("spent", spentLink("log"), "spent", NOW + " holds it (entry " + (SIZ
 await check("status-only-link", `${BASE}/log/verify.html#c=${CERT}`, "valid", NOW);
 await check("status-not-found", `${BASE}/log/verify.html#c=${ABSENT}`, "notfound", "proves there is no certificate " + ABSENT);
 await check("fork-status", link("forkstatus"), "tampered", "against another tree of the same size " + SIZE);
+await check("swapped-status", link("swapstatus"), "tampered", `the log's status proof is of ${SPENT}, not of ${CERT}`);
 await check("other-checkpoint-status", link("otherstatus"), "tampered",
 	`the status proof is against checkpoint ${SIZE - 1}, the log's is ${SIZE} (a stale or altered status proof)`, { steps: "reading it again" });
 // Static tiles with no status proofs: the state of the link's entry, and the page says so (a spent
