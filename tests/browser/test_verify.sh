@@ -163,15 +163,20 @@ cp "www/log/v1/certificates/$CERT/status" cert.status
 cp "www/log/v1/certificates/$ABSENT/status" absent.status
 cp "www/forkstatus/v1/certificates/$CERT/status" fork.status
 
+# listening SED FILE: what the sed script prints of FILE, a server's output, once it is there.
+listening() {
+	local got=''
+	for _ in $(seq 300); do
+		got=$(sed -n "$1" "$2" | head -1)
+		[ -n "$got" ] && break
+		sleep 0.1
+	done
+	printf '%s' "$got"
+}
 # One static server for the whole run, on a free loopback port.
 python3 -u -m http.server 0 --bind 127.0.0.1 --directory www >server.out 2>server.err &
 SERVER=$!
-PORT=''
-for _ in $(seq 300); do
-	PORT=$(sed -n 's/.*port \([0-9]*\).*/\1/p' server.out | head -1)
-	[ -n "$PORT" ] && break
-	sleep 0.1
-done
+PORT=$(listening 's/.*port \([0-9]*\).*/\1/p' server.out)
 [ -n "$PORT" ] || die "python3 -m http.server did not start: $(cat server.err)"
 BASE="http://127.0.0.1:$PORT"
 # quanpiaod serving the same log (a copy of registry a): its /verify page, /checkpoint, tiles and
@@ -181,12 +186,7 @@ QPD=${QP_QUANPIAOD:-}
 cp a.db svc.db
 "$QPD" --db svc.db --listen 127.0.0.1:0 --log-key ka/log.key --verify-page www/log/verify.html >qpd.out 2>qpd.err &
 QPD_PID=$!
-SVC=''
-for _ in $(seq 300); do
-	SVC=$(sed -n 's/^quanpiaod: listening on //p' qpd.out | head -1)
-	[ -n "$SVC" ] && break
-	sleep 0.1
-done
+SVC=$(listening 's/^quanpiaod: listening on //p' qpd.out)
 [ -n "$SVC" ] || die "quanpiaod did not start: $(cat qpd.err)"
 curl -sf "$SVC/checkpoint" | cmp -s - www/log/checkpoint || die "quanpiaod's /checkpoint should be the tiles' one"
 "$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
