@@ -102,36 +102,41 @@ CHECKS=$((CHECKS + 1))
 [ "$(printf '%s\n' "$CODES" | grep '^https://')" = "$URL" ] || fail "the URL code: $CODES"
 printf '%s\n' "$CODES" | grep -v '^https://' >proof.txt
 CHECKS=$((CHECKS + 1))
-"$QRTEXT" <proof.txt >proof.bin || fail "the proof code does not decode"
-read -r MAGIC ELEN PLEN <proof.bin
+"$QRTEXT" <proof.txt >g1.status || fail "the proof code does not decode"
+# Exactly the status proof that 'cert status --proof' writes, and verify checks it as it is.
+expect_rc 0 -- cert status $G1 --proof g1.expected
 CHECKS=$((CHECKS + 1))
-[ "$MAGIC" = quanpiao/print-proof/v1 ] || fail "proof header: $MAGIC"
-HLEN=$(($(head -n 1 proof.bin | wc -c)))
-tail -c +$((HLEN + 1)) proof.bin | head -c "$ELEN" >entry.note
-tail -c +$((HLEN + ELEN + 1)) proof.bin >entry.tlog-proof
-CHECKS=$((CHECKS + 1))
-[ "$(stat -c %s entry.tlog-proof)" = "$PLEN" ] || fail "proof length $(stat -c %s entry.tlog-proof), header says $PLEN"
-CHECKS=$((CHECKS + 1))
-"$QP" log entry --index 13 | cmp -s - entry.note || fail "the code's entry is not entry 13"
-expect 0 "verified: entry 13 is in $ORIGIN at size 15 (checkpoint signed by the log key)" "" -- \
-	verify entry.tlog-proof --entry entry.note --log-vkey log.key.vkey
-# A changed byte anywhere fails: in the entry's body, in a proof hash, in the checkpoint's signature.
-sed 's/"area":12000/"area":12001/' entry.note >bad.note
-expect_rc 1 -- verify entry.tlog-proof --entry bad.note --log-vkey log.key.vkey
-for at in 40 $((PLEN - 20)); do
-	{
-		head -c $((at - 1)) entry.tlog-proof
-		head -c $at entry.tlog-proof | tail -c 1 | tr 'A-Za-z0-9' 'B-ZAb-za1-90'
-		tail -c +$((at + 1)) entry.tlog-proof
-	} >bad.tlog-proof
+cmp -s g1.status g1.expected || fail "the code's proof is not the status proof of $G1"
+expect_rc 0 -- verify g1.status --log-vkey log.key.vkey --witness-vkey auditor.key.vkey
+contains "$OUT" "有效 live"
+contains "$OUT" "size 15, 1 cosignatures"
+expect_rc 1 -- verify g1.status --log-vkey officer.key.vkey
+contains "$ERR" "certificate $G1: the checkpoint: "
+# A changed byte fails (exit 1): bad_at LINE COLUMN changes the byte at COLUMN of line LINE of
+# g1.status (a letter or digit to the next) into bad.status.
+bad_at() {
+	local c r
+	c=$(LC_ALL=C sed -n "$1p" g1.status | cut -b "$2")
+	r=$(printf '%s' "$c" | tr 'A-Za-z0-9' 'B-ZAb-za1-90')
+	LC_ALL=C sed "$1s/^\(.\{$(($2 - 1))\}\)./\1$r/" g1.status >bad.status
 	CHECKS=$((CHECKS + 1))
-	cmp -s bad.tlog-proof entry.tlog-proof && fail "byte $at was not changed"
-	expect_rc 1 -- verify bad.tlog-proof --entry entry.note --log-vkey log.key.vkey
+	cmp -s bad.status g1.status && fail "line $1, column $2 of g1.status was not changed"
+}
+line_of() { LC_ALL=C grep -n -m "${2:-1}" -E "$1" g1.status | tail -n 1 | cut -d: -f1; }
+EM=$(printf '\342\200\224')
+CP=$(line_of '^checkpoint [0-9]+$')
+for at in "$((CP + 3)) 20" "$(line_of "^$EM zhuji") 60" "$(line_of "^$EM 330681.auditor") 60" \
+	"$(($(line_of '^depth [0-9]+$') + 1)) 30" "$(line_of '^area [0-9]+$') 10" \
+	"$(line_of '"area":12000') $(($(LC_ALL=C grep -m1 '"area":12000' g1.status | sed 's/"area":12000.*//' | wc -c) + 11))" \
+	"$(($(line_of '^index [0-9]+$') + 1)) 20" "$(line_of "^$EM zhuji" 2) 60"; do
+	bad_at $at
+	expect_rc 1 -- verify bad.status --log-vkey log.key.vkey --witness-vkey auditor.key.vkey
+	contains "$ERR" "quanpiao: certificate $G1: "
 done
 # A changed character of the code's text: not Base45 of a deflate stream, or a proof that fails.
 CHECKS=$((CHECKS + 1))
 sed 's/^\(.\{100\}\)\(.\)/\1\2/' proof.txt | tr '0-9' '1-90' >bad.txt
-if "$QRTEXT" <bad.txt >bad.bin 2>/dev/null && cmp -s bad.bin proof.bin; then
+if "$QRTEXT" <bad.txt >bad.bin 2>/dev/null && cmp -s bad.bin g1.status; then
 	fail "a changed code decodes to the same proof"
 fi
 
@@ -191,6 +196,6 @@ CODES=$(zbarimg --raw -q page-1.png 2>/dev/null)
 CHECKS=$((CHECKS + 1))
 [ "$(printf '%s\n' "$CODES" | grep '^https://')" = "$LBASE/verify#c=$G1&i=8&h=$LLEAF" ] || fail "the long URL code: $CODES"
 CHECKS=$((CHECKS + 1))
-printf '%s\n' "$CODES" | grep -v '^https://' | "$QRTEXT" | head -n 1 | grep -q '^quanpiao/print-proof/v1 ' ||
+printf '%s\n' "$CODES" | grep -v '^https://' | "$QRTEXT" | head -n 1 | grep -qx quanpiao/status/v1 ||
 	fail "the long page's proof code does not decode"
 cd ..
