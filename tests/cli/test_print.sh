@@ -84,6 +84,7 @@ SIZE=$(stat -c %s g1.pdf)
 LEAF=$({ printf '\0'; "$QP" log entry --index 13; } | sha256sum | cut -c1-64)
 URL="https://$ORIGIN/verify#c=$G1&i=13&h=$LEAF"
 contains "$OUT" "verification URL: $URL"
+PRINTED=$OUT
 
 # Every font embedded as a subset (emb yes, sub yes), and the CJK one among them.
 CHECKS=$((CHECKS + 1))
@@ -107,18 +108,19 @@ CHECKS=$((CHECKS + 1))
 expect_rc 0 -- cert status $G1 --proof g1.expected
 CHECKS=$((CHECKS + 1))
 cmp -s g1.status g1.expected || fail "the code's proof is not the status proof of $G1"
+contains "$PRINTED" "status proof code: $(stat -c %s g1.expected) bytes, $(tr -d '\n' <proof.txt | wc -c) characters, QR version "
 expect_rc 0 -- verify g1.status --log-vkey log.key.vkey --witness-vkey auditor.key.vkey
 contains "$OUT" "有效 live"
 contains "$OUT" "size 15, 1 cosignatures"
 expect_rc 1 -- verify g1.status --log-vkey officer.key.vkey
 contains "$ERR" "certificate $G1: the checkpoint: "
 # A changed byte fails (exit 1): bad_at LINE COLUMN changes the byte at COLUMN of line LINE of
-# g1.status (a letter or digit to the next) into bad.status.
+# g1.status (a letter, digit, + or / to another) into bad.status.
 bad_at() {
 	local c r
 	c=$(LC_ALL=C sed -n "$1p" g1.status | cut -b "$2")
-	r=$(printf '%s' "$c" | tr 'A-Za-z0-9' 'B-ZAb-za1-90')
-	LC_ALL=C sed "$1s/^\(.\{$(($2 - 1))\}\)./\1$r/" g1.status >bad.status
+	r=$(printf '%s' "$c" | tr 'A-Za-z0-9+/' 'B-ZAb-za1-90/+')
+	LC_ALL=C sed "$1s|^\(.\{$(($2 - 1))\}\).|\1$r|" g1.status >bad.status
 	CHECKS=$((CHECKS + 1))
 	cmp -s bad.status g1.status && fail "line $1, column $2 of g1.status was not changed"
 }
@@ -155,6 +157,7 @@ case "$TEXT" in *$H1*) fail "the page shows the ID number in full" ;; esac
 expect_rc 0 -- cert print $G1 --out g1b.pdf --base-url https://quanpiao.zhuji.example/log/ --json
 contains "$OUT" "{\"certificate\":\"$G1\",\"out\":\"g1b.pdf\",\"bytes\":"
 contains "$OUT" "\"entry\":13,\"leaf_hash\":\"$LEAF\",\"size\":15,\"url\":\"https://quanpiao.zhuji.example/log/verify#c=$G1&i=13&h=$LEAF\",\"qr\":{\"url\":{\"version\":"
+contains "$OUT" "},\"proof\":{\"version\":"
 
 # A collective certificate, and a spent one: the state as of the checkpoint.
 expect_rc 0 -- cert print $C1 --out c1.pdf
@@ -196,6 +199,33 @@ CODES=$(zbarimg --raw -q page-1.png 2>/dev/null)
 CHECKS=$((CHECKS + 1))
 [ "$(printf '%s\n' "$CODES" | grep '^https://')" = "$LBASE/verify#c=$G1&i=8&h=$LLEAF" ] || fail "the long URL code: $CODES"
 CHECKS=$((CHECKS + 1))
-printf '%s\n' "$CODES" | grep -v '^https://' | "$QRTEXT" | head -n 1 | grep -qx quanpiao/status/v1 ||
-	fail "the long page's proof code does not decode"
+printf '%s\n' "$CODES" | grep -v '^https://' | "$QRTEXT" >long.status || fail "the long page's proof code does not decode"
+expect_rc 0 -- verify long.status --log-vkey log.key.vkey
+contains "$OUT" "有效 live"
+# Six witnesses with 120-character names cosign: the proof grows past what the shrunken square
+# can show with modules of at least 0.45 mm, and the page leaves its code out, saying so; the
+# URL code is still there, and 'cert status --proof' still writes the proof.
+for i in 1 2 3 4 5 6; do
+	W=330681.auditor.$i$(printf 'w%.0s' $(seq 104))
+	"$QP" key generate --name "$W" --out w$i.key --unencrypted >/dev/null 2>&1 || fail "key generate $W"
+	expect_rc 0 -- --key auth.key key enroll --role auditor --vkey w$i.key.vkey
+done
+expect_rc 0 -- log sign --key log.key
+for i in 1 2 3 4 5 6; do
+	expect_rc 0 -- witness cosign --key w$i.key --state w$i.state
+done
+expect_rc 0 -- cert print $G1 --out long2.pdf --base-url "$LBASE"
+contains "$OUT" "status proof code: not printed: "
+contains "$OUT" "characters would not scan from paper (docs/print.md); 'cert status --proof' writes it"
+expect_rc 0 -- cert print $G1 --out long2.pdf --base-url "$LBASE" --json
+contains "$OUT" '"proof":{"printed":false,"characters":'
+pdftoppm -r 150 -png long2.pdf page2 >/dev/null 2>&1 || fail "pdftoppm failed"
+CODES=$(zbarimg --raw -q page2-1.png 2>/dev/null)
+CHECKS=$((CHECKS + 1))
+[ "$CODES" = "$LBASE/verify#c=$G1&i=8&h=$LLEAF" ] || fail "the page without the proof code: $CODES"
+TEXT=$(pdftotext long2.pdf - 2>/dev/null | tr -d '\n')
+contains "$TEXT" "未印离线核验码"
+contains "$TEXT" "quanpiao cert status --proof"
+expect_rc 0 -- cert status $G1 --proof long2.status
+expect_rc 0 -- verify long2.status --log-vkey log.key.vkey --witness-vkey w6.key.vkey
 cd ..
