@@ -2,8 +2,10 @@
 # rendered to PNG (pdftoppm) and both its QR codes are read back from the
 # image (zbarimg): the URL names the certificate, its latest entry and that
 # entry's leaf hash as the registry has them; the large code decodes
-# (Base45, raw inflate: QP_QRTEXT) to an entry and a tlog-proof that
-# 'quanpiao verify' accepts, and a changed byte fails.  pdffonts lists the
+# (Base45, raw inflate: QP_QRTEXT) to exactly the status proof that 'cert
+# status --proof' writes, which 'quanpiao verify' accepts as it is, and a
+# changed byte in any part of it fails.  A proof too large to scan is left
+# out, the page says so and keeps the URL code.  pdffonts lists the
 # CJK font embedded as a subset; the file is under 1 MB; the page's text
 # (pdftotext) masks the ID number and shows hostile text as it is.  Error
 # cases: no checkpoint, unknown certificate, bad --base-url, unwritable
