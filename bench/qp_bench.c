@@ -40,6 +40,7 @@
 
 #include <sodium.h>
 
+#include "bench_clock.h"
 #include "alloc.h"
 #include "clock.h"
 #include "entry.h"
@@ -50,12 +51,6 @@
 #include "service_bench.h"
 #include "statusmap_bench.h"
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -70,17 +65,17 @@ void crypto_bound(double *sign_rate, double *verify_rate)
 	crypto_sign_keypair(pk, sk);
 	randombytes_buf(msg, sizeof(msg));
 	int n = 20000;
-	double t = now();
+	double t = bench_wall();
 	for (int i = 0; i < n; i++) {
 		msg[0] = (unsigned char)i;
 		crypto_sign_detached(sig, NULL, msg, sizeof(msg), sk);
 	}
-	*sign_rate = n / (now() - t);
-	t = now();
+	*sign_rate = n / (bench_wall() - t);
+	t = bench_wall();
 	for (int i = 0; i < n; i++)
 		if (crypto_sign_verify_detached(sig, msg, sizeof(msg), pk) != 0 && i == n - 1)
 			fputs("", stderr);
-	*verify_rate = n / (now() - t);
+	*verify_rate = n / (bench_wall() - t);
 }
 
 /*
@@ -122,7 +117,7 @@ double sqlite_bound(const char *dir, int rows, int batch)
 		     NULL, NULL, NULL);
 	sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3)", -1, &st, NULL);
 	randombytes_buf(blob, sizeof(blob));
-	double t = now();
+	double t = bench_wall();
 	for (int i = 0; i < rows; i++) {
 		if (i % batch == 0)
 			sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
@@ -134,7 +129,7 @@ double sqlite_bound(const char *dir, int rows, int batch)
 		if (i % batch == batch - 1 || i == rows - 1)
 			sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	}
-	double rate = rows / (now() - t);
+	double rate = rows / (bench_wall() - t);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	unlink(path);
@@ -180,11 +175,11 @@ static void sign_batch(bench *b)
 static double append_batch(bench *b)
 {
 	sign_batch(b);
-	double t = now();
+	double t = bench_wall();
 	if (qp_registry_append_batch(b->reg, (const char *const *)b->notes, b->lens, (size_t)b->batch, b->idx, b->res) !=
 	    QP_OK)
 		die("appending");
-	double dt = now() - t;
+	double dt = bench_wall() - t;
 	for (int i = 0; i < b->batch; i++) {
 		if (b->res[i] != QP_OK)
 			die("an entry was refused");
@@ -323,7 +318,7 @@ static int import_child(const char *db, const char *path, const qp_key *officer,
 	int fds[2];
 	if (pipe(fds) != 0)
 		return -1;
-	double t = now();
+	double t = bench_wall();
 	pid_t pid = fork();
 	if (pid == 0) {
 		qp_registry *reg = NULL;
@@ -346,7 +341,7 @@ static int import_child(const char *db, const char *path, const qp_key *officer,
 		return -1;
 	}
 	close(fds[0]);
-	*seconds = now() - t;
+	*seconds = bench_wall() - t;
 	*rss_mib = (double)ru.ru_maxrss / 1024.0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -359,7 +354,7 @@ static int import_child(const char *db, const char *path, const qp_key *officer,
 static int audit_child(const char *path, const char *keep, const char *since, double *seconds, double *cpu,
 		       double *rss_mib)
 {
-	double t = now();
+	double t = bench_wall();
 	pid_t pid = fork();
 	if (pid == 0) {
 		qp_registry *reg = NULL;
@@ -379,7 +374,7 @@ static int audit_child(const char *path, const char *keep, const char *since, do
 	struct rusage ru;
 	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
 		return -1;
-	*seconds = now() - t;
+	*seconds = bench_wall() - t;
 	*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
 	       (double)ru.ru_stime.tv_usec / 1e6;
 	*rss_mib = (double)ru.ru_maxrss / 1024.0;
@@ -445,7 +440,7 @@ static int bench_audit_legacy(uint64_t rows, const char *dir)
 	import_registry(db, &k);
 	double secs, cpu, rss;
 	qp_import_stats st;
-	double t = now();
+	double t = bench_wall();
 	fprintf(stderr, "  building: importing %llu legacy rows\n", (unsigned long long)rows);
 	if (import_child(db, csv, k.officer, &secs, &rss, &st) != 0 || st.imported != rows)
 		die("importing the legacy export");
@@ -470,7 +465,7 @@ static int bench_audit_legacy(uint64_t rows, const char *dir)
 	sqlite3_close(h);
 	printf("legacy registry: %llu rows imported in %.0f s: %llu entries, %.0f%% of them certificate "
 	       "entries\n",
-	       (unsigned long long)rows, now() - t, (unsigned long long)size,
+	       (unsigned long long)rows, bench_wall() - t, (unsigned long long)size,
 	       100.0 * (double)certs / (double)size);
 
 	crypto_bound(&sign_rate, &verify_rate);
@@ -531,11 +526,11 @@ static int bench_audit(uint64_t target, const char *dir)
 	if (qp_registry_submit(reg, authority, "key.enroll", body, NULL) != QP_OK ||
 	    qp_registry_submit(reg, officer, "village.add", "{\"code\":\"330681101201\",\"name\":\"村\"}", NULL) != QP_OK)
 		die("setup");
-	double t = now();
+	double t = bench_wall();
 	for (uint64_t made = 0; made < target; made += 10000) {
 		add_households(reg, officer, made, target - made < 10000 ? target - made : 10000);
 		fprintf(stderr, "\r  building: %llu / %llu entries (%.0f s)", (unsigned long long)made + 10000,
-			(unsigned long long)target, now() - t);
+			(unsigned long long)target, bench_wall() - t);
 	}
 	fprintf(stderr, "\n");
 	char *cp = NULL;
@@ -674,9 +669,9 @@ static int bench_import(uint64_t rows, const char *dir)
 	char db[4096], csv[4096];
 	snprintf(db, sizeof(db), "%s/qp-bench-import-%d.db", dir, (int)getpid());
 	snprintf(csv, sizeof(csv), "%s/qp-bench-import-%d.csv", dir, (int)getpid());
-	double t = now();
+	double t = bench_wall();
 	import_file(csv, rows);
-	printf("generated %llu rows in %.1f s\n", (unsigned long long)rows, now() - t);
+	printf("generated %llu rows in %.1f s\n", (unsigned long long)rows, bench_wall() - t);
 
 	bench_keys k;
 	uint64_t start = import_registry(db, &k);
@@ -886,12 +881,12 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	/* Fill to the target (progress on stderr), then time the last 10k. */
-	double fill_start = now();
+	double fill_start = bench_wall();
 	while (b.made + 10000 < target) {
 		append_batch(&b);
 		if (b.made % 100000 < (uint64_t)batch)
 			fprintf(stderr, "\r  filling: %llu / %llu entries (%.0f s)", (unsigned long long)b.made,
-				(unsigned long long)target, now() - fill_start);
+				(unsigned long long)target, bench_wall() - fill_start);
 	}
 	fprintf(stderr, "\n");
 	double large = 0;
@@ -917,10 +912,10 @@ int main(int argc, char **argv)
 	qp_merkle_proof proof;
 	for (int i = 0; i < samples; i++) {
 		uint64_t index = randombytes_uniform((uint32_t)(b.made > UINT32_MAX ? UINT32_MAX : b.made));
-		double t = now();
+		double t = bench_wall();
 		if (qp_log_inclusion(&proof, b.reg, index, b.made) != QP_OK)
 			die("proof");
-		lat[i] = (now() - t) * 1e6;
+		lat[i] = (bench_wall() - t) * 1e6;
 	}
 	qsort(lat, (size_t)samples, sizeof(double), cmp_double);
 	printf("inclusion proof at %lluk median %6.1f us, p99 %6.1f us  (bound: 1000 us)\n",

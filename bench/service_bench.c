@@ -48,6 +48,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
+#include "bench_clock.h"
 #include "quanpiao/quanpiao.h"
 #include "service_bench.h"
 
@@ -58,12 +59,6 @@
 #define VILLAGE "330681101201"
 #define ORIGIN	"bench.example/registry"
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -169,8 +164,8 @@ static void fail(const load *l, const conn *c, int idx, const char *what)
 	    stderr,
 	    "qp_bench service: %s (phase %s, %.3f s in; connection %d, local port %d, %lu answered on it "
 	    "before; this request: %zu of %zu bytes sent, %zu bytes of answer received, waiting %.3f s)\n",
-	    what, l->phase, now_s() - l->start, idx, port, c->done, c->sent, c->req_len, c->got,
-	    now_s() - c->t0);
+	    what, l->phase, bench_wall() - l->start, idx, port, c->done, c->sent, c->req_len, c->got,
+	    bench_wall() - c->t0);
 	if (c->got)
 		fprintf(stderr, "qp_bench service: received so far: %.*s\n",
 			(int)(c->got < 300 ? c->got : 300), c->buf);
@@ -215,7 +210,7 @@ static void start_request(load *l, conn *c, int idx)
 	c->req = l->next(l->ctx, &c->req_len);
 	c->sent = 0;
 	c->got = 0;
-	c->t0 = now_s();
+	c->t0 = bench_wall();
 	c->busy = 1;
 	send_more(l, c, idx);
 }
@@ -249,7 +244,7 @@ static void unanswered(const load *l, const conn *cs, int nconn, int busy, int l
 			fprintf(stderr,
 				"qp_bench service: connection %d unanswered: %zu of %zu bytes sent, "
 				"%zu received, waiting %.3f s\n",
-				i, cs[i].sent, cs[i].req_len, cs[i].got, now_s() - cs[i].t0);
+				i, cs[i].sent, cs[i].req_len, cs[i].got, bench_wall() - cs[i].t0);
 	snprintf(what, sizeof(what), "%d request(s) unanswered 30 s after the phase", busy);
 	fail(l, &cs[last], last, what);
 }
@@ -272,7 +267,7 @@ static double run_load(load *l, int nconn, double seconds)
 			exit(1);
 		}
 	}
-	double start = now_s(), until = start + seconds;
+	double start = bench_wall(), until = start + seconds;
 	l->start = start;
 	for (int i = 0; i < nconn; i++)
 		start_request(l, &cs[i], i);
@@ -280,7 +275,7 @@ static double run_load(load *l, int nconn, double seconds)
 	int stopping = 0;
 	for (;;) {
 		int n = epoll_wait(ep, evs, 256, 100);
-		double t = now_s();
+		double t = bench_wall();
 		if (t >= until)
 			stopping = 1;
 		for (int k = 0; k < n; k++) {
@@ -322,7 +317,7 @@ static double run_load(load *l, int nconn, double seconds)
 				fail(l, c, idx, "bytes after the answer, before the next request");
 			if (c->sent < c->req_len)
 				fail(l, c, idx, "an answer before the whole request was sent");
-			double lat = now_s() - c->t0;
+			double lat = bench_wall() - c->t0;
 			if (l->nlat == l->cap) {
 				l->cap = l->cap ? l->cap * 2 : 1 << 16;
 				l->lat = realloc(l->lat, l->cap * sizeof(double));
@@ -349,11 +344,11 @@ static double run_load(load *l, int nconn, double seconds)
 				}
 			if (!busy)
 				break;
-			if (now_s() > until + 30)
+			if (bench_wall() > until + 30)
 				unanswered(l, cs, nconn, busy, last);
 		}
 	}
-	double elapsed = now_s() - start;
+	double elapsed = bench_wall() - start;
 	for (int i = 0; i < nconn; i++) {
 		close(cs[i].fd);
 		free(cs[i].req);
@@ -480,13 +475,6 @@ static double service_cpu(void)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* This process's CPU seconds (the in-process bound's cost). */
-static double own_cpu(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static char *next_checkpoint(void *ctx, size_t *len)
 {
@@ -539,7 +527,7 @@ static double append_bound(const char *src, const char *dir, const qp_key *offic
 	}
 	/* Batches as the service makes them under load. */
 	size_t batch = 256;
-	double t = now_s(), c = own_cpu();
+	double t = bench_wall(), c = bench_cpu();
 	for (size_t i = 0; i < n; i += batch) {
 		size_t k = n - i < batch ? n - i : batch;
 		if (qp_registry_append_batch_personal(reg, (const char *const *)notes + i, lens + i,
@@ -549,8 +537,8 @@ static double append_bound(const char *src, const char *dir, const qp_key *offic
 			if (res[j] != QP_OK)
 				die("an entry of the bound refused");
 	}
-	double rate = (double)n / (now_s() - t);
-	*cpu_rate = (double)n / (own_cpu() - c);
+	double rate = (double)n / (bench_wall() - t);
+	*cpu_rate = (double)n / (bench_cpu() - c);
 	for (size_t i = 0; i < n; i++) {
 		free(notes[i]);
 		if (pd)
@@ -578,10 +566,10 @@ static double verify_rate(void)
 	randombytes_buf(msg, sizeof(msg));
 	crypto_sign_detached(sig, NULL, msg, sizeof(msg), sk);
 	int n = 20000, ok = 0;
-	double t = now_s();
+	double t = bench_wall();
 	for (int i = 0; i < n; i++)
 		ok += crypto_sign_verify_detached(sig, msg, sizeof(msg), pk) == 0;
-	return ok / (now_s() - t);
+	return ok / (bench_wall() - t);
 }
 
 /* ---- the service --------------------------------------------------------------------------------- */
@@ -603,9 +591,9 @@ static int stop_service(void)
 	if (service_pid <= 0)
 		return 0;
 	kill(service_pid, SIGTERM);
-	double until = now_s() + 45;
+	double until = bench_wall() + 45;
 	pid_t r;
-	while ((r = waitpid(service_pid, &status, WNOHANG)) == 0 && now_s() < until)
+	while ((r = waitpid(service_pid, &status, WNOHANG)) == 0 && bench_wall() < until)
 		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
 	if (r == 0) {
 		fprintf(stderr, "qp_bench service: quanpiaod did not stop on SIGTERM; killing it\n");
@@ -822,9 +810,9 @@ int qp_bench_service(int argc, char **argv)
 		l.next = phases[p].next;
 		l.phase = phases[p].name;
 		int nconn = phases[p].writes ? writers : readers;
-		double c0 = service_cpu(), g0 = own_cpu();
+		double c0 = service_cpu(), g0 = bench_cpu();
 		double el = run_load(&l, nconn, seconds);
-		double cpu = service_cpu() - c0, gen = own_cpu() - g0;
+		double cpu = service_cpu() - c0, gen = bench_cpu() - g0;
 		unsigned long ok = l.ok;
 		double rate = (double)ok / el;
 		report(phases[p].name, &l, el, nconn);

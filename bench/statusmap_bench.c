@@ -22,24 +22,13 @@
 
 #include <sodium.h>
 
+#include "bench_clock.h"
 #include "quanpiao/quanpiao.h"
 #include "statusmap_bench.h"
 
 extern int qp_statusmap_bench_off;
 
-static double wall(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
-static double cpu(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void fail(const char *what)
 {
@@ -102,14 +91,14 @@ static void sign(sm *s, size_t n, int issue, uint64_t first)
 /* Append the n signed notes; the CPU and wall seconds the append took are added. */
 static void append(sm *s, size_t n, double *cpu_s, double *wall_s)
 {
-	double c = cpu(), w = wall();
+	double c = bench_cpu(), w = bench_wall();
 	if (qp_registry_append_batch(s->reg, (const char *const *)s->notes, s->lens, n, s->idx, s->res) !=
 	    QP_OK)
 		fail("appending");
 	if (cpu_s)
-		*cpu_s += cpu() - c;
+		*cpu_s += bench_cpu() - c;
 	if (wall_s)
-		*wall_s += wall() - w;
+		*wall_s += bench_wall() - w;
 	for (size_t i = 0; i < n; i++) {
 		if (s->res[i] != QP_OK)
 			fail("an entry was refused");
@@ -182,11 +171,11 @@ int qp_bench_statusmap(int argc, char **argv)
 
 	/* Build: households, a certificate each, then freezes and unfreezes up to the target. */
 	uint64_t households = target * 32 / 100, measure = 20000;
-	double t0 = wall();
+	double t0 = bench_wall();
 	for (uint64_t made = 0; made < households; made += 10000) {
 		add_households(s.reg, officer, made, households - made < 10000 ? households - made : 10000);
 		fprintf(stderr, "\r  households: %llu / %llu (%.0f s)", (unsigned long long)made + 10000,
-			(unsigned long long)households, wall() - t0);
+			(unsigned long long)households, bench_wall() - t0);
 	}
 	for (uint64_t made = 0; made < households; made += B) {
 		size_t n = households - made < B ? (size_t)(households - made) : B;
@@ -195,7 +184,7 @@ int qp_bench_statusmap(int argc, char **argv)
 		s.certs = made + n;
 		if (made % 20000 == 0)
 			fprintf(stderr, "\r  certificates: %llu / %llu (%.0f s)      ",
-				(unsigned long long)made + n, (unsigned long long)households, wall() - t0);
+				(unsigned long long)made + n, (unsigned long long)households, bench_wall() - t0);
 	}
 	uint64_t size = 0;
 	qp_log_size(&size, s.reg);
@@ -206,7 +195,7 @@ int qp_bench_statusmap(int argc, char **argv)
 		size += n;
 		if (size % 50000 < B)
 			fprintf(stderr, "\r  entries: %llu / %llu (%.0f s)      ", (unsigned long long)size,
-				(unsigned long long)target, wall() - t0);
+				(unsigned long long)target, bench_wall() - t0);
 	}
 	fprintf(stderr, "\n");
 
@@ -256,11 +245,11 @@ int qp_bench_statusmap(int argc, char **argv)
 		char id[32], *record = NULL, *text = NULL, *status = NULL;
 		size_t record_len = 0, text_len = 0, status_len = 0;
 		cert_id(id, &s, 1 + (uint64_t)randombytes_uniform((uint32_t)s.certs));
-		double c = wall();
+		double c = bench_wall();
 		if (qp_statusmap_prove(proof, &record, &record_len, s.reg, id, size) != QP_OK ||
 		    qp_statusmap_proof_text(&text, &text_len, proof) != QP_OK)
 			fail("proving");
-		times[i] = wall() - c;
+		times[i] = bench_wall() - c;
 		if (record == NULL)
 			fail("a certificate missing from the map");
 		size_t m = record_len + text_len;

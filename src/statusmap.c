@@ -459,16 +459,17 @@ int qp_statusmap_record_parse(qp_statusmap_record *out, const char *buf, size_t 
 	if (p != end)
 		return qp_error_set(QP_EINVALID, "status record: text after the entry line");
 	uint64_t area = 0;
-	if (strlen(v[0]) > QP_CERT_ID_LEN)
+	size_t n = strlen(v[0]);
+	if (n > QP_CERT_ID_LEN || n >= sizeof(out->id))
 		return qp_error_set(QP_EINVALID, "status record: id is too long");
-	snprintf(out->id, sizeof(out->id), "%s", v[0]);
+	memcpy(out->id, v[0], n + 1);
 	if (qp_cert_kind_parse(&out->kind, v[1]) != QP_OK)
 		return qp_error_set(QP_EINVALID, "status record: kind %s is not a certificate kind", v[1]);
 	if (qp_cert_state_parse(&out->state, v[2]) != QP_OK || out->state == QP_CERT_EXPIRED)
 		return qp_error_set(QP_EINVALID, "status record: state %s is not a stored state", v[2]);
-	if (strlen(v[3]) >= sizeof(out->holder))
+	if ((n = strlen(v[3])) >= sizeof(out->holder))
 		return qp_error_set(QP_EINVALID, "status record: holder is too long");
-	snprintf(out->holder, sizeof(out->holder), "%s", v[3]);
+	memcpy(out->holder, v[3], n + 1);
 	if (parse_u64(&area, v[4], INT64_MAX) != QP_OK || area == 0)
 		return qp_error_set(QP_EINVALID, "status record: area must be a positive decimal");
 	out->area = (int64_t)area;

@@ -511,16 +511,14 @@ static void test_replay_lean_checks(void **state)
 				 " AND sql LIKE '%(kind = ''guarantee'' OR kind = ''retention'' OR kind ="
 				 " ''collective'')%' AND sql LIKE '%WITHOUT ROWID%'"),
 			 1);
-	static const char *const cert = "INSERT INTO certificates (id, kind, year, seq, holder, holder_type, "
-					"area, basis, state, root, issued_on,"
-					" created_idx, ended_by) VALUES ('c', %s, 2026, 1, 'h', %s, 100, "
-					"'legacy', %s, 'c', '2026-01-01', 0, %s)";
-	static const char *const home = "INSERT INTO homes (unit, parcel, village, township, household, "
-					"land_area, status, added_idx, updated_idx,"
-					" exit_path)"
-					" VALUES ('330681001001JC00001F00010001', '330681001001JC00001', "
-					"'330681101201', '330681101', 'h', 100,"
-					" %s, 0, 0, %s)";
+#define CERT_INSERT                                                                                            \
+	"INSERT INTO certificates (id, kind, year, seq, holder, holder_type, "                                 \
+	"area, basis, state, root, issued_on, created_idx, ended_by)"                                          \
+	" VALUES ('c', %s, 2026, 1, 'h', %s, 100, 'legacy', %s, 'c', '2026-01-01', 0, %s)"
+#define HOME_INSERT                                                                                            \
+	"INSERT INTO homes (unit, parcel, village, township, household, land_area, status, added_idx,"          \
+	" updated_idx, exit_path) VALUES ('330681001001JC00001F00010001', '330681001001JC00001',"               \
+	" '330681101201', '330681101', 'h', 100, %s, 0, 0, %s)"
 	const char *bad[][4] = {{"'bogus'", "'household'", "'live'", "NULL"},
 				{"'guarantee'", "'bogus'", "'live'", "NULL"},
 				{"'guarantee'", "'household'", "'bogus'", "NULL"},
@@ -531,22 +529,22 @@ static void test_replay_lean_checks(void **state)
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(sql, sizeof(sql), cert, bad[i][0], bad[i][1], bad[i][2], bad[i][3]);
+		snprintf(sql, sizeof(sql), CERT_INSERT, bad[i][0], bad[i][1], bad[i][2], bad[i][3]);
 		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_CONSTRAINT)
 			fail_msg("accepted: %s", sql);
 	}
-	snprintf(sql, sizeof(sql), home, "'bogus'", "NULL");
+	snprintf(sql, sizeof(sql), HOME_INSERT, "'bogus'", "NULL");
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_CONSTRAINT);
-	snprintf(sql, sizeof(sql), home, "'withdrawn'", "'idle'");
+	snprintf(sql, sizeof(sql), HOME_INSERT, "'withdrawn'", "'idle'");
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_CONSTRAINT);
-	snprintf(sql, sizeof(sql), cert, "'collective'", "'collective'", "'revoked'", "'revoke'");
+	snprintf(sql, sizeof(sql), CERT_INSERT, "'collective'", "'collective'", "'revoked'", "'revoke'");
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	snprintf(sql, sizeof(sql), home, "'reclaimed'", "'withdrawn'");
+	snprintf(sql, sizeof(sql), HOME_INSERT, "'reclaimed'", "'withdrawn'");
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	/* No temporary B-tree for the checks. */
 	snprintf(sql, sizeof(sql), "EXPLAIN ");
-	snprintf(sql + 8, sizeof(sql) - 8, cert, "?1", "?2", "?3", "?4");
+	snprintf(sql + 8, sizeof(sql) - 8, CERT_INSERT, "?1", "?2", "?3", "?4");
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW)

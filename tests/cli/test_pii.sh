@@ -24,24 +24,7 @@ ORIGIN=zhuji.quanpiao.example/registry
 
 # The people put in: the quickstart's household heads and person investor, one more household
 # and investor of ours, and the legacy files' holders.
-cat >quickstart.values <<'EOF'
-330681197001010016
-张伟
-330681197001010024
-李娜
-330681197001010032
-王芳
-330681197001010040
-陈刚
-330681198502023450
-赵敏
-330681199203030022
-孙丽
-11010519491231002X
-李明
-330681198807070039
-周建国
-EOF
+cp "$QP_TEST_DATA/quickstart.values" quickstart.values
 cat >import.values <<'EOF'
 330681196503120018
 王大明

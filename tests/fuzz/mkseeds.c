@@ -319,6 +319,31 @@ static void notes_and_proofs(void)
 	free(proof);
 }
 
+/* Status proofs: of a live, a spent and a transferred certificate, of a number the map lacks, and the parts. */
+static void statuses(void)
+{
+	const char *certs[] = {"330681-2026-G-000001", "330681-2026-G-000002", "330681-2026-R-000001",
+			       "330681-2026-C-000001", "330681-2026-G-999999"};
+	for (size_t i = 0; i < sizeof(certs) / sizeof(certs[0]); i++) {
+		char *p = NULL, name[64];
+		size_t len = 0;
+		fz_check(qp_statusmap_status_proof(&p, &len, reg, certs[i]), certs[i]);
+		snprintf(name, sizeof(name), "status-%s", certs[i] + 12);
+		put_file("status", name, p, len);
+		if (i == 0) {
+			/* Its map proof and record alone. */
+			const char *map = strstr(p, "\nmap ");
+			const char *rec = strstr(p, "\nrecord ");
+			if (map && rec) {
+				const char *m = strchr(map + 1, '\n') + 1, *r = strchr(rec + 1, '\n') + 1;
+				put_file("status", "map-proof", m, (size_t)strtoul(map + 5, NULL, 10));
+				put_file("status", "record", r, (size_t)strtoul(rec + 8, NULL, 10));
+			}
+		}
+		free(p);
+	}
+}
+
 static void bundles(void)
 {
 	const char *certs[] = {"330681-2026-G-000001", "330681-2026-G-000002", "330681-2026-G-000003",
@@ -398,6 +423,7 @@ int main(int argc, char **argv)
 	canon();
 	notes_and_proofs();
 	bundles();
+	statuses();
 	ids();
 	qp_registry_free(reg);
 	fz_rmdir(dir);

@@ -1,24 +1,7 @@
 # tests/service/quickstart.sh - the quickstart's demonstration data (tools/quickstart), with one
 # person investor more, in r.db (sourced after lib.sh's make_registry: auth.key, officer.key).
-# quickstart.values lists every resident ID number and personal name put in.
-cat >quickstart.values <<'VALUES'
-330681197001010016
-张伟
-330681197001010024
-李娜
-330681197001010032
-王芳
-330681197001010040
-陈刚
-330681198502023450
-赵敏
-330681199203030022
-孙丽
-11010519491231002X
-李明
-330681198807070039
-周建国
-VALUES
+# quickstart.values (tests/data) lists every resident ID number and personal name put in.
+cp "${QP_TEST_DATA:?QP_TEST_DATA must name tests/data}/quickstart.values" quickstart.values
 quickstart_data() {
 	local U1=330681001002JC00001F00010001 U2=330681001002JC00002F00010001 U3=330681001002JC00003F00010001
 	local U4=330681001002JC00004F00010001 U5=330681001002JC00005F00010001 U6=330681001002JC00006F00010001

@@ -69,10 +69,11 @@ static void die(const char *what)
 /* The village's code and its collective's credit code (N2, the county, MA, 7 digits, check). */
 static void village_of(unsigned v, char code[13], char uscc[19])
 {
-	snprintf(code, 13, "330681%03u%03u", 101 + v % 10, 201 + v / 10);
+	/* v is below 1,990 (NVILLAGE and a few more): the village part stays 201-399. */
+	snprintf(code, 13, "330681%03u%03u", 101 + v % 10, 201 + (v / 10) % 199);
 	static const char set[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 	for (const char *c = set; *c; c++) {
-		snprintf(uscc, 19, "N2330681MA%07u%c", 1000 + v, *c);
+		snprintf(uscc, 19, "N2330681MA%07u%c", 1000 + v % 1000000, *c);
 		if (qp_ids_check_uscc(uscc, QP_USCC_COLLECTIVE, NULL) == 0)
 			return;
 	}
