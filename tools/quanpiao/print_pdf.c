@@ -228,8 +228,9 @@ int cert_sheet_render(unsigned char **out, size_t *out_len, const cert_sheet *sh
 	 */
 	double bottom = PAGE_H - MARGIN - 6, caption_h = 14;
 	/* Room for either small print: the taller sets where the codes stand. */
+	const char *no_proof = sheet->footer_no_proof ? sheet->footer_no_proof : sheet->footer;
 	double foot_h = text_box(cr, 0, 0, x2 - x0, 0, &small_style, sheet->footer, 0),
-	       foot_h2 = text_box(cr, 0, 0, x2 - x0, 0, &small_style, sheet->footer_no_proof, 0);
+	       foot_h2 = text_box(cr, 0, 0, x2 - x0, 0, &small_style, no_proof, 0);
 	if (foot_h2 > foot_h)
 		foot_h = foot_h2;
 	double room = bottom - foot_h - 8 - caption_h - (y + 8);
@@ -241,11 +242,11 @@ int cert_sheet_render(unsigned char **out, size_t *out_len, const cert_sheet *sh
 		qr_proof = NULL;
 	}
 	if (qr_proof == NULL)
-		footer = sheet->footer_no_proof;
+		footer = no_proof;
 	double qy = bottom - foot_h - 8 - caption_h - side;
 	if (qr_proof) {
 		draw_qr(cr, qr_proof, x0, qy, side, large);
-		draw_text(cr, x0, qy + side + 2, side, &caption_style, "离线核验码 offline proof (Base45)");
+		draw_text(cr, x0, qy + side + 2, side, &caption_style, "离线核验码 status proof (Base45)");
 	} else {
 		char note[512];
 		snprintf(note, sizeof(note),

@@ -25,7 +25,7 @@ typedef struct cert_sheet {
 	cert_sheet_row rows[CERT_SHEET_MAX_ROWS];
 	size_t nrows;
 	const char *footer;	    /* small print under the codes */
-	const char *footer_no_proof; /* the small print when the proof is not printed (below) */
+	const char *footer_no_proof; /* the small print when the proof is not printed (below), or NULL */
 	const char *url;	    /* the small QR code: the verification URL (byte mode) */
 	const unsigned char *proof; /* the large QR code: bytes, deflated and in Base45 (qrtext.h) */
 	size_t proof_len;
