@@ -17,7 +17,9 @@
  * with its cosignatures, the map proof, the record, the entry that last
  * changed the certificate and its inclusion proof), deflated and in
  * Base45 (qrtext.h): decoded, it is a file that 'quanpiao verify FILE
- * --log-vkey LOG.vkey' checks as it is (docs/print.md).
+ * --log-vkey LOG.vkey' checks as it is (docs/print.md).  It is checked with
+ * the registry's log keys before printing (cli_status_check) and must be
+ * against the checkpoint the page shows (exit 5 if one was signed between).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,10 +148,12 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 	qp_registry *reg = NULL;
 	qp_cert c = {0};
 	qp_bundle_info info = {0};
+	qp_status_result st;
 	char *bundle = NULL, *url = NULL, *proof = NULL;
 	unsigned char *pdf = NULL;
 	size_t bundle_len = 0, proof_len = 0, pdf_len = 0;
 	int rc = cli_parse(ctx, argc, argv, &args), err;
+	memset(&st, 0, sizeof(st));
 	if (rc != CLI_OK || args.help)
 		return rc;
 	const char *out = cli_opt_value(ctx, &args, "out"), *base = cli_opt_value(ctx, &args, "base-url");
@@ -169,8 +173,18 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 	if ((err = latest_entry(&index, reg, &info.cert)) != QP_OK ||
 	    (err = qp_log_entries(reg, index, index + 1, entry_fact, &latest)) != QP_OK ||
 	    (err = qp_log_entries(reg, c.created_at, c.created_at + 1, entry_fact, &created)) != QP_OK ||
-	    (err = qp_statusmap_status_proof(&proof, &proof_len, reg, c.id)) != QP_OK)
+	    (err = qp_statusmap_status_proof(&proof, &proof_len, reg, c.id)) != QP_OK ||
+	    (err = cli_status_check(&st, reg, proof, proof_len)) != QP_OK)
 		goto fail;
+	/* The code must prove what the page shows: the same checkpoint (none signed in between). */
+	if (st.size != info.checkpoint.size) {
+		fprintf(stderr,
+			"quanpiao: cert print: a checkpoint was signed while printing (size %llu, then %llu); "
+			"print again\n",
+			(unsigned long long)info.checkpoint.size, (unsigned long long)st.size);
+		rc = CLI_EXIT_CONFLICT;
+		goto done;
+	}
 
 	const qp_cert *pc = &info.cert;
 	char title[160], display[128], holder[256], village_code[13] = "", village[192], area[32],
@@ -225,8 +239,8 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 	    "holds the certificate's status proof as of the checkpoint of size %llu: the checkpoint with its "
 	    "signatures, the status map's proof, entry %llu and its inclusion proof; quanpiao verify "
 	    "checks it offline.",
-	    (unsigned long long)info.checkpoint.size, (unsigned long long)index,
-	    (unsigned long long)info.checkpoint.size, (unsigned long long)index);
+	    (unsigned long long)info.checkpoint.size, (unsigned long long)st.record.entry,
+	    (unsigned long long)info.checkpoint.size, (unsigned long long)st.record.entry);
 	snprintf(footer_no_proof, sizeof(footer_no_proof),
 		 "本证记载事项以登记簿的透明日志为准。扫描右侧二维码在线核验；本证在检查点（大小 %llu）"
 		 "的状态证明可用 quanpiao cert status --proof 取得，并用 quanpiao verify 离线核验。\n"
@@ -328,6 +342,6 @@ const cli_cmd cmd_cert_print = {
 	"verify FILE --log-vkey LOG.vkey' checks it as it is.  The latest checkpoint must cover\n"
 	"the certificate's history, as for export: sign one first with 'quanpiao log sign'.  BASE is\n"
 	"--base-url, else https:// and the log's origin.  An existing FILE is replaced.  Exit 6 if\n"
-	"there is no such certificate, 3 if no checkpoint covers it.",
+	"there is no such certificate, 3 if no checkpoint covers it, 5 if one was signed while printing.",
     .opts = print_opts,
 };
