@@ -2,8 +2,10 @@
 # rendered to PNG (pdftoppm) and both its QR codes are read back from the
 # image (zbarimg): the URL names the certificate, its latest entry and that
 # entry's leaf hash as the registry has them; the large code decodes
-# (Base45, raw inflate: QP_QRTEXT) to an entry and a tlog-proof that
-# 'quanpiao verify' accepts, and a changed byte fails.  pdffonts lists the
+# (Base45, raw inflate: QP_QRTEXT) to exactly the status proof that 'cert
+# status --proof' writes, which 'quanpiao verify' accepts as it is, and a
+# changed byte in any part of it fails.  A proof too large to scan is left
+# out, the page says so and keeps the URL code.  pdffonts lists the
 # CJK font embedded as a subset; the file is under 1 MB; the page's text
 # (pdftotext) masks the ID number and shows hostile text as it is.  Error
 # cases: no checkpoint, unknown certificate, bad --base-url, unwritable
@@ -84,6 +86,7 @@ SIZE=$(stat -c %s g1.pdf)
 LEAF=$({ printf '\0'; "$QP" log entry --index 13; } | sha256sum | cut -c1-64)
 URL="https://$ORIGIN/verify#c=$G1&i=13&h=$LEAF"
 contains "$OUT" "verification URL: $URL"
+PRINTED=$OUT
 
 # Every font embedded as a subset (emb yes, sub yes), and the CJK one among them.
 CHECKS=$((CHECKS + 1))
@@ -102,36 +105,42 @@ CHECKS=$((CHECKS + 1))
 [ "$(printf '%s\n' "$CODES" | grep '^https://')" = "$URL" ] || fail "the URL code: $CODES"
 printf '%s\n' "$CODES" | grep -v '^https://' >proof.txt
 CHECKS=$((CHECKS + 1))
-"$QRTEXT" <proof.txt >proof.bin || fail "the proof code does not decode"
-read -r MAGIC ELEN PLEN <proof.bin
+"$QRTEXT" <proof.txt >g1.status || fail "the proof code does not decode"
+# Exactly the status proof that 'cert status --proof' writes, and verify checks it as it is.
+expect_rc 0 -- cert status $G1 --proof g1.expected
 CHECKS=$((CHECKS + 1))
-[ "$MAGIC" = quanpiao/print-proof/v1 ] || fail "proof header: $MAGIC"
-HLEN=$(($(head -n 1 proof.bin | wc -c)))
-tail -c +$((HLEN + 1)) proof.bin | head -c "$ELEN" >entry.note
-tail -c +$((HLEN + ELEN + 1)) proof.bin >entry.tlog-proof
-CHECKS=$((CHECKS + 1))
-[ "$(stat -c %s entry.tlog-proof)" = "$PLEN" ] || fail "proof length $(stat -c %s entry.tlog-proof), header says $PLEN"
-CHECKS=$((CHECKS + 1))
-"$QP" log entry --index 13 | cmp -s - entry.note || fail "the code's entry is not entry 13"
-expect 0 "verified: entry 13 is in $ORIGIN at size 15 (checkpoint signed by the log key)" "" -- \
-	verify entry.tlog-proof --entry entry.note --log-vkey log.key.vkey
-# A changed byte anywhere fails: in the entry's body, in a proof hash, in the checkpoint's signature.
-sed 's/"area":12000/"area":12001/' entry.note >bad.note
-expect_rc 1 -- verify entry.tlog-proof --entry bad.note --log-vkey log.key.vkey
-for at in 40 $((PLEN - 20)); do
-	{
-		head -c $((at - 1)) entry.tlog-proof
-		head -c $at entry.tlog-proof | tail -c 1 | tr 'A-Za-z0-9' 'B-ZAb-za1-90'
-		tail -c +$((at + 1)) entry.tlog-proof
-	} >bad.tlog-proof
+cmp -s g1.status g1.expected || fail "the code's proof is not the status proof of $G1"
+contains "$PRINTED" "status proof code: $(stat -c %s g1.expected) bytes, $(tr -d '\n' <proof.txt | wc -c) characters, QR version "
+expect_rc 0 -- verify g1.status --log-vkey log.key.vkey --witness-vkey auditor.key.vkey
+contains "$OUT" "有效 live"
+contains "$OUT" "size 15, 1 cosignatures"
+expect_rc 1 -- verify g1.status --log-vkey officer.key.vkey
+contains "$ERR" "certificate $G1: the checkpoint: "
+# A changed byte fails (exit 1): bad_at LINE COLUMN changes the byte at COLUMN of line LINE of
+# g1.status (a letter, digit, + or / to another) into bad.status.
+bad_at() {
+	local c r
+	c=$(LC_ALL=C sed -n "$1p" g1.status | cut -b "$2")
+	r=$(printf '%s' "$c" | tr 'A-Za-z0-9+/' 'B-ZAb-za1-90/+')
+	LC_ALL=C sed "$1s|^\(.\{$(($2 - 1))\}\).|\1$r|" g1.status >bad.status
 	CHECKS=$((CHECKS + 1))
-	cmp -s bad.tlog-proof entry.tlog-proof && fail "byte $at was not changed"
-	expect_rc 1 -- verify bad.tlog-proof --entry entry.note --log-vkey log.key.vkey
+	cmp -s bad.status g1.status && fail "line $1, column $2 of g1.status was not changed"
+}
+line_of() { LC_ALL=C grep -n -m "${2:-1}" -E "$1" g1.status | tail -n 1 | cut -d: -f1; }
+EM=$(printf '\342\200\224')
+CP=$(line_of '^checkpoint [0-9]+$')
+for at in "$((CP + 3)) 20" "$(line_of "^$EM zhuji") 60" "$(line_of "^$EM 330681.auditor") 60" \
+	"$(($(line_of '^depth [0-9]+$') + 1)) 30" "$(line_of '^area [0-9]+$') 10" \
+	"$(line_of '"area":12000') $(($(LC_ALL=C grep -m1 '"area":12000' g1.status | sed 's/"area":12000.*//' | wc -c) + 11))" \
+	"$(($(line_of '^index [0-9]+$') + 1)) 20" "$(line_of "^$EM zhuji" 2) 60"; do
+	bad_at $at
+	expect_rc 1 -- verify bad.status --log-vkey log.key.vkey --witness-vkey auditor.key.vkey
+	contains "$ERR" "quanpiao: certificate $G1: "
 done
 # A changed character of the code's text: not Base45 of a deflate stream, or a proof that fails.
 CHECKS=$((CHECKS + 1))
 sed 's/^\(.\{100\}\)\(.\)/\1\2/' proof.txt | tr '0-9' '1-90' >bad.txt
-if "$QRTEXT" <bad.txt >bad.bin 2>/dev/null && cmp -s bad.bin proof.bin; then
+if "$QRTEXT" <bad.txt >bad.bin 2>/dev/null && cmp -s bad.bin g1.status; then
 	fail "a changed code decodes to the same proof"
 fi
 
@@ -150,6 +159,7 @@ case "$TEXT" in *$H1*) fail "the page shows the ID number in full" ;; esac
 expect_rc 0 -- cert print $G1 --out g1b.pdf --base-url https://quanpiao.zhuji.example/log/ --json
 contains "$OUT" "{\"certificate\":\"$G1\",\"out\":\"g1b.pdf\",\"bytes\":"
 contains "$OUT" "\"entry\":13,\"leaf_hash\":\"$LEAF\",\"size\":15,\"url\":\"https://quanpiao.zhuji.example/log/verify#c=$G1&i=13&h=$LEAF\",\"qr\":{\"url\":{\"version\":"
+contains "$OUT" "},\"proof\":{\"version\":"
 
 # A collective certificate, and a spent one: the state as of the checkpoint.
 expect_rc 0 -- cert print $C1 --out c1.pdf
@@ -191,6 +201,33 @@ CODES=$(zbarimg --raw -q page-1.png 2>/dev/null)
 CHECKS=$((CHECKS + 1))
 [ "$(printf '%s\n' "$CODES" | grep '^https://')" = "$LBASE/verify#c=$G1&i=8&h=$LLEAF" ] || fail "the long URL code: $CODES"
 CHECKS=$((CHECKS + 1))
-printf '%s\n' "$CODES" | grep -v '^https://' | "$QRTEXT" | head -n 1 | grep -q '^quanpiao/print-proof/v1 ' ||
-	fail "the long page's proof code does not decode"
+printf '%s\n' "$CODES" | grep -v '^https://' | "$QRTEXT" >long.status || fail "the long page's proof code does not decode"
+expect_rc 0 -- verify long.status --log-vkey log.key.vkey
+contains "$OUT" "有效 live"
+# Six witnesses with 120-character names cosign: the proof grows past what the shrunken square
+# can show with modules of at least 0.45 mm, and the page leaves its code out, saying so; the
+# URL code is still there, and 'cert status --proof' still writes the proof.
+for i in 1 2 3 4 5 6; do
+	W=330681.auditor.$i$(printf 'w%.0s' $(seq 104))
+	"$QP" key generate --name "$W" --out w$i.key --unencrypted >/dev/null 2>&1 || fail "key generate $W"
+	expect_rc 0 -- --key auth.key key enroll --role auditor --vkey w$i.key.vkey
+done
+expect_rc 0 -- log sign --key log.key
+for i in 1 2 3 4 5 6; do
+	expect_rc 0 -- witness cosign --key w$i.key --state w$i.state
+done
+expect_rc 0 -- cert print $G1 --out long2.pdf --base-url "$LBASE"
+contains "$OUT" "status proof code: not printed: "
+contains "$OUT" "characters would not scan from paper (docs/print.md); 'cert status --proof' writes it"
+expect_rc 0 -- cert print $G1 --out long2.pdf --base-url "$LBASE" --json
+contains "$OUT" '"proof":{"printed":false,"characters":'
+pdftoppm -r 150 -png long2.pdf page2 >/dev/null 2>&1 || fail "pdftoppm failed"
+CODES=$(zbarimg --raw -q page2-1.png 2>/dev/null)
+CHECKS=$((CHECKS + 1))
+[ "$CODES" = "$LBASE/verify#c=$G1&i=8&h=$LLEAF" ] || fail "the page without the proof code: $CODES"
+TEXT=$(pdftotext long2.pdf - 2>/dev/null | tr -d '\n')
+contains "$TEXT" "未印离线核验码"
+contains "$TEXT" "quanpiao cert status --proof"
+expect_rc 0 -- cert status $G1 --proof long2.status
+expect_rc 0 -- verify long2.status --log-vkey log.key.vkey --witness-vkey w6.key.vkey
 cd ..

@@ -97,7 +97,14 @@ void cli_print_help(const cli_cmd *cmd);
 
 /* Print what a verified status proof says of its certificate (cmd_cert_status.c). */
 struct qp_status_result;
+struct qp_registry;
 int cli_status_print(const cli_ctx *ctx, const struct qp_status_result *r);
+/*
+ * Check a status proof the registry made with its own log keys, newest first
+ * (cmd_cert_status.c): QP_OK and *r filled, or the error of the last key tried
+ * (QP_EVERIFY with r->size set when it proves the certificate absent).
+ */
+int cli_status_check(struct qp_status_result *r, struct qp_registry *reg, const char *proof, size_t len);
 
 /* Print "quanpiao: <message>" to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2,24 +2,24 @@
  * cmd_cert_print.c - quanpiao cert print CERT --out FILE.pdf: the
  * certificate as a holder keeps it, one A4 page in Chinese (print_pdf.c
  * draws it) with two QR codes: a small one holding the verification URL
- * and a large one holding an offline proof of the certificate's latest
- * entry.  The page shows the certificate as of the latest checkpoint,
- * which must cover its history, as for 'quanpiao export': what it shows is
- * first verified from the certificate's bundle with the authority's key.
+ * and a large one holding the certificate's status proof.  The page shows
+ * the certificate as of the latest checkpoint, which must cover its
+ * history, as for 'quanpiao export': what it shows is first verified from
+ * the certificate's bundle with the authority's key.
  *
  * The verification URL is BASE/verify#c=CERT&i=INDEX&h=LEAF: the
  * certificate, the index of its latest entry and that entry's leaf hash
  * (RFC 6962, lower-case hex).  The fragment never reaches a server.  BASE
  * is --base-url, else https:// and the log's origin.
  *
- * The offline proof (offline_proof below) is, until the status proofs of
- * issue 21 exist, the latest entry and its c2sp.org/tlog-proof:
- *
- *     quanpiao/print-proof/v1 <entry bytes> <proof bytes>\n
- *     <the entry's exact note><its tlog-proof: the log key's checkpoint, no cosignatures>
- *
- * which 'quanpiao verify PROOF --entry ENTRY --log-vkey KEY' checks once
- * split (docs/print.md).
+ * The large code holds the status proof exactly as 'quanpiao cert status
+ * CERT --proof FILE' writes it (qp_statusmap_status_proof: the checkpoint
+ * with its cosignatures, the map proof, the record, the entry that last
+ * changed the certificate and its inclusion proof), deflated and in
+ * Base45 (qrtext.h): decoded, it is a file that 'quanpiao verify FILE
+ * --log-vkey LOG.vkey' checks as it is (docs/print.md).  It is checked with
+ * the registry's log keys before printing (cli_status_check) and must be
+ * against the checkpoint the page shows (exit 5 if one was signed between).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +32,6 @@
 #include "print_pdf.h"
 #include "table.h"
 
-#define PRINT_PROOF_HEADER "quanpiao/print-proof/v1"
 #define BASE_URL_MAX_LEN   200
 
 static const cli_opt print_opts[] = {
@@ -75,40 +74,6 @@ static int entry_fact(void *arg, const qp_log_item *item)
 	f->leaf[2 * QP_HASH_LEN] = '\0';
 	snprintf(f->signer, sizeof(f->signer), "%s", item->signer ? item->signer : "");
 	return QP_OK;
-}
-
-/*
- * The bytes of the large QR code: the offline proof of entry index against
- * the latest checkpoint (the format is at the top of this file).  When the
- * status proofs exist, this is the one function to feed them to.  *out is
- * malloc'd.  Returns a QP_E* code.
- */
-static int offline_proof(unsigned char **out, size_t *out_len, qp_registry *reg, uint64_t index)
-{
-	char *entry = NULL, *proof = NULL, head[64];
-	size_t entry_len = 0, proof_len = 0;
-	*out = NULL;
-	*out_len = 0;
-	int err = qp_log_entry(&entry, &entry_len, reg, index);
-	if (err == QP_OK)
-		err = qp_log_tlog_proof(&proof, &proof_len, reg, index, QP_LOG_LATEST);
-	if (err == QP_OK) {
-		int n =
-		    snprintf(head, sizeof(head), "%s %zu %zu\n", PRINT_PROOF_HEADER, entry_len, proof_len);
-		unsigned char *b = malloc((size_t)n + entry_len + proof_len);
-		if (b == NULL) {
-			err = QP_ENOMEM;
-		} else {
-			memcpy(b, head, (size_t)n);
-			memcpy(b + n, entry, entry_len);
-			memcpy(b + n + entry_len, proof, proof_len);
-			*out = b;
-			*out_len = (size_t)n + entry_len + proof_len;
-		}
-	}
-	free(entry);
-	free(proof);
-	return err;
 }
 
 /* The holder in words: a household with its head's masked ID number and name, a village by name. */
@@ -165,6 +130,11 @@ static int latest_entry(uint64_t *out, qp_registry *reg, const qp_cert *c)
 static cJSON *qr_json(const cert_qr_info *q)
 {
 	cJSON *o = cJSON_CreateObject();
+	if (q->version == 0) {
+		cJSON_AddBoolToObject(o, "printed", 0);
+		cJSON_AddNumberToObject(o, "characters", (double)q->chars);
+		return o;
+	}
 	cJSON_AddNumberToObject(o, "version", q->version);
 	cJSON_AddNumberToObject(o, "modules", q->modules);
 	cJSON_AddNumberToObject(o, "module_mm", (double)(int)(q->module_mm * 1000 + 0.5) / 1000);
@@ -178,10 +148,12 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 	qp_registry *reg = NULL;
 	qp_cert c = {0};
 	qp_bundle_info info = {0};
-	char *bundle = NULL, *url = NULL;
-	unsigned char *proof = NULL, *pdf = NULL;
+	qp_status_result st;
+	char *bundle = NULL, *url = NULL, *proof = NULL;
+	unsigned char *pdf = NULL;
 	size_t bundle_len = 0, proof_len = 0, pdf_len = 0;
 	int rc = cli_parse(ctx, argc, argv, &args), err;
+	memset(&st, 0, sizeof(st));
 	if (rc != CLI_OK || args.help)
 		return rc;
 	const char *out = cli_opt_value(ctx, &args, "out"), *base = cli_opt_value(ctx, &args, "base-url");
@@ -201,13 +173,24 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 	if ((err = latest_entry(&index, reg, &info.cert)) != QP_OK ||
 	    (err = qp_log_entries(reg, index, index + 1, entry_fact, &latest)) != QP_OK ||
 	    (err = qp_log_entries(reg, c.created_at, c.created_at + 1, entry_fact, &created)) != QP_OK ||
-	    (err = offline_proof(&proof, &proof_len, reg, index)) != QP_OK)
+	    (err = qp_statusmap_status_proof(&proof, &proof_len, reg, c.id)) != QP_OK ||
+	    (err = cli_status_check(&st, reg, proof, proof_len)) != QP_OK)
 		goto fail;
+	/* The code must prove what the page shows: the same checkpoint (none signed in between). */
+	if (st.size != info.checkpoint.size) {
+		fprintf(stderr,
+			"quanpiao: cert print: a checkpoint was signed while printing (size %llu, then %llu); "
+			"print again\n",
+			(unsigned long long)info.checkpoint.size, (unsigned long long)st.size);
+		rc = CLI_EXIT_CONFLICT;
+		goto done;
+	}
 
 	const qp_cert *pc = &info.cert;
 	char title[160], display[128], holder[256], village_code[13] = "", village[192], area[32],
 						    area_text[64];
-	char kind[64], basis[64], valid[48], state[64], state_text[160], checkpoint[320], footer[512];
+	char kind[64], basis[64], valid[48], state[64], state_text[160], checkpoint[320], footer[1024],
+	    footer_no_proof[1024];
 	snprintf(title, sizeof(title), "%s%s", qp_registry_county_name(reg), qp_cert_kind_label(pc->kind));
 	if ((err = qp_cert_display_number(display, sizeof(display), reg, pc)) != QP_OK ||
 	    (err = holder_text(holder, sizeof(holder), village_code, reg, pc)) != QP_OK)
@@ -246,19 +229,32 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 	}
 	snprintf(url, url_len, "%.*s/verify#c=%s&i=%llu&h=%s", (int)base_len, base_url, pc->id,
 		 (unsigned long long)index, latest.leaf);
-	snprintf(footer, sizeof(footer),
-		 "本证记载事项以登记簿的透明日志为准。扫描右侧二维码在线核验；左侧离线核验码载有第 %llu "
-		 "号条目及其对检查点（大小 %llu）的包含证明，可用 quanpiao verify 离线核验。\n"
-		 "The registry's log is authoritative. Scan the small code to verify online; the large code "
-		 "holds entry %llu with its inclusion proof against the checkpoint of size %llu.",
-		 (unsigned long long)index, (unsigned long long)info.checkpoint.size,
-		 (unsigned long long)index, (unsigned long long)info.checkpoint.size);
+	snprintf(
+	    footer, sizeof(footer),
+	    "本证记载事项以登记簿的透明日志为准。扫描右侧二维码在线核验；左侧离线核验码载有本证在检查点（大小"
+	    " "
+	    "%llu）的状态证明：检查点及其签名、状态树证明、第 %llu 号条目及其包含证明，可用 quanpiao verify "
+	    "离线核验。\n"
+	    "The registry's log is authoritative. Scan the small code to verify online; the large code "
+	    "holds the certificate's status proof as of the checkpoint of size %llu: the checkpoint with its "
+	    "signatures, the status map's proof, entry %llu and its inclusion proof; quanpiao verify "
+	    "checks it offline.",
+	    (unsigned long long)info.checkpoint.size, (unsigned long long)st.record.entry,
+	    (unsigned long long)info.checkpoint.size, (unsigned long long)st.record.entry);
+	snprintf(footer_no_proof, sizeof(footer_no_proof),
+		 "本证记载事项以登记簿的透明日志为准。扫描右侧二维码在线核验；本证在检查点（大小 %llu）"
+		 "的状态证明可用 quanpiao cert status --proof 取得，并用 quanpiao verify 离线核验。\n"
+		 "The registry's log is authoritative. Scan the small code to verify online; the "
+		 "certificate's status proof as of the checkpoint of size %llu, from 'quanpiao cert status "
+		 "--proof', is checked offline with quanpiao verify.",
+		 (unsigned long long)info.checkpoint.size, (unsigned long long)info.checkpoint.size);
 
 	cert_sheet sheet = {.title = title,
 			    .number = display,
 			    .footer = footer,
+			    .footer_no_proof = footer_no_proof,
 			    .url = url,
-			    .proof = proof,
+			    .proof = (const unsigned char *)proof,
 			    .proof_len = proof_len};
 	const cert_sheet_row rows[] = {
 	    {"证书编号 certificate", pc->id},
@@ -301,14 +297,20 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 		cJSON_AddItemToObject(qr, "proof", p);
 		rc = cli_json_emit(doc);
 	} else {
-		printf(
-		    "printed %s to %s (%zu bytes): as of the checkpoint of size %llu, entry %llu\n"
-		    "  verification URL: %s\n"
-		    "  URL code: QR version %d, %d modules of %.2f mm\n"
-		    "  offline proof code: %zu bytes, %zu characters, QR version %d, %d modules of %.2f mm\n",
-		    pc->id, out, pdf_len, (unsigned long long)info.checkpoint.size, (unsigned long long)index,
-		    url, small.version, small.modules, small.module_mm, proof_len, large.chars, large.version,
-		    large.modules, large.module_mm);
+		printf("printed %s to %s (%zu bytes): as of the checkpoint of size %llu, entry %llu\n"
+		       "  verification URL: %s\n"
+		       "  URL code: QR version %d, %d modules of %.2f mm\n",
+		       pc->id, out, pdf_len, (unsigned long long)info.checkpoint.size,
+		       (unsigned long long)index, url, small.version, small.modules, small.module_mm);
+		if (large.version)
+			printf("  status proof code: %zu bytes, %zu characters, QR version %d, %d modules of "
+			       "%.2f mm\n",
+			       proof_len, large.chars, large.version, large.modules, large.module_mm);
+		else
+			printf(
+			    "  status proof code: not printed: %zu bytes, %zu characters would not scan from "
+			    "paper (docs/print.md); 'cert status --proof' writes it\n",
+			    proof_len, large.chars);
 	}
 	goto done;
 fail:
@@ -335,10 +337,11 @@ const cli_cmd cmd_cert_print = {
 	"display number, holder (a household's head with the ID number masked), area, home, village,\n"
 	"basis, dates, state as of the latest checkpoint, the key that issued it and the checkpoint's\n"
 	"size; a small QR code with the verification URL (BASE/verify#c=CERT&i=ENTRY&h=LEAF: the\n"
-	"certificate's latest entry and its leaf hash) and a large one with that entry and its\n"
-	"inclusion proof, deflated and in Base45 (docs/print.md).  The latest checkpoint must cover\n"
+	"certificate's latest entry and its leaf hash) and a large one with its status proof, as\n"
+	"'cert status --proof' writes it, deflated and in Base45 (docs/print.md): decoded, 'quanpiao\n"
+	"verify FILE --log-vkey LOG.vkey' checks it as it is.  The latest checkpoint must cover\n"
 	"the certificate's history, as for export: sign one first with 'quanpiao log sign'.  BASE is\n"
 	"--base-url, else https:// and the log's origin.  An existing FILE is replaced.  Exit 6 if\n"
-	"there is no such certificate, 3 if no checkpoint covers it.",
+	"there is no such certificate, 3 if no checkpoint covers it, 5 if one was signed while printing.",
     .opts = print_opts,
 };

@@ -18,8 +18,8 @@ static const cli_opt status_opts[] = {
     {NULL, NULL, NULL},
 };
 
-/* The status proof checked with the registry's log keys, newest first: the first that signed it. */
-static int self_check(qp_status_result *r, qp_registry *reg, const char *proof, size_t len)
+/* The status proof checked with the registry's log keys, newest first: the first that signed it (cli.h). */
+int cli_status_check(qp_status_result *r, qp_registry *reg, const char *proof, size_t len)
 {
 	qp_key_info *keys = NULL;
 	size_t n = 0;
@@ -102,7 +102,7 @@ static int run_status(cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	int err = qp_statusmap_status_proof(&proof, &len, reg, args.pos[0]);
 	if (err == QP_OK)
-		err = self_check(&r, reg, proof, len);
+		err = cli_status_check(&r, reg, proof, len);
 	if (err != QP_OK && !(err == QP_EVERIFY && r.size > 0 && !r.present)) {
 		rc = cli_fail(ctx, err);
 		goto done;

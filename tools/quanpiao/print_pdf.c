@@ -182,11 +182,11 @@ int cert_sheet_render(unsigned char **out, size_t *out_len, const cert_sheet *sh
 	}
 	/* Medium error correction (15%) for both: the page may be creased or stamped on. */
 	qr_url = QRcode_encodeString(sheet->url, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	/* A proof too long for any QR code (NULL) is left out, below. */
 	qr_proof = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-	if (qr_url == NULL || qr_proof == NULL) {
-		snprintf(err, err_len, "the %s (%zu characters) does not fit in a QR code",
-			 qr_url == NULL ? "verification URL" : "offline proof",
-			 qr_url == NULL ? strlen(sheet->url) : text_len);
+	if (qr_url == NULL) {
+		snprintf(err, err_len, "the verification URL (%zu characters) does not fit in a QR code",
+			 strlen(sheet->url));
 		goto done;
 	}
 	small->chars = strlen(sheet->url);
@@ -223,23 +223,51 @@ int cert_sheet_render(unsigned char **out, size_t *out_len, const cert_sheet *sh
 	/*
 	 * From the bottom up: the small print, the codes' captions, the codes.  The
 	 * large code is as large as LARGE_SIDE, smaller only when long values
-	 * (the longest names, origins, key names) leave less room above.
+	 * (the longest names, origins, key names) leave less room above; left
+	 * out, with a note in its place, when it would not scan (print_pdf.h).
 	 */
 	double bottom = PAGE_H - MARGIN - 6, caption_h = 14;
-	double foot_h = text_box(cr, 0, 0, x2 - x0, 0, &small_style, sheet->footer, 0);
+	/* Room for either small print: the taller sets where the codes stand. */
+	const char *no_proof = sheet->footer_no_proof ? sheet->footer_no_proof : sheet->footer;
+	double foot_h = text_box(cr, 0, 0, x2 - x0, 0, &small_style, sheet->footer, 0),
+	       foot_h2 = text_box(cr, 0, 0, x2 - x0, 0, &small_style, no_proof, 0);
+	if (foot_h2 > foot_h)
+		foot_h = foot_h2;
 	double room = bottom - foot_h - 8 - caption_h - (y + 8);
 	double side = room < LARGE_SIDE ? room : LARGE_SIDE,
 	       small_side = side < SMALL_SIDE ? side : SMALL_SIDE;
+	const char *footer = sheet->footer;
+	if (qr_proof && side / (qr_proof->width + 2 * QUIET) / PT_PER_MM < CERT_SHEET_MIN_MODULE_MM) {
+		QRcode_free(qr_proof);
+		qr_proof = NULL;
+	}
+	if (qr_proof == NULL)
+		footer = no_proof;
 	double qy = bottom - foot_h - 8 - caption_h - side;
-	draw_qr(cr, qr_proof, x0, qy, side, large);
-	draw_text(cr, x0, qy + side + 2, side, &caption_style, "离线核验码 offline proof (Base45)");
+	if (qr_proof) {
+		draw_qr(cr, qr_proof, x0, qy, side, large);
+		draw_text(cr, x0, qy + side + 2, side, &caption_style, "离线核验码 status proof (Base45)");
+	} else {
+		char note[512];
+		snprintf(note, sizeof(note),
+			 "未印离线核验码：状态证明有 %zu 个字符，超出纸面上可扫描的二维码。\n"
+			 "No offline code: the status proof's %zu characters are more than a QR code "
+			 "read from paper holds.",
+			 text_len, text_len);
+		cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+		cairo_set_line_width(cr, 0.6);
+		cairo_rectangle(cr, x0, qy, side, side);
+		cairo_stroke(cr);
+		cairo_set_source_rgb(cr, 0, 0, 0);
+		text_box(cr, x0 + 8, qy + 8, side - 16, side - 16, &small_style, note, 1);
+	}
 	double sx = x2 - small_side;
 	draw_qr(cr, qr_url, sx, qy, small_side, small);
 	draw_text(cr, sx - 20, qy + small_side + 2, small_side + 20, &caption_style,
 		  "扫码核验 verify online");
 	double tx = x0 + side + 12;
 	text_box(cr, tx, qy + 4, sx - 12 - tx, side - 8, &small_style, sheet->url, 1);
-	draw_text(cr, x0, bottom - foot_h, x2 - x0, &small_style, sheet->footer);
+	draw_text(cr, x0, bottom - foot_h, x2 - x0, &small_style, footer);
 
 	cairo_show_page(cr);
 	cairo_destroy(cr);

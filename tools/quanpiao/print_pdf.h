@@ -25,14 +25,23 @@ typedef struct cert_sheet {
 	cert_sheet_row rows[CERT_SHEET_MAX_ROWS];
 	size_t nrows;
 	const char *footer;	    /* small print under the codes */
+	const char *footer_no_proof; /* the small print when the proof is not printed (below), or NULL */
 	const char *url;	    /* the small QR code: the verification URL (byte mode) */
 	const unsigned char *proof; /* the large QR code: bytes, deflated and in Base45 (qrtext.h) */
 	size_t proof_len;
 } cert_sheet;
 
+/*
+ * The large code is left out, and a note says so in its place, when its
+ * text does not fit in a QR code at error correction M (version 40 holds
+ * 3,391 characters) or its modules would be smaller than this on the page
+ * (docs/print.md, "Measured").
+ */
+#define CERT_SHEET_MIN_MODULE_MM 0.45
+
 /* How a QR code came out on the page. */
 typedef struct cert_qr_info {
-	int version;	  /* 1 to 40 */
+	int version;	  /* 1 to 40; 0 for a large code left out */
 	int modules;	  /* its width in modules, without the quiet zone */
 	double module_mm; /* the width of one module on the page, in mm */
 	size_t chars;	  /* characters encoded */
@@ -41,8 +50,9 @@ typedef struct cert_qr_info {
 /*
  * Draw sheet on an A4 page and write the PDF to *out (malloc'd, *out_len
  * bytes).  small and large get how the two QR codes came out.  Returns 0,
- * or -1 with a message in err (a text too long for a QR code, no PDF
- * support in this build, out of memory).
+ * or -1 with a message in err (a URL too long for a QR code, no PDF
+ * support in this build, out of memory).  A proof that does not scan is no
+ * error: the page leaves its code out (large->version 0).
  */
 int cert_sheet_render(unsigned char **out, size_t *out_len, const cert_sheet *sheet, cert_qr_info *small,
 		      cert_qr_info *large, char *err, size_t err_len);
