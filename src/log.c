@@ -279,16 +279,17 @@ int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *l
 		goto fail;
 	if ((err = qp_merkle_root(root, size, qp_store_node_get, reg->store)) != QP_OK)
 		goto fail;
+	/* The status map's root, as an extension line (docs/format.md, "The status map"); read before
+	 * the text is begun, so that a failure leaves no buffer behind. */
+	unsigned char map_root[QP_HASH_LEN];
+	if ((err = qp_smt_root(map_root, qp_store_smt_get, reg->store, UINT64_MAX)) != QP_OK)
+		goto fail;
 	char num[24];
 	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)size);
 	buf_str(&b, reg->origin);
 	buf_str(&b, "\n");
 	buf_str(&b, num);
 	buf_hash_line(&b, root);
-	/* The status map's root, as an extension line (docs/format.md, "The status map"). */
-	unsigned char map_root[QP_HASH_LEN];
-	if ((err = qp_smt_root(map_root, qp_store_smt_get, reg->store, UINT64_MAX)) != QP_OK)
-		goto fail;
 	buf_str(&b, QP_STATUSMAP_LINE " ");
 	buf_hash_line(&b, map_root);
 	size_t text_len = 0;
