@@ -8,10 +8,12 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "buf.h"
 #include "error.h"
 
 static atomic_ulong alloc_count;
@@ -133,5 +135,59 @@ int qp_grow(void **arr, size_t *cap, size_t n, size_t size)
 		return QP_ENOMEM;
 	*arr = p;
 	*cap = ncap;
+	return QP_OK;
+}
+
+/* ---- the growing text buffer (buf.h) ---------------------------------------------------- */
+
+void qp_buf_add(qp_buf *b, const void *s, size_t n)
+{
+	if (b->err)
+		return;
+	if (n > SIZE_MAX / 2 - b->len - 1) {
+		b->err = qp_error_set(QP_ENOMEM, "out of memory: a text of more than %zu bytes", b->len);
+		return;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *grown = qp_realloc(b->p, cap);
+		if (grown == NULL) {
+			b->err = QP_ENOMEM;
+			return;
+		}
+		b->p = grown;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void qp_buf_str(qp_buf *b, const char *s)
+{
+	qp_buf_add(b, s, strlen(s));
+}
+
+void qp_buf_u64(qp_buf *b, uint64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	qp_buf_add(b, num, (size_t)n);
+}
+
+int qp_buf_finish(qp_buf *b, char **out, size_t *out_len)
+{
+	if (b->err) {
+		qp_free(b->p);
+		b->p = NULL;
+		*out = NULL;
+		return qp_error_set(QP_ENOMEM, "out of memory");
+	}
+	*out = b->p;
+	if (out_len)
+		*out_len = b->len;
 	return QP_OK;
 }

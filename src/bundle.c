@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "buf.h"
 #include "error.h"
 #include "quanpiao/bundle.h"
 #include "quanpiao/cosign.h"
@@ -29,52 +30,12 @@
 
 /* ---- writing ----------------------------------------------------------------------- */
 
-/* A growing output buffer; the first allocation failure sticks. */
-typedef struct obuf {
-	char *p;
-	size_t len, cap;
-	int err;
-} obuf;
-
-static void ob_add(obuf *b, const void *s, size_t n)
-{
-	if (b->err)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *grown = qp_realloc(b->p, cap);
-		if (grown == NULL) {
-			b->err = QP_ENOMEM;
-			return;
-		}
-		b->p = grown;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void ob_str(obuf *b, const char *s)
-{
-	ob_add(b, s, strlen(s));
-}
-
-static void ob_u64(obuf *b, uint64_t v)
-{
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
-	ob_add(b, num, (size_t)n);
-}
-
 /* The bundle, with tail (the status sections, or NULL) after the entries and before the digest. */
 static int write_bundle(char **out, size_t *out_len, const char *cert_id, const char *checkpoint,
-			size_t checkpoint_len, const qp_bundle_entry *entries, size_t n, const obuf *tail)
+			size_t checkpoint_len, const qp_bundle_entry *entries, size_t n, const qp_buf *tail)
 {
-	obuf b = {0};
-	obuf proof = {0};
+	qp_buf b = {0};
+	qp_buf proof = {0};
 	*out = NULL;
 	if (out_len)
 		*out_len = 0;
@@ -87,53 +48,53 @@ static int write_bundle(char **out, size_t *out_len, const char *cert_id, const 
 		    (i > 0 && entries[i].index <= entries[i - 1].index))
 			return qp_error_set(
 			    QP_EUSAGE, "qp_bundle_write: entry %zu is missing a part or out of order", i);
-	ob_str(&b, QP_BUNDLE_HEADER "\ncertificate ");
-	ob_str(&b, cert_id);
-	ob_str(&b, "\ncheckpoint ");
-	ob_u64(&b, checkpoint_len);
-	ob_str(&b, "\n");
-	ob_add(&b, checkpoint, checkpoint_len);
+	qp_buf_str(&b, QP_BUNDLE_HEADER "\ncertificate ");
+	qp_buf_str(&b, cert_id);
+	qp_buf_str(&b, "\ncheckpoint ");
+	qp_buf_u64(&b, checkpoint_len);
+	qp_buf_str(&b, "\n");
+	qp_buf_add(&b, checkpoint, checkpoint_len);
 	for (size_t i = 0; i < n; i++) {
 		const qp_bundle_entry *e = &entries[i];
 		proof.len = 0;
-		ob_str(&proof, "c2sp.org/tlog-proof@v1\nindex ");
-		ob_u64(&proof, e->index);
-		ob_str(&proof, "\n");
+		qp_buf_str(&proof, "c2sp.org/tlog-proof@v1\nindex ");
+		qp_buf_u64(&proof, e->index);
+		qp_buf_str(&proof, "\n");
 		for (size_t k = 0; k < e->proof->len; k++) {
 			char h[sodium_base64_ENCODED_LEN(QP_HASH_LEN, B64)];
 			sodium_bin2base64(h, sizeof(h), e->proof->hash[k], QP_HASH_LEN, B64);
-			ob_str(&proof, h);
-			ob_str(&proof, "\n");
+			qp_buf_str(&proof, h);
+			qp_buf_str(&proof, "\n");
 		}
-		ob_str(&proof, "\n");
-		ob_add(&proof, checkpoint, checkpoint_len);
-		ob_str(&b, "entry ");
-		ob_u64(&b, e->index);
-		ob_str(&b, " ");
-		ob_u64(&b, e->note_len);
-		ob_str(&b, "\n");
-		ob_add(&b, e->note, e->note_len);
-		ob_str(&b, "proof ");
-		ob_u64(&b, proof.len);
-		ob_str(&b, "\n");
+		qp_buf_str(&proof, "\n");
+		qp_buf_add(&proof, checkpoint, checkpoint_len);
+		qp_buf_str(&b, "entry ");
+		qp_buf_u64(&b, e->index);
+		qp_buf_str(&b, " ");
+		qp_buf_u64(&b, e->note_len);
+		qp_buf_str(&b, "\n");
+		qp_buf_add(&b, e->note, e->note_len);
+		qp_buf_str(&b, "proof ");
+		qp_buf_u64(&b, proof.len);
+		qp_buf_str(&b, "\n");
 		if (proof.err)
 			b.err = proof.err;
 		else
-			ob_add(&b, proof.p, proof.len);
+			qp_buf_add(&b, proof.p, proof.len);
 	}
 	qp_free(proof.p);
 	if (tail && tail->err)
 		b.err = tail->err;
 	else if (tail && tail->len)
-		ob_add(&b, tail->p, tail->len);
+		qp_buf_add(&b, tail->p, tail->len);
 	if (!b.err) {
 		unsigned char sum[crypto_hash_sha256_BYTES];
 		char hex[2 * crypto_hash_sha256_BYTES + 1];
 		crypto_hash_sha256(sum, (const unsigned char *)b.p, b.len);
 		sodium_bin2hex(hex, sizeof(hex), sum, sizeof(sum));
-		ob_str(&b, "sha256 ");
-		ob_str(&b, hex);
-		ob_str(&b, "\n");
+		qp_buf_str(&b, "sha256 ");
+		qp_buf_str(&b, hex);
+		qp_buf_str(&b, "\n");
 	}
 	if (b.err) {
 		qp_free(b.p);
@@ -161,7 +122,7 @@ int qp_bundle_write(char **out, size_t *out_len, const char *cert_id, const char
  * the status map of the checkpoint of cp_size and its map proof; none if
  * that checkpoint commits to no map (it was signed before there was one).
  */
-static int status_sections(obuf *t, qp_registry *reg, const char *cert_id, const char *cp, size_t cp_len,
+static int status_sections(qp_buf *t, qp_registry *reg, const char *cert_id, const char *cp, size_t cp_len,
 			   uint64_t cp_size)
 {
 	qp_note *n = NULL;
@@ -190,16 +151,16 @@ static int status_sections(obuf *t, qp_registry *reg, const char *cert_id, const
 		if (err == QP_OK)
 			err = qp_statusmap_proof_text(&map, &map_len, proof);
 		if (err == QP_OK) {
-			ob_str(t, "status ");
-			ob_str(t, id);
-			ob_str(t, " ");
-			ob_u64(t, record_len);
-			ob_str(t, "\n");
-			ob_add(t, record, record_len);
-			ob_str(t, "map ");
-			ob_u64(t, map_len);
-			ob_str(t, "\n");
-			ob_add(t, map, map_len);
+			qp_buf_str(t, "status ");
+			qp_buf_str(t, id);
+			qp_buf_str(t, " ");
+			qp_buf_u64(t, record_len);
+			qp_buf_str(t, "\n");
+			qp_buf_add(t, record, record_len);
+			qp_buf_str(t, "map ");
+			qp_buf_u64(t, map_len);
+			qp_buf_str(t, "\n");
+			qp_buf_add(t, map, map_len);
 		}
 		qp_free(record);
 		qp_free(map);
@@ -342,7 +303,7 @@ int qp_bundle_export(char **out, size_t *out_len, size_t *entries, uint64_t *siz
 	qp_bundle_entry *parts = NULL;
 	qp_merkle_proof *proofs = NULL;
 	char **notes = NULL;
-	obuf tail = {0};
+	qp_buf tail = {0};
 	int err;
 
 	*out = NULL;

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "buf.h"
 #include "clock.h"
 #include "error.h"
 #include "quanpiao/log.h"
@@ -113,71 +114,26 @@ int qp_log_consistency(qp_merkle_proof *out, qp_registry *reg, uint64_t size1, u
 
 /* ---- text building ------------------------------------------------------------ */
 
-/* A growing output buffer; on allocation failure it records QP_ENOMEM once. */
-typedef struct buf {
-	char *p;
-	size_t len, cap;
-	int err;
-} buf;
-
-static void buf_add(buf *b, const char *s, size_t n)
-{
-	if (b->err)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *grown = qp_realloc(b->p, cap);
-		if (grown == NULL) {
-			b->err = QP_ENOMEM;
-			return;
-		}
-		b->p = grown;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void buf_str(buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void buf_hash_line(buf *b, const unsigned char hash[QP_HASH_LEN])
+static void buf_hash_line(qp_buf *b, const unsigned char hash[QP_HASH_LEN])
 {
 	char b64[sodium_base64_ENCODED_LEN(QP_HASH_LEN, sodium_base64_VARIANT_ORIGINAL)];
 	sodium_bin2base64(b64, sizeof(b64), hash, QP_HASH_LEN, sodium_base64_VARIANT_ORIGINAL);
-	buf_str(b, b64);
-	buf_str(b, "\n");
+	qp_buf_str(b, b64);
+	qp_buf_str(b, "\n");
 }
 
-static int buf_finish(buf *b, char **out, size_t *out_len)
-{
-	if (b->err) {
-		qp_free(b->p);
-		*out = NULL;
-		return qp_error_set(QP_ENOMEM, "out of memory");
-	}
-	*out = b->p;
-	if (out_len)
-		*out_len = b->len;
-	return QP_OK;
-}
 
 /* head, one base64 line per proof hash, a blank line, then the checkpoint note. */
 static int proof_text(char **out, size_t *out_len, const char *head, const qp_merkle_proof *proof, const char *cp,
 		      size_t cp_len)
 {
-	buf b = {0};
-	buf_str(&b, head);
+	qp_buf b = {0};
+	qp_buf_str(&b, head);
 	for (size_t i = 0; i < proof->len; i++)
 		buf_hash_line(&b, proof->hash[i]);
-	buf_str(&b, "\n");
-	buf_add(&b, cp, cp_len);
-	return buf_finish(&b, out, out_len);
+	qp_buf_str(&b, "\n");
+	qp_buf_add(&b, cp, cp_len);
+	return qp_buf_finish(&b, out, out_len);
 }
 
 /* ---- checkpoints ------------------------------------------------------------ */
@@ -257,7 +213,7 @@ int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *l
 	uint64_t size, latest = 0;
 	char *text = NULL, *old = NULL;
 	size_t old_len = 0;
-	buf b = {0};
+	qp_buf b = {0};
 	int err;
 
 	*note = NULL;
@@ -286,14 +242,14 @@ int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *l
 		goto fail;
 	char num[24];
 	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)size);
-	buf_str(&b, reg->origin);
-	buf_str(&b, "\n");
-	buf_str(&b, num);
+	qp_buf_str(&b, reg->origin);
+	qp_buf_str(&b, "\n");
+	qp_buf_str(&b, num);
 	buf_hash_line(&b, root);
-	buf_str(&b, QP_STATUSMAP_LINE " ");
+	qp_buf_str(&b, QP_STATUSMAP_LINE " ");
 	buf_hash_line(&b, map_root);
 	size_t text_len = 0;
-	if ((err = buf_finish(&b, &text, &text_len)) != QP_OK)
+	if ((err = qp_buf_finish(&b, &text, &text_len)) != QP_OK)
 		goto fail;
 	if ((err = qp_note_sign(note, note_len, text, text_len, &log_key, 1)) != QP_OK)
 		goto fail;

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "buf.h"
 #include "error.h"
 #include "quanpiao/bundle.h"
 #include "quanpiao/cosign.h"
@@ -59,39 +60,12 @@ int qp_statusmap_prove(qp_statusmap_proof *proof, char **record, size_t *record_
 
 /* ---- status proofs: writing ------------------------------------------------------------------ */
 
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-	int err;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-	if (b->err)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *g = qp_realloc(b->p, cap);
-		if (g == NULL) {
-			b->err = 1;
-			return;
-		}
-		b->p = g;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_section(sbuf *b, const char *head, const char *s, size_t n)
+static void sb_section(qp_buf *b, const char *head, const char *s, size_t n)
 {
 	char line[96];
 	int k = snprintf(line, sizeof(line), "%s %zu\n", head, n);
-	sb_add(b, line, (size_t)k);
-	sb_add(b, s, n);
+	qp_buf_add(b, line, (size_t)k);
+	qp_buf_add(b, s, n);
 }
 
 int qp_statusmap_status_proof(char **out, size_t *out_len, qp_registry *reg, const char *id)
@@ -102,7 +76,7 @@ int qp_statusmap_status_proof(char **out, size_t *out_len, qp_registry *reg, con
 	qp_note *n = NULL;
 	qp_checkpoint c;
 	qp_statusmap_proof *proof = qp_malloc(sizeof(*proof));
-	sbuf b = {0};
+	qp_buf b = {0};
 	int err;
 	*out = NULL;
 	if (proof == NULL)
@@ -129,9 +103,9 @@ int qp_statusmap_status_proof(char **out, size_t *out_len, qp_registry *reg, con
 	if ((err = qp_statusmap_prove(proof, &record, &record_len, reg, id, size)) != QP_OK ||
 	    (err = qp_statusmap_proof_text(&map, &map_len, proof)) != QP_OK)
 		goto done;
-	sb_add(&b, STATUS_HEADER "\ncertificate ", strlen(STATUS_HEADER "\ncertificate "));
-	sb_add(&b, id, strlen(id));
-	sb_add(&b, "\n", 1);
+	qp_buf_add(&b, STATUS_HEADER "\ncertificate ", strlen(STATUS_HEADER "\ncertificate "));
+	qp_buf_add(&b, id, strlen(id));
+	qp_buf_add(&b, "\n", 1);
 	sb_section(&b, "checkpoint", cp, cp_len);
 	sb_section(&b, "map", map, map_len);
 	if (record) {
