@@ -254,12 +254,7 @@ static void import_file(const char *path, uint64_t n)
 	}
 }
 
-/* The bench's keys: the authority, the log key and an officer, from fixed seeds. */
-typedef struct bench_keys {
-	qp_key *authority, *log, *officer;
-} bench_keys;
-
-static void keys_free(bench_keys *k)
+void bench_keys_free(bench_keys *k)
 {
 	qp_key_free(k->authority);
 	qp_key_free(k->log);
@@ -268,7 +263,7 @@ static void keys_free(bench_keys *k)
 
 /* A registry at db for an import: the officer enrolled and the 50 villages of the export; returns its size.
  */
-static uint64_t import_registry(const char *db, bench_keys *k)
+qp_registry *bench_registry(const char *path, bench_keys *k)
 {
 	char logname[] = "bench.example/log", body[512];
 	unsigned char seed[32];
@@ -289,11 +284,22 @@ static uint64_t import_registry(const char *db, bench_keys *k)
 	qp_verifier_free(v);
 	qp_registry *reg = NULL;
 	qp_genesis g = {logname, "330681", "诸暨市", lvs};
-	if (qp_registry_create(&reg, db, &g, k->authority) != QP_OK)
+	if (qp_registry_create(&reg, path, &g, k->authority) != QP_OK)
 		die("create");
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ovs);
 	if (qp_registry_submit(reg, k->authority, "key.enroll", body, NULL) != QP_OK)
 		die("setup");
+	free(lvs);
+	free(ovs);
+	return reg;
+}
+
+/* A registry at db for an import: the officer enrolled and the 50 villages of the export; returns its size.
+ */
+static uint64_t import_registry(const char *db, bench_keys *k)
+{
+	char body[512];
+	qp_registry *reg = bench_registry(db, k);
 	for (unsigned tw = 101; tw <= 110; tw++)
 		for (unsigned vi = 201; vi <= 205; vi++) {
 			snprintf(body, sizeof(body), "{\"code\":\"330681%03u%03u\",\"name\":\"村%u%u\"}", tw,
@@ -305,9 +311,6 @@ static uint64_t import_registry(const char *db, bench_keys *k)
 	if (qp_log_size(&start, reg) != QP_OK)
 		die("log size");
 	qp_registry_free(reg);
-
-	free(lvs);
-	free(ovs);
 	return start;
 }
 
@@ -482,7 +485,7 @@ static int bench_audit_legacy(uint64_t rows, const char *dir)
 	    verify, verify_rate, verify_after, vcpu);
 	int ok = print_full_audit("legacy import", size, secs, cpu, rss, verify, vcpu, cores);
 	remove_registry(db);
-	keys_free(&k);
+	bench_keys_free(&k);
 	return ok;
 }
 
@@ -499,32 +502,13 @@ static int bench_audit(uint64_t target, const char *dir)
 	printf("bound (this machine), before\n  Ed25519 verify        %10.0f /s x %ld cores = %.0f /s\n\n", verify_rate,
 	       cores, verify_rate * (double)(cores > 0 ? cores : 1));
 
-	char path[4096], keep[4096], since[4200], logname[] = "bench.example/log";
+	char path[4096], keep[4096], since[4200];
 	snprintf(path, sizeof(path), "%s/qp-bench-audit-%d.db", dir, (int)getpid());
 	snprintf(keep, sizeof(keep), "%s/qp-bench-audit-%d.keep", dir, (int)getpid());
-	unsigned char seed[32];
-	qp_key *authority = NULL, *log = NULL, *officer = NULL;
-	qp_verifier *v = NULL;
-	char *lvs = NULL, *ovs = NULL, body[512];
-	memset(seed, 1, sizeof(seed));
-	qp_key_from_seed(&authority, "330681.authority", seed);
-	seed[0] = 2;
-	qp_key_from_seed(&log, logname, seed);
-	seed[0] = 3;
-	qp_key_from_seed(&officer, "330681.officer.bench", seed);
-	if (!authority || !log || !officer || qp_key_verifier(&v, log) != QP_OK || qp_verifier_string(&lvs, v) != QP_OK)
-		die("keys");
-	qp_verifier_free(v);
-	if (qp_key_verifier(&v, officer) != QP_OK || qp_verifier_string(&ovs, v) != QP_OK)
-		die("keys");
-	qp_verifier_free(v);
-	qp_registry *reg = NULL;
-	qp_genesis g = {logname, "330681", "诸暨市", lvs};
-	if (qp_registry_create(&reg, path, &g, authority) != QP_OK)
-		die("create");
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ovs);
-	if (qp_registry_submit(reg, authority, "key.enroll", body, NULL) != QP_OK ||
-	    qp_registry_submit(reg, officer, "village.add", "{\"code\":\"330681101201\",\"name\":\"村\"}", NULL) != QP_OK)
+	bench_keys k;
+	qp_registry *reg = bench_registry(path, &k);
+	const qp_key *officer = k.officer, *log = k.log;
+	if (qp_registry_submit(reg, officer, "village.add", "{\"code\":\"330681101201\",\"name\":\"村\"}", NULL) != QP_OK)
 		die("setup");
 	double t = bench_wall();
 	for (uint64_t made = 0; made < target; made += 10000) {
@@ -591,11 +575,7 @@ static int bench_audit(uint64_t target, const char *dir)
 	unlink(side);
 	snprintf(side, sizeof(side), "%s-shm", path);
 	unlink(side);
-	free(lvs);
-	free(ovs);
-	qp_key_free(authority);
-	qp_key_free(log);
-	qp_key_free(officer);
+	bench_keys_free(&k);
 	return 0;
 }
 
@@ -731,7 +711,7 @@ static int bench_import(uint64_t rows, const char *dir)
 		snprintf(side, sizeof(side), "%s-shm", db);
 		unlink(side);
 	}
-	keys_free(&k);
+	bench_keys_free(&k);
 	return ok ? 0 : 1;
 }
 

@@ -133,34 +133,15 @@ int qp_bench_statusmap(int argc, char **argv)
 	printf("bound (this machine): Ed25519 verify %.0f /s, SQLite insert %.0f /s: %.1f us per entry\n\n",
 	       verify_rate, insert_rate, bound * 1e6);
 
-	char path[4096], logname[] = "bench.example/log";
+	char path[4096];
 	snprintf(path, sizeof(path), "%s/qp-bench-statusmap-%d.db", dir, (int)getpid());
-	unsigned char seed[32];
-	qp_key *authority = NULL, *log = NULL, *officer = NULL;
-	qp_verifier *v = NULL;
-	char *lvs = NULL, *ovs = NULL, body[512];
-	memset(seed, 1, sizeof(seed));
-	qp_key_from_seed(&authority, "330681.authority", seed);
-	seed[0] = 2;
-	qp_key_from_seed(&log, logname, seed);
-	seed[0] = 3;
-	qp_key_from_seed(&officer, "330681.officer.bench", seed);
-	if (!authority || !log || !officer || qp_key_verifier(&v, log) != QP_OK ||
-	    qp_verifier_string(&lvs, v) != QP_OK)
-		fail("keys");
-	qp_verifier_free(v);
-	if (qp_key_verifier(&v, officer) != QP_OK || qp_verifier_string(&ovs, v) != QP_OK)
-		fail("keys");
-	qp_verifier_free(v);
 	sm s;
 	memset(&s, 0, sizeof(s));
-	qp_genesis g = {logname, "330681", "诸暨市", lvs};
 	unlink(path);
-	if (qp_registry_create(&s.reg, path, &g, authority) != QP_OK)
-		fail("create");
-	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", ovs);
-	if (qp_registry_submit(s.reg, authority, "key.enroll", body, NULL) != QP_OK ||
-	    qp_registry_submit(s.reg, officer, "village.add", "{\"code\":\"330681101201\",\"name\":\"村\"}",
+	bench_keys k;
+	s.reg = bench_registry(path, &k);
+	const qp_key *officer = k.officer, *log = k.log;
+	if (qp_registry_submit(s.reg, officer, "village.add", "{\"code\":\"330681101201\",\"name\":\"村\"}",
 			       NULL) != QP_OK)
 		fail("setup");
 	s.officer = officer;
@@ -278,11 +259,7 @@ int qp_bench_statusmap(int argc, char **argv)
 	       status_sum / P, status_max);
 	free(proof);
 	qp_registry_free(s.reg);
-	qp_key_free(authority);
-	qp_key_free(log);
-	qp_key_free(officer);
-	free(lvs);
-	free(ovs);
+	bench_keys_free(&k);
 	if (!getenv("QP_BENCH_KEEP")) {
 		char x[4200];
 		unlink(path);
