@@ -109,57 +109,73 @@ static int invalid(const struct enc *e, const char *fmt, ...)
 /* ---- UTF-8 ----------------------------------------------------------- */
 
 /*
- * Check that s is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates,
- * nothing above U+10FFFF).  Returns NULL, or the reason with *at set to the
- * offset of the offending sequence.
+ * The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF) at s, of at most avail bytes; 0 if
+ * there is none, with the reason in *why.
+ */
+static size_t utf8_sequence(const unsigned char *s, size_t avail, const char **why)
+{
+	unsigned c = s[0];
+	size_t need;
+	unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+	if (c < 0x80) {
+		return 1;
+	} else if (c < 0xC0) {
+		*why = "continuation byte without a lead byte";
+		return 0;
+	} else if (c < 0xC2) {
+		*why = "overlong encoding";
+		return 0;
+	} else if (c < 0xE0) {
+		need = 1;
+	} else if (c < 0xF0) {
+		need = 2;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c < 0xF5) {
+		need = 3;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		*why = c < 0xF8 ? "code point beyond U+10FFFF" : "byte that never occurs in UTF-8";
+		return 0;
+	}
+	*why = "truncated sequence";
+	if (avail <= need)
+		return 0;
+	unsigned c1 = s[1];
+	if ((c1 & 0xC0) != 0x80)
+		return 0;
+	if (c1 < lo || c1 > hi) {
+		*why = c1 < lo	   ? "overlong encoding"
+		       : c == 0xED ? "UTF-16 surrogate (U+D800..U+DFFF)"
+				   : "code point beyond U+10FFFF";
+		return 0;
+	}
+	for (size_t k = 2; k <= need; k++)
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+	return need + 1;
+}
+
+/*
+ * Check that s is well-formed UTF-8 (utf8_sequence).  Returns NULL, or the
+ * reason with *at set to the offset of the offending sequence.
  */
 static const char *utf8_error(const unsigned char *s, size_t len, size_t *at)
 {
 	size_t i = 0;
 	while (i < len) {
-		unsigned c = s[i];
-		size_t need;
-		unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+		const char *why = NULL;
+		size_t n = utf8_sequence(s + i, len - i, &why);
 		*at = i;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c < 0xC0) {
-			return "continuation byte without a lead byte";
-		} else if (c < 0xC2) {
-			return "overlong encoding";
-		} else if (c < 0xE0) {
-			need = 1;
-		} else if (c < 0xF0) {
-			need = 2;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		} else if (c < 0xF5) {
-			need = 3;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		} else if (c < 0xF8) {
-			return "code point beyond U+10FFFF";
-		} else {
-			return "byte that never occurs in UTF-8";
-		}
-		if (len - i <= need)
-			return "truncated sequence";
-		unsigned c1 = s[i + 1];
-		if ((c1 & 0xC0) != 0x80)
-			return "truncated sequence";
-		if (c1 < lo)
-			return "overlong encoding";
-		if (c1 > hi)
-			return c == 0xED ? "UTF-16 surrogate (U+D800..U+DFFF)" : "code point beyond U+10FFFF";
-		for (size_t k = 2; k <= need; k++)
-			if ((s[i + k] & 0xC0) != 0x80)
-				return "truncated sequence";
-		i += need + 1;
+		if (n == 0)
+			return why;
+		i += n;
 	}
 	return NULL;
 }
@@ -201,18 +217,54 @@ static uint32_t utf16_order(uint32_t cp)
 	return cp + 0x100000;		      /* U+E000..U+FFFF: 0x10E000 .. 0x10FFFF */
 }
 
+/* The value of a lowercase hex digit, or -1. */
+static int hex_lower(unsigned c)
+{
+	return c >= '0' && c <= '9' ? (int)(c - '0') : c >= 'a' && c <= 'f' ? (int)(c - 'a' + 10) : -1;
+}
+
+/*
+ * Decode one character of a key and advance *p: a key as cJSON holds it
+ * (escaped 0), or as canonical text spells it between its quotes
+ * (escaped 1: the escapes of put_string, already checked).
+ */
+static uint32_t next_key_point(const unsigned char **p, int escaped)
+{
+	const unsigned char *s = *p;
+	if (!escaped || s[0] != '\\')
+		return next_code_point(p);
+	*p = s + 2;
+	switch (s[1]) {
+	case 'b': return '\b';
+	case 'f': return '\f';
+	case 'n': return '\n';
+	case 'r': return '\r';
+	case 't': return '\t';
+	case 'u': *p = s + 6; return (uint32_t)(hex_lower(s[4]) << 4 | hex_lower(s[5]));
+	default: return s[1]; /* '"' or '\\' */
+	}
+}
+
+/* Compare two valid keys, [a, a_end) and [b, b_end), as sequences of UTF-16 code units. */
+static int key_cmp(const unsigned char *a, const unsigned char *a_end, int a_escaped, const unsigned char *b,
+		   const unsigned char *b_end, int b_escaped)
+{
+	while (a < a_end && b < b_end) {
+		uint32_t x = utf16_order(next_key_point(&a, a_escaped)),
+			 y = utf16_order(next_key_point(&b, b_escaped));
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	if (a >= a_end && b >= b_end)
+		return 0;
+	return a >= a_end ? -1 : 1;
+}
+
 /* Compare two valid UTF-8 strings as sequences of UTF-16 code units. */
 static int utf16_cmp(const char *a, const char *b)
 {
 	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
-	while (*p != '\0' && *q != '\0') {
-		uint32_t x = utf16_order(next_code_point(&p)), y = utf16_order(next_code_point(&q));
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
-	if (*p == '\0' && *q == '\0')
-		return 0;
-	return *p == '\0' ? -1 : 1;
+	return key_cmp(p, p + strlen(a), 0, q, q + strlen(b), 0);
 }
 
 static int member_cmp(const void *x, const void *y)
@@ -412,6 +464,158 @@ int qp_canon_encode(char **out, size_t *out_len, const cJSON *value)
 	return QP_OK;
 }
 
+/* ---- checking canonical text in one pass --------------------------------- */
+
+/*
+ * Whether a text is canonical, judged from its bytes alone, in one pass
+ * and without building anything: the text put_value writes has a grammar
+ * of its own, and a text in that grammar is what the encoder writes for
+ * the value cJSON reads from it.  qp_canon_parse takes this path for every
+ * text it accepts; the slow one (re-encode and compare) only words the
+ * error for a text this refuses.  fuzz_canon and test_canon hold the two
+ * to the same verdict (qp_canon_is_canonical).
+ */
+struct scan {
+	const unsigned char *p, *end;
+};
+
+/* A string as put_string writes it, from its opening quote; *escaped is set if it holds an escape. */
+static int scan_string(struct scan *s, int *escaped)
+{
+	const unsigned char *p = s->p + 1;
+	for (;;) {
+		if (p == s->end)
+			return 0;
+		unsigned c = *p;
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			/* \" \\ \b \f \n \r \t, else \u00XX (lowercase) for the rest below 0x20 but NUL. */
+			if (s->end - p < 2)
+				return 0;
+			*escaped = 1;
+			unsigned e = p[1];
+			if (e == '"' || e == '\\' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
+			    e == 't') {
+				p += 2;
+				continue;
+			}
+			if (e != 'u' || s->end - p < 6 || p[2] != '0' || p[3] != '0' ||
+			    (p[4] != '0' && p[4] != '1'))
+				return 0;
+			int lo = hex_lower(p[5]);
+			unsigned v = (unsigned)(p[4] - '0') << 4 | (unsigned)lo;
+			if (lo < 0 || v == 0 || v == '\b' || v == '\f' || v == '\n' || v == '\r' || v == '\t')
+				return 0;
+			p += 6;
+			continue;
+		}
+		const char *why = NULL;
+		size_t n = c < 0x20 ? 0 : utf8_sequence(p, (size_t)(s->end - p), &why);
+		if (n == 0)
+			return 0;
+		p += n;
+	}
+	s->p = p + 1;
+	return 1;
+}
+
+/* An integer as put_number writes it: 0, or no leading zero, no "-0", within QP_CANON_MAX_INT. */
+static int scan_number(struct scan *s)
+{
+	const unsigned char *p = s->p;
+	if (*p == '-')
+		p++;
+	const unsigned char *digits = p;
+	while (p < s->end && *p >= '0' && *p <= '9')
+		p++;
+	size_t n = (size_t)(p - digits);
+	if (n == 0 || (digits[0] == '0' && (n > 1 || digits != s->p)))
+		return 0;
+	/* Past 15 digits, against QP_CANON_MAX_INT's 16 as text (exact at equal lengths). */
+	if (n > 15) {
+		char max[24];
+		int max_len = snprintf(max, sizeof(max), "%lld", QP_CANON_MAX_INT);
+		if (n > (size_t)max_len || (n == (size_t)max_len && memcmp(digits, max, n) > 0))
+			return 0;
+	}
+	s->p = p;
+	return 1;
+}
+
+static int scan_word(struct scan *s, const char *word, size_t n)
+{
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+		return 0;
+	s->p += n;
+	return 1;
+}
+
+/* After a member or element: ',' (1, another follows), the closing byte (2), else 0. */
+static int scan_next(struct scan *s, unsigned char close)
+{
+	if (s->p == s->end)
+		return 0;
+	unsigned char c = *s->p++;
+	return c == ',' ? 1 : c == close ? 2 : 0;
+}
+
+/* A value inside depth arrays and objects, as put_value writes it. */
+static int scan_value(struct scan *s, int depth)
+{
+	if (s->p == s->end)
+		return 0;
+	unsigned char c = *s->p;
+	int more = 1, escaped = 0;
+	switch (c) {
+	case 'n': return scan_word(s, "null", 4);
+	case 't': return scan_word(s, "true", 4);
+	case 'f': return scan_word(s, "false", 5);
+	case '"': return scan_string(s, &escaped);
+	case '[':
+		if (depth >= QP_CANON_MAX_DEPTH)
+			return 0;
+		if (++s->p < s->end && *s->p == ']') {
+			s->p++;
+			return 1;
+		}
+		while (more == 1)
+			more = scan_value(s, depth + 1) ? scan_next(s, ']') : 0;
+		return more == 2;
+	case '{': {
+		if (depth >= QP_CANON_MAX_DEPTH)
+			return 0;
+		if (++s->p < s->end && *s->p == '}') {
+			s->p++;
+			return 1;
+		}
+		/* Keys in strictly increasing order: sorted, and no duplicates. */
+		const unsigned char *prev = NULL, *prev_end = NULL;
+		int prev_escaped = 0;
+		while (more == 1) {
+			const unsigned char *key = s->p + 1;
+			escaped = 0;
+			if (s->p == s->end || *s->p != '"' || !scan_string(s, &escaped) ||
+			    (prev && key_cmp(prev, prev_end, prev_escaped, key, s->p - 1, escaped) >= 0) ||
+			    s->p == s->end || *s->p++ != ':')
+				return 0;
+			prev = key;
+			prev_end = s->p - 2;
+			prev_escaped = escaped;
+			more = scan_value(s, depth + 1) ? scan_next(s, '}') : 0;
+		}
+		return more == 2;
+	}
+	default: return (c == '-' || (c >= '0' && c <= '9')) && scan_number(s);
+	}
+}
+
+int qp_canon_is_canonical(const char *text, size_t len)
+{
+	struct scan s = {(const unsigned char *)text, (const unsigned char *)text + len};
+	return text != NULL && scan_value(&s, 0) && s.p == s.end;
+}
+
 /* ---- parsing ----------------------------------------------------------- */
 
 static int only_whitespace(const char *s, size_t n)
@@ -452,6 +656,11 @@ int qp_canon_parse(cJSON **out, const char *text, size_t len)
 	if (used < len && !only_whitespace(end, len - used)) {
 		cJSON_Delete(j);
 		return qp_error_set(QP_EINVALID, "not valid JSON at byte %zu: text after the value", used);
+	}
+	/* A canonical text needs no second look; any other is re-encoded, to say where it differs. */
+	if (used == len && qp_canon_is_canonical(text, len)) {
+		*out = j;
+		return QP_OK;
 	}
 	int rc = qp_canon_encode(&canon, &canon_len, j);
 	if (rc != QP_OK) {

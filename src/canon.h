@@ -46,4 +46,11 @@ int qp_canon_encode(char **out, size_t *out_len, const cJSON *value);
  */
 int qp_canon_parse(cJSON **out, const char *text, size_t len);
 
+/*
+ * 1 if the len bytes at text are canonical JSON exactly as qp_canon_encode
+ * writes it (what qp_canon_parse accepts), else 0: one pass over the
+ * bytes, nothing allocated, no error set.
+ */
+int qp_canon_is_canonical(const char *text, size_t len);
+
 #endif

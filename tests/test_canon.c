@@ -342,38 +342,41 @@ static void test_depth_limit(void **state)
 
 /* ---- the strict parser ------------------------------------------------- */
 
+/* Canonical texts: each parses, and encodes back to itself. */
+static const char *const canonical_texts[] = {
+    "null",
+    "true",
+    "false",
+    "0",
+    "-1",
+    "9007199254740991",
+    "-9007199254740991",
+    "\"\"",
+    "\"a\\u001fb\\\"c\\\\d/\"",
+    "\"\\b\\f\\n\\r\\t\"",
+    "\"\xe2\x80\xa8\x7f\"",
+    "[]",
+    "{}",
+    "[[],{},[[{}]]]",
+    "{\"\":0,\"a\":[1,-2,{\"b\":null}],\"b\":\"\xe6\xb5\x99\"}",
+    "{\"body\":{\"area\":12050,\"kind\":\"guarantee\"},\"origin\":\"zhuji\",\"signer\":\"330681."
+    "officer.zhang-"
+    "wei\",\"time\":\"2026-11-28T10:00:00Z\",\"type\":\"cert.issue\"}",
+};
+
 static void test_parse_round_trip(void **state)
 {
-	static const char *const texts[] = {
-	    "null",
-	    "true",
-	    "false",
-	    "0",
-	    "-1",
-	    "9007199254740991",
-	    "-9007199254740991",
-	    "\"\"",
-	    "\"a\\u001fb\\\"c\\\\d/\"",
-	    "\"\\b\\f\\n\\r\\t\"",
-	    "\"\xe2\x80\xa8\x7f\"",
-	    "[]",
-	    "{}",
-	    "[[],{},[[{}]]]",
-	    "{\"\":0,\"a\":[1,-2,{\"b\":null}],\"b\":\"\xe6\xb5\x99\"}",
-	    "{\"body\":{\"area\":12050,\"kind\":\"guarantee\"},\"origin\":\"zhuji\",\"signer\":\"330681."
-	    "officer.zhang-"
-	    "wei\",\"time\":\"2026-11-28T10:00:00Z\",\"type\":\"cert.issue\"}",
-	};
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+	for (size_t i = 0; i < sizeof(canonical_texts) / sizeof(canonical_texts[0]); i++) {
+		const char *text = canonical_texts[i];
 		cJSON *v = NULL;
 		char *out = NULL;
 		size_t len = 0;
-		if (qp_canon_parse(&v, texts[i], strlen(texts[i])) != QP_OK)
-			fail_msg("canonical text rejected: %s: %s", texts[i], qp_error_last()->message);
+		if (qp_canon_parse(&v, text, strlen(text)) != QP_OK)
+			fail_msg("canonical text rejected: %s: %s", text, qp_error_last()->message);
 		assert_non_null(v);
 		assert_int_equal(qp_canon_encode(&out, &len, v), QP_OK);
-		assert_int_equal(len, strlen(texts[i]));
-		assert_memory_equal(out, texts[i], len);
+		assert_int_equal(len, strlen(text));
+		assert_memory_equal(out, text, len);
 		qp_free(out);
 		cJSON_Delete(v);
 	}
@@ -383,78 +386,162 @@ static void test_parse_round_trip(void **state)
 	cJSON_Delete(v);
 }
 
+/* Texts the parser refuses, and why. */
+static const struct {
+	const char *text;
+	size_t len; /* 0: strlen */
+	const char *why;
+} rejected_texts[] = {
+    /* whitespace */
+    {"{ \"a\":1}", 0, "not canonical JSON at byte 1"},
+    {"{\"a\":1 }", 0, "not canonical JSON at byte 6"},
+    {"{\"a\": 1}", 0, "not canonical JSON at byte 5"},
+    {" [1]", 0, "not canonical JSON at byte 0"},
+    {"[1]\n", 0, "not canonical JSON at byte 3"},
+    {"[1, 2]", 0, "not canonical JSON at byte 3"},
+    /* key order */
+    {"{\"b\":1,\"a\":2}", 0, "not canonical JSON at byte 2"},
+    {"{\"a\":{\"d\":1,\"c\":2}}", 0, "not canonical JSON at byte 7"},
+    {"{\"\xef\xac\xb3\":1,\"\xf0\x9f\x98\x80\":2}", 0, "not canonical JSON at byte 2"},
+    /* numbers */
+    {"1.0", 0, "not canonical JSON at byte 1"},
+    {"-0", 0, "not canonical JSON at byte 0"},
+    {"1e2", 0, "not canonical JSON at byte 1"},
+    {"1E2", 0, "not canonical JSON at byte 1"},
+    {"[10e-1]", 0, "not canonical JSON at byte 2"},
+    {"01", 0, "not canonical JSON at byte 0"},
+    {"1.5", 0, "numbers must be integers"},
+    {"9007199254740992", 0, "numbers must be integers"},
+    {"9007199254740993", 0, "numbers must be integers"},
+    {"{\"n\":-1e300}", 0, "n: numbers must be integers"},
+    /* escapes */
+    {"\"\\u0041\"", 0, "not canonical JSON at byte 1"},
+    {"\"\\/\"", 0, "not canonical JSON at byte 1"},
+    {"\"\\u001F\"", 0, "not canonical JSON at byte 6"},
+    {"\"\\u000a\"", 0, "not canonical JSON at byte 2"},
+    {"\"\\u2028\"", 0, "not canonical JSON at byte 1"},
+    {"\"\\u00e9\"", 0, "not canonical JSON at byte 1"},
+    {"\"\\ud83d\\ude00\"", 0, "not canonical JSON at byte 1"},
+    {"\"\\u007f\"", 0, "not canonical JSON at byte 1"},
+    /* an escaped NUL cannot survive in a C string */
+    {"\"a\\u0000b\"", 0, "not canonical JSON at byte 2"},
+    {"{\"k\\u0000\":1}", 0, "not canonical JSON at byte 3"},
+    /* duplicate keys */
+    {"{\"x\":1,\"x\":2}", 0, "duplicate key \"x\""},
+    /* not JSON at all */
+    {"", 0, "not valid JSON at byte 0"},
+    {"[1,", 0, "not valid JSON"},
+    {"[1]x", 0, "not valid JSON at byte 3: text after the value"},
+    {"[1] x", 0, "not valid JSON at byte 3: text after the value"},
+    {"+1", 0, "not valid JSON"},
+    {"'a'", 0, "not valid JSON"},
+    {"\"\\ud800\"", 0, "not valid JSON"},
+    {"\"\\x41\"", 0, "not valid JSON"},
+    {"[1]\0", 4, "not valid JSON at byte 3: NUL byte"},
+    {"\"a\0b\"", 5, "not valid JSON at byte 2: NUL byte"},
+    {"\xef\xbb\xbf[]", 0, "not canonical JSON at byte 0"},
+};
+
 static void test_parse_rejects(void **state)
 {
-	static const struct {
-		const char *text;
-		size_t len; /* 0: strlen */
-		const char *why;
-	} bad[] = {
-	    /* whitespace */
-	    {"{ \"a\":1}", 0, "not canonical JSON at byte 1"},
-	    {"{\"a\":1 }", 0, "not canonical JSON at byte 6"},
-	    {"{\"a\": 1}", 0, "not canonical JSON at byte 5"},
-	    {" [1]", 0, "not canonical JSON at byte 0"},
-	    {"[1]\n", 0, "not canonical JSON at byte 3"},
-	    {"[1, 2]", 0, "not canonical JSON at byte 3"},
-	    /* key order */
-	    {"{\"b\":1,\"a\":2}", 0, "not canonical JSON at byte 2"},
-	    {"{\"a\":{\"d\":1,\"c\":2}}", 0, "not canonical JSON at byte 7"},
-	    {"{\"\xef\xac\xb3\":1,\"\xf0\x9f\x98\x80\":2}", 0, "not canonical JSON at byte 2"},
-	    /* numbers */
-	    {"1.0", 0, "not canonical JSON at byte 1"},
-	    {"-0", 0, "not canonical JSON at byte 0"},
-	    {"1e2", 0, "not canonical JSON at byte 1"},
-	    {"1E2", 0, "not canonical JSON at byte 1"},
-	    {"[10e-1]", 0, "not canonical JSON at byte 2"},
-	    {"01", 0, "not canonical JSON at byte 0"},
-	    {"1.5", 0, "numbers must be integers"},
-	    {"9007199254740992", 0, "numbers must be integers"},
-	    {"9007199254740993", 0, "numbers must be integers"},
-	    {"{\"n\":-1e300}", 0, "n: numbers must be integers"},
-	    /* escapes */
-	    {"\"\\u0041\"", 0, "not canonical JSON at byte 1"},
-	    {"\"\\/\"", 0, "not canonical JSON at byte 1"},
-	    {"\"\\u001F\"", 0, "not canonical JSON at byte 6"},
-	    {"\"\\u000a\"", 0, "not canonical JSON at byte 2"},
-	    {"\"\\u2028\"", 0, "not canonical JSON at byte 1"},
-	    {"\"\\u00e9\"", 0, "not canonical JSON at byte 1"},
-	    {"\"\\ud83d\\ude00\"", 0, "not canonical JSON at byte 1"},
-	    {"\"\\u007f\"", 0, "not canonical JSON at byte 1"},
-	    /* an escaped NUL cannot survive in a C string */
-	    {"\"a\\u0000b\"", 0, "not canonical JSON at byte 2"},
-	    {"{\"k\\u0000\":1}", 0, "not canonical JSON at byte 3"},
-	    /* duplicate keys */
-	    {"{\"x\":1,\"x\":2}", 0, "duplicate key \"x\""},
-	    /* not JSON at all */
-	    {"", 0, "not valid JSON at byte 0"},
-	    {"[1,", 0, "not valid JSON"},
-	    {"[1]x", 0, "not valid JSON at byte 3: text after the value"},
-	    {"[1] x", 0, "not valid JSON at byte 3: text after the value"},
-	    {"+1", 0, "not valid JSON"},
-	    {"'a'", 0, "not valid JSON"},
-	    {"\"\\ud800\"", 0, "not valid JSON"},
-	    {"\"\\x41\"", 0, "not valid JSON"},
-	    {"[1]\0", 4, "not valid JSON at byte 3: NUL byte"},
-	    {"\"a\0b\"", 5, "not valid JSON at byte 2: NUL byte"},
-	    {"\xef\xbb\xbf[]", 0, "not canonical JSON at byte 0"},
-	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < sizeof(rejected_texts) / sizeof(rejected_texts[0]); i++) {
+		const char *text = rejected_texts[i].text, *why = rejected_texts[i].why;
 		cJSON *v = (cJSON *)1;
-		size_t len = bad[i].len ? bad[i].len : strlen(bad[i].text);
-		int rc = qp_canon_parse(&v, bad[i].text, len);
+		size_t len = rejected_texts[i].len ? rejected_texts[i].len : strlen(text);
+		int rc = qp_canon_parse(&v, text, len);
 		if (rc == QP_OK)
-			fail_msg("accepted non-canonical text #%zu: %s", i, bad[i].text);
+			fail_msg("accepted non-canonical text #%zu: %s", i, text);
 		assert_int_equal(rc, QP_EINVALID);
 		assert_null(v);
-		if (strstr(qp_error_last()->message, bad[i].why) == NULL)
-			fail_msg("text #%zu %s: message \"%s\" lacks \"%s\"", i, bad[i].text,
-				 qp_error_last()->message, bad[i].why);
+		if (strstr(qp_error_last()->message, why) == NULL)
+			fail_msg("text #%zu %s: message \"%s\" lacks \"%s\"", i, text,
+				 qp_error_last()->message, why);
 	}
 	cJSON *v = (cJSON *)1;
 	assert_int_equal(qp_canon_parse(NULL, "1", 1), QP_EUSAGE);
 	assert_int_equal(qp_canon_parse(&v, NULL, 1), QP_EUSAGE);
 	assert_null(v);
+}
+
+/* ---- the one-pass check ------------------------------------------------ */
+
+/* The one-pass check and the parser agree on text; returns the verdict. */
+static int same_verdict(const char *text, size_t len)
+{
+	cJSON *v = NULL;
+	int rc = qp_canon_parse(&v, text, len), fast = qp_canon_is_canonical(text, len);
+	cJSON_Delete(v);
+	assert_true(rc == QP_OK || rc == QP_EINVALID);
+	if (fast != (rc == QP_OK))
+		fail_msg("one-pass check says %d, the parser %s: \"%.*s\"", fast,
+			 rc == QP_OK ? "accepts" : qp_error_last()->message, (int)len, text);
+	return fast;
+}
+
+/*
+ * qp_canon_is_canonical accepts exactly what qp_canon_parse accepts: on
+ * the texts above, and on every text one edit away from a canonical one
+ * (each byte replaced by, or preceded by, each byte of a set that JSON
+ * gives a meaning to; each byte deleted; each prefix).
+ */
+static void test_one_pass_check(void **state)
+{
+	static const char *const more[] = {
+	    /* Keys with escapes sort by the characters they stand for. */
+	    "{\"\\n\":1,\"\\u000b\":2,\"\\\"\":3,\"\\\\\":4,\"a\":5}",
+	    "{\"\xef\xac\xb3\":1,\"\xf0\x9f\x98\x80\":2}",
+	    "{\"\xf0\x9f\x98\x80\":1,\"\xef\xac\xb3\":2}",
+	    "{\"a\":1,\"ab\":2,\"b\":{\"\":[],\"c\":-10}}",
+	    "[1999999999999999,9007199254740990,-9007199254740991,100,0]",
+	    "\"\\u0001\\u001e\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf4\x8f\xbf\xbf\"",
+	};
+	static const unsigned char edits[] = {
+	    0x00, ' ', '"', '\\', ',', ':',  '[',  ']',	 '{',  '}',  '0',  '1',	 '9',  '-',  '.',  'e', 'u',
+	    'a',  'b', 'f', 'n',  't', 0x1f, 0x7f, 0x80, 0xbf, 0xc3, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xff};
+	const char *texts[64];
+	size_t n = 0, accepted = 0, refused = 0;
+	for (size_t i = 0; i < sizeof(canonical_texts) / sizeof(canonical_texts[0]); i++)
+		texts[n++] = canonical_texts[i];
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		texts[n++] = more[i];
+	for (size_t i = 0; i < sizeof(rejected_texts) / sizeof(rejected_texts[0]); i++)
+		assert_false(same_verdict(rejected_texts[i].text, rejected_texts[i].len
+								      ? rejected_texts[i].len
+								      : strlen(rejected_texts[i].text)));
+	for (int objects = 0; objects < 2; objects++) {
+		char deep[512];
+		nested_text(deep, QP_CANON_MAX_DEPTH, objects);
+		assert_true(same_verdict(deep, strlen(deep)));
+		nested_text(deep, QP_CANON_MAX_DEPTH + 1, objects);
+		assert_false(same_verdict(deep, strlen(deep)));
+	}
+	for (size_t t = 0; t < n; t++) {
+		const char *text = texts[t];
+		size_t len = strlen(text);
+		char buf[512];
+		assert_true(len < sizeof(buf) - 1);
+		for (size_t at = 0; at <= len; at++) {
+			same_verdict(text, at);
+			if (at < len) { /* deleted */
+				memcpy(buf, text, at);
+				memcpy(buf + at, text + at + 1, len - at - 1);
+				same_verdict(buf, len - 1);
+			}
+			for (size_t e = 0; e < sizeof(edits); e++) {
+				memcpy(buf, text, at); /* inserted */
+				buf[at] = (char)edits[e];
+				memcpy(buf + at + 1, text + at, len - at);
+				same_verdict(buf, len + 1) ? accepted++ : refused++;
+				if (at < len) { /* replaced */
+					memcpy(buf, text, len);
+					buf[at] = (char)edits[e];
+					same_verdict(buf, len) ? accepted++ : refused++;
+				}
+			}
+		}
+	}
+	/* Both verdicts were tried many times. */
+	assert_true(accepted > 100 && refused > 1000);
 }
 
 /* ---- allocation failures ---------------------------------------------- */
@@ -536,6 +623,7 @@ int main(void)
 	    cmocka_unit_test(test_depth_limit),
 	    cmocka_unit_test(test_parse_round_trip),
 	    cmocka_unit_test(test_parse_rejects),
+	    cmocka_unit_test(test_one_pass_check),
 	    cmocka_unit_test(test_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

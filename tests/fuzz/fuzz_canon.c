@@ -4,7 +4,9 @@
  * Two properties, besides never crashing: whatever qp_canon_parse accepts
  * is already canonical, so encoding it gives back the input byte for
  * byte; and whatever JSON cJSON reads and qp_canon_encode accepts encodes
- * to a text that qp_canon_parse accepts and that encodes to itself.
+ * to a text that qp_canon_parse accepts and that encodes to itself.  And
+ * the one-pass check (qp_canon_is_canonical) says yes to exactly the texts
+ * the parser accepts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t enc_len = 0;
 
 	int rc = qp_canon_parse(&v, text, size);
+	if (rc != QP_ENOMEM && qp_canon_is_canonical(text, size) != (rc == QP_OK)) {
+		fprintf(stderr, "one-pass check says %d, the parser %d: \"%.*s\"\n",
+			qp_canon_is_canonical(text, size), rc, (int)size, text);
+		abort();
+	}
 	if (rc == QP_OK) {
 		if (qp_canon_encode(&enc, &enc_len, v) != QP_OK) {
 			fprintf(stderr, "parsed but does not encode: %s\n", qp_error_last()->message);
@@ -49,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cJSON *again = NULL;
 		char *enc2 = NULL;
 		size_t enc2_len = 0;
-		if (qp_canon_parse(&again, enc, enc_len) != QP_OK) {
+		if (qp_canon_parse(&again, enc, enc_len) != QP_OK || !qp_canon_is_canonical(enc, enc_len)) {
 			fprintf(stderr, "encoded \"%.*s\" does not parse: %s\n", (int)enc_len, enc,
 				qp_error_last()->message);
 			abort();
