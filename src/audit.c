@@ -38,7 +38,7 @@
  * table comparison at the end overlaps the verification still to do.
  */
 #define QUEUE_SIZE 98304
-#define BATCH 5000
+#define BATCH	     20000
 #define REPORT_LIMIT 10
 
 /* ---- the signature queue --------------------------------------------------------- */
@@ -1450,9 +1450,14 @@ static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_opti
 	cp_check c = {&a, 0, {0}, 0};
 	if ((err = qp_store_checkpoints_each(reg->store, each_checkpoint_covering, &c)) != QP_OK)
 		goto done;
-	if ((err = qp_certs_check_invariants(reg)) == QP_EVERIFY)
+	/*
+	 * The registry's own tables hold the invariants when they differ from
+	 * the replay's: a full audit that found every table equal to the
+	 * replay's has the answer from the replay's check below.
+	 */
+	if ((since > 0 || diffs > 0) && (err = qp_certs_check_invariants(reg)) == QP_EVERIFY)
 		derived_problem(&a, "certificates", qp_error_last()->message);
-	else if (err != QP_OK)
+	else if (err != QP_OK && err != QP_EVERIFY)
 		goto done;
 	if ((err = qp_certs_check_invariants(a.replay)) == QP_EVERIFY)
 		problem(&a, "certificates (replay)", qp_error_last()->message);
