@@ -95,27 +95,17 @@ static int run_status(cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	const char *out = cli_opt_value(ctx, &args, "proof"),
 		   *cosigned = cli_opt_value(ctx, &args, "cosigned");
-	long long k = 0;
 	uint64_t size = QP_LOG_LATEST;
 	if (args.npos != 1)
 		return cli_usage_error(ctx, "cert status needs one CERT");
 	if (out && out[0] == '\0')
 		return cli_usage_error(ctx, "--proof needs a FILE");
-	if (cosigned &&
-	    (rc = cli_parse_int(ctx, "cosigned", cosigned, 1, QP_NOTE_MAX_SIGS - 1, &k)) != CLI_OK)
-		return rc;
 	if ((rc = cli_cert_check_number(ctx, "CERT", args.pos[0])) != CLI_OK ||
 	    (rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
 		return rc;
-	int err = k ? qp_log_cosigned_size(&size, reg, (size_t)k) : QP_OK;
-	if (err == QP_ENOTFOUND) {
-		rc = cli_invalid(
-		    ctx, "--cosigned: no checkpoint has %lld cosignatures yet ('quanpiao witness cosign')",
-		    k);
+	if ((rc = cli_cosigned_size(ctx, cosigned, reg, &size)) != CLI_OK)
 		goto done;
-	}
-	if (err == QP_OK)
-		err = qp_statusmap_status_proof_at(&proof, &len, reg, args.pos[0], size);
+	int err = qp_statusmap_status_proof_at(&proof, &len, reg, args.pos[0], size);
 	if (err == QP_OK)
 		err = cli_status_check(&r, reg, proof, len);
 	if (err != QP_OK && !(err == QP_EVERIFY && r.size > 0 && !r.present)) {
