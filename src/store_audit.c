@@ -389,8 +389,34 @@ static int value_same(sqlite3_stmt *a, sqlite3_stmt *b, int i)
 /*
  * The whole of table tb in main and in the replay, compared by walking
  * both in primary-key order side by side: two scans, no sorting.  Each
- * row is (key for people, the ordering columns, the compared columns).
+ * row is (the ordering columns, the compared columns); the key for people
+ * is made for a differing row only (row_key).
  */
+/*
+ * The key for people (tb->key) of the row under side's cursor, found again
+ * by its ordering columns: the key is made for differing rows only, not
+ * for every row compared.  "" if there is none (a NULL in the ordering).
+ */
+static void row_key(qp_store *store, const struct table *tb, int side, sqlite3_stmt *row, int norder,
+		    char *key, size_t len)
+{
+	char sql[512], params[64];
+	size_t n = 0;
+	sqlite3_stmt *st = NULL;
+	key[0] = '\0';
+	for (int i = 0; i < norder && n < sizeof(params) - 8; i++)
+		n += (size_t)snprintf(params + n, sizeof(params) - n, "%s?%d", i ? ", " : "", i + 1);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s.%s WHERE (%s) = (%s)", tb->key,
+		 side ? "replay" : "main", tb->name, tb->order, params);
+	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		for (int i = 0; i < norder; i++)
+			sqlite3_bind_value(st, i + 1, sqlite3_column_value(row, i));
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+			snprintf(key, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+}
+
 static int compare_whole(qp_store *store, const struct table *tb, unsigned limit,
 			 void (*report)(void *ctx, const char *where, const char *what), void *ctx,
 			 uint64_t *count)
@@ -398,12 +424,13 @@ static int compare_whole(qp_store *store, const struct table *tb, unsigned limit
 	char sql[1024];
 	sqlite3_stmt *st[2] = {NULL, NULL};
 	int norder = 1, err = QP_OK, rc[2];
+	char key[512];
 	unsigned seen = 0;
 	for (const char *c = tb->order; *c; c++)
 		norder += *c == ',';
 	for (int side = 0; side < 2 && err == QP_OK; side++) {
-		snprintf(sql, sizeof(sql), "SELECT %s, %s, %s FROM %s.%s WHERE %s ORDER BY %s", tb->key,
-			 tb->order, tb->cols ? tb->cols : "*", side ? "replay" : "main", tb->name,
+		snprintf(sql, sizeof(sql), "SELECT %s, %s FROM %s.%s WHERE %s ORDER BY %s", tb->order,
+			 tb->cols ? tb->cols : "*", side ? "replay" : "main", tb->name,
 			 tb->rows ? tb->rows : "1", tb->order);
 		err = qp_store_prepare(store, sql, &st[side]);
 	}
@@ -422,16 +449,17 @@ static int compare_whole(qp_store *store, const struct table *tb, unsigned limit
 		else if (rc[1] != SQLITE_ROW)
 			c = -1;
 		else
-			for (int i = 1; i <= norder && c == 0; i++)
+			for (int i = 0; i < norder && c == 0; i++)
 				c = value_cmp(st[0], st[1], i);
 		int differs = c != 0;
-		for (int i = 1 + norder; !differs && i < ncols; i++)
+		for (int i = norder; !differs && i < ncols; i++)
 			differs = !value_same(st[0], st[1], i);
 		if (differs) {
 			(*count)++;
-			const unsigned char *key = sqlite3_column_text(st[c > 0], 0);
-			if (seen++ < limit)
-				describe(store, tb, key ? (const char *)key : "", report, ctx);
+			if (seen++ < limit) {
+				row_key(store, tb, c > 0, st[c > 0], norder, key, sizeof(key));
+				describe(store, tb, key, report, ctx);
+			}
 		}
 		if (c <= 0)
 			rc[0] = sqlite3_step(st[0]);
