@@ -38,7 +38,18 @@
  * table comparison at the end overlaps the verification still to do.
  */
 #define QUEUE_SIZE 98304
+/*
+ * The replay commits every BATCH entries, or sooner, once past BATCH_MIN,
+ * when SQLite holds BATCH_MEMORY bytes more than just after the last
+ * commit: the in-memory journal of the open transaction, which grows with
+ * the pages the batch touched.  Large batches write the pages that every
+ * batch touches (the status map's and the top of each B-tree) once per
+ * batch; the cap keeps the peak memory flat at any log size (20,000
+ * entries touch about 90 MiB of a 1,000,000-entry replay's pages).
+ */
 #define BATCH	     20000
+#define BATCH_MIN    2500
+#define BATCH_MEMORY ((uint64_t)40 << 20)
 #define REPORT_LIMIT 10
 
 /* ---- the signature queue --------------------------------------------------------- */
@@ -373,6 +384,7 @@ typedef struct audit {
 	unsigned char named_root[QP_HASH_LEN];
 	unsigned flags; /* how entries are applied to the replay (QP_APPLY_*) */
 	int keep_saved; /* incremental: nothing new read yet, the saved state stays as it is */
+	uint64_t committed_memory; /* SQLite's memory just after the replay's last commit (BATCH_MEMORY) */
 } audit;
 
 static void problem(audit *a, const char *where, const char *what)
@@ -555,11 +567,13 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 			return err;
 	}
 	a->res->entries++;
-	if (++a->in_batch == BATCH) {
+	if (++a->in_batch == BATCH || (a->in_batch >= BATCH_MIN && a->in_batch % 256 == 0 &&
+				       qp_store_memory_used() > a->committed_memory + BATCH_MEMORY)) {
 		a->in_batch = 0;
 		a->naccepted = 0;
 		if ((err = qp_store_commit(a->replay->store)) != QP_OK || (err = qp_store_begin(a->replay->store)) != QP_OK)
 			return err;
+		a->committed_memory = qp_store_memory_used();
 	}
 	if (a->opt && a->opt->progress && (a->res->entries % 10000 == 0))
 		a->opt->progress(a->opt->ctx, a->res->entries, a->total);

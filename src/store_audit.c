@@ -72,6 +72,11 @@ int qp_store_fast_writes(qp_store *store)
 			     "preparing the replay");
 }
 
+uint64_t qp_store_memory_used(void)
+{
+	return (uint64_t)sqlite3_memory_used();
+}
+
 /*
  * The list of a "col IN ('a', 'b', ...)" at p (just past its "("), written
  * to s as "col = 'a' OR col = 'b' ..." with its closing ")"; returns the end

@@ -12,6 +12,9 @@
 /* Writes without waiting for the disk: for a throw-away replay only. */
 int qp_store_fast_writes(qp_store *store);
 
+/* Bytes SQLite holds in this process: its page caches and in-memory journals, all connections. */
+uint64_t qp_store_memory_used(void);
+
 /*
  * For a replay thrown away after the audit: no foreign-key checks (the
  * rules check every reference, and the comparison with the registry would
