@@ -238,7 +238,7 @@ int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *l
 	/* The status map's root, as an extension line (docs/format.md, "The status map"); read before
 	 * the text is begun, so that a failure leaves no buffer behind. */
 	unsigned char map_root[QP_HASH_LEN];
-	if ((err = qp_smt_root(map_root, qp_store_smt_get, reg->store, UINT64_MAX)) != QP_OK)
+	if ((err = qp_store_statusmap_root(reg->store, UINT64_MAX, map_root)) != QP_OK)
 		goto fail;
 	char num[24];
 	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)size);

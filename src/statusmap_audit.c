@@ -72,7 +72,7 @@ int qp_statusmap_audit_checkpoint(char *what, size_t len, qp_store *replay, uint
 		snprintf(what, len, "its status-map line is malformed: %s", qp_error_last()->message);
 		return QP_OK;
 	}
-	if ((err = qp_smt_root(want, qp_store_smt_get, replay, size)) != QP_OK)
+	if ((err = qp_store_statusmap_root(replay, size, want)) != QP_OK)
 		return err;
 	if (sodium_memcmp(line, want, QP_HASH_LEN) != 0)
 		snprintf(what, len,

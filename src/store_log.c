@@ -12,6 +12,7 @@
 #include "error.h"
 #include "store_internal.h"
 #include "store_log.h"
+#include "store_statusmap.h"
 
 /* ---- transactions ---------------------------------------------------- */
 
@@ -34,6 +35,7 @@ int qp_store_begin(qp_store *store)
 	qp_store_clear_stale(store);
 	qp_store_tip_forget(store);
 	int err = qp_store_exec(store->db, "BEGIN IMMEDIATE", "starting a write");
+	qp_store_statusmap_begin(store);
 	if (err == QP_OK)
 		store->in_txn = 1;
 	return err;
@@ -42,7 +44,9 @@ int qp_store_begin(qp_store *store)
 int qp_store_commit(qp_store *store)
 {
 	qp_store_tip_forget(store);
-	int err = qp_store_exec(store->db, "COMMIT", "committing");
+	int err = qp_store_statusmap_flush(store);
+	if (err == QP_OK)
+		err = qp_store_exec(store->db, "COMMIT", "committing");
 	if (err != QP_OK) {
 		qp_store_rollback(store);
 		return err;
@@ -92,6 +96,7 @@ void qp_store_rollback_to(qp_store *store)
 	qp_store_tip_forget(store);
 	exec_cached(store, "ROLLBACK TO qp_entry", "undoing an entry");
 	exec_cached(store, "RELEASE qp_entry", "undoing an entry");
+	(void)qp_store_statusmap_undo(store);
 	qp_error_set(err.code, "%s", msg);
 }
 

@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "store_audit.h"
 #include "store_internal.h"
+#include "old_statusmap.h"
 #include "testutil.h"
 
 typedef struct fixture {
@@ -149,6 +150,7 @@ static void test_upgrade_drops_unverified_times(void **state)
 {
 	fixture *f = *state;
 	create_registry(f->db);
+	raw_exec(f->db, OLD_STATUSMAP_SQL "DELETE FROM qp_schema_migrations WHERE version >= 16;");
 	raw_exec(f->db, "DROP INDEX households_updated;"
 			"ALTER TABLE households DROP COLUMN updated_idx;"
 			"ALTER TABLE checkpoints ADD COLUMN signed_at TEXT NOT NULL DEFAULT '2026-01-01T00:00:00Z';"
