@@ -552,6 +552,7 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 	return QP_OK;
 
 fail:
+	qp_store_statusmap_free(store);
 	sqlite3_close_v2(store->db);
 	store->db = NULL;
 	if (fresh)
@@ -651,8 +652,8 @@ void qp_store_free(qp_store *store)
 		sqlite3_finalize(store->cache[i].st);
 		qp_free(store->cache[i].sql);
 	}
-	sqlite3_close_v2(store->db);
 	qp_store_statusmap_free(store);
+	sqlite3_close_v2(store->db);
 	qp_free(store->path);
 	qp_free(store);
 }

@@ -30,13 +30,97 @@
 #include "store_internal.h"
 #include "store_statusmap.h"
 
-/* The buckets changed and not yet flushed, and all changed in this transaction. */
+/* The map's statements, prepared once per store (the store's shared cache finds one by its text). */
+enum {
+	S_LATEST,
+	S_BELOW,
+	S_KEEP_LEAF,
+	S_KEEP_PAGE,
+	S_LEAF_HISTORY,
+	S_SCAN,
+	S_LEAF,
+	S_PAGE,
+	S_PAGE_HISTORY,
+	S_PUT_PAGE,
+	S_NEW_PAGE,
+	S_PUT_LEAF,
+	S_RECORD,
+	S_COUNT
+};
+
+#define MAP_LINE_NEEDLE "\n" QP_STATUSMAP_LINE " "
+
+static const char *const sql_of[S_COUNT] = {
+    [S_LATEST] = "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size DESC LIMIT 1",
+    [S_BELOW] = "SELECT max(size) FROM checkpoints WHERE size < ?2 AND instr(note, ?1) > 0",
+    [S_KEEP_LEAF] = "INSERT INTO statusmap_leaf_history (key, version, hash, record) "
+		    "SELECT key, version, hash, record FROM statusmap_leaves WHERE key = ?1 AND version <= ?2",
+    [S_KEEP_PAGE] = "INSERT INTO statusmap_page_history (id, version, nodes) "
+		    "SELECT id, version, nodes FROM statusmap_pages WHERE id = ?1 AND version <= ?2",
+    [S_LEAF_HISTORY] = "SELECT version, hash, record FROM statusmap_leaf_history WHERE key = ?1 AND version <= ?2 "
+		       "ORDER BY version DESC LIMIT 1",
+    [S_SCAN] = "SELECT key, version, hash FROM statusmap_leaves WHERE key >= ?1 AND key <= ?2 ORDER BY key",
+    [S_LEAF] = "SELECT version, hash, record FROM statusmap_leaves WHERE key = ?1",
+    [S_PAGE] = "SELECT version, nodes FROM statusmap_pages WHERE id = ?1",
+    [S_PAGE_HISTORY] = "SELECT version, nodes FROM statusmap_page_history WHERE id = ?1 AND version <= ?2 "
+		       "ORDER BY version DESC LIMIT 1",
+    /* A page is overwritten in place (same size), or inserted when new. */
+    [S_PUT_PAGE] = "UPDATE statusmap_pages SET version = ?2, nodes = ?3 WHERE id = ?1",
+    [S_NEW_PAGE] = "INSERT INTO statusmap_pages (id, version, nodes) VALUES (?1, ?2, ?3)",
+    [S_PUT_LEAF] = "INSERT OR REPLACE INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4)",
+    [S_RECORD] = "SELECT kind, state, holder, area, valid_until FROM certificates WHERE id = ?1",
+};
+
+/*
+ * The map's state in a store: its statements, the buckets changed and not
+ * yet flushed, and all changed in this transaction.
+ */
 struct qp_smt_dirty {
+	sqlite3_stmt *st[S_COUNT];
 	uint16_t *list, *touched;
 	size_t n, cap, tn, tcap;
 	unsigned char bits[QP_SMT_BUCKETS / 8], tbits[QP_SMT_BUCKETS / 8];
 	uint64_t last; /* the version of the last change */
 };
+
+static int state(qp_store *store, struct qp_smt_dirty **out)
+{
+	if (store->map_dirty == NULL && (store->map_dirty = qp_calloc(1, sizeof(*store->map_dirty))) == NULL)
+		return qp_error_set(QP_ENOMEM, "out of memory using the status map");
+	*out = store->map_dirty;
+	return QP_OK;
+}
+
+/* Statement which, ready to bind; give it back with done(). */
+static int stmt(qp_store *store, int which, sqlite3_stmt **st)
+{
+	struct qp_smt_dirty *d = NULL;
+	int err = state(store, &d);
+	if (err != QP_OK || d == NULL)
+		return err != QP_OK ? err : QP_EINTERNAL;
+	if (d->st[which] == NULL) {
+		int rc = sqlite3_prepare_v3(store->db, sql_of[which], -1, SQLITE_PREPARE_PERSISTENT, &d->st[which],
+					    NULL);
+		if (rc != SQLITE_OK)
+			return qp_store_raise(store->db, rc, "preparing a status map query");
+	}
+	*st = d->st[which];
+	return QP_OK;
+}
+
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Run the statement to its end: QP_OK, or the error naming doing. */
+static int run(qp_store *store, sqlite3_stmt *st, const char *doing)
+{
+	int rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE ? QP_OK : qp_store_raise(store->db, rc, doing);
+}
 
 /* A growing array of leaves. */
 typedef struct leaves {
@@ -52,18 +136,16 @@ static const unsigned page_base[QP_SMT_PAGE_LEVELS] = {0, 1, 17, 273};
 static int latest_mapped(qp_store *store)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(
-	    store, "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size DESC LIMIT 1", &st);
+	int err = stmt(store, S_LATEST, &st);
 	if (err != QP_OK)
 		return err;
-	sqlite3_bind_blob(st, 1, "\n" QP_STATUSMAP_LINE " ", (int)strlen("\n" QP_STATUSMAP_LINE " "),
-			  SQLITE_STATIC);
+	sqlite3_bind_blob(st, 1, MAP_LINE_NEEDLE, (int)strlen(MAP_LINE_NEEDLE), SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	store->map_latest_any = rc == SQLITE_ROW;
 	store->map_latest = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "reading the checkpoints");
-	qp_store_finish(store, st);
+	done(st);
 	store->map_have_latest = err == QP_OK;
 	return err;
 }
@@ -102,12 +184,10 @@ static int checkpoint_below(qp_store *store, uint64_t v, uint64_t *s, int *any)
 	}
 	/* A checkpoint at or beyond v (not the case of an append): ask. */
 	sqlite3_stmt *st = NULL;
-	if ((err = qp_store_prepare_cached(
-		 store, "SELECT max(size) FROM checkpoints WHERE size < ?1 AND instr(note, ?2) > 0", &st)) != QP_OK)
+	if ((err = stmt(store, S_BELOW, &st)) != QP_OK)
 		return err;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)v);
-	sqlite3_bind_blob(st, 2, "\n" QP_STATUSMAP_LINE " ", (int)strlen("\n" QP_STATUSMAP_LINE " "),
-			  SQLITE_STATIC);
+	sqlite3_bind_blob(st, 1, MAP_LINE_NEEDLE, (int)strlen(MAP_LINE_NEEDLE), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)v);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
 		*any = 1;
@@ -115,16 +195,15 @@ static int checkpoint_below(qp_store *store, uint64_t v, uint64_t *s, int *any)
 	} else if (rc != SQLITE_ROW) {
 		err = qp_store_raise(store->db, rc, "reading the checkpoints");
 	}
-	qp_store_finish(store, st);
+	done(st);
 	return err;
 }
 
-/* Run sql (?1 id or key, ?2 a version) to keep a row; for the history statements. */
-static int run_keep(qp_store *store, const char *sql, const void *key, int key_len, sqlite3_int64 id,
-		    uint64_t upto)
+/* Keep a row (?1 its id or key, ?2 the newest version kept) with the history statement which. */
+static int run_keep(qp_store *store, int which, const void *key, int key_len, sqlite3_int64 id, uint64_t upto)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(store, sql, &st);
+	int err = stmt(store, which, &st);
 	if (err != QP_OK)
 		return err;
 	if (key)
@@ -132,9 +211,7 @@ static int run_keep(qp_store *store, const char *sql, const void *key, int key_l
 	else
 		sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)upto);
-	err = qp_store_step_done(store, st, "keeping a status map row for a checkpoint");
-	qp_store_finish(store, st);
-	return err;
+	return run(store, st, "keeping a status map row for a checkpoint");
 }
 
 /* ---- leaves ---------------------------------------------------------------------------------- */
@@ -150,10 +227,7 @@ static int leaf_as_of(qp_store *store, const unsigned char key[QP_HASH_LEN], uin
 {
 	sqlite3_stmt *st = NULL;
 	*found = 0;
-	int err = qp_store_prepare_cached(store,
-					  "SELECT version, hash, record FROM statusmap_leaf_history WHERE key = ?1 "
-					  "AND version <= ?2 ORDER BY version DESC LIMIT 1",
-					  &st);
+	int err = stmt(store, S_LEAF_HISTORY, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
@@ -177,7 +251,7 @@ static int leaf_as_of(qp_store *store, const unsigned char key[QP_HASH_LEN], uin
 	} else if (rc != SQLITE_DONE) {
 		err = qp_store_raise(store->db, rc, "reading the status map");
 	}
-	qp_store_finish(store, st);
+	done(st);
 	return err;
 }
 
@@ -207,9 +281,7 @@ static int scan(qp_store *store, const unsigned char key[QP_HASH_LEN], unsigned 
 		lo[i] = key[i] & mask;
 		hi[i] = (unsigned char)(lo[i] | (unsigned char)~mask);
 	}
-	int err = qp_store_prepare_cached(
-	    store, "SELECT key, version, hash FROM statusmap_leaves WHERE key >= ?1 AND key <= ?2 ORDER BY key",
-	    &st);
+	int err = stmt(store, S_SCAN, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_blob(st, 1, lo, QP_HASH_LEN, SQLITE_STATIC);
@@ -232,7 +304,7 @@ static int scan(qp_store *store, const unsigned char key[QP_HASH_LEN], unsigned 
 	}
 	if (err == QP_OK && rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "reading the status map");
-	qp_store_finish(store, st);
+	done(st);
 	return err;
 }
 
@@ -242,8 +314,7 @@ static int leaf_record(qp_store *store, const unsigned char key[QP_HASH_LEN], ui
 {
 	sqlite3_stmt *st = NULL;
 	int found = 0;
-	int err = qp_store_prepare_cached(
-	    store, "SELECT version, hash, record FROM statusmap_leaves WHERE key = ?1", &st);
+	int err = stmt(store, S_LEAF, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
@@ -264,7 +335,7 @@ static int leaf_record(qp_store *store, const unsigned char key[QP_HASH_LEN], ui
 	} else if (rc != SQLITE_DONE) {
 		err = qp_store_raise(store->db, rc, "reading the status map");
 	}
-	qp_store_finish(store, st);
+	done(st);
 	if (err == QP_OK && !found)
 		err = leaf_as_of(store, key, as_of, out, record, record_len, &found);
 	if (err == QP_OK && !found)
@@ -277,16 +348,12 @@ static int leaf_record(qp_store *store, const unsigned char key[QP_HASH_LEN], ui
 /* Page id as of as_of (UINT64_MAX: now) into p; *found 0 if there was none (all empty). */
 static int page_get(qp_store *store, unsigned id, uint64_t as_of, qp_smt_page *p, int *found)
 {
-	static const char *const sql[2] = {
-	    "SELECT version, nodes FROM statusmap_pages WHERE id = ?1",
-	    "SELECT version, nodes FROM statusmap_page_history WHERE id = ?1 AND version <= ?2 "
-	    "ORDER BY version DESC LIMIT 1"};
 	int err = QP_OK;
 	*found = 0;
 	memset(p, 0, sizeof(*p));
 	for (int h = 0; h < 2 && !*found && err == QP_OK; h++) {
 		sqlite3_stmt *st = NULL;
-		if ((err = qp_store_prepare_cached(store, sql[h], &st)) != QP_OK)
+		if ((err = stmt(store, h ? S_PAGE_HISTORY : S_PAGE, &st)) != QP_OK)
 			return err;
 		sqlite3_bind_int64(st, 1, id);
 		if (h)
@@ -305,7 +372,7 @@ static int page_get(qp_store *store, unsigned id, uint64_t as_of, qp_smt_page *p
 		} else if (!h) {
 			h = 1; /* no page now: none before either */
 		}
-		qp_store_finish(store, st);
+		done(st);
 	}
 	if (err != QP_OK || !*found)
 		memset(p, 0, sizeof(*p));
@@ -321,23 +388,16 @@ static int page_put(qp_store *store, unsigned id, const qp_smt_page *p, int pres
 	if (present && (err = checkpoint_below(store, p->version, &s, &any)) != QP_OK)
 		return err;
 	if (present && any && old <= s &&
-	    (err = run_keep(store,
-			    "INSERT INTO statusmap_page_history (id, version, nodes) "
-			    "SELECT id, version, nodes FROM statusmap_pages WHERE id = ?1 AND version <= ?2",
-			    NULL, 0, id, s)) != QP_OK)
+	    (err = run_keep(store, S_KEEP_PAGE, NULL, 0, id, s)) != QP_OK)
 		return err;
 	sqlite3_stmt *st = NULL;
-	if ((err = qp_store_prepare_cached(
-		 store, "INSERT OR REPLACE INTO statusmap_pages (id, version, nodes) VALUES (?1, ?2, ?3)", &st)) !=
-	    QP_OK)
+	if ((err = stmt(store, present ? S_PUT_PAGE : S_NEW_PAGE, &st)) != QP_OK)
 		return err;
 	qp_smt_page_encode(blob, p);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->version);
 	sqlite3_bind_blob(st, 3, blob, QP_SMT_PAGE_BYTES, SQLITE_STATIC);
-	err = qp_store_step_done(store, st, "writing the status map");
-	qp_store_finish(store, st);
-	return err;
+	return run(store, st, "writing the status map");
 }
 
 /* ---- the flush ------------------------------------------------------------------------------- */
@@ -466,6 +526,8 @@ void qp_store_statusmap_free(qp_store *store)
 	struct qp_smt_dirty *d = store->map_dirty;
 	if (d == NULL)
 		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(d->st[i]);
 	qp_free(d->list);
 	qp_free(d->touched);
 	qp_free(d);
@@ -477,35 +539,26 @@ void qp_store_statusmap_free(qp_store *store)
 int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN], const char *record,
 			   size_t record_len, uint64_t version)
 {
-	struct qp_smt_dirty *d = store->map_dirty;
+	struct qp_smt_dirty *d = NULL;
 	uint64_t s = 0;
-	int any = 0, err;
-	if (d == NULL && (d = store->map_dirty = qp_calloc(1, sizeof(*d))) == NULL)
-		return qp_error_set(QP_ENOMEM, "out of memory updating the status map");
-	if ((err = checkpoint_below(store, version, &s, &any)) != QP_OK)
+	int any = 0, err = state(store, &d);
+	if (err != QP_OK || (err = checkpoint_below(store, version, &s, &any)) != QP_OK)
 		return err;
 	/* A checkpoint between the pending changes and this one: store the map it commits to first. */
 	if (d->n && any && s >= d->last && (err = qp_store_statusmap_flush(store)) != QP_OK)
 		return err;
-	if (any && (err = run_keep(store,
-				   "INSERT INTO statusmap_leaf_history (key, version, hash, record) "
-				   "SELECT key, version, hash, record FROM statusmap_leaves WHERE key = ?1 AND "
-				   "version <= ?2",
-				   key, QP_HASH_LEN, 0, s)) != QP_OK)
+	if (any && (err = run_keep(store, S_KEEP_LEAF, key, QP_HASH_LEN, 0, s)) != QP_OK)
 		return err;
 	unsigned char h[QP_HASH_LEN];
 	qp_smt_leaf_hash(h, key, record, record_len);
 	sqlite3_stmt *st = NULL;
-	if ((err = qp_store_prepare_cached(
-		 store, "INSERT OR REPLACE INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4)",
-		 &st)) != QP_OK)
+	if ((err = stmt(store, S_PUT_LEAF, &st)) != QP_OK)
 		return err;
 	sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
 	sqlite3_bind_blob(st, 3, h, QP_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, record, (int)record_len, SQLITE_STATIC);
-	err = qp_store_step_done(store, st, "writing the status map");
-	qp_store_finish(store, st);
+	err = run(store, st, "writing the status map");
 	uint16_t b = (uint16_t)qp_smt_bits(key, 0, QP_SMT_BUCKET_DEPTH);
 	if (err == QP_OK && (err = mark(&d->list, &d->n, &d->cap, d->bits, b)) == QP_OK)
 		err = mark(&d->touched, &d->tn, &d->tcap, d->tbits, b);
@@ -595,8 +648,7 @@ int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = qp_store_prepare_cached(
-	    store, "SELECT kind, state, holder, area, valid_until FROM certificates WHERE id = ?1", &st);
+	int err = stmt(store, S_RECORD, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -619,7 +671,7 @@ int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_
 	} else {
 		err = qp_store_raise(store->db, rc, "reading a certificate");
 	}
-	qp_store_finish(store, st);
+	done(st);
 	return err;
 }
 
@@ -722,7 +774,7 @@ static int mapped_sizes(qp_store *store, uint64_t **out, size_t *n)
 	int err = qp_store_prepare(store, "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size", &st);
 	if (err != QP_OK)
 		return err;
-	sqlite3_bind_blob(st, 1, "\n" QP_STATUSMAP_LINE " ", (int)strlen("\n" QP_STATUSMAP_LINE " "),
+	sqlite3_bind_blob(st, 1, MAP_LINE_NEEDLE, (int)strlen(MAP_LINE_NEEDLE),
 			  SQLITE_STATIC);
 	int rc;
 	while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
