@@ -11,7 +11,9 @@
  * depth where no other key shares its path; so the tree is a function of
  * its set of (key, record) pairs, whatever the order they came in.
  * Certificates never leave the map (a spent one stays, spent), so there
- * is no deletion.
+ * is no deletion.  How it is stored (pages over the top 16 levels, the
+ * rest computed from the leaves): statusmap_tree.h; the functions here
+ * for that are pure.
  */
 #include <stdio.h>
 #include <stdlib.h>

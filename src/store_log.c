@@ -60,6 +60,7 @@ void qp_store_rollback(qp_store *store)
 	if (store == NULL || !store->in_txn)
 		return;
 	qp_store_tip_forget(store);
+	qp_store_statusmap_begin(store); /* nothing of the map pending */
 	/* Keep the caller's error: ROLLBACK's own outcome is not news. */
 	qp_store_rollback_now(store);
 	store->in_txn = 0;

@@ -759,7 +759,7 @@ static int old_leaves(qp_store *store, old_leaf **out, size_t *n)
 	if (err == QP_OK && rc != SQLITE_DONE)
 		err = qp_store_raise(store->db, rc, "converting the status map");
 	qp_store_finish(store, st);
-	if (err == QP_OK)
+	if (err == QP_OK && *n > 1)
 		qsort(*out, *n, sizeof(**out), cmp_old);
 	return err;
 }
