@@ -28,14 +28,8 @@ static int collect(void *ctx, uint64_t size, const unsigned char *root, const ch
 	/* The line is in the signed text, which comes before the signatures: no need to open the note. */
 	if (qp_statusmap_checkpoint_root(map, note, note_len) == QP_ENOTFOUND)
 		return QP_OK;
-	if (sm->n == sm->cap) {
-		size_t cap = sm->cap ? 2 * sm->cap : 64;
-		uint64_t *g = qp_realloc(sm->sizes, cap * sizeof(*g));
-		if (g == NULL)
-			return qp_error_set(QP_ENOMEM, "out of memory reading checkpoints");
-		sm->sizes = g;
-		sm->cap = cap;
-	}
+	if (qp_grow((void **)&sm->sizes, &sm->cap, sm->n, sizeof(*sm->sizes)) != QP_OK)
+		return qp_error_set(QP_ENOMEM, "out of memory reading checkpoints");
 	sm->sizes[sm->n++] = size;
 	return QP_OK;
 }

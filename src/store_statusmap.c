@@ -255,18 +255,19 @@ static int leaf_as_of(qp_store *store, const unsigned char key[QP_HASH_LEN], uin
 	return err;
 }
 
+/* Room for one more of n elements of size bytes in *arr (qp_grow), or QP_ENOMEM saying so. */
+static int grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+	return qp_grow(arr, cap, n, size) == QP_OK ? QP_OK
+						   : qp_error_set(QP_ENOMEM, "out of memory using the status map");
+}
+
 static int leaves_add(leaves *a, const qp_smt_leaf *l)
 {
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? 2 * a->cap : 16;
-		qp_smt_leaf *g = qp_realloc(a->l, cap * sizeof(*g));
-		if (g == NULL)
-			return qp_error_set(QP_ENOMEM, "out of memory reading the status map");
-		a->l = g;
-		a->cap = cap;
-	}
-	a->l[a->n++] = *l;
-	return QP_OK;
+	int err = grow(&a->l, &a->cap, a->n, sizeof(*a->l));
+	if (err == QP_OK)
+		a->l[a->n++] = *l;
+	return err;
 }
 
 /* The leaves under key's first depth bits as of as_of (UINT64_MAX: now), in key order, into a. */
@@ -498,14 +499,9 @@ static int mark(uint16_t **list, size_t *n, size_t *cap, unsigned char *bits, ui
 {
 	if (bits[b / 8] & (1u << (b % 8)))
 		return QP_OK;
-	if (*n == *cap) {
-		size_t nc = *cap ? 2 * *cap : 256;
-		uint16_t *g = qp_realloc(*list, nc * sizeof(*g));
-		if (g == NULL)
-			return qp_error_set(QP_ENOMEM, "out of memory updating the status map");
-		*list = g;
-		*cap = nc;
-	}
+	int err = grow(list, cap, *n, sizeof(**list));
+	if (err != QP_OK)
+		return err;
 	(*list)[(*n)++] = b;
 	bits[b / 8] |= (unsigned char)(1u << (b % 8));
 	return QP_OK;
@@ -730,15 +726,8 @@ static int old_leaves(qp_store *store, old_leaf **out, size_t *n)
 	while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		qp_statusmap_record r;
 		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			old_leaf *g = qp_realloc(*out, cap * sizeof(*g));
-			if (g == NULL) {
-				err = qp_error_set(QP_ENOMEM, "out of memory converting the status map");
-				break;
-			}
-			*out = g;
-		}
+		if ((err = grow(out, &cap, *n, sizeof(**out))) != QP_OK)
+			break;
 		old_leaf *l = &(*out)[*n];
 		if (sqlite3_column_bytes(st, 0) != QP_HASH_LEN || len > QP_STATUSMAP_RECORD_MAX) {
 			err = leaf_bad();
@@ -778,15 +767,8 @@ static int mapped_sizes(qp_store *store, uint64_t **out, size_t *n)
 			  SQLITE_STATIC);
 	int rc;
 	while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			uint64_t *g = qp_realloc(*out, cap * sizeof(*g));
-			if (g == NULL) {
-				err = qp_error_set(QP_ENOMEM, "out of memory converting the status map");
-				break;
-			}
-			*out = g;
-		}
+		if ((err = grow(out, &cap, *n, sizeof(**out))) != QP_OK)
+			break;
 		(*out)[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
 	}
 	if (err == QP_OK && rc != SQLITE_DONE)
