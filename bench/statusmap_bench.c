@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -293,6 +294,9 @@ int qp_bench_statusmap(int argc, char **argv)
 	       "B, max "
 	       "%zu B\n",
 	       status_sum / P, status_max);
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		printf("peak RSS of the bench process: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
 	free(proof);
 	free(s.frozen);
 	qp_registry_free(s.reg);
