@@ -233,13 +233,16 @@ int qp_bench_statusmap(int argc, char **argv)
 		}
 		printf("append of certificate entries (freeze/unfreeze), certificates %s, %llu with the map "
 		       "and %llu without:\n",
-		       s.random ? "at random" : "in order", (unsigned long long)n_on, (unsigned long long)n_off);
+		       s.random ? "at random" : "in order", (unsigned long long)n_on,
+		       (unsigned long long)n_off);
 		double on_c = c_on / (double)n_on, off_c = c_off / (double)n_off, on_w = w_on / (double)n_on,
 		       off_w = w_off / (double)n_off;
-		printf("  with the map     CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n",
-		       on_c * 1e6, on_c / bound, on_w * 1e6, on_w / bound);
-		printf("  without the map  CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n",
-		       off_c * 1e6, off_c / bound, off_w * 1e6, off_w / bound);
+		printf(
+		    "  with the map     CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n",
+		    on_c * 1e6, on_c / bound, on_w * 1e6, on_w / bound);
+		printf(
+		    "  without the map  CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n",
+		    off_c * 1e6, off_c / bound, off_w * 1e6, off_w / bound);
 		printf("  with / without   CPU %.2fx   wall %.2fx   (target: at most 1.25x)\n", on_c / off_c,
 		       on_w / off_w);
 	}

@@ -78,8 +78,8 @@ unsigned qp_smt_bits(const unsigned char key[QP_HASH_LEN], unsigned from, unsign
 	return v;
 }
 
-void qp_smt_leaf_hash(unsigned char out[QP_HASH_LEN], const unsigned char key[QP_HASH_LEN], const char *record,
-		      size_t record_len)
+void qp_smt_leaf_hash(unsigned char out[QP_HASH_LEN], const unsigned char key[QP_HASH_LEN],
+		      const char *record, size_t record_len)
 {
 	unsigned char vh[QP_HASH_LEN];
 	crypto_hash_sha256(vh, (const unsigned char *)record, record_len);
@@ -150,13 +150,15 @@ void qp_smt_page_set(qp_smt_page *p, const unsigned *child, const qp_smt_ref *re
 		}
 	}
 	*changed = dirty != 0;
-	/* Up the rows of 8, 4 and 2 nodes (rel depths 3, 2, 1; row r starts at 2^r - 2), from the changed ones. */
+	/* Up the rows of 8, 4 and 2 nodes (rel depths 3, 2, 1; row r starts at 2^r - 2), from the changed
+	 * ones. */
 	for (unsigned r = 3; r >= 1 && dirty; r--) {
 		unsigned up = 0, base = (1u << r) - 2, below = (1u << (r + 1)) - 2;
 		for (unsigned q = 0; q < (1u << r); q++) {
 			if (!(dirty & (3u << (2 * q))))
 				continue;
-			qp_smt_combine(&p->node[base + q], &p->node[below + 2 * q], &p->node[below + 2 * q + 1]);
+			qp_smt_combine(&p->node[base + q], &p->node[below + 2 * q],
+				       &p->node[below + 2 * q + 1]);
 			up |= 1u << q;
 		}
 		dirty = up;
@@ -181,7 +183,8 @@ int qp_smt_page_decode(qp_smt_page *p, const void *b, size_t len)
 		qp_smt_ref *r = &p->node[i];
 		r->kind = (c[i / 4] >> (2 * (i % 4))) & 3;
 		memcpy(r->hash, c + 8 + i * QP_HASH_LEN, QP_HASH_LEN);
-		if (r->kind > QP_SMT_INTERIOR || (r->kind == QP_SMT_EMPTY) != sodium_is_zero(r->hash, QP_HASH_LEN))
+		if (r->kind > QP_SMT_INTERIOR ||
+		    (r->kind == QP_SMT_EMPTY) != sodium_is_zero(r->hash, QP_HASH_LEN))
 			return qp_error_set(QP_ECORRUPT, "status map: a stored page is malformed");
 	}
 	return QP_OK;

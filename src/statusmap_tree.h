@@ -22,12 +22,12 @@
 
 #include "quanpiao/statusmap.h"
 
-#define QP_SMT_PAGE_LEVELS 4				      /* pages cover the depths 0 to 15 */
-#define QP_SMT_BUCKET_DEPTH (4 * QP_SMT_PAGE_LEVELS)	      /* 16: a bucket's depth */
-#define QP_SMT_BUCKETS (1u << QP_SMT_BUCKET_DEPTH)	      /* 65,536 */
-#define QP_SMT_PAGES (1 + 16 + 256 + 4096)		      /* page ids 0 to 4368 */
-#define QP_SMT_PAGE_NODES 30				      /* 2 + 4 + 8 + 16 */
-#define QP_SMT_PAGE_BYTES (8 + QP_SMT_PAGE_NODES * QP_HASH_LEN) /* kinds (2 bits each), then hashes */
+#define QP_SMT_PAGE_LEVELS  4					  /* pages cover the depths 0 to 15 */
+#define QP_SMT_BUCKET_DEPTH (4 * QP_SMT_PAGE_LEVELS)		  /* 16: a bucket's depth */
+#define QP_SMT_BUCKETS	    (1u << QP_SMT_BUCKET_DEPTH)		  /* 65,536 */
+#define QP_SMT_PAGES	    (1 + 16 + 256 + 4096)		  /* page ids 0 to 4368 */
+#define QP_SMT_PAGE_NODES   30					  /* 2 + 4 + 8 + 16 */
+#define QP_SMT_PAGE_BYTES   (8 + QP_SMT_PAGE_NODES * QP_HASH_LEN) /* kinds (2 bits each), then hashes */
 
 enum { QP_SMT_EMPTY, QP_SMT_LEAF, QP_SMT_INTERIOR };
 
@@ -57,8 +57,8 @@ int qp_smt_bit(const unsigned char key[QP_HASH_LEN], unsigned i);
 unsigned qp_smt_bits(const unsigned char key[QP_HASH_LEN], unsigned from, unsigned bits);
 
 /* A leaf's hash: SHA-256(0x00 || key || SHA-256(record)). */
-void qp_smt_leaf_hash(unsigned char out[QP_HASH_LEN], const unsigned char key[QP_HASH_LEN], const char *record,
-		      size_t record_len);
+void qp_smt_leaf_hash(unsigned char out[QP_HASH_LEN], const unsigned char key[QP_HASH_LEN],
+		      const char *record, size_t record_len);
 
 /* The node over two subtrees: empty, the one leaf, or SHA-256(0x01 || left || right). */
 void qp_smt_combine(qp_smt_ref *out, const qp_smt_ref *left, const qp_smt_ref *right);

@@ -58,10 +58,10 @@ static const struct table {
     {"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1, NULL, NULL},
     {"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
     {"log_entries", "idx", "idx", "idx >= ?1", 0, "idx, leaf_hash, type, signer, time", NULL},
-    /* The status map: current nodes, and those kept for signed checkpoints (statusmap_audit.h). */
+    /* The status map: current leaves and pages, and those kept for signed checkpoints (statusmap_audit.h). */
     {"statusmap_leaves", "'status map leaf ' || hex(key)", "key", "version > ?1", 0, NULL, NULL},
-    {"statusmap_leaf_history", "'status map leaf ' || hex(key) || ' of version ' || version", "key, version", "1",
-     0, NULL, NULL},
+    {"statusmap_leaf_history", "'status map leaf ' || hex(key) || ' of version ' || version", "key, version",
+     "1", 0, NULL, NULL},
     {"statusmap_pages", "'status map page ' || id", "id", "version > ?1", 0, NULL, NULL},
     {"statusmap_page_history", "'status map page ' || id || ' of version ' || version", "id, version", "1", 0,
      NULL, NULL},

@@ -53,12 +53,14 @@ enum {
 static const char *const sql_of[S_COUNT] = {
     [S_LATEST] = "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size DESC LIMIT 1",
     [S_BELOW] = "SELECT max(size) FROM checkpoints WHERE size < ?2 AND instr(note, ?1) > 0",
-    [S_KEEP_LEAF] = "INSERT INTO statusmap_leaf_history (key, version, hash, record) "
-		    "SELECT key, version, hash, record FROM statusmap_leaves WHERE key = ?1 AND version <= ?2",
+    [S_KEEP_LEAF] =
+	"INSERT INTO statusmap_leaf_history (key, version, hash, record) "
+	"SELECT key, version, hash, record FROM statusmap_leaves WHERE key = ?1 AND version <= ?2",
     [S_KEEP_PAGE] = "INSERT INTO statusmap_page_history (id, version, nodes) "
 		    "SELECT id, version, nodes FROM statusmap_pages WHERE id = ?1 AND version <= ?2",
-    [S_LEAF_HISTORY] = "SELECT version, hash, record FROM statusmap_leaf_history WHERE key = ?1 AND version <= ?2 "
-		       "ORDER BY version DESC LIMIT 1",
+    [S_LEAF_HISTORY] =
+	"SELECT version, hash, record FROM statusmap_leaf_history WHERE key = ?1 AND version <= ?2 "
+	"ORDER BY version DESC LIMIT 1",
     [S_SCAN] = "SELECT key, version, hash FROM statusmap_leaves WHERE key >= ?1 AND key <= ?2 ORDER BY key",
     [S_LEAF] = "SELECT version, hash, record FROM statusmap_leaves WHERE key = ?1",
     [S_PAGE] = "SELECT version, nodes FROM statusmap_pages WHERE id = ?1",
@@ -67,7 +69,8 @@ static const char *const sql_of[S_COUNT] = {
     /* A page is overwritten in place (same size), or inserted when new. */
     [S_PUT_PAGE] = "UPDATE statusmap_pages SET version = ?2, nodes = ?3 WHERE id = ?1",
     [S_NEW_PAGE] = "INSERT INTO statusmap_pages (id, version, nodes) VALUES (?1, ?2, ?3)",
-    [S_PUT_LEAF] = "INSERT OR REPLACE INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4)",
+    [S_PUT_LEAF] =
+	"INSERT OR REPLACE INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4)",
     [S_RECORD] = "SELECT kind, state, holder, area, valid_until FROM certificates WHERE id = ?1",
 };
 
@@ -99,8 +102,8 @@ static int stmt(qp_store *store, int which, sqlite3_stmt **st)
 	if (err != QP_OK || d == NULL)
 		return err != QP_OK ? err : QP_EINTERNAL;
 	if (d->st[which] == NULL) {
-		int rc = sqlite3_prepare_v3(store->db, sql_of[which], -1, SQLITE_PREPARE_PERSISTENT, &d->st[which],
-					    NULL);
+		int rc = sqlite3_prepare_v3(store->db, sql_of[which], -1, SQLITE_PREPARE_PERSISTENT,
+					    &d->st[which], NULL);
 		if (rc != SQLITE_OK)
 			return qp_store_raise(store->db, rc, "preparing a status map query");
 	}
@@ -258,8 +261,9 @@ static int leaf_as_of(qp_store *store, const unsigned char key[QP_HASH_LEN], uin
 /* Room for one more of n elements of size bytes in *arr (qp_grow), or QP_ENOMEM saying so. */
 static int grow(void *arr, size_t *cap, size_t n, size_t size)
 {
-	return qp_grow(arr, cap, n, size) == QP_OK ? QP_OK
-						   : qp_error_set(QP_ENOMEM, "out of memory using the status map");
+	return qp_grow(arr, cap, n, size) == QP_OK
+		   ? QP_OK
+		   : qp_error_set(QP_ENOMEM, "out of memory using the status map");
 }
 
 static int leaves_add(leaves *a, const qp_smt_leaf *l)
@@ -271,7 +275,8 @@ static int leaves_add(leaves *a, const qp_smt_leaf *l)
 }
 
 /* The leaves under key's first depth bits as of as_of (UINT64_MAX: now), in key order, into a. */
-static int scan(qp_store *store, const unsigned char key[QP_HASH_LEN], unsigned depth, uint64_t as_of, leaves *a)
+static int scan(qp_store *store, const unsigned char key[QP_HASH_LEN], unsigned depth, uint64_t as_of,
+		leaves *a)
 {
 	unsigned char lo[QP_HASH_LEN], hi[QP_HASH_LEN];
 	sqlite3_stmt *st = NULL;
@@ -291,7 +296,8 @@ static int scan(qp_store *store, const unsigned char key[QP_HASH_LEN], unsigned 
 	while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		qp_smt_leaf l;
 		int found = 1;
-		if (sqlite3_column_bytes(st, 0) != QP_HASH_LEN || sqlite3_column_bytes(st, 2) != QP_HASH_LEN) {
+		if (sqlite3_column_bytes(st, 0) != QP_HASH_LEN ||
+		    sqlite3_column_bytes(st, 2) != QP_HASH_LEN) {
 			err = leaf_bad();
 			break;
 		}
@@ -310,8 +316,8 @@ static int scan(qp_store *store, const unsigned char key[QP_HASH_LEN], unsigned 
 }
 
 /* The record of key's leaf as of as_of (which must have one) and its version and hash. */
-static int leaf_record(qp_store *store, const unsigned char key[QP_HASH_LEN], uint64_t as_of, qp_smt_leaf *out,
-		       char *record, size_t *record_len)
+static int leaf_record(qp_store *store, const unsigned char key[QP_HASH_LEN], uint64_t as_of,
+		       qp_smt_leaf *out, char *record, size_t *record_len)
 {
 	sqlite3_stmt *st = NULL;
 	int found = 0;
@@ -388,8 +394,7 @@ static int page_put(qp_store *store, unsigned id, const qp_smt_page *p, int pres
 	unsigned char blob[QP_SMT_PAGE_BYTES];
 	if (present && (err = checkpoint_below(store, p->version, &s, &any)) != QP_OK)
 		return err;
-	if (present && any && old <= s &&
-	    (err = run_keep(store, S_KEEP_PAGE, NULL, 0, id, s)) != QP_OK)
+	if (present && any && old <= s && (err = run_keep(store, S_KEEP_PAGE, NULL, 0, id, s)) != QP_OK)
 		return err;
 	sqlite3_stmt *st = NULL;
 	if ((err = stmt(store, present ? S_PUT_PAGE : S_NEW_PAGE, &st)) != QP_OK)
@@ -599,9 +604,8 @@ int qp_store_statusmap_prove(qp_store *store, const unsigned char key[QP_HASH_LE
 	qp_smt_page_root(&root, &p);
 	kind = root.kind;
 	while (kind == QP_SMT_INTERIOR && level < QP_SMT_PAGE_LEVELS) {
-		if (level > 0 &&
-		    (err = page_get(store, page_base[level] + qp_smt_bits(key, 0, 4 * level), as_of, &p, &found)) !=
-			QP_OK)
+		if (level > 0 && (err = page_get(store, page_base[level] + qp_smt_bits(key, 0, 4 * level),
+						 as_of, &p, &found)) != QP_OK)
 			return err;
 		if (!found)
 			return qp_error_set(QP_ECORRUPT, "status map: a page is missing");
@@ -760,11 +764,11 @@ static int mapped_sizes(qp_store *store, uint64_t **out, size_t *n)
 	size_t cap = 0;
 	*out = NULL;
 	*n = 0;
-	int err = qp_store_prepare(store, "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size", &st);
+	int err = qp_store_prepare(
+	    store, "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size", &st);
 	if (err != QP_OK)
 		return err;
-	sqlite3_bind_blob(st, 1, MAP_LINE_NEEDLE, (int)strlen(MAP_LINE_NEEDLE),
-			  SQLITE_STATIC);
+	sqlite3_bind_blob(st, 1, MAP_LINE_NEEDLE, (int)strlen(MAP_LINE_NEEDLE), SQLITE_STATIC);
 	int rc;
 	while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((err = grow(out, &cap, *n, sizeof(**out))) != QP_OK)
@@ -799,12 +803,13 @@ int qp_store_statusmap_upgrade(qp_store *store)
 		 */
 		for (size_t i = 0; i < n && err == QP_OK; i++)
 			if (i == 0 || cmp_old(&ol[i - 1], &ol[i]) != 0)
-				err = qp_store_statusmap_set(store, ol[i].key, ol[i].record, ol[i].len, ol[i].version);
+				err = qp_store_statusmap_set(store, ol[i].key, ol[i].record, ol[i].len,
+							     ol[i].version);
 	} else {
 		/* A registry from before 0012: built once from its certificate events in log order. */
 		sqlite3_stmt *st = NULL;
-		if ((err = qp_store_prepare(store, "SELECT cert, idx FROM cert_events ORDER BY idx, cert", &st)) !=
-		    QP_OK)
+		if ((err = qp_store_prepare(store, "SELECT cert, idx FROM cert_events ORDER BY idx, cert",
+					    &st)) != QP_OK)
 			goto done;
 		int rc;
 		while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {

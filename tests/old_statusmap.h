@@ -7,14 +7,14 @@
 #define QP_TESTS_OLD_STATUSMAP_H
 
 /* The 0016 tables out, the 0012 ones in, the ledger back to 0015. */
-#define OLD_STATUSMAP_SQL                                                                                  \
-	"DROP TABLE statusmap_leaves; DROP TABLE statusmap_leaf_history;"                                  \
-	"DROP TABLE statusmap_pages; DROP TABLE statusmap_page_history;"                                   \
-	"CREATE TABLE statusmap_nodes (pos TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL CHECK "      \
-	"(version > 0), leaf INTEGER NOT NULL CHECK (leaf IN (0, 1)), hash BLOB NOT NULL CHECK "           \
-	"(length(hash) = 32), a BLOB NOT NULL, b BLOB NOT NULL) STRICT, WITHOUT ROWID;"                    \
-	"CREATE TABLE statusmap_history (pos TEXT NOT NULL, version INTEGER NOT NULL CHECK (version > 0), " \
-	"leaf INTEGER NOT NULL CHECK (leaf IN (0, 1)), hash BLOB NOT NULL CHECK (length(hash) = 32), a "    \
+#define OLD_STATUSMAP_SQL                                                                                    \
+	"DROP TABLE statusmap_leaves; DROP TABLE statusmap_leaf_history;"                                    \
+	"DROP TABLE statusmap_pages; DROP TABLE statusmap_page_history;"                                     \
+	"CREATE TABLE statusmap_nodes (pos TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL CHECK "       \
+	"(version > 0), leaf INTEGER NOT NULL CHECK (leaf IN (0, 1)), hash BLOB NOT NULL CHECK "             \
+	"(length(hash) = 32), a BLOB NOT NULL, b BLOB NOT NULL) STRICT, WITHOUT ROWID;"                      \
+	"CREATE TABLE statusmap_history (pos TEXT NOT NULL, version INTEGER NOT NULL CHECK (version > 0), "  \
+	"leaf INTEGER NOT NULL CHECK (leaf IN (0, 1)), hash BLOB NOT NULL CHECK (length(hash) = 32), a "     \
 	"BLOB NOT NULL, b BLOB NOT NULL, PRIMARY KEY (pos, version)) STRICT, WITHOUT ROWID;"
 
 #endif

@@ -600,11 +600,13 @@ static void test_status_proofs_fail_and_audit_finds(void **state)
 
 	/* The audit: a stored map node changed, a kept one, and a checkpoint whose map root is another. */
 	audit_after(f,
-		    "UPDATE statusmap_pages SET nodes = zeroblob(968) WHERE id = (SELECT max(id) FROM statusmap_pages)",
+		    "UPDATE statusmap_pages SET nodes = zeroblob(968) WHERE id = (SELECT max(id) FROM "
+		    "statusmap_pages)",
 		    NULL, 0, seen);
 	assert_non_null(strstr(seen, "status map page"));
-	audit_after(f, "UPDATE statusmap_leaves SET hash = zeroblob(32) WHERE key = (SELECT max(key) FROM "
-		       "statusmap_leaves)",
+	audit_after(f,
+		    "UPDATE statusmap_leaves SET hash = zeroblob(32) WHERE key = (SELECT max(key) FROM "
+		    "statusmap_leaves)",
 		    NULL, 0, seen);
 	assert_non_null(strstr(seen, "status map leaf"));
 	audit_after(f,
@@ -612,10 +614,11 @@ static void test_status_proofs_fail_and_audit_finds(void **state)
 		    "statusmap_page_history)",
 		    NULL, 0, seen);
 	assert_non_null(strstr(seen, "status map page"));
-	audit_after(f,
-		    "UPDATE statusmap_leaf_history SET version = version + 1 WHERE key = (SELECT min(key) FROM "
-		    "statusmap_leaf_history)",
-		    NULL, 0, seen);
+	audit_after(
+	    f,
+	    "UPDATE statusmap_leaf_history SET version = version + 1 WHERE key = (SELECT min(key) FROM "
+	    "statusmap_leaf_history)",
+	    NULL, 0, seen);
 	assert_non_null(strstr(seen, "status map leaf"));
 	uint64_t size = 0;
 	char *note = NULL, text[512];

@@ -359,7 +359,8 @@ static void describe(char *buf, size_t len, const tbl *t, const rows *r, int i)
 	for (int k = 0; k < t->nkey && n < len; k++) {
 		sqlite3_value *v = r->key[i][k];
 		n += (size_t)snprintf(buf + n, len - n, "%s", k ? "/" : "");
-		/* A blob in hex (sqlite3_value_text would turn the value into text, and the key would match no row). */
+		/* A blob in hex (sqlite3_value_text would turn the value into text, and the key would match
+		 * no row). */
 		if (sqlite3_value_type(v) == SQLITE_BLOB) {
 			const unsigned char *b = sqlite3_value_blob(v);
 			for (int j = 0; j < sqlite3_value_bytes(v) && n + 3 < len; j++)

@@ -65,7 +65,11 @@ static void round_record(char *rec, size_t *len, unsigned i, unsigned r)
 {
 	char id[32];
 	cert(id, i);
-	record_of(rec, len, id, r == 1 ? QP_CERT_FROZEN : r == 2 ? QP_CERT_SPENT : QP_CERT_LIVE, round_entry(i, r));
+	record_of(rec, len, id,
+		  r == 1   ? QP_CERT_FROZEN
+		  : r == 2 ? QP_CERT_SPENT
+			   : QP_CERT_LIVE,
+		  round_entry(i, r));
 }
 
 static void reference_root(unsigned char root[32], unsigned rounds_done)
@@ -121,7 +125,8 @@ static qp_store *build_as(const char *dir, const char *name, unsigned step, unsi
 			cert(id, i);
 			round_record(rec, &len, i, r);
 			qp_statusmap_key(key, id);
-			assert_int_equal(qp_store_statusmap_set(s, key, rec, len, round_entry(i, r) + 1), QP_OK);
+			assert_int_equal(qp_store_statusmap_set(s, key, rec, len, round_entry(i, r) + 1),
+					 QP_OK);
 			if (++in == batch || k == n - 1) {
 				assert_int_equal(qp_store_commit(s), QP_OK);
 				in = 0;
@@ -131,10 +136,11 @@ static qp_store *build_as(const char *dir, const char *name, unsigned step, unsi
 		assert_true(r == 2 || version == sizes[r]);
 		/* A checkpoint of the registry's own, with a map line (its root is not read here). */
 		char sql[256];
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO checkpoints (size, root, note) VALUES (%llu, zeroblob(32), CAST('o' || "
-			 "char(10) || '%llu' || char(10) || 'r' || char(10) || '%s AA==' || char(10) AS BLOB))",
-			 (unsigned long long)version, (unsigned long long)version, QP_STATUSMAP_LINE);
+		snprintf(
+		    sql, sizeof(sql),
+		    "INSERT INTO checkpoints (size, root, note) VALUES (%llu, zeroblob(32), CAST('o' || "
+		    "char(10) || '%llu' || char(10) || 'r' || char(10) || '%s AA==' || char(10) AS BLOB))",
+		    (unsigned long long)version, (unsigned long long)version, QP_STATUSMAP_LINE);
 		if (signed_cps && r < 2)
 			assert_int_equal(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
 	}
@@ -156,8 +162,8 @@ static void same_rows(qp_store *a, qp_store *b, const char *table)
 	char *all[2] = {NULL, NULL};
 	qp_store *s[2] = {a, b};
 	for (int i = 0; i < 2; i++) {
-		snprintf(sql, sizeof(sql), "SELECT group_concat(x, ',') FROM (SELECT %s AS x FROM %s ORDER BY x)",
-			 cols, table);
+		snprintf(sql, sizeof(sql),
+			 "SELECT group_concat(x, ',') FROM (SELECT %s AS x FROM %s ORDER BY x)", cols, table);
 		assert_int_equal(sqlite3_prepare_v2(s[i]->db, sql, -1, &st, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 		all[i] = strdup(sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
@@ -179,8 +185,10 @@ static void test_tree_and_proofs(void **state)
 {
 	(void)state;
 	char *dir = tu_mkdtemp();
-	/* 50 changes per transaction in one order; 700 per transaction in another; 3 per transaction in that one. */
-	qp_store *a = build(dir, "a.db", 1, 50), *b = build(dir, "b.db", 7, 700), *c1 = build(dir, "c.db", 7, 3);
+	/* 50 changes per transaction in one order; 700 per transaction in another; 3 per transaction in that
+	 * one. */
+	qp_store *a = build(dir, "a.db", 1, 50), *b = build(dir, "b.db", 7, 700),
+		 *c1 = build(dir, "c.db", 7, 3);
 	unsigned char ra[32], rb[32], ref[32], old[2][32];
 	assert_int_equal(qp_store_statusmap_root(a, UINT64_MAX, ra), QP_OK);
 	assert_int_equal(qp_store_statusmap_root(b, UINT64_MAX, rb), QP_OK);
@@ -230,20 +238,23 @@ static void test_tree_and_proofs(void **state)
 				/* Not absent, not another record. */
 				assert_int_equal(qp_statusmap_proof_verify(p, root, id, NULL, 0), QP_EVERIFY);
 				round_record(rec, &len, i, (c + 1) % 3);
-				assert_int_equal(qp_statusmap_proof_verify(p, root, id, rec, len), QP_EVERIFY);
+				assert_int_equal(qp_statusmap_proof_verify(p, root, id, rec, len),
+						 QP_EVERIFY);
 				assert_error_contains("the map holds another record for it");
 			} else {
 				assert_int_equal(got_len, 0);
 				assert_int_equal(qp_statusmap_proof_verify(p, root, id, NULL, 0), QP_OK);
 				round_record(rec, &len, i, 0);
-				assert_int_equal(qp_statusmap_proof_verify(p, root, id, rec, len), QP_EVERIFY);
+				assert_int_equal(qp_statusmap_proof_verify(p, root, id, rec, len),
+						 QP_EVERIFY);
 				assert_error_contains("holds no record for it");
 			}
 			/* A changed sibling, or another root, does not lead there. */
 			if (p->depth > 0) {
 				p->sibling[p->depth - 1][0] ^= 1;
-				assert_int_equal(qp_statusmap_proof_verify(p, root, id, present ? rec : NULL, len),
-						 QP_EVERIFY);
+				assert_int_equal(
+				    qp_statusmap_proof_verify(p, root, id, present ? rec : NULL, len),
+				    QP_EVERIFY);
 			}
 		}
 	}
@@ -259,19 +270,22 @@ static void test_tree_and_proofs(void **state)
 	print_message("status map: %u certificates, paths at most %u deep\n", KEYS, maxdepth);
 	assert_true(maxdepth < 40);
 	/* A damaged page or leaf is reported, not proven from. */
-	assert_int_equal(sqlite3_exec(a->db, "UPDATE statusmap_pages SET nodes = zeroblob(968) WHERE id = 0", NULL,
-				      NULL, NULL),
+	assert_int_equal(sqlite3_exec(a->db, "UPDATE statusmap_pages SET nodes = zeroblob(968) WHERE id = 0",
+				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	assert_int_equal(sqlite3_exec(a->db, "UPDATE statusmap_leaves SET hash = zeroblob(32)", NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(a->db, "UPDATE statusmap_leaves SET hash = zeroblob(32)", NULL, NULL, NULL),
+	    SQLITE_OK);
 	assert_int_equal(qp_store_statusmap_prove(a, key0, UINT64_MAX, p, got, &got_len), QP_OK);
 	assert_int_equal(p->depth, 0); /* an all-empty root page: the empty map */
-	assert_int_equal(sqlite3_exec(a->db, "UPDATE statusmap_pages SET nodes = x'ff' WHERE id = 0", NULL, NULL,
-				      NULL) & 0xFF,
-			 SQLITE_CONSTRAINT);
+	assert_int_equal(
+	    sqlite3_exec(a->db, "UPDATE statusmap_pages SET nodes = x'ff' WHERE id = 0", NULL, NULL, NULL) &
+		0xFF,
+	    SQLITE_CONSTRAINT);
 	assert_int_equal(qp_store_statusmap_prove(b, key0, UINT64_MAX, p, got, &got_len), QP_OK);
-	assert_int_equal(sqlite3_exec(b->db, "UPDATE statusmap_leaves SET hash = zeroblob(32)", NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(b->db, "UPDATE statusmap_leaves SET hash = zeroblob(32)", NULL, NULL, NULL),
+	    SQLITE_OK);
 	assert_int_equal(qp_store_statusmap_prove(b, key0, UINT64_MAX, p, got, &got_len), QP_ECORRUPT);
 	assert_error_contains("a leaf's hash is not its record's");
 	free(p);
@@ -350,13 +364,15 @@ static void test_upgrade_from_nodes(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	exec_ok(db, "CREATE TEMP TABLE l AS SELECT * FROM statusmap_leaves;"
 		    "CREATE TEMP TABLE h AS SELECT * FROM statusmap_leaf_history;");
-	exec_ok(db, OLD_STATUSMAP_SQL "DELETE FROM qp_schema_migrations WHERE version >= 16; PRAGMA user_version = 15;");
+	exec_ok(db, OLD_STATUSMAP_SQL
+		"DELETE FROM qp_schema_migrations WHERE version >= 16; PRAGMA user_version = 15;");
 	/* The current tree, node by node. */
 	qp_smt_leaf *l = calloc(KEYS, sizeof(*l));
 	char(*rec)[QP_STATUSMAP_RECORD_MAX] = calloc(KEYS, sizeof(*rec));
 	size_t *len = calloc(KEYS, sizeof(*len)), n = 0;
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT key, version, hash, record FROM l ORDER BY key", -1, &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT key, version, hash, record FROM l ORDER BY key", -1, &st, NULL),
+	    SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		memcpy(l[n].key, sqlite3_column_blob(st, 0), 32);
 		l[n].version = (uint64_t)sqlite3_column_int64(st, 1);
@@ -367,17 +383,20 @@ static void test_upgrade_from_nodes(void **state)
 	}
 	sqlite3_finalize(st);
 	assert_int_equal(n, KEYS);
-	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO statusmap_nodes VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &ins,
-					    NULL),
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO statusmap_nodes VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+					    -1, &ins, NULL),
 			 SQLITE_OK);
 	old_rows(ins, l, rec, len, n, 0);
 	sqlite3_finalize(ins);
 	/* The kept records, each at a full-depth position. */
-	exec_ok(db, "INSERT INTO statusmap_history SELECT '0100' || lower(hex(key)), version, 1, hash, key, record "
-		    "FROM h;"
-		    /* and a leaf that was moved (kept twice with the same record): converted once */
-		    "INSERT INTO statusmap_history SELECT '00ff' || lower(hex(key)), version + 1, 1, hash, key, record "
-		    "FROM h LIMIT 1;");
+	exec_ok(
+	    db,
+	    "INSERT INTO statusmap_history SELECT '0100' || lower(hex(key)), version, 1, hash, key, record "
+	    "FROM h;"
+	    /* and a leaf that was moved (kept twice with the same record): converted once */
+	    "INSERT INTO statusmap_history SELECT '00ff' || lower(hex(key)), version + 1, 1, hash, key, "
+	    "record "
+	    "FROM h LIMIT 1;");
 	sqlite3_close(db);
 
 	/* Opened: 0016 converts. */
@@ -394,8 +413,10 @@ static void test_upgrade_from_nodes(void **state)
 	qp_store_free(u);
 	/* A damaged old record stops the upgrade, naming it; the file stays as it was. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_ok(db, OLD_STATUSMAP_SQL "DELETE FROM qp_schema_migrations WHERE version >= 16; PRAGMA user_version = 15;"
-		    "INSERT INTO statusmap_nodes VALUES ('0000', 1, 1, zeroblob(32), zeroblob(32), CAST('x' AS BLOB));");
+	exec_ok(db, OLD_STATUSMAP_SQL
+		"DELETE FROM qp_schema_migrations WHERE version >= 16; PRAGMA user_version = 15;"
+		"INSERT INTO statusmap_nodes VALUES ('0000', 1, 1, zeroblob(32), zeroblob(32), CAST('x' AS "
+		"BLOB));");
 	sqlite3_close(db);
 	u = NULL;
 	assert_int_not_equal(qp_store_open(&u, path, 0), QP_OK);
