@@ -543,6 +543,30 @@ int qp_registry_append_batch_personal(qp_registry *reg, const char *const *notes
 	return qp_registry_append_batch_verified(reg, notes, note_lens, pds, NULL, n, indexes, results);
 }
 
+int qp_registry_batch_in_txn(qp_registry *reg, const char *const *notes, const size_t *note_lens,
+			     const qp_personal *const *pds, const unsigned char *const *verified, size_t n,
+			     uint64_t *indexes, int *results)
+{
+	int err;
+	for (size_t i = 0; i < n; i++) {
+		if ((err = qp_store_savepoint(reg->store)) != QP_OK)
+			return err;
+		reg->verified_key = verified ? verified[i] : NULL;
+		results[i] = append_one(reg, notes[i], note_lens[i], &indexes[i], NULL, pds ? pds[i] : NULL);
+		reg->verified_key = NULL;
+		if (results[i] == QP_OK) {
+			if ((err = qp_store_release(reg->store)) != QP_OK)
+				return err;
+		} else {
+			qp_store_rollback_to(reg->store);
+			qp_registry_forget_keys(reg);
+			if (results[i] == QP_EIO || results[i] == QP_ENOMEM || results[i] == QP_ECORRUPT)
+				return results[i];
+		}
+	}
+	return QP_OK;
+}
+
 int qp_registry_append_batch_verified(qp_registry *reg, const char *const *notes, const size_t *note_lens,
 				      const qp_personal *const *pds, const unsigned char *const *verified,
 				      size_t n, uint64_t *indexes, int *results)
@@ -551,24 +575,8 @@ int qp_registry_append_batch_verified(qp_registry *reg, const char *const *notes
 	qp_registry_forget_keys(reg);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
 		return err;
-	for (size_t i = 0; i < n; i++) {
-		if ((err = qp_store_savepoint(reg->store)) != QP_OK)
-			goto fail;
-		reg->verified_key = verified ? verified[i] : NULL;
-		results[i] = append_one(reg, notes[i], note_lens[i], &indexes[i], NULL, pds ? pds[i] : NULL);
-		reg->verified_key = NULL;
-		if (results[i] == QP_OK) {
-			if ((err = qp_store_release(reg->store)) != QP_OK)
-				goto fail;
-		} else {
-			qp_store_rollback_to(reg->store);
-			qp_registry_forget_keys(reg);
-			if (results[i] == QP_EIO || results[i] == QP_ENOMEM || results[i] == QP_ECORRUPT) {
-				err = results[i];
-				goto fail;
-			}
-		}
-	}
+	if ((err = qp_registry_batch_in_txn(reg, notes, note_lens, pds, verified, n, indexes, results)) != QP_OK)
+		goto fail;
 	if ((err = qp_store_commit(reg->store)) != QP_OK)
 		goto fail_committed;
 	return QP_OK;

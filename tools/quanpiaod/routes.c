@@ -731,9 +731,11 @@ void qpd_route_entry_done(qpd_reply *r, const qpd_job *job)
 		qpd_problem_code(r, job->result, job->message);
 		return;
 	}
-	/* The commit and the checkpoint are durable: this thread's reader sees both. */
+	/* The writer proved the entry in the same transaction as its checkpoint; this thread's reader
+	 * sees the commit (for the certificates it created). */
 	if ((err = qpd_reader(&reg)) != QP_OK ||
-	    (err = qp_log_tlog_proof(&proof, &proof_len, reg, job->index, job->cp_size)) != QP_OK ||
+	    (err = qp_log_tlog_proof_text(&proof, &proof_len, job->index, &job->proof, job->checkpoint,
+					  strlen(job->checkpoint))) != QP_OK ||
 	    (err = qp_certs_created_by(&created, &ncreated, reg, job->index)) != QP_OK) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "appended as entry %llu, but the proof could not be read: %s",

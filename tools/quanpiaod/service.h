@@ -182,6 +182,7 @@ typedef struct qpd_job {
 	uint64_t index;	  /* the entry's index */
 	uint64_t cp_size; /* the size of the checkpoint that covers it */
 	char *checkpoint; /* that checkpoint note (malloc'd; the submitter frees it) */
+	qp_merkle_proof proof; /* the entry's inclusion proof in that checkpoint */
 	void (*done)(struct qpd_job *job);
 	void *ctx;
 	struct qpd_job *next;
