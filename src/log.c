@@ -362,8 +362,8 @@ int qp_log_append_signed(qp_registry *reg, qp_log_batch *b)
 	qp_registry_forget_keys(reg);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
 		goto refuse_all;
-	if ((err = qp_registry_batch_in_txn(reg, b->notes, b->note_lens, b->pds, b->verified, b->n, b->indexes,
-					    b->results)) != QP_OK)
+	if ((err = qp_registry_batch_in_txn(reg, b->notes, b->note_lens, b->pds, b->verified, b->n,
+					    b->indexes, b->results)) != QP_OK)
 		goto fail;
 	/*
 	 * A refused note once more, after the others and in the same
@@ -372,9 +372,10 @@ int qp_log_append_signed(qp_registry *reg, qp_log_batch *b)
 	 */
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->results[i] != QP_OK) {
-			if ((err = qp_registry_batch_in_txn(reg, b->notes + i, b->note_lens + i, b->pds ? b->pds + i : NULL,
-							    b->verified ? b->verified + i : NULL, 1, b->indexes + i,
-							    b->results + i)) != QP_OK)
+			if ((err = qp_registry_batch_in_txn(reg, b->notes + i, b->note_lens + i,
+							    b->pds ? b->pds + i : NULL,
+							    b->verified ? b->verified + i : NULL, 1,
+							    b->indexes + i, b->results + i)) != QP_OK)
 				goto fail;
 			if (b->results[i] != QP_OK && b->refused)
 				b->refused(b->ctx, i, b->results[i]);
@@ -387,7 +388,8 @@ int qp_log_append_signed(qp_registry *reg, qp_log_batch *b)
 		return QP_OK;
 	}
 	/* The checkpoint and the proofs in the same transaction: one commit makes all of it durable. */
-	if ((err = sign_in_txn(&b->checkpoint, &b->checkpoint_len, &b->size, &fresh, reg, b->log_key)) != QP_OK ||
+	if ((err = sign_in_txn(&b->checkpoint, &b->checkpoint_len, &b->size, &fresh, reg, b->log_key)) !=
+		QP_OK ||
 	    (b->proofs && (err = batch_proofs(reg, b, b->size)) != QP_OK))
 		goto fail;
 	if ((err = qp_store_commit(reg->store)) != QP_OK)

@@ -575,7 +575,8 @@ int qp_registry_append_batch_verified(qp_registry *reg, const char *const *notes
 	qp_registry_forget_keys(reg);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
 		return err;
-	if ((err = qp_registry_batch_in_txn(reg, notes, note_lens, pds, verified, n, indexes, results)) != QP_OK)
+	if ((err = qp_registry_batch_in_txn(reg, notes, note_lens, pds, verified, n, indexes, results)) !=
+	    QP_OK)
 		goto fail;
 	if ((err = qp_store_commit(reg->store)) != QP_OK)
 		goto fail_committed;

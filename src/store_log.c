@@ -438,10 +438,11 @@ int qp_store_checkpoint_get(qp_store *store, uint64_t size, uint64_t *out_size, 
 	sqlite3_stmt *st = NULL;
 	*note = NULL;
 	int latest = size == UINT64_MAX;
-	int err = qp_store_prepare_cached(store,
-			  latest ? "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"
-				 : "SELECT size, note FROM checkpoints WHERE size = ?1",
-			  &st);
+	int err =
+	    qp_store_prepare_cached(store,
+				    latest ? "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"
+					   : "SELECT size, note FROM checkpoints WHERE size = ?1",
+				    &st);
 	if (err != QP_OK)
 		return err;
 	if (!latest)

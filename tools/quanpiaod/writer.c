@@ -110,7 +110,8 @@ static int append_signed(qpd_writer *w, qpd_job **jobs, size_t n, size_t *nrefus
 		if ((jobs[i]->checkpoint = strdup(b.checkpoint)) == NULL) {
 			jobs[i]->result = QP_ENOMEM;
 			snprintf(jobs[i]->message, sizeof(jobs[i]->message),
-				 "appended as entry %llu; out of memory answering", (unsigned long long)idx[i]);
+				 "appended as entry %llu; out of memory answering",
+				 (unsigned long long)idx[i]);
 		}
 	}
 	if (b.checkpoint)
