@@ -776,7 +776,8 @@ int qp_bench_service(int argc, char **argv)
 	double vrate = verify_rate();
 	double acpu = 0, hcpu = 0;
 	double arate = append_bound(db, work_dir, officer, logk, 0, 20000, (size_t)writers, 0, &acpu);
-	double hrate = append_bound(db, work_dir, officer, logk, households, 20000, (size_t)writers, 1, &hcpu);
+	double hrate =
+	    append_bound(db, work_dir, officer, logk, households, 20000, (size_t)writers, 1, &hcpu);
 
 	/* Pre-signed writes: enough for the phase at a generous rate. */
 	w.nnotes = (size_t)(seconds * 12000) + (size_t)writers * 4;
@@ -802,9 +803,9 @@ int qp_bench_service(int argc, char **argv)
 	printf("  verify + append + checkpoint %9.0f /s   CPU %9.0f /s   (village.add, qp_log_append_signed: "
 	       "%d per commit, each commit with its checkpoint)\n",
 	       arate, acpu, writers);
-	printf(
-	    "  household.add                %9.0f /s   CPU %9.0f /s   (the same, each with its personal data)\n",
-	    hrate, hcpu);
+	printf("  household.add                %9.0f /s   CPU %9.0f /s   (the same, each with its personal "
+	       "data)\n",
+	       hrate, hcpu);
 	printf("service (CPU: the service process's user + system time per answer, from /proc; the load "
 	       "generator "
 	       "shares the cores)\n");
@@ -833,7 +834,8 @@ int qp_bench_service(int argc, char **argv)
 		if (phases[p].writes) {
 			double cpu_rate = cpu > 0 ? (double)ok / cpu : 0;
 			printf(
-			    "  writes: %.0f%% of the verify + append + checkpoint bound by wall clock, %.0f%% by "
+			    "  writes: %.0f%% of the verify + append + checkpoint bound by wall clock, "
+			    "%.0f%% by "
 			    "CPU time (entries per service CPU second / bound entries per CPU second); each "
 			    "answered after its commit (entries and checkpoint in one) is durable\n",
 			    100.0 * rate / arate, 100.0 * cpu_rate / acpu);

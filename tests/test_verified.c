@@ -168,7 +168,6 @@ static void test_unknown_signer(void **state)
 	free(note);
 }
 
-
 /* ---- qp_log_append_signed: the entries and their checkpoint in one transaction ------------------ */
 
 typedef struct batch_out {
@@ -251,12 +250,13 @@ static void test_signed_batch(void **state)
 		size_t mine_len = 0, theirs_len = 0;
 		unsigned char leaf[QP_HASH_LEN];
 		qp_merkle_leaf_hash(leaf, notes[i], strlen(notes[i]));
-		assert_int_equal(qp_merkle_verify_inclusion(leaf, o.idx[i], o.b.size, &o.proof[i], parsed.root),
+		assert_int_equal(
+		    qp_merkle_verify_inclusion(leaf, o.idx[i], o.b.size, &o.proof[i], parsed.root), QP_OK);
+		assert_int_equal(qp_log_tlog_proof_text(&mine, &mine_len, o.idx[i], &o.proof[i],
+							o.b.checkpoint, o.b.checkpoint_len),
 				 QP_OK);
-		assert_int_equal(qp_log_tlog_proof_text(&mine, &mine_len, o.idx[i], &o.proof[i], o.b.checkpoint,
-							o.b.checkpoint_len),
+		assert_int_equal(qp_log_tlog_proof(&theirs, &theirs_len, f->writer, o.idx[i], o.b.size),
 				 QP_OK);
-		assert_int_equal(qp_log_tlog_proof(&theirs, &theirs_len, f->writer, o.idx[i], o.b.size), QP_OK);
 		assert_int_equal(mine_len, theirs_len);
 		assert_memory_equal(mine, theirs, mine_len);
 		free(mine);
@@ -286,7 +286,8 @@ static void test_signed_batch_refusals(void **state)
 	char *vkey = tu_vkey(f->stranger);
 	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", vkey);
 	free(vkey);
-	assert_int_equal(qp_registry_sign_entry(&notes[1], &len, f->writer, f->auth, "key.enroll", body), QP_OK);
+	assert_int_equal(qp_registry_sign_entry(&notes[1], &len, f->writer, f->auth, "key.enroll", body),
+			 QP_OK);
 	notes[2] = village_note(f, f->officer, "330681101202", &len);
 	notes[3] = village_note(f, f->officer2, "330681101202", &len); /* the same village again */
 	assert_int_equal(append_signed(f, &o, notes, 4), QP_OK);
