@@ -424,6 +424,17 @@ no_leak served-metrics "/metrics" "${ids[@]}" "${names[@]}"
 no_leak qpd.err "the service's stderr" "${ids[@]}" "${names[@]}"
 no_leak qpd.out "the service's stdout" "${ids[@]}" "${names[@]}"
 
+# A write that creates a certificate is answered with it, beside its proof.
+CONTEXT="POST cert.issue"
+G=330681-2026-G-$(printf %06d $(($(sqlite3 r.db "SELECT count(*) FROM certificates WHERE id LIKE '330681-2026-G-%'") + 1)))
+forge officer.key cert.issue "{\"area\":100,\"basis\":\"withdrawal\",\"holder\":\"$N1\",\"home\":\"$U1\",\"id\":\"$G\",\"kind\":\"guarantee\"}" g.note
+post g.note.json
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 200 ] || fail "status $STATUS: $BODY"
+contains "$BODY" "\"certificates\":[{\"id\":\"$G\","
+field proof >g.tlog-proof
+expect 0 "$(cat g.tlog-proof)" "" -- --db r.db log proof --index "$(field index)"
+
 # A witness cosigns through the service; the served checkpoint carries the cosignature.
 CONTEXT="witness"
 run --server "$URL" --key auditor.key witness cosign --state wit
