@@ -326,24 +326,26 @@ static int check_signer(qp_registry *reg, const qp_entry *e, qp_apply *apply)
 int qp_registry_verify_note(qp_registry *reg, const char *note, size_t note_len,
 			    unsigned char public_key[QP_PUBLIC_KEY_LEN])
 {
-	qp_entry *e = NULL;
+	/* The note, not the entry: its one signature line names the signer and key ID (an entry's
+	 * signer must be that name, which the append checks with the rest). */
+	qp_note *n = NULL;
 	qp_cached_key *k = NULL;
-	int err = qp_entry_parse(&e, note, note_len);
+	int err = qp_note_parse(&n, note, note_len);
 	if (err != QP_OK)
 		return err;
-	if (strcmp(e->type, "registry.genesis") == 0)
-		err = qp_error_set(QP_EINVALID, "registry.genesis is not appended to a registry");
-	else if ((err = lookup_key(reg, e->signer, e->key_id, &k)) == QP_OK) {
-		const qp_note_sig *sig = &e->note->sigs[0];
+	if (n->nsigs != 1)
+		err = qp_error_set(QP_EINVALID, "entry: must carry exactly one signature, has %zu", n->nsigs);
+	else if ((err = lookup_key(reg, n->sigs[0].name, n->sigs[0].id, &k)) == QP_OK) {
+		const qp_note_sig *sig = &n->sigs[0];
 		if (sig->sig_len != QP_SIGNATURE_LEN ||
-		    qp_verifier_verify(k->verifier, sig->sig, e->note->text, e->note->text_len) != QP_OK)
+		    qp_verifier_verify(k->verifier, sig->sig, n->text, n->text_len) != QP_OK)
 			err = qp_error_set(QP_EPERM,
 					   "the signature by %s does not verify (altered entry or wrong key)",
 					   k->name);
 		else
 			memcpy(public_key, qp_verifier_public(k->verifier), QP_PUBLIC_KEY_LEN);
 	}
-	qp_entry_free(e);
+	qp_note_free(n);
 	return err;
 }
 
