@@ -635,7 +635,6 @@ static void clean_up_at_exit(void)
 	remove_work_dir();
 }
 
-
 /* The value of the metric name (a line "name value") in the service's /metrics, or -1. */
 static double service_metric(int port, const char *name)
 {
@@ -648,7 +647,8 @@ static double service_metric(int port, const char *name)
 	if (fd < 0)
 		return -1;
 	const char *rq = "GET /metrics HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n";
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && write(fd, rq, strlen(rq)) == (ssize_t)strlen(rq)) {
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    write(fd, rq, strlen(rq)) == (ssize_t)strlen(rq)) {
 		ssize_t got;
 		while (n < sizeof(buf) - 1 && (got = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
 			n += (size_t)got;
@@ -873,11 +873,13 @@ int qp_bench_service(int argc, char **argv)
 		       ok ? gen * 1e6 / (double)ok : 0);
 		if (phases[p].writes) {
 			double cpu_rate = cpu > 0 ? (double)ok / cpu : 0;
-			printf(
-			    "  writes: %.0f%% of the verify + append + checkpoint bound (%d per commit) by wall "
-			    "clock, %.0f%% by CPU time (entries per service CPU second / bound entries per CPU "
-			    "second); each answered after its commit (entries and checkpoint in one) is durable\n",
-			    100.0 * rate / arate, writers, 100.0 * cpu_rate / acpu);
+			printf("  writes: %.0f%% of the verify + append + checkpoint bound (%d per commit) "
+			       "by wall "
+			       "clock, %.0f%% by CPU time (entries per service CPU second / bound entries "
+			       "per CPU "
+			       "second); each answered after its commit (entries and checkpoint in one) is "
+			       "durable\n",
+			       100.0 * rate / arate, writers, 100.0 * cpu_rate / acpu);
 		}
 	}
 
@@ -890,14 +892,16 @@ int qp_bench_service(int argc, char **argv)
 	if (mean_batch >= 1 && w.nnotes + 20000 <= VILLAGES_MAX) {
 		/* On the registry as the service left it: villages numbered after the ones it added. */
 		size_t mb = (size_t)(mean_batch + 0.5);
-		double mcpu = 0,
-		       mrate = append_bound(db, work_dir, officer, logk, (unsigned)w.nnotes, 20000, mb, 0, &mcpu);
-		printf("bound at the service's own mean batch, %.1f entries per commit (from its /metrics), measured after "
+		double mcpu = 0, mrate = append_bound(db, work_dir, officer, logk, (unsigned)w.nnotes, 20000,
+						      mb, 0, &mcpu);
+		printf("bound at the service's own mean batch, %.1f entries per commit (from its /metrics), "
+		       "measured after "
 		       "it stopped\n",
 		       mean_batch);
-		printf("  verify + append + checkpoint %9.0f /s   CPU %9.0f /s   (%zu per commit)\n", mrate, mcpu, mb);
-		printf("  writes: %.0f%% of it by wall clock, %.0f%% by CPU time\n", 100.0 * write_rate / mrate,
-		       100.0 * write_cpu_rate / mcpu);
+		printf("  verify + append + checkpoint %9.0f /s   CPU %9.0f /s   (%zu per commit)\n", mrate,
+		       mcpu, mb);
+		printf("  writes: %.0f%% of it by wall clock, %.0f%% by CPU time\n",
+		       100.0 * write_rate / mrate, 100.0 * write_cpu_rate / mcpu);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fprintf(stderr, "qp_bench service: quanpiaod did not exit cleanly (status %d)\n", status);

@@ -823,7 +823,8 @@ void qpd_route_entry_done(qpd_reply *r, const qpd_job *job)
 	if ((err = qpd_reader(&reg)) != QP_OK ||
 	    (err = qp_log_tlog_proof_text(&proof, &proof_len, job->index, &job->proof, job->checkpoint,
 					  strlen(job->checkpoint))) != QP_OK ||
-	    (creates_certs(job) && (err = qp_certs_created_by(&created, &ncreated, reg, job->index)) != QP_OK)) {
+	    (creates_certs(job) &&
+	     (err = qp_certs_created_by(&created, &ncreated, reg, job->index)) != QP_OK)) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "appended as entry %llu, but the proof could not be read: %s",
 			 (unsigned long long)job->index, qp_error_last()->message);
