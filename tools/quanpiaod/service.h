@@ -141,6 +141,10 @@ void qpd_view_clear(qpd_view *v);
  * the window and the nonce not seen.  0 with *who filled in, or -1 with
  * a 403 in r.
  */
+/* The service starts: no request signature created at or before this second is accepted. */
+void qpd_auth_start(void);
+/* Wait for the second of the start to pass (before listening). */
+void qpd_auth_ready(void);
 int qpd_authenticate(qpd_reply *r, qp_access_reader *who, const char *sig_input, const char *signature,
 		     const char *method, const char *path, const char *query);
 
