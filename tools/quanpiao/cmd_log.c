@@ -385,8 +385,8 @@ const cli_cmd cmd_log_append = {
 /* ---- log tiles ------------------------------------------------------------- */
 
 static const cli_opt tiles_opts[] = {
-    {"out", "DIR", "the directory to write (created if missing)"},
-    {NULL, NULL, NULL},
+	{"out", "DIR", "the directory to write (created if missing)"},
+	{NULL, NULL, NULL},
 };
 
 static void tiles_progress(void *p, uint64_t done, uint64_t total)
@@ -439,16 +439,16 @@ static int run_tiles(cli_ctx *ctx, int argc, char **argv)
 }
 
 const cli_cmd cmd_log_tiles = {
-    .group = "log",
-    .name = "tiles",
-    .run = run_tiles,
-    .summary = "write the log as static tiles (c2sp.org/tlog-tiles) for any web server",
-    .usage = "--out DIR",
-    .description = "Writes DIR/checkpoint (the latest signed checkpoint with its cosignatures), the hash\n"
-		   "tiles DIR/tile/<L>/<N>[.p/<W>] and the entry bundles DIR/tile/entries/<N>[.p/<W>] of\n"
-		   "its tree, so that nginx, an object store or any static web server can serve the log\n"
-		   "with no quanpiao process.  Run it again after each 'log sign': full tiles never\n"
-		   "change and are kept; the checkpoint is written last.  Serve tile/ with long-lived\n"
-		   "immutable caching and checkpoint with none (docs/service.md).",
-    .opts = tiles_opts,
+	.group = "log",
+	.name = "tiles",
+	.run = run_tiles,
+	.summary = "write the log as static tiles (c2sp.org/tlog-tiles) for any web server",
+	.usage = "--out DIR",
+	.description = "Writes DIR/checkpoint (the latest signed checkpoint with its cosignatures), the hash\n"
+		       "tiles DIR/tile/<L>/<N>[.p/<W>] and the entry bundles DIR/tile/entries/<N>[.p/<W>] of\n"
+		       "its tree, so that nginx, an object store or any static web server can serve the log\n"
+		       "with no quanpiao process.  Run it again after each 'log sign': full tiles never\n"
+		       "change and are kept; the checkpoint is written last.  Serve tile/ with long-lived\n"
+		       "immutable caching and checkpoint with none (docs/service.md).",
+	.opts = tiles_opts,
 };
