@@ -361,10 +361,10 @@ int qp_log_append_signed(qp_registry *reg, qp_log_batch *b)
 	b->size = 0;
 	qp_registry_forget_keys(reg);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
-		goto refuse_all;
+		goto done;
 	if ((err = qp_registry_batch_in_txn(reg, b->notes, b->note_lens, b->pds, b->verified, b->n,
 					    b->indexes, b->results)) != QP_OK)
-		goto fail;
+		goto done;
 	/*
 	 * A refused note once more, after the others and in the same
 	 * transaction: a note later in the batch may have made it valid (as
@@ -376,7 +376,7 @@ int qp_log_append_signed(qp_registry *reg, qp_log_batch *b)
 							    b->pds ? b->pds + i : NULL,
 							    b->verified ? b->verified + i : NULL, 1,
 							    b->indexes + i, b->results + i)) != QP_OK)
-				goto fail;
+				goto done;
 			if (b->results[i] != QP_OK && b->refused)
 				b->refused(b->ctx, i, b->results[i]);
 		}
@@ -388,24 +388,17 @@ int qp_log_append_signed(qp_registry *reg, qp_log_batch *b)
 		return QP_OK;
 	}
 	/* The checkpoint and the proofs in the same transaction: one commit makes all of it durable. */
-	if ((err = sign_in_txn(&b->checkpoint, &b->checkpoint_len, &b->size, &fresh, reg, b->log_key)) !=
-		QP_OK ||
-	    (b->proofs && (err = batch_proofs(reg, b, b->size)) != QP_OK))
-		goto fail;
-	if ((err = qp_store_commit(reg->store)) != QP_OK)
-		goto fail_committed;
-	return QP_OK;
-fail:
-	qp_store_rollback(reg->store);
-fail_committed:
-	qp_registry_forget_keys(reg);
-	qp_free(b->checkpoint);
-	b->checkpoint = NULL;
-	b->checkpoint_len = 0;
-	b->size = 0;
-refuse_all:
-	for (size_t i = 0; i < b->n; i++)
-		b->results[i] = err;
+	if ((err = sign_in_txn(&b->checkpoint, &b->checkpoint_len, &b->size, &fresh, reg, b->log_key)) ==
+		QP_OK &&
+	    b->proofs)
+		err = batch_proofs(reg, b, b->size);
+done:
+	if ((err = qp_registry_batch_finish(reg, err, b->results, b->n)) != QP_OK) {
+		qp_free(b->checkpoint);
+		b->checkpoint = NULL;
+		b->checkpoint_len = 0;
+		b->size = 0;
+	}
 	return err;
 }
 

@@ -577,15 +577,15 @@ int qp_registry_append_batch_verified(qp_registry *reg, const char *const *notes
 	qp_registry_forget_keys(reg);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
 		return err;
-	if ((err = qp_registry_batch_in_txn(reg, notes, note_lens, pds, verified, n, indexes, results)) !=
-	    QP_OK)
-		goto fail;
-	if ((err = qp_store_commit(reg->store)) != QP_OK)
-		goto fail_committed;
-	return QP_OK;
-fail:
-	qp_store_rollback(reg->store);
-fail_committed:
+	err = qp_registry_batch_in_txn(reg, notes, note_lens, pds, verified, n, indexes, results);
+	return qp_registry_batch_finish(reg, err, results, n);
+}
+
+int qp_registry_batch_finish(qp_registry *reg, int err, int *results, size_t n)
+{
+	if (err == QP_OK && (err = qp_store_commit(reg->store)) == QP_OK)
+		return QP_OK;
+	qp_store_rollback(reg->store); /* nothing left to undo after a failed commit */
 	qp_registry_forget_keys(reg);
 	for (size_t i = 0; i < n; i++)
 		results[i] = err;

@@ -90,6 +90,11 @@ int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx
 int qp_registry_batch_in_txn(qp_registry *reg, const char *const *notes, const size_t *note_lens,
 			     const struct qp_personal *const *pds, const unsigned char *const *verified,
 			     size_t n, uint64_t *indexes, int *results);
+/*
+ * The end of a batch's transaction: err QP_OK commits it; otherwise, or if
+ * the commit fails, it is rolled back and every results[i] set to the error.
+ */
+int qp_registry_batch_finish(qp_registry *reg, int err, int *results, size_t n);
 
 /* How qp_registry_apply treats an entry. */
 #define QP_APPLY_DEFER_SIGNATURE 0x1  /* check the signer but let the caller verify the signature */
