@@ -261,6 +261,21 @@ static void test_signed_batch(void **state)
 				 QP_OK);
 		assert_int_equal(mine_len, theirs_len);
 		assert_memory_equal(mine, theirs, mine_len);
+		/* Its hash lines are the proof's hashes, in base64 as libsodium reads it. */
+		const char *line = strchr(strchr(mine, '\n') + 1, '\n') + 1;
+		for (size_t k = 0; k < o.proof[i].len; k++) {
+			unsigned char h[QP_HASH_LEN];
+			size_t got = 0;
+			const char *end = NULL;
+			assert_int_equal(sodium_base642bin(h, sizeof(h), line, 44, NULL, &got, &end,
+							   sodium_base64_VARIANT_ORIGINAL),
+					 0);
+			assert_int_equal(got, QP_HASH_LEN);
+			assert_memory_equal(h, o.proof[i].hash[k], QP_HASH_LEN);
+			assert_int_equal(line[44], '\n');
+			line += 45;
+		}
+		assert_int_equal(line[0], '\n');
 		free(mine);
 		free(theirs);
 	}
