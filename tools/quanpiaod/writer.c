@@ -41,6 +41,16 @@ static void copy_message(qpd_job *job, int code)
 	snprintf(job->message, sizeof(job->message), "%s", e->message[0] ? e->message : qp_strerror(code));
 }
 
+/*
+ * A batch that failed whole for another reason than the disk or memory:
+ * its checkpoint could not be signed (qp_log_append_signed refuses notes
+ * one by one, never the batch, for their own faults).
+ */
+static int signing_failed(int err)
+{
+	return err != QP_OK && err != QP_EIO && err != QP_ENOMEM && err != QP_ECORRUPT;
+}
+
 /* The message of a note the batch refused, while qp_error_last() is its. */
 static void note_refused(void *ctx, size_t i, int code)
 {
@@ -94,7 +104,12 @@ static int append_signed(qpd_writer *w, qpd_job **jobs, size_t n, size_t *nrefus
 		/* Nothing was appended: every waiting request gets the reason. */
 		for (size_t i = 0; i < n; i++) {
 			jobs[i]->result = err;
-			copy_message(jobs[i], err);
+			if (signing_failed(err))
+				snprintf(jobs[i]->message, sizeof(jobs[i]->message),
+					 "not appended: with it in the log no checkpoint could be signed: %s",
+					 qp_error_last()->message);
+			else
+				copy_message(jobs[i], err);
 		}
 		goto done;
 	}
@@ -140,7 +155,7 @@ static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
 	double t0 = qpd_now();
 	size_t nrefused = 0;
 	int err = append_signed(w, jobs, n, &nrefused);
-	if (n > 1 && err != QP_OK && err != QP_EIO && err != QP_ENOMEM && err != QP_ECORRUPT) {
+	if (n > 1 && signing_failed(err)) {
 		nrefused = 0;
 		for (size_t i = 0; i < n; i++) {
 			size_t one = 0;
