@@ -144,6 +144,7 @@ typedef struct load {
 	size_t nlat, cap;
 	unsigned long ok, bad;
 	unsigned long statuses[6]; /* 2xx 3xx 4xx 5xx, other */
+	int stop; /* set by next: no more requests (the phase ends once those out are answered) */
 } load;
 
 static int connect_one(const load *l)
@@ -280,7 +281,7 @@ static double run_load(load *l, int nconn, double seconds)
 	for (;;) {
 		int n = epoll_wait(ep, evs, 256, 100);
 		double t = bench_wall();
-		if (t >= until)
+		if (t >= until || l->stop)
 			stopping = 1;
 		for (int k = 0; k < n; k++) {
 			conn *c = evs[k].data.ptr;
@@ -336,7 +337,7 @@ static double run_load(load *l, int nconn, double seconds)
 			l->statuses[status >= 200 && status < 600 ? status / 100 - 2 : 4]++;
 			c->busy = 0;
 			c->done++;
-			if (!stopping)
+			if (!stopping && !l->stop)
 				start_request(l, c, idx);
 		}
 		if (stopping) {
@@ -391,6 +392,7 @@ typedef struct work {
 	char **notes; /* pre-signed writes */
 	size_t nnotes, next_note;
 	unsigned seed;
+	int *stop; /* the load's stop: set when the last pre-signed write goes out */
 } work;
 
 static char *fmt_request(size_t *len, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -433,6 +435,8 @@ static char *next_write(void *ctx, size_t *len)
 		exit(1);
 	}
 	const char *json = w->notes[w->next_note++];
+	if (w->next_note == w->nnotes && w->stop)
+		*w->stop = 1;
 	return fmt_request(len,
 			   "POST /v1/entries HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
 			   "Content-Length: %zu\r\n\r\n%s",
@@ -809,8 +813,14 @@ int qp_bench_service(int argc, char **argv)
 	double hrate =
 	    append_bound(db, work_dir, officer, logk, households, 20000, (size_t)writers, 1, &hcpu);
 
-	/* Pre-signed writes: enough for the phase at a generous rate. */
-	w.nnotes = (size_t)(seconds * 12000) + (size_t)writers * 4;
+	/*
+	 * Pre-signed writes: enough for the phase at a generous rate, but no
+	 * more than an entry's named log state may lag behind its index (all
+	 * name the log as it is now); if they run out, the phase ends early.
+	 */
+	w.nnotes = (size_t)(seconds * 20000) + (size_t)writers * 4;
+	if (w.nnotes > QP_LOG_STATE_MAX_LAG)
+		w.nnotes = QP_LOG_STATE_MAX_LAG;
 	if (w.nnotes > VILLAGES_MAX)
 		w.nnotes = VILLAGES_MAX;
 	fprintf(stderr, "qp_bench service: signing %zu writes...\n", w.nnotes);
@@ -825,6 +835,7 @@ int qp_bench_service(int argc, char **argv)
 	l.addr.sin_port = htons((uint16_t)port);
 	l.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	l.ctx = &w;
+	w.stop = &l.stop;
 
 	printf("quanpiaod on loopback, %ld cores, %u households, %llu entries; load from this process "
 	       "(one epoll thread, closed loop)\n",
@@ -867,6 +878,9 @@ int qp_bench_service(int argc, char **argv)
 		unsigned long ok = l.ok;
 		double rate = (double)ok / el;
 		report(phases[p].name, &l, el, nconn);
+		if (l.stop)
+			printf("  %-8s (the %zu pre-signed writes ran out after %.1f s: the phase ended then)\n", "",
+			       w.nnotes, el);
 		printf("  %-8s CPU %7.1f us/answer in the service (%9.0f /s per core), %5.1f us in the load "
 		       "generator\n",
 		       "", ok ? cpu * 1e6 / (double)ok : 0, cpu > 0 ? (double)ok / cpu : 0,
