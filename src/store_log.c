@@ -444,10 +444,11 @@ int qp_store_checkpoint_get(qp_store *store, uint64_t size, uint64_t *out_size, 
 	sqlite3_stmt *st = NULL;
 	*note = NULL;
 	int latest = size == UINT64_MAX;
-	int err = qp_store_prepare(store,
-			  latest ? "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"
-				 : "SELECT size, note FROM checkpoints WHERE size = ?1",
-			  &st);
+	int err =
+	    qp_store_prepare_cached(store,
+				    latest ? "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"
+					   : "SELECT size, note FROM checkpoints WHERE size = ?1",
+				    &st);
 	if (err != QP_OK)
 		return err;
 	if (!latest)
@@ -464,7 +465,7 @@ int qp_store_checkpoint_get(qp_store *store, uint64_t size, uint64_t *out_size, 
 	} else {
 		err = qp_store_raise(store->db, rc, "reading checkpoints");
 	}
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -533,7 +534,7 @@ static int key_lookup(qp_store *store, const char *sql, const char *value, int64
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = qp_store_prepare(store, sql, &st);
+	int err = qp_store_prepare_cached(store, sql, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
@@ -546,7 +547,7 @@ static int key_lookup(qp_store *store, const char *sql, const char *value, int64
 		err = qp_error_set(QP_ENOTFOUND, "no enrolled key %s", value);
 	else
 		err = qp_store_raise(store->db, rc, "reading keys");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
