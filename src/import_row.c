@@ -1192,12 +1192,12 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 			goto fail;
 	} else if (n == at++) {
 		*type = "cert.issue";
-		cJSON *legacy = cJSON_Duplicate(r->legacy, 1);
-		if ((b = object()) == NULL || legacy == NULL || !cJSON_AddItemToObject(b, "legacy", legacy)) {
-			cJSON_Delete(legacy);
+		/* The row's legacy record moves into the body: built once, a row needs it no more. */
+		if ((b = object()) == NULL || r->legacy == NULL || !cJSON_AddItemToObject(b, "legacy", r->legacy)) {
 			err = qp_error_set(QP_ENOMEM, "out of memory building an entry");
 			goto fail;
 		}
+		r->legacy = NULL;
 		if ((err = add_num(b, "area", r->area)) != QP_OK ||
 		    (err = add_str(b, "basis", "legacy")) != QP_OK ||
 		    (err = add_str(b, "holder", p->holder)) != QP_OK ||
