@@ -797,6 +797,10 @@ int main(int argc, char **argv)
 		seed[0] = 3;
 		if (sodium_init() < 0 || qp_key_from_seed(&officer, "330681.officer.bench", seed) != QP_OK)
 			die("key");
+		/* QP_BENCH_MAP_OFF=1: without the status map's updates, to see what they cost (the file is then
+		 * no registry an audit passes). */
+		extern int qp_statusmap_bench_off;
+		qp_statusmap_bench_off = getenv("QP_BENCH_MAP_OFF") != NULL;
 		int rc = import_child(argv[2], argv[3], officer, &secs, &cpu, &rss, &s);
 		printf("import into %s: %llu rows imported, %llu present, %llu rejected in %.2f s = %.0f rows/s "
 		       "(%.2f CPU-s, %.0f rows per CPU-second), peak %.1f MiB\n",
