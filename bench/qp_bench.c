@@ -703,7 +703,8 @@ static int bench_import(uint64_t rows, const char *dir)
 	insert_after = sqlite_bound_cpu(dir, 200000, 1000, &insert_cpu_after);
 	printf("bound (this machine), after the import\n");
 	printf("  Ed25519 sign           %10.0f /s   %10.0f per CPU-second\n", sign_after, sign_cpu_after);
-	printf("  SQLite insert          %10.0f /s   %10.0f per CPU-second\n", insert_after, insert_cpu_after);
+	printf("  SQLite insert          %10.0f /s   %10.0f per CPU-second\n", insert_after,
+	       insert_cpu_after);
 	sign_rate = sign_after > sign_rate ? sign_after : sign_rate;
 	insert_rate = insert_after > insert_rate ? insert_after : insert_rate;
 	sign_cpu = sign_cpu_after > sign_cpu ? sign_cpu_after : sign_cpu;
@@ -727,9 +728,10 @@ static int bench_import(uint64_t rows, const char *dir)
 	printf("  bound                  %8.0f rows/s  (%.2f signatures + %.2f inserts = %.1f us a row)\n",
 	       bound, per_row, 3 * per_row + state, row_us);
 	printf("  rate / bound, wall     %8.0f%%\n", 100.0 * rate / bound);
-	printf("  CPU                    %8.1f s  %8.0f rows per CPU-second (%.1f us a row; bound %.1f us)\n", cpu,
-	       cpu_rate, 1e6 / cpu_rate, row_cpu_us);
-	printf("  rate / bound, CPU      %8.0f%%       (target: at least 50%%)\n", 100.0 * cpu_rate / cpu_bound);
+	printf("  CPU                    %8.1f s  %8.0f rows per CPU-second (%.1f us a row; bound %.1f us)\n",
+	       cpu, cpu_rate, 1e6 / cpu_rate, row_cpu_us);
+	printf("  rate / bound, CPU      %8.0f%%       (target: at least 50%%)\n",
+	       100.0 * cpu_rate / cpu_bound);
 	printf("  log-only bound         %8.0f rows/s  (%.2f x (1 sign + 3 inserts)): rate is %.0f%% of it\n",
 	       log_bound, per_row, 100.0 * rate / log_bound);
 	printf("  peak memory            %8.1f MiB     (target: under 150 MiB)\n", rss);
@@ -797,16 +799,17 @@ int main(int argc, char **argv)
 		seed[0] = 3;
 		if (sodium_init() < 0 || qp_key_from_seed(&officer, "330681.officer.bench", seed) != QP_OK)
 			die("key");
-		/* QP_BENCH_MAP_OFF=1: without the status map's updates, to see what they cost (the file is then
-		 * no registry an audit passes). */
+		/* QP_BENCH_MAP_OFF=1: without the status map's updates, to see what they cost (the file is
+		 * then no registry an audit passes). */
 		extern int qp_statusmap_bench_off;
 		qp_statusmap_bench_off = getenv("QP_BENCH_MAP_OFF") != NULL;
 		int rc = import_child(argv[2], argv[3], officer, &secs, &cpu, &rss, &s);
-		printf("import into %s: %llu rows imported, %llu present, %llu rejected in %.2f s = %.0f rows/s "
-		       "(%.2f CPU-s, %.0f rows per CPU-second), peak %.1f MiB\n",
-		       argv[2], (unsigned long long)s.imported, (unsigned long long)s.present,
-		       (unsigned long long)s.rejected, secs, secs > 0 ? (double)s.imported / secs : 0, cpu,
-		       cpu > 0 ? (double)s.imported / cpu : 0, rss);
+		printf(
+		    "import into %s: %llu rows imported, %llu present, %llu rejected in %.2f s = %.0f rows/s "
+		    "(%.2f CPU-s, %.0f rows per CPU-second), peak %.1f MiB\n",
+		    argv[2], (unsigned long long)s.imported, (unsigned long long)s.present,
+		    (unsigned long long)s.rejected, secs, secs > 0 ? (double)s.imported / secs : 0, cpu,
+		    cpu > 0 ? (double)s.imported / cpu : 0, rss);
 		qp_key_free(officer);
 		return rc == 0 ? 0 : 1;
 	}

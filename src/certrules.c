@@ -130,8 +130,9 @@ int qp_certrules_issue_terms(qp_issue *out, const qp_entry *e, const char *count
 	if (is->entitlement && is->home)
 		return qp_error_set(QP_EINVALID, "a guarantee on entitlement is issued without a home");
 	if (!is->entitlement && is->home == NULL && is->parcel == NULL)
-		return qp_error_set(QP_EINVALID, "body.home is missing (the home the certificate comes from%s)",
-				    is->kind == QP_CERT_COLLECTIVE ? ", or body.parcel: the reclaimed land" : "");
+		return qp_error_set(
+		    QP_EINVALID, "body.home is missing (the home the certificate comes from%s)",
+		    is->kind == QP_CERT_COLLECTIVE ? ", or body.parcel: the reclaimed land" : "");
 	if (is->parcel)
 		return qp_ids_check_parcel(is->parcel, county, "body.parcel");
 	if (is->home)
@@ -189,12 +190,11 @@ int qp_certrules_land_cap(const qp_issue *is, const qp_kind_rules *kr, int64_t i
 	area_text(a, sizeof(a), is->area);
 	area_text(b, sizeof(b), issued);
 	area_text(l, sizeof(l), land_area);
-	return qp_error_set(
-	    QP_EINVALID,
-	    "%s m² more would exceed %s %s's land area of %s m² (%s m² of %s issued and not "
-	    "revoked)",
-	    a, is->parcel ? "reclaimed parcel" : "home", is->parcel ? is->parcel : is->home, l, b,
-	    is->kind_name);
+	return qp_error_set(QP_EINVALID,
+			    "%s m² more would exceed %s %s's land area of %s m² (%s m² of %s issued and not "
+			    "revoked)",
+			    a, is->parcel ? "reclaimed parcel" : "home", is->parcel ? is->parcel : is->home,
+			    l, b, is->kind_name);
 }
 
 void qp_certrules_issue_cert(qp_cert *c, const qp_issue *is, const char *id, const char *holder_type,

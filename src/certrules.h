@@ -47,7 +47,8 @@ typedef struct qp_kind_rules {
 	int64_t validity_years; /* 0: never expires */
 	const char *transfer;	/* the transfer rule, "" if absent */
 	const cJSON *redeem;	/* the purposes, an array of strings */
-	int per_home_cap;	/* certificates of a kind from a home (or reclaimed land) never exceed its land area */
+	int per_home_cap; /* certificates of a kind from a home (or reclaimed land) never exceed its land area
+			   */
 } qp_kind_rules;
 
 /*

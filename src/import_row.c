@@ -77,7 +77,7 @@ typedef struct row {
 /* What a checked row will append. */
 typedef struct plan {
 	int add_household;
-	int add_parcel; /* parcel.add: the row's reclaimed land is not registered yet */
+	int add_parcel;		/* parcel.add: the row's reclaimed land is not registered yet */
 	const char *home_state; /* home.add status, or NULL if the home is registered */
 	const char *steps[2];	/* home.status targets */
 	size_t nsteps;
@@ -1182,7 +1182,8 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 		    (err = add_str(b, "unit", r->unit)) != QP_OK)
 			goto fail;
 	} else if (p->add_parcel && n == at++) {
-		/* The area the file gives for the land, or the ticket's: what certificates from it may reach. */
+		/* The area the file gives for the land, or the ticket's: what certificates from it may reach.
+		 */
 		*type = "parcel.add";
 		if ((b = object()) == NULL ||
 		    (err = add_num(b, "land_area", r->land_area > 0 ? r->land_area : r->area)) != QP_OK ||
@@ -1193,7 +1194,8 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 	} else if (n == at++) {
 		*type = "cert.issue";
 		/* The row's legacy record moves into the body: built once, a row needs it no more. */
-		if ((b = object()) == NULL || r->legacy == NULL || !cJSON_AddItemToObject(b, "legacy", r->legacy)) {
+		if ((b = object()) == NULL || r->legacy == NULL ||
+		    !cJSON_AddItemToObject(b, "legacy", r->legacy)) {
 			err = qp_error_set(QP_ENOMEM, "out of memory building an entry");
 			goto fail;
 		}

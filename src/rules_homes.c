@@ -378,9 +378,9 @@ int qp_rules_parcel_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	if ((err = qp_ids_check_parcel(parcel, reg->county, "parcel.add: body.parcel")) != QP_OK)
 		return err;
 	if (parcel[12] != 'J' || parcel[13] != 'C')
-		return qp_error_set(QP_EINVALID,
-				    "parcel.add: parcel %s is not a rural homestead (parcel type JC, not %.2s)",
-				    parcel, parcel + 12);
+		return qp_error_set(
+		    QP_EINVALID, "parcel.add: parcel %s is not a rural homestead (parcel type JC, not %.2s)",
+		    parcel, parcel + 12);
 	if (strcmp(state, "reclaimed") != 0) /* the schema allows no other; said again where it is used */
 		return qp_error_set(QP_EINVALID, "parcel.add: reclaimed land is in state reclaimed, not %s",
 				    state);
@@ -388,8 +388,9 @@ int qp_rules_parcel_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		return err;
 	qp_village_clear(&v);
 	if ((err = qp_store_parcel_get(reg->store, parcel, &old)) == QP_OK)
-		return qp_error_set(QP_ECONFLICT, "parcel.add: parcel %s was already registered by entry %llu",
-				    parcel, (unsigned long long)old.added_at);
+		return qp_error_set(QP_ECONFLICT,
+				    "parcel.add: parcel %s was already registered by entry %llu", parcel,
+				    (unsigned long long)old.added_at);
 	if (err != QP_ENOTFOUND)
 		return err;
 	if ((err = qp_store_parcel_homes(reg->store, parcel, unit, &homes)) != QP_OK)

@@ -130,7 +130,8 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 	    store,
 	    "INSERT INTO certificates (id, kind, year, seq, holder, holder_type, area, home, village,"
 	    " township, basis, state, parent, root, issued_on, valid_until, legacy_no, created_idx, parcel)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'live', ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'live', ?12, ?13, ?14, ?15, ?16, ?17,"
+	    " ?18)",
 	    &st);
 	if (err != QP_OK)
 		return err;
@@ -521,13 +522,15 @@ int qp_store_cert_invariants(qp_store *store)
 	/* Per home (or parcel) and kind: issued = live + frozen + redeemed + revoked. */
 	if ((err = no_rows(
 		 store,
-		 "SELECT coalesce(c.home, 'parcel ' || c.parcel, '(no home)') || ' ' || c.kind || ': issued ' ||"
+		 "SELECT coalesce(c.home, 'parcel ' || c.parcel, '(no home)') || ' ' || c.kind ||"
+		 " ': issued ' ||"
 		 M2("sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END)") " || ', live ' ||"
 		 M2("sum(CASE WHEN c.state IN ('live', 'frozen') THEN c.area ELSE 0 END)") " || ', redeemed ' ||"
 		 M2("coalesce(sum(r.area), 0)") " || ', revoked ' ||"
 		 M2("sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END)")
 		 " FROM certificates c LEFT JOIN redemptions r ON r.cert = c.id"
-		 " GROUP BY c.home, c.parcel, c.kind HAVING sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END) !="
+		 " GROUP BY c.home, c.parcel, c.kind"
+		 " HAVING sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END) !="
 		 " sum(CASE WHEN c.state IN ('live', 'frozen') THEN c.area ELSE 0 END) + "
 		 "coalesce(sum(r.area), 0)"
 		 " + sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END)",

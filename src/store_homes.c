@@ -526,10 +526,11 @@ int qp_store_parcel_get(qp_store *store, const char *parcel, qp_store_parcel *ou
 int qp_store_parcel_put(qp_store *store, const qp_store_parcel *p)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(store,
-					  "INSERT INTO parcels (parcel, village, township, land_area, state, added_idx)"
-					  " VALUES (?1, ?2, substr(?2, 1, 9), ?3, 'reclaimed', ?4)",
-					  &st);
+	int err = qp_store_prepare_cached(
+	    store,
+	    "INSERT INTO parcels (parcel, village, township, land_area, state, added_idx)"
+	    " VALUES (?1, ?2, substr(?2, 1, 9), ?3, 'reclaimed', ?4)",
+	    &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, p->parcel, -1, SQLITE_STATIC);

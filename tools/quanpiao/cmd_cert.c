@@ -122,7 +122,8 @@ cJSON *cli_cert_json(qp_registry *reg, const qp_cert *c, bool reveal)
 	cJSON_AddStringToObject(o, "holder_type", c->holder_type);
 	cJSON_AddStringToObject(o, "area", area);
 	add_text_or_null(o, "home", c->home);
-	if (c->parcel[0]) /* from reclaimed land: only then, so that other certificates' JSON stays as it was */
+	if (c->parcel[0]) /* from reclaimed land: only then, so that other certificates' JSON stays as it was
+			   */
 		cJSON_AddStringToObject(o, "parcel", c->parcel);
 	cJSON_AddStringToObject(o, "basis", c->basis);
 	add_text_or_null(o, "state", qp_cert_state_name((qp_cert_state)state));
@@ -327,7 +328,8 @@ static int run_issue(cli_ctx *ctx, int argc, char **argv)
 	const char *a = cli_opt_value(ctx, &args, "area"), *home = cli_opt_value(ctx, &args, "home");
 	const char *basis = cli_opt_value(ctx, &args, "basis"),
 		   *vu = cli_opt_value(ctx, &args, "valid-until");
-	const char *legacy_no = cli_opt_value(ctx, &args, "legacy-no"), *parcel = cli_opt_value(ctx, &args, "parcel");
+	const char *legacy_no = cli_opt_value(ctx, &args, "legacy-no"),
+		   *parcel = cli_opt_value(ctx, &args, "parcel");
 	if (args.npos != 0)
 		return cli_usage_error(ctx, "cert issue takes no arguments");
 	if (home && parcel)
@@ -361,7 +363,8 @@ static int run_issue(cli_ctx *ctx, int argc, char **argv)
 		if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
 			return rc;
 		snprintf(county, sizeof(county), "%s", qp_registry_county(reg));
-		rc = home ? qp_ids_check_unit(home, county, "--home") : qp_ids_check_parcel(parcel, county, "--parcel");
+		rc = home ? qp_ids_check_unit(home, county, "--home")
+			  : qp_ids_check_parcel(parcel, county, "--parcel");
 		qp_registry_free(reg);
 		reg = NULL;
 		if (rc != QP_OK)

@@ -27,7 +27,8 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 	int rc = cli_parse(ctx, argc, argv, &args);
 	if (rc != CLI_OK || args.help)
 		return rc;
-	const char *village = cli_opt_value(ctx, &args, "village"), *la = cli_opt_value(ctx, &args, "land-area");
+	const char *village = cli_opt_value(ctx, &args, "village"),
+		   *la = cli_opt_value(ctx, &args, "land-area");
 	if (args.npos != 1 || !village || !la)
 		return cli_usage_error(ctx, "parcel add needs one PARCEL, --village and --land-area");
 	const char *parcel = args.pos[0];
@@ -63,8 +64,8 @@ static int run_add(cli_ctx *ctx, int argc, char **argv)
 		cJSON_AddStringToObject(doc, "state", "reclaimed");
 		return cli_json_emit(doc);
 	}
-	printf("registered parcel %s as reclaimed land (复垦) of %s, %s m² (entry %llu)\n", parcel, village, area,
-	       (unsigned long long)index);
+	printf("registered parcel %s as reclaimed land (复垦) of %s, %s m² (entry %llu)\n", parcel, village,
+	       area, (unsigned long long)index);
 	return CLI_OK;
 }
 
@@ -74,13 +75,14 @@ const cli_cmd cmd_parcel_add = {
     .run = run_add,
     .summary = "register reclaimed land: a homestead parcel with no home on it (复垦; officer key)",
     .usage = "PARCEL --village CODE --land-area M2 --key OFFICER.key",
-    .description = "Appends a parcel.add entry: PARCEL, the 19-character parcel code (宗地代码, the first 19\n"
-		   "characters of a unit code) of a rural homestead parcel (JC) of the registry's county,\n"
-		   "is registered as reclaimed land, its building gone.  The village must be registered.  A\n"
-		   "parcel on which a registered home stands is refused (exit 5): a land ticket from it\n"
-		   "comes from that home (home status UNIT reclaimed).  A parcel registered already is a\n"
-		   "conflict (exit 5), and no home is added on it afterwards.  Collective certificates\n"
-		   "then come from it (cert issue --kind collective --parcel PARCEL), together never more\n"
-		   "than its land area when the policy caps them (per_home_cap).",
+    .description =
+	"Appends a parcel.add entry: PARCEL, the 19-character parcel code (宗地代码, the first 19\n"
+	"characters of a unit code) of a rural homestead parcel (JC) of the registry's county,\n"
+	"is registered as reclaimed land, its building gone.  The village must be registered.  A\n"
+	"parcel on which a registered home stands is refused (exit 5): a land ticket from it\n"
+	"comes from that home (home status UNIT reclaimed).  A parcel registered already is a\n"
+	"conflict (exit 5), and no home is added on it afterwards.  Collective certificates\n"
+	"then come from it (cert issue --kind collective --parcel PARCEL), together never more\n"
+	"than its land area when the policy caps them (per_home_cap).",
     .opts = add_opts,
 };
