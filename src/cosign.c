@@ -572,3 +572,11 @@ done:
 	qp_free(lines);
 	return err;
 }
+
+int qp_log_cosigned_size(uint64_t *size, qp_registry *reg, size_t min)
+{
+	if (min < 1 || min > QP_NOTE_MAX_SIGS - 1)
+		return qp_error_set(QP_EINVALID, "cosignatures: %zu is not a number from 1 to %d", min,
+				    QP_NOTE_MAX_SIGS - 1);
+	return qp_store_cosigned_size(reg->store, min, size);
+}

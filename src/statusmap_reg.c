@@ -70,6 +70,11 @@ static void sb_section(qp_buf *b, const char *head, const char *s, size_t n)
 
 int qp_statusmap_status_proof(char **out, size_t *out_len, qp_registry *reg, const char *id)
 {
+	return qp_statusmap_status_proof_at(out, out_len, reg, id, QP_LOG_LATEST);
+}
+
+int qp_statusmap_status_proof_at(char **out, size_t *out_len, qp_registry *reg, const char *id, uint64_t at)
+{
 	char *cp = NULL, *record = NULL, *map = NULL, *entry = NULL, *tlog = NULL;
 	size_t cp_len = 0, record_len = 0, map_len = 0, entry_len = 0, tlog_len = 0, ncos = 0;
 	uint64_t size = 0;
@@ -83,8 +88,11 @@ int qp_statusmap_status_proof(char **out, size_t *out_len, qp_registry *reg, con
 		return qp_error_set(QP_ENOMEM, "out of memory proving a status");
 	if ((err = qp_cert_check_id(id)) != QP_OK || (err = qp_store_begin_read(reg->store)) != QP_OK)
 		goto free;
-	err = qp_log_checkpoint_cosigned(&cp, &cp_len, &size, &ncos, reg, QP_LOG_LATEST);
-	if (err == QP_ENOTFOUND)
+	err = qp_log_checkpoint_cosigned(&cp, &cp_len, &size, &ncos, reg, at);
+	if (err == QP_ENOTFOUND && at != QP_LOG_LATEST)
+		err = qp_error_set(QP_ENOTFOUND, "no checkpoint of size %llu is signed",
+				   (unsigned long long)at);
+	else if (err == QP_ENOTFOUND)
 		err = qp_error_set(QP_EINVALID,
 				   "no checkpoint is signed yet; sign one with 'quanpiao log sign'");
 	if (err != QP_OK)
@@ -93,11 +101,11 @@ int qp_statusmap_status_proof(char **out, size_t *out_len, qp_registry *reg, con
 	    (err = qp_checkpoint_parse(&c, n->text, n->text_len)) != QP_OK)
 		goto done;
 	if (!c.have_map) {
-		err = qp_error_set(
-		    QP_EINVALID,
-		    "the latest checkpoint (size %llu) has no status-map line; sign a newer one with "
-		    "'quanpiao log sign'",
-		    (unsigned long long)size);
+		err =
+		    qp_error_set(QP_EINVALID,
+				 "the %scheckpoint (size %llu) has no status-map line; sign a newer one with "
+				 "'quanpiao log sign'",
+				 at == QP_LOG_LATEST ? "latest " : "", (unsigned long long)size);
 		goto done;
 	}
 	if ((err = qp_statusmap_prove(proof, &record, &record_len, reg, id, size)) != QP_OK ||

@@ -143,6 +143,30 @@ fail:
 	return err;
 }
 
+int qp_store_cosigned_size(qp_store *store, size_t min, uint64_t *size)
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(store,
+				   "SELECT size FROM cosignatures GROUP BY size HAVING count(*) >= ?1"
+				   " ORDER BY size DESC LIMIT 1",
+				   &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_int64(st, 1, min > INT64_MAX ? INT64_MAX : (sqlite3_int64)min);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) >= 0)
+		*size = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		err = qp_error_set(QP_ENOTFOUND, "no checkpoint has %zu cosignature%s yet", min,
+				   min == 1 ? "" : "s");
+	else if (rc == SQLITE_ROW)
+		err = qp_error_set(QP_ECORRUPT, "a cosignature's checkpoint size is damaged in the store");
+	else
+		err = qp_store_raise(store->db, rc, "reading cosignatures");
+	sqlite3_finalize(st);
+	return err;
+}
+
 int qp_store_policy_indexes(qp_store *store, uint64_t below, uint64_t **out, size_t *count)
 {
 	sqlite3_stmt *st = NULL;

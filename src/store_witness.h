@@ -42,6 +42,12 @@ int qp_store_cosignatures(qp_store *store, uint64_t size, size_t max, char **out
 			  size_t *count);
 
 /*
+ * The size of the newest checkpoint with at least min stored cosignatures
+ * (any witnesses); QP_ENOTFOUND if none has.
+ */
+int qp_store_cosigned_size(qp_store *store, size_t min, uint64_t *size);
+
+/*
  * The indexes of every policy.set entry below index below, ascending, into
  * *out (qp_malloc'd array of *count; NULL when there are none).
  */

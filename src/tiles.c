@@ -294,6 +294,12 @@ static int write_tile(qp_tiles_stats *st, qp_registry *reg, const char *dir, con
 int qp_tiles_write(qp_tiles_stats *out, qp_registry *reg, const char *dir,
 		   void (*progress)(void *ctx, uint64_t done, uint64_t total), void *ctx)
 {
+	return qp_tiles_write_at(out, reg, dir, QP_LOG_LATEST, progress, ctx);
+}
+
+int qp_tiles_write_at(qp_tiles_stats *out, qp_registry *reg, const char *dir, uint64_t at,
+		      void (*progress)(void *ctx, uint64_t done, uint64_t total), void *ctx)
+{
 	qp_tiles_stats st;
 	memset(&st, 0, sizeof(st));
 	if (out)
@@ -303,7 +309,10 @@ int qp_tiles_write(qp_tiles_stats *out, qp_registry *reg, const char *dir,
 	char *note = NULL;
 	size_t note_len = 0;
 	uint64_t size = 0;
-	int err = qp_log_checkpoint_cosigned(&note, &note_len, &size, NULL, reg, QP_LOG_LATEST);
+	int err = qp_log_checkpoint_cosigned(&note, &note_len, &size, NULL, reg, at);
+	if (err == QP_ENOTFOUND && at != QP_LOG_LATEST)
+		err = qp_error_set(QP_ENOTFOUND, "no checkpoint of size %llu is signed",
+				   (unsigned long long)at);
 	if (err != QP_OK)
 		return err;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {

@@ -424,10 +424,18 @@ static void test_store(void **state)
 	assert_int_equal(len, cp_len);
 	assert_memory_equal(printed, cp, cp_len);
 	free(printed);
+	uint64_t cosigned = 0;
+	assert_int_equal(qp_log_cosigned_size(&cosigned, f->reg, 1), QP_ENOTFOUND);
+	assert_error_contains("no checkpoint has 1 cosignature yet");
+	assert_int_equal(qp_log_cosigned_size(&cosigned, f->reg, 0), QP_EINVALID);
+	assert_int_equal(qp_log_cosigned_size(&cosigned, f->reg, QP_NOTE_MAX_SIGS), QP_EINVALID);
 
 	/* An auditor's line is stored and printed under the checkpoint. */
 	assert_int_equal(qp_cosign_sign(&line, &line_len, f->auditor, cp, cp_len, T0 - 10), QP_OK);
 	assert_int_equal(qp_log_add_cosignature(f->reg, line, line_len - 1, QP_LOG_LATEST), QP_OK);
+	assert_int_equal(qp_log_cosigned_size(&cosigned, f->reg, 1), QP_OK);
+	assert_int_equal(cosigned, size);
+	assert_int_equal(qp_log_cosigned_size(&cosigned, f->reg, 2), QP_ENOTFOUND);
 	assert_int_equal(qp_log_checkpoint_cosigned(&printed, &len, &size, &n, f->reg, size), QP_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(len, cp_len + line_len);
@@ -483,6 +491,13 @@ static void test_store(void **state)
 	assert_int_equal(qp_cosign_sign(&line2, NULL, f->auditor2, cp6, cp6_len, T0), QP_OK);
 	assert_int_equal(qp_log_add_cosignature(f->reg, wang, strlen(wang), QP_LOG_LATEST), QP_OK);
 	assert_int_equal(qp_log_add_cosignature(f->reg, line2, strlen(line2), QP_LOG_LATEST), QP_OK);
+	/* The newest with two is this one; with one too (not the older one with one). */
+	uint64_t size6 = 0;
+	assert_int_equal(qp_log_cosigned_size(&size6, f->reg, 2), QP_OK);
+	assert_int_equal(qp_log_cosigned_size(&cosigned, f->reg, 1), QP_OK);
+	assert_int_equal(cosigned, size6);
+	assert_true(size6 > size);
+	assert_int_equal(qp_log_cosigned_size(&cosigned, f->reg, 3), QP_ENOTFOUND);
 	/* Its lines are sorted by name. */
 	assert_int_equal(qp_log_checkpoint_cosigned(&printed, &len, NULL, &n, f->reg, QP_LOG_LATEST), QP_OK);
 	assert_int_equal(n, 2);

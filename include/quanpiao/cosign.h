@@ -132,6 +132,14 @@ QP_API int qp_log_add_cosignature(qp_registry *reg, const char *line, size_t lin
 QP_API int qp_log_checkpoint_cosigned(char **note, size_t *note_len, uint64_t *size_out, size_t *cosignatures,
 				      qp_registry *reg, uint64_t size);
 
+/*
+ * The size of the newest stored checkpoint with at least min cosignatures
+ * (1 to QP_NOTE_MAX_SIGS - 1; by any witnesses): the newest that a reader
+ * requiring that many can rely on, when the latest is not yet cosigned.
+ * QP_ENOTFOUND if none has; QP_EINVALID for min out of range.
+ */
+QP_API int qp_log_cosigned_size(uint64_t *size, qp_registry *reg, size_t min);
+
 #ifdef __cplusplus
 }
 #endif

@@ -113,6 +113,14 @@ QP_API int qp_statusmap_checkpoint_root(unsigned char out[QP_HASH_LEN], const ch
  */
 QP_API int qp_statusmap_status_proof(char **out, size_t *out_len, qp_registry *reg, const char *id);
 
+/*
+ * The same against the stored checkpoint of size (QP_LOG_LATEST: the latest;
+ * qp_log_cosigned_size finds the newest a witness cosigned).  QP_ENOTFOUND
+ * if no checkpoint of that size was signed.
+ */
+QP_API int qp_statusmap_status_proof_at(char **out, size_t *out_len, qp_registry *reg, const char *id,
+					uint64_t size);
+
 /* What qp_statusmap_status_verify found. */
 typedef struct qp_status_result {
 	char id[QP_CERT_ID_LEN + 1];

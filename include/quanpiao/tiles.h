@@ -88,6 +88,15 @@ typedef struct qp_tiles_stats {
 QP_API int qp_tiles_write(qp_tiles_stats *out, qp_registry *reg, const char *dir,
 			  void (*progress)(void *ctx, uint64_t done, uint64_t total), void *ctx);
 
+/*
+ * The same for the stored checkpoint of size (QP_LOG_LATEST: the latest):
+ * its tree's tiles and the checkpoint, as a static host that publishes
+ * only checkpoints its witnesses cosigned needs (qp_log_cosigned_size).
+ * QP_ENOTFOUND if no checkpoint of that size was signed.
+ */
+QP_API int qp_tiles_write_at(qp_tiles_stats *out, qp_registry *reg, const char *dir, uint64_t size,
+			     void (*progress)(void *ctx, uint64_t done, uint64_t total), void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

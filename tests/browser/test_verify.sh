@@ -22,9 +22,9 @@ command -v python3 >/dev/null || die "no python3 (the static server): run tools/
 command -v curl >/dev/null || die "no curl: run tools/deps"
 
 WORK=$(mktemp -d "${QP_TEST_TMP:-/tmp}/qp-browser-XXXXXX" 2>/dev/null || mktemp -d)
-SERVER='' QPD_PID=''
+SERVER='' QPD_PID='' QPD2_PID=''
 cleanup() {
-	for p in $SERVER $QPD_PID; do
+	for p in $SERVER $QPD_PID $QPD2_PID; do
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
@@ -189,6 +189,22 @@ QPD_PID=$!
 SVC=$(listening 's/^quanpiaod: listening on //p' qpd.out)
 [ -n "$SVC" ] || die "quanpiaod did not start: $(cat qpd.err)"
 curl -sf "$SVC/checkpoint" | cmp -s - www/log/checkpoint || die "quanpiaod's /checkpoint should be the tiles' one"
+# A second quanpiaod whose newest checkpoint its witness has not cosigned yet: CERT frozen by one
+# more entry (FROZEN_INDEX) and a checkpoint over it.  The page falls back to the newest checkpoint
+# the witness cosigned (?cosigned=1), where CERT is live, and says the log has newer entries.
+cp a.db svc2.db
+q --db svc2.db --key ka/officer.key cert freeze "$CERT" --reason "异议: 见证前的冻结" >/dev/null
+q --db svc2.db log sign --key ka/log.key >/dev/null
+FROZEN_INDEX=$(sed -n 2p a.cp)
+q --db svc2.db log entry --index "$FROZEN_INDEX" >frozen.note
+grep -q '"type":"cert.freeze"' frozen.note || die "entry $FROZEN_INDEX of svc2.db should be the freeze"
+FROZEN_HASH=$({ printf '\0'; cat frozen.note; } | sha256sum | cut -d' ' -f1)
+"$QPD" --db svc2.db --listen 127.0.0.1:0 --log-key ka/log.key --verify-page www/log/verify.html >qpd2.out 2>qpd2.err &
+QPD2_PID=$!
+SVC2=$(listening 's/^quanpiaod: listening on //p' qpd2.out)
+[ -n "$SVC2" ] || die "the second quanpiaod did not start: $(cat qpd2.err)"
+[ "$(curl -sf "$SVC2/checkpoint" | sed -n 2p)" = $((FROZEN_INDEX + 1)) ] || die "the second service's checkpoint should cover the freeze"
+curl -sf "$SVC2/checkpoint" | grep -q '^— 330681.auditor.wang ' && die "the second service's newest checkpoint should not be cosigned"
 "$SRC/web/mkverify" --origin "$ORIGIN" --log-vkey log.vkey --witness auditor.key.vkey \
 	--base-url "$SVC/" --out saved-svc.html || die "web/mkverify --base-url (the service)"
 # The saved file: the page with the log's address pinned, opened from disk.
@@ -198,6 +214,6 @@ curl -sf "$SVC/checkpoint" | cmp -s - www/log/checkpoint || die "quanpiaod's /ch
 export QP_BASE=$BASE QP_CERT=$CERT QP_INDEX=$INDEX QP_HASH=$HASH QP_SIZE=$(sed -n 2p a.cp)
 export QP_SPENT=$SPENT QP_SPENT_INDEX=$SPENT_INDEX QP_SPENT_HASH=$SPENT_HASH QP_ABSENT=$ABSENT
 export QP_STATUS=$WORK/cert.status QP_ABSENT_STATUS=$WORK/absent.status QP_FORK_STATUS=$WORK/fork.status
-export QP_SVC=$SVC QP_SAVED_SVC=$WORK/saved-svc.html QP_REST=$REST QP_REST_BUNDLE=$WORK/rest.bundle
+export QP_SVC=$SVC QP_SVC2=$SVC2 QP_FROZEN_INDEX=$FROZEN_INDEX QP_FROZEN_HASH=$FROZEN_HASH QP_SAVED_SVC=$WORK/saved-svc.html QP_REST=$REST QP_REST_BUNDLE=$WORK/rest.bundle
 export QP_SPENT_BUNDLE=$WORK/spent.bundle QP_BUNDLE=$WORK/cert.bundle QP_SAVED=$WORK/saved.html QP_SHOTS=$OUT QP_CHROMIUM=$CHROMIUM
 node "$SRC/tests/browser/verify.test.mjs"

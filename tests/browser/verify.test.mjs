@@ -12,6 +12,7 @@ const env = (k) => {
 const BASE = env("QP_BASE"), CERT = env("QP_CERT"), INDEX = Number(env("QP_INDEX"));
 const HASH = env("QP_HASH"), SIZE = Number(env("QP_SIZE")), SHOTS = env("QP_SHOTS");
 const SVC = env("QP_SVC"); // quanpiaod serving the same log
+const SVC2 = env("QP_SVC2"); // quanpiaod serving it with one more, unwitnessed checkpoint
 // Generous: a loaded 2-core machine, chromium's first start.
 const TIMEOUT = 90_000;
 
@@ -32,7 +33,7 @@ async function check(name, url, want, reason, { before, offline, noWebCrypto, im
 	const strays = [], errors = [];
 	page.on("request", (r) => {
 		const u = r.url();
-		if (!u.startsWith(BASE + "/") && !u.startsWith(SVC + "/") && !u.startsWith("file://")) strays.push(u);
+		if (!u.startsWith(BASE + "/") && !u.startsWith(SVC + "/") && !u.startsWith(SVC2 + "/") && !u.startsWith("file://")) strays.push(u);
 	});
 	page.on("pageerror", (e) => errors.push(e.message));
 	if (noWebCrypto) // a browser without Ed25519 in WebCrypto: the page must use @noble/ed25519
@@ -101,7 +102,8 @@ const NOW = "Current state: the status map of checkpoint " + SIZE;
 await check("live", link("log"), "valid", NOW, { impl: "WebCrypto" });
 await check("qr-url", `${BASE}/log/verify#c=${CERT}&i=${INDEX}&h=${HASH}`, "valid", NOW);
 await check("hash-changed", link("log", CERT, INDEX, badHash), "tampered", "the link says " + badHash);
-await check("fork-uncosigned", link("fork"), "tampered", "no cosignature by witness 330681.auditor.wang");
+// A checkpoint the witness never cosigned: a fork, or too new for the witness; never "valid".
+await check("fork-uncosigned", link("fork"), "unwitnessed", "no cosignature by witness 330681.auditor.wang");
 await check("fork-cosig-copied", link("forkcos"), "tampered", "the cosignature by witness 330681.auditor.wang does not verify");
 await check("tile-altered", link("badtile"), "tampered", "the tiles do not lead to the checkpoint's root");
 await check("beyond-log", link("log", CERT, SIZE + 5), "notfound", `entry ${SIZE + 5} is not in the log`);
@@ -110,7 +112,7 @@ await check("bad-link", `${BASE}/log/verify.html#c=${CERT}&i=${INDEX}&h=xyz`, "t
 await check("no-link", `${BASE}/log/verify.html`, "idle", "Scan the certificate's QR code");
 // Two witnesses configured, one of which never cosigned: a quorum of one accepts, both do not.
 await check("quorum-1-of-2", `${BASE}/log/quorum1.html#c=${CERT}&i=${INDEX}&h=${HASH}`, "valid", NOW);
-await check("quorum-2-of-2", `${BASE}/log/quorum2.html#c=${CERT}&i=${INDEX}&h=${HASH}`, "tampered",
+await check("quorum-2-of-2", `${BASE}/log/quorum2.html#c=${CERT}&i=${INDEX}&h=${HASH}`, "unwitnessed",
 	"no cosignature by witness 330681.auditor.li (1 of the 2 required)");
 // The QR's URL pasted into the page (a phone's scanner that only shows the text).
 await check("pasted-url", `${BASE}/log/verify.html`, "valid", NOW,
@@ -150,7 +152,7 @@ await check("tiles-only-status-link", `${BASE}/tilesonly/verify.html#c=${CERT}`,
 // A status proof pasted into the saved page with the network off; and altered ones.
 await check("saved-offline-status", saved, "valid", NOW, { offline: true, before: paste(statusProof), steps: "cosigned by 330681.auditor.wang" });
 await check("saved-offline-status-absent", saved, "notfound", "proves there is no certificate " + ABSENT, { offline: true, before: paste(absentProof) });
-await check("saved-offline-status-fork", saved, "tampered", "no cosignature by witness 330681.auditor.wang", { offline: true, before: paste(forkProof) });
+await check("saved-offline-status-fork", saved, "unwitnessed", "no cosignature by witness 330681.auditor.wang", { offline: true, before: paste(forkProof) });
 await check("saved-offline-status-record-altered", saved, "tampered", "the map holds another record for it",
 	{ offline: true, before: paste(statusProof.replace("\nstate live\n", "\nstate spnt\n")) });
 // One sibling of the map proof changed (its first non-empty one).
@@ -198,6 +200,16 @@ await check("saved-online-service", "file://" + env("QP_SAVED_SVC") + `#c=${CERT
 const REST = env("QP_REST"), restBundle = readFileSync(env("QP_REST_BUNDLE"), "utf8");
 await check("service-remainder", `${SVC}/verify#c=${REST}`, "valid", NOW + " holds it (entry " + (SIZE - 1) + " last changed it)", { cert: REST });
 await check("saved-offline-remainder-bundle", saved, "valid", "its status map holds this state", { offline: true, before: paste(restBundle), cert: REST });
+// A service whose newest checkpoint (over a freeze of CERT) is not cosigned yet: the state as of
+// the newest one the witness cosigned (live), saying that newer entries are not witnessed yet; a
+// link to the freeze itself is newer than anything witnessed.
+const FROZEN_INDEX = Number(env("QP_FROZEN_INDEX")), FROZEN_HASH = env("QP_FROZEN_HASH");
+await check("service-newest-unwitnessed", `${SVC2}/verify#c=${CERT}&i=${INDEX}&h=${HASH}`, "valid",
+	NOW + " holds it (entry " + INDEX + " last changed it); the log has 1 newer entry (checkpoint " + (SIZE + 1) + ")",
+	{ steps: "the newest checkpoint its witnesses cosigned: size " + SIZE });
+await check("service-newest-unwitnessed-status-link", `${SVC2}/verify#c=${CERT}`, "valid", "not cosigned yet");
+await check("service-entry-unwitnessed", `${SVC2}/verify#c=${CERT}&i=${FROZEN_INDEX}&h=${FROZEN_HASH}`, "unwitnessed",
+	`entry ${FROZEN_INDEX} is newer than the newest checkpoint its witnesses cosigned (size ${SIZE})`);
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -192,3 +192,28 @@ awk 'BEGIN{r=0} /^record [0-9]+$/ {print "record " ($2-1); next} {print}' bad.st
 expect_rc 1 -- verify bad2.status --log-vkey log.key.vkey
 contains "$ERR" "quanpiao: certificate $G1: the map holds another record for it"
 cd .. || exit 1
+
+# ---- the newest cosigned checkpoint: the latest is not cosigned yet ------------------------------
+# After one more entry and checkpoint, the latest (14) has no cosignature; --cosigned K proves
+# against the newest with K (13), where G2 was still frozen; the freeze is lifted in 14.
+export QUANPIAO_DB=r.db
+forged cert.unfreeze "{\"cert\":\"$G2\"}" # 13
+expect_rc 0 -- log sign --key log.key
+expect_rc 0 -- cert status "$G2" --json
+contains "$OUT" "\"certificate\":\"$G2\",\"checkpoint\":14,\"cosignatures\":0,\"present\":true,\"state\":\"live\""
+expect_rc 0 -- cert status "$G2" --cosigned 1 --json
+contains "$OUT" "\"certificate\":\"$G2\",\"checkpoint\":13,\"cosignatures\":1,\"present\":true,\"state\":\"frozen\""
+expect_rc 0 -- cert status "$G2" --cosigned 1 --proof g2.cosigned.status
+expect_rc 0 -- verify g2.cosigned.status --log-vkey log.key.vkey --witness-vkey auditor.key.vkey --json
+contains "$OUT" "\"state\":\"frozen\""
+expect 3 "" "quanpiao: --cosigned: no checkpoint has 2 cosignatures yet ('quanpiao witness cosign')" -- \
+	cert status "$G2" --cosigned 2
+expect_rc 3 -- cert status "$G2" --cosigned 0
+contains "$ERR" "--cosigned"
+expect_rc 3 -- cert status "$G2" --cosigned 100
+contains "$ERR" "--cosigned"
+expect_rc 3 -- cert status "$G2" --cosigned x
+# The witness cosigns 14: the newest cosigned checkpoint is the latest again.
+expect_rc 0 -- witness cosign --key auditor.key --state witness
+expect_rc 0 -- cert status "$G2" --cosigned 1 --json
+contains "$OUT" "\"checkpoint\":14,\"cosignatures\":1,\"present\":true,\"state\":\"live\""

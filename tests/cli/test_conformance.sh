@@ -321,6 +321,30 @@ go_check 1 tiles tlog.vkey s.cp
 # The older checkpoint with today's directory still verifies: its partial tiles stay.
 cp -r static s.old && cp t.sign s.old/checkpoint
 go_check 0 tiles tlog.vkey s.old
+# --cosigned K: the newest checkpoint K witnesses cosigned, with its tree's tiles (a static host
+# for the web verifier).  On a copy: an auditor cosigns N + 2 (after its enrolment), then one more
+# entry is signed at N + 3, uncosigned.
+cp t.db tw.db
+TW=(--db tw.db)
+expect 3 "" "quanpiao: --cosigned: no checkpoint has 1 cosignature yet ('quanpiao witness cosign')" -- \
+	"${TW[@]}" log tiles --out wit --cosigned 1
+[ -e wit ] && fail "a refused log tiles --cosigned wrote wit"
+"$QP" key generate --name 330681.auditor.tiles --out tw-auditor.key --unencrypted >/dev/null 2>&1 || fail "key generate"
+expect_rc 0 -- "${TW[@]}" --key tk/authority.key key enroll --role auditor --vkey tw-auditor.key.vkey
+expect_rc 0 -- "${TW[@]}" log sign --key tk/log.key
+expect_rc 0 -- "${TW[@]}" witness cosign --key tw-auditor.key --state tw-witness
+expect_rc 0 -- "${TW[@]}" --key tk/officer.key village add --code 330681118398 --name 后村
+expect_rc 0 -- "${TW[@]}" log sign --key tk/log.key
+expect_rc 0 -- "${TW[@]}" log tiles --out wit --cosigned 1 --json
+contains "$OUT" "{\"out\":\"wit\",\"size\":$((N + 2)),"
+[ "$(sed -n 2p wit/checkpoint)" = $((N + 2)) ] || fail "wit/checkpoint should be of size $((N + 2))"
+grep -q '^— 330681.auditor.tiles ' wit/checkpoint || fail "wit/checkpoint should carry the cosignature"
+[ -f wit/tile/0/006.p/156 ] && [ ! -e wit/tile/0/006.p/157 ] || fail "wit should hold the tiles of size $((N + 2)) only"
+go_check 0 tiles tlog.vkey wit "$N"
+contains "$OUT" "verified $((N + 2)) entries of zhuji.example/quanpiao from tiles"
+expect_rc 3 -- "${TW[@]}" log tiles --out wit --cosigned 2
+expect_rc 3 -- "${TW[@]}" log tiles --out wit --cosigned 0
+contains "$ERR" "--cosigned"
 # Usage and unwritable places.
 expect 2 "" "quanpiao: log tiles needs --out DIR (see 'quanpiao log tiles --help')" -- "${T[@]}" log tiles
 : >afile

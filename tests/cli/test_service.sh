@@ -181,6 +181,19 @@ get /v1/certificates/330681-2026-X-000001/status
 CONTEXT="GET /v1/certificates/{bad id}/status"
 CHECKS=$((CHECKS + 1))
 [ "$STATUS" = 400 ] || fail "status $STATUS: $BODY"
+# ?cosigned=K: the newest checkpoint with K cosignatures; none is cosigned here (404, with CORS so
+# that the web verifier tells a missing proof from an unreachable log); K out of range is 400.
+CONTEXT="GET /v1/certificates/{id}/status?cosigned=K"
+STATUS=$(curl -s -D cos.h -o resp.body -w '%{http_code}' "$URL/v1/certificates/330681-2026-G-000001/status?cosigned=1")
+BODY=$(cat resp.body)
+expect_http 404 "$(problem 404 not-found "Not Found" "no checkpoint has 1 cosignature yet")"
+grep -qi '^Access-Control-Allow-Origin: \*' cos.h || fail "the 404 has no CORS header: $(cat cos.h)"
+for k in 0 100 x -1; do
+	get "/v1/certificates/330681-2026-G-000001/status?cosigned=$k"
+	CHECKS=$((CHECKS + 1))
+	[ "$STATUS" = 400 ] || fail "cosigned=$k: status $STATUS: $BODY"
+	contains "$BODY" "query parameter cosigned"
+done
 
 # ---- reads and pagination ------------------------------------------------------------------------
 CONTEXT="pagination"

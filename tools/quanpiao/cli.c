@@ -666,3 +666,20 @@ int cli_check_text(const cli_ctx *ctx, const char *opt, const char *text, size_t
 		return cli_invalid(ctx, "--%s: %s", opt, why);
 	return CLI_OK;
 }
+
+int cli_cosigned_size(const cli_ctx *ctx, const char *k_text, struct qp_registry *reg, uint64_t *size)
+{
+	long long k = 0;
+	int rc;
+	*size = QP_LOG_LATEST;
+	if (k_text == NULL)
+		return CLI_OK;
+	if ((rc = cli_parse_int(ctx, "cosigned", k_text, 1, QP_NOTE_MAX_SIGS - 1, &k)) != CLI_OK)
+		return rc;
+	int err = qp_log_cosigned_size(size, reg, (size_t)k);
+	if (err == QP_ENOTFOUND)
+		return cli_invalid(
+		    ctx, "--cosigned: no checkpoint has %lld cosignature%s yet ('quanpiao witness cosign')",
+		    k, k == 1 ? "" : "s");
+	return err == QP_OK ? CLI_OK : cli_fail(ctx, err);
+}

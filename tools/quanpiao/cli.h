@@ -197,6 +197,13 @@ int cli_submit(cli_ctx *ctx, const char *type, cJSON *body, uint64_t *index);
  * from min to max.  Prints "quanpiao: --opt: ..." and returns
  * CLI_EXIT_INVALID when it is not one (a bad value, not a usage error).
  */
+/*
+ * --cosigned K (k_text; NULL: not given): *size gets the size of the newest
+ * checkpoint with at least K cosignatures, or QP_LOG_LATEST without the
+ * option.  Exit 3 naming the option if K is out of range or none has K.
+ */
+int cli_cosigned_size(const cli_ctx *ctx, const char *k_text, struct qp_registry *reg, uint64_t *size);
+
 int cli_parse_int(const cli_ctx *ctx, const char *opt, const char *text, long long min, long long max,
 		  long long *out);
 

@@ -15,6 +15,7 @@
 
 static const cli_opt status_opts[] = {
     {"proof", "FILE", "write the status proof to FILE (- for standard output)"},
+    {"cosigned", "K", "against the newest checkpoint with at least K cosignatures"},
     {NULL, NULL, NULL},
 };
 
@@ -92,7 +93,9 @@ static int run_status(cli_ctx *ctx, int argc, char **argv)
 	int rc = cli_parse(ctx, argc, argv, &args);
 	if (rc != CLI_OK || args.help)
 		return rc;
-	const char *out = cli_opt_value(ctx, &args, "proof");
+	const char *out = cli_opt_value(ctx, &args, "proof"),
+		   *cosigned = cli_opt_value(ctx, &args, "cosigned");
+	uint64_t size = QP_LOG_LATEST;
 	if (args.npos != 1)
 		return cli_usage_error(ctx, "cert status needs one CERT");
 	if (out && out[0] == '\0')
@@ -100,7 +103,9 @@ static int run_status(cli_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_cert_check_number(ctx, "CERT", args.pos[0])) != CLI_OK ||
 	    (rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
 		return rc;
-	int err = qp_statusmap_status_proof(&proof, &len, reg, args.pos[0]);
+	if ((rc = cli_cosigned_size(ctx, cosigned, reg, &size)) != CLI_OK)
+		goto done;
+	int err = qp_statusmap_status_proof_at(&proof, &len, reg, args.pos[0], size);
 	if (err == QP_OK)
 		err = cli_status_check(&r, reg, proof, len);
 	if (err != QP_OK && !(err == QP_EVERIFY && r.size > 0 && !r.present)) {
@@ -136,7 +141,7 @@ const cli_cmd cmd_cert_status = {
     .name = "status",
     .run = run_status,
     .summary = "a certificate's state as the latest checkpoint commits to it",
-    .usage = "CERT [--proof FILE]",
+    .usage = "CERT [--proof FILE] [--cosigned K]",
     .description =
 	"Every checkpoint commits to the status map, a sparse Merkle tree from every certificate\n"
 	"number to its state, holder, area, kind, validity and the entry that last changed it\n"
@@ -144,8 +149,11 @@ const cli_cmd cmd_cert_status = {
 	"checkpoint, after checking its proof.  With --proof, writes the status proof: the\n"
 	"checkpoint with its cosignatures, the map proof, the record, and the entry that last\n"
 	"changed the certificate with its inclusion proof; 'quanpiao verify FILE --log-vkey\n"
-	"LOG.vkey' checks it offline.  With --server, the same from the mirror of the served log.\n"
+	"LOG.vkey' checks it offline.  With --cosigned K, against the newest checkpoint that at\n"
+	"least K witnesses cosigned (the latest is often not cosigned yet): what a buyer whose\n"
+	"verifier requires K witnesses can check.  With --server, the same from the mirror of the\n"
+	"served log.\n"
 	"Exit 6 if the map proves there is no such certificate; 3 if no checkpoint with a status\n"
-	"map is signed yet ('quanpiao log sign').",
+	"map is signed yet ('quanpiao log sign'), or none has K cosignatures.",
     .opts = status_opts,
 };

@@ -385,8 +385,9 @@ const cli_cmd cmd_log_append = {
 /* ---- log tiles ------------------------------------------------------------- */
 
 static const cli_opt tiles_opts[] = {
-	{"out", "DIR", "the directory to write (created if missing)"},
-	{NULL, NULL, NULL},
+    {"out", "DIR", "the directory to write (created if missing)"},
+    {"cosigned", "K", "the newest checkpoint with at least K cosignatures, not the latest"},
+    {NULL, NULL, NULL},
 };
 
 static void tiles_progress(void *p, uint64_t done, uint64_t total)
@@ -405,16 +406,21 @@ static int run_tiles(cli_ctx *ctx, int argc, char **argv)
 	int rc = cli_parse(ctx, argc, argv, &args);
 	if (rc != CLI_OK || args.help)
 		return rc;
-	const char *out = cli_opt_value(ctx, &args, "out");
+	const char *out = cli_opt_value(ctx, &args, "out"), *cosigned = cli_opt_value(ctx, &args, "cosigned");
+	uint64_t size = QP_LOG_LATEST;
 	if (args.npos != 0)
 		return cli_usage_error(ctx, "log tiles takes no arguments");
 	if (out == NULL || out[0] == '\0')
 		return cli_usage_error(ctx, "log tiles needs --out DIR");
 	if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
 		return rc;
+	if ((rc = cli_cosigned_size(ctx, cosigned, reg, &size)) != CLI_OK) {
+		qp_registry_free(reg);
+		return rc;
+	}
 	qp_tiles_stats st;
 	int shown = 0;
-	int err = qp_tiles_write(&st, reg, out, tiles_progress, &shown);
+	int err = qp_tiles_write_at(&st, reg, out, size, tiles_progress, &shown);
 	if (shown)
 		fputs("\r\033[K", stderr);
 	if (err != QP_OK) {
@@ -439,16 +445,19 @@ static int run_tiles(cli_ctx *ctx, int argc, char **argv)
 }
 
 const cli_cmd cmd_log_tiles = {
-	.group = "log",
-	.name = "tiles",
-	.run = run_tiles,
-	.summary = "write the log as static tiles (c2sp.org/tlog-tiles) for any web server",
-	.usage = "--out DIR",
-	.description = "Writes DIR/checkpoint (the latest signed checkpoint with its cosignatures), the hash\n"
-		       "tiles DIR/tile/<L>/<N>[.p/<W>] and the entry bundles DIR/tile/entries/<N>[.p/<W>] of\n"
-		       "its tree, so that nginx, an object store or any static web server can serve the log\n"
-		       "with no quanpiao process.  Run it again after each 'log sign': full tiles never\n"
-		       "change and are kept; the checkpoint is written last.  Serve tile/ with long-lived\n"
-		       "immutable caching and checkpoint with none (docs/service.md).",
-	.opts = tiles_opts,
+    .group = "log",
+    .name = "tiles",
+    .run = run_tiles,
+    .summary = "write the log as static tiles (c2sp.org/tlog-tiles) for any web server",
+    .usage = "--out DIR [--cosigned K]",
+    .description = "Writes DIR/checkpoint (the latest signed checkpoint with its cosignatures), the hash\n"
+		   "tiles DIR/tile/<L>/<N>[.p/<W>] and the entry bundles DIR/tile/entries/<N>[.p/<W>] of\n"
+		   "its tree, so that nginx, an object store or any static web server can serve the log\n"
+		   "with no quanpiao process.  Run it again after each 'log sign': full tiles never\n"
+		   "change and are kept; the checkpoint is written last.  Serve tile/ with long-lived\n"
+		   "immutable caching and checkpoint with none (docs/service.md).  With --cosigned K, the\n"
+		   "newest checkpoint at least K witnesses cosigned and its tree: what a static host\n"
+		   "publishes for the web verifier, which requires its witnesses' cosignatures\n"
+		   "(docs/verify.md).  Exit 3 if no checkpoint has K cosignatures yet.",
+    .opts = tiles_opts,
 };

@@ -364,15 +364,32 @@ done:
  * GET /v1/certificates/{id}/status: the status proof of 'quanpiao cert
  * status --proof' (quanpiao/statusmap.h), which 'quanpiao verify FILE
  * --log-vkey LOG.vkey' checks offline; for a number the map does not
- * hold, the proof of its absence.
+ * hold, the proof of its absence.  With ?cosigned=K, against the newest
+ * checkpoint with at least K cosignatures (the latest may not be cosigned
+ * yet: the web verifier asks for the newest its quorum of witnesses can
+ * have signed).
  */
-static void cert_status(qpd_reply *r, qp_registry *reg, const char *id)
+static void cert_status(qpd_reply *r, qp_registry *reg, const char *id, const args *a)
 {
 	char *proof = NULL;
 	size_t len = 0;
-	int err = qp_statusmap_status_proof(&proof, &len, reg, id);
+	uint64_t k = 0, size = QP_LOG_LATEST;
+	int err;
+	if (arg_u64(r, a, "cosigned", 0, &k) != 0)
+		return;
+	if (arg(a, "cosigned") && (k < 1 || k > QP_NOTE_MAX_SIGS - 1)) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "query parameter cosigned: must be from 1 to %d",
+			 QP_NOTE_MAX_SIGS - 1);
+		qpd_problem(r, 400, msg);
+		return;
+	}
+	err = k ? qp_log_cosigned_size(&size, reg, (size_t)k) : QP_OK;
+	if (err == QP_OK)
+		err = qp_statusmap_status_proof_at(&proof, &len, reg, id, size);
 	if (err != QP_OK) {
 		query_problem(r, err);
+		r->cors = 1; /* the page tells a missing proof from an unreachable log */
 		return;
 	}
 	qpd_reply_text(r, proof, len);
@@ -692,7 +709,7 @@ void qpd_route_get(qpd_reply *r, enum qpd_route route, const char *tail, qpd_arg
 	case QPD_R_CERTS: certs(r, reg, &a); break;
 	case QPD_R_CERT: cert(r, reg, tail); break;
 	case QPD_R_CERT_HISTORY: cert_history(r, reg, tail); break;
-	case QPD_R_CERT_STATUS: cert_status(r, reg, tail); break;
+	case QPD_R_CERT_STATUS: cert_status(r, reg, tail, &a); break;
 	case QPD_R_STATS: stats(r, reg, &a); break;
 	case QPD_R_ENTRIES_GET: entries(r, reg, &a); break;
 	case QPD_R_ENTRY_GET: entry(r, reg, tail); break;
