@@ -263,22 +263,20 @@ int qp_store_redemption_get(qp_store *store, const char *cert, qp_redemption *ou
 	return err;
 }
 
+/* What counts against the cap of a home or of reclaimed land (column col): issued less revoked. */
+#define CAP_AREA(col)                                                                                        \
+	"SELECT coalesce(sum(CASE WHEN parent IS NULL THEN area ELSE 0 END), 0)"                              \
+	" - coalesce(sum(CASE WHEN state = 'revoked' THEN area ELSE 0 END), 0)"                               \
+	" FROM certificates WHERE " col " = ?1 AND kind = ?2"
+
 int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind, int64_t *out)
 {
-	return query_int(store,
-			 "SELECT coalesce(sum(CASE WHEN parent IS NULL THEN area ELSE 0 END), 0)"
-			 " - coalesce(sum(CASE WHEN state = 'revoked' THEN area ELSE 0 END), 0)"
-			 " FROM certificates WHERE home = ?1 AND kind = ?2",
-			 home, qp_cert_kind_name(kind), 0, out);
+	return query_int(store, CAP_AREA("home"), home, qp_cert_kind_name(kind), 0, out);
 }
 
 int qp_store_parcel_cert_area(qp_store *store, const char *parcel, qp_cert_kind kind, int64_t *out)
 {
-	return query_int(store,
-			 "SELECT coalesce(sum(CASE WHEN parent IS NULL THEN area ELSE 0 END), 0)"
-			 " - coalesce(sum(CASE WHEN state = 'revoked' THEN area ELSE 0 END), 0)"
-			 " FROM certificates WHERE parcel = ?1 AND kind = ?2",
-			 parcel, qp_cert_kind_name(kind), 0, out);
+	return query_int(store, CAP_AREA("parcel"), parcel, qp_cert_kind_name(kind), 0, out);
 }
 
 int qp_store_holder_live_certs(qp_store *store, const char *holder, uint64_t *out)
