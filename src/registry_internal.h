@@ -190,6 +190,7 @@ int qp_rules_village_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_village_correct(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_household_correct(qp_registry *reg, const qp_entry *e, uint64_t idx);
+int qp_rules_parcel_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_household_erase(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx);

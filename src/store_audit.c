@@ -52,6 +52,7 @@ static const struct table {
     {"homes", "unit", "unit", "updated_idx >= ?1", 1, NULL, NULL},
     {"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1, NULL, NULL},
     {"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
+    {"parcels", "'reclaimed parcel ' || parcel", "parcel", "added_idx >= ?1", 1, NULL, NULL},
     {"certificates", "id", "id",
      "created_idx >= ?1 OR ended_idx >= ?1 OR id IN (SELECT cert FROM main.cert_events WHERE idx >= ?1)", 1,
      NULL, NULL},

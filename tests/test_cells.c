@@ -154,6 +154,17 @@ static void build(const char *path)
 	put(reg, off, "cert.freeze",
 	    "{\"cert\":\"330681-2026-R-000001\",\"reason\":\"异议: inheritance dispute filed with the "
 	    "township\"}");
+	/* Reclaimed land with no home on it (parcel.add), two parcels that differ, and a certificate from
+	 * one. */
+	put(reg, off, "parcel.add",
+	    "{\"land_area\":12000,\"parcel\":\"330681001002JC00011\",\"state\":\"reclaimed\",\"village\":"
+	    "\"" V1 "\"}");
+	put(reg, off, "parcel.add",
+	    "{\"land_area\":9000,\"parcel\":\"330681001002JC00012\",\"state\":\"reclaimed\",\"village\":\"" V2
+	    "\"}");
+	put(reg, off, "cert.issue",
+	    "{\"area\":7000,\"basis\":\"reclamation\",\"holder\":\"" V1
+	    "\",\"kind\":\"collective\",\"parcel\":\"330681001002JC00011\"}");
 
 	char *cp = NULL, *line = NULL;
 	size_t cp_len = 0, line_len = 0;
