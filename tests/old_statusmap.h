@@ -17,4 +17,13 @@
 	"leaf INTEGER NOT NULL CHECK (leaf IN (0, 1)), hash BLOB NOT NULL CHECK (length(hash) = 32), a "     \
 	"BLOB NOT NULL, b BLOB NOT NULL, PRIMARY KEY (pos, version)) STRICT, WITHOUT ROWID;"
 
+/* Migration 0017 taken out: its table, and its column of certificates (0018 rebuilds that table again). */
+#define UNDO_0017_SQL                                                                                        \
+	"DROP TABLE parcels;"                                                                                \
+	"CREATE TABLE certs_old AS SELECT id, kind, year, seq, holder, holder_type, area, home,"             \
+	" village, township, basis, state, parent, root, issued_on, valid_until, legacy_no,"                 \
+	" created_idx, ended_idx, ended_by, reason FROM certificates;"                                       \
+	"DROP TABLE certificates;"                                                                           \
+	"ALTER TABLE certs_old RENAME TO certificates;"
+
 #endif

@@ -364,7 +364,7 @@ static void test_upgrade_from_nodes(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	exec_ok(db, "CREATE TEMP TABLE l AS SELECT * FROM statusmap_leaves;"
 		    "CREATE TEMP TABLE h AS SELECT * FROM statusmap_leaf_history;");
-	exec_ok(db, OLD_STATUSMAP_SQL
+	exec_ok(db, OLD_STATUSMAP_SQL UNDO_0017_SQL
 		"DELETE FROM qp_schema_migrations WHERE version >= 16; PRAGMA user_version = 15;");
 	/* The current tree, node by node. */
 	qp_smt_leaf *l = calloc(KEYS, sizeof(*l));

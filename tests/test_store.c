@@ -154,14 +154,7 @@ static void test_upgrade_drops_unverified_times(void **state)
 	raw_exec(f->db, OLD_STATUSMAP_SQL "DELETE FROM qp_schema_migrations WHERE version >= 16;");
 	raw_exec(f->db,
 		 "DROP INDEX households_updated;"
-		 "ALTER TABLE households DROP COLUMN updated_idx;"
-		 /* 0017's table and column (made with a foreign key: the column goes with its table) */
-		 "DROP TABLE parcels;"
-		 "CREATE TABLE certs_old AS SELECT id, kind, year, seq, holder, holder_type, area, home,"
-		 " village, township, basis, state, parent, root, issued_on, valid_until, legacy_no,"
-		 " created_idx, ended_idx, ended_by, reason FROM certificates;"
-		 "DROP TABLE certificates;"
-		 "ALTER TABLE certs_old RENAME TO certificates;"
+		 "ALTER TABLE households DROP COLUMN updated_idx;" UNDO_0017_SQL
 		 "ALTER TABLE checkpoints ADD COLUMN signed_at TEXT NOT NULL DEFAULT '2026-01-01T00:00:00Z';"
 		 "CREATE TABLE old_ledger (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
 		 " sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;"
