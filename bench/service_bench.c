@@ -20,10 +20,14 @@
  *           once would mostly be refused; a client numbers them as it
  *           goes and tries again, as the CLI does)
  * and prints requests/s with p50/p99/max, next to the bound measured in
- * the same run: Ed25519 verify and an in-process qp_registry_append_batch
- * (verify + append, no HTTP) on a copy of the same registry, for the
+ * the same run: Ed25519 verify and an in-process qp_log_append_signed
+ * (verify + append + the checkpoint of each batch in its transaction, no
+ * HTTP, W entries per batch) on a copy of the same registry, for the
  * village.add notes the writes send and for household.add with its
- * personal data (the registry is built of those).
+ * personal data (the registry is built of those).  The service forms
+ * smaller batches than W under most loads: after it stops, the bound is
+ * measured again at its own mean batch (from its /metrics), the same work
+ * in process, and the writes are given as a share of both.
  */
 #define _DEFAULT_SOURCE /* kill, strdup in older libcs */
 #include <arpa/inet.h>
@@ -140,6 +144,7 @@ typedef struct load {
 	size_t nlat, cap;
 	unsigned long ok, bad;
 	unsigned long statuses[6]; /* 2xx 3xx 4xx 5xx, other */
+	int stop; /* set by next: no more requests (the phase ends once those out are answered) */
 } load;
 
 static int connect_one(const load *l)
@@ -276,7 +281,7 @@ static double run_load(load *l, int nconn, double seconds)
 	for (;;) {
 		int n = epoll_wait(ep, evs, 256, 100);
 		double t = bench_wall();
-		if (t >= until)
+		if (t >= until || l->stop)
 			stopping = 1;
 		for (int k = 0; k < n; k++) {
 			conn *c = evs[k].data.ptr;
@@ -332,7 +337,7 @@ static double run_load(load *l, int nconn, double seconds)
 			l->statuses[status >= 200 && status < 600 ? status / 100 - 2 : 4]++;
 			c->busy = 0;
 			c->done++;
-			if (!stopping)
+			if (!stopping && !l->stop)
 				start_request(l, c, idx);
 		}
 		if (stopping) {
@@ -387,6 +392,7 @@ typedef struct work {
 	char **notes; /* pre-signed writes */
 	size_t nnotes, next_note;
 	unsigned seed;
+	int *stop; /* the load's stop: set when the last pre-signed write goes out */
 } work;
 
 static char *fmt_request(size_t *len, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -429,6 +435,8 @@ static char *next_write(void *ctx, size_t *len)
 		exit(1);
 	}
 	const char *json = w->notes[w->next_note++];
+	if (w->next_note == w->nnotes && w->stop)
+		*w->stop = 1;
 	return fmt_request(len,
 			   "POST /v1/entries HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
 			   "Content-Length: %zu\r\n\r\n%s",
@@ -492,14 +500,18 @@ static char *next_entry(void *ctx, size_t *len)
 /* ---- the bound: verify + append in process ------------------------------------------------------ */
 
 /*
- * The bound: n entries signed ahead and appended in process, 256 per
- * commit, on a copy of the registry.  households 0: village.add notes
+ * The bound: n entries signed ahead and appended in process, batch per
+ * commit, on a copy of the registry, each batch with the checkpoint that
+ * covers it signed in its transaction (qp_log_append_signed: what the
+ * service's writer does for a batch, less the inclusion proofs it adds
+ * for its answers).  batch is the number of writing connections, the
+ * largest batch the service can form.  households 0: village.add notes
  * numbered from first (what the writes phase sends); else household.add
  * notes numbered from first (which must be the registry's next household
- * number), each with its personal data (qp_registry_append_batch_personal).
+ * number), each with its personal data.
  */
-static double append_bound(const char *src, const char *dir, const qp_key *officer, unsigned first, size_t n,
-			   int households, double *cpu_rate)
+static double append_bound(const char *src, const char *dir, const qp_key *officer, const qp_key *logk,
+			   unsigned first, size_t n, size_t batch, int households, double *cpu_rate)
 {
 	char path[4096], cmd[16600];
 	qp_registry *reg = NULL;
@@ -526,13 +538,19 @@ static double append_bound(const char *src, const char *dir, const qp_key *offic
 		free(body);
 	}
 	/* Batches as the service makes them under load. */
-	size_t batch = 256;
 	double t = bench_wall(), c = bench_cpu();
 	for (size_t i = 0; i < n; i += batch) {
 		size_t k = n - i < batch ? n - i : batch;
-		if (qp_registry_append_batch_personal(reg, (const char *const *)notes + i, lens + i,
-						      pds ? pds + i : NULL, k, idx + i, res + i) != QP_OK)
-			die("append_batch");
+		qp_log_batch b = {.n = k,
+				  .notes = (const char *const *)notes + i,
+				  .note_lens = lens + i,
+				  .pds = pds ? pds + i : NULL,
+				  .log_key = logk,
+				  .indexes = idx + i,
+				  .results = res + i};
+		if (qp_log_append_signed(reg, &b) != QP_OK || b.checkpoint == NULL)
+			die("append_signed");
+		free(b.checkpoint);
 		for (size_t j = i; j < i + k; j++)
 			if (res[j] != QP_OK)
 				die("an entry of the bound refused");
@@ -621,6 +639,33 @@ static void clean_up_at_exit(void)
 	remove_work_dir();
 }
 
+/* The value of the metric name (a line "name value") in the service's /metrics, or -1. */
+static double service_metric(int port, const char *name)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	static char buf[1 << 16];
+	size_t n = 0;
+	double v = -1;
+	if (fd < 0)
+		return -1;
+	const char *rq = "GET /metrics HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n";
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    write(fd, rq, strlen(rq)) == (ssize_t)strlen(rq)) {
+		ssize_t got;
+		while (n < sizeof(buf) - 1 && (got = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+			n += (size_t)got;
+	}
+	close(fd);
+	buf[n] = '\0';
+	char key[128];
+	snprintf(key, sizeof(key), "\n%s ", name);
+	const char *p = strstr(buf, key);
+	if (p)
+		v = strtod(p + strlen(key), NULL);
+	return v;
+}
 static void start_service(const char *exe, const char *db, const char *key, int *port)
 {
 	int fds[2];
@@ -764,11 +809,18 @@ int qp_bench_service(int argc, char **argv)
 	/* The bound, in process, before the service runs (the machine is otherwise idle). */
 	double vrate = verify_rate();
 	double acpu = 0, hcpu = 0;
-	double arate = append_bound(db, work_dir, officer, 0, 20000, 0, &acpu);
-	double hrate = append_bound(db, work_dir, officer, households, 20000, 1, &hcpu);
+	double arate = append_bound(db, work_dir, officer, logk, 0, 20000, (size_t)writers, 0, &acpu);
+	double hrate =
+	    append_bound(db, work_dir, officer, logk, households, 20000, (size_t)writers, 1, &hcpu);
 
-	/* Pre-signed writes: enough for the phase at a generous rate. */
-	w.nnotes = (size_t)(seconds * 12000) + (size_t)writers * 4;
+	/*
+	 * Pre-signed writes: enough for the phase at a generous rate, but no
+	 * more than an entry's named log state may lag behind its index (all
+	 * name the log as it is now); if they run out, the phase ends early.
+	 */
+	w.nnotes = (size_t)(seconds * 20000) + (size_t)writers * 4;
+	if (w.nnotes > QP_LOG_STATE_MAX_LAG)
+		w.nnotes = QP_LOG_STATE_MAX_LAG;
 	if (w.nnotes > VILLAGES_MAX)
 		w.nnotes = VILLAGES_MAX;
 	fprintf(stderr, "qp_bench service: signing %zu writes...\n", w.nnotes);
@@ -776,25 +828,26 @@ int qp_bench_service(int argc, char **argv)
 	qp_registry_free(reg);
 
 	int port = 0;
+	double mean_batch = 0, write_rate = 0, write_cpu_rate = 0;
 	start_service(exe, db, keyfile, &port);
 	load l = {0};
 	l.addr.sin_family = AF_INET;
 	l.addr.sin_port = htons((uint16_t)port);
 	l.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	l.ctx = &w;
+	w.stop = &l.stop;
 
 	printf("quanpiaod on loopback, %ld cores, %u households, %llu entries; load from this process "
 	       "(one epoll thread, closed loop)\n",
 	       sysconf(_SC_NPROCESSORS_ONLN), households, (unsigned long long)w.size);
 	printf("bound (in process, no HTTP; rates by wall clock, and by this process's CPU time)\n");
-	printf("  Ed25519 verify          %9.0f /s\n", vrate);
-	printf("  verify + append         %9.0f /s   CPU %9.0f /s   (village.add, qp_registry_append_batch, "
-	       "256 per "
-	       "commit)\n",
-	       arate, acpu);
-	printf(
-	    "  household.add           %9.0f /s   CPU %9.0f /s   (the same, each with its personal data)\n",
-	    hrate, hcpu);
+	printf("  Ed25519 verify               %9.0f /s\n", vrate);
+	printf("  verify + append + checkpoint %9.0f /s   CPU %9.0f /s   (village.add, qp_log_append_signed: "
+	       "%d per commit, each commit with its checkpoint)\n",
+	       arate, acpu, writers);
+	printf("  household.add                %9.0f /s   CPU %9.0f /s   (the same, each with its personal "
+	       "data)\n",
+	       hrate, hcpu);
 	printf("service (CPU: the service process's user + system time per answer, from /proc; the load "
 	       "generator "
 	       "shares the cores)\n");
@@ -810,28 +863,60 @@ int qp_bench_service(int argc, char **argv)
 		l.next = phases[p].next;
 		l.phase = phases[p].name;
 		int nconn = phases[p].writes ? writers : readers;
+		double b0 = phases[p].writes ? service_metric(port, "quanpiaod_batch_entries_sum") : 0,
+		       n0 = phases[p].writes ? service_metric(port, "quanpiaod_batch_entries_count") : 0;
 		double c0 = service_cpu(), g0 = bench_cpu();
 		double el = run_load(&l, nconn, seconds);
 		double cpu = service_cpu() - c0, gen = bench_cpu() - g0;
+		if (phases[p].writes) {
+			double b1 = service_metric(port, "quanpiaod_batch_entries_sum"),
+			       n1 = service_metric(port, "quanpiaod_batch_entries_count");
+			mean_batch = n1 > n0 && n0 >= 0 && b0 >= 0 ? (b1 - b0) / (n1 - n0) : 0;
+			write_rate = (double)l.ok / el;
+			write_cpu_rate = cpu > 0 ? (double)l.ok / cpu : 0;
+		}
 		unsigned long ok = l.ok;
 		double rate = (double)ok / el;
 		report(phases[p].name, &l, el, nconn);
+		if (l.stop)
+			printf("  %-8s (the %zu pre-signed writes ran out after %.1f s: the phase ended then)\n", "",
+			       w.nnotes, el);
 		printf("  %-8s CPU %7.1f us/answer in the service (%9.0f /s per core), %5.1f us in the load "
 		       "generator\n",
 		       "", ok ? cpu * 1e6 / (double)ok : 0, cpu > 0 ? (double)ok / cpu : 0,
 		       ok ? gen * 1e6 / (double)ok : 0);
 		if (phases[p].writes) {
 			double cpu_rate = cpu > 0 ? (double)ok / cpu : 0;
-			printf(
-			    "  writes: %.0f%% of the verify + append bound by wall clock, %.0f%% by CPU time "
-			    "(entries per service CPU second / bound entries per CPU second); each answered "
-			    "after "
-			    "its commit and checkpoint are durable\n",
-			    100.0 * rate / arate, 100.0 * cpu_rate / acpu);
+			printf("  writes: %.0f%% of the verify + append + checkpoint bound (%d per commit) "
+			       "by wall "
+			       "clock, %.0f%% by CPU time (entries per service CPU second / bound entries "
+			       "per CPU "
+			       "second); each answered after its commit (entries and checkpoint in one) is "
+			       "durable\n",
+			       100.0 * rate / arate, writers, 100.0 * cpu_rate / acpu);
 		}
 	}
 
 	int status = stop_service();
+	/*
+	 * The service formed smaller batches than the W the bound above
+	 * commits at (more commits and checkpoints per entry): the bound again,
+	 * now at its mean batch, for the same work in process.
+	 */
+	if (mean_batch >= 1 && w.nnotes + 20000 <= VILLAGES_MAX) {
+		/* On the registry as the service left it: villages numbered after the ones it added. */
+		size_t mb = (size_t)(mean_batch + 0.5);
+		double mcpu = 0, mrate = append_bound(db, work_dir, officer, logk, (unsigned)w.nnotes, 20000,
+						      mb, 0, &mcpu);
+		printf("bound at the service's own mean batch, %.1f entries per commit (from its /metrics), "
+		       "measured after "
+		       "it stopped\n",
+		       mean_batch);
+		printf("  verify + append + checkpoint %9.0f /s   CPU %9.0f /s   (%zu per commit)\n", mrate,
+		       mcpu, mb);
+		printf("  writes: %.0f%% of it by wall clock, %.0f%% by CPU time\n",
+		       100.0 * write_rate / mrate, 100.0 * write_cpu_rate / mcpu);
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fprintf(stderr, "qp_bench service: quanpiaod did not exit cleanly (status %d)\n", status);
 	for (size_t i = 0; i < w.nnotes; i++)

@@ -5,9 +5,11 @@
  * Builds a registry of N entries (default 1,000,000): N*0.32 households,
  * each with a guarantee certificate on entitlement, and freezes and
  * unfreezes after that; then, at that size, appends certificate entries
- * (freeze, unfreeze) in rounds with the status map kept and rounds with it
- * switched off (qp_statusmap_bench_off, a bench-only switch), alternating
- * so that a busy moment hurts both alike, and prints each cost next to its
+ * (freeze, unfreeze; the certificates in order, then at random) in rounds
+ * with the status map kept and rounds with it switched off
+ * (qp_statusmap_bench_off, a bench-only switch), alternating so that a
+ * busy moment hurts both alike, each round paying for copying its own WAL
+ * pages into the file, and prints each cost next to its
  * bound measured in the same run (one Ed25519 verify and one SQLite insert
  * per entry), by CPU and by wall time.  Then the size of map proofs and
  * status proofs, and the median time to make a map proof, over 1,000
@@ -17,10 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "bench_clock.h"
 #include "quanpiao/quanpiao.h"
@@ -41,8 +45,9 @@ enum { B = 1000 };
 typedef struct sm {
 	qp_registry *reg;
 	const qp_key *officer;
-	uint64_t certs, year, next; /* certificates issued; the next to freeze or unfreeze */
-	int frozen_round;	    /* 0: the next pass freezes, 1: unfreezes */
+	uint64_t certs, year, next; /* certificates issued; the next to freeze or unfreeze in order */
+	int random;		    /* 1: certificates picked at random instead of in order */
+	unsigned char *frozen;	    /* per certificate: frozen now */
 	char *notes[B];
 	size_t lens[B];
 	uint64_t idx[B];
@@ -69,18 +74,17 @@ static void sign(sm *s, size_t n, int issue, uint64_t first)
 				 (unsigned long long)(first + i + 1), id);
 			type = "cert.issue";
 		} else {
-			cert_id(id, s, s->next + 1);
-			if (s->frozen_round) {
+			uint64_t c = s->random ? randombytes_uniform((uint32_t)s->certs) : s->next;
+			s->next = (s->next + 1) % s->certs;
+			cert_id(id, s, c + 1);
+			if (s->frozen[c]) {
 				snprintf(body, sizeof(body), "{\"cert\":\"%s\"}", id);
 				type = "cert.unfreeze";
 			} else {
 				snprintf(body, sizeof(body), "{\"cert\":\"%s\",\"reason\":\"bench\"}", id);
 				type = "cert.freeze";
 			}
-			if (++s->next == s->certs) {
-				s->next = 0;
-				s->frozen_round ^= 1;
-			}
+			s->frozen[c] ^= 1;
 		}
 		if (qp_registry_sign_entry(&s->notes[i], &s->lens[i], s->reg, s->officer, type, body) !=
 		    QP_OK)
@@ -88,13 +92,27 @@ static void sign(sm *s, size_t n, int issue, uint64_t first)
 	}
 }
 
-/* Append the n signed notes; the CPU and wall seconds the append took are added. */
-static void append(sm *s, size_t n, double *cpu_s, double *wall_s)
+/*
+ * Copy the WAL into the file (a second connection; the registry's is idle
+ * between appends): a measured round begins with an empty WAL and pays
+ * for writing its own pages into the file, not for the round before it.
+ */
+static void wal_copy(sqlite3 *ck)
+{
+	if (ck && sqlite3_wal_checkpoint_v2(ck, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "qp_bench statusmap: checkpointing the WAL: %s\n", sqlite3_errmsg(ck));
+		exit(1);
+	}
+}
+
+/* Append the n signed notes (then copy the WAL if ck); the CPU and wall seconds that took are added. */
+static void append(sm *s, size_t n, sqlite3 *ck, double *cpu_s, double *wall_s)
 {
 	double c = bench_cpu(), w = bench_wall();
 	if (qp_registry_append_batch(s->reg, (const char *const *)s->notes, s->lens, n, s->idx, s->res) !=
 	    QP_OK)
 		fail("appending");
+	wal_copy(ck);
 	if (cpu_s)
 		*cpu_s += bench_cpu() - c;
 	if (wall_s)
@@ -138,6 +156,8 @@ int qp_bench_statusmap(int argc, char **argv)
 	sm s;
 	memset(&s, 0, sizeof(s));
 	unlink(path);
+	if ((s.frozen = calloc((size_t)(target * 32 / 100) + 1, 1)) == NULL)
+		fail("memory");
 	bench_keys k;
 	s.reg = bench_registry(path, &k);
 	const qp_key *officer = k.officer, *log = k.log;
@@ -161,7 +181,7 @@ int qp_bench_statusmap(int argc, char **argv)
 	for (uint64_t made = 0; made < households; made += B) {
 		size_t n = households - made < B ? (size_t)(households - made) : B;
 		sign(&s, n, 1, made);
-		append(&s, n, NULL, NULL);
+		append(&s, n, NULL, NULL, NULL);
 		s.certs = made + n;
 		if (made % 20000 == 0)
 			fprintf(stderr, "\r  certificates: %llu / %llu (%.0f s)      ",
@@ -169,10 +189,10 @@ int qp_bench_statusmap(int argc, char **argv)
 	}
 	uint64_t size = 0;
 	qp_log_size(&size, s.reg);
-	while (size + measure < target) {
-		size_t n = target - measure - size < B ? (size_t)(target - measure - size) : B;
+	while (size + 2 * measure < target) {
+		size_t n = target - 2 * measure - size < B ? (size_t)(target - 2 * measure - size) : B;
 		sign(&s, n, 0, 0);
-		append(&s, n, NULL, NULL);
+		append(&s, n, NULL, NULL, NULL);
 		size += n;
 		if (size % 50000 < B)
 			fprintf(stderr, "\r  entries: %llu / %llu (%.0f s)      ", (unsigned long long)size,
@@ -180,34 +200,54 @@ int qp_bench_statusmap(int argc, char **argv)
 	}
 	fprintf(stderr, "\n");
 
-	/* Measure: rounds with the map and without, alternating. */
-	double c_on = 0, w_on = 0, c_off = 0, w_off = 0;
-	uint64_t n_on = 0, n_off = 0;
-	for (int round = 0; round < (int)(measure / (2 * B)); round++) {
-		for (int off = 0; off < 2; off++) {
-			int first_off = round % 2; /* which goes first alternates too */
-			int is_off = off ^ first_off;
-			sign(&s, B, 0, 0);
-			qp_statusmap_bench_off = is_off;
-			append(&s, B, is_off ? &c_off : &c_on, is_off ? &w_off : &w_on);
-			qp_statusmap_bench_off = 0;
-			*(is_off ? &n_off : &n_on) += B;
-		}
+	/*
+	 * Measure: rounds with the map and without, alternating; each round
+	 * begins with the WAL copied into the file and ends copying its own.
+	 * First the certificates in the order they were issued (as the build
+	 * did), then picked at random (as a registry's events come: the
+	 * certificates' rows are then as scattered as the map's leaves).
+	 */
+	sqlite3 *ck = NULL;
+	if (sqlite3_open_v2(path, &ck, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		fprintf(stderr, "qp_bench statusmap: opening the registry: %s\n", sqlite3_errmsg(ck));
+		return 1;
 	}
+	sqlite3_busy_timeout(ck, 5000);
 	qp_log_size(&size, s.reg);
 	printf("registry: %llu entries, %llu certificates\n", (unsigned long long)size,
 	       (unsigned long long)s.certs);
-	printf("append of certificate entries (freeze/unfreeze), %llu with the map and %llu without, at that "
-	       "size:\n",
-	       (unsigned long long)n_on, (unsigned long long)n_off);
-	double on_c = c_on / (double)n_on, off_c = c_off / (double)n_off, on_w = w_on / (double)n_on,
-	       off_w = w_off / (double)n_off;
-	printf("  with the map     CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n",
-	       on_c * 1e6, on_c / bound, on_w * 1e6, on_w / bound);
-	printf("  without the map  CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n",
-	       off_c * 1e6, off_c / bound, off_w * 1e6, off_w / bound);
-	printf("  with / without   CPU %.2fx   wall %.2fx   (target: at most 1.25x)\n", on_c / off_c,
-	       on_w / off_w);
+	for (s.random = 0; s.random < 2; s.random++) {
+		double c_on = 0, w_on = 0, c_off = 0, w_off = 0;
+		uint64_t n_on = 0, n_off = 0;
+		for (int round = 0; round < (int)(measure / (2 * B)); round++) {
+			for (int off = 0; off < 2; off++) {
+				int first_off = round % 2; /* which goes first alternates too */
+				int is_off = off ^ first_off;
+				sign(&s, B, 0, 0);
+				wal_copy(ck);
+				qp_statusmap_bench_off = is_off;
+				append(&s, B, ck, is_off ? &c_off : &c_on, is_off ? &w_off : &w_on);
+				qp_statusmap_bench_off = 0;
+				*(is_off ? &n_off : &n_on) += B;
+			}
+		}
+		printf("append of certificate entries (freeze/unfreeze), certificates %s, %llu with the map "
+		       "and %llu without:\n",
+		       s.random ? "at random" : "in order", (unsigned long long)n_on,
+		       (unsigned long long)n_off);
+		double on_c = c_on / (double)n_on, off_c = c_off / (double)n_off, on_w = w_on / (double)n_on,
+		       off_w = w_off / (double)n_off;
+		printf(
+		    "  with the map     CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n",
+		    on_c * 1e6, on_c / bound, on_w * 1e6, on_w / bound);
+		printf(
+		    "  without the map  CPU %7.1f us (%.2fx the bound)   wall %7.1f us (%.2fx the bound)\n",
+		    off_c * 1e6, off_c / bound, off_w * 1e6, off_w / bound);
+		printf("  with / without   CPU %.2fx   wall %.2fx   (target: at most 1.25x)\n", on_c / off_c,
+		       on_w / off_w);
+	}
+	sqlite3_close(ck);
+	qp_log_size(&size, s.reg);
 
 	/*
 	 * Proofs: the rounds without the map left some leaves behind; a
@@ -257,7 +297,11 @@ int qp_bench_statusmap(int argc, char **argv)
 	       "B, max "
 	       "%zu B\n",
 	       status_sum / P, status_max);
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		printf("peak RSS of the bench process: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
 	free(proof);
+	free(s.frozen);
 	qp_registry_free(s.reg);
 	bench_keys_free(&k);
 	if (!getenv("QP_BENCH_KEEP")) {

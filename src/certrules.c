@@ -96,6 +96,7 @@ int qp_certrules_issue_terms(qp_issue *out, const qp_entry *e, const char *count
 	is->holder = qp_body_str(e, "holder");
 	is->basis = qp_body_str(e, "basis");
 	is->home = qp_body_str(e, "home");
+	is->parcel = qp_body_str(e, "parcel");
 	is->legacy_no = qp_body_str(e, "legacy_no");
 	is->valid_until_given = qp_body_str(e, "valid_until");
 	is->area = qp_body_num(e, "area", 0);
@@ -117,11 +118,23 @@ int qp_certrules_issue_terms(qp_issue *out, const qp_entry *e, const char *count
 	is->entitlement = strcmp(is->basis, "entitlement") == 0;
 	if (is->legacy != (is->legacy_no != NULL))
 		return qp_error_set(QP_EINVALID, "legacy_no is given exactly when the basis is legacy");
+	if (is->home && is->parcel)
+		return qp_error_set(QP_EINVALID,
+				    "body.home and body.parcel are both given; a certificate comes from one");
+	/* Reclaimed land with no home on it yields land tickets only: a parcel is not a homestead. */
+	if (is->parcel && is->kind != QP_CERT_COLLECTIVE)
+		return qp_error_set(QP_EINVALID,
+				    "a %s certificate comes from a home; only a collective one comes from "
+				    "reclaimed land (body.parcel)",
+				    is->kind_name);
 	if (is->entitlement && is->home)
 		return qp_error_set(QP_EINVALID, "a guarantee on entitlement is issued without a home");
-	if (!is->entitlement && is->home == NULL)
-		return qp_error_set(QP_EINVALID,
-				    "body.home is missing (the home the certificate comes from)");
+	if (!is->entitlement && is->home == NULL && is->parcel == NULL)
+		return qp_error_set(
+		    QP_EINVALID, "body.home is missing (the home the certificate comes from%s)",
+		    is->kind == QP_CERT_COLLECTIVE ? ", or body.parcel: the reclaimed land" : "");
+	if (is->parcel)
+		return qp_ids_check_parcel(is->parcel, county, "body.parcel");
 	if (is->home)
 		return qp_ids_check_unit(is->home, county, "body.home");
 	return QP_OK;
@@ -169,7 +182,7 @@ int qp_certrules_issue_policy(char *valid_until, const qp_issue *is, const char 
 	return QP_OK;
 }
 
-int qp_certrules_home_cap(const qp_issue *is, const qp_kind_rules *kr, int64_t issued, int64_t land_area)
+int qp_certrules_land_cap(const qp_issue *is, const qp_kind_rules *kr, int64_t issued, int64_t land_area)
 {
 	char a[32], b[32], l[32];
 	if (!kr->per_home_cap || issued + is->area <= land_area)
@@ -177,11 +190,11 @@ int qp_certrules_home_cap(const qp_issue *is, const qp_kind_rules *kr, int64_t i
 	area_text(a, sizeof(a), is->area);
 	area_text(b, sizeof(b), issued);
 	area_text(l, sizeof(l), land_area);
-	return qp_error_set(
-	    QP_EINVALID,
-	    "%s m² more would exceed home %s's land area of %s m² (%s m² of %s issued and not "
-	    "revoked)",
-	    a, is->home, l, b, is->kind_name);
+	return qp_error_set(QP_EINVALID,
+			    "%s m² more would exceed %s %s's land area of %s m² (%s m² of %s issued and not "
+			    "revoked)",
+			    a, is->parcel ? "reclaimed parcel" : "home", is->parcel ? is->parcel : is->home,
+			    l, b, is->kind_name);
 }
 
 void qp_certrules_issue_cert(qp_cert *c, const qp_issue *is, const char *id, const char *holder_type,
@@ -194,6 +207,7 @@ void qp_certrules_issue_cert(qp_cert *c, const qp_issue *is, const char *id, con
 	snprintf(c->holder_type, sizeof(c->holder_type), "%s", holder_type);
 	c->area = is->area;
 	snprintf(c->home, sizeof(c->home), "%s", is->home ? is->home : "");
+	snprintf(c->parcel, sizeof(c->parcel), "%s", is->parcel ? is->parcel : "");
 	snprintf(c->basis, sizeof(c->basis), "%s", is->basis);
 	c->state = QP_CERT_LIVE;
 	snprintf(c->root, sizeof(c->root), "%s", id);
@@ -347,6 +361,7 @@ void qp_certrules_child(qp_cert *child, const qp_cert *parent, const char *id, c
 	snprintf(child->holder_type, sizeof(child->holder_type), "%s", holder_type);
 	child->area = area;
 	snprintf(child->home, sizeof(child->home), "%s", parent->home);
+	snprintf(child->parcel, sizeof(child->parcel), "%s", parent->parcel);
 	snprintf(child->basis, sizeof(child->basis), "%s", basis);
 	child->state = QP_CERT_LIVE;
 	snprintf(child->parent, sizeof(child->parent), "%s", parent->id);

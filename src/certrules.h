@@ -5,11 +5,11 @@
  * The registry's append path (rules_certs.c) reads the state from the
  * store; the offline bundle verifier (bundle_lineage.c) reads it from the
  * bundle's entries.  Each reads what it can and passes plain values in:
- * a certificate as a qp_cert, a holder's form and village, a home's land
- * area and what was issued from it.  The rules themselves -- kinds and
+ * a certificate as a qp_cert, a holder's form and village, the land area
+ * of a home or of reclaimed land (a parcel) and what was issued from it.  The rules themselves -- kinds and
  * their bases, who holds each kind, the policy's parameters and their
  * limits, the transfer rule, redemption purposes, the remainder, validity
- * and expiry, the per-home cap, the states a certificate must be in to be
+ * and expiry, the per-area cap (of a home or reclaimed land), the states a certificate must be in to be
  * spent, frozen or revoked, and what a child certificate inherits -- live
  * here and nowhere else.
  *
@@ -47,7 +47,8 @@ typedef struct qp_kind_rules {
 	int64_t validity_years; /* 0: never expires */
 	const char *transfer;	/* the transfer rule, "" if absent */
 	const cJSON *redeem;	/* the purposes, an array of strings */
-	int per_home_cap;	/* certificates of a kind from a home never exceed its land area */
+	int per_home_cap; /* certificates of a kind from a home (or reclaimed land) never exceed its land area
+			   */
 } qp_kind_rules;
 
 /*
@@ -69,7 +70,8 @@ int qp_certrules_holder_form(const char **type, const char *holder, const char *
 typedef struct qp_issue {
 	qp_cert_kind kind;
 	const char *kind_name, *holder, *basis;
-	const char *home;      /* NULL for a guarantee on entitlement */
+	const char *home;      /* NULL for a guarantee on entitlement, or from reclaimed land */
+	const char *parcel;    /* the reclaimed land a collective certificate comes from, or NULL */
 	const char *legacy_no; /* NULL unless the basis is legacy */
 	const char *valid_until_given;
 	int64_t area;
@@ -94,11 +96,12 @@ int qp_certrules_issue_policy(char *valid_until, const qp_issue *is, const char 
 			      const qp_kind_rules *kr);
 
 /*
- * The per-home cap: issued (the area of the kind already issued from the
- * home and not revoked) plus the issue's area may not exceed land_area,
- * when the policy caps it.  QP_EINVALID.
+ * The per-area cap: issued (the area of the kind already issued from the
+ * home, or the reclaimed land, and not revoked) plus the issue's area may
+ * not exceed its land_area, when the policy caps it (per_home_cap).
+ * QP_EINVALID.
  */
-int qp_certrules_home_cap(const qp_issue *is, const qp_kind_rules *kr, int64_t issued, int64_t land_area);
+int qp_certrules_land_cap(const qp_issue *is, const qp_kind_rules *kr, int64_t issued, int64_t land_area);
 
 /* Fill c (zeroed first) as the root certificate id that is creates at entry idx. */
 void qp_certrules_issue_cert(qp_cert *c, const qp_issue *is, const char *id, const char *holder_type,

@@ -62,6 +62,7 @@ typedef struct row {
 	char holder_id[QP_RESIDENT_ID_LEN + 1];
 	int holder_is_village;
 	char parcel_unit[QP_UNIT_CODE_LEN + 1]; /* a land ticket's parcel (fixture W) as the file gives it */
+	char parcel[QP_PARCEL_CODE_LEN + 1];	/* ... with no home on it: reclaimed land, "" otherwise */
 	char village[13], unit[29];
 	int64_t area, land_area;
 	char issued_on[11], valid_until[11];
@@ -76,6 +77,7 @@ typedef struct row {
 /* What a checked row will append. */
 typedef struct plan {
 	int add_household;
+	int add_parcel;		/* parcel.add: the row's reclaimed land is not registered yet */
 	const char *home_state; /* home.add status, or NULL if the home is registered */
 	const char *steps[2];	/* home.status targets */
 	size_t nsteps;
@@ -304,7 +306,10 @@ static int collective_code(qp_import_run *run, row *r, qp_import_col c, const ch
 /*
  * A land ticket (地票, 复垦) names the reclaimed parcel, whose building is
  * gone: fixture type W (GB/T 37346), the parcel the first 19 characters.
- * The certificate comes from the registered home that stood on it.
+ * The certificate comes from the registered home that stood on it; with no
+ * home on it, from the parcel as reclaimed land (registered by the row if
+ * it is not yet), which is its village's collective's: a person's ID number
+ * cannot name a household there, as no home links them.
  */
 static void land_ticket_parcel(qp_import_run *run, row *r, const char *value, const char *unit)
 {
@@ -321,11 +326,17 @@ static void land_ticket_parcel(qp_import_run *run, row *r, const char *value, co
 		       "more than one registered home stands on parcel %s; give the home's unit (fixture "
 		       "type F)",
 		       parcel);
-	else
+	else if (r->ok[QP_ICOL_HOLDER_ID] && !r->holder_is_village)
 		report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0,
-		       "no registered home stands on parcel %s; register the home that stood on it "
-		       "first (reclaimed land without a home is not registered by this version)",
-		       parcel);
+		       "no registered home stands on parcel %s: as reclaimed land it is held by its "
+		       "village's collective; give the village code or its credit code in %s (or register "
+		       "the home that stood on it first)",
+		       parcel, r->name[QP_ICOL_HOLDER_ID]);
+	else {
+		snprintf(r->parcel_unit, sizeof(r->parcel_unit), "%s", unit);
+		snprintf(r->parcel, sizeof(r->parcel), "%s", parcel);
+		r->ok[QP_ICOL_UNIT] = 1;
+	}
 }
 
 static void check_values(qp_import_run *run, row *r)
@@ -650,7 +661,8 @@ static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, int
 	if (r->problems == before) {
 		const cJSON *h = cJSON_GetObjectItemCaseSensitive(e->body, "holder");
 		const cJSON *a = cJSON_GetObjectItemCaseSensitive(e->body, "area");
-		const cJSON *u = cJSON_GetObjectItemCaseSensitive(e->body, "home");
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(e->body, r->parcel[0] ? "parcel" : "home");
+		const char *from = r->parcel[0] ? r->parcel : r->unit;
 		char area[32];
 		qp_ids_format_hundredths(area, sizeof(area), cJSON_IsNumber(a) ? (int64_t)a->valuedouble : 0);
 		if (!same_kind)
@@ -670,12 +682,12 @@ static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, int
 			report(run, r, r->name[QP_ICOL_AREA], r->text[QP_ICOL_AREA], QP_ECONFLICT, 0,
 			       "conflict: legacy number %s is in the registry as %s (entry %llu) with %s m²",
 			       r->legacy_no, id, (unsigned long long)idx, area);
-		if (!cJSON_IsString(u) || strcmp(u->valuestring, r->unit) != 0)
-			report(
-			    run, r, r->name[QP_ICOL_UNIT], r->text[QP_ICOL_UNIT], QP_ECONFLICT, 0,
-			    "conflict: legacy number %s is in the registry as %s (entry %llu) from home %s",
-			    r->legacy_no, id, (unsigned long long)idx,
-			    cJSON_IsString(u) ? u->valuestring : "(none)");
+		if (!cJSON_IsString(u) || strcmp(u->valuestring, from) != 0)
+			report(run, r, r->name[QP_ICOL_UNIT], r->text[QP_ICOL_UNIT], QP_ECONFLICT, 0,
+			       "conflict: legacy number %s is in the registry as %s (entry %llu) from %s %s",
+			       r->legacy_no, id, (unsigned long long)idx,
+			       r->parcel[0] ? "reclaimed parcel" : "home",
+			       cJSON_IsString(u) ? u->valuestring : "(none)");
 	}
 	*same = r->problems == before;
 done:
@@ -785,6 +797,21 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 	return QP_OK;
 }
 
+/* Reclaimed land with no home on it: registered already, in the row's village, or registered by the row. */
+static int plan_parcel(qp_import_run *run, row *r, plan *p)
+{
+	qp_store_parcel land;
+	int err = qp_store_parcel_get(run->reg->store, r->parcel, &land);
+	if (err == QP_ENOTFOUND) {
+		p->add_parcel = 1;
+		return QP_OK;
+	}
+	if (err == QP_OK && strcmp(land.village, r->village) != 0)
+		report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
+		       "reclaimed parcel %s is in village %s", r->parcel, land.village);
+	return err;
+}
+
 /*
  * The checks that depend on the day and the registry's state, then the
  * plan of the row's entries.  A row with problems in its values gets the
@@ -877,7 +904,9 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 			qp_household_clear(&h);
 		}
 	}
-	return r->problems ? QP_OK : plan_home(run, r, p, policy);
+	if (r->problems)
+		return QP_OK;
+	return r->parcel[0] ? plan_parcel(run, r, p) : plan_home(run, r, p, policy);
 }
 
 /* ---- appending ---------------------------------------------------------------------------------- */
@@ -1084,7 +1113,7 @@ static qp_import_col refusal_column(const char *type, const char *msg)
 {
 	if (strcmp(type, "household.add") == 0)
 		return QP_ICOL_HOLDER_ID;
-	if (strncmp(type, "home.", 5) == 0)
+	if (strncmp(type, "home.", 5) == 0 || strcmp(type, "parcel.add") == 0)
 		return QP_ICOL_UNIT;
 	if (strcmp(type, "cert.issue") == 0)
 		return strstr(msg, "valid_until") ? QP_ICOL_VALID_UNTIL : QP_ICOL_AREA;
@@ -1152,20 +1181,32 @@ static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert
 		    (err = add_str(b, "status", p->steps[n - (at - p->nsteps)])) != QP_OK ||
 		    (err = add_str(b, "unit", r->unit)) != QP_OK)
 			goto fail;
+	} else if (p->add_parcel && n == at++) {
+		/* The area the file gives for the land, or the ticket's: what certificates from it may reach.
+		 */
+		*type = "parcel.add";
+		if ((b = object()) == NULL ||
+		    (err = add_num(b, "land_area", r->land_area > 0 ? r->land_area : r->area)) != QP_OK ||
+		    (err = add_str(b, "parcel", r->parcel)) != QP_OK ||
+		    (err = add_str(b, "state", "reclaimed")) != QP_OK ||
+		    (err = add_str(b, "village", r->village)) != QP_OK)
+			goto fail;
 	} else if (n == at++) {
 		*type = "cert.issue";
-		cJSON *legacy = cJSON_Duplicate(r->legacy, 1);
-		if ((b = object()) == NULL || legacy == NULL || !cJSON_AddItemToObject(b, "legacy", legacy)) {
-			cJSON_Delete(legacy);
+		/* The row's legacy record moves into the body: built once, a row needs it no more. */
+		if ((b = object()) == NULL || r->legacy == NULL ||
+		    !cJSON_AddItemToObject(b, "legacy", r->legacy)) {
 			err = qp_error_set(QP_ENOMEM, "out of memory building an entry");
 			goto fail;
 		}
+		r->legacy = NULL;
 		if ((err = add_num(b, "area", r->area)) != QP_OK ||
 		    (err = add_str(b, "basis", "legacy")) != QP_OK ||
 		    (err = add_str(b, "holder", p->holder)) != QP_OK ||
-		    (err = add_str(b, "home", r->unit)) != QP_OK ||
+		    (!r->parcel[0] && (err = add_str(b, "home", r->unit)) != QP_OK) ||
 		    (err = add_str(b, "kind", qp_cert_kind_name(r->kind))) != QP_OK ||
 		    (err = add_str(b, "legacy_no", r->legacy_no)) != QP_OK ||
+		    (r->parcel[0] && (err = add_str(b, "parcel", r->parcel)) != QP_OK) ||
 		    (p->valid_until[0] && (err = add_str(b, "valid_until", p->valid_until)) != QP_OK))
 			goto fail;
 	} else if (r->outcome != QP_IMPORT_LIVE && n == at++) {

@@ -114,26 +114,61 @@ int qp_log_consistency(qp_merkle_proof *out, qp_registry *reg, uint64_t size1, u
 
 /* ---- text building ------------------------------------------------------------ */
 
-static void buf_hash_line(qp_buf *b, const unsigned char hash[QP_HASH_LEN])
+#define HASH_LINE_LEN 45 /* the base64 of a hash (RFC 4648, padded: 44 characters) and a newline */
+_Static_assert(QP_HASH_LEN == 32, "a hash line is 44 base64 characters");
+
+/*
+ * The base64 line of a hash.  Hashes are public: a plain table lookup
+ * rather than libsodium's constant-time encoder, which a proof of some
+ * 2 log2(size) lines, answered to every write and proof request, would
+ * pay for on each.
+ */
+static void hash_line(char out[HASH_LINE_LEN], const unsigned char h[QP_HASH_LEN])
 {
-	char b64[sodium_base64_ENCODED_LEN(QP_HASH_LEN, sodium_base64_VARIANT_ORIGINAL)];
-	sodium_bin2base64(b64, sizeof(b64), hash, QP_HASH_LEN, sodium_base64_VARIANT_ORIGINAL);
-	qp_buf_str(b, b64);
-	qp_buf_str(b, "\n");
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i = 0;
+	char *o = out;
+	for (; i + 3 <= QP_HASH_LEN; i += 3) {
+		uint32_t v = (uint32_t)h[i] << 16 | (uint32_t)h[i + 1] << 8 | h[i + 2];
+		*o++ = t[v >> 18];
+		*o++ = t[(v >> 12) & 63];
+		*o++ = t[(v >> 6) & 63];
+		*o++ = t[v & 63];
+	}
+	uint32_t v = (uint32_t)h[i] << 16 | (uint32_t)h[i + 1] << 8; /* the last two bytes */
+	*o++ = t[v >> 18];
+	*o++ = t[(v >> 12) & 63];
+	*o++ = t[(v >> 6) & 63];
+	*o++ = '=';
+	*o = '\n';
 }
 
+static void buf_hash_line(qp_buf *b, const unsigned char hash[QP_HASH_LEN])
+{
+	char line[HASH_LINE_LEN];
+	hash_line(line, hash);
+	qp_buf_add(b, line, sizeof(line));
+}
 
-/* head, one base64 line per proof hash, a blank line, then the checkpoint note. */
+/* head, one base64 line per proof hash, a blank line, then the checkpoint note: in one allocation. */
 static int proof_text(char **out, size_t *out_len, const char *head, const qp_merkle_proof *proof, const char *cp,
 		      size_t cp_len)
 {
-	qp_buf b = {0};
-	qp_buf_str(&b, head);
-	for (size_t i = 0; i < proof->len; i++)
-		buf_hash_line(&b, proof->hash[i]);
-	qp_buf_str(&b, "\n");
-	qp_buf_add(&b, cp, cp_len);
-	return qp_buf_finish(&b, out, out_len);
+	size_t head_len = strlen(head), len = head_len + proof->len * HASH_LINE_LEN + 1 + cp_len;
+	char *t = qp_malloc(len + 1), *p = t;
+	*out = t;
+	if (t == NULL)
+		return QP_ENOMEM;
+	memcpy(p, head, head_len);
+	p += head_len;
+	for (size_t i = 0; i < proof->len; i++, p += HASH_LINE_LEN)
+		hash_line(p, proof->hash[i]);
+	*p++ = '\n';
+	memcpy(p, cp, cp_len);
+	t[len] = '\0';
+	if (out_len)
+		*out_len = len;
+	return QP_OK;
 }
 
 /* ---- checkpoints ------------------------------------------------------------ */
@@ -207,7 +242,15 @@ static int check_log_key(qp_registry *reg, const qp_key *log_key)
 	return err;
 }
 
-int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *log_key)
+/*
+ * Sign and store a checkpoint of the whole tree inside the caller's write
+ * transaction: it becomes durable with that transaction's commit.  *size
+ * gets its size, *fresh 1 if it was signed now, 0 if the latest one
+ * already covered the tree (then nothing was written).  On error *note is
+ * NULL and the caller rolls back.
+ */
+static int sign_in_txn(char **note, size_t *note_len, uint64_t *size_out, int *fresh, qp_registry *reg,
+		       const qp_key *log_key)
 {
 	unsigned char root[QP_HASH_LEN];
 	uint64_t size, latest = 0;
@@ -217,15 +260,14 @@ int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *l
 	int err;
 
 	*note = NULL;
+	*fresh = 0;
 	if ((err = check_log_key(reg, log_key)) != QP_OK)
 		return err;
-	if ((err = qp_store_begin(reg->store)) != QP_OK)
-		return err;
 	if ((err = qp_store_log_size(reg->store, &size)) != QP_OK)
-		goto fail;
+		return err;
+	*size_out = size;
 	err = qp_store_checkpoint_get(reg->store, QP_LOG_LATEST, &latest, &old, &old_len);
 	if (err == QP_OK && latest == size) {
-		qp_store_rollback(reg->store);
 		*note = old;
 		*note_len = old_len;
 		return QP_OK;
@@ -238,7 +280,7 @@ int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *l
 	/* The status map's root, as an extension line (docs/format.md, "The status map"); read before
 	 * the text is begun, so that a failure leaves no buffer behind. */
 	unsigned char map_root[QP_HASH_LEN];
-	if ((err = qp_smt_root(map_root, qp_store_smt_get, reg->store, UINT64_MAX)) != QP_OK)
+	if ((err = qp_store_statusmap_root(reg->store, UINT64_MAX, map_root)) != QP_OK)
 		goto fail;
 	char num[24];
 	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)size);
@@ -253,22 +295,159 @@ int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *l
 		goto fail;
 	if ((err = qp_note_sign(note, note_len, text, text_len, &log_key, 1)) != QP_OK)
 		goto fail;
-	if ((err = qp_store_checkpoint_put(reg->store, size, root, *note, *note_len)) != QP_OK ||
-	    (err = qp_store_commit(reg->store)) != QP_OK)
+	if ((err = qp_store_checkpoint_put(reg->store, size, root, *note, *note_len)) != QP_OK)
 		goto fail;
 	qp_free(text);
+	*fresh = 1;
 	return QP_OK;
 fail:
-	qp_store_rollback(reg->store);
 	qp_free(text);
 	qp_free(*note);
 	*note = NULL;
 	return err;
 }
 
+int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *log_key)
+{
+	uint64_t size = 0;
+	int fresh = 0, err;
+	*note = NULL;
+	if ((err = qp_store_begin(reg->store)) != QP_OK)
+		return err;
+	if ((err = sign_in_txn(note, note_len, &size, &fresh, reg, log_key)) != QP_OK) {
+		qp_store_rollback(reg->store);
+		return err;
+	}
+	if (!fresh) {
+		/* The latest checkpoint covers the tree: nothing to commit. */
+		qp_store_rollback(reg->store);
+		return QP_OK;
+	}
+	if ((err = qp_store_commit(reg->store)) != QP_OK) {
+		qp_free(*note);
+		*note = NULL;
+	}
+	return err;
+}
+
+/* ---- appending with a checkpoint --------------------------------------------------- */
+
+/*
+ * The tree nodes read while proving the entries of one batch: their
+ * proofs share most of them (the complete subtrees on the left, and the
+ * batch's own).  Open addressing; once full, reads go to the store.
+ */
+#define MEMO_SLOTS 1024
+
+typedef struct node_memo {
+	qp_store *store;
+	struct {
+		uint64_t index;
+		unsigned level;
+		int used;
+		unsigned char hash[QP_HASH_LEN];
+	} slot[MEMO_SLOTS];
+} node_memo;
+
+static int memo_get(void *ctx, unsigned level, uint64_t index, unsigned char out[QP_HASH_LEN])
+{
+	node_memo *m = ctx;
+	size_t h = (size_t)((((index << 6) | level) * 0x9E3779B97F4A7C15ull) >> 54) % MEMO_SLOTS;
+	for (size_t k = 0; k < MEMO_SLOTS; k++, h = (h + 1) % MEMO_SLOTS) {
+		if (!m->slot[h].used) {
+			int err = qp_store_node_get(m->store, level, index, out);
+			if (err == QP_OK) {
+				m->slot[h].used = 1;
+				m->slot[h].level = level;
+				m->slot[h].index = index;
+				memcpy(m->slot[h].hash, out, QP_HASH_LEN);
+			}
+			return err;
+		}
+		if (m->slot[h].level == level && m->slot[h].index == index) {
+			memcpy(out, m->slot[h].hash, QP_HASH_LEN);
+			return QP_OK;
+		}
+	}
+	return qp_store_node_get(m->store, level, index, out);
+}
+
+/* Each appended entry's inclusion proof in the tree of size, for those that want one. */
+static int batch_proofs(qp_registry *reg, const qp_log_batch *b, uint64_t size)
+{
+	node_memo *memo = qp_calloc(1, sizeof(*memo));
+	if (memo == NULL)
+		return QP_ENOMEM;
+	memo->store = reg->store;
+	int err = QP_OK;
+	for (size_t i = 0; err == QP_OK && i < b->n; i++)
+		if (b->results[i] == QP_OK && b->proofs[i] != NULL)
+			err = qp_merkle_inclusion_proof(b->proofs[i], b->indexes[i], size, memo_get, memo);
+	qp_free(memo);
+	return err;
+}
+
+int qp_log_append_signed(qp_registry *reg, qp_log_batch *b)
+{
+	size_t appended = 0;
+	int fresh = 0, err;
+	b->checkpoint = NULL;
+	b->checkpoint_len = 0;
+	b->size = 0;
+	qp_registry_forget_keys(reg);
+	if ((err = qp_store_begin(reg->store)) != QP_OK)
+		goto done;
+	if ((err = qp_registry_batch_in_txn(reg, b->notes, b->note_lens, b->pds, b->verified, b->n,
+					    b->indexes, b->results)) != QP_OK)
+		goto done;
+	/*
+	 * A refused note once more, after the others and in the same
+	 * transaction: a note later in the batch may have made it valid (as
+	 * if it had come a moment later); if not, this gives its own message.
+	 */
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->results[i] != QP_OK) {
+			if ((err = qp_registry_batch_in_txn(reg, b->notes + i, b->note_lens + i,
+							    b->pds ? b->pds + i : NULL,
+							    b->verified ? b->verified + i : NULL, 1,
+							    b->indexes + i, b->results + i)) != QP_OK)
+				goto done;
+			if (b->results[i] != QP_OK && b->refused)
+				b->refused(b->ctx, i, b->results[i]);
+		}
+		appended += b->results[i] == QP_OK;
+	}
+	if (appended == 0) {
+		/* Nothing to make durable. */
+		qp_store_rollback(reg->store);
+		return QP_OK;
+	}
+	/* The checkpoint and the proofs in the same transaction: one commit makes all of it durable. */
+	if ((err = sign_in_txn(&b->checkpoint, &b->checkpoint_len, &b->size, &fresh, reg, b->log_key)) ==
+		QP_OK &&
+	    b->proofs)
+		err = batch_proofs(reg, b, b->size);
+done:
+	if ((err = qp_registry_batch_finish(reg, err, b->results, b->n)) != QP_OK) {
+		qp_free(b->checkpoint);
+		b->checkpoint = NULL;
+		b->checkpoint_len = 0;
+		b->size = 0;
+	}
+	return err;
+}
+
 int qp_log_checkpoint(char **note, size_t *note_len, uint64_t *size_out, qp_registry *reg, uint64_t size)
 {
 	return qp_store_checkpoint_get(reg->store, size, size_out, note, note_len);
+}
+
+int qp_log_tlog_proof_text(char **out, size_t *out_len, uint64_t index, const qp_merkle_proof *proof,
+			   const char *checkpoint, size_t checkpoint_len)
+{
+	char head[64];
+	snprintf(head, sizeof(head), "c2sp.org/tlog-proof@v1\nindex %llu\n", (unsigned long long)index);
+	return proof_text(out, out_len, head, proof, checkpoint, checkpoint_len);
 }
 
 static int tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t index, uint64_t size)
@@ -290,9 +469,7 @@ static int tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t in
 	}
 	if ((err = qp_merkle_inclusion_proof(&proof, index, cp_size, qp_store_node_get, reg->store)) != QP_OK)
 		goto done;
-	char head[64];
-	snprintf(head, sizeof(head), "c2sp.org/tlog-proof@v1\nindex %llu\n", (unsigned long long)index);
-	err = proof_text(out, out_len, head, &proof, cp, cp_len);
+	err = qp_log_tlog_proof_text(out, out_len, index, &proof, cp, cp_len);
 done:
 	qp_free(cp);
 	return err;

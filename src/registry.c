@@ -326,24 +326,26 @@ static int check_signer(qp_registry *reg, const qp_entry *e, qp_apply *apply)
 int qp_registry_verify_note(qp_registry *reg, const char *note, size_t note_len,
 			    unsigned char public_key[QP_PUBLIC_KEY_LEN])
 {
-	qp_entry *e = NULL;
+	/* The note, not the entry: its one signature line names the signer and key ID (an entry's
+	 * signer must be that name, which the append checks with the rest). */
+	qp_note *n = NULL;
 	qp_cached_key *k = NULL;
-	int err = qp_entry_parse(&e, note, note_len);
+	int err = qp_note_parse(&n, note, note_len);
 	if (err != QP_OK)
 		return err;
-	if (strcmp(e->type, "registry.genesis") == 0)
-		err = qp_error_set(QP_EINVALID, "registry.genesis is not appended to a registry");
-	else if ((err = lookup_key(reg, e->signer, e->key_id, &k)) == QP_OK) {
-		const qp_note_sig *sig = &e->note->sigs[0];
+	if (n->nsigs != 1)
+		err = qp_error_set(QP_EINVALID, "entry: must carry exactly one signature, has %zu", n->nsigs);
+	else if ((err = lookup_key(reg, n->sigs[0].name, n->sigs[0].id, &k)) == QP_OK) {
+		const qp_note_sig *sig = &n->sigs[0];
 		if (sig->sig_len != QP_SIGNATURE_LEN ||
-		    qp_verifier_verify(k->verifier, sig->sig, e->note->text, e->note->text_len) != QP_OK)
+		    qp_verifier_verify(k->verifier, sig->sig, n->text, n->text_len) != QP_OK)
 			err = qp_error_set(QP_EPERM,
 					   "the signature by %s does not verify (altered entry or wrong key)",
 					   k->name);
 		else
 			memcpy(public_key, qp_verifier_public(k->verifier), QP_PUBLIC_KEY_LEN);
 	}
-	qp_entry_free(e);
+	qp_note_free(n);
 	return err;
 }
 
@@ -543,6 +545,30 @@ int qp_registry_append_batch_personal(qp_registry *reg, const char *const *notes
 	return qp_registry_append_batch_verified(reg, notes, note_lens, pds, NULL, n, indexes, results);
 }
 
+int qp_registry_batch_in_txn(qp_registry *reg, const char *const *notes, const size_t *note_lens,
+			     const qp_personal *const *pds, const unsigned char *const *verified, size_t n,
+			     uint64_t *indexes, int *results)
+{
+	int err;
+	for (size_t i = 0; i < n; i++) {
+		if ((err = qp_store_savepoint(reg->store)) != QP_OK)
+			return err;
+		reg->verified_key = verified ? verified[i] : NULL;
+		results[i] = append_one(reg, notes[i], note_lens[i], &indexes[i], NULL, pds ? pds[i] : NULL);
+		reg->verified_key = NULL;
+		if (results[i] == QP_OK) {
+			if ((err = qp_store_release(reg->store)) != QP_OK)
+				return err;
+		} else {
+			qp_store_rollback_to(reg->store);
+			qp_registry_forget_keys(reg);
+			if (results[i] == QP_EIO || results[i] == QP_ENOMEM || results[i] == QP_ECORRUPT)
+				return results[i];
+		}
+	}
+	return QP_OK;
+}
+
 int qp_registry_append_batch_verified(qp_registry *reg, const char *const *notes, const size_t *note_lens,
 				      const qp_personal *const *pds, const unsigned char *const *verified,
 				      size_t n, uint64_t *indexes, int *results)
@@ -551,30 +577,15 @@ int qp_registry_append_batch_verified(qp_registry *reg, const char *const *notes
 	qp_registry_forget_keys(reg);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
 		return err;
-	for (size_t i = 0; i < n; i++) {
-		if ((err = qp_store_savepoint(reg->store)) != QP_OK)
-			goto fail;
-		reg->verified_key = verified ? verified[i] : NULL;
-		results[i] = append_one(reg, notes[i], note_lens[i], &indexes[i], NULL, pds ? pds[i] : NULL);
-		reg->verified_key = NULL;
-		if (results[i] == QP_OK) {
-			if ((err = qp_store_release(reg->store)) != QP_OK)
-				goto fail;
-		} else {
-			qp_store_rollback_to(reg->store);
-			qp_registry_forget_keys(reg);
-			if (results[i] == QP_EIO || results[i] == QP_ENOMEM || results[i] == QP_ECORRUPT) {
-				err = results[i];
-				goto fail;
-			}
-		}
-	}
-	if ((err = qp_store_commit(reg->store)) != QP_OK)
-		goto fail_committed;
-	return QP_OK;
-fail:
-	qp_store_rollback(reg->store);
-fail_committed:
+	err = qp_registry_batch_in_txn(reg, notes, note_lens, pds, verified, n, indexes, results);
+	return qp_registry_batch_finish(reg, err, results, n);
+}
+
+int qp_registry_batch_finish(qp_registry *reg, int err, int *results, size_t n)
+{
+	if (err == QP_OK && (err = qp_store_commit(reg->store)) == QP_OK)
+		return QP_OK;
+	qp_store_rollback(reg->store); /* nothing left to undo after a failed commit */
 	qp_registry_forget_keys(reg);
 	for (size_t i = 0; i < n; i++)
 		results[i] = err;

@@ -81,6 +81,20 @@ int qp_registry_resolve_households(qp_registry *reg, const char *type, cJSON *bo
 int qp_households_resolve_json(const char *type, cJSON *body, qp_household_lookup lookup, void *ctx);
 int qp_registry_personal_apply(qp_registry *reg, const qp_entry *e, uint64_t idx,
 			       const struct qp_personal *pd, int required);
+/*
+ * The appends of qp_registry_append_batch_verified inside the caller's
+ * write transaction, each in a savepoint; a refused note is undone alone.
+ * Returns the error that stops the batch (I/O, memory, corruption): then
+ * the caller rolls the transaction back.
+ */
+int qp_registry_batch_in_txn(qp_registry *reg, const char *const *notes, const size_t *note_lens,
+			     const struct qp_personal *const *pds, const unsigned char *const *verified,
+			     size_t n, uint64_t *indexes, int *results);
+/*
+ * The end of a batch's transaction: err QP_OK commits it; otherwise, or if
+ * the commit fails, it is rolled back and every results[i] set to the error.
+ */
+int qp_registry_batch_finish(qp_registry *reg, int err, int *results, size_t n);
 
 /* How qp_registry_apply treats an entry. */
 #define QP_APPLY_DEFER_SIGNATURE 0x1  /* check the signer but let the caller verify the signature */
@@ -176,6 +190,7 @@ int qp_rules_village_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_village_correct(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_household_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_household_correct(qp_registry *reg, const qp_entry *e, uint64_t idx);
+int qp_rules_parcel_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_household_erase(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx);
 int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx);

@@ -46,6 +46,7 @@ static const struct {
 	{"home.status", qp_rules_home_status},
 	{"home.activate", qp_rules_home_activate},
 	{"home.correct", qp_rules_home_correct},
+	{"parcel.add", qp_rules_parcel_add},
 	{"cert.issue", qp_rules_cert_issue},
 	{"cert.transfer", qp_rules_cert_transfer},
 	{"cert.redeem", qp_rules_cert_redeem},

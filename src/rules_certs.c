@@ -146,8 +146,8 @@ static int next_id(qp_registry *reg, const qp_entry *e, qp_cert_kind kind, const
 	return QP_OK;
 }
 
-/* Store the new certificate c, numbered seq in the entry's year; statistics by place follow its home, or
- * village without one. */
+/* Store the new certificate c, numbered seq in the entry's year; statistics by place follow its home or
+ * reclaimed land, or village without either. */
 static int store_new(qp_registry *reg, const qp_entry *e, const qp_cert *c, int64_t seq, const char *village)
 {
 	char v[13] = "", t[10] = "";
@@ -157,6 +157,11 @@ static int store_new(qp_registry *reg, const qp_entry *e, const qp_cert *c, int6
 		if ((err = qp_store_home_get(reg->store, c->home, &h)) != QP_OK)
 			return err;
 		snprintf(v, sizeof(v), "%s", h.village);
+	} else if (c->parcel[0]) {
+		qp_store_parcel p;
+		if ((err = qp_store_parcel_get(reg->store, c->parcel, &p)) != QP_OK)
+			return err;
+		snprintf(v, sizeof(v), "%s", p.village);
 	} else if (village) {
 		snprintf(v, sizeof(v), "%s", village);
 	}
@@ -255,7 +260,35 @@ static int check_home(qp_registry *reg, const qp_entry *e, const qp_issue *is, c
 	if (kr->per_home_cap &&
 	    (err = qp_store_home_cert_area(reg->store, is->home, is->kind, &issued)) != QP_OK)
 		return err;
-	if (kr->per_home_cap && (err = qp_certrules_home_cap(is, kr, issued, h.land_area)) != QP_OK)
+	if (kr->per_home_cap && (err = qp_certrules_land_cap(is, kr, issued, h.land_area)) != QP_OK)
+		return refuse(e, err);
+	return QP_OK;
+}
+
+/*
+ * The reclaimed land an issue comes from: registered (parcel.add), the
+ * holder's village's, under the cap (the rulebook's, as for a home).
+ */
+static int check_parcel(qp_registry *reg, const qp_entry *e, const qp_issue *is, const qp_kind_rules *kr)
+{
+	qp_store_parcel p;
+	int64_t issued = 0;
+	int err = qp_store_parcel_get(reg->store, is->parcel, &p);
+	if (err == QP_ENOTFOUND)
+		return qp_error_set(QP_EINVALID,
+				    "cert.issue: parcel %s is not registered as reclaimed land (parcel add)",
+				    is->parcel);
+	if (err != QP_OK)
+		return err;
+	if (strcmp(p.village, is->holder) != 0)
+		return qp_error_set(QP_EINVALID,
+				    "cert.issue: reclaimed parcel %s belongs to village %s; a %s certificate "
+				    "from it goes to its village",
+				    is->parcel, p.village, is->kind_name);
+	if (kr->per_home_cap &&
+	    (err = qp_store_parcel_cert_area(reg->store, is->parcel, is->kind, &issued)) != QP_OK)
+		return err;
+	if (kr->per_home_cap && (err = qp_certrules_land_cap(is, kr, issued, p.land_area)) != QP_OK)
 		return refuse(e, err);
 	return QP_OK;
 }
@@ -276,7 +309,9 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		return err;
 	if ((err = qp_certrules_issue_policy(valid_until, &is, holder_type, &kr)) != QP_OK)
 		return refuse(e, err);
-	err = is.entitlement ? check_entitlement(reg, &is) : check_home(reg, e, &is, &kr);
+	err = is.entitlement ? check_entitlement(reg, &is)
+	      : is.parcel    ? check_parcel(reg, e, &is, &kr)
+			     : check_home(reg, e, &is, &kr);
 	if (err != QP_OK)
 		return err;
 	if ((err = next_id(reg, e, is.kind, "id", id, &seq)) != QP_OK)
@@ -292,9 +327,9 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	char m[32], summary[256];
 	snprintf(m, sizeof(m), "%s", is.holder);
 	area_text(a, sizeof(a), is.area);
-	snprintf(summary, sizeof(summary), "issued %s m² to %s, basis %s%s%s%s%s", a, m, is.basis,
-		 c.home[0] ? ", from home " : "", c.home, c.valid_until[0] ? ", valid until " : "",
-		 c.valid_until);
+	snprintf(summary, sizeof(summary), "issued %s m² to %s, basis %s%s%s%s%s%s%s", a, m, is.basis,
+		 c.home[0] ? ", from home " : "", c.home, c.parcel[0] ? ", from reclaimed parcel " : "",
+		 c.parcel, c.valid_until[0] ? ", valid until " : "", c.valid_until);
 	return qp_store_cert_event_put(reg->store, id, idx, summary);
 }
 

@@ -327,6 +327,17 @@ int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 				    (unsigned long long)old.added_at);
 	if (err != QP_ENOTFOUND)
 		return err;
+	/* A parcel is either homes or reclaimed land, never both. */
+	char parcel[QP_PARCEL_CODE_LEN + 1];
+	qp_store_parcel reclaimed;
+	snprintf(parcel, sizeof(parcel), "%.*s", QP_PARCEL_CODE_LEN, unit);
+	if ((err = qp_store_parcel_get(reg->store, parcel, &reclaimed)) == QP_OK)
+		return qp_error_set(QP_ECONFLICT,
+				    "home.add: parcel %s was registered as reclaimed land by entry %llu; no "
+				    "home is added on it",
+				    parcel, (unsigned long long)reclaimed.added_at);
+	if (err != QP_ENOTFOUND)
+		return err;
 	if (is_live(h.status) && (err = check_one_home(reg, e, household)) != QP_OK)
 		return err;
 
@@ -344,6 +355,56 @@ int qp_rules_home_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	snprintf(summary, sizeof(summary), "added as %s: land %s m², village %s, household %s", status_name,
 		 a, village, household);
 	return qp_store_home_event_put(reg->store, unit, idx, summary);
+}
+
+/* ---- parcel.add ------------------------------------------------------------------------------ */
+
+/*
+ * Reclaimed land: a homestead parcel (JC) of the county whose building is
+ * gone and was never registered, in a registered village, not registered
+ * before, with no registered home on it (a land ticket from a parcel with
+ * a home comes from that home).  Its state is reclaimed: the only state
+ * reclaimed land has.
+ */
+int qp_rules_parcel_add(qp_registry *reg, const qp_entry *e, uint64_t idx)
+{
+	const char *parcel = qp_body_str(e, "parcel"), *village = qp_body_str(e, "village");
+	const char *state = qp_body_str(e, "state");
+	qp_store_parcel p, old;
+	qp_village v;
+	char unit[QP_UNIT_CODE_LEN + 1];
+	int homes = 0, err;
+	memset(&p, 0, sizeof(p));
+	if ((err = qp_ids_check_parcel(parcel, reg->county, "parcel.add: body.parcel")) != QP_OK)
+		return err;
+	if (parcel[12] != 'J' || parcel[13] != 'C')
+		return qp_error_set(
+		    QP_EINVALID, "parcel.add: parcel %s is not a rural homestead (parcel type JC, not %.2s)",
+		    parcel, parcel + 12);
+	if (strcmp(state, "reclaimed") != 0) /* the schema allows no other; said again where it is used */
+		return qp_error_set(QP_EINVALID, "parcel.add: reclaimed land is in state reclaimed, not %s",
+				    state);
+	if ((err = need_village(reg, e, village, &v)) != QP_OK)
+		return err;
+	qp_village_clear(&v);
+	if ((err = qp_store_parcel_get(reg->store, parcel, &old)) == QP_OK)
+		return qp_error_set(QP_ECONFLICT,
+				    "parcel.add: parcel %s was already registered by entry %llu", parcel,
+				    (unsigned long long)old.added_at);
+	if (err != QP_ENOTFOUND)
+		return err;
+	if ((err = qp_store_parcel_homes(reg->store, parcel, unit, &homes)) != QP_OK)
+		return err;
+	if (homes > 0)
+		return qp_error_set(QP_ECONFLICT,
+				    "parcel.add: home %s stands on parcel %s; a land ticket from the parcel "
+				    "comes from that home (home status %s reclaimed)",
+				    unit, parcel, unit);
+	snprintf(p.parcel, sizeof(p.parcel), "%s", parcel);
+	snprintf(p.village, sizeof(p.village), "%s", village);
+	p.land_area = qp_body_num(e, "land_area", 0);
+	p.added_at = idx;
+	return qp_store_parcel_put(reg->store, &p);
 }
 
 /* ---- home.status ------------------------------------------------------------------------------ */

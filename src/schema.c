@@ -51,6 +51,7 @@ static const char *const key_roles[] = {"officer", "log", "auditor", NULL};
 static const char *const correctable[] = {"land_area", "floor_area", "built", NULL};
 static const char *const household_correctable[] = {"name", "members", NULL};
 static const char *const transfer_bases[] = {"sale", "inheritance", "exchange", NULL};
+static const char *const parcel_states[] = {"reclaimed", NULL};
 
 /* clang-format off */
 static const qp_schema_member genesis[] = {
@@ -130,15 +131,22 @@ static const qp_schema_member home_correct[] = {
 	IDENT("unit", REQ, QP_UNIT_CODE_LEN, QP_FORMAT_UNIT, "the home"),
 	INT("value", REQ | QP_MEMBER_BY_RULES, 0, 0, QP_FORMAT_NONE, "the new value"),
 };
+static const qp_schema_member parcel_add[] = {
+	INT("land_area", REQ, 1, QP_AREA_MAX, QP_FORMAT_AREA, "the parcel's area: what the certificates from it may reach"),
+	IDENT("parcel", REQ, QP_PARCEL_CODE_LEN, QP_FORMAT_PARCEL, "the parcel: a rural homestead parcel (JC) of the county, with no registered home on it"),
+	ENUM("state", REQ, ENUM_MAX, parcel_states, "what the land is: reclaimed (its building gone)"),
+	IDENT("village", REQ, 12, QP_FORMAT_VILLAGE, "its village, already added"),
+};
 static const qp_schema_member cert_issue[] = {
 	INT("area", REQ, 1, QP_AREA_MAX, QP_FORMAT_AREA, "the certificate's area (at most the policy's for the kind)"),
 	TEXT("basis", REQ, ENUM_MAX, QP_FORMAT_CERT_BASIS, "what the certificate is issued on"),
 	TEXT("holder", REQ, 18, QP_FORMAT_HOLDER, "a household for guarantee and retention, a village for collective"),
-	TEXT("home", OPT, QP_UNIT_CODE_LEN, QP_FORMAT_UNIT, "the home it comes from; absent exactly for entitlement"),
+	TEXT("home", OPT, QP_UNIT_CODE_LEN, QP_FORMAT_UNIT, "the home it comes from; absent for entitlement, or with parcel"),
 	TEXT("id", QP_MEMBER_NUMBERED, QP_CERT_ID_LEN, QP_FORMAT_CERT_ID, "the certificate's number: the next free one"),
 	TEXT("kind", REQ, ENUM_MAX, QP_FORMAT_CERT_KIND, "the certificate's kind"),
 	OBJECT("legacy", OPT, QP_FORMAT_LEGACY, "the legacy system's record, only with basis legacy"),
 	TEXT("legacy_no", OPT, QP_LEGACY_NO_MAX_LEN, QP_FORMAT_NONE, "the legacy number, exactly with basis legacy"),
+	IDENT("parcel", OPT, QP_PARCEL_CODE_LEN, QP_FORMAT_PARCEL, "instead of home, for a collective certificate: the reclaimed land (parcel.add) it comes from"),
 	TEXT("valid_until", OPT, DATE_LEN, QP_FORMAT_DATE, "its last valid day (else the policy's validity)"),
 };
 static const qp_schema_member cert_transfer[] = {
@@ -188,6 +196,7 @@ static const qp_schema_entry entries[] = {
 	ENTRY("home.status", "officer", home_status, "A home's next status"),
 	ENTRY_ABOUT("home.activate", "officer", home_activate, "An idle home leased to an investor", investor_person),
 	ENTRY("home.correct", "officer", home_correct, "A home's area or year set right"),
+	ENTRY("parcel.add", "officer", parcel_add, "Reclaimed land: a homestead parcel with no home on it"),
 	ENTRY("cert.issue", "officer", cert_issue, "A certificate issued"),
 	ENTRY("cert.transfer", "officer", cert_transfer, "A certificate transferred, whole or in part"),
 	ENTRY("cert.redeem", "officer", cert_redeem, "A certificate redeemed, whole or in part"),

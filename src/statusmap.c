@@ -11,7 +11,9 @@
  * depth where no other key shares its path; so the tree is a function of
  * its set of (key, record) pairs, whatever the order they came in.
  * Certificates never leave the map (a spent one stays, spent), so there
- * is no deletion.
+ * is no deletion.  How it is stored (pages over the top 16 levels, the
+ * rest computed from the leaves): statusmap_tree.h; the functions here
+ * for that are pure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,156 +65,167 @@ static void fold(unsigned char h[QP_HASH_LEN], const unsigned char key[QP_HASH_L
 	}
 }
 
-size_t qp_smt_pos(unsigned char pos[QP_SMT_POS_MAX], const unsigned char key[QP_HASH_LEN], unsigned depth)
+int qp_smt_bit(const unsigned char key[QP_HASH_LEN], unsigned i)
 {
-	size_t n = (depth + 7) / 8;
-	pos[0] = (unsigned char)(depth >> 8);
-	pos[1] = (unsigned char)depth;
-	memcpy(pos + 2, key, n);
-	if (depth % 8)
-		pos[2 + n - 1] &= (unsigned char)(0xFF << (8 - depth % 8));
-	return 2 + n;
+	return bit(key, i);
 }
 
-static void make_leaf(qp_smt_node *n, const unsigned char key[QP_HASH_LEN], const char *value,
-		      size_t value_len, uint64_t version)
+unsigned qp_smt_bits(const unsigned char key[QP_HASH_LEN], unsigned from, unsigned bits)
+{
+	unsigned v = 0;
+	for (unsigned i = 0; i < bits; i++)
+		v = v << 1 | (unsigned)bit(key, from + i);
+	return v;
+}
+
+void qp_smt_leaf_hash(unsigned char out[QP_HASH_LEN], const unsigned char key[QP_HASH_LEN],
+		      const char *record, size_t record_len)
 {
 	unsigned char vh[QP_HASH_LEN];
-	n->kind = QP_SMT_LEAF;
-	n->version = version;
-	memcpy(n->a, key, QP_HASH_LEN);
-	memset(n->b, 0, QP_HASH_LEN);
-	memcpy(n->value, value, value_len);
-	n->value_len = value_len;
-	crypto_hash_sha256((unsigned char *)vh, (const unsigned char *)value, value_len);
-	node_hash(n->hash, 0x00, key, vh);
+	crypto_hash_sha256(vh, (const unsigned char *)record, record_len);
+	node_hash(out, 0x00, key, vh);
 }
 
-int qp_smt_set(qp_smt_get_fn get, qp_smt_put_fn put, void *ctx, const unsigned char key[QP_HASH_LEN],
-	       const char *value, size_t value_len, uint64_t version)
+void qp_smt_combine(qp_smt_ref *out, const qp_smt_ref *left, const qp_smt_ref *right)
 {
-	/* Per depth on the path: the sibling's hash and the version of the node replaced there. */
-	unsigned char(*sib)[QP_HASH_LEN] = NULL;
-	uint64_t oldv[QP_STATUSMAP_DEPTH + 1];
-	unsigned char pos[QP_SMT_POS_MAX];
-	qp_smt_node *n = NULL;
-	unsigned d, depth;
-	int err;
-
-	if (value_len > QP_STATUSMAP_RECORD_MAX)
-		return qp_error_set(QP_EINTERNAL, "status map: a record of %zu bytes", value_len);
-	sib = qp_malloc(sizeof(*sib) * QP_STATUSMAP_DEPTH);
-	n = qp_malloc(sizeof(*n));
-	if (sib == NULL || n == NULL) {
-		err = qp_error_set(QP_ENOMEM, "out of memory updating the status map");
-		goto done;
+	if (left->kind == QP_SMT_EMPTY && right->kind != QP_SMT_INTERIOR) {
+		*out = *right;
+	} else if (right->kind == QP_SMT_EMPTY && left->kind == QP_SMT_LEAF) {
+		*out = *left;
+	} else {
+		unsigned char h[QP_HASH_LEN];
+		node_hash(h, 0x01, left->hash, right->hash);
+		out->kind = QP_SMT_INTERIOR;
+		memcpy(out->hash, h, QP_HASH_LEN);
 	}
-	for (d = 0;; d++) {
-		if (d > QP_STATUSMAP_DEPTH) {
-			err = qp_error_set(QP_ECORRUPT, "status map: a path deeper than %d",
-					   QP_STATUSMAP_DEPTH);
-			goto done;
-		}
-		size_t pl = qp_smt_pos(pos, key, d);
-		if ((err = get(ctx, pos, pl, UINT64_MAX, n)) != QP_OK)
-			goto done;
-		oldv[d] = n->kind == QP_SMT_EMPTY ? 0 : n->version;
-		if (n->kind != QP_SMT_INTERIOR)
-			break;
-		if (d == QP_STATUSMAP_DEPTH) {
-			err = qp_error_set(QP_ECORRUPT, "status map: an interior node at depth %d", d);
-			goto done;
-		}
-		memcpy(sib[d], bit(key, d) ? n->a : n->b, QP_HASH_LEN);
-	}
-	depth = d;
-	if (n->kind == QP_SMT_LEAF && memcmp(n->a, key, QP_HASH_LEN) != 0) {
-		/* Another key's leaf: both go down to where their paths part. */
-		unsigned c = d;
-		while (c < QP_STATUSMAP_DEPTH && bit(key, c) == bit(n->a, c))
-			c++;
-		if (c == QP_STATUSMAP_DEPTH || c < d) {
-			err =
-			    qp_error_set(QP_ECORRUPT, "status map: a leaf off its key's path at depth %u", d);
-			goto done;
-		}
-		for (unsigned i = d; i < c; i++)
-			memcpy(sib[i], zero, QP_HASH_LEN);
-		for (unsigned i = d + 1; i <= c + 1; i++)
-			oldv[i] = 0;
-		n->version = version;
-		memcpy(sib[c], n->hash, QP_HASH_LEN);
-		size_t pl = qp_smt_pos(pos, n->a, c + 1);
-		if ((err = put(ctx, pos, pl, n, 0)) != QP_OK)
-			goto done;
-		depth = c + 1;
-	}
-	make_leaf(n, key, value, value_len, version);
-	size_t pl = qp_smt_pos(pos, key, depth);
-	if ((err = put(ctx, pos, pl, n, oldv[depth])) != QP_OK)
-		goto done;
-	unsigned char h[QP_HASH_LEN];
-	memcpy(h, n->hash, QP_HASH_LEN);
-	for (unsigned i = depth; i-- > 0;) {
-		n->kind = QP_SMT_INTERIOR;
-		n->version = version;
-		n->value_len = 0;
-		if (bit(key, i)) {
-			memcpy(n->a, sib[i], QP_HASH_LEN);
-			memcpy(n->b, h, QP_HASH_LEN);
-		} else {
-			memcpy(n->a, h, QP_HASH_LEN);
-			memcpy(n->b, sib[i], QP_HASH_LEN);
-		}
-		node_hash(n->hash, 0x01, n->a, n->b);
-		memcpy(h, n->hash, QP_HASH_LEN);
-		pl = qp_smt_pos(pos, key, i);
-		if ((err = put(ctx, pos, pl, n, oldv[i])) != QP_OK)
-			goto done;
-	}
-done:
-	qp_free(sib);
-	qp_free(n);
-	return err;
 }
 
-int qp_smt_root(unsigned char out[QP_HASH_LEN], qp_smt_get_fn get, void *ctx, uint64_t as_of)
+/* The first of leaves[0..n) whose key has bit depth set (n if none); they are in key order. */
+static size_t split(const qp_smt_leaf *leaves, size_t n, unsigned depth)
 {
-	unsigned char pos[QP_SMT_POS_MAX];
-	qp_smt_node *n = qp_malloc(sizeof(*n));
-	if (n == NULL)
-		return qp_error_set(QP_ENOMEM, "out of memory reading the status map");
-	int err = get(ctx, pos, qp_smt_pos(pos, zero, 0), as_of, n);
-	if (err == QP_OK)
-		memcpy(out, n->kind == QP_SMT_EMPTY ? zero : n->hash, QP_HASH_LEN);
-	qp_free(n);
-	return err;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (bit(leaves[mid].key, depth))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
 }
 
-int qp_smt_prove(qp_statusmap_proof *out, qp_smt_node *leaf, qp_smt_get_fn get, void *ctx,
-		 const unsigned char key[QP_HASH_LEN], uint64_t as_of)
+void qp_smt_subtree(qp_smt_ref *out, const qp_smt_leaf *leaves, size_t n, unsigned depth)
 {
-	unsigned char pos[QP_SMT_POS_MAX];
-	memset(out, 0, sizeof(*out));
-	for (unsigned d = 0; d <= QP_STATUSMAP_DEPTH; d++) {
-		int err = get(ctx, pos, qp_smt_pos(pos, key, d), as_of, leaf);
-		if (err != QP_OK)
-			return err;
-		if (leaf->kind != QP_SMT_INTERIOR) {
+	if (n == 0) {
+		out->kind = QP_SMT_EMPTY;
+		memset(out->hash, 0, QP_HASH_LEN);
+		return;
+	}
+	if (n == 1 || depth >= QP_STATUSMAP_DEPTH) {
+		out->kind = QP_SMT_LEAF;
+		memcpy(out->hash, leaves[0].hash, QP_HASH_LEN);
+		return;
+	}
+	qp_smt_ref l, r;
+	size_t s = split(leaves, n, depth);
+	qp_smt_subtree(&l, leaves, s, depth + 1);
+	qp_smt_subtree(&r, leaves + s, n - s, depth + 1);
+	out->kind = QP_SMT_INTERIOR;
+	node_hash(out->hash, 0x01, l.hash, r.hash);
+}
+
+void qp_smt_page_root(qp_smt_ref *out, const qp_smt_page *p)
+{
+	qp_smt_combine(out, &p->node[0], &p->node[1]);
+}
+
+void qp_smt_page_set(qp_smt_page *p, const unsigned *child, const qp_smt_ref *ref, size_t n, int *changed)
+{
+	unsigned dirty = 0; /* bit q: the node q of the row below changed */
+	for (size_t i = 0; i < n; i++) {
+		qp_smt_ref *at = &p->node[14 + child[i]];
+		if (at->kind != ref[i].kind || memcmp(at->hash, ref[i].hash, QP_HASH_LEN) != 0) {
+			*at = ref[i];
+			dirty |= 1u << child[i];
+		}
+	}
+	*changed = dirty != 0;
+	/* Up the rows of 8, 4 and 2 nodes (rel depths 3, 2, 1; row r starts at 2^r - 2), from the changed
+	 * ones. */
+	for (unsigned r = 3; r >= 1 && dirty; r--) {
+		unsigned up = 0, base = (1u << r) - 2, below = (1u << (r + 1)) - 2;
+		for (unsigned q = 0; q < (1u << r); q++) {
+			if (!(dirty & (3u << (2 * q))))
+				continue;
+			qp_smt_combine(&p->node[base + q], &p->node[below + 2 * q],
+				       &p->node[below + 2 * q + 1]);
+			up |= 1u << q;
+		}
+		dirty = up;
+	}
+}
+
+void qp_smt_page_encode(unsigned char out[QP_SMT_PAGE_BYTES], const qp_smt_page *p)
+{
+	memset(out, 0, 8);
+	for (unsigned i = 0; i < QP_SMT_PAGE_NODES; i++) {
+		out[i / 4] |= (unsigned char)(p->node[i].kind << (2 * (i % 4)));
+		memcpy(out + 8 + i * QP_HASH_LEN, p->node[i].hash, QP_HASH_LEN);
+	}
+}
+
+int qp_smt_page_decode(qp_smt_page *p, const void *b, size_t len)
+{
+	const unsigned char *c = b;
+	if (len != QP_SMT_PAGE_BYTES || c[7] >> 4 != 0)
+		return qp_error_set(QP_ECORRUPT, "status map: a stored page is malformed");
+	for (unsigned i = 0; i < QP_SMT_PAGE_NODES; i++) {
+		qp_smt_ref *r = &p->node[i];
+		r->kind = (c[i / 4] >> (2 * (i % 4))) & 3;
+		memcpy(r->hash, c + 8 + i * QP_HASH_LEN, QP_HASH_LEN);
+		if (r->kind > QP_SMT_INTERIOR ||
+		    (r->kind == QP_SMT_EMPTY) != sodium_is_zero(r->hash, QP_HASH_LEN))
+			return qp_error_set(QP_ECORRUPT, "status map: a stored page is malformed");
+	}
+	return QP_OK;
+}
+
+int qp_smt_prove_page(qp_statusmap_proof *out, const qp_smt_page *p, unsigned level,
+		      const unsigned char key[QP_HASH_LEN])
+{
+	for (unsigned r = 1; r <= 4; r++) {
+		unsigned d = 4 * level + r, q = qp_smt_bits(key, 4 * level, r), base = (1u << r) - 2;
+		const qp_smt_ref *on = &p->node[base + q], *beside = &p->node[base + (q ^ 1)];
+		memcpy(out->sibling[d - 1], beside->hash, QP_HASH_LEN);
+		if (on->kind != QP_SMT_INTERIOR) {
 			out->depth = d;
-			if (leaf->kind == QP_SMT_LEAF) {
-				out->leaf = 1;
-				memcpy(out->leaf_key, leaf->a, QP_HASH_LEN);
-				crypto_hash_sha256(out->leaf_value_hash, (const unsigned char *)leaf->value,
-						   leaf->value_len);
-			}
-			return QP_OK;
+			return on->kind;
 		}
-		if (d == QP_STATUSMAP_DEPTH)
-			break;
-		memcpy(out->sibling[d], bit(key, d) ? leaf->a : leaf->b, QP_HASH_LEN);
 	}
-	return qp_error_set(QP_ECORRUPT, "status map: a path deeper than %d", QP_STATUSMAP_DEPTH);
+	return QP_SMT_INTERIOR;
+}
+
+size_t qp_smt_prove_leaves(qp_statusmap_proof *out, const qp_smt_leaf *leaves, size_t n,
+			   const unsigned char key[QP_HASH_LEN], unsigned depth)
+{
+	const qp_smt_leaf *l = leaves;
+	size_t total = n;
+	while (n >= 2 && depth < QP_STATUSMAP_DEPTH) {
+		size_t s = split(l, n, depth);
+		qp_smt_ref beside;
+		if (bit(key, depth)) {
+			qp_smt_subtree(&beside, l, s, depth + 1);
+			l += s;
+			n -= s;
+		} else {
+			qp_smt_subtree(&beside, l + s, n - s, depth + 1);
+			n = s;
+		}
+		memcpy(out->sibling[depth], beside.hash, QP_HASH_LEN);
+		depth++;
+	}
+	out->depth = depth;
+	return n == 0 ? total : (size_t)(l - leaves);
 }
 
 /* ---- proofs ---------------------------------------------------------------------------------- */

@@ -28,14 +28,8 @@ static int collect(void *ctx, uint64_t size, const unsigned char *root, const ch
 	/* The line is in the signed text, which comes before the signatures: no need to open the note. */
 	if (qp_statusmap_checkpoint_root(map, note, note_len) == QP_ENOTFOUND)
 		return QP_OK;
-	if (sm->n == sm->cap) {
-		size_t cap = sm->cap ? 2 * sm->cap : 64;
-		uint64_t *g = qp_realloc(sm->sizes, cap * sizeof(*g));
-		if (g == NULL)
-			return qp_error_set(QP_ENOMEM, "out of memory reading checkpoints");
-		sm->sizes = g;
-		sm->cap = cap;
-	}
+	if (qp_grow((void **)&sm->sizes, &sm->cap, sm->n, sizeof(*sm->sizes)) != QP_OK)
+		return qp_error_set(QP_ENOMEM, "out of memory reading checkpoints");
 	sm->sizes[sm->n++] = size;
 	return QP_OK;
 }
@@ -72,7 +66,7 @@ int qp_statusmap_audit_checkpoint(char *what, size_t len, qp_store *replay, uint
 		snprintf(what, len, "its status-map line is malformed: %s", qp_error_last()->message);
 		return QP_OK;
 	}
-	if ((err = qp_smt_root(want, qp_store_smt_get, replay, size)) != QP_OK)
+	if ((err = qp_store_statusmap_root(replay, size, want)) != QP_OK)
 		return err;
 	if (sodium_memcmp(line, want, QP_HASH_LEN) != 0)
 		snprintf(what, len,

@@ -24,7 +24,7 @@
 
 int qp_statusmap_root(unsigned char out[QP_HASH_LEN], qp_registry *reg)
 {
-	return qp_smt_root(out, qp_store_smt_get, reg->store, UINT64_MAX);
+	return qp_store_statusmap_root(reg->store, UINT64_MAX, out);
 }
 
 int qp_statusmap_prove(qp_statusmap_proof *proof, char **record, size_t *record_len, qp_registry *reg,
@@ -40,21 +40,19 @@ int qp_statusmap_prove(qp_statusmap_proof *proof, char **record, size_t *record_
 	if (size > n)
 		return qp_error_set(QP_EINVALID, "size %llu is beyond the log's %llu entries",
 				    (unsigned long long)size, (unsigned long long)n);
-	qp_smt_node *leaf = qp_malloc(sizeof(*leaf));
-	if (leaf == NULL)
-		return qp_error_set(QP_ENOMEM, "out of memory proving a status");
+	char value[QP_STATUSMAP_RECORD_MAX];
+	size_t value_len = 0;
 	qp_statusmap_key(key, id);
-	if ((err = qp_smt_prove(proof, leaf, qp_store_smt_get, reg->store, key, size)) == QP_OK &&
+	if ((err = qp_store_statusmap_prove(reg->store, key, size, proof, value, &value_len)) == QP_OK &&
 	    proof->leaf && memcmp(proof->leaf_key, key, QP_HASH_LEN) == 0) {
-		if ((*record = qp_malloc(leaf->value_len + 1)) == NULL) {
+		if ((*record = qp_malloc(value_len + 1)) == NULL) {
 			err = qp_error_set(QP_ENOMEM, "out of memory proving a status");
 		} else {
-			memcpy(*record, leaf->value, leaf->value_len);
-			(*record)[leaf->value_len] = '\0';
-			*record_len = leaf->value_len;
+			memcpy(*record, value, value_len);
+			(*record)[value_len] = '\0';
+			*record_len = value_len;
 		}
 	}
-	qp_free(leaf);
 	return err;
 }
 

@@ -1,10 +1,18 @@
 /*
- * statusmap_tree.h - the status map's tree over a node store (private).
+ * statusmap_tree.h - the status map's tree as it is stored (private).
  *
- * The tree code knows positions and hashes; where nodes live is the
- * caller's: the registry's store (store_statusmap.c) or memory.  A
- * position is the depth (2 bytes, big-endian) followed by the key's first
- * depth bits, zero-padded to whole bytes.
+ * The tree (docs/format.md, "The status map") is binary; it is stored in
+ * two parts:
+ *   - pages: the depths 0 to 15 as 16-ary pages, as the Jellyfish Merkle
+ *     tree's internal nodes.  A page of level L (0 to 3) sits at depth 4L
+ *     under a prefix of 4L key bits and holds its 30 binary nodes of the
+ *     depths 4L+1 to 4L+4, each as a kind and a hash; the page's own node
+ *     (at depth 4L) is the combination of its first two;
+ *   - buckets: below depth 16 the tree is computed from the leaves whose
+ *     keys share the 16-bit prefix (a few per bucket at 10^5 to 10^6
+ *     certificates), read in key order.
+ * The functions here are pure: where pages and leaves live is the
+ * caller's (store_statusmap.c).
  */
 #ifndef QP_SRC_STATUSMAP_TREE_H
 #define QP_SRC_STATUSMAP_TREE_H
@@ -14,45 +22,79 @@
 
 #include "quanpiao/statusmap.h"
 
-#define QP_SMT_POS_MAX (2 + QP_STATUSMAP_DEPTH / 8)
+#define QP_SMT_PAGE_LEVELS  4					  /* pages cover the depths 0 to 15 */
+#define QP_SMT_BUCKET_DEPTH (4 * QP_SMT_PAGE_LEVELS)		  /* 16: a bucket's depth */
+#define QP_SMT_BUCKETS	    (1u << QP_SMT_BUCKET_DEPTH)		  /* 65,536 */
+#define QP_SMT_PAGES	    (1 + 16 + 256 + 4096)		  /* page ids 0 to 4368 */
+#define QP_SMT_PAGE_NODES   30					  /* 2 + 4 + 8 + 16 */
+#define QP_SMT_PAGE_BYTES   (8 + QP_SMT_PAGE_NODES * QP_HASH_LEN) /* kinds (2 bits each), then hashes */
 
 enum { QP_SMT_EMPTY, QP_SMT_LEAF, QP_SMT_INTERIOR };
 
-typedef struct qp_smt_node {
+/* A subtree's root: empty (hash all zero), a single leaf (its hash), or an interior node. */
+typedef struct qp_smt_ref {
 	int kind;
-	uint64_t version; /* log size after the entry that wrote it */
 	unsigned char hash[QP_HASH_LEN];
-	unsigned char a[QP_HASH_LEN];	     /* leaf: the key; interior: the left child's hash */
-	unsigned char b[QP_HASH_LEN];	     /* interior: the right child's hash */
-	char value[QP_STATUSMAP_RECORD_MAX]; /* leaf: the record's bytes */
-	size_t value_len;
-} qp_smt_node;
+} qp_smt_ref;
+
+/* A leaf as the buckets read it: key, leaf hash, and the log size after the entry that wrote it. */
+typedef struct qp_smt_leaf {
+	unsigned char key[QP_HASH_LEN];
+	unsigned char hash[QP_HASH_LEN];
+	uint64_t version;
+} qp_smt_leaf;
+
+/* A page: its nodes (index 2^r - 2 + q for the node q at r levels below the page's depth). */
+typedef struct qp_smt_page {
+	uint64_t version; /* the newest leaf version below it */
+	qp_smt_ref node[QP_SMT_PAGE_NODES];
+} qp_smt_page;
+
+/* Bit i of key (0: the most significant bit of key[0]). */
+int qp_smt_bit(const unsigned char key[QP_HASH_LEN], unsigned i);
+
+/* The first bits bits of key from bit from, as a number (bits <= 16). */
+unsigned qp_smt_bits(const unsigned char key[QP_HASH_LEN], unsigned from, unsigned bits);
+
+/* A leaf's hash: SHA-256(0x00 || key || SHA-256(record)). */
+void qp_smt_leaf_hash(unsigned char out[QP_HASH_LEN], const unsigned char key[QP_HASH_LEN],
+		      const char *record, size_t record_len);
+
+/* The node over two subtrees: empty, the one leaf, or SHA-256(0x01 || left || right). */
+void qp_smt_combine(qp_smt_ref *out, const qp_smt_ref *left, const qp_smt_ref *right);
+
+/* The root of the subtree at depth of n leaves (in key order, sharing their first depth bits). */
+void qp_smt_subtree(qp_smt_ref *out, const qp_smt_leaf *leaves, size_t n, unsigned depth);
+
+/* The page's own node (at its depth). */
+void qp_smt_page_root(qp_smt_ref *out, const qp_smt_page *p);
 
 /*
- * The node at pos as of log size as_of (UINT64_MAX: the current one);
- * kind QP_SMT_EMPTY if none.
+ * Set the page's bottom nodes child[i] (0 to 15) to ref[i] and recompute
+ * the nodes above them; *changed gets whether any node changed.
  */
-typedef int (*qp_smt_get_fn)(void *ctx, const unsigned char *pos, size_t pos_len, uint64_t as_of,
-			     qp_smt_node *out);
-/* Store n at pos, replacing the node of version old_version there (0: none). */
-typedef int (*qp_smt_put_fn)(void *ctx, const unsigned char *pos, size_t pos_len, const qp_smt_node *n,
-			     uint64_t old_version);
+void qp_smt_page_set(qp_smt_page *p, const unsigned *child, const qp_smt_ref *ref, size_t n, int *changed);
 
-/* The position of key's path at depth into pos; its length. */
-size_t qp_smt_pos(unsigned char pos[QP_SMT_POS_MAX], const unsigned char key[QP_HASH_LEN], unsigned depth);
-
-/* Set key's record to value at version (insert or replace); O(depth) gets and puts. */
-int qp_smt_set(qp_smt_get_fn get, qp_smt_put_fn put, void *ctx, const unsigned char key[QP_HASH_LEN],
-	       const char *value, size_t value_len, uint64_t version);
-
-/* The root as of as_of (32 zero bytes for an empty map). */
-int qp_smt_root(unsigned char out[QP_HASH_LEN], qp_smt_get_fn get, void *ctx, uint64_t as_of);
+void qp_smt_page_encode(unsigned char out[QP_SMT_PAGE_BYTES], const qp_smt_page *p);
+/* QP_ECORRUPT if b is not a page's encoding (wrong length, unknown kind, an empty node with a hash). */
+int qp_smt_page_decode(qp_smt_page *p, const void *b, size_t len);
 
 /*
- * The proof for key as of as_of; *leaf gets the leaf that ends the path
- * (kind QP_SMT_EMPTY if it ends in an empty subtree).
+ * The proof for key through page p of level level: the siblings at the
+ * depths 4*level+1 to 4*level+4 until the path ends.  Returns the kind of
+ * the path's node where it stops: QP_SMT_INTERIOR at the page's bottom
+ * (go on below), else the proof's depth is set and the path ends there.
  */
-int qp_smt_prove(qp_statusmap_proof *out, qp_smt_node *leaf, qp_smt_get_fn get, void *ctx,
-		 const unsigned char key[QP_HASH_LEN], uint64_t as_of);
+int qp_smt_prove_page(qp_statusmap_proof *out, const qp_smt_page *p, unsigned level,
+		      const unsigned char key[QP_HASH_LEN]);
+
+/*
+ * The proof for key from depth on, through the subtree of n leaves there
+ * (in key order, sharing key's first depth bits): sets the siblings below
+ * depth and the proof's depth.  Returns the index of the leaf that ends
+ * the path, or n if it ends in an empty subtree.
+ */
+size_t qp_smt_prove_leaves(qp_statusmap_proof *out, const qp_smt_leaf *leaves, size_t n,
+			   const unsigned char key[QP_HASH_LEN], unsigned depth);
 
 #endif

@@ -27,8 +27,8 @@
  * the log (0009) and without personal data (0011_personal_data.sql).
  */
 #define QP_SCHEMA_ENTRY_V2 11
-/* The schema version that adds the status map (migration 0012). */
-#define QP_SCHEMA_STATUSMAP 12
+/* The schema version that stores the status map in pages (migration 0016). */
+#define QP_SCHEMA_STATUSMAP_PAGES 16
 #include "store_internal.h"
 
 #define BUSY_TIMEOUT_MS	  5000
@@ -361,8 +361,8 @@ static int apply_migration(qp_store *store, const qp_migration *m)
 	}
 	if ((err = qp_store_exec(store->db, m->sql, doing)) != QP_OK)
 		goto rollback;
-	/* The status map of a registry that has certificates already: built once, from their events. */
-	if (m->version == QP_SCHEMA_STATUSMAP && (err = qp_store_statusmap_build(store)) != QP_OK)
+	/* The status map in pages: from the old layout's rows, or built from the events (before 0012). */
+	if (m->version == QP_SCHEMA_STATUSMAP_PAGES && (err = qp_store_statusmap_upgrade(store)) != QP_OK)
 		goto rollback;
 	/*
 	 * A ledger made before migration 0015 has a column for the time each
@@ -552,6 +552,7 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 	return QP_OK;
 
 fail:
+	qp_store_statusmap_free(store);
 	sqlite3_close_v2(store->db);
 	store->db = NULL;
 	if (fresh)
@@ -651,6 +652,7 @@ void qp_store_free(qp_store *store)
 		sqlite3_finalize(store->cache[i].st);
 		qp_free(store->cache[i].sql);
 	}
+	qp_store_statusmap_free(store);
 	sqlite3_close_v2(store->db);
 	qp_free(store->path);
 	qp_free(store);

@@ -52,15 +52,19 @@ static const struct table {
     {"homes", "unit", "unit", "updated_idx >= ?1", 1, NULL, NULL},
     {"home_events", "unit || ' at entry ' || idx", "unit, idx", "idx >= ?1", 1, NULL, NULL},
     {"activations", "'activation of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
+    {"parcels", "'reclaimed parcel ' || parcel", "parcel", "added_idx >= ?1", 1, NULL, NULL},
     {"certificates", "id", "id",
      "created_idx >= ?1 OR ended_idx >= ?1 OR id IN (SELECT cert FROM main.cert_events WHERE idx >= ?1)", 1,
      NULL, NULL},
     {"cert_events", "cert || ' at entry ' || idx", "cert, idx", "idx >= ?1", 1, NULL, NULL},
     {"redemptions", "'redemption of entry ' || idx", "idx", "idx >= ?1", 1, NULL, NULL},
     {"log_entries", "idx", "idx", "idx >= ?1", 0, "idx, leaf_hash, type, signer, time", NULL},
-    /* The status map: current nodes, and those kept for signed checkpoints (statusmap_audit.h). */
-    {"statusmap_nodes", "'status map node ' || pos", "pos", "version > ?1", 0, NULL, NULL},
-    {"statusmap_history", "'status map node ' || pos || ' of version ' || version", "pos, version", "1", 0,
+    /* The status map: current leaves and pages, and those kept for signed checkpoints (statusmap_audit.h). */
+    {"statusmap_leaves", "'status map leaf ' || hex(key)", "key", "version > ?1", 0, NULL, NULL},
+    {"statusmap_leaf_history", "'status map leaf ' || hex(key) || ' of version ' || version", "key, version",
+     "1", 0, NULL, NULL},
+    {"statusmap_pages", "'status map page ' || id", "id", "version > ?1", 0, NULL, NULL},
+    {"statusmap_page_history", "'status map page ' || id || ' of version ' || version", "id, version", "1", 0,
      NULL, NULL},
     /* Incremental: see per_level below. */
     {"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "1", 0, NULL, NULL},

@@ -15,7 +15,7 @@
 #define CERT_COLUMNS                                                                                         \
 	"id, kind, holder, holder_type, area, coalesce(home, ''), basis, state, coalesce(parent, ''), root,   \
 	issued_on, coalesce(valid_until, ''), coalesce(legacy_no, ''), created_idx, coalesce(ended_idx, 0),   \
-	coalesce(ended_by, ''), reason"
+	coalesce(ended_by, ''), reason, coalesce(parcel, '')"
 
 static int read_cert(sqlite3_stmt *st, const char *today, qp_cert *c)
 {
@@ -37,6 +37,7 @@ static int read_cert(sqlite3_stmt *st, const char *today, qp_cert *c)
 	if (qp_cert_kind_parse(&c->kind, (const char *)sqlite3_column_text(st, 1)) != QP_OK ||
 	    qp_cert_state_parse(&c->state, (const char *)sqlite3_column_text(st, 7)) != QP_OK)
 		return qp_error_set(QP_ECORRUPT, "certificate %s is damaged in the store", c->id);
+	qp_store_column_copy(st, 17, c->parcel, sizeof(c->parcel));
 	c->expired = qp_certrules_expired(c, today);
 	return qp_store_column_dup(st, 16, &c->reason);
 }
@@ -128,8 +129,9 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 	int err = qp_store_prepare_cached(
 	    store,
 	    "INSERT INTO certificates (id, kind, year, seq, holder, holder_type, area, home, village,"
-	    " township, basis, state, parent, root, issued_on, valid_until, legacy_no, created_idx)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'live', ?12, ?13, ?14, ?15, ?16, ?17)",
+	    " township, basis, state, parent, root, issued_on, valid_until, legacy_no, created_idx, parcel)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'live', ?12, ?13, ?14, ?15, ?16, ?17,"
+	    " ?18)",
 	    &st);
 	if (err != QP_OK)
 		return err;
@@ -150,6 +152,7 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 	qp_store_bind_opt_text(st, 15, c->valid_until);
 	qp_store_bind_opt_text(st, 16, c->legacy_no);
 	sqlite3_bind_int64(st, 17, (sqlite3_int64)c->created_at);
+	qp_store_bind_opt_text(st, 18, c->parcel);
 	err = qp_store_step_done(store, st, "creating the certificate");
 	qp_store_finish(store, st);
 	return err;
@@ -260,13 +263,20 @@ int qp_store_redemption_get(qp_store *store, const char *cert, qp_redemption *ou
 	return err;
 }
 
+/* What counts against the cap of a home or of reclaimed land (column col): issued less revoked. */
+#define CAP_AREA(col)                                                                                        \
+	"SELECT coalesce(sum(CASE WHEN parent IS NULL THEN area ELSE 0 END), 0)"                              \
+	" - coalesce(sum(CASE WHEN state = 'revoked' THEN area ELSE 0 END), 0)"                               \
+	" FROM certificates WHERE " col " = ?1 AND kind = ?2"
+
 int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind, int64_t *out)
 {
-	return query_int(store,
-			 "SELECT coalesce(sum(CASE WHEN parent IS NULL THEN area ELSE 0 END), 0)"
-			 " - coalesce(sum(CASE WHEN state = 'revoked' THEN area ELSE 0 END), 0)"
-			 " FROM certificates WHERE home = ?1 AND kind = ?2",
-			 home, qp_cert_kind_name(kind), 0, out);
+	return query_int(store, CAP_AREA("home"), home, qp_cert_kind_name(kind), 0, out);
+}
+
+int qp_store_parcel_cert_area(qp_store *store, const char *parcel, qp_cert_kind kind, int64_t *out)
+{
+	return query_int(store, CAP_AREA("parcel"), parcel, qp_cert_kind_name(kind), 0, out);
 }
 
 int qp_store_holder_live_certs(qp_store *store, const char *holder, uint64_t *out)
@@ -507,16 +517,18 @@ int qp_store_cert_invariants(qp_store *store)
 	int err;
 	if ((err = qp_store_begin_read(store)) != QP_OK)
 		return err;
-	/* Per home and kind: issued = live + frozen + redeemed + revoked. */
+	/* Per home (or parcel) and kind: issued = live + frozen + redeemed + revoked. */
 	if ((err = no_rows(
 		 store,
-		 "SELECT coalesce(c.home, '(no home)') || ' ' || c.kind || ': issued ' ||"
+		 "SELECT coalesce(c.home, 'parcel ' || c.parcel, '(no home)') || ' ' || c.kind ||"
+		 " ': issued ' ||"
 		 M2("sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END)") " || ', live ' ||"
 		 M2("sum(CASE WHEN c.state IN ('live', 'frozen') THEN c.area ELSE 0 END)") " || ', redeemed ' ||"
 		 M2("coalesce(sum(r.area), 0)") " || ', revoked ' ||"
 		 M2("sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END)")
 		 " FROM certificates c LEFT JOIN redemptions r ON r.cert = c.id"
-		 " GROUP BY c.home, c.kind HAVING sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END) !="
+		 " GROUP BY c.home, c.parcel, c.kind"
+		 " HAVING sum(CASE WHEN c.parent IS NULL THEN c.area ELSE 0 END) !="
 		 " sum(CASE WHEN c.state IN ('live', 'frozen') THEN c.area ELSE 0 END) + "
 		 "coalesce(sum(r.area), 0)"
 		 " + sum(CASE WHEN c.state = 'revoked' THEN c.area ELSE 0 END)",

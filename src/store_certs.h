@@ -28,6 +28,8 @@ int qp_store_redemption_put(qp_store *store, uint64_t idx, const char *cert, int
 int qp_store_redemption_get(qp_store *store, const char *cert, qp_redemption *out);
 /* Area issued from home for kind, less the area revoked since: what counts against the cap. */
 int qp_store_home_cert_area(qp_store *store, const char *home, qp_cert_kind kind, int64_t *out);
+/* The same for reclaimed land: area issued from parcel for kind, less the area revoked since. */
+int qp_store_parcel_cert_area(qp_store *store, const char *parcel, qp_cert_kind kind, int64_t *out);
 /* Guarantee certificates on entitlement ever issued to holder (not revoked). */
 /*
  * The first guarantee certificate issued to household holder for a homestead (on withdrawal or

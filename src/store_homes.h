@@ -58,6 +58,18 @@ int qp_store_households_list(qp_store *store, const char *village, const char *a
  * how many there are (0, 1, or 2 for more than one).
  */
 int qp_store_parcel_homes(qp_store *store, const char *parcel, char unit[QP_UNIT_CODE_LEN + 1], int *count);
+
+/* Reclaimed land: a parcel with no registered home on it (parcel.add, docs/format.md). */
+typedef struct qp_store_parcel {
+	char parcel[QP_PARCEL_CODE_LEN + 1];
+	char village[13];
+	int64_t land_area; /* hundredths of m² */
+	uint64_t added_at; /* the parcel.add entry */
+} qp_store_parcel;
+/* get: QP_ENOTFOUND if the parcel is not registered as reclaimed land. */
+int qp_store_parcel_get(qp_store *store, const char *parcel, qp_store_parcel *out);
+/* put: the parcel registered as reclaimed land by entry idx (the rules checked it). */
+int qp_store_parcel_put(qp_store *store, const qp_store_parcel *p);
 int qp_store_home_get(qp_store *store, const char *unit, qp_home *out);
 int qp_store_home_put(qp_store *store, const qp_home *home);
 int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status status, uint64_t idx);

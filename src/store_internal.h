@@ -81,6 +81,8 @@ struct qp_store {
 	 * one). */
 	int map_have_latest, map_latest_any;
 	uint64_t map_latest;
+	/* The map's changes not yet in its pages (store_statusmap.c). */
+	struct qp_smt_dirty *map_dirty;
 };
 
 /* Forget the cached tip of the log (store->tip). */

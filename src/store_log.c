@@ -12,6 +12,7 @@
 #include "error.h"
 #include "store_internal.h"
 #include "store_log.h"
+#include "store_statusmap.h"
 
 /* ---- transactions ---------------------------------------------------- */
 
@@ -34,6 +35,7 @@ int qp_store_begin(qp_store *store)
 	qp_store_clear_stale(store);
 	qp_store_tip_forget(store);
 	int err = qp_store_exec(store->db, "BEGIN IMMEDIATE", "starting a write");
+	qp_store_statusmap_begin(store);
 	if (err == QP_OK)
 		store->in_txn = 1;
 	return err;
@@ -42,7 +44,9 @@ int qp_store_begin(qp_store *store)
 int qp_store_commit(qp_store *store)
 {
 	qp_store_tip_forget(store);
-	int err = qp_store_exec(store->db, "COMMIT", "committing");
+	int err = qp_store_statusmap_flush(store);
+	if (err == QP_OK)
+		err = qp_store_exec(store->db, "COMMIT", "committing");
 	if (err != QP_OK) {
 		qp_store_rollback(store);
 		return err;
@@ -56,6 +60,7 @@ void qp_store_rollback(qp_store *store)
 	if (store == NULL || !store->in_txn)
 		return;
 	qp_store_tip_forget(store);
+	qp_store_statusmap_begin(store); /* nothing of the map pending */
 	/* Keep the caller's error: ROLLBACK's own outcome is not news. */
 	qp_store_rollback_now(store);
 	store->in_txn = 0;
@@ -92,6 +97,7 @@ void qp_store_rollback_to(qp_store *store)
 	qp_store_tip_forget(store);
 	exec_cached(store, "ROLLBACK TO qp_entry", "undoing an entry");
 	exec_cached(store, "RELEASE qp_entry", "undoing an entry");
+	(void)qp_store_statusmap_undo(store);
 	qp_error_set(err.code, "%s", msg);
 }
 
@@ -438,10 +444,11 @@ int qp_store_checkpoint_get(qp_store *store, uint64_t size, uint64_t *out_size, 
 	sqlite3_stmt *st = NULL;
 	*note = NULL;
 	int latest = size == UINT64_MAX;
-	int err = qp_store_prepare(store,
-			  latest ? "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"
-				 : "SELECT size, note FROM checkpoints WHERE size = ?1",
-			  &st);
+	int err =
+	    qp_store_prepare_cached(store,
+				    latest ? "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"
+					   : "SELECT size, note FROM checkpoints WHERE size = ?1",
+				    &st);
 	if (err != QP_OK)
 		return err;
 	if (!latest)
@@ -458,7 +465,7 @@ int qp_store_checkpoint_get(qp_store *store, uint64_t size, uint64_t *out_size, 
 	} else {
 		err = qp_store_raise(store->db, rc, "reading checkpoints");
 	}
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 
@@ -527,7 +534,7 @@ static int key_lookup(qp_store *store, const char *sql, const char *value, int64
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = qp_store_prepare(store, sql, &st);
+	int err = qp_store_prepare_cached(store, sql, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
@@ -540,7 +547,7 @@ static int key_lookup(qp_store *store, const char *sql, const char *value, int64
 		err = qp_error_set(QP_ENOTFOUND, "no enrolled key %s", value);
 	else
 		err = qp_store_raise(store->db, rc, "reading keys");
-	sqlite3_finalize(st);
+	qp_store_finish(store, st);
 	return err;
 }
 

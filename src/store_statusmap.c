@@ -1,200 +1,654 @@
 /*
- * store_statusmap.c - SQL for the status map: its nodes (current and kept
- * for signed checkpoints), a certificate's record as the tables have it,
- * and the one update every certificate event makes (O(depth) rows).
+ * store_statusmap.c - the status map in the store (statusmap_tree.h):
+ * its leaves, its pages, what is kept for signed checkpoints, and the one
+ * update every certificate event makes.
+ *
+ * A certificate event writes its leaf at once (a row keyed by the key)
+ * and marks the leaf's bucket dirty; the pages above the dirty buckets
+ * are recomputed once, at the flush: before the transaction commits,
+ * before the map is read, and before a change that a signed checkpoint
+ * separates from the ones pending (so that what a checkpoint commits to
+ * is stored as it was).  A group of appends thus writes the top of the
+ * tree once.
+ *
+ * A row that a signed checkpoint covers (a checkpoint of size s with
+ * version <= s < the new version) moves to its history table when it is
+ * overwritten, so that proofs can be made as of every signed checkpoint.
+ * What the tables hold is a function of the certificate events and the
+ * checkpoints' sizes, however the events were grouped into transactions:
+ * an audit's replay makes the same rows.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "alloc.h"
 #include "error.h"
 #include "statusmap_tree.h"
 #include "store_internal.h"
 #include "store_statusmap.h"
 
-/* Positions are stored in lowercase hex. */
-typedef struct hexpos {
-	char s[2 * QP_SMT_POS_MAX + 1];
-} hexpos;
+/* The map's statements, prepared once per store (the store's shared cache finds one by its text). */
+enum {
+	S_LATEST,
+	S_BELOW,
+	S_KEEP_LEAF,
+	S_KEEP_PAGE,
+	S_LEAF_HISTORY,
+	S_SCAN,
+	S_LEAF,
+	S_PAGE,
+	S_PAGE_HISTORY,
+	S_PUT_PAGE,
+	S_NEW_PAGE,
+	S_PUT_LEAF,
+	S_RECORD,
+	S_COUNT
+};
 
-static hexpos hex(const unsigned char *pos, size_t pos_len)
-{
-	hexpos h;
-	sodium_bin2hex(h.s, sizeof(h.s), pos, pos_len);
-	return h;
-}
+#define MAP_LINE_NEEDLE "\n" QP_STATUSMAP_LINE " "
 
-/* Read a node row (version, leaf, hash, a, b) of st into n; QP_ECORRUPT if malformed. */
-static int read_node(sqlite3_stmt *st, qp_smt_node *n)
+static const char *const sql_of[S_COUNT] = {
+    [S_LATEST] = "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size DESC LIMIT 1",
+    [S_BELOW] = "SELECT max(size) FROM checkpoints WHERE size < ?2 AND instr(note, ?1) > 0",
+    [S_KEEP_LEAF] =
+	"INSERT INTO statusmap_leaf_history (key, version, hash, record) "
+	"SELECT key, version, hash, record FROM statusmap_leaves WHERE key = ?1 AND version <= ?2",
+    [S_KEEP_PAGE] = "INSERT INTO statusmap_page_history (id, version, nodes) "
+		    "SELECT id, version, nodes FROM statusmap_pages WHERE id = ?1 AND version <= ?2",
+    [S_LEAF_HISTORY] =
+	"SELECT version, hash, record FROM statusmap_leaf_history WHERE key = ?1 AND version <= ?2 "
+	"ORDER BY version DESC LIMIT 1",
+    [S_SCAN] = "SELECT key, version, hash FROM statusmap_leaves WHERE key >= ?1 AND key <= ?2 ORDER BY key",
+    [S_LEAF] = "SELECT version, hash, record FROM statusmap_leaves WHERE key = ?1",
+    [S_PAGE] = "SELECT version, nodes FROM statusmap_pages WHERE id = ?1",
+    [S_PAGE_HISTORY] = "SELECT version, nodes FROM statusmap_page_history WHERE id = ?1 AND version <= ?2 "
+		       "ORDER BY version DESC LIMIT 1",
+    /* A page is overwritten in place (same size), or inserted when new. */
+    [S_PUT_PAGE] = "UPDATE statusmap_pages SET version = ?2, nodes = ?3 WHERE id = ?1",
+    [S_NEW_PAGE] = "INSERT INTO statusmap_pages (id, version, nodes) VALUES (?1, ?2, ?3)",
+    [S_PUT_LEAF] =
+	"INSERT OR REPLACE INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4)",
+    [S_RECORD] = "SELECT kind, state, holder, area, valid_until FROM certificates WHERE id = ?1",
+};
+
+/*
+ * The map's state in a store: its statements, the buckets changed and not
+ * yet flushed, and all changed in this transaction.
+ */
+struct qp_smt_dirty {
+	sqlite3_stmt *st[S_COUNT];
+	uint16_t *list, *touched;
+	size_t n, cap, tn, tcap;
+	unsigned char bits[QP_SMT_BUCKETS / 8], tbits[QP_SMT_BUCKETS / 8];
+	uint64_t last; /* the version of the last change */
+};
+
+static int state(qp_store *store, struct qp_smt_dirty **out)
 {
-	const void *hash = sqlite3_column_blob(st, 2), *a = sqlite3_column_blob(st, 3),
-		   *b = sqlite3_column_blob(st, 4);
-	int leaf = sqlite3_column_int(st, 1);
-	size_t alen = (size_t)sqlite3_column_bytes(st, 3), blen = (size_t)sqlite3_column_bytes(st, 4);
-	n->version = (uint64_t)sqlite3_column_int64(st, 0);
-	if (sqlite3_column_bytes(st, 2) != 32 || alen != 32 || (!leaf && blen != 32) ||
-	    (leaf && blen > QP_STATUSMAP_RECORD_MAX) || hash == NULL || a == NULL)
-		return qp_error_set(QP_ECORRUPT, "status map: a stored node is malformed");
-	n->kind = leaf ? QP_SMT_LEAF : QP_SMT_INTERIOR;
-	memcpy(n->hash, hash, 32);
-	memcpy(n->a, a, 32);
-	if (leaf) {
-		if (blen)
-			memcpy(n->value, b, blen);
-		n->value_len = blen;
-	} else {
-		memcpy(n->b, b, 32);
-		n->value_len = 0;
-	}
+	if (store->map_dirty == NULL && (store->map_dirty = qp_calloc(1, sizeof(*store->map_dirty))) == NULL)
+		return qp_error_set(QP_ENOMEM, "out of memory using the status map");
+	*out = store->map_dirty;
 	return QP_OK;
 }
 
-static int get_one(qp_store *store, const char *sql, const unsigned char *pos, size_t pos_len, uint64_t as_of,
-		   qp_smt_node *out, int *found)
+/* Statement which, ready to bind; give it back with done(). */
+static int stmt(qp_store *store, int which, sqlite3_stmt **st)
+{
+	struct qp_smt_dirty *d = NULL;
+	int err = state(store, &d);
+	if (err != QP_OK || d == NULL)
+		return err != QP_OK ? err : QP_EINTERNAL;
+	if (d->st[which] == NULL) {
+		int rc = sqlite3_prepare_v3(store->db, sql_of[which], -1, SQLITE_PREPARE_PERSISTENT,
+					    &d->st[which], NULL);
+		if (rc != SQLITE_OK)
+			return qp_store_raise(store->db, rc, "preparing a status map query");
+	}
+	*st = d->st[which];
+	return QP_OK;
+}
+
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Run the statement to its end: QP_OK, or the error naming doing. */
+static int run(qp_store *store, sqlite3_stmt *st, const char *doing)
+{
+	int rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE ? QP_OK : qp_store_raise(store->db, rc, doing);
+}
+
+/* A growing array of leaves. */
+typedef struct leaves {
+	qp_smt_leaf *l;
+	size_t n, cap;
+} leaves;
+
+static const unsigned page_base[QP_SMT_PAGE_LEVELS] = {0, 1, 17, 273};
+
+/* ---- which checkpoints keep what -------------------------------------------------------------- */
+
+/* The newest checkpoint with a map line, cached for the transaction (store->map_latest). */
+static int latest_mapped(qp_store *store)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(store, sql, &st);
+	int err = stmt(store, S_LATEST, &st);
 	if (err != QP_OK)
 		return err;
-	hexpos h = hex(pos, pos_len);
-	sqlite3_bind_text(st, 1, h.s, -1, SQLITE_STATIC);
-	if (as_of != UINT64_MAX)
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)as_of);
+	sqlite3_bind_blob(st, 1, MAP_LINE_NEEDLE, (int)strlen(MAP_LINE_NEEDLE), SQLITE_STATIC);
 	int rc = sqlite3_step(st);
-	*found = 0;
-	if (rc == SQLITE_ROW) {
-		*found = 1;
-		err = read_node(st, out);
-	} else if (rc != SQLITE_DONE) {
-		err = qp_store_raise(store->db, rc, "reading the status map");
-	}
-	qp_store_finish(store, st);
+	store->map_latest_any = rc == SQLITE_ROW;
+	store->map_latest = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading the checkpoints");
+	done(st);
+	store->map_have_latest = err == QP_OK;
 	return err;
 }
 
-int qp_store_smt_get(void *ctx, const unsigned char *pos, size_t pos_len, uint64_t as_of, qp_smt_node *out)
+/*
+ * The newest signed checkpoint (with a map line) of size below v: *any
+ * says whether there is one.  A row of version w replaced at version v is
+ * kept iff there is one and w <= *s.
+ */
+static int checkpoint_below(qp_store *store, uint64_t v, uint64_t *s, int *any)
 {
-	qp_store *store = ctx;
-	int found = 0;
-	out->kind = QP_SMT_EMPTY;
-	out->version = 0;
-	int err = get_one(store, "SELECT version, leaf, hash, a, b FROM statusmap_nodes WHERE pos = ?1", pos,
-			  pos_len, UINT64_MAX, out, &found);
-	if (err != QP_OK || !found || out->version <= as_of) {
-		if (!found)
-			out->kind = QP_SMT_EMPTY;
-		return err;
-	}
-	/* Written after as_of: the node as it was then, if a checkpoint kept it. */
-	err = get_one(
-	    store,
-	    "SELECT version, leaf, hash, a, b FROM statusmap_history WHERE pos = ?1 AND version <= ?2 "
-	    "ORDER BY version DESC LIMIT 1",
-	    pos, pos_len, as_of, out, &found);
-	if (err == QP_OK && !found) {
-		out->kind = QP_SMT_EMPTY;
-		out->version = 0;
-	}
-	return err;
-}
-
-/* Is there a checkpoint of size s with from <= s < to (the node of version from was in force at it)? */
-static int kept_for_checkpoint(qp_store *store, uint64_t from, uint64_t to, int *out)
-{
-	*out = 0;
+	*any = 0;
+	*s = 0;
 	if (store->map_cps) {
 		size_t lo = 0, hi = store->map_ncps;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			if (store->map_cps[mid] < from)
+			if (store->map_cps[mid] < v)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		*out = lo < store->map_ncps && store->map_cps[lo] < to;
+		if (lo > 0) {
+			*any = 1;
+			*s = store->map_cps[lo - 1];
+		}
 		return QP_OK;
 	}
-	if (store->map_have_latest) {
-		/* Every checkpoint of this file is below to: one in [from, to) is the newest, if it is >=
-		 * from. */
-		*out = store->map_latest_any && store->map_latest >= from;
+	int err;
+	if (!store->map_have_latest && (err = latest_mapped(store)) != QP_OK)
+		return err;
+	if (!store->map_latest_any || store->map_latest < v) {
+		*any = store->map_latest_any;
+		*s = store->map_latest;
 		return QP_OK;
 	}
+	/* A checkpoint at or beyond v (not the case of an append): ask. */
 	sqlite3_stmt *st = NULL;
-	/* Checkpoints signed before the map existed commit to no map: nothing is kept for them. */
-	int err = qp_store_prepare_cached(
-	    store, "SELECT 1 FROM checkpoints WHERE size >= ?1 AND size < ?2 AND instr(note, ?3) > 0 LIMIT 1",
-	    &st);
+	if ((err = stmt(store, S_BELOW, &st)) != QP_OK)
+		return err;
+	sqlite3_bind_blob(st, 1, MAP_LINE_NEEDLE, (int)strlen(MAP_LINE_NEEDLE), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)v);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*any = 1;
+		*s = (uint64_t)sqlite3_column_int64(st, 0);
+	} else if (rc != SQLITE_ROW) {
+		err = qp_store_raise(store->db, rc, "reading the checkpoints");
+	}
+	done(st);
+	return err;
+}
+
+/* Keep a row (?1 its id or key, ?2 the newest version kept) with the history statement which. */
+static int run_keep(qp_store *store, int which, const void *key, int key_len, sqlite3_int64 id, uint64_t upto)
+{
+	sqlite3_stmt *st = NULL;
+	int err = stmt(store, which, &st);
 	if (err != QP_OK)
 		return err;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
-	sqlite3_bind_blob(st, 3, "\n" QP_STATUSMAP_LINE " ", (int)strlen("\n" QP_STATUSMAP_LINE " "),
-			  SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = 1;
-	else if (rc != SQLITE_DONE)
-		err = qp_store_raise(store->db, rc, "reading the checkpoints");
-	qp_store_finish(store, st);
-	return err;
-}
-
-static void bind_node(sqlite3_stmt *st, const hexpos *h, const qp_smt_node *n)
-{
-	sqlite3_bind_text(st, 1, h->s, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)n->version);
-	sqlite3_bind_int(st, 3, n->kind == QP_SMT_LEAF);
-	sqlite3_bind_blob(st, 4, n->hash, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 5, n->a, 32, SQLITE_STATIC);
-	if (n->kind == QP_SMT_LEAF)
-		sqlite3_bind_blob(st, 6, n->value, (int)n->value_len, SQLITE_STATIC);
+	if (key)
+		sqlite3_bind_blob(st, 1, key, key_len, SQLITE_STATIC);
 	else
-		sqlite3_bind_blob(st, 6, n->b, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)upto);
+	return run(store, st, "keeping a status map row for a checkpoint");
 }
 
-int qp_store_smt_put(void *ctx, const unsigned char *pos, size_t pos_len, const qp_smt_node *n,
-		     uint64_t old_version)
+/* ---- leaves ---------------------------------------------------------------------------------- */
+
+static int leaf_bad(void)
 {
-	qp_store *store = ctx;
+	return qp_error_set(QP_ECORRUPT, "status map: a stored leaf is malformed");
+}
+
+/* The leaf key's version and hash as of as_of from its history; *found 0 if it had none then. */
+static int leaf_as_of(qp_store *store, const unsigned char key[QP_HASH_LEN], uint64_t as_of, qp_smt_leaf *out,
+		      char *record, size_t *record_len, int *found)
+{
 	sqlite3_stmt *st = NULL;
-	int keep = 0, err;
-	hexpos h = hex(pos, pos_len);
-	if (old_version && old_version < n->version &&
-	    (err = kept_for_checkpoint(store, old_version, n->version, &keep)) != QP_OK)
+	*found = 0;
+	int err = stmt(store, S_LEAF_HISTORY, &st);
+	if (err != QP_OK)
 		return err;
-	if (keep) {
-		if ((err = qp_store_prepare_cached(
-			 store,
-			 "INSERT INTO statusmap_history (pos, version, leaf, hash, a, b) "
-			 "SELECT pos, version, leaf, hash, a, b FROM statusmap_nodes WHERE pos = ?1",
-			 &st)) != QP_OK)
-			return err;
-		sqlite3_bind_text(st, 1, h.s, -1, SQLITE_STATIC);
-		err = qp_store_step_done(store, st, "keeping a status map node");
-		qp_store_finish(store, st);
-		if (err != QP_OK)
-			return err;
+	sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)as_of);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		size_t rl = (size_t)sqlite3_column_bytes(st, 2);
+		if (sqlite3_column_bytes(st, 1) != QP_HASH_LEN || rl > QP_STATUSMAP_RECORD_MAX) {
+			err = leaf_bad();
+		} else {
+			*found = 1;
+			memcpy(out->key, key, QP_HASH_LEN);
+			out->version = (uint64_t)sqlite3_column_int64(st, 0);
+			memcpy(out->hash, sqlite3_column_blob(st, 1), QP_HASH_LEN);
+			if (record) {
+				if (rl)
+					memcpy(record, sqlite3_column_blob(st, 2), rl);
+				*record_len = rl;
+			}
+		}
+	} else if (rc != SQLITE_DONE) {
+		err = qp_store_raise(store->db, rc, "reading the status map");
 	}
-	if ((err = qp_store_prepare_cached(
-		 store,
-		 "INSERT OR REPLACE INTO statusmap_nodes (pos, version, leaf, hash, a, b) "
-		 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-		 &st)) != QP_OK)
-		return err;
-	bind_node(st, &h, n);
-	err = qp_store_step_done(store, st, "writing the status map");
-	qp_store_finish(store, st);
+	done(st);
 	return err;
 }
+
+/* Room for one more of n elements of size bytes in *arr (qp_grow), or QP_ENOMEM saying so. */
+static int grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+	return qp_grow(arr, cap, n, size) == QP_OK
+		   ? QP_OK
+		   : qp_error_set(QP_ENOMEM, "out of memory using the status map");
+}
+
+static int leaves_add(leaves *a, const qp_smt_leaf *l)
+{
+	int err = grow(&a->l, &a->cap, a->n, sizeof(*a->l));
+	if (err == QP_OK)
+		a->l[a->n++] = *l;
+	return err;
+}
+
+/* The leaves under key's first depth bits as of as_of (UINT64_MAX: now), in key order, into a. */
+static int scan(qp_store *store, const unsigned char key[QP_HASH_LEN], unsigned depth, uint64_t as_of,
+		leaves *a)
+{
+	unsigned char lo[QP_HASH_LEN], hi[QP_HASH_LEN];
+	sqlite3_stmt *st = NULL;
+	a->n = 0;
+	for (unsigned i = 0; i < QP_HASH_LEN; i++) {
+		unsigned keep = depth >= 8 * (i + 1) ? 8 : depth > 8 * i ? depth - 8 * i : 0;
+		unsigned char mask = (unsigned char)(0xFF00u >> keep);
+		lo[i] = key[i] & mask;
+		hi[i] = (unsigned char)(lo[i] | (unsigned char)~mask);
+	}
+	int err = stmt(store, S_SCAN, &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_blob(st, 1, lo, QP_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, hi, QP_HASH_LEN, SQLITE_STATIC);
+	int rc;
+	while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		qp_smt_leaf l;
+		int found = 1;
+		if (sqlite3_column_bytes(st, 0) != QP_HASH_LEN ||
+		    sqlite3_column_bytes(st, 2) != QP_HASH_LEN) {
+			err = leaf_bad();
+			break;
+		}
+		memcpy(l.key, sqlite3_column_blob(st, 0), QP_HASH_LEN);
+		l.version = (uint64_t)sqlite3_column_int64(st, 1);
+		memcpy(l.hash, sqlite3_column_blob(st, 2), QP_HASH_LEN);
+		if (l.version > as_of)
+			err = leaf_as_of(store, l.key, as_of, &l, NULL, NULL, &found);
+		if (err == QP_OK && found)
+			err = leaves_add(a, &l);
+	}
+	if (err == QP_OK && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading the status map");
+	done(st);
+	return err;
+}
+
+/* The record of key's leaf as of as_of (which must have one) and its version and hash. */
+static int leaf_record(qp_store *store, const unsigned char key[QP_HASH_LEN], uint64_t as_of,
+		       qp_smt_leaf *out, char *record, size_t *record_len)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+	int err = stmt(store, S_LEAF, &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		size_t rl = (size_t)sqlite3_column_bytes(st, 2);
+		if (sqlite3_column_bytes(st, 1) != QP_HASH_LEN || rl > QP_STATUSMAP_RECORD_MAX) {
+			err = leaf_bad();
+		} else if ((uint64_t)sqlite3_column_int64(st, 0) <= as_of) {
+			found = 1;
+			memcpy(out->key, key, QP_HASH_LEN);
+			out->version = (uint64_t)sqlite3_column_int64(st, 0);
+			memcpy(out->hash, sqlite3_column_blob(st, 1), QP_HASH_LEN);
+			if (rl)
+				memcpy(record, sqlite3_column_blob(st, 2), rl);
+			*record_len = rl;
+		}
+	} else if (rc != SQLITE_DONE) {
+		err = qp_store_raise(store->db, rc, "reading the status map");
+	}
+	done(st);
+	if (err == QP_OK && !found)
+		err = leaf_as_of(store, key, as_of, out, record, record_len, &found);
+	if (err == QP_OK && !found)
+		err = qp_error_set(QP_ECORRUPT, "status map: a page names a leaf the leaves lack");
+	return err;
+}
+
+/* ---- pages ----------------------------------------------------------------------------------- */
+
+/* Page id as of as_of (UINT64_MAX: now) into p; *found 0 if there was none (all empty). */
+static int page_get(qp_store *store, unsigned id, uint64_t as_of, qp_smt_page *p, int *found)
+{
+	int err = QP_OK;
+	*found = 0;
+	memset(p, 0, sizeof(*p));
+	for (int h = 0; h < 2 && !*found && err == QP_OK; h++) {
+		sqlite3_stmt *st = NULL;
+		if ((err = stmt(store, h ? S_PAGE_HISTORY : S_PAGE, &st)) != QP_OK)
+			return err;
+		sqlite3_bind_int64(st, 1, id);
+		if (h)
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)as_of);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			uint64_t v = (uint64_t)sqlite3_column_int64(st, 0);
+			if (h || v <= as_of) {
+				*found = 1;
+				p->version = v;
+				err = qp_smt_page_decode(p, sqlite3_column_blob(st, 1),
+							 (size_t)sqlite3_column_bytes(st, 1));
+			}
+		} else if (rc != SQLITE_DONE) {
+			err = qp_store_raise(store->db, rc, "reading the status map");
+		} else if (!h) {
+			h = 1; /* no page now: none before either */
+		}
+		done(st);
+	}
+	if (err != QP_OK || !*found)
+		memset(p, 0, sizeof(*p));
+	return err;
+}
+
+/* Write page id (it had version old, if present), keeping the old one if a checkpoint covers it. */
+static int page_put(qp_store *store, unsigned id, const qp_smt_page *p, int present, uint64_t old)
+{
+	uint64_t s = 0;
+	int any = 0, err;
+	unsigned char blob[QP_SMT_PAGE_BYTES];
+	if (present && (err = checkpoint_below(store, p->version, &s, &any)) != QP_OK)
+		return err;
+	if (present && any && old <= s && (err = run_keep(store, S_KEEP_PAGE, NULL, 0, id, s)) != QP_OK)
+		return err;
+	sqlite3_stmt *st = NULL;
+	if ((err = stmt(store, present ? S_PUT_PAGE : S_NEW_PAGE, &st)) != QP_OK)
+		return err;
+	qp_smt_page_encode(blob, p);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->version);
+	sqlite3_bind_blob(st, 3, blob, QP_SMT_PAGE_BYTES, SQLITE_STATIC);
+	return run(store, st, "writing the status map");
+}
+
+/* ---- the flush ------------------------------------------------------------------------------- */
+
+/* A changed child of a page: its index below the level above, its root and newest version. */
+typedef struct change {
+	unsigned idx;
+	qp_smt_ref ref;
+	uint64_t version;
+} change;
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+int qp_store_statusmap_flush(qp_store *store)
+{
+	struct qp_smt_dirty *d = store->map_dirty;
+	if (d == NULL || d->n == 0)
+		return QP_OK;
+	change *c = qp_malloc(d->n * sizeof(*c));
+	leaves a = {0};
+	int err = QP_OK;
+	size_t n = d->n;
+	if (c == NULL) {
+		err = qp_error_set(QP_ENOMEM, "out of memory updating the status map");
+		goto done;
+	}
+	qsort(d->list, d->n, sizeof(d->list[0]), cmp_u16);
+	/* The buckets' roots, from their leaves. */
+	for (size_t i = 0; i < n && err == QP_OK; i++) {
+		unsigned char key[QP_HASH_LEN] = {0};
+		key[0] = (unsigned char)(d->list[i] >> 8);
+		key[1] = (unsigned char)d->list[i];
+		if ((err = scan(store, key, QP_SMT_BUCKET_DEPTH, UINT64_MAX, &a)) != QP_OK)
+			break;
+		c[i].idx = d->list[i];
+		c[i].version = 0;
+		for (size_t j = 0; j < a.n; j++)
+			c[i].version = a.l[j].version > c[i].version ? a.l[j].version : c[i].version;
+		qp_smt_subtree(&c[i].ref, a.l, a.n, QP_SMT_BUCKET_DEPTH);
+	}
+	/* The pages above them, level by level: each page read and written once. */
+	for (unsigned level = QP_SMT_PAGE_LEVELS; level-- > 0 && err == QP_OK;) {
+		size_t out = 0;
+		for (size_t i = 0; i < n && err == QP_OK;) {
+			unsigned prefix = c[i].idx >> 4, child[16], id = page_base[level] + prefix;
+			qp_smt_ref ref[16];
+			uint64_t newest = 0;
+			size_t k = 0;
+			for (; i < n && c[i].idx >> 4 == prefix; i++, k++) {
+				child[k] = c[i].idx & 15;
+				ref[k] = c[i].ref;
+				newest = c[i].version > newest ? c[i].version : newest;
+			}
+			qp_smt_page p;
+			int found = 0, changed = 0;
+			if ((err = page_get(store, id, UINT64_MAX, &p, &found)) != QP_OK)
+				break;
+			uint64_t old = p.version;
+			qp_smt_page_set(&p, child, ref, k, &changed);
+			if (!changed)
+				continue;
+			p.version = newest > old ? newest : old;
+			if ((err = page_put(store, id, &p, found, old)) != QP_OK)
+				break;
+			c[out].idx = prefix;
+			c[out].version = p.version;
+			qp_smt_page_root(&c[out].ref, &p);
+			out++;
+		}
+		n = out;
+	}
+done:
+	if (err == QP_OK) {
+		for (size_t i = 0; i < d->n; i++)
+			d->bits[d->list[i] / 8] &= (unsigned char)~(1u << (d->list[i] % 8));
+		d->n = 0;
+	}
+	qp_free(c);
+	qp_free(a.l);
+	return err;
+}
+
+void qp_store_statusmap_begin(qp_store *store)
+{
+	struct qp_smt_dirty *d = store->map_dirty;
+	store->map_have_latest = 0;
+	if (d == NULL)
+		return;
+	memset(d->bits, 0, sizeof(d->bits));
+	memset(d->tbits, 0, sizeof(d->tbits));
+	d->n = d->tn = 0;
+}
+
+static int mark(uint16_t **list, size_t *n, size_t *cap, unsigned char *bits, uint16_t b)
+{
+	if (bits[b / 8] & (1u << (b % 8)))
+		return QP_OK;
+	int err = grow(list, cap, *n, sizeof(**list));
+	if (err != QP_OK)
+		return err;
+	(*list)[(*n)++] = b;
+	bits[b / 8] |= (unsigned char)(1u << (b % 8));
+	return QP_OK;
+}
+
+int qp_store_statusmap_undo(qp_store *store)
+{
+	struct qp_smt_dirty *d = store->map_dirty;
+	int err = QP_OK;
+	/* The entry's rows are back as they were; every bucket this transaction changed is computed again. */
+	for (size_t i = 0; d && i < d->tn && err == QP_OK; i++)
+		err = mark(&d->list, &d->n, &d->cap, d->bits, d->touched[i]);
+	return err;
+}
+
+void qp_store_statusmap_free(qp_store *store)
+{
+	struct qp_smt_dirty *d = store->map_dirty;
+	if (d == NULL)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(d->st[i]);
+	qp_free(d->list);
+	qp_free(d->touched);
+	qp_free(d);
+	store->map_dirty = NULL;
+}
+
+/* ---- updates --------------------------------------------------------------------------------- */
+
+int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN], const char *record,
+			   size_t record_len, uint64_t version)
+{
+	struct qp_smt_dirty *d = NULL;
+	uint64_t s = 0;
+	int any = 0, err = state(store, &d);
+	if (err != QP_OK || (err = checkpoint_below(store, version, &s, &any)) != QP_OK)
+		return err;
+	/* A checkpoint between the pending changes and this one: store the map it commits to first. */
+	if (d->n && any && s >= d->last && (err = qp_store_statusmap_flush(store)) != QP_OK)
+		return err;
+	if (any && (err = run_keep(store, S_KEEP_LEAF, key, QP_HASH_LEN, 0, s)) != QP_OK)
+		return err;
+	unsigned char h[QP_HASH_LEN];
+	qp_smt_leaf_hash(h, key, record, record_len);
+	sqlite3_stmt *st = NULL;
+	if ((err = stmt(store, S_PUT_LEAF, &st)) != QP_OK)
+		return err;
+	sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
+	sqlite3_bind_blob(st, 3, h, QP_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, record, (int)record_len, SQLITE_STATIC);
+	err = run(store, st, "writing the status map");
+	uint16_t b = (uint16_t)qp_smt_bits(key, 0, QP_SMT_BUCKET_DEPTH);
+	if (err == QP_OK && (err = mark(&d->list, &d->n, &d->cap, d->bits, b)) == QP_OK)
+		err = mark(&d->touched, &d->tn, &d->tcap, d->tbits, b);
+	d->last = version;
+	return err;
+}
+
+/* ---- reading --------------------------------------------------------------------------------- */
+
+/* Before a read: the pending changes are stored, and the next change asks for the checkpoints again. */
+static int before_read(qp_store *store)
+{
+	int err = qp_store_statusmap_flush(store);
+	store->map_have_latest = 0;
+	return err;
+}
+
+int qp_store_statusmap_root(qp_store *store, uint64_t as_of, unsigned char out[QP_HASH_LEN])
+{
+	qp_smt_page p;
+	qp_smt_ref r;
+	int found = 0, err = before_read(store);
+	if (err == QP_OK && (err = page_get(store, 0, as_of, &p, &found)) == QP_OK) {
+		qp_smt_page_root(&r, &p);
+		memcpy(out, r.hash, QP_HASH_LEN);
+	}
+	return err;
+}
+
+int qp_store_statusmap_prove(qp_store *store, const unsigned char key[QP_HASH_LEN], uint64_t as_of,
+			     qp_statusmap_proof *proof, char *record, size_t *record_len)
+{
+	qp_smt_page p;
+	qp_smt_ref root;
+	leaves a = {0};
+	int found = 0, kind, err = before_read(store);
+	unsigned level = 0;
+	memset(proof, 0, sizeof(*proof));
+	*record_len = 0;
+	if (err != QP_OK || (err = page_get(store, 0, as_of, &p, &found)) != QP_OK)
+		return err;
+	qp_smt_page_root(&root, &p);
+	kind = root.kind;
+	while (kind == QP_SMT_INTERIOR && level < QP_SMT_PAGE_LEVELS) {
+		if (level > 0 && (err = page_get(store, page_base[level] + qp_smt_bits(key, 0, 4 * level),
+						 as_of, &p, &found)) != QP_OK)
+			return err;
+		if (!found)
+			return qp_error_set(QP_ECORRUPT, "status map: a page is missing");
+		kind = qp_smt_prove_page(proof, &p, level++, key);
+	}
+	if (kind == QP_SMT_EMPTY)
+		return QP_OK;
+	/* The leaf that ends the path, or the bucket below the pages. */
+	unsigned depth = kind == QP_SMT_INTERIOR ? QP_SMT_BUCKET_DEPTH : proof->depth;
+	if ((err = scan(store, key, depth, as_of, &a)) == QP_OK) {
+		size_t i = qp_smt_prove_leaves(proof, a.l, a.n, key, depth);
+		if ((kind == QP_SMT_LEAF) != (a.n == 1) || (kind == QP_SMT_INTERIOR && a.n < 2)) {
+			err = qp_error_set(QP_ECORRUPT, "status map: the pages and the leaves disagree");
+		} else if (i < a.n) {
+			qp_smt_leaf l;
+			unsigned char h[QP_HASH_LEN];
+			if ((err = leaf_record(store, a.l[i].key, as_of, &l, record, record_len)) == QP_OK) {
+				qp_smt_leaf_hash(h, l.key, record, *record_len);
+				if (sodium_memcmp(h, l.hash, QP_HASH_LEN) != 0)
+					err = qp_error_set(QP_ECORRUPT,
+							   "status map: a leaf's hash is not its record's");
+			}
+			if (err == QP_OK) {
+				proof->leaf = 1;
+				memcpy(proof->leaf_key, l.key, QP_HASH_LEN);
+				crypto_hash_sha256(proof->leaf_value_hash, (const unsigned char *)record,
+						   *record_len);
+				if (memcmp(l.key, key, QP_HASH_LEN) != 0)
+					*record_len = 0;
+			}
+		}
+	}
+	qp_free(a.l);
+	return err;
+}
+
+/* ---- the registry's certificates ------------------------------------------------------------- */
 
 int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_statusmap_record *out)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = qp_store_prepare_cached(
-	    store, "SELECT kind, state, holder, area, valid_until FROM certificates WHERE id = ?1", &st);
+	int err = stmt(store, S_RECORD, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -217,27 +671,7 @@ int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_
 	} else {
 		err = qp_store_raise(store->db, rc, "reading a certificate");
 	}
-	qp_store_finish(store, st);
-	return err;
-}
-
-/* The newest checkpoint with a map line, read once per update (store->map_latest). */
-static int latest_mapped(qp_store *store)
-{
-	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(
-	    store, "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size DESC LIMIT 1", &st);
-	if (err != QP_OK)
-		return err;
-	sqlite3_bind_blob(st, 1, "\n" QP_STATUSMAP_LINE " ", (int)strlen("\n" QP_STATUSMAP_LINE " "),
-			  SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	store->map_latest_any = rc == SQLITE_ROW;
-	store->map_latest = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		err = qp_store_raise(store->db, rc, "reading the checkpoints");
-	qp_store_finish(store, st);
-	store->map_have_latest = err == QP_OK;
+	done(st);
 	return err;
 }
 
@@ -258,28 +692,145 @@ int qp_store_statusmap_touch(qp_store *store, const char *id, uint64_t idx)
 	if (err != QP_OK)
 		return err;
 	qp_statusmap_key(key, id);
-	if (store->map_cps == NULL && (err = latest_mapped(store)) != QP_OK)
-		return err;
-	err = qp_smt_set(qp_store_smt_get, qp_store_smt_put, store, key, buf, len, idx + 1);
-	store->map_have_latest = 0;
-	return err;
+	return qp_store_statusmap_set(store, key, buf, len, idx + 1);
 }
 
-int qp_store_statusmap_build(qp_store *store)
+/* ---- migration 0016 -------------------------------------------------------------------------- */
+
+/* A leaf of the old layout (migration 0012): its key, record and the version its record names. */
+typedef struct old_leaf {
+	unsigned char key[QP_HASH_LEN];
+	uint64_t version;
+	size_t len;
+	char record[QP_STATUSMAP_RECORD_MAX];
+} old_leaf;
+
+static int cmp_old(const void *a, const void *b)
+{
+	const old_leaf *x = a, *y = b;
+	if (x->version != y->version)
+		return x->version < y->version ? -1 : 1;
+	return memcmp(x->key, y->key, QP_HASH_LEN);
+}
+
+/* The old layout's leaves, current and kept, each (key, version) once, in the order they were written. */
+static int old_leaves(qp_store *store, old_leaf **out, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare(store, "SELECT cert, idx FROM cert_events ORDER BY idx, cert", &st);
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	int err = qp_store_prepare(store,
+				   "SELECT a, b FROM statusmap_nodes WHERE leaf = 1 UNION "
+				   "SELECT a, b FROM statusmap_history WHERE leaf = 1",
+				   &st);
 	if (err != QP_OK)
 		return err;
 	int rc;
 	while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char id[QP_CERT_ID_LEN + 1];
-		qp_store_column_copy(st, 0, id, sizeof(id));
-		err = qp_store_statusmap_touch(store, id, (uint64_t)sqlite3_column_int64(st, 1));
+		qp_statusmap_record r;
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		if ((err = grow(out, &cap, *n, sizeof(**out))) != QP_OK)
+			break;
+		old_leaf *l = &(*out)[*n];
+		if (sqlite3_column_bytes(st, 0) != QP_HASH_LEN || len > QP_STATUSMAP_RECORD_MAX) {
+			err = leaf_bad();
+			break;
+		}
+		memcpy(l->key, sqlite3_column_blob(st, 0), QP_HASH_LEN);
+		if (len)
+			memcpy(l->record, sqlite3_column_blob(st, 1), len);
+		l->len = len;
+		if (qp_statusmap_record_parse(&r, l->record, len) != QP_OK) {
+			err = qp_error_set(QP_ECORRUPT, "status map: a stored record is malformed: %s",
+					   qp_error_last()->message);
+			break;
+		}
+		l->version = r.entry + 1;
+		(*n)++;
 	}
 	if (err == QP_OK && rc != SQLITE_DONE)
-		err = qp_store_raise(store->db, rc, "building the status map");
+		err = qp_store_raise(store->db, rc, "converting the status map");
 	qp_store_finish(store, st);
+	if (err == QP_OK && *n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_old);
+	return err;
+}
+
+/* The sizes of the checkpoints with a map line, ascending. */
+static int mapped_sizes(qp_store *store, uint64_t **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	int err = qp_store_prepare(
+	    store, "SELECT size FROM checkpoints WHERE instr(note, ?1) > 0 ORDER BY size", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_blob(st, 1, MAP_LINE_NEEDLE, (int)strlen(MAP_LINE_NEEDLE), SQLITE_STATIC);
+	int rc;
+	while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = grow(out, &cap, *n, sizeof(**out))) != QP_OK)
+			break;
+		(*out)[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+	}
+	if (err == QP_OK && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "reading the checkpoints");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_statusmap_upgrade(qp_store *store)
+{
+	old_leaf *ol = NULL;
+	uint64_t *sizes = NULL;
+	size_t n = 0, ns = 0;
+	static const uint64_t none[1];
+	int err = old_leaves(store, &ol, &n);
+	if (err == QP_OK)
+		err = mapped_sizes(store, &sizes, &ns);
+	if (err != QP_OK)
+		goto done;
+	/* Kept as the audit's replay keeps them: for each checkpoint with a map line. */
+	qp_store_statusmap_keep_for(store, ns ? sizes : none, ns);
+	qp_store_statusmap_begin(store);
+	if (n > 0) {
+		/*
+		 * The old rows hold every record that a signed checkpoint saw,
+		 * and the current ones: written again in the order of their
+		 * entries, they make the rows a replay of the log makes.
+		 */
+		for (size_t i = 0; i < n && err == QP_OK; i++)
+			if (i == 0 || cmp_old(&ol[i - 1], &ol[i]) != 0)
+				err = qp_store_statusmap_set(store, ol[i].key, ol[i].record, ol[i].len,
+							     ol[i].version);
+	} else {
+		/* A registry from before 0012: built once from its certificate events in log order. */
+		sqlite3_stmt *st = NULL;
+		if ((err = qp_store_prepare(store, "SELECT cert, idx FROM cert_events ORDER BY idx, cert",
+					    &st)) != QP_OK)
+			goto done;
+		int rc;
+		while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			char id[QP_CERT_ID_LEN + 1];
+			qp_store_column_copy(st, 0, id, sizeof(id));
+			err = qp_store_statusmap_touch(store, id, (uint64_t)sqlite3_column_int64(st, 1));
+		}
+		if (err == QP_OK && rc != SQLITE_DONE)
+			err = qp_store_raise(store->db, rc, "building the status map");
+		qp_store_finish(store, st);
+	}
+	if (err == QP_OK)
+		err = qp_store_statusmap_flush(store);
+	if (err == QP_OK)
+		err = qp_store_exec(store->db, "DROP TABLE statusmap_nodes; DROP TABLE statusmap_history",
+				    "converting the status map");
+done:
+	qp_store_statusmap_keep_for(store, NULL, 0);
+	qp_store_statusmap_begin(store);
+	qp_free(ol);
+	qp_free(sizes);
 	return err;
 }
 

@@ -11,10 +11,16 @@
 #include "quanpiao/store.h"
 #include "statusmap_tree.h"
 
-/* qp_smt_get_fn and qp_smt_put_fn over the store (ctx is the qp_store). */
-int qp_store_smt_get(void *ctx, const unsigned char *pos, size_t pos_len, uint64_t as_of, qp_smt_node *out);
-int qp_store_smt_put(void *ctx, const unsigned char *pos, size_t pos_len, const qp_smt_node *n,
-		     uint64_t old_version);
+/* The map's root as of log size as_of (UINT64_MAX: now); 32 zero bytes for an empty map. */
+int qp_store_statusmap_root(qp_store *store, uint64_t as_of, unsigned char out[QP_HASH_LEN]);
+
+/*
+ * The proof for key as of as_of.  If the path ends in key's own leaf,
+ * record (QP_STATUSMAP_RECORD_MAX bytes) gets its record and *record_len
+ * its length; else *record_len is 0.
+ */
+int qp_store_statusmap_prove(qp_store *store, const unsigned char key[QP_HASH_LEN], uint64_t as_of,
+			     qp_statusmap_proof *proof, char *record, size_t *record_len);
 
 /* Certificate id's record as the certificates table has it, with entry idx. QP_ENOTFOUND if none. */
 int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_statusmap_record *out);
@@ -25,11 +31,26 @@ int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_
  */
 int qp_store_statusmap_touch(qp_store *store, const char *id, uint64_t idx);
 
-/* Build the map from the certificate events (once, when migration 0012 is applied to a registry). */
-int qp_store_statusmap_build(qp_store *store);
+/* Set key's record at version (the log size after the entry); the pages follow at the flush. */
+int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN], const char *record,
+			   size_t record_len, uint64_t version);
 
 /*
- * Keep the nodes of the checkpoints of these sizes (ascending; borrowed,
+ * The transaction's hooks (store_log.c): a write transaction begins with
+ * nothing pending; the pending changes are flushed before it commits; an
+ * entry's rollback to its savepoint computes again every bucket the
+ * transaction changed.
+ */
+void qp_store_statusmap_begin(qp_store *store);
+int qp_store_statusmap_flush(qp_store *store);
+int qp_store_statusmap_undo(qp_store *store);
+void qp_store_statusmap_free(qp_store *store);
+
+/* Migration 0016: the map in its paged layout, from the old one's rows (or from the events, before 0012). */
+int qp_store_statusmap_upgrade(qp_store *store);
+
+/*
+ * Keep the rows of the checkpoints of these sizes (ascending; borrowed,
  * must outlive the store's use of them) instead of the store's own
  * checkpoints: an audit's replay keeps what the live registry keeps.
  */

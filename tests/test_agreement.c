@@ -600,15 +600,26 @@ static void test_status_proofs_fail_and_audit_finds(void **state)
 
 	/* The audit: a stored map node changed, a kept one, and a checkpoint whose map root is another. */
 	audit_after(f,
-		    "UPDATE statusmap_nodes SET hash = zeroblob(32) WHERE pos = (SELECT max(pos) FROM "
-		    "statusmap_nodes)",
+		    "UPDATE statusmap_pages SET nodes = zeroblob(968) WHERE id = (SELECT max(id) FROM "
+		    "statusmap_pages)",
 		    NULL, 0, seen);
-	assert_non_null(strstr(seen, "status map node"));
+	assert_non_null(strstr(seen, "status map page"));
 	audit_after(f,
-		    "UPDATE statusmap_history SET version = version + 1 WHERE pos = (SELECT min(pos) FROM "
-		    "statusmap_history)",
+		    "UPDATE statusmap_leaves SET hash = zeroblob(32) WHERE key = (SELECT max(key) FROM "
+		    "statusmap_leaves)",
 		    NULL, 0, seen);
-	assert_non_null(strstr(seen, "status map node"));
+	assert_non_null(strstr(seen, "status map leaf"));
+	audit_after(f,
+		    "UPDATE statusmap_page_history SET version = version + 1 WHERE id = (SELECT min(id) FROM "
+		    "statusmap_page_history)",
+		    NULL, 0, seen);
+	assert_non_null(strstr(seen, "status map page"));
+	audit_after(
+	    f,
+	    "UPDATE statusmap_leaf_history SET version = version + 1 WHERE key = (SELECT min(key) FROM "
+	    "statusmap_leaf_history)",
+	    NULL, 0, seen);
+	assert_non_null(strstr(seen, "status map leaf"));
 	uint64_t size = 0;
 	char *note = NULL, text[512];
 	assert_int_equal(qp_log_checkpoint(&note, &cp_len, &size, f->reg, QP_LOG_LATEST), QP_OK);

@@ -154,6 +154,17 @@ static void build(const char *path)
 	put(reg, off, "cert.freeze",
 	    "{\"cert\":\"330681-2026-R-000001\",\"reason\":\"异议: inheritance dispute filed with the "
 	    "township\"}");
+	/* Reclaimed land with no home on it (parcel.add), two parcels that differ, and a certificate from
+	 * one. */
+	put(reg, off, "parcel.add",
+	    "{\"land_area\":12000,\"parcel\":\"330681001002JC00011\",\"state\":\"reclaimed\",\"village\":"
+	    "\"" V1 "\"}");
+	put(reg, off, "parcel.add",
+	    "{\"land_area\":9000,\"parcel\":\"330681001002JC00012\",\"state\":\"reclaimed\",\"village\":\"" V2
+	    "\"}");
+	put(reg, off, "cert.issue",
+	    "{\"area\":7000,\"basis\":\"reclamation\",\"holder\":\"" V1
+	    "\",\"kind\":\"collective\",\"parcel\":\"330681001002JC00011\"}");
 
 	char *cp = NULL, *line = NULL;
 	size_t cp_len = 0, line_len = 0;
@@ -356,11 +367,20 @@ static void where_key(char *buf, size_t len, const tbl *t, int a)
 static void describe(char *buf, size_t len, const tbl *t, const rows *r, int i)
 {
 	size_t n = 0;
-	for (int k = 0; k < t->nkey && n < len; k++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", k ? "/" : "",
-				      sqlite3_value_text(r->key[i][k])
-					  ? (const char *)sqlite3_value_text(r->key[i][k])
-					  : "NULL");
+	for (int k = 0; k < t->nkey && n < len; k++) {
+		sqlite3_value *v = r->key[i][k];
+		n += (size_t)snprintf(buf + n, len - n, "%s", k ? "/" : "");
+		/* A blob in hex (sqlite3_value_text would turn the value into text, and the key would match
+		 * no row). */
+		if (sqlite3_value_type(v) == SQLITE_BLOB) {
+			const unsigned char *b = sqlite3_value_blob(v);
+			for (int j = 0; j < sqlite3_value_bytes(v) && n + 3 < len; j++)
+				n += (size_t)snprintf(buf + n, len - n, "%02x", b[j]);
+			continue;
+		}
+		n += (size_t)snprintf(buf + n, len - n, "%s",
+				      sqlite3_value_text(v) ? (const char *)sqlite3_value_text(v) : "NULL");
+	}
 }
 
 /*

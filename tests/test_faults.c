@@ -801,6 +801,56 @@ static int run_submit(fx *f, void *ctx)
 	return qp_registry_submit(f->reg, f->officer, "village.add", ctx, NULL);
 }
 
+/* Three village.add notes appended with their checkpoint in one transaction (the service's commit). */
+typedef struct batch_ctx {
+	char *notes[3];
+	size_t lens[3];
+} batch_ctx;
+
+static void batch_clear(batch_ctx *c)
+{
+	for (size_t i = 0; i < 3; i++) {
+		free(c->notes[i]);
+		c->notes[i] = NULL;
+	}
+}
+
+static void prepare_batch(fx *f, void *ctx)
+{
+	batch_ctx *c = ctx;
+	char body[128];
+	batch_clear(c);
+	for (size_t i = 0; i < 3; i++) {
+		prepare_village(f, body);
+		c->notes[i] = signed_note(f, f->officer, "village.add", body, &c->lens[i]);
+	}
+}
+
+static int run_append_signed(fx *f, void *ctx)
+{
+	batch_ctx *c = ctx;
+	uint64_t idx[3];
+	int res[3];
+	qp_merkle_proof proofs[3];
+	qp_merkle_proof *proof_of[3] = {&proofs[0], &proofs[1], &proofs[2]};
+	qp_log_batch b = {.n = 3,
+			  .notes = (const char *const *)c->notes,
+			  .note_lens = c->lens,
+			  .log_key = f->log,
+			  .proofs = proof_of,
+			  .indexes = idx,
+			  .results = res};
+	int rc = qp_log_append_signed(f->reg, &b);
+	if ((rc == QP_OK) != (b.checkpoint != NULL))
+		fail_msg("append with a checkpoint: %d with%s a checkpoint", rc, b.checkpoint ? "" : "out");
+	free(b.checkpoint);
+	/* A note refused for want of memory would be an error passed off as a refusal. */
+	for (size_t i = 0; rc == QP_OK && i < 3; i++)
+		if (res[i] != QP_OK)
+			return res[i];
+	return rc;
+}
+
 static void prepare_household(fx *f, void *ctx)
 {
 	size_t len = 0;
@@ -1010,6 +1060,12 @@ static void all_ops(fx *f, arm_fn arm)
 			     .run = run_sign,
 			     .adds = 0,
 			     .check = check_signed};
+	batch_ctx batch = {{NULL}, {0}};
+	const op_def signed_batch = {.what = "append 3 entries with their checkpoint",
+				     .prepare = prepare_batch,
+				     .run = run_append_signed,
+				     .adds = 3,
+				     .check = check_signed};
 	const op_def audit = {.what = "audit", .prepare = NULL, .run = run_audit, .adds = 0, .dense = 40};
 	const op_def export = {.what = "export a bundle", .prepare = NULL, .run = run_export, .adds = 0};
 	const op_def verify = {.what = "verify a bundle", .prepare = NULL, .run = run_verify, .adds = 0};
@@ -1033,6 +1089,7 @@ static void all_ops(fx *f, arm_fn arm)
 		total += oom_loop(f, &append, &issue, sticky, arm);
 		total += oom_loop(f, &submit, village, sticky, arm);
 		total += oom_loop(f, &sign, NULL, sticky, arm);
+		total += oom_loop(f, &signed_batch, &batch, sticky, arm);
 		total += oom_loop(f, &audit, NULL, sticky, arm);
 		total += oom_loop(f, &export, &bundle, sticky, arm);
 		total += oom_loop(f, &verify, &bundle, sticky, arm);
@@ -1041,6 +1098,7 @@ static void all_ops(fx *f, arm_fn arm)
 		total += oom_loop(f, &make, &create, sticky, arm);
 		total += oom_loop(f, &import, &imp, sticky, arm);
 	}
+	batch_clear(&batch);
 	print_message("%lu failing runs in all\n", total);
 	audit_clean(f->reg);
 }
@@ -1156,8 +1214,10 @@ static char *crash_image(fx *f)
 	return img;
 }
 
-/* Open path, check its log size is one of want_lo..want_hi and that it audits clean. */
-static uint64_t check_reopened(const char *path, uint64_t want_lo, uint64_t want_hi, const char *what)
+/* Open path, check its log size is one of want_lo..want_hi, that it audits clean and (covered) that
+ * the latest checkpoint covers the whole log. */
+static uint64_t check_reopened_covered(const char *path, uint64_t want_lo, uint64_t want_hi, int covered,
+				       const char *what)
 {
 	qp_registry *r = NULL;
 	uint64_t n = 0;
@@ -1168,21 +1228,32 @@ static uint64_t check_reopened(const char *path, uint64_t want_lo, uint64_t want
 	if (n < want_lo || n > want_hi)
 		fail_msg("%s: log size %llu, expected %llu..%llu", what, (unsigned long long)n,
 			 (unsigned long long)want_lo, (unsigned long long)want_hi);
+	if (covered) {
+		char *cp = NULL;
+		uint64_t cp_size = 0;
+		assert_int_equal(qp_log_checkpoint(&cp, NULL, &cp_size, r, QP_LOG_LATEST), QP_OK);
+		free(cp);
+		if (cp_size != n)
+			fail_msg("%s: the latest checkpoint covers %llu of the log's %llu entries", what,
+				 (unsigned long long)cp_size, (unsigned long long)n);
+	}
 	audit_clean(r);
 	qp_registry_free(r);
 	return n;
 }
 
 /*
- * Append batch new entries (one: qp_registry_append; more: a batch) with
+ * Append batch new entries (one: qp_registry_append; more: a batch, or
+ * with signed a batch with its checkpoint, qp_log_append_signed) with
  * the Nth call of the fault's kind failing, n = 1, 2, ... until a run
  * makes fewer than n such calls.  After each run: the crash image opens
  * and audits clean with the log anywhere from before to after; the
  * registry, closed and reopened, has exactly the entries reported
- * appended and audits clean.  Returns the runs that reported an error.
+ * appended and audits clean; signed: in both, the latest checkpoint
+ * covers the whole log.  Returns the runs that reported an error.
  */
-static unsigned long io_loop(fx *f, size_t fault, int sticky, size_t batch, unsigned long *ambiguous,
-			     unsigned long *tolerated)
+static unsigned long io_loop(fx *f, size_t fault, int sticky, size_t batch, int signed_batch,
+			     unsigned long *ambiguous, unsigned long *tolerated)
 {
 	unsigned long n, failures = 0;
 	char what[160];
@@ -1194,19 +1265,43 @@ static unsigned long io_loop(fx *f, size_t fault, int sticky, size_t batch, unsi
 	const qp_personal *pd[8];
 	for (n = 1; n < 10000; n++) {
 		uint64_t size0 = 0;
+		if (signed_batch) {
+			/* The service's group commit starts from a log its checkpoint covers. */
+			char *first = NULL;
+			size_t first_len = 0;
+			assert_int_equal(qp_log_sign(&first, &first_len, f->reg, f->log), QP_OK);
+			free(first);
+		}
 		assert_int_equal(qp_log_size(&size0, f->reg), QP_OK);
 		for (size_t i = 0; i < batch; i++) {
 			notes[i] = next_household_at(f, &lens[i], i, &pds[i]);
 			pd[i] = &pds[i];
 		}
-		snprintf(what, sizeof(what), "%s %s at call %lu, %zu entries",
-			 sticky ? "persistent" : "single", io_faults[fault].name, n, batch);
+		snprintf(what, sizeof(what), "%s %s at call %lu, %zu entries%s",
+			 sticky ? "persistent" : "single", io_faults[fault].name, n, batch,
+			 signed_batch ? " with their checkpoint" : "");
+		qp_merkle_proof proofs[8];
+		qp_merkle_proof *proof_of[8];
+		for (size_t i = 0; i < batch; i++)
+			proof_of[i] = &proofs[i];
+		qp_log_batch b = {.n = batch,
+				  .notes = (const char *const *)notes,
+				  .note_lens = lens,
+				  .pds = pd,
+				  .log_key = f->log,
+				  .proofs = proof_of,
+				  .indexes = indexes,
+				  .results = results};
 		fault_arm(io_faults[fault].op, io_faults[fault].code, n, sticky);
-		int rc = batch == 1 ? qp_registry_append_personal(f->reg, notes[0], lens[0], pd[0], indexes)
-				    : qp_registry_append_batch_personal(f->reg, (const char *const *)notes, lens,
-									pd, batch, indexes, results);
+		int rc = signed_batch ? qp_log_append_signed(f->reg, &b)
+			 : batch == 1 ? qp_registry_append_personal(f->reg, notes[0], lens[0], pd[0], indexes)
+				      : qp_registry_append_batch_personal(f->reg, (const char *const *)notes,
+									  lens, pd, batch, indexes, results);
 		unsigned long fired = fv.fired;
 		fault_off();
+		if (signed_batch && (rc == QP_OK) != (b.checkpoint != NULL))
+			fail_msg("%s: gave %d with%s a checkpoint", what, rc, b.checkpoint ? "" : "out");
+		free(b.checkpoint);
 		for (size_t i = 0; i < batch; i++) {
 			free(notes[i]);
 			qp_personal_clear(&pds[i]);
@@ -1224,13 +1319,14 @@ static unsigned long io_loop(fx *f, size_t fault, int sticky, size_t batch, unsi
 		uint64_t want = rc == QP_OK ? size0 + batch : size0;
 		/* The state a crash right now would leave. */
 		char *img = crash_image(f);
-		uint64_t got = check_reopened(img, rc == QP_OK ? want : size0, size0 + batch, what);
+		uint64_t got = check_reopened_covered(img, rc == QP_OK ? want : size0, size0 + batch,
+						      signed_batch, what);
 		*ambiguous += rc != QP_OK && got != size0;
 		free(img);
 		/* Closed and reopened: exactly what was reported appended. */
 		qp_registry_free(f->reg);
 		f->reg = NULL;
-		check_reopened(f->db, want, want, what);
+		check_reopened_covered(f->db, want, want, signed_batch, what);
 		reopen(f);
 		if (fired == 0)
 			break;
@@ -1245,11 +1341,14 @@ static void test_io_faults(void **state)
 	unsigned long total = 0, ambiguous = 0, tolerated = 0;
 	for (size_t fault = 0; fault < sizeof(io_faults) / sizeof(io_faults[0]); fault++)
 		for (int sticky = 0; sticky < 2; sticky++)
-			for (size_t batch = 1; batch <= 5; batch += 4) {
-				unsigned long got = io_loop(f, fault, sticky, batch, &ambiguous, &tolerated);
-				print_message("%s, %s, %zu entries: %lu failing runs\n",
+			for (int mode = 0; mode < 3; mode++) {
+				/* 1 entry; 5 in a batch; 5 in a batch with their checkpoint. */
+				size_t batch = mode == 0 ? 1 : 5;
+				unsigned long got =
+				    io_loop(f, fault, sticky, batch, mode == 2, &ambiguous, &tolerated);
+				print_message("%s, %s, %zu entries%s: %lu failing runs\n",
 					      io_faults[fault].name, sticky ? "persistent" : "single", batch,
-					      got);
+					      mode == 2 ? " with their checkpoint" : "", got);
 				total += got;
 			}
 

@@ -20,9 +20,9 @@ static const char *const types[][2] = {
     {"key.revoke", "authority"},       {"village.add", "officer"},	 {"village.correct", "officer"},
     {"household.add", "officer"},      {"household.correct", "officer"}, {"household.erase", "officer"},
     {"home.add", "officer"},	       {"home.status", "officer"},	 {"home.activate", "officer"},
-    {"home.correct", "officer"},       {"cert.issue", "officer"},	 {"cert.transfer", "officer"},
-    {"cert.redeem", "officer"},	       {"cert.revoke", "officer"},	 {"cert.freeze", "officer"},
-    {"cert.unfreeze", "officer"},
+    {"home.correct", "officer"},       {"parcel.add", "officer"},	 {"cert.issue", "officer"},
+    {"cert.transfer", "officer"},      {"cert.redeem", "officer"},	 {"cert.revoke", "officer"},
+    {"cert.freeze", "officer"},	       {"cert.unfreeze", "officer"},
 };
 
 static void test_table(void **state)

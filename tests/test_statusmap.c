@@ -1,7 +1,8 @@
 /*
  * test_statusmap.c - the status map's construction on its own: the tree
- * over an in-memory node store (the same code the registry runs over
- * SQLite), its proofs, their text, and the canonical record.
+ * in a store (its pages and leaves, against a reference computed from the
+ * leaves alone), its proofs now and as of checkpoints, their text, and
+ * the canonical record.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,61 +15,11 @@
 #include "statusmap_tree.h"
 #include "testutil.h"
 
-/* ---- an in-memory node store: an open-addressing table by position ------------------------ */
+#include <sqlite3.h>
 
-#define SLOTS (1u << 16)
-
-typedef struct slot {
-	int used;
-	unsigned char pos[QP_SMT_POS_MAX];
-	size_t pos_len;
-	qp_smt_node node;
-} slot;
-
-typedef struct mem {
-	slot *s;
-	size_t writes;
-} mem;
-
-static slot *find(mem *m, const unsigned char *pos, size_t pos_len, int add)
-{
-	unsigned h = 2166136261u;
-	for (size_t i = 0; i < pos_len; i++)
-		h = (h ^ pos[i]) * 16777619u;
-	for (unsigned i = h % SLOTS;; i = (i + 1) % SLOTS) {
-		slot *s = &m->s[i];
-		if (!s->used) {
-			if (!add)
-				return NULL;
-			s->used = 1;
-			memcpy(s->pos, pos, pos_len);
-			s->pos_len = pos_len;
-			return s;
-		}
-		if (s->pos_len == pos_len && memcmp(s->pos, pos, pos_len) == 0)
-			return s;
-	}
-}
-
-static int mem_get(void *ctx, const unsigned char *pos, size_t pos_len, uint64_t as_of, qp_smt_node *out)
-{
-	(void)as_of; /* the current tree only */
-	slot *s = find(ctx, pos, pos_len, 0);
-	if (s)
-		*out = s->node;
-	else
-		out->kind = QP_SMT_EMPTY;
-	return QP_OK;
-}
-
-static int mem_put(void *ctx, const unsigned char *pos, size_t pos_len, const qp_smt_node *n, uint64_t old)
-{
-	(void)old;
-	mem *m = ctx;
-	find(m, pos, pos_len, 1)->node = *n;
-	m->writes++;
-	return QP_OK;
-}
+#include "old_statusmap.h"
+#include "store_internal.h"
+#include "store_statusmap.h"
 
 static void record_of(char *buf, size_t *len, const char *id, int state, uint64_t entry)
 {
@@ -90,103 +41,447 @@ static void cert(char id[32], unsigned i)
 	snprintf(id, 32, "330681-2026-G-%06u", i + 1);
 }
 
-/* Build a map of KEYS certificates in the order given by step (coprime with KEYS), each set twice. */
-static void build(mem *m, unsigned step, unsigned char root[32])
+/* The reference: the root of the whole tree from its leaves, without pages. */
+static int cmp_leaf(const void *a, const void *b)
 {
-	m->s = calloc(SLOTS, sizeof(*m->s));
-	assert_non_null(m->s);
-	for (unsigned k = 0; k < 2 * KEYS; k++) {
-		unsigned i = (k * step) % KEYS;
+	return memcmp(((const qp_smt_leaf *)a)->key, ((const qp_smt_leaf *)b)->key, QP_HASH_LEN);
+}
+
+/*
+ * A store's map of three rounds: in round r the keys below KEYS * (r + 1)
+ * / 3 get the record of that round, written by "entry" sizes[r - 1] + i
+ * (so at version sizes[r - 1] + i + 1), and a checkpoint follows each of
+ * the first two rounds.
+ */
+static const uint64_t sizes[3] = {KEYS / 3, KEYS / 3 + KEYS * 2 / 3, 0};
+
+static uint64_t round_entry(unsigned i, unsigned r)
+{
+	return (r ? sizes[r - 1] : 0) + i;
+}
+
+/* The record of key i in round r: the state changes with r. */
+static void round_record(char *rec, size_t *len, unsigned i, unsigned r)
+{
+	char id[32];
+	cert(id, i);
+	record_of(rec, len, id,
+		  r == 1   ? QP_CERT_FROZEN
+		  : r == 2 ? QP_CERT_SPENT
+			   : QP_CERT_LIVE,
+		  round_entry(i, r));
+}
+
+static void reference_root(unsigned char root[32], unsigned rounds_done)
+{
+	qp_smt_leaf *l = calloc(KEYS, sizeof(*l));
+	size_t n = 0;
+	assert_non_null(l);
+	for (unsigned i = 0; i < KEYS; i++) {
+		/* Key i was written in rounds i*3/KEYS .. rounds_done-1; the last of them is its record. */
+		unsigned first = i * 3 / KEYS;
+		if (rounds_done <= first)
+			continue;
 		char id[32], rec[QP_STATUSMAP_RECORD_MAX];
 		size_t len = 0;
-		unsigned char key[32];
 		cert(id, i);
-		/* The first write a live record, the second the final one: the tree keeps the last. */
-		record_of(rec, &len, id, k < KEYS ? QP_CERT_LIVE : QP_CERT_SPENT, k < KEYS ? 1 : 2);
-		qp_statusmap_key(key, id);
-		assert_int_equal(qp_smt_set(mem_get, mem_put, m, key, rec, len, k + 1), QP_OK);
+		round_record(rec, &len, i, rounds_done - 1);
+		qp_statusmap_key(l[n].key, id);
+		qp_smt_leaf_hash(l[n].hash, l[n].key, rec, len);
+		n++;
 	}
-	assert_int_equal(qp_smt_root(root, mem_get, m, UINT64_MAX), QP_OK);
+	qsort(l, n, sizeof(*l), cmp_leaf);
+	qp_smt_ref r;
+	qp_smt_subtree(&r, l, n, 0);
+	memcpy(root, r.hash, 32);
+	free(l);
+}
+
+/*
+ * Build the map of the three rounds, each in the order given by step, a
+ * transaction every batch changes; the checkpoints signed (rows of the
+ * checkpoints table) or named (keep_for, as an audit's replay).
+ */
+
+static qp_store *build_as(const char *dir, const char *name, unsigned step, unsigned batch, int signed_cps)
+{
+	char *path = tu_path(dir, name);
+	qp_store *s = NULL;
+	assert_int_equal(qp_store_open(&s, path, QP_STORE_CREATE), QP_OK);
+	free(path);
+	/* Not durable: a test's file (the commits are what is tested, not the disk). */
+	assert_int_equal(sqlite3_exec(s->db, "PRAGMA synchronous = OFF", NULL, NULL, NULL), SQLITE_OK);
+	if (!signed_cps)
+		qp_store_statusmap_keep_for(s, sizes, 2);
+	for (unsigned r = 0; r < 3; r++) {
+		unsigned n = KEYS * (r + 1) / 3, in = 0;
+		for (unsigned k = 0; k < n; k++) {
+			unsigned i = (k * step) % n;
+			char id[32], rec[QP_STATUSMAP_RECORD_MAX];
+			size_t len = 0;
+			unsigned char key[32];
+			if (in == 0)
+				assert_int_equal(qp_store_begin(s), QP_OK);
+			cert(id, i);
+			round_record(rec, &len, i, r);
+			qp_statusmap_key(key, id);
+			assert_int_equal(qp_store_statusmap_set(s, key, rec, len, round_entry(i, r) + 1),
+					 QP_OK);
+			if (++in == batch || k == n - 1) {
+				assert_int_equal(qp_store_commit(s), QP_OK);
+				in = 0;
+			}
+		}
+		uint64_t version = round_entry(n - 1, r) + 1;
+		assert_true(r == 2 || version == sizes[r]);
+		/* A checkpoint of the registry's own, with a map line (its root is not read here). */
+		char sql[256];
+		snprintf(
+		    sql, sizeof(sql),
+		    "INSERT INTO checkpoints (size, root, note) VALUES (%llu, zeroblob(32), CAST('o' || "
+		    "char(10) || '%llu' || char(10) || 'r' || char(10) || '%s AA==' || char(10) AS BLOB))",
+		    (unsigned long long)version, (unsigned long long)version, QP_STATUSMAP_LINE);
+		if (signed_cps && r < 2)
+			assert_int_equal(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	return s;
+}
+
+static qp_store *build(const char *dir, const char *name, unsigned step, unsigned batch)
+{
+	return build_as(dir, name, step, batch, 0);
+}
+
+/* Every row of table in a and b alike. */
+static void same_rows(qp_store *a, qp_store *b, const char *table)
+{
+	char sql[512];
+	sqlite3_stmt *st;
+	const char *cols = strstr(table, "_lea") ? "hex(key) || version || hex(hash) || hex(record)"
+						 : "id || ':' || version || hex(nodes)";
+	char *all[2] = {NULL, NULL};
+	qp_store *s[2] = {a, b};
+	for (int i = 0; i < 2; i++) {
+		snprintf(sql, sizeof(sql),
+			 "SELECT group_concat(x, ',') FROM (SELECT %s AS x FROM %s ORDER BY x)", cols, table);
+		assert_int_equal(sqlite3_prepare_v2(s[i]->db, sql, -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		all[i] = strdup(sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+		sqlite3_finalize(st);
+	}
+	if (strcmp(all[0], all[1]) != 0) {
+		size_t k = 0;
+		while (all[0][k] == all[1][k])
+			k++;
+		k = k > 40 ? k - 40 : 0;
+		fail_msg("%s differs: %.120s / %.120s", table, all[0] + k, all[1] + k);
+	}
+	assert_true(strlen(all[0]) > 0);
+	free(all[0]);
+	free(all[1]);
 }
 
 static void test_tree_and_proofs(void **state)
 {
 	(void)state;
-	mem a = {0}, b = {0};
-	unsigned char ra[32], rb[32];
-	build(&a, 1, ra);
-	build(&b, 7, rb);
-	/* The tree is a function of its records, not of the order they came in. */
+	char *dir = tu_mkdtemp();
+	/* 50 changes per transaction in one order; 700 per transaction in another; 3 per transaction in that
+	 * one. */
+	qp_store *a = build(dir, "a.db", 1, 50), *b = build(dir, "b.db", 7, 700),
+		 *c1 = build(dir, "c.db", 7, 3);
+	unsigned char ra[32], rb[32], ref[32], old[2][32];
+	assert_int_equal(qp_store_statusmap_root(a, UINT64_MAX, ra), QP_OK);
+	assert_int_equal(qp_store_statusmap_root(b, UINT64_MAX, rb), QP_OK);
+	reference_root(ref, 3);
+	/* The tree is a function of its records, not of the order or grouping they came in. */
 	assert_memory_equal(ra, rb, 32);
+	assert_memory_equal(ra, ref, 32);
+	/*
+	 * And the rows, those kept for the checkpoints too, are a function of the
+	 * changes, not of how transactions group them: an audit's replay makes the same.
+	 */
+	same_rows(c1, b, "statusmap_leaves");
+	same_rows(c1, b, "statusmap_leaf_history");
+	same_rows(c1, b, "statusmap_pages");
+	same_rows(c1, b, "statusmap_page_history");
+	qp_store_free(c1);
+	/* As of each checkpoint: the root the tree had then. */
+	for (unsigned c = 0; c < 2; c++) {
+		reference_root(ref, c + 1);
+		assert_int_equal(qp_store_statusmap_root(b, sizes[c], old[c]), QP_OK);
+		assert_memory_equal(old[c], ref, 32);
+	}
 	qp_statusmap_proof *p = malloc(sizeof(*p)), *q = malloc(sizeof(*q));
-	qp_smt_node *leaf = malloc(sizeof(*leaf));
 	unsigned maxdepth = 0;
-	for (unsigned i = 0; i < KEYS + 50; i++) {
-		char id[32], rec[QP_STATUSMAP_RECORD_MAX], *text = NULL;
-		size_t len = 0, text_len = 0;
-		unsigned char key[32];
-		cert(id, i);
-		qp_statusmap_key(key, id);
-		assert_int_equal(qp_smt_prove(p, leaf, mem_get, &a, key, UINT64_MAX), QP_OK);
-		maxdepth = p->depth > maxdepth ? p->depth : maxdepth;
-		/* The text round-trips. */
-		assert_int_equal(qp_statusmap_proof_text(&text, &text_len, p), QP_OK);
-		assert_int_equal(qp_statusmap_proof_parse(q, text, text_len), QP_OK);
-		assert_int_equal(memcmp(p, q, sizeof(*p)), 0);
-		free(text);
-		record_of(rec, &len, id, QP_CERT_SPENT, 2);
-		if (i < KEYS) {
-			assert_int_equal(qp_statusmap_proof_verify(p, ra, id, rec, len), QP_OK);
-			/* Not absent, not another record. */
-			assert_int_equal(qp_statusmap_proof_verify(p, ra, id, NULL, 0), QP_EVERIFY);
-			record_of(rec, &len, id, QP_CERT_LIVE, 1);
-			assert_int_equal(qp_statusmap_proof_verify(p, ra, id, rec, len), QP_EVERIFY);
-			assert_error_contains("the map holds another record for it");
-		} else {
-			assert_int_equal(qp_statusmap_proof_verify(p, ra, id, NULL, 0), QP_OK);
-			assert_int_equal(qp_statusmap_proof_verify(p, ra, id, rec, len), QP_EVERIFY);
-			assert_error_contains("holds no record for it");
-		}
-		/* A changed sibling, or another root, does not lead there. */
-		if (p->depth > 0) {
-			p->sibling[p->depth - 1][0] ^= 1;
-			assert_int_equal(qp_statusmap_proof_verify(p, ra, id, i < KEYS ? rec : NULL, len),
-					 QP_EVERIFY);
-			p->sibling[p->depth - 1][0] ^= 1;
+	for (unsigned c = 0; c < 3; c++) {
+		uint64_t as_of = c < 2 ? sizes[c] : UINT64_MAX;
+		const unsigned char *root = c < 2 ? old[c] : ra;
+		for (unsigned i = 0; i < KEYS + 50; i++) {
+			char id[32], rec[QP_STATUSMAP_RECORD_MAX], got[QP_STATUSMAP_RECORD_MAX], *text = NULL;
+			size_t len = 0, got_len = 0, text_len = 0;
+			unsigned char key[32];
+			int present = i < KEYS * (c + 1) / 3;
+			cert(id, i);
+			qp_statusmap_key(key, id);
+			assert_int_equal(qp_store_statusmap_prove(b, key, as_of, p, got, &got_len), QP_OK);
+			maxdepth = p->depth > maxdepth ? p->depth : maxdepth;
+			/* The text round-trips. */
+			assert_int_equal(qp_statusmap_proof_text(&text, &text_len, p), QP_OK);
+			assert_int_equal(qp_statusmap_proof_parse(q, text, text_len), QP_OK);
+			assert_int_equal(memcmp(p, q, sizeof(*p)), 0);
+			free(text);
+			if (present) {
+				round_record(rec, &len, i, c);
+				assert_int_equal(got_len, len);
+				assert_memory_equal(got, rec, len);
+				assert_int_equal(qp_statusmap_proof_verify(p, root, id, rec, len), QP_OK);
+				/* Not absent, not another record. */
+				assert_int_equal(qp_statusmap_proof_verify(p, root, id, NULL, 0), QP_EVERIFY);
+				round_record(rec, &len, i, (c + 1) % 3);
+				assert_int_equal(qp_statusmap_proof_verify(p, root, id, rec, len),
+						 QP_EVERIFY);
+				assert_error_contains("the map holds another record for it");
+			} else {
+				assert_int_equal(got_len, 0);
+				assert_int_equal(qp_statusmap_proof_verify(p, root, id, NULL, 0), QP_OK);
+				round_record(rec, &len, i, 0);
+				assert_int_equal(qp_statusmap_proof_verify(p, root, id, rec, len),
+						 QP_EVERIFY);
+				assert_error_contains("holds no record for it");
+			}
+			/* A changed sibling, or another root, does not lead there. */
+			if (p->depth > 0) {
+				p->sibling[p->depth - 1][0] ^= 1;
+				assert_int_equal(
+				    qp_statusmap_proof_verify(p, root, id, present ? rec : NULL, len),
+				    QP_EVERIFY);
+			}
 		}
 	}
 	/* A proof of one certificate is not a proof of another's absence (its leaf is on another path). */
-	char id0[32], id1[32];
+	char id0[32], id1[32], got[QP_STATUSMAP_RECORD_MAX];
+	size_t got_len = 0;
 	unsigned char key0[32];
 	cert(id0, 0);
 	cert(id1, 1);
 	qp_statusmap_key(key0, id0);
-	assert_int_equal(qp_smt_prove(p, leaf, mem_get, &a, key0, UINT64_MAX), QP_OK);
+	assert_int_equal(qp_store_statusmap_prove(a, key0, UINT64_MAX, p, got, &got_len), QP_OK);
 	assert_int_equal(qp_statusmap_proof_verify(p, ra, id1, NULL, 0), QP_EVERIFY);
-	print_message("status map: %u certificates, paths at most %u deep, %zu node writes\n", KEYS, maxdepth,
-		      a.writes);
+	print_message("status map: %u certificates, paths at most %u deep\n", KEYS, maxdepth);
 	assert_true(maxdepth < 40);
+	/* A damaged page or leaf is reported, not proven from. */
+	assert_int_equal(sqlite3_exec(a->db, "UPDATE statusmap_pages SET nodes = zeroblob(968) WHERE id = 0",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(a->db, "UPDATE statusmap_leaves SET hash = zeroblob(32)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(qp_store_statusmap_prove(a, key0, UINT64_MAX, p, got, &got_len), QP_OK);
+	assert_int_equal(p->depth, 0); /* an all-empty root page: the empty map */
+	assert_int_equal(
+	    sqlite3_exec(a->db, "UPDATE statusmap_pages SET nodes = x'ff' WHERE id = 0", NULL, NULL, NULL) &
+		0xFF,
+	    SQLITE_CONSTRAINT);
+	assert_int_equal(qp_store_statusmap_prove(b, key0, UINT64_MAX, p, got, &got_len), QP_OK);
+	assert_int_equal(
+	    sqlite3_exec(b->db, "UPDATE statusmap_leaves SET hash = zeroblob(32)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(qp_store_statusmap_prove(b, key0, UINT64_MAX, p, got, &got_len), QP_ECORRUPT);
+	assert_error_contains("a leaf's hash is not its record's");
 	free(p);
 	free(q);
-	free(leaf);
-	free(a.s);
-	free(b.s);
+	qp_store_free(a);
+	qp_store_free(b);
+	tu_rmdir(dir);
+	free(dir);
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+}
+
+/* The old layout's row of the node at depth over leaves[0..n) (sharing their first depth bits), and below. */
+static void old_rows(sqlite3_stmt *ins, const qp_smt_leaf *l, char (*rec)[QP_STATUSMAP_RECORD_MAX],
+		     const size_t *len, size_t n, unsigned depth)
+{
+	unsigned char pos[2 + 32];
+	char hex[2 * sizeof(pos) + 1];
+	size_t pl = 2 + (depth + 7) / 8;
+	qp_smt_ref me;
+	if (n == 0)
+		return;
+	pos[0] = (unsigned char)(depth >> 8);
+	pos[1] = (unsigned char)depth;
+	memcpy(pos + 2, l[0].key, pl - 2);
+	if (depth % 8)
+		pos[pl - 1] &= (unsigned char)(0xFF << (8 - depth % 8));
+	sodium_bin2hex(hex, sizeof(hex), pos, pl);
+	qp_smt_subtree(&me, l, n, depth);
+	size_t s = 0;
+	while (s < n && !qp_smt_bit(l[s].key, depth))
+		s++;
+	qp_smt_ref left, right;
+	qp_smt_subtree(&left, l, s, depth + 1);
+	qp_smt_subtree(&right, l + s, n - s, depth + 1);
+	sqlite3_bind_text(ins, 1, hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(ins, 2, (sqlite3_int64)l[0].version);
+	sqlite3_bind_int(ins, 3, n == 1);
+	sqlite3_bind_blob(ins, 4, me.hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(ins, 5, n == 1 ? l[0].key : left.hash, 32, SQLITE_TRANSIENT);
+	if (n == 1)
+		sqlite3_bind_blob(ins, 6, rec[0], (int)len[0], SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_blob(ins, 6, right.hash, 32, SQLITE_TRANSIENT);
+	assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+	sqlite3_reset(ins);
+	if (n > 1) {
+		old_rows(ins, l, rec, len, s, depth + 1);
+		old_rows(ins, l + s, rec + s, len + s, n - s, depth + 1);
+	}
+}
+
+/*
+ * A file from before migration 0016 (made here from a new one: its map
+ * written again in the old layout, one row per node, and the records kept
+ * for its checkpoints as old kept leaves) is brought up to date: its rows
+ * are then those the new layout makes of the same changes.
+ */
+static void test_upgrade_from_nodes(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp(), *path = tu_path(dir, "u.db");
+	qp_store *u = build_as(dir, "u.db", 7, 500, 1), *b = build(dir, "b.db", 7, 700);
+	unsigned char before[3][32], after[32];
+	for (int c = 0; c < 3; c++)
+		assert_int_equal(qp_store_statusmap_root(u, c < 2 ? sizes[c] : UINT64_MAX, before[c]), QP_OK);
+	qp_store_free(u);
+
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL, *ins = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "CREATE TEMP TABLE l AS SELECT * FROM statusmap_leaves;"
+		    "CREATE TEMP TABLE h AS SELECT * FROM statusmap_leaf_history;");
+	exec_ok(db, OLD_STATUSMAP_SQL UNDO_0017_SQL
+		"DELETE FROM qp_schema_migrations WHERE version >= 16; PRAGMA user_version = 15;");
+	/* The current tree, node by node. */
+	qp_smt_leaf *l = calloc(KEYS, sizeof(*l));
+	char(*rec)[QP_STATUSMAP_RECORD_MAX] = calloc(KEYS, sizeof(*rec));
+	size_t *len = calloc(KEYS, sizeof(*len)), n = 0;
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT key, version, hash, record FROM l ORDER BY key", -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		memcpy(l[n].key, sqlite3_column_blob(st, 0), 32);
+		l[n].version = (uint64_t)sqlite3_column_int64(st, 1);
+		memcpy(l[n].hash, sqlite3_column_blob(st, 2), 32);
+		len[n] = (size_t)sqlite3_column_bytes(st, 3);
+		memcpy(rec[n], sqlite3_column_blob(st, 3), len[n]);
+		n++;
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(n, KEYS);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO statusmap_nodes VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+					    -1, &ins, NULL),
+			 SQLITE_OK);
+	old_rows(ins, l, rec, len, n, 0);
+	sqlite3_finalize(ins);
+	/* The kept records, each at a full-depth position. */
+	exec_ok(
+	    db,
+	    "INSERT INTO statusmap_history SELECT '0100' || lower(hex(key)), version, 1, hash, key, record "
+	    "FROM h;"
+	    /* and a leaf that was moved (kept twice with the same record): converted once */
+	    "INSERT INTO statusmap_history SELECT '00ff' || lower(hex(key)), version + 1, 1, hash, key, "
+	    "record "
+	    "FROM h LIMIT 1;");
+	sqlite3_close(db);
+
+	/* Opened: 0016 converts. */
+	assert_int_equal(qp_store_open(&u, path, 0), QP_OK);
+	assert_int_equal(qp_store_schema_version(u), qp_store_latest_version());
+	same_rows(u, b, "statusmap_leaves");
+	same_rows(u, b, "statusmap_leaf_history");
+	same_rows(u, b, "statusmap_pages");
+	same_rows(u, b, "statusmap_page_history");
+	for (int c = 0; c < 3; c++) {
+		assert_int_equal(qp_store_statusmap_root(u, c < 2 ? sizes[c] : UINT64_MAX, after), QP_OK);
+		assert_memory_equal(after, before[c], 32);
+	}
+	qp_store_free(u);
+	/* A damaged old record stops the upgrade, naming it; the file stays as it was. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, OLD_STATUSMAP_SQL
+		"DELETE FROM qp_schema_migrations WHERE version >= 16; PRAGMA user_version = 15;"
+		"INSERT INTO statusmap_nodes VALUES ('0000', 1, 1, zeroblob(32), zeroblob(32), CAST('x' AS "
+		"BLOB));");
+	sqlite3_close(db);
+	u = NULL;
+	assert_int_not_equal(qp_store_open(&u, path, 0), QP_OK);
+	assert_error_contains("a stored record is malformed");
+	assert_null(u);
+	free(l);
+	free(rec);
+	free(len);
+	qp_store_free(b);
+	tu_rmdir(dir);
+	free(dir);
+	free(path);
+}
+
+/* Page encoding: what decode refuses. */
+static void test_pages(void **state)
+{
+	(void)state;
+	qp_smt_page p, q;
+	unsigned char b[QP_SMT_PAGE_BYTES];
+	memset(&p, 0, sizeof(p));
+	qp_smt_ref leaf = {QP_SMT_LEAF, {1, 2, 3}};
+	unsigned child = 5;
+	int changed = 0;
+	qp_smt_page_set(&p, &child, &leaf, 1, &changed);
+	assert_true(changed);
+	/* A single leaf rises to the top: its page's node is that leaf. */
+	qp_smt_ref r;
+	qp_smt_page_root(&r, &p);
+	assert_int_equal(r.kind, QP_SMT_LEAF);
+	assert_memory_equal(r.hash, leaf.hash, 32);
+	qp_smt_page_set(&p, &child, &leaf, 1, &changed);
+	assert_false(changed);
+	qp_smt_page_encode(b, &p);
+	assert_int_equal(qp_smt_page_decode(&q, b, sizeof(b)), QP_OK);
+	assert_int_equal(memcmp(p.node, q.node, sizeof(p.node)), 0);
+	assert_int_equal(qp_smt_page_decode(&q, b, sizeof(b) - 1), QP_ECORRUPT);
+	b[0] |= 3; /* kind 3 */
+	assert_int_equal(qp_smt_page_decode(&q, b, sizeof(b)), QP_ECORRUPT);
+	b[0] &= (unsigned char)~3;
+	b[8] = 1; /* an empty node with a hash */
+	assert_int_equal(qp_smt_page_decode(&q, b, sizeof(b)), QP_ECORRUPT);
+	assert_error_contains("a stored page is malformed");
 }
 
 static void test_empty_map(void **state)
 {
 	(void)state;
-	mem m = {calloc(SLOTS, sizeof(slot)), 0};
+	char *dir = tu_mkdtemp(), *path = tu_path(dir, "e.db"), got[QP_STATUSMAP_RECORD_MAX];
+	qp_store *s = NULL;
+	size_t got_len = 1;
+	assert_int_equal(qp_store_open(&s, path, QP_STORE_CREATE), QP_OK);
 	unsigned char root[32], zero[32] = {0}, key[32];
 	qp_statusmap_proof p;
-	qp_smt_node leaf;
-	assert_int_equal(qp_smt_root(root, mem_get, &m, UINT64_MAX), QP_OK);
+	assert_int_equal(qp_store_statusmap_root(s, UINT64_MAX, root), QP_OK);
 	assert_memory_equal(root, zero, 32);
 	qp_statusmap_key(key, "330681-2026-G-000001");
-	assert_int_equal(qp_smt_prove(&p, &leaf, mem_get, &m, key, UINT64_MAX), QP_OK);
+	assert_int_equal(qp_store_statusmap_prove(s, key, UINT64_MAX, &p, got, &got_len), QP_OK);
 	assert_int_equal(p.depth, 0);
+	assert_int_equal(got_len, 0);
 	assert_int_equal(qp_statusmap_proof_verify(&p, root, "330681-2026-G-000001", NULL, 0), QP_OK);
-	free(m.s);
+	qp_store_free(s);
+	tu_rmdir(dir);
+	free(dir);
+	free(path);
 }
 
 static void test_hostile_proof_text(void **state)
@@ -268,6 +563,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tree_and_proofs),
 	    cmocka_unit_test(test_empty_map),
+	    cmocka_unit_test(test_pages),
+	    cmocka_unit_test(test_upgrade_from_nodes),
 	    cmocka_unit_test(test_hostile_proof_text),
 	    cmocka_unit_test(test_records),
 	};

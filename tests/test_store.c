@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "store_audit.h"
 #include "store_internal.h"
+#include "old_statusmap.h"
 #include "testutil.h"
 
 typedef struct fixture {
@@ -143,22 +144,25 @@ static void test_reopen(void **state)
  * A file from before migration 0015 (made here from a new one: its ledger
  * with the time each migration was applied, checkpoints with the time
  * they were signed, 0014 not yet applied) is brought up to date: 0014 is
- * recorded in the old ledger with its time, then 0015 removes both times.
+ * recorded in the old ledger with its time, then 0015 removes both times,
+ * and the later ones follow (0017's table and column are taken out first).
  */
 static void test_upgrade_drops_unverified_times(void **state)
 {
 	fixture *f = *state;
 	create_registry(f->db);
-	raw_exec(f->db, "DROP INDEX households_updated;"
-			"ALTER TABLE households DROP COLUMN updated_idx;"
-			"ALTER TABLE checkpoints ADD COLUMN signed_at TEXT NOT NULL DEFAULT '2026-01-01T00:00:00Z';"
-			"CREATE TABLE old_ledger (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-			" sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;"
-			"INSERT INTO old_ledger SELECT version, name, sha256, '2026-01-01T00:00:00Z'"
-			" FROM qp_schema_migrations WHERE version <= 13;"
-			"DROP TABLE qp_schema_migrations;"
-			"ALTER TABLE old_ledger RENAME TO qp_schema_migrations;"
-			"PRAGMA user_version = 13;");
+	raw_exec(f->db, OLD_STATUSMAP_SQL "DELETE FROM qp_schema_migrations WHERE version >= 16;");
+	raw_exec(f->db,
+		 "DROP INDEX households_updated;"
+		 "ALTER TABLE households DROP COLUMN updated_idx;" UNDO_0017_SQL
+		 "ALTER TABLE checkpoints ADD COLUMN signed_at TEXT NOT NULL DEFAULT '2026-01-01T00:00:00Z';"
+		 "CREATE TABLE old_ledger (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+		 " sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;"
+		 "INSERT INTO old_ledger SELECT version, name, sha256, '2026-01-01T00:00:00Z'"
+		 " FROM qp_schema_migrations WHERE version <= 13;"
+		 "DROP TABLE qp_schema_migrations;"
+		 "ALTER TABLE old_ledger RENAME TO qp_schema_migrations;"
+		 "PRAGMA user_version = 13;");
 	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM pragma_table_info('qp_schema_migrations')"), 4);
 	qp_store *s = NULL;
 	assert_int_equal(qp_store_open(&s, f->db, 0), QP_OK);

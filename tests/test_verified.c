@@ -5,6 +5,11 @@
  * own transaction: a key revoked between the two is refused; a key given
  * that is not the enrolled one makes it verify again; a note that does not
  * verify is refused ahead, as an unknown signer is.
+ *
+ * qp_log_append_signed (the service's group commit): the entries, the
+ * checkpoint covering them and their proofs in one transaction; a refused
+ * note retried after the others; a checkpoint that cannot be signed rolls
+ * the whole batch back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -163,6 +168,209 @@ static void test_unknown_signer(void **state)
 	free(note);
 }
 
+/* ---- qp_log_append_signed: the entries and their checkpoint in one transaction ------------------ */
+
+typedef struct batch_out {
+	uint64_t idx[4];
+	int res[4];
+	qp_merkle_proof proof[4];
+	qp_merkle_proof *proofs[4];
+	char msg[4][256];
+	qp_log_batch b;
+} batch_out;
+
+static void note_refusal(void *ctx, size_t i, int code)
+{
+	batch_out *o = ctx;
+	snprintf(o->msg[i], sizeof(o->msg[i]), "%d %s", code, qp_error_last()->message);
+}
+
+static int append_signed(fx *f, batch_out *o, char **notes, size_t n)
+{
+	size_t lens[4];
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; i < n; i++) {
+		lens[i] = strlen(notes[i]);
+		o->proofs[i] = &o->proof[i];
+	}
+	o->b = (qp_log_batch){.n = n,
+			      .notes = (const char *const *)notes,
+			      .note_lens = lens,
+			      .log_key = f->log,
+			      .refused = note_refusal,
+			      .ctx = o,
+			      .proofs = o->proofs,
+			      .indexes = o->idx,
+			      .results = o->res};
+	return qp_log_append_signed(f->writer, &o->b);
+}
+
+/* The latest stored checkpoint's size and note. */
+static uint64_t latest_checkpoint(fx *f, char **note)
+{
+	uint64_t size = 0;
+	size_t len = 0;
+	int rc = qp_log_checkpoint(note, &len, &size, f->writer, QP_LOG_LATEST);
+	if (rc == QP_ENOTFOUND) {
+		/* The first: sign one. */
+		assert_int_equal(qp_log_sign(note, &len, f->writer, f->log), QP_OK);
+		free(*note);
+		rc = qp_log_checkpoint(note, &len, &size, f->writer, QP_LOG_LATEST);
+	}
+	assert_int_equal(rc, QP_OK);
+	return size;
+}
+
+static void test_signed_batch(void **state)
+{
+	fx *f = *state;
+	char *notes[3], *cp = NULL;
+	size_t len = 0;
+	batch_out o;
+	uint64_t before = tu_log_size(f->writer);
+	notes[0] = village_note(f, f->officer, "330681101201", &len);
+	notes[1] = village_note(f, f->officer2, "330681101202", &len);
+	notes[2] = village_note(f, f->officer, "330681101203", &len);
+	assert_int_equal(append_signed(f, &o, notes, 3), QP_OK);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(o.res[i], QP_OK);
+		assert_int_equal(o.idx[i], before + i);
+	}
+	/* The checkpoint covers the whole log and is the one stored, in the same commit. */
+	assert_int_equal(o.b.size, before + 3);
+	assert_int_equal(tu_log_size(f->writer), before + 3);
+	assert_int_equal(latest_checkpoint(f, &cp), before + 3);
+	assert_non_null(o.b.checkpoint);
+	assert_int_equal(o.b.checkpoint_len, strlen(cp));
+	assert_memory_equal(o.b.checkpoint, cp, strlen(cp));
+	/* Each proof is the one the log gives, and proves the entry against the checkpoint's root. */
+	qp_checkpoint parsed;
+	assert_non_null(strstr(cp, "\n\n"));
+	assert_int_equal(qp_checkpoint_parse(&parsed, cp, (size_t)(strstr(cp, "\n\n") - cp) + 1), QP_OK);
+	for (size_t i = 0; i < 3; i++) {
+		char *mine = NULL, *theirs = NULL;
+		size_t mine_len = 0, theirs_len = 0;
+		unsigned char leaf[QP_HASH_LEN];
+		qp_merkle_leaf_hash(leaf, notes[i], strlen(notes[i]));
+		assert_int_equal(
+		    qp_merkle_verify_inclusion(leaf, o.idx[i], o.b.size, &o.proof[i], parsed.root), QP_OK);
+		assert_int_equal(qp_log_tlog_proof_text(&mine, &mine_len, o.idx[i], &o.proof[i],
+							o.b.checkpoint, o.b.checkpoint_len),
+				 QP_OK);
+		assert_int_equal(qp_log_tlog_proof(&theirs, &theirs_len, f->writer, o.idx[i], o.b.size),
+				 QP_OK);
+		assert_int_equal(mine_len, theirs_len);
+		assert_memory_equal(mine, theirs, mine_len);
+		/* Its hash lines are the proof's hashes, in base64 as libsodium reads it. */
+		const char *line = strchr(strchr(mine, '\n') + 1, '\n') + 1;
+		for (size_t k = 0; k < o.proof[i].len; k++) {
+			unsigned char h[QP_HASH_LEN];
+			size_t got = 0;
+			const char *end = NULL;
+			assert_int_equal(sodium_base642bin(h, sizeof(h), line, 44, NULL, &got, &end,
+							   sodium_base64_VARIANT_ORIGINAL),
+					 0);
+			assert_int_equal(got, QP_HASH_LEN);
+			assert_memory_equal(h, o.proof[i].hash[k], QP_HASH_LEN);
+			assert_int_equal(line[44], '\n');
+			line += 45;
+		}
+		assert_int_equal(line[0], '\n');
+		free(mine);
+		free(theirs);
+	}
+	free(o.b.checkpoint);
+	free(cp);
+	for (size_t i = 0; i < 3; i++)
+		free(notes[i]);
+}
+
+/*
+ * A refused note is tried again after the others, in the same transaction:
+ * a note later in the batch that makes it valid lets it in (after them);
+ * one that stays refused gets its own message; the rest are appended and
+ * covered by the checkpoint.  A batch of refusals only writes nothing.
+ */
+static void test_signed_batch_refusals(void **state)
+{
+	fx *f = *state;
+	char *notes[4], body[600], *cp = NULL;
+	size_t len = 0;
+	batch_out o;
+	uint64_t before = tu_log_size(f->writer), cp_before = latest_checkpoint(f, &cp);
+	free(cp);
+	notes[0] = village_note(f, f->stranger, "330681101201", &len); /* its key is enrolled by note 1 */
+	char *vkey = tu_vkey(f->stranger);
+	snprintf(body, sizeof(body), "{\"role\":\"officer\",\"vkey\":\"%s\"}", vkey);
+	free(vkey);
+	assert_int_equal(qp_registry_sign_entry(&notes[1], &len, f->writer, f->auth, "key.enroll", body),
+			 QP_OK);
+	notes[2] = village_note(f, f->officer, "330681101202", &len);
+	notes[3] = village_note(f, f->officer2, "330681101202", &len); /* the same village again */
+	assert_int_equal(append_signed(f, &o, notes, 4), QP_OK);
+	assert_int_equal(o.res[0], QP_OK);
+	assert_int_equal(o.res[1], QP_OK);
+	assert_int_equal(o.res[2], QP_OK);
+	assert_int_not_equal(o.res[3], QP_OK);
+	assert_int_equal(o.idx[1], before);
+	assert_int_equal(o.idx[2], before + 1);
+	assert_int_equal(o.idx[0], before + 2);
+	assert_true(o.msg[3][0] != '\0');
+	assert_true(o.msg[0][0] == '\0' && o.msg[1][0] == '\0' && o.msg[2][0] == '\0');
+	assert_int_equal(tu_log_size(f->writer), before + 3);
+	assert_int_equal(o.b.size, before + 3);
+	assert_int_equal(latest_checkpoint(f, &cp), before + 3);
+	free(cp);
+	free(o.b.checkpoint);
+
+	/* Nothing appended: nothing written, no checkpoint. */
+	assert_int_equal(append_signed(f, &o, notes + 3, 1), QP_OK);
+	assert_int_not_equal(o.res[0], QP_OK);
+	assert_null(o.b.checkpoint);
+	assert_int_equal(tu_log_size(f->writer), before + 3);
+	assert_int_equal(latest_checkpoint(f, &cp), before + 3);
+	assert_true(cp_before < before + 3);
+	free(cp);
+	for (size_t i = 0; i < 4; i++)
+		free(notes[i]);
+}
+
+/*
+ * A checkpoint that cannot be signed - a note of the batch revokes the log
+ * key - rolls the whole batch back: nothing appended, the checkpoint as it
+ * was, every note given the reason.  The same notes without that one go in.
+ */
+static void test_signed_batch_sign_fails(void **state)
+{
+	fx *f = *state;
+	char *notes[2], *cp = NULL, *cp2 = NULL;
+	size_t len = 0;
+	batch_out o;
+	uint64_t before = tu_log_size(f->writer);
+	uint64_t cp_before = latest_checkpoint(f, &cp);
+	notes[0] = village_note(f, f->officer, "330681101201", &len);
+	assert_int_equal(qp_registry_sign_entry(&notes[1], &len, f->writer, f->auth, "key.revoke",
+						"{\"name\":\"" ORIGIN "\",\"reason\":\"rotated\"}"),
+			 QP_OK);
+	assert_int_equal(append_signed(f, &o, notes, 2), QP_EPERM);
+	assert_non_null(strstr(qp_error_last()->message, "revoked"));
+	assert_int_equal(o.res[0], QP_EPERM);
+	assert_int_equal(o.res[1], QP_EPERM);
+	assert_null(o.b.checkpoint);
+	assert_int_equal(tu_log_size(f->writer), before);
+	assert_int_equal(latest_checkpoint(f, &cp2), cp_before);
+	assert_string_equal(cp, cp2);
+	free(cp2);
+	/* The connection is usable and the log key still signs. */
+	assert_int_equal(append_signed(f, &o, notes, 1), QP_OK);
+	assert_int_equal(o.res[0], QP_OK);
+	assert_int_equal(latest_checkpoint(f, &cp2), before + 1);
+	free(cp2);
+	free(o.b.checkpoint);
+	free(cp);
+	free(notes[0]);
+	free(notes[1]);
+}
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +378,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_revoked_in_between, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_other_key_verifies_again, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_signer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_signed_batch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_signed_batch_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_signed_batch_sign_fails, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

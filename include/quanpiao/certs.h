@@ -7,11 +7,13 @@
  * a transfer spends one and creates the recipient's and, if partial, a
  * remainder for the old holder; a redemption spends one, records the area
  * redeemed and creates a remainder if partial; a revocation voids one.
- * Areas are conserved exactly: per home and kind, the area issued equals
+ * A collective certificate may come from reclaimed land instead of a home:
+ * a parcel with no home on it, registered by a parcel.add entry.
+ * Areas are conserved exactly: per home (or parcel) and kind, the area issued equals
  * the live (and frozen) area plus the area redeemed plus the area revoked.
  *
  * Entry bodies (for qp_registry_submit):
- *   cert.issue     {"kind","holder","area","basis"[,"home"][,"valid_until"][,"legacy_no"]}
+ *   cert.issue     {"kind","holder","area","basis"[,"home"|,"parcel"][,"valid_until"][,"legacy_no"]}
  *   cert.transfer  {"cert","to","basis"[,"area"]}
  *   cert.redeem    {"cert","area","purpose","note"}
  *   cert.revoke    {"cert","reason"}
@@ -85,7 +87,8 @@ typedef struct qp_cert {
 	char holder[19];
 	char holder_type[12]; /* "household", "collective", "enterprise" */
 	int64_t area;	      /* hundredths of m² */
-	char home[29];	      /* "" for a guarantee on entitlement */
+	char home[29];	      /* "" for a guarantee on entitlement, or from reclaimed land */
+	char parcel[20];      /* the reclaimed land (parcel.add) a collective one comes from, or "" */
 	char basis[16]; /* withdrawal entitlement demolition reclamation legacy sale inheritance exchange
 			   remainder */
 	qp_cert_state state;

@@ -55,6 +55,46 @@ QP_API int qp_log_root(unsigned char root[QP_HASH_LEN], qp_registry *reg, uint64
  */
 QP_API int qp_log_sign(char **note, size_t *note_len, qp_registry *reg, const qp_key *log_key);
 
+/*
+ * Append n notes and sign a checkpoint covering them in ONE transaction
+ * (the service's group commit): one commit, one fsync, makes the entries
+ * and their checkpoint durable together, so no entry is ever stored
+ * without a checkpoint that covers it.  As qp_registry_append_batch_verified
+ * otherwise: every rule is checked, a refused note does not stop the
+ * others; a refused note is tried once more after the others, inside the
+ * transaction (a later note may have made it valid), and then refused(ctx,
+ * i, code) is called while qp_error_last() says why.
+ *
+ * Returns QP_OK when the transaction committed (or nothing was appended:
+ * then nothing was written and checkpoint is NULL), with results[i] and
+ * indexes[i] per note, the checkpoint (malloc'd) and its size, and for
+ * each appended note with proofs[i] != NULL its inclusion proof in that
+ * checkpoint.  Any error - in an append (I/O, memory), in signing (the log
+ * key revoked or expired: QP_EPERM) or in the commit - rolls the whole
+ * transaction back: nothing was appended, every results[i] is that error.
+ */
+typedef struct qp_log_batch {
+	/* In. */
+	size_t n;
+	const char *const *notes;
+	const size_t *note_lens;
+	const struct qp_personal *const *pds; /* each note's personal data, or NULL */
+	const unsigned char *const *verified; /* as qp_registry_append_batch_verified, or NULL */
+	const qp_key *log_key;
+	void (*refused)(void *ctx, size_t i, int code); /* may be NULL */
+	void *ctx;
+	qp_merkle_proof *const *proofs; /* NULL, or n pointers (each may be NULL) */
+	/* Out (n each). */
+	uint64_t *indexes;
+	int *results;
+	/* Out. */
+	char *checkpoint;
+	size_t checkpoint_len;
+	uint64_t size;
+} qp_log_batch;
+
+QP_API int qp_log_append_signed(qp_registry *reg, qp_log_batch *batch);
+
 /* A stored checkpoint of size (QP_LOG_LATEST for the latest); *size_out gets its size. */
 QP_API int qp_log_checkpoint(char **note, size_t *note_len, uint64_t *size_out, qp_registry *reg,
 			     uint64_t size);
@@ -69,6 +109,10 @@ QP_API int qp_log_consistency(qp_merkle_proof *out, qp_registry *reg, uint64_t s
  * checkpoint; QP_EINVALID if the checkpoint does not cover the entry.
  */
 QP_API int qp_log_tlog_proof(char **out, size_t *out_len, qp_registry *reg, uint64_t index, uint64_t size);
+
+/* The c2sp.org/tlog-proof@v1 text of entry index with its proof in checkpoint (malloc'd). */
+QP_API int qp_log_tlog_proof_text(char **out, size_t *out_len, uint64_t index, const qp_merkle_proof *proof,
+				  const char *checkpoint, size_t checkpoint_len);
 
 /*
  * The body of a c2sp.org/tlog-witness add-checkpoint request: "old

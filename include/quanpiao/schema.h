@@ -71,6 +71,7 @@ typedef enum qp_schema_format {
 	QP_FORMAT_POLICY,      /* the policy parameters (docs/rules.md)                  */
 	QP_FORMAT_LEGACY,      /* the legacy system's record: text members               */
 	QP_FORMAT_COMMITMENT,  /* a commitment to personal data (quanpiao/personal.h)    */
+	QP_FORMAT_PARCEL,      /* a parcel code (GB/T 37346, the first 19 of a unit code)  */
 } qp_schema_format;
 
 /*

@@ -2,7 +2,8 @@
 # county's old land-ticket system writes (tests/tools/qp_legacy_gen.c:
 # GB18030, shuffled Chinese headers, CRLF, quoted line breaks, full-width
 # digits, three date styles, collective rows by credit code and parcel (W),
-# one defective row of each of 36 kinds among the good ones).
+# some on reclaimed land with no home on it, one defective row of each of
+# 36 kinds among the good ones).
 #
 # Every good row is imported, every defective row reported by line, column
 # and reason; a rerun imports nothing new; five imports killed with SIGKILL
@@ -19,8 +20,9 @@ GOOD=400
 dump() { sqlite3 "$1" .dump; }
 # The registry's content that does not depend on signatures, times or salts.
 content() {
-	sqlite3 "$1" "SELECT 'c', legacy_no, kind, state, area, holder, coalesce(home, ''), coalesce(valid_until, ''), id
-			FROM certificates ORDER BY id;
+	sqlite3 "$1" "SELECT 'c', legacy_no, kind, state, area, holder, coalesce(home, ''), coalesce(parcel, ''),
+			coalesce(valid_until, ''), id FROM certificates ORDER BY id;
+		SELECT 'l', parcel, village, land_area, state FROM parcels ORDER BY parcel;
 		SELECT 'h', number, village, members FROM households ORDER BY number;
 		SELECT 'p', household, id_number, name FROM personal_data ORDER BY household;
 		SELECT 'u', unit, village, household, land_area, status FROM homes ORDER BY unit;
@@ -76,6 +78,15 @@ case "$OUT" in "read $read_rows rows: 0 imported, $GOOD already present, $BAD re
 [ "$(dump gb.db)" = "$before" ] || fail "the rerun changed the registry"
 expect_rc 0 -- --db gb.db audit
 [ "$(sqlite3 gb.db 'PRAGMA foreign_key_check')" = "" ] || fail "foreign keys"
+# The W rows with no home on their parcel: each parcel registered as reclaimed land, its ticket from it.
+bare=$(tr -d '\r' <utf8.csv | grep -c 'JC[0-9]*W00000000' || true)
+[ "$(sqlite3 gb.db "SELECT count(*) FROM parcels WHERE state = 'reclaimed'")" -gt 0 ] || fail "no reclaimed land imported"
+[ "$(sqlite3 gb.db "SELECT count(*) FROM certificates WHERE parcel IS NOT NULL AND parent IS NULL")" = \
+	"$(sqlite3 gb.db "SELECT count(*) FROM parcels")" ] || fail "not one ticket per reclaimed parcel"
+[ "$(sqlite3 gb.db "SELECT count(*) FROM certificates c JOIN parcels p ON p.parcel = c.parcel WHERE c.holder != p.village
+	OR c.kind != 'collective' OR c.area > p.land_area OR c.home IS NOT NULL")" = 0 ] || fail "a ticket on reclaimed land is not its village's"
+[ "$(sqlite3 gb.db "SELECT count(*) FROM homes h JOIN parcels p ON p.parcel = h.parcel")" = 0 ] || fail "a home on reclaimed land"
+[ "$bare" -gt "$(sqlite3 gb.db "SELECT count(*) FROM parcels")" ] || fail "W rows: $bare"
 
 # ---- UTF-8: the same registry, but for signatures, times and salts ----------------------------
 cp r0.db u.db

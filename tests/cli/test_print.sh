@@ -231,3 +231,18 @@ contains "$TEXT" "quanpiao cert status --proof"
 expect_rc 0 -- cert status $G1 --proof long2.status
 expect_rc 0 -- verify long2.status --log-vkey log.key.vkey --witness-vkey w6.key.vkey
 cd ..
+
+# ---- a certificate from reclaimed land (parcel add): the page names the parcel, not a home ----------
+P9=330681101201JC00009
+expect_rc 0 -- --db r.db --key officer.key parcel add $P9 --village $V1 --land-area 90.00
+expect_rc 0 -- --db r.db --key officer.key cert issue --kind collective --holder $V1 --area 90.00 --parcel $P9 --basis reclamation
+C2=330681-$Y-C-000002
+expect_rc 0 -- --db r.db cert show $C2 --json
+contains "$OUT" "\"parcel\":\"$P9\""
+expect_rc 0 -- --db r.db log sign --key log.key
+expect_rc 0 -- --db r.db cert print $C2 --out parcel.pdf
+TEXT=$(pdftotext parcel.pdf - 2>/dev/null | tr -d '\n')
+contains "$TEXT" "复垦地块"
+contains "$TEXT" "$P9"
+contains "$TEXT" "东白湖村"
+case "$TEXT" in *"农房编码"*) fail "a parcel's certificate should not show a home unit" ;; esac

@@ -3,7 +3,9 @@
 # write is answered with a proof that verifies offline; each refusal has
 # its status and problem body; lists page; the CLI through the service
 # prints what it prints on the file; two desks spending one certificate at
-# once: one wins, the other gets exit 5.
+# once: one wins, the other gets exit 5; a write that revokes the log key
+# (no checkpoint could be signed) is refused and the writes batched with it
+# go in.
 # shellcheck source=/dev/null
 . "$(dirname "$SCRIPT")/../service/lib.sh"
 command -v sqlite3 >/dev/null || {
@@ -436,6 +438,58 @@ cp resp.body served-metrics
 no_leak served-metrics "/metrics" "${ids[@]}" "${names[@]}"
 no_leak qpd.err "the service's stderr" "${ids[@]}" "${names[@]}"
 no_leak qpd.out "the service's stdout" "${ids[@]}" "${names[@]}"
+
+# A write that creates a certificate is answered with it, beside its proof.
+CONTEXT="POST cert.issue"
+G=330681-2026-G-$(printf %06d $(($(sqlite3 r.db "SELECT count(*) FROM certificates WHERE id LIKE '330681-2026-G-%'") + 1)))
+forge officer.key cert.issue "{\"area\":100,\"basis\":\"withdrawal\",\"holder\":\"$N1\",\"home\":\"$U1\",\"id\":\"$G\",\"kind\":\"guarantee\"}" g.note
+post g.note.json
+CHECKS=$((CHECKS + 1))
+[ "$STATUS" = 200 ] || fail "status $STATUS: $BODY"
+contains "$BODY" "\"certificates\":[{\"id\":\"$G\","
+field proof >g.tlog-proof
+expect 0 "$(cat g.tlog-proof)" "" -- --db r.db log proof --index "$(field index)"
+
+# A write that makes the checkpoint impossible to sign (it revokes the log key) is refused and
+# leaves nothing behind; writes batched with it go in all the same (the batch is rolled back and
+# each entry tried alone).
+CONTEXT="a write that revokes the log key"
+forge auth.key key.revoke "{\"name\":\"$ORIGIN\",\"reason\":\"rotated\"}" revoke.note
+before=$(sqlite3 r.db 'SELECT count(*) FROM log_entries')
+for round in 1 2 3; do
+	pids=""
+	for i in 1 2 3 4 5 6; do
+		n=$((round * 10 + i))
+		forge officer.key village.add "{\"code\":\"$(vcode $((900 + n)))\",\"name\":\"批$n\"}" "b$n.note"
+	done
+	for i in 1 2 3 4 5 6; do
+		n=$((round * 10 + i))
+		curl -s -o "rb$n.body" -w '%{http_code}' -H 'Content-Type: application/json' \
+			--data-binary @"b$n.note.json" "$URL/v1/entries" >"rb$n.status" &
+		pids="$pids $!"
+		[ "$i" = 3 ] && {
+			curl -s -o "rr$round.body" -w '%{http_code}' -H 'Content-Type: application/json' \
+				--data-binary @revoke.note.json "$URL/v1/entries" >"rr$round.status" &
+			pids="$pids $!"
+		}
+	done
+	for p in $pids; do wait "$p"; done
+	CHECKS=$((CHECKS + 1))
+	[ "$(cat "rr$round.status")" = 403 ] || fail "round $round: the revocation got $(cat "rr$round.status"): $(cat "rr$round.body")"
+	contains "$(cat "rr$round.body")" "not appended: with it in the log no checkpoint could be signed: log key $ORIGIN was revoked by entry"
+	for i in 1 2 3 4 5 6; do
+		n=$((round * 10 + i))
+		CHECKS=$((CHECKS + 1))
+		[ "$(cat "rb$n.status")" = 200 ] || fail "round $round: write $n got $(cat "rb$n.status"): $(cat "rb$n.body")"
+	done
+done
+CHECKS=$((CHECKS + 1))
+[ "$(sqlite3 r.db 'SELECT count(*) FROM log_entries')" = $((before + 18)) ] || fail "the log grew by other than the 18 villages"
+CHECKS=$((CHECKS + 1))
+[ "$(sqlite3 r.db 'SELECT max(size) FROM checkpoints')" = $((before + 18)) ] || fail "the latest checkpoint does not cover the log"
+CHECKS=$((CHECKS + 1))
+[ "$(sqlite3 r.db "SELECT count(*) FROM keys WHERE name = '$ORIGIN' AND revoked_idx IS NOT NULL")" = 0 ] ||
+	fail "the log key was revoked"
 
 # A witness cosigns through the service; the served checkpoint carries the cosignature.
 CONTEXT="witness"

@@ -6,7 +6,8 @@
 # in: none is found.  The same reads signed by an officer (RFC 9421 with
 # tests/tools/qp_sigreq.c) show every one, and `quanpiao access list` names
 # each household and person investor read.  Then the refusals: a signature
-# by an unenrolled, revoked or expired key, a replayed request, one older
+# by an unenrolled, revoked or expired key, a replayed request (also one
+# replayed right after a restart of the service), one older
 # than the validity window, one altered; --reveal without a key, locally
 # and through --server; a passphrase file with mode 0644.
 # shellcheck source=/dev/null
@@ -183,6 +184,23 @@ for want in 200 403; do
 	[ "$STATUS" = $want ] || fail "replay: status $STATUS, expected $want"
 done
 contains "$(cat x.json)" "was used already (a replayed request)"
+# The nonces live in the service's memory: a request answered before a restart, replayed right
+# after it (within its window), is refused - nothing signed before the start is accepted.
+CONTEXT="replayed after a restart"
+"$SIGREQ" officer.key GET /v1/households/330681-H-0000001 +0 restart-nonce-0123456789 >sig.h
+signed_status() {
+	STATUS=$(curl -s -o x.json -w '%{http_code}' -H "$(sed -n 1p "$1")" -H "$(sed -n 2p "$1")" \
+		"$URL/v1/households/330681-H-0000001")
+	CHECKS=$((CHECKS + 1))
+	[ "$STATUS" = "$2" ] || fail "$3: status $STATUS, expected $2: $(cat x.json)"
+}
+signed_status sig.h 200 "before the restart"
+stop_service
+start_service --threads 2 || return
+signed_status sig.h 403 "replayed after the restart"
+contains "$(cat x.json)" "created before this service started"
+"$SIGREQ" officer.key GET /v1/households/330681-H-0000001 >sig2.h
+signed_status sig2.h 200 "signed anew after the restart"
 CONTEXT="altered request"
 "$SIGREQ" officer.key GET /v1/households/330681-H-0000001 >sig.h
 STATUS=$(curl -s -o x.json -w '%{http_code}' -H "$(sed -n 1p sig.h)" -H "$(sed -n 2p sig.h)" \

@@ -9,6 +9,8 @@
 #   - one client of each trial adds households, each POSTed with its
 #     personal data: every household in the log has its personal data,
 #     stored in the same commit (never an entry without it);
+#   - the latest stored checkpoint covers the whole log (entries and their
+#     checkpoint are one commit: no entry is ever durable without one);
 #   - `quanpiao audit` exits 0.
 # QP_CRASH_TRIALS sets the number of trials (at least 20, default 20).
 # Parts (run.sh's PART), each a test of its own with its own registry: 1
@@ -103,6 +105,10 @@ for trial in $(seq "$first" "$last"); do
 
 	CHECKS=$((CHECKS + 1))
 	[ "$(sqlite3 r.db 'PRAGMA integrity_check')" = ok ] || fail "the registry is damaged"
+	# Entries and their checkpoint commit together: whatever the kill cut, the latest checkpoint covers the log.
+	CHECKS=$((CHECKS + 1))
+	logged=$(sqlite3 r.db 'SELECT count(*) FROM log_entries') covered=$(sqlite3 r.db 'SELECT max(size) FROM checkpoints')
+	[ "$covered" = "$logged" ] || fail "the latest checkpoint covers $covered of the log's $logged entries"
 	acked=0 lost=0 landed=0
 	while read -r n status index; do
 		CHECKS=$((CHECKS + 1))

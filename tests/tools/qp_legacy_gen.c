@@ -12,7 +12,9 @@
  * type and status, households with a withdrawal and then the land ticket
  * (地票) of its reclaimed homestead, named as the old system names it: the
  * village's collective by its credit code and the parcel by its unit code
- * with fixture type W.  Among the good rows, one defective row of each of
+ * with fixture type W; and land tickets of reclaimed land on which no
+ * registered home stood (the collective's, a W unit on a parcel of its
+ * own), which the import registers as reclaimed land.  Among the good rows, one defective row of each of
  * the kinds below after every few; --expect FILE lists each defective row
  * as "LINE<TAB>LEGACY_NO<TAB>COLUMN<TAB>KIND" (the column as the file names
  * it, empty for the whole row), so that the test checks that each is
@@ -181,7 +183,7 @@ static const defect defects[] = {
     {"credit code of another village", C_ID},
     {"parcel type not JC", C_UNIT},
     {"fixture type L", C_UNIT},
-    {"W parcel without a home", C_UNIT},
+    {"W parcel without a home, held by a person", C_UNIT},
     {"unit of another county", C_UNIT},
     {"unit too short", C_UNIT},
     {"unknown village", C_VILLAGE},
@@ -367,7 +369,10 @@ int main(int argc, char **argv)
 		const char *type = land_of_prev ? (rnd(2) ? "地票" : "复垦")
 				   : x < 50	? "宅基地退出"
 				   : x < 75	? "危旧房权益保全"
-						: "地票";
+				   : x < 88	? "地票"
+						: "复垦";
+		/* Reclaimed land on which no registered home stood: the collective's ticket on a W parcel. */
+		int bare_land = !land_of_prev && x >= 88;
 		x = rnd(100);
 		const char *status = x < 70 ? "有效" : x < 90 ? "已使用" : "已注销";
 		unsigned a = land_of_prev ? 1000 + rnd(prev_area - 1000) : 3000 + rnd(13000);
@@ -376,11 +381,15 @@ int main(int argc, char **argv)
 			snprintf(first_no, sizeof(first_no), "%.31s", r.f[C_NO]);
 		snprintf(r.f[C_TYPE], sizeof(r.f[C_TYPE]), "%s", type);
 		snprintf(r.f[C_VILLAGE], sizeof(r.f[C_VILLAGE]), "%s", village);
-		if (land_of_prev) {
+		if (land_of_prev || bare_land) {
 			/* The collective by its credit code, the reclaimed parcel by fixture type W. */
 			snprintf(r.f[C_NAME], sizeof(r.f[C_NAME]), "第%u村股份经济合作社", v + 1);
 			snprintf(r.f[C_ID], sizeof(r.f[C_ID]), "%s", uscc);
-			snprintf(r.f[C_UNIT], sizeof(r.f[C_UNIT]), "%.19sW00000000", prev_unit);
+			if (land_of_prev)
+				snprintf(r.f[C_UNIT], sizeof(r.f[C_UNIT]), "%.19sW00000000", prev_unit);
+			else
+				snprintf(r.f[C_UNIT], sizeof(r.f[C_UNIT]), "%sJC%05uW00000000", village,
+					 (unsigned)(h % 100000));
 		} else {
 			snprintf(r.f[C_NAME], sizeof(r.f[C_NAME]), "%s%s", surnames[h % 12],
 				 given[h / 12 % 10]);

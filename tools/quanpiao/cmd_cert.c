@@ -122,6 +122,9 @@ cJSON *cli_cert_json(qp_registry *reg, const qp_cert *c, bool reveal)
 	cJSON_AddStringToObject(o, "holder_type", c->holder_type);
 	cJSON_AddStringToObject(o, "area", area);
 	add_text_or_null(o, "home", c->home);
+	if (c->parcel[0]) /* from reclaimed land: only then, so that other certificates' JSON stays as it was
+			   */
+		cJSON_AddStringToObject(o, "parcel", c->parcel);
 	cJSON_AddStringToObject(o, "basis", c->basis);
 	add_text_or_null(o, "state", qp_cert_state_name((qp_cert_state)state));
 	add_text_or_null(o, "state_label", qp_cert_state_label((qp_cert_state)state));
@@ -298,6 +301,7 @@ static const cli_opt issue_opts[] = {
     {"holder", "HOLDER", "a household (number or head's ID number), a village or a credit code"},
     {"area", "M2", "area in m², e.g. 120.00"},
     {"home", "UNIT", "unit code of the home the certificate comes from (not for entitlement)"},
+    {"parcel", "PARCEL", "instead of --home, for a collective certificate: reclaimed land (parcel add)"},
     {"basis", "BASIS", "withdrawal, entitlement, demolition, reclamation or legacy"},
     {"valid-until", "DATE", "last day of validity, YYYY-MM-DD (default: from the policy)"},
     {"legacy-no", "TEXT", "the number in the old system (with --basis legacy)"},
@@ -324,9 +328,12 @@ static int run_issue(cli_ctx *ctx, int argc, char **argv)
 	const char *a = cli_opt_value(ctx, &args, "area"), *home = cli_opt_value(ctx, &args, "home");
 	const char *basis = cli_opt_value(ctx, &args, "basis"),
 		   *vu = cli_opt_value(ctx, &args, "valid-until");
-	const char *legacy_no = cli_opt_value(ctx, &args, "legacy-no");
+	const char *legacy_no = cli_opt_value(ctx, &args, "legacy-no"),
+		   *parcel = cli_opt_value(ctx, &args, "parcel");
 	if (args.npos != 0)
 		return cli_usage_error(ctx, "cert issue takes no arguments");
+	if (home && parcel)
+		return cli_usage_error(ctx, "give --home or --parcel, not both");
 	if (!k || !h || !a || !basis)
 		return cli_usage_error(ctx, "cert issue needs --kind, --holder, --area and --basis");
 	if (qp_cert_kind_parse(&kind, k) != QP_OK)
@@ -334,10 +341,10 @@ static int run_issue(cli_ctx *ctx, int argc, char **argv)
 	if ((rc = one_of(ctx, "--basis", basis, bases, NLABELS(bases))) != CLI_OK)
 		return rc;
 	bool entitlement = strcmp(basis, "entitlement") == 0, legacy = strcmp(basis, "legacy") == 0;
-	if (entitlement && home)
+	if (entitlement && (home || parcel))
 		return cli_usage_error(
 		    ctx, "--basis entitlement is for a household without a home: give no --home");
-	if (!entitlement && !home)
+	if (!entitlement && !home && !parcel)
 		return cli_usage_error(
 		    ctx, "--basis %s needs --home UNIT (the home the certificate comes from)", basis);
 	if (legacy != (legacy_no != NULL))
@@ -346,16 +353,18 @@ static int run_issue(cli_ctx *ctx, int argc, char **argv)
 	    (rc = cli_parse_area(ctx, "--area", a, &area)) != CLI_OK)
 		return rc;
 	if ((home && (rc = qp_ids_check_unit(home, NULL, "--home")) != QP_OK) ||
+	    (parcel && (rc = qp_ids_check_parcel(parcel, NULL, "--parcel")) != QP_OK) ||
 	    (vu && (rc = qp_ids_parse_date(&until, vu, "--valid-until")) != QP_OK))
 		return cli_fail(ctx, rc);
 	if (legacy_no &&
 	    (rc = cli_check_member(ctx, "cert.issue", "legacy_no", "legacy-no", legacy_no)) != CLI_OK)
 		return rc;
-	if (home) {
+	if (home || parcel) {
 		if ((rc = cli_open_registry(ctx, QP_STORE_READONLY, &reg)) != CLI_OK)
 			return rc;
 		snprintf(county, sizeof(county), "%s", qp_registry_county(reg));
-		rc = qp_ids_check_unit(home, county, "--home");
+		rc = home ? qp_ids_check_unit(home, county, "--home")
+			  : qp_ids_check_parcel(parcel, county, "--parcel");
 		qp_registry_free(reg);
 		reg = NULL;
 		if (rc != QP_OK)
@@ -369,6 +378,8 @@ static int run_issue(cli_ctx *ctx, int argc, char **argv)
 	cJSON_AddStringToObject(body, "basis", basis);
 	if (home)
 		cJSON_AddStringToObject(body, "home", home);
+	if (parcel)
+		cJSON_AddStringToObject(body, "parcel", parcel);
 	if (vu) {
 		qp_ids_format_date(until_text, &until);
 		cJSON_AddStringToObject(body, "valid_until", until_text);
@@ -403,7 +414,7 @@ const cli_cmd cmd_cert_issue = {
     .name = "issue",
     .run = run_issue,
     .summary = "issue a rights certificate (权票) to its holder (officer key)",
-    .usage = "--kind KIND --holder HOLDER --area M2 [--home UNIT] --basis BASIS\n"
+    .usage = "--kind KIND --holder HOLDER --area M2 [--home UNIT | --parcel PARCEL] --basis BASIS\n"
 	     "       [--valid-until DATE] [--legacy-no TEXT] --key OFFICER.key",
     .description =
 	"Appends a cert.issue entry and prints the new certificate's number and display number\n"
@@ -412,11 +423,12 @@ const cli_cmd cmd_cert_issue = {
 	"  guarantee (保障权票)   to a household: withdrawal of its homestead (a withdrawn home),\n"
 	"                         or entitlement (a qualified household without a home; no --home)\n"
 	"  retention (保留权票)   to a household: demolition of its dilapidated house\n"
-	"  collective (集体权票)  to the home's village (12-digit code): reclamation of the land\n"
+	"  collective (集体权票)  to the home's village (12-digit code): reclamation of the land;\n"
+	"                         or from reclaimed land with no home on it (--parcel, parcel add)\n"
 	"  any kind               legacy: a record of the old system, with its --legacy-no\n"
 	"The home must be in the state the basis says and belong to the holder; the policy in\n"
 	"force caps the area of one certificate, and the sum of the live and spent certificates of\n"
-	"one kind from one home never exceeds the home's land area.  A retention certificate is\n"
+	"one kind from one home (or parcel) never exceeds its land area.  A retention certificate is\n"
 	"valid for the policy's years unless --valid-until says otherwise.",
     .opts = issue_opts,
 };

@@ -87,7 +87,8 @@ static int holder_text(char *buf, size_t len, char village[13], qp_registry *reg
 			snprintf(village, 13, "%s", h.village);
 		}
 		qp_household_clear(&h);
-	} else if (strcmp(c->holder_type, "village") == 0) {
+	} else if (strcmp(c->holder_type, "collective") == 0 && strlen(c->holder) == 12) {
+		/* a village's collective by its division code (a credit code is printed as it is) */
 		qp_village v = {0};
 		if ((err = qp_village_get(&v, reg, c->holder)) == QP_OK)
 			snprintf(buf, len, "%s %s", v.name, v.code);
@@ -200,6 +201,9 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 		if ((err = qp_home_get(&h, reg, pc->home)) != QP_OK)
 			goto fail;
 		snprintf(village_code, sizeof(village_code), "%s", h.village);
+	} else if (pc->parcel[0] && village_code[0] == '\0') {
+		/* reclaimed land lies in the village its code begins with (parcel add checks it) */
+		snprintf(village_code, sizeof(village_code), "%.12s", pc->parcel);
 	}
 	if ((err = village_text(village, sizeof(village), reg, village_code)) != QP_OK)
 		goto fail;
@@ -261,7 +265,8 @@ static int run_print(cli_ctx *ctx, int argc, char **argv)
 	    {"种类 kind", kind},
 	    {"权利人 holder", holder},
 	    {"面积 area", area_text},
-	    {"农房编码 home unit", pc->home[0] ? pc->home : "-"},
+	    pc->parcel[0] ? (cert_sheet_row){"复垦地块 reclaimed parcel", pc->parcel}
+			  : (cert_sheet_row){"农房编码 home unit", pc->home[0] ? pc->home : "-"},
 	    {"村 village", village},
 	    {"依据 basis", basis},
 	    {"发证日期 issued on", pc->issued_on},

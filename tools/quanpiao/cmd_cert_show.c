@@ -89,6 +89,8 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
 	cli_table_row(kv, (const char *const[]){"持有人 holder", holder_text});
 	cli_table_row(kv, (const char *const[]){"面积 area", area_text});
 	cli_table_row(kv, (const char *const[]){"农房 home", c.home[0] ? c.home : none});
+	if (c.parcel[0])
+		cli_table_row(kv, (const char *const[]){"复垦地块 reclaimed parcel", c.parcel});
 	cli_table_row(kv, (const char *const[]){"依据 basis", basis});
 	cli_table_row(kv, (const char *const[]){"发证 issued on", issued});
 	cli_table_row(kv,

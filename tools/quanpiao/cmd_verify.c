@@ -95,6 +95,8 @@ static int print_json(const qp_bundle_info *info, int state)
 		cli_json_add_text(cert, "home", c->home);
 	else
 		cJSON_AddNullToObject(cert, "home");
+	if (c->parcel[0])
+		cli_json_add_text(cert, "parcel", c->parcel);
 	cli_json_add_text(cert, "basis", c->basis);
 	cli_json_add_text(cert, "state", qp_cert_state_name((qp_cert_state)state));
 	cli_json_add_text(cert, "issued_on", c->issued_on);
@@ -163,6 +165,8 @@ static int print_text(const qp_bundle_info *info, int state)
 	cli_table_row(kv, (const char *const[]){"持有人 holder", holder_text});
 	cli_table_row(kv, (const char *const[]){"面积 area", area_text});
 	cli_table_row(kv, (const char *const[]){"农房 home", c->home[0] ? c->home : none});
+	if (c->parcel[0])
+		cli_table_row(kv, (const char *const[]){"复垦地块 reclaimed parcel", c->parcel});
 	cli_table_row(kv, (const char *const[]){"依据 basis", c->basis});
 	cli_table_row(kv, (const char *const[]){"发证 issued on", issued});
 	cli_table_row(

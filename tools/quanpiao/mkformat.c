@@ -116,6 +116,9 @@ static void format_text(buf *b, const qp_schema_member *m)
 	case QP_FORMAT_RESIDENT: put(b, "; a resident ID number (GB 11643)"); break;
 	case QP_FORMAT_USCC: put(b, "; a unified social credit code (GB 32100)"); break;
 	case QP_FORMAT_UNIT: put(b, "; a real-estate unit code (GB/T 37346, 28 characters)"); break;
+	case QP_FORMAT_PARCEL:
+		put(b, "; a parcel code (GB/T 37346, 19 characters: a unit code's first 19)");
+		break;
 	case QP_FORMAT_HOLDER:
 		put(b, "; a household's registry number (a household), a village code (its collective) or a "
 		       "credit code (an enterprise)");

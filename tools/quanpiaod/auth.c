@@ -115,6 +115,32 @@ static int nonce_take(const qp_httpsig *sig, int64_t now)
 	return rc;
 }
 
+/* ---- the start: no request signed before it ------------------------------------------------------ */
+
+/*
+ * The nonces are kept in memory only: after a restart a request answered
+ * by the previous process could be replayed within its window.  So no
+ * signature created at or before the second this process started is
+ * accepted (RFC 9421 `created` counts whole seconds); qpd_auth_ready waits
+ * for that second to pass before the service listens, so that a request
+ * signed once it is listening is never refused for it.
+ */
+static int64_t started_at;
+
+void qpd_auth_start(void)
+{
+	started_at = (int64_t)time(NULL);
+}
+
+void qpd_auth_ready(void)
+{
+	struct timespec ts;
+	while (clock_gettime(CLOCK_REALTIME, &ts) == 0 && (int64_t)ts.tv_sec <= started_at) {
+		struct timespec rest = {0, 1000000000L - ts.tv_nsec};
+		nanosleep(&rest, NULL);
+	}
+}
+
 /* ---- authentication ------------------------------------------------------------------------- */
 
 int qpd_authenticate(qpd_reply *r, qp_access_reader *who, const char *sig_input, const char *signature,
@@ -127,7 +153,8 @@ int qpd_authenticate(qpd_reply *r, qp_access_reader *who, const char *sig_input,
 	if (err == QP_OK && (err = qpd_reader(&reg)) == QP_OK &&
 	    (err = qp_access_reader_find(who, reg, sig.key_name, sig.key_id, now)) == QP_OK)
 		err = qp_httpsig_verify(&sig, who->public_key);
-	int fresh = err == QP_OK ? nonce_take(&sig, now) : 1;
+	/* 1 new, 0 replayed, -1 no room, -2 signed before this process started. */
+	int fresh = err != QP_OK ? 1 : sig.created <= started_at ? -2 : nonce_take(&sig, now);
 	qp_httpsig_clear(&sig);
 	if (err != QP_OK)
 		qpd_problem_code(r, err, NULL);
@@ -135,6 +162,10 @@ int qpd_authenticate(qpd_reply *r, qp_access_reader *who, const char *sig_input,
 		qpd_problem(r, 403,
 			    "request signature: its nonce was used already (a replayed request); sign "
 			    "each request anew");
+	else if (fresh == -2)
+		qpd_problem(r, 403,
+			    "request signature: created before this service started (it keeps no nonce from "
+			    "before its start, so it cannot tell a replay); sign the request anew");
 	else if (fresh < 0)
 		qpd_problem(r, 403,
 			    "request signature: too many signed requests in the window; try again in "

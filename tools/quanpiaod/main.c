@@ -238,6 +238,7 @@ int main(int argc, char **argv)
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		cfg.threads = cores > 0 && cores < 256 ? (unsigned)cores : 2;
 	}
+	qpd_auth_start();
 	if (sodium_init() < 0) {
 		fputs("quanpiaod: libsodium failed to initialise\n", stderr);
 		return 10;
@@ -269,6 +270,7 @@ int main(int argc, char **argv)
 		return err == QP_EPERM ? 4 : err == QP_ENOTFOUND ? 2 : 10;
 	}
 	qpd_reader_init(cfg.db_path);
+	qpd_auth_ready();
 	if (qpd_server_start(&srv, &cfg, writer) != 0) {
 		qpd_writer_free(writer);
 		qp_key_free(log_key);

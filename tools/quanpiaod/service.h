@@ -141,6 +141,10 @@ void qpd_view_clear(qpd_view *v);
  * the window and the nonce not seen.  0 with *who filled in, or -1 with
  * a 403 in r.
  */
+/* The service starts: no request signature created at or before this second is accepted. */
+void qpd_auth_start(void);
+/* Wait for the second of the start to pass (before listening). */
+void qpd_auth_ready(void);
 int qpd_authenticate(qpd_reply *r, qp_access_reader *who, const char *sig_input, const char *signature,
 		     const char *method, const char *path, const char *query);
 
@@ -182,6 +186,7 @@ typedef struct qpd_job {
 	uint64_t index;	  /* the entry's index */
 	uint64_t cp_size; /* the size of the checkpoint that covers it */
 	char *checkpoint; /* that checkpoint note (malloc'd; the submitter frees it) */
+	qp_merkle_proof proof; /* the entry's inclusion proof in that checkpoint */
 	void (*done)(struct qpd_job *job);
 	void *ctx;
 	struct qpd_job *next;

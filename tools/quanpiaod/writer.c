@@ -3,15 +3,18 @@
  *
  * SQLite has one writer at a time and every commit waits for the disk
  * (synchronous=FULL).  So the writer thread takes every write waiting in
- * the queue - up to max_batch - and appends the entries as one
- * transaction (qp_registry_append_batch_personal: each with the personal
- * data it commits to, if any), then signs one checkpoint that
- * covers them all (qp_log_sign, its own durable transaction), and only
- * then tells each waiting request its outcome.  Under load a commit
- * carries many entries; alone, an entry still gets its own.  An entry the
- * batch refused is appended again alone: that gives its own message (the
- * batch keeps none) and, if an entry earlier in the queue made it valid
- * after all, appends it - as if it had come a moment later.
+ * the queue - up to max_batch - and appends the entries, each with the
+ * personal data it commits to, signs one checkpoint that covers them all
+ * and proves each entry in it, all in ONE transaction
+ * (qp_log_append_signed): one commit, one fsync per batch, and no entry
+ * is ever durable without its checkpoint.  Only then is each waiting
+ * request told its outcome.  Under load a commit carries many entries;
+ * alone, an entry still gets its own.  An entry the batch refused is tried
+ * again after the others, in the same transaction: that gives its own
+ * message and, if an entry later in the queue made it valid after all,
+ * appends it - as if it had come a moment later.  If the checkpoint cannot
+ * be signed, the batch is rolled back whole and each entry tried alone
+ * (append_entries).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -38,8 +41,29 @@ static void copy_message(qpd_job *job, int code)
 	snprintf(job->message, sizeof(job->message), "%s", e->message[0] ? e->message : qp_strerror(code));
 }
 
-/* Append the entry jobs of one batch; fills in each job's outcome. */
-static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
+/*
+ * A batch that failed whole for another reason than the disk or memory:
+ * its checkpoint could not be signed (qp_log_append_signed refuses notes
+ * one by one, never the batch, for their own faults).
+ */
+static int signing_failed(int err)
+{
+	return err != QP_OK && err != QP_EIO && err != QP_ENOMEM && err != QP_ECORRUPT;
+}
+
+/* The message of a note the batch refused, while qp_error_last() is its. */
+static void note_refused(void *ctx, size_t i, int code)
+{
+	copy_message(((qpd_job **)ctx)[i], code);
+}
+
+/*
+ * The entry jobs of one batch, appended with the checkpoint that covers
+ * them and each one's inclusion proof in it, in one transaction
+ * (qp_log_append_signed): one commit makes all of it durable, so no entry
+ * is ever stored without its checkpoint.  Fills in each job's outcome.
+ */
+static int append_signed(qpd_writer *w, qpd_job **jobs, size_t n, size_t *nrefused)
 {
 	const char **notes = calloc(n, sizeof(*notes));
 	const qp_personal **pds = calloc(n, sizeof(*pds));
@@ -47,9 +71,10 @@ static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
 	size_t *lens = calloc(n, sizeof(*lens));
 	uint64_t *idx = calloc(n, sizeof(*idx));
 	int *res = calloc(n, sizeof(*res));
-	size_t nrefused = 0;
-	double t0 = qpd_now();
-	if (!notes || !pds || !keys || !lens || !idx || !res) {
+	qp_merkle_proof **proofs = calloc(n, sizeof(*proofs));
+	int err = QP_ENOMEM;
+	*nrefused = n;
+	if (!notes || !pds || !keys || !lens || !idx || !res || !proofs) {
 		for (size_t i = 0; i < n; i++) {
 			jobs[i]->result = QP_ENOMEM;
 			snprintf(jobs[i]->message, sizeof(jobs[i]->message), "out of memory");
@@ -61,75 +86,84 @@ static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
 		lens[i] = jobs[i]->len;
 		pds[i] = jobs[i]->personal;
 		keys[i] = jobs[i]->verified_key;
+		proofs[i] = &jobs[i]->proof;
 	}
-	/* The personal data goes into the transaction of the entry that commits to it. */
-	int err = qp_registry_append_batch_verified(w->reg, notes, lens, pds, keys, n, idx, res);
+	qp_log_batch b = {.n = n,
+			  .notes = notes,
+			  .note_lens = lens,
+			  .pds = pds,
+			  .verified = keys,
+			  .log_key = w->log_key,
+			  .refused = note_refused,
+			  .ctx = jobs,
+			  .proofs = proofs,
+			  .indexes = idx,
+			  .results = res};
+	err = qp_log_append_signed(w->reg, &b);
 	if (err != QP_OK) {
 		/* Nothing was appended: every waiting request gets the reason. */
 		for (size_t i = 0; i < n; i++) {
 			jobs[i]->result = err;
-			copy_message(jobs[i], err);
+			if (signing_failed(err))
+				snprintf(jobs[i]->message, sizeof(jobs[i]->message),
+					 "not appended: with it in the log no checkpoint could be signed: %s",
+					 qp_error_last()->message);
+			else
+				copy_message(jobs[i], err);
 		}
-		nrefused = n;
 		goto done;
 	}
+	*nrefused = 0;
 	for (size_t i = 0; i < n; i++) {
 		jobs[i]->result = res[i];
+		if (res[i] != QP_OK) {
+			(*nrefused)++;
+			continue;
+		}
 		jobs[i]->index = idx[i];
-		if (res[i] == QP_OK)
-			continue;
-		/* Alone, after the batch: its own message, or its place after all. */
-		jobs[i]->result =
-		    qp_registry_append_personal(w->reg, notes[i], lens[i], pds[i], &jobs[i]->index);
-		if (jobs[i]->result != QP_OK) {
-			copy_message(jobs[i], jobs[i]->result);
-			nrefused++;
-		}
-	}
-	char *cp = NULL;
-	size_t cp_len = 0;
-	uint64_t size = 0;
-	if (nrefused < n) {
-		/* One checkpoint covers the whole batch. */
-		if ((err = qp_log_sign(&cp, &cp_len, w->reg, w->log_key)) == QP_OK)
-			err = qp_log_size(&size, w->reg);
-		if (err != QP_OK) {
-			char why[768];
-			snprintf(why, sizeof(why), "%s", qp_error_last()->message);
-			for (size_t i = 0; i < n; i++)
-				if (jobs[i]->result == QP_OK) {
-					/* Appended and durable, but no checkpoint to prove it with. */
-					jobs[i]->result = QP_EIO;
-					snprintf(
-					    jobs[i]->message, sizeof(jobs[i]->message),
-					    "appended as entry %llu, but no checkpoint could be signed: %s",
-					    (unsigned long long)jobs[i]->index, why);
-				}
-		} else {
-			qpd_metrics_tree_size(size);
-		}
-	}
-	for (size_t i = 0; cp && i < n; i++) {
-		if (jobs[i]->result != QP_OK)
-			continue;
-		jobs[i]->cp_size = size;
-		jobs[i]->checkpoint = strdup(cp);
-		if (jobs[i]->checkpoint == NULL) {
+		jobs[i]->cp_size = b.size;
+		if ((jobs[i]->checkpoint = strdup(b.checkpoint)) == NULL) {
 			jobs[i]->result = QP_ENOMEM;
 			snprintf(jobs[i]->message, sizeof(jobs[i]->message),
 				 "appended as entry %llu; out of memory answering",
-				 (unsigned long long)jobs[i]->index);
+				 (unsigned long long)idx[i]);
 		}
 	}
-	free(cp);
+	if (b.checkpoint)
+		qpd_metrics_tree_size(b.size);
+	free(b.checkpoint);
 done:
-	qpd_metrics_batch(n, nrefused, qpd_now() - t0);
 	free(notes);
 	free(pds);
 	free(keys);
 	free(lens);
 	free(idx);
 	free(res);
+	free(proofs);
+	return err;
+}
+
+/*
+ * Append the entry jobs of one batch.  If the batch as a whole failed for
+ * a reason other than the disk or memory - its checkpoint could not be
+ * signed, say because a note in it revoked the log key - nothing of it was
+ * appended; each job is then tried alone, so that only the note that
+ * makes signing impossible is refused.
+ */
+static void append_entries(qpd_writer *w, qpd_job **jobs, size_t n)
+{
+	double t0 = qpd_now();
+	size_t nrefused = 0;
+	int err = append_signed(w, jobs, n, &nrefused);
+	if (n > 1 && signing_failed(err)) {
+		nrefused = 0;
+		for (size_t i = 0; i < n; i++) {
+			size_t one = 0;
+			append_signed(w, jobs + i, 1, &one);
+			nrefused += one;
+		}
+	}
+	qpd_metrics_batch(n, nrefused, qpd_now() - t0);
 }
 
 static void add_cosignature(qpd_writer *w, qpd_job *job)
