@@ -797,12 +797,12 @@ static void entry_answer(qpd_reply *r, const qpd_job *job, const char *proof, si
 		qpd_problem(r, 500, "out of memory building the reply");
 		return;
 	}
-	p += sprintf(p, "{\"index\":%llu,\"size\":%llu,\"checkpoint\":", (unsigned long long)job->index,
-		     (unsigned long long)job->cp_size);
+	p += snprintf(p, cap, "{\"index\":%llu,\"size\":%llu,\"checkpoint\":", (unsigned long long)job->index,
+		      (unsigned long long)job->cp_size);
 	p = json_string(p, job->checkpoint, cp_len);
 	memcpy(p, ",\"proof\":", 9);
 	p = json_string(p + 9, proof, proof_len);
-	p += sprintf(p, ",\"certificates\":%s}", certs ? certs : "[]");
+	p += snprintf(p, cap - (size_t)(p - body), ",\"certificates\":%s}", certs ? certs : "[]");
 	free(certs);
 	r->status = 200;
 	r->content_type = QPD_JSON;
