@@ -63,7 +63,7 @@
  * a registry with problems costs part of a pass more and is judged and
  * reported exactly as before.
  */
-#define BATCH_FAST 100000
+#define BATCH_FAST   100000
 #define REPORT_LIMIT 10
 
 /* ---- the signature queue --------------------------------------------------------- */
@@ -399,8 +399,8 @@ typedef struct audit {
 	unsigned flags; /* how entries are applied to the replay (QP_APPLY_*) */
 	int keep_saved; /* incremental: nothing new read yet, the saved state stays as it is */
 	uint64_t committed_memory; /* SQLite's memory just after the replay's last commit (BATCH_MEMORY) */
-	int fast;    /* the pass of an unjournaled replay (BATCH_FAST): a problem stops it */
-	int restart; /* it stopped: the audit starts again with the journal */
+	int fast;		   /* the pass of an unjournaled replay (BATCH_FAST): a problem stops it */
+	int restart;		   /* it stopped: the audit starts again with the journal */
 } audit;
 
 static void problem(audit *a, const char *where, const char *what)
@@ -591,9 +591,10 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 	if (a->restart)
 		return QP_EVERIFY; /* audit_run: the audit starts again with the journal */
 	a->res->entries++;
-	if (a->fast ? ++a->in_batch == BATCH_FAST
-		    : (++a->in_batch == BATCH || (a->in_batch >= BATCH_MIN && a->in_batch % 256 == 0 &&
-							 qp_store_memory_used() > a->committed_memory + BATCH_MEMORY))) {
+	if (a->fast
+		? ++a->in_batch == BATCH_FAST
+		: (++a->in_batch == BATCH || (a->in_batch >= BATCH_MIN && a->in_batch % 256 == 0 &&
+					      qp_store_memory_used() > a->committed_memory + BATCH_MEMORY))) {
 		a->in_batch = 0;
 		a->naccepted = 0;
 		if ((err = qp_store_commit(a->replay->store)) != QP_OK || (err = qp_store_begin(a->replay->store)) != QP_OK)
@@ -1602,7 +1603,8 @@ done:
 	return err;
 }
 
-/* The audit: unjournaled first when the replay is thrown away, again with the journal if that met a problem. */
+/* The audit: unjournaled first when the replay is thrown away, again with the journal if that met a problem.
+ */
 static int audit_run(qp_audit_result *out, qp_registry *reg, const qp_audit_options *opt, int rebuild)
 {
 	int restart = 0, fast = !rebuild && !(opt && (opt->since || opt->keep_dir));
