@@ -382,7 +382,14 @@ int qp_store_node_put(void *ctx, unsigned level, uint64_t idx, const unsigned ch
 	sqlite3_bind_blob(st, 3, hash, QP_HASH_LEN, SQLITE_STATIC);
 	int err = qp_store_step_done(store, st, "storing the tree");
 	sqlite3_reset(st);
-	if (level < 64) {
+	/*
+	 * Only left children (even idx) are kept: they are what the tip is read
+	 * for.  Appending a leaf reads the left sibling of each node it completes
+	 * (stored before the node itself, which would otherwise displace it), and
+	 * the root of the log's current size folds the complete subtrees of its
+	 * binary decomposition, each the last left child stored at its level.
+	 */
+	if (level < 64 && (idx & 1) == 0) {
 		if (err == QP_OK && tip_usable(store)) {
 			store->tip.edge_idx[level] = idx;
 			memcpy(store->tip.edge[level], hash, QP_HASH_LEN);
