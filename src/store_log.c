@@ -359,9 +359,15 @@ int qp_store_node_get(void *ctx, unsigned level, uint64_t idx, unsigned char out
 	sqlite3_bind_int(st, 1, (int)level);
 	bind_u64(st, 2, idx);
 	int rc = sqlite3_step(st), err = QP_OK;
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == QP_HASH_LEN)
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == QP_HASH_LEN) {
 		memcpy(out, sqlite3_column_blob(st, 0), QP_HASH_LEN);
-	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		/* A left child read once (a subtree of an earlier batch) is read from the tip after. */
+		if (level < 64 && (idx & 1) == 0 && tip_usable(store)) {
+			store->tip.edge_idx[level] = idx;
+			memcpy(store->tip.edge[level], out, QP_HASH_LEN);
+			store->tip.have_edge |= (uint64_t)1 << level;
+		}
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		err = qp_error_set(QP_ECORRUPT, "tree node (%u, %llu) is missing or damaged in the store", level,
 				   (unsigned long long)idx);
 	else
