@@ -12,7 +12,8 @@
  *        qp_bench audit [--entries N] [--rows N] [--dir DIR] [--only synthetic|legacy]
  *        qp_bench statusmap [--entries N] [--dir DIR] (statusmap_bench.c)
  *        qp_bench import [--rows N] [--dir DIR]
- *        qp_bench import-file FILE ROWS; qp_bench import-into DB FILE
+ *        qp_bench import-file FILE ROWS; qp_bench import-registry DB;
+ *        qp_bench import-into DB FILE
  *        qp_bench audit-file DB [--no-map] (a registry kept by QP_BENCH_KEEP=1)
  *
  * The audit mode builds a registry of N household.add entries and
@@ -801,11 +802,21 @@ int main(int argc, char **argv)
 	/*
 	 * Pieces of the import bench, for measuring an import into a registry
 	 * that is already large: "import-file FILE ROWS" writes the generated
-	 * export; "import-into DB FILE" imports FILE into DB (made by the import
-	 * bench with QP_BENCH_KEEP=1) as the bench's officer, in a child.
+	 * export; "import-registry DB" makes the registry the import bench starts
+	 * from (the officer and the export's villages); "import-into DB FILE"
+	 * imports FILE into DB (made by import-registry, or by the import bench
+	 * with QP_BENCH_KEEP=1) as the bench's officer, in a child.
 	 */
 	if (argc == 4 && strcmp(argv[1], "import-file") == 0) {
 		import_file(argv[2], strtoull(argv[3], NULL, 10));
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "import-registry") == 0) {
+		bench_keys k;
+		if (sodium_init() < 0)
+			die("sodium");
+		import_registry(argv[2], &k);
+		bench_keys_free(&k);
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "import-into") == 0) {

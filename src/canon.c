@@ -49,7 +49,7 @@ static int reserve(struct enc *e, size_t n)
 	size_t need = e->len + n + 1;
 	if (need <= e->cap)
 		return QP_OK;
-	size_t cap = e->cap ? e->cap : 256;
+	size_t cap = e->cap ? e->cap : 1024; /* an entry's text fits: one allocation */
 	while (cap < need) {
 		if (cap > SIZE_MAX / 2)
 			return qp_error_set(QP_ENOMEM, "canonical JSON text too large");
@@ -264,6 +264,12 @@ static int key_cmp(const unsigned char *a, const unsigned char *a_end, int a_esc
 static int utf16_cmp(const char *a, const char *b)
 {
 	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+	size_t i = 0;
+	while (p[i] == q[i] && p[i] != 0)
+		i++;
+	/* After equal bytes, two ASCII characters (or the end) compare as their bytes in UTF-16 too. */
+	if (p[i] < 0x80 && q[i] < 0x80)
+		return p[i] < q[i] ? -1 : p[i] > q[i];
 	return key_cmp(p, p + strlen(a), 0, q, q + strlen(b), 0);
 }
 
@@ -335,9 +341,17 @@ static int put_number(struct enc *e, double d)
 			       "numbers must be integers between -%lld and %lld (I-JSON), got %.17g; write "
 			       "amounts in fen and areas in hundredths",
 			       QP_CANON_MAX_INT, QP_CANON_MAX_INT, d);
-	/* (long long)-0.0 is 0, so "-0" is never written. */
-	int n = snprintf(text, sizeof(text), "%lld", (long long)d);
-	return put(e, text, (size_t)n);
+	/* (long long)-0.0 is 0, so "-0" is never written.  Digits from the right, as "%lld" writes them. */
+	long long v = (long long)d;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	size_t at = sizeof(text);
+	do {
+		text[--at] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		text[--at] = '-';
+	return put(e, text + at, sizeof(text) - at);
 }
 
 static int put_value(struct enc *e, const cJSON *v, int depth);
@@ -365,7 +379,7 @@ static int put_array(struct enc *e, const cJSON *v, int depth)
 
 static int put_object(struct enc *e, const cJSON *v, int depth)
 {
-	const cJSON **members = NULL;
+	const cJSON **members = NULL, *few[16];
 	const cJSON *child;
 	size_t n = 0;
 	int rc = QP_OK;
@@ -378,7 +392,8 @@ static int put_object(struct enc *e, const cJSON *v, int depth)
 	}
 	if (n == 0)
 		return put(e, "{}", 2);
-	members = qp_malloc(n * sizeof(*members));
+	/* An entry's objects have a few members: sorted on the stack. */
+	members = n <= sizeof(few) / sizeof(few[0]) ? few : qp_malloc(n * sizeof(*members));
 	if (members == NULL)
 		return QP_ENOMEM;
 	n = 0;
@@ -407,7 +422,8 @@ static int put_object(struct enc *e, const cJSON *v, int depth)
 	}
 	rc = put_char(e, '}');
 done:
-	qp_free(members);
+	if (members != few)
+		qp_free(members);
 	return rc;
 }
 

@@ -146,13 +146,18 @@ static int next_id(qp_registry *reg, const qp_entry *e, qp_cert_kind kind, const
 	return QP_OK;
 }
 
-/* Store the new certificate c, numbered seq in the entry's year; statistics by place follow its home or
- * reclaimed land, or village without either. */
-static int store_new(qp_registry *reg, const qp_entry *e, const qp_cert *c, int64_t seq, const char *village)
+/*
+ * Store the new certificate c, numbered seq in the entry's year; statistics by place follow its home or
+ * reclaimed land (place: its village, when the caller has read it), or village without either.
+ */
+static int store_new(qp_registry *reg, const qp_entry *e, const qp_cert *c, int64_t seq, const char *village,
+		     const char *place)
 {
 	char v[13] = "", t[10] = "";
 	int err;
-	if (c->home[0]) {
+	if ((c->home[0] || c->parcel[0]) && place && place[0]) {
+		snprintf(v, sizeof(v), "%s", place);
+	} else if (c->home[0]) {
 		qp_home h;
 		if ((err = qp_store_home_get(reg->store, c->home, &h)) != QP_OK)
 			return err;
@@ -183,7 +188,7 @@ static int create_child(qp_registry *reg, const qp_entry *e, uint64_t idx, const
 	if (err != QP_OK)
 		return err;
 	qp_certrules_child(&c, parent, id, holder, holder_type, basis, area, today, idx);
-	return store_new(reg, e, &c, seq, village);
+	return store_new(reg, e, &c, seq, village, NULL);
 }
 
 /* ---- cert.issue ------------------------------------------------------------------------ */
@@ -236,12 +241,18 @@ static int check_entitlement(qp_registry *reg, const qp_issue *is)
 	return err == QP_ENOTFOUND ? QP_OK : err;
 }
 
-/* The home an issue comes from: registered, in the state its basis needs, the holder's, under the cap. */
-static int check_home(qp_registry *reg, const qp_entry *e, const qp_issue *is, const qp_kind_rules *kr)
+/*
+ * The home an issue comes from: registered, in the state its basis needs, the holder's, under the cap;
+ * village (13 bytes) gets the home's.
+ */
+static int check_home(qp_registry *reg, const qp_entry *e, const qp_issue *is, const qp_kind_rules *kr,
+		      char village[13])
 {
 	qp_home h;
 	int64_t issued;
 	int err = qp_store_home_get(reg->store, is->home, &h);
+	if (err == QP_OK)
+		snprintf(village, 13, "%s", h.village);
 	if (err == QP_ENOTFOUND)
 		return qp_error_set(QP_EINVALID, "cert.issue: unknown home %s", is->home);
 	if (err != QP_OK)
@@ -267,13 +278,17 @@ static int check_home(qp_registry *reg, const qp_entry *e, const qp_issue *is, c
 
 /*
  * The reclaimed land an issue comes from: registered (parcel.add), the
- * holder's village's, under the cap (the rulebook's, as for a home).
+ * holder's village's, under the cap (the rulebook's, as for a home);
+ * village (13 bytes) gets the parcel's.
  */
-static int check_parcel(qp_registry *reg, const qp_entry *e, const qp_issue *is, const qp_kind_rules *kr)
+static int check_parcel(qp_registry *reg, const qp_entry *e, const qp_issue *is, const qp_kind_rules *kr,
+			char village[13])
 {
 	qp_store_parcel p;
 	int64_t issued = 0;
 	int err = qp_store_parcel_get(reg->store, is->parcel, &p);
+	if (err == QP_OK)
+		snprintf(village, 13, "%s", p.village);
 	if (err == QP_ENOTFOUND)
 		return qp_error_set(QP_EINVALID,
 				    "cert.issue: parcel %s is not registered as reclaimed land (parcel add)",
@@ -298,7 +313,7 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	qp_issue is;
 	qp_kind_rules kr;
 	qp_cert c;
-	char holder_type[12], holder_village[13], valid_until[11], a[32];
+	char holder_type[12], holder_village[13], place[13] = "", valid_until[11], a[32];
 	char id[QP_CERT_ID_LEN + 1];
 	int64_t seq;
 	int err;
@@ -310,14 +325,14 @@ int qp_rules_cert_issue(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	if ((err = qp_certrules_issue_policy(valid_until, &is, holder_type, &kr)) != QP_OK)
 		return refuse(e, err);
 	err = is.entitlement ? check_entitlement(reg, &is)
-	      : is.parcel    ? check_parcel(reg, e, &is, &kr)
-			     : check_home(reg, e, &is, &kr);
+	      : is.parcel    ? check_parcel(reg, e, &is, &kr, place)
+			     : check_home(reg, e, &is, &kr, place);
 	if (err != QP_OK)
 		return err;
 	if ((err = next_id(reg, e, is.kind, "id", id, &seq)) != QP_OK)
 		return err;
 	qp_certrules_issue_cert(&c, &is, id, holder_type, valid_until, idx);
-	if ((err = store_new(reg, e, &c, seq, holder_village)) != QP_OK) {
+	if ((err = store_new(reg, e, &c, seq, holder_village, place)) != QP_OK) {
 		if (err == QP_ECONFLICT && is.legacy)
 			return qp_error_set(QP_ECONFLICT,
 					    "cert.issue: legacy number %s is already in the registry",

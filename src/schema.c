@@ -269,16 +269,17 @@ int qp_schema_limits(const char *type, const char *name, int64_t *min, int64_t *
 static int body_text(const qp_entry *e, const char *name, size_t max, const char **out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e->body, name);
-	char field[96];
+	char why[96];
 	*out = NULL;
 	if (!cJSON_IsString(v) || v->valuestring[0] == '\0' || strlen(v->valuestring) > max)
 		return qp_error_set(QP_EINVALID, "%s: body.%s must be text of 1 to %zu bytes", e->type, name,
 				    max);
-	snprintf(field, sizeof(field), "%s: body.%s", e->type, name);
-	int err = qp_text_check(field, v->valuestring, max, 0);
-	if (err == QP_OK)
-		*out = v->valuestring;
-	return err;
+	/* qp_text_check's message, the field named only when it is refused (every member of every entry
+	 * passes here). */
+	if (qp_text_problem(why, sizeof(why), v->valuestring, max, 0) != NULL)
+		return qp_error_set(QP_EINVALID, "%s: body.%s: %s", e->type, name, why);
+	*out = v->valuestring;
+	return QP_OK;
 }
 
 int qp_body_int(const qp_entry *e, const char *name, int64_t lo, int64_t hi, int optional, int64_t dflt,
@@ -335,16 +336,13 @@ static int check_legacy_record(const qp_entry *e, const cJSON *l)
 			    "%s: body.legacy holds at most %d members, each text of at most %d bytes",
 			    e->type, QP_LEGACY_MAX_MEMBERS, QP_LEGACY_VALUE_MAX_LEN);
 	for (const cJSON *m = l->child; m; m = m->next) {
-		char field[QP_LEGACY_KEY_MAX_LEN + 64];
-		int err;
-		snprintf(field, sizeof(field), "%s: body.legacy", e->type);
-		if ((err = qp_text_check(field, m->string, QP_LEGACY_KEY_MAX_LEN, 0)) != QP_OK)
-			return err;
+		char why[96];
+		if (qp_text_problem(why, sizeof(why), m->string, QP_LEGACY_KEY_MAX_LEN, 0) != NULL)
+			return qp_error_set(QP_EINVALID, "%s: body.legacy: %s", e->type, why);
 		/* A cell of the old file: it may be empty and hold line breaks. */
-		snprintf(field, sizeof(field), "%s: body.legacy.%s", e->type, m->string);
-		if ((err = qp_text_check(field, m->valuestring, QP_LEGACY_VALUE_MAX_LEN,
-					 QP_TEXT_MULTILINE | QP_TEXT_MAY_BE_EMPTY)) != QP_OK)
-			return err;
+		if (qp_text_problem(why, sizeof(why), m->valuestring, QP_LEGACY_VALUE_MAX_LEN,
+				    QP_TEXT_MULTILINE | QP_TEXT_MAY_BE_EMPTY) != NULL)
+			return qp_error_set(QP_EINVALID, "%s: body.legacy.%s: %s", e->type, m->string, why);
 	}
 	return QP_OK;
 }

@@ -27,9 +27,10 @@ enum qp_stmt {
 
 struct qp_store {
 	sqlite3 *db;
-	/* Statements kept by qp_store_prepare_cached, keyed by their SQL text. */
+	/* Statements kept by qp_store_prepare_cached, keyed by their SQL text (and its address: key). */
 	struct {
 		char *sql;
+		const char *key;
 		sqlite3_stmt *st;
 		int busy;
 	} cache[QP_STMT_CACHE];
@@ -52,7 +53,8 @@ struct qp_store {
 	 * The log's tip as this write transaction left it, so that appending
 	 * an entry need not ask SQLite for the log's size and the left
 	 * sibling of each new tree node: the size once read (have_size), and
-	 * per tree level the node last stored (bit L of have_edge).  Valid
+	 * per tree level the left child (even index) last stored (bit L of
+	 * have_edge; store_log.c, qp_store_node_put).  Valid
 	 * only inside the write transaction that wrote it; begin, commit and
 	 * every rollback forget it (qp_store_tip_forget).
 	 */

@@ -359,9 +359,15 @@ int qp_store_node_get(void *ctx, unsigned level, uint64_t idx, unsigned char out
 	sqlite3_bind_int(st, 1, (int)level);
 	bind_u64(st, 2, idx);
 	int rc = sqlite3_step(st), err = QP_OK;
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == QP_HASH_LEN)
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == QP_HASH_LEN) {
 		memcpy(out, sqlite3_column_blob(st, 0), QP_HASH_LEN);
-	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		/* A left child read once (a subtree of an earlier batch) is read from the tip after. */
+		if (level < 64 && (idx & 1) == 0 && tip_usable(store)) {
+			store->tip.edge_idx[level] = idx;
+			memcpy(store->tip.edge[level], out, QP_HASH_LEN);
+			store->tip.have_edge |= (uint64_t)1 << level;
+		}
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		err = qp_error_set(QP_ECORRUPT, "tree node (%u, %llu) is missing or damaged in the store", level,
 				   (unsigned long long)idx);
 	else
@@ -382,7 +388,14 @@ int qp_store_node_put(void *ctx, unsigned level, uint64_t idx, const unsigned ch
 	sqlite3_bind_blob(st, 3, hash, QP_HASH_LEN, SQLITE_STATIC);
 	int err = qp_store_step_done(store, st, "storing the tree");
 	sqlite3_reset(st);
-	if (level < 64) {
+	/*
+	 * Only left children (even idx) are kept: they are what the tip is read
+	 * for.  Appending a leaf reads the left sibling of each node it completes
+	 * (stored before the node itself, which would otherwise displace it), and
+	 * the root of the log's current size folds the complete subtrees of its
+	 * binary decomposition, each the last left child stored at its level.
+	 */
+	if (level < 64 && (idx & 1) == 0) {
 		if (err == QP_OK && tip_usable(store)) {
 			store->tip.edge_idx[level] = idx;
 			memcpy(store->tip.edge[level], hash, QP_HASH_LEN);

@@ -18,6 +18,14 @@ int qp_store_prepare(qp_store *store, const char *sql, sqlite3_stmt **st)
 int qp_store_prepare_cached(qp_store *store, const char *sql, sqlite3_stmt **st)
 {
 	int free_slot = -1;
+	/* Callers pass string literals: the same text at the same address, compared only once found. */
+	for (int i = 0; i < QP_STMT_CACHE; i++)
+		if (store->cache[i].key == sql && store->cache[i].sql && !store->cache[i].busy &&
+		    strcmp(store->cache[i].sql, sql) == 0) {
+			store->cache[i].busy = 1;
+			*st = store->cache[i].st;
+			return QP_OK;
+		}
 	for (int i = 0; i < QP_STMT_CACHE; i++) {
 		if (store->cache[i].sql == NULL) {
 			if (free_slot < 0)
@@ -34,6 +42,7 @@ int qp_store_prepare_cached(qp_store *store, const char *sql, sqlite3_stmt **st)
 	if (rc != SQLITE_OK)
 		return qp_store_raise(store->db, rc, "preparing a query");
 	if (free_slot >= 0 && (store->cache[free_slot].sql = qp_strdup(sql)) != NULL) {
+		store->cache[free_slot].key = sql;
 		store->cache[free_slot].st = *st;
 		store->cache[free_slot].busy = 1;
 	}
@@ -75,7 +84,15 @@ void qp_store_bind_opt_text(sqlite3_stmt *st, int i, const char *s)
 void qp_store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
 {
 	const char *t = (const char *)sqlite3_column_text(st, i);
-	snprintf(buf, len, "%s", t ? t : "");
+	size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	if (len == 0)
+		return;
+	/* As snprintf "%s" would: cut to len - 1 bytes (and at a NUL inside the value). */
+	if (n >= len)
+		n = len - 1;
+	if (n > 0)
+		memcpy(buf, t, n);
+	buf[n] = '\0';
 }
 
 int qp_store_column_dup(sqlite3_stmt *st, int i, char **out)

@@ -60,6 +60,8 @@ static int32_t decode(const unsigned char *s, size_t *n)
 /* The name of a character that displays as something other than what it is, or NULL. */
 static const char *invisible_name(int32_t cp)
 {
+	if (cp < 0x200B) /* the first of the table */
+		return NULL;
 	for (size_t k = 0; k < sizeof(invisible) / sizeof(invisible[0]); k++)
 		if ((uint32_t)cp == invisible[k].cp)
 			return invisible[k].name;
@@ -89,6 +91,12 @@ const char *qp_text_problem(char *buf, size_t len, const char *text, size_t max,
 		return buf;
 	}
 	for (size_t i = 0; i < total; i += n) {
+		/* Printable ASCII other than the space: none of the checks below refuses it. */
+		if (s[i] > 0x20 && s[i] < 0x7F) {
+			n = 1;
+			blank = 0;
+			continue;
+		}
 		int32_t cp = decode(s + i, &n);
 		if (cp < 0) {
 			snprintf(buf, len, "is not valid UTF-8 (byte %zu)", i + 1);

@@ -561,6 +561,12 @@ static cJSON *big_value(void)
 		cJSON *a = cJSON_AddArrayToObject(o, "a");
 		cJSON_AddItemToArray(a, cJSON_CreateString("\x01\n"));
 		cJSON_AddItemToArray(a, cJSON_CreateObject());
+		/* More members than the encoder sorts on the stack: its member array is allocated. */
+		for (int m = 0; m < 20; m++) {
+			snprintf(key, sizeof(key), "m%02d", 19 - m);
+			cJSON_AddNumberToObject(o, key, m);
+		}
+		snprintf(key, sizeof(key), "k%d", 5 - i);
 		cJSON_AddItemToObject(root, key, o);
 	}
 	return root;
@@ -585,7 +591,7 @@ static void test_alloc_failures(void **state)
 			assert_null(out);
 			assert_int_equal(len, 0);
 		}
-		/* Buffer growth plus one member array per object: many distinct failure points. */
+		/* Buffer growth plus one member array per large object: many distinct failure points. */
 		assert_true(n > 8);
 		assert_int_equal(len, want_len);
 		assert_memory_equal(out, want, len);

@@ -50,8 +50,14 @@ typedef enum qp_import_encoding {
 #define QP_IMPORT_DRY_RUN	 0x1 /* check every row against the registry; write nothing      */
 #define QP_IMPORT_ALL_OR_NOTHING 0x2 /* one transaction: commit only if no row is rejected         */
 
-/* Rows per transaction when qp_import_options.batch_rows is 0 (about 1 s of write lock). */
-#define QP_IMPORT_BATCH_ROWS 2000
+/*
+ * When qp_import_options.batch_rows is 0, a transaction (a batch) ends
+ * after QP_IMPORT_BATCH_ROWS rows or QP_IMPORT_BATCH_MS milliseconds,
+ * whichever comes first: other writers wait for it, and the fewer
+ * batches, the fewer times the pages that every batch touches are written.
+ */
+#define QP_IMPORT_BATCH_ROWS 10000
+#define QP_IMPORT_BATCH_MS   1000
 
 /*
  * One problem with one row.  Rejections stop the row; warnings do not
@@ -86,7 +92,7 @@ typedef struct qp_import_options {
 	qp_import_encoding encoding;
 	unsigned flags;		  /* QP_IMPORT_DRY_RUN, QP_IMPORT_ALL_OR_NOTHING             */
 	const char *mapping_json; /* a mapping (docs/import.md) over the defaults, or NULL */
-	size_t batch_rows;	  /* rows per transaction; 0 for QP_IMPORT_BATCH_ROWS     */
+	size_t batch_rows;	  /* rows per transaction; 0 for QP_IMPORT_BATCH_*        */
 	/* Called for each problem; a non-QP_OK return stops the import with that code. */
 	int (*problem)(void *ctx, const qp_import_problem *p);
 	/* Called now and then (every batch and every few hundred rows); may be NULL. */

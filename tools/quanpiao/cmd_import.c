@@ -34,7 +34,7 @@ static const cli_opt import_opts[] = {
     {"report", "FILE", "write every problem to FILE as CSV (line,legacy_no,column,value,reason)"},
     {"dry-run", NULL, "check every row against the registry and write nothing"},
     {"all-or-nothing", NULL, "import nothing if any row is rejected"},
-    {"batch", "N", "rows per transaction (default 2000)"},
+    {"batch", "N", "rows per transaction (default: 10000, or a second's worth)"},
     {"reveal", NULL,
      "show ID and mobile numbers in problems in full (officers only; they are personal data)"},
     {NULL, NULL, NULL},
