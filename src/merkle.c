@@ -24,7 +24,6 @@
 
 #include "error.h"
 #include "quanpiao/merkle.h"
-#include "sha256.h"
 
 /* Number of bits needed to write x (0 for 0). */
 static unsigned bit_len(uint64_t x)
@@ -74,7 +73,14 @@ void qp_merkle_leaf_hash2(unsigned char out[QP_HASH_LEN], const void *head, size
 			  size_t tail_len)
 {
 	static const unsigned char prefix = 0x00;
-	qp_sha256_3(out, &prefix, 1, head_len ? head : NULL, head_len, tail_len ? tail : NULL, tail_len);
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, &prefix, 1);
+	if (head_len > 0)
+		crypto_hash_sha256_update(&st, head, head_len);
+	if (tail_len > 0)
+		crypto_hash_sha256_update(&st, tail, tail_len);
+	crypto_hash_sha256_final(&st, out);
 }
 
 /* out may alias left or right: both are read before out is written. */
@@ -82,8 +88,12 @@ void qp_merkle_node_hash(unsigned char out[QP_HASH_LEN], const unsigned char lef
 			 const unsigned char right[QP_HASH_LEN])
 {
 	static const unsigned char prefix = 0x01;
-	/* Both read before out is written: qp_sha256_3 reads all its input first. */
-	qp_sha256_3(out, &prefix, 1, left, QP_HASH_LEN, right, QP_HASH_LEN);
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, &prefix, 1);
+	crypto_hash_sha256_update(&st, left, QP_HASH_LEN);
+	crypto_hash_sha256_update(&st, right, QP_HASH_LEN);
+	crypto_hash_sha256_final(&st, out);
 }
 
 /* Read one complete subtree; a callback that breaks the contract becomes QP_EINTERNAL. */
