@@ -652,6 +652,7 @@ void qp_store_free(qp_store *store)
 		sqlite3_finalize(store->cache[i].st);
 		qp_free(store->cache[i].sql);
 	}
+	qp_store_tip_forget(store); /* frees the villages it kept */
 	qp_store_statusmap_free(store);
 	sqlite3_close_v2(store->db);
 	qp_free(store->path);

@@ -111,11 +111,36 @@ static int query_int(qp_store *store, const char *sql, const char *a, const char
 	return err;
 }
 
+/*
+ * The next sequence per kind and year, once read in this write
+ * transaction (store->tip: begin, commit and every rollback forget it);
+ * qp_store_cert_put keeps it current.  NULL when not known.
+ */
+static int64_t *seq_cached(qp_store *store, qp_cert_kind kind, int year)
+{
+	if (!qp_store_tip_usable(store))
+		return NULL;
+	for (int i = 0; i < store->tip.nseqs; i++)
+		if (store->tip.seqs[i].kind == (int)kind && store->tip.seqs[i].year == year)
+			return &store->tip.seqs[i].next;
+	return NULL;
+}
+
 int qp_store_cert_next_seq(qp_store *store, qp_cert_kind kind, int year, int64_t *out)
 {
-	int err = query_int(
-	    store, "SELECT coalesce(max(seq), 0) + 1 FROM certificates WHERE kind = ?1 AND year = ?3",
-	    qp_cert_kind_name(kind), NULL, year, out);
+	int err = QP_OK;
+	const int64_t *hit = seq_cached(store, kind, year);
+	if (hit)
+		*out = *hit;
+	else
+		err = query_int(
+		    store, "SELECT coalesce(max(seq), 0) + 1 FROM certificates WHERE kind = ?1 AND year = ?3",
+		    qp_cert_kind_name(kind), NULL, year, out);
+	if (err == QP_OK && !hit && qp_store_tip_usable(store) && store->tip.nseqs < QP_TIP_SEQS) {
+		store->tip.seqs[store->tip.nseqs].kind = (int)kind;
+		store->tip.seqs[store->tip.nseqs].year = year;
+		store->tip.seqs[store->tip.nseqs++].next = *out;
+	}
 	if (err == QP_OK && *out > 999999)
 		err = qp_error_set(QP_ECONFLICT, "certificate numbers of %s for %d are exhausted",
 				   qp_cert_kind_name(kind), year);
@@ -155,6 +180,11 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 	qp_store_bind_opt_text(st, 18, c->parcel);
 	err = qp_store_step_done(store, st, "creating the certificate");
 	qp_store_finish(store, st);
+	int64_t *next = seq_cached(store, c->kind, year);
+	if (next && err == QP_OK && seq >= *next)
+		*next = seq + 1;
+	else if (next && err != QP_OK)
+		store->tip.nseqs = 0;
 	return err;
 }
 

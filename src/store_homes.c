@@ -31,10 +31,60 @@ static int read_village(sqlite3_stmt *st, qp_village *v)
 	return err;
 }
 
+/* Copy a village (NULL uscc stays NULL); on failure *to is cleared. */
+static int village_copy(qp_village *to, const qp_village *from)
+{
+	*to = *from;
+	to->name = qp_strdup(from->name);
+	to->uscc = from->uscc ? qp_strdup(from->uscc) : NULL;
+	if (to->name == NULL || (from->uscc && to->uscc == NULL)) {
+		qp_village_clear(to);
+		return qp_error_set(QP_ENOMEM, "out of memory");
+	}
+	return QP_OK;
+}
+
+/*
+ * The villages this write transaction has read: every imported row reads
+ * its village more than once.  Kept in store->tip, so begin, commit and
+ * every rollback forget them; adding or correcting a village forgets it.
+ */
+static const qp_village *village_cached(const qp_store *store, const char *code)
+{
+	if (!qp_store_tip_usable(store))
+		return NULL;
+	for (int i = 0; i < store->tip.nvillages; i++)
+		if (strcmp(store->tip.villages[i].code, code) == 0)
+			return &store->tip.villages[i];
+	return NULL;
+}
+
+static void village_remember(qp_store *store, const qp_village *v)
+{
+	if (!qp_store_tip_usable(store) || store->tip.nvillages >= QP_TIP_VILLAGES)
+		return;
+	if (village_copy(&store->tip.villages[store->tip.nvillages], v) == QP_OK)
+		store->tip.nvillages++;
+}
+
+static void village_forget(qp_store *store, const char *code)
+{
+	for (int i = 0; i < store->tip.nvillages; i++)
+		if (strcmp(store->tip.villages[i].code, code) == 0) {
+			qp_village_clear(&store->tip.villages[i]);
+			store->tip.villages[i] = store->tip.villages[--store->tip.nvillages];
+			memset(&store->tip.villages[store->tip.nvillages], 0, sizeof(qp_village));
+			return;
+		}
+}
+
 int qp_store_village_get(qp_store *store, const char *code, qp_village *out)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
+	const qp_village *hit = village_cached(store, code);
+	if (hit)
+		return village_copy(out, hit);
 	int err =
 	    qp_store_prepare_cached(store, "SELECT code, name, uscc, added_idx, coalesce(updated_idx, added_idx) FROM villages WHERE code = ?1", &st);
 	if (err != QP_OK)
@@ -48,6 +98,8 @@ int qp_store_village_get(qp_store *store, const char *code, qp_village *out)
 	else
 		err = qp_store_raise(store->db, rc, "reading villages");
 	qp_store_finish(store, st);
+	if (err == QP_OK)
+		village_remember(store, out);
 	return err;
 }
 
@@ -64,6 +116,7 @@ int qp_store_village_put(qp_store *store, const char *code, const char *name, co
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	qp_store_bind_opt_text(st, 3, uscc);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)idx);
+	village_forget(store, code);
 	err = qp_store_step_done(store, st, "adding the village");
 	qp_store_finish(store, st);
 	return err;
@@ -102,6 +155,7 @@ int qp_store_village_correct(qp_store *store, const char *code, const char *name
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	qp_store_bind_opt_text(st, 3, uscc);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)idx);
+	village_forget(store, code);
 	err = qp_store_step_done(store, st, "correcting the village");
 	if (err == QP_OK && sqlite3_changes(store->db) != 1)
 		err = qp_error_set(QP_ENOTFOUND, "no village %s in the registry", code);

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "quanpiao/query.h"
 #include "quanpiao/store.h"
 #include "store_log.h"
 
@@ -24,6 +25,8 @@ enum qp_stmt {
 };
 
 #define QP_STMT_CACHE 64
+#define QP_TIP_VILLAGES 8
+#define QP_TIP_SEQS	8
 
 struct qp_store {
 	sqlite3 *db;
@@ -71,6 +74,18 @@ struct qp_store {
 		int have_root;
 		uint64_t root_size;
 		unsigned char root[32];
+		/*
+		 * Villages read or written in this transaction (store_homes.c;
+		 * name and uscc qp_malloc'd, NULL uscc for none), and the next
+		 * certificate sequence per kind and year (store_certs.c).
+		 */
+		int nvillages;
+		qp_village villages[QP_TIP_VILLAGES];
+		int nseqs;
+		struct {
+			int kind, year;
+			int64_t next;
+		} seqs[QP_TIP_SEQS];
 	} tip;
 	/*
 	 * The sizes of the checkpoints whose status-map nodes are kept when
@@ -87,8 +102,11 @@ struct qp_store {
 	struct qp_smt_dirty *map_dirty;
 };
 
-/* Forget the cached tip of the log (store->tip). */
+/* Forget the cached tip of the log (store->tip) and what this transaction read with it. */
 void qp_store_tip_forget(qp_store *store);
+
+/* Whether store->tip may be used: inside our write transaction, still open. */
+int qp_store_tip_usable(const qp_store *store);
 
 /* Roll back the open transaction (if any) with the prepared statement. */
 void qp_store_rollback_now(qp_store *store);

@@ -22,10 +22,13 @@ void qp_store_tip_forget(qp_store *store)
 	store->tip.have_edge = 0;
 	store->tip.have_root = 0;
 	store->tip.have_time = 0;
+	for (int i = 0; i < store->tip.nvillages; i++)
+		qp_village_clear(&store->tip.villages[i]);
+	store->tip.nvillages = 0;
+	store->tip.nseqs = 0;
 }
 
-/* Whether the cached tip may be used: inside our write transaction, still open. */
-static int tip_usable(const qp_store *store)
+int qp_store_tip_usable(const qp_store *store)
 {
 	return store->in_txn == 1 && !sqlite3_get_autocommit(store->db);
 }
@@ -161,7 +164,7 @@ int qp_store_meta_set(qp_store *store, const char *key, const char *value)
 static void tip_time(qp_store *store, const char *time)
 {
 	store->tip.have_time = 0;
-	if (strlen(time) < sizeof(store->tip.time) && tip_usable(store)) {
+	if (strlen(time) < sizeof(store->tip.time) && qp_store_tip_usable(store)) {
 		snprintf(store->tip.time, sizeof(store->tip.time), "%s", time);
 		store->tip.have_time = 1;
 	}
@@ -171,7 +174,7 @@ int qp_store_log_time_get(qp_store *store, char *out, size_t out_len)
 {
 	sqlite3_stmt *st = NULL;
 	out[0] = '\0';
-	if (store->tip.have_time && tip_usable(store) && strlen(store->tip.time) < out_len) {
+	if (store->tip.have_time && qp_store_tip_usable(store) && strlen(store->tip.time) < out_len) {
 		snprintf(out, out_len, "%s", store->tip.time);
 		return QP_OK;
 	}
@@ -224,7 +227,7 @@ int qp_store_log_time_set(qp_store *store, const char *time)
 
 int qp_store_root_cache_get(qp_store *store, uint64_t size, unsigned char out[QP_HASH_LEN])
 {
-	if (!store->tip.have_root || store->tip.root_size != size || !tip_usable(store))
+	if (!store->tip.have_root || store->tip.root_size != size || !qp_store_tip_usable(store))
 		return QP_ENOTFOUND;
 	memcpy(out, store->tip.root, QP_HASH_LEN);
 	return QP_OK;
@@ -232,7 +235,7 @@ int qp_store_root_cache_get(qp_store *store, uint64_t size, unsigned char out[QP
 
 void qp_store_root_cache_put(qp_store *store, uint64_t size, const unsigned char root[QP_HASH_LEN])
 {
-	store->tip.have_root = tip_usable(store);
+	store->tip.have_root = qp_store_tip_usable(store);
 	store->tip.root_size = size;
 	memcpy(store->tip.root, root, QP_HASH_LEN);
 }
@@ -242,7 +245,7 @@ void qp_store_root_cache_put(qp_store *store, uint64_t size, const unsigned char
 int qp_store_log_size(qp_store *store, uint64_t *out)
 {
 	*out = 0;
-	int usable = tip_usable(store);
+	int usable = qp_store_tip_usable(store);
 	if (usable && store->tip.have_size) {
 		*out = store->tip.size;
 		return QP_OK;
@@ -280,7 +283,7 @@ int qp_store_entry_put(qp_store *store, uint64_t idx, const char *note, size_t n
 	int err = qp_store_step_done(store, st, "storing the entry");
 	sqlite3_reset(st);
 	if (store->tip.have_size)
-		store->tip.have_size = err == QP_OK && idx == store->tip.size && tip_usable(store);
+		store->tip.have_size = err == QP_OK && idx == store->tip.size && qp_store_tip_usable(store);
 	if (store->tip.have_size)
 		store->tip.size = idx + 1;
 	return err;
@@ -348,7 +351,7 @@ int qp_store_node_get(void *ctx, unsigned level, uint64_t idx, unsigned char out
 {
 	qp_store *store = ctx;
 	if (level < 64 && (store->tip.have_edge >> level & 1) && store->tip.edge_idx[level] == idx &&
-	    tip_usable(store)) {
+	    qp_store_tip_usable(store)) {
 		memcpy(out, store->tip.edge[level], QP_HASH_LEN);
 		return QP_OK;
 	}
@@ -362,7 +365,7 @@ int qp_store_node_get(void *ctx, unsigned level, uint64_t idx, unsigned char out
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == QP_HASH_LEN) {
 		memcpy(out, sqlite3_column_blob(st, 0), QP_HASH_LEN);
 		/* A left child read once (a subtree of an earlier batch) is read from the tip after. */
-		if (level < 64 && (idx & 1) == 0 && tip_usable(store)) {
+		if (level < 64 && (idx & 1) == 0 && qp_store_tip_usable(store)) {
 			store->tip.edge_idx[level] = idx;
 			memcpy(store->tip.edge[level], out, QP_HASH_LEN);
 			store->tip.have_edge |= (uint64_t)1 << level;
@@ -396,7 +399,7 @@ int qp_store_node_put(void *ctx, unsigned level, uint64_t idx, const unsigned ch
 	 * binary decomposition, each the last left child stored at its level.
 	 */
 	if (level < 64 && (idx & 1) == 0) {
-		if (err == QP_OK && tip_usable(store)) {
+		if (err == QP_OK && qp_store_tip_usable(store)) {
 			store->tip.edge_idx[level] = idx;
 			memcpy(store->tip.edge[level], hash, QP_HASH_LEN);
 			store->tip.have_edge |= (uint64_t)1 << level;

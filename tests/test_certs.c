@@ -14,7 +14,12 @@
 
 #include "alloc.h"
 #include "clock.h"
+#include "error.h"
 #include "quanpiao/quanpiao.h"
+#include "registry_internal.h"
+#include "store_certs.h"
+#include "store_homes.h"
+#include "store_log.h"
 #include "testutil.h"
 
 #define ORIGIN "zhuji.example/quanpiao"
@@ -881,6 +886,71 @@ static int set_param(fx *f, const char *path, const char *name, cJSON *v)
 	return rc;
 }
 
+/*
+ * The store keeps the villages and the next certificate number a write
+ * transaction has read (store->tip).  What the rules see must be the
+ * database's: a change rolled back to its savepoint leaves no trace in
+ * them, and a change another connection commits is seen by the next
+ * transaction.
+ */
+static void test_transaction_caches(void **state)
+{
+	fx *f = *state;
+	char ids[1][QP_CERT_ID_LEN + 1];
+	created(f, "cert.issue", ISSUE("guarantee", H1, "1000", U_WD, "withdrawal"), ids, 1);
+	qp_store *st = f->reg->store;
+	qp_cert c;
+	assert_int_equal(qp_store_cert_get(st, ids[0], "2026-11-18", &c), QP_OK);
+	int year = atoi(ids[0] + 7);
+	int64_t seq = atoll(ids[0] + 14), next;
+	qp_village v;
+
+	assert_int_equal(qp_store_begin(st), QP_OK);
+	assert_int_equal(qp_store_cert_next_seq(st, c.kind, year, &next), QP_OK);
+	assert_int_equal(next, seq + 1);
+	assert_int_equal(qp_store_village_get(st, V1, &v), QP_OK);
+	assert_string_equal(v.name, "东白湖村");
+	qp_village_clear(&v);
+
+	/* Written, then rolled back to the savepoint. */
+	assert_int_equal(qp_store_savepoint(st), QP_OK);
+	qp_cert copy = c;
+	snprintf(copy.id, sizeof(copy.id), "%.14s%06lld", ids[0], (long long)next);
+	assert_int_equal(qp_store_cert_put(st, &copy, year, next, V1, "330681101"), QP_OK);
+	assert_int_equal(qp_store_cert_next_seq(st, c.kind, year, &next), QP_OK);
+	assert_int_equal(next, seq + 2);
+	assert_int_equal(qp_store_village_correct(st, V1, "改名村", NULL, v.added_at + 1), QP_OK);
+	assert_int_equal(qp_store_village_get(st, V1, &v), QP_OK);
+	assert_string_equal(v.name, "改名村");
+	qp_village_clear(&v);
+	qp_error_set(QP_EINVALID, "refused");
+	qp_store_rollback_to(st);
+	assert_int_equal(qp_store_cert_next_seq(st, c.kind, year, &next), QP_OK);
+	assert_int_equal(next, seq + 1);
+	assert_int_equal(qp_store_village_get(st, V1, &v), QP_OK);
+	assert_string_equal(v.name, "东白湖村");
+	assert_int_equal(v.updated_at, v.added_at);
+	qp_village_clear(&v);
+	qp_store_rollback(st);
+
+	/* Another connection's commit is seen by the next transaction. */
+	qp_registry *other = NULL;
+	assert_int_equal(qp_registry_open(&other, f->db, 0), QP_OK);
+	assert_int_equal(qp_store_begin(other->store), QP_OK);
+	assert_int_equal(qp_store_cert_put(other->store, &copy, year, seq + 1, V1, "330681101"), QP_OK);
+	assert_int_equal(qp_store_village_correct(other->store, V1, "改名村", NULL, v.added_at + 1), QP_OK);
+	assert_int_equal(qp_store_commit(other->store), QP_OK);
+	qp_registry_free(other);
+	assert_int_equal(qp_store_begin(st), QP_OK);
+	assert_int_equal(qp_store_cert_next_seq(st, c.kind, year, &next), QP_OK);
+	assert_int_equal(next, seq + 2);
+	assert_int_equal(qp_store_village_get(st, V1, &v), QP_OK);
+	assert_string_equal(v.name, "改名村");
+	qp_village_clear(&v);
+	qp_store_rollback(st);
+	qp_cert_clear(&c);
+}
+
 static void test_policy_limits(void **state)
 {
 	fx *f = *state;
@@ -930,6 +1000,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_freeze_revoke_expire, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_random_walk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_policy_limits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transaction_caches, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
