@@ -509,10 +509,50 @@ static int read_home(sqlite3_stmt *st, qp_home *h)
 	return QP_OK;
 }
 
+/*
+ * The homes this write transaction has read or written (store->tip, as
+ * the villages): an imported row's entries read the home each adds or
+ * changes.  Every write of a home here updates or forgets its copy.
+ */
+static qp_home *home_cached(qp_store *store, const char *unit)
+{
+	if (!qp_store_tip_usable(store))
+		return NULL;
+	for (int i = 0; i < store->tip.nhomes; i++)
+		if (strcmp(store->tip.homes[i].unit, unit) == 0)
+			return &store->tip.homes[i];
+	return NULL;
+}
+
+static void home_remember(qp_store *store, const qp_home *h)
+{
+	qp_home *slot = home_cached(store, h->unit);
+	if (slot == NULL && qp_store_tip_usable(store)) {
+		slot = &store->tip.homes[store->tip.next_home];
+		store->tip.next_home = (store->tip.next_home + 1) % QP_TIP_HOMES;
+		if (store->tip.nhomes < QP_TIP_HOMES)
+			store->tip.nhomes++;
+	}
+	if (slot)
+		*slot = *h;
+}
+
+static void home_forget(qp_store *store, const char *unit)
+{
+	qp_home *h = home_cached(store, unit);
+	if (h)
+		h->unit[0] = '\0';
+}
+
 int qp_store_home_get(qp_store *store, const char *unit, qp_home *out)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
+	const qp_home *hit = home_cached(store, unit);
+	if (hit && unit[0]) {
+		*out = *hit;
+		return QP_OK;
+	}
 	int err = qp_store_prepare_cached(store, "SELECT " HOME_COLUMNS " FROM homes WHERE unit = ?1", &st);
 	if (err != QP_OK)
 		return err;
@@ -525,6 +565,8 @@ int qp_store_home_get(qp_store *store, const char *unit, qp_home *out)
 	else
 		err = qp_store_raise(store->db, rc, "reading homes");
 	qp_store_finish(store, st);
+	if (err == QP_OK)
+		home_remember(store, out);
 	return err;
 }
 
@@ -619,6 +661,15 @@ int qp_store_home_put(qp_store *store, const qp_home *h)
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)h->added_at);
 	err = qp_store_step_done(store, st, "adding the home");
 	qp_store_finish(store, st);
+	home_forget(store, h->unit);
+	if (err == QP_OK) {
+		/* As read_home would read it back. */
+		qp_home stored = *h;
+		stored.floor_area = h->floor_area >= 0 ? h->floor_area : -1;
+		stored.built = h->built > 0 ? h->built : 0;
+		stored.updated_at = h->added_at;
+		home_remember(store, &stored);
+	}
 	return err;
 }
 
@@ -636,6 +687,13 @@ int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status s
 	if (err == QP_OK && sqlite3_changes(store->db) != 1)
 		err = qp_error_set(QP_ENOTFOUND, "no home %s in the registry", unit);
 	qp_store_finish(store, st);
+	qp_home *h = home_cached(store, unit);
+	if (h && err == QP_OK) {
+		h->status = status;
+		h->updated_at = idx;
+	} else if (h) {
+		h->unit[0] = '\0';
+	}
 	return err;
 }
 
@@ -660,6 +718,7 @@ int qp_store_home_set_field(qp_store *store, const char *unit, const char *field
 	if (value >= 0)
 		sqlite3_bind_int64(st, 2, value);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)idx);
+	home_forget(store, unit);
 	err = qp_store_step_done(store, st, "correcting the home");
 	qp_store_finish(store, st);
 	return err;

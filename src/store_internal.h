@@ -27,6 +27,7 @@ enum qp_stmt {
 #define QP_STMT_CACHE 64
 #define QP_TIP_VILLAGES 8
 #define QP_TIP_SEQS	8
+#define QP_TIP_HOMES	4
 
 struct qp_store {
 	sqlite3 *db;
@@ -82,6 +83,9 @@ struct qp_store {
 		int nvillages;
 		qp_village villages[QP_TIP_VILLAGES];
 		int nseqs;
+		/* Homes read or written in this transaction (store_homes.c), replaced in turn. */
+		int nhomes, next_home;
+		qp_home homes[QP_TIP_HOMES];
 		struct {
 			int kind, year;
 			int64_t next;

@@ -26,6 +26,7 @@ void qp_store_tip_forget(qp_store *store)
 		qp_village_clear(&store->tip.villages[i]);
 	store->tip.nvillages = 0;
 	store->tip.nseqs = 0;
+	store->tip.nhomes = store->tip.next_home = 0;
 }
 
 int qp_store_tip_usable(const qp_store *store)

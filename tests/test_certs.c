@@ -933,6 +933,23 @@ static void test_transaction_caches(void **state)
 	qp_village_clear(&v);
 	qp_store_rollback(st);
 
+	/* A home read, changed, read again and rolled back. */
+	qp_home h0, h;
+	assert_int_equal(qp_store_begin(st), QP_OK);
+	assert_int_equal(qp_store_home_get(st, U_IU, &h0), QP_OK);
+	assert_int_equal(qp_store_savepoint(st), QP_OK);
+	assert_int_equal(qp_store_home_set_status(st, U_IU, QP_HOME_IDLE, h0.updated_at + 1), QP_OK);
+	assert_int_equal(qp_store_home_set_field(st, U_IU, "land_area", 8000, h0.updated_at + 1), QP_OK);
+	assert_int_equal(qp_store_home_get(st, U_IU, &h), QP_OK);
+	assert_int_equal(h.status, QP_HOME_IDLE);
+	assert_int_equal(h.land_area, 8000);
+	assert_int_equal(h.updated_at, h0.updated_at + 1);
+	qp_error_set(QP_EINVALID, "refused");
+	qp_store_rollback_to(st);
+	assert_int_equal(qp_store_home_get(st, U_IU, &h), QP_OK);
+	assert_memory_equal(&h, &h0, sizeof(h));
+	qp_store_rollback(st);
+
 	/* Another connection's commit is seen by the next transaction. */
 	qp_registry *other = NULL;
 	assert_int_equal(qp_registry_open(&other, f->db, 0), QP_OK);
@@ -947,6 +964,8 @@ static void test_transaction_caches(void **state)
 	assert_int_equal(qp_store_village_get(st, V1, &v), QP_OK);
 	assert_string_equal(v.name, "改名村");
 	qp_village_clear(&v);
+	assert_int_equal(qp_store_home_get(st, U_IU, &h), QP_OK);
+	assert_memory_equal(&h, &h0, sizeof(h));
 	qp_store_rollback(st);
 	qp_cert_clear(&c);
 }
