@@ -69,8 +69,9 @@ static const char *const sql_of[S_COUNT] = {
     /* A page is overwritten in place (same size), or inserted when new. */
     [S_PUT_PAGE] = "UPDATE statusmap_pages SET version = ?2, nodes = ?3 WHERE id = ?1",
     [S_NEW_PAGE] = "INSERT INTO statusmap_pages (id, version, nodes) VALUES (?1, ?2, ?3)",
-    [S_PUT_LEAF] =
-	"INSERT OR REPLACE INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4)",
+    /* In place: the row keeps its place (migration 0019) and the key's index entry is not touched. */
+    [S_PUT_LEAF] = "INSERT INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4) "
+		   "ON CONFLICT (key) DO UPDATE SET version = ?2, hash = ?3, record = ?4",
     [S_RECORD] = "SELECT kind, state, holder, area, valid_until FROM certificates WHERE id = ?1",
 };
 
