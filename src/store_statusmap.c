@@ -45,6 +45,7 @@ enum {
 	S_NEW_PAGE,
 	S_PUT_LEAF,
 	S_RECORD,
+	S_DATA_VERSION,
 	S_COUNT
 };
 
@@ -73,11 +74,21 @@ static const char *const sql_of[S_COUNT] = {
     [S_PUT_LEAF] = "INSERT INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4) "
 		   "ON CONFLICT (key) DO UPDATE SET version = ?2, hash = ?3, record = ?4",
     [S_RECORD] = "SELECT kind, state, holder, area, valid_until FROM certificates WHERE id = ?1",
+    [S_DATA_VERSION] = "PRAGMA data_version",
 };
+
+enum { UNKNOWN, CACHED, NONE }; /* what the flush knows of a current page */
 
 /*
  * The map's state in a store: its statements, the buckets changed and not
  * yet flushed, and all changed in this transaction.
+ *
+ * The flush also keeps the current pages it read or wrote (page[id] where
+ * known[id] is CACHED; NONE: no such row), so that the next transaction's
+ * flush reads none of them again.  They are what this connection last
+ * committed: forgotten when a transaction or an entry is rolled back, and
+ * when another connection has written the file (PRAGMA data_version, read
+ * at the start of each write).  Proofs and roots read the stored rows.
  */
 struct qp_smt_dirty {
 	sqlite3_stmt *st[S_COUNT];
@@ -85,12 +96,26 @@ struct qp_smt_dirty {
 	size_t n, cap, tn, tcap;
 	unsigned char bits[QP_SMT_BUCKETS / 8], tbits[QP_SMT_BUCKETS / 8];
 	uint64_t last; /* the version of the last change */
+	qp_smt_page *page;
+	unsigned char *known;
+	sqlite3_int64 data_version;
 };
+
+static void forget_pages(void *arg)
+{
+	qp_store *store = arg;
+	if (store->map_dirty && store->map_dirty->known)
+		memset(store->map_dirty->known, UNKNOWN, QP_SMT_PAGES);
+}
 
 static int state(qp_store *store, struct qp_smt_dirty **out)
 {
-	if (store->map_dirty == NULL && (store->map_dirty = qp_calloc(1, sizeof(*store->map_dirty))) == NULL)
-		return qp_error_set(QP_ENOMEM, "out of memory using the status map");
+	if (store->map_dirty == NULL) {
+		if ((store->map_dirty = qp_calloc(1, sizeof(*store->map_dirty))) == NULL)
+			return qp_error_set(QP_ENOMEM, "out of memory using the status map");
+		/* A rolled back write may have changed pages: what the flush kept of them is forgotten. */
+		sqlite3_rollback_hook(store->db, forget_pages, store);
+	}
 	*out = store->map_dirty;
 	return QP_OK;
 }
@@ -387,6 +412,51 @@ static int page_get(qp_store *store, unsigned id, uint64_t as_of, qp_smt_page *p
 	return err;
 }
 
+/* PRAGMA data_version (changed by other connections' commits), or -1 if it cannot be read. */
+static sqlite3_int64 data_version(qp_store *store)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 v = -1;
+	if (stmt(store, S_DATA_VERSION, &st) == QP_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		done(st);
+	}
+	return v;
+}
+
+/* The current page id for the flush, from what it kept if it can (found as page_get's). */
+static int page_current(qp_store *store, unsigned id, qp_smt_page *p, int *found)
+{
+	struct qp_smt_dirty *d = store->map_dirty;
+	if (d->known == NULL) {
+		d->page = qp_calloc(QP_SMT_PAGES, sizeof(*d->page));
+		d->known = qp_calloc(QP_SMT_PAGES, 1);
+		if (d->page == NULL || d->known == NULL) {
+			qp_free(d->page);
+			qp_free(d->known);
+			d->page = NULL;
+			d->known = NULL;
+			return qp_error_set(QP_ENOMEM, "out of memory updating the status map");
+		}
+		d->data_version = data_version(store);
+	}
+	if (d->known[id] != UNKNOWN && d->data_version >= 0) {
+		*found = d->known[id] == CACHED;
+		if (*found)
+			*p = d->page[id];
+		else
+			memset(p, 0, sizeof(*p));
+		return QP_OK;
+	}
+	int err = page_get(store, id, UINT64_MAX, p, found);
+	if (err == QP_OK) {
+		d->known[id] = *found ? CACHED : NONE;
+		d->page[id] = *p;
+	}
+	return err;
+}
+
 /* Write page id (it had version old, if present), keeping the old one if a checkpoint covers it. */
 static int page_put(qp_store *store, unsigned id, const qp_smt_page *p, int present, uint64_t old)
 {
@@ -404,7 +474,16 @@ static int page_put(qp_store *store, unsigned id, const qp_smt_page *p, int pres
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->version);
 	sqlite3_bind_blob(st, 3, blob, QP_SMT_PAGE_BYTES, SQLITE_STATIC);
-	return run(store, st, "writing the status map");
+	struct qp_smt_dirty *d = store->map_dirty;
+	if ((err = run(store, st, "writing the status map")) != QP_OK || sqlite3_changes(store->db) != 1) {
+		forget_pages(store);
+		return err != QP_OK ? err : qp_error_set(QP_ECORRUPT, "status map: page %u is missing", id);
+	}
+	if (d->known) {
+		d->known[id] = CACHED;
+		d->page[id] = *p;
+	}
+	return QP_OK;
 }
 
 /* ---- the flush ------------------------------------------------------------------------------- */
@@ -463,7 +542,7 @@ int qp_store_statusmap_flush(qp_store *store)
 			}
 			qp_smt_page p;
 			int found = 0, changed = 0;
-			if ((err = page_get(store, id, UINT64_MAX, &p, &found)) != QP_OK)
+			if ((err = page_current(store, id, &p, &found)) != QP_OK)
 				break;
 			uint64_t old = p.version;
 			qp_smt_page_set(&p, child, ref, k, &changed);
@@ -496,6 +575,9 @@ void qp_store_statusmap_begin(qp_store *store)
 	store->map_have_latest = 0;
 	if (d == NULL)
 		return;
+	/* Another connection's write since the last transaction: the pages kept may be old. */
+	if (d->known && data_version(store) != d->data_version)
+		forget_pages(store);
 	memset(d->bits, 0, sizeof(d->bits));
 	memset(d->tbits, 0, sizeof(d->tbits));
 	d->n = d->tn = 0;
@@ -517,6 +599,7 @@ int qp_store_statusmap_undo(qp_store *store)
 {
 	struct qp_smt_dirty *d = store->map_dirty;
 	int err = QP_OK;
+	forget_pages(store);
 	/* The entry's rows are back as they were; every bucket this transaction changed is computed again. */
 	for (size_t i = 0; d && i < d->tn && err == QP_OK; i++)
 		err = mark(&d->list, &d->n, &d->cap, d->bits, d->touched[i]);
@@ -530,6 +613,9 @@ void qp_store_statusmap_free(qp_store *store)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(d->st[i]);
+	sqlite3_rollback_hook(store->db, NULL, NULL);
+	qp_free(d->page);
+	qp_free(d->known);
 	qp_free(d->list);
 	qp_free(d->touched);
 	qp_free(d);
