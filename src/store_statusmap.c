@@ -549,7 +549,8 @@ static void bucket_set(struct qp_smt_dirty *d, unsigned b, const qp_smt_leaf *le
 		k->l[lo] = *leaf;
 		return;
 	}
-	if (d->kept_leaves >= KEPT_LEAVES_MAX || qp_grow((void **)&k->l, &k->cap, k->n, sizeof(*k->l)) != QP_OK) {
+	if (d->kept_leaves >= KEPT_LEAVES_MAX ||
+	    qp_grow((void **)&k->l, &k->cap, k->n, sizeof(*k->l)) != QP_OK) {
 		forget_bucket(d, b);
 		return;
 	}

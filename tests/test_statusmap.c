@@ -470,9 +470,9 @@ static void pages_match_leaves(qp_store *s, const char *dir)
 	qp_smt_leaf *l = calloc(KEYS, sizeof(*l));
 	size_t n = 0;
 	assert_non_null(l);
-	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT key, hash FROM statusmap_leaves ORDER BY key", -1,
-					    &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(s->db, "SELECT key, hash FROM statusmap_leaves ORDER BY key", -1, &st, NULL),
+	    SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		assert_true(n < KEYS);
 		memcpy(l[n].key, sqlite3_column_blob(st, 0), 32);
@@ -494,11 +494,12 @@ static void pages_match_leaves(qp_store *s, const char *dir)
 	assert_int_equal(qp_store_open(&f, path, QP_STORE_CREATE), QP_OK);
 	free(path);
 	assert_int_equal(qp_store_begin(f), QP_OK);
-	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT key, version, record FROM statusmap_leaves", -1,
-					    &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(s->db, "SELECT key, version, record FROM statusmap_leaves", -1, &st, NULL),
+	    SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		assert_int_equal(qp_store_statusmap_set(f, sqlite3_column_blob(st, 0), sqlite3_column_blob(st, 2),
+		assert_int_equal(qp_store_statusmap_set(f, sqlite3_column_blob(st, 0),
+							sqlite3_column_blob(st, 2),
 							(size_t)sqlite3_column_bytes(st, 2),
 							(uint64_t)sqlite3_column_int64(st, 1)),
 				 QP_OK);
