@@ -10,7 +10,6 @@
  * `limit` (default 100, at most 1000) and `after` (the last key of the
  * previous page), answered with `next` (null on the last page).
  */
-#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -810,19 +809,6 @@ static void entry_answer(qpd_reply *r, const qpd_job *job, const char *proof, si
 	r->body_len = (size_t)(p - body);
 }
 
-/*
- * Might the entry have created certificates?  Only cert.* entries do
- * (src/rules_certs.c), and a note names its type as the canonical member
- * "type":"cert.<...>" (docs/format.md): a note without those bytes created
- * none, and its answer needs no query.  (A body member that happens to
- * read the same only costs the query.)
- */
-static int creates_certs(const qpd_job *job)
-{
-	static const char key[] = "\"type\":\"cert.";
-	return memmem(job->data, job->len, key, sizeof(key) - 1) != NULL;
-}
-
 void qpd_route_entry_done(qpd_reply *r, const qpd_job *job)
 {
 	qp_registry *reg = NULL;
@@ -840,8 +826,7 @@ void qpd_route_entry_done(qpd_reply *r, const qpd_job *job)
 	if ((err = qpd_reader(&reg)) != QP_OK ||
 	    (err = qp_log_tlog_proof_text(&proof, &proof_len, job->index, &job->proof, job->checkpoint,
 					  strlen(job->checkpoint))) != QP_OK ||
-	    (creates_certs(job) &&
-	     (err = qp_certs_created_by(&created, &ncreated, reg, job->index)) != QP_OK)) {
+	    (err = qp_certs_created_by(&created, &ncreated, reg, job->index)) != QP_OK) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "appended as entry %llu, but the proof could not be read: %s",
 			 (unsigned long long)job->index, qp_error_last()->message);
