@@ -551,26 +551,24 @@ static void test_kept_pages(void **state)
 	set_one(a, 0, 2, 3 * KEYS);
 	assert_int_equal(qp_store_commit(a), QP_OK);
 	pages_match_leaves(a, dir);
-	/* A transaction flushed, then rolled back. */
-	assert_int_equal(qp_store_begin(a), QP_OK);
-	for (unsigned i = 1; i < KEYS; i++)
-		set_one(a, i, 2, 3 * KEYS + i);
-	assert_int_equal(qp_store_statusmap_flush(a), QP_OK);
-	qp_store_rollback(a);
-	assert_int_equal(qp_store_begin(a), QP_OK);
-	set_one(a, 0, 0, 4 * KEYS);
-	assert_int_equal(qp_store_commit(a), QP_OK);
-	pages_match_leaves(a, dir);
-	/* An entry flushed, then undone. */
-	assert_int_equal(qp_store_begin(a), QP_OK);
-	assert_int_equal(qp_store_savepoint(a), QP_OK);
-	for (unsigned i = 1; i < KEYS; i++)
-		set_one(a, i, 2, 4 * KEYS + i);
-	assert_int_equal(qp_store_statusmap_flush(a), QP_OK);
-	qp_store_rollback_to(a);
-	set_one(a, 0, 1, 5 * KEYS);
-	assert_int_equal(qp_store_commit(a), QP_OK);
-	pages_match_leaves(a, dir);
+	/* A transaction flushed, then rolled back; an entry flushed, then undone. */
+	for (int whole = 1; whole >= 0; whole--) {
+		assert_int_equal(qp_store_begin(a), QP_OK);
+		if (!whole)
+			assert_int_equal(qp_store_savepoint(a), QP_OK);
+		for (unsigned i = 1; i < KEYS; i++)
+			set_one(a, i, 2, (4 - (unsigned)whole) * KEYS + i);
+		assert_int_equal(qp_store_statusmap_flush(a), QP_OK);
+		if (whole) {
+			qp_store_rollback(a);
+			assert_int_equal(qp_store_begin(a), QP_OK);
+		} else {
+			qp_store_rollback_to(a);
+		}
+		set_one(a, 0, (unsigned)whole, (5 - (unsigned)whole) * KEYS);
+		assert_int_equal(qp_store_commit(a), QP_OK);
+		pages_match_leaves(a, dir);
+	}
 	qp_store_free(a);
 	tu_rmdir(dir);
 	free(path);
