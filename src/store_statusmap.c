@@ -519,6 +519,9 @@ static int bucket_current(qp_store *store, unsigned b, leaves *a, const qp_smt_l
 	*n = a->n;
 	if (d->kept[b])
 		forget_bucket(d, b);
+	/* An audit's replay (told its checkpoints by keep_for) keeps none: its memory is the audit's. */
+	if (store->map_cps != NULL)
+		return QP_OK;
 	if (a->n > 0 && d->kept_leaves + a->n <= KEPT_LEAVES_MAX &&
 	    (d->bucket[b].l = qp_malloc(a->n * sizeof(*a->l))) != NULL) {
 		memcpy(d->bucket[b].l, a->l, a->n * sizeof(*a->l));
