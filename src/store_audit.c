@@ -76,6 +76,11 @@ int qp_store_fast_writes(qp_store *store)
 			     "preparing the replay");
 }
 
+int qp_store_replay_unjournaled(qp_store *store)
+{
+	return qp_store_exec(store->db, "PRAGMA journal_mode = OFF", "preparing the replay");
+}
+
 uint64_t qp_store_memory_used(void)
 {
 	return (uint64_t)sqlite3_memory_used();

@@ -25,6 +25,15 @@ uint64_t qp_store_memory_used(void);
  */
 int qp_store_replay_lean(qp_store *store);
 
+/*
+ * No rollback journal at all (journal_mode OFF) for a replay thrown away
+ * after the audit: no copy of each page a transaction touches, so a
+ * transaction can be as large as the page cache allows.  A rollback then
+ * leaves the file damaged: the caller must throw the replay away, never
+ * use it, after any statement or transaction fails.
+ */
+int qp_store_replay_unjournaled(qp_store *store);
+
 /* ATTACH the registry file at path as schema "replay" / DETACH it. */
 int qp_store_attach_replay(qp_store *store, const char *path);
 void qp_store_detach_replay(qp_store *store);
