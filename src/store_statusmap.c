@@ -45,6 +45,7 @@ enum {
 	S_NEW_PAGE,
 	S_PUT_LEAF,
 	S_RECORD,
+	S_DATA_VERSION,
 	S_COUNT
 };
 
@@ -69,14 +70,36 @@ static const char *const sql_of[S_COUNT] = {
     /* A page is overwritten in place (same size), or inserted when new. */
     [S_PUT_PAGE] = "UPDATE statusmap_pages SET version = ?2, nodes = ?3 WHERE id = ?1",
     [S_NEW_PAGE] = "INSERT INTO statusmap_pages (id, version, nodes) VALUES (?1, ?2, ?3)",
-    [S_PUT_LEAF] =
-	"INSERT OR REPLACE INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4)",
+    /* In place: the row keeps its place (migration 0019) and the key's index entry is not touched. */
+    [S_PUT_LEAF] = "INSERT INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4) "
+		   "ON CONFLICT (key) DO UPDATE SET version = ?2, hash = ?3, record = ?4",
     [S_RECORD] = "SELECT kind, state, holder, area, valid_until FROM certificates WHERE id = ?1",
+    [S_DATA_VERSION] = "PRAGMA data_version",
 };
+
+enum { UNKNOWN, CACHED, NONE }; /* what the flush knows of a current page */
+
+/* At most this many leaves are kept in memory between transactions (72 bytes each: about 38 MB). */
+#define KEPT_LEAVES_MAX (1u << 19)
+
+/* The leaves of a bucket, in key order. */
+typedef struct bucket {
+	qp_smt_leaf *l;
+	size_t n, cap;
+} bucket;
 
 /*
  * The map's state in a store: its statements, the buckets changed and not
  * yet flushed, and all changed in this transaction.
+ *
+ * The flush also keeps the current pages it read or wrote (page[id] where
+ * known[id] is CACHED; NONE: no such row), and the leaves of the buckets
+ * it computed (bucket[b] where kept[b]; changes keep them up to date, up
+ * to KEPT_LEAVES_MAX leaves in all), so that the next transaction's flush
+ * reads none of them again.  They are what this connection last
+ * committed: forgotten when a transaction or an entry is rolled back, and
+ * when another connection has written the file (PRAGMA data_version, read
+ * at the start of each write).  Proofs and roots read the stored rows.
  */
 struct qp_smt_dirty {
 	sqlite3_stmt *st[S_COUNT];
@@ -84,12 +107,42 @@ struct qp_smt_dirty {
 	size_t n, cap, tn, tcap;
 	unsigned char bits[QP_SMT_BUCKETS / 8], tbits[QP_SMT_BUCKETS / 8];
 	uint64_t last; /* the version of the last change */
+	qp_smt_page *page;
+	unsigned char *known, *kept;
+	bucket *bucket;
+	size_t kept_leaves;
+	sqlite3_int64 data_version;
 };
+
+static void forget_bucket(struct qp_smt_dirty *d, unsigned b)
+{
+	qp_free(d->bucket[b].l);
+	d->kept_leaves -= d->bucket[b].n;
+	memset(&d->bucket[b], 0, sizeof(d->bucket[b]));
+	d->kept[b] = 0;
+}
+
+static void forget_pages(void *arg)
+{
+	qp_store *store = arg;
+	struct qp_smt_dirty *d = store->map_dirty;
+	if (d == NULL || d->known == NULL)
+		return;
+	memset(d->known, UNKNOWN, QP_SMT_PAGES);
+	for (unsigned b = 0; b < QP_SMT_BUCKETS && d->kept_leaves > 0; b++)
+		if (d->kept[b])
+			forget_bucket(d, b);
+	memset(d->kept, 0, QP_SMT_BUCKETS);
+}
 
 static int state(qp_store *store, struct qp_smt_dirty **out)
 {
-	if (store->map_dirty == NULL && (store->map_dirty = qp_calloc(1, sizeof(*store->map_dirty))) == NULL)
-		return qp_error_set(QP_ENOMEM, "out of memory using the status map");
+	if (store->map_dirty == NULL) {
+		if ((store->map_dirty = qp_calloc(1, sizeof(*store->map_dirty))) == NULL)
+			return qp_error_set(QP_ENOMEM, "out of memory using the status map");
+		/* A rolled back write may have changed pages: what the flush kept of them is forgotten. */
+		sqlite3_rollback_hook(store->db, forget_pages, store);
+	}
 	*out = store->map_dirty;
 	return QP_OK;
 }
@@ -386,6 +439,130 @@ static int page_get(qp_store *store, unsigned id, uint64_t as_of, qp_smt_page *p
 	return err;
 }
 
+/* PRAGMA data_version (changed by other connections' commits), or -1 if it cannot be read. */
+static sqlite3_int64 data_version(qp_store *store)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 v = -1;
+	if (stmt(store, S_DATA_VERSION, &st) == QP_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		done(st);
+	}
+	return v;
+}
+
+/* Room for what the flush keeps (pages and buckets), once per store. */
+static int keep_alloc(qp_store *store)
+{
+	struct qp_smt_dirty *d = store->map_dirty;
+	if (d->known == NULL) {
+		d->page = qp_calloc(QP_SMT_PAGES, sizeof(*d->page));
+		d->known = qp_calloc(QP_SMT_PAGES, 1);
+		d->bucket = qp_calloc(QP_SMT_BUCKETS, sizeof(*d->bucket));
+		d->kept = qp_calloc(QP_SMT_BUCKETS, 1);
+		if (d->page == NULL || d->known == NULL || d->bucket == NULL || d->kept == NULL) {
+			qp_free(d->page);
+			qp_free(d->known);
+			qp_free(d->bucket);
+			qp_free(d->kept);
+			d->page = NULL;
+			d->known = d->kept = NULL;
+			d->bucket = NULL;
+			return qp_error_set(QP_ENOMEM, "out of memory updating the status map");
+		}
+		d->data_version = data_version(store);
+	}
+	return QP_OK;
+}
+
+/* The current page id for the flush, from what it kept if it can (found as page_get's). */
+static int page_current(qp_store *store, unsigned id, qp_smt_page *p, int *found)
+{
+	struct qp_smt_dirty *d = store->map_dirty;
+	int err = keep_alloc(store);
+	if (err != QP_OK)
+		return err;
+	if (d->known[id] != UNKNOWN && d->data_version >= 0) {
+		*found = d->known[id] == CACHED;
+		if (*found)
+			*p = d->page[id];
+		else
+			memset(p, 0, sizeof(*p));
+		return QP_OK;
+	}
+	if ((err = page_get(store, id, UINT64_MAX, p, found)) == QP_OK) {
+		d->known[id] = *found ? CACHED : NONE;
+		d->page[id] = *p;
+	}
+	return err;
+}
+
+/* The current leaves of bucket b (key: its first two bytes), kept or read into a; *l and *n get them. */
+static int bucket_current(qp_store *store, unsigned b, leaves *a, const qp_smt_leaf **l, size_t *n)
+{
+	struct qp_smt_dirty *d = store->map_dirty;
+	unsigned char key[QP_HASH_LEN] = {0};
+	int err = keep_alloc(store);
+	if (err != QP_OK)
+		return err;
+	if (d->kept[b] && d->data_version >= 0) {
+		*l = d->bucket[b].l;
+		*n = d->bucket[b].n;
+		return QP_OK;
+	}
+	key[0] = (unsigned char)(b >> 8);
+	key[1] = (unsigned char)b;
+	if ((err = scan(store, key, QP_SMT_BUCKET_DEPTH, UINT64_MAX, a)) != QP_OK)
+		return err;
+	*l = a->l;
+	*n = a->n;
+	if (d->kept[b])
+		forget_bucket(d, b);
+	/* An audit's replay (told its checkpoints by keep_for) keeps none: its memory is the audit's. */
+	if (store->map_cps != NULL)
+		return QP_OK;
+	if (a->n > 0 && d->kept_leaves + a->n <= KEPT_LEAVES_MAX &&
+	    (d->bucket[b].l = qp_malloc(a->n * sizeof(*a->l))) != NULL) {
+		memcpy(d->bucket[b].l, a->l, a->n * sizeof(*a->l));
+		d->bucket[b].n = d->bucket[b].cap = a->n;
+		d->kept_leaves += a->n;
+		d->kept[b] = 1;
+	} else if (a->n == 0) {
+		d->kept[b] = 1;
+	}
+	return QP_OK;
+}
+
+/* A changed leaf into its bucket if kept (else nothing; a bucket that cannot grow is forgotten). */
+static void bucket_set(struct qp_smt_dirty *d, unsigned b, const qp_smt_leaf *leaf)
+{
+	if (d->kept == NULL || !d->kept[b])
+		return;
+	bucket *k = &d->bucket[b];
+	size_t lo = 0, hi = k->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(k->l[mid].key, leaf->key, QP_HASH_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < k->n && memcmp(k->l[lo].key, leaf->key, QP_HASH_LEN) == 0) {
+		k->l[lo] = *leaf;
+		return;
+	}
+	if (d->kept_leaves >= KEPT_LEAVES_MAX ||
+	    qp_grow((void **)&k->l, &k->cap, k->n, sizeof(*k->l)) != QP_OK) {
+		forget_bucket(d, b);
+		return;
+	}
+	memmove(&k->l[lo + 1], &k->l[lo], (k->n - lo) * sizeof(*k->l));
+	k->l[lo] = *leaf;
+	k->n++;
+	d->kept_leaves++;
+}
+
 /* Write page id (it had version old, if present), keeping the old one if a checkpoint covers it. */
 static int page_put(qp_store *store, unsigned id, const qp_smt_page *p, int present, uint64_t old)
 {
@@ -403,7 +580,16 @@ static int page_put(qp_store *store, unsigned id, const qp_smt_page *p, int pres
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->version);
 	sqlite3_bind_blob(st, 3, blob, QP_SMT_PAGE_BYTES, SQLITE_STATIC);
-	return run(store, st, "writing the status map");
+	struct qp_smt_dirty *d = store->map_dirty;
+	if ((err = run(store, st, "writing the status map")) != QP_OK || sqlite3_changes(store->db) != 1) {
+		forget_pages(store);
+		return err != QP_OK ? err : qp_error_set(QP_ECORRUPT, "status map: page %u is missing", id);
+	}
+	if (d->known) {
+		d->known[id] = CACHED;
+		d->page[id] = *p;
+	}
+	return QP_OK;
 }
 
 /* ---- the flush ------------------------------------------------------------------------------- */
@@ -436,16 +622,15 @@ int qp_store_statusmap_flush(qp_store *store)
 	qsort(d->list, d->n, sizeof(d->list[0]), cmp_u16);
 	/* The buckets' roots, from their leaves. */
 	for (size_t i = 0; i < n && err == QP_OK; i++) {
-		unsigned char key[QP_HASH_LEN] = {0};
-		key[0] = (unsigned char)(d->list[i] >> 8);
-		key[1] = (unsigned char)d->list[i];
-		if ((err = scan(store, key, QP_SMT_BUCKET_DEPTH, UINT64_MAX, &a)) != QP_OK)
+		const qp_smt_leaf *l = NULL;
+		size_t nl = 0;
+		if ((err = bucket_current(store, d->list[i], &a, &l, &nl)) != QP_OK)
 			break;
 		c[i].idx = d->list[i];
 		c[i].version = 0;
-		for (size_t j = 0; j < a.n; j++)
-			c[i].version = a.l[j].version > c[i].version ? a.l[j].version : c[i].version;
-		qp_smt_subtree(&c[i].ref, a.l, a.n, QP_SMT_BUCKET_DEPTH);
+		for (size_t j = 0; j < nl; j++)
+			c[i].version = l[j].version > c[i].version ? l[j].version : c[i].version;
+		qp_smt_subtree(&c[i].ref, l, nl, QP_SMT_BUCKET_DEPTH);
 	}
 	/* The pages above them, level by level: each page read and written once. */
 	for (unsigned level = QP_SMT_PAGE_LEVELS; level-- > 0 && err == QP_OK;) {
@@ -462,7 +647,7 @@ int qp_store_statusmap_flush(qp_store *store)
 			}
 			qp_smt_page p;
 			int found = 0, changed = 0;
-			if ((err = page_get(store, id, UINT64_MAX, &p, &found)) != QP_OK)
+			if ((err = page_current(store, id, &p, &found)) != QP_OK)
 				break;
 			uint64_t old = p.version;
 			qp_smt_page_set(&p, child, ref, k, &changed);
@@ -495,6 +680,9 @@ void qp_store_statusmap_begin(qp_store *store)
 	store->map_have_latest = 0;
 	if (d == NULL)
 		return;
+	/* Another connection's write since the last transaction: the pages kept may be old. */
+	if (d->known && data_version(store) != d->data_version)
+		forget_pages(store);
 	memset(d->bits, 0, sizeof(d->bits));
 	memset(d->tbits, 0, sizeof(d->tbits));
 	d->n = d->tn = 0;
@@ -516,6 +704,7 @@ int qp_store_statusmap_undo(qp_store *store)
 {
 	struct qp_smt_dirty *d = store->map_dirty;
 	int err = QP_OK;
+	forget_pages(store);
 	/* The entry's rows are back as they were; every bucket this transaction changed is computed again. */
 	for (size_t i = 0; d && i < d->tn && err == QP_OK; i++)
 		err = mark(&d->list, &d->n, &d->cap, d->bits, d->touched[i]);
@@ -529,6 +718,12 @@ void qp_store_statusmap_free(qp_store *store)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(d->st[i]);
+	sqlite3_rollback_hook(store->db, NULL, NULL);
+	forget_pages(store);
+	qp_free(d->page);
+	qp_free(d->known);
+	qp_free(d->bucket);
+	qp_free(d->kept);
 	qp_free(d->list);
 	qp_free(d->touched);
 	qp_free(d);
@@ -561,6 +756,13 @@ int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN]
 	sqlite3_bind_blob(st, 4, record, (int)record_len, SQLITE_STATIC);
 	err = run(store, st, "writing the status map");
 	uint16_t b = (uint16_t)qp_smt_bits(key, 0, QP_SMT_BUCKET_DEPTH);
+	if (err == QP_OK) {
+		qp_smt_leaf leaf;
+		memcpy(leaf.key, key, QP_HASH_LEN);
+		memcpy(leaf.hash, h, QP_HASH_LEN);
+		leaf.version = version;
+		bucket_set(d, b, &leaf);
+	}
 	if (err == QP_OK && (err = mark(&d->list, &d->n, &d->cap, d->bits, b)) == QP_OK)
 		err = mark(&d->touched, &d->tn, &d->tcap, d->tbits, b);
 	d->last = version;

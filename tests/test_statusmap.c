@@ -19,6 +19,7 @@
 
 #include "old_statusmap.h"
 #include "store_internal.h"
+#include "store_log.h"
 #include "store_statusmap.h"
 
 static void record_of(char *buf, size_t *len, const char *id, int state, uint64_t entry)
@@ -403,6 +404,9 @@ static void test_upgrade_from_nodes(void **state)
 	assert_int_equal(qp_store_open(&u, path, 0), QP_OK);
 	assert_int_equal(qp_store_schema_version(u), qp_store_latest_version());
 	same_rows(u, b, "statusmap_leaves");
+	/* Migration 0019 ran after the conversion: the leaves are a rowid table, rewritten in place. */
+	assert_int_equal(sqlite3_exec(u->db, "SELECT rowid FROM statusmap_leaves LIMIT 1", NULL, NULL, NULL),
+			 SQLITE_OK);
 	same_rows(u, b, "statusmap_leaf_history");
 	same_rows(u, b, "statusmap_pages");
 	same_rows(u, b, "statusmap_page_history");
@@ -460,6 +464,115 @@ static void test_pages(void **state)
 	b[8] = 1; /* an empty node with a hash */
 	assert_int_equal(qp_smt_page_decode(&q, b, sizeof(b)), QP_ECORRUPT);
 	assert_error_contains("a stored page is malformed");
+}
+
+/* The root of s's pages is the root of its leaves, its version their newest. */
+static void pages_match_leaves(qp_store *s, const char *dir)
+{
+	sqlite3_stmt *st;
+	qp_smt_leaf *l = calloc(KEYS, sizeof(*l));
+	size_t n = 0;
+	assert_non_null(l);
+	assert_int_equal(
+	    sqlite3_prepare_v2(s->db, "SELECT key, hash FROM statusmap_leaves ORDER BY key", -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		assert_true(n < KEYS);
+		memcpy(l[n].key, sqlite3_column_blob(st, 0), 32);
+		memcpy(l[n++].hash, sqlite3_column_blob(st, 1), 32);
+	}
+	sqlite3_finalize(st);
+	qp_smt_ref want;
+	unsigned char got[32];
+	qp_smt_subtree(&want, l, n, 0);
+	assert_int_equal(qp_store_statusmap_root(s, UINT64_MAX, got), QP_OK);
+	assert_memory_equal(got, want.hash, 32);
+	free(l);
+	/* And its pages are those of a store given its leaves at once (a page's version included). */
+	static int made;
+	char name[32];
+	snprintf(name, sizeof(name), "fresh%d.db", made++);
+	char *path = tu_path(dir, name);
+	qp_store *f = NULL;
+	assert_int_equal(qp_store_open(&f, path, QP_STORE_CREATE), QP_OK);
+	free(path);
+	assert_int_equal(qp_store_begin(f), QP_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(s->db, "SELECT key, version, record FROM statusmap_leaves", -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		assert_int_equal(qp_store_statusmap_set(f, sqlite3_column_blob(st, 0),
+							sqlite3_column_blob(st, 2),
+							(size_t)sqlite3_column_bytes(st, 2),
+							(uint64_t)sqlite3_column_int64(st, 1)),
+				 QP_OK);
+	sqlite3_finalize(st);
+	assert_int_equal(qp_store_commit(f), QP_OK);
+	same_rows(s, f, "statusmap_pages");
+	qp_store_free(f);
+}
+
+/* Key i's record of round r (at version v) through s, in its own transaction unless in one. */
+static void set_one(qp_store *s, unsigned i, unsigned r, uint64_t v)
+{
+	char id[32], rec[QP_STATUSMAP_RECORD_MAX];
+	size_t len = 0;
+	unsigned char key[32];
+	cert(id, i);
+	round_record(rec, &len, i, r);
+	qp_statusmap_key(key, id);
+	assert_int_equal(qp_store_statusmap_set(s, key, rec, len, v), QP_OK);
+}
+
+/*
+ * The pages a connection's flush keeps between transactions are forgotten
+ * when they may be old: after another connection's write, a rollback, an
+ * entry undone.  Each case changes one key after the pages were kept, so
+ * that a kept page that missed a change would put a wrong root on top.
+ */
+static void test_kept_pages(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp(), *path = tu_path(dir, "a.db");
+	qp_store *a = NULL, *b = NULL;
+	assert_int_equal(qp_store_open(&a, path, QP_STORE_CREATE), QP_OK);
+	assert_int_equal(qp_store_begin(a), QP_OK);
+	for (unsigned i = 0; i < KEYS; i++)
+		set_one(a, i, 0, i + 1);
+	assert_int_equal(qp_store_commit(a), QP_OK);
+	/* Another connection changes every key; a then changes one. */
+	assert_int_equal(qp_store_open(&b, path, 0), QP_OK);
+	assert_int_equal(qp_store_begin(b), QP_OK);
+	for (unsigned i = 0; i < KEYS; i++)
+		set_one(b, i, 1, KEYS + i + 1);
+	assert_int_equal(qp_store_commit(b), QP_OK);
+	qp_store_free(b);
+	assert_int_equal(qp_store_begin(a), QP_OK);
+	set_one(a, 0, 2, 3 * KEYS);
+	assert_int_equal(qp_store_commit(a), QP_OK);
+	pages_match_leaves(a, dir);
+	/* A transaction flushed, then rolled back; an entry flushed, then undone. */
+	for (int whole = 1; whole >= 0; whole--) {
+		assert_int_equal(qp_store_begin(a), QP_OK);
+		if (!whole)
+			assert_int_equal(qp_store_savepoint(a), QP_OK);
+		for (unsigned i = 1; i < KEYS; i++)
+			set_one(a, i, 2, (4 - (unsigned)whole) * KEYS + i);
+		assert_int_equal(qp_store_statusmap_flush(a), QP_OK);
+		if (whole) {
+			qp_store_rollback(a);
+			assert_int_equal(qp_store_begin(a), QP_OK);
+		} else {
+			qp_store_rollback_to(a);
+		}
+		set_one(a, 0, (unsigned)whole, (5 - (unsigned)whole) * KEYS);
+		assert_int_equal(qp_store_commit(a), QP_OK);
+		pages_match_leaves(a, dir);
+	}
+	qp_store_free(a);
+	tu_rmdir(dir);
+	free(path);
+	free(dir);
 }
 
 static void test_empty_map(void **state)
@@ -563,6 +676,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tree_and_proofs),
 	    cmocka_unit_test(test_empty_map),
+	    cmocka_unit_test(test_kept_pages),
 	    cmocka_unit_test(test_pages),
 	    cmocka_unit_test(test_upgrade_from_nodes),
 	    cmocka_unit_test(test_hostile_proof_text),

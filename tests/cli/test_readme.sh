@@ -25,10 +25,16 @@ mkdir -p "$WORK/bin" "$WORK/session" "$WORK/home"
 ln -s "$QP" "$WORK/bin/quanpiao"
 ln -s "${QP_QUANPIAOD:?QP_QUANPIAOD is not set}" "$WORK/bin/quanpiaod"
 
-# A port nothing listens on (the README's 8080 may be taken on this machine).
+# A port nothing listens on (the README's 8080 may be taken on this machine),
+# below the kernel's ephemeral range: quanpiaod binds it about a minute after
+# this probe, and meanwhile any test's outgoing connection may be given a port
+# from that range; quanpiaod would then fail to listen and the README's wait
+# for /healthz would run until the test's timeout (as one run under load did).
+low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "$low" -gt 11000 ] 2>/dev/null || low=32768
 PORT=""
 for _ in $(seq 50); do
-	p=$((20000 + RANDOM % 40000))
+	p=$((10000 + RANDOM % (low - 10000)))
 	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 		PORT=$p
 		break
