@@ -223,10 +223,47 @@ static int read_household(sqlite3_stmt *st, qp_household *h)
 	return sqlite3_column_type(st, 1) == SQLITE_NULL ? QP_OK : qp_store_column_dup(st, 1, &h->name);
 }
 
+void qp_store_households_forget(qp_store *store)
+{
+	for (int i = 0; i < store->tip.nhouseholds; i++)
+		qp_household_clear(&store->tip.households[i]);
+	store->tip.nhouseholds = 0;
+}
+
+/* Copy a household (its name too); on failure *to is cleared. */
+static int household_copy(qp_household *to, const qp_household *from)
+{
+	*to = *from;
+	to->name = from->name ? qp_strdup(from->name) : NULL;
+	if (from->name && to->name == NULL) {
+		qp_household_clear(to);
+		return qp_error_set(QP_ENOMEM, "out of memory");
+	}
+	return QP_OK;
+}
+
+/*
+ * The households this write transaction has read (store->tip, as the
+ * villages); every write of a household or its personal data here
+ * forgets them all.
+ */
+static const qp_household *household_cached(const qp_store *store, const char *number)
+{
+	if (!qp_store_tip_usable(store))
+		return NULL;
+	for (int i = 0; i < store->tip.nhouseholds; i++)
+		if (strcmp(store->tip.households[i].number, number) == 0)
+			return &store->tip.households[i];
+	return NULL;
+}
+
 int qp_store_household_get(qp_store *store, const char *number, qp_household *out)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
+	const qp_household *hit = household_cached(store, number);
+	if (hit)
+		return household_copy(out, hit);
 	int err = qp_store_prepare_cached(
 	    store, "SELECT " HOUSEHOLD_COLUMNS " FROM " HOUSEHOLD_FROM " WHERE h.number = ?1", &st);
 	if (err != QP_OK)
@@ -240,6 +277,12 @@ int qp_store_household_get(qp_store *store, const char *number, qp_household *ou
 	else
 		err = qp_store_raise(store->db, rc, "reading households");
 	qp_store_finish(store, st);
+	if (err == QP_OK && qp_store_tip_usable(store)) {
+		if (store->tip.nhouseholds == QP_TIP_HOUSEHOLDS)
+			qp_store_households_forget(store);
+		if (household_copy(&store->tip.households[store->tip.nhouseholds], out) == QP_OK)
+			store->tip.nhouseholds++;
+	}
 	return err;
 }
 
@@ -297,6 +340,7 @@ int qp_store_personal_get(qp_store *store, const char *number, qp_personal *out)
 static int personal_write(qp_store *store, const char *sql, const char *number, const qp_personal *p,
 			  const char *what, int *changed)
 {
+	qp_store_households_forget(store);
 	sqlite3_stmt *st = NULL;
 	int err = qp_store_prepare_cached(store, sql, &st);
 	if (err != QP_OK)
@@ -338,6 +382,7 @@ int qp_store_investor_put(qp_store *store, uint64_t activation, const qp_persona
 
 int qp_store_household_erase(qp_store *store, const char *number, uint64_t idx)
 {
+	qp_store_households_forget(store);
 	sqlite3_stmt *st = NULL;
 	int err = qp_store_prepare_cached(store, "DELETE FROM personal_data WHERE household = ?1", &st);
 	if (err != QP_OK)
@@ -387,6 +432,7 @@ int qp_store_household_next_seq(qp_store *store, int64_t *out)
 int qp_store_household_put(qp_store *store, const char *number, const char *village, int members,
 			   const char *commitment, uint64_t idx)
 {
+	qp_store_households_forget(store);
 	sqlite3_stmt *st = NULL;
 	int err = qp_store_prepare_cached(
 	    store,
@@ -408,6 +454,7 @@ int qp_store_household_put(qp_store *store, const char *number, const char *vill
 int qp_store_household_correct(qp_store *store, const char *number, int members, const char *commitment,
 			       uint64_t idx)
 {
+	qp_store_households_forget(store);
 	sqlite3_stmt *st = NULL;
 	int err =
 	    qp_store_prepare_cached(store,

@@ -28,6 +28,7 @@ enum qp_stmt {
 #define QP_TIP_VILLAGES 8
 #define QP_TIP_SEQS	8
 #define QP_TIP_HOMES	4
+#define QP_TIP_HOUSEHOLDS 4
 
 struct qp_store {
 	sqlite3 *db;
@@ -86,6 +87,9 @@ struct qp_store {
 		/* Homes read or written in this transaction (store_homes.c), replaced in turn. */
 		int nhomes, next_home;
 		qp_home homes[QP_TIP_HOMES];
+		/* Households read in this transaction (name qp_malloc'd); any write of one forgets all. */
+		int nhouseholds;
+		qp_household households[QP_TIP_HOUSEHOLDS];
 		struct {
 			int kind, year;
 			int64_t next;
@@ -108,6 +112,9 @@ struct qp_store {
 
 /* Forget the cached tip of the log (store->tip) and what this transaction read with it. */
 void qp_store_tip_forget(qp_store *store);
+
+/* Forget the households kept in store->tip (store_homes.c). */
+void qp_store_households_forget(qp_store *store);
 
 /* Whether store->tip may be used: inside our write transaction, still open. */
 int qp_store_tip_usable(const qp_store *store);

@@ -27,6 +27,7 @@ void qp_store_tip_forget(qp_store *store)
 	store->tip.nvillages = 0;
 	store->tip.nseqs = 0;
 	store->tip.nhomes = store->tip.next_home = 0;
+	qp_store_households_forget(store);
 }
 
 int qp_store_tip_usable(const qp_store *store)

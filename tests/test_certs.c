@@ -959,6 +959,27 @@ static void test_transaction_caches(void **state)
 	}
 	qp_store_rollback(st);
 
+	/* A household read, corrected, read again and rolled back. */
+	qp_household hh0, hh;
+	assert_int_equal(qp_store_begin(st), QP_OK);
+	assert_int_equal(qp_store_household_get(st, N1, &hh0), QP_OK);
+	assert_int_equal(qp_store_savepoint(st), QP_OK);
+	assert_int_equal(qp_store_household_correct(st, N1, hh0.members + 3, NULL, 2), QP_OK);
+	assert_int_equal(qp_store_household_get(st, N1, &hh), QP_OK);
+	assert_int_equal(hh.members, hh0.members + 3);
+	qp_household_clear(&hh);
+	qp_error_set(QP_EINVALID, "refused");
+	qp_store_rollback_to(st);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(qp_store_household_get(st, N1, &hh), QP_OK);
+		assert_int_equal(hh.members, hh0.members);
+		assert_int_equal(hh.corrected_at, hh0.corrected_at);
+		assert_string_equal(hh.name, hh0.name);
+		qp_household_clear(&hh);
+	}
+	qp_household_clear(&hh0);
+	qp_store_rollback(st);
+
 	/* Another connection's commit is seen by the next transaction. */
 	qp_registry *other = NULL;
 	assert_int_equal(qp_registry_open(&other, f->db, 0), QP_OK);
