@@ -40,9 +40,10 @@ typedef struct qp_registry qp_registry;
 /*
  * How far behind its own index the log state an entry names may be
  * (docs/format.md): the state of size S named by entry I needs
- * I - QP_LOG_STATE_MAX_LAG <= S <= I.  100,000 lets the import name the
- * state at the start of a batch (10,000 rows of at most 8 entries) and a
- * group commit take 1,000 entries signed against the served checkpoint.
+ * I - QP_LOG_STATE_MAX_LAG <= S <= I.  100,000 lets a group commit take
+ * 1,000 entries signed against the served checkpoint with room to spare;
+ * the legacy import names the state before each row, at most 8 entries
+ * behind.
  */
 #define QP_LOG_STATE_MAX_LAG 100000
 
