@@ -11,6 +11,7 @@
 #include "error.h"
 #include "store_import.h"
 #include "store_internal.h"
+#include "store_statusmap.h"
 
 /* Scratch inserts are committed this many at a time (nothing there needs to survive a crash). */
 #define SEEN_TXN 4096
@@ -75,6 +76,8 @@ int qp_store_import_begin(qp_store *store, qp_store_import_settings *saved)
 	if ((err = qp_store_exec(store->db, sql, "preparing the import")) != QP_OK ||
 	    (err = qp_store_refresh_rollback(store, "preparing the import")) != QP_OK)
 		qp_store_import_end(store, saved);
+	else
+		qp_store_statusmap_lean(store, 1); /* its memory is bounded (docs/import.md) */
 	return err;
 }
 
@@ -91,6 +94,7 @@ void qp_store_import_end(qp_store *store, const qp_store_import_settings *saved)
 		 (long long)saved->cache_size, (long long)saved->wal_autocheckpoint);
 	sqlite3_exec(store->db, sql, NULL, NULL, NULL);
 	qp_store_refresh_rollback(store, "ending the import");
+	qp_store_statusmap_lean(store, 0);
 	sqlite3_exec(store->db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
 	if (e.code != QP_OK)
 		qp_error_set(e.code, "%s", msg);

@@ -102,6 +102,9 @@ struct qp_store {
 	 */
 	const uint64_t *map_cps;
 	size_t map_ncps;
+	/* The map keeps no bucket leaves between transactions (store_statusmap.c): a bulk writer, whose
+	 * memory is bounded. */
+	int map_lean;
 	/* During one map update of this file: the newest checkpoint with a map line (map_latest_any: there is
 	 * one). */
 	int map_have_latest, map_latest_any;

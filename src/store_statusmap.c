@@ -519,8 +519,9 @@ static int bucket_current(qp_store *store, unsigned b, leaves *a, const qp_smt_l
 	*n = a->n;
 	if (d->kept[b])
 		forget_bucket(d, b);
-	/* An audit's replay (told its checkpoints by keep_for) keeps none: its memory is the audit's. */
-	if (store->map_cps != NULL)
+	/* An audit's replay (told its checkpoints by keep_for) and a bulk writer (qp_store_statusmap_lean)
+	 * keep none: their memory is bounded by theirs. */
+	if (store->map_cps != NULL || store->map_lean)
 		return QP_OK;
 	if (a->n > 0 && d->kept_leaves + a->n <= KEPT_LEAVES_MAX &&
 	    (d->bucket[b].l = qp_malloc(a->n * sizeof(*a->l))) != NULL) {
@@ -1040,4 +1041,11 @@ void qp_store_statusmap_keep_for(qp_store *store, const uint64_t *sizes, size_t 
 {
 	store->map_cps = sizes;
 	store->map_ncps = n;
+}
+
+void qp_store_statusmap_lean(qp_store *store, int lean)
+{
+	store->map_lean = lean;
+	if (lean)
+		forget_pages(store); /* and the buckets: none is kept from here on */
 }

@@ -56,4 +56,12 @@ int qp_store_statusmap_upgrade(qp_store *store);
  */
 void qp_store_statusmap_keep_for(qp_store *store, const uint64_t *sizes, size_t n);
 
+/*
+ * lean: the map keeps no bucket leaves between transactions (and forgets
+ * those it kept), as an audit's replay does.  For a bulk writer (the
+ * legacy import), whose peak memory is bounded: the kept leaves grow with
+ * the certificates it adds (72 bytes each) and save it no time.
+ */
+void qp_store_statusmap_lean(qp_store *store, int lean);
+
 #endif
