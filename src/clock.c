@@ -26,6 +26,13 @@ void qp_clock_set(int64_t t)
 	atomic_store(&clock_override, (long long)t);
 }
 
+int64_t qp_clock_monotonic_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
 /* After H. Hinnant's days_from_civil. */
 int64_t qp_days_from_civil(int y, int m, int d)
 {

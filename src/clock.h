@@ -15,6 +15,9 @@ int64_t qp_clock_now(void);
 /* Test hook: make qp_clock_now return t (0 restores the real clock). */
 void qp_clock_set(int64_t t);
 
+/* Microseconds of the monotonic clock (for intervals: waits, batch lengths; never for dates). */
+int64_t qp_clock_monotonic_us(void);
+
 /* Write t as "YYYY-MM-DDTHH:MM:SSZ" to out (QP_TIME_LEN + 1 bytes). */
 void qp_time_format(char *out, int64_t t);
 

@@ -15,9 +15,9 @@
  * Such a transaction keeps other writers waiting until the file is read.
  */
 #include <string.h>
-#include <time.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "error.h"
 #include "import_internal.h"
 #include "registry_internal.h"
@@ -25,14 +25,6 @@
 #include "store_log.h"
 
 #define PROGRESS_ROWS 256
-
-/* Milliseconds of a monotonic clock. */
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void progress(qp_import_run *run, qp_import_stats *s, const qp_import_reader *rd)
 {
@@ -54,7 +46,7 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 	qp_store_import_settings saved = {0, 0};
 	/* Counts of the open transaction, added to s when it commits. */
 	uint64_t pending_rows = 0, pending_entries = 0, batch_read = 0;
-	int64_t batch_began = 0; /* when the open transaction began (monotonic_ms) */
+	int64_t batch_began = 0; /* when the open transaction began (qp_clock_monotonic_us) */
 
 	memset(&s, 0, sizeof(s));
 	memset(&run, 0, sizeof(run));
@@ -99,7 +91,7 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 			if ((err = qp_store_begin(reg->store)) != QP_OK)
 				goto done;
 			in_txn = 1;
-			batch_began = monotonic_ms();
+			batch_began = qp_clock_monotonic_us();
 		}
 		if ((err = qp_import_run_row(&run, rec, &fate, &entries)) != QP_OK)
 			goto done;
@@ -117,8 +109,8 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 			s.rejected++;
 		}
 		if (!single &&
-		    (batch_read >= batch ||
-		     (opt->batch_rows == 0 && monotonic_ms() - batch_began >= QP_IMPORT_BATCH_MS))) {
+		    (batch_read >= batch || (opt->batch_rows == 0 && qp_clock_monotonic_us() - batch_began >=
+									 QP_IMPORT_BATCH_MS * 1000))) {
 			if ((err = qp_store_commit(reg->store)) != QP_OK) {
 				in_txn = 0;
 				goto done;

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "error.h"
 #include "migrations.h"
 #include "store_statusmap.h"
@@ -138,13 +139,6 @@ static off_t wal_size(const char *path)
 	return sb.st_size;
 }
 
-static int64_t monotonic_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /*
  * SQLite's busy handler: try again every millisecond for up to
  * BUSY_TIMEOUT_MS.  SQLite's own (sqlite3_busy_timeout) backs off to a
@@ -155,7 +149,7 @@ static int64_t monotonic_us(void)
 static int busy_wait(void *ctx, int count)
 {
 	qp_store *store = ctx;
-	int64_t now = monotonic_us();
+	int64_t now = qp_clock_monotonic_us();
 	if (count == 0)
 		store->busy_since = now;
 	if (now - store->busy_since >= (int64_t)BUSY_TIMEOUT_MS * 1000)
