@@ -189,7 +189,11 @@ static void personal_changed(void *ctx, int op, const char *db, const char *tabl
 		store->wipe_pending = 1;
 }
 
-/* SQLite's own automatic checkpoint, which a WAL hook replaces: PASSIVE, every 1,000 pages. */
+/*
+ * SQLite's own automatic checkpoint, which a WAL hook replaces: PASSIVE,
+ * every 1,000 pages (store->checkpoint_pages).  PRAGMA wal_autocheckpoint
+ * would put SQLite's hook back in place of this one: it is never used.
+ */
 #define AUTOCHECKPOINT_PAGES 1000
 
 /*
@@ -206,7 +210,7 @@ static int wal_commit(void *ctx, sqlite3 *db, const char *name, int pages)
 			SQLITE_OK &&
 		    log == 0)
 			store->wipe_pending = 0;
-	} else if (pages >= AUTOCHECKPOINT_PAGES) {
+	} else if (pages >= store->checkpoint_pages) {
 		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	}
 	return SQLITE_OK;
@@ -469,6 +473,7 @@ int qp_store_open(qp_store **out, const char *path, unsigned flags)
 	if (store == NULL)
 		return QP_ENOMEM;
 	store->flags = flags;
+	store->checkpoint_pages = AUTOCHECKPOINT_PAGES;
 	if ((store->path = qp_strdup(path)) == NULL) {
 		qp_free(store);
 		return QP_ENOMEM;

@@ -64,14 +64,15 @@ int qp_store_import_begin(qp_store *store, qp_store_import_settings *saved)
 {
 	char sql[160];
 	int err;
-	if ((err = pragma_int(store, "PRAGMA cache_size", &saved->cache_size)) != QP_OK ||
-	    (err = pragma_int(store, "PRAGMA wal_autocheckpoint", &saved->wal_autocheckpoint)) != QP_OK)
+	if ((err = pragma_int(store, "PRAGMA cache_size", &saved->cache_size)) != QP_OK)
 		return err;
+	/* Not PRAGMA wal_autocheckpoint: it would replace the store's own WAL hook (store.c, wal_commit). */
+	saved->checkpoint_pages = store->checkpoint_pages;
+	store->checkpoint_pages = QP_IMPORT_WAL_PAGES;
 	/* Integers, not input: PRAGMA values cannot be bound. */
 	snprintf(sql, sizeof(sql),
-		 "PRAGMA temp_store = MEMORY; PRAGMA cache_size = %d; PRAGMA wal_autocheckpoint = %d;"
-		 " PRAGMA foreign_keys = OFF",
-		 QP_IMPORT_CACHE_SIZE, QP_IMPORT_WAL_PAGES);
+		 "PRAGMA temp_store = MEMORY; PRAGMA cache_size = %d; PRAGMA foreign_keys = OFF",
+		 QP_IMPORT_CACHE_SIZE);
 	/* foreign_keys, a flag PRAGMA, expires the prepared statements: the ROLLBACK is prepared again now. */
 	if ((err = qp_store_exec(store->db, sql, "preparing the import")) != QP_OK ||
 	    (err = qp_store_refresh_rollback(store, "preparing the import")) != QP_OK)
@@ -89,10 +90,10 @@ void qp_store_import_end(qp_store *store, const qp_store_import_settings *saved)
 	char msg[1024];
 	snprintf(msg, sizeof(msg), "%s", e.message);
 	snprintf(sql, sizeof(sql),
-		 "PRAGMA foreign_keys = ON; PRAGMA temp_store = DEFAULT; PRAGMA cache_size = %lld;"
-		 " PRAGMA wal_autocheckpoint = %lld",
-		 (long long)saved->cache_size, (long long)saved->wal_autocheckpoint);
+		 "PRAGMA foreign_keys = ON; PRAGMA temp_store = DEFAULT; PRAGMA cache_size = %lld",
+		 (long long)saved->cache_size);
 	sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+	store->checkpoint_pages = (int)saved->checkpoint_pages;
 	qp_store_refresh_rollback(store, "ending the import");
 	qp_store_statusmap_lean(store, 0);
 	sqlite3_exec(store->db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);

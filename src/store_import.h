@@ -43,7 +43,7 @@ int qp_store_cert_by_legacy(qp_store *store, const char *legacy_no, char id[QP_C
 #define QP_IMPORT_CACHE_SIZE (-65536) /* SQLite cache_size: negative means KiB, so 64 MiB */
 #define QP_IMPORT_WAL_PAGES  262144   /* 1 GiB of 4 KiB pages */
 typedef struct qp_store_import_settings {
-	int64_t cache_size, wal_autocheckpoint;
+	int64_t cache_size, checkpoint_pages;
 } qp_store_import_settings;
 int qp_store_import_begin(qp_store *store, qp_store_import_settings *saved);
 /* Restore the settings and checkpoint what readers allow; never fails, keeps the caller's error. */

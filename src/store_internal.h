@@ -52,6 +52,9 @@ struct qp_store {
 	 * page leaves the -wal file too (store.c, wal_commit).
 	 */
 	int wipe_pending;
+	/* wal_commit's PASSIVE checkpoint after a commit leaves this many pages in the WAL (store.c); an
+	 * import raises it. */
+	int checkpoint_pages;
 	/* ROLLBACK, prepared at open: ending a failed write must not need memory. */
 	sqlite3_stmt *rollback;
 	/*
