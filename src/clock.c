@@ -63,9 +63,19 @@ void qp_time_format(char *out, int64_t t)
 	int64_t secs = t - days * 86400;
 	int y, m, d;
 	civil_from_days(days, &y, &m, &d);
-	snprintf(out, QP_TIME_LEN + 1, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u, (unsigned)m % 100u,
-		 (unsigned)d % 100u, (unsigned)(secs / 3600) % 100u, (unsigned)(secs / 60 % 60),
-		 (unsigned)(secs % 60));
+	/* "%04u-%02u-%02uT%02u:%02u:%02uZ" written digit by digit: every entry and row formats one. */
+	unsigned f[6] = {(unsigned)y % 10000u,		(unsigned)m % 100u,	    (unsigned)d % 100u,
+			 (unsigned)(secs / 3600) % 100u, (unsigned)(secs / 60 % 60), (unsigned)(secs % 60)};
+	static const char sep[6] = {'-', '-', 'T', ':', ':', 'Z'};
+	char *p = out;
+	*p++ = (char)('0' + f[0] / 1000);
+	*p++ = (char)('0' + f[0] / 100 % 10);
+	for (int i = 0; i < 6; i++) {
+		*p++ = (char)('0' + f[i] / 10 % 10);
+		*p++ = (char)('0' + f[i] % 10);
+		*p++ = sep[i];
+	}
+	*p = '\0';
 }
 
 static int two(const char *s)
