@@ -455,10 +455,9 @@ int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		return qp_error_set(QP_EINVALID, "home.status: home %s cannot go from %s to %s; allowed: %s",
 				    unit, qp_home_status_name(h.status), status_name, allowed);
 	}
-	if ((err = qp_store_home_set_status(reg->store, unit, to, idx)) != QP_OK)
-		return err;
-	if ((to == QP_HOME_WITHDRAWN || to == QP_HOME_DEMOLISHED) &&
-	    (err = qp_store_home_set_exit_path(reg->store, unit, status_name)) != QP_OK)
+	if ((err = qp_store_home_set_status(reg->store, unit, to, idx,
+					    to == QP_HOME_WITHDRAWN || to == QP_HOME_DEMOLISHED ? status_name : NULL)) !=
+	    QP_OK)
 		return err;
 	char summary[700];
 	snprintf(summary, sizeof(summary), "status %s -> %s%s%s%s", qp_home_status_name(h.status),
@@ -540,7 +539,7 @@ int qp_rules_home_activate(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	char township[10];
 	snprintf(township, sizeof(township), "%.9s", h.village);
 	if ((err = qp_store_activation_put(reg->store, &a, h.village, township)) != QP_OK ||
-	    (err = qp_store_home_set_status(reg->store, unit, QP_HOME_ACTIVATED, idx)) != QP_OK)
+	    (err = qp_store_home_set_status(reg->store, unit, QP_HOME_ACTIVATED, idx, NULL)) != QP_OK)
 		return err;
 	char r[32], inv[32], summary[512];
 	area_text(r, sizeof(r), rent);

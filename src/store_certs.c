@@ -362,19 +362,6 @@ int qp_store_home_exit_path(qp_store *store, const char *unit, char out[16])
 	return err;
 }
 
-int qp_store_home_set_exit_path(qp_store *store, const char *unit, const char *path)
-{
-	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(store, "UPDATE homes SET exit_path = ?2 WHERE unit = ?1", &st);
-	if (err != QP_OK)
-		return err;
-	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	err = qp_store_step_done(store, st, "recording how the home left use");
-	qp_store_finish(store, st);
-	return err;
-}
-
 /* ---- lists --------------------------------------------------------------------- */
 
 /* The state a list filters on: stored state, or "expired" for live ones past valid_until. */

@@ -41,7 +41,6 @@ int qp_store_household_guarantee(qp_store *store, const char *holder, char id[QP
 				  char basis[16]);
 /* The home's exit path ("withdrawn", "demolished" or "" if none). */
 int qp_store_home_exit_path(qp_store *store, const char *unit, char out[16]);
-int qp_store_home_set_exit_path(qp_store *store, const char *unit, const char *path);
 
 int qp_store_certs_list(qp_store *store, const qp_cert_filter *f, const char *today, qp_cert **out,
 			size_t *count);

@@ -720,16 +720,19 @@ int qp_store_home_put(qp_store *store, const qp_home *h)
 	return err;
 }
 
-int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status status, uint64_t idx)
+int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status status, uint64_t idx,
+			     const char *exit_path)
 {
 	sqlite3_stmt *st = NULL;
-	int err =
-	    qp_store_prepare_cached(store, "UPDATE homes SET status = ?2, updated_idx = ?3 WHERE unit = ?1", &st);
+	int err = qp_store_prepare_cached(
+	    store, "UPDATE homes SET status = ?2, updated_idx = ?3, exit_path = coalesce(?4, exit_path) WHERE unit = ?1",
+	    &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, qp_home_status_name(status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)idx);
+	qp_store_bind_opt_text(st, 4, exit_path);
 	err = qp_store_step_done(store, st, "changing the home's status");
 	if (err == QP_OK && sqlite3_changes(store->db) != 1)
 		err = qp_error_set(QP_ENOTFOUND, "no home %s in the registry", unit);

@@ -72,7 +72,9 @@ int qp_store_parcel_get(qp_store *store, const char *parcel, qp_store_parcel *ou
 int qp_store_parcel_put(qp_store *store, const qp_store_parcel *p);
 int qp_store_home_get(qp_store *store, const char *unit, qp_home *out);
 int qp_store_home_put(qp_store *store, const qp_home *home);
-int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status status, uint64_t idx);
+/* exit_path: the way the home left use, recorded with the status ("withdrawn", "demolished"), or NULL. */
+int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status status, uint64_t idx,
+			     const char *exit_path);
 /* field is "land_area", "floor_area" or "built"; value < 0 stores NULL. */
 int qp_store_home_set_field(qp_store *store, const char *unit, const char *field, int64_t value,
 			    uint64_t idx);
