@@ -13,7 +13,7 @@
  *        qp_bench statusmap [--entries N] [--dir DIR] (statusmap_bench.c)
  *        qp_bench import [--rows N] [--dir DIR]
  *        qp_bench import-file FILE ROWS; qp_bench import-registry DB;
- *        qp_bench import-into DB FILE
+ *        qp_bench import-into DB FILE (QP_BENCH_BATCH=N: N rows a batch)
  *        qp_bench audit-file DB [--no-map] (a registry kept by QP_BENCH_KEEP=1)
  *
  * The audit mode builds a registry of N household.add entries and
@@ -363,7 +363,12 @@ static int import_child(const char *db, const char *path, const qp_key *officer,
 		close(fds[0]);
 		if (qp_registry_open(&reg, db, 0) != QP_OK)
 			_exit(2);
-		int err = qp_import(&cs, reg, officer, path, NULL);
+		/* QP_BENCH_BATCH=N: N rows a batch, not the default's time limit too (for instruction counts
+		 * that do not depend on the machine's speed). */
+		qp_import_options opt = {QP_IMPORT_CSV, QP_IMPORT_AUTO, 0, NULL, 0, NULL, NULL, NULL};
+		if (getenv("QP_BENCH_BATCH"))
+			opt.batch_rows = (size_t)strtoull(getenv("QP_BENCH_BATCH"), NULL, 10);
+		int err = qp_import(&cs, reg, officer, path, &opt);
 		if (err != QP_OK)
 			fprintf(stderr, "qp_bench: import: %s\n", qp_error_last()->message);
 		qp_registry_free(reg);
