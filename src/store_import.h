@@ -40,8 +40,8 @@ int qp_store_cert_by_legacy(qp_store *store, const char *legacy_no, char id[QP_C
  * commit instead makes SQLite search the tables that refer to the log for
  * each entry it adds.)  The end of the import switches them on again.
  */
-/* SQLite cache_size: negative means KiB, so 96 MiB.  At a million rows the indexes the rows touch
- * outgrow 64 MiB (600k rows: 194 -> 181 CPU-s with 100 MiB); the whole import peaks under 150 MiB. */
+/* SQLite cache_size: negative means KiB, so 96 MiB.  The indexes a large import touches outgrow 64 MiB
+ * (300k rows, side by side: 102.0 -> 95.9 CPU-s); the import peaks near 128 MiB (1M rows: 127.9). */
 #define QP_IMPORT_CACHE_SIZE (-98304)
 #define QP_IMPORT_WAL_PAGES  262144   /* 1 GiB of 4 KiB pages */
 typedef struct qp_store_import_settings {
