@@ -64,7 +64,7 @@ void qp_time_format(char *out, int64_t t)
 	int y, m, d;
 	civil_from_days(days, &y, &m, &d);
 	/* "%04u-%02u-%02uT%02u:%02u:%02uZ" written digit by digit: every entry and row formats one. */
-	unsigned f[6] = {(unsigned)y % 10000u,		(unsigned)m % 100u,	    (unsigned)d % 100u,
+	unsigned f[6] = {(unsigned)y % 10000u,		 (unsigned)m % 100u,	     (unsigned)d % 100u,
 			 (unsigned)(secs / 3600) % 100u, (unsigned)(secs / 60 % 60), (unsigned)(secs % 60)};
 	static const char sep[6] = {'-', '-', 'T', ':', ':', 'Z'};
 	char *p = out;

@@ -455,9 +455,9 @@ int qp_rules_home_status(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		return qp_error_set(QP_EINVALID, "home.status: home %s cannot go from %s to %s; allowed: %s",
 				    unit, qp_home_status_name(h.status), status_name, allowed);
 	}
-	if ((err = qp_store_home_set_status(reg->store, unit, to, idx,
-					    to == QP_HOME_WITHDRAWN || to == QP_HOME_DEMOLISHED ? status_name : NULL)) !=
-	    QP_OK)
+	if ((err = qp_store_home_set_status(
+		 reg->store, unit, to, idx,
+		 to == QP_HOME_WITHDRAWN || to == QP_HOME_DEMOLISHED ? status_name : NULL)) != QP_OK)
 		return err;
 	char summary[700];
 	snprintf(summary, sizeof(summary), "status %s -> %s%s%s%s", qp_home_status_name(h.status),

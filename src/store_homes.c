@@ -724,9 +724,10 @@ int qp_store_home_set_status(qp_store *store, const char *unit, qp_home_status s
 			     const char *exit_path)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(
-	    store, "UPDATE homes SET status = ?2, updated_idx = ?3, exit_path = coalesce(?4, exit_path) WHERE unit = ?1",
-	    &st);
+	int err = qp_store_prepare_cached(store,
+					  "UPDATE homes SET status = ?2, updated_idx = ?3, exit_path = "
+					  "coalesce(?4, exit_path) WHERE unit = ?1",
+					  &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);

@@ -25,7 +25,7 @@ enum qp_stmt {
 };
 
 #define QP_STMT_CACHE 64
-#define QP_TIP_VILLAGES 64 /* a county has hundreds; an export of one township fits */
+#define QP_TIP_VILLAGES	  64 /* a county has hundreds; an export of one township fits */
 #define QP_TIP_SEQS	8
 #define QP_TIP_HOMES	4
 #define QP_TIP_HOUSEHOLDS 4

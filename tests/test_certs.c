@@ -942,10 +942,10 @@ static void test_transaction_caches(void **state)
 	assert_int_equal(qp_store_home_get(st, U_IU, &h0), QP_OK);
 	for (int field = 0; field < 2; field++) {
 		assert_int_equal(qp_store_savepoint(st), QP_OK);
-		assert_int_equal(field
-				     ? qp_store_home_set_field(st, U_IU, "land_area", 8000, h0.updated_at + 1)
-				     : qp_store_home_set_status(st, U_IU, QP_HOME_IDLE, h0.updated_at + 1, NULL),
-				 QP_OK);
+		assert_int_equal(
+		    field ? qp_store_home_set_field(st, U_IU, "land_area", 8000, h0.updated_at + 1)
+			  : qp_store_home_set_status(st, U_IU, QP_HOME_IDLE, h0.updated_at + 1, NULL),
+		    QP_OK);
 		assert_int_equal(qp_store_home_get(st, U_IU, &h), QP_OK);
 		assert_int_equal(h.status, field ? h0.status : QP_HOME_IDLE);
 		assert_int_equal(h.land_area, field ? 8000 : h0.land_area);
