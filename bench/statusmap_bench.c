@@ -144,8 +144,9 @@ int qp_bench_statusmap(int argc, char **argv)
 			measure = strtoull(argv[i + 1], NULL, 10);
 	}
 	if (target < 100000 || measure < 2 * B || 4 * measure > target) {
-		fprintf(stderr, "qp_bench statusmap: --entries must be at least 100000, --changes at least %d and at "
-				"most a quarter of --entries\n",
+		fprintf(stderr,
+			"qp_bench statusmap: --entries must be at least 100000, --changes at least %d and at "
+			"most a quarter of --entries\n",
 			2 * B);
 		return 2;
 	}
