@@ -35,6 +35,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "file.h"
 #include "keys_internal.h"
 #include "quanpiao/keys.h"
 
@@ -525,53 +526,6 @@ static int seal_seed(textbuf *tb, const qp_key *key, const char *passphrase)
 			 opslimit, memlimit, salt64, nonce64, sealed64);
 }
 
-/* Create path (which must not exist) with mode 0600 and write data to it; remove it on failure. */
-static int write_new_file(const char *path, const char *data, size_t len)
-{
-	const char *doing = "write";
-	size_t done = 0;
-	int fd, e;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return qp_error_set(QP_ECONFLICT, "%s already exists; refusing to overwrite a key",
-					    path);
-		return qp_error_set(QP_EIO, "cannot create %s: %s", path, strerror(errno));
-	}
-	if (fchmod(fd, 0600) != 0) {
-		doing = "set the mode of";
-		goto fail;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			goto fail;
-		}
-		done += (size_t)n;
-	}
-	if (fsync(fd) != 0) {
-		doing = "sync";
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		doing = "close";
-		goto fail;
-	}
-	return QP_OK;
-fail:
-	e = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	return qp_error_set(QP_EIO, "cannot %s %s: %s", doing, path, strerror(e));
-}
-
 int qp_key_save(const qp_key *key, const char *path, const char *passphrase)
 {
 	textbuf tb = {NULL, 0, KEYFILE_BUILD};
@@ -601,8 +555,10 @@ int qp_key_save(const qp_key *key, const char *path, const char *passphrase)
 		err = tb_printf(&tb, "seed: %s\n", seed64);
 		sodium_memzero(seed64, sizeof(seed64));
 	}
-	if (err == QP_OK)
-		err = write_new_file(path, tb.data, tb.len);
+	if (err == QP_OK &&
+	    (err = qp_file_write(path, tb.data, tb.len, 0600,
+				 QP_FILE_NEW | QP_FILE_SYNC | QP_FILE_PRIVATE)) == QP_ECONFLICT)
+		err = qp_error_set(QP_ECONFLICT, "%s already exists; refusing to overwrite a key", path);
 done:
 	if (tb.data != NULL) {
 		sodium_memzero(tb.data, tb.cap);

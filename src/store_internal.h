@@ -134,6 +134,13 @@ void qp_store_rollback_now(qp_store *store);
 int qp_store_refresh_rollback(qp_store *store, const char *doing);
 
 /*
+ * Forget the image of a fresh registry that qp_store_open keeps (the
+ * migrations applied once per process), so that the next creation applies
+ * the migrations again (tests: creation under failure).
+ */
+void qp_store_forget_image(void);
+
+/*
  * The cached statement which with sql, prepared on first use and reset
  * and cleared of bindings for the caller.  NULL with the error raised on
  * failure.

@@ -17,6 +17,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "file.h"
 #include "quanpiao/cosign.h"
 #include "quanpiao/log.h"
 #include "quanpiao/tiles.h"
@@ -229,38 +230,6 @@ static int make_parents(char *path)
 	return QP_OK;
 }
 
-/* Write data to path by way of a temporary file in the same directory. */
-static int write_file(const char *path, const void *data, size_t len)
-{
-	char tmp[4200];
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= sizeof(tmp))
-		return qp_error_set(QP_EINVALID, "%s: the path is too long", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return qp_error_set(QP_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-	const unsigned char *p = data;
-	size_t left = len;
-	while (left > 0) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			return qp_error_set(QP_EIO, "%s: cannot write: %s", tmp, strerror(e));
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return qp_error_set(QP_EIO, "%s: cannot write: %s", path, strerror(e));
-	}
-	return QP_OK;
-}
-
 /* Write tile t of the tree of size into dir, unless it is full and already there. */
 static int write_tile(qp_tiles_stats *st, qp_registry *reg, const char *dir, const qp_tile *t, uint64_t size)
 {
@@ -281,7 +250,7 @@ static int write_tile(qp_tiles_stats *st, qp_registry *reg, const char *dir, con
 	size_t len = 0;
 	if ((err = qp_tile_read(&data, &len, reg, t, size)) != QP_OK)
 		return err;
-	if ((err = make_parents(path)) == QP_OK && (err = write_file(path, data, len)) == QP_OK) {
+	if ((err = make_parents(path)) == QP_OK && (err = qp_file_write(path, data, len, 0644, 0)) == QP_OK) {
 		st->written++;
 		st->bytes += len;
 		if (t->width < QP_TILE_WIDTH)
@@ -341,7 +310,7 @@ int qp_tiles_write_at(qp_tiles_stats *out, qp_registry *reg, const char *dir, ui
 		if ((size_t)snprintf(path, sizeof(path), "%s/checkpoint", dir) >= sizeof(path))
 			err = qp_error_set(QP_EINVALID, "%s: the path is too long", dir);
 		else
-			err = write_file(path, note, note_len);
+			err = qp_file_write(path, note, note_len, 0644, 0);
 	}
 	if (err == QP_OK && out)
 		*out = st;

@@ -38,6 +38,7 @@
 #include "quanpiao/mirror.h"
 #include "quanpiao/quanpiao.h"
 #include "registry_internal.h"
+#include "store_internal.h"
 #include "testutil.h"
 
 #define ORIGIN "zhuji.example/quanpiao"
@@ -1012,6 +1013,14 @@ typedef struct create_ctx {
 	qp_registry *made;
 } create_ctx;
 
+/* Each run applies the migrations (under the failure), not only copies their image. */
+static void prepare_create(fx *f, void *ctx)
+{
+	(void)f;
+	(void)ctx;
+	qp_store_forget_image();
+}
+
 static int run_create(fx *f, void *ctx)
 {
 	create_ctx *c = ctx;
@@ -1021,9 +1030,15 @@ static int run_create(fx *f, void *ctx)
 	if (rc != QP_OK) {
 		assert_null(c->made);
 		/* Nothing is left behind. */
-		snprintf(side, sizeof(side), "%s-wal", c->path);
-		if (tu_exists(c->path) || tu_exists(side))
-			fail_msg("a failed create left %s behind", tu_exists(c->path) ? c->path : side);
+		for (int i = 0; i < 2; i++) {
+			if (i == 0)
+				snprintf(side, sizeof(side), "%s-wal", c->path);
+			else
+				snprintf(side, sizeof(side), "%s.tmp%ld", c->path, (long)getpid());
+			if (tu_exists(c->path) || tu_exists(side))
+				fail_msg("a failed create left %s behind",
+					 tu_exists(c->path) ? c->path : side);
+		}
 	}
 	return rc;
 }
@@ -1081,7 +1096,7 @@ static void all_ops(fx *f, arm_fn arm)
 	assert_int_equal(qp_log_size(&s1, f->reg), QP_OK);
 	import.adds = s1 - s0;
 	const op_def make = {.what = "create a registry",
-			     .prepare = NULL,
+			     .prepare = prepare_create,
 			     .run = run_create,
 			     .adds = 0,
 			     .check = check_created};

@@ -15,6 +15,7 @@
 #include <quanpiao/store.h>
 
 #include "alloc.h"
+#include "migrations.h"
 #include "store_audit.h"
 #include "store_internal.h"
 #include "old_statusmap.h"
@@ -122,6 +123,74 @@ static void test_create_fresh(void **state)
 	assert_int_equal(h[18], 2);
 	assert_int_equal(h[19], 2);
 	free(h);
+}
+
+/* The schema rows of a database file, as one text, in name order. */
+static char *schema_text(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t len = 0, cap = 1 << 16;
+	char *out = calloc(1, cap);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+			       "SELECT type || ' ' || name || ' ' || tbl_name || ' ' || ifnull(sql, '') "
+			       "FROM sqlite_schema ORDER BY type, name",
+			       -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *row = (const char *)sqlite3_column_text(st, 0);
+		size_t n = strlen(row);
+		while (len + n + 2 > cap)
+			out = realloc(out, cap *= 2);
+		memcpy(out + len, row, n);
+		len += n;
+		out[len++] = '\n';
+		out[len] = '\0';
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/*
+ * A fresh registry is a copy of the migrations applied once per process:
+ * its tables are those the migration files make when run one after
+ * another on an empty database, the copy made again gives the same
+ * file, and no temporary file is left beside it.
+ */
+static void test_fresh_is_the_migrations(void **state)
+{
+	fixture *f = *state;
+	char *raw = tu_path(f->dir, "raw.db");
+	char *again = tu_path(f->dir, "again.db");
+	create_registry(f->db);
+	qp_store_forget_image();
+	create_registry(again);
+	/* The migrations' text run by SQLite alone. */
+	raw_exec(raw, "CREATE TABLE qp_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+		      " sha256 TEXT NOT NULL) STRICT");
+	for (int i = 0; i < qp_migrations_count; i++) {
+		raw_exec(raw, qp_migrations[i].sql);
+		/* After 0016 the program moves the old map's rows to the pages and drops its tables. */
+		if (qp_migrations[i].version == 16)
+			raw_exec(raw, "DROP TABLE statusmap_nodes; DROP TABLE statusmap_history");
+	}
+	char *a = schema_text(f->db), *b = schema_text(again), *c = schema_text(raw);
+	assert_non_null(strstr(a, "table certificates certificates CREATE TABLE"));
+	assert_string_equal(a, b);
+	assert_string_equal(a, c);
+	free(a);
+	free(b);
+	free(c);
+	assert_int_equal(
+	    raw_int(f->db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", f->db, (long)getpid());
+	assert_false(tu_exists(tmp));
+	free(raw);
+	free(again);
 }
 
 static void test_reopen(void **state)
@@ -562,6 +631,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_create_fresh, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fresh_is_the_migrations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_drops_unverified_times, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_concurrent_open, setup, teardown),

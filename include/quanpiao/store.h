@@ -41,7 +41,8 @@ typedef struct qp_store qp_store;
  * QP_ENOTFOUND (no such file without CREATE), QP_ECORRUPT (not a registry,
  * truncated, damaged, or migrations that differ from this program's),
  * QP_EVERSION (newer schema), QP_ECONFLICT (locked by another process past
- * the busy timeout), QP_EIO, QP_ENOMEM.
+ * the busy timeout, or with CREATE another process made the file first),
+ * QP_EIO, QP_ENOMEM.
  */
 QP_API int qp_store_open(qp_store **out, const char *path, unsigned flags);
 
