@@ -208,6 +208,12 @@ static int without_rowid(qp_store *store, const char *table)
 	return err;
 }
 
+int qp_store_replay_large_pages(qp_store *store)
+{
+	/* The file has no rows yet: VACUUM rewrites it at once.  The cache keeps its size in bytes. */
+	return qp_store_exec(store->db, "PRAGMA page_size = 16384; VACUUM; " REPLAY_CACHE, "preparing the replay");
+}
+
 int qp_store_replay_lean(qp_store *store)
 {
 	/* Tables keyed by text, which the rules insert into most (all but keys, which are few). */
@@ -225,16 +231,7 @@ int qp_store_replay_lean(qp_store *store)
 	    "certificates_created", "certificates_state", "certificates_ended", "cert_events_idx",
 	};
 	char sql[128];
-	/*
-	 * Pages of 16 KiB, not 4: the replay's B-trees are shallower and split
-	 * less often (a 300,000-entry legacy registry's full audit spent 5%
-	 * less CPU outside signature verification, by three pairs of runs; the
-	 * same instructions, fewer cache misses).  The file has no rows yet, so
-	 * VACUUM rewrites it at once; the cache keeps its size in bytes.
-	 */
-	int err = qp_store_exec(store->db,
-				"PRAGMA foreign_keys = OFF; PRAGMA page_size = 16384; VACUUM; " REPLAY_CACHE,
-				"preparing the replay");
+	int err = qp_store_exec(store->db, "PRAGMA foreign_keys = OFF", "preparing the replay");
 	for (size_t i = 0; err == QP_OK && i < sizeof(unread) / sizeof(unread[0]); i++) {
 		snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s", unread[i]);
 		err = qp_store_exec(store->db, sql, "preparing the replay");
