@@ -10,7 +10,7 @@
  *
  * usage: qp_bench [--entries N] [--dir DIR] [--batch B]
  *        qp_bench audit [--entries N] [--rows N] [--dir DIR] [--only synthetic|legacy]
- *        qp_bench statusmap [--entries N] [--dir DIR] (statusmap_bench.c)
+ *        qp_bench statusmap [--entries N] [--changes C] [--dir DIR] (statusmap_bench.c)
  *        qp_bench import [--rows N] [--dir DIR]
  *        qp_bench import-file FILE ROWS; qp_bench import-registry DB;
  *        qp_bench import-into DB FILE

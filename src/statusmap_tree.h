@@ -37,11 +37,16 @@ typedef struct qp_smt_ref {
 	unsigned char hash[QP_HASH_LEN];
 } qp_smt_ref;
 
-/* A leaf as the buckets read it: key, leaf hash, and the log size after the entry that wrote it. */
+/*
+ * A leaf as the buckets read it: key, leaf hash, the log size after the
+ * entry that wrote it, and where the store keeps it (its row, 0 if not
+ * known; the tree functions ignore it).
+ */
 typedef struct qp_smt_leaf {
 	unsigned char key[QP_HASH_LEN];
 	unsigned char hash[QP_HASH_LEN];
 	uint64_t version;
+	int64_t row;
 } qp_smt_leaf;
 
 /* A page: its nodes (index 2^r - 2 + q for the node q at r levels below the page's depth). */

@@ -35,15 +35,19 @@ enum {
 	S_LATEST,
 	S_BELOW,
 	S_KEEP_LEAF,
+	S_KEEP_LEAF_ROW,
 	S_KEEP_PAGE,
 	S_LEAF_HISTORY,
 	S_SCAN,
+	S_SCAN_ROWS,
 	S_LEAF,
 	S_PAGE,
 	S_PAGE_HISTORY,
 	S_PUT_PAGE,
 	S_NEW_PAGE,
 	S_PUT_LEAF,
+	S_PUT_LEAF_ROW,
+	S_SET_LEAF_ROW,
 	S_RECORD,
 	S_DATA_VERSION,
 	S_COUNT
@@ -57,12 +61,21 @@ static const char *const sql_of[S_COUNT] = {
     [S_KEEP_LEAF] =
 	"INSERT INTO statusmap_leaf_history (key, version, hash, record) "
 	"SELECT key, version, hash, record FROM statusmap_leaves WHERE key = ?1 AND version <= ?2",
+    /* The same by the leaf's row, when the flush has kept it (its key checked, not looked up). */
+    [S_KEEP_LEAF_ROW] = "INSERT INTO statusmap_leaf_history (key, version, hash, record) "
+			"SELECT key, version, hash, record FROM statusmap_leaves WHERE rowid = ?3 AND key = "
+			"?1 AND version <= ?2",
     [S_KEEP_PAGE] = "INSERT INTO statusmap_page_history (id, version, nodes) "
 		    "SELECT id, version, nodes FROM statusmap_pages WHERE id = ?1 AND version <= ?2",
     [S_LEAF_HISTORY] =
 	"SELECT version, hash, record FROM statusmap_leaf_history WHERE key = ?1 AND version <= ?2 "
 	"ORDER BY version DESC LIMIT 1",
-    [S_SCAN] = "SELECT key, version, hash FROM statusmap_leaves WHERE key >= ?1 AND key <= ?2 ORDER BY key",
+    [S_SCAN] =
+	"SELECT key, version, hash, 0 FROM statusmap_leaves WHERE key >= ?1 AND key <= ?2 ORDER BY key",
+    /* The same with each leaf's row, for the leaves the flush keeps (the leaves are a rowid table from 0019
+       on). */
+    [S_SCAN_ROWS] =
+	"SELECT key, version, hash, rowid FROM statusmap_leaves WHERE key >= ?1 AND key <= ?2 ORDER BY key",
     [S_LEAF] = "SELECT version, hash, record FROM statusmap_leaves WHERE key = ?1",
     [S_PAGE] = "SELECT version, nodes FROM statusmap_pages WHERE id = ?1",
     [S_PAGE_HISTORY] = "SELECT version, nodes FROM statusmap_page_history WHERE id = ?1 AND version <= ?2 "
@@ -73,13 +86,18 @@ static const char *const sql_of[S_COUNT] = {
     /* In place: the row keeps its place (migration 0019) and the key's index entry is not touched. */
     [S_PUT_LEAF] = "INSERT INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4) "
 		   "ON CONFLICT (key) DO UPDATE SET version = ?2, hash = ?3, record = ?4",
+    [S_PUT_LEAF_ROW] = "INSERT INTO statusmap_leaves (key, version, hash, record) VALUES (?1, ?2, ?3, ?4) "
+		       "ON CONFLICT (key) DO UPDATE SET version = ?2, hash = ?3, record = ?4 RETURNING rowid",
+    /* The same by the leaf's row, when the flush has kept it: the key's index is not read. */
+    [S_SET_LEAF_ROW] =
+	"UPDATE statusmap_leaves SET version = ?2, hash = ?3, record = ?4 WHERE rowid = ?5 AND key = ?1",
     [S_RECORD] = "SELECT kind, state, holder, area, valid_until FROM certificates WHERE id = ?1",
     [S_DATA_VERSION] = "PRAGMA data_version",
 };
 
 enum { UNKNOWN, CACHED, NONE }; /* what the flush knows of a current page */
 
-/* At most this many leaves are kept in memory between transactions (72 bytes each: about 38 MB). */
+/* At most this many leaves are kept in memory between transactions (80 bytes each: about 42 MB). */
 #define KEPT_LEAVES_MAX (1u << 19)
 
 /* The leaves of a bucket, in key order. */
@@ -145,6 +163,17 @@ static int state(qp_store *store, struct qp_smt_dirty **out)
 	}
 	*out = store->map_dirty;
 	return QP_OK;
+}
+
+/*
+ * Whether this connection's flush keeps pages and leaves between
+ * transactions: an audit's replay (told its checkpoints by keep_for, also
+ * the 0016 conversion, before the leaves had rows) and a bulk writer
+ * (qp_store_statusmap_lean) keep none, their memory bounded by theirs.
+ */
+static int keeps(const qp_store *store)
+{
+	return store->map_cps == NULL && !store->map_lean;
 }
 
 /* Statement which, ready to bind; give it back with done(). */
@@ -296,6 +325,7 @@ static int leaf_as_of(qp_store *store, const unsigned char key[QP_HASH_LEN], uin
 		} else {
 			*found = 1;
 			memcpy(out->key, key, QP_HASH_LEN);
+			out->row = 0; /* a kept version: not the current row */
 			out->version = (uint64_t)sqlite3_column_int64(st, 0);
 			memcpy(out->hash, sqlite3_column_blob(st, 1), QP_HASH_LEN);
 			if (record) {
@@ -340,7 +370,7 @@ static int scan(qp_store *store, const unsigned char key[QP_HASH_LEN], unsigned 
 		lo[i] = key[i] & mask;
 		hi[i] = (unsigned char)(lo[i] | (unsigned char)~mask);
 	}
-	int err = stmt(store, S_SCAN, &st);
+	int err = stmt(store, keeps(store) ? S_SCAN_ROWS : S_SCAN, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_blob(st, 1, lo, QP_HASH_LEN, SQLITE_STATIC);
@@ -357,6 +387,7 @@ static int scan(qp_store *store, const unsigned char key[QP_HASH_LEN], unsigned 
 		memcpy(l.key, sqlite3_column_blob(st, 0), QP_HASH_LEN);
 		l.version = (uint64_t)sqlite3_column_int64(st, 1);
 		memcpy(l.hash, sqlite3_column_blob(st, 2), QP_HASH_LEN);
+		l.row = sqlite3_column_int64(st, 3);
 		if (l.version > as_of)
 			err = leaf_as_of(store, l.key, as_of, &l, NULL, NULL, &found);
 		if (err == QP_OK && found)
@@ -519,9 +550,7 @@ static int bucket_current(qp_store *store, unsigned b, leaves *a, const qp_smt_l
 	*n = a->n;
 	if (d->kept[b])
 		forget_bucket(d, b);
-	/* An audit's replay (told its checkpoints by keep_for) and a bulk writer (qp_store_statusmap_lean)
-	 * keep none: their memory is bounded by theirs. */
-	if (store->map_cps != NULL || store->map_lean)
+	if (!keeps(store))
 		return QP_OK;
 	if (a->n > 0 && d->kept_leaves + a->n <= KEPT_LEAVES_MAX &&
 	    (d->bucket[b].l = qp_malloc(a->n * sizeof(*a->l))) != NULL) {
@@ -535,20 +564,38 @@ static int bucket_current(qp_store *store, unsigned b, leaves *a, const qp_smt_l
 	return QP_OK;
 }
 
+/* Where key is, or would go, in bucket k (in key order). */
+static size_t bucket_find(const bucket *k, const unsigned char key[QP_HASH_LEN])
+{
+	size_t lo = 0, hi = k->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(k->l[mid].key, key, QP_HASH_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Key's leaf as the flush kept it (its bucket kept and holding it), else NULL. */
+static const qp_smt_leaf *kept_leaf(const struct qp_smt_dirty *d, unsigned b,
+				    const unsigned char key[QP_HASH_LEN])
+{
+	if (d->kept == NULL || !d->kept[b] || d->data_version < 0)
+		return NULL;
+	const bucket *k = &d->bucket[b];
+	size_t i = bucket_find(k, key);
+	return i < k->n && memcmp(k->l[i].key, key, QP_HASH_LEN) == 0 ? &k->l[i] : NULL;
+}
+
 /* A changed leaf into its bucket if kept (else nothing; a bucket that cannot grow is forgotten). */
 static void bucket_set(struct qp_smt_dirty *d, unsigned b, const qp_smt_leaf *leaf)
 {
 	if (d->kept == NULL || !d->kept[b])
 		return;
 	bucket *k = &d->bucket[b];
-	size_t lo = 0, hi = k->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (memcmp(k->l[mid].key, leaf->key, QP_HASH_LEN) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = bucket_find(k, leaf->key);
 	if (lo < k->n && memcmp(k->l[lo].key, leaf->key, QP_HASH_LEN) == 0) {
 		k->l[lo] = *leaf;
 		return;
@@ -733,6 +780,68 @@ void qp_store_statusmap_free(qp_store *store)
 
 /* ---- updates --------------------------------------------------------------------------------- */
 
+/*
+ * Keep key's current leaf for the checkpoint of size s, if it covers it.
+ * With the leaf as the flush kept it (row > 0, of version was) the key is
+ * not looked up: a leaf written after s has nothing to keep.
+ */
+static int keep_leaf(qp_store *store, const unsigned char key[QP_HASH_LEN], int64_t row, uint64_t was,
+		     uint64_t s)
+{
+	sqlite3_stmt *st = NULL;
+	int err;
+	if (row > 0 && was > s)
+		return QP_OK;
+	if (row > 0) {
+		if ((err = stmt(store, S_KEEP_LEAF_ROW, &st)) != QP_OK)
+			return err;
+		sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)s);
+		sqlite3_bind_int64(st, 3, row);
+		if ((err = run(store, st, "keeping a status map row for a checkpoint")) != QP_OK ||
+		    sqlite3_changes(store->db) == 1)
+			return err;
+	}
+	return run_keep(store, S_KEEP_LEAF, key, QP_HASH_LEN, 0, s);
+}
+
+/*
+ * Write key's leaf (hash h, the record, version): by its row if *row is
+ * known (the key's index is not read), else by its key; *row gets its row.
+ */
+static int put_leaf(qp_store *store, const unsigned char key[QP_HASH_LEN], const unsigned char h[QP_HASH_LEN],
+		    const char *record, size_t record_len, uint64_t version, int64_t *row)
+{
+	sqlite3_stmt *st = NULL;
+	int err, rc;
+	for (int by_key = *row <= 0; by_key < 2; by_key++) {
+		if ((err = stmt(store,
+				!by_key	       ? S_SET_LEAF_ROW
+				: keeps(store) ? S_PUT_LEAF_ROW
+					       : S_PUT_LEAF,
+				&st)) != QP_OK)
+			return err;
+		sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
+		sqlite3_bind_blob(st, 3, h, QP_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 4, record, (int)record_len, SQLITE_STATIC);
+		if (!by_key) {
+			sqlite3_bind_int64(st, 5, *row);
+			if ((err = run(store, st, "writing the status map")) != QP_OK ||
+			    sqlite3_changes(store->db) == 1)
+				return err;
+			continue; /* not that row after all: by the key */
+		}
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			*row = sqlite3_column_int64(st, 0);
+			rc = sqlite3_step(st);
+		}
+		done(st);
+		return rc == SQLITE_DONE ? QP_OK : qp_store_raise(store->db, rc, "writing the status map");
+	}
+	return QP_OK;
+}
+
 int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN], const char *record,
 			   size_t record_len, uint64_t version)
 {
@@ -744,27 +853,19 @@ int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN]
 	/* A checkpoint between the pending changes and this one: store the map it commits to first. */
 	if (d->n && any && s >= d->last && (err = qp_store_statusmap_flush(store)) != QP_OK)
 		return err;
-	if (any && (err = run_keep(store, S_KEEP_LEAF, key, QP_HASH_LEN, 0, s)) != QP_OK)
-		return err;
-	unsigned char h[QP_HASH_LEN];
-	qp_smt_leaf_hash(h, key, record, record_len);
-	sqlite3_stmt *st = NULL;
-	if ((err = stmt(store, S_PUT_LEAF, &st)) != QP_OK)
-		return err;
-	sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
-	sqlite3_bind_blob(st, 3, h, QP_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 4, record, (int)record_len, SQLITE_STATIC);
-	err = run(store, st, "writing the status map");
 	uint16_t b = (uint16_t)qp_smt_bits(key, 0, QP_SMT_BUCKET_DEPTH);
-	if (err == QP_OK) {
-		qp_smt_leaf leaf;
-		memcpy(leaf.key, key, QP_HASH_LEN);
-		memcpy(leaf.hash, h, QP_HASH_LEN);
-		leaf.version = version;
-		bucket_set(d, b, &leaf);
-	}
-	if (err == QP_OK && (err = mark(&d->list, &d->n, &d->cap, d->bits, b)) == QP_OK)
+	const qp_smt_leaf *kept = kept_leaf(d, b, key);
+	qp_smt_leaf leaf;
+	memcpy(leaf.key, key, QP_HASH_LEN);
+	leaf.row = kept ? kept->row : 0;
+	if (any && (err = keep_leaf(store, key, leaf.row, kept ? kept->version : 0, s)) != QP_OK)
+		return err;
+	qp_smt_leaf_hash(leaf.hash, key, record, record_len);
+	leaf.version = version;
+	if ((err = put_leaf(store, key, leaf.hash, record, record_len, version, &leaf.row)) != QP_OK)
+		return err;
+	bucket_set(d, b, &leaf);
+	if ((err = mark(&d->list, &d->n, &d->cap, d->bits, b)) == QP_OK)
 		err = mark(&d->touched, &d->tn, &d->tcap, d->tbits, b);
 	d->last = version;
 	return err;
