@@ -64,6 +64,8 @@
  * reported exactly as before.
  */
 #define BATCH_FAST   100000
+/* From this many entries a throw-away replay has large pages (qp_store_replay_large_pages). */
+#define LARGE_REPLAY 10000
 #define REPORT_LIMIT 10
 
 /* ---- the signature queue --------------------------------------------------------- */
@@ -1346,7 +1348,11 @@ static int audit_once(qp_audit_result *out, qp_registry *reg, const qp_audit_opt
 	if (!incremental && !rebuild) {
 		a.tree = &t;
 		t.keep = opt && opt->keep_dir ? a.replay->store : NULL;
-		if (t.keep == NULL && (err = qp_store_replay_lean(a.replay->store)) != QP_OK)
+		uint64_t entries = 0;
+		if (t.keep == NULL && ((err = qp_store_replay_lean(a.replay->store)) != QP_OK ||
+				       (err = qp_store_log_size(reg->store, &entries)) != QP_OK ||
+				       (entries >= LARGE_REPLAY &&
+					(err = qp_store_replay_large_pages(a.replay->store)) != QP_OK)))
 			goto done;
 		if (fast && t.keep == NULL && (err = qp_store_replay_unjournaled(a.replay->store)) != QP_OK)
 			goto done;

@@ -70,9 +70,13 @@ static const struct table {
     {"tree_nodes", "'(' || level || ', ' || idx || ')'", "level, idx", "1", 0, NULL, NULL},
 };
 
+/* The replay's page cache, in KiB whatever its page size (qp_store_replay_lean changes it). */
+#define REPLAY_CACHE "PRAGMA cache_size = -65536"
+
 int qp_store_fast_writes(qp_store *store)
 {
-	return qp_store_exec(store->db, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536",
+	return qp_store_exec(store->db,
+			     "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; " REPLAY_CACHE,
 			     "preparing the replay");
 }
 
@@ -202,6 +206,12 @@ static int without_rowid(qp_store *store, const char *table)
 	for (size_t i = 0; i < n; i++)
 		sqlite3_free(sql[i]);
 	return err;
+}
+
+int qp_store_replay_large_pages(qp_store *store)
+{
+	/* The file has no rows yet: VACUUM rewrites it at once.  The cache keeps its size in bytes. */
+	return qp_store_exec(store->db, "PRAGMA page_size = 16384; VACUUM; " REPLAY_CACHE, "preparing the replay");
 }
 
 int qp_store_replay_lean(qp_store *store)

@@ -26,6 +26,17 @@ uint64_t qp_store_memory_used(void);
 int qp_store_replay_lean(qp_store *store);
 
 /*
+ * Pages of 16 KiB instead of 4 for a large replay: its B-trees are
+ * shallower and split less often (a 300,000-entry legacy registry's full
+ * audit spent 5% less CPU outside signature verification: the same
+ * instructions, fewer cache misses), its cache the same in bytes.  The
+ * VACUUM this takes (milliseconds) would cost a small audit more than it
+ * saves.  Call it on the empty replay, after qp_store_fast_writes (a WAL
+ * file keeps its page size), before the first entry.
+ */
+int qp_store_replay_large_pages(qp_store *store);
+
+/*
  * No rollback journal at all (journal_mode OFF) for a replay thrown away
  * after the audit: no copy of each page a transaction touches, so a
  * transaction can be as large as the page cache allows.  A rollback then

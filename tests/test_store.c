@@ -566,6 +566,28 @@ static void test_replay_lean(void **state)
 }
 
 /*
+ * A large replay's pages are 16 KiB, after the lean replay's changes, which
+ * the VACUUM keeps: its indexes as they were and its tables WITHOUT ROWID.
+ */
+static void test_replay_large_pages(void **state)
+{
+	fixture *f = *state;
+	qp_store *s = NULL;
+	create_registry(f->db);
+	assert_int_equal(qp_store_open(&s, f->db, 0), QP_OK);
+	assert_int_equal(qp_store_fast_writes(s), QP_OK);
+	assert_int_equal(qp_store_replay_lean(s), QP_OK);
+	assert_int_equal(qp_store_replay_large_pages(s), QP_OK);
+	qp_store_free(s);
+	assert_int_equal(raw_int(f->db, "PRAGMA page_size"), 16384);
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates_root'"), 0);
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates_parent'"), 1);
+	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates'"
+					" AND sql LIKE '%WITHOUT ROWID'"),
+			 1);
+}
+
+/*
  * The lean replay's CHECKs are the schema's, with IN lists written as ORs
  * (SQLite builds a temporary B-tree for an IN list each time a statement
  * checks it): each value outside its list is still refused, and an insert
@@ -654,6 +676,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replay_lean, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replay_lean_checks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_large_pages, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
