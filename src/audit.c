@@ -1326,7 +1326,13 @@ static int audit_once(qp_audit_result *out, qp_registry *reg, const qp_audit_opt
 					    "%s: no replay beside the trusted checkpoint; run a full audit with --keep first",
 					    replay_path);
 		/* Read only until the log is proven to extend it: a log that does not leaves it as it was. */
-		if ((err = qp_registry_open(&a.replay, replay_path, QP_STORE_READONLY)) != QP_OK)
+		if ((err = qp_registry_open(&a.replay, replay_path, QP_STORE_READONLY)) == QP_EVERSION)
+			return qp_error_set(QP_EINVALID,
+					    "%s: the replay was saved by another version of quanpiao (its schema "
+					    "differs from this one's); run a full audit with --keep again to save a "
+					    "new one",
+					    replay_path);
+		if (err != QP_OK)
 			return err;
 		a.keep_saved = 1;
 	} else {

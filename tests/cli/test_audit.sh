@@ -355,3 +355,13 @@ cp other.cp kept2/checkpoint
 expect_rc 4 -- --db clean.db audit --since kept2/checkpoint
 contains "$ERR" "quanpiao: kept2/checkpoint: not signed by a log key of $ORIGIN"
 [ -e kept2/replay.db ] || fail "a refused --since checkpoint removed the kept replay"
+# A replay saved by another version of quanpiao (here its schema one migration behind): refused,
+# saying what to do, and left as it was.
+expect_rc 0 -- --db clean.db audit --keep kept4
+v=$(sqlite3 kept4/replay.db "PRAGMA user_version")
+sqlite3 kept4/replay.db "DELETE FROM qp_schema_migrations WHERE version = $v; PRAGMA user_version = $((v - 1))"
+cp kept4/replay.db kept4.before
+expect_rc 3 -- --db clean.db audit --since kept4/checkpoint
+contains "$ERR" "kept4/replay.db: the replay was saved by another version of quanpiao"
+contains "$ERR" "run a full audit with --keep again"
+cmp -s kept4/replay.db kept4.before || fail "a replay of another version was changed"
