@@ -497,15 +497,15 @@ static int build_image(void)
 	return err;
 }
 
-/* Create path as a fresh registry, at the latest schema. */
+/* Create path as a fresh registry, at the latest schema: mode 0600, for it holds personal data. */
 static int create_file(const char *path)
 {
 	int err = QP_OK;
 	pthread_mutex_lock(&image.lock);
 	if (image.bytes == NULL)
 		err = build_image();
-	if (err == QP_OK && (err = qp_file_write(path, image.bytes, image.len, 0644,
-						 QP_FILE_NEW | QP_FILE_SYNC)) == QP_ECONFLICT)
+	if (err == QP_OK && (err = qp_file_write(path, image.bytes, image.len, 0600,
+						 QP_FILE_NEW | QP_FILE_SYNC | QP_FILE_PRIVATE)) == QP_ECONFLICT)
 		err = qp_error_set(QP_ECONFLICT, "%s: another process created a file there first", path);
 	pthread_mutex_unlock(&image.lock);
 	return err;

@@ -107,6 +107,10 @@ static void test_create_fresh(void **state)
 	assert_string_equal(qp_store_path(s), f->db);
 	qp_store_free(s);
 
+	/* Only its owner reads it: it holds personal data (names, ID numbers). */
+	struct stat sb;
+	assert_int_equal(stat(f->db, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_int_equal(raw_int(f->db, "PRAGMA application_id"), QP_STORE_APPLICATION_ID);
 	assert_int_equal(raw_int(f->db, "PRAGMA user_version"), qp_store_latest_version());
 	assert_int_equal(raw_int(f->db, "SELECT count(*) FROM qp_schema_migrations"),
