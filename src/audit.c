@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "audit_queue.h"
 #include "error.h"
 #include "quanpiao/audit.h"
 #include "quanpiao/certs.h"
@@ -32,15 +33,6 @@
 #include "store_audit.h"
 #include "store_log.h"
 
-/*
- * Signatures waiting for a worker.  Deep enough that the replay runs
- * ahead of verification and the table comparison at the end overlaps the
- * verification still to do; shallow enough that the queued note text
- * (about 14 MiB at most, with the jobs 4 MiB) keeps a 1,000,000-entry
- * audit under 200 MB (98,304 jobs took 20 to 40 MiB more).  A full queue
- * costs no CPU time: the reader then verifies too (help_verify).
- */
-#define QUEUE_SIZE 32768
 /*
  * The replay commits every BATCH entries, or sooner, once past BATCH_MIN,
  * when SQLite holds BATCH_MEMORY bytes more than just after the last
@@ -67,195 +59,6 @@
 /* From this many entries a throw-away replay has large pages (qp_store_replay_large_pages). */
 #define LARGE_REPLAY 10000
 #define REPORT_LIMIT 10
-
-/* ---- the signature queue --------------------------------------------------------- */
-
-typedef struct job {
-	uint64_t index;
-	unsigned char pub[32], sig[64];
-	char *text; /* a buffer of cap bytes, recycled between jobs */
-	size_t len, cap;
-} job;
-
-/* Buffers the workers are done with, handed back to the reader to reuse. */
-#define SPARE (QUEUE_SIZE + 128)
-
-struct spare {
-	char *p;
-	size_t cap;
-};
-
-typedef struct queue {
-	pthread_mutex_t lock;
-	pthread_cond_t not_empty;
-	job *jobs; /* QUEUE_SIZE */
-	size_t head, count;
-	int done;
-	/* Results, under lock. */
-	uint64_t *bad;
-	size_t nbad, capbad;
-	uint64_t verified;
-	int oom;
-	/* Text buffers back from the workers (all allocation stays on the reader). */
-	struct spare *spare; /* SPARE */
-	size_t nspare;
-} queue;
-
-#define TAKE 16 /* jobs a thread takes at once */
-
-/* Take up to TAKE jobs from the head of the queue; the lock is held. */
-static size_t take_jobs(queue *q, job *mine)
-{
-	size_t n = 0;
-	while (n < TAKE && q->count > 0) {
-		mine[n++] = q->jobs[q->head];
-		q->head = (q->head + 1) % QUEUE_SIZE;
-		q->count--;
-	}
-	return n;
-}
-
-/* Verify jobs taken from the queue; their buffers and results go back under the lock. */
-static void verify_jobs(queue *q, job *mine, size_t n)
-{
-	uint64_t bad[TAKE];
-	size_t nbad = 0;
-	for (size_t i = 0; i < n; i++)
-		if (crypto_sign_verify_detached(mine[i].sig, (const unsigned char *)mine[i].text, mine[i].len,
-						mine[i].pub) != 0)
-			bad[nbad++] = mine[i].index;
-	pthread_mutex_lock(&q->lock);
-	for (size_t i = 0; i < n; i++) {
-		if (q->nspare < SPARE) {
-			q->spare[q->nspare].p = mine[i].text;
-			q->spare[q->nspare++].cap = mine[i].cap;
-		} else {
-			free(mine[i].text);
-		}
-	}
-	q->verified += n;
-	for (size_t i = 0; i < nbad; i++) {
-		if (q->nbad == q->capbad) {
-			size_t cap = q->capbad ? q->capbad * 2 : 16;
-			uint64_t *grown = realloc(q->bad, cap * sizeof(*grown));
-			if (grown) {
-				q->bad = grown;
-				q->capbad = cap;
-			} else {
-				q->oom = 1;
-			}
-		}
-		if (q->nbad < q->capbad)
-			q->bad[q->nbad++] = bad[i];
-	}
-	pthread_mutex_unlock(&q->lock);
-}
-
-static void *worker(void *arg)
-{
-	queue *q = arg;
-	job mine[TAKE];
-	for (;;) {
-		pthread_mutex_lock(&q->lock);
-		while (q->count == 0 && !q->done)
-			pthread_cond_wait(&q->not_empty, &q->lock);
-		if (q->count == 0 && q->done) {
-			pthread_mutex_unlock(&q->lock);
-			return NULL;
-		}
-		size_t n = take_jobs(q, mine);
-		pthread_mutex_unlock(&q->lock);
-		verify_jobs(q, mine, n);
-	}
-}
-
-/*
- * The reader verifies too, whenever the queue is full and when it has
- * nothing else left to do: with one worker fewer than the cores, each
- * thread keeps a core of its own (a third thread time-sharing the cores
- * costs the verifiers their caches, about a tenth of their rate).
- */
-static void help_verify(queue *q, int until_empty)
-{
-	job mine[TAKE];
-	for (;;) {
-		pthread_mutex_lock(&q->lock);
-		size_t n = (until_empty || q->count == QUEUE_SIZE) ? take_jobs(q, mine) : 0;
-		pthread_mutex_unlock(&q->lock);
-		if (n == 0)
-			return;
-		verify_jobs(q, mine, n);
-		if (!until_empty)
-			return;
-	}
-}
-
-/* Jobs gathered by the reader and handed over in groups, to keep the lock cold. */
-#define GIVE 64
-typedef struct pending {
-	job jobs[GIVE];
-	size_t n;
-	/* Buffers taken back from the queue, ready for the next jobs (SPARE). */
-	struct spare *spare;
-	size_t nspare;
-} pending;
-
-static void flush_jobs(queue *q, pending *p)
-{
-	size_t i = 0;
-	while (i < p->n) {
-		pthread_mutex_lock(&q->lock);
-		if (q->count == QUEUE_SIZE) {
-			pthread_mutex_unlock(&q->lock);
-			help_verify(q, 0);
-			continue;
-		}
-		while (i < p->n && q->count < QUEUE_SIZE) {
-			q->jobs[(q->head + q->count) % QUEUE_SIZE] = p->jobs[i++];
-			q->count++;
-		}
-		while (q->nspare > 0 && p->nspare < SPARE) {
-			q->nspare--;
-			p->spare[p->nspare].p = q->spare[q->nspare].p;
-			p->spare[p->nspare++].cap = q->spare[q->nspare].cap;
-		}
-		pthread_cond_broadcast(&q->not_empty);
-		pthread_mutex_unlock(&q->lock);
-	}
-	p->n = 0;
-}
-
-/* Queue a signature; the text is copied.  Returns QP_ENOMEM if it cannot be. */
-static int enqueue(queue *q, pending *p, uint64_t index, const qp_apply *a, const char *note)
-{
-	job *j = &p->jobs[p->n];
-	j->index = index;
-	memcpy(j->pub, a->public_key, 32);
-	memcpy(j->sig, a->signature, 64);
-	j->len = a->signed_len;
-	/* Reuse a buffer the workers gave back; plain malloc, freed by whoever holds it last. */
-	j->text = NULL;
-	j->cap = 0;
-	if (p->nspare > 0) {
-		p->nspare--;
-		j->text = p->spare[p->nspare].p;
-		j->cap = p->spare[p->nspare].cap;
-	}
-	if (j->cap < j->len) {
-		size_t cap = (j->len + 63) & ~(size_t)63;
-		char *grown = realloc(j->text, cap);
-		if (grown == NULL) {
-			free(j->text);
-			return qp_error_set(QP_ENOMEM, "out of memory queueing a signature");
-		}
-		j->text = grown;
-		j->cap = cap;
-	}
-	memcpy(j->text, note, j->len);
-	if (++p->n == GIVE)
-		flush_jobs(q, p);
-	return QP_OK;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -377,8 +180,8 @@ typedef struct audit {
 	qp_registry *live, *replay;
 	const qp_audit_options *opt;
 	qp_audit_result *res;
-	queue *q;
-	pending pend;
+	qp_sigq *q;
+	qp_sigq_pending pend;
 	uint64_t expected, total, in_batch;
 	int defer;       /* verify on worker threads */
 	int keep_refused; /* rebuild: a refused entry stays in the rebuilt log, unapplied */
@@ -558,7 +361,7 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 		}
 	}
 	if (err == QP_OK) {
-		if (a->defer && (err = enqueue(a->q, &a->pend, row->idx, &ap, row->note)) != QP_OK)
+		if (a->defer && (err = qp_sigq_put(a->q, &a->pend, row->idx, &ap, row->note)) != QP_OK)
 			return err;
 		if (!a->defer)
 			a->res->signatures++;
@@ -1263,30 +1066,6 @@ static int each_checkpoint_covering(void *ctx, uint64_t size, const unsigned cha
 	return err;
 }
 
-/* Tell the workers no more jobs are coming; they go on with the queue. */
-static void close_queue(queue *q, pending *p, int nthreads)
-{
-	if (nthreads == 0)
-		return;
-	flush_jobs(q, p);
-	pthread_mutex_lock(&q->lock);
-	q->done = 1;
-	pthread_cond_broadcast(&q->not_empty);
-	pthread_mutex_unlock(&q->lock);
-}
-
-/* Let the workers finish the queue and wait for them; their results go to out. */
-static void stop_workers(queue *q, pending *p, pthread_t *threads, int *nthreads, qp_audit_result *out)
-{
-	if (*nthreads == 0)
-		return;
-	close_queue(q, p, *nthreads);
-	for (int i = 0; i < *nthreads; i++)
-		pthread_join(threads[i], NULL);
-	*nthreads = 0;
-	out->signatures += q->verified;
-}
-
 /*
  * The audit; rebuild asks for a replay with its own tree, built through the
  * store as appends build it (the rebuilt registry is that replay).  fast:
@@ -1298,7 +1077,7 @@ static int audit_once(qp_audit_result *out, qp_registry *reg, const qp_audit_opt
 {
 	qp_audit_result local;
 	audit a;
-	queue q;
+	qp_sigq q;
 	tree t;
 	pthread_t threads[64];
 	int nthreads = 0, err = QP_OK, incremental = opt && opt->since, locks = 0, attached = 0, reading = 0;
@@ -1427,9 +1206,9 @@ static int audit_once(qp_audit_result *out, qp_registry *reg, const qp_audit_opt
 	a.expected = since;
 	out->from = since;
 
-	if ((q.jobs = qp_calloc(QUEUE_SIZE, sizeof(*q.jobs))) == NULL ||
-	    (q.spare = qp_calloc(SPARE, sizeof(*q.spare))) == NULL ||
-	    (a.pend.spare = qp_calloc(SPARE, sizeof(*a.pend.spare))) == NULL) {
+	if ((q.jobs = qp_calloc(QP_SIGQ_SIZE, sizeof(*q.jobs))) == NULL ||
+	    (q.spare = qp_calloc(QP_SIGQ_SPARE, sizeof(*q.spare))) == NULL ||
+	    (a.pend.spare = qp_calloc(QP_SIGQ_SPARE, sizeof(*a.pend.spare))) == NULL) {
 		err = QP_ENOMEM;
 		goto done;
 	}
@@ -1438,9 +1217,9 @@ static int audit_once(qp_audit_result *out, qp_registry *reg, const qp_audit_opt
 	pthread_mutex_init(&q.lock, NULL);
 	pthread_cond_init(&q.not_empty, NULL);
 	locks = 1;
-	/* This thread is one of the verifiers (help_verify). */
+	/* This thread is one of the verifiers (qp_sigq_help). */
 	for (int i = 0; i < jobs - 1 && i < 64; i++)
-		if (pthread_create(&threads[nthreads], NULL, worker, &q) == 0)
+		if (pthread_create(&threads[nthreads], NULL, qp_sigq_worker, &q) == 0)
 			nthreads++;
 	if (nthreads == 0)
 		a.defer = 0;
@@ -1472,7 +1251,7 @@ static int audit_once(qp_audit_result *out, qp_registry *reg, const qp_audit_opt
 	 * The workers go on with the queue while this thread compares the
 	 * tables: no core waits for the other.
 	 */
-	close_queue(&q, &a.pend, nthreads);
+	qp_sigq_close(&q, &a.pend, nthreads);
 	if (err != QP_OK)
 		goto done;
 	if (damaged[0]) {
@@ -1529,8 +1308,8 @@ static int audit_once(qp_audit_result *out, qp_registry *reg, const qp_audit_opt
 		goto done;
 	err = QP_OK;
 	if (nthreads > 0)
-		help_verify(&q, 1);
-	stop_workers(&q, &a.pend, threads, &nthreads, out);
+		qp_sigq_help(&q, 1);
+	qp_sigq_stop(&q, &a.pend, threads, &nthreads, out);
 	if (q.oom) {
 		err = qp_error_set(QP_ENOMEM, "out of memory recording bad signatures");
 		goto done;
@@ -1585,7 +1364,7 @@ done:
 	qp_free(t.cps);
 	qp_free(a.accepted);
 	qp_free(a.accepted_named);
-	stop_workers(&q, &a.pend, threads, &nthreads, out);
+	qp_sigq_stop(&q, &a.pend, threads, &nthreads, out);
 	if (locks) {
 		pthread_mutex_destroy(&q.lock);
 		pthread_cond_destroy(&q.not_empty);
