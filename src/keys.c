@@ -172,23 +172,25 @@ uint32_t qp_key_compute_id(const char *name, uint8_t type, const unsigned char p
 
 /* ---- keys in memory ------------------------------------------------- */
 
-/* A key named name with its secret memory allocated and zeroed; the caller fills the seed. */
-static int key_alloc(qp_key **out, const char *name, size_t name_len)
+/* A key named name with its secret memory allocated and zeroed (the caller fills the seed), or NULL
+ * when out of memory (the error set). */
+static qp_key *key_alloc(const char *name, size_t name_len)
 {
 	qp_key *key = qp_calloc(1, sizeof(*key));
-	*out = NULL;
-	if (key == NULL)
-		return QP_ENOMEM;
+	if (key == NULL) {
+		qp_error_set(QP_ENOMEM, "out of memory for a key");
+		return NULL;
+	}
 	key->secret = sodium_malloc(sizeof(*key->secret));
 	if (key->secret == NULL) {
 		qp_free(key);
-		return qp_error_set(QP_ENOMEM, "out of memory for a secret key (sodium_malloc)");
+		qp_error_set(QP_ENOMEM, "out of memory for a secret key (sodium_malloc)");
+		return NULL;
 	}
 	sodium_memzero(key->secret, sizeof(*key->secret));
 	memcpy(key->name, name, name_len);
 	key->name[name_len] = '\0';
-	*out = key;
-	return QP_OK;
+	return key;
 }
 
 /* Derive the key pair from the seed already in key->secret, then make the secret read-only. */
@@ -212,8 +214,8 @@ static int key_new(qp_key **out, const char *name, const unsigned char *seed)
 		return err;
 	if ((err = sodium_ready()) != QP_OK)
 		return err;
-	if ((err = key_alloc(&key, name, strlen(name))) != QP_OK)
-		return err;
+	if ((key = key_alloc(name, strlen(name))) == NULL)
+		return QP_ENOMEM;
 	if (seed != NULL)
 		memcpy(key->secret->seed, seed, QP_SEED_LEN);
 	else
@@ -891,8 +893,11 @@ static int load_parsed(qp_key **out, keyfile *kf, const char *buf, const char *p
 		    (int)kf->name_len, kf->name, v->name);
 		goto done;
 	}
-	if ((err = key_alloc(&key, kf->name, kf->name_len)) != QP_OK)
+	if ((key = key_alloc(kf->name, kf->name_len)) == NULL) {
+		err = QP_ENOMEM;
 		goto done;
+	}
+	err = QP_OK;
 	if (kf->encrypted) {
 		err = unseal_seed(key, kf, buf, passphrase);
 	} else if (b64_decode(key->secret->seed, QP_SEED_LEN, &n, kf->seed64, kf->seed64_len) != 0 ||
