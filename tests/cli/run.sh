@@ -88,6 +88,15 @@ unchanged() {
 	[ "$(sqlite3 "${QUANPIAO_DB:-r.db}" .dump)" = "$before" ] || fail "the registry changed"
 }
 
+# A script that does not parse would stop at its error, quietly, and pass on the checks before it:
+# it and what the scripts source must parse first.
+for f in "$SCRIPT" "$(dirname "$SCRIPT")"/*.sh "$(dirname "$SCRIPT")"/../service/*.sh; do
+	bash -n "$f" || {
+		echo "$f does not parse" >&2
+		exit 1
+	}
+done
+
 # shellcheck source=/dev/null
 . "$SCRIPT"
 
