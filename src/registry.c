@@ -100,6 +100,11 @@ int qp_registry_create_empty(qp_registry **out, const char *path)
 	return QP_OK;
 }
 
+unsigned qp_registry_shared_mode(const qp_registry *reg)
+{
+	return reg ? qp_store_shared_mode(reg->store) : 0;
+}
+
 const char *qp_registry_origin(const qp_registry *reg)
 {
 	return reg->origin;

@@ -744,3 +744,17 @@ const char *qp_store_path(const qp_store *store)
 {
 	return store ? store->path : NULL;
 }
+
+unsigned qp_store_shared_mode(const qp_store *store)
+{
+	struct stat st;
+	char wal[4096];
+	unsigned bits = 0;
+	if (store == NULL || store->path == NULL)
+		return 0;
+	if (stat(store->path, &st) == 0)
+		bits |= (unsigned)st.st_mode & 077u;
+	if (snprintf(wal, sizeof(wal), "%s-wal", store->path) < (int)sizeof(wal) && stat(wal, &st) == 0)
+		bits |= (unsigned)st.st_mode & 077u;
+	return bits;
+}

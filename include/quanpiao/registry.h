@@ -73,6 +73,9 @@ QP_API int qp_registry_open(qp_registry **out, const char *path, unsigned flags)
 
 QP_API void qp_registry_free(qp_registry *reg);
 
+/* qp_store_shared_mode of the registry's file: 0 when it is private to its owner. */
+QP_API unsigned qp_registry_shared_mode(const qp_registry *reg);
+
 /* Facts from the genesis entry; owned by reg. */
 QP_API const char *qp_registry_origin(const qp_registry *reg);
 QP_API const char *qp_registry_county(const qp_registry *reg);

@@ -58,6 +58,16 @@ QP_API int qp_store_latest_version(void);
 /* The path the registry was opened with; owned by store. */
 QP_API const char *qp_store_path(const qp_store *store);
 
+/*
+ * The permission bits (of mode & 077) by which users other than the owner
+ * may read or write the registry file or its -wal file, or 0 when both are
+ * private to their owner, as a new registry is (mode 0600).  The file holds
+ * personal data (names, ID numbers): quanpiao and quanpiaod warn when this
+ * is not 0.  A file that cannot be examined counts as private here (opening
+ * it reported any real error).
+ */
+QP_API unsigned qp_store_shared_mode(const qp_store *store);
+
 #ifdef __cplusplus
 }
 #endif

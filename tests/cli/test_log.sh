@@ -76,6 +76,23 @@ expect_rc 0 -- key list --json
 contains "$OUT" '"name":"330681.authority"'
 contains "$OUT" '"role":"log"'
 
+# A registry is made private to its owner (0600: it holds personal data); one that other users of
+# the machine may read is still used, with one warning a command, by the audit too.
+[ "$(stat -c %a r.db)" = 600 ] || fail "r.db was created with mode $(stat -c %a r.db), not 600"
+expect_rc 0 -- key list
+LIST=$OUT
+chmod 644 r.db
+SHARED="quanpiao: warning: other users of this machine may read or write r.db (permission bits 044 for group and others), which holds personal data (names, ID numbers); make it private: chmod go-rwx r.db r.db-wal r.db-shm"
+expect 0 "$LIST" "$SHARED" -- key list
+expect_rc 0 -- audit
+contains "$ERR" "$SHARED"
+chmod 620 r.db
+expect_rc 0 -- key list
+contains "$ERR" "(permission bits 020 for group and others)"
+chmod 600 r.db
+expect_rc 0 -- audit
+case "$ERR" in *warning*) fail "a private registry was warned about" ;; esac
+
 # ---- who may sign what (exit 4 = not permitted, 3 = rejected) ----------------
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 STRANGER_VKEY=$(cat stranger.key.vkey)

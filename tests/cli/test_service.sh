@@ -511,3 +511,12 @@ contains "$ERR" "quanpiao: --server $URL: "
 contains "$ERR" "; is quanpiaod running and listening there?"
 expect_rc 10 -- --server "ftp://127.0.0.1:1" cert list
 contains "$ERR" "; the URL must be http://HOST:PORT or https://HOST:PORT"
+
+# A registry that other users of the machine may read (as an older version made them, 0644) is
+# served, with a warning at start; the one made by init (0600) was not warned about.
+case "$(cat qpd.err)" in *warning*) fail "quanpiaod warned about a private registry: $(cat qpd.err)" ;; esac
+chmod 644 r.db
+start_service --threads 1 || return
+contains "$(cat qpd.err)" "quanpiaod: warning: other users of this machine may read or write r.db (permission bits 044 for group and others), which holds personal data (names, ID numbers); make it private: chmod go-rwx r.db r.db-wal r.db-shm"
+stop_service
+chmod 600 r.db

@@ -423,12 +423,29 @@ int cli_load_key(const cli_ctx *ctx, const char *path, qp_key **out)
 	return rc == QP_OK ? CLI_OK : cli_fail(ctx, rc);
 }
 
+/* Warn on stderr when the registry file may be read by other users (qp_registry_shared_mode). */
+void cli_warn_shared(const cli_ctx *ctx, const qp_registry *reg)
+{
+	static int warned; /* once a process: a command may open the registry twice */
+	unsigned shared = qp_registry_shared_mode(reg);
+	if (shared && !warned++)
+		fprintf(
+		    stderr,
+		    "quanpiao: warning: other users of this machine may read or write %s (permission bits "
+		    "%03o for group and others), which holds personal data (names, ID numbers); make it "
+		    "private: chmod go-rwx %s %s-wal %s-shm\n",
+		    ctx->db_path, shared, ctx->db_path, ctx->db_path, ctx->db_path);
+}
+
 int cli_open_registry(const cli_ctx *ctx, unsigned flags, qp_registry **out)
 {
 	if (ctx->server) /* a synced, verified mirror of the served registry */
 		return client_open_registry(ctx, flags, out);
 	int rc = qp_registry_open(out, ctx->db_path, flags);
-	return rc == QP_OK ? CLI_OK : cli_fail(ctx, rc);
+	if (rc != QP_OK)
+		return cli_fail(ctx, rc);
+	cli_warn_shared(ctx, *out);
+	return CLI_OK;
 }
 
 /* Write data to path through a temporary file beside it and a rename. */

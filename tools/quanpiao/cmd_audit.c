@@ -187,6 +187,8 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 		 * claims another schema, is what an audit looks for: a finding, exit 1.
 		 */
 		rc = cli_fail(ctx, rc == QP_ECORRUPT || rc == QP_EVERSION ? QP_EVERIFY : rc);
+	if (rc == CLI_OK && !ctx->server)
+		cli_warn_shared(ctx, reg);
 	if (rc != CLI_OK)
 		return rc;
 	struct report r = {ctx, NULL, isatty(2), 0};
