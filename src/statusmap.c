@@ -174,18 +174,47 @@ void qp_smt_page_encode(unsigned char out[QP_SMT_PAGE_BYTES], const qp_smt_page 
 	}
 }
 
+size_t qp_smt_page_encode_low(unsigned char out[QP_SMT_PAGE_LOW_BYTES], const qp_smt_page *p)
+{
+	unsigned char full[QP_SMT_PAGE_BYTES];
+	qp_smt_page_encode(full, p);
+	memcpy(out, full, 8);
+	memcpy(out + 8, full + 8 + QP_SMT_PAGE_ABOVE * QP_HASH_LEN, QP_SMT_PAGE_LOW_BYTES - 8);
+	return QP_SMT_PAGE_LOW_BYTES;
+}
+
+static int page_bad(void)
+{
+	return qp_error_set(QP_ECORRUPT, "status map: a stored page is malformed");
+}
+
 int qp_smt_page_decode(qp_smt_page *p, const void *b, size_t len)
 {
 	const unsigned char *c = b;
-	if (len != QP_SMT_PAGE_BYTES || c[7] >> 4 != 0)
-		return qp_error_set(QP_ECORRUPT, "status map: a stored page is malformed");
-	for (unsigned i = 0; i < QP_SMT_PAGE_NODES; i++) {
+	int low = len == QP_SMT_PAGE_LOW_BYTES;
+	if ((!low && len != QP_SMT_PAGE_BYTES) || c[7] >> 4 != 0)
+		return page_bad();
+	/* The nodes stored: all, or the bottom row (low), whose hashes follow the kinds. */
+	for (unsigned i = low ? QP_SMT_PAGE_ABOVE : 0; i < QP_SMT_PAGE_NODES; i++) {
 		qp_smt_ref *r = &p->node[i];
 		r->kind = (c[i / 4] >> (2 * (i % 4))) & 3;
-		memcpy(r->hash, c + 8 + i * QP_HASH_LEN, QP_HASH_LEN);
+		memcpy(r->hash, c + 8 + (i - (low ? QP_SMT_PAGE_ABOVE : 0)) * QP_HASH_LEN, QP_HASH_LEN);
 		if (r->kind > QP_SMT_INTERIOR ||
 		    (r->kind == QP_SMT_EMPTY) != sodium_is_zero(r->hash, QP_HASH_LEN))
-			return qp_error_set(QP_ECORRUPT, "status map: a stored page is malformed");
+			return page_bad();
+	}
+	if (!low)
+		return QP_OK;
+	/* The rows above computed again; each node's kind must be the one stored. */
+	for (unsigned r = 3; r >= 1; r--) {
+		unsigned base = (1u << r) - 2, below = (1u << (r + 1)) - 2;
+		for (unsigned q = 0; q < (1u << r); q++) {
+			qp_smt_combine(&p->node[base + q], &p->node[below + 2 * q],
+				       &p->node[below + 2 * q + 1]);
+			if ((unsigned)p->node[base + q].kind !=
+			    ((c[(base + q) / 4] >> (2 * ((base + q) % 4))) & 3u))
+				return page_bad();
+		}
 	}
 	return QP_OK;
 }

@@ -28,6 +28,9 @@
 #define QP_SMT_PAGES	    (1 + 16 + 256 + 4096)		  /* page ids 0 to 4368 */
 #define QP_SMT_PAGE_NODES   30					  /* 2 + 4 + 8 + 16 */
 #define QP_SMT_PAGE_BYTES   (8 + QP_SMT_PAGE_NODES * QP_HASH_LEN) /* kinds (2 bits each), then hashes */
+#define QP_SMT_PAGE_ABOVE   14 /* the nodes above a page's bottom row of 16 */
+/* A page as stored from migration 0021 on: the kinds, then the bottom row's hashes only. */
+#define QP_SMT_PAGE_LOW_BYTES (8 + (QP_SMT_PAGE_NODES - QP_SMT_PAGE_ABOVE) * QP_HASH_LEN)
 
 enum { QP_SMT_EMPTY, QP_SMT_LEAF, QP_SMT_INTERIOR };
 
@@ -81,7 +84,17 @@ void qp_smt_page_root(qp_smt_ref *out, const qp_smt_page *p);
 void qp_smt_page_set(qp_smt_page *p, const unsigned *child, const qp_smt_ref *ref, size_t n, int *changed);
 
 void qp_smt_page_encode(unsigned char out[QP_SMT_PAGE_BYTES], const qp_smt_page *p);
-/* QP_ECORRUPT if b is not a page's encoding (wrong length, unknown kind, an empty node with a hash). */
+/*
+ * The page's kinds and its bottom row (the nodes above it follow from
+ * them): QP_SMT_PAGE_LOW_BYTES, returned.
+ */
+size_t qp_smt_page_encode_low(unsigned char out[QP_SMT_PAGE_LOW_BYTES], const qp_smt_page *p);
+/*
+ * Either encoding, told by its length.  QP_ECORRUPT if b is not a page's
+ * encoding (wrong length, unknown kind, an empty node with a hash, a
+ * node above the bottom row of the low encoding whose kind is not the
+ * one its children make).
+ */
 int qp_smt_page_decode(qp_smt_page *p, const void *b, size_t len);
 
 /*

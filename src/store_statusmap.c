@@ -97,6 +97,12 @@ static const char *const sql_of[S_COUNT] = {
 
 enum { UNKNOWN, CACHED, NONE }; /* what the flush knows of a current page */
 
+/*
+ * The schema (migration 0021) from which pages are stored by their bottom
+ * rows (qp_smt_page_encode_low); before it, whole.  Either is read.
+ */
+#define SCHEMA_LOW_PAGES 21
+
 /* At most this many leaves are kept in memory between transactions (80 bytes each: about 42 MB). */
 #define KEPT_LEAVES_MAX (1u << 19)
 
@@ -617,6 +623,7 @@ static int page_put(qp_store *store, unsigned id, const qp_smt_page *p, int pres
 	uint64_t s = 0;
 	int any = 0, err;
 	unsigned char blob[QP_SMT_PAGE_BYTES];
+	size_t blob_len = QP_SMT_PAGE_BYTES;
 	if (present && (err = checkpoint_below(store, p->version, &s, &any)) != QP_OK)
 		return err;
 	if (present && any && old <= s && (err = run_keep(store, S_KEEP_PAGE, NULL, 0, id, s)) != QP_OK)
@@ -624,10 +631,13 @@ static int page_put(qp_store *store, unsigned id, const qp_smt_page *p, int pres
 	sqlite3_stmt *st = NULL;
 	if ((err = stmt(store, present ? S_PUT_PAGE : S_NEW_PAGE, &st)) != QP_OK)
 		return err;
-	qp_smt_page_encode(blob, p);
+	if (store->schema_version >= SCHEMA_LOW_PAGES)
+		blob_len = qp_smt_page_encode_low(blob, p);
+	else
+		qp_smt_page_encode(blob, p); /* the 0016 conversion, before 0021 */
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->version);
-	sqlite3_bind_blob(st, 3, blob, QP_SMT_PAGE_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, blob, (int)blob_len, SQLITE_STATIC);
 	struct qp_smt_dirty *d = store->map_dirty;
 	if ((err = run(store, st, "writing the status map")) != QP_OK || sqlite3_changes(store->db) != 1) {
 		forget_pages(store);

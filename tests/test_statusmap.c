@@ -466,6 +466,74 @@ static void test_pages(void **state)
 	assert_error_contains("a stored page is malformed");
 }
 
+/*
+ * The low encoding (migration 0021): the kinds and the bottom row; the
+ * nodes above are computed again when read, and a stored kind that is
+ * not the one its children make is refused.  A store writes its pages so.
+ */
+static void test_low_pages(void **state)
+{
+	(void)state;
+	qp_smt_page p, q;
+	unsigned char b[QP_SMT_PAGE_LOW_BYTES];
+	unsigned child[3] = {2, 3, 12};
+	qp_smt_ref ref[3] = {{QP_SMT_LEAF, {1}}, {QP_SMT_INTERIOR, {2}}, {QP_SMT_LEAF, {3}}};
+	int changed = 0;
+	memset(&p, 0, sizeof(p));
+	qp_smt_page_set(&p, child, ref, 3, &changed);
+	assert_int_equal(qp_smt_page_encode_low(b, &p), sizeof(b));
+	memset(&q, 0xAA, sizeof(q));
+	assert_int_equal(qp_smt_page_decode(&q, b, sizeof(b)), QP_OK);
+	assert_int_equal(memcmp(p.node, q.node, sizeof(p.node)), 0);
+	assert_int_equal(qp_smt_page_decode(&q, b, sizeof(b) - 1), QP_ECORRUPT);
+	/* Node 0 (children 0 to 7: a leaf, an interior node) is interior; stored as a leaf, refused. */
+	assert_int_equal(b[0] & 3, QP_SMT_INTERIOR);
+	b[0] = (unsigned char)((b[0] & ~3) | QP_SMT_LEAF);
+	assert_int_equal(qp_smt_page_decode(&q, b, sizeof(b)), QP_ECORRUPT);
+	assert_error_contains("a stored page is malformed");
+	b[0] = (unsigned char)((b[0] & ~3) | QP_SMT_INTERIOR);
+	b[8 + 2 * 32 + 5] ^= 1; /* a bottom node's hash changed: read, the nodes above it differ */
+	assert_int_equal(qp_smt_page_decode(&q, b, sizeof(b)), QP_OK);
+	assert_int_not_equal(memcmp(p.node[0].hash, q.node[0].hash, 32), 0);
+
+	/* A store's pages are so stored, and read back into the same root. */
+	char *dir = tu_mkdtemp(), *path = tu_path(dir, "low.db");
+	qp_store *s = NULL;
+	sqlite3_stmt *st = NULL;
+	char rec[QP_STATUSMAP_RECORD_MAX], id[32];
+	size_t len = 0;
+	unsigned char key[32], r1[32], r2[32];
+	assert_int_equal(qp_store_open(&s, path, QP_STORE_CREATE), QP_OK);
+	assert_int_equal(qp_store_begin(s), QP_OK);
+	for (unsigned i = 0; i < 300; i++) {
+		cert(id, i);
+		record_of(rec, &len, id, QP_CERT_LIVE, i);
+		qp_statusmap_key(key, id);
+		assert_int_equal(qp_store_statusmap_set(s, key, rec, len, i + 1), QP_OK);
+	}
+	assert_int_equal(qp_store_commit(s), QP_OK);
+	assert_int_equal(qp_store_statusmap_root(s, UINT64_MAX, r1), QP_OK);
+	assert_int_equal(sqlite3_prepare_v2(s->db,
+					    "SELECT count(*), min(length(nodes)), max(length(nodes)) FROM "
+					    "statusmap_pages",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_true(sqlite3_column_int(st, 0) > 17);
+	assert_int_equal(sqlite3_column_int(st, 1), QP_SMT_PAGE_LOW_BYTES);
+	assert_int_equal(sqlite3_column_int(st, 2), QP_SMT_PAGE_LOW_BYTES);
+	sqlite3_finalize(st);
+	qp_store_free(s);
+	s = NULL;
+	assert_int_equal(qp_store_open(&s, path, 0), QP_OK);
+	assert_int_equal(qp_store_statusmap_root(s, UINT64_MAX, r2), QP_OK);
+	assert_memory_equal(r1, r2, 32);
+	qp_store_free(s);
+	tu_rmdir(dir);
+	free(path);
+	free(dir);
+}
+
 /* The root of s's pages is the root of its leaves, its version their newest. */
 static void pages_match_leaves(qp_store *s, const char *dir)
 {
@@ -720,6 +788,7 @@ int main(void)
 	    cmocka_unit_test(test_kept_pages),
 	    cmocka_unit_test(test_kept_rows),
 	    cmocka_unit_test(test_pages),
+	    cmocka_unit_test(test_low_pages),
 	    cmocka_unit_test(test_upgrade_from_nodes),
 	    cmocka_unit_test(test_hostile_proof_text),
 	    cmocka_unit_test(test_records),
