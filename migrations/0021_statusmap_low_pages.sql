@@ -5,14 +5,16 @@
 -- are computed when the page is read, their kinds checked against those
 -- stored.  A change rewrites about half as many bytes of pages, on about
 -- three quarters as many file pages.  A page of the old form (968 bytes)
--- is still read.
+-- is still read.  (Run again on rows already converted, as a test that
+-- rewinds the ledger does, it leaves them as they are.)
 CREATE TABLE statusmap_pages_0021 (
 	id      INTEGER PRIMARY KEY CHECK (id >= 0 AND id < 4369),
 	version INTEGER NOT NULL CHECK (version > 0),
 	nodes   BLOB NOT NULL CHECK (length(nodes) IN (520, 968))
 ) STRICT;
 INSERT INTO statusmap_pages_0021 (id, version, nodes)
-	SELECT id, version, CAST(substr(nodes, 1, 8) || substr(nodes, 457) AS BLOB) FROM statusmap_pages ORDER BY id;
+	SELECT id, version, CASE length(nodes) WHEN 968 THEN CAST(substr(nodes, 1, 8) || substr(nodes, 457) AS BLOB) ELSE nodes END
+	FROM statusmap_pages ORDER BY id;
 DROP TABLE statusmap_pages;
 ALTER TABLE statusmap_pages_0021 RENAME TO statusmap_pages;
 
@@ -23,6 +25,7 @@ CREATE TABLE statusmap_page_history_0021 (
 	PRIMARY KEY (id, version)
 ) STRICT, WITHOUT ROWID;
 INSERT INTO statusmap_page_history_0021 (id, version, nodes)
-	SELECT id, version, CAST(substr(nodes, 1, 8) || substr(nodes, 457) AS BLOB) FROM statusmap_page_history;
+	SELECT id, version, CASE length(nodes) WHEN 968 THEN CAST(substr(nodes, 1, 8) || substr(nodes, 457) AS BLOB) ELSE nodes END
+	FROM statusmap_page_history;
 DROP TABLE statusmap_page_history;
 ALTER TABLE statusmap_page_history_0021 RENAME TO statusmap_page_history;
