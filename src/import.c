@@ -111,6 +111,8 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 		if (!single &&
 		    (batch_read >= batch || (opt->batch_rows == 0 && qp_clock_monotonic_us() - batch_began >=
 									 QP_IMPORT_BATCH_MS * 1000))) {
+			if ((err = qp_import_window_flush(&run, QP_IMPORT_FLUSH_LOG)) != QP_OK)
+				goto done;
 			if ((err = qp_store_commit(reg->store)) != QP_OK) {
 				in_txn = 0;
 				goto done;
@@ -135,6 +137,9 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 	if (in_txn) {
 		int keep = !(opt->flags & QP_IMPORT_DRY_RUN) &&
 			   !((opt->flags & QP_IMPORT_ALL_OR_NOTHING) && s.rejected > 0);
+		/* A failed flush leaves the transaction to roll back; a failed commit rolls it back. */
+		if (keep && (err = qp_import_window_flush(&run, QP_IMPORT_FLUSH_LOG)) != QP_OK)
+			goto done;
 		in_txn = 0;
 		if (keep) {
 			if ((err = qp_store_commit(reg->store)) != QP_OK)
@@ -143,11 +148,13 @@ int qp_import(qp_import_stats *out, qp_registry *reg, const qp_key *officer, con
 			s.entries += pending_entries;
 			s.committed |= pending_rows > 0;
 		} else {
+			qp_import_window_discard(&run);
 			qp_store_rollback(reg->store);
 		}
 	}
 	err = QP_OK;
 done:
+	qp_import_window_discard(&run);
 	if (in_txn)
 		qp_store_rollback(reg->store);
 	qp_registry_forget_keys(reg);

@@ -17,6 +17,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "clock.h"
+#include "entry.h"
 #include "quanpiao/certs.h"
 #include "quanpiao/import.h"
 
@@ -123,6 +125,29 @@ int qp_import_parse_area(int64_t *out, const char *text);
 
 /* ---- rows (import_row.c) --------------------------------------------------------------- */
 
+#define QP_IMPORT_MAX_ENTRIES 8	    /* entries of one row */
+#define QP_IMPORT_UNDO_ROWS   10000 /* rows of a batch whose notes are kept (about 30 MB at most) */
+
+/*
+ * The window: the rows applied since the window began, whose signed notes
+ * go into the log together (qp_import_window_flush).  Every entry of a
+ * window names the log state at its start (docs/format.md allows any
+ * state QP_LOG_STATE_MAX_LAG entries back), so its texts depend on no
+ * signature of the window and are signed on another thread meanwhile.
+ * A window ends after the row that brings it to QP_IMPORT_WINDOW entries.
+ */
+#define QP_IMPORT_WINDOW 64
+#define QP_SIGNER_MAX	 (QP_IMPORT_WINDOW + QP_IMPORT_MAX_ENTRIES) /* texts a window may queue */
+
+/* An entry of the window: applied by the rules, its note not in the log yet. */
+typedef struct qp_import_pending {
+	char *text; /* the entry's text (qp_malloc'd), queued for signing */
+	size_t len;
+	const char *type; /* a static string */
+	char time[QP_TIME_LEN + 1];
+	struct qp_personal *pd; /* by batch: a copy of what a household.add commits to (qp_malloc'd) */
+} qp_import_pending;
+
 /* One import in progress: what the rows share. */
 typedef struct qp_import_run {
 	struct qp_registry *reg;
@@ -149,6 +174,10 @@ typedef struct qp_import_run {
 	char **notes;
 	struct qp_personal **note_pds; /* what a kept household.add commits to (qp_malloc'd), else NULL */
 	size_t *note_lens, nnotes, capnotes;
+	/* The window (qp_import_window_flush): its entries are log.size + 0 .. npending - 1. */
+	qp_log_state log; /* the state its entries name: the log at its start */
+	qp_import_pending pending[QP_SIGNER_MAX];
+	size_t npending;
 } qp_import_run;
 
 /* Forget the notes kept for the batch (it was committed or rolled back). */
@@ -178,22 +207,34 @@ int qp_import_run_header(qp_import_run *run, const qp_import_record *rec);
 int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import_fate *fate,
 		      uint64_t *entries);
 
-#define QP_IMPORT_MAX_ENTRIES 8 /* entries of one row */
-#define QP_IMPORT_UNDO_ROWS 10000 /* rows of a batch whose notes are kept (about 30 MB at most) */
+/* What qp_import_window_flush does with the window's notes. */
+#define QP_IMPORT_FLUSH_LOG  1 /* into the log and the tree, in index order */
+#define QP_IMPORT_FLUSH_KEEP 2 /* kept for the batch (run->notes): undo_row applies them again */
+
+/*
+ * Flush the window (the caller ends it: before a commit, or when it is
+ * full) with what (QP_IMPORT_FLUSH_*); the window is empty afterwards.
+ * Errors: QP_EIO, QP_ENOMEM, QP_EINTERNAL; the import must then stop and
+ * roll the transaction back.
+ */
+int qp_import_window_flush(qp_import_run *run, int what);
+/* Forget the window without storing it (the transaction is rolled back); waits for the signer. */
+void qp_import_window_discard(qp_import_run *run);
 
 /*
  * The signing thread (import_sign.c).  start gives *out == NULL, and
  * QP_OK, when no thread can be made: the import then signs everything
- * itself.  post hands over texts[0..n) (n <= QP_IMPORT_MAX_ENTRIES), which
- * the caller keeps alive until drain; note waits for text i and gives its
- * signed note (the caller's to free) and the note's leaf hash, or
- * QP_ENOTFOUND if i was not posted or could not be signed (the caller
- * signs it itself), or QP_ENOMEM.  drain waits for the whole batch; stop
- * ends the thread (after a drain).
+ * itself.  post queues a text (at most QP_SIGNER_MAX until the next
+ * drain; the caller keeps it alive until then); note waits for text i (in
+ * the order posted) and gives its signed note (the caller's to free) and
+ * the note's leaf hash, or QP_ENOTFOUND if i was not posted or could not
+ * be signed (the caller signs it itself), or QP_ENOMEM.  drain waits for
+ * the texts being signed, drops the rest and empties the queue; stop ends
+ * the thread (after a drain).
  */
 typedef struct qp_signer qp_signer;
 int qp_signer_start(qp_signer **out, const qp_key *key);
-void qp_signer_post(qp_signer *s, const char *const *texts, const size_t *lens, size_t n);
+void qp_signer_post(qp_signer *s, const char *text, size_t len);
 int qp_signer_note(qp_signer *s, size_t i, char **note, size_t *note_len, unsigned char leaf[32]);
 void qp_signer_drain(qp_signer *s);
 void qp_signer_stop(qp_signer *s);

@@ -946,7 +946,7 @@ static int apply_note(qp_import_run *run, const char *note, size_t note_len, con
 /*
  * Run the rules of a row's entry as entry `at` of the log, on the entry as
  * built (no parsing of its note back); its signed note goes into the log
- * after the rules of the whole row (log_built), which gives the signing
+ * with its window's (qp_import_window_flush), which gives the signing
  * thread that long to make it.
  */
 static int rules_built(qp_import_run *run, const qp_entry *e, uint64_t at, const qp_personal *pd)
@@ -960,37 +960,85 @@ static int rules_built(qp_import_run *run, const qp_entry *e, uint64_t at, const
 	return err == QP_OK ? qp_registry_personal_apply(run->reg, e, at, pd, 1) : err;
 }
 
-/* Put the signed note of text i (entry `at`) into the log; *note is the caller's to keep or free. */
-static int log_built(qp_import_run *run, int posted, size_t i, uint64_t at, const char *type, const char *time,
-		     const char *text, size_t len, char **note, size_t *note_len)
+/* The signed note of the window's entry i (log index `at`) and its leaf hash; *note is the caller's to free.
+ */
+static int signed_note(qp_import_run *run, size_t i, uint64_t at, char **note, size_t *note_len,
+		       unsigned char leaf[QP_HASH_LEN])
 {
-	unsigned char leaf[QP_HASH_LEN];
+	const qp_import_pending *e = &run->pending[i];
 	*note = NULL;
-	int err = posted ? qp_signer_note(run->signer, i, note, note_len, leaf) : QP_ENOTFOUND;
-	if (err == QP_ENOTFOUND && (err = qp_note_sign(note, note_len, text, len, &run->officer, 1)) == QP_OK)
+	int err = run->signer ? qp_signer_note(run->signer, i, note, note_len, leaf) : QP_ENOTFOUND;
+	if (err == QP_ENOTFOUND &&
+	    (err = qp_note_sign(note, note_len, e->text, e->len, &run->officer, 1)) == QP_OK)
 		qp_merkle_leaf_hash(leaf, *note, *note_len);
-	if (err != QP_OK)
+	if (err != QP_OK || run->verified)
 		return err;
-	if (!run->verified) {
-		/* Once an import: the note parses back to the entry's text, verifies and hashes to its leaf. */
-		qp_note *n = NULL;
-		unsigned char want[QP_HASH_LEN];
-		qp_merkle_leaf_hash(want, *note, *note_len);
-		if ((err = qp_note_parse(&n, *note, *note_len)) == QP_ENOMEM)
-			return err;
-		if (err != QP_OK || n->nsigs != 1 || n->text_len != len || memcmp(n->text, text, len) != 0 ||
-		    n->sigs[0].sig_len != QP_SIGNATURE_LEN ||
-		    crypto_sign_verify_detached(n->sigs[0].sig, (const unsigned char *)text, len,
-						qp_key_public(run->officer)) != 0 ||
-		    memcmp(want, leaf, QP_HASH_LEN) != 0)
-			err = qp_error_set(QP_EINTERNAL, "import: the note signed for entry %llu does not check",
-					   (unsigned long long)at);
-		qp_note_free(n);
-		if (err != QP_OK)
-			return err;
+	/* Once an import: the note parses back to the entry's text, verifies and hashes to its leaf. */
+	qp_note *n = NULL;
+	unsigned char want[QP_HASH_LEN];
+	qp_merkle_leaf_hash(want, *note, *note_len);
+	if ((err = qp_note_parse(&n, *note, *note_len)) == QP_ENOMEM)
+		return err;
+	if (err != QP_OK || n->nsigs != 1 || n->text_len != e->len || memcmp(n->text, e->text, e->len) != 0 ||
+	    n->sigs[0].sig_len != QP_SIGNATURE_LEN ||
+	    crypto_sign_verify_detached(n->sigs[0].sig, (const unsigned char *)e->text, e->len,
+					qp_key_public(run->officer)) != 0 ||
+	    memcmp(want, leaf, QP_HASH_LEN) != 0)
+		err = qp_error_set(QP_EINTERNAL, "import: the note signed for entry %llu does not check",
+				   (unsigned long long)at);
+	qp_note_free(n);
+	if (err == QP_OK)
 		run->verified = 1;
+	return err;
+}
+
+static int keep_note(qp_import_run *run, char *note, size_t len, qp_personal *pd);
+
+int qp_import_window_flush(qp_import_run *run, int what)
+{
+	int err = QP_OK;
+	for (size_t i = 0; err == QP_OK && i < run->npending; i++) {
+		qp_import_pending *e = &run->pending[i];
+		uint64_t at = run->log.size + i;
+		unsigned char leaf[QP_HASH_LEN];
+		char *note = NULL;
+		size_t note_len = 0;
+		err = signed_note(run, i, at, &note, &note_len, leaf);
+		if (err == QP_OK && (what & QP_IMPORT_FLUSH_LOG))
+			err = qp_registry_log_put(run->reg, at, note, note_len, leaf, e->type,
+						  qp_key_name(run->officer), e->time);
+		/* Kept, the note and its personal data are the batch's. */
+		if (err == QP_OK && (what & QP_IMPORT_FLUSH_KEEP) &&
+		    (err = keep_note(run, note, note_len, e->pd)) == QP_OK) {
+			note = NULL;
+			e->pd = NULL;
+		}
+		qp_free(note);
 	}
-	return qp_registry_log_put(run->reg, at, *note, *note_len, leaf, type, qp_key_name(run->officer), time);
+	qp_import_window_discard(run);
+	return err;
+}
+
+/* Free a copy of personal data (NULL-safe), wiped. */
+static void personal_free(qp_personal *pd)
+{
+	if (pd == NULL)
+		return;
+	qp_personal_clear(pd);
+	qp_free(pd);
+}
+
+void qp_import_window_discard(qp_import_run *run)
+{
+	/* The signing thread reads the texts until it is drained. */
+	if (run->signer)
+		qp_signer_drain(run->signer);
+	for (size_t i = 0; i < run->npending; i++) {
+		qp_free(run->pending[i].text);
+		personal_free(run->pending[i].pd);
+		memset(&run->pending[i], 0, sizeof(run->pending[i]));
+	}
+	run->npending = 0;
 }
 
 /* Forget kept note i: free it and wipe its personal data. */
@@ -998,11 +1046,8 @@ static void forget_note(qp_import_run *run, size_t i)
 {
 	qp_free(run->notes[i]);
 	run->notes[i] = NULL;
-	if (run->note_pds[i]) {
-		qp_personal_clear(run->note_pds[i]);
-		qp_free(run->note_pds[i]);
-		run->note_pds[i] = NULL;
-	}
+	personal_free(run->note_pds[i]);
+	run->note_pds[i] = NULL;
 }
 
 void qp_import_batch_clear(qp_import_run *run)
@@ -1013,13 +1058,13 @@ void qp_import_batch_clear(qp_import_run *run)
 }
 
 /*
- * Keep an applied note until the batch commits (it now belongs to run),
- * with a copy of the personal data it commits to (pd, or NULL): applied
- * again, the note needs it as much as the first time.
+ * Keep an applied note until the batch commits: the note and pd (a
+ * qp_malloc'd copy of the personal data it commits to, or NULL: applied
+ * again, the note needs it as much as the first time) then belong to run.
+ * On failure both stay the caller's.
  */
-static int keep_note(qp_import_run *run, char *note, size_t len, const qp_personal *pd)
+static int keep_note(qp_import_run *run, char *note, size_t len, qp_personal *pd)
 {
-	qp_personal *copy = NULL;
 	if (run->nnotes == run->capnotes) {
 		size_t cap = run->capnotes ? 2 * run->capnotes : 1024;
 		char **notes = qp_realloc(run->notes, cap * sizeof(*notes));
@@ -1036,13 +1081,8 @@ static int keep_note(qp_import_run *run, char *note, size_t len, const qp_person
 		run->note_pds = pds;
 		run->capnotes = cap;
 	}
-	if (pd) {
-		if ((copy = qp_malloc(sizeof(*copy))) == NULL)
-			return qp_error_set(QP_ENOMEM, "out of memory keeping a batch's entries");
-		*copy = *pd;
-	}
 	run->notes[run->nnotes] = note;
-	run->note_pds[run->nnotes] = copy;
+	run->note_pds[run->nnotes] = pd;
 	run->note_lens[run->nnotes++] = len;
 	return QP_OK;
 }
@@ -1050,15 +1090,12 @@ static int keep_note(qp_import_run *run, char *note, size_t len, const qp_person
 /*
  * Undo a row the rules refused part-way, without a savepoint: roll the
  * transaction back and apply the batch's rows before it again (their
- * notes, first kept of them).  Each was accepted once in this very state,
- * so a refusal now is an internal error.
+ * kept notes; the window's were kept first).  Each was accepted once in
+ * this very state, so a refusal now is an internal error.
  */
-static int undo_row(qp_import_run *run, size_t first)
+static int undo_row(qp_import_run *run)
 {
 	qp_store *store = run->reg->store;
-	for (size_t i = first; i < run->nnotes; i++)
-		forget_note(run, i);
-	run->nnotes = first;
 	qp_store_rollback(store);
 	qp_registry_forget_keys(run->reg);
 	int err = qp_store_begin(store);
@@ -1238,11 +1275,37 @@ fail:
 	return err ? err : QP_ENOMEM;
 }
 
+/* Add the applied row's n entries to the window, their texts to the signing thread; they are the window's
+ * then. */
+static int to_window(qp_import_run *run, char **texts, const size_t *lens, const char *const *types,
+		     const qp_personal *const *pds, size_t n, const char *when)
+{
+	for (size_t i = 0; i < n; i++) {
+		qp_import_pending *e = &run->pending[run->npending];
+		if (run->by_batch && pds[i]) {
+			/* Kept with the note if the batch is applied again (undo_row). */
+			if ((e->pd = qp_malloc(sizeof(*e->pd))) == NULL)
+				return qp_error_set(QP_ENOMEM, "out of memory keeping a batch's entries");
+			*e->pd = *pds[i];
+		}
+		e->text = texts[i];
+		e->len = lens[i];
+		e->type = types[i];
+		memcpy(e->time, when, sizeof(e->time));
+		texts[i] = NULL;
+		run->npending++;
+		if (run->signer)
+			qp_signer_post(run->signer, e->text, e->len);
+	}
+	return QP_OK;
+}
+
 /*
- * Append the row's entries in one savepoint; a refusal undoes them all and
+ * Apply the row's entries as one unit; a refusal undoes them all and
  * rejects the row.  All the entries are built (and the certificate
- * numbered) before the first is applied, and handed to the signing
- * thread at once: it signs them while this thread runs their rules.
+ * numbered) before the first is applied; once all are applied the row
+ * joins the window, whose texts the signing thread signs while this
+ * thread applies the rows after it.
  */
 static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, uint64_t *entries)
 {
@@ -1252,14 +1315,17 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 	cJSON *bodies[QP_IMPORT_MAX_ENTRIES] = {NULL};
 	char *texts[QP_IMPORT_MAX_ENTRIES] = {NULL}, cert[QP_CERT_ID_LEN + 1] = "", when[QP_TIME_LEN + 1];
 	size_t lens[QP_IMPORT_MAX_ENTRIES], n = 0, applied = 0;
-	uint64_t size = 0;
 	int err = QP_OK, savepoint = 0;
 	int64_t now = qp_clock_now();
 	qp_time_format(when, now);
-	/* Every entry of the row names the log's state before the row (docs/format.md): the freshest there
-	 * is. */
-	qp_log_state log;
-	err = qp_registry_log_state(&log, run->reg);
+	/*
+	 * Every entry of a window names the log's state at the window's start
+	 * (docs/format.md), the freshest state whose signatures are made: the
+	 * first row of a window reads it.
+	 */
+	if (run->npending == 0)
+		err = qp_registry_log_state(&run->log, run->reg);
+	uint64_t size = run->log.size + run->npending; /* the index of the row's first entry */
 	for (size_t i = 0; err == QP_OK; i++) {
 		cJSON *body = NULL;
 		if ((err = build(run, r, p, i, cert, &types[n], &body)) != QP_OK || body == NULL)
@@ -1286,7 +1352,7 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		}
 		if (err == QP_OK &&
 		    (err = qp_entry_text(&texts[n], &lens[n], qp_registry_origin(run->reg), types[n],
-					 qp_key_name(run->officer), when, &log, body)) == QP_OK)
+					 qp_key_name(run->officer), when, &run->log, body)) == QP_OK)
 			bodies[n++] = body;
 		else
 			cJSON_Delete(body);
@@ -1304,18 +1370,11 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		err = QP_OK;
 		goto done;
 	}
-	int posted = err == QP_OK && run->signer && n > 0;
-	if (posted)
-		qp_signer_post(run->signer, (const char *const *)texts, lens, n);
 	/* 1: the row's own savepoint; 2: the batch undoes it (undo_row). */
-	size_t first = run->nnotes;
-	if (err == QP_OK)
-		err = qp_store_log_size(store, &size);
 	if (err == QP_OK && run->by_batch)
 		savepoint = 2;
 	else if (err == QP_OK && (err = qp_store_savepoint(store)) == QP_OK)
 		savepoint = 1;
-	/* The rules of every entry, then their notes into the log: by then the signatures are made. */
 	while (err == QP_OK && applied < n) {
 		qp_entry e;
 		memset(&e, 0, sizeof(e));
@@ -1325,23 +1384,11 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		e.time = when;
 		e.unix_time = now;
 		e.body = bodies[applied];
-		e.log = log;
+		e.log = run->log;
 		e.key_id = qp_key_id(run->officer);
 		if ((err = rules_built(run, &e, size + applied, pds[applied])) == QP_OK)
 			applied++;
 	}
-	for (size_t i = 0; err == QP_OK && i < n; i++) {
-		char *note = NULL;
-		size_t note_len = 0;
-		err = log_built(run, posted, i, size + i, types[i], when, texts[i], lens[i], &note, &note_len);
-		/* Kept, the note is the batch's; not kept (out of memory), it is freed here. */
-		if (err == QP_OK && savepoint == 2 && (err = keep_note(run, note, note_len, pds[i])) == QP_OK)
-			note = NULL;
-		qp_free(note);
-	}
-	/* The texts stay until the signing thread is done with them. */
-	if (posted)
-		qp_signer_drain(run->signer);
 	if (savepoint && applied < n && (err == QP_EINVALID || err == QP_ECONFLICT || err == QP_ENOTFOUND)) {
 		/* A refusal by the registry's rules (entry `applied`): the row is rejected, nothing of it kept. */
 		qp_import_col c = refusal_column(types[applied], qp_error_last()->message);
@@ -1350,7 +1397,10 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 		report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s",
 		       qp_error_last()->message);
 		*fate = QP_IMPORT_ROW_REJECTED;
-		err = savepoint == 2 ? undo_row(run, first) : QP_OK;
+		err = QP_OK;
+		/* The window's rows are kept first: they are the batch's rows applied again. */
+		if (savepoint == 2 && (err = qp_import_window_flush(run, QP_IMPORT_FLUSH_KEEP)) == QP_OK)
+			err = undo_row(run);
 		savepoint = 0;
 	} else if (err != QP_OK) {
 		/* Without a savepoint the import stops and rolls the whole batch back. */
@@ -1358,12 +1408,16 @@ static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, 
 			qp_store_rollback_to(store);
 		savepoint = 0;
 	}
-	if (savepoint && (savepoint == 2 || (err = qp_store_release(store)) == QP_OK)) {
+	if (savepoint && (savepoint == 2 || (err = qp_store_release(store)) == QP_OK) &&
+	    (err = to_window(run, texts, lens, types, pds, n, when)) == QP_OK) {
 		for (size_t i = 0; i < p->nwarn; i++)
 			report(run, r, p->warn[i].column, p->warn[i].value, QP_OK, 1, "%s",
 			       p->warn[i].reason);
 		*fate = QP_IMPORT_ROW_IMPORTED;
 		*entries = n;
+		if (run->npending >= QP_IMPORT_WINDOW)
+			err = qp_import_window_flush(run, QP_IMPORT_FLUSH_LOG |
+							      (run->by_batch ? QP_IMPORT_FLUSH_KEEP : 0));
 	}
 done:
 	for (size_t i = 0; i < n; i++) {

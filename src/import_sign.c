@@ -1,16 +1,19 @@
 /*
- * import_sign.c - the import's second core: a row's entries are signed
- * on a thread of their own while the importing thread applies them.
+ * import_sign.c - the import's second core: the entries of a window of
+ * rows are signed on a thread of their own while the importing thread
+ * applies the rows after them.
  *
- * A row's entries are all built before the first is applied (import_row.c)
- * and posted here at once.  For each, this thread makes the signature,
- * the note's signature line and the note's leaf hash; meanwhile the
- * importing thread runs the rules of the entry (which need no signature)
- * and takes the signed note only to store it in the log.  Signing here
- * touches no allocator and no global state: only the key, the texts the
- * importing thread keeps alive until qp_signer_drain, and this struct
- * under its lock.  The importing thread joins text and line into the
- * note (allocating there).
+ * The rows of a window all name the log state at its start
+ * (import_row.c), so no text waits for another's signature: the importing
+ * thread queues each row's texts here as it goes and takes the signed
+ * notes once, when it puts the window into the log.  A wakeup of a
+ * sleeping thread costs about as much as a signature on a shared machine,
+ * so the thread is woken only when QP_SIGNER_WAKE texts wait, and the
+ * importing thread waits for it at most once a window; meanwhile it signs
+ * any text still waiting itself.  Signing touches no allocator and no
+ * global state: only the key, the texts the importing thread keeps alive
+ * until qp_signer_drain, and this struct under its lock.  The importing
+ * thread joins text and line into the note (allocating there).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -21,6 +24,9 @@
 #include "import_internal.h"
 #include "note_internal.h"
 #include "quanpiao/merkle.h"
+
+/* Texts that wait before the thread is woken (fewer wait for the window's end). */
+#define QP_SIGNER_WAKE 8
 
 /* What is made of one text: "\n" and the signature line (the note is text + tail), and the leaf hash. */
 struct signed_text {
@@ -34,12 +40,15 @@ struct qp_signer {
 	pthread_mutex_t lock;
 	pthread_cond_t work, done;
 	const qp_key *key;
-	/* The posted batch: texts[0..n); made counts the texts signed, in order. */
-	const char *const *texts;
-	const size_t *lens;
-	size_t n, made;
-	struct signed_text out[QP_IMPORT_MAX_ENTRIES];
+	/* The queue: texts[0..n); [0..claimed) taken by a signer, made[i] once text i is signed. */
+	const char *texts[QP_SIGNER_MAX];
+	size_t lens[QP_SIGNER_MAX];
+	unsigned char made[QP_SIGNER_MAX];
+	size_t n, claimed, nmade;
+	int idle;    /* the thread waits for work */
+	int waiting; /* the importing thread waits for a text */
 	int quit;
+	struct signed_text out[QP_SIGNER_MAX];
 };
 
 /* Sign one text: tail_len stays 0 if the key cannot sign (no secret) or its name is too long. */
@@ -57,23 +66,34 @@ static void sign_text(struct signed_text *o, const qp_key *key, const char *text
 	qp_merkle_leaf_hash2(o->leaf, text, len, o->tail, o->tail_len);
 }
 
+/* Sign the next unclaimed text, with the lock held on entry and on return. */
+static void sign_next(qp_signer *s)
+{
+	size_t i = s->claimed++;
+	const char *text = s->texts[i];
+	size_t len = s->lens[i];
+	pthread_mutex_unlock(&s->lock);
+	sign_text(&s->out[i], s->key, text, len);
+	pthread_mutex_lock(&s->lock);
+	s->made[i] = 1;
+	s->nmade++;
+	if (s->waiting)
+		pthread_cond_signal(&s->done);
+}
+
 static void *signer_main(void *arg)
 {
 	qp_signer *s = arg;
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->quit && s->made == s->n)
+		while (!s->quit && s->claimed == s->n) {
+			s->idle = 1;
 			pthread_cond_wait(&s->work, &s->lock);
+			s->idle = 0;
+		}
 		if (s->quit)
 			break;
-		size_t i = s->made;
-		const char *text = s->texts[i];
-		size_t len = s->lens[i];
-		pthread_mutex_unlock(&s->lock);
-		sign_text(&s->out[i], s->key, text, len);
-		pthread_mutex_lock(&s->lock);
-		s->made++;
-		pthread_cond_broadcast(&s->done);
+		sign_next(s);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -101,14 +121,24 @@ int qp_signer_start(qp_signer **out, const qp_key *key)
 	return QP_OK;
 }
 
-void qp_signer_post(qp_signer *s, const char *const *texts, const size_t *lens, size_t n)
+/* Wake the thread if it sleeps and at least `least` texts wait (lock held). */
+static void wake(qp_signer *s, size_t least)
+{
+	if (s->idle && s->n - s->claimed >= least) {
+		s->idle = 0;
+		pthread_cond_signal(&s->work);
+	}
+}
+
+void qp_signer_post(qp_signer *s, const char *text, size_t len)
 {
 	pthread_mutex_lock(&s->lock);
-	s->texts = texts;
-	s->lens = lens;
-	s->n = n < QP_IMPORT_MAX_ENTRIES ? n : QP_IMPORT_MAX_ENTRIES;
-	s->made = 0;
-	pthread_cond_signal(&s->work);
+	if (s->n < QP_SIGNER_MAX) {
+		s->texts[s->n] = text;
+		s->lens[s->n] = len;
+		s->made[s->n++] = 0;
+	}
+	wake(s, QP_SIGNER_WAKE);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -121,10 +151,20 @@ int qp_signer_note(qp_signer *s, size_t i, char **note, size_t *note_len, unsign
 		pthread_mutex_unlock(&s->lock);
 		return QP_ENOTFOUND;
 	}
-	while (s->made <= i)
+	/* The window's end: the thread takes the texts from the front, this one from behind them. */
+	if (!s->made[i])
+		wake(s, 2);
+	while (!s->made[i]) {
+		if (s->claimed < s->n) {
+			sign_next(s);
+			continue;
+		}
+		s->waiting = 1;
 		pthread_cond_wait(&s->done, &s->lock);
+		s->waiting = 0;
+	}
 	pthread_mutex_unlock(&s->lock);
-	/* Made and no longer touched by the thread until the next post. */
+	/* Made, and touched by no one until the queue is drained. */
 	const struct signed_text *o = &s->out[i];
 	if (o->tail_len == 0)
 		return QP_ENOTFOUND;
@@ -144,11 +184,14 @@ int qp_signer_note(qp_signer *s, size_t i, char **note, size_t *note_len, unsign
 void qp_signer_drain(qp_signer *s)
 {
 	pthread_mutex_lock(&s->lock);
-	while (s->made < s->n)
+	/* Texts not taken yet are dropped; those being signed are waited for. */
+	s->n = s->claimed;
+	while (s->nmade < s->claimed) {
+		s->waiting = 1;
 		pthread_cond_wait(&s->done, &s->lock);
-	s->texts = NULL;
-	s->lens = NULL;
-	s->n = s->made = 0;
+		s->waiting = 0;
+	}
+	s->n = s->claimed = s->nmade = 0;
 	pthread_mutex_unlock(&s->lock);
 }
 

@@ -669,6 +669,117 @@ static void test_bad(void **state)
 	bad_file(f, 20000);
 }
 
+/*
+ * ROWS good rows, and a row the rules refuse part-way (its household and
+ * home applied, its 200 m² over the policy's cap) at each of REFUSED:
+ * several windows of rows (QP_IMPORT_WINDOW entries), refusals inside
+ * them, imported by batch (the window's rows kept and the batch applied
+ * again), a row a batch, and a savepoint a row.
+ */
+#define WINDOW_ROWS 90
+static const unsigned window_refused[] = {5, 31, 32, 58, 89};
+
+static char *window_file(fx *f)
+{
+	size_t cap = 64 + (WINDOW_ROWS + 8) * 256, used = 0;
+	char *text = malloc(cap);
+	used += (size_t)snprintf(text, cap, "%s", HEADER);
+	for (unsigned i = 0; i < WINDOW_ROWS; i++) {
+		int refused = 0;
+		for (size_t k = 0; k < sizeof(window_refused) / sizeof(window_refused[0]); k++)
+			refused |= window_refused[k] == i;
+		char id[QP_RESIDENT_ID_LEN + 1];
+		snprintf(id, sizeof(id), "3306811985%02u%02u%03u", 1 + i / 28 % 12, 1 + i % 28, 100 + i);
+		id[17] = qp_ids_resident_check_char(id);
+		id[18] = '\0';
+		/* Every third ticket was used in the legacy system: a row of more entries. */
+		used +=
+		    (size_t)snprintf(text + used, cap - used,
+				     "W-%u,宅基地退出,户主%u,%s,330681101201,330681101201JC%05uF00010001,%s,"
+				     "2019-03-05,,%s,,\n",
+				     i, i, id, 200 + i, refused ? "200" : "100", i % 3 ? "有效" : "已使用");
+	}
+	char *p = file(f, "window.csv", text);
+	free(text);
+	return p;
+}
+
+static void window_import(fx *f, char *p, size_t rows_per_batch)
+{
+	qp_import_stats s;
+	const size_t nrefused = sizeof(window_refused) / sizeof(window_refused[0]);
+	uint64_t before = log_size(f);
+	qp_import_options opt = {QP_IMPORT_CSV, QP_IMPORT_AUTO, 0, NULL, rows_per_batch, collect, NULL, f};
+	f->problems[0] = '\0';
+	f->nproblems = f->nwarnings = 0;
+	salt_restart();
+	assert_int_equal(qp_import(&s, f->reg, f->officer, p, &opt), QP_OK);
+	assert_int_equal(s.read, WINDOW_ROWS);
+	assert_int_equal(s.imported, WINDOW_ROWS - nrefused);
+	assert_int_equal(s.rejected, nrefused);
+	assert_int_equal(f->nproblems, nrefused);
+	for (size_t k = 0; k < nrefused; k++) {
+		char want[128];
+		snprintf(want, sizeof(want), "%u|面积|cert.issue: 200.00 m² is over", window_refused[k] + 2);
+		assert_problem(f, want);
+	}
+	/* No gap, nothing of a refused row: every entry imported is in the log, once. */
+	uint64_t size = log_size(f);
+	assert_int_equal(size, before + s.entries);
+	assert_true(s.entries > 3 * QP_IMPORT_WINDOW);
+	/*
+	 * Each entry names a state at most a window back (docs/format.md); the
+	 * rows of a window name one state, so there are fewer states than rows
+	 * (one a row without windows).
+	 */
+	uint64_t states = 0, last = UINT64_MAX;
+	for (uint64_t i = before; i < size; i++) {
+		char *note = NULL;
+		size_t len = 0;
+		qp_entry *e = NULL;
+		assert_int_equal(qp_log_entry(&note, &len, f->reg, i), QP_OK);
+		assert_int_equal(qp_entry_parse(&e, note, len), QP_OK);
+		assert_true(e->log.size <= i && i - e->log.size < QP_SIGNER_MAX);
+		assert_true(e->log.size >= before);
+		states += e->log.size != last;
+		last = e->log.size;
+		qp_entry_free(e);
+		free(note);
+	}
+	assert_true(states < s.imported / 2);
+	/* The refused rows' households went with their certificates; the others are there. */
+	for (unsigned i = 0; i < WINDOW_ROWS; i++) {
+		int refused = 0;
+		for (size_t k = 0; k < nrefused; k++)
+			refused |= window_refused[k] == i;
+		char unit[29];
+		qp_home h;
+		snprintf(unit, sizeof(unit), "330681101201JC%05uF00010001", 200 + i);
+		assert_int_equal(qp_home_get(&h, f->reg, unit), refused ? QP_ENOTFOUND : QP_OK);
+	}
+	assert_int_equal(qp_certs_check_invariants(f->reg), QP_OK);
+	assert_consistent(f);
+	/* A rerun finds every good row present and writes nothing. */
+	f->problems[0] = '\0';
+	f->nproblems = 0;
+	assert_int_equal(qp_import(&s, f->reg, f->officer, p, &opt), QP_OK);
+	assert_int_equal(s.present, WINDOW_ROWS - nrefused);
+	assert_int_equal(s.imported, 0);
+	assert_int_equal(log_size(f), size);
+}
+
+static void test_windows(void **state)
+{
+	fx *f = *state;
+	char *p = window_file(f);
+	window_import(f, p, 0);
+	reset(f);
+	window_import(f, p, 7);
+	reset(f);
+	window_import(f, p, 20000);
+	free(p);
+}
+
 static void test_conflict(void **state)
 {
 	fx *f = *state;
@@ -1481,6 +1592,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_encodings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_good, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_windows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_and_all_or_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_orders_and_encodings, setup, teardown),
