@@ -109,7 +109,8 @@ int qp_store_seen_open(qp_store_seen **out)
 	if ((s = qp_calloc(1, sizeof(*s))) == NULL)
 		return QP_ENOMEM;
 	/* "" is a private temporary database on disk, deleted by SQLite when closed. */
-	rc = sqlite3_open_v2("", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	rc = sqlite3_open_v2("", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		err = s->db ? qp_store_raise(s->db, rc, "opening the import's scratch database")
 			    : qp_error_set(QP_ENOMEM, "out of memory opening the import's scratch database");
@@ -123,11 +124,17 @@ int qp_store_seen_open(qp_store_seen **out)
 		 " WITHOUT ROWID",
 		 "preparing the import's scratch database")) != QP_OK)
 		goto fail;
-	/* Two plain statements: RETURNING would build a temporary table on every call. */
+	/*
+	 * Two plain statements (RETURNING would build a temporary table on every
+	 * call): a new number is one insert; the line of a number seen before is
+	 * read only when the insert did nothing.
+	 */
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT line FROM seen WHERE legacy_no = ?1", -1, &s->get,
 				     NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(s->db, "INSERT INTO seen (legacy_no, line) VALUES (?1, ?2)", -1, &s->add,
-				     NULL)) != SQLITE_OK) {
+	    (rc = sqlite3_prepare_v2(s->db,
+				     "INSERT INTO seen (legacy_no, line) VALUES (?1, ?2)"
+				     " ON CONFLICT (legacy_no) DO NOTHING",
+				     -1, &s->add, NULL)) != SQLITE_OK) {
 		err = qp_store_raise(s->db, rc, "preparing the import's scratch database");
 		goto fail;
 	}
@@ -144,20 +151,23 @@ int qp_store_seen_add(qp_store_seen *s, const char *legacy_no, uint64_t line, ui
 	*first = line;
 	if (s->pending == 0 && (err = qp_store_exec(s->db, "BEGIN", "noting a legacy number")) != QP_OK)
 		return err;
-	sqlite3_bind_text(s->get, 1, legacy_no, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s->get);
-	if (rc == SQLITE_ROW) {
-		*first = (uint64_t)sqlite3_column_int64(s->get, 0);
-		rc = SQLITE_DONE;
-	} else if (rc == SQLITE_DONE) {
-		sqlite3_bind_text(s->add, 1, legacy_no, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s->add, 2, (sqlite3_int64)line);
-		rc = sqlite3_step(s->add);
-		sqlite3_reset(s->add);
-		sqlite3_clear_bindings(s->add);
+	sqlite3_bind_text(s->add, 1, legacy_no, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s->add, 2, (sqlite3_int64)line);
+	rc = sqlite3_step(s->add);
+	sqlite3_reset(s->add);
+	sqlite3_clear_bindings(s->add);
+	if (rc == SQLITE_DONE && sqlite3_changes(s->db) == 0) {
+		sqlite3_bind_text(s->get, 1, legacy_no, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s->get);
+		if (rc == SQLITE_ROW) {
+			*first = (uint64_t)sqlite3_column_int64(s->get, 0);
+			rc = SQLITE_DONE;
+		} else if (rc == SQLITE_DONE) {
+			rc = SQLITE_CORRUPT; /* the insert found it */
+		}
+		sqlite3_reset(s->get);
+		sqlite3_clear_bindings(s->get);
 	}
-	sqlite3_reset(s->get);
-	sqlite3_clear_bindings(s->get);
 	if (rc != SQLITE_DONE)
 		return qp_store_raise(s->db, rc, "noting a legacy number");
 	if (++s->pending == SEEN_TXN) {
