@@ -136,7 +136,7 @@ int qp_import_parse_area(int64_t *out, const char *text);
  * signature of the window and are signed on another thread meanwhile.
  * A window ends after the row that brings it to QP_IMPORT_WINDOW entries.
  */
-#define QP_IMPORT_WINDOW 64
+#define QP_IMPORT_WINDOW 128
 #define QP_SIGNER_MAX	 (QP_IMPORT_WINDOW + QP_IMPORT_MAX_ENTRIES) /* texts a window may queue */
 
 /* An entry of the window: applied by the rules, its note not in the log yet. */

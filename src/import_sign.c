@@ -26,7 +26,7 @@
 #include "quanpiao/merkle.h"
 
 /* Texts that wait before the thread is woken (fewer wait for the window's end). */
-#define QP_SIGNER_WAKE 8
+#define QP_SIGNER_WAKE 16
 
 /* What is made of one text: "\n" and the signature line (the note is text + tail), and the leaf hash. */
 struct signed_text {

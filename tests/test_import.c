@@ -676,8 +676,8 @@ static void test_bad(void **state)
  * them, imported by batch (the window's rows kept and the batch applied
  * again), a row a batch, and a savepoint a row.
  */
-#define WINDOW_ROWS 90
-static const unsigned window_refused[] = {5, 31, 32, 58, 89};
+#define WINDOW_ROWS 200
+static const unsigned window_refused[] = {5, 70, 71, 150, 199};
 
 static char *window_file(fx *f)
 {
