@@ -175,6 +175,16 @@ static int run(fx *f, const char *path, qp_import_stats *s)
 	return run_opts(f, path, s, QP_IMPORT_CSV, 0, NULL);
 }
 
+/* Import a CSV file rows_per_batch rows a batch (0: the default). */
+static int run_batched(fx *f, const char *path, qp_import_stats *s, size_t rows_per_batch)
+{
+	qp_import_options opt = {QP_IMPORT_CSV, QP_IMPORT_AUTO, 0, NULL, rows_per_batch, collect, NULL, f};
+	f->problems[0] = '\0';
+	f->nproblems = f->nwarnings = 0;
+	salt_restart();
+	return qp_import(s, f->reg, f->officer, path, &opt);
+}
+
 /* Write text to a file in the scratch directory; returns its path (free it). */
 static char *file(fx *f, const char *name, const char *text)
 {
@@ -608,11 +618,7 @@ static void bad_file(fx *f, size_t rows_per_batch)
 	qp_import_stats s;
 	char *p = data("bad.csv");
 	uint64_t before = log_size(f);
-	qp_import_options opt = {QP_IMPORT_CSV, QP_IMPORT_AUTO, 0, NULL, rows_per_batch, collect, NULL, f};
-	f->problems[0] = '\0';
-	f->nproblems = f->nwarnings = 0;
-	salt_restart();
-	assert_int_equal(qp_import(&s, f->reg, f->officer, p, &opt), QP_OK);
+	assert_int_equal(run_batched(f, p, &s, rows_per_batch), QP_OK);
 	assert_int_equal(s.read, 16);
 	/*
 	 * Line 17 is refused by the rules after its household and home were
@@ -709,11 +715,7 @@ static void window_import(fx *f, char *p, size_t rows_per_batch)
 	qp_import_stats s;
 	const size_t nrefused = sizeof(window_refused) / sizeof(window_refused[0]);
 	uint64_t before = log_size(f);
-	qp_import_options opt = {QP_IMPORT_CSV, QP_IMPORT_AUTO, 0, NULL, rows_per_batch, collect, NULL, f};
-	f->problems[0] = '\0';
-	f->nproblems = f->nwarnings = 0;
-	salt_restart();
-	assert_int_equal(qp_import(&s, f->reg, f->officer, p, &opt), QP_OK);
+	assert_int_equal(run_batched(f, p, &s, rows_per_batch), QP_OK);
 	assert_int_equal(s.read, WINDOW_ROWS);
 	assert_int_equal(s.imported, WINDOW_ROWS - nrefused);
 	assert_int_equal(s.rejected, nrefused);
@@ -760,9 +762,7 @@ static void window_import(fx *f, char *p, size_t rows_per_batch)
 	assert_int_equal(qp_certs_check_invariants(f->reg), QP_OK);
 	assert_consistent(f);
 	/* A rerun finds every good row present and writes nothing. */
-	f->problems[0] = '\0';
-	f->nproblems = 0;
-	assert_int_equal(qp_import(&s, f->reg, f->officer, p, &opt), QP_OK);
+	assert_int_equal(run_batched(f, p, &s, rows_per_batch), QP_OK);
 	assert_int_equal(s.present, WINDOW_ROWS - nrefused);
 	assert_int_equal(s.imported, 0);
 	assert_int_equal(log_size(f), size);
