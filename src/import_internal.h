@@ -198,10 +198,11 @@ typedef enum qp_import_fate {
 int qp_import_run_header(qp_import_run *run, const qp_import_record *rec);
 
 /*
- * Check one record and, if it is good, append its entries inside the
- * caller's transaction, in one savepoint.  *fate says what became of it;
- * *entries gets the number appended.  Problems go to the options'
- * callback.  Returns QP_OK, or an error that must stop the import
+ * Check one record and, if it is good, apply its entries as one unit
+ * inside the caller's transaction and add them to the window (their notes
+ * reach the log when it is flushed: the caller flushes it before each
+ * commit).  *fate says what became of it; *entries gets the number
+ * applied.  Problems go to the options' callback.  Returns QP_OK, or an error that must stop the import
  * (QP_EIO, QP_ENOMEM, QP_EPERM, QP_ECORRUPT, or a callback's code).
  */
 int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import_fate *fate,
