@@ -364,6 +364,10 @@ static int apply_migration(qp_store *store, const qp_migration *m)
 	/* The status map in pages: from the old layout's rows, or built from the events (before 0012). */
 	if (m->version == QP_SCHEMA_STATUSMAP_PAGES && (err = qp_store_statusmap_upgrade(store)) != QP_OK)
 		goto rollback;
+	/* A certificate's leaf in its row: the keys are SHA-256 of the ids, which SQL cannot compute. */
+	if (m->version == QP_SCHEMA_LEAVES_IN_CERTS &&
+	    (err = qp_store_statusmap_leaves_to_certs(store)) != QP_OK)
+		goto rollback;
 	/*
 	 * A ledger made before migration 0015 has a column for the time each
 	 * migration was applied (0015 makes it again without): fill it while

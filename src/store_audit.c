@@ -840,6 +840,10 @@ int qp_store_state_hash(qp_store *store, unsigned char out[32])
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			for (int i = 0; i < sqlite3_column_count(st); i++) {
 				unsigned char tag[5];
+				/* A certificate's status map leaf (map_...) is the map's, which is not state.
+				 */
+				if (strncmp(sqlite3_column_name(st, i), "map_", 4) == 0)
+					continue;
 				const void *v = sqlite3_column_blob(st, i);
 				uint32_t n = (uint32_t)sqlite3_column_bytes(st, i);
 				tag[0] = (unsigned char)sqlite3_column_type(st, i);

@@ -50,6 +50,17 @@ enum {
 	S_SET_LEAF_ROW,
 	S_RECORD,
 	S_DATA_VERSION,
+	/* From migration 0022: a certificate's leaf in its row (statusmap_leaves: a key of none). */
+	S_C_KEEP_LEAF,
+	S_C_KEEP_LEAF_ROW,
+	S_C_SCAN,
+	S_C_SCAN_ROWS,
+	S_C_LEAF,
+	S_C_SET_LEAF_ROW,
+	S_C_PUT_ID,
+	S_C_PUT_ID_ROW,
+	S_C_PUT_KEY,
+	S_C_PUT_KEY_ROW,
 	S_COUNT
 };
 
@@ -93,6 +104,46 @@ static const char *const sql_of[S_COUNT] = {
 	"UPDATE statusmap_leaves SET version = ?2, hash = ?3, record = ?4 WHERE rowid = ?5 AND key = ?1",
     [S_RECORD] = "SELECT kind, state, holder, area, valid_until FROM certificates WHERE id = ?1",
     [S_DATA_VERSION] = "PRAGMA data_version",
+    /*
+     * From migration 0022 a certificate's leaf is in its row (map_key,
+     * map_version, map_hash, map_record), found by key through
+     * certificates_map_key; statusmap_leaves holds a leaf of a key that is
+     * no certificate's.  A row is the certificate's (0: by key); a table
+     * without rowids (an audit's replay) is read and written without them.
+     */
+    [S_C_KEEP_LEAF] =
+	"INSERT INTO statusmap_leaf_history (key, version, hash, record) "
+	"SELECT map_key, map_version, map_hash, map_record FROM certificates WHERE map_key = ?1 AND "
+	"map_version <= ?2 UNION ALL "
+	"SELECT key, version, hash, record FROM statusmap_leaves WHERE key = ?1 AND version <= ?2",
+    [S_C_KEEP_LEAF_ROW] =
+	"INSERT INTO statusmap_leaf_history (key, version, hash, record) "
+	"SELECT map_key, map_version, map_hash, map_record FROM certificates WHERE rowid = ?3 "
+	"AND map_key = ?1 AND map_version <= ?2",
+    [S_C_SCAN] =
+	"SELECT map_key, map_version, map_hash, 0 FROM certificates WHERE map_key >= ?1 AND map_key <= "
+	"?2 UNION ALL SELECT key, version, hash, 0 FROM statusmap_leaves WHERE key >= ?1 AND key <= ?2 "
+	"ORDER BY 1",
+    [S_C_SCAN_ROWS] =
+	"SELECT map_key, map_version, map_hash, rowid FROM certificates WHERE map_key >= ?1 AND "
+	"map_key <= ?2 UNION ALL SELECT key, version, hash, 0 FROM statusmap_leaves WHERE key >= "
+	"?1 AND key <= ?2 ORDER BY 1",
+    [S_C_LEAF] = "SELECT map_version, map_hash, map_record FROM certificates WHERE map_key = ?1 UNION ALL "
+		 "SELECT version, hash, record FROM statusmap_leaves WHERE key = ?1",
+    [S_C_SET_LEAF_ROW] =
+	"UPDATE certificates SET map_version = ?2, map_hash = ?3, map_record = ?4 WHERE rowid = "
+	"?5 AND map_key = ?1",
+    [S_C_PUT_ID] = "UPDATE certificates SET map_key = ?1, map_version = ?2, map_hash = ?3, map_record = ?4 "
+		   "WHERE id = ?5 RETURNING 0",
+    [S_C_PUT_ID_ROW] =
+	"UPDATE certificates SET map_key = ?1, map_version = ?2, map_hash = ?3, map_record = ?4 "
+	"WHERE id = ?5 RETURNING rowid",
+    [S_C_PUT_KEY] =
+	"UPDATE certificates SET map_version = ?2, map_hash = ?3, map_record = ?4 WHERE map_key = ?1 "
+	"RETURNING 0",
+    [S_C_PUT_KEY_ROW] =
+	"UPDATE certificates SET map_version = ?2, map_hash = ?3, map_record = ?4 WHERE map_key = "
+	"?1 RETURNING rowid",
 };
 
 enum { UNKNOWN, CACHED, NONE }; /* what the flush knows of a current page */
@@ -180,6 +231,12 @@ static int state(qp_store *store, struct qp_smt_dirty **out)
 static int keeps(const qp_store *store)
 {
 	return store->map_cps == NULL && !store->map_lean;
+}
+
+/* Whether the leaves are in the certificates' rows (S_C_...), else in statusmap_leaves. */
+static int in_certs(const qp_store *store)
+{
+	return store->schema_version >= QP_SCHEMA_LEAVES_IN_CERTS;
 }
 
 /* Statement which, ready to bind; give it back with done(). */
@@ -376,7 +433,11 @@ static int scan(qp_store *store, const unsigned char key[QP_HASH_LEN], unsigned 
 		lo[i] = key[i] & mask;
 		hi[i] = (unsigned char)(lo[i] | (unsigned char)~mask);
 	}
-	int err = stmt(store, keeps(store) ? S_SCAN_ROWS : S_SCAN, &st);
+	int err = stmt(store,
+		       in_certs(store) ? (keeps(store) ? S_C_SCAN_ROWS : S_C_SCAN)
+		       : keeps(store)  ? S_SCAN_ROWS
+				       : S_SCAN,
+		       &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_blob(st, 1, lo, QP_HASH_LEN, SQLITE_STATIC);
@@ -411,7 +472,7 @@ static int leaf_record(qp_store *store, const unsigned char key[QP_HASH_LEN], ui
 {
 	sqlite3_stmt *st = NULL;
 	int found = 0;
-	int err = stmt(store, S_LEAF, &st);
+	int err = stmt(store, in_certs(store) ? S_C_LEAF : S_LEAF, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
@@ -803,7 +864,7 @@ static int keep_leaf(qp_store *store, const unsigned char key[QP_HASH_LEN], int6
 	if (row > 0 && was > s)
 		return QP_OK;
 	if (row > 0) {
-		if ((err = stmt(store, S_KEEP_LEAF_ROW, &st)) != QP_OK)
+		if ((err = stmt(store, in_certs(store) ? S_C_KEEP_LEAF_ROW : S_KEEP_LEAF_ROW, &st)) != QP_OK)
 			return err;
 		sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)s);
@@ -812,15 +873,27 @@ static int keep_leaf(qp_store *store, const unsigned char key[QP_HASH_LEN], int6
 		    sqlite3_changes(store->db) == 1)
 			return err;
 	}
-	return run_keep(store, S_KEEP_LEAF, key, QP_HASH_LEN, 0, s);
+	return run_keep(store, in_certs(store) ? S_C_KEEP_LEAF : S_KEEP_LEAF, key, QP_HASH_LEN, 0, s);
+}
+
+/* Bind a leaf's key, version, hash and record (?1 to ?4) to st. */
+static void bind_leaf(sqlite3_stmt *st, const unsigned char key[QP_HASH_LEN], uint64_t version,
+		      const unsigned char h[QP_HASH_LEN], const char *record, size_t record_len)
+{
+	sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
+	sqlite3_bind_blob(st, 3, h, QP_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, record, (int)record_len, SQLITE_STATIC);
 }
 
 /*
- * Write key's leaf (hash h, the record, version): by its row if *row is
- * known (the key's index is not read), else by its key; *row gets its row.
+ * Write key's leaf in statusmap_leaves (hash h, the record, version): by
+ * its row if *row is known (the key's index is not read), else by its
+ * key; *row gets its row.
  */
-static int put_leaf(qp_store *store, const unsigned char key[QP_HASH_LEN], const unsigned char h[QP_HASH_LEN],
-		    const char *record, size_t record_len, uint64_t version, int64_t *row)
+static int put_leaf_apart(qp_store *store, const unsigned char key[QP_HASH_LEN],
+			  const unsigned char h[QP_HASH_LEN], const char *record, size_t record_len,
+			  uint64_t version, int64_t *row)
 {
 	sqlite3_stmt *st = NULL;
 	int err, rc;
@@ -831,10 +904,7 @@ static int put_leaf(qp_store *store, const unsigned char key[QP_HASH_LEN], const
 					       : S_PUT_LEAF,
 				&st)) != QP_OK)
 			return err;
-		sqlite3_bind_blob(st, 1, key, QP_HASH_LEN, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
-		sqlite3_bind_blob(st, 3, h, QP_HASH_LEN, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 4, record, (int)record_len, SQLITE_STATIC);
+		bind_leaf(st, key, version, h, record, record_len);
 		if (!by_key) {
 			sqlite3_bind_int64(st, 5, *row);
 			if ((err = run(store, st, "writing the status map")) != QP_OK ||
@@ -852,8 +922,61 @@ static int put_leaf(qp_store *store, const unsigned char key[QP_HASH_LEN], const
 	return QP_OK;
 }
 
-int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN], const char *record,
-			   size_t record_len, uint64_t version)
+/*
+ * Write key's leaf: from migration 0022 in the row of certificate id (by
+ * its row if *row is known, else by id, or with no id by key), or, for a
+ * key of no certificate, in statusmap_leaves (*row 0); before it, in
+ * statusmap_leaves (put_leaf_apart).  *row gets the certificate's row.
+ */
+static int put_leaf(qp_store *store, const char *id, const unsigned char key[QP_HASH_LEN],
+		    const unsigned char h[QP_HASH_LEN], const char *record, size_t record_len,
+		    uint64_t version, int64_t *row)
+{
+	sqlite3_stmt *st = NULL;
+	int err, rc, found = 0;
+	if (!in_certs(store))
+		return put_leaf_apart(store, key, h, record, record_len, version, row);
+	if (*row > 0) {
+		if ((err = stmt(store, S_C_SET_LEAF_ROW, &st)) != QP_OK)
+			return err;
+		bind_leaf(st, key, version, h, record, record_len);
+		sqlite3_bind_int64(st, 5, *row);
+		if ((err = run(store, st, "writing the status map")) != QP_OK ||
+		    sqlite3_changes(store->db) == 1)
+			return err;
+	}
+	/* Not that row after all (or none known): by the certificate's id, or by the key. */
+	if ((err = stmt(store,
+			id ? (keeps(store) ? S_C_PUT_ID_ROW : S_C_PUT_ID)
+			   : (keeps(store) ? S_C_PUT_KEY_ROW : S_C_PUT_KEY),
+			&st)) != QP_OK)
+		return err;
+	bind_leaf(st, key, version, h, record, record_len);
+	if (id)
+		sqlite3_bind_text(st, 5, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found = 1;
+		*row = sqlite3_column_int64(st, 0);
+		rc = sqlite3_step(st);
+	}
+	done(st);
+	if (rc != SQLITE_DONE)
+		return qp_store_raise(store->db, rc, "writing the status map");
+	if (found)
+		return QP_OK;
+	if (id)
+		return qp_error_set(QP_EINTERNAL, "status map: no certificate %s to hold its leaf", id);
+	/* A key of no certificate: its leaf apart, found by its key. */
+	*row = 0;
+	if ((err = stmt(store, S_PUT_LEAF, &st)) != QP_OK)
+		return err;
+	bind_leaf(st, key, version, h, record, record_len);
+	return run(store, st, "writing the status map");
+}
+
+/* Set key's leaf (of certificate id, if known) to the record at version. */
+static int set_leaf(qp_store *store, const char *id, const unsigned char key[QP_HASH_LEN], const char *record,
+		    size_t record_len, uint64_t version)
 {
 	struct qp_smt_dirty *d = NULL;
 	uint64_t s = 0;
@@ -872,13 +995,19 @@ int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN]
 		return err;
 	qp_smt_leaf_hash(leaf.hash, key, record, record_len);
 	leaf.version = version;
-	if ((err = put_leaf(store, key, leaf.hash, record, record_len, version, &leaf.row)) != QP_OK)
+	if ((err = put_leaf(store, id, key, leaf.hash, record, record_len, version, &leaf.row)) != QP_OK)
 		return err;
 	bucket_set(d, b, &leaf);
 	if ((err = mark(&d->list, &d->n, &d->cap, d->bits, b)) == QP_OK)
 		err = mark(&d->touched, &d->tn, &d->tcap, d->tbits, b);
 	d->last = version;
 	return err;
+}
+
+int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN], const char *record,
+			   size_t record_len, uint64_t version)
+{
+	return set_leaf(store, NULL, key, record, record_len, version);
 }
 
 /* ---- reading --------------------------------------------------------------------------------- */
@@ -992,21 +1121,28 @@ int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_
 /* Bench only (bench/statusmap_bench.c): 1 skips the map's update, to measure what it costs. */
 int qp_statusmap_bench_off;
 
+/* Certificate id's record as of entry idx, encoded into buf (QP_STATUSMAP_RECORD_MAX bytes). */
+static int cert_record(qp_store *store, const char *id, uint64_t idx, char *buf, size_t *len)
+{
+	qp_statusmap_record r;
+	int err = qp_store_statusmap_record(store, id, idx, &r);
+	if (err == QP_OK && (err = qp_statusmap_record_encode(buf, len, &r)) == QP_EINVALID)
+		err = qp_error_set(QP_ECORRUPT, "certificate %s: its record does not fit the status map", id);
+	return err;
+}
+
 int qp_store_statusmap_touch(qp_store *store, const char *id, uint64_t idx)
 {
 	if (qp_statusmap_bench_off)
 		return QP_OK;
-	qp_statusmap_record r;
 	char buf[QP_STATUSMAP_RECORD_MAX];
 	size_t len = 0;
 	unsigned char key[32];
-	int err = qp_store_statusmap_record(store, id, idx, &r);
-	if (err == QP_OK && (err = qp_statusmap_record_encode(buf, &len, &r)) == QP_EINVALID)
-		err = qp_error_set(QP_ECORRUPT, "certificate %s: its record does not fit the status map", id);
+	int err = cert_record(store, id, idx, buf, &len);
 	if (err != QP_OK)
 		return err;
 	qp_statusmap_key(key, id);
-	return qp_store_statusmap_set(store, key, buf, len, idx + 1);
+	return set_leaf(store, id, key, buf, len, idx + 1);
 }
 
 /* ---- migration 0016 -------------------------------------------------------------------------- */
@@ -1145,6 +1281,88 @@ done:
 	qp_store_statusmap_begin(store);
 	qp_free(ol);
 	qp_free(sizes);
+	return err;
+}
+
+/* ---- migration 0022 -------------------------------------------------------------------------- */
+
+/*
+ * Certificate id (at row) has no leaf in statusmap_leaves: the leaf its
+ * row and its last event make, as qp_store_statusmap_touch made it (a
+ * file whose certificates were made again by migration 0018 run again,
+ * which keeps no column it does not know).  None if it has no event.
+ */
+static int leaf_from_row(qp_store *store, const char *id, sqlite3_int64 row,
+			 const unsigned char key[QP_HASH_LEN])
+{
+	sqlite3_stmt *st = NULL;
+	int err = qp_store_prepare(store, "SELECT max(idx) FROM cert_events WHERE cert = ?1", &st);
+	if (err != QP_OK)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), none = rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL;
+	uint64_t idx = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	if (rc != SQLITE_ROW)
+		err = qp_store_raise(store->db, rc, "converting the status map");
+	qp_store_finish(store, st);
+	if (err != QP_OK || none)
+		return err;
+	char buf[QP_STATUSMAP_RECORD_MAX];
+	unsigned char h[QP_HASH_LEN];
+	size_t len = 0;
+	if ((err = cert_record(store, id, idx, buf, &len)) != QP_OK)
+		return err;
+	qp_smt_leaf_hash(h, key, buf, len);
+	if ((err = qp_store_prepare(store,
+				    "UPDATE certificates SET map_key = ?1, map_version = ?2, map_hash = ?3, "
+				    "map_record = ?4 WHERE rowid = ?5",
+				    &st)) != QP_OK)
+		return err;
+	bind_leaf(st, key, idx + 1, h, buf, len);
+	sqlite3_bind_int64(st, 5, row);
+	err = qp_store_step_done(store, st, "converting the status map");
+	qp_store_finish(store, st);
+	return err;
+}
+
+int qp_store_statusmap_leaves_to_certs(qp_store *store)
+{
+	sqlite3_stmt *st = NULL, *move = NULL;
+	int err = qp_store_prepare(store, "SELECT rowid, id FROM certificates ORDER BY rowid", &st);
+	if (err == QP_OK)
+		err = qp_store_prepare(
+		    store,
+		    "UPDATE certificates SET (map_key, map_version, map_hash, map_record) = "
+		    "(SELECT key, version, hash, record FROM statusmap_leaves WHERE key = ?1) "
+		    "WHERE rowid = ?2 AND EXISTS (SELECT 1 FROM statusmap_leaves WHERE key = ?1)",
+		    &move);
+	int rc = SQLITE_DONE;
+	while (err == QP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char id[QP_CERT_ID_LEN + 1];
+		unsigned char key[QP_HASH_LEN];
+		sqlite3_int64 row = sqlite3_column_int64(st, 0);
+		qp_store_column_copy(st, 1, id, sizeof(id));
+		qp_statusmap_key(key, id);
+		sqlite3_bind_blob(move, 1, key, QP_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(move, 2, row);
+		rc = sqlite3_step(move);
+		sqlite3_reset(move);
+		if (rc != SQLITE_DONE)
+			err = qp_store_raise(store->db, rc, "converting the status map");
+		else if (sqlite3_changes(store->db) == 0)
+			err = leaf_from_row(store, id, row, key);
+	}
+	if (err == QP_OK && rc != SQLITE_DONE)
+		err = qp_store_raise(store->db, rc, "converting the status map");
+	qp_store_finish(store, st);
+	qp_store_finish(store, move);
+	if (err == QP_OK)
+		err = qp_store_exec(store->db,
+				    "DELETE FROM statusmap_leaves WHERE key IN "
+				    "(SELECT map_key FROM certificates WHERE map_key IS NOT NULL)",
+				    "converting the status map");
+	/* What the flush kept names rows of statusmap_leaves: forgotten. */
+	forget_pages(store);
 	return err;
 }
 

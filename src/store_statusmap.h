@@ -49,6 +49,16 @@ void qp_store_statusmap_free(qp_store *store);
 /* Migration 0016: the map in its paged layout, from the old one's rows (or from the events, before 0012). */
 int qp_store_statusmap_upgrade(qp_store *store);
 
+/* The schema (migration 0022) from which a certificate's leaf is in its row; before it, in statusmap_leaves.
+ */
+#define QP_SCHEMA_LEAVES_IN_CERTS 22
+
+/*
+ * Migration 0022: each certificate's leaf moved from statusmap_leaves into
+ * its row (or made from its row and last event, if it has none there).
+ */
+int qp_store_statusmap_leaves_to_certs(qp_store *store);
+
 /*
  * Keep the rows of the checkpoints of these sizes (ascending; borrowed,
  * must outlive the store's use of them) instead of the store's own
