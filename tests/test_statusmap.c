@@ -684,6 +684,156 @@ static void test_kept_rows(void **state)
 	free(dir);
 }
 
+/* The map's leaves as text, in key order: (key, version, hash, record) of the rows sql selects. */
+static char *leaves_text(qp_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	char q[512];
+	snprintf(
+	    q, sizeof(q),
+	    "SELECT group_concat(x, ',') FROM (SELECT hex(k) || ':' || v || ':' || hex(h) || ':' || hex(r) "
+	    "AS x FROM (%s) ORDER BY k)",
+	    sql);
+	assert_int_equal(sqlite3_prepare_v2(s->db, q, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	char *text = strdup(sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+	sqlite3_finalize(st);
+	assert_true(strlen(text) > 0);
+	return text;
+}
+
+#define CERT_LEAVES                                                                                          \
+	"SELECT map_key AS k, map_version AS v, map_hash AS h, map_record AS r FROM certificates WHERE "     \
+	"map_key IS NOT NULL"
+#define APART_LEAVES "SELECT key AS k, version AS v, hash AS h, record AS r FROM statusmap_leaves"
+
+static int count_of(qp_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * From migration 0022 a certificate's leaf is in its row: the map of
+ * certificates changed through qp_store_statusmap_touch is the map of the
+ * same records set by key alone (kept apart, in statusmap_leaves), its
+ * rows kept by the flush or not; and a file from before 0022 has its
+ * leaves moved into the rows (one missing there made again from its row
+ * and last event), the map the same.
+ */
+static void test_leaves_in_certs(void **state)
+{
+	(void)state;
+	enum { N = 600, STEP = 7 };
+	char *dir = tu_mkdtemp(), *path = tu_path(dir, "c.db"), *ref_path = tu_path(dir, "r.db");
+	qp_store *s = NULL, *ref = NULL;
+	char id[32], rec[QP_STATUSMAP_RECORD_MAX], sql[512], *want = NULL, *got = NULL;
+	size_t len = 0;
+	unsigned char key[32], r1[32], r2[32];
+	assert_int_equal(qp_store_open(&s, path, QP_STORE_CREATE), QP_OK);
+	assert_int_equal(qp_store_open(&ref, ref_path, QP_STORE_CREATE), QP_OK);
+	/* Certificates without a log or homes: the rows alone. */
+	exec_ok(s->db, "PRAGMA foreign_keys = OFF; BEGIN");
+	for (unsigned i = 0; i < N; i++) {
+		cert(id, i);
+		snprintf(
+		    sql, sizeof(sql),
+		    "INSERT INTO certificates (id, kind, year, seq, holder, holder_type, area, basis, state, "
+		    "root, issued_on, created_idx) VALUES ('%s', 'guarantee', 2026, %u, '330681-H-0000001', "
+		    "'household', 15000, 'entitlement', 'live', '%s', '2026-01-01', %u);"
+		    "INSERT INTO cert_events VALUES ('%s', %u, 'issued'), ('%s', %u, 'frozen')",
+		    id, i + 1, id, i, id, i, id, N + 1 + i);
+		exec_ok(s->db, sql);
+	}
+	exec_ok(s->db, "COMMIT");
+	for (unsigned r = 0; r < 2; r++) {
+		for (unsigned i = 0; i < N; i++) {
+			uint64_t idx = r ? N + 1 + i : i;
+			if (i % STEP == 0) {
+				assert_int_equal(qp_store_begin(s), QP_OK);
+				assert_int_equal(qp_store_begin(ref), QP_OK);
+			}
+			cert(id, i);
+			assert_int_equal(qp_store_statusmap_touch(s, id, idx), QP_OK);
+			record_of(rec, &len, id, r ? QP_CERT_FROZEN : QP_CERT_LIVE, idx);
+			qp_statusmap_key(key, id);
+			assert_int_equal(qp_store_statusmap_set(ref, key, rec, len, idx + 1), QP_OK);
+			if (i % STEP == STEP - 1 || i == N - 1) {
+				assert_int_equal(qp_store_commit(s), QP_OK);
+				assert_int_equal(qp_store_commit(ref), QP_OK);
+			}
+		}
+		if (r == 0) {
+			/* Each row one on: the row the flush kept for a leaf is another certificate's. */
+			exec_ok(s->db, "UPDATE certificates SET rowid = -rowid; UPDATE certificates SET "
+				       "rowid = 1 - rowid;"
+				       "UPDATE certificates SET state = 'frozen'");
+		}
+	}
+	/* A key of no certificate: apart, in both. */
+	record_of(rec, &len, "330681-2026-G-999999", QP_CERT_LIVE, 2 * N + 1);
+	qp_statusmap_key(key, "330681-2026-G-999999");
+	for (int t = 0; t < 2; t++) {
+		qp_store *x = t ? ref : s;
+		assert_int_equal(qp_store_begin(x), QP_OK);
+		assert_int_equal(qp_store_statusmap_set(x, key, rec, len, 2 * N + 2), QP_OK);
+		assert_int_equal(qp_store_commit(x), QP_OK);
+	}
+	assert_int_equal(count_of(s, "SELECT count(*) FROM statusmap_leaves"), 1);
+	assert_int_equal(count_of(s, "SELECT count(*) FROM certificates WHERE map_key IS NOT NULL"), N);
+	want = leaves_text(ref, APART_LEAVES);
+	got = leaves_text(s, CERT_LEAVES " UNION ALL " APART_LEAVES);
+	assert_string_equal(got, want);
+	free(got);
+	assert_int_equal(qp_store_statusmap_root(s, UINT64_MAX, r1), QP_OK);
+	assert_int_equal(qp_store_statusmap_root(ref, UINT64_MAX, r2), QP_OK);
+	assert_memory_equal(r1, r2, 32);
+	same_rows(s, ref, "statusmap_pages");
+
+	/* Made as before 0022: the leaves in statusmap_leaves (but one), the columns and index gone. */
+	cert(id, 5);
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO statusmap_leaves (key, version, hash, record) SELECT map_key, map_version, "
+	    "map_hash, map_record FROM certificates WHERE map_key IS NOT NULL AND id <> '%s';"
+	    "DROP INDEX certificates_map_key; ALTER TABLE certificates DROP COLUMN map_record;"
+	    "ALTER TABLE certificates DROP COLUMN map_hash; ALTER TABLE certificates DROP COLUMN map_version;"
+	    "ALTER TABLE certificates DROP COLUMN map_key;"
+	    "DELETE FROM qp_schema_migrations WHERE version >= 22; PRAGMA user_version = 21;",
+	    id);
+	exec_ok(s->db, sql);
+	qp_store_free(s);
+	s = NULL;
+	assert_int_equal(qp_store_open(&s, path, 0), QP_OK);
+	assert_int_equal(qp_store_schema_version(s), qp_store_latest_version());
+	assert_int_equal(count_of(s, "SELECT count(*) FROM statusmap_leaves"), 1);
+	got = leaves_text(s, CERT_LEAVES " UNION ALL " APART_LEAVES);
+	assert_string_equal(got, want);
+	assert_int_equal(qp_store_statusmap_root(s, UINT64_MAX, r2), QP_OK);
+	assert_memory_equal(r1, r2, 32);
+	/* And proven from there. */
+	qp_statusmap_proof p;
+	char out[QP_STATUSMAP_RECORD_MAX];
+	size_t out_len = 0;
+	qp_statusmap_key(key, id);
+	assert_int_equal(qp_store_statusmap_prove(s, key, UINT64_MAX, &p, out, &out_len), QP_OK);
+	record_of(rec, &len, id, QP_CERT_FROZEN, N + 1 + 5);
+	assert_int_equal(out_len, len);
+	assert_int_equal(qp_statusmap_proof_verify(&p, r1, id, rec, len), QP_OK);
+	free(got);
+	free(want);
+	qp_store_free(s);
+	qp_store_free(ref);
+	tu_rmdir(dir);
+	free(dir);
+	free(path);
+	free(ref_path);
+}
+
 static void test_empty_map(void **state)
 {
 	(void)state;
@@ -783,15 +933,11 @@ int main(void)
 	if (sodium_init() < 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tree_and_proofs),
-	    cmocka_unit_test(test_empty_map),
-	    cmocka_unit_test(test_kept_pages),
-	    cmocka_unit_test(test_kept_rows),
-	    cmocka_unit_test(test_pages),
-	    cmocka_unit_test(test_low_pages),
-	    cmocka_unit_test(test_upgrade_from_nodes),
-	    cmocka_unit_test(test_hostile_proof_text),
-	    cmocka_unit_test(test_records),
+	    cmocka_unit_test(test_tree_and_proofs),    cmocka_unit_test(test_empty_map),
+	    cmocka_unit_test(test_kept_pages),	       cmocka_unit_test(test_kept_rows),
+	    cmocka_unit_test(test_leaves_in_certs),    cmocka_unit_test(test_pages),
+	    cmocka_unit_test(test_low_pages),	       cmocka_unit_test(test_upgrade_from_nodes),
+	    cmocka_unit_test(test_hostile_proof_text), cmocka_unit_test(test_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
