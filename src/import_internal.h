@@ -5,8 +5,11 @@
  *                    JSON Lines records, streamed with bounded buffers
  *   import_values.c  the mapping, column names, and the value parsers:
  *                    trimming, full-width folding, dates, areas
- *   import_row.c     one record -> a checked row -> its entries, appended
- *                    in one savepoint
+ *   import_row.c     one record -> a checked row -> its entries, applied
+ *                    as one unit
+ *   import_window.c  the window of applied rows: their signed notes into
+ *                    the log together, kept for a batch applied again
+ *   import_sign.c    the signing thread
  *   import.c         qp_import: batches, transactions, counts, progress
  */
 #ifndef QP_SRC_IMPORT_INTERNAL_H
@@ -123,7 +126,7 @@ int qp_import_parse_date(char out[11], const char *text);
  */
 int qp_import_parse_area(int64_t *out, const char *text);
 
-/* ---- rows (import_row.c) --------------------------------------------------------------- */
+/* ---- rows (import_row.c, import_window.c) ------------------------------------------------ */
 
 #define QP_IMPORT_MAX_ENTRIES 8	    /* entries of one row */
 #define QP_IMPORT_UNDO_ROWS   10000 /* rows of a batch whose notes are kept (about 30 MB at most) */
@@ -210,7 +213,7 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 
 /* What qp_import_window_flush does with the window's notes. */
 #define QP_IMPORT_FLUSH_LOG  1 /* into the log and the tree, in index order */
-#define QP_IMPORT_FLUSH_KEEP 2 /* kept for the batch (run->notes): undo_row applies them again */
+#define QP_IMPORT_FLUSH_KEEP 2 /* kept for the batch (run->notes), applied again by qp_import_undo_batch */
 
 /*
  * Flush the window (the caller ends it: before a commit, or when it is
@@ -221,6 +224,26 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 int qp_import_window_flush(qp_import_run *run, int what);
 /* Forget the window without storing it (the transaction is rolled back); waits for the signer. */
 void qp_import_window_discard(qp_import_run *run);
+
+/*
+ * Run the rules of a row's entry e, as built, as entry `at` of the log, and
+ * store the personal data pd it commits to; its signed note reaches the log
+ * with its window.  QP_EPERM if the registry resolves the signer to a key
+ * other than the officer's.
+ */
+int qp_import_rules_built(qp_import_run *run, const qp_entry *e, uint64_t at, const struct qp_personal *pd);
+/*
+ * Add an applied row's n entries to the window (texts[i] become the
+ * window's and are set to NULL), their texts queued to the signing thread.
+ */
+int qp_import_window_add(qp_import_run *run, char **texts, const size_t *lens, const char *const *types,
+			 const struct qp_personal *const *pds, size_t n, const char *when);
+/*
+ * A row refused part-way by batch: roll the transaction back and apply the
+ * batch's kept notes again (each was accepted once in this very state, so
+ * a refusal now is QP_EINTERNAL).
+ */
+int qp_import_undo_batch(qp_import_run *run);
 
 /*
  * The signing thread (import_sign.c).  start gives *out == NULL, and

@@ -4,7 +4,7 @@
  * applies the rows after them.
  *
  * The rows of a window all name the log state at its start
- * (import_row.c), so no text waits for another's signature: the importing
+ * (import_row.c, import_window.c), so no text waits for another's signature: the importing
  * thread queues each row's texts here as it goes and takes the signed
  * notes once, when it puts the window into the log.  A wakeup of a
  * sleeping thread costs about as much as a signature on a shared machine,
