@@ -100,9 +100,18 @@ int qp_registry_create_empty(qp_registry **out, const char *path)
 	return QP_OK;
 }
 
-unsigned qp_registry_shared_mode(const qp_registry *reg)
+unsigned qp_registry_shared_mode(const qp_registry *reg, char *out, size_t len)
 {
-	return reg ? qp_store_shared_mode(reg->store) : 0;
+	unsigned bits = reg ? qp_store_shared_mode(reg->store) : 0;
+	if (bits && out && len) {
+		const char *p = qp_store_path(reg->store);
+		snprintf(out, len,
+			 "other users of this machine may read or write %s (permission bits %03o for group and "
+			 "others), which holds personal data (names, ID numbers); make it private: chmod go-rwx "
+			 "%s %s-wal %s-shm",
+			 p, bits, p, p, p);
+	}
+	return bits;
 }
 
 const char *qp_registry_origin(const qp_registry *reg)

@@ -73,8 +73,13 @@ QP_API int qp_registry_open(qp_registry **out, const char *path, unsigned flags)
 
 QP_API void qp_registry_free(qp_registry *reg);
 
-/* qp_store_shared_mode of the registry's file: 0 when it is private to its owner. */
-QP_API unsigned qp_registry_shared_mode(const qp_registry *reg);
+/*
+ * qp_store_shared_mode of the registry's file: 0 when it is private to its
+ * owner.  Otherwise also the warning quanpiao and quanpiaod print, in out
+ * (len bytes, cut to fit; out may be NULL): "other users of this machine
+ * may read or write PATH (...); make it private: chmod go-rwx ...".
+ */
+QP_API unsigned qp_registry_shared_mode(const qp_registry *reg, char *out, size_t len);
 
 /* Facts from the genesis entry; owned by reg. */
 QP_API const char *qp_registry_origin(const qp_registry *reg);

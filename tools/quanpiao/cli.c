@@ -424,17 +424,12 @@ int cli_load_key(const cli_ctx *ctx, const char *path, qp_key **out)
 }
 
 /* Warn on stderr when the registry file may be read by other users (qp_registry_shared_mode). */
-void cli_warn_shared(const cli_ctx *ctx, const qp_registry *reg)
+void cli_warn_shared(const qp_registry *reg)
 {
 	static int warned; /* once a process: a command may open the registry twice */
-	unsigned shared = qp_registry_shared_mode(reg);
-	if (shared && !warned++)
-		fprintf(
-		    stderr,
-		    "quanpiao: warning: other users of this machine may read or write %s (permission bits "
-		    "%03o for group and others), which holds personal data (names, ID numbers); make it "
-		    "private: chmod go-rwx %s %s-wal %s-shm\n",
-		    ctx->db_path, shared, ctx->db_path, ctx->db_path, ctx->db_path);
+	char why[8192]; /* four copies of the path: a longer one is cut */
+	if (qp_registry_shared_mode(reg, why, sizeof(why)) && !warned++)
+		fprintf(stderr, "quanpiao: warning: %s\n", why);
 }
 
 int cli_open_registry(const cli_ctx *ctx, unsigned flags, qp_registry **out)
@@ -444,7 +439,7 @@ int cli_open_registry(const cli_ctx *ctx, unsigned flags, qp_registry **out)
 	int rc = qp_registry_open(out, ctx->db_path, flags);
 	if (rc != QP_OK)
 		return cli_fail(ctx, rc);
-	cli_warn_shared(ctx, *out);
+	cli_warn_shared(*out);
 	return CLI_OK;
 }
 

@@ -150,7 +150,7 @@ int cli_load_key(const cli_ctx *ctx, const char *path, struct qp_key **out);
 /* Open the registry at --db.  Returns CLI_OK or an exit status after printing the problem. */
 int cli_open_registry(const cli_ctx *ctx, unsigned flags, struct qp_registry **out);
 /* A warning on stderr if the registry file is not private to its owner (mode 0600). */
-void cli_warn_shared(const cli_ctx *ctx, const struct qp_registry *reg);
+void cli_warn_shared(const struct qp_registry *reg);
 
 /* ---- --reveal (reveal.c) ---------------------------------------------------------------- */
 

@@ -188,7 +188,7 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 		 */
 		rc = cli_fail(ctx, rc == QP_ECORRUPT || rc == QP_EVERSION ? QP_EVERIFY : rc);
 	if (rc == CLI_OK && !ctx->server)
-		cli_warn_shared(ctx, reg);
+		cli_warn_shared(reg);
 	if (rc != CLI_OK)
 		return rc;
 	struct report r = {ctx, NULL, isatty(2), 0};

@@ -257,14 +257,9 @@ int qpd_writer_start(qpd_writer **out, const char *db_path, const qp_key *log_ke
 		free(w);
 		return err;
 	}
-	unsigned shared = qp_registry_shared_mode(w->reg);
-	if (shared)
-		fprintf(
-		    stderr,
-		    "quanpiaod: warning: other users of this machine may read or write %s (permission "
-		    "bits %03o for group and others), which holds personal data (names, ID numbers); make "
-		    "it private: chmod go-rwx %s %s-wal %s-shm\n",
-		    db_path, shared, db_path, db_path, db_path);
+	char why[8192]; /* four copies of the path: a longer one is cut */
+	if (qp_registry_shared_mode(w->reg, why, sizeof(why)))
+		fprintf(stderr, "quanpiaod: warning: %s\n", why);
 	/* A checkpoint of the whole log now: a wrong log key is found at start, not at the first write. */
 	if ((err = qp_log_sign(&cp, &cp_len, w->reg, log_key)) != QP_OK ||
 	    (err = qp_log_size(&size, w->reg)) != QP_OK) {
