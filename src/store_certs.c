@@ -147,16 +147,29 @@ int qp_store_cert_next_seq(qp_store *store, qp_cert_kind kind, int year, int64_t
 	return err;
 }
 
+#define CERT_INSERT                                                                                          \
+	"INSERT INTO certificates (id, kind, year, seq, holder, holder_type, area, home, village,"            \
+	" township, basis, state, parent, root, issued_on, valid_until, legacy_no, created_idx, parcel"
+
 int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, const char *village,
 		      const char *township)
 {
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(
+	/* Its status map leaf goes into the row with it (the event's touch then writes nothing). */
+	qp_statusmap_record r = {.kind = c->kind, .state = QP_CERT_LIVE, .area = c->area, .entry = c->created_at};
+	qp_statusmap_cols map;
+	snprintf(r.id, sizeof(r.id), "%s", c->id);
+	snprintf(r.holder, sizeof(r.holder), "%s", c->holder);
+	snprintf(r.valid_until, sizeof(r.valid_until), "%s", c->valid_until);
+	int err = qp_store_statusmap_insert_leaf(store, &r, &map);
+	if (err != QP_OK)
+		return err;
+	err = qp_store_prepare_cached(
 	    store,
-	    "INSERT INTO certificates (id, kind, year, seq, holder, holder_type, area, home, village,"
-	    " township, basis, state, parent, root, issued_on, valid_until, legacy_no, created_idx, parcel)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'live', ?12, ?13, ?14, ?15, ?16, ?17,"
-	    " ?18)",
+	    map.set ? CERT_INSERT ", map_key, map_version, map_hash, map_record) VALUES (?1, ?2, ?3, ?4, ?5,"
+			" ?6, ?7, ?8, ?9, ?10, ?11, 'live', ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+		    : CERT_INSERT ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'live', ?12, ?13, ?14,"
+			" ?15, ?16, ?17, ?18)",
 	    &st);
 	if (err != QP_OK)
 		return err;
@@ -178,8 +191,16 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 	qp_store_bind_opt_text(st, 16, c->legacy_no);
 	sqlite3_bind_int64(st, 17, (sqlite3_int64)c->created_at);
 	qp_store_bind_opt_text(st, 18, c->parcel);
+	if (map.set) {
+		sqlite3_bind_blob(st, 19, map.key, QP_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 20, (sqlite3_int64)map.version);
+		sqlite3_bind_blob(st, 21, map.hash, QP_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 22, map.record, (int)map.record_len, SQLITE_STATIC);
+	}
 	err = qp_store_step_done(store, st, "creating the certificate");
 	qp_store_finish(store, st);
+	if (err == QP_OK && map.set)
+		qp_store_statusmap_inserted(store, c->id, map.version);
 	int64_t *next = seq_cached(store, c->kind, year);
 	if (next && err == QP_OK && seq >= *next)
 		*next = seq + 1;

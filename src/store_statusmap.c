@@ -61,6 +61,9 @@ enum {
 	S_C_PUT_ID_ROW,
 	S_C_PUT_KEY,
 	S_C_PUT_KEY_ROW,
+	S_C_RECORD,
+	S_C_SET_ID,
+	S_C_SET_ID_ROW,
 	S_COUNT
 };
 
@@ -144,6 +147,18 @@ static const char *const sql_of[S_COUNT] = {
     [S_C_PUT_KEY_ROW] =
 	"UPDATE certificates SET map_version = ?2, map_hash = ?3, map_record = ?4 WHERE map_key = "
 	"?1 RETURNING rowid",
+    /*
+     * A certificate's record, and whether its row holds its key yet: once
+     * it does, a change sets the unindexed columns alone (S_C_SET_ID), so
+     * certificates_map_key is not rewritten (an UPDATE that names an
+     * indexed column deletes and inserts its index entry, even unchanged).
+     */
+    [S_C_RECORD] = "SELECT kind, state, holder, area, valid_until, map_key IS NOT NULL, map_version, "
+		   "map_record FROM certificates WHERE id = ?1",
+    [S_C_SET_ID] = "UPDATE certificates SET map_version = ?2, map_hash = ?3, map_record = ?4 WHERE id = ?5 "
+		   "AND map_key = ?1 RETURNING 0",
+    [S_C_SET_ID_ROW] = "UPDATE certificates SET map_version = ?2, map_hash = ?3, map_record = ?4 WHERE id = "
+		       "?5 AND map_key = ?1 RETURNING rowid",
 };
 
 enum { UNKNOWN, CACHED, NONE }; /* what the flush knows of a current page */
@@ -187,6 +202,14 @@ struct qp_smt_dirty {
 	bucket *bucket;
 	size_t kept_leaves;
 	sqlite3_int64 data_version;
+	/*
+	 * The certificate whose row was last inserted with its leaf (fresh,
+	 * fresh_version), and the connection's count of changed rows just
+	 * after that insert (fresh_changes; -1: none known).
+	 */
+	char fresh[QP_CERT_ID_LEN + 1];
+	uint64_t fresh_version;
+	sqlite3_int64 fresh_changes;
 };
 
 static void forget_bucket(struct qp_smt_dirty *d, unsigned b)
@@ -215,6 +238,7 @@ static int state(qp_store *store, struct qp_smt_dirty **out)
 	if (store->map_dirty == NULL) {
 		if ((store->map_dirty = qp_calloc(1, sizeof(*store->map_dirty))) == NULL)
 			return qp_error_set(QP_ENOMEM, "out of memory using the status map");
+		store->map_dirty->fresh_changes = -1;
 		/* A rolled back write may have changed pages: what the flush kept of them is forgotten. */
 		sqlite3_rollback_hook(store->db, forget_pages, store);
 	}
@@ -922,18 +946,42 @@ static int put_leaf_apart(qp_store *store, const unsigned char key[QP_HASH_LEN],
 	return QP_OK;
 }
 
+/* One UPDATE of a certificate's leaf, by id (bound as ?5) or key: *found if it changed a row. */
+static int put_leaf_by(qp_store *store, int which, const char *id, const unsigned char key[QP_HASH_LEN],
+		       const unsigned char h[QP_HASH_LEN], const char *record, size_t record_len,
+		       uint64_t version, int64_t *row, int *found)
+{
+	sqlite3_stmt *st = NULL;
+	int err = stmt(store, which, &st), rc;
+	if (err != QP_OK)
+		return err;
+	bind_leaf(st, key, version, h, record, record_len);
+	if (id)
+		sqlite3_bind_text(st, 5, id, -1, SQLITE_STATIC);
+	*found = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*found = 1;
+		*row = sqlite3_column_int64(st, 0);
+		rc = sqlite3_step(st);
+	}
+	done(st);
+	return rc == SQLITE_DONE ? QP_OK : qp_store_raise(store->db, rc, "writing the status map");
+}
+
 /*
  * Write key's leaf: from migration 0022 in the row of certificate id (by
  * its row if *row is known, else by id, or with no id by key), or, for a
  * key of no certificate, in statusmap_leaves (*row 0); before it, in
- * statusmap_leaves (put_leaf_apart).  *row gets the certificate's row.
+ * statusmap_leaves (put_leaf_apart).  key_set: the certificate's row was
+ * read holding a key, so only the unindexed columns need writing.  *row
+ * gets the certificate's row.
  */
-static int put_leaf(qp_store *store, const char *id, const unsigned char key[QP_HASH_LEN],
+static int put_leaf(qp_store *store, const char *id, int key_set, const unsigned char key[QP_HASH_LEN],
 		    const unsigned char h[QP_HASH_LEN], const char *record, size_t record_len,
 		    uint64_t version, int64_t *row)
 {
 	sqlite3_stmt *st = NULL;
-	int err, rc, found = 0;
+	int err, found = 0;
 	if (!in_certs(store))
 		return put_leaf_apart(store, key, h, record, record_len, version, row);
 	if (*row > 0) {
@@ -946,24 +994,17 @@ static int put_leaf(qp_store *store, const char *id, const unsigned char key[QP_
 			return err;
 	}
 	/* Not that row after all (or none known): by the certificate's id, or by the key. */
-	if ((err = stmt(store,
-			id ? (keeps(store) ? S_C_PUT_ID_ROW : S_C_PUT_ID)
-			   : (keeps(store) ? S_C_PUT_KEY_ROW : S_C_PUT_KEY),
-			&st)) != QP_OK)
+	if (id && key_set &&
+	    ((err = put_leaf_by(store, keeps(store) ? S_C_SET_ID_ROW : S_C_SET_ID, id, key, h, record,
+				record_len, version, row, &found)) != QP_OK ||
+	     found))
 		return err;
-	bind_leaf(st, key, version, h, record, record_len);
-	if (id)
-		sqlite3_bind_text(st, 5, id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		found = 1;
-		*row = sqlite3_column_int64(st, 0);
-		rc = sqlite3_step(st);
-	}
-	done(st);
-	if (rc != SQLITE_DONE)
-		return qp_store_raise(store->db, rc, "writing the status map");
-	if (found)
-		return QP_OK;
+	if ((err = put_leaf_by(store,
+			       id ? (keeps(store) ? S_C_PUT_ID_ROW : S_C_PUT_ID)
+				  : (keeps(store) ? S_C_PUT_KEY_ROW : S_C_PUT_KEY),
+			       id, key, h, record, record_len, version, row, &found)) != QP_OK ||
+	    found)
+		return err;
 	if (id)
 		return qp_error_set(QP_EINTERNAL, "status map: no certificate %s to hold its leaf", id);
 	/* A key of no certificate: its leaf apart, found by its key. */
@@ -974,40 +1015,64 @@ static int put_leaf(qp_store *store, const char *id, const unsigned char key[QP_
 	return run(store, st, "writing the status map");
 }
 
-/* Set key's leaf (of certificate id, if known) to the record at version. */
-static int set_leaf(qp_store *store, const char *id, const unsigned char key[QP_HASH_LEN], const char *record,
-		    size_t record_len, uint64_t version)
+/*
+ * What a leaf's change notes beside its write: the map a checkpoint
+ * between the pending changes and this one commits to is stored first, a
+ * leaf a checkpoint covers is kept, and the leaf (key, hash, version and
+ * its row if known) gets its bucket.  Before the write: leaf_before; after
+ * it (with leaf->row known, or 0): leaf_after.
+ */
+static int leaf_before(qp_store *store, const unsigned char key[QP_HASH_LEN], const char *record,
+		       size_t record_len, uint64_t version, qp_smt_leaf *leaf)
 {
 	struct qp_smt_dirty *d = NULL;
 	uint64_t s = 0;
 	int any = 0, err = state(store, &d);
-	if (err != QP_OK || (err = checkpoint_below(store, version, &s, &any)) != QP_OK)
-		return err;
+	if (err != QP_OK || d == NULL || (err = checkpoint_below(store, version, &s, &any)) != QP_OK)
+		return err != QP_OK ? err : QP_EINTERNAL;
 	/* A checkpoint between the pending changes and this one: store the map it commits to first. */
 	if (d->n && any && s >= d->last && (err = qp_store_statusmap_flush(store)) != QP_OK)
 		return err;
-	uint16_t b = (uint16_t)qp_smt_bits(key, 0, QP_SMT_BUCKET_DEPTH);
-	const qp_smt_leaf *kept = kept_leaf(d, b, key);
-	qp_smt_leaf leaf;
-	memcpy(leaf.key, key, QP_HASH_LEN);
-	leaf.row = kept ? kept->row : 0;
-	if (any && (err = keep_leaf(store, key, leaf.row, kept ? kept->version : 0, s)) != QP_OK)
+	const qp_smt_leaf *kept = kept_leaf(d, qp_smt_bits(key, 0, QP_SMT_BUCKET_DEPTH), key);
+	memcpy(leaf->key, key, QP_HASH_LEN);
+	leaf->row = kept ? kept->row : 0;
+	if (any && (err = keep_leaf(store, key, leaf->row, kept ? kept->version : 0, s)) != QP_OK)
 		return err;
-	qp_smt_leaf_hash(leaf.hash, key, record, record_len);
-	leaf.version = version;
-	if ((err = put_leaf(store, id, key, leaf.hash, record, record_len, version, &leaf.row)) != QP_OK)
-		return err;
-	bucket_set(d, b, &leaf);
+	qp_smt_leaf_hash(leaf->hash, key, record, record_len);
+	leaf->version = version;
+	return QP_OK;
+}
+
+static int leaf_after(qp_store *store, const qp_smt_leaf *leaf)
+{
+	struct qp_smt_dirty *d = NULL;
+	int err = state(store, &d);
+	if (err != QP_OK || d == NULL)
+		return err != QP_OK ? err : QP_EINTERNAL;
+	uint16_t b = (uint16_t)qp_smt_bits(leaf->key, 0, QP_SMT_BUCKET_DEPTH);
+	bucket_set(d, b, leaf);
 	if ((err = mark(&d->list, &d->n, &d->cap, d->bits, b)) == QP_OK)
 		err = mark(&d->touched, &d->tn, &d->tcap, d->tbits, b);
-	d->last = version;
+	d->last = leaf->version;
+	return err;
+}
+
+/* Set key's leaf (of certificate id, if known; key_set: its row holds the key) to the record at version. */
+static int set_leaf(qp_store *store, const char *id, int key_set, const unsigned char key[QP_HASH_LEN],
+		    const char *record, size_t record_len, uint64_t version)
+{
+	qp_smt_leaf leaf;
+	int err = leaf_before(store, key, record, record_len, version, &leaf);
+	if (err == QP_OK &&
+	    (err = put_leaf(store, id, key_set, key, leaf.hash, record, record_len, version, &leaf.row)) == QP_OK)
+		err = leaf_after(store, &leaf);
 	return err;
 }
 
 int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN], const char *record,
 			   size_t record_len, uint64_t version)
 {
-	return set_leaf(store, NULL, key, record, record_len, version);
+	return set_leaf(store, NULL, 0, key, record, record_len, version);
 }
 
 /* ---- reading --------------------------------------------------------------------------------- */
@@ -1087,11 +1152,22 @@ int qp_store_statusmap_prove(qp_store *store, const unsigned char key[QP_HASH_LE
 
 /* ---- the registry's certificates ------------------------------------------------------------- */
 
-int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_statusmap_record *out)
+/* The leaf a certificate's row holds (from migration 0022), as the touch reads it. */
+typedef struct row_leaf {
+	int key_set; /* its row holds its key */
+	uint64_t version;
+	size_t len;
+	char record[QP_STATUSMAP_RECORD_MAX];
+} row_leaf;
+
+/* Certificate id's record as of entry idx; *held (if not NULL) gets the leaf its row holds. */
+static int record_of(qp_store *store, const char *id, uint64_t idx, qp_statusmap_record *out, row_leaf *held)
 {
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof(*out));
-	int err = stmt(store, S_RECORD, &st);
+	if (held)
+		held->key_set = 0;
+	int err = stmt(store, in_certs(store) ? S_C_RECORD : S_RECORD, &st);
 	if (err != QP_OK)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -1105,6 +1181,14 @@ int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_
 		out->area = sqlite3_column_int64(st, 3);
 		qp_store_column_copy(st, 4, out->valid_until, sizeof(out->valid_until));
 		out->entry = idx;
+		if (held && in_certs(store) && sqlite3_column_int(st, 5) == 1) {
+			int n = sqlite3_column_bytes(st, 7);
+			held->key_set = 1;
+			held->version = (uint64_t)sqlite3_column_int64(st, 6);
+			held->len = n > 0 && n <= QP_STATUSMAP_RECORD_MAX ? (size_t)n : 0;
+			if (held->len)
+				memcpy(held->record, sqlite3_column_blob(st, 7), held->len);
+		}
 		if (qp_cert_kind_parse(&out->kind, kind) != QP_OK ||
 		    qp_cert_state_parse(&out->state, state) != QP_OK)
 			err = qp_error_set(QP_ECORRUPT, "certificate %s: a stored kind or state is unknown",
@@ -1118,31 +1202,85 @@ int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_
 	return err;
 }
 
+int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_statusmap_record *out)
+{
+	return record_of(store, id, idx, out, NULL);
+}
+
 /* Bench only (bench/statusmap_bench.c): 1 skips the map's update, to measure what it costs. */
 int qp_statusmap_bench_off;
 
 /* Certificate id's record as of entry idx, encoded into buf (QP_STATUSMAP_RECORD_MAX bytes). */
-static int cert_record(qp_store *store, const char *id, uint64_t idx, char *buf, size_t *len)
+static int cert_record(qp_store *store, const char *id, uint64_t idx, char *buf, size_t *len, row_leaf *held)
 {
 	qp_statusmap_record r;
-	int err = qp_store_statusmap_record(store, id, idx, &r);
+	int err = record_of(store, id, idx, &r, held);
 	if (err == QP_OK && (err = qp_statusmap_record_encode(buf, len, &r)) == QP_EINVALID)
 		err = qp_error_set(QP_ECORRUPT, "certificate %s: its record does not fit the status map", id);
 	return err;
 }
 
+/*
+ * Whether certificate id's row holds the leaf of entry idx as inserted with
+ * it, with one row changed since: the event that every touch follows
+ * (qp_store_cert_event_put).  Any other change of a row in between (a
+ * certificate ended or frozen, another inserted) makes it read the row.
+ */
+static int fresh_leaf(qp_store *store, const char *id, uint64_t idx)
+{
+	const struct qp_smt_dirty *d = store->map_dirty;
+	return d && d->fresh_changes >= 0 && d->fresh_version == idx + 1 && strcmp(d->fresh, id) == 0 &&
+	       sqlite3_total_changes64(store->db) == d->fresh_changes + 1;
+}
+
 int qp_store_statusmap_touch(qp_store *store, const char *id, uint64_t idx)
 {
-	if (qp_statusmap_bench_off)
+	if (qp_statusmap_bench_off || fresh_leaf(store, id, idx))
 		return QP_OK;
 	char buf[QP_STATUSMAP_RECORD_MAX];
 	size_t len = 0;
 	unsigned char key[32];
-	int err = cert_record(store, id, idx, buf, &len);
+	row_leaf held;
+	int err = cert_record(store, id, idx, buf, &len, &held);
 	if (err != QP_OK)
 		return err;
+	/* Its row already holds this leaf, written with it (qp_store_statusmap_insert_leaf) or by a touch. */
+	if (held.key_set && held.version == idx + 1 && held.len == len && memcmp(held.record, buf, len) == 0)
+		return QP_OK;
 	qp_statusmap_key(key, id);
-	return set_leaf(store, id, key, buf, len, idx + 1);
+	return set_leaf(store, id, held.key_set, key, buf, len, idx + 1);
+}
+
+void qp_store_statusmap_inserted(qp_store *store, const char *id, uint64_t version)
+{
+	struct qp_smt_dirty *d = store->map_dirty;
+	if (d == NULL)
+		return;
+	snprintf(d->fresh, sizeof(d->fresh), "%s", id);
+	d->fresh_version = version;
+	d->fresh_changes = sqlite3_total_changes64(store->db);
+}
+
+int qp_store_statusmap_insert_leaf(qp_store *store, const qp_statusmap_record *r, qp_statusmap_cols *out)
+{
+	qp_smt_leaf leaf;
+	int err;
+	out->set = 0;
+	if (qp_statusmap_bench_off || !in_certs(store))
+		return QP_OK;
+	if ((err = qp_statusmap_record_encode(out->record, &out->record_len, r)) == QP_EINVALID)
+		return qp_error_set(QP_ECORRUPT, "certificate %s: its record does not fit the status map", r->id);
+	qp_statusmap_key(out->key, r->id);
+	if (store->map_dirty)
+		store->map_dirty->fresh_changes = -1;
+	if (err != QP_OK ||
+	    (err = leaf_before(store, out->key, out->record, out->record_len, r->entry + 1, &leaf)) != QP_OK ||
+	    (err = leaf_after(store, &leaf)) != QP_OK)
+		return err;
+	memcpy(out->hash, leaf.hash, QP_HASH_LEN);
+	out->version = leaf.version;
+	out->set = 1;
+	return QP_OK;
 }
 
 /* ---- migration 0016 -------------------------------------------------------------------------- */
@@ -1310,7 +1448,7 @@ static int leaf_from_row(qp_store *store, const char *id, sqlite3_int64 row,
 	char buf[QP_STATUSMAP_RECORD_MAX];
 	unsigned char h[QP_HASH_LEN];
 	size_t len = 0;
-	if ((err = cert_record(store, id, idx, buf, &len)) != QP_OK)
+	if ((err = cert_record(store, id, idx, buf, &len, NULL)) != QP_OK)
 		return err;
 	qp_smt_leaf_hash(h, key, buf, len);
 	if ((err = qp_store_prepare(store,

@@ -31,6 +31,31 @@ int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_
  */
 int qp_store_statusmap_touch(qp_store *store, const char *id, uint64_t idx);
 
+/* A certificate's leaf as its INSERT writes it: the row's map_key, map_version, map_hash, map_record. */
+typedef struct qp_statusmap_cols {
+	int set; /* 0: the insert leaves them NULL (the leaves are not in the rows, or the map is off) */
+	unsigned char key[QP_HASH_LEN];
+	uint64_t version;
+	unsigned char hash[QP_HASH_LEN];
+	size_t record_len;
+	char record[QP_STATUSMAP_RECORD_MAX];
+} qp_statusmap_cols;
+
+/*
+ * The leaf of a certificate entry r->entry is about to insert, with record
+ * r: its change is noted as qp_store_statusmap_touch notes one, and out
+ * gets the columns the insert writes, so that the event's touch that
+ * follows finds its leaf written and writes nothing (one UPDATE of the row
+ * less).  Inside the append's transaction, before the insert.
+ */
+int qp_store_statusmap_insert_leaf(qp_store *store, const qp_statusmap_record *r, qp_statusmap_cols *out);
+
+/*
+ * Just after that insert succeeded (certificate id, its leaf's version): if
+ * the next row changed is its event, its touch reads nothing.
+ */
+void qp_store_statusmap_inserted(qp_store *store, const char *id, uint64_t version);
+
 /* Set key's record at version (the log size after the entry); the pages follow at the flush. */
 int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN], const char *record,
 			   size_t record_len, uint64_t version);

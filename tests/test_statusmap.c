@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "old_statusmap.h"
+#include "store_certs.h"
 #include "store_internal.h"
 #include "store_log.h"
 #include "store_statusmap.h"
@@ -834,6 +835,108 @@ static void test_leaves_in_certs(void **state)
 	free(ref_path);
 }
 
+/* A guarantee certificate i as qp_store_cert_put inserts it, created by entry idx. */
+static void put_cert(qp_store *s, unsigned i, uint64_t idx)
+{
+	qp_cert c;
+	char id[32];
+	memset(&c, 0, sizeof(c));
+	cert(id, i);
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	c.kind = QP_CERT_GUARANTEE;
+	snprintf(c.holder, sizeof(c.holder), "330681-H-0000001");
+	snprintf(c.holder_type, sizeof(c.holder_type), "household");
+	c.area = 15000;
+	snprintf(c.basis, sizeof(c.basis), "entitlement");
+	snprintf(c.root, sizeof(c.root), "%s", c.id);
+	snprintf(c.issued_on, sizeof(c.issued_on), "2026-01-01");
+	c.created_at = idx;
+	assert_int_equal(qp_store_cert_put(s, &c, 2026, i + 1, NULL, NULL), QP_OK);
+}
+
+/*
+ * A certificate's leaf is written with its row (qp_store_cert_put), and the
+ * touch after its event then writes nothing: the leaves are those of the
+ * same records set by key.  A row changed between its insert and its
+ * event (ended by the same entry, or another certificate inserted) is read
+ * again; a later change keeps the row's key; a row whose key was changed by
+ * hand gets its own key back.
+ */
+static void test_leaf_with_insert(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp(), *path = tu_path(dir, "c.db"), *ref_path = tu_path(dir, "r.db");
+	qp_store *s = NULL, *ref = NULL;
+	char id[32], rec[QP_STATUSMAP_RECORD_MAX], *want = NULL, *got = NULL;
+	size_t len = 0;
+	unsigned char key[32], r1[32], r2[32];
+	assert_int_equal(qp_store_open(&s, path, QP_STORE_CREATE), QP_OK);
+	assert_int_equal(qp_store_open(&ref, ref_path, QP_STORE_CREATE), QP_OK);
+	exec_ok(s->db, "PRAGMA foreign_keys = OFF");
+	/* want: certificate i's leaf is its record in state st as of entry idx. */
+#define WANT(i, st, idx)                                                                                      \
+	do {                                                                                                 \
+		cert(id, i);                                                                                 \
+		record_of(rec, &len, id, st, idx);                                                           \
+		qp_statusmap_key(key, id);                                                                   \
+		assert_int_equal(qp_store_statusmap_set(ref, key, rec, len, (idx) + 1), QP_OK);            \
+	} while (0)
+	assert_int_equal(qp_store_begin(s), QP_OK);
+	assert_int_equal(qp_store_begin(ref), QP_OK);
+	/* Entry 1: certificate 0 alone; its touch reads nothing. */
+	put_cert(s, 0, 1);
+	cert(id, 0);
+	assert_int_equal(qp_store_cert_event_put(s, id, 1, "issued"), QP_OK);
+	WANT(0, QP_CERT_LIVE, 1);
+	/* Entry 2: certificate 1 inserted, then spent by the same entry before its event. */
+	put_cert(s, 1, 2);
+	cert(id, 1);
+	assert_int_equal(qp_store_cert_end(s, id, 2, "redeem", NULL), QP_OK);
+	assert_int_equal(qp_store_cert_event_put(s, id, 2, "issued and redeemed"), QP_OK);
+	WANT(1, QP_CERT_SPENT, 2);
+	/* Entry 3: certificates 2 and 3 inserted, then their events. */
+	put_cert(s, 2, 3);
+	put_cert(s, 3, 3);
+	for (unsigned i = 2; i < 4; i++) {
+		cert(id, i);
+		assert_int_equal(qp_store_cert_event_put(s, id, 3, "issued"), QP_OK);
+		WANT(i, QP_CERT_LIVE, 3);
+	}
+	assert_int_equal(qp_store_commit(s), QP_OK);
+	assert_int_equal(qp_store_commit(ref), QP_OK);
+	int keys = count_of(s, "SELECT count(*) FROM certificates WHERE map_key IS NOT NULL");
+	assert_int_equal(keys, 4);
+
+	/* Entry 4: certificate 0 frozen (its key kept); certificate 2's key changed by hand first. */
+	exec_ok(s->db, "UPDATE certificates SET map_key = zeroblob(32) WHERE id = '330681-2026-G-000003'");
+	assert_int_equal(qp_store_begin(s), QP_OK);
+	assert_int_equal(qp_store_begin(ref), QP_OK);
+	for (unsigned i = 0; i < 3; i += 2) {
+		cert(id, i);
+		assert_int_equal(qp_store_cert_freeze(s, id, 1, "court order"), QP_OK);
+		assert_int_equal(qp_store_cert_event_put(s, id, 4, "frozen"), QP_OK);
+		WANT(i, QP_CERT_FROZEN, 4);
+	}
+	assert_int_equal(qp_store_commit(s), QP_OK);
+	assert_int_equal(qp_store_commit(ref), QP_OK);
+#undef WANT
+	want = leaves_text(ref, APART_LEAVES);
+	got = leaves_text(s, CERT_LEAVES);
+	assert_string_equal(got, want);
+	assert_int_equal(qp_store_statusmap_root(s, UINT64_MAX, r1), QP_OK);
+	assert_int_equal(qp_store_statusmap_root(ref, UINT64_MAX, r2), QP_OK);
+	assert_memory_equal(r1, r2, 32);
+	same_rows(s, ref, "statusmap_pages");
+	free(got);
+	free(want);
+	qp_store_free(s);
+	qp_store_free(ref);
+	tu_rmdir(dir);
+	free(dir);
+	free(path);
+	free(ref_path);
+}
+
 static void test_empty_map(void **state)
 {
 	(void)state;
@@ -935,7 +1038,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tree_and_proofs),    cmocka_unit_test(test_empty_map),
 	    cmocka_unit_test(test_kept_pages),	       cmocka_unit_test(test_kept_rows),
-	    cmocka_unit_test(test_leaves_in_certs),    cmocka_unit_test(test_pages),
+	    cmocka_unit_test(test_leaves_in_certs),    cmocka_unit_test(test_leaf_with_insert),    cmocka_unit_test(test_pages),
 	    cmocka_unit_test(test_low_pages),	       cmocka_unit_test(test_upgrade_from_nodes),
 	    cmocka_unit_test(test_hostile_proof_text), cmocka_unit_test(test_records),
 	};
