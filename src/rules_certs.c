@@ -374,7 +374,7 @@ int qp_rules_cert_transfer(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		goto done;
 	}
 	char cid[QP_CERT_ID_LEN + 1], rid[QP_CERT_ID_LEN + 1] = "";
-	if ((err = qp_store_cert_end(reg->store, c.id, idx, "transfer", NULL)) != QP_OK ||
+	if ((err = qp_store_cert_end(reg->store, &c, idx, "transfer", NULL)) != QP_OK ||
 	    (err = create_child(reg, e, idx, &c, "new_id", to, to_type, basis, area, to_village, cid)) !=
 		QP_OK ||
 	    (rest > 0 && (err = create_child(reg, e, idx, &c, "remainder_id", c.holder, c.holder_type,
@@ -422,7 +422,7 @@ int qp_rules_cert_redeem(qp_registry *reg, const qp_entry *e, uint64_t idx)
 		goto done;
 	}
 	char rid[QP_CERT_ID_LEN + 1] = "", village[13] = "";
-	if ((err = qp_store_cert_end(reg->store, c.id, idx, "redeem", NULL)) != QP_OK ||
+	if ((err = qp_store_cert_end(reg->store, &c, idx, "redeem", NULL)) != QP_OK ||
 	    (err = qp_store_redemption_put(reg->store, idx, c.id, area, purpose, note)) != QP_OK)
 		goto done;
 	if (rest > 0) {
@@ -459,11 +459,12 @@ int qp_rules_cert_revoke(qp_registry *reg, const qp_entry *e, uint64_t idx)
 	int err;
 	if ((err = named_cert(reg, e, id, &c)) != QP_OK)
 		return err;
-	err = qp_certrules_revocable(&c);
+	if ((err = qp_certrules_revocable(&c)) == QP_OK)
+		err = qp_store_cert_end(reg->store, &c, idx, "revoke", reason);
+	else
+		err = refuse(e, err);
 	qp_cert_clear(&c);
 	if (err != QP_OK)
-		return refuse(e, err);
-	if ((err = qp_store_cert_end(reg->store, id, idx, "revoke", reason)) != QP_OK)
 		return err;
 	char summary[600];
 	snprintf(summary, sizeof(summary), "revoked (%s)", reason);
@@ -477,11 +478,12 @@ static int freeze(qp_registry *reg, const qp_entry *e, uint64_t idx, int frozen)
 	int err;
 	if ((err = named_cert(reg, e, id, &c)) != QP_OK)
 		return err;
-	err = qp_certrules_freezable(&c, frozen);
+	if ((err = qp_certrules_freezable(&c, frozen)) == QP_OK)
+		err = qp_store_cert_freeze(reg->store, &c, idx, frozen, reason);
+	else
+		err = refuse(e, err);
 	qp_cert_clear(&c);
 	if (err != QP_OK)
-		return refuse(e, err);
-	if ((err = qp_store_cert_freeze(reg->store, id, frozen, reason)) != QP_OK)
 		return err;
 	char summary[600];
 	snprintf(summary, sizeof(summary), "%s%s%s%s", frozen ? "frozen" : "unfrozen", reason ? " (" : "",

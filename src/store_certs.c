@@ -209,48 +209,78 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 	return err;
 }
 
-int qp_store_cert_end(qp_store *store, const char *id, uint64_t idx, const char *how, const char *reason)
+/* The leaf's columns of a state change, written only where the row is as the caller read it. */
+#define LEAF_SET   ", map_version = ?12, map_hash = ?13, map_record = ?14"
+#define LEAF_WHERE                                                                                           \
+	" AND map_key = ?11 AND kind = ?15 AND holder = ?16 AND area = ?17 AND coalesce(valid_until, '') = ?18"
+
+/*
+ * Change certificate c's state to `to` by entry idx: set (the UPDATE's SET
+ * clause, binding ?2 idx, ?3 how, ?4 reason; those it does not name are
+ * left unused) where (its WHERE clause, ?1 the id).  Its status map leaf goes into the row with it when the row is
+ * as c says (the event's touch then writes nothing); else the state alone,
+ * then the leaf from the row.  QP_ECONFLICT (conflict) if no row is in the
+ * state where names.
+ */
+static int change_state(qp_store *store, const qp_cert *c, qp_cert_state to, uint64_t idx, const char *set,
+			const char *where, const char *how, const char *reason, const char *doing,
+			const char *conflict)
 {
-	sqlite3_stmt *st = NULL;
-	int revoke = strcmp(how, "revoke") == 0;
-	int err = qp_store_prepare_cached(
-	    store,
-	    revoke ? "UPDATE certificates SET state = 'revoked', ended_idx = ?2, ended_by = ?3, reason = ?4"
-		     " WHERE id = ?1 AND state IN ('live', 'frozen')"
-		   : "UPDATE certificates SET state = 'spent', ended_idx = ?2, ended_by = ?3, reason = ?4"
-		     " WHERE id = ?1 AND state = 'live'",
-	    &st);
-	if (err != QP_OK)
-		return err;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
-	sqlite3_bind_text(st, 3, how, -1, SQLITE_STATIC);
-	qp_store_bind_opt_text(st, 4, reason);
-	err = qp_store_step_done(store, st, "ending the certificate");
-	if (err == QP_OK && sqlite3_changes(store->db) != 1)
-		err = qp_error_set(QP_ECONFLICT, "certificate %s is no longer live", id);
-	qp_store_finish(store, st);
-	return err;
+	qp_statusmap_record r = {.kind = c->kind, .state = to, .area = c->area, .entry = idx};
+	qp_statusmap_cols map;
+	snprintf(r.id, sizeof(r.id), "%s", c->id);
+	snprintf(r.holder, sizeof(r.holder), "%s", c->holder);
+	snprintf(r.valid_until, sizeof(r.valid_until), "%s", c->valid_until);
+	int err = qp_store_statusmap_change_leaf(store, &r, &map);
+	for (int with_leaf = map.set; err == QP_OK && with_leaf >= 0; with_leaf--) {
+		sqlite3_stmt *st = NULL;
+		char sql[512];
+		snprintf(sql, sizeof(sql), "UPDATE certificates SET %s%s WHERE %s%s", set, with_leaf ? LEAF_SET : "",
+			 where, with_leaf ? LEAF_WHERE : "");
+		if ((err = qp_store_prepare_cached(store, sql, &st)) != QP_OK)
+			return err;
+		sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+		sqlite3_bind_text(st, 3, how, -1, SQLITE_STATIC);
+		qp_store_bind_opt_text(st, 4, reason);
+		if (with_leaf) {
+			sqlite3_bind_blob(st, 11, map.key, QP_HASH_LEN, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 12, (sqlite3_int64)map.version);
+			sqlite3_bind_blob(st, 13, map.hash, QP_HASH_LEN, SQLITE_STATIC);
+			sqlite3_bind_blob(st, 14, map.record, (int)map.record_len, SQLITE_STATIC);
+			sqlite3_bind_text(st, 15, qp_cert_kind_name(c->kind), -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 16, c->holder, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 17, c->area);
+			sqlite3_bind_text(st, 18, c->valid_until, -1, SQLITE_STATIC);
+		}
+		err = qp_store_step_done(store, st, doing);
+		int changed = err == QP_OK && sqlite3_changes(store->db) == 1;
+		qp_store_finish(store, st);
+		if (changed)
+			return map.set ? qp_store_statusmap_changed(store, c->id, &map, with_leaf) : QP_OK;
+	}
+	return err != QP_OK ? err : qp_error_set(QP_ECONFLICT, "certificate %s %s", c->id, conflict);
 }
 
-int qp_store_cert_freeze(qp_store *store, const char *id, int frozen, const char *reason)
+int qp_store_cert_end(qp_store *store, const qp_cert *c, uint64_t idx, const char *how, const char *reason)
 {
-	sqlite3_stmt *st = NULL;
-	int err = qp_store_prepare_cached(
-	    store,
-	    frozen ? "UPDATE certificates SET state = 'frozen', reason = ?2 WHERE id = ?1 AND state = 'live'"
-		   : "UPDATE certificates SET state = 'live', reason = ?2 WHERE id = ?1 AND state = 'frozen'",
-	    &st);
-	if (err != QP_OK)
-		return err;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	qp_store_bind_opt_text(st, 2, reason);
-	err =
-	    qp_store_step_done(store, st, frozen ? "freezing the certificate" : "unfreezing the certificate");
-	if (err == QP_OK && sqlite3_changes(store->db) != 1)
-		err = qp_error_set(QP_ECONFLICT, "certificate %s is not %s", id, frozen ? "live" : "frozen");
-	qp_store_finish(store, st);
-	return err;
+	if (strcmp(how, "revoke") == 0)
+		return change_state(store, c, QP_CERT_REVOKED, idx,
+				    "state = 'revoked', ended_idx = ?2, ended_by = ?3, reason = ?4",
+				    "id = ?1 AND state IN ('live', 'frozen')", how, reason, "ending the certificate",
+				    "is no longer live");
+	return change_state(store, c, QP_CERT_SPENT, idx, "state = 'spent', ended_idx = ?2, ended_by = ?3, reason = ?4",
+			    "id = ?1 AND state = 'live'", how, reason, "ending the certificate", "is no longer live");
+}
+
+int qp_store_cert_freeze(qp_store *store, const qp_cert *c, uint64_t idx, int frozen, const char *reason)
+{
+	return frozen ? change_state(store, c, QP_CERT_FROZEN, idx, "state = 'frozen', reason = ?4",
+				     "id = ?1 AND state = 'live'", NULL, reason,
+				     "freezing the certificate", "is not live")
+		      : change_state(store, c, QP_CERT_LIVE, idx, "state = 'live', reason = ?4",
+				     "id = ?1 AND state = 'frozen'", NULL, reason,
+				     "unfreezing the certificate", "is not frozen");
 }
 
 int qp_store_cert_event_put(qp_store *store, const char *cert, uint64_t idx, const char *summary)

@@ -17,10 +17,13 @@ int qp_store_cert_next_seq(qp_store *store, qp_cert_kind kind, int year, int64_t
 /* Insert a new certificate (state, ids, areas as in c); village/township may be NULL. */
 int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, const char *village,
 		      const char *township);
-/* End a live (or frozen, for revoke) certificate: how is transfer, redeem or revoke. */
-int qp_store_cert_end(qp_store *store, const char *id, uint64_t idx, const char *how, const char *reason);
-/* Freeze (frozen = 1) or unfreeze a certificate. */
-int qp_store_cert_freeze(qp_store *store, const char *id, int frozen, const char *reason);
+/*
+ * End a live (or frozen, for revoke) certificate c (as read in this
+ * transaction) by entry idx: how is transfer, redeem or revoke.
+ */
+int qp_store_cert_end(qp_store *store, const qp_cert *c, uint64_t idx, const char *how, const char *reason);
+/* Freeze (frozen = 1) or unfreeze certificate c (as read in this transaction) by entry idx. */
+int qp_store_cert_freeze(qp_store *store, const qp_cert *c, uint64_t idx, int frozen, const char *reason);
 int qp_store_cert_event_put(qp_store *store, const char *cert, uint64_t idx, const char *summary);
 int qp_store_redemption_put(qp_store *store, uint64_t idx, const char *cert, int64_t area,
 			    const char *purpose, const char *note);

@@ -1261,9 +1261,9 @@ void qp_store_statusmap_inserted(qp_store *store, const char *id, uint64_t versi
 	d->fresh_changes = sqlite3_total_changes64(store->db);
 }
 
-int qp_store_statusmap_insert_leaf(qp_store *store, const qp_statusmap_record *r, qp_statusmap_cols *out)
+/* r's leaf (from r->entry) noted before its write, into out; out->set 0 when the rows hold no leaves. */
+static int leaf_cols(qp_store *store, const qp_statusmap_record *r, qp_statusmap_cols *out, qp_smt_leaf *leaf)
 {
-	qp_smt_leaf leaf;
 	int err;
 	out->set = 0;
 	if (qp_statusmap_bench_off || !in_certs(store))
@@ -1274,13 +1274,53 @@ int qp_store_statusmap_insert_leaf(qp_store *store, const qp_statusmap_record *r
 	if (store->map_dirty)
 		store->map_dirty->fresh_changes = -1;
 	if (err != QP_OK ||
-	    (err = leaf_before(store, out->key, out->record, out->record_len, r->entry + 1, &leaf)) != QP_OK ||
-	    (err = leaf_after(store, &leaf)) != QP_OK)
+	    (err = leaf_before(store, out->key, out->record, out->record_len, r->entry + 1, leaf)) != QP_OK)
 		return err;
-	memcpy(out->hash, leaf.hash, QP_HASH_LEN);
-	out->version = leaf.version;
+	memcpy(out->hash, leaf->hash, QP_HASH_LEN);
+	out->version = leaf->version;
 	out->set = 1;
 	return QP_OK;
+}
+
+int qp_store_statusmap_insert_leaf(qp_store *store, const qp_statusmap_record *r, qp_statusmap_cols *out)
+{
+	qp_smt_leaf leaf;
+	int err = leaf_cols(store, r, out, &leaf);
+	if (err == QP_OK && out->set && (err = leaf_after(store, &leaf)) != QP_OK)
+		out->set = 0;
+	return err;
+}
+
+int qp_store_statusmap_change_leaf(qp_store *store, const qp_statusmap_record *r, qp_statusmap_cols *out)
+{
+	qp_smt_leaf leaf;
+	return leaf_cols(store, r, out, &leaf);
+}
+
+int qp_store_statusmap_changed(qp_store *store, const char *id, const qp_statusmap_cols *cols, int with_leaf)
+{
+	qp_smt_leaf leaf;
+	char buf[QP_STATUSMAP_RECORD_MAX];
+	size_t len = 0;
+	row_leaf held;
+	int err;
+	memcpy(leaf.key, cols->key, QP_HASH_LEN);
+	memcpy(leaf.hash, cols->hash, QP_HASH_LEN);
+	leaf.version = cols->version;
+	leaf.row = 0;
+	if (with_leaf) {
+		if ((err = leaf_after(store, &leaf)) == QP_OK)
+			qp_store_statusmap_inserted(store, id, cols->version);
+		return err;
+	}
+	/* The row was not as the caller read it: its leaf from the row itself (the old one is kept). */
+	if ((err = cert_record(store, id, cols->version - 1, buf, &len, &held)) != QP_OK)
+		return err;
+	qp_smt_leaf_hash(leaf.hash, leaf.key, buf, len);
+	if ((err = put_leaf(store, id, held.key_set, leaf.key, leaf.hash, buf, len, leaf.version, &leaf.row)) !=
+	    QP_OK)
+		return err;
+	return leaf_after(store, &leaf);
 }
 
 /* ---- migration 0016 -------------------------------------------------------------------------- */

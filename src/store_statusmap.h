@@ -51,6 +51,19 @@ typedef struct qp_statusmap_cols {
 int qp_store_statusmap_insert_leaf(qp_store *store, const qp_statusmap_record *r, qp_statusmap_cols *out);
 
 /*
+ * A change of a certificate's state by entry r->entry, with its record r
+ * (the state it changes to): its old leaf kept as a change notes it
+ * (qp_store_statusmap_touch), and out gets the leaf's columns for the
+ * UPDATE that changes the state (out->set 0: the rows hold no leaves; the
+ * event's touch then does it all).  The caller's UPDATE writes them only
+ * where the row's key, kind, holder, area and valid_until are r's; then
+ * qp_store_statusmap_changed, with_leaf saying whether it did (if not, the
+ * leaf is made from the row as it now is).
+ */
+int qp_store_statusmap_change_leaf(qp_store *store, const qp_statusmap_record *r, qp_statusmap_cols *out);
+int qp_store_statusmap_changed(qp_store *store, const char *id, const qp_statusmap_cols *cols, int with_leaf);
+
+/*
  * Just after that insert succeeded (certificate id, its leaf's version): if
  * the next row changed is its event, its touch reads nothing.
  */

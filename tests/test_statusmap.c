@@ -835,32 +835,33 @@ static void test_leaves_in_certs(void **state)
 	free(ref_path);
 }
 
-/* A guarantee certificate i as qp_store_cert_put inserts it, created by entry idx. */
-static void put_cert(qp_store *s, unsigned i, uint64_t idx)
+/* A guarantee certificate i (c) as qp_store_cert_put inserts it, created by entry idx. */
+static void put_cert(qp_store *s, qp_cert *c, unsigned i, uint64_t idx)
 {
-	qp_cert c;
 	char id[32];
-	memset(&c, 0, sizeof(c));
+	memset(c, 0, sizeof(*c));
 	cert(id, i);
-	snprintf(c.id, sizeof(c.id), "%s", id);
-	c.kind = QP_CERT_GUARANTEE;
-	snprintf(c.holder, sizeof(c.holder), "330681-H-0000001");
-	snprintf(c.holder_type, sizeof(c.holder_type), "household");
-	c.area = 15000;
-	snprintf(c.basis, sizeof(c.basis), "entitlement");
-	snprintf(c.root, sizeof(c.root), "%s", c.id);
-	snprintf(c.issued_on, sizeof(c.issued_on), "2026-01-01");
-	c.created_at = idx;
-	assert_int_equal(qp_store_cert_put(s, &c, 2026, i + 1, NULL, NULL), QP_OK);
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	c->kind = QP_CERT_GUARANTEE;
+	snprintf(c->holder, sizeof(c->holder), "330681-H-0000001");
+	snprintf(c->holder_type, sizeof(c->holder_type), "household");
+	c->area = 15000;
+	snprintf(c->basis, sizeof(c->basis), "entitlement");
+	snprintf(c->root, sizeof(c->root), "%s", c->id);
+	snprintf(c->issued_on, sizeof(c->issued_on), "2026-01-01");
+	c->created_at = idx;
+	assert_int_equal(qp_store_cert_put(s, c, 2026, i + 1, NULL, NULL), QP_OK);
 }
 
 /*
- * A certificate's leaf is written with its row (qp_store_cert_put), and the
- * touch after its event then writes nothing: the leaves are those of the
- * same records set by key.  A row changed between its insert and its
+ * A certificate's leaf is written with its row (qp_store_cert_put) and
+ * with its change of state (qp_store_cert_end, qp_store_cert_freeze), and
+ * the touch after its event then writes nothing: the leaves are those of
+ * the same records set by key.  A row changed between its insert and its
  * event (ended by the same entry, or another certificate inserted) is read
  * again; a later change keeps the row's key; a row whose key was changed by
- * hand gets its own key back.
+ * hand gets its own key back, and one the caller read wrong (its area) gets
+ * the leaf of the row as it is.
  */
 static void test_leaf_with_insert(void **state)
 {
@@ -883,20 +884,21 @@ static void test_leaf_with_insert(void **state)
 	} while (0)
 	assert_int_equal(qp_store_begin(s), QP_OK);
 	assert_int_equal(qp_store_begin(ref), QP_OK);
+	qp_cert c[4];
 	/* Entry 1: certificate 0 alone; its touch reads nothing. */
-	put_cert(s, 0, 1);
+	put_cert(s, &c[0], 0, 1);
 	cert(id, 0);
 	assert_int_equal(qp_store_cert_event_put(s, id, 1, "issued"), QP_OK);
 	WANT(0, QP_CERT_LIVE, 1);
 	/* Entry 2: certificate 1 inserted, then spent by the same entry before its event. */
-	put_cert(s, 1, 2);
+	put_cert(s, &c[1], 1, 2);
 	cert(id, 1);
-	assert_int_equal(qp_store_cert_end(s, id, 2, "redeem", NULL), QP_OK);
+	assert_int_equal(qp_store_cert_end(s, &c[1], 2, "redeem", NULL), QP_OK);
 	assert_int_equal(qp_store_cert_event_put(s, id, 2, "issued and redeemed"), QP_OK);
 	WANT(1, QP_CERT_SPENT, 2);
 	/* Entry 3: certificates 2 and 3 inserted, then their events. */
-	put_cert(s, 2, 3);
-	put_cert(s, 3, 3);
+	put_cert(s, &c[2], 2, 3);
+	put_cert(s, &c[3], 3, 3);
 	for (unsigned i = 2; i < 4; i++) {
 		cert(id, i);
 		assert_int_equal(qp_store_cert_event_put(s, id, 3, "issued"), QP_OK);
@@ -907,16 +909,29 @@ static void test_leaf_with_insert(void **state)
 	int keys = count_of(s, "SELECT count(*) FROM certificates WHERE map_key IS NOT NULL");
 	assert_int_equal(keys, 4);
 
-	/* Entry 4: certificate 0 frozen (its key kept); certificate 2's key changed by hand first. */
+	/*
+	 * Entry 4: certificates 0, 2 and 3 frozen (0's key kept); 2's key
+	 * changed by hand first; 3 read with another area than its row's.
+	 */
 	exec_ok(s->db, "UPDATE certificates SET map_key = zeroblob(32) WHERE id = '330681-2026-G-000003'");
+	c[3].area = 1;
 	assert_int_equal(qp_store_begin(s), QP_OK);
 	assert_int_equal(qp_store_begin(ref), QP_OK);
-	for (unsigned i = 0; i < 3; i += 2) {
+	for (unsigned i = 0; i < 4; i += 1 + (i == 0)) {
 		cert(id, i);
-		assert_int_equal(qp_store_cert_freeze(s, id, 1, "court order"), QP_OK);
+		assert_int_equal(qp_store_cert_freeze(s, &c[i], 4, 1, "court order"), QP_OK);
 		assert_int_equal(qp_store_cert_event_put(s, id, 4, "frozen"), QP_OK);
 		WANT(i, QP_CERT_FROZEN, 4);
 	}
+	/* Entry 5: certificate 0 unfrozen, then revoked. */
+	cert(id, 0);
+	assert_int_equal(qp_store_cert_freeze(s, &c[0], 5, 0, NULL), QP_OK);
+	assert_int_equal(qp_store_cert_event_put(s, id, 5, "unfrozen"), QP_OK);
+	assert_int_equal(qp_store_cert_freeze(s, &c[0], 5, 0, NULL), QP_ECONFLICT);
+	assert_int_equal(qp_store_cert_end(s, &c[0], 6, "revoke", "error"), QP_OK);
+	assert_int_equal(qp_store_cert_event_put(s, id, 6, "revoked"), QP_OK);
+	assert_int_equal(qp_store_cert_end(s, &c[0], 7, "redeem", NULL), QP_ECONFLICT);
+	WANT(0, QP_CERT_REVOKED, 6);
 	assert_int_equal(qp_store_commit(s), QP_OK);
 	assert_int_equal(qp_store_commit(ref), QP_OK);
 #undef WANT
