@@ -718,6 +718,17 @@ static int count_of(qp_store *s, const char *sql)
 	return n;
 }
 
+/* A store and its reference (leaves set by key), in dir: closed and removed. */
+static void pair_free(qp_store *s, qp_store *ref, char *dir, char *path, char *ref_path)
+{
+	qp_store_free(s);
+	qp_store_free(ref);
+	tu_rmdir(dir);
+	free(dir);
+	free(path);
+	free(ref_path);
+}
+
 /*
  * From migration 0022 a certificate's leaf is in its row: the map of
  * certificates changed through qp_store_statusmap_touch is the map of the
@@ -827,12 +838,7 @@ static void test_leaves_in_certs(void **state)
 	assert_int_equal(qp_statusmap_proof_verify(&p, r1, id, rec, len), QP_OK);
 	free(got);
 	free(want);
-	qp_store_free(s);
-	qp_store_free(ref);
-	tu_rmdir(dir);
-	free(dir);
-	free(path);
-	free(ref_path);
+	pair_free(s, ref, dir, path, ref_path);
 }
 
 /* A guarantee certificate i (c) as qp_store_cert_put inserts it, created by entry idx. */
@@ -944,12 +950,7 @@ static void test_leaf_with_insert(void **state)
 	same_rows(s, ref, "statusmap_pages");
 	free(got);
 	free(want);
-	qp_store_free(s);
-	qp_store_free(ref);
-	tu_rmdir(dir);
-	free(dir);
-	free(path);
-	free(ref_path);
+	pair_free(s, ref, dir, path, ref_path);
 }
 
 static void test_empty_map(void **state)
