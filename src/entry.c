@@ -168,12 +168,13 @@ int qp_entry_parse(qp_entry **out, const char *note, size_t note_len)
 	if ((err = qp_time_parse(&e->unix_time, e->time, "entry time")) != QP_OK)
 		goto fail;
 	if (e->note->nsigs != 1) {
-		err = qp_error_set(QP_EINVALID, "entry: must carry exactly one signature, has %zu", e->note->nsigs);
+		err = qp_error_set(QP_EINVALID, "entry: must carry exactly one signature, has %zu",
+				   e->note->nsigs);
 		goto fail;
 	}
 	if (strcmp(e->note->sigs[0].name, e->signer) != 0) {
-		err = qp_error_set(QP_EINVALID, "entry: signed by %s but names %s as signer", e->note->sigs[0].name,
-				   e->signer);
+		err = qp_error_set(QP_EINVALID, "entry: signed by %s but names %s as signer",
+				   e->note->sigs[0].name, e->signer);
 		goto fail;
 	}
 	e->key_id = e->note->sigs[0].id;
@@ -182,6 +183,88 @@ int qp_entry_parse(qp_entry **out, const char *note, size_t note_len)
 fail:
 	qp_entry_free(e);
 	return err;
+}
+
+/*
+ * The fast path of qp_entry_text: the same bytes, written directly.  The
+ * entry's members are in canonical order already (body, log, origin,
+ * signer, time, type sort so as UTF-16 code units), and a string of
+ * printable ASCII other than '"' and '\\' is written as it is; only the
+ * body goes through the canonical encoder.  Returns SLOW_PATH, nothing
+ * set, when the slow path must say what it says: a string that needs
+ * escaping or checking, a body nested as deep as the wrapper would refuse
+ * (it encodes the body one level down), or an encoder error (its message
+ * names the path from the wrapper, "body.area: ...").
+ */
+#define SLOW_PATH 1
+
+static int plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+/* Nonzero if v holds arrays or objects nested more than max levels (v itself counted). */
+static int deeper(const cJSON *v, int max)
+{
+	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
+		return 0;
+	if (max == 0)
+		return 1;
+	for (const cJSON *c = v->child; c; c = c->next)
+		if (deeper(c, max - 1))
+			return 1;
+	return 0;
+}
+
+static int entry_text_direct(char **out, size_t *out_len, const char *origin, const char *type,
+			     const char *signer, const char *time, const char *b64, uint64_t size,
+			     const cJSON *body)
+{
+	if (!origin || !type || !signer || !time || !plain(origin) || !plain(type) || !plain(signer) ||
+	    !plain(time) || deeper(body, QP_CANON_MAX_DEPTH - 1))
+		return SLOW_PATH;
+	char *json = NULL;
+	size_t json_len = 0;
+	if (qp_canon_encode(&json, &json_len, body) != QP_OK)
+		return SLOW_PATH; /* it says what the encoder found, naming the path from the entry */
+	char num[24];
+	int num_len = snprintf(num, sizeof(num), "%llu", (unsigned long long)size);
+	const char *parts[] = {QP_ENTRY_HEADER "\n{\"body\":",
+			       json,
+			       ",\"log\":{\"root\":\"",
+			       b64,
+			       "\",\"size\":",
+			       num,
+			       "},\"origin\":\"",
+			       origin,
+			       "\",\"signer\":\"",
+			       signer,
+			       "\",\"time\":\"",
+			       time,
+			       "\",\"type\":\"",
+			       type,
+			       "\"}\n"};
+	size_t lens[sizeof(parts) / sizeof(parts[0])], n = 0;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		n += lens[i] = i == 1 ? json_len : i == 5 ? (size_t)num_len : strlen(parts[i]);
+	char *t = qp_malloc(n + 1);
+	if (t == NULL) {
+		qp_free(json);
+		return qp_error_set(QP_ENOMEM, "out of memory building an entry");
+	}
+	size_t at = 0;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		memcpy(t + at, parts[i], lens[i]);
+		at += lens[i];
+	}
+	t[n] = '\0';
+	qp_free(json);
+	*out = t;
+	*out_len = n;
+	return QP_OK;
 }
 
 int qp_entry_text(char **out, size_t *out_len, const char *origin, const char *type, const char *signer,
@@ -198,6 +281,10 @@ int qp_entry_text(char **out, size_t *out_len, const char *origin, const char *t
 	if (log == NULL || log->size > ((uint64_t)1 << 53) - 1)
 		return qp_error_set(QP_EINVALID, "entry: log.size must be an integer from 0 to 2^53 - 1");
 	sodium_bin2base64(b64, sizeof(b64), log->root, sizeof(log->root), sodium_base64_VARIANT_ORIGINAL);
+	if ((err = entry_text_direct(out, out_len, origin, type, signer, time, b64, log->size, body)) !=
+	    SLOW_PATH)
+		return err;
+	err = QP_ENOMEM;
 	/*
 	 * A shallow wrapper: the body is referenced, not copied.  (Not with
 	 * cJSON_AddItemReferenceToObject: it leaks its reference when adding
