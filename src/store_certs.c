@@ -215,11 +215,12 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 	" AND map_key = ?11 AND kind = ?15 AND holder = ?16 AND area = ?17 AND coalesce(valid_until, '') = ?18"
 
 /*
- * Change certificate c's state to `to` by entry idx: set (the UPDATE's SET
- * clause, binding ?2 idx, ?3 how, ?4 reason; those it does not name are
- * left unused) where (its WHERE clause, ?1 the id).  Its status map leaf goes into the row with it when the row is
- * as c says (the event's touch then writes nothing); else the state alone,
- * then the leaf from the row.  QP_ECONFLICT (conflict) if no row is in the
+ * Change certificate c's state to `to` by entry idx: set is the UPDATE's
+ * SET clause (binding ?2 idx, ?3 how, ?4 reason; those it does not name
+ * are left unused), where its WHERE clause (?1 the id).  Its status map
+ * leaf goes into the row with it when the row is as c says (the event's
+ * touch then writes nothing); else the state alone, then the leaf from
+ * the row.  QP_ECONFLICT ("certificate ID conflict") if no row is in the
  * state where names.
  */
 static int change_state(qp_store *store, const qp_cert *c, qp_cert_state to, uint64_t idx, const char *set,
@@ -269,8 +270,9 @@ int qp_store_cert_end(qp_store *store, const qp_cert *c, uint64_t idx, const cha
 				    "state = 'revoked', ended_idx = ?2, ended_by = ?3, reason = ?4",
 				    "id = ?1 AND state IN ('live', 'frozen')", how, reason, "ending the certificate",
 				    "is no longer live");
-	return change_state(store, c, QP_CERT_SPENT, idx, "state = 'spent', ended_idx = ?2, ended_by = ?3, reason = ?4",
-			    "id = ?1 AND state = 'live'", how, reason, "ending the certificate", "is no longer live");
+	return change_state(store, c, QP_CERT_SPENT, idx,
+			    "state = 'spent', ended_idx = ?2, ended_by = ?3, reason = ?4", "id = ?1 AND state = 'live'",
+			    how, reason, "ending the certificate", "is no longer live");
 }
 
 int qp_store_cert_freeze(qp_store *store, const qp_cert *c, uint64_t idx, int frozen, const char *reason)

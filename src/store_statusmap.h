@@ -87,13 +87,16 @@ void qp_store_statusmap_free(qp_store *store);
 /* What a checkpoint's text holds if it has a status-map line (for SQL's instr). */
 #define QP_STATUSMAP_LINE_NEEDLE "\n" QP_STATUSMAP_LINE " "
 
-/* Certificate id's record as its row has it, with entry idx, encoded into buf (QP_STATUSMAP_RECORD_MAX bytes). */
+/* Certificate id's record as its row has it, with entry idx, encoded into buf (of QP_STATUSMAP_RECORD_MAX). */
 int qp_store_statusmap_cert_record(qp_store *store, const char *id, uint64_t idx, char *buf, size_t *len);
 
 /* Forget what the flush kept (pages and buckets): the rows changed under it. */
 void qp_store_statusmap_forget(qp_store *store);
 
-/* Migration 0016 (store_statusmap_upgrade.c): the map in its paged layout, from the old one's rows (or from the events, before 0012). */
+/*
+ * Migration 0016 (store_statusmap_upgrade.c): the map in its paged layout,
+ * from the old one's rows (or from the events, before 0012).
+ */
 int qp_store_statusmap_upgrade(qp_store *store);
 
 /* The schema (migration 0022) from which a certificate's leaf is in its row; before it, in statusmap_leaves.
