@@ -867,7 +867,8 @@ static void put_cert(qp_store *s, qp_cert *c, unsigned i, uint64_t idx)
  * event (ended by the same entry, or another certificate inserted) is read
  * again; a later change keeps the row's key; a row whose key was changed by
  * hand gets its own key back, and one the caller read wrong (its area) gets
- * the leaf of the row as it is.
+ * the leaf of the row as it is.  The leaves a checkpoint covers are kept
+ * once each, whichever way they were changed.
  */
 static void test_leaf_with_insert(void **state)
 {
@@ -880,6 +881,10 @@ static void test_leaf_with_insert(void **state)
 	assert_int_equal(qp_store_open(&s, path, QP_STORE_CREATE), QP_OK);
 	assert_int_equal(qp_store_open(&ref, ref_path, QP_STORE_CREATE), QP_OK);
 	exec_ok(s->db, "PRAGMA foreign_keys = OFF");
+	/* A signed checkpoint of size 4 (entries 0 to 3): the leaves it covers are kept when changed. */
+	static const uint64_t cps[] = {4};
+	qp_store_statusmap_keep_for(s, cps, 1);
+	qp_store_statusmap_keep_for(ref, cps, 1);
 	/* want: certificate i's leaf is its record in state st as of entry idx. */
 #define WANT(i, st, idx)                                                                                      \
 	do {                                                                                                 \
@@ -916,10 +921,9 @@ static void test_leaf_with_insert(void **state)
 	assert_int_equal(keys, 4);
 
 	/*
-	 * Entry 4: certificates 0, 2 and 3 frozen (0's key kept); 2's key
-	 * changed by hand first; 3 read with another area than its row's.
+	 * Entry 4: certificates 0, 2 and 3 frozen (0's key kept; 3 read with
+	 * another area than its row's): each leaf the checkpoint covers kept once.
 	 */
-	exec_ok(s->db, "UPDATE certificates SET map_key = zeroblob(32) WHERE id = '330681-2026-G-000003'");
 	c[3].area = 1;
 	assert_int_equal(qp_store_begin(s), QP_OK);
 	assert_int_equal(qp_store_begin(ref), QP_OK);
@@ -929,7 +933,16 @@ static void test_leaf_with_insert(void **state)
 		assert_int_equal(qp_store_cert_event_put(s, id, 4, "frozen"), QP_OK);
 		WANT(i, QP_CERT_FROZEN, 4);
 	}
-	/* Entry 5: certificate 0 unfrozen, then revoked. */
+	assert_int_equal(qp_store_commit(s), QP_OK);
+	assert_int_equal(qp_store_commit(ref), QP_OK);
+	/* Entry 5: certificate 2 unfrozen, its key changed by hand first; 0 unfrozen, then revoked. */
+	exec_ok(s->db, "UPDATE certificates SET map_key = zeroblob(32) WHERE id = '330681-2026-G-000003'");
+	assert_int_equal(qp_store_begin(s), QP_OK);
+	assert_int_equal(qp_store_begin(ref), QP_OK);
+	cert(id, 2);
+	assert_int_equal(qp_store_cert_freeze(s, &c[2], 5, 0, NULL), QP_OK);
+	assert_int_equal(qp_store_cert_event_put(s, id, 5, "unfrozen"), QP_OK);
+	WANT(2, QP_CERT_LIVE, 5);
 	cert(id, 0);
 	assert_int_equal(qp_store_cert_freeze(s, &c[0], 5, 0, NULL), QP_OK);
 	assert_int_equal(qp_store_cert_event_put(s, id, 5, "unfrozen"), QP_OK);
@@ -948,8 +961,12 @@ static void test_leaf_with_insert(void **state)
 	assert_int_equal(qp_store_statusmap_root(ref, UINT64_MAX, r2), QP_OK);
 	assert_memory_equal(r1, r2, 32);
 	same_rows(s, ref, "statusmap_pages");
+	same_rows(s, ref, "statusmap_leaf_history");
+	assert_int_equal(count_of(s, "SELECT count(*) FROM statusmap_leaf_history"), 3);
 	free(got);
 	free(want);
+	qp_store_statusmap_keep_for(s, NULL, 0);
+	qp_store_statusmap_keep_for(ref, NULL, 0);
 	pair_free(s, ref, dir, path, ref_path);
 }
 
