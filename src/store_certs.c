@@ -147,6 +147,19 @@ int qp_store_cert_next_seq(qp_store *store, qp_cert_kind kind, int year, int64_t
 	return err;
 }
 
+/* c's status map record in state `to`, as entry idx leaves it. */
+static void map_record(qp_statusmap_record *r, const qp_cert *c, qp_cert_state to, uint64_t idx)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = c->kind;
+	r->state = to;
+	r->area = c->area;
+	r->entry = idx;
+	snprintf(r->id, sizeof(r->id), "%s", c->id);
+	snprintf(r->holder, sizeof(r->holder), "%s", c->holder);
+	snprintf(r->valid_until, sizeof(r->valid_until), "%s", c->valid_until);
+}
+
 #define CERT_INSERT                                                                                          \
 	"INSERT INTO certificates (id, kind, year, seq, holder, holder_type, area, home, village,"            \
 	" township, basis, state, parent, root, issued_on, valid_until, legacy_no, created_idx, parcel"
@@ -156,11 +169,9 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 {
 	sqlite3_stmt *st = NULL;
 	/* Its status map leaf goes into the row with it (the event's touch then writes nothing). */
-	qp_statusmap_record r = {.kind = c->kind, .state = QP_CERT_LIVE, .area = c->area, .entry = c->created_at};
+	qp_statusmap_record r;
 	qp_statusmap_cols map;
-	snprintf(r.id, sizeof(r.id), "%s", c->id);
-	snprintf(r.holder, sizeof(r.holder), "%s", c->holder);
-	snprintf(r.valid_until, sizeof(r.valid_until), "%s", c->valid_until);
+	map_record(&r, c, QP_CERT_LIVE, c->created_at);
 	int err = qp_store_statusmap_insert_leaf(store, &r, &map);
 	if (err != QP_OK)
 		return err;
@@ -209,36 +220,36 @@ int qp_store_cert_put(qp_store *store, const qp_cert *c, int year, int64_t seq, 
 	return err;
 }
 
-/* The leaf's columns of a state change, written only where the row is as the caller read it. */
-#define LEAF_SET   ", map_version = ?12, map_hash = ?13, map_record = ?14"
-#define LEAF_WHERE                                                                                           \
-	" AND map_key = ?11 AND kind = ?15 AND holder = ?16 AND area = ?17 AND coalesce(valid_until, '') = ?18"
+/*
+ * A change of state as its two UPDATEs: with the leaf's columns, written
+ * only where the row is as the caller read it, and without.  set binds ?2
+ * idx, ?3 how and ?4 reason (those it does not name are left unused);
+ * where, ?1 the id.
+ */
+#define STATE_SQL(set, where)                                                                                \
+	"UPDATE certificates SET " set ", map_version = ?12, map_hash = ?13, map_record = ?14 WHERE " where \
+	" AND map_key = ?11 AND kind = ?15 AND holder = ?16 AND area = ?17 AND coalesce(valid_until, '') = "    \
+	"?18",                                                                                               \
+	    "UPDATE certificates SET " set " WHERE " where
 
 /*
- * Change certificate c's state to `to` by entry idx: set is the UPDATE's
- * SET clause (binding ?2 idx, ?3 how, ?4 reason; those it does not name
- * are left unused), where its WHERE clause (?1 the id).  Its status map
- * leaf goes into the row with it when the row is as c says (the event's
- * touch then writes nothing); else the state alone, then the leaf from
- * the row.  QP_ECONFLICT ("certificate ID conflict") if no row is in the
- * state where names.
+ * Change certificate c's state to `to` by entry idx (sql_leaf and sql: as
+ * STATE_SQL makes them).  Its status map leaf goes into the row with it
+ * when the row is as c says (the event's touch then writes nothing); else
+ * the state alone, then the leaf from the row.  QP_ECONFLICT ("certificate
+ * ID conflict") if no row is in the state sql's WHERE names.
  */
-static int change_state(qp_store *store, const qp_cert *c, qp_cert_state to, uint64_t idx, const char *set,
-			const char *where, const char *how, const char *reason, const char *doing,
+static int change_state(qp_store *store, const qp_cert *c, qp_cert_state to, uint64_t idx, const char *sql_leaf,
+			const char *sql, const char *how, const char *reason, const char *doing,
 			const char *conflict)
 {
-	qp_statusmap_record r = {.kind = c->kind, .state = to, .area = c->area, .entry = idx};
+	qp_statusmap_record r;
 	qp_statusmap_cols map;
-	snprintf(r.id, sizeof(r.id), "%s", c->id);
-	snprintf(r.holder, sizeof(r.holder), "%s", c->holder);
-	snprintf(r.valid_until, sizeof(r.valid_until), "%s", c->valid_until);
+	map_record(&r, c, to, idx);
 	int err = qp_store_statusmap_change_leaf(store, &r, &map);
 	for (int with_leaf = map.set; err == QP_OK && with_leaf >= 0; with_leaf--) {
 		sqlite3_stmt *st = NULL;
-		char sql[512];
-		snprintf(sql, sizeof(sql), "UPDATE certificates SET %s%s WHERE %s%s", set, with_leaf ? LEAF_SET : "",
-			 where, with_leaf ? LEAF_WHERE : "");
-		if ((err = qp_store_prepare_cached(store, sql, &st)) != QP_OK)
+		if ((err = qp_store_prepare_cached(store, with_leaf ? sql_leaf : sql, &st)) != QP_OK)
 			return err;
 		sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
@@ -267,22 +278,23 @@ int qp_store_cert_end(qp_store *store, const qp_cert *c, uint64_t idx, const cha
 {
 	if (strcmp(how, "revoke") == 0)
 		return change_state(store, c, QP_CERT_REVOKED, idx,
-				    "state = 'revoked', ended_idx = ?2, ended_by = ?3, reason = ?4",
-				    "id = ?1 AND state IN ('live', 'frozen')", how, reason, "ending the certificate",
-				    "is no longer live");
+				    STATE_SQL("state = 'revoked', ended_idx = ?2, ended_by = ?3, reason = ?4",
+					      "id = ?1 AND state IN ('live', 'frozen')"),
+				    how, reason, "ending the certificate", "is no longer live");
 	return change_state(store, c, QP_CERT_SPENT, idx,
-			    "state = 'spent', ended_idx = ?2, ended_by = ?3, reason = ?4", "id = ?1 AND state = 'live'",
+			    STATE_SQL("state = 'spent', ended_idx = ?2, ended_by = ?3, reason = ?4",
+				      "id = ?1 AND state = 'live'"),
 			    how, reason, "ending the certificate", "is no longer live");
 }
 
 int qp_store_cert_freeze(qp_store *store, const qp_cert *c, uint64_t idx, int frozen, const char *reason)
 {
-	return frozen ? change_state(store, c, QP_CERT_FROZEN, idx, "state = 'frozen', reason = ?4",
-				     "id = ?1 AND state = 'live'", NULL, reason,
-				     "freezing the certificate", "is not live")
-		      : change_state(store, c, QP_CERT_LIVE, idx, "state = 'live', reason = ?4",
-				     "id = ?1 AND state = 'frozen'", NULL, reason,
-				     "unfreezing the certificate", "is not frozen");
+	return frozen ? change_state(store, c, QP_CERT_FROZEN, idx,
+				     STATE_SQL("state = 'frozen', reason = ?4", "id = ?1 AND state = 'live'"), NULL,
+				     reason, "freezing the certificate", "is not live")
+		      : change_state(store, c, QP_CERT_LIVE, idx,
+				     STATE_SQL("state = 'live', reason = ?4", "id = ?1 AND state = 'frozen'"), NULL,
+				     reason, "unfreezing the certificate", "is not frozen");
 }
 
 int qp_store_cert_event_put(qp_store *store, const char *cert, uint64_t idx, const char *summary)

@@ -910,42 +910,9 @@ static void bind_leaf(sqlite3_stmt *st, const unsigned char key[QP_HASH_LEN], ui
 }
 
 /*
- * Write key's leaf in statusmap_leaves (hash h, the record, version): by
- * its row if *row is known (the key's index is not read), else by its
- * key; *row gets its row.
+ * One write of key's leaf by statement which: by id (bound as ?5, if not
+ * NULL) or by key; *found if it returned the row it wrote (into *row).
  */
-static int put_leaf_apart(qp_store *store, const unsigned char key[QP_HASH_LEN],
-			  const unsigned char h[QP_HASH_LEN], const char *record, size_t record_len,
-			  uint64_t version, int64_t *row)
-{
-	sqlite3_stmt *st = NULL;
-	int err, rc;
-	for (int by_key = *row <= 0; by_key < 2; by_key++) {
-		if ((err = stmt(store,
-				!by_key	       ? S_SET_LEAF_ROW
-				: keeps(store) ? S_PUT_LEAF_ROW
-					       : S_PUT_LEAF,
-				&st)) != QP_OK)
-			return err;
-		bind_leaf(st, key, version, h, record, record_len);
-		if (!by_key) {
-			sqlite3_bind_int64(st, 5, *row);
-			if ((err = run(store, st, "writing the status map")) != QP_OK ||
-			    sqlite3_changes(store->db) == 1)
-				return err;
-			continue; /* not that row after all: by the key */
-		}
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			*row = sqlite3_column_int64(st, 0);
-			rc = sqlite3_step(st);
-		}
-		done(st);
-		return rc == SQLITE_DONE ? QP_OK : qp_store_raise(store->db, rc, "writing the status map");
-	}
-	return QP_OK;
-}
-
-/* One UPDATE of a certificate's leaf, by id (bound as ?5) or key: *found if it changed a row. */
 static int put_leaf_by(qp_store *store, int which, const char *id, const unsigned char key[QP_HASH_LEN],
 		       const unsigned char h[QP_HASH_LEN], const char *record, size_t record_len,
 		       uint64_t version, int64_t *row, int *found)
@@ -968,10 +935,31 @@ static int put_leaf_by(qp_store *store, int which, const char *id, const unsigne
 }
 
 /*
+ * The write of key's leaf by its row (which: S_SET_LEAF_ROW or
+ * S_C_SET_LEAF_ROW), when the flush has kept it: the key's index is not
+ * read.  *found if that row held the key.
+ */
+static int put_leaf_row(qp_store *store, int which, const unsigned char key[QP_HASH_LEN],
+			const unsigned char h[QP_HASH_LEN], const char *record, size_t record_len,
+			uint64_t version, int64_t row, int *found)
+{
+	sqlite3_stmt *st = NULL;
+	int err = stmt(store, which, &st);
+	*found = 0;
+	if (err != QP_OK)
+		return err;
+	bind_leaf(st, key, version, h, record, record_len);
+	sqlite3_bind_int64(st, 5, row);
+	if ((err = run(store, st, "writing the status map")) == QP_OK)
+		*found = sqlite3_changes(store->db) == 1;
+	return err;
+}
+
+/*
  * Write key's leaf: from migration 0022 in the row of certificate id (by
  * its row if *row is known, else by id, or with no id by key), or, for a
  * key of no certificate, in statusmap_leaves (*row 0); before it, in
- * statusmap_leaves (put_leaf_apart).  key_set: the certificate's row was
+ * statusmap_leaves (by its row if known, else by its key).  key_set: the certificate's row was
  * read holding a key, so only the unindexed columns need writing.  *row
  * gets the certificate's row.
  */
@@ -979,20 +967,15 @@ static int put_leaf(qp_store *store, const char *id, int key_set, const unsigned
 		    const unsigned char h[QP_HASH_LEN], const char *record, size_t record_len,
 		    uint64_t version, int64_t *row)
 {
-	sqlite3_stmt *st = NULL;
-	int err, found = 0;
-	if (!in_certs(store))
-		return put_leaf_apart(store, key, h, record, record_len, version, row);
-	if (*row > 0) {
-		if ((err = stmt(store, S_C_SET_LEAF_ROW, &st)) != QP_OK)
-			return err;
-		bind_leaf(st, key, version, h, record, record_len);
-		sqlite3_bind_int64(st, 5, *row);
-		if ((err = run(store, st, "writing the status map")) != QP_OK ||
-		    sqlite3_changes(store->db) == 1)
-			return err;
-	}
+	int err, found = 0, certs = in_certs(store);
+	if (*row > 0 && ((err = put_leaf_row(store, certs ? S_C_SET_LEAF_ROW : S_SET_LEAF_ROW, key, h, record,
+					     record_len, version, *row, &found)) != QP_OK ||
+			 found))
+		return err;
 	/* Not that row after all (or none known): by the certificate's id, or by the key. */
+	if (!certs)
+		return put_leaf_by(store, keeps(store) ? S_PUT_LEAF_ROW : S_PUT_LEAF, NULL, key, h, record,
+				   record_len, version, row, &found);
 	if (id && key_set &&
 	    ((err = put_leaf_by(store, keeps(store) ? S_C_SET_ID_ROW : S_C_SET_ID, id, key, h, record,
 				record_len, version, row, &found)) != QP_OK ||
@@ -1008,10 +991,7 @@ static int put_leaf(qp_store *store, const char *id, int key_set, const unsigned
 		return qp_error_set(QP_EINTERNAL, "status map: no certificate %s to hold its leaf", id);
 	/* A key of no certificate: its leaf apart, found by its key. */
 	*row = 0;
-	if ((err = stmt(store, S_PUT_LEAF, &st)) != QP_OK)
-		return err;
-	bind_leaf(st, key, version, h, record, record_len);
-	return run(store, st, "writing the status map");
+	return put_leaf_by(store, S_PUT_LEAF, NULL, key, h, record, record_len, version, row, &found);
 }
 
 /*
@@ -1056,16 +1036,22 @@ static int leaf_after(qp_store *store, const qp_smt_leaf *leaf)
 	return err;
 }
 
+/* Write leaf (its hash and version made from record) and note it in its bucket: set_leaf after leaf_before. */
+static int leaf_write(qp_store *store, const char *id, int key_set, const char *record, size_t record_len,
+		      qp_smt_leaf *leaf)
+{
+	int err = put_leaf(store, id, key_set, leaf->key, leaf->hash, record, record_len, leaf->version,
+			   &leaf->row);
+	return err == QP_OK ? leaf_after(store, leaf) : err;
+}
+
 /* Set key's leaf (of certificate id, if known; key_set: its row holds the key) to the record at version. */
 static int set_leaf(qp_store *store, const char *id, int key_set, const unsigned char key[QP_HASH_LEN],
 		    const char *record, size_t record_len, uint64_t version)
 {
 	qp_smt_leaf leaf;
 	int err = leaf_before(store, key, record, record_len, version, &leaf);
-	if (err == QP_OK &&
-	    (err = put_leaf(store, id, key_set, key, leaf.hash, record, record_len, version, &leaf.row)) == QP_OK)
-		err = leaf_after(store, &leaf);
-	return err;
+	return err == QP_OK ? leaf_write(store, id, key_set, record, record_len, &leaf) : err;
 }
 
 int qp_store_statusmap_set(qp_store *store, const unsigned char key[QP_HASH_LEN], const char *record,
@@ -1201,11 +1187,6 @@ static int record_of(qp_store *store, const char *id, uint64_t idx, qp_statusmap
 	return err;
 }
 
-int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_statusmap_record *out)
-{
-	return record_of(store, id, idx, out, NULL);
-}
-
 /* Bench only (bench/statusmap_bench.c): 1 skips the map's update, to measure what it costs. */
 int qp_statusmap_bench_off;
 
@@ -1321,10 +1302,7 @@ int qp_store_statusmap_changed(qp_store *store, const char *id, const qp_statusm
 	if ((err = cert_record(store, id, cols->version - 1, buf, &len, &held)) != QP_OK)
 		return err;
 	qp_smt_leaf_hash(leaf.hash, leaf.key, buf, len);
-	if ((err = put_leaf(store, id, held.key_set, leaf.key, leaf.hash, buf, len, leaf.version, &leaf.row)) !=
-	    QP_OK)
-		return err;
-	return leaf_after(store, &leaf);
+	return leaf_write(store, id, held.key_set, buf, len, &leaf);
 }
 
 void qp_store_statusmap_keep_for(qp_store *store, const uint64_t *sizes, size_t n)

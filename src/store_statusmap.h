@@ -22,9 +22,6 @@ int qp_store_statusmap_root(qp_store *store, uint64_t as_of, unsigned char out[Q
 int qp_store_statusmap_prove(qp_store *store, const unsigned char key[QP_HASH_LEN], uint64_t as_of,
 			     qp_statusmap_proof *proof, char *record, size_t *record_len);
 
-/* Certificate id's record as the certificates table has it, with entry idx. QP_ENOTFOUND if none. */
-int qp_store_statusmap_record(qp_store *store, const char *id, uint64_t idx, qp_statusmap_record *out);
-
 /*
  * Entry idx changed certificate id: set its leaf from its row (called by
  * every certificate event, inside the append's transaction).
