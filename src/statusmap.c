@@ -139,19 +139,13 @@ void qp_smt_page_root(qp_smt_ref *out, const qp_smt_page *p)
 	qp_smt_combine(out, &p->node[0], &p->node[1]);
 }
 
-void qp_smt_page_set(qp_smt_page *p, const unsigned *child, const qp_smt_ref *ref, size_t n, int *changed)
+/*
+ * The page's rows of 8, 4 and 2 nodes (rel depths 3, 2, 1; row r starts at
+ * 2^r - 2) computed again above the bottom row's nodes whose bits are set
+ * in dirty.
+ */
+static void page_up(qp_smt_page *p, unsigned dirty)
 {
-	unsigned dirty = 0; /* bit q: the node q of the row below changed */
-	for (size_t i = 0; i < n; i++) {
-		qp_smt_ref *at = &p->node[14 + child[i]];
-		if (at->kind != ref[i].kind || memcmp(at->hash, ref[i].hash, QP_HASH_LEN) != 0) {
-			*at = ref[i];
-			dirty |= 1u << child[i];
-		}
-	}
-	*changed = dirty != 0;
-	/* Up the rows of 8, 4 and 2 nodes (rel depths 3, 2, 1; row r starts at 2^r - 2), from the changed
-	 * ones. */
 	for (unsigned r = 3; r >= 1 && dirty; r--) {
 		unsigned up = 0, base = (1u << r) - 2, below = (1u << (r + 1)) - 2;
 		for (unsigned q = 0; q < (1u << r); q++) {
@@ -163,6 +157,20 @@ void qp_smt_page_set(qp_smt_page *p, const unsigned *child, const qp_smt_ref *re
 		}
 		dirty = up;
 	}
+}
+
+void qp_smt_page_set(qp_smt_page *p, const unsigned *child, const qp_smt_ref *ref, size_t n, int *changed)
+{
+	unsigned dirty = 0; /* bit q: the node q of the row below changed */
+	for (size_t i = 0; i < n; i++) {
+		qp_smt_ref *at = &p->node[14 + child[i]];
+		if (at->kind != ref[i].kind || memcmp(at->hash, ref[i].hash, QP_HASH_LEN) != 0) {
+			*at = ref[i];
+			dirty |= 1u << child[i];
+		}
+	}
+	*changed = dirty != 0;
+	page_up(p, dirty);
 }
 
 void qp_smt_page_encode(unsigned char out[QP_SMT_PAGE_BYTES], const qp_smt_page *p)
@@ -206,16 +214,10 @@ int qp_smt_page_decode(qp_smt_page *p, const void *b, size_t len)
 	if (!low)
 		return QP_OK;
 	/* The rows above computed again; each node's kind must be the one stored. */
-	for (unsigned r = 3; r >= 1; r--) {
-		unsigned base = (1u << r) - 2, below = (1u << (r + 1)) - 2;
-		for (unsigned q = 0; q < (1u << r); q++) {
-			qp_smt_combine(&p->node[base + q], &p->node[below + 2 * q],
-				       &p->node[below + 2 * q + 1]);
-			if ((unsigned)p->node[base + q].kind !=
-			    ((c[(base + q) / 4] >> (2 * ((base + q) % 4))) & 3u))
-				return page_bad();
-		}
-	}
+	page_up(p, 0xFFFFu);
+	for (unsigned i = 0; i < QP_SMT_PAGE_ABOVE; i++)
+		if ((unsigned)p->node[i].kind != ((c[i / 4] >> (2 * (i % 4))) & 3u))
+			return page_bad();
 	return QP_OK;
 }
 
