@@ -7,12 +7,15 @@
 
 #include <sodium.h>
 
+#include "access_internal.h"
 #include "alloc.h"
+#include "checkpoint.h"
 #include "clock.h"
 #include "error.h"
 #include "quanpiao/access.h"
 #include "quanpiao/ids.h"
 #include "registry_internal.h"
+#include "store_access.h"
 #include "store_internal.h"
 #include "store_log.h"
 
@@ -67,7 +70,6 @@ int qp_access_reader_of_key(qp_access_reader *out, qp_registry *reg, const qp_ke
 int qp_access_record(qp_registry *reg, const qp_access_reader *reader, const char *request,
 		     const char *const *subjects, size_t n, int64_t now)
 {
-	sqlite3_stmt *st = NULL;
 	char when[QP_TIME_LEN + 1];
 	int err;
 	if (n == 0)
@@ -75,24 +77,13 @@ int qp_access_record(qp_registry *reg, const qp_access_reader *reader, const cha
 	qp_time_format(when, now);
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
 		return err;
-	if ((err = qp_store_prepare_cached(reg->store,
-					   "INSERT INTO access_records (time, reader, role, request, subject)"
-					   " VALUES (?1, ?2, ?3, ?4, ?5)",
-					   &st)) != QP_OK)
-		goto fail;
+	/* Each row chained to the one before (store_access.c): a checkpoint commits to the chain. */
 	for (size_t i = 0; i < n && err == QP_OK; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, when, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, reader->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, reader->role, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, request, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, subjects[i], -1, SQLITE_STATIC);
-		err = qp_store_step_done(reg->store, st, "recording a read of personal data");
+		qp_access_fields f = {0, when, reader->name, reader->role, request, subjects[i]};
+		err = qp_store_access_put(reg->store, &f);
 	}
-	qp_store_finish(reg->store, st);
 	if (err == QP_OK && (err = qp_store_commit(reg->store)) == QP_OK)
 		return QP_OK;
-fail:
 	qp_store_rollback(reg->store);
 	return err;
 }
@@ -183,4 +174,60 @@ void qp_access_mask_ids(char *text)
 		}
 		p += run ? run : 1;
 	}
+}
+
+/* ---- the chain (access_internal.h) ------------------------------------------------------------- */
+
+static void chain_field(crypto_hash_sha256_state *h, const char *s)
+{
+	size_t n = strlen(s);
+	unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8),
+				(unsigned char)n};
+	crypto_hash_sha256_update(h, len, sizeof(len));
+	crypto_hash_sha256_update(h, (const unsigned char *)s, n);
+}
+
+void qp_access_chain(unsigned char out[32], const unsigned char prev[32], const qp_access_fields *f)
+{
+	crypto_hash_sha256_state h;
+	unsigned char id[8];
+	for (int i = 0; i < 8; i++)
+		id[i] = (unsigned char)(f->id >> (56 - 8 * i));
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, (const unsigned char *)QP_ACCESS_LINE "\n", strlen(QP_ACCESS_LINE) + 1);
+	crypto_hash_sha256_update(&h, prev, 32);
+	crypto_hash_sha256_update(&h, id, sizeof(id));
+	chain_field(&h, f->time);
+	chain_field(&h, f->reader);
+	chain_field(&h, f->role);
+	chain_field(&h, f->request);
+	chain_field(&h, f->subject);
+	crypto_hash_sha256_final(&h, out);
+}
+
+int qp_access_checkpoint_line(uint64_t *n, unsigned char chain[32], const char *text, size_t text_len)
+{
+	const char *v, *sp;
+	size_t vl, got = 0;
+	int err = qp_checkpoint_extension(&v, &vl, text, text_len, QP_ACCESS_LINE);
+	if (err != QP_OK)
+		return err;
+	*n = 0;
+	sp = memchr(v, ' ', vl);
+	size_t digits = sp ? (size_t)(sp - v) : 0;
+	int ok = digits > 0 && digits <= 19 && v[0] != '0';
+	for (size_t i = 0; ok && i < digits; i++) {
+		ok = v[i] >= '0' && v[i] <= '9';
+		*n = *n * 10 + (uint64_t)(v[i] - '0');
+	}
+	const char *b64 = sp ? sp + 1 : NULL, *b64_end = NULL;
+	if (!ok ||
+	    sodium_base642bin(chain, 32, b64, vl - digits - 1, NULL, &got, &b64_end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    got != 32 || b64_end != v + vl)
+		return qp_error_set(
+		    QP_EINVALID,
+		    "checkpoint: the %s line must carry a count from 1 and the base64 of 32 bytes",
+		    QP_ACCESS_LINE);
+	return QP_OK;
 }

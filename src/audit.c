@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "access_internal.h"
 #include "alloc.h"
 #include "audit_queue.h"
 #include "error.h"
@@ -30,6 +31,7 @@
 #include "quanpiao/personal.h"
 #include "registry_internal.h"
 #include "statusmap_audit.h"
+#include "store_access.h"
 #include "store_audit.h"
 #include "store_log.h"
 
@@ -413,6 +415,8 @@ static int each_entry(void *ctx, const qp_store_entry_row *row)
 
 /* ---- checkpoints ------------------------------------------------------------------------ */
 
+static int access_line(audit *a, const char *where, const qp_checkpoint *cp);
+
 typedef struct cp_check {
 	audit *a;
 	uint64_t prev_size;
@@ -467,6 +471,9 @@ static int each_checkpoint(void *ctx, uint64_t size, const unsigned char *root, 
 							 opened->text, opened->text_len)) == QP_OK &&
 		    what[0])
 			problem(a, where, what);
+		/* Its access-record line, against the record beside the log (check_access ran before). */
+		if (err == QP_OK)
+			err = access_line(a, where, &cp);
 	} else if (err != QP_ENOMEM && err != QP_EIO) {
 		char what[600];
 		snprintf(what, sizeof(what), "not signed by a log key valid at that size: %s", qp_error_last()->message);
@@ -536,12 +543,13 @@ typedef struct personal_check {
 	audit *a;
 	unsigned reported; /* findings passed on (at most REPORT_LIMIT per check) */
 	uint64_t more;	   /* findings past the limit, counted only */
+	uint64_t *kind;	   /* the result's count of such findings: personal, or access */
 } personal_check;
 
 static void personal_problem(personal_check *pc, const char *where, const char *what)
 {
 	audit *a = pc->a;
-	a->res->personal++;
+	(*pc->kind)++;
 	if (pc->reported++ < REPORT_LIMIT) {
 		problem(a, where, what);
 		return;
@@ -702,7 +710,7 @@ static int check_personal_duplicate(void *ctx, const char *id_number, const char
  */
 static int check_personal(audit *a, qp_store *store, const char *state)
 {
-	personal_check pc = {a, 0, 0};
+	personal_check pc = {a, 0, 0, &a->res->personal};
 	int none = 0, err = qp_store_holds_no_personal_data(store, &none);
 	a->res->no_personal_data = none;
 	for (int investor = 0; err == QP_OK && investor < 2; investor++) {
@@ -720,6 +728,106 @@ static int check_personal(audit *a, qp_store *store, const char *state)
 	    (err = qp_store_personal_duplicates(store, check_personal_duplicate, &pc)) == QP_OK)
 		personal_more(&pc, "personal_data");
 	return err;
+}
+
+/* ---- the access record beside the log ---------------------------------------------------------- */
+
+/*
+ * The access record is not derived from the log either.  Each row holds
+ * its chain (access_internal.h): the hash of its fields and the chain of
+ * the row before.  Every row is read, its id checked to follow the one
+ * before and its chain recomputed from the stored chain of the row before,
+ * so that an edit made by hand is named where it is.  An insider who also
+ * chains the rows again leaves them consistent: the checkpoints are what
+ * catch that, as each signed checkpoint commits to the chain of the
+ * record's first n rows (access_line).  Rows that no checkpoint covers can
+ * be removed from the end without a trace, as the log's own tail can.
+ */
+typedef struct access_walk {
+	personal_check pc;
+	uint64_t expected;	/* the id the next row must have */
+	unsigned char prev[32]; /* the stored chain of the row before */
+} access_walk;
+
+static int check_access_row(void *ctx, const qp_access_fields *f, const unsigned char *stored, size_t len)
+{
+	access_walk *w = ctx;
+	audit *a = w->pc.a;
+	char where[64], what[200];
+	unsigned char want[32];
+	snprintf(where, sizeof(where), "access_records row %llu", (unsigned long long)f->id);
+	if (f->id != w->expected) {
+		if (f->id > w->expected)
+			snprintf(what, sizeof(what), "rows %llu to %llu are missing from the access record",
+				 (unsigned long long)w->expected, (unsigned long long)f->id - 1);
+		else
+			snprintf(what, sizeof(what), "its id does not follow row %llu's",
+				 (unsigned long long)w->expected - 1);
+		personal_problem(&w->pc, where, what);
+	}
+	qp_access_chain(want, w->prev, f);
+	if (stored == NULL || len != 32 || sodium_memcmp(stored, want, 32) != 0)
+		personal_problem(
+		    &w->pc, where,
+		    "its chain is not the hash of its fields and the row before it: the row was altered, "
+		    "or one was inserted or removed before it");
+	if (stored != NULL && len == 32)
+		memcpy(w->prev, stored, 32);
+	else
+		memset(w->prev, 0, 32);
+	w->expected = f->id + 1;
+	a->res->access_rows++;
+	return QP_OK;
+}
+
+static int check_access(audit *a, qp_store *store)
+{
+	access_walk w;
+	memset(&w, 0, sizeof(w));
+	w.pc.a = a;
+	w.pc.kind = &a->res->access;
+	w.expected = 1;
+	int err = qp_store_access_each(store, check_access_row, &w);
+	if (err == QP_OK)
+		personal_more(&w.pc, "access_records");
+	return err;
+}
+
+/*
+ * A checkpoint's access line (n rows, their chain) against the record:
+ * the stored chain of row n, which check_access has checked row by row.
+ * A mirror of a served log holds no access record: its lines are not
+ * checked (the summary says it holds no personal data).
+ */
+static int access_line(audit *a, const char *where, const qp_checkpoint *cp)
+{
+	unsigned char stored[32];
+	char what[240];
+	if (!cp->have_access || a->res->no_personal_data)
+		return QP_OK;
+	int err = qp_store_access_chain_at(a->live->store, cp->access_records, stored);
+	if (err == QP_ENOTFOUND) {
+		snprintf(
+		    what, sizeof(what),
+		    "it commits to the access record's first %llu rows, and the file has no row %llu: rows "
+		    "were removed",
+		    (unsigned long long)cp->access_records, (unsigned long long)cp->access_records);
+	} else if (err != QP_OK) {
+		return err;
+	} else if (sodium_memcmp(stored, cp->access_chain, 32) != 0) {
+		snprintf(
+		    what, sizeof(what),
+		    "it commits to another access record than the file's first %llu rows: one of them was "
+		    "altered, removed or inserted",
+		    (unsigned long long)cp->access_records);
+	} else {
+		if (cp->access_records > a->res->access_covered)
+			a->res->access_covered = cp->access_records;
+		return QP_OK;
+	}
+	a->res->access++;
+	problem(a, where, what);
+	return QP_OK;
 }
 
 /* ---- the audit ------------------------------------------------------------------------------ */
@@ -1290,6 +1398,10 @@ static int audit_once(qp_audit_result *out, qp_registry *reg, const qp_audit_opt
 		goto done;
 	if ((err = check_personal(&a, reg->store, "replay")) != QP_OK)
 		goto done;
+	if ((err = check_access(&a, reg->store)) != QP_OK ||
+	    (opt && opt->trust && (err = access_line(&a, "the trusted checkpoint", &trust.cp)) != QP_OK) ||
+	    (incremental && (err = access_line(&a, "the saved checkpoint", &saved.cp)) != QP_OK))
+		goto done;
 	cp_check c = {&a, 0, {0}, 0};
 	if ((err = qp_store_checkpoints_each(reg->store, each_checkpoint_covering, &c)) != QP_OK)
 		goto done;
@@ -1495,12 +1607,16 @@ int qp_registry_rebuild(char *live_hash, char *rebuilt_hash, qp_audit_result *ou
 		if (err == QP_OK)
 			err = qp_registry_state_hash(live_hash, reg);
 		qp_registry_free(rebuilt);
-		if (err == QP_OK && audit_err == QP_EVERIFY)
-			err = qp_error_set(QP_EVERIFY, "%s: %s",
-					   res.personal == res.problems
-					       ? "the personal data beside the log fails its check"
-					       : "the log and the registry disagree",
-					   first);
+		if (err == QP_OK && audit_err == QP_EVERIFY) {
+			const char *what = "the log and the registry disagree";
+			if (res.personal + res.access == res.problems)
+				what = res.access == 0 ? "the personal data beside the log fails its check"
+				       : res.personal == 0
+					   ? "the access record beside the log fails its check"
+					   : "the personal data and the access record beside the log "
+					     "fail their check";
+			err = qp_error_set(QP_EVERIFY, "%s: %s", what, first);
+		}
 	}
 	snprintf(side, sizeof(side), "%s/checkpoint", dir);
 	unlink(side);

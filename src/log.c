@@ -9,10 +9,13 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "checkpoint.h"
 #include "clock.h"
 #include "error.h"
+#include "quanpiao/access.h"
 #include "quanpiao/log.h"
 #include "registry_internal.h"
+#include "store_access.h"
 #include "store_log.h"
 #include "store_statusmap.h"
 #include "store_witness.h"
@@ -173,6 +176,36 @@ static int proof_text(char **out, size_t *out_len, const char *head, const qp_me
 
 /* ---- checkpoints ------------------------------------------------------------ */
 
+int qp_checkpoint_extension(const char **value, size_t *len, const char *text, size_t text_len,
+			    const char *name)
+{
+	const char *p = text, *end = text + text_len;
+	size_t nlen = strlen(name);
+	int found = 0;
+	/* Skip origin, size and root. */
+	for (int i = 0; i < 3; i++) {
+		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		if (nl == NULL)
+			return qp_error_set(QP_EINVALID, "checkpoint: needs origin, size and root lines");
+		p = nl + 1;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			break;
+		size_t ll = (size_t)(nl - p);
+		if (ll > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == ' ') {
+			if (found)
+				return qp_error_set(QP_EINVALID, "checkpoint: two %s lines", name);
+			*value = p + nlen + 1;
+			*len = ll - nlen - 1;
+			found = 1;
+		}
+		p = nl + 1;
+	}
+	return found ? QP_OK : qp_error_set(QP_ENOTFOUND, "checkpoint: no %s line", name);
+}
+
 int qp_checkpoint_parse(qp_checkpoint *out, const char *text, size_t text_len)
 {
 	const char *end = text + text_len, *p = text;
@@ -216,6 +249,10 @@ int qp_checkpoint_parse(qp_checkpoint *out, const char *text, size_t text_len)
 	}
 	int err = qp_statusmap_checkpoint_root(out->map_root, text, text_len);
 	out->have_map = err == QP_OK;
+	if (err != QP_OK && err != QP_ENOTFOUND)
+		return err;
+	err = qp_access_checkpoint_line(&out->access_records, out->access_chain, text, text_len);
+	out->have_access = err == QP_OK;
 	return err == QP_ENOTFOUND ? QP_OK : err;
 }
 
@@ -282,6 +319,11 @@ static int sign_in_txn(char **note, size_t *note_len, uint64_t *size_out, int *f
 	unsigned char map_root[QP_HASH_LEN];
 	if ((err = qp_store_statusmap_root(reg->store, UINT64_MAX, map_root)) != QP_OK)
 		goto fail;
+	/* The access record's chain, as the map's (docs/format.md, "The access record"): when it has rows. */
+	uint64_t accessed = 0;
+	unsigned char access_chain[QP_HASH_LEN];
+	if ((err = qp_store_access_head(reg->store, &accessed, access_chain)) != QP_OK)
+		goto fail;
 	char num[24];
 	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)size);
 	qp_buf_str(&b, reg->origin);
@@ -290,6 +332,12 @@ static int sign_in_txn(char **note, size_t *note_len, uint64_t *size_out, int *f
 	buf_hash_line(&b, root);
 	qp_buf_str(&b, QP_STATUSMAP_LINE " ");
 	buf_hash_line(&b, map_root);
+	if (accessed > 0) {
+		snprintf(num, sizeof(num), " %llu ", (unsigned long long)accessed);
+		qp_buf_str(&b, QP_ACCESS_LINE);
+		qp_buf_str(&b, num);
+		buf_hash_line(&b, access_chain);
+	}
 	size_t text_len = 0;
 	if ((err = qp_buf_finish(&b, &text, &text_len)) != QP_OK)
 		goto fail;

@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "alloc.h"
+#include "checkpoint.h"
 #include "error.h"
 #include "statusmap_tree.h"
 
@@ -414,25 +415,15 @@ int qp_statusmap_proof_parse(qp_statusmap_proof *out, const char *text, size_t l
 
 int qp_statusmap_checkpoint_root(unsigned char out[QP_HASH_LEN], const char *text, size_t text_len)
 {
-	const char *p = text, *end = text + text_len, *l;
-	size_t ll, plen = strlen(QP_STATUSMAP_LINE);
-	int found = 0;
-	/* Skip origin, size and root. */
-	for (int i = 0; i < 3; i++)
-		if (next_line(&l, &ll, &p, end) != QP_OK)
-			return qp_error_set(QP_EINVALID, "checkpoint: needs origin, size and root lines");
-	while (next_line(&l, &ll, &p, end) == QP_OK) {
-		if (ll < plen + 1 || memcmp(l, QP_STATUSMAP_LINE " ", plen + 1) != 0)
-			continue;
-		if (found)
-			return qp_error_set(QP_EINVALID, "checkpoint: two %s lines", QP_STATUSMAP_LINE);
-		if (parse_b64_hash(out, l + plen + 1, ll - plen - 1) != QP_OK)
-			return qp_error_set(QP_EINVALID,
-					    "checkpoint: the %s line must carry the base64 of 32 bytes",
-					    QP_STATUSMAP_LINE);
-		found = 1;
-	}
-	return found ? QP_OK : qp_error_set(QP_ENOTFOUND, "checkpoint: no %s line", QP_STATUSMAP_LINE);
+	const char *v;
+	size_t vl;
+	int err = qp_checkpoint_extension(&v, &vl, text, text_len, QP_STATUSMAP_LINE);
+	if (err != QP_OK)
+		return err;
+	if (parse_b64_hash(out, v, vl) != QP_OK)
+		return qp_error_set(QP_EINVALID, "checkpoint: the %s line must carry the base64 of 32 bytes",
+				    QP_STATUSMAP_LINE);
+	return QP_OK;
 }
 
 /* ---- records ---------------------------------------------------------------------------------- */

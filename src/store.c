@@ -23,6 +23,7 @@
 #include "error.h"
 #include "file.h"
 #include "migrations.h"
+#include "store_access.h"
 #include "store_statusmap.h"
 
 /*
@@ -367,6 +368,9 @@ static int apply_migration(qp_store *store, const qp_migration *m)
 	/* A certificate's leaf in its row: the keys are SHA-256 of the ids, which SQL cannot compute. */
 	if (m->version == QP_SCHEMA_LEAVES_IN_CERTS &&
 	    (err = qp_store_statusmap_leaves_to_certs(store)) != QP_OK)
+		goto rollback;
+	/* The access record's chain (0023), which SQL cannot compute either. */
+	if (m->version == QP_SCHEMA_ACCESS_CHAIN && (err = qp_store_access_rechain(store)) != QP_OK)
 		goto rollback;
 	/*
 	 * A ledger made before migration 0015 has a column for the time each

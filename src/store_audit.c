@@ -1102,6 +1102,10 @@ int qp_store_copy_personal(qp_store *store, const char *src,
 		    " SELECT household, id_number, name, salt FROM replay.personal_data ORDER BY household;"
 		    "INSERT OR IGNORE INTO main.investor_data (activation, id_number, name, salt)"
 		    " SELECT activation, id_number, name, salt FROM replay.investor_data ORDER BY activation;"
+		    "INSERT OR IGNORE INTO main.access_records (id, time, reader, role, request, subject, "
+		    "chain)"
+		    " SELECT id, time, reader, role, request, subject, chain FROM replay.access_records "
+		    "ORDER BY id;"
 		    "INSERT OR REPLACE INTO main.registry_meta (key, value) SELECT key, value FROM"
 		    " replay.registry_meta WHERE key = '" NO_PERSONAL_KEY "'",
 		    doing);

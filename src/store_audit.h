@@ -146,9 +146,9 @@ int qp_store_personal_duplicates(qp_store *store,
 				 void *ctx);
 
 /*
- * Carry personal_data and investor_data over from the registry file at
- * src into store (a rebuilt registry), row for row as they are, and the
- * mark of a registry that holds none.  A row that the rebuilt file's
+ * Carry personal_data, investor_data and the access record over from the
+ * registry file at src into store (a rebuilt registry), row for row as
+ * they are, and the mark of a registry that holds none.  A row that the rebuilt file's
  * constraints refuse (an ID number another row holds too) is not carried:
  * fn gets its owner (household number, or NULL and the activation).
  * Foreign keys are not enforced for the copy: a row whose household the

@@ -33,6 +33,7 @@
 #include <sqlite3.h>
 
 #include "clock.h"
+#include "quanpiao/access.h"
 #include "quanpiao/audit.h"
 #include "quanpiao/cosign.h"
 #include "quanpiao/error.h"
@@ -70,6 +71,15 @@ static void put(qp_registry *reg, const qp_key *key, const char *type, const cha
 #define HOME(unit, village, hh, area, extra, status)                                                         \
 	"{\"household\":\"" hh "\",\"land_area\":" area extra ",\"status\":\"" status "\",\"unit\":\"" unit  \
 	"\",\"village\":\"" village "\"}"
+
+/* key read the personal data of subject with request: a row of the access record. */
+static void read_personal(qp_registry *reg, const qp_key *key, const char *request, const char *subject)
+{
+	qp_access_reader r;
+	const char *subjects[] = {subject};
+	assert_int_equal(qp_access_reader_of_key(&r, reg, key, T0), QP_OK);
+	assert_int_equal(qp_access_record(reg, &r, request, subjects, 1, T0), QP_OK);
+}
 
 /* The quickstart's demonstration, through the library. */
 static void build(const char *path)
@@ -166,6 +176,10 @@ static void build(const char *path)
 	    "{\"area\":7000,\"basis\":\"reclamation\",\"holder\":\"" V1
 	    "\",\"kind\":\"collective\",\"parcel\":\"330681001002JC00011\"}");
 
+	/* Reads of personal data, in the access record beside the log: two the checkpoint covers. */
+	read_personal(reg, off, "GET /v1/households/330681-H-0000001", "330681-H-0000001");
+	read_personal(reg, aud, "quanpiao home show " U8 " --reveal", "entry 30");
+
 	char *cp = NULL, *line = NULL;
 	size_t cp_len = 0, line_len = 0;
 	assert_int_equal(qp_log_sign(&cp, &cp_len, reg, logk), QP_OK);
@@ -175,6 +189,8 @@ static void build(const char *path)
 	free(line);
 	/* The quickstart adds a village through the service, after the checkpoint. */
 	put(reg, off, "village.add", "{\"code\":\"330681101205\",\"name\":\"五泄村\"}");
+	/* ... and one after it, which no checkpoint covers. */
+	read_personal(reg, off, "quanpiao household show 330681-H-0000002 --reveal", "330681-H-0000002");
 	qp_registry_free(reg); /* the last close folds the WAL into the file */
 	qp_key_free(auth);
 	qp_key_free(logk);

@@ -25,6 +25,15 @@
 extern "C" {
 #endif
 
+/*
+ * The checkpoint extension line that commits to the access record:
+ * "<QP_ACCESS_LINE> <n> <base64 chain>", the chain of its first n rows
+ * (docs/format.md, "The access record").  A checkpoint signed while the
+ * record has rows carries it; rows recorded after the newest checkpoint
+ * are covered by the next one.
+ */
+#define QP_ACCESS_LINE "quanpiao/access-records/v1"
+
 /* A reader of personal data: an enrolled officer or auditor key. */
 typedef struct qp_access_reader {
 	char name[QP_KEY_NAME_MAX + 1];

@@ -66,6 +66,15 @@ typedef struct qp_audit_result {
 				 a backup of the file does */
 	uint64_t personal_rows; /* personal-data rows checked (household heads and investors) */
 	int no_personal_data;	/* the registry holds none by design (a --server client's mirror) */
+	/*
+	 * The access record beside the log (who read personal data): its rows
+	 * checked, and the rows the largest checkpoint that checks commits to;
+	 * the rows after them no signed checkpoint covers.  access: of the
+	 * problems, in the access record (only a backup of the file restores it).
+	 */
+	uint64_t access_rows;
+	uint64_t access_covered;
+	uint64_t access;
 	/* How much of the log a signature covers (docs/audit.md). */
 	uint64_t log_size; /* entries in the log audited */
 	uint64_t covered;  /* size of the largest stored checkpoint that checks (signature, root); the

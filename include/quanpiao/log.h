@@ -129,11 +129,19 @@ typedef struct qp_checkpoint {
 	/* The status map's root from its extension line (quanpiao/statusmap.h), if have_map. */
 	int have_map;
 	unsigned char map_root[QP_HASH_LEN];
+	/*
+	 * The access record's chain from its extension line (quanpiao/access.h), if
+	 * have_access: the chain of its first access_records rows.
+	 */
+	int have_access;
+	uint64_t access_records;
+	unsigned char access_chain[QP_HASH_LEN];
 } qp_checkpoint;
 
 /*
  * Parse the text of a checkpoint note (origin, size, root lines, and the
- * status-map extension line if there is one). QP_EINVALID if malformed.
+ * status-map and access-record extension lines if there are). QP_EINVALID
+ * if malformed.
  */
 QP_API int qp_checkpoint_parse(qp_checkpoint *out, const char *text, size_t text_len);
 

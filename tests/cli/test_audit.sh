@@ -365,3 +365,39 @@ expect_rc 3 -- --db clean.db audit --since kept4/checkpoint
 contains "$ERR" "kept4/replay.db: the replay was saved by another version of quanpiao"
 contains "$ERR" "run a full audit with --keep again"
 cmp -s kept4/replay.db kept4.before || fail "a replay of another version was changed"
+
+# ---- the access record beside the log: chained, committed to by each checkpoint (format.md) ----
+CONTEXT="the access record"
+cp clean.db acc.db
+expect_rc 0 -- --db acc.db --key keys/officer.key household show 330681-H-0000001 --reveal
+expect_rc 0 -- --db acc.db --key keys/officer.key household show 330681-H-0000002 --reveal
+expect_rc 0 -- --db acc.db audit
+contains "$OUT" "access record: 2 rows, the first 0 committed to by a signed checkpoint; the 2 after them no checkpoint covers yet"
+expect_rc 0 -- --db acc.db village add --code 330681101391 --name 访问村 --key keys/officer.key
+expect_rc 0 -- --db acc.db log sign --key keys/log.key
+contains "$OUT" "quanpiao/access-records/v1 2 "
+expect_rc 0 -- --db acc.db --key keys/officer.key household show 330681-H-0000003 --reveal
+expect_rc 0 -- --db acc.db audit --json
+contains "$OUT" '"access_rows":3,"access_covered":2,"access_problems":0'
+# Altered by hand: the row is named, and the advice is to restore the file, not to rebuild.
+cp acc.db acc_edit.db
+sqlite3 acc_edit.db "UPDATE access_records SET reader = '330681.officer.wang' WHERE id = 1"
+expect_rc 1 -- --db acc_edit.db audit
+contains "$OUT" "PROBLEM access_records row 1: its chain is not the hash of its fields and the row before it"
+contains "$ERR" "in the access record kept beside the log (who read whose personal data)"
+expect_rc 1 -- --db acc_edit.db rebuild --out acc_edit-rebuilt.db
+contains "$ERR" "the access record beside the log fails its check"
+# Every row the checkpoint covers removed: the checkpoint says so.
+cp acc.db acc_gone.db
+sqlite3 acc_gone.db "DELETE FROM access_records WHERE id <= 2"
+expect_rc 1 -- --db acc_gone.db audit
+contains "$OUT" "PROBLEM checkpoint of size $((SIZE + 1)): it commits to the access record's first 2 rows, and the file has no row 2: rows were removed"
+# The row after the newest checkpoint: removing it leaves no trace (docs/format.md, "Limits").
+cp acc.db acc_tail.db
+sqlite3 acc_tail.db "DELETE FROM access_records WHERE id = 3"
+expect_rc 0 -- --db acc_tail.db audit
+contains "$OUT" "access record: 2 rows, the first 2 committed to by a signed checkpoint"
+# Rebuilt: the record is carried over and still checks against the checkpoints.
+expect_rc 0 -- --db acc.db rebuild --out acc-rebuilt.db
+expect_rc 0 -- --db acc-rebuilt.db audit --json
+contains "$OUT" '"access_rows":3,"access_covered":2,"access_problems":0'

@@ -90,8 +90,8 @@ static void repair_advice(const cli_ctx *ctx, const qp_audit_result *res)
 			ctx->server);
 		return;
 	}
-	uint64_t in_log = res->problems - res->derived - res->personal;
-	if (res->personal > 0 && in_log == 0) {
+	uint64_t beside = res->personal + res->access, in_log = res->problems - res->derived - beside;
+	if (beside > 0 && in_log == 0) {
 		/* The personal data is the file's own: no log and no rebuild has it (docs/audit.md). */
 		if (res->derived > 0)
 			fprintf(stderr,
@@ -100,12 +100,27 @@ static void repair_advice(const cli_ctx *ctx, const qp_audit_result *res)
 				"as it is.\n",
 				(unsigned long long)res->derived, res->derived == 1 ? " is" : "s are",
 				ctx->db_path);
-		fprintf(stderr,
-			"To repair: %llu problem%s in the personal data kept beside the log (ID numbers, names "
-			"and salts the log commits to), which neither the log nor a rebuild holds.  Restore "
-			"them from a backup of the registry file whose audit is clean, and keep %s for the "
-			"investigation.\n",
-			(unsigned long long)res->personal, res->personal == 1 ? " is" : "s are", ctx->db_path);
+		if (res->personal > 0)
+			fprintf(stderr,
+				"To repair: %llu problem%s in the personal data kept beside the log (ID "
+				"numbers, names "
+				"and salts the log commits to), which neither the log nor a rebuild holds.  "
+				"Restore "
+				"them from a backup of the registry file whose audit is clean, and keep %s "
+				"for the "
+				"investigation.\n",
+				(unsigned long long)res->personal, res->personal == 1 ? " is" : "s are",
+				ctx->db_path);
+		if (res->access > 0)
+			fprintf(
+			    stderr,
+			    "To repair: %llu problem%s in the access record kept beside the log (who read "
+			    "whose personal data), which neither the log nor a rebuild holds.  Restore it "
+			    "from "
+			    "a backup of the registry file whose audit is clean, and keep %s for the "
+			    "investigation: a record removed or altered is what an insider would hide.\n",
+			    (unsigned long long)res->access, res->access == 1 ? " is" : "s are",
+			    ctx->db_path);
 		return;
 	}
 	if (res->derived == res->problems) {
@@ -161,6 +176,25 @@ static void anchor_summary(const qp_audit_result *res, const char *since, const 
 		    (unsigned long long)uncovered, (unsigned long long)res->log_size,
 		    (unsigned long long)res->covered);
 	}
+}
+
+/*
+ * The access record beside the log (docs/audit.md): how many rows, and how
+ * many of them a signed checkpoint commits to; the others can be removed
+ * from its end without a trace until the next checkpoint covers them.
+ */
+static void access_summary(const qp_audit_result *res)
+{
+	if (res->access_rows == 0 || res->no_personal_data)
+		return;
+	uint64_t covered = res->access_covered < res->access_rows ? res->access_covered : res->access_rows;
+	printf("access record: %llu row%s, the first %llu committed to by a signed checkpoint",
+	       (unsigned long long)res->access_rows, res->access_rows == 1 ? "" : "s",
+	       (unsigned long long)covered);
+	if (covered < res->access_rows)
+		printf("; the %llu after them no checkpoint covers yet (the log's next checkpoint will)",
+		       (unsigned long long)(res->access_rows - covered));
+	printf("\n");
 }
 
 static int run_audit(cli_ctx *ctx, int argc, char **argv)
@@ -246,6 +280,10 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 		} else {
 			cJSON_AddNullToObject(doc, "anchor");
 		}
+		/* Added after the anchor (docs/json.md): the access record beside the log. */
+		cJSON_AddNumberToObject(doc, "access_rows", (double)res.access_rows);
+		cJSON_AddNumberToObject(doc, "access_covered", (double)res.access_covered);
+		cJSON_AddNumberToObject(doc, "access_problems", (double)res.access);
 		rc = cli_json_emit(doc);
 	} else {
 		char what[4200];
@@ -256,6 +294,7 @@ static int run_audit(cli_ctx *ctx, int argc, char **argv)
 		       (unsigned long long)res.checkpoints,
 		       err == QP_OK ? "no problems" : "PROBLEMS FOUND");
 		anchor_summary(&res, since, trust);
+		access_summary(&res);
 		rc = CLI_OK;
 	}
 	qp_registry_free(reg);
