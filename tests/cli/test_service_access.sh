@@ -233,6 +233,22 @@ expect_rc 0 -- --db r.db --key officer.key household show 330681-H-0000003 --rev
 contains "$OUT" "330681197001010032"
 expect_rc 0 -- --db r.db access list --subject 330681-H-0000003
 contains "$OUT" "household show"
+# Recorded before anything is shown: a reader that closes the output at once (a pager quit,
+# `| head`) still leaves its row, where it used to end the command before the record.
+CONTEXT="--reveal: recorded before it is shown"
+BEFORE=$(sqlite3 r.db "SELECT count(*) FROM access_records")
+"$QP" --db r.db --key officer.key household show 330681-H-0000002 --reveal | true
+AFTER=$(sqlite3 r.db "SELECT count(*) FROM access_records WHERE subject = '330681-H-0000002'")
+[ "$(sqlite3 r.db "SELECT count(*) FROM access_records")" -eq $((BEFORE + 1)) ] && [ "$AFTER" -ge 1 ] ||
+	fail "a read whose output was closed early left no access record"
+CHECKS=$((CHECKS + 1))
+# A read that cannot be recorded shows nothing of it (here a trigger refuses the row).
+cp r.db norecord.db
+sqlite3 norecord.db "CREATE TRIGGER no_access BEFORE INSERT ON access_records BEGIN SELECT RAISE(ABORT, 'refused'); END"
+expect_rc 10 -- --db norecord.db --key officer.key household show 330681-H-0000003 --reveal
+contains "$ERR" "the read of personal data could not be recorded, so nothing of it is shown"
+[ -z "$OUT" ] || fail "a read that could not be recorded was shown: $OUT"
+CHECKS=$((CHECKS + 1))
 
 start_service --threads 2 || return
 export QUANPIAO_CACHE="$WORK/cache"
