@@ -191,6 +191,15 @@ qp_registry *fz_registry_create(const char *path)
 	put(reg, o, "household.erase",
 	    "{\"household\":\"330681-H-0000007\",\"reason\":\"PIPL art. 47, request 2026-001\"}");
 
+	/* Two reads of personal data, in the access record beside the log, which the checkpoint commits to.
+	 */
+	qp_access_reader rd;
+	const char *subjects[] = {"330681-H-0000001", "entry 30"};
+	fz_check(qp_access_reader_of_key(&rd, reg, o, FZ_T0), "access reader");
+	fz_check(qp_access_record(reg, &rd, "quanpiao household show 330681-H-0000001 --reveal", subjects, 2,
+				  FZ_T0),
+		 "access record");
+
 	/* A checkpoint of everything, cosigned by the auditor. */
 	char *cp = NULL, *line = NULL;
 	size_t cp_len = 0, line_len = 0;

@@ -75,6 +75,18 @@ static void audited_name(const cli_ctx *ctx, const qp_audit_result *res, char *b
 		snprintf(buf, len, "the local mirror of %s", ctx->server);
 }
 
+/* n problems in what, beside the log: only a backup restores it (them). */
+static void beside_advice(const cli_ctx *ctx, uint64_t n, const char *what, const char *it, const char *why)
+{
+	if (n > 0)
+		fprintf(
+		    stderr,
+		    "To repair: %llu problem%s in %s, which neither the log nor a rebuild holds.  Restore %s "
+		    "from a backup of the registry file whose audit is clean, and keep %s for the "
+		    "investigation%s.\n",
+		    (unsigned long long)n, n == 1 ? " is" : "s are", what, it, ctx->db_path, why);
+}
+
 /*
  * How to repair what the audit found (docs/audit.md): the state tables,
  * the tree and the columns beside each note are derived from the log, so
@@ -92,7 +104,8 @@ static void repair_advice(const cli_ctx *ctx, const qp_audit_result *res)
 	}
 	uint64_t beside = res->personal + res->access, in_log = res->problems - res->derived - beside;
 	if (beside > 0 && in_log == 0) {
-		/* The personal data is the file's own: no log and no rebuild has it (docs/audit.md). */
+		/* What lives beside the log is the file's own: no log and no rebuild has it (docs/audit.md).
+		 */
 		if (res->derived > 0)
 			fprintf(stderr,
 				"To repair: %llu problem%s in tables derived from the log: 'quanpiao --db %s "
@@ -100,27 +113,13 @@ static void repair_advice(const cli_ctx *ctx, const qp_audit_result *res)
 				"as it is.\n",
 				(unsigned long long)res->derived, res->derived == 1 ? " is" : "s are",
 				ctx->db_path);
-		if (res->personal > 0)
-			fprintf(stderr,
-				"To repair: %llu problem%s in the personal data kept beside the log (ID "
-				"numbers, names "
-				"and salts the log commits to), which neither the log nor a rebuild holds.  "
-				"Restore "
-				"them from a backup of the registry file whose audit is clean, and keep %s "
-				"for the "
-				"investigation.\n",
-				(unsigned long long)res->personal, res->personal == 1 ? " is" : "s are",
-				ctx->db_path);
-		if (res->access > 0)
-			fprintf(
-			    stderr,
-			    "To repair: %llu problem%s in the access record kept beside the log (who read "
-			    "whose personal data), which neither the log nor a rebuild holds.  Restore it "
-			    "from "
-			    "a backup of the registry file whose audit is clean, and keep %s for the "
-			    "investigation: a record removed or altered is what an insider would hide.\n",
-			    (unsigned long long)res->access, res->access == 1 ? " is" : "s are",
-			    ctx->db_path);
+		beside_advice(ctx, res->personal,
+			      "the personal data kept beside the log (ID numbers, names and salts the log "
+			      "commits to)",
+			      "them", "");
+		beside_advice(ctx, res->access,
+			      "the access record kept beside the log (who read whose personal data)", "it",
+			      ": a record removed or altered is what an insider would hide");
 		return;
 	}
 	if (res->derived == res->problems) {
