@@ -343,6 +343,68 @@ static void test_insider(void **state)
 	free(path);
 }
 
+/*
+ * An insider who chains the rows again and also removes every stored
+ * checkpoint leaves the file consistent with itself: only a checkpoint kept
+ * elsewhere tells, given as --trust or as --since's saved checkpoint.
+ */
+static void test_anchored(void **state)
+{
+	tu_fixture *f = *state;
+	qp_checkpoint cp;
+	record(f, "330681-H-0000001");
+	record(f, "330681-H-0000002");
+	sign(f, &cp);
+	assert_int_equal(cp.access_records, 2);
+	/* The auditor keeps the checkpoint, and a replay with it (audit --keep). */
+	char *note = NULL, *anchor = tu_path(f->dir, "anchor.cp"), *kept = tu_path(f->dir, "kept");
+	size_t len = 0;
+	uint64_t size = 0;
+	assert_int_equal(qp_log_checkpoint(&note, &len, &size, f->reg, QP_LOG_LATEST), QP_OK);
+	tu_write(anchor, note, len);
+	free(note);
+	qp_audit_result res;
+	qp_audit_options keep = {1, kept, NULL, NULL, NULL, NULL, NULL};
+	assert_int_equal(qp_audit(&res, f->reg, &keep), QP_OK);
+	qp_registry_free(f->reg);
+	f->reg = NULL;
+
+	char *path = tampered(f, "quiet.db",
+			      "UPDATE access_records SET subject = '330681-H-0000009' WHERE id = 1;"
+			      "DELETE FROM cosignatures; DELETE FROM checkpoints",
+			      1);
+	found p;
+	assert_int_equal(audit_file(path, &res, &p), QP_OK); /* nothing in the file says otherwise */
+	assert_int_equal(res.access_covered, 0);
+	qp_registry *reg = NULL;
+	assert_int_equal(qp_registry_open(&reg, path, QP_STORE_READONLY), QP_OK);
+	memset(&p, 0, sizeof(p));
+	qp_audit_options trust = {1, NULL, NULL, NULL, on_problem, &p, anchor};
+	assert_int_equal(qp_audit(&res, reg, &trust), QP_EVERIFY);
+	assert_true(named(&p, "the trusted checkpoint: it commits to another access record than the file's first 2 rows"));
+	assert_int_equal(res.access, 1);
+	qp_registry_free(reg);
+	/* The incremental audit from the kept checkpoint: the same finding, and the kept state is left. */
+	char since[4200];
+	snprintf(since, sizeof(since), "%s/checkpoint", kept);
+	unsigned char *before = tu_read(since, &len);
+	assert_int_equal(qp_registry_open(&reg, path, QP_STORE_READONLY), QP_OK);
+	memset(&p, 0, sizeof(p));
+	qp_audit_options inc = {1, NULL, since, NULL, on_problem, &p, NULL};
+	assert_int_equal(qp_audit(&res, reg, &inc), QP_EVERIFY);
+	assert_true(named(&p, "the saved checkpoint: it commits to another access record"));
+	qp_registry_free(reg);
+	size_t after_len = 0;
+	unsigned char *after = tu_read(since, &after_len);
+	assert_int_equal(after_len, len);
+	assert_memory_equal(after, before, len);
+	free(before);
+	free(after);
+	free(path);
+	free(anchor);
+	free(kept);
+}
+
 /* A registry made before 0023: its rows are chained by the migration, as they would have been written. */
 static void test_migration(void **state)
 {
@@ -394,6 +456,7 @@ int main(void)
 	    cmocka_unit_test(test_checkpoint_line),
 	    cmocka_unit_test_setup_teardown(test_recorded_and_committed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_insider, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_anchored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
