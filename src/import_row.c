@@ -13,7 +13,7 @@
  * household and the home.  A row that passes becomes its entries, applied
  * by the registry's rules as one unit (a refusal undoes the whole row) and
  * then added to the window, whose notes are signed and put into the log
- * together (import_window.c).
+ * together (import_append.c, import_window.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,7 +25,7 @@
 #include "clock.h"
 #include "entry.h"
 #include "error.h"
-#include "import_internal.h"
+#include "import_row.h"
 #include "quanpiao/ids.h"
 #include "quanpiao/personal.h"
 #include "quanpiao/query.h"
@@ -38,59 +38,10 @@
 #include "store_import.h"
 #include "store_log.h"
 
-/* The limits of the bodies built here are the schema's (quanpiao/schema.h). */
-#define NOTE_BUF 1024 /* room for a reason or note the import writes, cut to its member's limit */
-
-/* A row as read and checked. */
-typedef struct row {
-	uint64_t line;
-	const char *text[QP_ICOL_COUNT]; /* trimmed value, NULL when absent or empty */
-	const char *name[QP_ICOL_COUNT]; /* the column's name in the file            */
-	char legacy_no[QP_LEGACY_NO_MAX_LEN + 1];
-	const char *legacy_raw; /* for reports */
-	qp_cert_kind kind;
-	qp_import_outcome outcome;
-	char holder_id[QP_RESIDENT_ID_LEN + 1];
-	int holder_is_village;
-	char parcel_unit[QP_UNIT_CODE_LEN + 1]; /* a land ticket's parcel (fixture W) as the file gives it */
-	char parcel[QP_PARCEL_CODE_LEN + 1];	/* ... with no home on it: reclaimed land, "" otherwise */
-	char village[13], unit[29];
-	int64_t area, land_area;
-	char issued_on[11], valid_until[11];
-	cJSON *legacy;		    /* body.legacy */
-	int present[QP_ICOL_COUNT]; /* the file has the column */
-	int ok[QP_ICOL_COUNT];	    /* its value passed the checks of the values alone */
-	int problems, blank;
-	char *arena; /* the trimmed values */
-	size_t arena_len, arena_cap;
-} row;
-
-/* What a checked row will append. */
-typedef struct plan {
-	int add_household;
-	int add_parcel;		/* parcel.add: the row's reclaimed land is not registered yet */
-	const char *home_state; /* home.add status, or NULL if the home is registered */
-	const char *steps[2];	/* home.status targets */
-	size_t nsteps;
-	/* The row's household by its registry number: found, or given to household.add when it is built. */
-	char household[QP_HOUSEHOLD_NUMBER_LEN + 1];
-	qp_personal pd; /* household.add's personal data, kept beside the log (fresh salt) */
-	char holder[19];
-	char valid_until[11];
-	char purpose[17];
-	size_t nwarn;
-	struct {
-		const char *column, *value;
-		char reason[512];
-	} warn[2];
-} plan;
-
 /* ---- reporting --------------------------------------------------------------------------------- */
 
-static void report(qp_import_run *run, row *r, const char *column, const char *value, int code, int warning,
-		   const char *fmt, ...) QP_PRINTF(7, 8);
-static void report(qp_import_run *run, row *r, const char *column, const char *value, int code, int warning,
-		   const char *fmt, ...)
+void qp_import_report(qp_import_run *run, qp_import_row *r, const char *column, const char *value, int code,
+		      int warning, const char *fmt, ...)
 {
 	char reason[1024];
 	va_list ap;
@@ -114,18 +65,18 @@ static void report(qp_import_run *run, row *r, const char *column, const char *v
 }
 
 /* Report the last library error for a column, without the "field: " prefix its message starts with. */
-static void report_error(qp_import_run *run, row *r, qp_import_col c, const char *value)
+static void report_error(qp_import_run *run, qp_import_row *r, qp_import_col c, const char *value)
 {
 	const char *msg = qp_error_last()->message, *name = r->name[c];
 	size_t n = strlen(name);
 	if (strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
 		msg += n + 2;
-	report(run, r, name, value, QP_EINVALID, 0, "%s", msg);
+	qp_import_report(run, r, name, value, QP_EINVALID, 0, "%s", msg);
 }
 
 /* ---- reading the record ------------------------------------------------------------------------- */
 
-static const char *keep(row *r, const char *value)
+static const char *keep(qp_import_row *r, const char *value)
 {
 	size_t n = strlen(value) + 1;
 	if (r->arena_len + n > r->arena_cap)
@@ -150,7 +101,7 @@ static const char *bad_text(char *buf, size_t len, const char *s)
 }
 
 /* Sort the record's fields into the row's columns; other columns go to body.legacy as they are. */
-static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
+static int collect(qp_import_run *run, const qp_import_record *rec, qp_import_row *r)
 {
 	size_t total = 0;
 	for (size_t i = 0; i < rec->nfields; i++)
@@ -195,8 +146,8 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 		}
 		if (c != QP_ICOL_UNKNOWN) {
 			if (seen[c]++) {
-				report(run, r, name, value, QP_EINVALID, 0, "a second column for %s",
-				       qp_import_col_name(c));
+				qp_import_report(run, r, name, value, QP_EINVALID, 0,
+						 "a second column for %s", qp_import_col_name(c));
 				continue;
 			}
 			r->name[c] = name;
@@ -209,30 +160,34 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 		char whybuf[96];
 		const char *why = bad_text(whybuf, sizeof(whybuf), value);
 		if (why)
-			report(run, r, name, value, QP_EINVALID, 0, "%s", why);
+			qp_import_report(run, r, name, value, QP_EINVALID, 0, "%s", why);
 		else if ((why = qp_import_personal_text(name, value)) != NULL)
-			report(run, r, name, value, QP_EINVALID, 0,
-			       "%s: personal data may not go into the signed legacy record "
-			       "(leave the column out with the mapping's \"drop\", or take the number out)",
-			       why);
+			qp_import_report(
+			    run, r, name, value, QP_EINVALID, 0,
+			    "%s: personal data may not go into the signed legacy record "
+			    "(leave the column out with the mapping's \"drop\", or take the number out)",
+			    why);
 		else if (strlen(value) > QP_LEGACY_VALUE_MAX_LEN)
-			report(run, r, name, value, QP_EINVALID, 0, "is longer than %d bytes",
-			       QP_LEGACY_VALUE_MAX_LEN);
+			qp_import_report(run, r, name, value, QP_EINVALID, 0, "is longer than %d bytes",
+					 QP_LEGACY_VALUE_MAX_LEN);
 		else if (name[0] == '\0' || strlen(name) > QP_LEGACY_KEY_MAX_LEN ||
 			 bad_text(whybuf, sizeof(whybuf), name))
-			report(run, r, name, value, QP_EINVALID, 0,
-			       "a column name must be 1 to %d bytes of text", QP_LEGACY_KEY_MAX_LEN);
+			qp_import_report(run, r, name, value, QP_EINVALID, 0,
+					 "a column name must be 1 to %d bytes of text",
+					 QP_LEGACY_KEY_MAX_LEN);
 		else if (cJSON_GetObjectItemCaseSensitive(r->legacy, name))
-			report(run, r, name, value, QP_EINVALID, 0, "a second column named %s", name);
+			qp_import_report(run, r, name, value, QP_EINVALID, 0, "a second column named %s",
+					 name);
 		else if (cJSON_GetArraySize(r->legacy) >= QP_LEGACY_MAX_MEMBERS - QP_ICOL_COUNT)
-			report(run, r, name, value, QP_EINVALID, 0, "more than %d extra columns",
-			       QP_LEGACY_MAX_MEMBERS - QP_ICOL_COUNT);
+			qp_import_report(run, r, name, value, QP_EINVALID, 0, "more than %d extra columns",
+					 QP_LEGACY_MAX_MEMBERS - QP_ICOL_COUNT);
 		else if (!cJSON_AddStringToObject(r->legacy, name, value))
 			return qp_error_set(QP_ENOMEM, "out of memory reading a row");
 	}
 	if (extra)
-		report(run, r, "", "", QP_EINVALID, 0, "the row has %zu fields; the header has %zu columns",
-		       rec->nfields, run->ncols);
+		qp_import_report(run, r, "", "", QP_EINVALID, 0,
+				 "the row has %zu fields; the header has %zu columns", rec->nfields,
+				 run->ncols);
 	if (r->text[QP_ICOL_LEGACY_NO])
 		r->legacy_raw = r->text[QP_ICOL_LEGACY_NO];
 	return QP_OK;
@@ -241,11 +196,12 @@ static int collect(qp_import_run *run, const qp_import_record *rec, row *r)
 /* ---- step 1: the values alone ------------------------------------------------------------------ */
 
 /* The value of a column the row must have, or NULL after reporting its absence. */
-static const char *required(qp_import_run *run, row *r, qp_import_col c)
+static const char *required(qp_import_run *run, qp_import_row *r, qp_import_col c)
 {
 	if (r->text[c])
 		return r->text[c];
-	report(run, r, r->name[c], "", QP_EINVALID, 0, r->present[c] ? "is empty" : "the column is missing");
+	qp_import_report(run, r, r->name[c], "", QP_EINVALID, 0,
+			 r->present[c] ? "is empty" : "the column is missing");
 	return NULL;
 }
 
@@ -264,7 +220,8 @@ static int folded(char *t, size_t len, const char *v)
  * carried by the row's village (village add --uscc).  QP_OK, or the problem
  * reported (another village's, or no registered village's) and QP_EINVALID.
  */
-static int collective_code(qp_import_run *run, row *r, qp_import_col c, const char *value, const char *code)
+static int collective_code(qp_import_run *run, qp_import_row *r, qp_import_col c, const char *value,
+			   const char *code)
 {
 	qp_store *store = run->reg->store;
 	char other[13];
@@ -283,14 +240,16 @@ static int collective_code(qp_import_run *run, row *r, qp_import_col c, const ch
 	if (same)
 		return QP_OK;
 	if ((err = qp_store_village_by_uscc(store, code, other)) == QP_OK)
-		report(run, r, r->name[c], value, QP_EINVALID, 0,
-		       "credit code %s is that of the collective of village %s, not of the row's village %s",
-		       code, other, r->village);
+		qp_import_report(
+		    run, r, r->name[c], value, QP_EINVALID, 0,
+		    "credit code %s is that of the collective of village %s, not of the row's village %s",
+		    code, other, r->village);
 	else if (err == QP_ENOTFOUND)
-		report(run, r, r->name[c], value, QP_EINVALID, 0,
-		       "no registered village's collective has credit code %s (give it with village add "
-		       "--uscc or village correct --uscc)",
-		       code);
+		qp_import_report(
+		    run, r, r->name[c], value, QP_EINVALID, 0,
+		    "no registered village's collective has credit code %s (give it with village add "
+		    "--uscc or village correct --uscc)",
+		    code);
 	return err == QP_OK || err == QP_ENOTFOUND ? QP_EINVALID : err;
 }
 
@@ -302,27 +261,30 @@ static int collective_code(qp_import_run *run, row *r, qp_import_col c, const ch
  * it is not yet), which is its village's collective's: a person's ID number
  * cannot name a household there, as no home links them.
  */
-static void land_ticket_parcel(qp_import_run *run, row *r, const char *value, const char *unit)
+static void land_ticket_parcel(qp_import_run *run, qp_import_row *r, const char *value, const char *unit)
 {
 	char parcel[QP_PARCEL_CODE_LEN + 1], home[QP_UNIT_CODE_LEN + 1];
 	int count = 0;
 	snprintf(parcel, sizeof(parcel), "%.*s", QP_PARCEL_CODE_LEN, unit);
 	if (qp_store_parcel_homes(run->reg->store, parcel, home, &count) != QP_OK)
-		report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0, "%s", qp_error_last()->message);
+		qp_import_report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0, "%s",
+				 qp_error_last()->message);
 	else if (count == 1) {
 		snprintf(r->parcel_unit, sizeof(r->parcel_unit), "%s", unit);
 		r->ok[QP_ICOL_UNIT] = snprintf(r->unit, sizeof(r->unit), "%s", home) > 0;
 	} else if (count > 1)
-		report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0,
-		       "more than one registered home stands on parcel %s; give the home's unit (fixture "
-		       "type F)",
-		       parcel);
+		qp_import_report(
+		    run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0,
+		    "more than one registered home stands on parcel %s; give the home's unit (fixture "
+		    "type F)",
+		    parcel);
 	else if (r->ok[QP_ICOL_HOLDER_ID] && !r->holder_is_village)
-		report(run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0,
-		       "no registered home stands on parcel %s: as reclaimed land it is held by its "
-		       "village's collective; give the village code or its credit code in %s (or register "
-		       "the home that stood on it first)",
-		       parcel, r->name[QP_ICOL_HOLDER_ID]);
+		qp_import_report(
+		    run, r, r->name[QP_ICOL_UNIT], value, QP_EINVALID, 0,
+		    "no registered home stands on parcel %s: as reclaimed land it is held by its "
+		    "village's collective; give the village code or its credit code in %s (or register "
+		    "the home that stood on it first)",
+		    parcel, r->name[QP_ICOL_HOLDER_ID]);
 	else {
 		snprintf(r->parcel_unit, sizeof(r->parcel_unit), "%s", unit);
 		snprintf(r->parcel, sizeof(r->parcel), "%s", parcel);
@@ -330,7 +292,7 @@ static void land_ticket_parcel(qp_import_run *run, row *r, const char *value, co
 	}
 }
 
-static void check_values(qp_import_run *run, row *r)
+static void check_values(qp_import_run *run, qp_import_row *r)
 {
 	const char *county = qp_registry_county(run->reg), *v;
 	char t[128];
@@ -342,14 +304,14 @@ static void check_values(qp_import_run *run, row *r)
 		if (why == NULL && r->text[c] && c != QP_ICOL_NOTE)
 			why = qp_text_problem(whybuf, sizeof(whybuf), r->text[c], 0, QP_TEXT_MAY_BE_EMPTY);
 		if (why) {
-			report(run, r, r->name[c], r->text[c], QP_EINVALID, 0, "%s", why);
+			qp_import_report(run, r, r->name[c], r->text[c], QP_EINVALID, 0, "%s", why);
 			bad[c] = 1;
 		}
 	}
 	if (!bad[QP_ICOL_LEGACY_NO] && (v = required(run, r, QP_ICOL_LEGACY_NO))) {
 		if (!folded(t, sizeof(t), v) || strlen(t) > QP_LEGACY_NO_MAX_LEN)
-			report(run, r, r->name[QP_ICOL_LEGACY_NO], v, QP_EINVALID, 0,
-			       "is longer than %d bytes", QP_LEGACY_NO_MAX_LEN);
+			qp_import_report(run, r, r->name[QP_ICOL_LEGACY_NO], v, QP_EINVALID, 0,
+					 "is longer than %d bytes", QP_LEGACY_NO_MAX_LEN);
 		else
 			r->ok[QP_ICOL_LEGACY_NO] =
 			    snprintf(r->legacy_no, sizeof(r->legacy_no), "%.*s", (int)sizeof(r->legacy_no) - 1, t) > 0;
@@ -369,10 +331,11 @@ static void check_values(qp_import_run *run, row *r)
 	if (!bad[QP_ICOL_HOLDER_NAME] && (v = required(run, r, QP_ICOL_HOLDER_NAME))) {
 		char whybuf[96];
 		if (strlen(v) > QP_NAME_MAX_LEN)
-			report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "is longer than %d bytes",
-			       QP_NAME_MAX_LEN);
+			qp_import_report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0,
+					 "is longer than %d bytes", QP_NAME_MAX_LEN);
 		else if (qp_text_problem(whybuf, sizeof(whybuf), v, QP_NAME_MAX_LEN, 0))
-			report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "%s", whybuf);
+			qp_import_report(run, r, r->name[QP_ICOL_HOLDER_NAME], v, QP_EINVALID, 0, "%s",
+					 whybuf);
 		else
 			r->ok[QP_ICOL_HOLDER_NAME] = 1;
 	}
@@ -381,8 +344,8 @@ static void check_values(qp_import_run *run, row *r)
 		    qp_ids_check_division(t, QP_DIVISION_VILLAGE, r->name[QP_ICOL_VILLAGE]) != QP_OK)
 			report_error(run, r, QP_ICOL_VILLAGE, v);
 		else if (strncmp(t, county, 6) != 0)
-			report(run, r, r->name[QP_ICOL_VILLAGE], v, QP_EINVALID, 0,
-			       "village %s is not in this registry's county %s", t, county);
+			qp_import_report(run, r, r->name[QP_ICOL_VILLAGE], v, QP_EINVALID, 0,
+					 "village %s is not in this registry's county %s", t, county);
 		else {
 			snprintf(r->village, sizeof(r->village), "%.*s", (int)sizeof(r->village) - 1, t);
 			village_ok = r->ok[QP_ICOL_VILLAGE] = 1;
@@ -406,10 +369,11 @@ static void check_values(qp_import_run *run, row *r)
 				r->holder_is_village = r->ok[QP_ICOL_HOLDER_ID] = 1;
 				snprintf(r->holder_id, sizeof(r->holder_id), "%.*s", (int)sizeof(r->holder_id) - 1, t);
 			} else {
-				report(run, r, r->name[QP_ICOL_HOLDER_ID], v, QP_EINVALID, 0,
-				       "a collective ticket's holder is the row's village (%s) or the "
-				       "household's resident ID",
-				       r->village);
+				qp_import_report(
+				    run, r, r->name[QP_ICOL_HOLDER_ID], v, QP_EINVALID, 0,
+				    "a collective ticket's holder is the row's village (%s) or the "
+				    "household's resident ID",
+				    r->village);
 			}
 		} else if (!ok || qp_ids_check_resident(norm, t, r->name[QP_ICOL_HOLDER_ID]) != QP_OK) {
 			report_error(run, r, QP_ICOL_HOLDER_ID, v);
@@ -422,12 +386,12 @@ static void check_values(qp_import_run *run, row *r)
 		if (!folded(t, sizeof(t), v) || qp_ids_check_unit(t, county, r->name[QP_ICOL_UNIT]) != QP_OK)
 			report_error(run, r, QP_ICOL_UNIT, v);
 		else if (t[12] != 'J' || t[13] != 'C')
-			report(run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
-			       "is not on a rural homestead (parcel type JC, not %.2s)", t + 12);
+			qp_import_report(run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
+					 "is not on a rural homestead (parcel type JC, not %.2s)", t + 12);
 		else if (t[19] == 'W' && kind_ok && r->kind == QP_CERT_COLLECTIVE)
 			land_ticket_parcel(run, r, v, t);
 		else if (t[19] != 'F')
-			report(
+			qp_import_report(
 			    run, r, r->name[QP_ICOL_UNIT], v, QP_EINVALID, 0,
 			    kind_ok && r->kind == QP_CERT_COLLECTIVE
 				? "is neither a building (fixture type F) nor, for a land ticket, a parcel "
@@ -447,8 +411,8 @@ static void check_values(qp_import_run *run, row *r)
 		if (qp_import_parse_area(&r->land_area, v) != QP_OK)
 			report_error(run, r, QP_ICOL_LAND_AREA, v);
 		else if (r->area > 0 && r->land_area < r->area)
-			report(run, r, r->name[QP_ICOL_LAND_AREA], v, QP_EINVALID, 0,
-			       "is less than the ticket's area");
+			qp_import_report(run, r, r->name[QP_ICOL_LAND_AREA], v, QP_EINVALID, 0,
+					 "is less than the ticket's area");
 	}
 	if (!bad[QP_ICOL_ISSUED_ON] && (v = required(run, r, QP_ICOL_ISSUED_ON))) {
 		if (qp_import_parse_date(r->issued_on, v) == QP_OK)
@@ -462,17 +426,18 @@ static void check_values(qp_import_run *run, row *r)
 			r->valid_until[0] = '\0';
 		}
 		else if (r->issued_on[0] && strcmp(r->valid_until, r->issued_on) < 0)
-			report(run, r, r->name[QP_ICOL_VALID_UNTIL], v, QP_EINVALID, 0,
-			       "is before the issue date %s", r->issued_on);
+			qp_import_report(run, r, r->name[QP_ICOL_VALID_UNTIL], v, QP_EINVALID, 0,
+					 "is before the issue date %s", r->issued_on);
 	}
 	if (!bad[QP_ICOL_NOTE] && (v = r->text[QP_ICOL_NOTE]) && strlen(v) > QP_LEGACY_VALUE_MAX_LEN)
-		report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0, "is longer than %d bytes",
-		       QP_LEGACY_VALUE_MAX_LEN);
+		qp_import_report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0, "is longer than %d bytes",
+				 QP_LEGACY_VALUE_MAX_LEN);
 	else if (!bad[QP_ICOL_NOTE] && v && qp_import_personal_text(NULL, v) != NULL)
-		report(run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0,
-		       "%s: personal data may not go into the signed legacy record (take the number out of "
-		       "the note)",
-		       qp_import_personal_text(NULL, v));
+		qp_import_report(
+		    run, r, r->name[QP_ICOL_NOTE], v, QP_EINVALID, 0,
+		    "%s: personal data may not go into the signed legacy record (take the number out of "
+		    "the note)",
+		    qp_import_personal_text(NULL, v));
 }
 
 /*
@@ -483,7 +448,7 @@ static void check_values(qp_import_run *run, row *r)
  * head's ID number and name beside the log.  A village that holds a
  * collective ticket itself is no person: its code and name stay.
  */
-static int legacy_record(row *r)
+static int legacy_record(qp_import_row *r)
 {
 	const char *holder_name = r->holder_is_village ? r->text[QP_ICOL_HOLDER_NAME] : NULL;
 	const char *holder_id = r->holder_is_village ? r->holder_id : NULL;
@@ -515,7 +480,7 @@ static int legacy_record(row *r)
 /* ---- step 2: the legacy number ------------------------------------------------------------------ */
 
 /* The column of a body.legacy member, as the file names it. */
-static const char *key_column(row *r, const char *key)
+static const char *key_column(qp_import_row *r, const char *key)
 {
 	for (int c = 0; c < QP_ICOL_COUNT; c++)
 		if (strcmp(qp_import_col_name((qp_import_col)c), key) == 0)
@@ -524,13 +489,14 @@ static const char *key_column(row *r, const char *key)
 }
 
 /* Report one member of body.legacy that differs between the registry (have) and the file (want). */
-static void conflict(qp_import_run *run, row *r, const char *id, uint64_t idx, const char *key,
+static void conflict(qp_import_run *run, qp_import_row *r, const char *id, uint64_t idx, const char *key,
 		     const cJSON *have, const cJSON *want)
 {
 	const char *hv = cJSON_IsString(have) ? have->valuestring : "(none)";
-	report(run, r, key_column(r, key), cJSON_IsString(want) ? want->valuestring : "", QP_ECONFLICT, 0,
-	       "conflict: legacy number %s is in the registry as %s (entry %llu) with %s %s", r->legacy_no,
-	       id, (unsigned long long)idx, key_column(r, key), hv);
+	qp_import_report(run, r, key_column(r, key), cJSON_IsString(want) ? want->valuestring : "",
+			 QP_ECONFLICT, 0,
+			 "conflict: legacy number %s is in the registry as %s (entry %llu) with %s %s",
+			 r->legacy_no, id, (unsigned long long)idx, key_column(r, key), hv);
 }
 
 /*
@@ -541,7 +507,8 @@ static void conflict(qp_import_run *run, row *r, const char *id, uint64_t idx, c
  * looked up in the personal data beside the log, and the row's name is
  * compared with the name kept there.  ID numbers are masked in messages.
  */
-static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t idx, const qp_entry *e)
+static int compare_holder(qp_import_run *run, qp_import_row *r, const char *id, uint64_t idx,
+			  const qp_entry *e)
 {
 	qp_store *store = run->reg->store;
 	char want[QP_HOUSEHOLD_NUMBER_LEN + 1] = "", got[QP_HOUSEHOLD_NUMBER_LEN + 1];
@@ -573,13 +540,13 @@ static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t i
 			return gerr;
 		}
 		if (erased)
-			report(
+			qp_import_report(
 			    run, r, id_col, id_text, QP_ECONFLICT, 0,
 			    "conflict: legacy number %s is in the registry as %s (entry %llu), %s household "
 			    "%s, whose personal data was erased: the holder cannot be compared",
 			    r->legacy_no, id, (unsigned long long)idx, what, want);
 		else
-			report(
+			qp_import_report(
 			    run, r, id_col, id_text, QP_ECONFLICT, 0,
 			    "conflict: legacy number %s is in the registry as %s (entry %llu), %s household "
 			    "%s; no household has ID number %s",
@@ -589,20 +556,22 @@ static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t i
 	if (err != QP_OK)
 		return err;
 	if (strcmp(got, want) != 0) {
-		report(run, r, id_col, id_text, QP_ECONFLICT, 0,
-		       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s; "
-		       "ID number %s is the head of household %s",
-		       r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m, got);
+		qp_import_report(
+		    run, r, id_col, id_text, QP_ECONFLICT, 0,
+		    "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s; "
+		    "ID number %s is the head of household %s",
+		    r->legacy_no, id, (unsigned long long)idx, what, want[0] ? want : "(none)", m, got);
 		return QP_OK;
 	}
 	qp_personal pd;
 	if ((err = qp_store_personal_get(store, got, &pd)) != QP_OK)
 		return err;
 	if (strcmp(pd.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
-		report(run, r, r->name[QP_ICOL_HOLDER_NAME], r->text[QP_ICOL_HOLDER_NAME], QP_ECONFLICT, 0,
-		       "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s, "
-		       "whose head is registered under the name %s",
-		       r->legacy_no, id, (unsigned long long)idx, what, got, pd.name);
+		qp_import_report(
+		    run, r, r->name[QP_ICOL_HOLDER_NAME], r->text[QP_ICOL_HOLDER_NAME], QP_ECONFLICT, 0,
+		    "conflict: legacy number %s is in the registry as %s (entry %llu), %s household %s, "
+		    "whose head is registered under the name %s",
+		    r->legacy_no, id, (unsigned long long)idx, what, got, pd.name);
 	qp_personal_clear(&pd);
 	return QP_OK;
 }
@@ -613,7 +582,7 @@ static int compare_holder(qp_import_run *run, row *r, const char *id, uint64_t i
  * personal data, for a person), kind, area and home make it present
  * (*same = 1); every difference is reported as a conflict.
  */
-static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, int *same)
+static int compare(qp_import_run *run, qp_import_row *r, const char *id, uint64_t idx, int *same)
 {
 	char *note = NULL, *have_text = NULL, *want_text = NULL;
 	size_t note_len = 0;
@@ -657,28 +626,32 @@ static int compare(qp_import_run *run, row *r, const char *id, uint64_t idx, int
 		char area[32];
 		qp_ids_format_hundredths(area, sizeof(area), cJSON_IsNumber(a) ? (int64_t)a->valuedouble : 0);
 		if (!same_kind)
-			report(run, r, r->name[QP_ICOL_TYPE], r->text[QP_ICOL_TYPE], QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), a %s "
-			       "certificate",
-			       r->legacy_no, id, (unsigned long long)idx,
-			       cJSON_IsString(k) ? k->valuestring : "?");
+			qp_import_report(
+			    run, r, r->name[QP_ICOL_TYPE], r->text[QP_ICOL_TYPE], QP_ECONFLICT, 0,
+			    "conflict: legacy number %s is in the registry as %s (entry %llu), a %s "
+			    "certificate",
+			    r->legacy_no, id, (unsigned long long)idx,
+			    cJSON_IsString(k) ? k->valuestring : "?");
 		/* A collective ticket is the village's; a person's holder was compared above. */
 		else if (r->kind == QP_CERT_COLLECTIVE &&
 			 (!cJSON_IsString(h) || strcmp(h->valuestring, r->village) != 0))
-			report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu), held by %s",
-			       r->legacy_no, id, (unsigned long long)idx,
-			       cJSON_IsString(h) ? h->valuestring : "(none)");
+			qp_import_report(
+			    run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_ECONFLICT, 0,
+			    "conflict: legacy number %s is in the registry as %s (entry %llu), held by %s",
+			    r->legacy_no, id, (unsigned long long)idx,
+			    cJSON_IsString(h) ? h->valuestring : "(none)");
 		if (!cJSON_IsNumber(a) || (int64_t)a->valuedouble != r->area)
-			report(run, r, r->name[QP_ICOL_AREA], r->text[QP_ICOL_AREA], QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu) with %s m²",
-			       r->legacy_no, id, (unsigned long long)idx, area);
+			qp_import_report(
+			    run, r, r->name[QP_ICOL_AREA], r->text[QP_ICOL_AREA], QP_ECONFLICT, 0,
+			    "conflict: legacy number %s is in the registry as %s (entry %llu) with %s m²",
+			    r->legacy_no, id, (unsigned long long)idx, area);
 		if (!cJSON_IsString(u) || strcmp(u->valuestring, from) != 0)
-			report(run, r, r->name[QP_ICOL_UNIT], r->text[QP_ICOL_UNIT], QP_ECONFLICT, 0,
-			       "conflict: legacy number %s is in the registry as %s (entry %llu) from %s %s",
-			       r->legacy_no, id, (unsigned long long)idx,
-			       r->parcel[0] ? "reclaimed parcel" : "home",
-			       cJSON_IsString(u) ? u->valuestring : "(none)");
+			qp_import_report(
+			    run, r, r->name[QP_ICOL_UNIT], r->text[QP_ICOL_UNIT], QP_ECONFLICT, 0,
+			    "conflict: legacy number %s is in the registry as %s (entry %llu) from %s %s",
+			    r->legacy_no, id, (unsigned long long)idx,
+			    r->parcel[0] ? "reclaimed parcel" : "home",
+			    cJSON_IsString(u) ? u->valuestring : "(none)");
 	}
 	*same = r->problems == before;
 done:
@@ -697,8 +670,9 @@ static const char *implied_state(qp_cert_kind kind)
 					   : "reclaimed";
 }
 
-static void warn(plan *p, const char *column, const char *value, const char *fmt, ...) QP_PRINTF(4, 5);
-static void warn(plan *p, const char *column, const char *value, const char *fmt, ...)
+static void warn(qp_import_plan *p, const char *column, const char *value, const char *fmt, ...)
+    QP_PRINTF(4, 5);
+static void warn(qp_import_plan *p, const char *column, const char *value, const char *fmt, ...)
 {
 	va_list ap;
 	if (p->nwarn == 2)
@@ -712,7 +686,7 @@ static void warn(plan *p, const char *column, const char *value, const char *fmt
 }
 
 /* The home: registered in a state that fits the row, moved on to reclaimed, or added. */
-static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
+static int plan_home(qp_import_run *run, qp_import_row *r, qp_import_plan *p, const cJSON *policy)
 {
 	qp_store *store = run->reg->store;
 	const char *unit_col = r->name[QP_ICOL_UNIT], *unit_text = r->text[QP_ICOL_UNIT];
@@ -721,13 +695,14 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 	int err = qp_store_home_get(store, r->unit, &h);
 	if (err == QP_OK) {
 		if (strcmp(h.village, r->village) != 0)
-			report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
-			       "home %s is in village %s", r->unit, h.village);
+			qp_import_report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE],
+					 QP_EINVALID, 0, "home %s is in village %s", r->unit, h.village);
 		if (!r->holder_is_village && strcmp(h.household, p->household) != 0) {
 			qp_ids_mask_resident(m, r->holder_id);
-			report(run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_EINVALID, 0,
-			       "home %s belongs to household %s, not to the household of ID number %s",
-			       r->unit, h.household, m);
+			qp_import_report(
+			    run, r, r->name[QP_ICOL_HOLDER_ID], r->text[QP_ICOL_HOLDER_ID], QP_EINVALID, 0,
+			    "home %s belongs to household %s, not to the household of ID number %s", r->unit,
+			    h.household, m);
 		}
 		if ((err = qp_store_home_exit_path(store, r->unit, path)) != QP_OK)
 			return err;
@@ -755,9 +730,10 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 	if (err != QP_ENOTFOUND)
 		return err;
 	if (r->holder_is_village) {
-		report(run, r, unit_col, unit_text, QP_EINVALID, 0,
-		       "is not registered; to add the home the row needs the household's resident ID in %s",
-		       r->name[QP_ICOL_HOLDER_ID]);
+		qp_import_report(
+		    run, r, unit_col, unit_text, QP_EINVALID, 0,
+		    "is not registered; to add the home the row needs the household's resident ID in %s",
+		    r->name[QP_ICOL_HOLDER_ID]);
 		return QP_OK;
 	}
 	/* The state before the exit is not in the legacy record: the path's first state is entered. */
@@ -789,7 +765,7 @@ static int plan_home(qp_import_run *run, row *r, plan *p, const cJSON *policy)
 }
 
 /* Reclaimed land with no home on it: registered already, in the row's village, or registered by the row. */
-static int plan_parcel(qp_import_run *run, row *r, plan *p)
+static int plan_parcel(qp_import_run *run, qp_import_row *r, qp_import_plan *p)
 {
 	qp_store_parcel land;
 	int err = qp_store_parcel_get(run->reg->store, r->parcel, &land);
@@ -798,8 +774,8 @@ static int plan_parcel(qp_import_run *run, row *r, plan *p)
 		return QP_OK;
 	}
 	if (err == QP_OK && strcmp(land.village, r->village) != 0)
-		report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
-		       "reclaimed parcel %s is in village %s", r->parcel, land.village);
+		qp_import_report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
+				 "reclaimed parcel %s is in village %s", r->parcel, land.village);
 	return err;
 }
 
@@ -809,7 +785,7 @@ static int plan_parcel(qp_import_run *run, row *r, plan *p)
  * checks whose values passed (so that every problem of a row is reported
  * at once), and no plan.
  */
-static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
+static int plan_row(qp_import_run *run, qp_import_row *r, qp_import_plan *p, const char *today)
 {
 	qp_store *store = run->reg->store;
 	const cJSON *policy;
@@ -824,8 +800,8 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 
 	/* Dates: not in the future; a live ticket not past its validity. */
 	if (r->ok[QP_ICOL_ISSUED_ON] && strcmp(r->issued_on, today) > 0)
-		report(run, r, r->name[QP_ICOL_ISSUED_ON], r->text[QP_ICOL_ISSUED_ON], QP_EINVALID, 0,
-		       "is in the future (today is %s)", today);
+		qp_import_report(run, r, r->name[QP_ICOL_ISSUED_ON], r->text[QP_ICOL_ISSUED_ON], QP_EINVALID,
+				 0, "is in the future (today is %s)", today);
 	const cJSON *years = cJSON_GetObjectItemCaseSensitive(kp, "validity_years");
 	qp_import_col vcol = QP_ICOL_VALID_UNTIL;
 	if (r->valid_until[0]) {
@@ -837,9 +813,10 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 	}
 	if (p->valid_until[0] && strcmp(p->valid_until, today) < 0) {
 		if (r->ok[QP_ICOL_STATUS] && r->outcome == QP_IMPORT_LIVE)
-			report(run, r, r->name[vcol], r->text[vcol], QP_EINVALID, 0,
-			       "the ticket expired on %s; an expired ticket cannot be imported as live (%s)",
-			       p->valid_until, r->text[QP_ICOL_STATUS]);
+			qp_import_report(
+			    run, r, r->name[vcol], r->text[vcol], QP_EINVALID, 0,
+			    "the ticket expired on %s; an expired ticket cannot be imported as live (%s)",
+			    p->valid_until, r->text[QP_ICOL_STATUS]);
 		/* Spent or revoked at once: its past validity stays in body.legacy. */
 		p->valid_until[0] = '\0';
 	}
@@ -849,9 +826,10 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 		if (purpose == NULL && cJSON_IsString(first))
 			purpose = first->valuestring;
 		if (purpose == NULL)
-			report(run, r, r->name[QP_ICOL_STATUS], r->text[QP_ICOL_STATUS], QP_EINVALID, 0,
-			       "the policy names no redemption purpose for %s certificates",
-			       qp_cert_kind_name(r->kind));
+			qp_import_report(run, r, r->name[QP_ICOL_STATUS], r->text[QP_ICOL_STATUS],
+					 QP_EINVALID, 0,
+					 "the policy names no redemption purpose for %s certificates",
+					 qp_cert_kind_name(r->kind));
 		else
 			snprintf(p->purpose, sizeof(p->purpose), "%s", purpose);
 	}
@@ -862,8 +840,8 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 	qp_village v;
 	err = qp_store_village_get(store, r->village, &v);
 	if (err == QP_ENOTFOUND) {
-		report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
-		       "unknown village %s (add it with village add)", r->village);
+		qp_import_report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE], QP_EINVALID, 0,
+				 "unknown village %s (add it with village add)", r->village);
 		return QP_OK;
 	}
 	if (err != QP_OK)
@@ -884,315 +862,22 @@ static int plan_row(qp_import_run *run, row *r, plan *p, const char *today)
 				snprintf(p->holder, sizeof(p->holder), "%s", p->household);
 			if (r->ok[QP_ICOL_HOLDER_NAME] && h.name &&
 			    strcmp(h.name, r->text[QP_ICOL_HOLDER_NAME]) != 0)
-				report(run, r, r->name[QP_ICOL_HOLDER_NAME], r->text[QP_ICOL_HOLDER_NAME],
-				       QP_EINVALID, 0,
-				       "household %s (ID number %s) is registered under the name %s",
-				       p->household, m, h.name);
+				qp_import_report(
+				    run, r, r->name[QP_ICOL_HOLDER_NAME], r->text[QP_ICOL_HOLDER_NAME],
+				    QP_EINVALID, 0,
+				    "household %s (ID number %s) is registered under the name %s",
+				    p->household, m, h.name);
 			if (strcmp(h.village, r->village) != 0)
-				report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE],
-				       QP_EINVALID, 0, "household %s (ID number %s) belongs to village %s",
-				       p->household, m, h.village);
+				qp_import_report(run, r, r->name[QP_ICOL_VILLAGE], r->text[QP_ICOL_VILLAGE],
+						 QP_EINVALID, 0,
+						 "household %s (ID number %s) belongs to village %s",
+						 p->household, m, h.village);
 			qp_household_clear(&h);
 		}
 	}
 	if (r->problems)
 		return QP_OK;
 	return r->parcel[0] ? plan_parcel(run, r, p) : plan_home(run, r, p, policy);
-}
-
-/* ---- appending ---------------------------------------------------------------------------------- */
-
-/* Cut s to at most max bytes without splitting a UTF-8 character. */
-static void utf8_cut(char *s, size_t max)
-{
-	size_t n = strlen(s);
-	if (n <= max)
-		return;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	s[n] = '\0';
-}
-
-/* Text for a note or reason (out holds max + 1 bytes): line breaks and tabs become spaces. */
-/* The limit of the text member of entry type, from the schema. */
-static size_t text_max(const char *type, const char *member)
-{
-	int64_t max = 0;
-	return qp_schema_limits(type, member, NULL, &max) == QP_OK ? (size_t)max : 0;
-}
-
-/* Format into out (out_len bytes), line breaks as spaces, cut at max bytes on a UTF-8 boundary. */
-static void note_text(char *out, size_t out_len, size_t max, const char *fmt, ...) QP_PRINTF(4, 5);
-static void note_text(char *out, size_t out_len, size_t max, const char *fmt, ...)
-{
-	char text[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	for (char *c = text; *c; c++)
-		if (*c == '\n' || *c == '\t')
-			*c = ' ';
-	utf8_cut(text, max < out_len ? max : out_len - 1);
-	memcpy(out, text, strlen(text) + 1);
-}
-
-/* The column a refusal by the registry's rules is about. */
-static qp_import_col refusal_column(const char *type, const char *msg)
-{
-	if (strcmp(type, "household.add") == 0)
-		return QP_ICOL_HOLDER_ID;
-	if (strncmp(type, "home.", 5) == 0 || strcmp(type, "parcel.add") == 0)
-		return QP_ICOL_UNIT;
-	if (strcmp(type, "cert.issue") == 0)
-		return strstr(msg, "valid_until") ? QP_ICOL_VALID_UNTIL : QP_ICOL_AREA;
-	return QP_ICOL_STATUS;
-}
-
-static cJSON *object(void)
-{
-	cJSON *o = cJSON_CreateObject();
-	if (o == NULL)
-		qp_error_set(QP_ENOMEM, "out of memory building an entry");
-	return o;
-}
-
-/* Add members to o; QP_ENOMEM if any could not be. */
-static int add_str(cJSON *o, const char *k, const char *v)
-{
-	return cJSON_AddStringToObject(o, k, v) ? QP_OK
-						: qp_error_set(QP_ENOMEM, "out of memory building an entry");
-}
-
-static int add_num(cJSON *o, const char *k, int64_t v)
-{
-	return cJSON_AddNumberToObject(o, k, (double)v)
-		   ? QP_OK
-		   : qp_error_set(QP_ENOMEM, "out of memory building an entry");
-}
-
-/* Build entry n of the row's plan into *out (NULL when the plan has no entry n). */
-static int build(qp_import_run *run, row *r, plan *p, size_t n, const char *cert, const char **type,
-		 cJSON **out)
-{
-	char text[NOTE_BUF];
-	cJSON *b = NULL;
-	int err = QP_OK;
-	size_t at = 0;
-	*out = NULL;
-	if (p->add_household && n == at++) {
-		/* No ID number, no name: the commitment to them (fresh salt); the data goes beside the log.
-		 */
-		char commitment[QP_COMMITMENT_LEN + 1];
-		*type = "household.add";
-		if ((err = qp_personal_init_as(&p->pd, r->holder_id, r->text[QP_ICOL_HOLDER_NAME],
-					       r->name[QP_ICOL_HOLDER_ID], r->name[QP_ICOL_HOLDER_NAME])) !=
-			QP_OK ||
-		    (err = qp_personal_commit(commitment, &p->pd)) != QP_OK)
-			goto fail;
-		if ((b = object()) == NULL || (err = add_str(b, "commitment", commitment)) != QP_OK ||
-		    (err = add_num(b, "members", 1)) != QP_OK ||
-		    (err = add_str(b, "village", r->village)) != QP_OK)
-			goto fail;
-	} else if (p->home_state && n == at++) {
-		*type = "home.add";
-		if ((b = object()) == NULL || (err = add_str(b, "household", p->household)) != QP_OK ||
-		    (err = add_num(b, "land_area", r->land_area > 0 ? r->land_area : r->area)) != QP_OK ||
-		    (err = add_str(b, "status", p->home_state)) != QP_OK ||
-		    (err = add_str(b, "unit", r->unit)) != QP_OK ||
-		    (err = add_str(b, "village", r->village)) != QP_OK)
-			goto fail;
-	} else if (n < (at += p->nsteps)) {
-		*type = "home.status";
-		note_text(text, sizeof(text), text_max("home.status", "reason"), "legacy import: %s %s (%s)",
-			  r->name[QP_ICOL_LEGACY_NO], r->legacy_no, r->text[QP_ICOL_TYPE]);
-		if ((b = object()) == NULL || (err = add_str(b, "reason", text)) != QP_OK ||
-		    (err = add_str(b, "status", p->steps[n - (at - p->nsteps)])) != QP_OK ||
-		    (err = add_str(b, "unit", r->unit)) != QP_OK)
-			goto fail;
-	} else if (p->add_parcel && n == at++) {
-		/* The area the file gives for the land, or the ticket's: what certificates from it may reach.
-		 */
-		*type = "parcel.add";
-		if ((b = object()) == NULL ||
-		    (err = add_num(b, "land_area", r->land_area > 0 ? r->land_area : r->area)) != QP_OK ||
-		    (err = add_str(b, "parcel", r->parcel)) != QP_OK ||
-		    (err = add_str(b, "state", "reclaimed")) != QP_OK ||
-		    (err = add_str(b, "village", r->village)) != QP_OK)
-			goto fail;
-	} else if (n == at++) {
-		*type = "cert.issue";
-		/* The row's legacy record moves into the body: built once, a row needs it no more. */
-		if ((b = object()) == NULL || r->legacy == NULL ||
-		    !cJSON_AddItemToObject(b, "legacy", r->legacy)) {
-			err = qp_error_set(QP_ENOMEM, "out of memory building an entry");
-			goto fail;
-		}
-		r->legacy = NULL;
-		if ((err = add_num(b, "area", r->area)) != QP_OK ||
-		    (err = add_str(b, "basis", "legacy")) != QP_OK ||
-		    (err = add_str(b, "holder", p->holder)) != QP_OK ||
-		    (!r->parcel[0] && (err = add_str(b, "home", r->unit)) != QP_OK) ||
-		    (err = add_str(b, "kind", qp_cert_kind_name(r->kind))) != QP_OK ||
-		    (err = add_str(b, "legacy_no", r->legacy_no)) != QP_OK ||
-		    (r->parcel[0] && (err = add_str(b, "parcel", r->parcel)) != QP_OK) ||
-		    (p->valid_until[0] && (err = add_str(b, "valid_until", p->valid_until)) != QP_OK))
-			goto fail;
-	} else if (r->outcome != QP_IMPORT_LIVE && n == at++) {
-		const char *note = r->text[QP_ICOL_NOTE];
-		note_text(text, sizeof(text),
-			  text_max(r->outcome == QP_IMPORT_REDEEMED ? "cert.redeem" : "cert.revoke",
-				   r->outcome == QP_IMPORT_REDEEMED ? "note" : "reason"),
-			  "legacy import: %s %s was %s in the legacy system%s%s%s%s",
-			  r->name[QP_ICOL_LEGACY_NO], r->legacy_no, r->text[QP_ICOL_STATUS], note ? "; " : "",
-			  note ? r->name[QP_ICOL_NOTE] : "", note ? ": " : "", note ? note : "");
-		if ((b = object()) == NULL || (err = add_str(b, "cert", cert)) != QP_OK)
-			goto fail;
-		if (r->outcome == QP_IMPORT_REDEEMED) {
-			*type = "cert.redeem";
-			if ((err = add_num(b, "area", r->area)) != QP_OK ||
-			    (err = add_str(b, "note", text)) != QP_OK ||
-			    (err = add_str(b, "purpose", p->purpose)) != QP_OK)
-				goto fail;
-		} else {
-			*type = "cert.revoke";
-			if ((err = add_str(b, "reason", text)) != QP_OK)
-				goto fail;
-		}
-	}
-	*out = b;
-	return QP_OK;
-fail:
-	cJSON_Delete(b);
-	return err ? err : QP_ENOMEM;
-}
-
-/*
- * Apply the row's entries as one unit; a refusal undoes them all and
- * rejects the row.  All the entries are built (and the certificate
- * numbered) before the first is applied; once all are applied the row
- * joins the window, whose texts the signing thread signs while this
- * thread applies the rows after it.
- */
-static int apply_row(qp_import_run *run, row *r, plan *p, qp_import_fate *fate, uint64_t *entries)
-{
-	qp_store *store = run->reg->store;
-	const char *types[QP_IMPORT_MAX_ENTRIES];
-	const qp_personal *pds[QP_IMPORT_MAX_ENTRIES] = {NULL}; /* the personal data an entry commits to */
-	cJSON *bodies[QP_IMPORT_MAX_ENTRIES] = {NULL};
-	char *texts[QP_IMPORT_MAX_ENTRIES] = {NULL}, cert[QP_CERT_ID_LEN + 1] = "", when[QP_TIME_LEN + 1];
-	size_t lens[QP_IMPORT_MAX_ENTRIES], n = 0, applied = 0;
-	int err = QP_OK, savepoint = 0;
-	int64_t now = qp_clock_now();
-	qp_time_format(when, now);
-	/*
-	 * Every entry of a window names the log's state at the window's start
-	 * (docs/format.md), the freshest state whose signatures are made: the
-	 * first row of a window reads it.
-	 */
-	if (run->npending == 0)
-		err = qp_registry_log_state(&run->log, run->reg);
-	uint64_t size = run->log.size + run->npending; /* the index of the row's first entry */
-	for (size_t i = 0; err == QP_OK; i++) {
-		cJSON *body = NULL;
-		if ((err = build(run, r, p, i, cert, &types[n], &body)) != QP_OK || body == NULL)
-			break;
-		if (n == QP_IMPORT_MAX_ENTRIES)
-			err = qp_error_set(QP_EINTERNAL, "import: a row of more than %d entries",
-					   QP_IMPORT_MAX_ENTRIES);
-		if (err == QP_OK && strcmp(types[n], "cert.issue") == 0) {
-			/* The row's earlier entries create no certificate: the number is the next one now. */
-			err = qp_registry_number_certs(run->reg, types[n], body, now);
-			const cJSON *id = cJSON_GetObjectItemCaseSensitive(body, "id");
-			if (err == QP_OK && cJSON_IsString(id))
-				snprintf(cert, sizeof(cert), "%s", id->valuestring);
-		}
-		/* A row adds at most one household: its number is the next one now, and names it after. */
-		if (err == QP_OK && strcmp(types[n], "household.add") == 0 &&
-		    (err = qp_registry_number_certs(run->reg, types[n], body, now)) == QP_OK) {
-			const cJSON *number = cJSON_GetObjectItemCaseSensitive(body, "number");
-			snprintf(p->household, sizeof(p->household), "%s",
-				 cJSON_IsString(number) ? number->valuestring : "");
-			if (r->kind != QP_CERT_COLLECTIVE)
-				snprintf(p->holder, sizeof(p->holder), "%s", p->household);
-			pds[n] = &p->pd;
-		}
-		if (err == QP_OK &&
-		    (err = qp_entry_text(&texts[n], &lens[n], qp_registry_origin(run->reg), types[n],
-					 qp_key_name(run->officer), when, &run->log, body)) == QP_OK)
-			bodies[n++] = body;
-		else
-			cJSON_Delete(body);
-	}
-	if (err == QP_EINVALID && n < QP_IMPORT_MAX_ENTRIES) {
-		/* An entry the row's values cannot make (nothing of the row applied yet): the row is
-		 * rejected. */
-		const char *msg = qp_error_last()->message, *name = r->name[QP_ICOL_HOLDER_NAME];
-		qp_import_col c =
-		    strcmp(types[n], "household.add") == 0 && strncmp(msg, name, strlen(name)) == 0
-			? QP_ICOL_HOLDER_NAME
-			: refusal_column(types[n], msg);
-		report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s", msg);
-		*fate = QP_IMPORT_ROW_REJECTED;
-		err = QP_OK;
-		goto done;
-	}
-	/* 1: the row's own savepoint; 2: the batch undoes it (qp_import_undo_batch). */
-	if (err == QP_OK && run->by_batch)
-		savepoint = 2;
-	else if (err == QP_OK && (err = qp_store_savepoint(store)) == QP_OK)
-		savepoint = 1;
-	while (err == QP_OK && applied < n) {
-		qp_entry e;
-		memset(&e, 0, sizeof(e));
-		e.type = types[applied];
-		e.signer = qp_key_name(run->officer);
-		e.origin = qp_registry_origin(run->reg);
-		e.time = when;
-		e.unix_time = now;
-		e.body = bodies[applied];
-		e.log = run->log;
-		e.key_id = qp_key_id(run->officer);
-		if ((err = qp_import_rules_built(run, &e, size + applied, pds[applied])) == QP_OK)
-			applied++;
-	}
-	if (savepoint && applied < n && (err == QP_EINVALID || err == QP_ECONFLICT || err == QP_ENOTFOUND)) {
-		/* A refusal by the registry's rules (entry `applied`): the row is rejected, nothing of it kept. */
-		qp_import_col c = refusal_column(types[applied], qp_error_last()->message);
-		if (savepoint == 1)
-			qp_store_rollback_to(store);
-		report(run, r, r->name[c], r->text[c] ? r->text[c] : "", err, 0, "%s",
-		       qp_error_last()->message);
-		*fate = QP_IMPORT_ROW_REJECTED;
-		err = QP_OK;
-		/* The window's rows are kept first: they are the batch's rows applied again. */
-		if (savepoint == 2 && (err = qp_import_window_flush(run, QP_IMPORT_FLUSH_KEEP)) == QP_OK)
-			err = qp_import_undo_batch(run);
-		savepoint = 0;
-	} else if (err != QP_OK) {
-		/* Without a savepoint the import stops and rolls the whole batch back. */
-		if (savepoint == 1)
-			qp_store_rollback_to(store);
-		savepoint = 0;
-	}
-	if (savepoint && (savepoint == 2 || (err = qp_store_release(store)) == QP_OK) &&
-	    (err = qp_import_window_add(run, texts, lens, types, pds, n, when)) == QP_OK) {
-		for (size_t i = 0; i < p->nwarn; i++)
-			report(run, r, p->warn[i].column, p->warn[i].value, QP_OK, 1, "%s",
-			       p->warn[i].reason);
-		*fate = QP_IMPORT_ROW_IMPORTED;
-		*entries = n;
-		if (run->npending >= QP_IMPORT_WINDOW)
-			err = qp_import_window_flush(run, QP_IMPORT_FLUSH_LOG |
-							      (run->by_batch ? QP_IMPORT_FLUSH_KEEP : 0));
-	}
-done:
-	for (size_t i = 0; i < n; i++) {
-		qp_free(texts[i]);
-		cJSON_Delete(bodies[i]);
-	}
-	return err;
 }
 
 /* ---- a row ----------------------------------------------------------------------------------------- */
@@ -1255,8 +940,8 @@ int qp_import_run_header(qp_import_run *run, const qp_import_record *rec)
 int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import_fate *fate,
 		      uint64_t *entries)
 {
-	row r;
-	plan p;
+	qp_import_row r;
+	qp_import_plan p;
 	char id[QP_CERT_ID_LEN + 1], today[QP_TIME_LEN + 1];
 	uint64_t idx = 0, first = 0;
 	int err, same = 0;
@@ -1273,7 +958,7 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 	}
 	if (rec->malformed) {
 		/* Its fields are not what the header says: one message, not one per column. */
-		report(run, &r, "", "", QP_EINVALID, 0, "%s", rec->malformed);
+		qp_import_report(run, &r, "", "", QP_EINVALID, 0, "%s", rec->malformed);
 		goto done;
 	}
 	check_values(run, &r);
@@ -1281,8 +966,9 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 		if ((err = qp_store_seen_add(run->seen, r.legacy_no, r.line, &first)) != QP_OK)
 			goto done;
 		if (first != r.line)
-			report(run, &r, r.name[QP_ICOL_LEGACY_NO], r.legacy_raw, QP_ECONFLICT, 0,
-			       "duplicate: line %llu has the same legacy number", (unsigned long long)first);
+			qp_import_report(run, &r, r.name[QP_ICOL_LEGACY_NO], r.legacy_raw, QP_ECONFLICT, 0,
+					 "duplicate: line %llu has the same legacy number",
+					 (unsigned long long)first);
 	}
 	qp_time_format(today, qp_clock_now());
 	today[10] = '\0';
@@ -1303,7 +989,7 @@ int qp_import_run_row(qp_import_run *run, const qp_import_record *rec, qp_import
 		goto done;
 	if ((err = plan_row(run, &r, &p, today)) != QP_OK || r.problems)
 		goto done;
-	err = apply_row(run, &r, &p, fate, entries);
+	err = qp_import_row_apply(run, &r, &p, fate, entries);
 done:
 	if (err == QP_OK && run->stop != QP_OK)
 		err = run->stop;
