@@ -554,14 +554,14 @@ static int measure_full_audit(const char *db, const char *what, uint64_t size)
 	int ok = print_full_audit(what, size, secs, cpu, rss, verify, vcpu, cores);
 	uint64_t read = 0;
 	double floor = audit_floor(db, &read);
+	printf("  floor of any audit     %8.0f entries/CPU-s  %.2f of verify\n", floor, floor / vcpu);
 	printf(
-	    "  floor of any audit     %8.0f entries/CPU-s  %.2f of verify: each of the %llu entries read, "
-	    "parsed,\n"
-	    "                         hashed and verified on one thread, and nothing else (no rules, no "
-	    "replay,\n"
-	    "                         no tree, no table compared); the audit spends %.1f us of CPU an entry\n"
-	    "                         beyond it\n",
-	    floor, floor / vcpu, (unsigned long long)read, 1e6 * (cpu / (double)size - 1.0 / floor));
+	    "    (each of the %llu entries read, parsed, hashed and verified on one thread, nothing else:\n",
+	    (unsigned long long)read);
+	printf(
+	    "    no rules, no replay, no tree, no table compared; the audit spends %.1f us of CPU an entry\n",
+	    1e6 * (cpu / (double)size - 1.0 / floor));
+	printf("    beyond it)\n");
 	fflush(stdout);
 	return ok;
 }

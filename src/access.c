@@ -78,10 +78,8 @@ int qp_access_record(qp_registry *reg, const qp_access_reader *reader, const cha
 	if ((err = qp_store_begin(reg->store)) != QP_OK)
 		return err;
 	/* Each row chained to the one before (store_access.c): a checkpoint commits to the chain. */
-	for (size_t i = 0; i < n && err == QP_OK; i++) {
-		qp_access_fields f = {0, when, reader->name, reader->role, request, subjects[i]};
-		err = qp_store_access_put(reg->store, &f);
-	}
+	qp_access_fields f = {0, when, reader->name, reader->role, request, NULL};
+	err = qp_store_access_put(reg->store, &f, subjects, n);
 	if (err == QP_OK && (err = qp_store_commit(reg->store)) == QP_OK)
 		return QP_OK;
 	qp_store_rollback(reg->store);

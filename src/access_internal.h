@@ -20,7 +20,7 @@ typedef struct qp_access_fields {
  * The chain of row f: SHA-256 over QP_ACCESS_LINE and a newline, prev
  * (the chain of the row before; 32 zero bytes before the first row), the
  * id as 8 bytes big-endian, then each field as its length (4 bytes
- * big-endian) and its bytes.
+ * big-endian) and its bytes.  out may be prev.
  */
 void qp_access_chain(unsigned char out[32], const unsigned char prev[32], const qp_access_fields *f);
 

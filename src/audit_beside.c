@@ -26,14 +26,15 @@
  * tables is read, by the incremental audit too: a row is changed without
  * any entry, and the check costs one SHA-256 per row.
  */
-typedef struct personal_check {
+/* The findings of one check beside the log (the personal data here, the access record below). */
+typedef struct beside_check {
 	const qp_beside *a;
 	unsigned reported; /* findings passed on (at most QP_AUDIT_REPORT_LIMIT per check) */
 	uint64_t more;	   /* findings past the limit, counted only */
 	uint64_t *kind;	   /* the result's count of such findings: personal, or access */
-} personal_check;
+} beside_check;
 
-static void personal_problem(personal_check *pc, const char *where, const char *what)
+static void beside_problem(beside_check *pc, const char *where, const char *what)
 {
 	const qp_beside *a = pc->a;
 	(*pc->kind)++;
@@ -46,7 +47,7 @@ static void personal_problem(personal_check *pc, const char *where, const char *
 }
 
 /* Say how many findings of one check were not listed; start the next check's count. */
-static void personal_more(personal_check *pc, const char *table)
+static void beside_more(beside_check *pc, const char *table)
 {
 	if (pc->more > 0 && pc->a->note) {
 		char what[96];
@@ -68,7 +69,7 @@ static void stored_text(char *buf, size_t len, const unsigned char *v, size_t n)
 
 static int check_personal_row(void *ctx, const qp_store_personal_row *r)
 {
-	personal_check *pc = ctx;
+	beside_check *pc = ctx;
 	char where[128], what[1200];
 	const char *whose = r->investor ? "the investor's personal data" : "personal data";
 	const char *entry = r->investor ? "home.activate" : "household.add";
@@ -83,20 +84,20 @@ static int check_personal_row(void *ctx, const qp_store_personal_row *r)
 	if (!r->owned) {
 		snprintf(what, sizeof(what), "%s is in the file, but the log creates no such %s", whose,
 			 r->investor ? "activation" : "household");
-		personal_problem(pc, where, what);
+		beside_problem(pc, where, what);
 		return QP_OK;
 	}
 	if (r->erased) {
 		snprintf(what, sizeof(what),
 			 "%s is still in the file, though entry %llu (household.erase) erased it", whose,
 			 (unsigned long long)r->erased_idx);
-		personal_problem(pc, where, what);
+		beside_problem(pc, where, what);
 		return QP_OK;
 	}
 	if (r->commitment == NULL) {
 		snprintf(what, sizeof(what), "%s is in the file, but entry %llu (%s) commits to no person",
 			 whose, (unsigned long long)r->added_idx, entry);
-		personal_problem(pc, where, what);
+		beside_problem(pc, where, what);
 		return QP_OK;
 	}
 	/* The values by their rules (quanpiao/personal.h); each finding names the field. */
@@ -110,17 +111,17 @@ static int check_personal_row(void *ctx, const qp_store_personal_row *r)
 		if (!r->id_text)
 			qp_error_set(QP_EINVALID, "ID number: must be text");
 		snprintf(what, sizeof(what), "%s: %s", whose, qp_error_last()->message);
-		personal_problem(pc, where, what);
+		beside_problem(pc, where, what);
 	}
 	if (!r->name_text || r->name_len > QP_NAME_MAX_LEN || r->name_len != strlen((const char *)r->name)) {
 		snprintf(what, sizeof(what), "%s: name: must be text of 1 to %d bytes", whose,
 			 QP_NAME_MAX_LEN);
-		personal_problem(pc, where, what);
+		beside_problem(pc, where, what);
 		fits = 0;
 	}
 	if (!r->salt_blob || r->salt_len != QP_SALT_LEN) {
 		snprintf(what, sizeof(what), "%s: salt: must be %d bytes", whose, QP_SALT_LEN);
-		personal_problem(pc, where, what);
+		beside_problem(pc, where, what);
 		fits = 0;
 	}
 	if (fits) {
@@ -130,7 +131,7 @@ static int check_personal_row(void *ctx, const qp_store_personal_row *r)
 		/* With the ID number sound, what qp_personal_check still finds is the name, or the 'x'. */
 		if (id_ok && qp_personal_check(&p) != QP_OK) {
 			snprintf(what, sizeof(what), "%s: %s", whose, qp_error_last()->message);
-			personal_problem(pc, where, what);
+			beside_problem(pc, where, what);
 		}
 	}
 	char have[QP_COMMITMENT_LEN + 1] = "";
@@ -148,7 +149,7 @@ static int check_personal_row(void *ctx, const qp_store_personal_row *r)
 			 "%s does not match its commitment in entry %llu (%s): its ID number, name or salt "
 			 "was changed",
 			 whose, (unsigned long long)r->added_idx, entry);
-		personal_problem(pc, where, what);
+		beside_problem(pc, where, what);
 	}
 	return QP_OK;
 }
@@ -156,7 +157,7 @@ static int check_personal_row(void *ctx, const qp_store_personal_row *r)
 static int check_personal_missing(void *ctx, const char *household, int64_t activation, const char *unit,
 				  uint64_t added_idx)
 {
-	personal_check *pc = ctx;
+	beside_check *pc = ctx;
 	char where[128], what[256];
 	if (household) {
 		snprintf(where, sizeof(where), "household %s", household);
@@ -173,20 +174,20 @@ static int check_personal_missing(void *ctx, const char *household, int64_t acti
 			 "person "
 			 "the activation commits to");
 	}
-	personal_problem(pc, where, what);
+	beside_problem(pc, where, what);
 	return QP_OK;
 }
 
 static int check_personal_duplicate(void *ctx, const char *id_number, const char *households)
 {
-	personal_check *pc = ctx;
+	beside_check *pc = ctx;
 	char where[256], what[160], masked[QP_RESIDENT_ID_LEN + 1];
 	qp_ids_mask_resident(masked, id_number);
 	snprintf(where, sizeof(where), "households %s", households);
 	snprintf(what, sizeof(what),
 		 "personal data: the same ID number %s heads each of them (one person heads one household)",
 		 masked);
-	personal_problem(pc, where, what);
+	beside_problem(pc, where, what);
 	return QP_OK;
 }
 
@@ -197,23 +198,23 @@ static int check_personal_duplicate(void *ctx, const char *id_number, const char
  */
 int qp_audit_personal(const qp_beside *a, qp_store *store, const char *state)
 {
-	personal_check pc = {a, 0, 0, &a->res->personal};
+	beside_check pc = {a, 0, 0, &a->res->personal};
 	int none = 0, err = qp_store_holds_no_personal_data(store, &none);
 	a->res->no_personal_data = none;
 	for (int investor = 0; err == QP_OK && investor < 2; investor++) {
 		const char *table = investor ? "investor_data" : "personal_data";
 		if ((err = qp_store_personal_each(store, state, investor, check_personal_row, &pc)) != QP_OK)
 			break;
-		personal_more(&pc, table);
+		beside_more(&pc, table);
 		/* A mirror holds the log and nothing beside it. */
 		if (!none && (err = qp_store_personal_missing(store, state, investor, check_personal_missing,
 							      &pc)) != QP_OK)
 			break;
-		personal_more(&pc, table);
+		beside_more(&pc, table);
 	}
 	if (err == QP_OK &&
 	    (err = qp_store_personal_duplicates(store, check_personal_duplicate, &pc)) == QP_OK)
-		personal_more(&pc, "personal_data");
+		beside_more(&pc, "personal_data");
 	return err;
 }
 
@@ -227,11 +228,11 @@ int qp_audit_personal(const qp_beside *a, qp_store *store, const char *state)
  * so that an edit made by hand is named where it is.  An insider who also
  * chains the rows again leaves them consistent: the checkpoints are what
  * catch that, as each signed checkpoint commits to the chain of the
- * record's first n rows (access_line).  Rows that no checkpoint covers can
+ * record's first n rows (qp_audit_access_line).  Rows that no checkpoint covers can
  * be removed from the end without a trace, as the log's own tail can.
  */
 typedef struct access_walk {
-	personal_check pc;
+	beside_check pc;
 	uint64_t expected;	/* the id the next row must have */
 	unsigned char prev[32]; /* the stored chain of the row before */
 } access_walk;
@@ -250,11 +251,11 @@ static int check_access_row(void *ctx, const qp_access_fields *f, const unsigned
 		else
 			snprintf(what, sizeof(what), "its id does not follow row %llu's",
 				 (unsigned long long)w->expected - 1);
-		personal_problem(&w->pc, where, what);
+		beside_problem(&w->pc, where, what);
 	}
 	qp_access_chain(want, w->prev, f);
 	if (stored == NULL || len != 32 || sodium_memcmp(stored, want, 32) != 0)
-		personal_problem(
+		beside_problem(
 		    &w->pc, where,
 		    "its chain is not the hash of its fields and the row before it: the row was altered, "
 		    "or one was inserted or removed before it");
@@ -276,13 +277,13 @@ int qp_audit_access(const qp_beside *a, qp_store *store)
 	w.expected = 1;
 	int err = qp_store_access_each(store, check_access_row, &w);
 	if (err == QP_OK)
-		personal_more(&w.pc, "access_records");
+		beside_more(&w.pc, "access_records");
 	return err;
 }
 
 /*
  * A checkpoint's access line (n rows, their chain) against the record:
- * the stored chain of row n, which check_access has checked row by row.
+ * the stored chain of row n, which qp_audit_access has checked row by row.
  * A mirror of a served log holds no access record: its lines are not
  * checked (the summary says it holds no personal data).
  */

@@ -48,27 +48,32 @@ int qp_store_access_head(qp_store *store, uint64_t *n, unsigned char chain[32])
 	return err;
 }
 
-int qp_store_access_put(qp_store *store, const qp_access_fields *f)
+int qp_store_access_put(qp_store *store, const qp_access_fields *f, const char *const *subjects, size_t n)
 {
 	qp_access_fields row = *f;
-	unsigned char prev[32], chain[32];
+	unsigned char chain[32];
 	sqlite3_stmt *st = NULL;
-	int err = qp_store_access_head(store, &row.id, prev);
-	if (err != QP_OK)
+	/* The last row is read once: each row after it chains on the one just written. */
+	int err = qp_store_access_head(store, &row.id, chain);
+	if (err != QP_OK || n == 0)
 		return err;
-	row.id++;
-	qp_access_chain(chain, prev, &row);
 	if ((err = qp_store_prepare_cached(store,
 					   "INSERT INTO access_records (" ROW_COLUMNS ")"
 					   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 					   &st)) != QP_OK)
 		return err;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)row.id);
-	const char *text[] = {row.time, row.reader, row.role, row.request, row.subject};
-	for (int i = 0; i < 5; i++)
-		sqlite3_bind_text(st, i + 2, text[i], -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 7, chain, 32, SQLITE_STATIC);
-	err = qp_store_step_done(store, st, "recording a read of personal data");
+	for (size_t i = 0; i < n && err == QP_OK; i++) {
+		row.id++;
+		row.subject = subjects[i];
+		qp_access_chain(chain, chain, &row);
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)row.id);
+		const char *text[] = {row.time, row.reader, row.role, row.request, row.subject};
+		for (int k = 0; k < 5; k++)
+			sqlite3_bind_text(st, k + 2, text[k], -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 7, chain, 32, SQLITE_STATIC);
+		err = qp_store_step_done(store, st, "recording a read of personal data");
+	}
 	qp_store_finish(store, st);
 	return err;
 }
@@ -85,9 +90,8 @@ int qp_store_access_chain_at(qp_store *store, uint64_t id, unsigned char chain[3
 		const void *c = sqlite3_column_blob(st, 0);
 		if (c != NULL && sqlite3_column_bytes(st, 0) == 32)
 			memcpy(chain, c, 32);
-		else
-			memset(chain, 0,
-			       32); /* no chain: equal to none a checkpoint can hold but by chance */
+		else /* no chain: zero bytes, which no checkpoint commits to but by chance */
+			memset(chain, 0, 32);
 	} else {
 		err = rc == SQLITE_DONE ? QP_ENOTFOUND
 					: qp_store_raise(store->db, rc, "reading the access record");
@@ -119,31 +123,31 @@ int qp_store_access_each(qp_store *store,
 	return err;
 }
 
+/* The rows as they are, chained again in id order (qp_store_access_rechain). */
+typedef struct rechain {
+	qp_store *store;
+	sqlite3_stmt *set;
+	unsigned char chain[32];
+} rechain;
+
+static int rechain_row(void *ctx, const qp_access_fields *f, const unsigned char *stored, size_t len)
+{
+	rechain *r = ctx;
+	(void)stored;
+	(void)len;
+	qp_access_chain(r->chain, r->chain, f);
+	sqlite3_reset(r->set);
+	sqlite3_bind_int64(r->set, 1, (sqlite3_int64)f->id);
+	sqlite3_bind_blob(r->set, 2, r->chain, 32, SQLITE_STATIC);
+	return qp_store_step_done(r->store, r->set, "chaining the access record");
+}
+
 int qp_store_access_rechain(qp_store *store)
 {
-	sqlite3_stmt *rows = NULL, *set = NULL;
-	unsigned char prev[32] = {0}, chain[32];
-	int err, rc;
-	if ((err = qp_store_prepare(store, "SELECT " ROW_COLUMNS " FROM access_records ORDER BY id",
-				    &rows)) != QP_OK ||
-	    (err = qp_store_prepare(store, "UPDATE access_records SET chain = ?2 WHERE id = ?1", &set)) !=
-		QP_OK)
-		goto done;
-	while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
-		qp_access_fields f;
-		row_fields(rows, &f);
-		qp_access_chain(chain, prev, &f);
-		memcpy(prev, chain, 32);
-		sqlite3_reset(set);
-		sqlite3_bind_int64(set, 1, (sqlite3_int64)f.id);
-		sqlite3_bind_blob(set, 2, chain, 32, SQLITE_STATIC);
-		if ((err = qp_store_step_done(store, set, "chaining the access record")) != QP_OK)
-			goto done;
-	}
-	if (rc != SQLITE_DONE)
-		err = qp_store_raise(store->db, rc, "chaining the access record");
-done:
-	qp_store_finish(store, rows);
-	qp_store_finish(store, set);
+	rechain r = {store, NULL, {0}};
+	int err = qp_store_prepare(store, "UPDATE access_records SET chain = ?2 WHERE id = ?1", &r.set);
+	if (err == QP_OK)
+		err = qp_store_access_each(store, rechain_row, &r);
+	qp_store_finish(store, r.set);
 	return err;
 }

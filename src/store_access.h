@@ -12,11 +12,12 @@
 #include "quanpiao/store.h"
 
 /*
- * Append a row of the access record: its id is the last row's plus one,
- * its chain made from the last row's.  f->id is ignored.  Must run inside
+ * Append n rows of the access record, one per subject, with the other
+ * fields of f (f->id and f->subject are ignored): each row's id is the one
+ * before it plus one, its chain made from that row's.  Must run inside
  * qp_store_begin/commit.
  */
-int qp_store_access_put(qp_store *store, const qp_access_fields *f);
+int qp_store_access_put(qp_store *store, const qp_access_fields *f, const char *const *subjects, size_t n);
 
 /* The last row's id (0 when there is none) and chain (zero bytes then): what a checkpoint commits to. */
 int qp_store_access_head(qp_store *store, uint64_t *n, unsigned char chain[32]);

@@ -226,21 +226,14 @@ static char *tampered(tu_fixture *f, const char *name, const char *sql, int rech
 	return path;
 }
 
-static void test_recorded_and_committed(void **state)
+/* The record has n rows, ids 1 to n, each chain the construction over the row before; *last gets row n's. */
+static void chained(tu_fixture *f, size_t want, unsigned char last[32])
 {
-	tu_fixture *f = *state;
-	qp_checkpoint cp;
-	/* No row yet: no line. */
-	sign(f, &cp);
-	assert_false(cp.have_access);
-	record(f, "330681-H-0000001");
-	record(f, "330681-H-0000002");
-	/* Each row's chain is the construction over the row before. */
 	unsigned char prev[32] = {0}, chain[32], stored[32];
 	qp_access_row *rows = NULL;
 	size_t n = 0;
 	assert_int_equal(qp_access_list(&rows, &n, f->reg, NULL, 0, 0), QP_OK);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, want);
 	for (size_t i = 0; i < n; i++) {
 		qp_access_fields fl = {rows[i].id,   rows[i].time,    rows[i].reader,
 				       rows[i].role, rows[i].request, rows[i].subject};
@@ -251,6 +244,21 @@ static void test_recorded_and_committed(void **state)
 		memcpy(prev, chain, 32);
 	}
 	qp_access_rows_free(rows, n);
+	memcpy(last, prev, 32);
+}
+
+static void test_recorded_and_committed(void **state)
+{
+	tu_fixture *f = *state;
+	qp_checkpoint cp;
+	/* No row yet: no line. */
+	sign(f, &cp);
+	assert_false(cp.have_access);
+	record(f, "330681-H-0000001");
+	record(f, "330681-H-0000002");
+	/* Each row's chain is the construction over the row before. */
+	unsigned char chain[32], stored[32];
+	chained(f, 2, chain);
 	assert_int_equal(qp_store_access_chain_at(f->reg->store, 3, stored), QP_ENOTFOUND);
 	/* The next checkpoint commits to both. */
 	sign(f, &cp);
@@ -275,6 +283,35 @@ static void test_recorded_and_committed(void **state)
 	assert_int_equal(res.access_rows, 3);
 	assert_int_equal(res.access_covered, 2);
 	free(out);
+}
+
+/* One read of several subjects (a list shown with --reveal): one row each, chained in order. */
+static void test_many_subjects(void **state)
+{
+	tu_fixture *f = *state;
+	qp_access_reader r;
+	const char *subjects[] = {"330681-H-0000001", "330681-H-0000002", "entry 7"};
+	unsigned char chain[32];
+	qp_checkpoint cp;
+	assert_int_equal(qp_access_reader_of_key(&r, f->reg, f->officer, T0), QP_OK);
+	assert_int_equal(qp_access_record(f->reg, &r, "quanpiao household list --reveal", subjects, 3, T0),
+			 QP_OK);
+	record(f, "330681-H-0000003");
+	chained(f, 4, chain);
+	qp_access_row *rows = NULL;
+	size_t n = 0;
+	assert_int_equal(qp_access_list(&rows, &n, f->reg, NULL, 0, 0), QP_OK);
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(rows[i].subject, subjects[i]);
+		assert_string_equal(rows[i].request, "quanpiao household list --reveal");
+	}
+	qp_access_rows_free(rows, n);
+	/* Nothing to record records nothing. */
+	assert_int_equal(qp_access_record(f->reg, &r, "x", subjects, 0, T0), QP_OK);
+	chained(f, 4, chain);
+	sign(f, &cp);
+	assert_int_equal(cp.access_records, 4);
+	assert_memory_equal(cp.access_chain, chain, 32);
 }
 
 static void test_insider(void **state)
@@ -455,6 +492,7 @@ int main(void)
 	    cmocka_unit_test(test_known_answer),
 	    cmocka_unit_test(test_checkpoint_line),
 	    cmocka_unit_test_setup_teardown(test_recorded_and_committed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_subjects, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_insider, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_anchored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
